@@ -1,0 +1,82 @@
+/**
+ * The studio's error kinds. Tests check the kind, not the message; messages
+ * say where and what, for the person who has to fix it.
+ */
+
+/** Base class of every error the studio raises on purpose. */
+export class StudioError extends Error {
+  /** Process exit code the CLI uses for this kind. */
+  readonly exitCode: number = 2;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A Turtle file that does not parse. */
+export class TurtleSyntaxError extends StudioError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}:${column}: ${detail}`);
+  }
+}
+
+/** A file or folder that cannot be read. */
+export class SourceNotFoundError extends StudioError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+/** A policy refused because it violates the shapes. */
+export class PolicyInvalidError extends StudioError {
+  override readonly exitCode = 1;
+  constructor(readonly file: string, readonly violations: number) {
+    super(`${file}: ${violations} shape violation(s); run 'studio validate ${file}' for details. Nothing was loaded.`);
+  }
+}
+
+/** A query the store refuses: a write where only reads are allowed. */
+export class ReadOnlyQueryError extends StudioError {
+  constructor(detail: string) {
+    super(`Refused: ${detail}. Ad-hoc queries are read-only; change the graph by editing the policy's Turtle and running 'studio load'.`);
+  }
+}
+
+/** A query that does not parse or fails in the engine. */
+export class QueryError extends StudioError {
+  constructor(readonly query: string, detail: string, options?: { cause?: unknown }) {
+    super(`Query ${query}: ${detail}`, options);
+  }
+}
+
+/** A named query that has no file. */
+export class UnknownQueryError extends StudioError {
+  constructor(readonly queryName: string, readonly known: readonly string[]) {
+    super(`No named query '${queryName}'. Known: ${known.join(', ')}`);
+  }
+}
+
+/** Configuration that cannot work. */
+export class ConfigError extends StudioError {}
+
+/** The data folder holds something the studio cannot read back. */
+export class DataFolderError extends StudioError {}
+
+/** A graph database that cannot be reached or refuses the studio. */
+export class StoreConnectionError extends StudioError {}
+
+/** A policy file that does not declare exactly one studio:Policy. */
+export class PolicyDeclarationError extends StudioError {
+  constructor(readonly file: string, readonly found: readonly string[]) {
+    super(
+      found.length === 0
+        ? `${file}: declares no studio:Policy; add one ('<iri> a studio:Policy ; studio:implements <regulation>') so the studio knows what to replace on reload.`
+        : `${file}: declares ${found.length} studio:Policy nodes (${found.join(', ')}); keep one policy per file.`,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The embedded store's data folder: what the studio must keep between runs.
+ * A manifest lists the graphs; each graph is one file. Every write goes to a
+ * temporary file that is flushed and renamed into place, and the manifest is
+ * switched last, so a crash at any moment leaves the previous state or the
+ * new one, never a half-written file.
+ */
+
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { DataFolderError } from '../errors.js';
+
+/** One graph the folder keeps. */
+export interface GraphEntry {
+  /** The graph's name inside the store. */
+  readonly graph: string;
+  readonly kind: 'policy';
+  /** File name inside graphs/. */
+  readonly file: string;
+  readonly format: 'text/turtle' | 'application/n-quads';
+  readonly baseIri?: string;
+  readonly policy?: string;
+  readonly title?: string;
+  readonly source?: string;
+  readonly sha256: string;
+  readonly triples: number;
+  readonly loadedAt: string;
+}
+
+interface Manifest {
+  readonly version: 1;
+  readonly graphs: readonly GraphEntry[];
+}
+
+const MANIFEST = 'manifest.json';
+const GRAPHS = 'graphs';
+
+export class DataFolder {
+  private constructor(readonly root: string) {}
+
+  /** Opens (creating if needed) a data folder and removes files a crash left behind. */
+  static async open(root: string): Promise<DataFolder> {
+    await mkdir(path.join(root, GRAPHS), { recursive: true });
+    const folder = new DataFolder(root);
+    await folder.removeOrphans();
+    return folder;
+  }
+
+  async entries(): Promise<GraphEntry[]> {
+    return [...(await this.readManifest()).graphs];
+  }
+
+  async readGraph(entry: GraphEntry): Promise<string> {
+    try {
+      return await readFile(path.join(this.root, GRAPHS, entry.file), 'utf8');
+    } catch (error) {
+      throw new DataFolderError(`${path.join(this.root, GRAPHS, entry.file)}: listed in the manifest but unreadable (${String(error)})`);
+    }
+  }
+
+  /** Writes a graph's file durably; it counts only once commit() lists it. */
+  async writeGraph(file: string, content: string): Promise<void> {
+    await writeDurably(path.join(this.root, GRAPHS, file), content);
+  }
+
+  /** Switches the manifest to the given entries and deletes files no entry uses. */
+  async commit(graphs: readonly GraphEntry[]): Promise<void> {
+    const manifest: Manifest = { version: 1, graphs };
+    await writeDurably(path.join(this.root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    await this.removeOrphans();
+  }
+
+  private async readManifest(): Promise<Manifest> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.root, MANIFEST), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, graphs: [] };
+      throw error;
+    }
+    try {
+      const manifest = JSON.parse(text) as Manifest;
+      if (manifest.version !== 1 || !Array.isArray(manifest.graphs)) throw new Error('unknown manifest version');
+      return manifest;
+    } catch (error) {
+      throw new DataFolderError(`${path.join(this.root, MANIFEST)}: not a manifest this studio can read (${String(error)})`);
+    }
+  }
+
+  private async removeOrphans(): Promise<void> {
+    const used = new Set((await this.readManifest()).graphs.map((g) => g.file));
+    for (const name of await readdir(path.join(this.root, GRAPHS))) {
+      if (!used.has(name)) await unlink(path.join(this.root, GRAPHS, name)).catch(() => undefined);
+    }
+    for (const name of await readdir(this.root)) {
+      if (name.endsWith('.tmp')) await rm(path.join(this.root, name), { force: true });
+    }
+  }
+}
+
+/** Writes a file so that after a crash it holds either its old content or the new one. */
+export async function writeDurably(file: string, content: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+  const directory = openSync(path.dirname(file), 'r');
+  try {
+    fsyncSync(directory);
+  } finally {
+    closeSync(directory);
+  }
+}

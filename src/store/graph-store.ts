@@ -1,0 +1,65 @@
+/**
+ * The one interface every graph engine implements: the embedded store now,
+ * Neo4j next. tests/store/store-spec.ts holds the suite any implementation
+ * must pass, with identical answers.
+ */
+
+import type { Quad } from '@rdfjs/types';
+import type { TurtleSource } from '../rdf/turtle.js';
+import type { QueryParams } from './named-queries.js';
+
+export type StoreEngine = 'embedded' | 'neo4j';
+
+/** A value in a query answer: IRIs and strings as strings, numbers and booleans as such. */
+export type Value = string | number | boolean | null;
+export type Row = Readonly<Record<string, Value>>;
+
+/** The answer to an ad-hoc query. */
+export type QueryAnswer =
+  | { readonly kind: 'rows'; readonly columns: readonly string[]; readonly rows: readonly Row[] }
+  | { readonly kind: 'boolean'; readonly value: boolean }
+  | { readonly kind: 'quads'; readonly quads: readonly Quad[] };
+
+/** A policy as the store holds it. */
+export interface LoadedPolicy {
+  /** The IRI of the studio:Policy the source declares. */
+  readonly policy: string;
+  readonly title?: string;
+  /** The file it was loaded from. */
+  readonly source: string;
+  /** SHA-256 of the source text, to tell whether the file changed since. */
+  readonly sha256: string;
+  readonly triples: number;
+  readonly loadedAt: string;
+}
+
+/** Reports progress of a long operation: done out of total units. */
+export type Progress = (done: number, total: number) => void;
+
+export interface GraphStore {
+  readonly engine: StoreEngine;
+
+  /**
+   * Loads one policy's Turtle, replacing whatever an earlier load of the same
+   * policy (by its studio:Policy IRI) left. All or nothing: on any error the
+   * store keeps what it had.
+   */
+  loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy>;
+
+  /** The policies loaded, by policy IRI. */
+  listPolicies(): Promise<LoadedPolicy[]>;
+
+  /** Removes a policy; false when it was not loaded. */
+  removePolicy(policy: string): Promise<boolean>;
+
+  /** Runs a named query (sparql/<name>.rq or cypher/<name>.cypher). */
+  namedQuery(name: string, params?: QueryParams): Promise<Row[]>;
+
+  /** Runs a read-only query in the engine's own language; writes are refused with ReadOnlyQueryError. */
+  query(text: string): Promise<QueryAnswer>;
+
+  /** The authored triples of one policy, or of all policies, as they were loaded. */
+  exportQuads(policy?: string): Promise<Quad[]>;
+
+  close(): Promise<void>;
+}

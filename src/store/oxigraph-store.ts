@@ -1,0 +1,199 @@
+/**
+ * The embedded engine: oxigraph in process, SPARQL 1.1, the vocabulary in
+ * its own graph and each policy in a graph of its own. What is loaded is kept
+ * in a data folder (see data-folder.ts) and read back when the store opens.
+ */
+
+import { createHash, randomUUID } from 'node:crypto';
+import oxigraph from 'oxigraph';
+import type { Quad } from '@rdfjs/types';
+import N3 from 'n3';
+import { DataFolder, type GraphEntry } from './data-folder.js';
+import type { GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from './graph-store.js';
+import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
+import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
+import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
+import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
+import { PolicyDeclarationError, QueryError, ReadOnlyQueryError } from '../errors.js';
+
+export interface EmbeddedStoreOptions {
+  /** Where loaded policies are kept between runs; omit for a store that forgets on close. */
+  readonly dataDir?: string;
+}
+
+export class EmbeddedStore implements GraphStore {
+  readonly engine = 'embedded' as const;
+
+  private constructor(
+    private readonly store: oxigraph.Store,
+    private readonly folder: DataFolder | undefined,
+    private entries: GraphEntry[],
+  ) {}
+
+  /** Opens the store: the vocabulary, then every graph the data folder keeps. */
+  static async open(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+    const store = new oxigraph.Store();
+    const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
+    for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
+      const source = await readTurtle(file);
+      store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
+    }
+    const folder = options.dataDir ? await DataFolder.open(options.dataDir) : undefined;
+    const entries = folder ? await folder.entries() : [];
+    for (const entry of entries) {
+      store.load(await folder!.readGraph(entry), {
+        format: entry.format,
+        ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
+        to_graph_name: oxigraph.namedNode(entry.graph),
+      });
+    }
+    return new EmbeddedStore(store, folder, entries);
+  }
+
+  async loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
+    const graph = oxigraph.namedNode(`urn:studio:graph:${randomUUID()}`);
+    progress?.(0, 3);
+    try {
+      this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+    } catch (error) {
+      this.dropGraph(graph.value);
+      throw toSyntaxError(source.file, error);
+    }
+    progress?.(1, 3);
+    try {
+      const policies = this.store.match(null, oxigraph.namedNode(RDF_TYPE), oxigraph.namedNode(`${STUDIO}Policy`), graph);
+      if (policies.length !== 1) {
+        throw new PolicyDeclarationError(source.file, policies.map((q) => q.subject.value));
+      }
+      const policy = policies[0]!.subject.value;
+      const title = this.store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
+      const entry: GraphEntry = {
+        graph: graph.value,
+        kind: 'policy',
+        file: `${graph.value.slice('urn:studio:graph:'.length)}.ttl`,
+        format: TURTLE,
+        baseIri: source.baseIri,
+        policy,
+        ...(title ? { title } : {}),
+        source: source.file,
+        sha256: createHash('sha256').update(source.text).digest('hex'),
+        triples: this.store.match(null, null, null, graph).length,
+        loadedAt: new Date().toISOString(),
+      };
+      const replaced = this.entries.filter((e) => e.policy === policy);
+      const next = [...this.entries.filter((e) => e.policy !== policy), entry];
+      if (this.folder) {
+        await this.folder.writeGraph(entry.file, source.text);
+        progress?.(2, 3);
+        await this.folder.commit(next);
+      }
+      for (const old of replaced) this.dropGraph(old.graph);
+      this.entries = next;
+      progress?.(3, 3);
+      return toLoadedPolicy(entry);
+    } catch (error) {
+      this.dropGraph(graph.value);
+      throw error;
+    }
+  }
+
+  async listPolicies(): Promise<LoadedPolicy[]> {
+    return this.entries.filter((e) => e.kind === 'policy').map(toLoadedPolicy).sort((a, b) => a.policy.localeCompare(b.policy));
+  }
+
+  async removePolicy(policy: string): Promise<boolean> {
+    const removed = this.entries.filter((e) => e.policy === policy);
+    if (removed.length === 0) return false;
+    const next = this.entries.filter((e) => e.policy !== policy);
+    await this.folder?.commit(next);
+    for (const entry of removed) this.dropGraph(entry.graph);
+    this.entries = next;
+    return true;
+  }
+
+  async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
+    const query = await loadNamedQuery(name, 'sparql');
+    checkParams(query, params);
+    let text = query.text;
+    if (query.params.size > 0) {
+      // Parameters become a VALUES block at the top of the WHERE clause, so
+      // the engine starts from them; values are typed terms, never raw text.
+      const names = [...query.params.keys()];
+      const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => sparqlTerm(params[n]!, query.params.get(n)!)).join(' ')}) }`;
+      const where = /WHERE\s*\{/i.exec(text);
+      if (!where) throw new QueryError(name, 'has parameters but no WHERE clause to bind them in');
+      text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
+    }
+    const answer = this.run(text, name);
+    if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
+    return [...answer.rows];
+  }
+
+  async query(text: string): Promise<QueryAnswer> {
+    return this.run(text, 'ad-hoc query');
+  }
+
+  async exportQuads(policy?: string): Promise<Quad[]> {
+    const graphs = this.entries.filter((e) => e.kind === 'policy' && (policy === undefined || e.policy === policy));
+    const quads: Quad[] = [];
+    for (const entry of graphs) {
+      for (const quad of this.store.match(null, null, null, oxigraph.namedNode(entry.graph))) {
+        quads.push(N3.DataFactory.quad(quad.subject as N3.Quad_Subject, quad.predicate as N3.Quad_Predicate, quad.object as N3.Quad_Object));
+      }
+    }
+    return quads;
+  }
+
+  async close(): Promise<void> {
+    (this.store as unknown as { free(): void }).free();
+  }
+
+  private run(text: string, label: string): QueryAnswer {
+    const options = { use_default_graph_as_union: true };
+    try {
+      let result: ReturnType<oxigraph.Store['query']>;
+      try {
+        result = this.store.query(text, { ...options, results_format: SPARQL_JSON });
+      } catch (error) {
+        // CONSTRUCT and DESCRIBE answer with triples, which have no JSON results format.
+        if (!String(error).includes('RDF format')) throw error;
+        result = this.store.query(text, options);
+      }
+      if (typeof result === 'string') return fromSparqlJson(JSON.parse(result) as SparqlJson);
+      return { kind: 'quads', quads: result as unknown as Quad[] };
+    } catch (error) {
+      if (isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
+      throw new QueryError(label, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+
+  private dropGraph(graph: string): void {
+    this.store.update(`DROP SILENT GRAPH <${graph}>`);
+  }
+}
+
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+
+/** True when the text parses as a SPARQL update: tried on a throwaway store, so nothing is changed. */
+function isUpdate(text: string): boolean {
+  const scratch = new oxigraph.Store();
+  try {
+    scratch.update(text);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    (scratch as unknown as { free(): void }).free();
+  }
+}
+
+function toLoadedPolicy(entry: GraphEntry): LoadedPolicy {
+  return {
+    policy: entry.policy!,
+    ...(entry.title ? { title: entry.title } : {}),
+    source: entry.source ?? entry.file,
+    sha256: entry.sha256,
+    triples: entry.triples,
+    loadedAt: entry.loadedAt,
+  };
+}

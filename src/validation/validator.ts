@@ -1,0 +1,184 @@
+/**
+ * Validates authored policies against ontology/shapes.ttl with shacl-engine,
+ * and turns each SHACL result into a violation a knowledge engineer can act
+ * on: file and line, focus node, path, the provision's section, what to fix.
+ */
+
+import N3 from 'n3';
+import type { DatasetCore, Quad, Term } from '@rdfjs/types';
+import { Validator } from 'shacl-engine';
+import { validations as sparqlValidations } from 'shacl-engine/sparql.js';
+import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
+import { DCTERMS, ONTOLOGY_FILE, SHAPES_FILE, SH, STUDIO, compactIri } from '../vocabulary.js';
+import { declaredPrefixes, subjectLines } from './locate.js';
+import { TurtleSyntaxError } from '../errors.js';
+
+/** One thing wrong with a policy, said so that its author can fix it. */
+export interface Violation {
+  /** The file that describes the focus node, where known. */
+  readonly file?: string;
+  /** The line where the focus node's description starts, where known. */
+  readonly line?: number;
+  readonly severity: 'violation' | 'warning' | 'info';
+  /** The node that breaks the shape, compacted ("kes:gifts-004"). */
+  readonly focusNode: string;
+  /** The property concerned, compacted, where there is one. */
+  readonly path?: string;
+  /** The offending value, where there is one. */
+  readonly value?: string;
+  /** The provision's section ("4.2 Gifts from suppliers"), where known. */
+  readonly section?: string;
+  /** What is wrong and what to do about it. */
+  readonly message: string;
+  /** The SHACL constraint component that failed, without its namespace ("MinCount"). */
+  readonly constraint: string;
+  readonly shape: string;
+}
+
+/** What validating a set of files found. */
+export interface ValidationReport {
+  readonly conforms: boolean;
+  readonly files: readonly string[];
+  readonly syntaxErrors: readonly TurtleSyntaxError[];
+  readonly violations: readonly Violation[];
+  /** Triples validated, vocabulary excluded. */
+  readonly triples: number;
+}
+
+const factory = { ...N3.DataFactory, dataset: (quads?: Quad[]) => new N3.Store(quads) };
+
+/** Validates policies; build one with PolicyValidator.create() and reuse it. */
+export class PolicyValidator {
+  private constructor(
+    private readonly validator: Validator,
+    private readonly vocabulary: readonly Quad[],
+  ) {}
+
+  /** Loads the shapes and the vocabulary from ontology/. */
+  static async create(): Promise<PolicyValidator> {
+    const vocabulary = parseTurtle(await readTurtle(ONTOLOGY_FILE));
+    // shacl-engine reads rdfs:subClassOf from the shapes graph, so the vocabulary goes there too.
+    const shapes = new N3.Store([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
+    const validator = new Validator(shapes, { factory, validations: sparqlValidations });
+    return new PolicyValidator(validator, vocabulary);
+  }
+
+  /** Reads, parses and validates the given files together (they may refer to each other). */
+  async validateFiles(files: readonly string[]): Promise<ValidationReport> {
+    const sources: TurtleSource[] = [];
+    for (const file of files) sources.push(await readTurtle(file));
+    return this.validateSources(sources);
+  }
+
+  /** Parses and validates Turtle sources already in memory. */
+  async validateSources(sources: readonly TurtleSource[]): Promise<ValidationReport> {
+    const syntaxErrors: TurtleSyntaxError[] = [];
+    const parsed: { source: TurtleSource; quads: Quad[] }[] = [];
+    for (const source of sources) {
+      try {
+        parsed.push({ source, quads: parseTurtle(source) });
+      } catch (error) {
+        if (error instanceof TurtleSyntaxError) syntaxErrors.push(error);
+        else throw error;
+      }
+    }
+    const files = sources.map((s) => s.file);
+    if (syntaxErrors.length > 0) {
+      return { conforms: false, files, syntaxErrors, violations: [], triples: 0 };
+    }
+    const dataset = new N3.Store();
+    dataset.addQuads(this.vocabulary as Quad[]);
+    let triples = 0;
+    for (const { quads } of parsed) {
+      dataset.addQuads(quads);
+      triples += quads.length;
+    }
+    const violations = await this.validateDataset(dataset, parsed.map((p) => p.source));
+    return { conforms: violations.length === 0, files, syntaxErrors, violations, triples };
+  }
+
+  /** Validates a dataset that already holds the vocabulary and the policies. */
+  async validateDataset(dataset: N3.Store, sources: readonly TurtleSource[] = []): Promise<Violation[]> {
+    const report = await this.validator.validate({ dataset: dataset as unknown as DatasetCore });
+    const locate = locator(sources);
+    const prefixes = sourcePrefixes(sources);
+    const violations = (report.results as ShaclResult[]).map((result) => toViolation(result, dataset, locate, prefixes));
+    return violations.sort(byPlace);
+  }
+}
+
+// The parts of shacl-engine's Result the studio reads.
+interface ShaclResult {
+  focusNode: { term: Term };
+  path?: { predicates: Term[] }[] | null;
+  value?: { term: Term } | null;
+  severity: Term;
+  constraintComponent: Term;
+  shape: { ptr: { term: Term } };
+  message: Term[];
+}
+
+function toViolation(
+  result: ShaclResult,
+  dataset: N3.Store,
+  locate: (iri: string) => { file: string; line: number } | undefined,
+  prefixes: Record<string, string>,
+): Violation {
+  const focus = result.focusNode.term;
+  const show = (term: Term): string =>
+    term.termType === 'NamedNode' ? compactIri(term.value, prefixes) : term.termType === 'BlankNode' ? `_:${term.value}` : JSON.stringify(term.value);
+  const pathStep = result.path?.[0]?.predicates?.[0];
+  const constraint = result.constraintComponent.value.replace(SH, '').replace(/ConstraintComponent$/, '');
+  const value = result.value?.term;
+  let message = result.message[0]?.value ?? `Fails ${constraint}`;
+  if (constraint === 'Closed' && value !== undefined && pathStep) {
+    message = `${show(pathStep)} is not a property the vocabulary allows on this node: check its spelling against ontology/studio.ttl, or move it to rdfs:comment.`;
+  }
+  // A node described nowhere (a misspelt class, say) is located where it is used.
+  const describedAt = focus.termType === 'NamedNode' ? locate(focus.value) : undefined;
+  const user = describedAt ? undefined : dataset.getSubjects(null, focus as N3.Term, null)[0];
+  const place = describedAt ?? (user?.termType === 'NamedNode' ? locate(user.value) : undefined);
+  const section = sectionOf(focus, dataset);
+  return {
+    ...(place ?? {}),
+    severity: result.severity.value.endsWith('Warning') ? 'warning' : result.severity.value.endsWith('Info') ? 'info' : 'violation',
+    focusNode: show(focus),
+    ...(pathStep ? { path: show(pathStep) } : {}),
+    ...(value !== undefined && !value.equals(focus) ? { value: show(value) } : {}),
+    ...(section ? { section } : {}),
+    message,
+    constraint,
+    shape: show(result.shape.ptr.term),
+  };
+}
+
+const SECTION = N3.DataFactory.namedNode(`${STUDIO}section`);
+const NUMBER = N3.DataFactory.namedNode(`${STUDIO}number`);
+const TITLE = N3.DataFactory.namedNode(`${DCTERMS}title`);
+
+function sectionOf(node: Term, dataset: N3.Store): string | undefined {
+  const section = dataset.getObjects(node as N3.Term, SECTION, null)[0];
+  if (!section) return undefined;
+  const number = dataset.getObjects(section, NUMBER, null)[0]?.value;
+  const title = dataset.getObjects(section, TITLE, null)[0]?.value;
+  return [number, title].filter(Boolean).join(' ') || section.value;
+}
+
+function locator(sources: readonly TurtleSource[]) {
+  const indexes = sources.map((source) => ({ file: source.file, lines: subjectLines(source.text) }));
+  return (iri: string): { file: string; line: number } | undefined => {
+    for (const { file, lines } of indexes) {
+      const line = lines.get(iri);
+      if (line !== undefined) return { file, line };
+    }
+    return undefined;
+  };
+}
+
+function sourcePrefixes(sources: readonly TurtleSource[]): Record<string, string> {
+  return Object.assign({}, ...sources.map((source) => declaredPrefixes(source.text)));
+}
+
+function byPlace(a: Violation, b: Violation): number {
+  return (a.file ?? '~').localeCompare(b.file ?? '~') || (a.line ?? 0) - (b.line ?? 0) || a.focusNode.localeCompare(b.focusNode);
+}
