@@ -80,3 +80,6 @@ export class PolicyDeclarationError extends StudioError {
     );
   }
 }
+
+/** A command-line option that makes no sense. */
+export class InvalidOptionError extends StudioError {}

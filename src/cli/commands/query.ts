@@ -1,0 +1,59 @@
+/** studio query: a read-only SPARQL query, or a named query, over the loaded graph. */
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { InvalidOptionError } from '../../errors.js';
+import type { QueryAnswer } from '../../store/graph-store.js';
+import { serializeQuads } from '../../rdf/serialize.js';
+import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
+import { formatTable, printJson } from '../output.js';
+
+export function registerQuery(program: Command): void {
+  storeOptions(
+    program
+      .command('query')
+      .description('run a read-only query: --sparql <file|text>, or --named <name> with --param key=value')
+      .option('--sparql <fileOrText>', 'a SPARQL query, or a file holding one')
+      .option('--named <name>', 'a named query from sparql/ (e.g. rule-context)')
+      .option('--param <key=value...>', 'parameters of a named query (IRIs as full IRIs)')
+      .option('--json', 'print the answer as JSON'),
+  ).action(async (options: StoreOptions & { sparql?: string; named?: string; param?: string[]; json?: boolean }) => {
+    if (!options.sparql === !options.named) throw new InvalidOptionError('give exactly one of --sparql or --named');
+    const store = await openStore(options);
+    try {
+      let answer: QueryAnswer;
+      if (options.named) {
+        const params = Object.fromEntries(
+          (options.param ?? []).map((pair) => {
+            const at = pair.indexOf('=');
+            if (at < 1) throw new InvalidOptionError(`--param ${pair}: write key=value`);
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          }),
+        );
+        const rows = await store.namedQuery(options.named, params);
+        answer = { kind: 'rows', columns: rows[0] ? Object.keys(rows[0]) : [], rows };
+      } else {
+        const text = existsSync(options.sparql!) ? await readFile(options.sparql!, 'utf8') : options.sparql!;
+        answer = await store.query(text);
+      }
+      printAnswer(answer, Boolean(options.json));
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+function printAnswer(answer: QueryAnswer, json: boolean): void {
+  if (answer.kind === 'boolean') {
+    if (json) printJson({ boolean: answer.value });
+    else process.stdout.write(`${answer.value}\n`);
+  } else if (answer.kind === 'quads') {
+    process.stdout.write(serializeQuads(answer.quads, json ? 'jsonld' : 'ttl'));
+  } else if (json) {
+    printJson(answer.rows);
+  } else {
+    process.stdout.write(formatTable(answer.columns, answer.rows.map((row) => answer.columns.map((c) => row[c] ?? null))) + '\n');
+    process.stdout.write(`${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'}\n`);
+  }
+}

@@ -1,0 +1,42 @@
+/** studio run: the main job — validate the policies, load them into the store, summarise them. */
+
+import type { Command } from 'commander';
+import { collectTurtleFiles } from '../../rdf/sources.js';
+import { PolicyValidator } from '../../validation/validator.js';
+import { PolicyInvalidError } from '../../errors.js';
+import { withProgress } from '../progress.js';
+import { formatReport } from './validate.js';
+import { loadPolicies } from './load.js';
+import { collectStats, formatStats } from './stats.js';
+import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
+
+export function registerRun(program: Command): void {
+  storeOptions(
+    program
+      .command('run')
+      .description('the main job: validate the policies, load them, and summarise what was loaded')
+      .argument('[paths...]', 'Turtle files or folders', ['policies']),
+  ).action(async (paths: string[], options: StoreOptions) => {
+    const files = await collectTurtleFiles(paths);
+    process.stdout.write(`1. Validate ${files.join(', ')}\n`);
+    const report = await withProgress('validating', async (progress) => {
+      progress(0, 1);
+      const result = await (await PolicyValidator.create()).validateFiles(files);
+      progress(1, 1);
+      return result;
+    });
+    process.stdout.write(formatReport(report));
+    if (!report.conforms) throw new PolicyInvalidError(files.join(', '), report.syntaxErrors.length + report.violations.length);
+    const store = await openStore(options);
+    try {
+      process.stdout.write(`\n2. Load into the ${store.engine} store\n`);
+      for (const policy of await loadPolicies(store, files, { validate: false })) {
+        process.stdout.write(`loaded ${policy.policy} (${policy.triples} triples) from ${policy.source}\n`);
+      }
+      process.stdout.write('\n3. Summary\n');
+      process.stdout.write(formatStats(await collectStats(store)));
+    } finally {
+      await store.close();
+    }
+  });
+}

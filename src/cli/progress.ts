@@ -1,0 +1,27 @@
+/** A progress bar on stderr for long operations, shown only on a terminal. */
+
+import cliProgress from 'cli-progress';
+import type { Progress } from '../store/graph-store.js';
+
+/** Runs work with a bar labelled `label`; the work reports (done, total). */
+export async function withProgress<T>(label: string, work: (progress: Progress) => Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY) return work(() => undefined);
+  const bar = new cliProgress.SingleBar(
+    { format: `${label.padEnd(28)} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  try {
+    return await work((done, total) => {
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(done);
+      }
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+}
