@@ -1,0 +1,55 @@
+import { mkdtemp, readdir, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { DataFolderError } from '../../src/errors.js';
+import { describeGraphStore, MINI } from './store-spec.js';
+import { canonical, triplesOf } from '../helpers/rdf.js';
+
+const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
+
+describeGraphStore('embedded (oxigraph)', {
+  open: async () => EmbeddedStore.open({ dataDir: await tempDir() }),
+  writeQuery: 'DELETE WHERE { ?s ?p ?o }',
+  prohibitionsQuery: 'SELECT ?rule WHERE { ?rule a <https://w3id.org/alignment-studio/ns#Prohibition> }',
+});
+
+describe('embedded store data folder', () => {
+  it('keeps loaded policies across a close and reopen', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    await first.loadPolicy(await readTurtle(MINI));
+    const before = await first.namedQuery('rule-summary');
+    await first.close();
+    const second = await EmbeddedStore.open({ dataDir });
+    expect(await second.namedQuery('rule-summary')).toEqual(before);
+    expect(await canonical(await second.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    await second.close();
+  });
+
+  it('ignores and removes files a crash left half-written', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    await store.loadPolicy(await readTurtle(MINI));
+    await store.close();
+    const manifest = await readFile(path.join(dataDir, 'manifest.json'), 'utf8');
+    await writeFile(path.join(dataDir, 'graphs', 'half-written.ttl'), '@prefix x: <http://x/> . x:a x:b "cut');
+    await writeFile(path.join(dataDir, 'manifest.json.123.tmp'), '{"version": 1, "gra');
+    const reopened = await EmbeddedStore.open({ dataDir });
+    expect(await canonical(await reopened.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    await reopened.close();
+    expect(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')).toBe(manifest);
+    expect((await readdir(path.join(dataDir, 'graphs'))).length).toBe(1);
+    expect(await readdir(dataDir)).toEqual(['graphs', 'manifest.json']);
+  });
+
+  it('reports a manifest it cannot read instead of starting empty', async () => {
+    const dataDir = await tempDir();
+    (await EmbeddedStore.open({ dataDir })).close();
+    await writeFile(path.join(dataDir, 'manifest.json'), 'not json');
+    await expect(EmbeddedStore.open({ dataDir })).rejects.toBeInstanceOf(DataFolderError);
+    expect(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')).toBe('not json');
+  });
+});

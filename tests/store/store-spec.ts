@@ -1,0 +1,194 @@
+/**
+ * The suite every GraphStore implementation must pass, with the same
+ * answers. An implementation's test file calls describeGraphStore with a way
+ * to open an empty store and a write its query language must refuse.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import type { GraphStore, Row } from '../../src/store/graph-store.js';
+import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle.js';
+import {
+  PolicyDeclarationError,
+  QueryError,
+  ReadOnlyQueryError,
+  TurtleSyntaxError,
+  UnknownQueryError,
+} from '../../src/errors.js';
+import { canonical, triplesOf } from '../helpers/rdf.js';
+
+export const MINI = 'tests/fixtures/mini-policy.ttl';
+export const SAMPLE_POLICIES = ['policies/business-conduct.ttl', 'policies/retail-bank-assistant.ttl'];
+const M = 'https://example.org/mini#';
+const S = 'https://w3id.org/alignment-studio/ns#';
+
+export interface StoreFactory {
+  /** Opens an empty store. */
+  open(): Promise<GraphStore>;
+  /** A write in the engine's own query language, which query() must refuse. */
+  writeQuery: string;
+  /** A read in the engine's own language whose rows' `rule` column lists the prohibitions. */
+  prohibitionsQuery: string;
+}
+
+/** A source made from text in memory, as if read from `file`. */
+export function sourceOf(file: string, text: string): TurtleSource {
+  return { file, text, baseIri: `file:///${file}` };
+}
+
+function sorted(rows: readonly Row[]): Row[] {
+  return [...rows].map((r) => ({ ...r })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+export function describeGraphStore(name: string, factory: StoreFactory): void {
+  describe(`GraphStore spec: ${name}`, () => {
+    let store: GraphStore;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('loads a policy and lists it with its triple count', async () => {
+      const loaded = await store.loadPolicy(await readTurtle(MINI));
+      expect(loaded.policy).toBe(`${M}policy`);
+      expect(loaded.title).toBe('Mini Code policy');
+      expect(loaded.triples).toBe((await triplesOf(MINI)).length);
+      expect((await store.listPolicies()).map((p) => p.policy)).toEqual([`${M}policy`]);
+    });
+
+    it('answers rule-context with every relation of the rule', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const rows = await store.namedQuery('rule-context', { rule: `${M}gifts-001` });
+      const pairs = rows.map((r) => `${r.relation} ${r.value}`).sort();
+      expect(pairs).toEqual(
+        [
+          `action ${M}acceptGift`,
+          `bearer ${S}Employee`,
+          `behaviour ${S}CiteSection`,
+          `behaviour ${S}Refuse`,
+          `counterparty ${M}vendor`,
+          `exception ${M}gifts-003`,
+          `section ${M}s1`,
+          `target ${M}gift`,
+        ].sort(),
+      );
+      expect(rows.find((r) => r.relation === 'section')?.label).toBe('Gifts');
+    });
+
+    it('answers rule-context with the definitions of the terms a rule uses', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const rows = await store.namedQuery('rule-context', { rule: `${M}conf-001` });
+      expect(rows.filter((r) => r.relation === 'definition').map((r) => r.value)).toEqual([`${M}def-secret`]);
+      expect(rows.filter((r) => r.relation === 'condition').map((r) => r.value)).toEqual([`${M}cond-external`]);
+    });
+
+    it('answers rules-by-section including subsections', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const all = await store.namedQuery('rules-by-section', { section: `${M}regulation` });
+      expect(all.map((r) => r.rule)).toEqual([`${M}conf-001`, `${M}conf-002`, `${M}conf-003`, `${M}gifts-001`, `${M}gifts-002`]);
+      const gifts = await store.namedQuery('rules-by-section', { section: `${M}s1` });
+      expect(gifts.map((r) => [r.rule, r.kind])).toEqual([
+        [`${M}gifts-001`, 'Prohibition'],
+        [`${M}gifts-002`, 'Obligation'],
+      ]);
+    });
+
+    it('answers exceptions-of-rule, exceptions to exceptions at depth 2', async () => {
+      const text = (await readFile(MINI, 'utf8')) + `
+mini:gifts-004 a studio:Exception ;
+    rdfs:label "No nominal gifts during a tender" ;
+    studio:inPolicy mini:policy ; studio:section mini:s1 ;
+    studio:text "The nominal-value exception does not apply during a tender." ;
+    studio:exceptionTo mini:gifts-003 ;
+    studio:condition mini:cond-external ;
+    studio:expectedBehaviour studio:Refuse .
+`;
+      await store.loadPolicy(sourceOf(MINI, text));
+      const rows = await store.namedQuery('exceptions-of-rule', { rule: `${M}gifts-001` });
+      expect(rows.map((r) => [r.exception, r.exceptionTo, r.depth, r.condition])).toEqual([
+        [`${M}gifts-003`, `${M}gifts-001`, 1, `${M}cond-nominal`],
+        [`${M}gifts-004`, `${M}gifts-003`, 2, `${M}cond-external`],
+      ]);
+    });
+
+    it('counts rules by policy, section and kind in rule-summary', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const rows = await store.namedQuery('rule-summary');
+      expect(sorted(rows).map((r) => [r.section, r.kind, r.rules])).toEqual([
+        [`${M}s1`, 'Obligation', 1],
+        [`${M}s1`, 'Prohibition', 1],
+        [`${M}s2`, 'Obligation', 1],
+        [`${M}s2`, 'Permission', 1],
+        [`${M}s2`, 'Prohibition', 1],
+      ]);
+    });
+
+    it('replaces a reloaded policy: changes applied, deletions gone, no duplicates', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const original = await readFile(MINI, 'utf8');
+      const changed = original
+        .replace('rdfs:label "No gifts from suppliers"', 'rdfs:label "No gifts from vendors"')
+        .replace(/mini:conf-003 a studio:Permission ;[\s\S]*?studio:authorityRank 2 \.\n/, '');
+      await store.loadPolicy(sourceOf(MINI, changed));
+      expect(await store.listPolicies()).toHaveLength(1);
+      const rules = await store.namedQuery('rules-by-section', { section: `${M}regulation` });
+      expect(rules.map((r) => r.rule)).toEqual([`${M}conf-001`, `${M}conf-002`, `${M}gifts-001`, `${M}gifts-002`]);
+      expect(rules.find((r) => r.rule === `${M}gifts-001`)?.label).toBe('No gifts from vendors');
+      expect(await canonical(await store.exportQuads())).toBe(await canonical(parseTurtle(sourceOf(MINI, changed))));
+    });
+
+    it('keeps what it had when a load fails on a syntax error', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const broken = (await readFile(MINI, 'utf8')).replace('studio:text "Employees must protect confidential information." ;', 'studio:text "unterminated ;');
+      await expect(store.loadPolicy(sourceOf(MINI, broken))).rejects.toBeInstanceOf(TurtleSyntaxError);
+      expect(await canonical(await store.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    });
+
+    it('refuses a file that declares no policy, and stores nothing of it', async () => {
+      const text = (await readFile(MINI, 'utf8')).replace('mini:policy a studio:Policy ;', 'mini:policy a studio:Regulation ;');
+      await expect(store.loadPolicy(sourceOf('nopolicy.ttl', text))).rejects.toBeInstanceOf(PolicyDeclarationError);
+      expect(await store.listPolicies()).toEqual([]);
+      expect(await store.exportQuads()).toEqual([]);
+    });
+
+    it('removes a policy', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      expect(await store.removePolicy(`${M}policy`)).toBe(true);
+      expect(await store.removePolicy(`${M}policy`)).toBe(false);
+      expect(await store.namedQuery('rules-by-section', { section: `${M}regulation` })).toEqual([]);
+    });
+
+    it('exports each policy isomorphic to its source', async () => {
+      for (const file of [MINI, ...SAMPLE_POLICIES]) await store.loadPolicy(await readTurtle(file));
+      for (const file of [MINI, ...SAMPLE_POLICIES]) {
+        const policy = (await store.listPolicies()).find((p) => p.source === file)!;
+        expect(await canonical(await store.exportQuads(policy.policy)), file).toBe(await canonical(await triplesOf(file)));
+      }
+    });
+
+    it('runs read-only ad-hoc queries and refuses writes', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const answer = await store.query(factory.prohibitionsQuery);
+      expect(answer.kind).toBe('rows');
+      if (answer.kind === 'rows') expect(answer.rows.map((r) => r.rule).sort()).toEqual([`${M}conf-001`, `${M}gifts-001`]);
+      await expect(store.query(factory.writeQuery)).rejects.toBeInstanceOf(ReadOnlyQueryError);
+      expect(await canonical(await store.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    });
+
+    it.each([
+      ['an unknown named query', 'no-such-query', {}, UnknownQueryError],
+      ['a path as a query name', '../package', {}, UnknownQueryError],
+      ['a missing parameter', 'rule-context', {}, QueryError],
+      ['an unknown parameter', 'rule-context', { rule: `${M}gifts-001`, extra: 'x' }, QueryError],
+      ['a parameter that is no IRI', 'rule-context', { rule: 'gifts-001' }, QueryError],
+      ['an injection through a parameter', 'rule-context', { rule: `${M}x> } } DELETE WHERE { ?s ?p ?o } #` }, QueryError],
+      ['an injection through a Cypher-style parameter', 'rule-context', { rule: `${M}x'}) DETACH DELETE n //` }, QueryError],
+    ])('refuses %s', async (_label, name, params, kind) => {
+      await store.loadPolicy(await readTurtle(MINI));
+      await expect(store.namedQuery(name, params)).rejects.toBeInstanceOf(kind);
+      expect(await store.listPolicies()).toHaveLength(1);
+    });
+  });
+}
