@@ -3,7 +3,7 @@ declare module 'shacl-engine' {
   import type { DatasetCore, Term } from '@rdfjs/types';
   export class Validator {
     constructor(shapes: DatasetCore, options: { factory: unknown; validations?: unknown; targetResolvers?: unknown });
-    validate(data: { dataset: DatasetCore; terms?: Iterable<Term> }): Promise<{ conforms: boolean; results: unknown[] }>;
+    validate(data: { dataset: DatasetCore; terms?: Iterable<Term> }, shapes?: { terms: Term[] }[]): Promise<{ conforms: boolean; results: unknown[] }>;
   }
 }
 declare module 'shacl-engine/sparql.js' {
