@@ -35,7 +35,8 @@ const cache = new Map<string, NamedQuery>();
 export async function namedQueryNames(language: QueryLanguage): Promise<string[]> {
   const { folder, extension } = FOLDERS[language];
   const files = await readdir(path.join(PROJECT_ROOT, folder));
-  return files.filter((f) => f.endsWith(extension)).map((f) => f.slice(0, -extension.length)).sort();
+  // cypher/schema.cypher is the store's schema, not a query.
+  return files.filter((f) => f.endsWith(extension) && f !== 'schema.cypher').map((f) => f.slice(0, -extension.length)).sort();
 }
 
 /** Reads a named query; an unknown name is an UnknownQueryError. */
@@ -44,7 +45,7 @@ export async function loadNamedQuery(name: string, language: QueryLanguage): Pro
   const cached = cache.get(key);
   if (cached) return cached;
   const { folder, extension, comment } = FOLDERS[language];
-  if (!NAME.test(name)) throw new UnknownQueryError(name, await namedQueryNames(language));
+  if (!NAME.test(name) || name === 'schema') throw new UnknownQueryError(name, await namedQueryNames(language));
   let text: string;
   try {
     text = await readFile(path.join(PROJECT_ROOT, folder, name + extension), 'utf8');

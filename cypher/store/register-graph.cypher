@@ -1,0 +1,3 @@
+// Records a loaded graph and what it was loaded from.
+MERGE (g:_StudioGraph {graph: $graph})
+SET g = $meta, g.graph = $graph

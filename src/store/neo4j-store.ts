@@ -1,0 +1,317 @@
+/**
+ * The Neo4j engine: the same graph as a property graph (see
+ * neo4j/projection.ts), written in batches with query parameters, each
+ * policy in one transaction so that a failure leaves nothing half-imported.
+ * Statements live in cypher/store/, named queries in cypher/<name>.cypher.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
+import type { Quad } from '@rdfjs/types';
+import type { GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from './graph-store.js';
+import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
+import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
+import { nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
+import type { NameKind } from './neo4j/names.js';
+import { ALIGNMENT_FILE, DCTERMS, ONTOLOGY_FILE, PROJECT_ROOT, RDF, RDFS, STUDIO, VOCABULARY_GRAPH } from '../vocabulary.js';
+import { PolicyDeclarationError, QueryError, ReadOnlyQueryError, StoreConnectionError, StudioError } from '../errors.js';
+
+export interface Neo4jConnection {
+  readonly uri: string;
+  readonly user: string;
+  readonly password: string;
+  readonly database?: string;
+}
+
+/** Rows written per statement inside a policy's transaction. */
+const BATCH = 5000;
+
+export class Neo4jStore implements GraphStore {
+  readonly engine = 'neo4j' as const;
+
+  private constructor(
+    private readonly driver: Driver,
+    private readonly connection: Neo4jConnection,
+    private readonly superclasses: ReadonlyMap<string, readonly string[]>,
+  ) {}
+
+  /** Connects, applies cypher/schema.cypher and makes sure the vocabulary is loaded. */
+  static async open(connection: Neo4jConnection): Promise<Neo4jStore> {
+    const driver = neo4j.driver(connection.uri, neo4j.auth.basic(connection.user, connection.password), {
+      connectionTimeout: 10_000,
+      maxTransactionRetryTime: 5_000,
+    });
+    try {
+      await driver.verifyConnectivity();
+    } catch (error) {
+      await driver.close();
+      throw connectionError(connection, error);
+    }
+    const vocabulary = await vocabularySource();
+    const store = new Neo4jStore(driver, connection, superclassesOf(vocabulary.quads));
+    try {
+      for (const statement of (await readStatementFile('schema.cypher')).split(';').map((s) => s.trim()).filter(Boolean)) {
+        await store.write((tx) => tx.run(statement));
+      }
+      const registered = (await store.graphs()).find((g) => g.graph === VOCABULARY_GRAPH);
+      if (registered?.sha256 !== vocabulary.sha256) {
+        await store.importGraph(VOCABULARY_GRAPH, vocabulary.quads, { kind: 'vocabulary', sha256: vocabulary.sha256 });
+      }
+    } catch (error) {
+      await driver.close();
+      throw error;
+    }
+    return store;
+  }
+
+  async loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
+    const quads = parseTurtle(source);
+    const policies = [...new Set(quads.filter((q) => q.predicate.value === `${RDF}type` && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];
+    if (policies.length !== 1) throw new PolicyDeclarationError(source.file, policies);
+    const policy = policies[0]!;
+    const title = quads.find((q) => q.subject.value === policy && q.predicate.value === `${DCTERMS}title`)?.object.value;
+    const meta = {
+      kind: 'policy',
+      policy,
+      ...(title ? { title } : {}),
+      source: source.file,
+      sha256: createHash('sha256').update(source.text).digest('hex'),
+      triples: quads.length,
+      loadedAt: new Date().toISOString(),
+    };
+    await this.importGraph(policy, quads, meta, progress);
+    return toLoadedPolicy(meta);
+  }
+
+  async listPolicies(): Promise<LoadedPolicy[]> {
+    return (await this.graphs()).filter((g) => g.kind === 'policy').map((g) => toLoadedPolicy(g));
+  }
+
+  async removePolicy(policy: string): Promise<boolean> {
+    return this.write(async (tx) => {
+      await this.deleteGraph(tx, policy);
+      const result = await tx.run(await readStatement('unregister-graph'), { graph: policy });
+      return toNumber(result.records[0]?.get('removed')) > 0;
+    });
+  }
+
+  async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
+    const query = await loadNamedQuery(name, 'cypher');
+    checkParams(query, params);
+    const records = await this.read((tx) => tx.run(query.text, params).then((r) => r.records));
+    return records.map(toRow);
+  }
+
+  async query(text: string): Promise<QueryAnswer> {
+    let queryType: string;
+    try {
+      const plan = await this.read((tx) => tx.run(`EXPLAIN ${text}`));
+      queryType = plan.summary.queryType;
+    } catch (error) {
+      if (error instanceof StudioError) throw error;
+      throw new QueryError('ad-hoc query', (error as Error).message, { cause: error });
+    }
+    if (queryType !== 'r') throw new ReadOnlyQueryError(`this Cypher statement writes (query type '${queryType}')`);
+    try {
+      const result = await this.read((tx) => tx.run(text));
+      return { kind: 'rows', columns: [...result.records[0]?.keys ?? []].map(String), rows: result.records.map(toRow) };
+    } catch (error) {
+      if (error instanceof StudioError) throw error;
+      throw new QueryError('ad-hoc query', (error as Error).message, { cause: error });
+    }
+  }
+
+  async exportQuads(policy?: string): Promise<Quad[]> {
+    const graphs = (await this.listPolicies()).map((p) => p.policy).filter((p) => policy === undefined || p === policy);
+    return this.read(async (tx) => {
+      const names = new Map<string, string>();
+      for (const record of (await tx.run(await readStatement('list-names'))).records) {
+        names.set(`${record.get('kind')} ${record.get('name')}`, record.get('iri'));
+      }
+      const iriOf = (name: string, kind: NameKind): string => {
+        const iri = names.get(`${kind} ${name}`);
+        if (!iri) throw new StudioError(`Neo4j holds the ${kind} '${name}' with no recorded IRI; reload the policy`);
+        return iri;
+      };
+      const quads: Quad[] = [];
+      for (const graph of graphs) {
+        for (const record of (await tx.run(await readStatement('export-nodes'), { graph })).records) {
+          quads.push(...nodeToQuads({ uri: record.get('uri'), rdfTypes: record.get('rdfTypes'), props: record.get('props') }, iriOf));
+        }
+        for (const record of (await tx.run(await readStatement('export-relationships'), { graph })).records) {
+          quads.push(relationshipToQuad(record.get('from'), record.get('type'), record.get('to'), iriOf));
+        }
+      }
+      return quads;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  /** Replaces a graph in one transaction: the old version goes, the new one comes, or neither. */
+  private async importGraph(graph: string, quads: readonly Quad[], meta: Record<string, unknown>, progress?: Progress): Promise<void> {
+    const projection = project(quads, { bnodeScope: createHash('sha1').update(`${graph} ${String(meta.sha256)}`).digest('hex').slice(0, 16), superclasses: this.superclasses });
+    const steps = [
+      ...chunks(projection.nodes).map((rows) => ['merge-nodes', { rows }] as const),
+      ...chunks(projection.references).map((uris) => ['merge-references', { uris }] as const),
+      ...chunks(projection.relationships).map((rows) => ['create-relationships', { rows }] as const),
+      ...chunks(projection.names).map((rows) => ['merge-names', { rows }] as const),
+    ];
+    await this.write(async (tx) => {
+      progress?.(0, steps.length + 1);
+      await this.deleteGraph(tx, graph);
+      for (const [index, [statement, params]] of steps.entries()) {
+        await tx.run(await readStatement(statement), { ...params, graph });
+        progress?.(index + 1, steps.length + 1);
+      }
+      await tx.run(await readStatement('register-graph'), { graph, meta });
+      progress?.(steps.length + 1, steps.length + 1);
+    });
+  }
+
+  private async deleteGraph(tx: ManagedTransaction, graph: string): Promise<void> {
+    for (const statement of ['delete-graph-relationships', 'delete-graph-nodes', 'release-graph-nodes', 'delete-orphan-references']) {
+      await tx.run(await readStatement(statement), { graph });
+    }
+  }
+
+  private async graphs(): Promise<Record<string, unknown>[]> {
+    const records = await this.read(async (tx) => (await tx.run(await readStatement('list-graphs'))).records);
+    return records.map((r) => r.get('graph') as Record<string, unknown>);
+  }
+
+  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(this.connection.database ? { database: this.connection.database } : {}) });
+    try {
+      return await session.executeWrite(work);
+    } catch (error) {
+      throw storeError(this.connection, error, 'nothing of this change was stored (the transaction was rolled back)');
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ, ...(this.connection.database ? { database: this.connection.database } : {}) });
+    try {
+      return await session.executeRead(work);
+    } catch (error) {
+      throw storeError(this.connection, error);
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+const statements = new Map<string, string>();
+
+async function readStatementFile(file: string): Promise<string> {
+  let text = statements.get(file);
+  if (text === undefined) {
+    const raw = await readFile(path.join(PROJECT_ROOT, 'cypher', file), 'utf8');
+    text = raw
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('//'))
+      .join('\n')
+      .trim();
+    statements.set(file, text);
+  }
+  return text;
+}
+
+/** One statement of the store's own, from cypher/store/<name>.cypher. */
+function readStatement(name: string): Promise<string> {
+  return readStatementFile(path.join('store', `${name}.cypher`));
+}
+
+/** The vocabulary graph: ontology/studio.ttl and alignment.ttl, with a digest to tell whether Neo4j holds this version. */
+async function vocabularySource(): Promise<{ quads: Quad[]; sha256: string }> {
+  const sources = [await readTurtle(ONTOLOGY_FILE), await readTurtle(ALIGNMENT_FILE)];
+  const quads = sources.flatMap((s) => parseTurtle(s));
+  return { quads, sha256: createHash('sha256').update(sources.map((s) => s.text).join('\n')).digest('hex') };
+}
+
+/** For each studio class, its studio superclasses (transitively), so nodes get :Rule beside :Prohibition. */
+function superclassesOf(vocabulary: readonly Quad[]): Map<string, string[]> {
+  const direct = new Map<string, string[]>();
+  for (const q of vocabulary) {
+    if (q.predicate.value === `${RDFS}subClassOf` && q.subject.value.startsWith(STUDIO) && q.object.value.startsWith(STUDIO)) {
+      direct.set(q.subject.value, [...(direct.get(q.subject.value) ?? []), q.object.value]);
+    }
+  }
+  const closure = new Map<string, string[]>();
+  for (const start of direct.keys()) {
+    const seen = new Set<string>();
+    const stack = [...(direct.get(start) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(direct.get(next) ?? []));
+    }
+    closure.set(start, [...seen]);
+  }
+  return closure;
+}
+
+function toRow(record: Neo4jRecord): Row {
+  return Object.fromEntries(record.keys.map((key) => [String(key), toValue(record.get(key))]));
+}
+
+function toValue(value: unknown): Value {
+  if (value === null || value === undefined) return null;
+  if (neo4j.isInt(value)) return value.toNumber();
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return JSON.stringify(value.map(toValue));
+  if (typeof value === 'object' && 'toString' in value && (neo4j.isDate(value) || neo4j.isDateTime(value) || neo4j.isLocalDateTime(value))) return value.toString();
+  return JSON.stringify(value);
+}
+
+function toNumber(value: unknown): number {
+  return neo4j.isInt(value) ? value.toNumber() : Number(value ?? 0);
+}
+
+function toLoadedPolicy(g: Record<string, unknown>): LoadedPolicy {
+  return {
+    policy: String(g.policy),
+    ...(g.title ? { title: String(g.title) } : {}),
+    source: String(g.source),
+    sha256: String(g.sha256),
+    triples: toNumber(g.triples),
+    loadedAt: String(g.loadedAt),
+  };
+}
+
+/** Says what to check when Neo4j cannot be reached or refuses the studio. */
+function connectionError(connection: Neo4jConnection, error: unknown): StudioError {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'Neo.ClientError.Security.Unauthorized' || /unauthorized|authentication/i.test(String(error))) {
+    return new StoreConnectionError(`Neo4j at ${connection.uri} refused user '${connection.user}': check NEO4J_USER and NEO4J_PASSWORD.`, { cause: error });
+  }
+  return new StoreConnectionError(
+    `Cannot reach Neo4j at ${connection.uri} (${(error as Error).message}). Is it running? Start the project's server with scripts/neo4j/start.sh, or set NEO4J_URI to yours.`,
+    { cause: error },
+  );
+}
+
+function storeError(connection: Neo4jConnection, error: unknown, consequence?: string): StudioError {
+  if (error instanceof StudioError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'ServiceUnavailable' || code === 'SessionExpired' || /connection|socket|ECONNRESET|ECONNREFUSED/i.test(String(error))) {
+    const base = connectionError(connection, error);
+    return new StoreConnectionError(consequence ? `${base.message} Lost during a write: ${consequence}.` : base.message, { cause: error });
+  }
+  if (code.startsWith('Neo.ClientError.Statement')) return new QueryError('Cypher', (error as Error).message, { cause: error });
+  return new StoreConnectionError(`Neo4j at ${connection.uri} failed: ${(error as Error).message}${consequence ? `; ${consequence}` : ''}`, { cause: error });
+}
+

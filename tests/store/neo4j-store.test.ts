@@ -1,0 +1,17 @@
+import { describe } from 'vitest';
+import { Neo4jStore } from '../../src/store/neo4j-store.js';
+import { describeGraphStore } from './store-spec.js';
+import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+
+const available = await neo4jAvailable();
+
+describe.runIf(available)('Neo4j store', () => {
+  describeGraphStore('neo4j', {
+    open: async () => {
+      await wipeNeo4j();
+      return Neo4jStore.open(NEO4J);
+    },
+    writeQuery: 'MATCH (n) DETACH DELETE n',
+    prohibitionsQuery: 'MATCH (r:Prohibition) RETURN r.uri AS rule',
+  });
+});
