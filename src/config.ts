@@ -1,29 +1,57 @@
 /**
- * Where the studio keeps its data and which engine it uses: defaults, then
- * studio.config.json in the working folder, then environment variables, then
- * command-line options, each overriding the one before.
+ * Which engine the studio uses and where: defaults, then studio.config.json
+ * in the working folder, then environment variables, then command-line
+ * options, each overriding the one before.
  */
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
+import type { StoreEngine } from './store/graph-store.js';
+import type { Neo4jConnection } from './store/neo4j-store.js';
 
 export interface StudioConfig {
+  readonly store: StoreEngine;
   /** The embedded store's data folder. */
   readonly dataDir: string;
+  readonly neo4j: Neo4jConnection;
+}
+
+export interface ConfigOverrides {
+  store?: string;
+  dataDir?: string;
+}
+
+interface ConfigFile {
+  store?: string;
+  dataDir?: string;
+  neo4j?: Partial<Neo4jConnection>;
 }
 
 const CONFIG_FILE = 'studio.config.json';
+const ENGINES: readonly StoreEngine[] = ['embedded', 'neo4j'];
 
 /** Resolves the configuration for the given command-line overrides. */
-export function resolveConfig(overrides: Partial<StudioConfig> = {}, cwd = process.cwd()): StudioConfig {
+export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd(), env = process.env): StudioConfig {
   const file = path.join(cwd, CONFIG_FILE);
-  let fromFile: Partial<StudioConfig> = {};
+  let fromFile: ConfigFile = {};
   try {
-    fromFile = JSON.parse(readFileSync(file, 'utf8')) as Partial<StudioConfig>;
+    fromFile = JSON.parse(readFileSync(file, 'utf8')) as ConfigFile;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`${file}: not valid JSON (${String(error)})`);
   }
-  const dataDir = overrides.dataDir ?? process.env.STUDIO_DATA_DIR ?? fromFile.dataDir ?? 'data';
-  return { dataDir: path.resolve(cwd, dataDir) };
+  const store = overrides.store ?? env.STUDIO_STORE ?? fromFile.store ?? 'embedded';
+  if (!ENGINES.includes(store as StoreEngine)) throw new ConfigError(`store '${store}' is not one of ${ENGINES.join(', ')}`);
+  const dataDir = overrides.dataDir ?? env.STUDIO_DATA_DIR ?? fromFile.dataDir ?? 'data';
+  return {
+    store: store as StoreEngine,
+    dataDir: path.resolve(cwd, dataDir),
+    neo4j: {
+      uri: env.NEO4J_URI ?? fromFile.neo4j?.uri ?? 'bolt://127.0.0.1:7687',
+      user: env.NEO4J_USER ?? fromFile.neo4j?.user ?? 'neo4j',
+      // The default is the password scripts/neo4j/start.sh gives the project's local server.
+      password: env.NEO4J_PASSWORD ?? fromFile.neo4j?.password ?? 'studio-test-password',
+      ...((env.NEO4J_DATABASE ?? fromFile.neo4j?.database) ? { database: env.NEO4J_DATABASE ?? fromFile.neo4j?.database } : {}),
+    },
+  };
 }

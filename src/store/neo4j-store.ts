@@ -26,7 +26,7 @@ export interface Neo4jConnection {
 }
 
 /** Rows written per statement inside a policy's transaction. */
-const BATCH = 5000;
+const BATCH = 20_000;
 
 export class Neo4jStore implements GraphStore {
   readonly engine = 'neo4j' as const;

@@ -13,13 +13,15 @@ export function registerQuery(program: Command): void {
   storeOptions(
     program
       .command('query')
-      .description('run a read-only query: --sparql <file|text>, or --named <name> with --param key=value')
+      .description('run a read-only query: --sparql <file|text> (embedded store), --cypher <file|text> (Neo4j), or --named <name> with --param key=value (either)')
       .option('--sparql <fileOrText>', 'a SPARQL query, or a file holding one')
+      .option('--cypher <fileOrText>', 'a Cypher query, or a file holding one (with --store neo4j)')
       .option('--named <name>', 'a named query from sparql/ (e.g. rule-context)')
       .option('--param <key=value...>', 'parameters of a named query (IRIs as full IRIs)')
       .option('--json', 'print the answer as JSON'),
-  ).action(async (options: StoreOptions & { sparql?: string; named?: string; param?: string[]; json?: boolean }) => {
-    if (!options.sparql === !options.named) throw new InvalidOptionError('give exactly one of --sparql or --named');
+  ).action(async (options: StoreOptions & { sparql?: string; cypher?: string; named?: string; param?: string[]; json?: boolean }) => {
+    const given = [options.sparql, options.cypher, options.named].filter((o) => o !== undefined);
+    if (given.length !== 1) throw new InvalidOptionError('give exactly one of --sparql, --cypher or --named');
     const store = await openStore(options);
     try {
       let answer: QueryAnswer;
@@ -34,7 +36,13 @@ export function registerQuery(program: Command): void {
         const rows = await store.namedQuery(options.named, params);
         answer = { kind: 'rows', columns: rows[0] ? Object.keys(rows[0]) : [], rows };
       } else {
-        const text = existsSync(options.sparql!) ? await readFile(options.sparql!, 'utf8') : options.sparql!;
+        const language = options.sparql !== undefined ? 'sparql' : 'cypher';
+        const wanted = language === 'sparql' ? 'embedded' : 'neo4j';
+        if (store.engine !== wanted) {
+          throw new InvalidOptionError(`--${language} runs on the ${wanted} store, and this is the ${store.engine} store: ${language === 'sparql' ? "use --cypher, or --store embedded" : 'add --store neo4j, or use --sparql'}`);
+        }
+        const given = (options.sparql ?? options.cypher)!;
+        const text = existsSync(given) ? await readFile(given, 'utf8') : given;
         answer = await store.query(text);
       }
       printAnswer(answer, Boolean(options.json));

@@ -1,0 +1,89 @@
+/**
+ * Every named query exists for both engines and gives identical answers on
+ * the sample policies, for every rule and section they hold.
+ */
+
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { Neo4jStore } from '../../src/store/neo4j-store.js';
+import type { GraphStore, Row } from '../../src/store/graph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { namedQueryNames, loadNamedQuery } from '../../src/store/named-queries.js';
+import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { MINI, SAMPLE_POLICIES } from './store-spec.js';
+
+const available = await neo4jAvailable();
+
+function sorted(rows: readonly Row[]): string[] {
+  return rows.map((row) => JSON.stringify(Object.entries(row).sort(([a], [b]) => a.localeCompare(b)))).sort();
+}
+
+describe('named query twins', () => {
+  it('every SPARQL named query has a Cypher twin with the same parameters, and back', async () => {
+    const sparql = await namedQueryNames('sparql');
+    expect(await namedQueryNames('cypher')).toEqual(sparql);
+    for (const name of sparql) {
+      const [a, b] = [await loadNamedQuery(name, 'sparql'), await loadNamedQuery(name, 'cypher')];
+      expect([...b.params], name).toEqual([...a.params]);
+      expect(b.purpose, name).toBe(a.purpose);
+    }
+    expect((await readdir('cypher')).filter((f) => f.endsWith('.cypher'))).toContain('schema.cypher');
+  });
+});
+
+describe.runIf(available)('identical answers on both stores', () => {
+  let embedded: GraphStore;
+  let graph: GraphStore;
+  beforeAll(async () => {
+    await wipeNeo4j();
+    embedded = await EmbeddedStore.open();
+    graph = await Neo4jStore.open(NEO4J);
+    for (const file of [MINI, ...SAMPLE_POLICIES]) {
+      const source = await readTurtle(file);
+      await embedded.loadPolicy(source);
+      await graph.loadPolicy(source);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await embedded?.close();
+    await graph?.close();
+  });
+
+  async function rowsOf(sparql: string): Promise<readonly Row[]> {
+    const answer = await embedded.query(sparql);
+    if (answer.kind !== 'rows') throw new Error('expected rows');
+    return answer.rows;
+  }
+
+  async function bothAnswer(name: string, params: Record<string, string> = {}): Promise<Row[]> {
+    const [a, b] = await Promise.all([embedded.namedQuery(name, params), graph.namedQuery(name, params)]);
+    expect(sorted(b), `${name} ${JSON.stringify(params)}`).toEqual(sorted(a));
+    return a;
+  }
+
+  it('rule-summary', async () => {
+    const rows = await bothAnswer('rule-summary');
+    expect(rows.length).toBeGreaterThan(50);
+  });
+
+  it('rule-context for every rule', async () => {
+    const rules = await rowsOf('SELECT DISTINCT ?r WHERE { ?r a ?k VALUES ?k { <https://w3id.org/alignment-studio/ns#Obligation> <https://w3id.org/alignment-studio/ns#Prohibition> <https://w3id.org/alignment-studio/ns#Permission> } }');
+    expect(rules.length).toBeGreaterThan(300);
+    for (const { r } of rules) await bothAnswer('rule-context', { rule: String(r) });
+  }, 120_000);
+
+  it('rules-by-section for every section and regulation', async () => {
+    const sections = await rowsOf('SELECT DISTINCT ?s WHERE { { ?s a <https://w3id.org/alignment-studio/ns#Section> } UNION { ?s a <https://w3id.org/alignment-studio/ns#Regulation> } }');
+    expect(sections.length).toBeGreaterThan(100);
+    for (const { s } of sections) await bothAnswer('rules-by-section', { section: String(s) });
+  }, 120_000);
+
+  it('exceptions-of-rule for every rule that has exceptions', async () => {
+    const rules = await rowsOf('SELECT DISTINCT ?r WHERE { ?e <https://w3id.org/alignment-studio/ns#exceptionTo> ?r }');
+    expect(rules.length).toBeGreaterThan(20);
+    let nested = 0;
+    for (const { r } of rules) nested += (await bothAnswer('exceptions-of-rule', { rule: String(r) })).filter((row) => row.depth === 2).length;
+    expect(nested).toBeGreaterThan(0);
+  }, 120_000);
+});
