@@ -14,6 +14,7 @@ import type { GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
+import { diffGraph, type StoredGraph } from './neo4j/graph-diff.js';
 import type { NameKind } from './neo4j/names.js';
 import { ALIGNMENT_FILE, DCTERMS, ONTOLOGY_FILE, PROJECT_ROOT, RDF, RDFS, STUDIO, VOCABULARY_GRAPH } from '../vocabulary.js';
 import { PolicyDeclarationError, QueryError, ReadOnlyQueryError, StoreConnectionError, StudioError } from '../errors.js';
@@ -90,11 +91,9 @@ export class Neo4jStore implements GraphStore {
   }
 
   async removePolicy(policy: string): Promise<boolean> {
-    return this.write(async (tx) => {
-      await this.deleteGraph(tx, policy);
-      const result = await tx.run(await readStatement('unregister-graph'), { graph: policy });
-      return toNumber(result.records[0]?.get('removed')) > 0;
-    });
+    if (!(await this.graphs()).some((g) => g.graph === policy)) return false;
+    await this.importGraph(policy, [], undefined);
+    return true;
   }
 
   async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
@@ -152,31 +151,52 @@ export class Neo4jStore implements GraphStore {
     await this.driver.close();
   }
 
-  /** Replaces a graph in one transaction: the old version goes, the new one comes, or neither. */
-  private async importGraph(graph: string, quads: readonly Quad[], meta: Record<string, unknown>, progress?: Progress): Promise<void> {
-    const projection = project(quads, { bnodeScope: createHash('sha1').update(`${graph} ${String(meta.sha256)}`).digest('hex').slice(0, 16), superclasses: this.superclasses });
-    const steps = [
-      ...chunks(projection.nodes).map((rows) => ['merge-nodes', { rows }] as const),
-      ...chunks(projection.references).map((uris) => ['merge-references', { uris }] as const),
-      ...chunks(projection.relationships).map((rows) => ['create-relationships', { rows }] as const),
-      ...chunks(projection.names).map((rows) => ['merge-names', { rows }] as const),
-    ];
+  /**
+   * Replaces a graph in one transaction, writing only what differs from the
+   * stored version: the old version stays, or the new one is complete.
+   * Without meta, the graph is removed.
+   */
+  private async importGraph(graph: string, quads: readonly Quad[], meta: Record<string, unknown> | undefined, progress?: Progress): Promise<void> {
+    const projection = project(quads, {
+      bnodeScope: createHash('sha1').update(`${graph} ${String(meta?.sha256)}`).digest('hex').slice(0, 16),
+      superclasses: this.superclasses,
+    });
     await this.write(async (tx) => {
+      const changes = diffGraph(await this.readGraph(tx, graph), projection);
+      const steps: [string, Record<string, unknown>][] = [
+        ...chunks(changes.deleteRelationships).map((rows) => step('delete-relationships', { rows })),
+        ...chunks(changes.release).map((uris) => step('release-nodes', { uris })),
+        ...chunks(changes.write).map((rows) => step('write-nodes', { rows })),
+        ...chunks(projection.references).map((uris) => step('merge-references', { uris })),
+        ...chunks(changes.createRelationships).map((rows) => step('create-relationships', { rows })),
+        ...chunks(changes.maybeUnused).map((uris) => step('delete-unused-nodes', { uris })),
+        ...chunks(projection.names).map((rows) => step('merge-names', { rows })),
+      ];
       progress?.(0, steps.length + 1);
-      await this.deleteGraph(tx, graph);
       for (const [index, [statement, params]] of steps.entries()) {
         await tx.run(await readStatement(statement), { ...params, graph });
         progress?.(index + 1, steps.length + 1);
       }
-      await tx.run(await readStatement('register-graph'), { graph, meta });
+      if (meta) await tx.run(await readStatement('register-graph'), { graph, meta });
+      else await tx.run(await readStatement('unregister-graph'), { graph });
       progress?.(steps.length + 1, steps.length + 1);
     });
   }
 
-  private async deleteGraph(tx: ManagedTransaction, graph: string): Promise<void> {
-    for (const statement of ['delete-graph-relationships', 'delete-graph-nodes', 'release-graph-nodes', 'delete-orphan-references']) {
-      await tx.run(await readStatement(statement), { graph });
-    }
+  /** The stored version of a graph, read inside the transaction that will replace it. */
+  private async readGraph(tx: ManagedTransaction, graph: string): Promise<StoredGraph> {
+    const nodes = (await tx.run(await readStatement('export-nodes'), { graph })).records.map((r) => ({
+      uri: r.get('uri') as string,
+      labels: r.get('labels') as string[],
+      rdfTypes: r.get('rdfTypes') as string[],
+      props: r.get('props') as Record<string, unknown>,
+    }));
+    const relationships = (await tx.run(await readStatement('export-relationships'), { graph })).records.map((r) => ({
+      from: r.get('from') as string,
+      type: r.get('type') as string,
+      to: r.get('to') as string,
+    }));
+    return { nodes, relationships };
   }
 
   private async graphs(): Promise<Record<string, unknown>[]> {
@@ -205,6 +225,10 @@ export class Neo4jStore implements GraphStore {
       await session.close();
     }
   }
+}
+
+function step(statement: string, params: Record<string, unknown>): [string, Record<string, unknown>] {
+  return [statement, params];
 }
 
 function chunks<T>(items: readonly T[]): T[][] {

@@ -1,0 +1,5 @@
+// Deletes relationships a graph no longer states.
+UNWIND $rows AS row
+MATCH (a:Resource {uri: row.from})-[r]->(b:Resource {uri: row.to})
+WHERE type(r) = row.type AND r.graph = $graph
+DELETE r
