@@ -12,6 +12,7 @@ import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { DCTERMS, ONTOLOGY_FILE, RDF, SHAPES_FILE, SH, STUDIO, compactIri } from '../vocabulary.js';
 import { declaredPrefixes, subjectLines } from './locate.js';
 import { TurtleSyntaxError } from '../errors.js';
+import type { Progress } from '../store/graph-store.js';
 
 /** One thing wrong with a policy, said so that its author can fix it. */
 export interface Violation {
@@ -66,14 +67,14 @@ export class PolicyValidator {
   }
 
   /** Reads, parses and validates the given files together (they may refer to each other). */
-  async validateFiles(files: readonly string[]): Promise<ValidationReport> {
+  async validateFiles(files: readonly string[], progress?: Progress): Promise<ValidationReport> {
     const sources: TurtleSource[] = [];
     for (const file of files) sources.push(await readTurtle(file));
-    return this.validateSources(sources);
+    return this.validateSources(sources, progress);
   }
 
   /** Parses and validates Turtle sources already in memory. */
-  async validateSources(sources: readonly TurtleSource[]): Promise<ValidationReport> {
+  async validateSources(sources: readonly TurtleSource[], progress?: Progress): Promise<ValidationReport> {
     const syntaxErrors: TurtleSyntaxError[] = [];
     const parsed: { source: TurtleSource; quads: Quad[] }[] = [];
     for (const source of sources) {
@@ -95,20 +96,22 @@ export class PolicyValidator {
       dataset.addQuads(quads);
       triples += quads.length;
     }
-    const violations = await this.validateDataset(dataset, parsed.map((p) => p.source));
+    const violations = await this.validateDataset(dataset, parsed.map((p) => p.source), progress);
     return { conforms: violations.length === 0, files, syntaxErrors, violations, triples };
   }
 
   /** Validates a dataset that already holds the vocabulary and the policies. */
-  async validateDataset(dataset: N3.Store, sources: readonly TurtleSource[] = []): Promise<Violation[]> {
+  async validateDataset(dataset: N3.Store, sources: readonly TurtleSource[] = [], progress?: Progress): Promise<Violation[]> {
     // One call per node shape: shacl-engine remembers every (shape, node) it
     // visited for the length of a call, which at 100k rules grew to 3.5 GB and
     // doubled the time (60 s against 28 s, scripts/bench/load-validate.ts).
     const results: ShaclResult[] = [];
-    for (const shape of this.nodeShapes) {
+    for (const [index, shape] of this.nodeShapes.entries()) {
+      progress?.(index, this.nodeShapes.length);
       const report = await this.validator.validate({ dataset: dataset as unknown as DatasetCore }, [{ terms: [shape] }]);
       results.push(...(report.results as ShaclResult[]));
     }
+    progress?.(this.nodeShapes.length, this.nodeShapes.length);
     const locate = locator(sources);
     const prefixes = sourcePrefixes(sources);
     const violations = results.map((result) => toViolation(result, dataset, locate, prefixes));

@@ -3,11 +3,10 @@
 import type { Command } from 'commander';
 import { collectTurtleFiles } from '../../rdf/sources.js';
 import { readTurtle } from '../../rdf/turtle.js';
-import { PolicyValidator } from '../../validation/validator.js';
 import { PolicyInvalidError } from '../../errors.js';
 import type { GraphStore, LoadedPolicy } from '../../store/graph-store.js';
 import { withProgress } from '../progress.js';
-import { formatReport } from './validate.js';
+import { formatReport, validateWithProgress } from '../validation-output.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
 
@@ -42,12 +41,7 @@ export function registerLoad(program: Command): void {
 /** Validates (unless told not to) and then loads each file; an invalid file stops before anything is stored. */
 export async function loadPolicies(store: GraphStore, files: readonly string[], options: { validate: boolean }): Promise<LoadedPolicy[]> {
   if (options.validate) {
-    const report = await withProgress('validating', async (progress) => {
-      progress(0, 1);
-      const result = await (await PolicyValidator.create()).validateFiles(files);
-      progress(1, 1);
-      return result;
-    });
+    const report = await validateWithProgress(files);
     if (!report.conforms) {
       process.stderr.write(formatReport(report));
       throw new PolicyInvalidError(files.join(', '), report.syntaxErrors.length + report.violations.length);

@@ -2,11 +2,9 @@
 
 import type { Command } from 'commander';
 import { collectTurtleFiles } from '../../rdf/sources.js';
-import { PolicyValidator } from '../../validation/validator.js';
 import { PolicyInvalidError } from '../../errors.js';
-import { withProgress } from '../progress.js';
-import { formatReport } from './validate.js';
 import { loadPolicies } from './load.js';
+import { formatReport, validateWithProgress } from '../validation-output.js';
 import { collectStats, formatStats } from './stats.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 
@@ -19,12 +17,7 @@ export function registerRun(program: Command): void {
   ).action(async (paths: string[], options: StoreOptions) => {
     const files = await collectTurtleFiles(paths);
     process.stdout.write(`1. Validate ${files.join(', ')}\n`);
-    const report = await withProgress('validating', async (progress) => {
-      progress(0, 1);
-      const result = await (await PolicyValidator.create()).validateFiles(files);
-      progress(1, 1);
-      return result;
-    });
+    const report = await validateWithProgress(files);
     process.stdout.write(formatReport(report));
     if (!report.conforms) throw new PolicyInvalidError(files.join(', '), report.syntaxErrors.length + report.violations.length);
     const store = await openStore(options);
