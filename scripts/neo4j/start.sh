@@ -149,9 +149,10 @@ if needs_build; then
   say "built in $(( SECONDS - build_start ))s"
 fi
 
-# JVM: 2 GiB heap, plus what Neo4j's own launcher opens so its native file access works on Java 17.
+# JVM: 6 GiB heap (a policy imports in one transaction, and Neo4j allows a transaction 70% of the heap:
+# 100k rules, 1M triples, did not fit in 2 GiB), plus what Neo4j's own launcher opens so its native file access works on Java 17.
 JVM_OPTS=(
-  -Xms256m -Xmx2g
+  -Xms256m -Xmx6g
   -XX:+UseG1GC
   -XX:+ExitOnOutOfMemoryError
   -XX:-OmitStackTraceInFastThrow

@@ -336,6 +336,12 @@ function storeError(connection: Neo4jConnection, error: unknown, consequence?: s
     return new StoreConnectionError(consequence ? `${base.message} Lost during a write: ${consequence}.` : base.message, { cause: error });
   }
   if (code.startsWith('Neo.ClientError.Statement')) return new QueryError('Cypher', (error as Error).message, { cause: error });
+  if (code === 'Neo.TransientError.General.MemoryPoolOutOfMemoryError') {
+    return new StoreConnectionError(
+      `Neo4j at ${connection.uri} ran out of transaction memory (${(error as Error).message}). A policy is imported in one transaction: raise the server's heap or dbms.memory.transaction.total.max${consequence ? `; ${consequence}` : ''}.`,
+      { cause: error },
+    );
+  }
   return new StoreConnectionError(`Neo4j at ${connection.uri} failed: ${(error as Error).message}${consequence ? `; ${consequence}` : ''}`, { cause: error });
 }
 
