@@ -70,7 +70,7 @@ describe('PolicyValidator', () => {
     ['a rule of two kinds', replace('mini:conf-003 a studio:Permission ;', 'mini:conf-003 a studio:Permission, studio:Prohibition ;'),
       { focusNode: 'mini:conf-003', path: 'rdf:type', constraint: 'QualifiedMaxCount' }, /exactly one of/],
     ['direct-to-channel without a channel', replace('    studio:channel mini:hotline ;\n', ''),
-      { focusNode: 'mini:gifts-002', constraint: 'Or' }, /needs the channel/],
+      { focusNode: 'mini:gifts-002', path: 'studio:channel', constraint: 'MinCount' }, /needs the channel/],
     ['an empty threshold interval', replace('studio:maxInclusive "50"^^xsd:decimal ;', 'studio:maxInclusive "50"^^xsd:decimal ; studio:minInclusive "80"^^xsd:decimal ;'),
       { focusNode: 'mini:cond-nominal', path: 'studio:minInclusive', constraint: 'LessThanOrEquals' }, /interval is empty/],
     ['an audience that is neither internal nor external', replace('studio:audience studio:External', 'studio:audience mini:everyone'),
