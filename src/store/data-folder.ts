@@ -3,12 +3,15 @@
  * A manifest lists the graphs; each graph is one file. Every write goes to a
  * temporary file that is flushed and renamed into place, and the manifest is
  * switched last, so a crash at any moment leaves the previous state or the
- * new one, never a half-written file.
+ * new one, never a half-written file. Writers take a lock file, so that two
+ * processes (a server and a CLI command, say) never lose each other's
+ * changes: each change is applied to the manifest as it is on disk.
  */
 
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataFolderError } from '../errors.js';
 
 /** One graph the folder keeps. */
@@ -35,6 +38,9 @@ interface Manifest {
 
 const MANIFEST = 'manifest.json';
 const GRAPHS = 'graphs';
+const LOCK = 'write.lock';
+/** How long a writer waits for another one before giving up. */
+const LOCK_WAIT_MS = 30_000;
 
 export class DataFolder {
   private constructor(readonly root: string) {}
@@ -43,7 +49,7 @@ export class DataFolder {
   static async open(root: string): Promise<DataFolder> {
     await mkdir(path.join(root, GRAPHS), { recursive: true });
     const folder = new DataFolder(root);
-    await folder.removeOrphans();
+    await folder.locked(() => folder.removeOrphans());
     return folder;
   }
 
@@ -59,16 +65,20 @@ export class DataFolder {
     }
   }
 
-  /** Writes a graph's file durably; it counts only once commit() lists it. */
-  async writeGraph(file: string, content: string): Promise<void> {
-    await writeDurably(path.join(this.root, GRAPHS, file), content);
-  }
-
-  /** Switches the manifest to the given entries and deletes files no entry uses. */
-  async commit(graphs: readonly GraphEntry[]): Promise<void> {
-    const manifest: Manifest = { version: 1, graphs };
-    await writeDurably(path.join(this.root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-    await this.removeOrphans();
+  /**
+   * Applies one change under the lock: writes the new graph files durably,
+   * then switches the manifest to change(entries on disk), then deletes files
+   * no entry uses. Returns the entries now on disk.
+   */
+  async update(files: Readonly<Record<string, string>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
+    return this.locked(async () => {
+      for (const [file, content] of Object.entries(files)) await writeDurably(path.join(this.root, GRAPHS, file), content);
+      const graphs = change((await this.readManifest()).graphs);
+      const manifest: Manifest = { version: 1, graphs };
+      await writeDurably(path.join(this.root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+      await this.removeOrphans();
+      return graphs;
+    });
   }
 
   private async readManifest(): Promise<Manifest> {
@@ -88,6 +98,34 @@ export class DataFolder {
     }
   }
 
+  /** Runs work holding the folder's lock; a lock left by a dead process is taken over. */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const lock = path.join(this.root, LOCK);
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const handle = await open(lock, 'wx');
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+        if (holder > 0 && !isAlive(holder)) {
+          await unlink(lock).catch(() => undefined);
+          continue;
+        }
+        if (Date.now() > deadline) throw new DataFolderError(`${lock}: another studio process (pid ${holder || 'unknown'}) has been writing to this data folder for ${LOCK_WAIT_MS / 1000} s`);
+        await sleep(50);
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+
   private async removeOrphans(): Promise<void> {
     const used = new Set((await this.readManifest()).graphs.map((g) => g.file));
     for (const name of await readdir(path.join(this.root, GRAPHS))) {
@@ -96,6 +134,15 @@ export class DataFolder {
     for (const name of await readdir(this.root)) {
       if (name.endsWith('.tmp')) await rm(path.join(this.root, name), { force: true });
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -83,14 +83,11 @@ export class EmbeddedStore implements GraphStore {
         loadedAt: new Date().toISOString(),
       };
       const replaced = this.entries.filter((e) => e.policy === policy);
-      const next = [...this.entries.filter((e) => e.policy !== policy), entry];
-      if (this.folder) {
-        await this.folder.writeGraph(entry.file, source.text);
-        progress?.(2, 3);
-        await this.folder.commit(next);
-      }
+      const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.policy !== policy), entry];
+      progress?.(2, 3);
+      await this.folder?.update({ [entry.file]: source.text }, replace);
       for (const old of replaced) this.dropGraph(old.graph);
-      this.entries = next;
+      this.entries = replace(this.entries);
       progress?.(3, 3);
       return toLoadedPolicy(entry);
     } catch (error) {
@@ -106,10 +103,10 @@ export class EmbeddedStore implements GraphStore {
   async removePolicy(policy: string): Promise<boolean> {
     const removed = this.entries.filter((e) => e.policy === policy);
     if (removed.length === 0) return false;
-    const next = this.entries.filter((e) => e.policy !== policy);
-    await this.folder?.commit(next);
+    const remove = (entries: readonly GraphEntry[]) => entries.filter((e) => e.policy !== policy);
+    await this.folder?.update({}, remove);
     for (const entry of removed) this.dropGraph(entry.graph);
-    this.entries = next;
+    this.entries = remove(this.entries);
     return true;
   }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { DataFolderError } from '../../src/errors.js';
-import { describeGraphStore, MINI } from './store-spec.js';
+import { describeGraphStore, MINI, SAMPLE_POLICIES } from './store-spec.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
@@ -43,6 +43,26 @@ describe('embedded store data folder', () => {
     expect(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')).toBe(manifest);
     expect((await readdir(path.join(dataDir, 'graphs'))).length).toBe(1);
     expect(await readdir(dataDir)).toEqual(['graphs', 'manifest.json']);
+  });
+
+  it('keeps the changes of two processes that share a data folder', async () => {
+    const dataDir = await tempDir();
+    const [first, second] = [await EmbeddedStore.open({ dataDir }), await EmbeddedStore.open({ dataDir })];
+    await Promise.all([first.loadPolicy(await readTurtle(MINI)), second.loadPolicy(await readTurtle(SAMPLE_POLICIES[1]!))]);
+    await Promise.all([first.close(), second.close()]);
+    const reopened = await EmbeddedStore.open({ dataDir });
+    expect((await reopened.listPolicies()).map((p) => p.source).sort()).toEqual([MINI, SAMPLE_POLICIES[1]].sort());
+    await reopened.close();
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dataDir = await tempDir();
+    (await EmbeddedStore.open({ dataDir })).close();
+    await writeFile(path.join(dataDir, 'write.lock'), '2147483646');
+    const store = await EmbeddedStore.open({ dataDir });
+    await store.loadPolicy(await readTurtle(MINI));
+    expect(await readdir(dataDir)).toEqual(['graphs', 'manifest.json']);
+    await store.close();
   });
 
   it('reports a manifest it cannot read instead of starting empty', async () => {
