@@ -173,10 +173,15 @@ export class Neo4jStore implements GraphStore {
         ...chunks(projection.names).map((rows) => step('merge-names', { rows })),
       ];
       progress?.(0, steps.length + 1);
-      for (const [index, [statement, params]] of steps.entries()) {
-        await tx.run(await readStatement(statement), { ...params, graph });
-        progress?.(index + 1, steps.length + 1);
+      // Statements are sent without waiting for the previous one's result:
+      // Bolt runs them in order, and the client encodes the next batch while
+      // the server executes this one.
+      let done = 0;
+      const results = [];
+      for (const [statement, params] of steps) {
+        results.push(tx.run(await readStatement(statement), { ...params, graph }).then(() => progress?.(++done, steps.length + 1)));
       }
+      await Promise.all(results);
       if (meta) await tx.run(await readStatement('register-graph'), { graph, meta });
       else await tx.run(await readStatement('unregister-graph'), { graph });
       progress?.(steps.length + 1, steps.length + 1);
