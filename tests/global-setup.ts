@@ -27,8 +27,11 @@ function answers(uri: string): Promise<boolean> {
   });
 }
 
+/** The project's server listens on NEO4J_BOLT_PORT (scripts/neo4j/start.sh), 7687 by default. */
+export const DEFAULT_NEO4J_URI = `bolt://127.0.0.1:${process.env.NEO4J_BOLT_PORT ?? 7687}`;
+
 export async function setup(): Promise<void> {
-  if (await answers(process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687')) return;
+  if (await answers(process.env.NEO4J_URI ?? DEFAULT_NEO4J_URI)) return;
   if (process.env.NEO4J_URI) {
     if (process.env.STUDIO_REQUIRE_NEO4J === '1') throw new Error(`NEO4J_URI=${process.env.NEO4J_URI} does not answer`);
     return;

@@ -1,6 +1,7 @@
 /** Runs the studio CLI from source in a child process, as a user would run the bin. */
 
 import { spawn, spawnSync } from 'node:child_process';
+import { NEO4J } from './neo4j.js';
 
 export interface CliResult {
   readonly code: number | null;
@@ -14,7 +15,8 @@ const ENTRY = ['--import', 'tsx', 'src/cli/main.ts'];
 export function studio(args: readonly string[], env: Record<string, string> = {}): CliResult {
   const result = spawnSync(process.execPath, [...ENTRY, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    // The CLI reaches the same Neo4j as the tests.
+    env: { ...process.env, NEO4J_URI: NEO4J.uri, NEO4J_USER: NEO4J.user, NEO4J_PASSWORD: NEO4J.password, ...env },
     maxBuffer: 64 << 20,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

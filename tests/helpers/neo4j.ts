@@ -8,7 +8,7 @@ import neo4j from 'neo4j-driver';
 import type { Neo4jConnection } from '../../src/store/neo4j-store.js';
 
 export const NEO4J: Neo4jConnection = {
-  uri: process.env.NEO4J_URI ?? 'bolt://127.0.0.1:7687',
+  uri: process.env.NEO4J_URI ?? `bolt://127.0.0.1:${process.env.NEO4J_BOLT_PORT ?? 7687}`,
   user: process.env.NEO4J_USER ?? 'neo4j',
   password: process.env.NEO4J_PASSWORD ?? 'studio-test-password',
 };
