@@ -53,16 +53,20 @@ export class DataFolder {
     return folder;
   }
 
-  async entries(): Promise<GraphEntry[]> {
-    return [...(await this.readManifest()).graphs];
-  }
-
-  async readGraph(entry: GraphEntry): Promise<string> {
-    try {
-      return await readFile(path.join(this.root, GRAPHS, entry.file), 'utf8');
-    } catch (error) {
-      throw new DataFolderError(`${path.join(this.root, GRAPHS, entry.file)}: listed in the manifest but unreadable (${String(error)})`);
-    }
+  /** Every graph the folder keeps, with its file's content, read under the lock so no writer switches files meanwhile. */
+  async readAll(): Promise<{ entry: GraphEntry; text: string }[]> {
+    return this.locked(async () => {
+      const graphs: { entry: GraphEntry; text: string }[] = [];
+      for (const entry of (await this.readManifest()).graphs) {
+        const file = path.join(this.root, GRAPHS, entry.file);
+        try {
+          graphs.push({ entry, text: await readFile(file, 'utf8') });
+        } catch (error) {
+          throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(error)})`);
+        }
+      }
+      return graphs;
+    });
   }
 
   /**

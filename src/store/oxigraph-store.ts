@@ -39,9 +39,10 @@ export class EmbeddedStore implements GraphStore {
       store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
     }
     const folder = options.dataDir ? await DataFolder.open(options.dataDir) : undefined;
-    const entries = folder ? await folder.entries() : [];
-    for (const entry of entries) {
-      store.load(await folder!.readGraph(entry), {
+    const graphs = folder ? await folder.readAll() : [];
+    const entries = graphs.map((g) => g.entry);
+    for (const { entry, text } of graphs) {
+      store.load(text, {
         format: entry.format,
         ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
         to_graph_name: oxigraph.namedNode(entry.graph),
