@@ -14,7 +14,7 @@ import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.j
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
-import { PolicyDeclarationError, QueryError, ReadOnlyQueryError } from '../errors.js';
+import { DataFolderError, PolicyDeclarationError, QueryError, ReadOnlyQueryError } from '../errors.js';
 
 export interface EmbeddedStoreOptions {
   /** Where loaded policies are kept between runs; omit for a store that forgets on close. */
@@ -42,11 +42,15 @@ export class EmbeddedStore implements GraphStore {
     const graphs = folder ? await folder.readAll() : [];
     const entries = graphs.map((g) => g.entry);
     for (const { entry, text } of graphs) {
-      store.load(text, {
-        format: entry.format,
-        ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
-        to_graph_name: oxigraph.namedNode(entry.graph),
-      });
+      try {
+        store.load(text, {
+          format: entry.format,
+          ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
+          to_graph_name: oxigraph.namedNode(entry.graph),
+        });
+      } catch (error) {
+        throw new DataFolderError(`${options.dataDir}/graphs/${entry.file} (policy ${entry.policy ?? entry.graph}, from ${entry.source ?? 'unknown'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+      }
     }
     return new EmbeddedStore(store, folder, entries);
   }

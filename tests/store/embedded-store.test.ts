@@ -65,6 +65,19 @@ describe('embedded store data folder', () => {
     await store.close();
   });
 
+  it('names the file when a kept graph no longer parses', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    await store.loadPolicy(await readTurtle(MINI));
+    await store.close();
+    const [file] = await readdir(path.join(dataDir, 'graphs'));
+    await writeFile(path.join(dataDir, 'graphs', file!), '@prefix x: <http://x/> . x:a x:b "cut');
+    const error = await EmbeddedStore.open({ dataDir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataFolderError);
+    expect((error as Error).message).toContain(file!);
+    expect((error as Error).message).toContain(MINI);
+  });
+
   it('reports a manifest it cannot read instead of starting empty', async () => {
     const dataDir = await tempDir();
     (await EmbeddedStore.open({ dataDir })).close();
