@@ -9,6 +9,7 @@ import { registerQuery } from './commands/query.js';
 import { registerStats } from './commands/stats.js';
 import { registerExport } from './commands/export.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 
 const program = new Command();
 program
@@ -23,6 +24,7 @@ registerLoad(program);
 registerQuery(program);
 registerStats(program);
 registerExport(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

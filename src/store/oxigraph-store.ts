@@ -120,13 +120,20 @@ export class EmbeddedStore implements GraphStore {
     checkParams(query, params);
     let text = query.text;
     if (query.params.size > 0) {
-      // Parameters become a VALUES block at the top of the WHERE clause, so
-      // the engine starts from them; values are typed terms, never raw text.
+      // Parameters become a VALUES block, so the engine starts from them;
+      // values are typed terms, never raw text. The block goes where the
+      // query marks it with a "#@values" line (oxigraph does not push a
+      // binding into UNION branches, so such queries mark each branch), or
+      // else at the top of the WHERE clause.
       const names = [...query.params.keys()];
       const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => sparqlTerm(params[n]!, query.params.get(n)!)).join(' ')}) }`;
-      const where = /WHERE\s*\{/i.exec(text);
-      if (!where) throw new QueryError(name, 'has parameters but no WHERE clause to bind them in');
-      text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
+      if (VALUES_MARKER.test(text)) {
+        text = text.replace(new RegExp(VALUES_MARKER.source, 'gm'), values);
+      } else {
+        const where = /WHERE\s*\{/i.exec(text);
+        if (!where) throw new QueryError(name, 'has parameters but no WHERE clause to bind them in');
+        text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
+      }
     }
     const answer = this.run(text, name);
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
@@ -177,6 +184,8 @@ export class EmbeddedStore implements GraphStore {
 }
 
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+/** Where a named query wants its parameters bound: a line holding only "#@values". */
+const VALUES_MARKER = /^[ \t]*#@values[ \t]*$/m;
 
 /** True when the text parses as a SPARQL update: tried on a throwaway store, so nothing is changed. */
 function isUpdate(text: string): boolean {

@@ -86,4 +86,39 @@ describe.runIf(available)('identical answers on both stores', () => {
     for (const { r } of rules) nested += (await bothAnswer('exceptions-of-rule', { rule: String(r) })).filter((row) => row.depth === 2).length;
     expect(nested).toBeGreaterThan(0);
   }, 120_000);
+
+  it('rule for every rule and every section', async () => {
+    const iris = await rowsOf('SELECT DISTINCT ?r WHERE { { ?r a <https://w3id.org/alignment-studio/ns#Section> } UNION { ?r <https://w3id.org/alignment-studio/ns#section> ?s } }');
+    expect(iris.length).toBeGreaterThan(400);
+    let rules = 0;
+    for (const { r } of iris) rules += (await bothAnswer('rule', { rule: String(r) })).length;
+    expect(rules).toBeGreaterThan(300);
+  }, 120_000);
+
+  it('rules and rules-count for each filter, in the same order, page by page', async () => {
+    const S = 'https://w3id.org/alignment-studio/ns#';
+    const any = { byKind: '', bySection: '', byBearer: '', byPolicy: '' };
+    const filters: Record<string, string>[] = [
+      any,
+      ...['Obligation', 'Prohibition', 'Permission'].map((byKind) => ({ ...any, byKind })),
+      ...(await rowsOf(`SELECT DISTINCT ?s WHERE { { ?s a <${S}Section> } UNION { ?s a <${S}Regulation> } } ORDER BY ?s LIMIT 60`)).map(({ s }) => ({ ...any, bySection: String(s) })),
+      ...(await rowsOf(`SELECT DISTINCT ?b WHERE { ?r <${S}bearer> ?b }`)).map(({ b }) => ({ ...any, byBearer: String(b) })),
+      ...(await rowsOf(`SELECT DISTINCT ?p WHERE { ?p a <${S}Policy> }`)).map(({ p }) => ({ ...any, byPolicy: String(p) })),
+      { ...any, byKind: 'Prohibition', byBearer: `${S}Employee` },
+      { ...any, byBearer: "https://example.org/mini#x')DETACH DELETE n //" },
+    ];
+    for (const filter of filters) {
+      const [count] = await bothAnswer('rules-count', filter);
+      let after = '';
+      let seen = 0;
+      for (;;) {
+        const [a, b] = await Promise.all([embedded.namedQuery('rules', { ...filter, after }), graph.namedQuery('rules', { ...filter, after })]);
+        expect(b, JSON.stringify({ ...filter, after })).toEqual(a);
+        seen += Math.min(a.length, 500);
+        if (a.length <= 500) break;
+        after = String(a[499]!.rule);
+      }
+      expect(seen, JSON.stringify(filter)).toBe(count!.rules);
+    }
+  }, 120_000);
 });

@@ -95,6 +95,23 @@ export function describeGraphStore(name: string, factory: StoreFactory): void {
       ]);
     });
 
+    it('answers rules and rules-count with optional filters and a cursor', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const any = { byKind: '', bySection: '', byBearer: '', byPolicy: '' };
+      const page = (filter: Record<string, string>, after = '') => store.namedQuery('rules', { ...any, ...filter, after }).then((rows) => rows.map((r) => r.rule));
+      const count = async (filter: Record<string, string>) => (await store.namedQuery('rules-count', { ...any, ...filter }))[0]?.rules;
+      expect(await page({})).toEqual([`${M}conf-001`, `${M}conf-002`, `${M}conf-003`, `${M}gifts-001`, `${M}gifts-002`]);
+      expect(await page({}, `${M}conf-003`)).toEqual([`${M}gifts-001`, `${M}gifts-002`]);
+      expect(await page({ byKind: 'Prohibition' })).toEqual([`${M}conf-001`, `${M}gifts-001`]);
+      expect(await page({ bySection: `${M}s1` })).toEqual([`${M}gifts-001`, `${M}gifts-002`]);
+      expect(await page({ byBearer: `${S}Manager`, byPolicy: `${M}policy` })).toEqual([`${M}conf-003`]);
+      expect(await page({ byBearer: `${M}x' OR 1=1 //` })).toEqual([]);
+      expect([await count({}), await count({ bySection: `${M}regulation`, byKind: 'Obligation' }), await count({ byPolicy: `${M}other` })]).toEqual([5, 2, 0]);
+      const [row] = await store.namedQuery('rules', { ...any, byKind: 'Permission', after: '' });
+      expect(row).toEqual({ rule: `${M}conf-003`, kind: 'Permission', label: 'Managers may share confidential information internally', policy: `${M}policy`, section: `${M}s2`, bearer: `${S}Manager` });
+      expect(await store.namedQuery('rule', { rule: `${M}gifts-003` })).toEqual([]);
+    });
+
     it('answers exceptions-of-rule, exceptions to exceptions at depth 2', async () => {
       const text = (await readFile(MINI, 'utf8')) + `
 mini:gifts-004 a studio:Exception ;

@@ -1,0 +1,95 @@
+/**
+ * Benchmark: the API under load on a synthetic policy of N rules (default
+ * 10k) in the embedded store. Loads the policy into a scratch data folder
+ * with `studio load --no-validate`, starts `studio serve` in its own process
+ * on 127.0.0.1, and drives it with autocannon, bounded in time and count:
+ * rule detail (a different rule each request), the first page of the rules
+ * list, a filtered page and a deep cursor page. Target: p99 under 50 ms.
+ *
+ *   npx tsx scripts/bench/api-load.ts [rules] [seconds] [connections] [cache|no-cache]
+ *
+ * With no-cache the server runs every named query for every request (the
+ * embedded store's answer cache is off), which is the cost of a first read.
+ */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { hashToken } from '../../src/api/auth.js';
+import { writeSyntheticPolicy } from './synthetic-policy.js';
+
+const rules = Number(process.argv[2] ?? 10000);
+const seconds = Number(process.argv[3] ?? 10);
+const connections = Number(process.argv[4] ?? 10);
+const cache = (process.argv[5] ?? 'cache') !== 'no-cache';
+const MAX_REQUESTS = 200_000;
+const TOKEN = 'bench-reader-token';
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+const file = `bench-out/synthetic-${rules}.ttl`;
+if (!existsSync(file)) await writeSyntheticPolicy(rules, file);
+const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-api-bench-'));
+const load = spawnSync(process.execPath, [...CLI, 'load', '--no-validate', '--data-dir', dataDir, file], { encoding: 'utf8' });
+if (load.status !== 0) throw new Error(`studio load failed: ${load.stderr}`);
+
+const server = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', ...(cache ? [] : ['--no-cache'])], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, STUDIO_API_TOKENS: JSON.stringify({ tokens: [{ name: 'bench', sha256: hashToken(TOKEN), roles: ['reader'] }] }) },
+});
+const address = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  server.stdout!.on('data', (chunk) => {
+    out += String(chunk);
+    const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    if (match) resolve(match[1]!);
+  });
+  server.once('exit', (code) => reject(new Error(`studio serve exited with ${code}`)));
+});
+
+const headers = { authorization: `Bearer ${TOKEN}` };
+async function get(route: string): Promise<any> {
+  const response = await fetch(address + route, { headers });
+  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+try {
+  // Rule IRIs to cycle through: five pages of the list, from the start and the middle.
+  const firstPage = await get('/v1/rules?limit=500');
+  const middle = firstPage.items[250].rule as string;
+  const deep = await get(`/v1/rules?limit=500&after=${encodeURIComponent(String(firstPage.items[499].rule).replace(/\d+$/, '5'))}`);
+  const iris: string[] = [...firstPage.items, ...deep.items].map((r: { rule: string }) => r.rule);
+  let next = 0;
+  const scenarios: { name: string; path?: string; paths?: () => string }[] = [
+    { name: 'GET /v1/rules/:rule (detail, varying rule)', paths: () => `/v1/rules/${encodeURIComponent(iris[next++ % iris.length]!)}` },
+    { name: 'GET /v1/rules?limit=100 (first page)', path: '/v1/rules?limit=100' },
+    { name: 'GET /v1/rules?kind=Prohibition&limit=100', path: '/v1/rules?kind=Prohibition&limit=100' },
+    { name: 'GET /v1/rules?limit=100&after=<middle> (cursor page)', path: `/v1/rules?limit=100&after=${encodeURIComponent(middle)}` },
+  ];
+  const rows: string[] = [];
+  console.log(`${rules} rules, embedded store, answer cache ${cache ? 'on' : 'off'}, ${connections} connections, ${seconds} s per route (at most ${MAX_REQUESTS} requests), ${firstPage.total} rules listed`);
+  for (const scenario of scenarios) {
+    const result = await autocannon({
+      url: address,
+      connections,
+      duration: seconds,
+      maxOverallRequests: MAX_REQUESTS,
+      headers,
+      requests: [scenario.paths ? { method: 'GET', setupRequest: (request) => ({ ...request, path: scenario.paths!() }) } : { method: 'GET', path: scenario.path! }],
+    });
+    const failed = result.errors + result.timeouts + result.non2xx;
+    rows.push(
+      `| ${scenario.name} | ${result.requests.total} | ${result.requests.average.toFixed(0)} | ${result.latency.p50} | ${result.latency.p99} | ${result.latency.max} | ${failed} |`,
+    );
+    console.log(rows[rows.length - 1]);
+  }
+  console.log('\n| route | requests | req/s | p50 ms | p99 ms | max ms | failed |\n|---|---:|---:|---:|---:|---:|---:|');
+  console.log(rows.join('\n'));
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  await rm(dataDir, { recursive: true, force: true });
+}

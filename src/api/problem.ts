@@ -1,0 +1,122 @@
+/**
+ * Errors as RFC 9457 problem details (application/problem+json): one handler
+ * maps the studio's error kinds, fastify's own errors and schema validation
+ * failures to a status, a stable type IRI and a detail the caller can act on.
+ */
+
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConfigError,
+  DataFolderError,
+  InvalidOptionError,
+  PolicyDeclarationError,
+  PolicyInvalidError,
+  QueryError,
+  ReadOnlyQueryError,
+  StoreConnectionError,
+  StudioError,
+  TurtleSyntaxError,
+  UnknownQueryError,
+} from '../errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://w3id.org/alignment-studio/problems/';
+
+/** A problem details object, with the extension members the studio uses. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly instance: string;
+  /** Shape violations of a refused policy. */
+  readonly violations?: readonly object[];
+  /** Schema validation errors of a refused request. */
+  readonly errors?: readonly object[];
+}
+
+/** An HTTP problem a route raises on purpose (not found, conflict...). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+interface Mapping {
+  readonly status: number;
+  readonly slug: string;
+  readonly title: string;
+}
+
+// Order matters: subclasses before StudioError.
+const STUDIO_ERRORS: readonly [new (...args: never[]) => StudioError, Mapping][] = [
+  [TurtleSyntaxError, { status: 400, slug: 'turtle-syntax', title: 'The Turtle does not parse' }],
+  [PolicyInvalidError, { status: 422, slug: 'policy-invalid', title: 'The policy violates the shapes' }],
+  [PolicyDeclarationError, { status: 422, slug: 'policy-declaration', title: 'The file must declare exactly one studio:Policy' }],
+  [ReadOnlyQueryError, { status: 403, slug: 'read-only-query', title: 'Ad-hoc queries are read-only' }],
+  [UnknownQueryError, { status: 404, slug: 'unknown-query', title: 'No such named query' }],
+  [QueryError, { status: 400, slug: 'query', title: 'The query was refused or failed' }],
+  [InvalidOptionError, { status: 400, slug: 'invalid-request', title: 'The request makes no sense' }],
+  [StoreConnectionError, { status: 503, slug: 'store-unavailable', title: 'The graph store cannot be reached' }],
+  [ConfigError, { status: 500, slug: 'configuration', title: 'The server is misconfigured' }],
+  [DataFolderError, { status: 500, slug: 'data-folder', title: 'The data folder cannot be read' }],
+];
+
+// Fastify's own errors that reach the handler, by code.
+const FASTIFY_ERRORS: Record<string, Mapping> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, slug: 'body-too-large', title: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported content type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, slug: 'invalid-content-length', title: 'Invalid Content-Length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, slug: 'invalid-request', title: 'The request body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, slug: 'invalid-request', title: 'The request body is not valid JSON' },
+};
+
+/** Builds the problem for any error a request ended with. */
+export function toProblem(error: unknown, request: FastifyRequest): Problem {
+  const instance = request.url;
+  if (error instanceof HttpProblem) {
+    return { type: TYPE_BASE + error.slug, title: error.title, status: error.status, detail: error.detail, instance, ...error.extensions };
+  }
+  if (error instanceof StudioError) {
+    const mapping = STUDIO_ERRORS.find(([kind]) => error instanceof kind)?.[1];
+    if (mapping) return { type: TYPE_BASE + mapping.slug, title: mapping.title, status: mapping.status, detail: error.message, instance };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    return {
+      type: TYPE_BASE + 'invalid-request',
+      title: 'The request does not match the schema',
+      status: 400,
+      detail: fastifyError.message ?? 'invalid request',
+      instance,
+      errors: fastifyError.validation.map((v) => ({ in: fastifyError.validationContext ?? 'request', path: v.instancePath, message: v.message ?? '' })),
+    };
+  }
+  const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known) return { type: TYPE_BASE + known.slug, title: known.title, status: known.status, detail: fastifyError.message ?? known.title, instance };
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { type: 'about:blank', title: fastifyError.name ?? 'Bad request', status, detail: fastifyError.message ?? '', instance };
+  }
+  // Anything else is a defect: say so without leaking internals; the log has the stack.
+  return { type: TYPE_BASE + 'internal', title: 'Internal server error', status: 500, detail: 'The server failed; its log has the details.', instance };
+}
+
+/** Sends a problem with its content type. */
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** The fastify error handler: every error becomes a problem. */
+export function problemErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(error, request);
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  return sendProblem(reply, problem);
+}

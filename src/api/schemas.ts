@@ -1,0 +1,66 @@
+/**
+ * JSON schemas shared by the routes. Each route's schema validates its
+ * requests and is what @fastify/swagger turns into the OpenAPI document.
+ */
+
+/** An absolute IRI: the same rule as the named queries' iri parameters (no spaces, <, >, ", {, }, |, \, ^, `). */
+export const IRI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s<>"{}|\\\\^`]*$';
+/** Longest IRI accepted anywhere. */
+const IRI_MAX = 2048;
+
+export function iri(description: string): { type: 'string'; pattern: string; maxLength: number; description: string } {
+  return { type: 'string', pattern: IRI_PATTERN, maxLength: IRI_MAX, description };
+}
+
+/** Largest page any list returns. */
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 100;
+
+export const limitParam = { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: `items per page (at most ${MAX_PAGE})` } as const;
+export const offsetParam = { type: 'integer', minimum: 0, default: 0, description: 'items to skip' } as const;
+
+/** RFC 9457 problem details, with the studio's extension members. */
+export const problemSchema = {
+  $id: 'Problem',
+  type: 'object',
+  description: 'RFC 9457 problem details (application/problem+json)',
+  properties: {
+    type: { type: 'string', description: 'IRI identifying the kind of problem' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string', description: 'what went wrong in this request, and what to do about it' },
+    instance: { type: 'string', description: 'the request path' },
+    violations: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'shape violations of a refused policy' },
+    errors: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'schema errors of a refused request' },
+  },
+  required: ['type', 'title', 'status', 'detail', 'instance'],
+  additionalProperties: true,
+} as const;
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request',
+  401: 'No token, or an unknown one',
+  403: 'The token lacks a role the route needs, or the query writes',
+  404: 'Not found',
+  413: 'Body too large',
+  415: 'Unsupported content type',
+  422: 'The policy is invalid',
+  503: 'The store cannot be reached',
+};
+
+/** Response schemas for the problems a route may answer with. */
+export function problems(...statuses: number[]): Record<number, unknown> {
+  return Object.fromEntries(statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Problem', $ref: 'Problem#' }]));
+}
+
+/** The problems every authenticated route may answer with. */
+export const AUTH_PROBLEMS = [400, 401, 403] as const;
+
+/** The OpenAPI security requirement of authenticated routes. */
+export const BEARER_SECURITY = [{ bearerAuth: [] }];
+
+/** A row of a query answer: column name to value. */
+export const rowSchema = {
+  type: 'object',
+  additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+} as const;

@@ -1,0 +1,106 @@
+/**
+ * The studio's HTTP API: a fastify server over one graph store. Public:
+ * /health, /openapi.json and the docs page (/docs). Everything under /v1 needs
+ * a bearer token whose roles the route permits (see auth.ts).
+ */
+
+import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { GraphStore } from '../store/graph-store.js';
+import { PolicyValidator } from '../validation/validator.js';
+import { authenticate, type TokenTable } from './auth.js';
+import { HttpProblem, problemErrorHandler, sendProblem, toProblem } from './problem.js';
+import { problemSchema, problems } from './schemas.js';
+import { policyRoutes } from './routes/policies.js';
+import { ruleRoutes } from './routes/rules.js';
+import { queryRoutes } from './routes/queries.js';
+import { adhocQueryRoutes } from './routes/adhoc-query.js';
+import { CachingStore } from './answer-cache.js';
+
+export interface ApiOptions {
+  readonly store: GraphStore;
+  readonly tokens: TokenTable;
+  /** Largest Turtle upload, in bytes (default 10 MB). */
+  readonly turtleBodyLimit?: number;
+  /** Largest JSON body, in bytes (default 1 MB). */
+  readonly jsonBodyLimit?: number;
+  /** Reused when given; otherwise built from ontology/. */
+  readonly validator?: PolicyValidator;
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Remember named-query answers until the next policy write (embedded store only; default true). */
+  readonly cache?: boolean;
+}
+
+export const DEFAULT_TURTLE_BODY_LIMIT = 10 * 1024 * 1024;
+export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
+const VERSION = '0.1.0';
+
+/** Builds the server, ready to listen; the caller owns the store and closes it. */
+export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
+  const store = options.store.engine === 'embedded' && options.cache !== false ? new CachingStore(options.store) : options.store;
+  const validator = options.validator ?? (await PolicyValidator.create());
+  const app = fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
+    // Unknown query-string and body properties are refused, not silently dropped;
+    // scalars are read from query-string text, but an array is never taken for a string.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true } },
+    routerOptions: { maxParamLength: 2048 },
+  });
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}; GET /openapi.json lists the routes.`), request)),
+  );
+  app.addSchema(problemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Alignment Studio API',
+        version: VERSION,
+        description: 'Policies, rules and named queries of the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    // Shared schemas keep their $id as their name in components.schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Liveness and store reachability (public)',
+        response: {
+          200: {
+            type: 'object',
+            properties: { status: { type: 'string', enum: ['ok'] }, store: { type: 'string' }, policies: { type: 'integer' } },
+            required: ['status', 'store', 'policies'],
+          },
+          ...problems(503),
+        },
+      },
+    },
+    async () => ({ status: 'ok', store: store.engine, policies: (await store.listPolicies()).length }),
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authenticate(options.tokens));
+      // JSON only under /v1, except the policy upload, which takes Turtle.
+      api.removeContentTypeParser('text/plain');
+      await api.register(policyRoutes, { store, validator, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
+      await api.register(ruleRoutes, { store });
+      await api.register(queryRoutes, { store });
+      await api.register(adhocQueryRoutes, { store });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,69 @@
+/** studio serve: the HTTP API over the configured store, until SIGINT or SIGTERM. */
+
+import { InvalidOptionError } from '../../errors.js';
+import { Option, type Command } from 'commander';
+import { buildServer, DEFAULT_TURTLE_BODY_LIMIT } from '../../api/server.js';
+import { ROLES, TokenTable, hashToken, newToken } from '../../api/auth.js';
+import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
+import { printJson } from '../output.js';
+
+interface ServeOptions extends StoreOptions {
+  port: string;
+  host: string;
+  tokens?: string;
+  turtleLimit: string;
+  logLevel: string;
+  newToken?: string;
+  cache: boolean;
+}
+
+export function registerServe(program: Command): void {
+  storeOptions(
+    program
+      .command('serve')
+      .description('serve the HTTP API (/v1 routes need a bearer token; /health, /openapi.json and /docs are public)')
+      .option('--port <port>', 'TCP port (0 picks a free one)', '8080')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--tokens <file>', 'JSON file of token SHA-256 hashes and roles (default: STUDIO_API_TOKENS)')
+      .option('--turtle-limit <MB>', 'largest policy upload, in MB', String(DEFAULT_TURTLE_BODY_LIMIT / 1024 / 1024))
+      .addOption(new Option('--log-level <level>', 'request log level (on stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
+      .option('--no-cache', "do not remember named-query answers between policy writes (embedded store)")
+      .option('--new-token <roles>', `print a new random token and its tokens-file entry for comma-separated roles (${ROLES.join(', ')}), then exit`),
+  ).action(async (options: ServeOptions) => {
+    if (options.newToken !== undefined) return printNewToken(options.newToken);
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port ${options.port}: give a port number from 0 to 65535`);
+    const turtleLimit = Number(options.turtleLimit);
+    if (!(turtleLimit > 0)) throw new InvalidOptionError(`--turtle-limit ${options.turtleLimit}: give a positive number of MB`);
+    const tokens = await TokenTable.load(options.tokens);
+    const store = await openStore(options);
+    const app = await buildServer({
+      store,
+      tokens,
+      turtleBodyLimit: Math.round(turtleLimit * 1024 * 1024),
+      cache: options.cache,
+      logger: { level: options.logLevel, stream: process.stderr },
+    }).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+    const address = await app.listen({ host: options.host, port });
+    process.stdout.write(`studio: serving the ${store.engine} store on ${address} (docs at ${address}/docs)\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await app.close();
+    await store.close();
+  });
+}
+
+function printNewToken(roles: string): void {
+  const list = roles.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = list.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (list.length === 0 || unknown.length > 0) throw new InvalidOptionError(`--new-token ${roles}: roles are ${ROLES.join(', ')}`);
+  const token = newToken();
+  process.stderr.write('Give the token to its user once; keep only the entry below in the tokens file.\n');
+  printJson({ token, entry: { name: `${list.join('+')} token`, sha256: hashToken(token), roles: list } });
+}

@@ -1,0 +1,119 @@
+/** Bearer tokens and roles, route by route: every route x role gives the status in the table. */
+
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { TokenTable, hashToken } from '../../src/api/auth.js';
+import { ConfigError } from '../../src/errors.js';
+import { MINI } from '../store/store-spec.js';
+import { at, startApi, TOKENS, type Api, type CallOptions } from './harness.js';
+
+const M = 'https://example.org/mini#';
+let api: Api;
+let mini: string;
+
+beforeAll(async () => {
+  const store = await EmbeddedStore.open();
+  await store.loadPolicy(await readTurtle(MINI));
+  mini = await readFile(MINI, 'utf8');
+  api = await startApi(store);
+});
+afterAll(async () => {
+  await api?.close();
+  await api?.store.close();
+});
+
+type Who = 'nobody' | 'reader' | 'engineer' | 'auditor' | 'admin';
+interface Case {
+  route: string;
+  path: string;
+  options?: () => CallOptions;
+  expected: Record<Who, number>;
+}
+
+const everyone = (status: number): Record<Who, number> => ({ nobody: status, reader: status, engineer: status, auditor: status, admin: status });
+const readers = (status: number): Record<Who, number> => ({ nobody: 401, reader: status, engineer: status, auditor: status, admin: status });
+const writers = (status: number): Record<Who, number> => ({ nobody: 401, reader: 403, engineer: status, auditor: 403, admin: status });
+
+// A DELETE of a policy that is not loaded shows the role check passed (404) without changing anything.
+const TABLE: Case[] = [
+  { route: 'GET /health', path: '/health', expected: everyone(200) },
+  { route: 'GET /openapi.json', path: '/openapi.json', expected: everyone(200) },
+  { route: 'GET /docs', path: '/docs/', expected: everyone(200) },
+  { route: 'GET /v1/policies', path: '/v1/policies', expected: readers(200) },
+  { route: 'GET /v1/policies/:policy', path: at('/v1/policies', `${M}policy`), expected: readers(200) },
+  { route: 'POST /v1/policies', path: '/v1/policies', options: () => ({ body: mini, contentType: 'text/turtle' }), expected: writers(200) },
+  { route: 'DELETE /v1/policies/:policy', path: at('/v1/policies', `${M}not-loaded`), expected: writers(404) },
+  { route: 'GET /v1/rules', path: '/v1/rules?kind=Prohibition', expected: readers(200) },
+  { route: 'GET /v1/rules/:rule', path: at('/v1/rules', `${M}gifts-001`), expected: readers(200) },
+  { route: 'GET /v1/queries', path: '/v1/queries', expected: readers(200) },
+  { route: 'GET /v1/queries/:name', path: `/v1/queries/rule-context?rule=${encodeURIComponent(`${M}gifts-001`)}`, expected: readers(200) },
+  { route: 'POST /v1/queries/:name', path: '/v1/queries/rule-context', options: () => ({ json: { rule: `${M}gifts-001` } }), expected: readers(200) },
+  { route: 'POST /v1/query/sparql', path: '/v1/query/sparql', options: () => ({ json: { query: 'SELECT * WHERE { ?s ?p ?o } LIMIT 1' } }), expected: readers(200) },
+  // The embedded store speaks SPARQL: Cypher is a 400, but only once authenticated.
+  { route: 'POST /v1/query/cypher', path: '/v1/query/cypher', options: () => ({ json: { query: 'MATCH (n) RETURN n LIMIT 1' } }), expected: readers(400) },
+];
+
+function methodOf(c: Case): string {
+  if (c.route.startsWith('DELETE')) return 'DELETE';
+  return c.route.startsWith('POST') ? 'POST' : 'GET';
+}
+
+describe('route x role', () => {
+  const rows = TABLE.flatMap((c) => (Object.keys(c.expected) as Who[]).map((who) => [c.route, who, c.expected[who], c] as const));
+  it.each(rows)('%s as %s -> %i', async (_route, who, status, c) => {
+    const options = c.options?.() ?? {};
+    const reply = await api.call(methodOf(c), c.path, { ...options, as: who });
+    expect(reply.status, reply.text).toBe(status);
+    if (status === 401) {
+      expect(reply.contentType).toMatch(/^application\/problem\+json/);
+      expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    if (status === 403) expect(reply.body.detail).toContain('needs one of the roles');
+  });
+});
+
+describe('bad credentials', () => {
+  const v1 = TABLE.filter((c) => c.path.startsWith('/v1'));
+  it.each(v1.map((c) => [c.route, c] as const))('%s refuses an unknown token and a malformed header with 401', async (_route, c) => {
+    const options = c.options?.() ?? {};
+    for (const headers of [{ authorization: 'Bearer not-a-known-token' }, { authorization: `Basic ${TOKENS.admin}` }, { authorization: `Bearer ${TOKENS.admin} extra` }]) {
+      const reply = await api.call(methodOf(c), c.path, { ...options, headers });
+      expect(reply.status, JSON.stringify(headers)).toBe(401);
+      expect(reply.body.type).toBe('https://w3id.org/alignment-studio/problems/unauthenticated');
+    }
+  });
+
+  it('does not accept the hash in place of the token', async () => {
+    const reply = await api.call('GET', '/v1/policies', { token: hashToken(TOKENS.admin) });
+    expect(reply.status).toBe(401);
+  });
+});
+
+describe('token configuration', () => {
+  const hash = hashToken('s3cret');
+  it('finds a token by its hash, and nothing else', () => {
+    const table = TokenTable.fromJson(JSON.stringify({ tokens: [{ name: 'ci', sha256: hash, roles: ['reader', 'auditor'] }] }), 'tokens.json');
+    expect(table.authenticate('s3cret')).toEqual({ name: 'ci', sha256: hash, roles: ['reader', 'auditor'] });
+    expect(table.authenticate('s3cret ')).toBeUndefined();
+    expect(table.authenticate('')).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', '{tokens'],
+    ['no tokens list', '{}'],
+    ['a plain token instead of a hash', JSON.stringify({ tokens: [{ sha256: 's3cret', roles: ['reader'] }] })],
+    ['an unknown role', JSON.stringify({ tokens: [{ sha256: hash, roles: ['superuser'] }] })],
+    ['no roles', JSON.stringify({ tokens: [{ sha256: hash, roles: [] }] })],
+  ])('refuses a tokens file with %s', (_label, text) => {
+    expect(() => TokenTable.fromJson(text, 'tokens.json')).toThrow(ConfigError);
+  });
+
+  it('reads STUDIO_API_TOKENS when no file is given, and refuses to run with no tokens at all', async () => {
+    const json = JSON.stringify({ tokens: [{ sha256: hash, roles: ['admin'] }] });
+    expect((await TokenTable.load(undefined, { STUDIO_API_TOKENS: json })).size).toBe(1);
+    await expect(TokenTable.load(undefined, {})).rejects.toBeInstanceOf(ConfigError);
+    await expect(TokenTable.load('/no/such/tokens.json', {})).rejects.toBeInstanceOf(ConfigError);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Starts the real API server on 127.0.0.1 with an ephemeral port over a
+ * given store, with one token per role, and calls it over HTTP with fetch.
+ */
+
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/api/server.js';
+import { ROLES, TokenTable, hashToken, type Role } from '../../src/api/auth.js';
+import type { GraphStore } from '../../src/store/graph-store.js';
+import { serializeQuads } from '../../src/rdf/serialize.js';
+
+/** One token per role; the tokens file holds only their hashes. */
+export const TOKENS: Record<Role, string> = Object.fromEntries(ROLES.map((role) => [role, `test-${role}-token-0123456789`])) as Record<Role, string>;
+export const TOKENS_JSON = JSON.stringify({ tokens: ROLES.map((role) => ({ name: role, sha256: hashToken(TOKENS[role]), roles: [role] })) });
+
+export interface Api {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly store: GraphStore;
+  /** Calls the server; `as` picks the role's token, or none. */
+  call(method: string, path: string, options?: CallOptions): Promise<Reply>;
+  /** The store's content, sorted, to show that a request changed nothing. */
+  snapshot(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  as?: Role | 'nobody';
+  token?: string;
+  body?: string;
+  json?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined. */
+  readonly body: any;
+}
+
+export async function startApi(store: GraphStore, options: { turtleBodyLimit?: number; jsonBodyLimit?: number } = {}): Promise<Api> {
+  const app = await buildServer({ store, tokens: TokenTable.fromJson(TOKENS_JSON, 'test tokens'), ...options });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    app,
+    store,
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      const token = options.token ?? (options.as && options.as !== 'nobody' ? TOKENS[options.as] : undefined);
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
+      let body: string | undefined = options.body;
+      if (options.json !== undefined) {
+        body = JSON.stringify(options.json);
+        headers['content-type'] = 'application/json';
+      }
+      if (options.contentType) headers['content-type'] = options.contentType;
+      const response = await fetch(url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, contentType: response.headers.get('content-type') ?? '', headers: response.headers, text, body: parsed };
+    },
+    async snapshot() {
+      const policies = (await store.listPolicies()).map((p) => `${p.policy} ${p.sha256}`).join('\n');
+      // Blank node labels are stable within one store, so sorted N-Triples compare.
+      return `${policies}\n${serializeQuads(await store.exportQuads(), 'nt').split('\n').sort().join('\n')}`;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}
+
+/** The path of a resource named by an IRI. */
+export function at(prefix: string, iri: string): string {
+  return `${prefix}/${encodeURIComponent(iri)}`;
+}

@@ -1,0 +1,113 @@
+/** /v1/rules over HTTP: filters, cursor pages with a total, and one rule with its context. */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
+import { at, startApi, type Api } from './harness.js';
+
+const M = 'https://example.org/mini#';
+const S = 'https://w3id.org/alignment-studio/ns#';
+let api: Api;
+
+beforeAll(async () => {
+  const store = await EmbeddedStore.open();
+  for (const file of [MINI, ...SAMPLE_POLICIES]) await store.loadPolicy(await readTurtle(file));
+  api = await startApi(store);
+});
+afterAll(async () => {
+  await api?.close();
+  await api?.store.close();
+});
+
+const rules = async (query: string) => {
+  const reply = await api.call('GET', `/v1/rules${query}`, { as: 'reader' });
+  expect(reply.status, reply.text).toBe(200);
+  return reply.body as { items: { rule: string; kind: string; bearer: string; section: string; policy: string }[]; total: number; limit: number; next: string | null };
+};
+const q = (params: Record<string, string>) => `?${new URLSearchParams(params)}`;
+
+describe('GET /v1/rules', () => {
+  it.each([
+    ['kind', { kind: 'Permission', policy: `${M}policy` }, [`${M}conf-003`]],
+    ['section, subsections included', { section: `${M}regulation` }, [`${M}conf-001`, `${M}conf-002`, `${M}conf-003`, `${M}gifts-001`, `${M}gifts-002`]],
+    ['section', { section: `${M}s1` }, [`${M}gifts-001`, `${M}gifts-002`]],
+    ['bearer and policy', { bearer: `${S}Manager`, policy: `${M}policy` }, [`${M}conf-003`]],
+    ['kind and section', { kind: 'Prohibition', section: `${M}regulation` }, [`${M}conf-001`, `${M}gifts-001`]],
+    ['a section no rule has', { section: `${M}s3` }, []],
+  ])('filters by %s', async (_label, params, expected) => {
+    const page = await rules(q(params));
+    expect(page.items.map((r) => r.rule)).toEqual(expected);
+    expect(page.total).toBe(expected.length);
+    expect(page.next).toBeNull();
+  });
+
+  it('walks every rule in IRI order, page by page, with the same total on each page', async () => {
+    const first = await rules('?limit=500');
+    expect(first.total).toBe(313);
+    expect(first.next).toBeNull();
+    const walked: string[] = [];
+    let after: string | null = '';
+    let pages = 0;
+    while (after !== null) {
+      const page = await rules(q({ limit: '40', ...(after ? { after } : {}) }));
+      expect(page.total).toBe(313);
+      expect(page.items.length).toBeLessThanOrEqual(40);
+      walked.push(...page.items.map((r) => r.rule));
+      after = page.next;
+      pages += 1;
+    }
+    expect(pages).toBe(8);
+    expect(walked).toEqual(first.items.map((r) => r.rule));
+    expect(walked).toEqual([...walked].sort());
+  });
+
+  it('pages the filtered list too', async () => {
+    const all = await rules(q({ kind: 'Obligation', limit: '500' }));
+    const firstPage = await rules(q({ kind: 'Obligation', limit: '10' }));
+    const secondPage = await rules(q({ kind: 'Obligation', limit: '10', after: firstPage.next! }));
+    expect([...firstPage.items, ...secondPage.items].map((r) => r.rule)).toEqual(all.items.slice(0, 20).map((r) => r.rule));
+    expect(all.items.every((r) => r.kind === 'Obligation')).toBe(true);
+  });
+
+  it.each([
+    ['an unknown kind', '?kind=Duty'],
+    ['a limit over 500', '?limit=501'],
+    ['a limit of 0', '?limit=0'],
+    ['a section that is no IRI', '?section=s1'],
+    ['an unknown filter', '?colour=red'],
+  ])('refuses %s with 400', async (_label, query) => {
+    const reply = await api.call('GET', `/v1/rules${query}`, { as: 'reader' });
+    expect(reply.status).toBe(400);
+    expect(reply.body.type).toBe('https://w3id.org/alignment-studio/problems/invalid-request');
+    expect(reply.body.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('GET /v1/rules/:rule', () => {
+  it('gives the rule with its context', async () => {
+    const reply = await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      rule: `${M}gifts-001`,
+      kind: 'Prohibition',
+      label: 'No gifts from suppliers',
+      text: 'Employees must not accept gifts from suppliers.',
+      policy: `${M}policy`,
+      section: `${M}s1`,
+      bearer: `${S}Employee`,
+    });
+    expect(reply.body.context.map((c: { relation: string; value: string }) => `${c.relation} ${c.value}`)).toContain(`exception ${M}gifts-003`);
+    expect(reply.body.context.find((c: { relation: string }) => c.relation === 'section').label).toBe('Gifts');
+  });
+
+  it.each([
+    ['an IRI nothing describes', `${M}nothing`],
+    ['an exception, which is no rule', `${M}gifts-003`],
+    ['a section', `${M}s1`],
+  ])('answers 404 for %s', async (_label, iri) => {
+    const reply = await api.call('GET', at('/v1/rules', iri), { as: 'reader' });
+    expect(reply.status).toBe(404);
+    expect(reply.body).toMatchObject({ status: 404, title: 'No such rule', instance: at('/v1/rules', iri) });
+  });
+});

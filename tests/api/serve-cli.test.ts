@@ -1,0 +1,81 @@
+/** studio serve as a user runs it: a child process on an ephemeral port, stopped with SIGTERM. */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { studio } from '../helpers/cli.js';
+import { MINI } from '../store/store-spec.js';
+import { TOKENS, TOKENS_JSON } from './harness.js';
+
+let folder: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), 'studio-serve-'));
+  await writeFile(path.join(folder, 'tokens.json'), TOKENS_JSON);
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** Starts `studio serve` and resolves with its address once it listens. */
+function serve(args: string[]): Promise<{ child: ChildProcess; address: string; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      stdout += String(chunk);
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (match) resolve({ child, address: match[1]!, stderr: () => stderr });
+    });
+    child.on('exit', (code) => reject(new Error(`studio serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('studio serve', () => {
+  it('has help', () => {
+    const result = studio(['serve', '--help']);
+    expect(result.code).toBe(0);
+    for (const option of ['--port', '--host', '--store', '--data-dir', '--tokens']) expect(result.stdout).toContain(option);
+  });
+
+  it('refuses to start without tokens', () => {
+    const result = studio(['serve', '--port', '0', '--data-dir', path.join(folder, 'none')], { STUDIO_API_TOKENS: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no API tokens configured');
+  });
+
+  it('makes a token whose entry the server accepts', () => {
+    const result = studio(['serve', '--new-token', 'reader,auditor']);
+    expect(result.code).toBe(0);
+    const { token, entry } = JSON.parse(result.stdout) as { token: string; entry: { sha256: string; roles: string[] } };
+    expect(entry.roles).toEqual(['reader', 'auditor']);
+    expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.sha256).not.toContain(token);
+  });
+
+  it('serves the data folder on 127.0.0.1, keeps uploads, and stops on SIGTERM', async () => {
+    const dataDir = path.join(folder, 'data');
+    const { child, address } = await serve(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
+    try {
+      expect(await (await fetch(`${address}/health`)).json()).toEqual({ status: 'ok', store: 'embedded', policies: 0 });
+      const upload = await fetch(`${address}/v1/policies?filename=mini.ttl`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.engineer}`, 'content-type': 'text/turtle' },
+        body: await readFile(MINI, 'utf8'),
+      });
+      expect(upload.status).toBe(201);
+      const rules = await fetch(`${address}/v1/rules`, { headers: { authorization: `Bearer ${TOKENS.reader}` } });
+      expect(((await rules.json()) as { total: number }).total).toBe(5);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+    const stats = studio(['stats', '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(stats.stdout).policies.map((p: { source: string }) => p.source)).toEqual(['mini.ttl']);
+  });
+});

@@ -1,0 +1,77 @@
+/** The public routes: health, the OpenAPI document generated from the route schemas, and the docs page. */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { MINI } from '../store/store-spec.js';
+import { startApi, type Api } from './harness.js';
+
+let api: Api;
+
+beforeAll(async () => {
+  const store = await EmbeddedStore.open();
+  await store.loadPolicy(await readTurtle(MINI));
+  api = await startApi(store);
+});
+afterAll(async () => {
+  await api?.close();
+  await api?.store.close();
+});
+
+const OPERATIONS = [
+  'get /v1/policies',
+  'post /v1/policies',
+  'get /v1/policies/{policy}',
+  'delete /v1/policies/{policy}',
+  'get /v1/rules',
+  'get /v1/rules/{rule}',
+  'get /v1/queries',
+  'get /v1/queries/{name}',
+  'post /v1/queries/{name}',
+  'post /v1/query/sparql',
+  'post /v1/query/cypher',
+];
+
+describe('public routes', () => {
+  it('answers /health with the store and its policies', async () => {
+    const reply = await api.call('GET', '/health');
+    expect(reply.body).toEqual({ status: 'ok', store: 'embedded', policies: 1 });
+  });
+
+  it('serves an OpenAPI 3 document with every route, its schemas, its security and its problems', async () => {
+    const reply = await api.call('GET', '/openapi.json');
+    expect(reply.status).toBe(200);
+    const doc = reply.body;
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'detail', 'instance']);
+    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+    expect(operations.sort()).toEqual([...OPERATIONS, 'get /health'].sort());
+    for (const operation of OPERATIONS) {
+      const [method, path] = operation.split(' ') as [string, string];
+      const op = doc.paths[path][method];
+      expect(op.security, operation).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403']));
+      expect(Object.keys(op.responses).some((status) => status.startsWith('2')), operation).toBe(true);
+    }
+    const rules = doc.paths['/v1/rules'].get;
+    expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'bearer', 'kind', 'limit', 'policy', 'section']);
+    expect(rules.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum).toBe(500);
+    expect(Object.keys(doc.paths['/v1/policies'].post.requestBody.content)).toEqual(['text/turtle']);
+  });
+
+  it('serves the docs page and its assets from the package', async () => {
+    const page = await api.call('GET', '/docs/');
+    expect(page.status).toBe(200);
+    expect(page.contentType).toMatch(/^text\/html/);
+    const script = await api.call('GET', '/docs/static/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect(script.text.length).toBeGreaterThan(100_000);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const reply = await api.call('GET', '/nowhere');
+    expect(reply.status).toBe(404);
+    expect(reply.contentType).toMatch(/^application\/problem\+json/);
+  });
+});
