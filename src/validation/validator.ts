@@ -76,10 +76,15 @@ export class PolicyValidator {
   /** Parses and validates Turtle sources already in memory. */
   async validateSources(sources: readonly TurtleSource[], progress?: Progress): Promise<ValidationReport> {
     const syntaxErrors: TurtleSyntaxError[] = [];
-    const parsed: { source: TurtleSource; quads: Quad[] }[] = [];
+    const dataset = new N3.Store();
+    dataset.addQuads(this.vocabulary as Quad[]);
+    let triples = 0;
     for (const source of sources) {
       try {
-        parsed.push({ source, quads: parseTurtle(source) });
+        // Each file's quads go straight into the dataset, so they are not held twice.
+        const quads = parseTurtle(source);
+        dataset.addQuads(quads);
+        triples += quads.length;
       } catch (error) {
         if (error instanceof TurtleSyntaxError) syntaxErrors.push(error);
         else throw error;
@@ -89,14 +94,7 @@ export class PolicyValidator {
     if (syntaxErrors.length > 0) {
       return { conforms: false, files, syntaxErrors, violations: [], triples: 0 };
     }
-    const dataset = new N3.Store();
-    dataset.addQuads(this.vocabulary as Quad[]);
-    let triples = 0;
-    for (const { quads } of parsed) {
-      dataset.addQuads(quads);
-      triples += quads.length;
-    }
-    const violations = await this.validateDataset(dataset, parsed.map((p) => p.source), progress);
+    const violations = await this.validateDataset(dataset, sources, progress);
     return { conforms: violations.length === 0, files, syntaxErrors, violations, triples };
   }
 
