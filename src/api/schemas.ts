@@ -19,6 +19,18 @@ export const DEFAULT_PAGE = 100;
 export const limitParam = { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: `items per page (at most ${MAX_PAGE})` } as const;
 export const offsetParam = { type: 'integer', minimum: 0, default: 0, description: 'items to skip' } as const;
 
+/** The querystring of a list paged by limit and offset. */
+export const offsetPageQuery = { type: 'object', properties: { limit: limitParam, offset: offsetParam }, additionalProperties: false } as const;
+
+/** The response of a list paged by limit and offset: one page of items, and how many there are in all. */
+export function offsetPage(items: unknown): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: { items: { type: 'array', items }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+    required: ['items', 'total', 'limit', 'offset'],
+  };
+}
+
 /** RFC 9457 problem details, with the studio's extension members. */
 export const problemSchema = {
   $id: 'Problem',

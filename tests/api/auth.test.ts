@@ -2,27 +2,20 @@
 
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
 import { TokenTable, hashToken } from '../../src/api/auth.js';
 import { ConfigError } from '../../src/errors.js';
 import { MINI } from '../store/store-spec.js';
-import { at, startApi, TOKENS, type Api, type CallOptions } from './harness.js';
+import { at, startMiniApi, stopApi, TOKENS, type Api, type CallOptions } from './harness.js';
 
 const M = 'https://example.org/mini#';
 let api: Api;
 let mini: string;
 
 beforeAll(async () => {
-  const store = await EmbeddedStore.open();
-  await store.loadPolicy(await readTurtle(MINI));
   mini = await readFile(MINI, 'utf8');
-  api = await startApi(store);
+  api = await startMiniApi();
 });
-afterAll(async () => {
-  await api?.close();
-  await api?.store.close();
-});
+afterAll(() => stopApi(api));
 
 type Who = 'nobody' | 'reader' | 'engineer' | 'auditor' | 'admin';
 interface Case {

@@ -9,6 +9,9 @@ import { buildServer } from '../../src/api/server.js';
 import { ROLES, TokenTable, hashToken, type Role } from '../../src/api/auth.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { serializeQuads } from '../../src/rdf/serialize.js';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { MINI } from '../store/store-spec.js';
 
 /** One token per role; the tokens file holds only their hashes. */
 export const TOKENS: Record<Role, string> = Object.fromEntries(ROLES.map((role) => [role, `test-${role}-token-0123456789`])) as Record<Role, string>;
@@ -86,4 +89,17 @@ export async function startApi(store: GraphStore, options: { turtleBodyLimit?: n
 /** The path of a resource named by an IRI. */
 export function at(prefix: string, iri: string): string {
   return `${prefix}/${encodeURIComponent(iri)}`;
+}
+
+/** Starts the API over a fresh embedded store holding the mini policy. */
+export async function startMiniApi(options: { turtleBodyLimit?: number; jsonBodyLimit?: number } = {}): Promise<Api> {
+  const store = await EmbeddedStore.open();
+  await store.loadPolicy(await readTurtle(MINI));
+  return startApi(store, options);
+}
+
+/** Stops a server and closes its store. */
+export async function stopApi(api: Api | undefined): Promise<void> {
+  await api?.close();
+  await api?.store.close();
 }

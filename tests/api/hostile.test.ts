@@ -6,10 +6,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
 import { MINI } from '../store/store-spec.js';
-import { at, startApi, type Api, type CallOptions } from './harness.js';
+import { at, startMiniApi, stopApi, type Api, type CallOptions } from './harness.js';
 
 const M = 'https://example.org/mini#';
 const SPARQL_INJECTION = `${M}x> } } DELETE WHERE { ?s ?p ?o } #`;
@@ -22,16 +20,11 @@ let before: string;
 let mini: string;
 
 beforeAll(async () => {
-  const store = await EmbeddedStore.open();
-  await store.loadPolicy(await readTurtle(MINI));
   mini = await readFile(MINI, 'utf8');
-  api = await startApi(store, { turtleBodyLimit: TURTLE_LIMIT, jsonBodyLimit: JSON_LIMIT });
+  api = await startMiniApi({ turtleBodyLimit: TURTLE_LIMIT, jsonBodyLimit: JSON_LIMIT });
   before = await api.snapshot();
 });
-afterAll(async () => {
-  await api?.close();
-  await api?.store.close();
-});
+afterAll(() => stopApi(api));
 
 const q = encodeURIComponent;
 const turtle = (body: string): CallOptions => ({ as: 'admin', body, contentType: 'text/turtle' });

@@ -1,24 +1,16 @@
 /** Named queries and ad-hoc read-only queries over HTTP. */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
 import { namedQueryNames } from '../../src/store/named-queries.js';
-import { MINI } from '../store/store-spec.js';
-import { startApi, type Api } from './harness.js';
+import { startMiniApi, stopApi, type Api } from './harness.js';
 
 const M = 'https://example.org/mini#';
 let api: Api;
 
 beforeAll(async () => {
-  const store = await EmbeddedStore.open();
-  await store.loadPolicy(await readTurtle(MINI));
-  api = await startApi(store);
+  api = await startMiniApi();
 });
-afterAll(async () => {
-  await api?.close();
-  await api?.store.close();
-});
+afterAll(() => stopApi(api));
 
 describe('named queries', () => {
   it('lists every named query with its purpose and parameters, paged', async () => {

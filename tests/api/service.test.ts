@@ -1,22 +1,14 @@
 /** The public routes: health, the OpenAPI document generated from the route schemas, and the docs page. */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
-import { MINI } from '../store/store-spec.js';
-import { startApi, type Api } from './harness.js';
+import { startMiniApi, stopApi, type Api } from './harness.js';
 
 let api: Api;
 
 beforeAll(async () => {
-  const store = await EmbeddedStore.open();
-  await store.loadPolicy(await readTurtle(MINI));
-  api = await startApi(store);
+  api = await startMiniApi();
 });
-afterAll(async () => {
-  await api?.close();
-  await api?.store.close();
-});
+afterAll(() => stopApi(api));
 
 const OPERATIONS = [
   'get /v1/policies',

@@ -11,7 +11,7 @@ import type { TurtleSource } from '../../rdf/turtle.js';
 import { TURTLE } from '../../rdf/turtle.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, iri, limitParam, offsetParam, problems } from '../schemas.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
 import { SerialQueue } from '../serial-queue.js';
 
 export interface PolicyRoutesOptions {
@@ -107,18 +107,9 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         tags,
         summary: 'List the loaded policies',
         security: BEARER_SECURITY,
-        querystring: { type: 'object', properties: { limit: limitParam, offset: offsetParam }, additionalProperties: false },
+        querystring: offsetPageQuery,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: { type: 'array', items: policySchema },
-              total: { type: 'integer' },
-              limit: { type: 'integer' },
-              offset: { type: 'integer' },
-            },
-            required: ['items', 'total', 'limit', 'offset'],
-          },
+          200: offsetPage(policySchema),
           ...problems(...AUTH_PROBLEMS),
         },
       },

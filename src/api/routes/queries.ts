@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphStore } from '../../store/graph-store.js';
 import { loadNamedQuery, namedQueryNames, type NamedQuery, type QueryLanguage, type QueryParams } from '../../store/named-queries.js';
 import { ANY_ROLE } from '../auth.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, limitParam, offsetParam, problems, rowSchema } from '../schemas.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, offsetPage, offsetPageQuery, problems, rowSchema } from '../schemas.js';
 
 export interface QueryRoutesOptions {
   readonly store: GraphStore;
@@ -51,14 +51,9 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
         tags,
         summary: 'List the named queries',
         security: BEARER_SECURITY,
-        querystring: { type: 'object', properties: { limit: limitParam, offset: offsetParam }, additionalProperties: false },
+        querystring: offsetPageQuery,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
+          200: offsetPage({
                   type: 'object',
                   properties: {
                     name: { type: 'string' },
@@ -69,14 +64,7 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
                     },
                   },
                   required: ['name', 'purpose', 'params'],
-                },
-              },
-              total: { type: 'integer' },
-              limit: { type: 'integer' },
-              offset: { type: 'integer' },
-            },
-            required: ['items', 'total', 'limit', 'offset'],
-          },
+                }),
           ...problems(...AUTH_PROBLEMS),
         },
       },
