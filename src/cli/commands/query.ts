@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { InvalidOptionError } from '../../errors.js';
 import type { QueryAnswer } from '../../store/graph-store.js';
 import { serializeQuads } from '../../rdf/serialize.js';
+import { loadNamedQuery } from '../../store/named-queries.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
 
@@ -26,11 +27,16 @@ export function registerQuery(program: Command): void {
     try {
       let answer: QueryAnswer;
       if (options.named) {
+        const declared = (await loadNamedQuery(options.named, store.engine === 'neo4j' ? 'cypher' : 'sparql')).params;
         const params = Object.fromEntries(
           (options.param ?? []).map((pair) => {
             const at = pair.indexOf('=');
             if (at < 1) throw new InvalidOptionError(`--param ${pair}: write key=value`);
-            return [pair.slice(0, at), pair.slice(at + 1)];
+            const [key, text] = [pair.slice(0, at), pair.slice(at + 1)];
+            // Command-line values are text: read them as the query declares them.
+            const type = declared.get(key);
+            const value = type === 'integer' && /^-?\d+$/.test(text) ? Number(text) : type === 'boolean' && /^(true|false)$/.test(text) ? text === 'true' : text;
+            return [key, value];
           }),
         );
         const rows = await store.namedQuery(options.named, params);
