@@ -162,29 +162,49 @@ export class Neo4jStore implements GraphStore {
       superclasses: this.superclasses,
     });
     await this.write(async (tx) => {
-      const changes = diffGraph(await this.readGraph(tx, graph), projection);
-      const steps: [string, Record<string, unknown>][] = [
-        ...chunks(changes.deleteRelationships).map((rows) => step('delete-relationships', { rows })),
-        ...chunks(changes.release).map((uris) => step('release-nodes', { uris })),
-        ...chunks(changes.write).map((rows) => step('write-nodes', { rows })),
-        ...chunks(projection.references).map((uris) => step('merge-references', { uris })),
-        ...chunks(changes.createRelationships).map((rows) => step('create-relationships', { rows })),
-        ...chunks(changes.maybeUnused).map((uris) => step('delete-unused-nodes', { uris })),
-        ...chunks(projection.names).map((rows) => step('merge-names', { rows })),
-      ];
-      progress?.(0, steps.length + 1);
-      // Statements are sent without waiting for the previous one's result:
-      // Bolt runs them in order, and the client encodes the next batch while
-      // the server executes this one.
+      const stored = await this.readGraph(tx, graph);
+      const changes = diffGraph(stored, projection);
+      const ids = new Map(stored.nodes.map((n) => [n.uri, n.id]));
+      const total = changes.deleteRelationships.length + changes.release.length + changes.write.length + projection.references.length +
+        changes.createRelationships.length + changes.maybeUnused.length + projection.names.length;
       let done = 0;
-      const results = [];
-      for (const [statement, params] of steps) {
-        results.push(tx.run(await readStatement(statement), { ...params, graph }).then(() => progress?.(++done, steps.length + 1)));
+      progress?.(0, total + 1);
+      // Statements are sent without waiting for the previous one's result:
+      // Bolt runs them in the order they are sent, and the client encodes the
+      // next batch while the server executes this one. Nodes come first, since
+      // relationships are created between the element ids their writes return,
+      // and unused nodes are deleted only after the new relationships exist.
+      const texts = new Map<string, string>();
+      for (const name of ['delete-relationships', 'release-nodes', 'write-nodes', 'merge-references', 'create-relationships', 'delete-unused-nodes', 'merge-names']) {
+        texts.set(name, await readStatement(name));
       }
-      await Promise.all(results);
+      const send = (statement: string, key: 'rows' | 'uris', items: readonly unknown[]): Promise<void>[] =>
+        chunks(items).map((batch) =>
+          tx.run(texts.get(statement)!, { [key]: batch, graph }).then((result) => {
+            progress?.((done += batch.length), total + 1);
+            for (const record of result.records) if (record.has('id')) ids.set(record.get('uri'), record.get('id'));
+          }),
+        );
+      await Promise.all([
+        ...send('delete-relationships', 'rows', changes.deleteRelationships),
+        ...send('release-nodes', 'uris', changes.release),
+        ...send('write-nodes', 'rows', changes.write),
+        ...send('merge-references', 'uris', projection.references),
+      ]);
+      const relationships = changes.createRelationships.map((r) => {
+        const [from, to] = [ids.get(r.from), ids.get(r.to)];
+        // Every end is a node this graph describes or refers to, so its id is known; a gap would drop a triple silently.
+        if (from === undefined || to === undefined) throw new StudioError(`internal: no node id for ${from === undefined ? r.from : r.to}`);
+        return { from, type: r.type, to };
+      });
+      await Promise.all([
+        ...send('create-relationships', 'rows', relationships),
+        ...send('delete-unused-nodes', 'uris', changes.maybeUnused),
+        ...send('merge-names', 'rows', projection.names),
+      ]);
       if (meta) await tx.run(await readStatement('register-graph'), { graph, meta });
       else await tx.run(await readStatement('unregister-graph'), { graph });
-      progress?.(steps.length + 1, steps.length + 1);
+      progress?.(total + 1, total + 1);
     });
   }
 
@@ -192,6 +212,7 @@ export class Neo4jStore implements GraphStore {
   private async readGraph(tx: ManagedTransaction, graph: string): Promise<StoredGraph> {
     const nodes = (await tx.run(await readStatement('export-nodes'), { graph })).records.map((r) => ({
       uri: r.get('uri') as string,
+      id: r.get('id') as string,
       labels: r.get('labels') as string[],
       rdfTypes: r.get('rdfTypes') as string[],
       props: r.get('props') as Record<string, unknown>,
@@ -230,10 +251,6 @@ export class Neo4jStore implements GraphStore {
       await session.close();
     }
   }
-}
-
-function step(statement: string, params: Record<string, unknown>): [string, Record<string, unknown>] {
-  return [statement, params];
 }
 
 function chunks<T>(items: readonly T[]): T[][] {

@@ -9,7 +9,7 @@ import { RESERVED_KEYS, type NodeRow, type Projection, type RelationshipRow } fr
 
 /** A graph as Neo4j holds it. */
 export interface StoredGraph {
-  readonly nodes: readonly { uri: string; labels: readonly string[]; rdfTypes: readonly string[]; props: Record<string, unknown> }[];
+  readonly nodes: readonly { uri: string; id: string; labels: readonly string[]; rdfTypes: readonly string[]; props: Record<string, unknown> }[];
   readonly relationships: readonly RelationshipRow[];
 }
 
