@@ -136,12 +136,9 @@ export class Neo4jStore implements GraphStore {
       };
       const quads: Quad[] = [];
       for (const graph of graphs) {
-        for (const record of (await tx.run(await readStatement('export-nodes'), { graph })).records) {
-          quads.push(...nodeToQuads({ uri: record.get('uri'), rdfTypes: record.get('rdfTypes'), props: record.get('props') }, iriOf));
-        }
-        for (const record of (await tx.run(await readStatement('export-relationships'), { graph })).records) {
-          quads.push(relationshipToQuad(record.get('from'), record.get('type'), record.get('to'), iriOf));
-        }
+        const stored = await this.readGraph(tx, graph);
+        for (const node of stored.nodes) quads.push(...nodeToQuads(node, iriOf));
+        for (const r of stored.relationships) quads.push(relationshipToQuad(r.from, r.type, r.to, iriOf));
       }
       return quads;
     });
@@ -208,7 +205,7 @@ export class Neo4jStore implements GraphStore {
     });
   }
 
-  /** The stored version of a graph, read inside the transaction that will replace it. */
+  /** The stored version of a graph: for export, or read inside the transaction that will replace it. */
   private async readGraph(tx: ManagedTransaction, graph: string): Promise<StoredGraph> {
     const nodes = (await tx.run(await readStatement('export-nodes'), { graph })).records.map((r) => ({
       uri: r.get('uri') as string,
