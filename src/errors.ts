@@ -83,3 +83,10 @@ export class PolicyDeclarationError extends StudioError {
 
 /** A command-line option that makes no sense. */
 export class InvalidOptionError extends StudioError {}
+
+/** A policy IRI the store does not hold. */
+export class PolicyNotLoadedError extends StudioError {
+  constructor(readonly policy: string, loaded: readonly string[]) {
+    super(`No policy <${policy}> is loaded${loaded.length ? `; loaded: ${loaded.join(', ')}` : "; load one with 'studio load <file.ttl>'"}.`);
+  }
+}

@@ -1,12 +1,12 @@
 /**
  * Named-query answers kept in memory, for the embedded store only: its graph
- * lives in this process and changes only through loadPolicy and removePolicy,
+ * lives in this process and changes only through loadPolicy, removePolicy and putDerivedGraph,
  * which empty the cache. (Neo4j may be written by others, so it is not cached.)
  * At 10k rules a rules page costs about 300 ms in oxigraph and rule-context
  * about 70 ms; a cached answer costs nothing.
  */
 
-import type { GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
+import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -38,6 +38,18 @@ export class CachingStore implements GraphStore {
     } finally {
       this.answers.clear();
     }
+  }
+
+  async putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {
+    try {
+      return await this.store.putDerivedGraph(graph, quads);
+    } finally {
+      this.answers.clear();
+    }
+  }
+
+  listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {
+    return this.store.listDerivedGraphs(policy);
   }
 
   listPolicies(): Promise<LoadedPolicy[]> {

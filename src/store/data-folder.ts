@@ -18,10 +18,14 @@ import { DataFolderError } from '../errors.js';
 export interface GraphEntry {
   /** The graph's name inside the store. */
   readonly graph: string;
-  readonly kind: 'policy';
+  /** A policy as authored, or a graph derived from one (then `policy` names it and `derivedKind` says what it holds). */
+  readonly kind: 'policy' | 'derived';
+  readonly derivedKind?: string;
+  /** For a derived graph: the SHA-256 of the policy source it was derived from. */
+  readonly policySha256?: string;
   /** File name inside graphs/. */
   readonly file: string;
-  readonly format: 'text/turtle' | 'application/n-quads';
+  readonly format: 'text/turtle' | 'application/n-triples' | 'application/n-quads';
   readonly baseIri?: string;
   readonly policy?: string;
   readonly title?: string;

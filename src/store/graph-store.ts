@@ -33,6 +33,24 @@ export interface LoadedPolicy {
   readonly loadedAt: string;
 }
 
+/**
+ * A graph the studio derives from a policy rather than reads from a file:
+ * the conflicts found in it, the data generated from it, the results of
+ * audits against it. One per (policy, kind); removing the policy removes it.
+ */
+export interface DerivedGraph {
+  /** The graph's IRI. */
+  readonly graph: string;
+  /** What it holds, e.g. 'conflicts'. */
+  readonly kind: string;
+  /** The policy it derives from. */
+  readonly policy: string;
+  /** SHA-256 of the policy source it was derived from: when it differs from the loaded policy's, the graph is stale. */
+  readonly policySha256: string;
+  readonly triples: number;
+  readonly writtenAt: string;
+}
+
 /** Reports progress of a long operation: done out of total units. */
 export type Progress = (done: number, total: number) => void;
 
@@ -49,8 +67,17 @@ export interface GraphStore {
   /** The policies loaded, by policy IRI. */
   listPolicies(): Promise<LoadedPolicy[]>;
 
-  /** Removes a policy; false when it was not loaded. */
+  /** Removes a policy and the graphs derived from it; false when it was not loaded. */
   removePolicy(policy: string): Promise<boolean>;
+
+  /**
+   * Writes a derived graph, replacing its earlier version (same graph IRI).
+   * All or nothing, like loadPolicy. The policy must be loaded.
+   */
+  putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph>;
+
+  /** The derived graphs kept, of one policy or of all. */
+  listDerivedGraphs(policy?: string): Promise<DerivedGraph[]>;
 
   /** Runs a named query (sparql/<name>.rq or cypher/<name>.cypher). */
   namedQuery(name: string, params?: QueryParams): Promise<Row[]>;

@@ -10,14 +10,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import type { Quad } from '@rdfjs/types';
-import type { GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from './graph-store.js';
+import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from './graph-store.js';
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
 import { diffGraph, type StoredGraph } from './neo4j/graph-diff.js';
 import type { NameKind } from './neo4j/names.js';
 import { ALIGNMENT_FILE, DCTERMS, ONTOLOGY_FILE, PROJECT_ROOT, RDF, RDFS, STUDIO, VOCABULARY_GRAPH } from '../vocabulary.js';
-import { PolicyDeclarationError, QueryError, ReadOnlyQueryError, StoreConnectionError, StudioError } from '../errors.js';
+import { PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError, StoreConnectionError, StudioError } from '../errors.js';
 
 export interface Neo4jConnection {
   readonly uri: string;
@@ -92,8 +92,32 @@ export class Neo4jStore implements GraphStore {
 
   async removePolicy(policy: string): Promise<boolean> {
     if (!(await this.graphs()).some((g) => g.graph === policy)) return false;
+    for (const derived of await this.listDerivedGraphs(policy)) await this.importGraph(derived.graph, [], undefined);
     await this.importGraph(policy, [], undefined);
     return true;
+  }
+
+  async putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {
+    const policies = await this.listPolicies();
+    if (!policies.some((p) => p.policy === graph.policy)) throw new PolicyNotLoadedError(graph.policy, policies.map((p) => p.policy));
+    const meta = {
+      kind: 'derived',
+      derivedKind: graph.kind,
+      policy: graph.policy,
+      policySha256: graph.policySha256,
+      sha256: createHash('sha256').update(JSON.stringify(graph)).digest('hex'),
+      triples: quads.length,
+      writtenAt: new Date().toISOString(),
+    };
+    await this.importGraph(graph.graph, quads, meta);
+    return toDerivedGraph({ ...meta, graph: graph.graph });
+  }
+
+  async listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {
+    return (await this.graphs())
+      .filter((g) => g.kind === 'derived' && (policy === undefined || g.policy === policy))
+      .map(toDerivedGraph)
+      .sort((a, b) => a.graph.localeCompare(b.graph));
   }
 
   async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
@@ -322,6 +346,17 @@ function toValue(value: unknown): Value {
 
 function toNumber(value: unknown): number {
   return neo4j.isInt(value) ? value.toNumber() : Number(value ?? 0);
+}
+
+function toDerivedGraph(g: Record<string, unknown>): DerivedGraph {
+  return {
+    graph: String(g.graph),
+    kind: String(g.derivedKind),
+    policy: String(g.policy),
+    policySha256: String(g.policySha256),
+    triples: toNumber(g.triples),
+    writtenAt: String(g.writtenAt),
+  };
 }
 
 function toLoadedPolicy(g: Record<string, unknown>): LoadedPolicy {

@@ -9,12 +9,13 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, type GraphEntry } from './data-folder.js';
-import type { GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from './graph-store.js';
-import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
+import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from './graph-store.js';
+import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
-import { DataFolderError, PolicyDeclarationError, QueryError, ReadOnlyQueryError } from '../errors.js';
+import { serializeQuads } from '../rdf/serialize.js';
+import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError } from '../errors.js';
 
 export interface EmbeddedStoreOptions {
   /** Where loaded policies are kept between runs; omit for a store that forgets on close. */
@@ -87,8 +88,10 @@ export class EmbeddedStore implements GraphStore {
         triples: this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
       };
-      const replaced = this.entries.filter((e) => e.policy === policy);
-      const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.policy !== policy), entry];
+      // Graphs derived from the policy stay: they record the version they came from.
+      const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
+      const replaced = this.entries.filter(isOld);
+      const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => !isOld(e)), entry];
       progress?.(2, 3);
       await this.folder?.update({ [entry.file]: source.text }, replace);
       for (const old of replaced) this.dropGraph(old.graph);
@@ -113,6 +116,38 @@ export class EmbeddedStore implements GraphStore {
     for (const entry of removed) this.dropGraph(entry.graph);
     this.entries = remove(this.entries);
     return true;
+  }
+
+  async putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {
+    const policies = this.entries.filter((e) => e.kind === 'policy');
+    if (!policies.some((e) => e.policy === graph.policy)) throw new PolicyNotLoadedError(graph.policy, policies.map((e) => e.policy!));
+    if (!isIri(graph.graph)) throw new QueryError('derived graph', `not an absolute IRI: ${graph.graph}`);
+    const text = serializeQuads(quads, 'nt');
+    const entry: GraphEntry = {
+      graph: graph.graph,
+      kind: 'derived',
+      derivedKind: graph.kind,
+      file: `${randomUUID()}.nt`,
+      format: 'application/n-triples',
+      policy: graph.policy,
+      policySha256: graph.policySha256,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      triples: quads.length,
+      loadedAt: new Date().toISOString(),
+    };
+    const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.graph !== graph.graph), entry];
+    await this.folder?.update({ [entry.file]: text }, replace);
+    this.dropGraph(graph.graph);
+    this.store.load(text, { format: 'application/n-triples', to_graph_name: oxigraph.namedNode(graph.graph) });
+    this.entries = replace(this.entries);
+    return toDerivedGraph(entry);
+  }
+
+  async listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {
+    return this.entries
+      .filter((e) => e.kind === 'derived' && (policy === undefined || e.policy === policy))
+      .map(toDerivedGraph)
+      .sort((a, b) => a.graph.localeCompare(b.graph));
   }
 
   async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
@@ -198,6 +233,17 @@ function isUpdate(text: string): boolean {
   } finally {
     (scratch as unknown as { free(): void }).free();
   }
+}
+
+function toDerivedGraph(entry: GraphEntry): DerivedGraph {
+  return {
+    graph: entry.graph,
+    kind: entry.derivedKind ?? 'unknown',
+    policy: entry.policy!,
+    policySha256: entry.policySha256 ?? '',
+    triples: entry.triples,
+    writtenAt: entry.loadedAt,
+  };
 }
 
 function toLoadedPolicy(entry: GraphEntry): LoadedPolicy {

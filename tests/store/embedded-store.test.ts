@@ -2,6 +2,7 @@ import { mkdtemp, readdir, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import N3 from 'n3';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { DataFolderError } from '../../src/errors.js';
@@ -14,6 +15,7 @@ describeGraphStore('embedded (oxigraph)', {
   open: async () => EmbeddedStore.open({ dataDir: await tempDir() }),
   writeQuery: 'DELETE WHERE { ?s ?p ?o }',
   prohibitionsQuery: 'SELECT ?rule WHERE { ?rule a <https://w3id.org/alignment-studio/ns#Prohibition> }',
+  derivedQuery: 'SELECT ?says WHERE { ?note <https://w3id.org/alignment-studio/ns#says> ?says }',
 });
 
 describe('embedded store data folder', () => {
@@ -26,6 +28,20 @@ describe('embedded store data folder', () => {
     const second = await EmbeddedStore.open({ dataDir });
     expect(await second.namedQuery('rule-summary')).toEqual(before);
     expect(await canonical(await second.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    await second.close();
+  });
+
+  it('keeps derived graphs across a close and reopen', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    const loaded = await first.loadPolicy(await readTurtle(MINI));
+    const quad = N3.DataFactory.quad(N3.DataFactory.namedNode('urn:x:a'), N3.DataFactory.namedNode('urn:x:b'), N3.DataFactory.literal('c'));
+    await first.putDerivedGraph({ graph: 'urn:studio:test:derived', kind: 'conflicts', policy: loaded.policy, policySha256: loaded.sha256 }, [quad]);
+    await first.close();
+    const second = await EmbeddedStore.open({ dataDir });
+    expect((await second.listDerivedGraphs()).map((g) => g.triples)).toEqual([1]);
+    const answer = await second.query('ASK { GRAPH <urn:studio:test:derived> { <urn:x:a> <urn:x:b> "c" } }');
+    expect(answer).toEqual({ kind: 'boolean', value: true });
     await second.close();
   });
 

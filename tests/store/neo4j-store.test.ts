@@ -13,5 +13,6 @@ describe.runIf(available)('Neo4j store', () => {
     },
     writeQuery: 'MATCH (n) DETACH DELETE n',
     prohibitionsQuery: 'MATCH (r:Prohibition) RETURN r.uri AS rule',
+    derivedQuery: 'MATCH (n:Resource) WHERE n.says IS NOT NULL RETURN n.says AS says',
   });
 });

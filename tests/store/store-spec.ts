@@ -5,11 +5,13 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import N3 from 'n3';
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { GraphStore, Row } from '../../src/store/graph-store.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle.js';
 import {
   PolicyDeclarationError,
+  PolicyNotLoadedError,
   QueryError,
   ReadOnlyQueryError,
   TurtleSyntaxError,
@@ -29,6 +31,8 @@ export interface StoreFactory {
   writeQuery: string;
   /** A read in the engine's own language whose rows' `rule` column lists the prohibitions. */
   prohibitionsQuery: string;
+  /** A read whose rows' `says` column lists the studio:says values (of the derived-graph test). */
+  derivedQuery: string;
 }
 
 /** A source made from text in memory, as if read from `file`. */
@@ -195,6 +199,34 @@ mini:cond-window a studio:TimeWindowCondition ;
       expect(await store.removePolicy(`${M}policy`)).toBe(true);
       expect(await store.removePolicy(`${M}policy`)).toBe(false);
       expect(await store.namedQuery('rules-by-section', { section: `${M}regulation` })).toEqual([]);
+    });
+
+    it('keeps derived graphs: replaced whole, queried with the policy, kept on reload, removed with the policy', async () => {
+      const loaded = await store.loadPolicy(await readTurtle(MINI));
+      const graph = { graph: 'urn:studio:test:derived', kind: 'conflicts', policy: `${M}policy`, policySha256: loaded.sha256 };
+      const note = (text: string) => [
+        N3.DataFactory.quad(N3.DataFactory.namedNode(`${M}note`), N3.DataFactory.namedNode(`${S}about`), N3.DataFactory.namedNode(`${M}gifts-001`)),
+        N3.DataFactory.quad(N3.DataFactory.namedNode(`${M}note`), N3.DataFactory.namedNode(`${S}says`), N3.DataFactory.literal(text)),
+      ];
+      const says = async () => {
+        const answer = await store.query(factory.derivedQuery);
+        return answer.kind === 'rows' ? answer.rows.map((r) => r.says) : [];
+      };
+      expect((await store.putDerivedGraph(graph, note('first'))).triples).toBe(2);
+      await store.putDerivedGraph(graph, note('second'));
+      expect(await says()).toEqual(['second']);
+      expect((await store.listDerivedGraphs()).map((g) => [g.graph, g.kind, g.policy, g.policySha256, g.triples])).toEqual([
+        [graph.graph, 'conflicts', `${M}policy`, loaded.sha256, 2],
+      ]);
+      // Derived triples are not part of the authored policy.
+      expect(await canonical(await store.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+      await store.loadPolicy(await readTurtle(MINI));
+      expect(await says()).toEqual(['second']);
+      await store.removePolicy(`${M}policy`);
+      expect(await store.listDerivedGraphs()).toEqual([]);
+      expect(await says()).toEqual([]);
+      await expect(store.putDerivedGraph(graph, note('orphan'))).rejects.toBeInstanceOf(PolicyNotLoadedError);
+      expect(await store.listDerivedGraphs()).toEqual([]);
     });
 
     it('exports each policy isomorphic to its source', async () => {
