@@ -1,0 +1,123 @@
+// Modality conflicts: a prohibition against an obligation or a permission of the same policy whose bearers,
+// actions, targets and counterparties overlap (the same term, or one under the other through studio:broader;
+// no target or counterparty means any) and whose conditions and effective periods can hold at once.
+// One row per pair, from the prohibition's side: how each dimension relates (same, narrower, broader,
+// overlap, unknown), whether the conflict is "definite" or only "possible" (the graph cannot tell whether two
+// terms coincide, or whether two circumstances, quantities or named periods hold together), and what
+// precedence needs: nearest authority rank, effective date, explicit overrides. An empty byPolicy means every
+// policy. The twin of sparql/conflicts.rq: the same rows on both stores.
+// @param byPolicy string
+MATCH (prohibition:Prohibition)-[:IN_POLICY]->(policy:Resource)
+WHERE $byPolicy = '' OR policy.uri = $byPolicy
+MATCH (prohibition)-[:ACTION]->(prohibitionAction:Resource)
+CALL (prohibitionAction) {
+  MATCH (action:Resource)-[:BROADER*0..]->(prohibitionAction)
+  RETURN action
+  UNION
+  MATCH (prohibitionAction)-[:BROADER*1..]->(action:Resource)
+  RETURN action
+}
+MATCH (action)<-[:ACTION]-(permissive:Rule)-[:IN_POLICY]->(policy)
+WHERE permissive:Obligation OR permissive:Permission
+WITH DISTINCT policy, prohibition, permissive
+
+// How each dimension of the prohibition relates to the permissive rule's (see the SPARQL twin).
+WITH policy, prohibition, permissive,
+  [(prohibition)-[:BEARER]->(t:Resource) | t] AS pBearers, [(permissive)-[:BEARER]->(t:Resource) | t] AS qBearers,
+  [(prohibition)-[:ACTION]->(t:Resource) | t] AS pActions, [(permissive)-[:ACTION]->(t:Resource) | t] AS qActions,
+  [(prohibition)-[:TARGET]->(t:Resource) | t] AS pTargets, [(permissive)-[:TARGET]->(t:Resource) | t] AS qTargets,
+  [(prohibition)-[:COUNTERPARTY]->(t:Resource) | t] AS pCounterparties, [(permissive)-[:COUNTERPARTY]->(t:Resource) | t] AS qCounterparties,
+  [(prohibition)-[:CONDITION]->(c:Resource) | c] AS pConditions, [(permissive)-[:CONDITION]->(c:Resource) | c] AS qConditions
+WITH policy, prohibition, permissive, pConditions, qConditions,
+  CASE
+    WHEN size(pBearers) = 0 AND size(qBearers) = 0 THEN 'same'
+    WHEN size(pBearers) = 0 THEN 'broader'
+    WHEN size(qBearers) = 0 THEN 'narrower'
+    WHEN all(x IN pBearers WHERE any(y IN qBearers WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) })))
+      THEN CASE WHEN all(y IN qBearers WHERE any(x IN pBearers WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'same' ELSE 'narrower' END
+    WHEN all(y IN qBearers WHERE any(x IN pBearers WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'broader'
+    WHEN any(x IN pBearers WHERE any(y IN qBearers WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) }) OR (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'overlap'
+    WHEN all(x IN pBearers WHERE all(y IN qBearers WHERE EXISTS { (x)-[:BROADER*0..]->(:Resource)-[:DISJOINT_WITH]-(:Resource)<-[:BROADER*0..]-(y) })) THEN 'none'
+    ELSE 'unknown'
+  END AS bearer,
+  CASE WHEN all(x IN pActions WHERE any(y IN qActions WHERE x = y OR EXISTS { (x)-[:BROADER*1..]->(y) }))
+    THEN CASE WHEN any(x IN pActions WHERE x IN qActions) THEN 'same' ELSE 'narrower' END
+    ELSE 'broader' END AS action,
+  CASE
+    WHEN size(pTargets) = 0 AND size(qTargets) = 0 THEN 'same'
+    WHEN size(pTargets) = 0 THEN 'broader'
+    WHEN size(qTargets) = 0 THEN 'narrower'
+    WHEN all(x IN pTargets WHERE any(y IN qTargets WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) })))
+      THEN CASE WHEN all(y IN qTargets WHERE any(x IN pTargets WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'same' ELSE 'narrower' END
+    WHEN all(y IN qTargets WHERE any(x IN pTargets WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'broader'
+    WHEN any(x IN pTargets WHERE any(y IN qTargets WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) }) OR (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'overlap'
+    WHEN all(x IN pTargets WHERE all(y IN qTargets WHERE EXISTS { (x)-[:BROADER*0..]->(:Resource)-[:DISJOINT_WITH]-(:Resource)<-[:BROADER*0..]-(y) })) THEN 'none'
+    ELSE 'unknown'
+  END AS target,
+  CASE
+    WHEN size(pCounterparties) = 0 AND size(qCounterparties) = 0 THEN 'same'
+    WHEN size(pCounterparties) = 0 THEN 'broader'
+    WHEN size(qCounterparties) = 0 THEN 'narrower'
+    WHEN all(x IN pCounterparties WHERE any(y IN qCounterparties WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) })))
+      THEN CASE WHEN all(y IN qCounterparties WHERE any(x IN pCounterparties WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'same' ELSE 'narrower' END
+    WHEN all(y IN qCounterparties WHERE any(x IN pCounterparties WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'broader'
+    WHEN any(x IN pCounterparties WHERE any(y IN qCounterparties WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) }) OR (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'overlap'
+    WHEN all(x IN pCounterparties WHERE all(y IN qCounterparties WHERE EXISTS { (x)-[:BROADER*0..]->(:Resource)-[:DISJOINT_WITH]-(:Resource)<-[:BROADER*0..]-(y) })) THEN 'none'
+    ELSE 'unknown'
+  END AS counterparty
+WHERE bearer <> 'none' AND target <> 'none' AND counterparty <> 'none'
+  // Effective periods that never meet.
+  AND NOT coalesce(prohibition.effectiveUntil < permissive.effectiveFrom, false)
+  AND NOT coalesce(permissive.effectiveUntil < prohibition.effectiveFrom, false)
+  // Conditions provably disjoint: different audiences, unrelated jurisdictions, a circumstance and its
+  // negation, intervals of one quantity that do not intersect, dated windows that do not meet.
+  AND NOT any(c1 IN pConditions WHERE any(c2 IN qConditions WHERE
+        EXISTS { MATCH (c1)-[:AUDIENCE]->(a1:Resource), (c2)-[:AUDIENCE]->(a2:Resource) WHERE a1 <> a2 }
+     OR EXISTS { MATCH (c1)-[:JURISDICTION]->(j1:Resource), (c2)-[:JURISDICTION]->(j2:Resource)
+                 WHERE j1 <> j2 AND NOT EXISTS { (j1)-[:BROADER*1..]->(j2) } AND NOT EXISTS { (j2)-[:BROADER*1..]->(j1) } }
+     OR EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(:Resource)<-[:CIRCUMSTANCE]-(c2)
+                 WHERE coalesce(c1.negated, false) <> coalesce(c2.negated, false) }
+     OR EXISTS { MATCH (c1)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c2)
+        WHERE coalesce(c1.maxInclusive, c1.maxExclusive) < coalesce(c2.minInclusive, c2.minExclusive)
+           OR c1.maxExclusive = coalesce(c2.minInclusive, c2.minExclusive)
+           OR c1.maxInclusive = c2.minExclusive }
+     OR EXISTS { MATCH (c2)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c1)
+        WHERE coalesce(c2.maxInclusive, c2.maxExclusive) < coalesce(c1.minInclusive, c1.minExclusive)
+           OR c2.maxExclusive = coalesce(c1.minInclusive, c1.minExclusive)
+           OR c2.maxInclusive = c1.minExclusive }
+     OR coalesce(c1.endDate < c2.startDate, false)
+     OR coalesce(c2.endDate < c1.startDate, false)))
+
+WITH policy, prohibition, permissive, bearer, action, target, counterparty,
+  // Conditions the graph cannot compare: different circumstances, quantities or named periods, or a named
+  // period against dates.
+  CASE WHEN any(c1 IN pConditions WHERE any(c2 IN qConditions WHERE
+        EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(x1:Resource), (c2)-[:CIRCUMSTANCE]->(x2:Resource) WHERE x1 <> x2 }
+     OR EXISTS { MATCH (c1)-[:QUANTITY]->(q1:Resource), (c2)-[:QUANTITY]->(q2:Resource) WHERE q1 <> q2 }
+     OR EXISTS { MATCH (c1)-[:PERIOD]->(p1:Resource), (c2)-[:PERIOD]->(p2:Resource) WHERE p1 <> p2 }
+     OR (EXISTS { (c1)-[:PERIOD]->(:Resource) } AND (c2.startDate IS NOT NULL OR c2.endDate IS NOT NULL))
+     OR (EXISTS { (c2)-[:PERIOD]->(:Resource) } AND (c1.startDate IS NOT NULL OR c1.endDate IS NOT NULL))))
+    THEN 'possible' ELSE 'definite' END AS conditionsCertainty,
+  // Conditions compared as sets: the rule with more conditions is the more specific.
+  CASE
+    WHEN all(c IN qConditions WHERE c IN pConditions)
+      THEN CASE WHEN all(c IN pConditions WHERE c IN qConditions) THEN 'same' ELSE 'narrower' END
+    WHEN all(c IN pConditions WHERE c IN qConditions) THEN 'broader'
+    ELSE 'overlap'
+  END AS conditions
+RETURN policy.uri AS policy, prohibition.uri AS prohibition, permissive.uri AS permissive,
+  bearer, action, target, counterparty, conditions,
+  CASE WHEN bearer = 'unknown' OR target = 'unknown' OR counterparty = 'unknown' OR conditionsCertainty = 'possible'
+    THEN 'possible' ELSE 'definite' END AS certainty,
+  // The nearest authority rank: the rule's own, else its section's, else the enclosing sections' or the regulation's.
+  coalesce(prohibition.authorityRank,
+    reduce(best = null, found IN [path = (prohibition)-[:SECTION]->(:Resource)-[:PART_OF*0..4]->(ranked:Resource) WHERE ranked.authorityRank IS NOT NULL | [length(path), ranked.authorityRank]] |
+      CASE WHEN best IS NULL OR found[0] < best[0] THEN found ELSE best END)[1]) AS prohibitionRank,
+  coalesce(permissive.authorityRank,
+    reduce(best = null, found IN [path = (permissive)-[:SECTION]->(:Resource)-[:PART_OF*0..4]->(ranked:Resource) WHERE ranked.authorityRank IS NOT NULL | [length(path), ranked.authorityRank]] |
+      CASE WHEN best IS NULL OR found[0] < best[0] THEN found ELSE best END)[1]) AS permissiveRank,
+  toString(prohibition.effectiveFrom) AS prohibitionFrom,
+  toString(permissive.effectiveFrom) AS permissiveFrom,
+  EXISTS { (prohibition)-[:OVERRIDES]->(permissive) } AS prohibitionOverrides,
+  EXISTS { (permissive)-[:OVERRIDES]->(prohibition) } AS permissiveOverrides
+ORDER BY policy, prohibition, permissive

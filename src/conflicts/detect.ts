@@ -1,0 +1,174 @@
+/**
+ * Conflict detection: the conflicts named query finds the pairs, precedence
+ * resolves them, and the policy's documented conflicts are checked against
+ * what was found. Works on any GraphStore; the answers are the same on both.
+ */
+
+import { createHash } from 'node:crypto';
+import type { GraphStore, Row } from '../store/graph-store.js';
+import { PolicyNotLoadedError } from '../errors.js';
+import { DEFAULT_PRECEDENCE, principleOf, resolve, type PairFacts, type Principle, type Relation } from './precedence.js';
+
+export type Certainty = 'definite' | 'possible';
+export type Dimension = 'bearer' | 'action' | 'target' | 'counterparty' | 'conditions';
+export const DIMENSIONS: readonly Dimension[] = ['bearer', 'action', 'target', 'counterparty', 'conditions'];
+
+/** A conflict between a prohibition and an obligation or permission, resolved or not. */
+export interface Conflict {
+  /** Content-addressed: the same pair in the same policy always gets the same IRI. */
+  readonly iri: string;
+  readonly policy: string;
+  readonly prohibition: string;
+  /** The obligation or permission. */
+  readonly permissive: string;
+  readonly certainty: Certainty;
+  /** How the prohibition's bearer, action, ... relate to the other rule's. */
+  readonly dimensions: Readonly<Record<Dimension, Relation>>;
+  readonly principle: Principle | null;
+  readonly winner: string | null;
+  readonly reason: string | null;
+  /** The documented conflict naming the same pair, if any. */
+  readonly documented: DocumentedCheck | null;
+}
+
+/** A documented conflict compared with what detection found. */
+export interface DocumentedCheck {
+  readonly iri: string;
+  readonly label: string | null;
+  readonly rules: readonly [string, string];
+  readonly intendedWinner: string | null;
+  readonly intendedPrinciple: Principle | null;
+  /** 'agrees': found and resolved as documented; 'differs': found, resolved otherwise; 'missed': not found. */
+  readonly status: 'agrees' | 'differs' | 'missed';
+}
+
+export interface ConflictReport {
+  readonly policy: string | null;
+  readonly precedence: readonly Principle[];
+  readonly conflicts: readonly Conflict[];
+  /** Every documented conflict of the policy, with how detection did on it. */
+  readonly documented: readonly DocumentedCheck[];
+  readonly timings: { readonly queryMs: number; readonly resolveMs: number };
+}
+
+export interface DetectOptions {
+  /** Only this policy's rules; all loaded policies when omitted. */
+  readonly policy?: string;
+  readonly precedence?: readonly Principle[];
+}
+
+/** Finds the modality conflicts of one policy (or all), resolves them, and checks the documented ones. */
+export async function detectConflicts(store: GraphStore, options: DetectOptions = {}): Promise<ConflictReport> {
+  if (options.policy !== undefined) {
+    const loaded = (await store.listPolicies()).map((p) => p.policy);
+    if (!loaded.includes(options.policy)) throw new PolicyNotLoadedError(options.policy, loaded);
+  }
+  const precedence = options.precedence ?? DEFAULT_PRECEDENCE;
+  const byPolicy = options.policy ?? '';
+  const started = performance.now();
+  const rows = await store.namedQuery('conflicts', { byPolicy });
+  const documentedRows = await store.namedQuery('documented-conflicts', { byPolicy });
+  const queried = performance.now();
+
+  const documentedByPair = new Map(documentedRows.map((r) => [pairKey(String(r.first), String(r.second)), r]));
+  const checks: DocumentedCheck[] = [];
+  const conflicts = rows.map((row) => {
+    const facts = factsOf(row);
+    const resolution = resolve(facts, precedence);
+    const prohibition = String(row.prohibition);
+    const permissive = String(row.permissive);
+    const documentedRow = documentedByPair.get(pairKey(prohibition, permissive));
+    let documented: DocumentedCheck | null = null;
+    if (documentedRow) {
+      const check = documentedCheck(documentedRow, resolution ? { winner: resolution.winner, principle: resolution.principle } : null);
+      documentedByPair.delete(pairKey(prohibition, permissive));
+      checks.push(check);
+      documented = check;
+    }
+    const conflict: Conflict = {
+      iri: conflictIri(String(row.policy), prohibition, permissive),
+      policy: String(row.policy),
+      prohibition,
+      permissive,
+      certainty: row.certainty === 'possible' ? 'possible' : 'definite',
+      dimensions: facts.dimensions,
+      principle: resolution?.principle ?? null,
+      winner: resolution?.winner ?? null,
+      reason: resolution?.reason ?? null,
+      documented,
+    };
+    return conflict;
+  });
+  for (const row of documentedByPair.values()) checks.push(documentedCheck(row, undefined));
+  checks.sort((a, b) => a.iri.localeCompare(b.iri));
+  return {
+    policy: options.policy ?? null,
+    precedence,
+    conflicts,
+    documented: checks,
+    timings: { queryMs: Math.round(queried - started), resolveMs: Math.round(performance.now() - queried) },
+  };
+}
+
+/** Conflicts no principle resolves. */
+export function unresolved(report: ConflictReport): Conflict[] {
+  return report.conflicts.filter((c) => c.winner === null);
+}
+
+/** The IRI of the conflict between two rules of a policy. */
+export function conflictIri(policy: string, prohibition: string, permissive: string): string {
+  return `urn:studio:conflict:${createHash('sha256').update(`${policy}\n${prohibition}\n${permissive}`).digest('hex').slice(0, 32)}`;
+}
+
+function factsOf(row: Row): PairFacts {
+  const relation = (value: unknown): Relation => {
+    if (value === 'same' || value === 'narrower' || value === 'broader' || value === 'overlap' || value === 'unknown') return value;
+    throw new Error(`internal: the conflicts query returned the relation ${String(value)}`);
+  };
+  const rank = (value: unknown) => (value === null || value === undefined || value === '' ? null : Number(value));
+  const date = (value: unknown) => (value === null || value === undefined || value === '' ? null : String(value));
+  return {
+    first: {
+      rule: String(row.prohibition),
+      rank: rank(row.prohibitionRank),
+      effectiveFrom: date(row.prohibitionFrom),
+      overridesOther: row.prohibitionOverrides === true,
+    },
+    second: {
+      rule: String(row.permissive),
+      rank: rank(row.permissiveRank),
+      effectiveFrom: date(row.permissiveFrom),
+      overridesOther: row.permissiveOverrides === true,
+    },
+    dimensions: {
+      bearer: relation(row.bearer),
+      action: relation(row.action),
+      target: relation(row.target),
+      counterparty: relation(row.counterparty),
+      conditions: relation(row.conditions),
+    },
+  };
+}
+
+/** Compares a documented conflict with the resolution found (null: found, unresolved; undefined: not found). */
+function documentedCheck(row: Row, found: { winner: string; principle: Principle } | null | undefined): DocumentedCheck {
+  const intendedWinner = row.intendedWinner === null ? null : String(row.intendedWinner);
+  const intendedPrinciple = row.intendedPrinciple === null ? null : (principleOf(String(row.intendedPrinciple)) ?? null);
+  const agrees =
+    found !== undefined &&
+    (found === null
+      ? intendedWinner === null
+      : (intendedWinner === null || intendedWinner === found.winner) && (intendedPrinciple === null || intendedPrinciple === found.principle));
+  return {
+    iri: String(row.conflict),
+    label: row.label === null ? null : String(row.label),
+    rules: [String(row.first), String(row.second)],
+    intendedWinner,
+    intendedPrinciple,
+    status: found === undefined ? 'missed' : agrees ? 'agrees' : 'differs',
+  };
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\n${b}` : `${b}\n${a}`;
+}

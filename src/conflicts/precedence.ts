@@ -1,0 +1,110 @@
+/**
+ * Precedence: which of two conflicting rules prevails, by the first
+ * principle in a configurable order that decides. Explicit override (one rule
+ * says it overrides the other), lex superior (the higher authority rank),
+ * lex specialis (the rule more specific in every dimension, strictly in one),
+ * lex posterior (the later effective date, between rules of the same rank).
+ */
+
+import { InvalidOptionError } from '../errors.js';
+import { STUDIO } from '../vocabulary.js';
+
+export const PRINCIPLES = ['explicitOverride', 'lexSuperior', 'lexSpecialis', 'lexPosterior'] as const;
+export type Principle = (typeof PRINCIPLES)[number];
+
+/** The order used unless configured otherwise. */
+export const DEFAULT_PRECEDENCE: readonly Principle[] = PRINCIPLES;
+
+/** How one dimension of the first rule relates to the second's, as the conflicts query reports it. */
+export type Relation = 'same' | 'narrower' | 'broader' | 'overlap' | 'unknown';
+
+/** One rule of a conflicting pair, with what precedence needs to know about it. */
+export interface Side {
+  readonly rule: string;
+  /** The nearest authority rank (rule, section, regulation); null when none is declared. */
+  readonly rank: number | null;
+  /** studio:effectiveFrom as written (xsd:date), or null. */
+  readonly effectiveFrom: string | null;
+  /** Whether this rule declares studio:overrides the other one. */
+  readonly overridesOther: boolean;
+}
+
+/** What precedence is given about a conflicting pair. */
+export interface PairFacts {
+  readonly first: Side;
+  readonly second: Side;
+  /** How the first rule's bearer, action, target, counterparty and conditions relate to the second's. */
+  readonly dimensions: Readonly<Record<'bearer' | 'action' | 'target' | 'counterparty' | 'conditions', Relation>>;
+}
+
+export interface Resolution {
+  readonly principle: Principle;
+  readonly winner: string;
+  readonly loser: string;
+  /** Why, in words a knowledge engineer can check against the policy. */
+  readonly reason: string;
+}
+
+/** The studio IRI of a principle (studio:LexSuperior...). */
+export function principleIri(principle: Principle): string {
+  return `${STUDIO}${principle[0]!.toUpperCase()}${principle.slice(1)}`;
+}
+
+/** The principle an IRI names, or undefined. */
+export function principleOf(iri: string): Principle | undefined {
+  return PRINCIPLES.find((p) => principleIri(p) === iri);
+}
+
+/** Reads an order of principles such as "lexSuperior,explicitOverride"; unknown or repeated names are an error. */
+export function parsePrecedence(text: string): Principle[] {
+  const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!PRINCIPLES.includes(name as Principle)) throw new InvalidOptionError(`'${name}' is not a precedence principle; use some of ${PRINCIPLES.join(', ')}`);
+  }
+  if (new Set(names).size !== names.length) throw new InvalidOptionError(`precedence '${text}' names a principle twice`);
+  if (names.length === 0) throw new InvalidOptionError('precedence names no principle');
+  return names as Principle[];
+}
+
+/** Resolves a pair by the first principle in `order` that decides; null when none does. */
+export function resolve(facts: PairFacts, order: readonly Principle[] = DEFAULT_PRECEDENCE): Resolution | null {
+  for (const principle of order) {
+    const decided = DECIDERS[principle](facts);
+    if (decided) {
+      const [winner, loser] = decided.firstWins ? [facts.first, facts.second] : [facts.second, facts.first];
+      return { principle, winner: winner.rule, loser: loser.rule, reason: decided.reason };
+    }
+  }
+  return null;
+}
+
+type Decider = (facts: PairFacts) => { firstWins: boolean; reason: string } | null;
+
+const DECIDERS: Record<Principle, Decider> = {
+  explicitOverride({ first, second }) {
+    // Two rules overriding each other is a cycle, which the defects report; it decides nothing.
+    if (first.overridesOther === second.overridesOther) return null;
+    const [winner, loser] = first.overridesOther ? [first, second] : [second, first];
+    return { firstWins: first.overridesOther, reason: `${winner.rule} declares studio:overrides ${loser.rule}` };
+  },
+  lexSuperior({ first, second }) {
+    if (first.rank === null || second.rank === null || first.rank === second.rank) return null;
+    const firstWins = first.rank > second.rank;
+    return { firstWins, reason: `authority rank ${Math.max(first.rank, second.rank)} against ${Math.min(first.rank, second.rank)}` };
+  },
+  lexSpecialis({ dimensions }) {
+    const relations = Object.entries(dimensions);
+    const narrower = relations.filter(([, r]) => r === 'narrower').map(([d]) => d);
+    const broader = relations.filter(([, r]) => r === 'broader').map(([d]) => d);
+    const undecided = relations.some(([, r]) => r === 'overlap' || r === 'unknown');
+    if (undecided || (narrower.length > 0) === (broader.length > 0)) return null;
+    const firstWins = narrower.length > 0;
+    return { firstWins, reason: `more specific in ${(firstWins ? narrower : broader).join(', ')} and no broader in any dimension` };
+  },
+  lexPosterior({ first, second }) {
+    if (first.rank !== second.rank || !first.effectiveFrom || !second.effectiveFrom || first.effectiveFrom === second.effectiveFrom) return null;
+    const firstWins = first.effectiveFrom > second.effectiveFrom;
+    const [later, earlier] = firstWins ? [first, second] : [second, first];
+    return { firstWins, reason: `effective from ${later.effectiveFrom}, after ${earlier.effectiveFrom}, at the same rank` };
+  },
+};
