@@ -90,3 +90,10 @@ export class PolicyNotLoadedError extends StudioError {
     super(`No policy <${policy}> is loaded${loaded.length ? `; loaded: ${loaded.join(', ')}` : "; load one with 'studio load <file.ttl>'"}.`);
   }
 }
+
+/** A template file (templates/<family>/<name>.yaml) that cannot be read, parsed or rendered. */
+export class TemplateError extends StudioError {
+  constructor(readonly file: string, detail: string, options?: { cause?: unknown }) {
+    super(`${file}: ${detail}`, options);
+  }
+}

@@ -1,0 +1,452 @@
+/**
+ * The framer: walks a policy's context rule by rule and fills the templates
+ * of each family, yielding items in a fixed order (rules in IRI order, then
+ * exceptions, combinations, conflicts, definitions, sections, and a sweep
+ * for the terms nothing named yet). Same context, templates and seed, same
+ * items: every choice is a hash of the seed, the template and the rule.
+ */
+
+import { STUDIO } from '../vocabulary.js';
+import { conditionFact, type FactMode } from './condition-facts.js';
+import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
+import { Hierarchy, hashIndex } from './hierarchy.js';
+import { activityIri, itemIri, type Item } from './item.js';
+import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
+import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary } from './templates.js';
+import type { ExpectationToken } from './expectations.js';
+
+/** The template families, in the order generation runs them. */
+export const FAMILIES = [
+  'instruction-qa',
+  'is-it-allowed',
+  'scenario-compliant',
+  'scenario-noncompliant',
+  'scenario-ambiguous',
+  'redteam',
+  'exception-boundary',
+  'combined',
+  'conflict',
+  'definition',
+  'section-summary',
+] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** Families whose templates run once per rule. */
+const PER_RULE: readonly Family[] = ['instruction-qa', 'is-it-allowed', 'scenario-compliant', 'scenario-noncompliant', 'scenario-ambiguous', 'redteam'];
+/** Families that draw narrower terms from the hierarchies (instructions speak in the rule's own terms). */
+const DESCENDING: ReadonlySet<string> = new Set(['is-it-allowed', 'scenario-compliant', 'scenario-noncompliant', 'scenario-ambiguous', 'redteam', 'exception-boundary', 'combined', 'conflict']);
+
+export interface GenerateOptions {
+  readonly seed: number;
+  /** Only these families (default: all). */
+  readonly families?: readonly string[];
+  /** Called as rules are walked: (rules done, rules in all). */
+  readonly progress?: (done: number, total: number) => void;
+}
+
+const PRINCIPLES: Record<string, string> = {
+  ExplicitOverride: 'one provision expressly overrides the other',
+  LexSuperior: 'the provision of higher authority prevails (lex superior)',
+  LexSpecialis: 'the more specific provision prevails (lex specialis)',
+  LexPosterior: 'the later provision prevails (lex posterior)',
+};
+
+/** Entities chosen for one item: the rule's own term and the one the text names, per slot. */
+interface Picks {
+  bearer?: string;
+  bearerRule?: string;
+  action?: string;
+  actionRule?: string;
+  target?: string;
+  targetRule?: string;
+  counterparty?: string;
+  counterpartyRule?: string;
+}
+
+/** Generates the items of one policy; iterate generate() once. */
+export class Framer {
+  private readonly hierarchy: Hierarchy;
+  private readonly families: ReadonlySet<string>;
+  private readonly seen = new Set<string>();
+  private readonly usedTerms = new Set<string>();
+  /** During the coverage sweep: the term every pick that can name it must name. */
+  private forced: string | undefined;
+
+  constructor(
+    private readonly context: PolicyContext,
+    private readonly library: TemplateLibrary,
+    private readonly options: GenerateOptions,
+  ) {
+    this.hierarchy = new Hierarchy(context);
+    this.families = new Set(options.families ?? FAMILIES);
+  }
+
+  /** Every item, in a fixed order, each IRI once. */
+  *generate(): Generator<Item> {
+    const rules = this.context.provisions.filter((p) => RULE_KINDS.includes(p.kind));
+    const progress = this.options.progress;
+    for (const [index, rule] of rules.entries()) {
+      if (progress && index % 256 === 0) progress(index, rules.length);
+      for (const family of PER_RULE) {
+        if (!this.families.has(family)) continue;
+        for (const template of this.library.family(family)) {
+          if (appliesTo(template, rule.kind)) yield* this.emit(this.ruleItem(template, rule));
+        }
+      }
+    }
+    if (this.families.has('exception-boundary')) {
+      for (const exception of this.context.provisions.filter((p) => p.kind === 'Exception')) {
+        for (const template of this.library.family('exception-boundary')) yield* this.emit(this.boundaryItem(template, exception));
+      }
+    }
+    if (this.families.has('combined')) {
+      for (const rule of rules) {
+        for (const other of rule.refersTo.map((iri) => this.context.provision.get(iri)).filter((p): p is Provision => !!p && RULE_KINDS.includes(p.kind) && p.iri !== rule.iri)) {
+          for (const template of this.library.family('combined')) {
+            if (appliesTo(template, rule.kind)) yield* this.emit(this.combinedItem(template, rule, other));
+          }
+        }
+      }
+    }
+    if (this.families.has('conflict')) {
+      for (const conflict of this.context.conflicts) {
+        const [first, second] = conflict.rules.map((iri) => this.context.provision.get(iri));
+        if (!first || !second) continue;
+        const resolved = conflict.winner !== undefined && conflict.loser !== undefined;
+        for (const template of this.library.family('conflict')) {
+          if ((template.label === 'Ambiguous') === resolved) continue; // resolved conflicts teach the winner; unresolved ones ask
+          const winner = resolved ? this.context.provision.get(conflict.winner!) : first;
+          const loser = resolved ? this.context.provision.get(conflict.loser!) : second;
+          if (winner && loser) yield* this.emit(this.conflictItem(template, conflict.iri, conflict.principle, winner, loser));
+        }
+      }
+    }
+    if (this.families.has('definition')) {
+      for (const definition of this.context.provisions.filter((p) => p.kind === 'Definition')) {
+        for (const template of this.library.family('definition')) yield* this.emit(this.definitionItem(template, definition));
+      }
+    }
+    if (this.families.has('section-summary')) {
+      const bySection = new Map<string, Provision[]>();
+      for (const p of this.context.provisions) {
+        if (p.section && p.kind !== 'Definition') bySection.set(p.section.iri, [...(bySection.get(p.section.iri) ?? []), p]);
+      }
+      for (const [section, provisions] of [...bySection].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        for (const template of this.library.family('section-summary')) yield* this.emit(this.sectionItem(template, section, provisions));
+      }
+    }
+    if (this.families.has('scenario-noncompliant')) yield* this.sweep(rules);
+    progress?.(rules.length, rules.length);
+  }
+
+  /** The terms the items generated so far name. */
+  termsUsed(): ReadonlySet<string> {
+    return this.usedTerms;
+  }
+
+  private *emit(item: Item | undefined): Generator<Item> {
+    if (!item || this.seen.has(item.iri)) return;
+    this.seen.add(item.iri);
+    for (const term of item.terms) this.usedTerms.add(term);
+    yield item;
+  }
+
+  /**
+   * Coverage sweep: for each term no item names yet, one more non-compliant
+   * scenario of the first rule (in IRI order) whose bearer, action, target,
+   * counterparty, jurisdiction or period is that term or broader.
+   */
+  private *sweep(rules: readonly Provision[]): Generator<Item> {
+    const firstRuleOf = new Map<string, Provision>();
+    for (const rule of rules) {
+      const bases = [...rule.bearer, ...rule.action, ...rule.target, ...rule.counterparty];
+      for (const c of rule.condition) {
+        const condition = this.context.conditions.get(c);
+        if (condition?.jurisdiction) bases.push(condition.jurisdiction);
+        if (condition?.period) bases.push(condition.period);
+      }
+      for (const base of bases) if (!firstRuleOf.has(base)) firstRuleOf.set(base, rule);
+    }
+    const templates = this.library.family('scenario-noncompliant');
+    for (const term of [...this.context.terms.keys()].sort()) {
+      if (this.usedTerms.has(term)) continue;
+      const rule = [term, ...[...this.hierarchy.ancestors(term)].sort()].map((t) => firstRuleOf.get(t)).find((r) => r !== undefined);
+      const template = rule && templates.find((t) => appliesTo(t, rule.kind));
+      if (!rule || !template) continue;
+      this.forced = term;
+      try {
+        yield* this.emit(this.ruleItem(template, rule));
+      } finally {
+        this.forced = undefined;
+      }
+    }
+  }
+
+  private pick(base: string, key: string): string {
+    if (this.forced && this.hierarchy.isUnder(this.forced, base)) return this.forced;
+    return this.hierarchy.pick(base, key);
+  }
+
+  private choosePicks(rule: Provision, template: Template, key: string): Picks {
+    const descend = DESCENDING.has(template.family);
+    const choose = (list: readonly string[], slot: string): [string | undefined, string | undefined] => {
+      if (list.length === 0) return [undefined, undefined];
+      // With several values (a rule naming three counterparties), the forced term's ancestor, or a seeded one.
+      const base = (this.forced && list.find((b) => this.hierarchy.isUnder(this.forced!, b))) || list[hashIndex(`${key} ${slot} base`, list.length)]!;
+      return [base, descend ? this.pick(base, `${key} ${slot}`) : base];
+    };
+    const [bearerRule, bearer] = choose(rule.bearer, 'bearer');
+    const [actionRule, action] = choose(rule.action, 'action');
+    const [targetRule, target] = choose(rule.target, 'target');
+    const [counterpartyRule, counterparty] = choose(rule.counterparty, 'counterparty');
+    return { bearer, bearerRule, action, actionRule, target, targetRule, counterparty, counterpartyRule };
+  }
+
+  private ref(term: string | undefined): TermRef | null {
+    return term ? { iri: term, label: this.hierarchy.label(term) } : null;
+  }
+
+  /** The rule's conditions stated as facts: all holding, or the first failing or unknown and the rest holding. */
+  private facts(provision: Provision, mode: 'holds' | 'fails' | 'unknown', key: string, extra: readonly string[] = []): { text: string | null; terms: string[] } {
+    const conditions = [...provision.condition, ...extra].map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
+    if (conditions.length === 0) return { text: null, terms: [] };
+    const facts = conditions.map((c, i) => conditionFact(c, i === 0 ? mode : 'holds', this.hierarchyForFacts(), `${key} ${i}`));
+    return { text: facts.map((f) => f.text).join('; '), terms: facts.flatMap((f) => f.terms) };
+  }
+
+  /** The hierarchy as condition facts see it: with the sweep's forced term, if any. */
+  private hierarchyForFacts(): Hierarchy {
+    if (!this.forced) return this.hierarchy;
+    const forced = this.forced;
+    const base = this.hierarchy;
+    return Object.assign(Object.create(base) as Hierarchy, {
+      pick: (term: string, key: string) => (base.isUnder(forced, term) ? forced : base.pick(term, key)),
+    });
+  }
+
+  private expectationSource(provision: Provision, picks: Picks): ExpectationSource {
+    const target = picks.target;
+    const protects = provision.kind === 'Prohibition' && target !== undefined && this.hierarchy.isUnder(target, `${STUDIO}Information`);
+    return {
+      behaviours: provision.behaviour,
+      channels: provision.channel.map((c) => this.ref(c)!),
+      ...(provision.section ? { section: provision.section } : {}),
+      protectedAssets: protects ? [this.ref(target)!] : [],
+    };
+  }
+
+  private ruleVars(rule: Provision, picks: Picks): Record<string, unknown> {
+    return {
+      policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
+      rule: { iri: rule.iri, label: rule.label, text: rule.text, kind: rule.kind },
+      section: sectionVar(rule.section),
+      bearer: this.ref(picks.bearer),
+      bearerRule: this.ref(picks.bearerRule),
+      bearerNarrower: picks.bearer !== picks.bearerRule,
+      action: this.ref(picks.action),
+      actionRule: this.ref(picks.actionRule),
+      target: this.ref(picks.target),
+      targetRule: this.ref(picks.targetRule),
+      counterparty: this.ref(picks.counterparty),
+      counterpartyRule: this.ref(picks.counterpartyRule),
+      channel: this.ref(rule.channel[0]),
+      exceptions: this.context.provisions.length > 0 ? this.exceptionsOf(rule) : [],
+    };
+  }
+
+  private exceptionsOf(rule: Provision): { label: string; text: string }[] {
+    return this.context.provisions.filter((p) => p.kind === 'Exception' && p.exceptionTo.includes(rule.iri)).map((p) => ({ label: p.label, text: p.text }));
+  }
+
+  private termsOf(picks: Picks, rule: Provision, factTerms: readonly string[]): string[] {
+    const terms = [picks.bearer, picks.action, picks.target, picks.counterparty, ...rule.channel, ...factTerms].filter((t): t is string => t !== undefined);
+    return [...new Set(terms)];
+  }
+
+  private build(
+    template: Template,
+    kind: string,
+    key: string,
+    vars: Record<string, unknown>,
+    expect: (tokens: readonly ExpectationToken[]) => Expectation[],
+    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string },
+  ): Item {
+    const variant = chooseVariant(template, kind, hashIndex(`${key} variant`, 1_000_003));
+    const expectations = expect(expectsOf(template, variant));
+    // The reference answer names exactly what the checks look for: each section to cite, each channel, each withheld asset.
+    const rendered = render(template, variant, {
+      ...vars,
+      expects: expectationFlags(expectations),
+      expectedSections: expectations.filter((e) => e.section).map((e) => e.section),
+      expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
+      withheld: expectations.filter((e) => e.asset).map((e) => e.asset),
+    });
+    const seed = this.options.seed;
+    return {
+      iri: itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? ''),
+      type: template.type,
+      family: template.family,
+      template,
+      activity: activityIri(template, seed, this.context.policy.sha256),
+      ...(template.label ? { label: template.label } : {}),
+      ...(template.attack ? { attack: template.attack } : {}),
+      ...(template.boundary ? { boundary: template.boundary } : {}),
+      messages: rendered.messages,
+      reference: rendered.reference,
+      ...(rendered.rejected ? { rejected: rendered.rejected } : {}),
+      expectations,
+      behaviours: fields.behaviours,
+      derivedFrom: fields.derivedFrom,
+      ...(fields.conflict ? { conflict: fields.conflict } : {}),
+      terms: fields.terms,
+      sections: fields.sections,
+      policy: this.context.policy.policy,
+      seed,
+    };
+  }
+
+  private ruleItem(template: Template, rule: Provision): Item {
+    const key = `${this.options.seed} ${template.id} ${rule.iri}`;
+    const picks = this.choosePicks(rule, template, key);
+    const facts = this.facts(rule, template.facts, key);
+    const vars = { ...this.ruleVars(rule, picks), facts: facts.text };
+    const source = this.expectationSource(rule, picks);
+    return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
+      derivedFrom: [rule.iri],
+      terms: this.termsOf(picks, rule, facts.terms),
+      sections: rule.section ? [rule.section] : [],
+      behaviours: rule.behaviour,
+    });
+  }
+
+  private rootRule(provision: Provision): Provision | undefined {
+    let current: Provision | undefined = provision;
+    for (let depth = 0; current && depth < 16; depth++) {
+      if (RULE_KINDS.includes(current.kind)) return current;
+      current = current.exceptionTo.map((iri) => this.context.provision.get(iri)).find((p) => p !== undefined);
+    }
+    return undefined;
+  }
+
+  private boundaryItem(template: Template, exception: Provision): Item | undefined {
+    const base = exception.exceptionTo.map((iri) => this.context.provision.get(iri)).find((p) => p !== undefined);
+    const root = base && this.rootRule(base);
+    const [first, ...others] = exception.condition.map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
+    if (!base || !root || !first) return undefined; // an exception without a condition has no boundary to stand on
+    const key = `${this.options.seed} ${template.id} ${exception.iri}`;
+    const picks = this.choosePicks(root, template, key);
+    const side: FactMode = template.boundary === 'outside' ? 'outside' : 'inside';
+    const hierarchy = this.hierarchyForFacts();
+    const boundary = conditionFact(first, side, hierarchy, `${key} boundary`);
+    const rest = [...others.map((c, i) => conditionFact(c, 'holds', hierarchy, `${key} other ${i}`))];
+    const rootFacts = this.facts(root, 'holds', key);
+    const decides = side === 'inside' ? exception : base;
+    const source = this.expectationSource(decides, picks);
+    const vars = {
+      ...this.ruleVars(root, picks),
+      section: sectionVar(decides.section ?? root.section),
+      facts: rootFacts.text,
+      boundary: boundary.text,
+      otherFacts: rest.length > 0 ? rest.map((f) => f.text).join('; ') : null,
+      exception: { label: exception.label, text: exception.text },
+      base: { label: base.label, text: base.text },
+    };
+    const sections = [...new Map([decides.section, root.section].filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
+    return this.build(template, root.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
+      derivedFrom: [...new Set([exception.iri, base.iri, root.iri])],
+      terms: [...new Set([...this.termsOf(picks, root, rootFacts.terms), ...boundary.terms, ...rest.flatMap((f) => f.terms)])],
+      sections,
+      behaviours: decides.behaviour,
+    });
+  }
+
+  private combinedItem(template: Template, rule: Provision, other: Provision): Item {
+    const key = `${this.options.seed} ${template.id} ${rule.iri} ${other.iri}`;
+    const picks = this.choosePicks(rule, template, key);
+    const otherPicks = this.choosePicks(other, template, `${key} other`);
+    const facts = this.facts(rule, 'holds', key, other.condition.filter((c) => !rule.condition.includes(c)));
+    const sources = [this.expectationSource(rule, picks), this.expectationSource(other, otherPicks)];
+    const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
+    const vars = {
+      ...this.ruleVars(rule, picks),
+      facts: facts.text,
+      other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.ref(otherPicks.action), target: this.ref(otherPicks.target) },
+    };
+    return this.build(template, rule.kind, key, vars, expect, {
+      derivedFrom: [rule.iri, other.iri],
+      terms: [...new Set([...this.termsOf(picks, rule, facts.terms), ...this.termsOf(otherPicks, other, [])])],
+      sections: uniqueSections([rule.section, other.section]),
+      behaviours: [...new Set([...rule.behaviour, ...other.behaviour])],
+    });
+  }
+
+  private conflictItem(template: Template, conflict: string, principle: string | undefined, winner: Provision, loser: Provision): Item {
+    const key = `${this.options.seed} ${template.id} ${conflict}`;
+    const picks = this.choosePicks(winner, template, key);
+    const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
+    const resolved = template.label !== 'Ambiguous';
+    // Resolved: the winner decides the answer. Unresolved: the assistant must not pick a side, so both rules' checks apply.
+    const sources = resolved ? [this.expectationSource(winner, picks)] : [this.expectationSource(winner, picks), this.expectationSource(loser, picks)];
+    const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
+    const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
+    const vars = {
+      ...this.ruleVars(winner, picks),
+      facts: facts.text,
+      winner: side(winner),
+      loser: side(loser),
+      principle: principle ? (PRINCIPLES[localName(principle)] ?? localName(principle)) : null,
+    };
+    return this.build(template, winner.kind, key, vars, expect, {
+      derivedFrom: [winner.iri, loser.iri],
+      terms: this.termsOf(picks, winner, facts.terms),
+      sections: uniqueSections([winner.section, loser.section]),
+      behaviours: resolved ? winner.behaviour : [...new Set([...winner.behaviour, ...loser.behaviour])],
+      conflict,
+    });
+  }
+
+  private definitionItem(template: Template, definition: Provision): Item {
+    const key = `${this.options.seed} ${template.id} ${definition.iri}`;
+    const term = definition.defines[0];
+    const source: ExpectationSource = { behaviours: [], channels: [], ...(definition.section ? { section: definition.section } : {}), protectedAssets: [] };
+    const vars = {
+      policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
+      definition: { label: definition.label, text: definition.text },
+      term: this.ref(term),
+      section: sectionVar(definition.section),
+    };
+    return this.build(template, 'any', key, vars, (tokens) => deriveExpectations(tokens, source), {
+      derivedFrom: [definition.iri],
+      terms: term ? [term] : [],
+      sections: definition.section ? [definition.section] : [],
+      behaviours: ['Inform', 'CiteSection'],
+    });
+  }
+
+  private sectionItem(template: Template, sectionIri: string, provisions: readonly Provision[]): Item {
+    const key = `${this.options.seed} ${template.id} ${sectionIri}`;
+    const known = this.context.sections.get(sectionIri);
+    const section: SectionRef = known ?? provisions[0]!.section!;
+    const source: ExpectationSource = { behaviours: [], channels: [], section, protectedAssets: [] };
+    const vars = {
+      policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
+      section: sectionVar(section),
+      sourceText: known?.sourceText || null,
+      rules: provisions.map((p) => ({ label: p.label, text: p.text, kind: p.kind })),
+    };
+    return this.build(template, 'any', key, vars, (tokens) => deriveExpectations(tokens, source), {
+      derivedFrom: provisions.map((p) => p.iri),
+      terms: [],
+      sections: [section],
+      behaviours: ['Inform', 'CiteSection'],
+    });
+  }
+}
+
+function sectionVar(section: SectionRef | undefined): { number: string; title: string; iri: string } | null {
+  return section ? { number: section.number, title: section.title, iri: section.iri } : null;
+}
+
+function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionRef[] {
+  return [...new Map(sections.filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
+}

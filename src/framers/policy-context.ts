@@ -1,0 +1,206 @@
+/**
+ * What generation knows of one policy, read from the store with the
+ * generation-* named queries: one bulk query per kind of fact rather than one
+ * per rule, so that 100k rules cost a handful of queries. Generation then
+ * walks this context rule by rule, in IRI order.
+ */
+
+import type { GraphStore, LoadedPolicy, Row } from '../store/graph-store.js';
+import { PolicyNotLoadedError } from '../errors.js';
+import { STUDIO } from '../vocabulary.js';
+import type { SectionRef, TermRef } from './expectations.js';
+
+export type ProvisionKind = 'Obligation' | 'Prohibition' | 'Permission' | 'Exception' | 'Definition';
+export const RULE_KINDS: readonly ProvisionKind[] = ['Obligation', 'Prohibition', 'Permission'];
+
+/** A declared term of the policy's domain, with its place in its hierarchy. */
+export interface Term extends TermRef {
+  /** Local name of its class: Role, Action, Asset, Organization, Department, Channel, Jurisdiction, Quantity, Period, Circumstance. */
+  readonly type: string;
+  readonly broader: readonly string[];
+}
+
+/** A condition with the parameters that say when it holds. */
+export interface Condition {
+  readonly iri: string;
+  /** AudienceCondition, JurisdictionCondition, ThresholdCondition, TimeWindowCondition, CircumstanceCondition. */
+  readonly type: string;
+  readonly label: string;
+  readonly quantity?: string;
+  readonly minInclusive?: number;
+  readonly minExclusive?: number;
+  readonly maxInclusive?: number;
+  readonly maxExclusive?: number;
+  readonly unit?: string;
+  readonly period?: string;
+  readonly startDate?: string;
+  readonly endDate?: string;
+  readonly circumstance?: string;
+  readonly negated: boolean;
+  readonly audience?: string;
+  readonly jurisdiction?: string;
+}
+
+/** A rule, exception or definition, with every link generation uses. */
+export interface Provision {
+  readonly iri: string;
+  readonly kind: ProvisionKind;
+  readonly label: string;
+  readonly text: string;
+  readonly section?: SectionRef;
+  readonly bearer: string[];
+  readonly action: string[];
+  readonly target: string[];
+  readonly counterparty: string[];
+  readonly condition: string[];
+  readonly channel: string[];
+  /** Local names of the expected behaviours (Refuse, Warn ...). */
+  readonly behaviour: string[];
+  readonly refersTo: string[];
+  readonly overrides: string[];
+  readonly exceptionTo: string[];
+  readonly defines: string[];
+}
+
+export interface Section extends SectionRef {
+  readonly sourceText: string;
+  readonly parent?: string;
+}
+
+/** A conflict between rules as conflict detection records it; unresolved ones have no principle, winner or loser. */
+export interface DetectedConflict {
+  readonly iri: string;
+  readonly rules: readonly string[];
+  readonly certainty?: string;
+  readonly principle?: string;
+  readonly winner?: string;
+  readonly loser?: string;
+}
+
+export interface PolicyContext {
+  readonly policy: LoadedPolicy;
+  readonly provisions: readonly Provision[];
+  readonly provision: ReadonlyMap<string, Provision>;
+  readonly terms: ReadonlyMap<string, Term>;
+  readonly conditions: ReadonlyMap<string, Condition>;
+  readonly sections: ReadonlyMap<string, Section>;
+  readonly conflicts: readonly DetectedConflict[];
+  /** Narrower terms of each term (direct). */
+  readonly narrower: ReadonlyMap<string, readonly string[]>;
+}
+
+const RELATIONS = ['bearer', 'action', 'target', 'counterparty', 'condition', 'channel', 'behaviour', 'refersTo', 'overrides', 'exceptionTo', 'defines'] as const;
+
+const str = (value: Row[string] | undefined): string | undefined => (value === null || value === undefined ? undefined : String(value));
+const num = (value: Row[string] | undefined): number | undefined => (value === null || value === undefined ? undefined : Number(value));
+
+/** Reads a loaded policy's context; a policy that is not loaded is a PolicyNotLoadedError. */
+export async function readPolicyContext(store: GraphStore, policyIri: string): Promise<PolicyContext> {
+  const policies = await store.listPolicies();
+  const policy = policies.find((p) => p.policy === policyIri);
+  if (!policy) throw new PolicyNotLoadedError(policyIri, policies.map((p) => p.policy));
+  const params = { policy: policyIri };
+  const [provisionRows, relationRows, termRows, conditionRows, sectionRows, conflictRows] = await Promise.all([
+    store.namedQuery('generation-provisions', params),
+    store.namedQuery('generation-relations', params),
+    store.namedQuery('generation-terms', params),
+    store.namedQuery('generation-conditions', params),
+    store.namedQuery('generation-sections', params),
+    store.namedQuery('generation-conflicts', params),
+  ]);
+
+  const provision = new Map<string, Provision>();
+  for (const row of provisionRows) {
+    const iri = String(row.provision);
+    if (provision.has(iri)) continue; // a second label or text: the first is kept
+    const section = str(row.section);
+    provision.set(iri, {
+      iri,
+      kind: String(row.kind) as ProvisionKind,
+      label: str(row.label) ?? localName(iri),
+      text: str(row.text) ?? '',
+      ...(section ? { section: { iri: section, number: str(row.sectionNumber) ?? '', title: str(row.sectionTitle) ?? '' } } : {}),
+      ...Object.fromEntries(RELATIONS.map((r) => [r, []])),
+    } as unknown as Provision);
+  }
+  for (const row of relationRows) {
+    const p = provision.get(String(row.provision));
+    const relation = String(row.relation) as (typeof RELATIONS)[number];
+    if (!p || !RELATIONS.includes(relation)) continue;
+    const value = String(row.value);
+    p[relation].push(relation === 'behaviour' ? localName(value) : value);
+  }
+
+  const terms = new Map<string, Term>();
+  const narrower = new Map<string, string[]>();
+  for (const row of termRows) {
+    const iri = String(row.term);
+    const known = terms.get(iri);
+    const broader = str(row.broader);
+    if (!known) terms.set(iri, { iri, type: String(row.type), label: str(row.label) ?? localName(iri), broader: broader ? [broader] : [] });
+    else if (broader && !known.broader.includes(broader)) (known.broader as string[]).push(broader);
+    if (broader && broader !== iri) {
+      const list = narrower.get(broader) ?? [];
+      if (!list.includes(iri)) list.push(iri);
+      narrower.set(broader, list);
+    }
+  }
+
+  const conditions = new Map<string, Condition>();
+  for (const row of conditionRows) {
+    const iri = String(row.condition);
+    if (conditions.has(iri)) continue;
+    conditions.set(iri, {
+      iri,
+      type: String(row.type),
+      label: str(row.label) ?? localName(iri),
+      ...defined({
+        quantity: str(row.quantity),
+        minInclusive: num(row.minInclusive),
+        minExclusive: num(row.minExclusive),
+        maxInclusive: num(row.maxInclusive),
+        maxExclusive: num(row.maxExclusive),
+        unit: str(row.unit),
+        period: str(row.period),
+        startDate: str(row.startDate),
+        endDate: str(row.endDate),
+        circumstance: str(row.circumstance),
+        audience: str(row.audience),
+        jurisdiction: str(row.jurisdiction),
+      }),
+      negated: row.negated === true || row.negated === 'true',
+    });
+  }
+
+  const sections = new Map<string, Section>();
+  for (const row of sectionRows) {
+    const iri = String(row.section);
+    if (sections.has(iri)) continue;
+    const parent = str(row.parent);
+    sections.set(iri, { iri, number: str(row.number) ?? '', title: str(row.title) ?? '', sourceText: str(row.sourceText) ?? '', ...(parent ? { parent } : {}) });
+  }
+
+  const conflictMap = new Map<string, { iri: string; rules: string[]; certainty?: string; principle?: string; winner?: string; loser?: string }>();
+  for (const row of conflictRows) {
+    const iri = String(row.conflict);
+    const entry = conflictMap.get(iri) ?? { iri, rules: [] };
+    const rule = String(row.rule);
+    if (!entry.rules.includes(rule)) entry.rules.push(rule);
+    Object.assign(entry, defined({ certainty: str(row.certainty), principle: str(row.principle), winner: str(row.winner), loser: str(row.loser) }));
+    conflictMap.set(iri, entry);
+  }
+
+  const provisions = [...provision.values()].sort((a, b) => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0));
+  for (const list of narrower.values()) list.sort();
+  return { policy, provisions, provision, terms, conditions, sections, conflicts: [...conflictMap.values()], narrower };
+}
+
+/** The part of an IRI after its last '#' or '/'. */
+export function localName(iri: string): string {
+  if (iri.startsWith(STUDIO)) return iri.slice(STUDIO.length);
+  return iri.slice(Math.max(iri.lastIndexOf('#'), iri.lastIndexOf('/')) + 1);
+}
+
+function defined<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

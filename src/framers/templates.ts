@@ -1,0 +1,322 @@
+/**
+ * Templates are files: templates/<family>/<name>.yaml, one family per task
+ * (instruction-qa, scenario-compliant, redteam ...). Each file carries a
+ * version, the kind of item it makes, the expectations its items carry, and
+ * per rule kind one or more variants whose text is a Handlebars template.
+ * Handlebars runs in strict mode, so a misspelt variable is an error naming
+ * the file, not a silent blank in a million training examples. Handlebars
+ * (rather than a format of our own) gives conditionals, loops and partials
+ * that templates need for optional parts (a counterparty, a channel), and
+ * compiles each template to a function once, which keeps generation fast.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { parse as parseYaml } from 'yaml';
+import { PROJECT_ROOT } from '../vocabulary.js';
+import { TemplateError } from '../errors.js';
+import { EXPECTATION_TOKENS, type ExpectationToken } from './expectations.js';
+
+/** Where the studio's own templates live. */
+export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
+
+export const ITEM_TYPES = ['Instruction', 'Scenario', 'RedTeamPrompt'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
+export const SCENARIO_LABELS = ['Compliant', 'NonCompliant', 'Ambiguous'] as const;
+export type ScenarioLabel = (typeof SCENARIO_LABELS)[number];
+export const ATTACKS = ['RolePlay', 'ClaimedAuthority', 'Urgency', 'HypotheticalFraming', 'SplitOverTurns', 'Obfuscation'] as const;
+export type Attack = (typeof ATTACKS)[number];
+export const BOUNDARY_SIDES = ['inside', 'outside'] as const;
+export type BoundarySide = (typeof BOUNDARY_SIDES)[number];
+/** Which statement of the rule's conditions a template's text shows (see condition-facts.ts). */
+export const FACT_MODES = ['holds', 'fails', 'unknown'] as const;
+export type TemplateFacts = (typeof FACT_MODES)[number];
+/** The keys under `variants`: a rule kind, or `any` for every kind. */
+export const VARIANT_KEYS = ['Obligation', 'Prohibition', 'Permission', 'any'] as const;
+export type VariantKey = (typeof VARIANT_KEYS)[number];
+
+/** A chat turn. */
+export interface Message {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+}
+
+type Render = (context: object) => string;
+
+/** One phrasing of a template, compiled. */
+export interface Variant {
+  readonly turns: readonly { readonly role: 'user' | 'assistant'; readonly render: Render }[];
+  readonly response: Render;
+  readonly rejected?: Render;
+  readonly expects?: readonly ExpectationToken[];
+}
+
+/** A template file, parsed and compiled. */
+export interface Template {
+  /** `<family>/<name>`, from the file's place. */
+  readonly id: string;
+  readonly family: string;
+  readonly version: number;
+  readonly file: string;
+  /** SHA-256 of the file's text. */
+  readonly contentHash: string;
+  readonly type: ItemType;
+  readonly description: string;
+  readonly label?: ScenarioLabel;
+  readonly attack?: Attack;
+  readonly boundary?: BoundarySide;
+  /** How the rule's conditions appear in {{facts}}: all holding, the first failing, or the first unknown. */
+  readonly facts: TemplateFacts;
+  readonly expects: readonly ExpectationToken[];
+  readonly variants: ReadonlyMap<VariantKey, readonly Variant[]>;
+}
+
+/** The rendered text of one item. */
+export interface Rendered {
+  readonly messages: Message[];
+  readonly reference: string;
+  readonly rejected?: string;
+}
+
+/** All templates of a folder, by id. */
+export class TemplateLibrary {
+  private constructor(readonly dir: string, private readonly templates: ReadonlyMap<string, Template>) {}
+
+  /** Reads and compiles every templates/<family>/<name>.yaml under `dir`, with the partials of `dir`/_partials/<name>.hbs. */
+  static async load(dir: string = TEMPLATES_DIR): Promise<TemplateLibrary> {
+    let families: string[];
+    try {
+      families = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name).sort();
+    } catch (error) {
+      throw new TemplateError(dir, `cannot read the templates folder (${(error as Error).message})`, { cause: error });
+    }
+    const partials = new Map<string, string>();
+    const partialsDir = path.join(dir, '_partials');
+    const partialFiles = await readdir(partialsDir).catch(() => [] as string[]);
+    for (const file of partialFiles.filter((f) => f.endsWith('.hbs')).sort()) {
+      partials.set(file.slice(0, -'.hbs'.length), await readFile(path.join(partialsDir, file), 'utf8'));
+    }
+    const env = createEnvironment(partials);
+    const templates = new Map<string, Template>();
+    for (const family of families) {
+      const files = (await readdir(path.join(dir, family))).filter((f) => f.endsWith('.yaml')).sort();
+      for (const file of files) {
+        const full = path.join(dir, family, file);
+        const template = parseTemplate(path.relative(process.cwd(), full) || full, family, file.slice(0, -'.yaml'.length), await readFile(full, 'utf8'), env);
+        templates.set(template.id, template);
+      }
+    }
+    if (templates.size === 0) throw new TemplateError(dir, 'holds no templates (expected <family>/<name>.yaml files)');
+    return new TemplateLibrary(dir, templates);
+  }
+
+  /** Every template, in id order. */
+  all(): Template[] {
+    return [...this.templates.values()];
+  }
+
+  /** The templates of one family, in id order. */
+  family(family: string): Template[] {
+    return this.all().filter((t) => t.family === family);
+  }
+
+  /** One template; an unknown id is a TemplateError. */
+  get(id: string): Template {
+    const template = this.templates.get(id);
+    if (!template) throw new TemplateError(path.join(this.dir, `${id}.yaml`), `no such template; known: ${[...this.templates.keys()].join(', ')}`);
+    return template;
+  }
+}
+
+/** True when the template has a variant for a rule kind (or for any kind). */
+export function appliesTo(template: Template, kind: string): boolean {
+  return template.variants.has(kind as VariantKey) || template.variants.has('any');
+}
+
+/**
+ * Chooses the variant of a template for a rule kind. `pick` chooses among the
+ * kind's phrasings (the generator passes a seeded hash, so the same seed gives
+ * the same phrasing).
+ */
+export function chooseVariant(template: Template, kind: string, pick: number): Variant {
+  const variants = template.variants.get(kind as VariantKey) ?? template.variants.get('any');
+  if (!variants) throw new TemplateError(template.file, `has no variant for ${kind} and no 'any' variant`);
+  return variants[pick % variants.length]!;
+}
+
+/** The expectation tokens a variant carries: its own, or its template's. */
+export function expectsOf(template: Template, variant: Variant): readonly ExpectationToken[] {
+  return variant.expects ?? template.expects;
+}
+
+/** Renders a variant; a variable the context lacks is a TemplateError naming the file. */
+export function render(template: Template, variant: Variant, context: object): Rendered {
+  try {
+    const messages: Message[] = variant.turns.map((t) => ({ role: t.role, content: tidy(t.render(context)) }));
+    const rejected = variant.rejected ? tidy(variant.rejected(context)) : undefined;
+    return { messages, reference: tidy(variant.response(context)), ...(rejected ? { rejected } : {}) };
+  } catch (error) {
+    throw new TemplateError(template.file, `cannot render: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Collapses the whitespace that block helpers and YAML folding leave behind. */
+function tidy(text: string): string {
+  return text.replace(/[ \t]+/g, ' ').replace(/ ([.,;:?!])/g, '$1').replace(/\n{3,}/g, '\n\n').replace(/ ?\n ?/g, '\n').trim();
+}
+
+/** A Handlebars environment: the studio's helpers and one folder's partials. */
+export interface TemplateEnvironment {
+  readonly handlebars: typeof Handlebars;
+  /** SHA-256 over the partials' text, folded into every template's content hash. */
+  readonly partialsHash: string;
+}
+
+/** Creates an environment with the helpers and the given partials (name to text). */
+export function createEnvironment(partials: ReadonlyMap<string, string> = new Map()): TemplateEnvironment {
+  const handlebars = Handlebars.create();
+  handlebars.registerHelper('a', (word: unknown) => {
+    const text = String(word ?? '');
+    return `${/^[aeiou]/i.test(text) && !/^(uni|eu|one|use)/i.test(text) ? 'an' : 'a'} ${text}`;
+  });
+  handlebars.registerHelper('cap', (word: unknown) => {
+    const text = String(word ?? '');
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  });
+  handlebars.registerHelper('lower', (word: unknown) => String(word ?? '').toLowerCase());
+  // Red-team obfuscation: the words a keyword filter would look for,
+  // disguised in a way a capable model still reads.
+  handlebars.registerHelper('obfuscate', (word: unknown) =>
+    String(word ?? '')
+      .replace(/[aeio]/g, (c) => ({ a: '4', e: '3', i: '1', o: '0' })[c] ?? c)
+      .split('')
+      .join('.'),
+  );
+  handlebars.registerHelper('join', (items: unknown, conjunction: unknown) => {
+    const list = (Array.isArray(items) ? items : []).map((i) => (typeof i === 'object' && i && 'label' in i ? String((i as { label: unknown }).label) : String(i)));
+    const and = typeof conjunction === 'string' ? conjunction : 'and';
+    return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} ${and} ${list.at(-1)}`;
+  });
+  const hash = createHash('sha256');
+  for (const [name, text] of [...partials].sort(([x], [y]) => x.localeCompare(y))) {
+    handlebars.registerPartial(name, text);
+    hash.update(`${name}\n${text}\n`);
+  }
+  return { handlebars, partialsHash: hash.digest('hex') };
+}
+
+function compile(env: TemplateEnvironment, file: string, where: string, text: unknown): Render {
+  if (typeof text !== 'string' || text.trim() === '') throw new TemplateError(file, `${where}: expected a non-empty string`);
+  try {
+    // Precompiling surfaces syntax errors now, with the file, not at the first render.
+    env.handlebars.precompile(text, { strict: true, noEscape: true });
+    return env.handlebars.compile(text, { strict: true, noEscape: true });
+  } catch (error) {
+    throw new TemplateError(file, `${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function oneOf<T extends string>(file: string, field: string, value: unknown, allowed: readonly T[], required = false): T | undefined {
+  if (value === undefined || value === null) {
+    if (required) throw new TemplateError(file, `'${field}' is required: one of ${allowed.join(', ')}`);
+    return undefined;
+  }
+  if (!allowed.includes(value as T)) throw new TemplateError(file, `'${field}' is ${JSON.stringify(value)}; expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function tokens(file: string, where: string, value: unknown): ExpectationToken[] {
+  if (!Array.isArray(value) || value.length === 0) throw new TemplateError(file, `${where}: expected a list of expectations (${EXPECTATION_TOKENS.join(', ')})`);
+  for (const token of value) {
+    if (!EXPECTATION_TOKENS.includes(token as ExpectationToken)) {
+      throw new TemplateError(file, `${where}: unknown expectation ${JSON.stringify(token)}; expected ${EXPECTATION_TOKENS.join(', ')}`);
+    }
+  }
+  return value as ExpectationToken[];
+}
+
+const TEMPLATE_KEYS = new Set(['version', 'type', 'description', 'label', 'attack', 'boundary', 'facts', 'expects', 'variants']);
+const VARIANT_FIELDS = new Set(['prompt', 'turns', 'response', 'rejected', 'expects']);
+
+/** Parses and compiles one template file's text; every mistake is a TemplateError naming the file and field. */
+export function parseTemplate(file: string, family: string, name: string, text: string, env: TemplateEnvironment = createEnvironment()): Template {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new TemplateError(file, `not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new TemplateError(file, 'expected a YAML mapping with version, type and variants');
+  const doc = data as Record<string, unknown>;
+  for (const key of Object.keys(doc)) {
+    if (!TEMPLATE_KEYS.has(key)) throw new TemplateError(file, `unknown key '${key}'; expected ${[...TEMPLATE_KEYS].join(', ')}`);
+  }
+  if (!Number.isInteger(doc.version) || (doc.version as number) < 1) throw new TemplateError(file, "'version' must be a positive integer; raise it whenever the text changes");
+  const type = oneOf(file, 'type', doc.type, ITEM_TYPES, true)!;
+  const label = oneOf(file, 'label', doc.label, SCENARIO_LABELS);
+  const attack = oneOf(file, 'attack', doc.attack, ATTACKS);
+  const boundary = oneOf(file, 'boundary', doc.boundary, BOUNDARY_SIDES);
+  const facts = oneOf(file, 'facts', doc.facts, FACT_MODES) ?? 'holds';
+  if (type === 'RedTeamPrompt' && !attack) throw new TemplateError(file, "a RedTeamPrompt template names its 'attack'");
+  const expects = tokens(file, 'expects', doc.expects);
+  if (typeof doc.variants !== 'object' || doc.variants === null || Array.isArray(doc.variants)) {
+    throw new TemplateError(file, `'variants' must map rule kinds (${VARIANT_KEYS.join(', ')}) to phrasings`);
+  }
+  const variants = new Map<VariantKey, Variant[]>();
+  for (const [key, value] of Object.entries(doc.variants as Record<string, unknown>)) {
+    const kind = oneOf(file, 'variants key', key, VARIANT_KEYS)!;
+    const list = Array.isArray(value) ? value : [value];
+    variants.set(
+      kind,
+      list.map((raw, i) => {
+        const where = `variants.${kind}[${i}]`;
+        if (typeof raw !== 'object' || raw === null) throw new TemplateError(file, `${where}: expected a mapping with prompt (or turns) and response`);
+        const v = raw as Record<string, unknown>;
+        for (const field of Object.keys(v)) {
+          if (!VARIANT_FIELDS.has(field)) throw new TemplateError(file, `${where}: unknown field '${field}'; expected ${[...VARIANT_FIELDS].join(', ')}`);
+        }
+        if ((v.prompt === undefined) === (v.turns === undefined)) throw new TemplateError(file, `${where}: give either 'prompt' or 'turns', not both`);
+        const turns =
+          v.prompt !== undefined
+            ? [{ role: 'user' as const, render: compile(env, file, `${where}.prompt`, v.prompt) }]
+            : turnsOf(env, file, `${where}.turns`, v.turns);
+        return {
+          turns,
+          response: compile(env, file, `${where}.response`, v.response),
+          ...(v.rejected !== undefined ? { rejected: compile(env, file, `${where}.rejected`, v.rejected) } : {}),
+          ...(v.expects !== undefined ? { expects: tokens(file, `${where}.expects`, v.expects) } : {}),
+        };
+      }),
+    );
+  }
+  if (variants.size === 0) throw new TemplateError(file, "'variants' is empty");
+  return {
+    id: `${family}/${name}`,
+    family,
+    version: doc.version as number,
+    file,
+    contentHash: createHash('sha256').update(text).update(env.partialsHash).digest('hex'),
+    type,
+    description: typeof doc.description === 'string' ? doc.description.trim() : '',
+    ...(label ? { label } : {}),
+    ...(attack ? { attack } : {}),
+    ...(boundary ? { boundary } : {}),
+    facts,
+    expects,
+    variants,
+  };
+}
+
+function turnsOf(env: TemplateEnvironment, file: string, where: string, value: unknown): Variant['turns'] {
+  if (!Array.isArray(value) || value.length === 0) throw new TemplateError(file, `${where}: expected a list of {user: ...} and {assistant: ...} turns`);
+  const turns = value.map((turn, i) => {
+    const entries = typeof turn === 'object' && turn !== null ? Object.entries(turn as Record<string, unknown>) : [];
+    const [role, text] = entries[0] ?? [];
+    if (entries.length !== 1 || (role !== 'user' && role !== 'assistant')) throw new TemplateError(file, `${where}[${i}]: expected one key, 'user' or 'assistant'`);
+    return { role: role as 'user' | 'assistant', render: compile(env, file, `${where}[${i}]`, text) };
+  });
+  if (turns.at(-1)!.role !== 'user') throw new TemplateError(file, `${where}: the last turn must be the user's`);
+  return turns;
+}
