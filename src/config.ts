@@ -9,23 +9,29 @@ import path from 'node:path';
 import { ConfigError } from './errors.js';
 import type { StoreEngine } from './store/graph-store.js';
 import type { Neo4jConnection } from './store/neo4j-store.js';
+import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
 
 export interface StudioConfig {
   readonly store: StoreEngine;
   /** The embedded store's data folder. */
   readonly dataDir: string;
   readonly neo4j: Neo4jConnection;
+  /** The order of precedence principles conflict resolution applies. */
+  readonly precedence: readonly Principle[];
 }
 
 export interface ConfigOverrides {
   store?: string;
   dataDir?: string;
+  /** Comma-separated principles, e.g. "lexSuperior,explicitOverride". */
+  precedence?: string;
 }
 
 interface ConfigFile {
   store?: string;
   dataDir?: string;
   neo4j?: Partial<Neo4jConnection>;
+  precedence?: string[];
 }
 
 const CONFIG_FILE = 'studio.config.json';
@@ -42,10 +48,23 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
   }
   const store = overrides.store ?? env.STUDIO_STORE ?? fromFile.store ?? 'embedded';
   if (!ENGINES.includes(store as StoreEngine)) throw new ConfigError(`store '${store}' is not one of ${ENGINES.join(', ')}`);
+  let precedence: readonly Principle[] = DEFAULT_PRECEDENCE;
+  try {
+    if (overrides.precedence !== undefined) precedence = parsePrecedence(overrides.precedence);
+    else if (env.STUDIO_PRECEDENCE) precedence = parsePrecedence(env.STUDIO_PRECEDENCE);
+    else if (fromFile.precedence !== undefined) {
+      if (!Array.isArray(fromFile.precedence)) throw new ConfigError(`${file}: "precedence" must be a list such as ["explicitOverride", "lexSuperior"]`);
+      precedence = parsePrecedence(fromFile.precedence.join(','));
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError((error as Error).message);
+  }
   const dataDir = overrides.dataDir ?? env.STUDIO_DATA_DIR ?? fromFile.dataDir ?? 'data';
   return {
     store: store as StoreEngine,
     dataDir: path.resolve(cwd, dataDir),
+    precedence,
     neo4j: {
       uri: env.NEO4J_URI ?? fromFile.neo4j?.uri ?? 'bolt://127.0.0.1:7687',
       user: env.NEO4J_USER ?? fromFile.neo4j?.user ?? 'neo4j',

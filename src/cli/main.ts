@@ -10,6 +10,7 @@ import { registerStats } from './commands/stats.js';
 import { registerExport } from './commands/export.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
+import { registerConflicts } from './commands/conflicts.js';
 
 const program = new Command();
 program
@@ -23,6 +24,7 @@ registerValidate(program);
 registerLoad(program);
 registerQuery(program);
 registerStats(program);
+registerConflicts(program);
 registerExport(program);
 registerServe(program);
 

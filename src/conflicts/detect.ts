@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { GraphStore, Row } from '../store/graph-store.js';
 import { PolicyNotLoadedError } from '../errors.js';
+import { findDefects, type Defect } from './defects.js';
 import { DEFAULT_PRECEDENCE, principleOf, resolve, type PairFacts, type Principle, type Relation } from './precedence.js';
 
 export type Certainty = 'definite' | 'possible';
@@ -48,7 +49,10 @@ export interface ConflictReport {
   readonly conflicts: readonly Conflict[];
   /** Every documented conflict of the policy, with how detection did on it. */
   readonly documented: readonly DocumentedCheck[];
-  readonly timings: { readonly queryMs: number; readonly resolveMs: number };
+  /** Exception defects and duplicate rules. */
+  readonly defects: readonly Defect[];
+  /** queryMs: the conflicts query; defectsMs: documented conflicts and defects; resolveMs: precedence. */
+  readonly timings: { readonly queryMs: number; readonly defectsMs: number; readonly resolveMs: number };
 }
 
 export interface DetectOptions {
@@ -67,8 +71,10 @@ export async function detectConflicts(store: GraphStore, options: DetectOptions 
   const byPolicy = options.policy ?? '';
   const started = performance.now();
   const rows = await store.namedQuery('conflicts', { byPolicy });
-  const documentedRows = await store.namedQuery('documented-conflicts', { byPolicy });
   const queried = performance.now();
+  const documentedRows = await store.namedQuery('documented-conflicts', { byPolicy });
+  const defects = await findDefects(store, options.policy);
+  const defectsQueried = performance.now();
 
   const documentedByPair = new Map(documentedRows.map((r) => [pairKey(String(r.first), String(r.second)), r]));
   const checks: DocumentedCheck[] = [];
@@ -106,7 +112,12 @@ export async function detectConflicts(store: GraphStore, options: DetectOptions 
     precedence,
     conflicts,
     documented: checks,
-    timings: { queryMs: Math.round(queried - started), resolveMs: Math.round(performance.now() - queried) },
+    defects,
+    timings: {
+      queryMs: Math.round(queried - started),
+      defectsMs: Math.round(defectsQueried - queried),
+      resolveMs: Math.round(performance.now() - defectsQueried),
+    },
   };
 }
 

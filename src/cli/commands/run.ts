@@ -7,6 +7,8 @@ import { loadPolicies } from './load.js';
 import { formatReport, validateWithProgress } from '../validation-output.js';
 import { collectStats, formatStats } from './stats.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
+import { resolveConfig } from '../../config.js';
+import { formatConflicts, runConflicts } from './conflicts.js';
 
 export function registerRun(program: Command): void {
   storeOptions(
@@ -28,6 +30,10 @@ export function registerRun(program: Command): void {
       }
       process.stdout.write('\n3. Summary\n');
       process.stdout.write(formatStats(await collectStats(store)));
+      // The main job shows the conflicts and records them; it is 'studio conflicts' that gates on them.
+      process.stdout.write('\n4. Conflicts between rules\n');
+      const { precedence } = resolveConfig();
+      process.stdout.write(formatConflicts(await runConflicts(store, { precedence, write: true })));
     } finally {
       await store.close();
     }

@@ -1,0 +1,64 @@
+// Exception defects and duplicate rules, one row each: (defect, subject, related, detail). See the twin
+// sparql/exception-defects.rq for what each defect means. An empty byPolicy means every policy.
+// @param byPolicy string
+CALL () {
+  MATCH (subject:Exception)-[:IN_POLICY]->(policy:Resource)
+  WHERE ($byPolicy = '' OR policy.uri = $byPolicy)
+    AND NOT EXISTS { (subject)-[:EXCEPTION_TO]->(target) WHERE target:Obligation OR target:Prohibition OR target:Permission OR target:Exception }
+  OPTIONAL MATCH (subject)-[:EXCEPTION_TO]->(named:Resource)
+  RETURN 'exception-to-nothing' AS defect, subject.uri AS subject, named.uri AS related, null AS detail
+  UNION
+  UNWIND [['BEARER', 'bearer'], ['ACTION', 'action'], ['TARGET', 'target'], ['COUNTERPARTY', 'counterparty']] AS dimension
+  MATCH (subject:Exception)-[:IN_POLICY]->(policy:Resource), (subject)-[:EXCEPTION_TO]->(rule:Resource), (subject)-[narrowing]->(term:Resource)
+  WHERE ($byPolicy = '' OR policy.uri = $byPolicy) AND type(narrowing) = dimension[0] AND EXISTS { (rule)-[:BEARER]->() }
+    AND EXISTS { (rule)-[r]->() WHERE type(r) = dimension[0] }
+    AND NOT EXISTS { MATCH (rule)-[r]->(ruleTerm:Resource) WHERE type(r) = dimension[0] AND (term = ruleTerm OR EXISTS { (term)-[:BROADER*1..]->(ruleTerm) }) }
+  RETURN DISTINCT 'broader-than-rule' AS defect, subject.uri AS subject, rule.uri AS related, dimension[1] AS detail
+  UNION
+  MATCH (subject:Resource)-[:IN_POLICY]->(policy:Resource)
+  WHERE ($byPolicy = '' OR policy.uri = $byPolicy) AND EXISTS { (subject)-[:EXCEPTION_TO*1..]->(subject) }
+  RETURN 'cycle' AS defect, subject.uri AS subject, subject.uri AS related, 'exceptionTo' AS detail
+  UNION
+  MATCH (subject:Resource)-[:IN_POLICY]->(policy:Resource)
+  WHERE ($byPolicy = '' OR policy.uri = $byPolicy) AND EXISTS { (subject)-[:OVERRIDES*1..]->(subject) }
+  RETURN 'cycle' AS defect, subject.uri AS subject, subject.uri AS related, 'overrides' AS detail
+  UNION
+  MATCH (subject:Exception)-[:IN_POLICY]->(policy:Resource), (subject)-[:EXCEPTION_TO]->(exception:Exception)-[:EXCEPTION_TO]->(base:Resource)
+  WHERE ($byPolicy = '' OR policy.uri = $byPolicy) AND base <> subject
+  RETURN 'exception-to-exception' AS defect, subject.uri AS subject, base.uri AS related, exception.uri AS detail
+  UNION
+  MATCH (exception:Exception)-[:EXCEPTION_TO]->(subject:Resource)-[:IN_POLICY]->(policy:Resource)
+  WHERE ($byPolicy = '' OR policy.uri = $byPolicy) AND EXISTS { (subject)-[:BEARER]->() }
+    AND all(condition IN [(exception)-[:CONDITION]->(c) | c] WHERE EXISTS { (subject)-[:CONDITION]->(condition) })
+    AND NOT EXISTS { (exception)-[:BEARER|ACTION|TARGET|COUNTERPARTY]->() }
+  RETURN 'fully-shadowed' AS defect, subject.uri AS subject, exception.uri AS related,
+    'an exception whose conditions are all conditions of the rule and which narrows nothing' AS detail
+  UNION
+  MATCH (related:Exception)-[:EXCEPTION_TO]->(subject:Resource)<-[:EXCEPTION_TO]-(other:Exception),
+        (subject)-[:IN_POLICY]->(policy:Resource)
+  WHERE related.uri < other.uri AND ($byPolicy = '' OR policy.uri = $byPolicy) AND EXISTS { (subject)-[:BEARER]->() }
+    AND COUNT { (related)-[:CONDITION]->() } = 1 AND COUNT { (other)-[:CONDITION]->() } = 1
+    AND NOT EXISTS { (related)-[:BEARER|ACTION|TARGET|COUNTERPARTY]->() }
+    AND NOT EXISTS { (other)-[:BEARER|ACTION|TARGET|COUNTERPARTY]->() }
+  MATCH (related)-[:CONDITION]->(c1:Resource), (other)-[:CONDITION]->(c2:Resource)
+  WHERE EXISTS { MATCH (c1)-[:AUDIENCE]->(a1), (c2)-[:AUDIENCE]->(a2) WHERE a1 <> a2 }
+     OR EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(:Resource)<-[:CIRCUMSTANCE]-(c2) WHERE coalesce(c1.negated, false) <> coalesce(c2.negated, false) }
+  RETURN 'fully-shadowed' AS defect, subject.uri AS subject, related.uri AS related,
+    'two exceptions with complementary conditions, narrowing nothing' AS detail
+  UNION
+  MATCH (subject:Rule)-[:IN_POLICY]->(policy:Resource)<-[:IN_POLICY]-(related:Rule),
+        (subject)-[:BEARER]->(bearer:Resource)<-[:BEARER]-(related),
+        (subject)-[:ACTION]->(action:Resource)<-[:ACTION]-(related)
+  WHERE subject.uri < related.uri AND ($byPolicy = '' OR policy.uri = $byPolicy)
+    AND [label IN labels(subject) WHERE label IN ['Obligation', 'Prohibition', 'Permission']] = [label IN labels(related) WHERE label IN ['Obligation', 'Prohibition', 'Permission']]
+    AND all(x IN [(subject)-[:TARGET]->(t) | t] WHERE EXISTS { (related)-[:TARGET]->(x) })
+    AND all(x IN [(related)-[:TARGET]->(t) | t] WHERE EXISTS { (subject)-[:TARGET]->(x) })
+    AND all(x IN [(subject)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (related)-[:COUNTERPARTY]->(x) })
+    AND all(x IN [(related)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (subject)-[:COUNTERPARTY]->(x) })
+    AND all(x IN [(subject)-[:CONDITION]->(t) | t] WHERE EXISTS { (related)-[:CONDITION]->(x) })
+    AND all(x IN [(related)-[:CONDITION]->(t) | t] WHERE EXISTS { (subject)-[:CONDITION]->(x) })
+  RETURN 'duplicate-rule' AS defect, subject.uri AS subject, related.uri AS related,
+    'same kind, bearer, action, targets, counterparties and conditions' AS detail
+}
+RETURN defect, subject, related, detail
+ORDER BY defect, subject, related
