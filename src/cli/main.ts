@@ -11,6 +11,7 @@ import { registerExport } from './commands/export.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerConflicts } from './commands/conflicts.js';
+import { registerGenerate } from './commands/generate.js';
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ registerLoad(program);
 registerQuery(program);
 registerStats(program);
 registerConflicts(program);
+registerGenerate(program);
 registerExport(program);
 registerServe(program);
 

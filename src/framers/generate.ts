@@ -27,6 +27,7 @@ export const FAMILIES = [
   'combined',
   'conflict',
   'definition',
+  'term-hierarchy',
   'section-summary',
 ] as const;
 export type Family = (typeof FAMILIES)[number];
@@ -124,6 +125,25 @@ export class Framer {
     if (this.families.has('definition')) {
       for (const definition of this.context.provisions.filter((p) => p.kind === 'Definition')) {
         for (const template of this.library.family('definition')) yield* this.emit(this.definitionItem(template, definition));
+      }
+    }
+    if (this.families.has('term-hierarchy')) {
+      const rulesOf = new Map<string, Provision[]>();
+      for (const rule of rules) {
+        for (const term of new Set([...rule.bearer, ...rule.action, ...rule.target, ...rule.counterparty, ...rule.channel])) {
+          const list = rulesOf.get(term) ?? [];
+          if (list.length < 3) list.push(rule);
+          rulesOf.set(term, list);
+        }
+      }
+      for (const term of [...this.context.terms.values()]) {
+        const broader = [...term.broader].sort().find((b) => this.context.terms.has(b));
+        if (!broader) continue;
+        // The provisions that name the term, a broader one, or a narrower one: what the hierarchy link changes.
+        const related = [term.iri, ...[...this.hierarchy.ancestors(term.iri)].sort(), ...this.hierarchy.descendants(term.iri).slice(1)].flatMap((t) => rulesOf.get(t) ?? []);
+        const provisions = [...new Map(related.map((r) => [r.iri, r])).values()].slice(0, 3);
+        if (provisions.length === 0) continue;
+        for (const template of this.library.family('term-hierarchy')) yield* this.emit(this.termItem(template, term.iri, broader, provisions));
       }
     }
     if (this.families.has('section-summary')) {
@@ -419,6 +439,24 @@ export class Framer {
       derivedFrom: [definition.iri],
       terms: term ? [term] : [],
       sections: definition.section ? [definition.section] : [],
+      behaviours: ['Inform', 'CiteSection'],
+    });
+  }
+
+  private termItem(template: Template, term: string, broader: string, provisions: readonly Provision[]): Item {
+    const key = `${this.options.seed} ${template.id} ${term}`;
+    const section = provisions.find((p) => p.section)?.section;
+    const source: ExpectationSource = { behaviours: [], channels: [], ...(section ? { section } : {}), protectedAssets: [] };
+    const vars = {
+      policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
+      term: this.ref(term),
+      broader: this.ref(broader),
+      rules: provisions.map((p) => ({ label: p.label, text: p.text })),
+    };
+    return this.build(template, 'any', key, vars, (tokens) => deriveExpectations(tokens, source), {
+      derivedFrom: provisions.map((p) => p.iri),
+      terms: [term, broader],
+      sections: section ? [section] : [],
       behaviours: ['Inform', 'CiteSection'],
     });
   }

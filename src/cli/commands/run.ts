@@ -9,12 +9,13 @@ import { collectStats, formatStats } from './stats.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { resolveConfig } from '../../config.js';
 import { formatConflicts, runConflicts } from './conflicts.js';
+import { formatGeneration, runGeneration } from './generate.js';
 
 export function registerRun(program: Command): void {
   storeOptions(
     program
       .command('run')
-      .description('the main job: validate the policies, load them, and summarise what was loaded')
+      .description('the main job: validate the policies, load them, summarise them, detect conflicts, generate data and report its coverage')
       .argument('[paths...]', 'Turtle files or folders', ['policies']),
   ).action(async (paths: string[], options: StoreOptions) => {
     const files = await collectTurtleFiles(paths);
@@ -34,6 +35,9 @@ export function registerRun(program: Command): void {
       process.stdout.write('\n4. Conflicts between rules\n');
       const { precedence } = resolveConfig();
       process.stdout.write(formatConflicts(await runConflicts(store, { precedence, write: true })));
+      // After conflicts, so that conflict scenarios follow the resolutions just recorded.
+      process.stdout.write('\n5. Generated data and its coverage\n');
+      process.stdout.write(formatGeneration(await runGeneration(store, { seed: 1 })));
     } finally {
       await store.close();
     }

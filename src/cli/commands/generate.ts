@@ -1,0 +1,128 @@
+/**
+ * studio generate: fill the templates for each loaded policy, keep the items
+ * in the policy's generated graph, and (with --out) write the datasets:
+ * chat JSONL, preference pairs, the evaluation suite, a promptfoo suite and
+ * an InstructLab taxonomy. Prints what was made and the coverage left open.
+ */
+
+import type { Command } from 'commander';
+import type { GraphStore } from '../../store/graph-store.js';
+import { InvalidOptionError } from '../../errors.js';
+import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
+import { generateForPolicy } from '../../framers/generation-run.js';
+import { readCoverage, type Coverage } from '../../framers/coverage.js';
+import { writeExports, type ExportSummary } from '../../framers/exports/write-exports.js';
+import { SCENARIO_LABELS } from '../../framers/templates.js';
+import { withProgress } from '../progress.js';
+import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
+import { formatTable, printJson } from '../output.js';
+
+export interface GenerateSummary {
+  readonly policy: string;
+  readonly items: number;
+  readonly triples: number;
+  readonly byFamily: Readonly<Record<string, number>>;
+  readonly preferencePairs: number;
+  readonly coverage: Coverage;
+  readonly exports?: ExportSummary;
+}
+
+export interface GenerateCommandOptions {
+  readonly policy?: string;
+  readonly seed: number;
+  readonly out?: string;
+  readonly families?: readonly string[];
+  readonly templates?: string;
+}
+
+export function registerGenerate(program: Command): void {
+  storeOptions(
+    program
+      .command('generate')
+      .description('generate instruction data, scenarios and red-team seeds from the loaded policies, and write the datasets')
+      .option('--policy <iri>', 'only this policy (default: every loaded policy)')
+      .option('--seed <n>', 'seed for every choice of entity and phrasing (same seed, same data)', '1')
+      .option('--out <folder>', 'write the datasets here: chat.jsonl, preference.jsonl, eval.jsonl, promptfooconfig.yaml, instructlab/')
+      .option('--families <list>', 'only these template families, comma-separated')
+      .option('--templates <folder>', `template folder (default ${TEMPLATES_DIR})`)
+      .option('--json', 'print the summary as JSON'),
+  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean }) => {
+    if (!/^\d+$/.test(options.seed)) throw new InvalidOptionError(`--seed ${options.seed}: give a non-negative integer`);
+    const store = await openStore(options);
+    try {
+      const summaries = await runGeneration(store, {
+        ...(options.policy ? { policy: options.policy } : {}),
+        seed: Number(options.seed),
+        ...(options.out ? { out: options.out } : {}),
+        ...(options.families ? { families: options.families.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+        ...(options.templates ? { templates: options.templates } : {}),
+      });
+      if (options.json) printJson(summaries);
+      else process.stdout.write(formatGeneration(summaries));
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** Generates (and exports) for each loaded policy, or the one named; shared with the main job. */
+export async function runGeneration(store: GraphStore, options: GenerateCommandOptions): Promise<GenerateSummary[]> {
+  const loaded = (await store.listPolicies()).map((p) => p.policy);
+  if (options.policy && !loaded.includes(options.policy)) throw new InvalidOptionError(`--policy ${options.policy}: no such policy is loaded; 'studio stats' lists them`);
+  const library = await TemplateLibrary.load(options.templates);
+  const summaries: GenerateSummary[] = [];
+  for (const policy of options.policy ? [options.policy] : loaded) {
+    const result = await withProgress(`generate ${shortName(policy)}`, (progress) =>
+      generateForPolicy(store, policy, library, { seed: options.seed, progress, ...(options.families ? { families: options.families } : {}) }),
+    );
+    const byFamily: Record<string, number> = {};
+    for (const item of result.items) byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
+    const exports = options.out ? await writeExports(result.items, result.context, options.out) : undefined;
+    summaries.push({
+      policy,
+      items: result.items.length,
+      triples: result.graph.triples,
+      byFamily,
+      preferencePairs: result.items.filter((i) => i.rejected).length,
+      coverage: await readCoverage(store, policy),
+      ...(exports ? { exports } : {}),
+    });
+  }
+  return summaries;
+}
+
+/** The summary as tables: items per family, then what coverage leaves open. */
+export function formatGeneration(summaries: readonly GenerateSummary[]): string {
+  if (summaries.length === 0) return "No policies loaded. Load some with 'studio load policies/'.\n";
+  const out: string[] = [];
+  for (const s of summaries) {
+    out.push(`${s.policy}: ${s.items} items (${s.preferencePairs} with a rejected answer), ${s.triples} triples in the generated graph`);
+    out.push(formatTable(['family', 'items'], Object.entries(s.byFamily).map(([family, n]) => [family, n])), '');
+    const c = s.coverage;
+    out.push(
+      formatTable(
+        ['coverage', 'missing'],
+        [
+          ['rules without instruction data', c.rulesWithoutInstructions.length],
+          ...SCENARIO_LABELS.map((label): [string, number] => [`rules without a scenario labelled ${label}`, c.rulesWithoutScenarios[label].length]),
+          ['exception boundary sides without a scenario', c.exceptionsWithoutBoundaryPairs.length],
+          ['terms no item uses', c.unusedTerms.length],
+        ],
+      ),
+    );
+    if (c.unusedTerms.length > 0) out.push(`unused terms: ${c.unusedTerms.slice(0, 12).map((t) => shortName(t.term)).join(', ')}${c.unusedTerms.length > 12 ? ', ...' : ''}`);
+    if (s.exports) {
+      const e = s.exports;
+      out.push(
+        `datasets in ${e.folder}: chat.jsonl ${e.chat}, preference.jsonl ${e.preference}, eval.jsonl ${e.eval}, promptfooconfig.yaml ${e.promptfoo} tests, instructlab ${e.instructlab.length} qna.yaml` +
+          (e.instructlabBelowMinimum > 0 ? ` (${e.instructlabBelowMinimum} with fewer than 5 examples)` : ''),
+      );
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function shortName(iri: string): string {
+  return iri.slice(Math.max(iri.lastIndexOf('#'), iri.lastIndexOf('/')) + 1) || iri;
+}

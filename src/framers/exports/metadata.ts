@@ -1,0 +1,52 @@
+/**
+ * What travels with every exported record: the item's IRI, the rules it
+ * derives from, its template and version, label, attack and the expected
+ * behaviour, so a training example or test case traces back to its rules.
+ */
+
+import { templateIri, type Item } from '../item.js';
+import type { Message } from '../templates.js';
+
+export interface RecordMetadata {
+  readonly item: string;
+  readonly policy: string;
+  /** The provisions (rule, exception, definition IRIs) the record derives from. */
+  readonly rules: readonly string[];
+  readonly conflict?: string;
+  readonly family: string;
+  readonly template: string;
+  readonly template_version: number;
+  readonly template_iri: string;
+  readonly type: string;
+  readonly label?: string;
+  readonly attack?: string;
+  readonly boundary?: string;
+  readonly sections: readonly string[];
+  readonly expected_behaviour: readonly string[];
+  readonly seed: number;
+}
+
+export function metadataOf(item: Item): RecordMetadata {
+  return {
+    item: item.iri,
+    policy: item.policy,
+    rules: item.derivedFrom,
+    ...(item.conflict ? { conflict: item.conflict } : {}),
+    family: item.family,
+    template: item.template.id,
+    template_version: item.template.version,
+    template_iri: templateIri(item.template),
+    type: item.type,
+    ...(item.label ? { label: item.label } : {}),
+    ...(item.attack ? { attack: item.attack } : {}),
+    ...(item.boundary ? { boundary: item.boundary } : {}),
+    sections: item.sections.map((s) => s.number),
+    expected_behaviour: item.behaviours,
+    seed: item.seed,
+  };
+}
+
+/** The conversation of an item, preceded by the deployment's system prompt when there is one. */
+export function promptMessages(item: Item, systemPrompt: string | undefined): Message[] {
+  return [...(systemPrompt ? [{ role: 'system' as const, content: systemPrompt }] : []), ...item.messages];
+}
