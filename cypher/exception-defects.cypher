@@ -1,5 +1,5 @@
-// Exception defects and duplicate rules, one row each: (defect, subject, related, detail). See the twin
-// sparql/exception-defects.rq for what each defect means. An empty byPolicy means every policy.
+// Exception defects and duplicate rules, one row each: (defect, subject, related, detail).
+// See the twin sparql/exception-defects.rq for what each defect means. An empty byPolicy means every policy.
 // @param byPolicy string
 CALL () {
   MATCH (subject:Exception)-[:IN_POLICY]->(policy:Resource)

@@ -62,6 +62,17 @@ describe.runIf(available)('identical answers on both stores', () => {
     return a;
   }
 
+  it('conflicts, documented-conflicts and exception-defects, for all policies and each', async () => {
+    const policies = (await embedded.listPolicies()).map((p) => p.policy);
+    let conflicts = 0;
+    for (const byPolicy of ['', ...policies]) {
+      conflicts += (await bothAnswer('conflicts', { byPolicy })).length;
+      await bothAnswer('documented-conflicts', { byPolicy });
+      await bothAnswer('exception-defects', { byPolicy });
+    }
+    expect(conflicts).toBeGreaterThan(10);
+  }, 120_000);
+
   it('rule-summary', async () => {
     const rows = await bothAnswer('rule-summary');
     expect(rows.length).toBeGreaterThan(50);
