@@ -7,6 +7,7 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { DataFolderError } from '../../src/errors.js';
 import { describeGraphStore, MINI, SAMPLE_POLICIES } from './store-spec.js';
+import { describeFramers } from './framers-spec.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
@@ -17,6 +18,8 @@ describeGraphStore('embedded (oxigraph)', {
   prohibitionsQuery: 'SELECT ?rule WHERE { ?rule a <https://w3id.org/alignment-studio/ns#Prohibition> }',
   derivedQuery: 'SELECT ?says WHERE { ?note <https://w3id.org/alignment-studio/ns#says> ?says }',
 });
+
+describeFramers('embedded (oxigraph)', async () => EmbeddedStore.open({ dataDir: await tempDir() }));
 
 describe('embedded store data folder', () => {
   it('keeps loaded policies across a close and reopen', async () => {

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { describeGraphStore } from './store-spec.js';
+import { describeFramers } from './framers-spec.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
 
 const available = await neo4jAvailable();
@@ -15,4 +16,5 @@ describe.runIf(available)('Neo4j store', () => {
     prohibitionsQuery: 'MATCH (r:Prohibition) RETURN r.uri AS rule',
     derivedQuery: 'MATCH (n:Resource) WHERE n.says IS NOT NULL RETURN n.says AS says',
   });
+  describeFramers('neo4j', async () => (await wipeNeo4j(), Neo4jStore.open(NEO4J)));
 });
