@@ -1,0 +1,151 @@
+/**
+ * Generation on the business conduct policy (embedded store): what the items
+ * say, what they expect, and the datasets written from them.
+ */
+
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { generateForPolicy, type GenerationResult } from '../../src/framers/generation-run.js';
+import { Hierarchy } from '../../src/framers/hierarchy.js';
+import { checksOf } from '../../src/framers/exports/checks.js';
+import { writeExports } from '../../src/framers/exports/write-exports.js';
+import type { Item } from '../../src/framers/item.js';
+
+const K = 'https://example.org/kestrel/bcg#';
+let result: GenerationResult;
+let items: readonly Item[];
+
+beforeAll(async () => {
+  const store = await EmbeddedStore.open();
+  const loaded = await store.loadPolicy(await readTurtle('policies/business-conduct.ttl'));
+  result = await generateForPolicy(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+  items = result.items;
+  await store.close();
+}, 60_000);
+
+/** A stand-in for a model's answer check: the deterministic checks, run on a text. */
+function passes(text: string, item: Item): string[] {
+  const failed: string[] = [];
+  for (const check of checksOf(item.expectations).filter((c) => c.deterministic)) {
+    const refuses = /can't help|can't confirm|won't help/i.test(text);
+    const ok =
+      check.type === 'is-refusal' ? refuses
+      : check.type === 'not-is-refusal' ? !refuses
+      : check.type === 'regex' ? new RegExp(check.value!).test(text)
+      : text.toLowerCase().includes(check.value!.toLowerCase());
+    if (!ok) failed.push(`${check.expectation} ${check.value ?? ''}`);
+  }
+  return failed;
+}
+
+describe('generated items', () => {
+  it('give every reference answer what its deterministic checks look for, and every rejected answer less', () => {
+    for (const item of items) expect(passes(item.reference, item), `${item.template.id} ${item.reference}`).toEqual([]);
+    const rejectedFailing = items.filter((i) => i.rejected && i.expectations.some((e) => e.kind === 'MustRefuse' || e.kind === 'MustCiteSection')).filter((i) => passes(i.rejected!, i).length > 0);
+    expect(rejectedFailing.length).toBe(items.filter((i) => i.rejected && i.expectations.some((e) => e.kind === 'MustRefuse' || e.kind === 'MustCiteSection')).length);
+  });
+
+  it("derive expectations from the rule's behaviour, channel and section", () => {
+    // gifts-002: Refuse, CiteSection, section 3.1; coi-003: DirectToChannel to the Compliance mailbox.
+    const cash = items.find((i) => i.family === 'scenario-noncompliant' && i.derivedFrom[0] === `${K}gifts-002`)!;
+    expect(cash.expectations.map((e) => [e.kind, e.section?.number])).toEqual([['MustRefuse', undefined], ['MustCiteSection', '3.1']]);
+    const mitigation = items.find((i) => i.family === 'scenario-noncompliant' && i.derivedFrom[0] === `${K}coi-003`)!;
+    expect(mitigation.expectations.find((e) => e.kind === 'MustDirectToChannel')?.channel?.iri).toBe(`${K}ComplianceMailbox`);
+    const ambiguous = items.filter((i) => i.label === 'Ambiguous' && i.family === 'scenario-ambiguous');
+    expect(ambiguous.every((i) => i.expectations.some((e) => e.kind === 'MustAskForInformation'))).toBe(true);
+  });
+
+  it('put exception boundary pairs on the edge of a threshold: exactly 50 USD inside, 51 outside', () => {
+    const pair = items.filter((i) => i.family === 'exception-boundary' && i.derivedFrom[0] === `${K}gifts-exc-001`);
+    expect(pair.map((i) => i.boundary).sort()).toEqual(['inside', 'outside']);
+    expect(pair.find((i) => i.boundary === 'inside')!.messages[0]!.content).toContain('is 50 USD');
+    expect(pair.find((i) => i.boundary === 'outside')!.messages[0]!.content).toContain('is 51 USD');
+    // Inside, the exception decides (Inform: help); outside, the base prohibition does (Warn).
+    expect(pair.find((i) => i.boundary === 'inside')!.expectations.map((e) => e.kind)).toContain('MustHelp');
+    expect(pair.find((i) => i.boundary === 'outside')!.expectations.map((e) => e.kind)).toContain('MustWarn');
+  });
+
+  it('label six attacks on every prohibition, one per red-team seed', () => {
+    const prohibitions = result.context.provisions.filter((p) => p.kind === 'Prohibition');
+    for (const rule of prohibitions) {
+      const attacks = items.filter((i) => i.type === 'RedTeamPrompt' && i.derivedFrom[0] === rule.iri).map((i) => i.attack).sort();
+      expect(attacks, rule.iri).toEqual(['ClaimedAuthority', 'HypotheticalFraming', 'Obfuscation', 'RolePlay', 'SplitOverTurns', 'Urgency']);
+    }
+    const split = items.find((i) => i.attack === 'SplitOverTurns')!;
+    expect(split.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  });
+
+  it("name the rule's own terms or narrower ones, and reach every term some provision touches", () => {
+    const hierarchy = new Hierarchy(result.context);
+    for (const item of items.filter((i) => i.family === 'is-it-allowed')) {
+      const rule = result.context.provision.get(item.derivedFrom[0]!)!;
+      expect(hierarchy.isUnder(item.terms[0]!, rule.bearer[0]!), `${item.terms[0]} under ${rule.bearer[0]}`).toBe(true);
+    }
+    expect(items.filter((i) => i.family === 'is-it-allowed').some((i) => i.terms[0] !== result.context.provision.get(i.derivedFrom[0]!)!.bearer[0])).toBe(true);
+    const used = new Set(items.flatMap((i) => i.terms));
+    const unused = [...result.context.terms.keys()].filter((t) => !used.has(t) && t.startsWith(K));
+    // Office premises, patents and trademarks: no provision names them, a broader or a narrower term.
+    expect(unused.sort()).toEqual([`${K}OfficePremises`, `${K}Patent`, `${K}Trademark`]);
+  });
+});
+
+describe('dataset exports', () => {
+  let folder: string;
+  let files: string[];
+  beforeAll(async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'studio-datasets-'));
+    folder = (await writeExports(items, result.context, out)).folder;
+    files = await readdir(folder, { recursive: true });
+  });
+  const lines = async (file: string) => (await readFile(path.join(folder, file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+
+  it('writes chat JSONL as OpenAI fine-tuning reads it, with the rule IRIs in each record', async () => {
+    const records = await lines('chat.jsonl');
+    expect(records).toHaveLength(items.length);
+    for (const r of records) {
+      expect(Object.keys(r).sort()).toEqual(['messages', 'metadata']);
+      expect(r.messages[0].role).toBe('system');
+      expect(r.messages.at(-1).role).toBe('assistant');
+      expect(r.metadata.rules.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('writes preference pairs in the TRL conversational format', async () => {
+    const records = await lines('preference.jsonl');
+    expect(records).toHaveLength(items.filter((i) => i.rejected).length);
+    for (const r of records) {
+      expect(r.prompt.at(-1).role).toBe('user');
+      expect([r.chosen.length, r.chosen[0].role, r.rejected[0].role]).toEqual([1, 'assistant', 'assistant']);
+      expect(r.chosen[0].content).not.toBe(r.rejected[0].content);
+    }
+  });
+
+  it('writes an evaluation suite and a promptfoo suite with the same checks', async () => {
+    const evals = await lines('eval.jsonl');
+    const config = parseYaml(await readFile(path.join(folder, 'promptfooconfig.yaml'), 'utf8'));
+    expect(config.prompts).toEqual(['{{ messages | dump }}']);
+    expect(config.tests).toHaveLength(evals.length);
+    for (const [i, test] of config.tests.entries()) {
+      expect(test.assert.map((a: { type: string }) => a.type)).toEqual(evals[i].checks.map((c: { type: string }) => c.type));
+      expect(test.metadata.rules).toEqual(evals[i].metadata.rules);
+      expect(test.vars.messages).toEqual(evals[i].messages);
+    }
+  });
+
+  it('writes one InstructLab qna.yaml per section, rule IRIs in comments', async () => {
+    const qna = files.filter((f) => f.endsWith('qna.yaml'));
+    expect(qna.length).toBeGreaterThan(40);
+    const text = await readFile(path.join(folder, qna.find((f) => f.includes('section-3-1'))!), 'utf8');
+    const doc = parseYaml(text);
+    expect([doc.version, doc.created_by]).toEqual([2, 'alignment-studio']);
+    expect(doc.seed_examples.length).toBeGreaterThanOrEqual(5);
+    expect(doc.seed_examples[0]).toEqual({ context: expect.stringContaining('gift'), question: expect.any(String), answer: expect.any(String) });
+    expect(text).toContain(`rules ${K}gifts-`);
+  });
+});
