@@ -70,6 +70,7 @@ export class Framer {
   private readonly families: ReadonlySet<string>;
   private readonly seen = new Set<string>();
   private readonly usedTerms = new Set<string>();
+  private exceptionsByRule: Map<string, { label: string; text: string }[]> | undefined;
   /** During the coverage sweep: the term every pick that can name it must name. */
   private forced: string | undefined;
 
@@ -270,12 +271,20 @@ export class Framer {
       counterparty: this.ref(picks.counterparty),
       counterpartyRule: this.ref(picks.counterpartyRule),
       channel: this.ref(rule.channel[0]),
-      exceptions: this.context.provisions.length > 0 ? this.exceptionsOf(rule) : [],
+      exceptions: this.exceptionsOf(rule),
     };
   }
 
-  private exceptionsOf(rule: Provision): { label: string; text: string }[] {
-    return this.context.provisions.filter((p) => p.kind === 'Exception' && p.exceptionTo.includes(rule.iri)).map((p) => ({ label: p.label, text: p.text }));
+  private exceptionsOf(rule: Provision): readonly { label: string; text: string }[] {
+    if (!this.exceptionsByRule) {
+      // Built once: scanning every provision per item made generation quadratic in the rules.
+      this.exceptionsByRule = new Map();
+      for (const p of this.context.provisions) {
+        if (p.kind !== 'Exception') continue;
+        for (const base of p.exceptionTo) this.exceptionsByRule.set(base, [...(this.exceptionsByRule.get(base) ?? []), { label: p.label, text: p.text }]);
+      }
+    }
+    return this.exceptionsByRule.get(rule.iri) ?? [];
   }
 
   private termsOf(picks: Picks, rule: Provision, factTerms: readonly string[]): string[] {
