@@ -31,6 +31,19 @@ export function offsetPage(items: unknown): Record<string, unknown> {
   };
 }
 
+/** One page of a list, as offsetPage describes it. */
+export function pageOf<T>(all: readonly T[], limit: number, offset: number): { items: T[]; total: number; limit: number; offset: number } {
+  return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+}
+
+/** The path parameters of a route under /policies/{policy}. */
+export const policyParams = {
+  type: 'object',
+  properties: { policy: iri('the policy IRI, URL-encoded') },
+  required: ['policy'],
+  additionalProperties: false,
+} as const;
+
 /** RFC 9457 problem details, with the studio's extension members. */
 export const problemSchema = {
   $id: 'Problem',
@@ -54,6 +67,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No token, or an unknown one',
   403: 'The token lacks a role the route needs, or the query writes',
   404: 'Not found',
+  409: 'The policy changed while the request ran; try again',
   413: 'Body too large',
   415: 'Unsupported content type',
   422: 'The policy is invalid',

@@ -16,6 +16,10 @@ import { policyRoutes } from './routes/policies.js';
 import { ruleRoutes } from './routes/rules.js';
 import { queryRoutes } from './routes/queries.js';
 import { adhocQueryRoutes } from './routes/adhoc-query.js';
+import { conflictRoutes } from './routes/conflicts.js';
+import { coverageRoutes } from './routes/coverage.js';
+import { resolveConfig } from '../config.js';
+import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore } from './answer-cache.js';
 
 export interface ApiOptions {
@@ -30,11 +34,22 @@ export interface ApiOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Remember named-query answers until the next policy write (embedded store only; default true). */
   readonly cache?: boolean;
+  /** The order of precedence principles for conflict routes when a request names none (default: the configured order, see config.ts). */
+  readonly precedence?: readonly Principle[];
 }
 
 export const DEFAULT_TURTLE_BODY_LIMIT = 10 * 1024 * 1024;
 export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
 const VERSION = '0.1.0';
+
+/** The problem for an error the router raises before any route runs. */
+function routerProblem(error: { code?: string; statusCode?: number }): unknown {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new HttpProblem(414, 'uri-too-long', 'A path segment is too long', 'A path segment (an IRI, URL-encoded) is longer than 2048 characters.');
+  }
+  if (error.code === 'FST_ERR_BAD_URL') return new HttpProblem(400, 'invalid-request', 'Malformed URL', 'The path is not valid percent-encoding.');
+  return error;
+}
 
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
@@ -47,6 +62,9 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     // scalars are read from query-string text, but an array is never taken for a string.
     ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true } },
     routerOptions: { maxParamLength: 2048 },
+    // The router's own refusals (a path segment over maxParamLength, bad percent-encoding)
+    // come before any route or error handler: without this they are plain JSON, not problems.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
@@ -60,7 +78,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       info: {
         title: 'Alignment Studio API',
         version: VERSION,
-        description: 'Policies, rules and named queries of the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
+        description: 'Policies, rules, conflicts, coverage and named queries of the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
@@ -99,6 +117,8 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });
+      await api.register(conflictRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
+      await api.register(coverageRoutes, { store });
     },
     { prefix: '/v1' },
   );

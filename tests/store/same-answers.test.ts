@@ -11,6 +11,8 @@ import type { GraphStore, Row } from '../../src/store/graph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { namedQueryNames, loadNamedQuery } from '../../src/store/named-queries.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { detectConflicts } from '../../src/conflicts/detect.js';
+import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { MINI, SAMPLE_POLICIES } from './store-spec.js';
 
 const available = await neo4jAvailable();
@@ -131,5 +133,18 @@ describe.runIf(available)('identical answers on both stores', () => {
       }
       expect(seen, JSON.stringify(filter)).toBe(count!.rules);
     }
+  }, 120_000);
+
+  // Last: it records conflicts in both stores, which the tests above do not expect.
+  it('conflicts-of-rule for every rule in a recorded conflict, and for one in none', async () => {
+    for (const store of [embedded, graph]) await writeConflicts(store, await detectConflicts(store));
+    const rules = await rowsOf('SELECT DISTINCT ?r WHERE { ?c a <https://w3id.org/alignment-studio/ns#DetectedConflict> ; <https://w3id.org/alignment-studio/ns#between> ?r }');
+    expect(rules.length).toBeGreaterThan(20);
+    const rows: Row[] = [];
+    for (const { r } of rules) rows.push(...(await bothAnswer('conflicts-of-rule', { rule: String(r) })));
+    expect(rows.filter((row) => row.winner !== null && row.reason !== null).length).toBeGreaterThan(0);
+    expect(rows.filter((row) => row.winner === null && row.principle === null).length).toBeGreaterThan(0);
+    expect(rows.filter((row) => row.documented !== null).length).toBeGreaterThan(0);
+    expect(await bothAnswer('conflicts-of-rule', { rule: 'https://example.org/mini#gifts-001' })).toEqual([]);
   }, 120_000);
 });

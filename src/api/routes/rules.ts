@@ -1,7 +1,8 @@
 /**
  * /v1/rules: the rules, filtered and paged by the named queries rules and
- * rules-count, and one rule with its context (the named queries rule and
- * rule-context). Filters are query parameters, never query text.
+ * rules-count, and one rule with its context and recorded conflicts (the
+ * named queries rule, rule-context and conflicts-of-rule). Filters are query
+ * parameters, never query text.
  */
 
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +10,10 @@ import type { GraphStore } from '../../store/graph-store.js';
 import { ANY_ROLE } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, problems } from '../schemas.js';
+import { CONFLICTS_KIND } from '../../conflicts/conflict-graph.js';
+import { principleOf } from '../../conflicts/precedence.js';
+import { derivedGraphOf } from './conflicts.js';
+import { STUDIO } from '../../vocabulary.js';
 
 export interface RuleRoutesOptions {
   readonly store: GraphStore;
@@ -94,8 +99,9 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       config: { roles: ANY_ROLE },
       schema: {
         tags,
-        summary: 'One rule with its context',
-        description: 'The rule, and one entry per related value (bearer, action, target, counterparty, condition, channel, behaviour, section, exception, definition, refersTo, overrides).',
+        summary: 'One rule with its context and conflicts',
+        description:
+          'The rule, one entry per related value (bearer, action, target, counterparty, condition, channel, behaviour, section, exception, definition, refersTo, overrides), and the conflicts the last detection run recorded for it (POST /v1/policies/{policy}/conflicts).',
         security: BEARER_SECURITY,
         params: { type: 'object', properties: { rule: iri('the rule IRI, URL-encoded') }, required: ['rule'], additionalProperties: false },
         response: {
@@ -112,8 +118,31 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
                   required: ['relation', 'value'],
                 },
               },
+              conflicts: {
+                type: 'array',
+                description: 'the recorded conflicts this rule is in',
+                items: {
+                  type: 'object',
+                  properties: {
+                    conflict: { type: 'string' },
+                    other: { type: 'string', description: 'the rule it conflicts with' },
+                    certainty: { type: 'string', enum: ['definite', 'possible'] },
+                    documented: { type: ['string', 'null'], description: 'the documented conflict naming the same pair' },
+                    principle: { type: ['string', 'null'], description: 'the principle that decided; null when unresolved' },
+                    winner: { type: ['string', 'null'] },
+                    reason: { type: ['string', 'null'] },
+                  },
+                  required: ['conflict', 'other', 'certainty', 'documented', 'principle', 'winner', 'reason'],
+                },
+              },
+              conflictsRecorded: {
+                type: ['object', 'null'],
+                description: 'when conflicts were last recorded for the rule\'s policy, and whether the policy changed since; null when never',
+                properties: { writtenAt: { type: 'string', format: 'date-time' }, stale: { type: 'boolean' } },
+                required: ['writtenAt', 'stale'],
+              },
             },
-            required: ['rule', 'kind', 'context'],
+            required: ['rule', 'kind', 'context', 'conflicts', 'conflictsRecorded'],
           },
           ...problems(...AUTH_PROBLEMS, 404),
         },
@@ -121,10 +150,31 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
     },
     async (request) => {
       const rule = request.params.rule;
-      const [heads, context] = await Promise.all([store.namedQuery('rule', { rule }), store.namedQuery('rule-context', { rule })]);
+      const [heads, context, conflicts, policies] = await Promise.all([
+        store.namedQuery('rule', { rule }),
+        store.namedQuery('rule-context', { rule }),
+        store.namedQuery('conflicts-of-rule', { rule }),
+        store.listPolicies(),
+      ]);
       const head = heads[0];
       if (!head) throw new HttpProblem(404, 'not-found', 'No such rule', `No loaded policy states a rule ${rule} (an obligation, prohibition or permission).`);
-      return { ...head, context: context.map(({ relation, value, label }) => ({ relation, value, label })) };
+      const policy = policies.find((p) => p.policy === head.policy);
+      const recorded = policy ? derivedGraphOf(policy, await store.listDerivedGraphs(policy.policy), CONFLICTS_KIND) : null;
+      return {
+        ...head,
+        context: context.map(({ relation, value, label }) => ({ relation, value, label })),
+        conflicts: conflicts.map((c) => ({
+          conflict: c.conflict,
+          other: c.other,
+          certainty: c.certainty === `${STUDIO}Possible` ? 'possible' : 'definite',
+          documented: c.documented,
+          // The API names principles as precedence does (lexSuperior), not by their IRIs.
+          principle: c.principle === null ? null : (principleOf(String(c.principle)) ?? String(c.principle)),
+          winner: c.winner,
+          reason: c.reason,
+        })),
+        conflictsRecorded: recorded ? { writtenAt: recorded.writtenAt, stale: recorded.stale } : null,
+      };
     },
   );
 }
