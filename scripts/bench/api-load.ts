@@ -4,7 +4,11 @@
  * with `studio load --no-validate`, starts `studio serve` in its own process
  * on 127.0.0.1, and drives it with autocannon, bounded in time and count:
  * rule detail (a different rule each request), the first page of the rules
- * list, a filtered page and a deep cursor page. Target: p99 under 50 ms.
+ * list, a filtered page, a deep cursor page, and the policy's coverage (the
+ * four coverage queries: 10k rules give 30k rows to page), first pages and a
+ * deep page. Target: p99 under 50 ms. (Conflicts are not loaded here: this
+ * random policy holds 566k conflicting pairs, whose detection alone takes
+ * minutes; scripts/bench/conflicts.ts measures detection.)
  *
  *   npx tsx scripts/bench/api-load.ts [rules] [seconds] [connections] [cache|no-cache]
  *
@@ -62,12 +66,15 @@ try {
   const middle = firstPage.items[250].rule as string;
   const deep = await get(`/v1/rules?limit=500&after=${encodeURIComponent(String(firstPage.items[499].rule).replace(/\d+$/, '5'))}`);
   const iris: string[] = [...firstPage.items, ...deep.items].map((r: { rule: string }) => r.rule);
+  const policy = encodeURIComponent(String(firstPage.items[0].policy));
   let next = 0;
   const scenarios: { name: string; path?: string; paths?: () => string }[] = [
     { name: 'GET /v1/rules/:rule (detail, varying rule)', paths: () => `/v1/rules/${encodeURIComponent(iris[next++ % iris.length]!)}` },
     { name: 'GET /v1/rules?limit=100 (first page)', path: '/v1/rules?limit=100' },
     { name: 'GET /v1/rules?kind=Prohibition&limit=100', path: '/v1/rules?kind=Prohibition&limit=100' },
     { name: 'GET /v1/rules?limit=100&after=<middle> (cursor page)', path: `/v1/rules?limit=100&after=${encodeURIComponent(middle)}` },
+    { name: 'GET /v1/policies/:policy/coverage (first pages)', path: `/v1/policies/${policy}/coverage` },
+    { name: 'GET /v1/policies/:policy/coverage?offset=20000&limit=500', path: `/v1/policies/${policy}/coverage?offset=20000&limit=500` },
   ];
   const rows: string[] = [];
   console.log(`${rules} rules, embedded store, answer cache ${cache ? 'on' : 'off'}, ${connections} connections, ${seconds} s per route (at most ${MAX_REQUESTS} requests), ${firstPage.total} rules listed`);

@@ -1,13 +1,15 @@
 /**
  * /v1/policies/{policy}/coverage: what the policy's generated data leaves
- * uncovered, from the coverage-* named queries as src/framers/coverage.ts
- * reads them: rules without instruction data, rules without a scenario of
- * some label, exception boundary sides without a scenario, terms no item uses.
+ * uncovered, from the coverage-* named queries (src/framers/coverage.ts reads
+ * the same four for the CLI): rules without instruction data, rules without a
+ * scenario of some label, exception boundary sides without a scenario, terms
+ * no item uses. Rows are kept in the queries' order and only the page is
+ * shaped, because at 10k rules one list holds 30k rows and the answer cache
+ * makes the queries free: regrouping them per request would be the cost.
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { GraphStore } from '../../store/graph-store.js';
-import { fullyCovered, readCoverage, type Coverage } from '../../framers/coverage.js';
+import type { GraphStore, Row } from '../../store/graph-store.js';
 import { GENERATED_KIND } from '../../framers/generation-run.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { ANY_ROLE } from '../auth.js';
@@ -52,7 +54,7 @@ const coverageSchema = {
       },
       required: ['rulesWithoutInstructions', 'rulesWithoutScenarios', 'exceptionSidesWithoutScenario', 'unusedTerms', 'fullyCovered'],
     },
-    rulesWithoutInstructions: offsetPage({ type: 'object', properties: { rule: { type: 'string' } }, required: ['rule'] }),
+    rulesWithoutInstructions: offsetPage({ type: 'object', properties: { rule: { type: 'string' }, label: { type: ['string', 'null'] } }, required: ['rule', 'label'] }),
     rulesWithoutScenarios: offsetPage({
       type: 'object',
       description: 'one item per rule and scenario label it lacks',
@@ -94,34 +96,39 @@ export async function coverageRoutes(app: FastifyInstance, options: CoverageRout
     async (request) => {
       const { limit, offset } = request.query;
       const policy = await findLoadedPolicy(store, request.params.policy);
-      const [coverage, count, graphs] = await Promise.all([
-        readCoverage(store, policy.policy),
+      const params = { policy: policy.policy };
+      const [instructions, scenarios, boundaries, terms, count, graphs] = await Promise.all([
+        store.namedQuery('coverage-rules-without-instructions', params),
+        store.namedQuery('coverage-rules-without-scenarios', params),
+        store.namedQuery('coverage-exceptions-without-boundary-pairs', params),
+        store.namedQuery('coverage-unused-terms', params),
         store.namedQuery('rules-count', { byKind: '', bySection: '', byBearer: '', byPolicy: policy.policy }),
         store.listDerivedGraphs(policy.policy),
       ]);
-      const withoutScenarios = scenarioGaps(coverage);
+      const byLabel = Object.fromEntries(SCENARIO_LABELS.map((label) => [label, 0])) as Record<string, number>;
+      for (const row of scenarios) byLabel[String(row.missing)] = (byLabel[String(row.missing)] ?? 0) + 1;
       return {
         policy: policy.policy,
         rules: Number(count[0]?.rules ?? 0),
         generated: derivedGraphOf(policy, graphs, GENERATED_KIND),
         summary: {
-          rulesWithoutInstructions: coverage.rulesWithoutInstructions.length,
-          rulesWithoutScenarios: Object.fromEntries(SCENARIO_LABELS.map((label) => [label, coverage.rulesWithoutScenarios[label].length])),
-          exceptionSidesWithoutScenario: coverage.exceptionsWithoutBoundaryPairs.length,
-          unusedTerms: coverage.unusedTerms.length,
-          fullyCovered: fullyCovered(coverage),
+          rulesWithoutInstructions: instructions.length,
+          rulesWithoutScenarios: byLabel,
+          exceptionSidesWithoutScenario: boundaries.length,
+          unusedTerms: terms.length,
+          fullyCovered: instructions.length + scenarios.length + boundaries.length + terms.length === 0,
         },
-        rulesWithoutInstructions: pageOf(coverage.rulesWithoutInstructions.map((rule) => ({ rule })), limit, offset),
-        rulesWithoutScenarios: pageOf(withoutScenarios, limit, offset),
-        exceptionsWithoutBoundaryPairs: pageOf(coverage.exceptionsWithoutBoundaryPairs, limit, offset),
-        unusedTerms: pageOf(coverage.unusedTerms, limit, offset),
+        rulesWithoutInstructions: page(instructions, limit, offset, (r) => ({ rule: r.rule, label: r.label ?? null })),
+        rulesWithoutScenarios: page(scenarios, limit, offset, (r) => ({ rule: r.rule, missing: r.missing })),
+        exceptionsWithoutBoundaryPairs: page(boundaries, limit, offset, (r) => ({ exception: r.exception, missing: r.missing })),
+        unusedTerms: page(terms, limit, offset, (r) => ({ term: r.term, type: r.type })),
       };
     },
   );
 }
 
-/** The (rule, label) pairs no scenario covers, in rule order as the query gives them, so pages are stable. */
-function scenarioGaps(coverage: Coverage): { rule: string; missing: string }[] {
-  const gaps = SCENARIO_LABELS.flatMap((missing) => coverage.rulesWithoutScenarios[missing].map((rule) => ({ rule, missing })));
-  return gaps.sort((a, b) => (a.rule === b.rule ? a.missing.localeCompare(b.missing) : a.rule < b.rule ? -1 : 1));
+/** One page of a query's rows, only that page's rows shaped as items. */
+function page<T>(rows: readonly Row[], limit: number, offset: number, shape: (row: Row) => T) {
+  const { items, ...rest } = pageOf(rows, limit, offset);
+  return { items: items.map(shape), ...rest };
 }

@@ -150,16 +150,13 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
     },
     async (request) => {
       const rule = request.params.rule;
-      const [heads, context, conflicts, policies] = await Promise.all([
-        store.namedQuery('rule', { rule }),
-        store.namedQuery('rule-context', { rule }),
-        store.namedQuery('conflicts-of-rule', { rule }),
-        store.listPolicies(),
-      ]);
+      const [heads, context, policies] = await Promise.all([store.namedQuery('rule', { rule }), store.namedQuery('rule-context', { rule }), store.listPolicies()]);
       const head = heads[0];
       if (!head) throw new HttpProblem(404, 'not-found', 'No such rule', `No loaded policy states a rule ${rule} (an obligation, prohibition or permission).`);
       const policy = policies.find((p) => p.policy === head.policy);
       const recorded = policy ? derivedGraphOf(policy, await store.listDerivedGraphs(policy.policy), CONFLICTS_KIND) : null;
+      // Before any detection run there is nothing to ask for, and no answer to fill the cache with.
+      const conflicts = recorded ? await store.namedQuery('conflicts-of-rule', { rule }) : [];
       return {
         ...head,
         context: context.map(({ relation, value, label }) => ({ relation, value, label })),
