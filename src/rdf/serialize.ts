@@ -24,3 +24,11 @@ export function serializeQuads(quads: readonly Quad[], format: ExportFormat, pre
   });
   return output;
 }
+
+/**
+ * N-Triples in pieces of at most `size` triples, so that a graph of millions
+ * of triples never becomes one string (V8 caps a string at about 512 MB).
+ */
+export function* nTriplesChunks(quads: readonly Quad[], size = 100_000): Generator<string> {
+  for (let start = 0; start < quads.length; start += size) yield serializeQuads(quads.slice(start, start + size), 'nt');
+}

@@ -8,8 +8,9 @@
  * changes: each change is applied to the manifest as it is on disk.
  */
 
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataFolderError } from '../errors.js';
@@ -57,19 +58,27 @@ export class DataFolder {
     return folder;
   }
 
-  /** Every graph the folder keeps, with its file's content, read under the lock so no writer switches files meanwhile. */
-  async readAll(): Promise<{ entry: GraphEntry; text: string }[]> {
+  /**
+   * Every graph the folder keeps, handing each file's content to `read` in
+   * pieces, under the lock so that no writer switches files meanwhile. Turtle
+   * comes whole; N-Triples and N-Quads, which can be far larger, in pieces of
+   * whole lines.
+   */
+  async readAll(read: (entry: GraphEntry, text: string) => void): Promise<GraphEntry[]> {
     return this.locked(async () => {
-      const graphs: { entry: GraphEntry; text: string }[] = [];
-      for (const entry of (await this.readManifest()).graphs) {
+      const entries = (await this.readManifest()).graphs;
+      for (const entry of entries) {
         const file = path.join(this.root, GRAPHS, entry.file);
         try {
-          graphs.push({ entry, text: await readFile(file, 'utf8') });
+          if (entry.format === 'text/turtle') read(entry, await readFile(file, 'utf8'));
+          else for await (const piece of linePieces(file)) read(entry, piece);
         } catch (error) {
+          if (error instanceof DataFolderError) throw error;
+          if ((error as NodeJS.ErrnoException).code === undefined) throw error;
           throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(error)})`);
         }
       }
-      return graphs;
+      return [...entries];
     });
   }
 
@@ -78,7 +87,7 @@ export class DataFolder {
    * then switches the manifest to change(entries on disk), then deletes files
    * no entry uses. Returns the entries now on disk.
    */
-  async update(files: Readonly<Record<string, string>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
+  async update(files: Readonly<Record<string, string | Iterable<string>>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
     return this.locked(async () => {
       for (const [file, content] of Object.entries(files)) await writeDurably(path.join(this.root, GRAPHS, file), content);
       const graphs = change((await this.readManifest()).graphs);
@@ -154,12 +163,31 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Writes a file so that after a crash it holds either its old content or the new one. */
-export async function writeDurably(file: string, content: string): Promise<void> {
+/** Reads a file of lines in pieces of about `size` characters, each ending at a line's end. */
+async function* linePieces(file: string, size = 32 << 20): AsyncGenerator<string> {
+  let piece: string[] = [];
+  let length = 0;
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    piece.push(line);
+    length += line.length + 1;
+    if (length >= size) {
+      yield piece.join('\n') + '\n';
+      piece = [];
+      length = 0;
+    }
+  }
+  if (piece.length > 0) yield piece.join('\n') + '\n';
+}
+
+/**
+ * Writes a file so that after a crash it holds either its old content or the
+ * new one. The content may come in pieces, written one after the other.
+ */
+export async function writeDurably(file: string, content: string | Iterable<string>): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    await handle.writeFile(content, 'utf8');
+    for (const piece of typeof content === 'string' ? [content] : content) await handle.write(piece, null, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();

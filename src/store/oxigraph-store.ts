@@ -14,7 +14,7 @@ import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-qu
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
-import { serializeQuads } from '../rdf/serialize.js';
+import { nTriplesChunks } from '../rdf/serialize.js';
 import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError } from '../errors.js';
 
 export interface EmbeddedStoreOptions {
@@ -40,19 +40,19 @@ export class EmbeddedStore implements GraphStore {
       store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
     }
     const folder = options.dataDir ? await DataFolder.open(options.dataDir) : undefined;
-    const graphs = folder ? await folder.readAll() : [];
-    const entries = graphs.map((g) => g.entry);
-    for (const { entry, text } of graphs) {
-      try {
-        store.load(text, {
-          format: entry.format,
-          ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
-          to_graph_name: oxigraph.namedNode(entry.graph),
-        });
-      } catch (error) {
-        throw new DataFolderError(`${options.dataDir}/graphs/${entry.file} (policy ${entry.policy ?? entry.graph}, from ${entry.source ?? 'unknown'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
-      }
-    }
+    const entries = folder
+      ? await folder.readAll((entry, text) => {
+          try {
+            store.load(text, {
+              format: entry.format,
+              ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
+              to_graph_name: oxigraph.namedNode(entry.graph),
+            });
+          } catch (error) {
+            throw new DataFolderError(`${options.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+          }
+        })
+      : [];
     return new EmbeddedStore(store, folder, entries);
   }
 
@@ -122,25 +122,37 @@ export class EmbeddedStore implements GraphStore {
     const policies = this.entries.filter((e) => e.kind === 'policy');
     if (!policies.some((e) => e.policy === graph.policy)) throw new PolicyNotLoadedError(graph.policy, policies.map((e) => e.policy!));
     if (!isIri(graph.graph)) throw new QueryError('derived graph', `not an absolute IRI: ${graph.graph}`);
-    const text = serializeQuads(quads, 'nt');
-    const entry: GraphEntry = {
-      graph: graph.graph,
-      kind: 'derived',
-      derivedKind: graph.kind,
-      file: `${randomUUID()}.nt`,
-      format: 'application/n-triples',
-      policy: graph.policy,
-      policySha256: graph.policySha256,
-      sha256: createHash('sha256').update(text).digest('hex'),
-      triples: quads.length,
-      loadedAt: new Date().toISOString(),
-    };
-    const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.graph !== graph.graph), entry];
-    await this.folder?.update({ [entry.file]: text }, replace);
+    // In pieces: a generated graph can hold millions of triples, more than one string can. The pieces
+    // are hashed as they are written (the manifest records the file's digest), and serialised again to
+    // load them once the folder has switched, so that memory never holds what the disk does not.
+    const file = `${randomUUID()}.nt`;
+    const hash = createHash('sha256');
+    function* hashed(): Generator<string> {
+      for (const piece of nTriplesChunks(quads)) {
+        hash.update(piece);
+        yield piece;
+      }
+    }
+    let entry: GraphEntry | undefined;
+    const entryOf = (): GraphEntry =>
+      (entry ??= {
+        graph: graph.graph,
+        kind: 'derived',
+        derivedKind: graph.kind,
+        file,
+        format: 'application/n-triples',
+        policy: graph.policy,
+        policySha256: graph.policySha256,
+        sha256: hash.digest('hex'),
+        triples: quads.length,
+        loadedAt: new Date().toISOString(),
+      });
+    const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.graph !== graph.graph), entryOf()];
+    await this.folder?.update({ [file]: hashed() }, replace);
     this.dropGraph(graph.graph);
-    this.store.load(text, { format: 'application/n-triples', to_graph_name: oxigraph.namedNode(graph.graph) });
+    for (const piece of nTriplesChunks(quads)) this.store.load(piece, { format: 'application/n-triples', to_graph_name: oxigraph.namedNode(graph.graph) });
     this.entries = replace(this.entries);
-    return toDerivedGraph(entry);
+    return toDerivedGraph(entryOf());
   }
 
   async listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {

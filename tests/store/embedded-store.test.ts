@@ -48,6 +48,20 @@ describe('embedded store data folder', () => {
     await second.close();
   });
 
+  it('writes and reads back a derived graph larger than one piece of N-Triples', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    const loaded = await first.loadPolicy(await readTurtle(MINI));
+    const { namedNode, literal, quad } = N3.DataFactory;
+    const quads = Array.from({ length: 250_000 }, (_, i) => quad(namedNode(`urn:x:item-${i}`), namedNode('urn:x:says'), literal(`item ${i}`)));
+    await first.putDerivedGraph({ graph: 'urn:studio:test:big', kind: 'generated', policy: loaded.policy, policySha256: loaded.sha256 }, quads);
+    await first.close();
+    const second = await EmbeddedStore.open({ dataDir });
+    const answer = await second.query('SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:studio:test:big> { ?s ?p ?o } }');
+    expect(answer.kind === 'rows' && answer.rows[0]!.n).toBe(250_000);
+    await second.close();
+  }, 60_000);
+
   it('ignores and removes files a crash left half-written', async () => {
     const dataDir = await tempDir();
     const store = await EmbeddedStore.open({ dataDir });
