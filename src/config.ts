@@ -10,6 +10,7 @@ import { ConfigError } from './errors.js';
 import type { StoreEngine } from './store/graph-store.js';
 import type { Neo4jConnection } from './store/neo4j-store.js';
 import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
+import { resolveLlmConfig, type LlmConfig } from './llm/llm-config.js';
 
 export interface StudioConfig {
   readonly store: StoreEngine;
@@ -18,6 +19,8 @@ export interface StudioConfig {
   readonly neo4j: Neo4jConnection;
   /** The order of precedence principles conflict resolution applies. */
   readonly precedence: readonly Principle[];
+  /** The OpenAI-compatible endpoint for LLM work (augmentation, judges); see src/llm/llm-config.ts. */
+  readonly llm: LlmConfig;
 }
 
 export interface ConfigOverrides {
@@ -32,6 +35,7 @@ interface ConfigFile {
   dataDir?: string;
   neo4j?: Partial<Neo4jConnection>;
   precedence?: string[];
+  llm?: unknown;
 }
 
 const CONFIG_FILE = 'studio.config.json';
@@ -65,6 +69,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     store: store as StoreEngine,
     dataDir: path.resolve(cwd, dataDir),
     precedence,
+    llm: resolveLlmConfig(fromFile.llm, file, env),
     neo4j: {
       uri: env.NEO4J_URI ?? fromFile.neo4j?.uri ?? 'bolt://127.0.0.1:7687',
       user: env.NEO4J_USER ?? fromFile.neo4j?.user ?? 'neo4j',

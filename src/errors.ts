@@ -97,3 +97,39 @@ export class TemplateError extends StudioError {
     super(`${file}: ${detail}`, options);
   }
 }
+
+/**
+ * An LLM endpoint (any OpenAI-compatible server) that failed the studio.
+ * Each subclass is one thing to check; the message names the endpoint and
+ * the setting to change.
+ */
+export class LlmError extends StudioError {
+  constructor(readonly endpoint: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The endpoint cannot be reached, or does not serve the chat-completions path at its base URL. */
+export class LlmConnectionError extends LlmError {}
+
+/** The endpoint refused the API key (401 or 403). */
+export class LlmAuthError extends LlmError {}
+
+/** The endpoint does not serve the model asked for. */
+export class LlmModelError extends LlmError {
+  constructor(endpoint: string, readonly model: string, message: string, options?: { cause?: unknown }) {
+    super(endpoint, message, options);
+  }
+}
+
+/** No complete answer within the timeout, on every attempt. */
+export class LlmTimeoutError extends LlmError {}
+
+/** Still rate-limited (429) after every retry, or asked to wait longer than the studio will. */
+export class LlmRateLimitError extends LlmError {}
+
+/** The endpoint kept failing (5xx) after every retry. */
+export class LlmServerError extends LlmError {}
+
+/** An answer the studio cannot use: a body that is not JSON, a reply without a message, or a request the endpoint rejects (400). */
+export class LlmResponseError extends LlmError {}

@@ -1,0 +1,227 @@
+/**
+ * The studio's one LLM client: chat completions against any
+ * OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server)
+ * through the openai package. Framers use it to paraphrase, auditors to run
+ * suites and judge answers.
+ *
+ * Retries and timeouts are the package's own: it retries 408, 409, 429, 5xx,
+ * broken connections and timeouts with exponential backoff and jitter, and
+ * honours Retry-After (seconds or an HTTP date) and retry-after-ms. What it
+ * leaves out is added by the fetch it is given (complete-body-fetch.ts): a
+ * timeout that covers the body as well as the headers, a retry when a body
+ * breaks off, and a cap on Retry-After. Every failure left after the retries
+ * becomes an LlmError subclass whose message says what to check.
+ */
+
+import OpenAI, * as Sdk from 'openai';
+import {
+  ConfigError,
+  LlmAuthError,
+  LlmConnectionError,
+  LlmError,
+  LlmModelError,
+  LlmRateLimitError,
+  LlmResponseError,
+  LlmServerError,
+  LlmTimeoutError,
+} from '../errors.js';
+import { IncompleteBodyError, completeBodyFetch, retryAfterMs } from './complete-body-fetch.js';
+import type { LlmConfig } from './llm-config.js';
+
+/** A chat turn as the endpoint takes it. */
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+}
+
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  /** Parameters for this call, over the configured ones (temperature, max_tokens ...). */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /** Aborts the call and its retries (a run stopping after another call failed). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ChatReply {
+  /** The assistant's message. */
+  readonly text: string;
+  /** The model asked for. */
+  readonly model: string;
+  /** The model the endpoint says answered (often a dated version of the one asked for). */
+  readonly servedModel: string;
+  /** Every parameter sent besides the model and messages. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Why generation stopped: 'stop', or 'length' when max_tokens cut the answer short. */
+  readonly finishReason: string | null;
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number };
+}
+
+/** Request fields the client sets itself; parameters may not override them. */
+const RESERVED = new Set(['model', 'messages', 'stream', 'n']);
+
+/** What the client needs beyond the config, for tests and embedding. */
+export interface LlmClientOptions {
+  /** The fetch under the studio's own (default: the global fetch). */
+  readonly fetch?: typeof fetch;
+}
+
+/** Chat completions against the configured endpoint, with retries, timeouts and errors that say what to check. */
+export class LlmClient {
+  /** The endpoint's API root, as configured. */
+  readonly endpoint: string;
+  readonly model: string;
+  /** The configured parameters, sent with every call. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Requests the caller should keep in flight at once. */
+  readonly concurrency: number;
+  private readonly sdk: OpenAI;
+  private readonly hasKey: boolean;
+
+  /** A client for the configured endpoint; a missing base URL or model is a ConfigError saying where to set it. */
+  constructor(private readonly config: LlmConfig, options: LlmClientOptions = {}) {
+    if (!config.baseUrl) {
+      throw new ConfigError(
+        'no LLM endpoint is configured: set STUDIO_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama, https://api.openai.com/v1 for OpenAI) or "llm": {"baseUrl": ...} in studio.config.json',
+      );
+    }
+    if (!config.model) throw new ConfigError(`no LLM model is configured for ${config.baseUrl}: set STUDIO_LLM_MODEL or "llm": {"model": ...} in studio.config.json`);
+    for (const key of Object.keys(config.parameters)) {
+      if (RESERVED.has(key)) throw new ConfigError(`"llm.parameters.${key}" is set by the studio itself; remove it`);
+    }
+    this.endpoint = config.baseUrl;
+    this.model = config.model;
+    this.parameters = config.parameters;
+    this.concurrency = config.concurrency;
+    this.hasKey = config.apiKey !== undefined;
+    this.sdk = new OpenAI({
+      baseURL: config.baseUrl,
+      // Only the studio's own settings: the package would otherwise read OPENAI_API_KEY, OPENAI_ADMIN_KEY,
+      // OPENAI_ORG_ID and OPENAI_PROJECT_ID and send them to whatever endpoint is configured.
+      apiKey: config.apiKey ?? 'no-key',
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      // Local servers need no key: send no Authorization header at all rather than a made-up one.
+      ...(config.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+      timeout: config.timeoutMs,
+      maxRetries: config.maxRetries,
+      fetch: completeBodyFetch(config.maxRetryAfterMs, options.fetch),
+      logLevel: 'off',
+    });
+  }
+
+  /** Sends one chat completion; resolves with the first choice's text, or rejects with an LlmError. */
+  async chat(request: ChatRequest): Promise<ChatReply> {
+    const parameters = { ...this.parameters, ...(request.parameters ?? {}) };
+    for (const key of Object.keys(parameters)) {
+      if (RESERVED.has(key)) throw new ConfigError(`parameter '${key}' is set by the studio itself`);
+    }
+    let completion: Sdk.OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      completion = (await this.sdk.chat.completions.create(
+        { ...parameters, model: this.model, messages: request.messages.map((m) => ({ role: m.role, content: m.content })), stream: false } as Sdk.OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+        request.signal ? { signal: request.signal } : {},
+      )) as Sdk.OpenAI.Chat.Completions.ChatCompletion;
+    } catch (error) {
+      throw await this.explain(error, 'POST /chat/completions', request.signal);
+    }
+    const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
+    const text = choice?.message?.content;
+    if (typeof text !== 'string') {
+      const got = typeof completion === 'string' ? `text: ${String(completion).slice(0, 80)}` : JSON.stringify(completion)?.slice(0, 120);
+      throw new LlmResponseError(this.endpoint, `${this.endpoint} answered without a chat message (${got}); does the base URL point at the API root (usually ending in /v1)?`);
+    }
+    return {
+      text,
+      model: this.model,
+      servedModel: typeof completion.model === 'string' && completion.model ? completion.model : this.model,
+      parameters,
+      finishReason: choice?.finish_reason ?? null,
+      ...(completion.usage ? { usage: { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens } } : {}),
+    };
+  }
+
+  /** The ids of the models the endpoint serves (GET /models). */
+  async models(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const ids: string[] = [];
+      for await (const model of this.sdk.models.list(signal ? { signal } : {})) ids.push(model.id);
+      return ids.sort();
+    } catch (error) {
+      throw await this.explain(error, 'GET /models', signal);
+    }
+  }
+
+  /** Turns what the package threw into the LlmError that says what to check. */
+  private async explain(error: unknown, call: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const where = `${this.endpoint} (${call})`;
+    const attempts = `${this.config.maxRetries + 1} attempt(s)`;
+    if (error instanceof Sdk.APIUserAbortError) return signal?.reason instanceof Error ? signal.reason : error;
+    if (error instanceof Sdk.APIConnectionTimeoutError) {
+      return new LlmTimeoutError(this.endpoint, `${where}: no complete answer within ${this.config.timeoutMs} ms on ${attempts}; check that the server is up and not overloaded, or raise llm.timeoutMs`, { cause: error });
+    }
+    if (error instanceof Sdk.APIConnectionError) {
+      const cause = error.cause as (Error & { cause?: { code?: string } }) | undefined;
+      if (cause instanceof IncompleteBodyError) {
+        return new LlmResponseError(this.endpoint, `${where}: ${cause.message} on ${attempts}; a proxy or the server is cutting answers short`, { cause: error });
+      }
+      const code = cause?.cause?.code ?? (cause as { code?: string } | undefined)?.code;
+      return new LlmConnectionError(this.endpoint, `cannot reach ${where}${code ? ` (${code})` : ''} after ${attempts}; is the server running, and is STUDIO_LLM_BASE_URL (or llm.baseUrl) right?`, { cause: error });
+    }
+    if (error instanceof Sdk.APIError && error.status !== undefined) {
+      const detail = `${error.status}: ${apiMessage(error)}`;
+      if (error.status === 401 || error.status === 403) {
+        return new LlmAuthError(
+          this.endpoint,
+          this.hasKey
+            ? `${where} refused the API key (${detail}); check STUDIO_LLM_API_KEY (or llm.apiKey)`
+            : `${where} wants an API key (${detail}); set STUDIO_LLM_API_KEY`,
+          { cause: error },
+        );
+      }
+      if (error.status === 429) {
+        const wait = error.headers ? retryAfterMs(error.headers) : undefined;
+        return new LlmRateLimitError(
+          this.endpoint,
+          wait !== undefined && wait > this.config.maxRetryAfterMs
+            ? `${where} is rate-limited and asks to wait ${Math.ceil(wait / 1000)} s, longer than llm.maxRetryAfterMs (${this.config.maxRetryAfterMs} ms); try later, or lower llm.concurrency`
+            : `${where} is still rate-limited after ${attempts} (${detail}); lower llm.concurrency or raise llm.maxRetries`,
+          { cause: error },
+        );
+      }
+      if (isModelError(error)) {
+        const served = await this.models(signal).catch(() => undefined);
+        return new LlmModelError(
+          this.endpoint,
+          this.model,
+          `${where} does not serve model '${this.model}' (${detail})${served ? `; it serves: ${served.slice(0, 20).join(', ') || 'none'}` : ''}; check STUDIO_LLM_MODEL (or llm.model)`,
+          { cause: error },
+        );
+      }
+      if (error.status === 404) {
+        return new LlmConnectionError(this.endpoint, `${where} is not found (${detail}); the base URL should be the API root, usually ending in /v1`, { cause: error });
+      }
+      if (error.status >= 500) return new LlmServerError(this.endpoint, `${where} failed on ${attempts} (${detail}); check the server's log`, { cause: error });
+      return new LlmResponseError(this.endpoint, `${where} rejected the request (${detail}); check llm.parameters`, { cause: error });
+    }
+    if (error instanceof LlmError || error instanceof ConfigError) return error;
+    return new LlmResponseError(this.endpoint, `${where}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+}
+
+/** The error message an OpenAI-style body carries ({"error": {"message"}} or {"error": "..."}). */
+function apiMessage(error: Sdk.APIError): string {
+  const body = error.error as { message?: unknown } | string | undefined;
+  const text = typeof body === 'string' ? body : typeof body?.message === 'string' ? body.message : error.message;
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * An unknown model, as servers say it: OpenAI's code model_not_found (404),
+ * vLLM's "The model `x` does not exist." (404), Ollama's "model 'x' not found" (404).
+ */
+function isModelError(error: Sdk.APIError): boolean {
+  if (error.code === 'model_not_found') return true;
+  return (error.status === 404 || error.status === 400) && /\bmodel\b/i.test(apiMessage(error)) && /not (be )?found|does not exist|unknown|no such/i.test(apiMessage(error));
+}
