@@ -3,11 +3,16 @@
  * in the policy's generated graph, and (with --out) write the datasets:
  * chat JSONL, preference pairs, the evaluation suite, a promptfoo suite and
  * an InstructLab taxonomy. Prints what was made and the coverage left open.
+ * With --augment, an LLM paraphrases the items too (framers/augment.ts).
  */
 
 import type { Command } from 'commander';
 import type { GraphStore } from '../../store/graph-store.js';
 import { InvalidOptionError } from '../../errors.js';
+import { resolveConfig } from '../../config.js';
+import { LlmClient } from '../../llm/client.js';
+import { DEFAULT_PARAPHRASES, checkAugmentOptions, generateAugmented, loadAugmentPrompt, type AugmentSummary, type AugmentedGenerationResult } from '../../framers/augment.js';
+import { FILTER_REASONS } from '../../framers/augment-filters.js';
 import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
 import { generateForPolicy } from '../../framers/generation-run.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
@@ -25,6 +30,8 @@ export interface GenerateSummary {
   readonly preferencePairs: number;
   readonly coverage: Coverage;
   readonly exports?: ExportSummary;
+  /** With --augment: what the LLM was asked, what was kept and why the rest was dropped. */
+  readonly augmentation?: AugmentSummary;
 }
 
 export interface GenerateCommandOptions {
@@ -33,6 +40,8 @@ export interface GenerateCommandOptions {
   readonly out?: string;
   readonly families?: readonly string[];
   readonly templates?: string;
+  /** Paraphrase the items with the configured LLM. */
+  readonly augment?: { readonly client: LlmClient; readonly paraphrases: number; readonly families?: readonly string[] };
 }
 
 export function registerGenerate(program: Command): void {
@@ -45,17 +54,31 @@ export function registerGenerate(program: Command): void {
       .option('--out <folder>', 'write the datasets here: chat.jsonl, preference.jsonl, eval.jsonl, promptfooconfig.yaml, instructlab/')
       .option('--families <list>', 'only these template families, comma-separated')
       .option('--templates <folder>', `template folder (default ${TEMPLATES_DIR})`)
+      .option('--augment', 'also paraphrase the items with the LLM of STUDIO_LLM_BASE_URL / STUDIO_LLM_MODEL (or "llm" in studio.config.json)')
+      .option('--paraphrases <n>', 'with --augment: paraphrases asked for per item', String(DEFAULT_PARAPHRASES))
+      .option('--augment-families <list>', 'with --augment: only items of these families, comma-separated (default: every family generated)')
       .option('--json', 'print the summary as JSON'),
-  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean }) => {
+  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean; augment?: boolean; paraphrases: string; augmentFamilies?: string }) => {
     if (!/^\d+$/.test(options.seed)) throw new InvalidOptionError(`--seed ${options.seed}: give a non-negative integer`);
+    let augment: GenerateCommandOptions['augment'];
+    if (options.augment) {
+      if (!/^\d+$/.test(options.paraphrases)) throw new InvalidOptionError(`--paraphrases ${options.paraphrases}: give a positive integer`);
+      const families = options.augmentFamilies ? list(options.augmentFamilies) : undefined;
+      checkAugmentOptions(Number(options.paraphrases), families);
+      // Before the store opens: a missing endpoint or model is reported before any work.
+      augment = { client: new LlmClient(resolveConfig().llm), paraphrases: Number(options.paraphrases), ...(families ? { families } : {}) };
+    } else if (options.augmentFamilies) {
+      throw new InvalidOptionError('--augment-families needs --augment');
+    }
     const store = await openStore(options);
     try {
       const summaries = await runGeneration(store, {
         ...(options.policy ? { policy: options.policy } : {}),
         seed: Number(options.seed),
         ...(options.out ? { out: options.out } : {}),
-        ...(options.families ? { families: options.families.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+        ...(options.families ? { families: list(options.families) } : {}),
         ...(options.templates ? { templates: options.templates } : {}),
+        ...(augment ? { augment } : {}),
       });
       if (options.json) printJson(summaries);
       else process.stdout.write(formatGeneration(summaries));
@@ -70,11 +93,20 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
   const loaded = (await store.listPolicies()).map((p) => p.policy);
   if (options.policy && !loaded.includes(options.policy)) throw new InvalidOptionError(`--policy ${options.policy}: no such policy is loaded; 'studio stats' lists them`);
   const library = await TemplateLibrary.load(options.templates);
+  const prompt = options.augment ? await loadAugmentPrompt(options.templates) : undefined;
   const summaries: GenerateSummary[] = [];
   for (const policy of options.policy ? [options.policy] : loaded) {
-    const result = await withProgress(`generate ${shortName(policy)}`, (progress) =>
-      generateForPolicy(store, policy, library, { seed: options.seed, progress, ...(options.families ? { families: options.families } : {}) }),
-    );
+    const families = options.families ? { families: options.families } : {};
+    const augment = options.augment;
+    const result = augment
+      ? await withProgress(`augment ${shortName(policy)}`, (progress) =>
+          generateAugmented(store, policy, library, augment.client, {
+            seed: options.seed,
+            ...families,
+            augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
+          }),
+        )
+      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families }));
     const byFamily: Record<string, number> = {};
     for (const item of result.items) byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
     const exports = options.out ? await writeExports(result.items, result.context, options.out) : undefined;
@@ -86,6 +118,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
       preferencePairs: result.items.filter((i) => i.rejected).length,
       coverage: await readCoverage(store, policy),
       ...(exports ? { exports } : {}),
+      ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
     });
   }
   return summaries;
@@ -111,6 +144,7 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
       ),
     );
     if (c.unusedTerms.length > 0) out.push(`unused terms: ${c.unusedTerms.slice(0, 12).map((t) => shortName(t.term)).join(', ')}${c.unusedTerms.length > 12 ? ', ...' : ''}`);
+    if (s.augmentation) out.push(formatAugmentation(s.augmentation));
     if (s.exports) {
       const e = s.exports;
       out.push(
@@ -121,6 +155,17 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
     out.push('');
   }
   return out.join('\n');
+}
+
+/** What augmentation kept, and each reason paraphrases were dropped for, with an example. */
+function formatAugmentation(a: AugmentSummary): string {
+  const head = `augmented with ${a.model} (${a.prompt}): ${a.items} items, ${a.requested} paraphrases asked for, ${a.received} received, ${a.kept} kept`;
+  const dropped = FILTER_REASONS.filter((r) => a.filtered[r] > 0).map((r) => [r, a.filtered[r], a.examples.find((e) => e.reason === r)?.detail ?? '']);
+  return dropped.length === 0 ? `${head}\n` : `${head}\n${formatTable(['paraphrases dropped', 'count', 'for example'], dropped)}\n`;
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((f) => f.trim()).filter(Boolean);
 }
 
 function shortName(iri: string): string {
