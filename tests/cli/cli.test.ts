@@ -17,7 +17,7 @@ const M = 'https://example.org/mini#';
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-cli-'));
 
 describe('studio CLI', () => {
-  it.each(['run', 'validate', 'load', 'query', 'stats', 'export'])('has help for %s', (command) => {
+  it.each(['run', 'validate', 'load', 'query', 'stats', 'export', 'conflicts'])('has help for %s', (command) => {
     const result = studio([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: studio ${command}`);
