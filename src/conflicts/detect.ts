@@ -126,6 +126,11 @@ export function unresolved(report: ConflictReport): Conflict[] {
   return report.conflicts.filter((c) => c.winner === null);
 }
 
+/** True when the report should fail a gate: unresolved conflicts, documented ones missed or resolved otherwise, defects that are errors. */
+export function failing(report: ConflictReport): boolean {
+  return unresolved(report).length > 0 || report.documented.some((d) => d.status !== 'agrees') || report.defects.some((d) => d.severity === 'error');
+}
+
 /** The IRI of the conflict between two rules of a policy. */
 export function conflictIri(policy: string, prohibition: string, permissive: string): string {
   return `urn:studio:conflict:${createHash('sha256').update(`${policy}\n${prohibition}\n${permissive}`).digest('hex').slice(0, 32)}`;

@@ -8,11 +8,10 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { DerivedGraph, GraphStore, LoadedPolicy } from '../../store/graph-store.js';
-import { detectConflicts, unresolved, DIMENSIONS, type Certainty, type Conflict, type ConflictReport } from '../../conflicts/detect.js';
+import { detectConflicts, failing, unresolved, DIMENSIONS, type Certainty, type Conflict, type ConflictReport } from '../../conflicts/detect.js';
 import { CONFLICTS_KIND, writeConflicts } from '../../conflicts/conflict-graph.js';
 import { PRINCIPLES, parsePrecedence, type Principle } from '../../conflicts/precedence.js';
 import { DEFECT_KINDS } from '../../conflicts/defects.js';
-import { failing } from '../../cli/commands/conflicts.js';
 import { PolicyNotLoadedError } from '../../errors.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';

@@ -7,7 +7,7 @@
 
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
-import { detectConflicts, unresolved, DIMENSIONS, type Conflict, type ConflictReport } from '../../conflicts/detect.js';
+import { detectConflicts, failing, unresolved, DIMENSIONS, type Conflict, type ConflictReport } from '../../conflicts/detect.js';
 import { describeDefect } from '../../conflicts/defects.js';
 import { writeConflicts } from '../../conflicts/conflict-graph.js';
 import type { GraphStore } from '../../store/graph-store.js';
@@ -52,11 +52,6 @@ export async function runConflicts(
   const report = await detectConflicts(store, { ...(options.policy ? { policy: options.policy } : {}), precedence: options.precedence });
   if (options.write) await writeConflicts(store, report);
   return report;
-}
-
-/** True when the report should fail a gate: unresolved conflicts, documented ones missed or resolved otherwise, defects that are errors. */
-export function failing(report: ConflictReport): boolean {
-  return unresolved(report).length > 0 || report.documented.some((d) => d.status !== 'agrees') || report.defects.some((d) => d.severity === 'error');
 }
 
 /** The human report: one line per conflict, then the documented conflicts, then the totals. */
