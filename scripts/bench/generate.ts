@@ -2,10 +2,11 @@
  * Templated generation speed on synthetic policies (embedded store): reading
  * the policy context with the generation-* queries, then filling every
  * template and building each item's triples. Items per second counts both.
- * For policies up to --write-max rules it also times the full run that
- * writes the generated graph (putDerivedGraph) and the coverage queries.
+ * For policies up to --write-max rules (default 10000) it also times the
+ * full run that writes the generated graph (putDerivedGraph) and the
+ * coverage queries.
  *
- *   npx tsx scripts/bench/generate.ts 1000 10000 100000
+ *   npx tsx scripts/bench/generate.ts 1000 10000 100000 [--write-max 100000]
  */
 
 import { access } from 'node:fs/promises';
@@ -19,8 +20,9 @@ import { generateForPolicy } from '../../src/framers/generation-run.js';
 import { readCoverage } from '../../src/framers/coverage.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
 
-const WRITE_MAX = 10_000;
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const writeMaxAt = process.argv.indexOf('--write-max');
+const WRITE_MAX = writeMaxAt > 0 ? Number(process.argv[writeMaxAt + 1]) : 10_000;
+const sizes = process.argv.slice(2).filter((_, i, all) => all[i - 1] !== '--write-max' && all[i] !== '--write-max').map(Number).filter((n) => n > 0);
 const library = await TemplateLibrary.load();
 const rows: string[] = [];
 
