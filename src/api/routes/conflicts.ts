@@ -15,6 +15,7 @@ import { DEFECT_KINDS } from '../../conflicts/defects.js';
 import { PolicyNotLoadedError } from '../../errors.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
+import { derivedGraphOf, derivedGraphSchema, findLoadedPolicy, notLoaded } from '../derived-graphs.js';
 import { SerialQueue } from '../serial-queue.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, limitParam, offsetPage, offsetParam, pageOf, policyParams, problems } from '../schemas.js';
 
@@ -103,15 +104,8 @@ const summarySchema = {
 } as const;
 
 const recordedSchema = {
-  type: 'object',
+  ...derivedGraphSchema,
   description: "the policy's derived conflicts graph, as the last POST wrote it",
-  properties: {
-    graph: { type: 'string' },
-    writtenAt: { type: 'string', format: 'date-time' },
-    triples: { type: 'integer' },
-    stale: { type: 'boolean', description: 'true when the policy was loaded again since, from a different source' },
-  },
-  required: ['graph', 'writtenAt', 'triples', 'stale'],
 } as const;
 
 const timingsSchema = {
@@ -252,29 +246,8 @@ export async function conflictRoutes(app: FastifyInstance, options: ConflictRout
   );
 }
 
-/** The loaded policy an IRI names; a 404 problem when none is loaded. */
-export async function findLoadedPolicy(store: GraphStore, iri: string): Promise<LoadedPolicy> {
-  const policy = (await store.listPolicies()).find((p) => p.policy === iri);
-  if (!policy) throw notLoaded(iri);
-  return policy;
-}
-
-/** The derived graph of a kind kept for a policy, with whether the policy changed since it was written; null when there is none. */
-export function derivedGraphOf(
-  policy: LoadedPolicy,
-  graphs: readonly DerivedGraph[],
-  kind: string,
-): { graph: string; writtenAt: string; triples: number; stale: boolean } | null {
-  const graph = graphs.find((g) => g.kind === kind && g.policy === policy.policy);
-  return graph ? { graph: graph.graph, writtenAt: graph.writtenAt, triples: graph.triples, stale: graph.policySha256 !== policy.sha256 } : null;
-}
-
 function recordedOf(policy: LoadedPolicy, graphs: readonly DerivedGraph[]) {
   return derivedGraphOf(policy, graphs, CONFLICTS_KIND);
-}
-
-function notLoaded(iri: string): HttpProblem {
-  return new HttpProblem(404, 'not-found', 'No such policy', `No policy ${iri} is loaded; GET /v1/policies lists those that are.`);
 }
 
 /** Detection over one policy; the policy was checked to be loaded, so losing it meanwhile is a 404 too. */

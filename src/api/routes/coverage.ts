@@ -14,7 +14,7 @@ import { GENERATED_KIND } from '../../framers/generation-run.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { ANY_ROLE } from '../auth.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, offsetPage, offsetPageQuery, pageOf, policyParams, problems } from '../schemas.js';
-import { derivedGraphOf, findLoadedPolicy } from './conflicts.js';
+import { derivedGraphOf, derivedGraphSchema, findLoadedPolicy } from '../derived-graphs.js';
 
 export interface CoverageRoutesOptions {
   readonly store: GraphStore;
@@ -32,15 +32,9 @@ const coverageSchema = {
     policy: { type: 'string' },
     rules: { type: 'integer', description: 'rules the policy states' },
     generated: {
+      ...derivedGraphSchema,
       type: ['object', 'null'],
       description: "the policy's generated-data graph; null when nothing was generated, and then every rule, side and term is missing",
-      properties: {
-        graph: { type: 'string' },
-        writtenAt: { type: 'string', format: 'date-time' },
-        triples: { type: 'integer' },
-        stale: { type: 'boolean', description: 'true when the policy was loaded again since, from a different source' },
-      },
-      required: ['graph', 'writtenAt', 'triples', 'stale'],
     },
     summary: {
       type: 'object',

@@ -12,7 +12,7 @@ import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, problems } from '../schemas.js';
 import { CONFLICTS_KIND } from '../../conflicts/conflict-graph.js';
 import { principleOf } from '../../conflicts/precedence.js';
-import { derivedGraphOf } from './conflicts.js';
+import { derivedGraphOf } from '../derived-graphs.js';
 import { STUDIO } from '../../vocabulary.js';
 
 export interface RuleRoutesOptions {
