@@ -5,15 +5,13 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateForPolicy, generationQuads } from '../../src/framers/generation-run.js';
 import { readCoverage } from '../../src/framers/coverage.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
-import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { neo4jAvailable } from '../helpers/neo4j.js';
+import { openBothStores } from '../helpers/both-stores.js';
 import { canonical } from '../helpers/rdf.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
 
@@ -24,13 +22,7 @@ describe.runIf(available)('framers: same data from both stores', () => {
   let graph: GraphStore;
   let library: TemplateLibrary;
   beforeAll(async () => {
-    await wipeNeo4j();
-    [embedded, graph, library] = await Promise.all([EmbeddedStore.open(), Neo4jStore.open(NEO4J), TemplateLibrary.load()]);
-    for (const file of [MINI, ...SAMPLE_POLICIES]) {
-      const source = await readTurtle(file);
-      await embedded.loadPolicy(source);
-      await graph.loadPolicy(source);
-    }
+    [[embedded, graph], library] = await Promise.all([openBothStores([MINI, ...SAMPLE_POLICIES]), TemplateLibrary.load()]);
   }, 120_000);
   afterAll(async () => {
     await embedded?.close();

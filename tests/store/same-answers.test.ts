@@ -5,12 +5,10 @@
 
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import type { GraphStore, Row } from '../../src/store/graph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
 import { namedQueryNames, loadNamedQuery } from '../../src/store/named-queries.js';
-import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { neo4jAvailable } from '../helpers/neo4j.js';
+import { openBothStores } from '../helpers/both-stores.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { MINI, SAMPLE_POLICIES } from './store-spec.js';
@@ -38,14 +36,7 @@ describe.runIf(available)('identical answers on both stores', () => {
   let embedded: GraphStore;
   let graph: GraphStore;
   beforeAll(async () => {
-    await wipeNeo4j();
-    embedded = await EmbeddedStore.open();
-    graph = await Neo4jStore.open(NEO4J);
-    for (const file of [MINI, ...SAMPLE_POLICIES]) {
-      const source = await readTurtle(file);
-      await embedded.loadPolicy(source);
-      await graph.loadPolicy(source);
-    }
+    [embedded, graph] = await openBothStores([MINI, ...SAMPLE_POLICIES]);
   }, 120_000);
   afterAll(async () => {
     await embedded?.close();
