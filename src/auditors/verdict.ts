@@ -1,0 +1,101 @@
+/**
+ * What every grader returns, whoever grades: the deterministic checks of a
+ * scenario's expectations, an LLM judge, or a human reviewer. One shape, so
+ * that results from all three sit side by side on a rule and can be compared.
+ * The outcomes are EARL's (earl:passed, earl:failed, earl:cantTell).
+ */
+
+import type { Expectation, ExpectationKind, SectionRef } from '../framers/expectations.js';
+import type { Check } from '../framers/exports/checks.js';
+import type { Message } from '../framers/templates.js';
+
+export const OUTCOMES = ['passed', 'failed', 'cantTell'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const GRADER_KINDS = ['deterministic', 'llm-judge', 'human'] as const;
+export type GraderKind = (typeof GRADER_KINDS)[number];
+
+/** Who graded: the kind, and an id that tells graders of one kind apart ('deterministic/v1', 'llm-judge:<model>', 'human:<reviewer>'). */
+export interface GraderRef {
+  readonly kind: GraderKind;
+  readonly id: string;
+}
+
+/** The verdict on one expectation of a scenario. */
+export interface CheckVerdict {
+  readonly expectation: ExpectationKind;
+  readonly outcome: Outcome;
+  /** What was looked for and what was found, for a reviewer. */
+  readonly detail: string;
+}
+
+/** A grader's verdict on one response. */
+export interface Verdict {
+  readonly outcome: Outcome;
+  /** 0 to 1: the share of checks passed, or the judge's score. */
+  readonly score: number;
+  /** Why, in a sentence a reviewer can read. */
+  readonly reason: string;
+  readonly grader: GraderRef;
+  /** Per expectation, where the grader judged them one by one. */
+  readonly checks: readonly CheckVerdict[];
+}
+
+/**
+ * One scenario of a suite as an audit runs it: a record of the evaluation
+ * suite (eval.jsonl) that `studio generate --out` writes.
+ */
+export interface AuditCase {
+  /** The scenario's IRI (the generated item). */
+  readonly iri: string;
+  readonly policy: string;
+  /** The conversation to send, system prompt included. */
+  readonly messages: readonly Message[];
+  readonly expectations: readonly Expectation[];
+  readonly checks: readonly Check[];
+  /** An answer that meets the expectations. */
+  readonly reference: string;
+  /** The provisions the scenario derives from, the main rule first. */
+  readonly rules: readonly string[];
+  readonly family: string;
+  /** instruction, scenario, red-team ... (the item's type). */
+  readonly type: string;
+  /** Compliant, NonCompliant, Ambiguous ... */
+  readonly label?: string;
+  /** The red-team attack, for red-team prompts. */
+  readonly attack?: string;
+  readonly sections: readonly string[];
+  /** Line of the suite file the case was read from. */
+  readonly line: number;
+}
+
+/** What a judge's rubric is built from: the rule a scenario tests, with its section and exceptions. */
+export interface RuleBrief {
+  readonly iri: string;
+  /** Obligation, Prohibition, Permission, Exception, Definition. */
+  readonly kind: string;
+  readonly label: string;
+  readonly text: string;
+  readonly section?: SectionRef;
+  readonly exceptions: readonly { readonly iri: string; readonly label: string; readonly text: string }[];
+}
+
+export interface GradeInput {
+  readonly case: AuditCase;
+  /** The model's answer. */
+  readonly response: string;
+  /** The case's main rule (its first), when the store knows it. */
+  readonly rule?: RuleBrief;
+}
+
+export interface Grader {
+  readonly ref: GraderRef;
+  grade(input: GradeInput, signal?: AbortSignal): Promise<Verdict>;
+}
+
+/** The overall outcome of per-check outcomes: any failure fails; else anything undecided cannot tell; else passed. */
+export function combineOutcomes(outcomes: readonly Outcome[]): Outcome {
+  if (outcomes.includes('failed')) return 'failed';
+  if (outcomes.length === 0 || outcomes.includes('cantTell')) return 'cantTell';
+  return 'passed';
+}
