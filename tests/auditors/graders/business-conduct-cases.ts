@@ -1,0 +1,72 @@
+/**
+ * Audit cases as the suite file gives them: the business conduct policy
+ * generated on the embedded store, its items written through the evaluation
+ * suite's own export (eval.jsonl records) and read back as AuditCases, with
+ * each case's main rule as a RuleBrief built from the policy context.
+ */
+
+import { EmbeddedStore } from '../../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../../src/rdf/turtle.js';
+import { TemplateLibrary } from '../../../src/framers/templates.js';
+import { generateForPolicy } from '../../../src/framers/generation-run.js';
+import { evalRecords } from '../../../src/framers/exports/eval-suite.js';
+import type { Item } from '../../../src/framers/item.js';
+import type { PolicyContext } from '../../../src/framers/policy-context.js';
+import type { AuditCase, RuleBrief } from '../../../src/auditors/verdict.js';
+
+export const K = 'https://example.org/kestrel/bcg#';
+
+export interface GeneratedCases {
+  readonly cases: readonly AuditCase[];
+  /** The items, by IRI, for their rejected answers. */
+  readonly items: ReadonlyMap<string, Item>;
+  readonly context: PolicyContext;
+}
+
+/** Generates the business conduct policy (seed 1) and turns each eval.jsonl record into an AuditCase. */
+export async function businessConductCases(): Promise<GeneratedCases> {
+  const store = await EmbeddedStore.open();
+  try {
+    const loaded = await store.loadPolicy(await readTurtle('policies/business-conduct.ttl'));
+    const result = await generateForPolicy(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+    const lines = [...evalRecords(result.items, 'You are the Kestrel Guidelines assistant.')].map((r) => JSON.stringify(r));
+    const cases = lines.map((line, i) => auditCaseOf(JSON.parse(line), i + 1));
+    return { cases, items: new Map(result.items.map((i) => [i.iri, i])), context: result.context };
+  } finally {
+    await store.close();
+  }
+}
+
+/** An eval.jsonl record as an AuditCase. */
+export function auditCaseOf(record: any, line: number): AuditCase {
+  const m = record.metadata;
+  return {
+    iri: record.id,
+    policy: m.policy,
+    messages: record.messages,
+    expectations: record.expectations,
+    checks: record.checks,
+    reference: record.reference,
+    rules: m.rules,
+    family: m.family,
+    type: m.type,
+    ...(m.label ? { label: m.label } : {}),
+    ...(m.attack ? { attack: m.attack } : {}),
+    sections: m.sections,
+    line,
+  };
+}
+
+/** The brief of a provision, with the exceptions to it, as the store would give it. */
+export function ruleBriefOf(context: PolicyContext, iri: string): RuleBrief {
+  const rule = context.provision.get(iri);
+  if (!rule) throw new Error(`no provision ${iri} in the policy context`);
+  return {
+    iri,
+    kind: rule.kind,
+    label: rule.label,
+    text: rule.text,
+    ...(rule.section ? { section: rule.section } : {}),
+    exceptions: context.provisions.filter((p) => p.exceptionTo.includes(iri)).map((p) => ({ iri: p.iri, label: p.label, text: p.text })),
+  };
+}
