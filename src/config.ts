@@ -10,7 +10,7 @@ import { ConfigError } from './errors.js';
 import type { StoreEngine } from './store/graph-store.js';
 import type { Neo4jConnection } from './store/neo4j-store.js';
 import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
-import { resolveLlmConfig, type LlmConfig } from './llm/llm-config.js';
+import { resolveLlmConfig, TARGET_SETTING, type LlmConfig } from './llm/llm-config.js';
 
 export interface StudioConfig {
   readonly store: StoreEngine;
@@ -21,6 +21,8 @@ export interface StudioConfig {
   readonly precedence: readonly Principle[];
   /** The OpenAI-compatible endpoint for LLM work (augmentation, judges); see src/llm/llm-config.ts. */
   readonly llm: LlmConfig;
+  /** The model under audit: the "target" section and STUDIO_TARGET_*, same keys as "llm". */
+  readonly target: LlmConfig;
 }
 
 export interface ConfigOverrides {
@@ -36,6 +38,7 @@ interface ConfigFile {
   neo4j?: Partial<Neo4jConnection>;
   precedence?: string[];
   llm?: unknown;
+  target?: unknown;
 }
 
 const CONFIG_FILE = 'studio.config.json';
@@ -70,6 +73,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     dataDir: path.resolve(cwd, dataDir),
     precedence,
     llm: resolveLlmConfig(fromFile.llm, file, env),
+    target: resolveLlmConfig(fromFile.target, file, env, TARGET_SETTING),
     neo4j: {
       uri: env.NEO4J_URI ?? fromFile.neo4j?.uri ?? 'bolt://127.0.0.1:7687',
       user: env.NEO4J_USER ?? fromFile.neo4j?.user ?? 'neo4j',

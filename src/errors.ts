@@ -98,6 +98,16 @@ export class TemplateError extends StudioError {
   }
 }
 
+/** An audit suite (eval.jsonl) with a line that cannot be run; line 0 means the file as a whole. */
+export class SuiteError extends StudioError {
+  constructor(readonly file: string, readonly line: number, detail: string) {
+    super(line > 0 ? `${file}:${line}: ${detail}` : `${file}: ${detail}`);
+  }
+}
+
+/** An audit run that does not exist, or cannot be resumed or compared as asked. */
+export class AuditRunError extends StudioError {}
+
 /**
  * An LLM endpoint (any OpenAI-compatible server) that failed the studio.
  * Each subclass is one thing to check; the message names the endpoint and

@@ -6,6 +6,65 @@
  */
 
 /**
+ * Runs `work` on each item an async source yields, with at most `limit`
+ * running at once and no more read ahead than that, so a source of any
+ * length costs `limit` items of memory. Stops at the first failure (or when
+ * `signal` aborts): nothing new starts, the signal passed to running tasks
+ * aborts, and the call settles once every started task has.
+ */
+export async function forEachBounded<T>(
+  source: AsyncIterable<T>,
+  limit: number,
+  work: (item: T, signal: AbortSignal) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  const iterator = source[Symbol.asyncIterator]();
+  let failure: { error: unknown } | undefined;
+  let exhausted = false;
+  // One reader at a time: async generators queue next() calls anyway, but a failure must stop the others.
+  let reading: Promise<unknown> = Promise.resolve();
+  const nextItem = (): Promise<IteratorResult<T>> => {
+    const result = reading.then(() => (exhausted || failure || controller.signal.aborted ? ({ done: true, value: undefined } as IteratorResult<T>) : iterator.next()));
+    reading = result.catch(() => undefined);
+    return result;
+  };
+  const worker = async () => {
+    while (!failure && !controller.signal.aborted) {
+      let next: IteratorResult<T>;
+      try {
+        next = await nextItem();
+      } catch (error) {
+        failure ??= { error };
+        controller.abort(error);
+        return;
+      }
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      try {
+        await work(next.value, controller.signal);
+      } catch (error) {
+        failure ??= { error };
+        controller.abort(error);
+        return;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    if (!exhausted) await iterator.return?.(undefined);
+  }
+  if (failure) throw failure.error;
+  if (signal?.aborted) throw signal.reason;
+}
+
+/**
  * Runs `work` on each item with at most `limit` running at once; resolves
  * with the results in input order, or rejects with the first failure.
  * `done` reports progress as tasks finish.

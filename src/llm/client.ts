@@ -81,12 +81,12 @@ export class LlmClient {
   constructor(private readonly config: LlmConfig, options: LlmClientOptions = {}) {
     if (!config.baseUrl) {
       throw new ConfigError(
-        'no LLM endpoint is configured: set STUDIO_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama, https://api.openai.com/v1 for OpenAI) or "llm": {"baseUrl": ...} in studio.config.json',
+        `no ${config.setting?.purpose ?? 'LLM'} endpoint is configured: set ${env(config)}_BASE_URL (e.g. http://127.0.0.1:11434/v1 for Ollama, https://api.openai.com/v1 for OpenAI) or "${section(config)}": {"baseUrl": ...} in studio.config.json`,
       );
     }
-    if (!config.model) throw new ConfigError(`no LLM model is configured for ${config.baseUrl}: set STUDIO_LLM_MODEL or "llm": {"model": ...} in studio.config.json`);
+    if (!config.model) throw new ConfigError(`no ${config.setting?.purpose ?? 'LLM'} model is configured for ${config.baseUrl}: set ${env(config)}_MODEL or "${section(config)}": {"model": ...} in studio.config.json`);
     for (const key of Object.keys(config.parameters)) {
-      if (RESERVED.has(key)) throw new ConfigError(`"llm.parameters.${key}" is set by the studio itself; remove it`);
+      if (RESERVED.has(key)) throw new ConfigError(`"${section(config)}.parameters.${key}" is set by the studio itself; remove it`);
     }
     this.endpoint = config.baseUrl;
     this.model = config.model;
@@ -159,7 +159,7 @@ export class LlmClient {
     const attempts = `${this.config.maxRetries + 1} attempt(s)`;
     if (error instanceof Sdk.APIUserAbortError) return signal?.reason instanceof Error ? signal.reason : error;
     if (error instanceof Sdk.APIConnectionTimeoutError) {
-      return new LlmTimeoutError(this.endpoint, `${where}: no complete answer within ${this.config.timeoutMs} ms on ${attempts}; check that the server is up and not overloaded, or raise llm.timeoutMs`, { cause: error });
+      return new LlmTimeoutError(this.endpoint, `${where}: no complete answer within ${this.config.timeoutMs} ms on ${attempts}; check that the server is up and not overloaded, or raise ${section(this.config)}.timeoutMs`, { cause: error });
     }
     if (error instanceof Sdk.APIConnectionError) {
       const cause = error.cause as (Error & { cause?: { code?: string } }) | undefined;
@@ -167,7 +167,7 @@ export class LlmClient {
         return new LlmResponseError(this.endpoint, `${where}: ${cause.message} on ${attempts}; a proxy or the server is cutting answers short`, { cause: error });
       }
       const code = cause?.cause?.code ?? (cause as { code?: string } | undefined)?.code;
-      return new LlmConnectionError(this.endpoint, `cannot reach ${where}${code ? ` (${code})` : ''} after ${attempts}; is the server running, and is STUDIO_LLM_BASE_URL (or llm.baseUrl) right?`, { cause: error });
+      return new LlmConnectionError(this.endpoint, `cannot reach ${where}${code ? ` (${code})` : ''} after ${attempts}; is the server running, and is ${env(this.config)}_BASE_URL (or ${section(this.config)}.baseUrl) right?`, { cause: error });
     }
     if (error instanceof Sdk.APIError && error.status !== undefined) {
       const detail = `${error.status}: ${apiMessage(error)}`;
@@ -175,8 +175,8 @@ export class LlmClient {
         return new LlmAuthError(
           this.endpoint,
           this.hasKey
-            ? `${where} refused the API key (${detail}); check STUDIO_LLM_API_KEY (or llm.apiKey)`
-            : `${where} wants an API key (${detail}); set STUDIO_LLM_API_KEY`,
+            ? `${where} refused the API key (${detail}); check ${env(this.config)}_API_KEY (or ${section(this.config)}.apiKey)`
+            : `${where} wants an API key (${detail}); set ${env(this.config)}_API_KEY`,
           { cause: error },
         );
       }
@@ -185,8 +185,8 @@ export class LlmClient {
         return new LlmRateLimitError(
           this.endpoint,
           wait !== undefined && wait > this.config.maxRetryAfterMs
-            ? `${where} is rate-limited and asks to wait ${Math.ceil(wait / 1000)} s, longer than llm.maxRetryAfterMs (${this.config.maxRetryAfterMs} ms); try later, or lower llm.concurrency`
-            : `${where} is still rate-limited after ${attempts} (${detail}); lower llm.concurrency or raise llm.maxRetries`,
+            ? `${where} is rate-limited and asks to wait ${Math.ceil(wait / 1000)} s, longer than ${section(this.config)}.maxRetryAfterMs (${this.config.maxRetryAfterMs} ms); try later, or lower ${section(this.config)}.concurrency`
+            : `${where} is still rate-limited after ${attempts} (${detail}); lower ${section(this.config)}.concurrency or raise ${section(this.config)}.maxRetries`,
           { cause: error },
         );
       }
@@ -195,7 +195,7 @@ export class LlmClient {
         return new LlmModelError(
           this.endpoint,
           this.model,
-          `${where} does not serve model '${this.model}' (${detail})${served ? `; it serves: ${served.slice(0, 20).join(', ') || 'none'}` : ''}; check STUDIO_LLM_MODEL (or llm.model)`,
+          `${where} does not serve model '${this.model}' (${detail})${served ? `; it serves: ${served.slice(0, 20).join(', ') || 'none'}` : ''}; check ${env(this.config)}_MODEL (or ${section(this.config)}.model)`,
           { cause: error },
         );
       }
@@ -203,11 +203,21 @@ export class LlmClient {
         return new LlmConnectionError(this.endpoint, `${where} is not found (${detail}); the base URL should be the API root, usually ending in /v1`, { cause: error });
       }
       if (error.status >= 500) return new LlmServerError(this.endpoint, `${where} failed on ${attempts} (${detail}); check the server's log`, { cause: error });
-      return new LlmResponseError(this.endpoint, `${where} rejected the request (${detail}); check llm.parameters`, { cause: error });
+      return new LlmResponseError(this.endpoint, `${where} rejected the request (${detail}); check ${section(this.config)}.parameters`, { cause: error });
     }
     if (error instanceof LlmError || error instanceof ConfigError) return error;
     return new LlmResponseError(this.endpoint, `${where}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
+}
+
+/** The environment prefix of the settings a client was made from (STUDIO_LLM, STUDIO_TARGET). */
+function env(config: LlmConfig): string {
+  return config.setting?.envPrefix ?? 'STUDIO_LLM';
+}
+
+/** The config-file section of the settings a client was made from ("llm", "target"). */
+function section(config: LlmConfig): string {
+  return config.setting?.section ?? 'llm';
 }
 
 /** The error message an OpenAI-style body carries ({"error": {"message"}} or {"error": "..."}). */

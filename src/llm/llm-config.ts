@@ -24,7 +24,22 @@ export interface LlmConfig {
   readonly maxRetryAfterMs: number;
   /** Requests in flight at once. */
   readonly concurrency: number;
+  /** Where these settings come from, for messages that say what to change (default: "llm" and STUDIO_LLM_*). */
+  readonly setting?: LlmSetting;
 }
+
+/** A config-file section and its environment prefix: "llm" / STUDIO_LLM (the studio's helper model), "target" / STUDIO_TARGET (the model under audit). */
+export interface LlmSetting {
+  readonly section: string;
+  readonly envPrefix: string;
+  /** What the endpoint is for, in messages ("LLM", "audit target"). */
+  readonly purpose: string;
+}
+
+/** The studio's own model: augmentation and judging. */
+export const LLM_SETTING: LlmSetting = { section: 'llm', envPrefix: 'STUDIO_LLM', purpose: 'LLM' };
+/** The model an audit runs its suite against. */
+export const TARGET_SETTING: LlmSetting = { section: 'target', envPrefix: 'STUDIO_TARGET', purpose: 'audit target' };
 
 /** Defaults: a minute per answer covers a slow local model writing a few hundred tokens; three retries ride out a restart. */
 export const LLM_DEFAULTS = { timeoutMs: 60_000, maxRetries: 3, maxRetryAfterMs: 120_000, concurrency: 4 } as const;
@@ -32,29 +47,30 @@ export const LLM_DEFAULTS = { timeoutMs: 60_000, maxRetries: 3, maxRetryAfterMs:
 const KEYS = new Set(['baseUrl', 'apiKey', 'model', 'parameters', 'timeoutMs', 'maxRetries', 'maxRetryAfterMs', 'concurrency']);
 
 /** Resolves the LLM settings from the config file's "llm" section (`file` names it in errors) and the environment. */
-export function resolveLlmConfig(section: unknown, file: string, env: NodeJS.ProcessEnv = process.env): LlmConfig {
+export function resolveLlmConfig(section: unknown, file: string, env: NodeJS.ProcessEnv = process.env, setting: LlmSetting = LLM_SETTING): LlmConfig {
+  const name = setting.section;
   if (section !== undefined && (typeof section !== 'object' || section === null || Array.isArray(section))) {
-    throw new ConfigError(`${file}: "llm" must be an object such as {"baseUrl": "http://127.0.0.1:11434/v1", "model": "llama3.1"}`);
+    throw new ConfigError(`${file}: "${name}" must be an object such as {"baseUrl": "http://127.0.0.1:11434/v1", "model": "llama3.1"}`);
   }
   const s = (section ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!KEYS.has(key)) throw new ConfigError(`${file}: unknown key "llm.${key}"; expected ${[...KEYS].join(', ')}`);
+    if (!KEYS.has(key)) throw new ConfigError(`${file}: unknown key "${name}.${key}"; expected ${[...KEYS].join(', ')}`);
   }
   const text = (key: string): string | undefined => {
     const value = s[key];
-    if (value !== undefined && typeof value !== 'string') throw new ConfigError(`${file}: "llm.${key}" must be a string`);
+    if (value !== undefined && typeof value !== 'string') throw new ConfigError(`${file}: "${name}.${key}" must be a string`);
     return value === '' ? undefined : value;
   };
   const count = (key: keyof typeof LLM_DEFAULTS, min: number): number => {
     const value = s[key] ?? LLM_DEFAULTS[key];
-    if (!Number.isSafeInteger(value) || (value as number) < min) throw new ConfigError(`${file}: "llm.${key}" must be an integer of at least ${min}`);
+    if (!Number.isSafeInteger(value) || (value as number) < min) throw new ConfigError(`${file}: "${name}.${key}" must be an integer of at least ${min}`);
     return value as number;
   };
   const parameters = s.parameters ?? {};
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
-    throw new ConfigError(`${file}: "llm.parameters" must be an object such as {"temperature": 0.7, "max_tokens": 800}`);
+    throw new ConfigError(`${file}: "${name}.parameters" must be an object such as {"temperature": 0.7, "max_tokens": 800}`);
   }
-  const baseUrl = env.STUDIO_LLM_BASE_URL || text('baseUrl');
+  const baseUrl = env[`${setting.envPrefix}_BASE_URL`] || text('baseUrl');
   if (baseUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -62,10 +78,10 @@ export function resolveLlmConfig(section: unknown, file: string, env: NodeJS.Pro
     } catch {
       url = undefined;
     }
-    if (!url || !/^https?:$/.test(url.protocol)) throw new ConfigError(`LLM base URL '${baseUrl}' is not an http(s) URL; give the API root, e.g. http://127.0.0.1:11434/v1`);
+    if (!url || !/^https?:$/.test(url.protocol)) throw new ConfigError(`${setting.purpose} base URL '${baseUrl}' is not an http(s) URL; give the API root, e.g. http://127.0.0.1:11434/v1`);
   }
-  const apiKey = env.STUDIO_LLM_API_KEY || text('apiKey');
-  const model = env.STUDIO_LLM_MODEL || text('model');
+  const apiKey = env[`${setting.envPrefix}_API_KEY`] || text('apiKey');
+  const model = env[`${setting.envPrefix}_MODEL`] || text('model');
   return {
     ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
     ...(apiKey ? { apiKey } : {}),
@@ -75,5 +91,6 @@ export function resolveLlmConfig(section: unknown, file: string, env: NodeJS.Pro
     maxRetries: count('maxRetries', 0),
     maxRetryAfterMs: count('maxRetryAfterMs', 0),
     concurrency: count('concurrency', 1),
+    ...(setting === LLM_SETTING ? {} : { setting }),
   };
 }

@@ -1,0 +1,21 @@
+// Results made stale by a later change: the deciding results of a policy's runs
+// whose rule's text changed or whose rule was removed since the run, or whose
+// scenario is no longer among the generated items. One row per run, scenario,
+// rule and reason.
+// @param policy iri
+CALL () {
+  MATCH (run:AuditRun)-[:prov__used]->(:Resource {uri: $policy}),
+        (run)-[:RULE_SNAPSHOT]->(snapshot)-[:SNAPSHOT_OF]->(rule)
+  WHERE rule.text IS NULL OR rule.text <> snapshot.snapshotText
+  MATCH (run)<-[:prov__wasGeneratedBy]-(result:AuditResult {decisive: true})-[:TESTS_RULE]->(rule),
+        (result)-[:RAN_SCENARIO]->(scenario)
+  RETURN run, scenario, rule, CASE WHEN rule.text IS NULL THEN 'rule removed' ELSE 'rule changed' END AS reason
+  UNION
+  MATCH (run:AuditRun)-[:prov__used]->(:Resource {uri: $policy}),
+        (run)<-[:prov__wasGeneratedBy]-(result:AuditResult {decisive: true})-[:RAN_SCENARIO]->(scenario),
+        (result)-[:TESTS_RULE]->(rule)
+  WHERE scenario.messages IS NULL
+  RETURN run, scenario, rule, 'scenario removed' AS reason
+}
+RETURN DISTINCT run.uri AS run, scenario.uri AS scenario, rule.uri AS rule, reason
+ORDER BY run, scenario, rule, reason

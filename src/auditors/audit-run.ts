@@ -1,0 +1,230 @@
+/**
+ * An audit run: every scenario of a suite sent to the model under audit,
+ * each answer graded by every grader, each result written to the run's
+ * journal the moment it is complete, and, at the end, the whole run written
+ * to the graph as the run's derived graph.
+ *
+ * Requests go out with bounded concurrency through the studio's LLM client
+ * (retries with backoff, Retry-After honoured, a timeout per request). The
+ * suite is read as a stream and results go straight to disk, so memory does
+ * not grow with the suite. A run stopped at any moment — an endpoint that
+ * stays down, Ctrl-C, kill -9 — is resumed by running the same command: the
+ * unfinished run with the same suite, model, parameters, stage and graders
+ * carries on where its journal ends, asking only for what it lacks, and
+ * answers already received come from the response cache.
+ */
+
+import path from 'node:path';
+import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
+import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
+import { forEachBounded } from '../llm/bounded.js';
+import type { LlmClient } from '../llm/client.js';
+import { readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
+import { Journal, readJournal } from './journal.js';
+import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
+import { resultKey, resultRecord, type HumanRecord, type ResultRecord } from './result-record.js';
+import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
+import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
+import { runQuads, resultQuads } from './to-rdf.js';
+import type { Grader, GraderRef, RuleBrief } from './verdict.js';
+
+/** The kind of derived graph an audit run's results are kept in. */
+export const AUDIT_KIND = 'audit';
+
+/** The folder under the data folder where runs and the response cache live. */
+export function auditsDir(dataDir: string): string {
+  return path.join(dataDir, 'audits');
+}
+
+export interface AuditOptions {
+  readonly store: GraphStore;
+  /** <dataDir>/audits. */
+  readonly auditsDir: string;
+  /** The suite file (eval.jsonl). */
+  readonly suite: string;
+  readonly filter?: SuiteFilter;
+  /** The model under audit. */
+  readonly target: LlmClient;
+  /** Every grader grades every answer (the deterministic checks, and a judge when asked for). */
+  readonly graders: readonly Grader[];
+  /** The judge's endpoint and model, recorded on the run. */
+  readonly judge?: { readonly endpoint: string; readonly model: string };
+  readonly stage: Stage;
+  readonly label?: string;
+  /** Requests in flight at once (default: the target's configured concurrency). */
+  readonly concurrency?: number;
+  /** Start a new run even when an unfinished one could be resumed. */
+  readonly fresh?: boolean;
+  /** Resume this run (id or IRI); its suite, model, stage and graders must match. */
+  readonly resume?: string;
+  /** Ask the endpoint even when the cache has the answer. */
+  readonly noCache?: boolean;
+  readonly progress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface AuditOutcome {
+  readonly run: RunManifest;
+  readonly suite: SuiteInfo;
+  /** True when an unfinished run was carried on. */
+  readonly resumed: boolean;
+  /** Results the journal already held when this call began. */
+  readonly alreadyDone: number;
+  /** Answers asked of the endpoint in this call, and answers taken from the cache. */
+  readonly asked: number;
+  readonly fromCache: number;
+  /** Bytes of a torn last line cut from the journal on resuming (a write a kill interrupted). */
+  readonly repairedBytes: number;
+  readonly graph: DerivedGraph;
+}
+
+/** Stopped before every scenario had its result; everything written is kept and the same command resumes. */
+export class AuditInterruptedError extends StudioError {
+  constructor(readonly run: RunManifest, readonly done: number, readonly total: number, cause: unknown) {
+    super(
+      `${cause instanceof Error ? cause.message : String(cause)}\nAudit run ${run.id} stopped with ${done} of ${total} results written; they are kept. Run the same command again to resume it (or pass --resume ${run.id}).`,
+      { cause },
+    );
+  }
+}
+
+/** Runs (or resumes) an audit and writes its graph. */
+export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
+  const filter = options.filter ?? {};
+  const suite = await describeSuite(options.suite, filter);
+  if (suite.cases === 0) throw new AuditRunError(`${options.suite}: no scenario matches${Object.keys(filter).length ? ` ${JSON.stringify(filter)}` : ''}`);
+  if (suite.policies.length !== 1) throw new AuditRunError(`${options.suite}: scenarios of ${suite.policies.length} policies (${suite.policies.join(', ')}); a run audits one policy, so give one policy's eval.jsonl`);
+  const policy = suite.policies[0]!;
+  const context = await contextOf(options.store, policy);
+  const briefs = ruleBriefs(context);
+  const graders = options.graders.map((g) => g.ref);
+  if (graders.length === 0) throw new AuditRunError('an audit needs at least one grader');
+
+  const wanted = {
+    policy,
+    stage: options.stage,
+    suite: { file: options.suite, sha256: suite.sha256, cases: suite.cases, filter },
+    target: { endpoint: options.target.endpoint, model: options.target.model, parameters: options.target.parameters },
+    ...(options.judge ? { judge: options.judge } : {}),
+    graders: graders.map((g) => g.id),
+    ...(options.label ? { label: options.label } : {}),
+  };
+  const { run, resumed } = await findOrCreateRun(options, wanted);
+  // The text of each rule as the run found it, kept so that a later edit shows the results as stale.
+  if (!resumed) await run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text])));
+  const { journal, records, repairedBytes } = await Journal.open<ResultRecord>(run.results, resultKey);
+  const alreadyDone = records.length;
+  records.length = 0;
+  const cache = new ResponseCache(path.join(options.auditsDir, 'cache'));
+  let asked = 0;
+  let fromCache = 0;
+  options.progress?.(journal.size, suite.cases);
+  try {
+    await forEachBounded(
+      readSuite(options.suite, filter),
+      options.concurrency ?? options.target.concurrency,
+      async (c, signal) => {
+        if (journal.has(c.iri)) return;
+        const key = requestKey(options.target.endpoint, options.target.model, c.messages, options.target.parameters);
+        let reply: CachedReply | undefined = options.noCache ? undefined : await cache.get(key);
+        const cached = reply !== undefined;
+        if (!reply) {
+          const answer = await options.target.chat({ messages: c.messages, signal });
+          reply = { text: answer.text, servedModel: answer.servedModel, finishReason: answer.finishReason };
+          asked++;
+          await cache.put(key, reply);
+        } else fromCache++;
+        const rule = briefs.get(c.rules[0]!);
+        const verdicts = await Promise.all(options.graders.map((g) => g.grade({ case: c, response: reply.text, ...(rule ? { rule } : {}) }, signal)));
+        signal.throwIfAborted();
+        await journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts));
+        options.progress?.(journal.size, suite.cases);
+      },
+      options.signal,
+    );
+  } catch (error) {
+    const done = journal.size;
+    await journal.close();
+    throw new AuditInterruptedError(run.manifest, done, suite.cases, error);
+  }
+  await journal.close();
+  if (!run.finished) await run.finish();
+  const graph = await writeRunGraph(options.store, run, context, graders);
+  return { run: run.manifest, suite, resumed, alreadyDone, asked, fromCache, repairedBytes, graph };
+}
+
+/** The run to carry on (an explicit --resume, or the latest unfinished one with the same settings), or a new one. */
+async function findOrCreateRun(options: AuditOptions, wanted: Omit<RunManifest, 'version' | 'id' | 'iri' | 'startedAt'>): Promise<{ run: RunFolder; resumed: boolean }> {
+  const key = resumeKey(wanted);
+  if (options.resume) {
+    const run = await RunFolder.open(options.auditsDir, options.resume);
+    if (resumeKey(run.manifest) !== key) {
+      throw new AuditRunError(`run ${run.manifest.id} was made with other settings (${differences(run.manifest, wanted).join('; ')}); resume it with the same suite, model, parameters, stage and graders, or start a new run`);
+    }
+    return { run, resumed: true };
+  }
+  if (!options.fresh) {
+    const open = (await RunFolder.list(options.auditsDir)).filter((r) => !r.finished && resumeKey(r.manifest) === key);
+    if (open.length > 0) return { run: open.at(-1)!, resumed: true };
+  }
+  const run = await RunFolder.create(options.auditsDir, wanted);
+  return { run, resumed: false };
+}
+
+function differences(have: RunManifest, want: Omit<RunManifest, 'version' | 'id' | 'iri' | 'startedAt'>): string[] {
+  const out: string[] = [];
+  if (have.suite.sha256 !== want.suite.sha256) out.push(`suite ${have.suite.file} (sha256 ${have.suite.sha256.slice(0, 12)}) vs ${want.suite.file} (${want.suite.sha256.slice(0, 12)})`);
+  if (JSON.stringify(have.suite.filter) !== JSON.stringify(want.suite.filter)) out.push(`filter ${JSON.stringify(have.suite.filter)} vs ${JSON.stringify(want.suite.filter)}`);
+  if (have.target.endpoint !== want.target.endpoint || have.target.model !== want.target.model) out.push(`model ${have.target.model} at ${have.target.endpoint} vs ${want.target.model} at ${want.target.endpoint}`);
+  if (JSON.stringify(have.target.parameters) !== JSON.stringify(want.target.parameters)) out.push(`parameters ${JSON.stringify(have.target.parameters)} vs ${JSON.stringify(want.target.parameters)}`);
+  if (have.stage !== want.stage) out.push(`stage ${have.stage} vs ${want.stage}`);
+  if (JSON.stringify(have.graders) !== JSON.stringify(want.graders)) out.push(`graders ${have.graders.join(',')} vs ${want.graders.join(',')}`);
+  if (have.policy !== want.policy) out.push(`policy ${have.policy} vs ${want.policy}`);
+  return out.length ? out : ['judge'];
+}
+
+async function contextOf(store: GraphStore, policy: string): Promise<PolicyContext> {
+  const loaded = await store.listPolicies();
+  if (!loaded.some((p) => p.policy === policy)) throw new PolicyNotLoadedError(policy, loaded.map((p) => p.policy));
+  return readPolicyContext(store, policy);
+}
+
+/** What a judge's rubric is built from, for every provision of the policy. */
+export function ruleBriefs(context: PolicyContext): Map<string, RuleBrief> {
+  const exceptions = new Map<string, { iri: string; label: string; text: string }[]>();
+  for (const p of context.provisions) {
+    for (const base of p.exceptionTo) {
+      const list = exceptions.get(base) ?? [];
+      list.push({ iri: p.iri, label: p.label, text: p.text });
+      exceptions.set(base, list);
+    }
+  }
+  const briefs = new Map<string, RuleBrief>();
+  for (const p of context.provisions) {
+    briefs.set(p.iri, { iri: p.iri, kind: p.kind, label: p.label, text: p.text, ...(p.section ? { section: p.section } : {}), exceptions: exceptions.get(p.iri) ?? [] });
+  }
+  return briefs;
+}
+
+/**
+ * Writes (or rewrites) a run's derived graph from its folder: the run, every
+ * result with its evidence and verdicts, the human verdicts imported since,
+ * and the text each tested rule had when the run began.
+ */
+export async function writeRunGraph(store: GraphStore, run: RunFolder, context?: PolicyContext, graders?: readonly GraderRef[]): Promise<DerivedGraph> {
+  const ctx = context ?? (await contextOf(store, run.manifest.policy));
+  const { records } = await readJournal<ResultRecord>(run.results);
+  const { records: human } = await readJournal<HumanRecord>(run.human);
+  const humanByCase = new Map<string, HumanRecord[]>();
+  for (const h of human) humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
+  const texts = new Map<string, string>();
+  const textOf = await run.readRuleTexts();
+  for (const r of records) for (const rule of r.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
+  const allGraders = new Map<string, GraderRef>();
+  for (const g of graders ?? []) allGraders.set(g.id, g);
+  for (const r of records) for (const v of r.verdicts) allGraders.set(v.grader.id, v.grader);
+  for (const h of human) allGraders.set(h.verdict.grader.id, h.verdict.grader);
+  const quads = runQuads(run.manifest, [...allGraders.values()], texts);
+  for (const r of records) quads.push(...resultQuads(run.manifest, r, humanByCase.get(r.case) ?? []));
+  return store.putDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256: ctx.policy.sha256 }, quads);
+}

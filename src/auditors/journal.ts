@@ -1,0 +1,95 @@
+/**
+ * An audit run's results as they are made: one JSON line per scenario,
+ * appended with a single write each, in a file of the run's own folder. A
+ * process killed at any moment (kill -9 included) leaves every finished
+ * result whole and at most one torn last line, which reopening cuts off; the
+ * scenario it belonged to runs again. Each scenario appears once: resuming
+ * skips those already written, and append refuses a second one.
+ */
+
+import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { AuditRunError } from '../errors.js';
+
+/** The lines already in the journal, and where the whole ones end. */
+export interface JournalContents<T> {
+  readonly records: T[];
+  /** Byte length of the whole lines; anything after it is a torn write. */
+  readonly wholeBytes: number;
+  readonly tornBytes: number;
+}
+
+/** Reads a journal, tolerating a torn last line (reported, not parsed); a bad line before the last is corruption. */
+export async function readJournal<T>(file: string): Promise<JournalContents<T>> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], wholeBytes: 0, tornBytes: 0 };
+    throw error;
+  }
+  const records: T[] = [];
+  let start = 0;
+  let line = 0;
+  while (start < buffer.length) {
+    const end = buffer.indexOf(0x0a, start);
+    if (end < 0) break;
+    line++;
+    const text = buffer.subarray(start, end).toString('utf8');
+    try {
+      records.push(JSON.parse(text) as T);
+    } catch {
+      throw new AuditRunError(`${file}:${line}: not a whole result; the journal was edited or the disk is damaged. Move the file aside to start the run over.`);
+    }
+    start = end + 1;
+  }
+  return { records, wholeBytes: start, tornBytes: buffer.length - start };
+}
+
+/** An open journal: appends whole lines one at a time. */
+export class Journal<T extends object> {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly file: string, private readonly handle: FileHandle, private readonly keys: Set<string>, private readonly keyOf: (record: T) => string) {}
+
+  /**
+   * Opens (or creates) a journal, cutting off a torn last line; returns it
+   * with the records already written.
+   */
+  static async open<T extends object>(file: string, keyOf: (record: T) => string): Promise<{ journal: Journal<T>; records: T[]; repairedBytes: number }> {
+    const contents = await readJournal<T>(file);
+    if (contents.tornBytes > 0) await truncate(file, contents.wholeBytes);
+    const keys = new Set(contents.records.map(keyOf));
+    const handle = await open(file, 'a');
+    return { journal: new Journal(file, handle, keys, keyOf), records: contents.records, repairedBytes: contents.tornBytes };
+  }
+
+  /** True when a record with this key is written. */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Appends one record as one line with one write; a record whose key is written already is refused. */
+  append(record: T): Promise<void> {
+    const key = this.keyOf(record);
+    if (this.keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
+    this.keys.add(key);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    const write = this.tail.then(async () => {
+      let offset = 0;
+      while (offset < line.length) offset += (await this.handle.write(line, offset)).bytesWritten;
+    });
+    this.tail = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Waits for pending writes, flushes to disk and closes. */
+  async close(): Promise<void> {
+    await this.tail;
+    await this.handle.sync().catch(() => undefined);
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The model's answers, kept on disk by what was asked: the endpoint, the
+ * model, the messages and the parameters. A rerun, a resumed run or a run
+ * with another grader asks the endpoint only what it has not answered yet.
+ * One file per answer under <dataDir>/audits/cache/<2 hex>/<hash>.json,
+ * written to a temporary file and renamed into place, so a process killed
+ * mid-write leaves the answer whole or absent.
+ */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChatMessage } from '../llm/client.js';
+
+/** What the cache keeps of an answer. */
+export interface CachedReply {
+  readonly text: string;
+  readonly servedModel: string;
+  readonly finishReason: string | null;
+}
+
+/** The cache key of a request: SHA-256 over endpoint, model, messages and parameters (keys sorted). */
+export function requestKey(endpoint: string, model: string, messages: readonly ChatMessage[], parameters: Readonly<Record<string, unknown>>): string {
+  const sorted = Object.fromEntries(Object.entries(parameters).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(JSON.stringify([endpoint, model, messages.map((m) => [m.role, m.content]), sorted])).digest('hex');
+}
+
+/** SHA-256 of the messages alone, as results record it. */
+export function promptHash(messages: readonly ChatMessage[]): string {
+  return createHash('sha256').update(JSON.stringify(messages.map((m) => ({ role: m.role, content: m.content })))).digest('hex');
+}
+
+export class ResponseCache {
+  constructor(readonly folder: string) {}
+
+  private file(key: string): string {
+    return path.join(this.folder, key.slice(0, 2), `${key}.json`);
+  }
+
+  /** The cached answer, or undefined (an unreadable entry counts as absent and is rewritten by the next put). */
+  async get(key: string): Promise<CachedReply | undefined> {
+    try {
+      const entry = JSON.parse(await readFile(this.file(key), 'utf8')) as CachedReply;
+      return typeof entry.text === 'string' ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(key: string, reply: CachedReply): Promise<void> {
+    const file = this.file(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temporary, JSON.stringify({ text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason }));
+    await rename(temporary, file);
+  }
+}
