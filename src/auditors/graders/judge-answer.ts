@@ -1,0 +1,111 @@
+/**
+ * What an LLM judge answers, read and checked: a JSON object (alone, in a
+ * code fence, or with prose around it) that the schema accepts and that
+ * agrees with itself and with the case (a verdict on every expectation, an
+ * overall outcome that follows from them). A problem is returned as a
+ * sentence, never thrown: the judge is asked once more with it, and a
+ * second bad answer becomes a cantTell verdict.
+ */
+
+import { Ajv, type JSONSchemaType } from 'ajv';
+import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
+import { OUTCOMES, combineOutcomes, type Outcome } from '../verdict.js';
+
+/** The judge's answer, as the rubric asks for it. */
+export interface JudgeAnswer {
+  readonly outcome: Outcome;
+  readonly score: number;
+  readonly reason: string;
+  readonly checks: readonly { readonly expectation: ExpectationKind; readonly outcome: Outcome; readonly detail: string }[];
+}
+
+/** The schema of a judge's answer; extra keys are tolerated, as models like to add them. */
+export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
+  type: 'object',
+  required: ['outcome', 'score', 'reason', 'checks'],
+  properties: {
+    outcome: { type: 'string', enum: [...OUTCOMES] },
+    score: { type: 'number', minimum: 0, maximum: 1 },
+    reason: { type: 'string', minLength: 1 },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['expectation', 'outcome', 'detail'],
+        properties: {
+          expectation: { type: 'string', enum: [...EXPECTATION_KINDS] },
+          outcome: { type: 'string', enum: [...OUTCOMES] },
+          detail: { type: 'string' },
+        },
+      },
+    },
+  },
+} as unknown as JSONSchemaType<JudgeAnswer>;
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile(JUDGE_ANSWER_SCHEMA);
+
+export type JudgeAnswerResult = { readonly ok: true; readonly answer: JudgeAnswer } | { readonly ok: false; readonly problem: string };
+
+/** Reads a judge's reply against the expectations it had to judge. */
+export function readJudgeAnswer(text: string, expected: readonly ExpectationKind[]): JudgeAnswerResult {
+  const found = extractJsonObject(text);
+  if (found === undefined) return { ok: false, problem: `no JSON object found in the answer (it began: ${JSON.stringify(text.trim().slice(0, 80))})` };
+  if (!validate(found)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`);
+    return { ok: false, problem: `the JSON does not match the schema: ${[...new Set(problems)].join('; ')}` };
+  }
+  const answer = found as JudgeAnswer;
+  const judged = new Set(answer.checks.map((c) => c.expectation));
+  const missing = [...new Set(expected)].filter((k) => !judged.has(k));
+  if (missing.length > 0) return { ok: false, problem: `no verdict in "checks" on ${missing.join(', ')}` };
+  const extra = [...judged].filter((k) => !expected.includes(k));
+  if (extra.length > 0) return { ok: false, problem: `"checks" judges ${extra.join(', ')}, which this case does not expect` };
+  const implied = combineOutcomes(answer.checks.map((c) => c.outcome));
+  if (implied !== answer.outcome) return { ok: false, problem: `"outcome" is "${answer.outcome}" but the checks make it "${implied}"` };
+  return { ok: true, answer };
+}
+
+/**
+ * The first JSON object in a text: the whole text, else a fenced block
+ * (```json ... ```), else the first balanced {...} that parses.
+ */
+export function extractJsonObject(text: string): object | undefined {
+  const candidates = [text.trim(), ...[...text.matchAll(/```[a-zA-Z]*\s*\n?([\s\S]*?)```/g)].map((m) => m[1]!.trim())];
+  for (const candidate of candidates) {
+    const value = parseObject(candidate);
+    if (value) return value;
+  }
+  for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
+    const end = matchingBrace(text, start);
+    if (end === undefined) continue;
+    const value = parseObject(text.slice(start, end + 1));
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function parseObject(text: string): object | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The index of the brace closing the one at `start`, skipping braces inside strings. */
+function matchingBrace(text: string, start: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) return i;
+  }
+  return undefined;
+}

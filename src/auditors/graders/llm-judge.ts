@@ -1,0 +1,106 @@
+/**
+ * The LLM judge: asks the studio's LLM client to grade an answer with the
+ * rubric (judge-rubric.ts) and reads its JSON (judge-answer.ts). An answer
+ * the judge got wrong is sent back once with what was wrong; a second wrong
+ * answer is a cantTell verdict that says why, never an error, so one muddled
+ * judgement does not stop a run. A failing endpoint (an LlmError left after
+ * the client's retries) does stop it: that is for the operator to fix.
+ */
+
+import type { ChatMessage, ChatReply, LlmClient } from '../../llm/client.js';
+import type { PromptTemplate } from '../../llm/prompt-template.js';
+import type { CheckVerdict, GradeInput, Grader, GraderRef, Verdict } from '../verdict.js';
+import { readJudgeAnswer } from './judge-answer.js';
+import { promptHash, rubricMessages } from './judge-rubric.js';
+
+/** A judged verdict with what a result records about how it was made. */
+export interface Judgement {
+  readonly verdict: Verdict;
+  /** SHA-256 of the rubric's messages (the first request; a re-ask adds to them). */
+  readonly promptHash: string;
+  readonly prompt: { readonly id: string; readonly version: number; readonly contentHash: string };
+  /** The model asked for, and the one the endpoint says answered. */
+  readonly model: string;
+  readonly servedModel: string;
+  /** Every request parameter besides model and messages. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Requests made: 1, or 2 after a re-ask. */
+  readonly requests: number;
+}
+
+export interface LlmJudgeOptions {
+  readonly prompt: PromptTemplate;
+  /** Parameters over the prompt's own (which set temperature 0) and the client's. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+}
+
+/** The grader id of a judge model. */
+export function judgeGraderRef(model: string): GraderRef {
+  return { kind: 'llm-judge', id: `llm-judge:${model}` };
+}
+
+/** Grades answers by asking a model with the rubric. */
+export class LlmJudge implements Grader {
+  readonly ref: GraderRef;
+
+  constructor(private readonly client: LlmClient, private readonly options: LlmJudgeOptions) {
+    this.ref = judgeGraderRef(client.model);
+  }
+
+  async grade(input: GradeInput, signal?: AbortSignal): Promise<Verdict> {
+    return (await this.judge(input, signal)).verdict;
+  }
+
+  /** The verdict, with the prompt hash, model and parameters a result records. */
+  async judge(input: GradeInput, signal?: AbortSignal): Promise<Judgement> {
+    const messages = rubricMessages(this.options.prompt, input);
+    const parameters = { ...this.options.prompt.parameters, ...(this.options.parameters ?? {}) };
+    const expected = input.case.expectations.map((e) => e.kind);
+    const ask = (msgs: readonly ChatMessage[]) => this.client.chat({ messages: msgs, parameters, ...(signal ? { signal } : {}) });
+
+    let reply = await ask(messages);
+    let read = readJudgeAnswer(reply.text, expected);
+    let requests = 1;
+    if (!read.ok) {
+      const first = withCutOff(read.problem, reply);
+      reply = await ask([
+        ...messages,
+        { role: 'assistant', content: reply.text },
+        { role: 'user', content: `That answer could not be used: ${first}. Reply again with only the JSON object the instructions ask for, with a verdict on each of: ${[...new Set(expected)].join(', ')}.` },
+      ]);
+      requests = 2;
+      read = readJudgeAnswer(reply.text, expected);
+      if (!read.ok) read = { ok: false, problem: `${withCutOff(read.problem, reply)} (first answer: ${first})` };
+    }
+
+    const verdict: Verdict = read.ok
+      ? {
+          outcome: read.answer.outcome,
+          score: read.answer.score,
+          reason: read.answer.reason.trim(),
+          grader: this.ref,
+          checks: read.answer.checks.map((c): CheckVerdict => ({ expectation: c.expectation, outcome: c.outcome, detail: c.detail.trim() })),
+        }
+      : {
+          outcome: 'cantTell',
+          score: 0,
+          reason: `The judge's answer was unusable after one re-ask: ${read.problem}`,
+          grader: this.ref,
+          checks: input.case.expectations.map((e): CheckVerdict => ({ expectation: e.kind, outcome: 'cantTell', detail: 'no usable judgement' })),
+        };
+    return {
+      verdict,
+      promptHash: promptHash(messages),
+      prompt: { id: this.options.prompt.id, version: this.options.prompt.version, contentHash: this.options.prompt.contentHash },
+      model: reply.model,
+      servedModel: reply.servedModel,
+      parameters: reply.parameters,
+      requests,
+    };
+  }
+}
+
+/** A problem, with a note when max_tokens cut the answer short (the likely cause). */
+function withCutOff(problem: string, reply: ChatReply): string {
+  return reply.finishReason === 'length' ? `${problem}; the answer was cut off at max_tokens, so raise llm.parameters.max_tokens` : problem;
+}

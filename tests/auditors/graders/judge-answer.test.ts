@@ -1,0 +1,42 @@
+/**
+ * Finding and checking a judge's JSON: where it may sit in a reply, and the
+ * problems reported back to the judge in words.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { extractJsonObject, readJudgeAnswer } from '../../../src/auditors/graders/judge-answer.js';
+
+const OK = { outcome: 'passed', score: 1, reason: 'Refuses.', checks: [{ expectation: 'MustRefuse', outcome: 'passed', detail: 'says it cannot help' }] };
+
+describe('extractJsonObject', () => {
+  it.each([
+    ['the whole reply', JSON.stringify(OK), OK],
+    ['a fence without a language', '```\n{"a": 1}\n```', { a: 1 }],
+    ['the first object that parses, after one that does not', 'Draft {not json} then {"a": "x}"} and {"b": 2}', { a: 'x}' }],
+    ['braces and quotes inside strings', 'Answer: {"reason": "he said \\"{ok}\\"", "n": {"m": 1}} done', { reason: 'he said "{ok}"', n: { m: 1 } }],
+  ])('finds it in %s', (_name, text, expected) => {
+    expect(extractJsonObject(text)).toEqual(expected);
+  });
+
+  it.each([['an array of numbers', '[1, 2]'], ['nothing', 'no JSON here'], ['an unclosed object', '{"a": 1']])('finds none in %s', (_name, text) => {
+    expect(extractJsonObject(text)).toBeUndefined();
+  });
+});
+
+describe('readJudgeAnswer', () => {
+  it('accepts a complete answer, extra keys included', () => {
+    const result = readJudgeAnswer(JSON.stringify({ ...OK, confidence: 'high' }), ['MustRefuse']);
+    expect(result).toMatchObject({ ok: true, answer: { outcome: 'passed', score: 1 } });
+  });
+
+  it.each([
+    ['a missing field', { ...OK, reason: undefined }, "(the object) must have required property 'reason'"],
+    ['an unknown expectation', { ...OK, checks: [{ ...OK.checks[0], expectation: 'MustDance' }] }, '/checks/0/expectation must be equal to one of the allowed values (MustRefuse, MustWarn'],
+    ['a score as text', { ...OK, score: '0.8' }, '/score must be number'],
+    ['an empty reason', { ...OK, reason: '' }, '/reason must NOT have fewer than 1 characters'],
+  ])('reports %s in words', (_name, value, problem) => {
+    const result = readJudgeAnswer(JSON.stringify(value), ['MustRefuse']);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem).toContain(problem);
+  });
+});
