@@ -111,7 +111,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   };
   const { run, resumed } = await findOrCreateRun(options, wanted);
   // The text of each rule as the run found it, kept so that a later edit shows the results as stale.
-  if (!resumed) await run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text])));
+  if (!resumed || (await run.readRuleTexts()).size === 0) await run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text])));
   const { journal, records, repairedBytes } = await Journal.open<ResultRecord>(run.results, resultKey);
   const alreadyDone = records.length;
   records.length = 0;

@@ -45,12 +45,18 @@ export async function forEachBounded<T>(
         exhausted = true;
         return;
       }
+      // A signal per task, so that what a task hangs on it (the HTTP client's listeners) goes with the task.
+      const task = new AbortController();
+      const forward = () => task.abort(controller.signal.reason);
+      controller.signal.addEventListener('abort', forward, { once: true });
       try {
-        await work(next.value, controller.signal);
+        await work(next.value, task.signal);
       } catch (error) {
         failure ??= { error };
         controller.abort(error);
         return;
+      } finally {
+        controller.signal.removeEventListener('abort', forward);
       }
     }
   };

@@ -1,0 +1,216 @@
+/**
+ * Audit runs against the local OpenAI-compatible server, on the embedded
+ * store: every scenario gets one result, attached to its rules in the graph;
+ * faults are ridden out or stop the run without losing a result; a stopped
+ * run resumes without asking again or duplicating; answers come from the
+ * cache on a rerun; two runs compare into buckets and rule changes.
+ */
+
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditsDir, runAudit, AuditInterruptedError, type AuditOptions } from '../../src/auditors/audit-run.js';
+import { compareRuns } from '../../src/auditors/compare.js';
+import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
+import { readJournal } from '../../src/auditors/journal.js';
+import type { ResultRecord } from '../../src/auditors/result-record.js';
+import { RunFolder } from '../../src/auditors/run-folder.js';
+import { summarise } from '../../src/auditors/summary.js';
+import { SuiteError } from '../../src/errors.js';
+import type { GraphStore } from '../../src/store/graph-store.js';
+import { OpenAiTestServer, reply, type Script } from '../helpers/openai-server.js';
+import { aligned, compliant, makeSuite, messagesKey, MINI_POLICY, openFixtureStore, targetClient, type SuiteFixture } from './suite-fixture.js';
+
+let fixture: SuiteFixture;
+let server: OpenAiTestServer | undefined;
+let store: GraphStore | undefined;
+
+beforeAll(async () => {
+  fixture = await makeSuite();
+}, 60_000);
+afterEach(async () => {
+  await server?.close();
+  await store?.close();
+  server = undefined;
+  store = undefined;
+});
+
+async function start(script: Script): Promise<OpenAiTestServer> {
+  server = await OpenAiTestServer.start({ script });
+  return server;
+}
+
+/** A fresh copy of the fixture's data folder per test would cost a generation each; runs are told apart by their settings instead. */
+async function audit(s: OpenAiTestServer, extra: Partial<AuditOptions> = {}) {
+  store ??= await openFixtureStore(fixture);
+  return runAudit({
+    store,
+    auditsDir: auditsDir(fixture.dataDir),
+    suite: fixture.suite,
+    target: targetClient(s.baseUrl),
+    graders: [new DeterministicGrader()],
+    stage: 'Baseline',
+    concurrency: 4,
+    fresh: true,
+    ...extra,
+  });
+}
+
+async function results(runId: string): Promise<ResultRecord[]> {
+  const run = await RunFolder.open(auditsDir(fixture.dataDir), runId);
+  return (await readJournal<ResultRecord>(run.results)).records;
+}
+
+describe('an audit run', () => {
+  it('sends every scenario once, grades it, and records each result on the rules it tests', async () => {
+    const s = await start(aligned(fixture));
+    const outcome = await audit(s, { noCache: true });
+    expect(outcome.suite.cases).toBe(fixture.records.length);
+    expect(s.chatRequests()).toHaveLength(fixture.records.length);
+    // Each request is the scenario's conversation, with the configured parameters.
+    expect(new Set(s.chatRequests().map(messagesKey))).toEqual(new Set(fixture.references.keys()));
+    expect(s.chatRequests()[0]!.body).toMatchObject({ model: 'studio-test-model', temperature: 0 });
+
+    const records = await results(outcome.run.id);
+    expect(records.map((r) => r.case).sort()).toEqual(fixture.records.map((r) => r.id).sort());
+    // Reference answers pass every deterministic check; only checks that need a judge stay open.
+    const summary = summarise(records);
+    expect(summary.outcomes.failed).toBe(0);
+    expect(summary.outcomes.passed).toBeGreaterThan(fixture.records.length / 2);
+
+    const runs = await store!.namedQuery('audit-runs', { policy: MINI_POLICY });
+    const row = runs.find((r) => r.run === outcome.run.iri)!;
+    expect(row).toMatchObject({ stage: 'Baseline', model: 'studio-test-model', scenarios: fixture.records.length, passed: summary.outcomes.passed, failed: 0, cantTell: summary.outcomes.cantTell });
+    expect(await store!.namedQuery('audit-failing-rules', { run: outcome.run.iri })).toEqual([]);
+    // Every rule the suite tests is audited now.
+    const tested = new Set(fixture.records.flatMap((r) => r.metadata.rules as string[]));
+    const never = (await store!.namedQuery('audit-rules-never-audited', { policy: MINI_POLICY })).map((r) => r.rule);
+    for (const rule of never) expect(tested.has(String(rule))).toBe(false);
+  });
+
+  it('attaches results as EARL assertions with their evidence, in the run graph', async () => {
+    const s = await start(compliant);
+    const outcome = await audit(s, { noCache: true, label: 'unaligned' });
+    const answer = await store!.query(`
+      PREFIX earl: <http://www.w3.org/ns/earl#> PREFIX studio: <https://w3id.org/alignment-studio/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
+      SELECT ?result ?rule ?scenario ?outcome ?reason ?response ?grader WHERE { GRAPH <${outcome.graph.graph}> {
+        ?result a studio:AuditResult ; prov:wasGeneratedBy <${outcome.run.iri}> ; studio:testsRule ?rule ; studio:ranScenario ?scenario ;
+                earl:assertedBy ?g ; earl:result [ earl:outcome ?outcome ; earl:info ?reason ] ; studio:evidence [ studio:responseText ?response ] .
+        ?g studio:graderKind ?grader } }`);
+    if (answer.kind !== 'rows') throw new Error('rows expected');
+    const failed = answer.rows.filter((r) => r.outcome === 'http://www.w3.org/ns/earl#failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0]!.response).toMatch(/^Sure/);
+    expect(String(failed[0]!.reason)).toMatch(/refus/i);
+    expect(new Set(answer.rows.map((r) => r.grader))).toEqual(new Set(['deterministic']));
+    const failing = await store!.namedQuery('audit-failing-rules', { run: outcome.run.iri });
+    expect(failing.length).toBeGreaterThan(0);
+    expect(failing.map((r) => r.rule)).toContain('https://example.org/mini#gifts-001');
+  });
+
+  it('rides out a 429 with Retry-After and a 500, and records one result per scenario', async () => {
+    let calls = 0;
+    const good = aligned(fixture);
+    const s = await start((request) => {
+      calls++;
+      if (calls === 3) return reply.rateLimited(1);
+      if (calls === 7) return reply.serverError(503);
+      return good(request);
+    });
+    const outcome = await audit(s, { noCache: true, concurrency: 1 });
+    const records = await results(outcome.run.id);
+    expect(records).toHaveLength(fixture.records.length);
+    expect(s.chatRequests()).toHaveLength(fixture.records.length + 2);
+    const after429 = s.chatRequests()[3]!.at - s.chatRequests()[2]!.at;
+    expect(after429).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops on an endpoint that stays down, keeps what it had, and resumes without asking again or duplicating', async () => {
+    const good = aligned(fixture);
+    let down = false;
+    const s = await start((request) => {
+      if (request.chatIndex === 20) down = true;
+      return down ? reply.serverError(500) : good(request);
+    });
+    const stopped = await audit(s, { noCache: true, concurrency: 2, target: targetClient(s.baseUrl, { maxRetries: 0 }), stage: 'BeforeRelease' }).catch((e) => e);
+    expect(stopped).toBeInstanceOf(AuditInterruptedError);
+    expect(stopped.message).toMatch(/500/);
+    expect(stopped.message).toMatch(/Run the same command again to resume/);
+    const kept = await results(stopped.run.id);
+    expect(kept.length).toBeGreaterThanOrEqual(18);
+    expect(kept.length).toBeLessThan(fixture.records.length);
+
+    down = false;
+    const before = s.chatRequests().length;
+    const resumed = await audit(s, { noCache: true, concurrency: 2, fresh: false, stage: 'BeforeRelease' });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.run.id).toBe(stopped.run.id);
+    expect(resumed.alreadyDone).toBe(kept.length);
+    // Only the scenarios without a result were asked.
+    expect(s.chatRequests().length - before).toBe(fixture.records.length - kept.length);
+    const all = await results(resumed.run.id);
+    expect(all).toHaveLength(fixture.records.length);
+    expect(new Set(all.map((r) => r.case)).size).toBe(fixture.records.length);
+  });
+
+  it('cuts a torn last line (a write killed half-way) and runs that scenario again', async () => {
+    const s = await start(aligned(fixture));
+    const first = await audit(s, { stage: 'ProductionMonitoring', filter: { limit: 10 } });
+    const run = await RunFolder.open(auditsDir(fixture.dataDir), first.run.id);
+    const lines = (await readFile(run.results, 'utf8')).trim().split('\n');
+    // Make it look killed: unfinished, the last result half written.
+    await writeFile(run.results, `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 40)}`);
+    const manifest = JSON.parse(await readFile(path.join(run.folder, 'run.json'), 'utf8'));
+    delete manifest.finishedAt;
+    await writeFile(path.join(run.folder, 'run.json'), JSON.stringify(manifest));
+
+    const resumed = await audit(s, { stage: 'ProductionMonitoring', filter: { limit: 10 }, fresh: false });
+    expect(resumed.run.id).toBe(first.run.id);
+    expect(resumed.repairedBytes).toBe(40);
+    expect(resumed.alreadyDone).toBe(9);
+    expect(await results(first.run.id)).toHaveLength(10);
+    // A journal damaged before its last line is not guessed at.
+    await appendFile(run.results, 'not json\n{"case":"x"}\n');
+    await expect(readJournal(run.results)).rejects.toThrow(/results.jsonl:11: not a whole result/);
+  });
+
+  it('answers a rerun from the response cache', async () => {
+    const s = await start(aligned(fixture));
+    await audit(s, { stage: 'AfterTraining', filter: { limit: 12 } });
+    const asked = s.chatRequests().length;
+    const again = await audit(s, { stage: 'AfterTraining', filter: { limit: 12 } });
+    expect(again.resumed).toBe(false);
+    expect(again.asked).toBe(0);
+    expect(again.fromCache).toBe(12);
+    expect(s.chatRequests()).toHaveLength(asked);
+  });
+
+  it('compares an aligned and an unaligned model into four buckets and rule changes', async () => {
+    const s = await start(aligned(fixture));
+    const good = await audit(s, { noCache: true, label: 'aligned' });
+    s.script = compliant;
+    const bad = await audit(s, { noCache: true, label: 'unaligned' });
+    const comparison = await compareRuns(store!, good.run.iri, bad.run.iri);
+    expect(comparison.shared).toBe(fixture.records.length);
+    expect(comparison.buckets.onlySecond).toBe(0);
+    expect(comparison.buckets.onlyFirst).toBeGreaterThan(5);
+    expect(comparison.buckets.bothComply + comparison.buckets.onlyFirst + comparison.buckets.bothFail + comparison.buckets.undecided).toBe(fixture.records.length);
+    expect(comparison.regressions.map((r) => r.rule)).toContain('https://example.org/mini#gifts-001');
+    expect(comparison.improvements).toEqual([]);
+    const back = await compareRuns(store!, bad.run.iri, good.run.iri);
+    expect(back.improvements.map((r) => r.rule).sort()).toEqual(comparison.regressions.map((r) => r.rule).sort());
+  });
+
+  it('refuses a suite line it cannot run, naming the file and line', async () => {
+    const s = await start(aligned(fixture));
+    const bad = path.join(fixture.dataDir, 'bad-suite.jsonl');
+    const lines = (await readFile(fixture.suite, 'utf8')).trim().split('\n');
+    const broken = JSON.parse(lines[2]!);
+    broken.messages = [];
+    await writeFile(bad, [lines[0], lines[1], JSON.stringify(broken)].join('\n') + '\n');
+    const error = await audit(s, { suite: bad }).catch((e) => e);
+    expect(error).toBeInstanceOf(SuiteError);
+    expect(error.message).toBe(`${bad}:3: "messages" must be a non-empty list of chat turns`);
+    expect(s.chatRequests()).toHaveLength(0);
+  });
+});
