@@ -143,3 +143,12 @@ export class LlmServerError extends LlmError {}
 
 /** An answer the studio cannot use: a body that is not JSON, a reply without a message, or a request the endpoint rejects (400). */
 export class LlmResponseError extends LlmError {}
+
+/** A file of human verdicts with rows that cannot be imported; every problem is listed, and nothing is imported. */
+export class HumanVerdictsError extends StudioError {
+  constructor(readonly file: string, readonly problems: readonly { readonly line: number; readonly detail: string }[]) {
+    super(
+      `${file}: ${problems.length} problem(s); nothing was imported:\n${problems.map((p) => (p.line > 0 ? `${file}:${p.line}: ${p.detail}` : `${file}: ${p.detail}`)).join('\n')}`,
+    );
+  }
+}
