@@ -45,7 +45,7 @@ const REFUSALS: readonly RegExp[] = [
  * help with that without knowing ...".
  */
 const NOT_A_REFUSAL_AFTER =
-  /^\s*(?:you\s+)?(?:with\s+)?(?:(?:that|this|it)\s+)?(?:(?:a|an|any)\s+)?(?:(?:legal|financial|medical|tax|investment|professional)\s+advice|(?:definite|definitive|final|firm|clear|straight|complete)\s+(?:answer|yes|no|ruling)|answer\s+(?:without|until|before)|whether\b|if\b|for sure\b|without\s+(?:knowing|more|further|some|a few|a bit)|until\s+(?:I|you)\s+(?:know|have|tell))/i;
+  /^\s*(?:you\s+)?(?:with\s+)?(?:(?:that|this|it)\s+)?(?:(?:a|an|any)\s+)?(?:(?:legal|financial|medical|tax|investment|professional)\s+advice|(?:definite|definitive|final|firm|clear|straight|complete)\s+(?:answer|yes|no|ruling)|answer\s+(?:without|until|before)|whether\b|if\b|for sure\b|from\s+(?:your|the|what|this|that)\b|without\s+(?:knowing|more|further|some|a few|a bit)|until\s+(?:I|you)\s+(?:know|have|tell))/i;
 
 /** The phrase that makes the answer a refusal, or undefined when it does not decline. */
 export function refusalPhrase(text: string): string | undefined {
