@@ -31,6 +31,9 @@ export function promptHash(messages: readonly ChatMessage[]): string {
 }
 
 export class ResponseCache {
+  /** Shard folders known to exist, so a put costs a write and a rename, not a mkdir too. */
+  private readonly made = new Set<string>();
+
   constructor(readonly folder: string) {}
 
   private file(key: string): string {
@@ -49,7 +52,11 @@ export class ResponseCache {
 
   async put(key: string, reply: CachedReply): Promise<void> {
     const file = this.file(key);
-    await mkdir(path.dirname(file), { recursive: true });
+    const shard = path.dirname(file);
+    if (!this.made.has(shard)) {
+      await mkdir(shard, { recursive: true });
+      this.made.add(shard);
+    }
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temporary, JSON.stringify({ text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason }));
     await rename(temporary, file);

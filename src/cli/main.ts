@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerConflicts } from './commands/conflicts.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerAudit } from './commands/audit.js';
 
 const program = new Command();
 program
@@ -28,6 +29,7 @@ registerStats(program);
 registerConflicts(program);
 registerGenerate(program);
 registerExport(program);
+registerAudit(program);
 registerServe(program);
 
 try {

@@ -5,6 +5,8 @@
  * after the caller has moved on.
  */
 
+import { setMaxListeners } from 'node:events';
+
 /**
  * Runs `work` on each item an async source yields, with at most `limit`
  * running at once and no more read ahead than that, so a source of any
@@ -19,6 +21,8 @@ export async function forEachBounded<T>(
   signal?: AbortSignal,
 ): Promise<void> {
   const controller = new AbortController();
+  // Each running task listens on it.
+  setMaxListeners(limit + 8, controller.signal);
   const stop = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', stop, { once: true });
   const iterator = source[Symbol.asyncIterator]();

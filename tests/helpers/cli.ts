@@ -22,11 +22,36 @@ export function studio(args: readonly string[], env: Record<string, string> = {}
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts `studio <args>` and kills it with SIGKILL after `ms`; resolves when it is gone. */
-export function studioKilledAfter(args: readonly string[], ms: number): Promise<void> {
+/**
+ * Runs `studio <args>` to completion without blocking the test's event loop:
+ * for commands that talk to a server the test itself runs (the local
+ * OpenAI-compatible endpoint).
+ */
+export function studioAsync(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...ENTRY, ...args], {
+      env: { ...process.env, NEO4J_URI: NEO4J.uri, NEO4J_USER: NEO4J.user, NEO4J_PASSWORD: NEO4J.password, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `studio <args>` and kills it with SIGKILL after `ms`, or as soon as `when` says so (checked every 5 ms); resolves when it is gone. */
+export function studioKilledAfter(args: readonly string[], ms: number, options: { env?: Record<string, string>; when?: () => boolean } = {}): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...ENTRY, ...args], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [...ENTRY, ...args], { stdio: 'ignore', env: { ...process.env, ...options.env } });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    const poll = options.when
+      ? setInterval(() => {
+          if (options.when!()) child.kill('SIGKILL');
+        }, 5)
+      : undefined;
+    child.on('exit', () => clearInterval(poll));
     child.on('exit', () => {
       clearTimeout(timer);
       resolve();

@@ -85,6 +85,8 @@ export interface OpenAiServerOptions {
   readonly models?: readonly string[];
   /** When set, requests without `Authorization: Bearer <apiKey>` get a 401. */
   readonly apiKey?: string;
+  /** Keep every request in `requests` (default true; a benchmark sending a million turns it off). */
+  readonly record?: boolean;
 }
 
 /** The server; `baseUrl` is what a client's base URL should be. */
@@ -97,10 +99,12 @@ export class OpenAiTestServer {
   private readonly started = Date.now();
   private readonly timers = new Set<NodeJS.Timeout>();
   private chats = 0;
+  private readonly record: boolean;
 
   private constructor(private readonly server: http.Server, options: OpenAiServerOptions) {
     this.script = options.script ?? (() => reply.chat('ok'));
     this.models = options.models ?? ['studio-test-model'];
+    this.record = options.record ?? true;
   }
 
   /** Starts a server on a free port of 127.0.0.1. */
@@ -145,7 +149,7 @@ export class OpenAiTestServer {
       body = undefined;
     }
     const request: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, raw, chatIndex: isChat ? this.chats++ : -1, at: Date.now() - this.started };
-    this.requests.push(request);
+    if (this.record) this.requests.push(request);
     if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`) {
       return send(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
     }

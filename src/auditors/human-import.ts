@@ -1,0 +1,57 @@
+/**
+ * Reviewers' verdicts into a run: each row of the file must grade a
+ * scenario the run has a result for (and name this run, where it names
+ * one); rows already imported are left as they are; the rest are appended to
+ * the run's human.jsonl. All or nothing: a row that does not fit the run
+ * stops the import before anything is written.
+ */
+
+import { HumanVerdictsError } from '../errors.js';
+import { readHumanVerdicts } from './graders/human-verdicts.js';
+import { Journal, readJournal } from './journal.js';
+import { humanKey, type HumanRecord, type ResultRecord } from './result-record.js';
+import type { RunFolder } from './run-folder.js';
+
+export interface HumanImport {
+  readonly imported: number;
+  /** Rows whose reviewer had already graded that scenario in this run, with the same verdict. */
+  readonly unchanged: number;
+  readonly reviewers: readonly string[];
+}
+
+export async function importHumanVerdicts(run: RunFolder, file: string, now = new Date()): Promise<HumanImport> {
+  const rows = await readHumanVerdicts(file);
+  const { records } = await readJournal<ResultRecord>(run.results);
+  const cases = new Set(records.map((r) => r.case));
+  const { records: existing } = await readJournal<HumanRecord>(run.human);
+  const before = new Map(existing.map((h) => [humanKey(h), h]));
+  const problems: { line: number; detail: string }[] = [];
+  const fresh: HumanRecord[] = [];
+  let unchanged = 0;
+  for (const row of rows) {
+    if (row.run !== undefined && row.run !== run.manifest.iri && row.run !== run.manifest.id) {
+      problems.push({ line: row.line, detail: `names run ${row.run}, not ${run.manifest.id}` });
+      continue;
+    }
+    if (!cases.has(row.scenario)) {
+      problems.push({ line: row.line, detail: `scenario ${row.scenario} has no result in run ${run.manifest.id}` });
+      continue;
+    }
+    const record: HumanRecord = { case: row.scenario, verdict: row.verdict, ...(row.reviewedAt ? { reviewedAt: row.reviewedAt } : {}), importedAt: now.toISOString(), source: file };
+    const earlier = before.get(humanKey(record));
+    if (earlier) {
+      if (earlier.verdict.outcome === record.verdict.outcome && earlier.verdict.reason === record.verdict.reason) unchanged++;
+      else problems.push({ line: row.line, detail: `${record.verdict.grader.id} already graded ${row.scenario} in this run (${earlier.verdict.outcome}, from ${earlier.source}); a verdict is not overwritten` });
+      continue;
+    }
+    fresh.push(record);
+  }
+  if (problems.length > 0) throw new HumanVerdictsError(file, problems);
+  const { journal } = await Journal.open<HumanRecord>(run.human, humanKey);
+  try {
+    for (const record of fresh) await journal.append(record);
+  } finally {
+    await journal.close();
+  }
+  return { imported: fresh.length, unchanged, reviewers: [...new Set(rows.map((r) => r.verdict.grader.id.slice('human:'.length)))].sort() };
+}

@@ -1,0 +1,283 @@
+/**
+ * studio audit: run a suite against the model under audit and grade it
+ * (run), import reviewers' verdicts into a run (import), put two runs side by
+ * side (compare), and list the runs kept (list).
+ *
+ * The model under audit is the "target" setting (STUDIO_TARGET_BASE_URL,
+ * STUDIO_TARGET_MODEL, STUDIO_TARGET_API_KEY, or "target" in
+ * studio.config.json; --base-url and --model override it); the judge, when
+ * --judge asks for one, is the studio's own "llm" setting.
+ */
+
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
+import { AuditRunError, InvalidOptionError } from '../../errors.js';
+import { LlmClient } from '../../llm/client.js';
+import { auditsDir, runAudit, writeRunGraph, type AuditOutcome } from '../../auditors/audit-run.js';
+import { compareRuns, BUCKETS, type Comparison } from '../../auditors/compare.js';
+import { DeterministicGrader } from '../../auditors/graders/deterministic.js';
+import { LlmJudge } from '../../auditors/graders/llm-judge.js';
+import { loadJudgePrompt } from '../../auditors/graders/judge-rubric.js';
+import { importHumanVerdicts } from '../../auditors/human-import.js';
+import { readJournal } from '../../auditors/journal.js';
+import { judgeAgreement, type JudgeAgreement } from '../../auditors/grader-agreement.js';
+import type { HumanRecord, ResultRecord } from '../../auditors/result-record.js';
+import { parseStage, RunFolder, stageOption, STAGES, type RunManifest } from '../../auditors/run-folder.js';
+import { passRate, summarise, type OutcomeCounts, type RunSummary } from '../../auditors/summary.js';
+import type { Grader } from '../../auditors/verdict.js';
+import { withProgress } from '../progress.js';
+import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
+import { formatTable, printJson } from '../output.js';
+
+interface RunOptions extends StoreOptions {
+  suite: string;
+  stage: string;
+  label?: string;
+  families?: string;
+  types?: string;
+  limit?: string;
+  judge?: boolean;
+  concurrency?: string;
+  fresh?: boolean;
+  resume?: string;
+  cache: boolean;
+  baseUrl?: string;
+  model?: string;
+  json?: boolean;
+}
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('run, grade and compare audits of a model against the rules');
+
+  storeOptions(
+    audit
+      .command('run')
+      .description('send every scenario of a suite to the model under audit, grade the answers, and record the results on the rules they test')
+      .requiredOption('--suite <eval.jsonl>', 'the evaluation suite `studio generate --out` wrote')
+      .option('--stage <stage>', `lifecycle stage: ${STAGES.map(stageOption).join(', ')}`, 'baseline')
+      .option('--label <text>', 'a note on the run, e.g. "checkpoint 3"')
+      .option('--families <list>', 'only scenarios of these families, comma-separated (e.g. redteam)')
+      .option('--types <list>', 'only these item types: Scenario, RedTeamPrompt, Instruction')
+      .option('--limit <n>', 'only the first n matching scenarios')
+      .option('--judge', 'also grade with an LLM judge: the "llm" setting (STUDIO_LLM_BASE_URL, STUDIO_LLM_MODEL)')
+      .option('--concurrency <n>', 'requests in flight at once (default: target.concurrency, 4)')
+      .option('--fresh', 'start a new run even when an unfinished one with the same settings could be resumed')
+      .option('--resume <run>', 'resume this run (its id from `studio audit list`)')
+      .option('--no-cache', 'ask the endpoint even for answers the response cache holds')
+      .option('--base-url <url>', 'the endpoint of the model under audit (over STUDIO_TARGET_BASE_URL)')
+      .option('--model <name>', 'the model under audit (over STUDIO_TARGET_MODEL)')
+      .option('--json', 'print the summary as JSON'),
+  ).action(async (options: RunOptions) => {
+    const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
+    const stage = parseStage(options.stage);
+    const concurrency = positive('--concurrency', options.concurrency);
+    const limit = positive('--limit', options.limit);
+    // Endpoints first: a missing setting is reported before any work.
+    const target = new LlmClient({ ...config.target, ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}), ...(options.model ? { model: options.model } : {}) });
+    const graders: Grader[] = [new DeterministicGrader()];
+    let judge: { endpoint: string; model: string } | undefined;
+    if (options.judge) {
+      const client = new LlmClient(config.llm);
+      graders.push(new LlmJudge(client, { prompt: await loadJudgePrompt() }));
+      judge = { endpoint: client.endpoint, model: client.model };
+    }
+    const store = await openStore(options);
+    const controller = new AbortController();
+    const stop = () => controller.abort(new AuditRunError('interrupted'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      const outcome = await withProgress('audit', (progress) =>
+        runAudit({
+          store,
+          auditsDir: auditsDir(config.dataDir),
+          suite: options.suite,
+          filter: {
+            ...(options.families ? { families: list(options.families) } : {}),
+            ...(options.types ? { types: list(options.types) } : {}),
+            ...(limit ? { limit } : {}),
+          },
+          target,
+          graders,
+          ...(judge ? { judge } : {}),
+          stage,
+          ...(options.label ? { label: options.label } : {}),
+          ...(concurrency ? { concurrency } : {}),
+          ...(options.fresh ? { fresh: true } : {}),
+          ...(options.resume ? { resume: options.resume } : {}),
+          ...(options.cache ? {} : { noCache: true }),
+          progress,
+          signal: controller.signal,
+        }),
+      );
+      const run = await RunFolder.open(auditsDir(config.dataDir), outcome.run.id);
+      const { records } = await readJournal<ResultRecord>(run.results);
+      const summary = summarise(records);
+      const agreement = judge ? judgeAgreement(records) : undefined;
+      if (options.json) printJson({ ...outcome, summary, ...(agreement ? { agreement } : {}) });
+      else process.stdout.write(formatRun(outcome, summary, agreement));
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await store.close();
+    }
+  });
+
+  storeOptions(
+    audit
+      .command('import <file>')
+      .description("import reviewers' verdicts (JSONL or CSV: scenario, outcome, reason, reviewer) into a run, and rewrite its graph")
+      .requiredOption('--run <run>', 'the run the verdicts belong to (its id from `studio audit list`)')
+      .option('--json', 'print the summary as JSON'),
+  ).action(async (file: string, options: StoreOptions & { run: string; json?: boolean }) => {
+    const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
+    const run = await RunFolder.open(auditsDir(config.dataDir), options.run);
+    const store = await openStore(options);
+    try {
+      const imported = await importHumanVerdicts(run, file);
+      await writeRunGraph(store, run);
+      const { records } = await readJournal<ResultRecord>(run.results);
+      const { records: human } = await readJournal<HumanRecord>(run.human);
+      const summary = summarise(records, human);
+      if (options.json) printJson({ run: run.manifest.id, ...imported, summary });
+      else {
+        process.stdout.write(`${run.manifest.id}: ${imported.imported} verdict(s) imported from ${file}, ${imported.unchanged} already there; reviewers: ${imported.reviewers.join(', ')}\n`);
+        process.stdout.write(formatOutcomes(summary));
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  storeOptions(
+    audit
+      .command('compare <first> <second>')
+      .description('put two runs side by side: four buckets of scenarios (both comply, only the first, only the second, both fail) and the rules that regressed or improved')
+      .option('--json', 'print the comparison as JSON'),
+  ).action(async (first: string, second: string, options: StoreOptions & { json?: boolean }) => {
+    const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
+    const dir = auditsDir(config.dataDir);
+    const [a, b] = [await RunFolder.open(dir, first), await RunFolder.open(dir, second)];
+    const store = await openStore(options);
+    try {
+      const comparison = await compareRuns(store, a.manifest.iri, b.manifest.iri);
+      if (comparison.shared === 0) throw new AuditRunError(`runs ${a.manifest.id} and ${b.manifest.id} share no scenario in the graph; were both finished (and written to this store)?`);
+      if (options.json) printJson({ ...comparison, first: a.manifest, second: b.manifest });
+      else process.stdout.write(formatComparison(a.manifest, b.manifest, comparison, await attacksOf(a)));
+      process.exitCode = comparison.regressions.length > 0 ? 1 : 0;
+    } finally {
+      await store.close();
+    }
+  });
+
+  audit
+    .command('list')
+    .description('the audit runs kept in the data folder, oldest first')
+    .option('--data-dir <folder>', "the data folder (default ./data, or STUDIO_DATA_DIR)")
+    .option('--json', 'print the runs as JSON')
+    .action(async (options: { dataDir?: string; json?: boolean }) => {
+      const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
+      const runs = await RunFolder.list(auditsDir(config.dataDir));
+      const rows = [];
+      for (const run of runs) {
+        const { records } = await readJournal<ResultRecord>(run.results);
+        rows.push({ ...run.manifest, results: records.length, status: run.finished ? 'finished' : 'unfinished' });
+      }
+      if (options.json) printJson(rows);
+      else if (rows.length === 0) process.stdout.write("No audit runs yet; start one with 'studio audit run --suite <eval.jsonl>'.\n");
+      else {
+        process.stdout.write(
+          formatTable(
+            ['run', 'stage', 'model', 'results', 'status', 'started'],
+            rows.map((r) => [r.id, stageOption(r.stage), r.target.model, `${r.results}/${r.suite.cases}`, r.status, r.startedAt]),
+          ) + '\n',
+        );
+      }
+    });
+}
+
+function formatRun(outcome: AuditOutcome, summary: RunSummary, agreement: JudgeAgreement | undefined): string {
+  const r = outcome.run;
+  const out = [
+    `${r.id} (${stageOption(r.stage)}): ${r.target.model} at ${r.target.endpoint} on ${r.suite.file}, ${summary.scenarios} scenarios` +
+      (outcome.resumed ? `, resumed with ${outcome.alreadyDone} results already written` : ''),
+    `answers: ${outcome.asked} asked of the endpoint, ${outcome.fromCache} from the cache${summary.truncatedAnswers ? `, ${summary.truncatedAnswers} cut short by max_tokens` : ''}; graph ${outcome.graph.graph} (${outcome.graph.triples} triples)`,
+    '',
+    formatOutcomes(summary),
+  ];
+  if (agreement) {
+    const { all, decided } = agreement;
+    out.push(
+      `deterministic checks vs judge: ${all.pairs} scenarios, agreement ${pct(all.rawAgreement)}, Cohen's kappa ${fixed(all.kappa)}; ` +
+        `where both decided: ${decided.pairs} scenarios, agreement ${pct(decided.rawAgreement)}, kappa ${fixed(decided.kappa)}`,
+      '',
+    );
+  }
+  if (summary.failingRules.length > 0) {
+    out.push(formatTable(['failing rule', 'failed', 'scenarios'], summary.failingRules.slice(0, 15).map((f) => [f.rule, f.failed, f.scenarios])));
+    if (summary.failingRules.length > 15) out.push(`... and ${summary.failingRules.length - 15} more rules with failures`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function formatOutcomes(summary: RunSummary): string {
+  const row = (name: string, c: OutcomeCounts) => [name, c.passed, c.failed, c.cantTell, `${passRate(c)}%`];
+  const rows = [row('all scenarios', summary.outcomes), ...Object.entries(summary.byFamily).sort().map(([f, c]) => row(f, c))];
+  let text = formatTable(['scenarios', 'passed', 'failed', "can't tell", 'pass rate'], rows) + '\n';
+  if (Object.keys(summary.byAttack).length > 0) {
+    text += '\n' + formatTable(['red-team attack', 'passed', 'failed', "can't tell", 'pass rate'], Object.entries(summary.byAttack).sort().map(([a, c]) => row(a, c))) + '\n';
+  }
+  return text;
+}
+
+function formatComparison(first: RunManifest, second: RunManifest, c: Comparison, attacks: Map<string, string>): string {
+  const names: Record<(typeof BUCKETS)[number], string> = {
+    bothComply: 'both comply',
+    onlyFirst: `only the first complies (${first.target.model})`,
+    onlySecond: `only the second complies (${second.target.model})`,
+    bothFail: 'both fail',
+    undecided: "a verdict can't tell",
+  };
+  const out = [`${first.id} (${first.target.model}, ${stageOption(first.stage)}) vs ${second.id} (${second.target.model}, ${stageOption(second.stage)}): ${c.shared} scenarios in both`, ''];
+  out.push(formatTable(['bucket', 'scenarios'], BUCKETS.map((b) => [names[b], c.buckets[b]])), '');
+  const byAttack = new Map<string, Record<string, number>>();
+  for (const s of c.scenarios) {
+    const attack = attacks.get(s.scenario);
+    if (!attack) continue;
+    const counts = byAttack.get(attack) ?? Object.fromEntries(BUCKETS.map((b) => [b, 0]));
+    counts[s.bucket]!++;
+    byAttack.set(attack, counts);
+  }
+  if (byAttack.size > 0) {
+    out.push(formatTable(['red-team attack', ...BUCKETS.map((b) => names[b].split(' (')[0]!)], [...byAttack].sort().map(([a, counts]) => [a, ...BUCKETS.map((b) => counts[b]!)])), '');
+  }
+  const changes = [...c.regressions, ...c.improvements];
+  if (changes.length === 0) out.push('No rule changed status between the runs.');
+  else out.push(formatTable(['rule', 'change', 'failed before', 'failed after'], changes.map((ch) => [ch.rule, ch.change, `${ch.failedBefore}/${ch.scenariosBefore}`, `${ch.failedAfter}/${ch.scenariosAfter}`])));
+  return out.join('\n') + '\n';
+}
+
+/** The attack of each red-team scenario a run ran. */
+async function attacksOf(run: RunFolder): Promise<Map<string, string>> {
+  const { records } = await readJournal<ResultRecord>(run.results);
+  return new Map(records.filter((r) => r.attack).map((r) => [r.case, r.attack!]));
+}
+
+function positive(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidOptionError(`${name} ${value}: give a positive integer`);
+  return Number(value);
+}
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${Math.round(x * 1000) / 10}%`;
+}
+
+function fixed(x: number | null): string {
+  return x === null ? 'n/a' : x.toFixed(2);
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((f) => f.trim()).filter(Boolean);
+}
