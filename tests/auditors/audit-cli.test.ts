@@ -81,7 +81,7 @@ describe('studio audit', () => {
       const dir = auditsDir(fixture.dataDir);
       const fresh = existsSync(dir) ? readdirSync(dir).filter((n: string) => /^\d/.test(n) && !before.has(n)) : [];
       if (fresh.length === 0) return 0;
-      const file = path.join(dir, fresh[0], 'results.jsonl');
+      const file = path.join(dir, fresh[0]!, 'results.jsonl');
       return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
     };
     await studioKilledAfter(args, 60_000, { env: env(target), when: () => journalLines() >= 12 });
