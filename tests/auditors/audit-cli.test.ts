@@ -15,7 +15,7 @@ import { RunFolder } from '../../src/auditors/run-folder.js';
 import { auditsDir } from '../../src/auditors/audit-run.js';
 import { OpenAiTestServer, reply, type Script } from '../helpers/openai-server.js';
 import { studioAsync, studioKilledAfter } from '../helpers/cli.js';
-import { aligned, compliant, makeSuite, TARGET_MODEL, type SuiteFixture } from './suite-fixture.js';
+import { aligned, compliant, makeSuite, MINI_POLICY, TARGET_MODEL, type SuiteFixture } from './suite-fixture.js';
 
 let fixture: SuiteFixture;
 const servers: OpenAiTestServer[] = [];
@@ -71,6 +71,9 @@ describe('studio audit', () => {
     expect(result.stdout).toMatch(/failing rule/);
     const listed = await audit(['list'], env(target));
     expect(listed.stdout).toMatch(new RegExp(`baseline\\s+${TARGET_MODEL}\\s+${fixture.records.length}/${fixture.records.length}\\s+finished`));
+    const status = await audit(['status', '--policy', MINI_POLICY], env(target));
+    expect(status.stdout).toMatch(/: 1 audit run\(s\); latest \S+ \(Baseline, studio-test-model\): \d+ passed, [1-9]\d* failed, \d+ can't tell; [1-9]\d* rule\(s\) failing/);
+    expect(status.stdout).toMatch(/rules never audited\s+\d+/);
   });
 
   it('resumes a run killed with SIGKILL mid-way: every scenario ends with exactly one result', async () => {

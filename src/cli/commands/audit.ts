@@ -23,6 +23,8 @@ import { readJournal } from '../../auditors/journal.js';
 import { judgeAgreement, type JudgeAgreement } from '../../auditors/grader-agreement.js';
 import type { HumanRecord, ResultRecord } from '../../auditors/result-record.js';
 import { parseStage, RunFolder, stageOption, STAGES, type RunManifest } from '../../auditors/run-folder.js';
+import { readAuditStatus, type AuditStatus } from '../../auditors/audit-status.js';
+import type { GraphStore } from '../../store/graph-store.js';
 import { passRate, summarise, type OutcomeCounts, type RunSummary } from '../../auditors/summary.js';
 import type { Grader } from '../../auditors/verdict.js';
 import { withProgress } from '../progress.js';
@@ -170,6 +172,23 @@ export function registerAudit(program: Command): void {
     }
   });
 
+  storeOptions(
+    audit
+      .command('status')
+      .description('where each policy stands with its audits: runs, the latest failing rules, rules without tests or never audited, stale results')
+      .option('--policy <iri>', 'only this policy')
+      .option('--json', 'print the status as JSON'),
+  ).action(async (options: StoreOptions & { policy?: string; json?: boolean }) => {
+    const store = await openStore(options);
+    try {
+      const statuses = await auditStatuses(store, options.policy);
+      if (options.json) printJson(statuses);
+      else process.stdout.write(formatAuditStatus(statuses));
+    } finally {
+      await store.close();
+    }
+  });
+
   audit
     .command('list')
     .description('the audit runs kept in the data folder, oldest first')
@@ -194,6 +213,41 @@ export function registerAudit(program: Command): void {
         );
       }
     });
+}
+
+/** The audit status of each loaded policy, or of the one named. */
+export async function auditStatuses(store: GraphStore, policy?: string): Promise<AuditStatus[]> {
+  const loaded = (await store.listPolicies()).map((p) => p.policy);
+  if (policy && !loaded.includes(policy)) throw new InvalidOptionError(`--policy ${policy}: no such policy is loaded; 'studio stats' lists them`);
+  const out: AuditStatus[] = [];
+  for (const p of policy ? [policy] : loaded) out.push(await readAuditStatus(store, p));
+  return out;
+}
+
+export function formatAuditStatus(statuses: readonly AuditStatus[]): string {
+  const out: string[] = [];
+  for (const s of statuses) {
+    const latest = s.latest;
+    out.push(
+      `${s.policy}: ${s.runs.length} audit run(s)` +
+        (latest
+          ? `; latest ${String(latest.run.run).split('/').pop()} (${latest.run.stage}, ${latest.run.model}): ${latest.run.passed} passed, ${latest.run.failed} failed, ${latest.run.cantTell} can't tell; ${latest.failingRules.length} rule(s) failing`
+          : ''),
+    );
+    out.push(
+      formatTable(
+        ['audit coverage', 'rules'],
+        [
+          ['rules no scenario tests', s.rulesWithoutTests.length],
+          ['rules never audited', s.rulesNeverAudited.length],
+          ['results stale since a rule or scenario changed', s.staleResults.length],
+        ],
+      ),
+    );
+    if (s.runs.length === 0) out.push("To audit a model: set STUDIO_TARGET_BASE_URL and STUDIO_TARGET_MODEL, export a suite with 'studio generate --out <folder>', then 'studio audit run --suite <folder>/<policy>/eval.jsonl'.");
+    out.push('');
+  }
+  return out.join('\n');
 }
 
 function formatRun(outcome: AuditOutcome, summary: RunSummary, agreement: JudgeAgreement | undefined): string {

@@ -10,12 +10,13 @@ import { openStore, storeOptions, type StoreOptions } from '../store-options.js'
 import { resolveConfig } from '../../config.js';
 import { formatConflicts, runConflicts } from './conflicts.js';
 import { formatGeneration, runGeneration } from './generate.js';
+import { auditStatuses, formatAuditStatus } from './audit.js';
 
 export function registerRun(program: Command): void {
   storeOptions(
     program
       .command('run')
-      .description('the main job: validate the policies, load them, summarise them, detect conflicts, generate data and report its coverage')
+      .description('the main job: validate the policies, load them, summarise them, detect conflicts, generate data and report its coverage, and show where audits stand')
       .argument('[paths...]', 'Turtle files or folders', ['policies']),
   ).action(async (paths: string[], options: StoreOptions) => {
     const files = await collectTurtleFiles(paths);
@@ -38,6 +39,9 @@ export function registerRun(program: Command): void {
       // After conflicts, so that conflict scenarios follow the resolutions just recorded.
       process.stdout.write('\n5. Generated data and its coverage\n');
       process.stdout.write(formatGeneration(await runGeneration(store, { seed: 1 })));
+      // Audits need a model to talk to; the main job shows where they stand.
+      process.stdout.write('\n6. Audits\n');
+      process.stdout.write(formatAuditStatus(await auditStatuses(store)));
     } finally {
       await store.close();
     }
