@@ -22,7 +22,8 @@ import type { LlmClient } from '../llm/client.js';
 import { readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
 import { Journal, readJournal } from './journal.js';
 import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
-import { resultKey, resultRecord, type HumanRecord, type ResultRecord } from './result-record.js';
+import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
+import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
 import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
 import { runQuads, resultQuads } from './to-rdf.js';
@@ -135,9 +136,18 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           await cache.put(key, reply);
         } else fromCache++;
         const rule = briefs.get(c.rules[0]!);
-        const verdicts = await Promise.all(options.graders.map((g) => g.grade({ case: c, response: reply.text, ...(rule ? { rule } : {}) }, signal)));
+        const input = { case: c, response: reply.text, ...(rule ? { rule } : {}) };
+        const judgements: JudgeRecord[] = [];
+        const verdicts = await Promise.all(
+          options.graders.map(async (g) => {
+            if (!(g instanceof LlmJudge)) return g.grade(input, signal);
+            const judged = await g.judge(input, signal);
+            judgements.push({ grader: g.ref.id, promptHash: judged.promptHash, servedModel: judged.servedModel, requests: judged.requests });
+            return judged.verdict;
+          }),
+        );
         signal.throwIfAborted();
-        await journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts));
+        await journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements));
         options.progress?.(journal.size, suite.cases);
       },
       options.signal,

@@ -5,10 +5,37 @@
  * result whole and at most one torn last line, which reopening cuts off; the
  * scenario it belonged to runs again. Each scenario appears once: resuming
  * skips those already written, and append refuses a second one.
+ *
+ * Lines are chained: each carries `chain`, the SHA-256 of the previous line's
+ * chain and its own content, so altering or removing a line breaks every
+ * chain after it (verifyChain tells where).
  */
 
+import { createHash } from 'node:crypto';
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { AuditRunError } from '../errors.js';
+
+/** The chain value before the first line. */
+export const CHAIN_START = '0'.repeat(64);
+
+/** A journal line: the record and its link in the chain. */
+export type Chained<T> = T & { readonly chain: string };
+
+/** The chain value of a record written after `previous`. */
+export function chainOf(previous: string, record: object): string {
+  return createHash('sha256').update(previous).update('\n').update(JSON.stringify(record)).digest('hex');
+}
+
+/** Where a chain breaks: the first line (1-based) whose chain does not follow, or undefined when it holds; and the last chain value. */
+export function verifyChain(records: readonly Chained<object>[]): { readonly brokenAt?: number; readonly head: string } {
+  let previous = CHAIN_START;
+  for (let i = 0; i < records.length; i++) {
+    const { chain, ...record } = records[i]!;
+    if (chainOf(previous, record) !== chain) return { brokenAt: i + 1, head: previous };
+    previous = chain;
+  }
+  return { head: previous };
+}
 
 /** The lines already in the journal, and where the whole ones end. */
 export interface JournalContents<T> {
@@ -49,18 +76,25 @@ export async function readJournal<T>(file: string): Promise<JournalContents<T>> 
 export class Journal<T extends object> {
   private tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly file: string, private readonly handle: FileHandle, private readonly keys: Set<string>, private readonly keyOf: (record: T) => string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly handle: FileHandle,
+    private readonly keys: Set<string>,
+    private readonly keyOf: (record: T) => string,
+    private head: string,
+  ) {}
 
   /**
    * Opens (or creates) a journal, cutting off a torn last line; returns it
    * with the records already written.
    */
-  static async open<T extends object>(file: string, keyOf: (record: T) => string): Promise<{ journal: Journal<T>; records: T[]; repairedBytes: number }> {
-    const contents = await readJournal<T>(file);
+  static async open<T extends object>(file: string, keyOf: (record: T) => string): Promise<{ journal: Journal<T>; records: Chained<T>[]; repairedBytes: number }> {
+    const contents = await readJournal<Chained<T>>(file);
     if (contents.tornBytes > 0) await truncate(file, contents.wholeBytes);
     const keys = new Set(contents.records.map(keyOf));
     const handle = await open(file, 'a');
-    return { journal: new Journal(file, handle, keys, keyOf), records: contents.records, repairedBytes: contents.tornBytes };
+    const head = contents.records.at(-1)?.chain ?? CHAIN_START;
+    return { journal: new Journal(file, handle, keys, keyOf, head), records: contents.records, repairedBytes: contents.tornBytes };
   }
 
   /** True when a record with this key is written. */
@@ -77,7 +111,9 @@ export class Journal<T extends object> {
     const key = this.keyOf(record);
     if (this.keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
     this.keys.add(key);
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
+    // Chained in the order appended, which is the order written: writes go one after another.
+    this.head = chainOf(this.head, record);
+    const line = Buffer.from(`${JSON.stringify({ ...record, chain: this.head })}\n`, 'utf8');
     const write = this.tail.then(async () => {
       let offset = 0;
       while (offset < line.length) offset += (await this.handle.write(line, offset)).bytesWritten;

@@ -24,8 +24,19 @@ export interface ResultRecord {
   /** True when the answer came from the response cache rather than the endpoint. */
   readonly cached: boolean;
   readonly verdicts: readonly Verdict[];
+  /** How each LLM judge came to its verdict. */
+  readonly judgements?: readonly JudgeRecord[];
   /** When the result was written. */
   readonly at: string;
+}
+
+/** What a result keeps of an LLM judge's call: the rubric sent (by hash), the model that answered, and whether it was re-asked. */
+export interface JudgeRecord {
+  /** The judge's grader id. */
+  readonly grader: string;
+  readonly promptHash: string;
+  readonly servedModel: string;
+  readonly requests: number;
 }
 
 export interface HumanRecord {
@@ -43,7 +54,14 @@ export const resultKey = (r: ResultRecord): string => r.case;
 export const humanKey = (r: HumanRecord): string => `${r.case} ${r.verdict.grader.id}`;
 
 /** The record of one scenario's answer and verdicts. */
-export function resultRecord(c: AuditCase, reply: { text: string; servedModel: string; finishReason: string | null; cached: boolean }, hash: string, verdicts: readonly Verdict[], now = new Date()): ResultRecord {
+export function resultRecord(
+  c: AuditCase,
+  reply: { text: string; servedModel: string; finishReason: string | null; cached: boolean },
+  hash: string,
+  verdicts: readonly Verdict[],
+  judgements: readonly JudgeRecord[] = [],
+  now = new Date(),
+): ResultRecord {
   return {
     case: c.iri,
     rules: c.rules,
@@ -57,6 +75,7 @@ export function resultRecord(c: AuditCase, reply: { text: string; servedModel: s
     finishReason: reply.finishReason,
     cached: reply.cached,
     verdicts,
+    ...(judgements.length > 0 ? { judgements } : {}),
     at: now.toISOString(),
   };
 }

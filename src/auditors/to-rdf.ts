@@ -133,6 +133,8 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
       quad(outcome, prov('generatedAtTime'), literal(at, DATE_TIME)),
     );
     for (const rule of record.rules) out.push(quad(assertion, s('testsRule'), iri(rule)));
+    const judged = record.judgements?.find((j) => j.grader === verdict.grader.id);
+    if (judged) out.push(quad(assertion, s('promptHash'), literal(judged.promptHash)), quad(assertion, s('servedModel'), literal(judged.servedModel)));
   }
   return out;
 }

@@ -115,6 +115,14 @@ describe('studio audit', () => {
     expect(judge.chatRequests().length).toBeGreaterThan(20);
     expect(judge.chatRequests()[0]!.body.temperature).toBe(0);
     expect(result.stdout).toMatch(/deterministic checks vs judge: \d+ scenarios, agreement [\d.]+%, Cohen's kappa/);
+    const run = (await runsNow()).filter((r) => r.manifest.stage === 'AfterTraining').at(-1)!;
+    expect(run.manifest.judge).toEqual({ endpoint: judge.baseUrl, model: 'judge-model' });
+    const records = await resultsOf(run);
+    expect(records.length).toBe(judge.chatRequests().length);
+    for (const r of records) {
+      expect(r.verdicts.map((v) => v.grader.id)).toEqual(['deterministic/v1', 'llm-judge:judge-model']);
+      expect(r.judgements).toEqual([{ grader: 'llm-judge:judge-model', promptHash: expect.stringMatching(/^[0-9a-f]{64}$/), servedModel: 'judge-model', requests: 1 }]);
+    }
   });
 
   it("imports reviewers' verdicts into a run, where they decide, and refuses a file that does not fit it", async () => {

@@ -1,0 +1,62 @@
+/** The results journal: one line per key, torn last lines cut, and a chain that shows an altered or removed line. */
+
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHAIN_START, Journal, readJournal, verifyChain, type Chained } from '../../src/auditors/journal.js';
+
+interface Entry {
+  readonly case: string;
+  readonly outcome: string;
+}
+
+async function journalWith(n: number): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'studio-journal-')), 'results.jsonl');
+  const { journal } = await Journal.open<Entry>(file, (e) => e.case);
+  await Promise.all(Array.from({ length: n }, (_, i) => journal.append({ case: `c${i}`, outcome: i % 2 ? 'passed' : 'failed' })));
+  await journal.close();
+  return file;
+}
+
+describe('journal', () => {
+  it('writes one line per record, refuses a second record for a key, and carries on after reopening', async () => {
+    const file = await journalWith(5);
+    const { journal, records } = await Journal.open<Entry>(file, (e) => e.case);
+    expect(records.map((r) => r.case)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    await expect(journal.append({ case: 'c2', outcome: 'passed' })).rejects.toThrow(/a result for c2 is written already/);
+    await journal.append({ case: 'c5', outcome: 'passed' });
+    await journal.close();
+    const all = (await readJournal<Chained<Entry>>(file)).records;
+    expect(all).toHaveLength(6);
+    expect(verifyChain(all)).toEqual({ head: all[5]!.chain });
+  });
+
+  it('chains lines so that an altered, removed or reordered line shows where', async () => {
+    const file = await journalWith(6);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    const read = async () => (await readJournal<Chained<Entry>>(file)).records;
+    expect(verifyChain([])).toEqual({ head: CHAIN_START });
+
+    await writeFile(file, lines.map((l, i) => (i === 3 ? l.replace(/"outcome":"(passed|failed)"/, '"outcome":"cantTell"') : l)).join('\n') + '\n');
+    expect(verifyChain(await read()).brokenAt).toBe(4);
+    await writeFile(file, lines.filter((_, i) => i !== 2).join('\n') + '\n');
+    expect(verifyChain(await read()).brokenAt).toBe(3);
+    await writeFile(file, [lines[1], lines[0], ...lines.slice(2)].join('\n') + '\n');
+    expect(verifyChain(await read()).brokenAt).toBe(1);
+  });
+
+  it('cuts a torn last line on reopening and keeps the chain whole', async () => {
+    const file = await journalWith(3);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text + '{"case":"c3","outc');
+    const { journal, records, repairedBytes } = await Journal.open<Entry>(file, (e) => e.case);
+    expect(repairedBytes).toBe(18);
+    expect(records).toHaveLength(3);
+    await journal.append({ case: 'c3', outcome: 'passed' });
+    await journal.close();
+    const all = (await readJournal<Chained<Entry>>(file)).records;
+    expect(all.map((r) => r.case)).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(verifyChain(all).brokenAt).toBeUndefined();
+  });
+});
