@@ -125,6 +125,22 @@ describe('an audit run', () => {
     expect(after429).toBeGreaterThanOrEqual(950);
   });
 
+  it('rides out a request never answered, a body cut off mid-JSON and a stalled body', async () => {
+    const good = aligned(fixture);
+    const s = await start((request) => {
+      if (request.chatIndex === 2) return reply.hang();
+      if (request.chatIndex === 5) return reply.truncated('Sure');
+      if (request.chatIndex === 9) return reply.stall('I cannot', 1);
+      return good(request);
+    });
+    const outcome = await audit(s, { noCache: true, concurrency: 2, filter: { limit: 20 }, target: targetClient(s.baseUrl, { timeoutMs: 400, maxRetries: 2 }) });
+    const records = await results(outcome.run.id);
+    expect(records).toHaveLength(20);
+    expect(s.chatRequests()).toHaveLength(23);
+    // The retried scenarios got their real answers, not the broken ones.
+    for (const r of records) expect(r.response).toBe(fixture.records.find((c) => c.id === r.case)!.reference);
+  });
+
   it('stops on an endpoint that stays down, keeps what it had, and resumes without asking again or duplicating', async () => {
     const good = aligned(fixture);
     let down = false;
