@@ -18,6 +18,7 @@ import { queryRoutes } from './routes/queries.js';
 import { adhocQueryRoutes } from './routes/adhoc-query.js';
 import { conflictRoutes } from './routes/conflicts.js';
 import { coverageRoutes } from './routes/coverage.js';
+import { auditRoutes } from './routes/audits.js';
 import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore } from './answer-cache.js';
@@ -119,6 +120,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(adhocQueryRoutes, { store });
       await api.register(conflictRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(coverageRoutes, { store });
+      await api.register(auditRoutes, { store });
     },
     { prefix: '/v1' },
   );

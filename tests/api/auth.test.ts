@@ -8,6 +8,8 @@ import { MINI } from '../store/store-spec.js';
 import { at, startMiniApi, stopApi, TOKENS, type Api, type CallOptions } from './harness.js';
 
 const M = 'https://example.org/mini#';
+// A run no store holds: the role check passes, then 404.
+const RUN = 'https://w3id.org/alignment-studio/id/audit/20990101T000000Z-abcdef';
 let api: Api;
 let mini: string;
 
@@ -46,6 +48,11 @@ const TABLE: Case[] = [
   { route: 'POST /v1/query/sparql', path: '/v1/query/sparql', options: () => ({ json: { query: 'SELECT * WHERE { ?s ?p ?o } LIMIT 1' } }), expected: readers(200) },
   // The embedded store speaks SPARQL: Cypher is a 400, but only once authenticated.
   { route: 'POST /v1/query/cypher', path: '/v1/query/cypher', options: () => ({ json: { query: 'MATCH (n) RETURN n LIMIT 1' } }), expected: readers(400) },
+  { route: 'GET /v1/policies/:policy/audits', path: `${at('/v1/policies', `${M}policy`)}/audits`, expected: readers(200) },
+  { route: 'GET /v1/policies/:policy/audits/stale', path: `${at('/v1/policies', `${M}policy`)}/audits/stale`, expected: readers(200) },
+  { route: 'GET /v1/audits/:run/results', path: `${at('/v1/audits', RUN)}/results`, expected: readers(404) },
+  { route: 'GET /v1/audits/:run/failing-rules', path: `${at('/v1/audits', RUN)}/failing-rules`, expected: readers(404) },
+  { route: 'GET /v1/audits/compare', path: `/v1/audits/compare?first=${encodeURIComponent(RUN)}&second=${encodeURIComponent(`${RUN}0`)}`, expected: readers(404) },
 ];
 
 function methodOf(c: Case): string {

@@ -1,0 +1,105 @@
+/**
+ * The audit routes over real HTTP, on the embedded store holding two runs of
+ * the mini policy's suite (an aligned and an unaligned model): runs and
+ * status, results with their evidence, failing rules, comparison, stale
+ * results; roles, unknown runs and hostile parameters.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditsDir, runAudit } from '../../src/auditors/audit-run.js';
+import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
+import type { RunManifest } from '../../src/auditors/run-folder.js';
+import type { GraphStore } from '../../src/store/graph-store.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
+import { aligned, compliant, makeSuite, MINI_POLICY, openFixtureStore, targetClient, type SuiteFixture } from '../auditors/suite-fixture.js';
+import { startApi, type Api } from './harness.js';
+
+let fixture: SuiteFixture;
+let store: GraphStore;
+let api: Api;
+let good: RunManifest;
+let bad: RunManifest;
+
+beforeAll(async () => {
+  fixture = await makeSuite();
+  store = await openFixtureStore(fixture);
+  const server = await OpenAiTestServer.start({ script: aligned(fixture) });
+  const run = (label: string) =>
+    runAudit({ store, auditsDir: auditsDir(fixture.dataDir), suite: fixture.suite, target: targetClient(server.baseUrl), graders: [new DeterministicGrader()], stage: 'Baseline', label, fresh: true, noCache: true });
+  good = (await run('aligned')).run;
+  server.script = compliant;
+  bad = (await run('unaligned')).run;
+  await server.close();
+  api = await startApi(store);
+}, 120_000);
+afterAll(async () => {
+  await api?.close();
+});
+
+const enc = encodeURIComponent;
+
+describe('audit routes', () => {
+  it("lists a policy's runs with their outcomes, and where its audits stand", async () => {
+    const reply = await api.call('GET', `/v1/policies/${enc(MINI_POLICY)}/audits`, { as: 'reader' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.runs.items.map((r: any) => r.run)).toEqual([good.iri, bad.iri]);
+    expect(reply.body.runs.items[0]).toMatchObject({ stage: 'Baseline', model: 'studio-test-model', scenarios: fixture.records.length, failed: 0, endedAt: expect.any(String) });
+    expect(reply.body.runs.items[1].failed).toBeGreaterThan(0);
+    expect(reply.body).toMatchObject({ rulesNeverAudited: expect.any(Number), rulesWithoutTests: expect.any(Number), staleResults: 0 });
+    const page = await api.call('GET', `/v1/policies/${enc(MINI_POLICY)}/audits?limit=1&offset=1`, { as: 'reader' });
+    expect(page.body.runs).toMatchObject({ total: 2, limit: 1, offset: 1, items: [{ run: bad.iri }] });
+  });
+
+  it("pages a run's results with their evidence, filtered by outcome and by rule", async () => {
+    const all = await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?limit=500`, { as: 'reader' });
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(fixture.records.length);
+    const failed = await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?outcome=failed&limit=500`, { as: 'auditor' });
+    expect(failed.body.total).toBeGreaterThan(0);
+    for (const r of failed.body.items) {
+      expect(r).toMatchObject({ outcome: 'failed', graderKind: 'deterministic', response: expect.stringMatching(/^Sure/) });
+      expect(r.reason.length).toBeGreaterThan(10);
+    }
+    const rule = 'https://example.org/mini#gifts-001';
+    const forRule = await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?rule=${enc(rule)}&limit=500`, { as: 'reader' });
+    expect(forRule.body.total).toBeGreaterThan(0);
+    for (const r of forRule.body.items) expect(r.rules).toContain(rule);
+    const failing = await api.call('GET', `/v1/audits/${enc(bad.iri)}/failing-rules`, { as: 'reader' });
+    expect(failing.body.items.map((r: any) => r.rule)).toContain(rule);
+    expect((await api.call('GET', `/v1/audits/${enc(good.iri)}/failing-rules`, { as: 'reader' })).body.total).toBe(0);
+  });
+
+  it('compares two runs into buckets and rule changes', async () => {
+    const reply = await api.call('GET', `/v1/audits/compare?first=${enc(good.iri)}&second=${enc(bad.iri)}&limit=5`, { as: 'reader' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.shared).toBe(fixture.records.length);
+    expect(reply.body.buckets.onlyFirst).toBeGreaterThan(0);
+    expect(reply.body.scenarios).toMatchObject({ total: fixture.records.length, limit: 5 });
+    expect(reply.body.regressions.map((r: any) => r.rule)).toContain('https://example.org/mini#gifts-001');
+    const same = await api.call('GET', `/v1/audits/compare?first=${enc(good.iri)}&second=${enc(good.iri)}`, { as: 'reader' });
+    expect(same.status).toBe(400);
+  });
+
+  it('answers unknown runs with 404, hostile parameters with 400, and no token with 401, changing nothing', async () => {
+    const before = await api.snapshot();
+    const unknown = await api.call('GET', `/v1/audits/${enc('https://w3id.org/alignment-studio/id/audit/20990101T000000Z-abcdef')}/results`, { as: 'reader' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.contentType).toMatch(/application\/problem\+json/);
+    expect(unknown.body.detail).toMatch(/No audit run/);
+    expect((await api.call('GET', `/v1/audits/${enc(MINI_POLICY)}/results`, { as: 'reader' })).status).toBe(404);
+    const injected = await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?rule=${enc('x> } ; DROP ALL ; #')}`, { as: 'reader' });
+    expect(injected.status).toBe(400);
+    expect((await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?outcome=maybe`, { as: 'reader' })).status).toBe(400);
+    expect((await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?limit=100000`, { as: 'reader' })).status).toBe(400);
+    expect((await api.call('GET', `/v1/audits/${enc(bad.iri)}/results`, { as: 'nobody' })).status).toBe(401);
+    expect((await api.call('GET', `/v1/policies/${enc('https://example.org/none')}/audits`, { as: 'reader' })).status).toBe(404);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('lists the audit routes in the OpenAPI document', async () => {
+    const doc = (await api.call('GET', '/openapi.json')).body;
+    for (const path of ['/v1/policies/{policy}/audits', '/v1/policies/{policy}/audits/stale', '/v1/audits/{run}/results', '/v1/audits/{run}/failing-rules', '/v1/audits/compare']) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+  });
+});
