@@ -10,7 +10,7 @@ import { ConfigError } from './errors.js';
 import type { StoreEngine } from './store/graph-store.js';
 import type { Neo4jConnection } from './store/neo4j-store.js';
 import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
-import { resolveLlmConfig, TARGET_SETTING, type LlmConfig } from './llm/llm-config.js';
+import { resolveLlmConfig, TARGET_SETTING, TRAIN_SETTING, type LlmConfig } from './llm/llm-config.js';
 
 export interface StudioConfig {
   readonly store: StoreEngine;
@@ -23,6 +23,8 @@ export interface StudioConfig {
   readonly llm: LlmConfig;
   /** The model under audit: the "target" section and STUDIO_TARGET_*, same keys as "llm". */
   readonly target: LlmConfig;
+  /** Where fine-tuning jobs run: the "train" section and STUDIO_TRAIN_*, same keys as "llm"; its model is the base model. */
+  readonly train: LlmConfig;
 }
 
 export interface ConfigOverrides {
@@ -39,6 +41,7 @@ interface ConfigFile {
   precedence?: string[];
   llm?: unknown;
   target?: unknown;
+  train?: unknown;
 }
 
 const CONFIG_FILE = 'studio.config.json';
@@ -74,6 +77,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     precedence,
     llm: resolveLlmConfig(fromFile.llm, file, env),
     target: resolveLlmConfig(fromFile.target, file, env, TARGET_SETTING),
+    train: resolveLlmConfig(fromFile.train, file, env, TRAIN_SETTING),
     neo4j: {
       uri: env.NEO4J_URI ?? fromFile.neo4j?.uri ?? 'bolt://127.0.0.1:7687',
       user: env.NEO4J_USER ?? fromFile.neo4j?.user ?? 'neo4j',

@@ -152,3 +152,26 @@ export class HumanVerdictsError extends StudioError {
     );
   }
 }
+
+/** A deployment context that is not declared for the policy. */
+export class UnknownContextError extends StudioError {
+  constructor(readonly context: string, known: readonly string[]) {
+    super(`No deployment context <${context}> is declared${known.length ? `; declared: ${known.join(', ')}` : "; declare one with 'a studio:DeploymentContext' in the policy file"}.`);
+  }
+}
+
+/** Written split files in which a validation or test record shares its (rule, template, entities) key with a training record. */
+export class SplitLeakError extends StudioError {
+  override readonly exitCode = 1;
+  constructor(readonly folder: string, readonly leaks: number, example: string) {
+    super(`${folder}: ${leaks} validation/test record(s) share their (rule, template, entities) key with a training record, e.g. ${example}`);
+  }
+}
+
+/** A dataset folder or file the studio cannot use: the message names the file and line. */
+export class DatasetError extends StudioError {}
+
+/** A fine-tuning job that ended without a model (failed or cancelled at the endpoint). */
+export class TrainingJobError extends StudioError {
+  override readonly exitCode = 1;
+}

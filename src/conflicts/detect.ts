@@ -136,7 +136,8 @@ export function conflictIri(policy: string, prohibition: string, permissive: str
   return `urn:studio:conflict:${createHash('sha256').update(`${policy}\n${prohibition}\n${permissive}`).digest('hex').slice(0, 32)}`;
 }
 
-function factsOf(row: Row): PairFacts {
+/** The precedence inputs of one row of the conflicts query. */
+export function factsOf(row: Row): PairFacts {
   const relation = (value: unknown): Relation => {
     if (value === 'same' || value === 'narrower' || value === 'broader' || value === 'overlap' || value === 'unknown') return value;
     throw new Error(`internal: the conflicts query returned the relation ${String(value)}`);

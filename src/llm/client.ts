@@ -13,6 +13,8 @@
  * becomes an LlmError subclass whose message says what to check.
  */
 
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import OpenAI, * as Sdk from 'openai';
 import {
   ConfigError,
@@ -153,6 +155,55 @@ export class LlmClient {
     }
   }
 
+  /** Uploads a file for fine-tuning (POST /files); resolves with the endpoint's file id. */
+  async uploadFile(file: string, purpose: 'fine-tune' = 'fine-tune'): Promise<{ id: string; bytes: number }> {
+    // Read whole: a retried upload must send the bytes again, which a consumed stream cannot.
+    const content = await readFile(file);
+    try {
+      const created = await this.sdk.files.create({ file: await Sdk.toFile(content, path.basename(file)), purpose });
+      return { id: created.id, bytes: created.bytes };
+    } catch (error) {
+      throw await this.explain(error, 'POST /files', undefined);
+    }
+  }
+
+  /** Creates a fine-tuning job (POST /fine_tuning/jobs) on the configured model as the base. */
+  async createFineTuningJob(request: FineTuningRequest): Promise<FineTuningJob> {
+    try {
+      const job = await this.sdk.fineTuning.jobs.create({
+        model: this.model,
+        training_file: request.trainingFile,
+        ...(request.validationFile ? { validation_file: request.validationFile } : {}),
+        ...(request.suffix ? { suffix: request.suffix } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        method: { type: request.method },
+        ...(request.metadata ? { metadata: request.metadata } : {}),
+      });
+      return jobOf(job);
+    } catch (error) {
+      throw await this.explain(error, 'POST /fine_tuning/jobs', undefined);
+    }
+  }
+
+  /** A fine-tuning job's current state (GET /fine_tuning/jobs/{id}). */
+  async retrieveFineTuningJob(id: string): Promise<FineTuningJob> {
+    try {
+      return jobOf(await this.sdk.fineTuning.jobs.retrieve(id));
+    } catch (error) {
+      throw await this.explain(error, `GET /fine_tuning/jobs/${id}`, undefined);
+    }
+  }
+
+  /** The first page of a job's events, newest first as the endpoint gives them. */
+  async fineTuningEvents(id: string): Promise<{ message: string; level: string; createdAt: number }[]> {
+    try {
+      const page = await this.sdk.fineTuning.jobs.listEvents(id, { limit: 50 });
+      return page.data.map((e) => ({ message: e.message, level: e.level, createdAt: e.created_at }));
+    } catch (error) {
+      throw await this.explain(error, `GET /fine_tuning/jobs/${id}/events`, undefined);
+    }
+  }
+
   /** Turns what the package threw into the LlmError that says what to check. */
   private async explain(error: unknown, call: string, signal: AbortSignal | undefined): Promise<unknown> {
     const where = `${this.endpoint} (${call})`;
@@ -208,6 +259,41 @@ export class LlmClient {
     if (error instanceof LlmError || error instanceof ConfigError) return error;
     return new LlmResponseError(this.endpoint, `${where}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
+}
+
+/** What a fine-tuning job is created with. */
+export interface FineTuningRequest {
+  readonly trainingFile: string;
+  readonly validationFile?: string;
+  readonly method: 'supervised' | 'dpo';
+  readonly suffix?: string;
+  readonly seed?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** A fine-tuning job as the studio reads it. */
+export interface FineTuningJob {
+  readonly id: string;
+  /** validating_files, queued, running, succeeded, failed or cancelled. */
+  readonly status: string;
+  readonly model: string;
+  readonly fineTunedModel: string | null;
+  readonly error: string | null;
+  readonly trainingFile: string;
+  readonly validationFile: string | null;
+}
+
+function jobOf(job: Sdk.OpenAI.FineTuning.FineTuningJob): FineTuningJob {
+  const error = job.error && (job.error.message || job.error.code) ? `${job.error.code ? `${job.error.code}: ` : ''}${job.error.message ?? ''}` : null;
+  return {
+    id: job.id,
+    status: job.status,
+    model: job.model,
+    fineTunedModel: job.fine_tuned_model ?? null,
+    error,
+    trainingFile: job.training_file,
+    validationFile: job.validation_file ?? null,
+  };
 }
 
 /** The environment prefix of the settings a client was made from (STUDIO_LLM, STUDIO_TARGET). */

@@ -41,6 +41,9 @@ export const LLM_SETTING: LlmSetting = { section: 'llm', envPrefix: 'STUDIO_LLM'
 /** The model an audit runs its suite against. */
 export const TARGET_SETTING: LlmSetting = { section: 'target', envPrefix: 'STUDIO_TARGET', purpose: 'audit target' };
 
+/** Where fine-tuning jobs run; its model is the base model jobs train. */
+export const TRAIN_SETTING: LlmSetting = { section: 'train', envPrefix: 'STUDIO_TRAIN', purpose: 'fine-tuning' };
+
 /** Defaults: a minute per answer covers a slow local model writing a few hundred tokens; three retries ride out a restart. */
 export const LLM_DEFAULTS = { timeoutMs: 60_000, maxRetries: 3, maxRetryAfterMs: 120_000, concurrency: 4 } as const;
 

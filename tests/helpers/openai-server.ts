@@ -9,6 +9,9 @@
  *
  *   POST /v1/chat/completions   (stream: true answers as server-sent events)
  *   GET  /v1/models
+ *   POST /v1/files, GET /v1/files/{id}             (multipart uploads, kept in `files`)
+ *   POST /v1/fine_tuning/jobs, GET /v1/fine_tuning/jobs/{id}, GET .../{id}/events
+ *        (each retrieve moves a job one step along its scripted statuses)
  *
  * node:http only, so the tests depend on nothing the studio does not.
  */
@@ -78,7 +81,31 @@ export function sequence(...steps: readonly (Reply | Script)[]): Script {
   };
 }
 
+/** One status a fine-tuning job passes through; the last repeats. A failed step carries its error. */
+export type JobStep = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'cancelled' | { readonly status: 'failed'; readonly code: string; readonly message: string };
+
+/** The statuses of a job that trains: queued, running, then succeeded with a fine_tuned_model. */
+export const SUCCEEDING_JOB: readonly JobStep[] = ['queued', 'running', 'succeeded'];
+
+/** A file uploaded to the server. */
+export interface UploadedFile {
+  readonly id: string;
+  readonly filename: string;
+  readonly purpose: string;
+  readonly content: string;
+}
+
+/** A fine-tuning job the server holds. */
+export interface ServerJob {
+  readonly id: string;
+  readonly body: any;
+  /** Retrieves answered so far. */
+  retrieves: number;
+}
+
 export interface OpenAiServerOptions {
+  /** The statuses each fine-tuning job walks through, one per retrieve (default SUCCEEDING_JOB). */
+  readonly jobSteps?: readonly JobStep[];
   /** The reply to each chat request (default: "ok"). */
   readonly script?: Script;
   /** The models GET /v1/models lists; a chat request for another is a 404 model_not_found, as OpenAI answers. */
@@ -100,11 +127,18 @@ export class OpenAiTestServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private chats = 0;
   private readonly record: boolean;
+  /** Uploaded files by id. */
+  readonly files = new Map<string, UploadedFile>();
+  /** Fine-tuning jobs by id. */
+  readonly jobs = new Map<string, ServerJob>();
+  /** The statuses jobs created from now on walk through; tests may replace it. */
+  jobSteps: readonly JobStep[];
 
   private constructor(private readonly server: http.Server, options: OpenAiServerOptions) {
     this.script = options.script ?? (() => reply.chat('ok'));
     this.models = options.models ?? ['studio-test-model'];
     this.record = options.record ?? true;
+    this.jobSteps = options.jobSteps ?? SUCCEEDING_JOB;
   }
 
   /** Starts a server on a free port of 127.0.0.1. */
@@ -156,6 +190,7 @@ export class OpenAiTestServer {
     if (req.method === 'GET' && path === '/v1/models') {
       return send(res, 200, { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'studio-tests' })) });
     }
+    if (path.startsWith('/v1/files') || path.startsWith('/v1/fine_tuning/')) return this.fineTuning(req, res, path, raw, body);
     if (!isChat) return send(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
     const model = (body as { model?: unknown } | undefined)?.model;
     if (typeof model !== 'string' || !this.models.includes(model)) {
@@ -187,6 +222,51 @@ export class OpenAiTestServer {
         res.write(JSON.stringify(completion(request, answer.content, model, 'stop')).slice(0, 10 * Math.max(1, answer.afterChunks)));
         return; // headers and a few bytes, then nothing
     }
+  }
+
+  /** Files and fine-tuning jobs, as OpenAI answers them. */
+  private fineTuning(req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: string, body: any): void {
+    const notFound = (what: string) => send(res, 404, { error: { message: `No such ${what}`, type: 'invalid_request_error', param: null, code: null } });
+    if (req.method === 'POST' && path === '/v1/files') {
+      const parts = multipart(String(req.headers['content-type'] ?? ''), raw);
+      const file = parts.find((p) => p.name === 'file');
+      const purpose = parts.find((p) => p.name === 'purpose')?.content ?? '';
+      if (!file) return send(res, 400, { error: { message: "Missing required parameter: 'file'.", type: 'invalid_request_error', param: 'file', code: null } });
+      const id = `file-test-${this.files.size}`;
+      this.files.set(id, { id, filename: file.filename ?? 'upload', purpose, content: file.content });
+      return send(res, 200, fileObject(this.files.get(id)!));
+    }
+    const fileMatch = /^\/v1\/files\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && fileMatch) {
+      const file = this.files.get(fileMatch[1]!);
+      return file ? send(res, 200, fileObject(file)) : notFound('file');
+    }
+    if (req.method === 'POST' && path === '/v1/fine_tuning/jobs') {
+      if (!body || typeof body.training_file !== 'string' || !this.files.has(body.training_file)) {
+        return send(res, 400, { error: { message: `invalid training_file: ${String(body?.training_file)}`, type: 'invalid_request_error', param: 'training_file', code: 'invalid_file' } });
+      }
+      if (typeof body.model !== 'string' || !this.models.includes(body.model)) {
+        return send(res, 404, { error: { message: `The model \`${String(body?.model)}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } });
+      }
+      const id = `ftjob-test-${this.jobs.size}`;
+      const job: ServerJob & { steps: readonly JobStep[] } = { id, body, retrieves: 0, steps: this.jobSteps };
+      this.jobs.set(id, job);
+      return send(res, 200, jobObject(job, 'validating_files'));
+    }
+    const jobMatch = /^\/v1\/fine_tuning\/jobs\/([^/]+)(\/events)?$/.exec(path);
+    if (req.method === 'GET' && jobMatch) {
+      const job = this.jobs.get(jobMatch[1]!) as (ServerJob & { steps: readonly JobStep[] }) | undefined;
+      if (!job) return notFound('job');
+      if (jobMatch[2]) {
+        const seen = job.steps.slice(0, Math.max(1, Math.min(job.retrieves, job.steps.length)));
+        const data = seen.map((step, i) => ({ id: `ftevent-${job.id}-${i}`, object: 'fine_tuning.job.event', created_at: i, level: typeof step === 'string' ? 'info' : 'error', message: typeof step === 'string' ? `Job ${step}` : step.message, type: 'message' })).reverse();
+        return send(res, 200, { object: 'list', data, has_more: false });
+      }
+      const step = job.steps[Math.min(job.retrieves, job.steps.length - 1)]!;
+      job.retrieves++;
+      return send(res, 200, jobObject(job, step));
+    }
+    return send(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
   }
 
   /** Server-sent events: a role chunk, the content word by word, the finish chunk, [DONE]; stops after `limit` events when stalling. */
@@ -225,6 +305,52 @@ function completion(request: RecordedRequest, content: string, model: string, fi
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
     usage: { prompt_tokens: prompt, completion_tokens: words(content), total_tokens: prompt + words(content) },
   };
+}
+
+function fileObject(file: UploadedFile): object {
+  return { id: file.id, object: 'file', bytes: Buffer.byteLength(file.content), created_at: 0, filename: file.filename, purpose: file.purpose, status: 'processed' };
+}
+
+/** A fine_tuning.job object at one step; a succeeded job names its model ft:<base>:studio-test:<job id>. */
+function jobObject(job: ServerJob, step: JobStep): object {
+  const status = typeof step === 'string' ? step : step.status;
+  const failed = typeof step === 'string' ? null : { code: step.code, message: step.message, param: null };
+  return {
+    id: job.id,
+    object: 'fine_tuning.job',
+    created_at: 0,
+    finished_at: status === 'succeeded' || status === 'failed' || status === 'cancelled' ? 1 : null,
+    model: job.body.model,
+    fine_tuned_model: status === 'succeeded' ? `ft:${job.body.model}:studio-test:${job.id}` : null,
+    organization_id: 'org-test',
+    status,
+    training_file: job.body.training_file,
+    validation_file: job.body.validation_file ?? null,
+    result_files: [],
+    hyperparameters: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto' },
+    method: job.body.method ?? { type: 'supervised' },
+    seed: job.body.seed ?? 0,
+    trained_tokens: status === 'succeeded' ? 1000 : null,
+    error: failed,
+    metadata: job.body.metadata ?? null,
+  };
+}
+
+/** The parts of a multipart/form-data body: name, filename and content of each. */
+function multipart(contentType: string, raw: string): { name: string; filename?: string; content: string }[] {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return [];
+  const marker = `--${boundary[1] ?? boundary[2]}`;
+  return raw
+    .split(marker)
+    .slice(1, -1)
+    .map((part) => {
+      const at = part.indexOf('\r\n\r\n');
+      const head = part.slice(0, at);
+      const name = /name="([^"]*)"/.exec(head)?.[1] ?? '';
+      const filename = /filename="([^"]*)"/.exec(head)?.[1];
+      return { name, ...(filename !== undefined ? { filename } : {}), content: part.slice(at + 4, part.length - 2) };
+    });
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
