@@ -12,4 +12,4 @@ RETURN run.uri AS run, split(stage.uri, '#')[1] AS stage, run.model AS model,
        size([o IN outcomes WHERE o = 'http://www.w3.org/ns/earl#passed']) AS passed,
        size([o IN outcomes WHERE o = 'http://www.w3.org/ns/earl#failed']) AS failed,
        size([o IN outcomes WHERE o = 'http://www.w3.org/ns/earl#cantTell']) AS cantTell
-ORDER BY startedAt, run
+ORDER BY datetime(startedAt), run

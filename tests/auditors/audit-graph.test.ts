@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditsDir, runAudit, writeRunGraph } from '../../src/auditors/audit-run.js';
+import { canonicalDateTime } from '../../src/auditors/to-rdf.js';
 import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
 import { RunFolder, type RunManifest } from '../../src/auditors/run-folder.js';
 import { runGeneration } from '../../src/cli/commands/generate.js';
@@ -24,6 +25,15 @@ const available = await neo4jAvailable();
 function sorted(rows: readonly Row[]): string[] {
   return rows.map((row) => JSON.stringify(Object.entries(row).sort(([a], [b]) => a.localeCompare(b)))).sort();
 }
+
+describe('canonical date-times', () => {
+  it('drops trailing zeros of the fraction, and a zero fraction', () => {
+    expect(canonicalDateTime('2026-11-27T03:12:37.250Z')).toBe('2026-11-27T03:12:37.25Z');
+    expect(canonicalDateTime('2026-11-27T03:12:37.000Z')).toBe('2026-11-27T03:12:37Z');
+    expect(canonicalDateTime('2026-11-27T03:12:37.205Z')).toBe('2026-11-27T03:12:37.205Z');
+    expect(canonicalDateTime('2026-11-27T03:12:40.100Z')).toBe('2026-11-27T03:12:40.1Z');
+  });
+});
 
 describe.runIf(available)('audit results on both stores', () => {
   let fixture: SuiteFixture;
@@ -61,6 +71,9 @@ describe.runIf(available)('audit results on both stores', () => {
   it('answers every audit query identically', async () => {
     const runs = await bothAnswer('audit-runs', { policy: MINI_POLICY });
     expect(runs.map((r) => r.run)).toEqual([good.iri, bad.iri]);
+    // Both stores list runs oldest first, by time, even within one second.
+    expect((await graph.namedQuery('audit-runs', { policy: MINI_POLICY })).map((r) => r.run)).toEqual([good.iri, bad.iri]);
+    expect(runs[0]!.startedAt).toBe(canonicalDateTime(good.startedAt));
     expect(runs[1]!.failed).toBeGreaterThan(0);
     expect(await bothAnswer('audit-failing-rules', { run: good.iri })).toEqual([]);
     expect((await bothAnswer('audit-failing-rules', { run: bad.iri })).length).toBeGreaterThan(0);
