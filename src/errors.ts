@@ -152,3 +152,9 @@ export class HumanVerdictsError extends StudioError {
     );
   }
 }
+
+/** A report that cannot be made or read: a policy without runs, a run whose journal is already broken, a file with no digest. */
+export class ReportError extends StudioError {}
+
+/** The browser that prints PDFs is not installed where the studio looks for it. */
+export class BrowserMissingError extends StudioError {}

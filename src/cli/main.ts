@@ -13,6 +13,7 @@ import { registerServe } from './commands/serve.js';
 import { registerConflicts } from './commands/conflicts.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
+import { registerReport } from './commands/report.js';
 
 const program = new Command();
 program
@@ -30,6 +31,7 @@ registerConflicts(program);
 registerGenerate(program);
 registerExport(program);
 registerAudit(program);
+registerReport(program);
 registerServe(program);
 
 try {
