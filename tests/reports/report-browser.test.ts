@@ -21,6 +21,10 @@ import { MINI_POLICY, openFixtureStore } from '../auditors/suite-fixture.js';
 import { studio } from '../helpers/cli.js';
 import { makeReportFixture, type ReportFixture } from './report-fixture.js';
 
+// These run inside the page (page.evaluate); the project's TypeScript has no DOM library.
+declare const document: any;
+declare const window: any;
+
 const chromium = await findChromium();
 const required = process.env.STUDIO_REQUIRE_BROWSER === '1';
 
@@ -66,10 +70,10 @@ describe.runIf(chromium !== undefined)('HTML report in Chromium', () => {
       await page.goto(url, { waitUntil: 'load' });
       expect(requests).toEqual([url]);
       expect(await page.title()).toBe('Provenance report: Mini Code policy');
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
 
       const links = await page.evaluate(() =>
-        [...document.querySelectorAll('a[href]')].map((a) => {
+        [...document.querySelectorAll('a[href]')].map((a: any) => {
           const href = a.getAttribute('href')!;
           return { href, internal: href.startsWith('#'), resolves: href.startsWith('#') && document.getElementById(decodeURIComponent(href.slice(1))) !== null };
         }),
@@ -80,7 +84,7 @@ describe.runIf(chromium !== undefined)('HTML report in Chromium', () => {
 
       // Each numbered link leads to a list of as many entries.
       const mismatches = await page.evaluate(() =>
-        [...document.querySelectorAll('a.num')].flatMap((a) => {
+        [...document.querySelectorAll('a.num')].flatMap((a: any) => {
           const target = document.getElementById(a.getAttribute('href')!.slice(1));
           const n = target?.querySelectorAll('li').length;
           return n === Number(a.textContent) ? [] : [`${a.getAttribute('href')}: ${a.textContent} vs ${n}`];
@@ -89,9 +93,9 @@ describe.runIf(chromium !== undefined)('HTML report in Chromium', () => {
       expect(mismatches).toEqual([]);
 
       const charts = await page.evaluate(() =>
-        [...document.querySelectorAll('svg.chart')].map((svg) => {
+        [...document.querySelectorAll('svg.chart')].map((svg: any) => {
           const box = svg.getBoundingClientRect();
-          const bars = [...svg.querySelectorAll('rect.bar')].map((r) => r.getBoundingClientRect()).filter((b) => b.width > 0 && b.height > 0);
+          const bars = [...svg.querySelectorAll('rect.bar')].map((r: any) => r.getBoundingClientRect()).filter((b: any) => b.width > 0 && b.height > 0);
           return { width: box.width, height: box.height, bars: bars.length };
         }),
       );
