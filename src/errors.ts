@@ -175,3 +175,9 @@ export class DatasetError extends StudioError {}
 export class TrainingJobError extends StudioError {
   override readonly exitCode = 1;
 }
+
+/** A report that cannot be made or read: a policy without runs, a run whose journal is already broken, a file with no digest. */
+export class ReportError extends StudioError {}
+
+/** The browser that prints PDFs is not installed where the studio looks for it. */
+export class BrowserMissingError extends StudioError {}

@@ -14,6 +14,7 @@ import { registerConflicts } from './commands/conflicts.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
 import { registerTrain } from './commands/train.js';
+import { registerReport } from './commands/report.js';
 
 const program = new Command();
 program
@@ -32,6 +33,7 @@ registerGenerate(program);
 registerExport(program);
 registerAudit(program);
 registerTrain(program);
+registerReport(program);
 registerServe(program);
 
 try {

@@ -1,0 +1,322 @@
+/**
+ * Everything a provenance report shows, gathered once for every format: the
+ * policy's rules with their section, authority and dates (report-rules,
+ * report-sections), the items that teach and test each one (report-items),
+ * the conflicts recorded between them (generation-conflicts,
+ * conflicts-of-rule), the coverage queries, and from each run's folder every
+ * result with its evidence — the prompt hash, the answer, every grader's
+ * verdict and reason, and reviewers' verdicts — together with the digest of
+ * the journals read, so the report can later be checked against them.
+ */
+
+import path from 'node:path';
+import type { GraphStore, LoadedPolicy, Row } from '../store/graph-store.js';
+import { PolicyNotLoadedError, ReportError } from '../errors.js';
+import { localName } from '../framers/policy-context.js';
+import { decidingVerdict, type HumanRecord, type ResultRecord } from '../auditors/result-record.js';
+import { RunFolder, type RunManifest } from '../auditors/run-folder.js';
+import type { Outcome, Verdict } from '../auditors/verdict.js';
+import { CHAIN_START } from '../auditors/journal.js';
+import { readJournalLines, walkChain, type JournalDigest, type ReportDigest, type RunDigest } from './journal-digest.js';
+
+/** One scenario's result in one run, as its journal line holds it. */
+export interface ReportResult {
+  /** `<run number>-<line>`: the anchor of the result in every format. */
+  readonly key: string;
+  /** Index of the run in ReportData.runs. */
+  readonly run: number;
+  /** 1-based line of results.jsonl. */
+  readonly line: number;
+  readonly record: ResultRecord;
+  /** Reviewers' verdicts on the same scenario. */
+  readonly human: readonly HumanRecord[];
+  /** The deciding verdict's outcome, and who gave it. */
+  readonly outcome: Outcome;
+  readonly decidedBy: string;
+  /** The journal's chain value after this line. */
+  readonly chain: string;
+}
+
+export interface ReportRun {
+  readonly number: number;
+  readonly manifest: RunManifest;
+  readonly digest: RunDigest;
+  readonly results: readonly ReportResult[];
+  /** The text each provision had when the run began (rules.json). */
+  readonly ruleTexts: ReadonlyMap<string, string>;
+}
+
+export interface ItemRef {
+  readonly iri: string;
+  /** Instruction, Scenario or RedTeamPrompt. */
+  readonly type: string;
+  readonly family: string;
+  readonly label?: string;
+  readonly attack?: string;
+}
+
+export interface SectionInfo {
+  readonly iri: string;
+  readonly number: string;
+  readonly title: string;
+}
+
+export interface ReportRule {
+  readonly iri: string;
+  /** Obligation, Prohibition, Permission or Exception. */
+  readonly kind: string;
+  readonly label: string;
+  readonly text: string;
+  readonly section?: SectionInfo;
+  /** The authority rank that applies: the rule's own, else the nearest section's or the regulation's. */
+  readonly authority?: { readonly rank: number; readonly from: string };
+  readonly effectiveFrom?: string;
+  readonly effectiveUntil?: string;
+  /** Instructions derived from it. */
+  readonly teaches: readonly ItemRef[];
+  /** Scenarios and red-team prompts derived from it. */
+  readonly tests: readonly ItemRef[];
+}
+
+export interface ReportConflict {
+  readonly iri: string;
+  readonly rules: readonly string[];
+  readonly certainty?: string;
+  readonly principle?: string;
+  readonly winner?: string;
+  readonly loser?: string;
+  readonly reason?: string;
+  readonly documented?: string;
+}
+
+export interface Coverage {
+  /** Rules no instruction teaches. */
+  readonly withoutInstructions: readonly string[];
+  /** Rules lacking a scenario of a label, with the labels missing. */
+  readonly withoutScenarios: readonly { readonly rule: string; readonly missing: readonly string[] }[];
+  /** Rules no scenario or red-team prompt tests. */
+  readonly withoutTests: readonly string[];
+  /** Rules no audit result in the graph tests, in any run. */
+  readonly neverAudited: readonly string[];
+}
+
+export interface ReportData {
+  readonly generatedAt: string;
+  readonly policy: LoadedPolicy & { readonly label: string };
+  readonly runs: readonly ReportRun[];
+  readonly rules: readonly ReportRule[];
+  readonly conflicts: readonly ReportConflict[];
+  readonly coverage: Coverage;
+  readonly digest: ReportDigest;
+}
+
+export interface ReportRequest {
+  readonly store: GraphStore;
+  /** <dataDir>/audits. */
+  readonly auditsDir: string;
+  readonly policy: string;
+  /** Run ids or IRIs, in the order to show them (default: every finished run of the policy, oldest first). */
+  readonly runs?: readonly string[];
+  readonly now?: Date;
+}
+
+const str = (value: Row[string] | undefined): string | undefined => (value === null || value === undefined || value === '' ? undefined : String(value));
+
+/** Gathers a report's data from the store and the run folders. */
+export async function buildReportData(request: ReportRequest): Promise<ReportData> {
+  const { store, policy: policyIri } = request;
+  const loaded = await store.listPolicies();
+  const policy = loaded.find((p) => p.policy === policyIri);
+  if (!policy) throw new PolicyNotLoadedError(policyIri, loaded.map((p) => p.policy));
+  const folders = await selectRuns(request);
+  const runs: ReportRun[] = [];
+  for (const folder of folders) runs.push(await readRun(folder, runs.length + 1));
+
+  const params = { policy: policyIri };
+  const [ruleRows, sectionRows, itemRows, conflictRows, withoutInstructions, withoutScenarios, withoutTests, neverAudited] = await Promise.all([
+    store.namedQuery('report-rules', params),
+    store.namedQuery('report-sections', params),
+    store.namedQuery('report-items', params),
+    store.namedQuery('generation-conflicts', params),
+    store.namedQuery('coverage-rules-without-instructions', params),
+    store.namedQuery('coverage-rules-without-scenarios', params),
+    store.namedQuery('audit-rules-without-tests', params),
+    store.namedQuery('audit-rules-never-audited', params),
+  ]);
+
+  const nodes = new Map<string, { number?: string; title?: string; parents: string[]; rank?: number }>();
+  for (const row of sectionRows) {
+    const iri = String(row.node);
+    const node = nodes.get(iri) ?? { parents: [] };
+    node.number ??= str(row.number);
+    node.title ??= str(row.title);
+    if (row.rank !== null && row.rank !== undefined && node.rank === undefined) node.rank = Number(row.rank);
+    const parent = str(row.parent);
+    if (parent && !node.parents.includes(parent)) node.parents.push(parent);
+    nodes.set(iri, node);
+  }
+  const rankFrom = (start: string | undefined): { rank: number; from: string } | undefined => {
+    const seen = new Set<string>();
+    let level = start ? [start] : [];
+    while (level.length > 0) {
+      const next: string[] = [];
+      for (const iri of level.sort()) {
+        if (seen.has(iri)) continue;
+        seen.add(iri);
+        const node = nodes.get(iri);
+        if (node?.rank !== undefined) return { rank: node.rank, from: iri };
+        next.push(...(node?.parents ?? []));
+      }
+      level = next;
+    }
+    return undefined;
+  };
+
+  const teaches = new Map<string, ItemRef[]>();
+  const tests = new Map<string, ItemRef[]>();
+  for (const row of itemRows) {
+    const type = String(row.type);
+    const label = str(row.label);
+    const attack = str(row.attack);
+    const item: ItemRef = { iri: String(row.item), type, family: String(row.family), ...(label ? { label } : {}), ...(attack ? { attack } : {}) };
+    const into = type === 'Instruction' ? teaches : tests;
+    const list = into.get(String(row.rule)) ?? [];
+    if (!list.some((i) => i.iri === item.iri)) list.push(item);
+    into.set(String(row.rule), list);
+  }
+
+  const rules = new Map<string, ReportRule>();
+  for (const row of ruleRows) {
+    const iri = String(row.rule);
+    if (rules.has(iri)) continue; // a second label or text: the first is kept
+    const sectionIri = str(row.section);
+    const section = sectionIri ? nodes.get(sectionIri) : undefined;
+    const own = row.rank !== null && row.rank !== undefined ? { rank: Number(row.rank), from: iri } : undefined;
+    const authority = own ?? rankFrom(sectionIri);
+    const effectiveFrom = str(row.effectiveFrom);
+    const effectiveUntil = str(row.effectiveUntil);
+    rules.set(iri, {
+      iri,
+      kind: String(row.kind),
+      label: str(row.label) ?? localName(iri),
+      text: str(row.text) ?? '',
+      ...(sectionIri ? { section: { iri: sectionIri, number: section?.number ?? '', title: section?.title ?? localName(sectionIri) } } : {}),
+      ...(authority ? { authority } : {}),
+      ...(effectiveFrom ? { effectiveFrom } : {}),
+      ...(effectiveUntil ? { effectiveUntil } : {}),
+      teaches: (teaches.get(iri) ?? []).sort(byIri),
+      tests: (tests.get(iri) ?? []).sort(byIri),
+    });
+  }
+
+  const conflicts = await readConflicts(store, conflictRows);
+  const missing = new Map<string, string[]>();
+  for (const row of withoutScenarios) missing.set(String(row.rule), [...(missing.get(String(row.rule)) ?? []), String(row.missing)]);
+  const generatedAt = (request.now ?? new Date()).toISOString();
+  return {
+    generatedAt,
+    policy: { ...policy, label: policy.title ?? localName(policy.policy) },
+    runs,
+    rules: [...rules.values()].sort(byIri),
+    conflicts,
+    coverage: {
+      withoutInstructions: withoutInstructions.map((r) => String(r.rule)),
+      withoutScenarios: [...missing].map(([rule, labels]) => ({ rule, missing: labels })),
+      withoutTests: withoutTests.map((r) => String(r.rule)),
+      neverAudited: neverAudited.map((r) => String(r.rule)),
+    },
+    digest: { kind: 'alignment-studio-report', version: 1, policy: policyIri, generatedAt, runs: runs.map((r) => r.digest) },
+  };
+}
+
+const byIri = (a: { iri: string }, b: { iri: string }): number => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0);
+
+/** The runs asked for, or every finished run of the policy, oldest first. */
+async function selectRuns(request: ReportRequest): Promise<RunFolder[]> {
+  if (request.runs && request.runs.length > 0) {
+    const folders: RunFolder[] = [];
+    for (const id of request.runs) {
+      const folder = await RunFolder.open(request.auditsDir, id);
+      if (folder.manifest.policy !== request.policy) throw new ReportError(`run ${folder.manifest.id} audited ${folder.manifest.policy}, not ${request.policy}`);
+      if (folders.some((f) => f.manifest.id === folder.manifest.id)) throw new ReportError(`run ${folder.manifest.id} is named twice in --runs`);
+      folders.push(folder);
+    }
+    return folders;
+  }
+  const all = (await RunFolder.list(request.auditsDir)).filter((r) => r.manifest.policy === request.policy && r.finished);
+  if (all.length === 0) throw new ReportError(`no finished audit run of ${request.policy} in ${request.auditsDir}; run 'studio audit run --suite <eval.jsonl>' first, or name runs with --runs`);
+  return all.sort((a, b) => (a.manifest.startedAt < b.manifest.startedAt ? -1 : a.manifest.startedAt > b.manifest.startedAt ? 1 : a.manifest.id.localeCompare(b.manifest.id)));
+}
+
+/** Reads a run's journals; a chain already broken is refused, since a report must not vouch for altered results. */
+async function readRun(folder: RunFolder, number: number): Promise<ReportRun> {
+  const [results, human] = [await readChained(folder.results), await readChained(folder.human)];
+  const humanByCase = new Map<string, HumanRecord[]>();
+  for (const { record } of human.lines) {
+    const h = record as unknown as HumanRecord;
+    humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
+  }
+  const reportResults = results.lines.map(({ line, record, chain }): ReportResult => {
+    const r = record as unknown as ResultRecord;
+    const reviews = humanByCase.get(r.case) ?? [];
+    const deciding: Verdict | undefined = decidingVerdict([...r.verdicts, ...reviews.map((h) => h.verdict)]);
+    return { key: `${number}-${line}`, run: number - 1, line, record: r, human: reviews, outcome: deciding?.outcome ?? 'cantTell', decidedBy: deciding?.grader.id ?? 'none', chain };
+  });
+  return {
+    number,
+    manifest: folder.manifest,
+    digest: { run: folder.manifest.id, iri: folder.manifest.iri, results: results.digest, human: human.digest },
+    results: reportResults,
+    ruleTexts: await folder.readRuleTexts(),
+  };
+}
+
+async function readChained(file: string): Promise<{ lines: { line: number; record: Record<string, unknown>; chain: string }[]; digest: JournalDigest }> {
+  const read = await readJournalLines(file);
+  if (!read) return { lines: [], digest: { lines: 0, head: CHAIN_START } };
+  const { brokenAt, heads } = walkChain(read);
+  if (brokenAt !== undefined) {
+    throw new ReportError(`${file}:${brokenAt}: this line does not follow the journal's hash chain (altered, or a line before it removed); a report would vouch for results that are not as written`);
+  }
+  const lines = read.records.map(({ line, record }, i) => ({ line, record: record!, chain: heads[i]! }));
+  return { lines, digest: { lines: lines.length, head: heads.at(-1) ?? CHAIN_START } };
+}
+
+/** The conflicts recorded between the policy's rules, with the reason and documented conflict from conflicts-of-rule. */
+async function readConflicts(store: GraphStore, rows: readonly Row[]): Promise<ReportConflict[]> {
+  const byIri = new Map<string, { iri: string; rules: string[]; certainty?: string; principle?: string; winner?: string; loser?: string; reason?: string; documented?: string }>();
+  for (const row of rows) {
+    const iri = String(row.conflict);
+    const entry = byIri.get(iri) ?? { iri, rules: [] };
+    if (!entry.rules.includes(String(row.rule))) entry.rules.push(String(row.rule));
+    for (const key of ['certainty', 'principle', 'winner', 'loser'] as const) {
+      const value = str(row[key]);
+      if (value) entry[key] = key === 'certainty' || key === 'principle' ? localName(value) : value;
+    }
+    byIri.set(iri, entry);
+  }
+  // Reasons and documented conflicts, read once per rule that has a conflict.
+  const rules = [...new Set([...byIri.values()].map((c) => c.rules[0]!))].sort();
+  for (const rule of rules) {
+    for (const row of await store.namedQuery('conflicts-of-rule', { rule })) {
+      const entry = byIri.get(String(row.conflict));
+      if (!entry) continue;
+      const reason = str(row.reason);
+      const documented = str(row.documented);
+      if (reason) entry.reason = reason;
+      if (documented) entry.documented = documented;
+    }
+  }
+  for (const entry of byIri.values()) entry.rules.sort();
+  return [...byIri.values()].sort((a, b) => (a.iri < b.iri ? -1 : 1));
+}
+
+/** A run's short name in tables: its number, stage and model. */
+export function runName(run: ReportRun): string {
+  return `#${run.number} ${run.manifest.stage} ${run.manifest.target.model}${run.manifest.label ? ` (${run.manifest.label})` : ''}`;
+}
+
+/** The folder of a run, for messages. */
+export function runFolderOf(auditsDir: string, id: string): string {
+  return path.join(auditsDir, id);
+}
