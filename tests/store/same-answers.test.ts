@@ -11,6 +11,7 @@ import { neo4jAvailable } from '../helpers/neo4j.js';
 import { openBothStores } from '../helpers/both-stores.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
+import { runGeneration } from '../../src/cli/commands/generate.js';
 import { MINI, SAMPLE_POLICIES } from './store-spec.js';
 
 const available = await neo4jAvailable();
@@ -138,4 +139,14 @@ describe.runIf(available)('identical answers on both stores', () => {
     expect(rows.filter((row) => row.documented !== null).length).toBeGreaterThan(0);
     expect(await bothAnswer('conflicts-of-rule', { rule: 'https://example.org/mini#gifts-001' })).toEqual([]);
   }, 120_000);
+
+  // After the conflicts are recorded; generates into both stores (same seed, same items).
+  it('report-rules, report-sections and report-items for every policy', async () => {
+    for (const store of [embedded, graph]) await runGeneration(store, { seed: 1 });
+    for (const { policy } of await embedded.listPolicies()) {
+      expect((await bothAnswer('report-rules', { policy })).length, policy).toBeGreaterThan(3);
+      expect((await bothAnswer('report-sections', { policy })).length, policy).toBeGreaterThan(1);
+      expect((await bothAnswer('report-items', { policy })).length, policy).toBeGreaterThan(10);
+    }
+  }, 240_000);
 });
