@@ -73,6 +73,8 @@ for (const size of sizes.length > 0 ? sizes : [1250, 2500, 5000, 10_000]) {
   }, 50);
   let runStart = 0;
   let runEnd = 0;
+  let cpuStart = process.cpuUsage();
+  let cpuRun = 0;
   const start = performance.now();
   const outcome = await runAudit({
     store,
@@ -86,8 +88,15 @@ for (const size of sizes.length > 0 ? sizes : [1250, 2500, 5000, 10_000]) {
     // Every scenario asks the endpoint, so that the ideal is exact: no answer comes from the cache.
     noCache: true,
     progress: (done, total) => {
-      if (done === 0) runStart = performance.now();
-      if (done === total) runEnd = performance.now();
+      if (done === 0) {
+        runStart = performance.now();
+        cpuStart = process.cpuUsage();
+      }
+      if (done === total) {
+        runEnd = performance.now();
+        const cpu = process.cpuUsage(cpuStart);
+        cpuRun = (cpu.user + cpu.system) / 1000;
+      }
     },
   });
   const total = performance.now() - start;
@@ -96,7 +105,7 @@ for (const size of sizes.length > 0 ? sizes : [1250, 2500, 5000, 10_000]) {
   const perSecond = outcome.suite.cases / (runMs / 1000);
   const asked = outcome.asked;
   rows.push(
-    `| ${outcome.suite.cases.toLocaleString('en')} | ${CONCURRENCY} | ${DELAY_MS} | ${Math.round(runStart - start).toLocaleString('en')} | ${Math.round(runMs).toLocaleString('en')} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(ideal).toLocaleString('en')} | ${Math.round((perSecond / ideal) * 100)}% | ${asked} | ${Math.round((peakHeap - baseHeap) / 2 ** 20)} | ${Math.round(peakRss / 2 ** 20)} | ${Math.round(total - runEnd + start).toLocaleString('en')} (${outcome.graph.triples.toLocaleString('en')} triples) |`,
+    `| ${outcome.suite.cases.toLocaleString('en')} | ${CONCURRENCY} | ${DELAY_MS} | ${Math.round(runStart - start).toLocaleString('en')} | ${Math.round(runMs).toLocaleString('en')} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(ideal).toLocaleString('en')} | ${Math.round((perSecond / ideal) * 100)}% | ${(cpuRun / outcome.suite.cases).toFixed(2)} | ${asked} | ${Math.round((peakHeap - baseHeap) / 2 ** 20)} | ${Math.round(peakRss / 2 ** 20)} | ${Math.round(total - runEnd + start).toLocaleString('en')} (${outcome.graph.triples.toLocaleString('en')} triples) |`,
   );
   process.stderr.write(`${rows.at(-1)}\n`);
   await store.close();
@@ -107,8 +116,8 @@ await rm(suiteDir, { recursive: true, force: true });
 
 process.stdout.write(
   [
-    '| scenarios | concurrency | endpoint delay, ms | setup, ms | run, ms | scenarios/s | ideal/s | of ideal | requests | heap growth during run, MB | peak RSS, MB | graph write, ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenarios | concurrency | endpoint delay, ms | setup, ms | run, ms | scenarios/s | ideal/s | of ideal | client CPU per scenario, ms | requests | heap growth during run, MB | peak RSS, MB | graph write, ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
   ].join('\n') + '\n',
 );

@@ -2,13 +2,15 @@
  * The model's answers, kept on disk by what was asked: the endpoint, the
  * model, the messages and the parameters. A rerun, a resumed run or a run
  * with another grader asks the endpoint only what it has not answered yet.
- * One file per answer under <dataDir>/audits/cache/<2 hex>/<hash>.json,
- * written to a temporary file and renamed into place, so a process killed
- * mid-write leaves the answer whole or absent.
+ * One file per answer under <dataDir>/audits/cache/<2 hex>/<hash>.json.
+ * A process killed mid-write can leave a file cut short; no prefix of a JSON
+ * object is JSON, so such an entry reads as absent and is asked again (the
+ * cache is on the hot path of every request: a write and a rename per answer
+ * cost a tenth of a run's CPU, and nothing depends on an entry being there).
  */
 
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../llm/client.js';
 
@@ -57,8 +59,6 @@ export class ResponseCache {
       await mkdir(shard, { recursive: true });
       this.made.add(shard);
     }
-    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, JSON.stringify({ text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason }));
-    await rename(temporary, file);
+    await writeFile(file, JSON.stringify({ text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason }));
   }
 }
