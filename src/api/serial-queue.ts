@@ -1,4 +1,9 @@
-/** Runs tasks one at a time, in the order they arrive: the API's policy writes never interleave. */
+/**
+ * Runs tasks one at a time, in the order they arrive. The server makes one
+ * and hands it to every route and job that writes to the store (policy
+ * uploads and deletions, conflict recording, generation), so writes never
+ * interleave.
+ */
 
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();

@@ -21,6 +21,7 @@ import { coverageRoutes } from './routes/coverage.js';
 import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore } from './answer-cache.js';
+import { SerialQueue } from './serial-queue.js';
 
 export interface ApiOptions {
   readonly store: GraphStore;
@@ -55,6 +56,8 @@ function routerProblem(error: { code?: string; statusCode?: number }): unknown {
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
   const store = options.store.engine === 'embedded' && options.cache !== false ? new CachingStore(options.store) : options.store;
   const validator = options.validator ?? (await PolicyValidator.create());
+  // Every write to the store through this server takes its turn here.
+  const writes = new SerialQueue();
   const app = fastify({
     logger: options.logger ?? false,
     bodyLimit: options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
@@ -113,11 +116,11 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       api.addHook('onRequest', authenticate(options.tokens));
       // JSON only under /v1, except the policy upload, which takes Turtle.
       api.removeContentTypeParser('text/plain');
-      await api.register(policyRoutes, { store, validator, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
+      await api.register(policyRoutes, { store, validator, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });
-      await api.register(conflictRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
+      await api.register(conflictRoutes, { store, writes, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(coverageRoutes, { store });
     },
     { prefix: '/v1' },
