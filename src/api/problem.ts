@@ -80,7 +80,11 @@ const FASTIFY_ERRORS: Record<string, Mapping> = {
 
 /** Builds the problem for any error a request ended with. */
 export function toProblem(error: unknown, request: FastifyRequest): Problem {
-  const instance = request.url;
+  return problemOf(error, request.url);
+}
+
+/** Builds the problem for any error, about the resource `instance` (a request path, or a job's). */
+export function problemOf(error: unknown, instance: string): Problem {
   if (error instanceof HttpProblem) {
     return { type: TYPE_BASE + error.slug, title: error.title, status: error.status, detail: error.detail, instance, ...error.extensions };
   }

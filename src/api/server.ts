@@ -22,6 +22,11 @@ import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
+import { jobRoutes } from './routes/jobs.js';
+import { JobRunner, type JobLimits } from './jobs/job-runner.js';
+import type { AnyJobKind } from './jobs/job-kind.js';
+import { generationJob } from './jobs/generation-job.js';
+import { DEFAULT_HEARTBEAT_MS } from './jobs/job-events.js';
 
 export interface ApiOptions {
   readonly store: GraphStore;
@@ -37,6 +42,19 @@ export interface ApiOptions {
   readonly cache?: boolean;
   /** The order of precedence principles for conflict routes when a request names none (default: the configured order, see config.ts). */
   readonly precedence?: readonly Principle[];
+  /** The queue every write through the server takes its turn in; reused when given (tests hold it to pause writes). */
+  readonly writes?: SerialQueue;
+  readonly jobs?: JobOptions;
+}
+
+/** How the server runs jobs (/v1/jobs). */
+export interface JobOptions extends JobLimits {
+  /** Kinds beside generation, e.g. audits: each is one JobKind. */
+  readonly kinds?: readonly AnyJobKind[];
+  /** The template folder generation jobs use (default: the package's templates/). */
+  readonly templates?: string;
+  /** Milliseconds between heartbeats on a job's event stream (default 15 s). */
+  readonly heartbeatMs?: number;
 }
 
 export const DEFAULT_TURTLE_BODY_LIMIT = 10 * 1024 * 1024;
@@ -57,19 +75,26 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   const store = options.store.engine === 'embedded' && options.cache !== false ? new CachingStore(options.store) : options.store;
   const validator = options.validator ?? (await PolicyValidator.create());
   // Every write to the store through this server takes its turn here.
-  const writes = new SerialQueue();
+  const writes = options.writes ?? new SerialQueue();
+  const jobs = options.jobs ?? {};
   const app = fastify({
     logger: options.logger ?? false,
     bodyLimit: options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
     // Unknown query-string and body properties are refused, not silently dropped;
     // scalars are read from query-string text, but an array is never taken for a string.
-    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true } },
+    // discriminator: a job's body is one of its kinds' schemas, chosen by its kind.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true, discriminator: true } },
     routerOptions: { maxParamLength: 2048 },
     // The router's own refusals (a path segment over maxParamLength, bad percent-encoding)
     // come before any route or error handler: without this they are plain JSON, not problems.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
   app.setErrorHandler(problemErrorHandler);
+  const runner = new JobRunner([generationJob(jobs.templates ? { templates: jobs.templates } : {}), ...(jobs.kinds ?? [])], store, writes, jobs, app.log);
+  // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
+  app.addHook('preClose', async () => {
+    await runner.close();
+  });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}; GET /openapi.json lists the routes.`), request)),
   );
@@ -81,7 +106,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       info: {
         title: 'Alignment Studio API',
         version: VERSION,
-        description: 'Policies, rules, conflicts, coverage and named queries of the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
+        description: 'Policies, rules, conflicts, coverage, named queries and jobs (data generation) over the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
@@ -122,6 +147,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(adhocQueryRoutes, { store });
       await api.register(conflictRoutes, { store, writes, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(coverageRoutes, { store });
+      await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },
   );

@@ -8,6 +8,7 @@ import { MINI } from '../store/store-spec.js';
 import { at, startMiniApi, stopApi, TOKENS, type Api, type CallOptions } from './harness.js';
 
 const M = 'https://example.org/mini#';
+const NO_JOB = 'AAAAAAAAAAAAAAAAAAAAAA';
 let api: Api;
 let mini: string;
 
@@ -46,6 +47,13 @@ const TABLE: Case[] = [
   { route: 'POST /v1/query/sparql', path: '/v1/query/sparql', options: () => ({ json: { query: 'SELECT * WHERE { ?s ?p ?o } LIMIT 1' } }), expected: readers(200) },
   // The embedded store speaks SPARQL: Cypher is a 400, but only once authenticated.
   { route: 'POST /v1/query/cypher', path: '/v1/query/cypher', options: () => ({ json: { query: 'MATCH (n) RETURN n LIMIT 1' } }), expected: readers(400) },
+  // Jobs: an unknown (well-formed) id or policy shows the role check passed (404) without starting or changing anything.
+  { route: 'GET /v1/jobs', path: '/v1/jobs?state=running', expected: readers(200) },
+  { route: 'GET /v1/jobs/:id', path: `/v1/jobs/${NO_JOB}`, expected: readers(404) },
+  { route: 'GET /v1/jobs/:id/events', path: `/v1/jobs/${NO_JOB}/events`, expected: readers(404) },
+  { route: 'POST /v1/jobs', path: '/v1/jobs', options: () => ({ json: { kind: 'generation', policy: `${M}not-loaded` } }), expected: writers(404) },
+  { route: 'POST /v1/jobs (started)', path: '/v1/jobs', options: () => ({ json: { kind: 'generation', policy: `${M}policy`, families: ['definition'] } }), expected: writers(202) },
+  { route: 'POST /v1/jobs/:id/cancel', path: `/v1/jobs/${NO_JOB}/cancel`, expected: writers(404) },
 ];
 
 function methodOf(c: Case): string {
