@@ -20,7 +20,7 @@ import { conflictRoutes } from './routes/conflicts.js';
 import { coverageRoutes } from './routes/coverage.js';
 import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
-import { CachingStore } from './answer-cache.js';
+import { CachingStore, type CacheLimits } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
 import { jobRoutes } from './routes/jobs.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
@@ -38,8 +38,8 @@ export interface ApiOptions {
   /** Reused when given; otherwise built from ontology/. */
   readonly validator?: PolicyValidator;
   readonly logger?: FastifyServerOptions['logger'];
-  /** Remember named-query answers until the next policy write (embedded store only; default true). */
-  readonly cache?: boolean;
+  /** Remember named-query answers until the next write (embedded store only; default true, within the default limits). */
+  readonly cache?: boolean | CacheLimits;
   /** The order of precedence principles for conflict routes when a request names none (default: the configured order, see config.ts). */
   readonly precedence?: readonly Principle[];
   /** The queue every write through the server takes its turn in; reused when given (tests hold it to pause writes). */
@@ -72,7 +72,8 @@ function routerProblem(error: { code?: string; statusCode?: number }): unknown {
 
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
-  const store = options.store.engine === 'embedded' && options.cache !== false ? new CachingStore(options.store) : options.store;
+  const cache = options.cache ?? true;
+  const store = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
   const validator = options.validator ?? (await PolicyValidator.create());
   // Every write to the store through this server takes its turn here.
   const writes = options.writes ?? new SerialQueue();

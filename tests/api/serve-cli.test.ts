@@ -39,7 +39,18 @@ describe('studio serve', () => {
   it('has help', () => {
     const result = studio(['serve', '--help']);
     expect(result.code).toBe(0);
-    for (const option of ['--port', '--host', '--store', '--data-dir', '--tokens']) expect(result.stdout).toContain(option);
+    for (const option of ['--port', '--host', '--store', '--data-dir', '--tokens', '--cache-entries', '--cache-mb']) expect(result.stdout).toContain(option);
+  });
+
+  it.each([
+    ['--cache-entries', '0'],
+    ['--cache-entries', '2.5'],
+    ['--cache-mb', '-1'],
+    ['--cache-mb', 'lots'],
+  ])('refuses %s %s', (option, value) => {
+    const result = studio(['serve', '--port', '0', option, value, '--data-dir', path.join(folder, 'none')], { STUDIO_API_TOKENS: TOKENS_JSON });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(option);
   });
 
   it('refuses to start without tokens', () => {
