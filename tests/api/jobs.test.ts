@@ -212,6 +212,22 @@ describe('jobs and the write queue', () => {
     expect(await api.store.listDerivedGraphs(POLICY)).toEqual([]);
   });
 
+  it('fails with 404 when its policy is gone before it starts, and with 409 when it goes while the job waits to write', async () => {
+    const { api, release } = await startHeld({ maxRunning: 1 });
+    const waiting = (await start(api)).body;
+    const stream = await events(api, waiting.id);
+    await stream.until(waitingToWrite);
+    const queued = (await start(api, { kind: 'generation', policy: POLICY, seed: 2 })).body;
+    expect(queued.state).toBe('queued');
+    // Removed behind the server's back, as another process may do to a shared Neo4j.
+    expect(await api.store.removePolicy(POLICY)).toBe(true);
+    release();
+    expect((await stream.rest()).pop()!.data.problem).toMatchObject({ status: 409, type: `${PROBLEMS}policy-changed` });
+    const end = (await (await events(api, queued.id)).rest()).pop()!.data;
+    expect(end).toMatchObject({ state: 'failed', problem: { status: 404, type: `${PROBLEMS}not-found`, title: 'No such policy' } });
+    expect(await api.store.listDerivedGraphs()).toEqual([]);
+  });
+
   it('shares the queue with policy writes: a deletion waits behind a held write, then runs after the job that queued first', async () => {
     const { api, writes, release } = await startHeld();
     const job = (await start(api)).body;
