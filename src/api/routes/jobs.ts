@@ -115,10 +115,10 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
       },
     },
     async (request, reply) => {
-      const events = jobEventStream(runner, request.params.id, options.heartbeatMs);
-      if (!events) notFound(request.params.id);
-      reply.raw.on('close', events!.stop);
-      return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(events!.stream);
+      const events = jobEventStream(runner, request.params.id, options.heartbeatMs) ?? notFound(request.params.id);
+      // The client going away ends the stream and its subscription.
+      reply.raw.on('close', events.stop);
+      return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(events.stream);
     },
   );
 
