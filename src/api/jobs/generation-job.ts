@@ -12,12 +12,14 @@ import { findLoadedPolicy } from '../derived-graphs.js';
 import { iri } from '../schemas.js';
 import type { JobKind } from './job-kind.js';
 
+/** The parameters of a generation job, defaults filled in by the schema. */
 export interface GenerationParams {
   policy: string;
   seed: number;
   families?: string[];
 }
 
+/** What a generation job reports when it succeeds. */
 export interface GenerationSummary {
   policy: string;
   seed: number;

@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { FINISHED, type JobView } from './job.js';
 import type { JobEvent, JobRunner } from './job-runner.js';
 
+/** Time between heartbeat comments, unless the server is told otherwise. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /** One event in the stream's wire format. */

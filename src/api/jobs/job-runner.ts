@@ -25,6 +25,7 @@ export interface JobLimits {
   readonly maxRunning?: number;
 }
 
+/** Defaults of JobLimits. */
 export const DEFAULT_MAX_KEPT = 100;
 export const DEFAULT_MAX_RUNNING = 2;
 
@@ -54,6 +55,7 @@ interface Job {
   settled?: Promise<void>;
 }
 
+/** The server's jobs: one runner per server, made in buildServer. */
 export class JobRunner {
   private readonly jobs = new Map<string, Job>();
   private readonly waiting: Job[] = [];

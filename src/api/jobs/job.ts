@@ -6,6 +6,7 @@
 
 import type { Problem } from '../problem.js';
 
+/** A job's states, in the order a job goes through them; it ends in one of the last three. */
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -19,6 +20,7 @@ export interface JobProgress {
   readonly total: number;
 }
 
+/** A job as the API answers with it (a copy: changing it changes nothing). */
 export interface JobView {
   readonly id: string;
   readonly kind: string;
@@ -39,6 +41,7 @@ export interface JobView {
 /** Job ids: 128 random bits, base64url. */
 export const JOB_ID_PATTERN = '^[A-Za-z0-9_-]{22}$';
 
+/** The path parameters of /v1/jobs/{id} routes. */
 export const jobIdParams = {
   type: 'object',
   properties: { id: { type: 'string', pattern: JOB_ID_PATTERN, description: 'the job id' } },
@@ -46,6 +49,7 @@ export const jobIdParams = {
   additionalProperties: false,
 } as const;
 
+/** The schema of JobProgress. */
 export const progressSchema = {
   type: 'object',
   properties: {

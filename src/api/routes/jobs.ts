@@ -16,6 +16,7 @@ import type { AnyJobKind } from '../jobs/job-kind.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import { jobEventStream } from '../jobs/job-events.js';
 
+/** What the job routes need: the store (for a kind's check), the server's runner, and the heartbeat interval. */
 export interface JobRoutesOptions {
   readonly store: GraphStore;
   readonly runner: JobRunner;
@@ -25,6 +26,7 @@ export interface JobRoutesOptions {
 
 const tags = ['jobs'];
 
+/** Registers the /jobs routes for the runner's kinds. */
 export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions): Promise<void> {
   const { runner, store } = options;
   const kinds = runner.kindList();
