@@ -77,7 +77,10 @@ const DESCRIPTIONS: Record<number, string> = {
 
 /** Response schemas for the problems a route may answer with. */
 export function problems(...statuses: number[]): Record<number, unknown> {
-  return Object.fromEntries(statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Problem', $ref: 'Problem#' }]));
+  // Under the content type they are sent with, so that the OpenAPI document says application/problem+json.
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }]),
+  );
 }
 
 /** The problems every authenticated route may answer with. */

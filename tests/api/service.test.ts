@@ -53,6 +53,10 @@ describe('public routes', () => {
       expect(op.security, operation).toEqual([{ bearerAuth: [] }]);
       expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403']));
       expect(Object.keys(op.responses).some((status) => status.startsWith('2')), operation).toBe(true);
+      // Problems are documented under the content type they are sent with.
+      for (const [status, response] of Object.entries(op.responses as Record<string, { content: object }>)) {
+        if (Number(status) >= 400) expect(Object.keys(response.content), `${operation} ${status}`).toEqual(['application/problem+json']);
+      }
     }
     const rules = doc.paths['/v1/rules'].get;
     expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'bearer', 'kind', 'limit', 'policy', 'section']);

@@ -109,7 +109,6 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
           'text/event-stream. First a `state` event with the job as it is now; then `progress` events ({phase, done, total}) and a `state` event at each change of state. The stream ends after the state event of a finished job (at once if it had finished already). Comment lines are heartbeats.',
         security: BEARER_SECURITY,
         params: jobIdParams,
-        produces: ['text/event-stream'],
         response: {
           200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...problems(...AUTH_PROBLEMS, 404),
