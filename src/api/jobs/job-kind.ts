@@ -43,5 +43,4 @@ export interface JobKind<P extends object = Record<string, unknown>, R extends o
 }
 
 /** A kind of any parameters, as the runner holds them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJobKind = JobKind<any, any>;
