@@ -3,7 +3,8 @@
  * lives in this process and changes only through loadPolicy, removePolicy and putDerivedGraph,
  * which empty the cache. (Neo4j may be written by others, so it is not cached.)
  * At 10k rules a rules page costs about 300 ms in oxigraph and rule-context
- * about 70 ms; a cached answer costs nothing.
+ * about 70 ms; a cached answer costs nothing. The cache is bounded in answers
+ * and in bytes (see CacheLimits), least recently used out first.
  */
 
 import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
@@ -11,14 +12,51 @@ import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
 
-/** A store whose named-query answers are remembered until the next write; at most `capacity` answers, least recently used out first. */
+/** How much the cache may hold: answers, and their size as JSON in bytes (an estimate of what they weigh in memory). */
+export interface CacheLimits {
+  /** At most this many answers (default 2000). */
+  readonly entries?: number;
+  /** At most this many bytes of answers; an answer larger than this is served but not kept (default 64 MB). */
+  readonly bytes?: number;
+}
+
+export const DEFAULT_CACHE_ENTRIES = 2000;
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** What the cache holds and has done since it was made. */
+export interface CacheStats {
+  readonly entries: number;
+  readonly bytes: number;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+interface Entry {
+  readonly answer: Promise<Row[]>;
+  /** Its size once it has arrived; 0 while it is on its way. */
+  bytes: number;
+}
+
+/** A store whose named-query answers are remembered until the next write, within limits; the least recently used answer goes first. */
 export class CachingStore implements GraphStore {
-  private readonly answers = new Map<string, Promise<Row[]>>();
+  private readonly answers = new Map<string, Entry>();
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
 
   constructor(
     private readonly store: GraphStore,
-    private readonly capacity = 2000,
-  ) {}
+    limits: CacheLimits = {},
+  ) {
+    this.maxEntries = limits.entries ?? DEFAULT_CACHE_ENTRIES;
+    this.maxBytes = limits.bytes ?? DEFAULT_CACHE_BYTES;
+  }
+
+  get stats(): CacheStats {
+    return { entries: this.answers.size, bytes: this.bytes, hits: this.hits, misses: this.misses };
+  }
 
   get engine() {
     return this.store.engine;
@@ -28,7 +66,7 @@ export class CachingStore implements GraphStore {
     try {
       return await this.store.loadPolicy(source, progress);
     } finally {
-      this.answers.clear();
+      this.clear();
     }
   }
 
@@ -36,7 +74,7 @@ export class CachingStore implements GraphStore {
     try {
       return await this.store.removePolicy(policy);
     } finally {
-      this.answers.clear();
+      this.clear();
     }
   }
 
@@ -44,7 +82,7 @@ export class CachingStore implements GraphStore {
     try {
       return await this.store.putDerivedGraph(graph, quads);
     } finally {
-      this.answers.clear();
+      this.clear();
     }
   }
 
@@ -60,16 +98,48 @@ export class CachingStore implements GraphStore {
     const key = `${name}\n${JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)))}`;
     const cached = this.answers.get(key);
     if (cached) {
+      // Most recently used last: eviction takes from the front.
       this.answers.delete(key);
       this.answers.set(key, cached);
-      return cached;
+      this.hits += 1;
+      return cached.answer;
     }
-    const answer = this.store.namedQuery(name, params);
-    this.answers.set(key, answer);
-    // Errors are not remembered.
-    answer.catch(() => this.answers.delete(key));
-    if (this.answers.size > this.capacity) this.answers.delete(this.answers.keys().next().value!);
-    return answer;
+    this.misses += 1;
+    const entry: Entry = { answer: this.store.namedQuery(name, params), bytes: 0 };
+    this.answers.set(key, entry);
+    entry.answer.then(
+      (rows) => {
+        // A write, or eviction, may have dropped it meanwhile: then it is not counted.
+        if (this.answers.get(key) !== entry) return;
+        entry.bytes = Buffer.byteLength(JSON.stringify(rows));
+        this.bytes += entry.bytes;
+        if (entry.bytes > this.maxBytes) this.remove(key);
+        this.evict();
+      },
+      // Errors are not remembered.
+      () => {
+        if (this.answers.get(key) === entry) this.remove(key);
+      },
+    );
+    this.evict();
+    return entry.answer;
+  }
+
+  /** Drops the least recently used answers until both limits hold. */
+  private evict(): void {
+    while (this.answers.size > this.maxEntries || this.bytes > this.maxBytes) this.remove(this.answers.keys().next().value!);
+  }
+
+  private remove(key: string): void {
+    const entry = this.answers.get(key);
+    if (!entry) return;
+    this.answers.delete(key);
+    this.bytes -= entry.bytes;
+  }
+
+  private clear(): void {
+    this.answers.clear();
+    this.bytes = 0;
   }
 
   query(text: string): Promise<QueryAnswer> {

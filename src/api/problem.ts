@@ -11,6 +11,7 @@ import {
   InvalidOptionError,
   PolicyDeclarationError,
   PolicyInvalidError,
+  PolicyNotLoadedError,
   QueryError,
   ReadOnlyQueryError,
   StoreConnectionError,
@@ -62,6 +63,7 @@ const STUDIO_ERRORS: readonly [new (...args: never[]) => StudioError, Mapping][]
   [PolicyDeclarationError, { status: 422, slug: 'policy-declaration', title: 'The file must declare exactly one studio:Policy' }],
   [ReadOnlyQueryError, { status: 403, slug: 'read-only-query', title: 'Ad-hoc queries are read-only' }],
   [UnknownQueryError, { status: 404, slug: 'unknown-query', title: 'No such named query' }],
+  [PolicyNotLoadedError, { status: 404, slug: 'not-found', title: 'No such policy' }],
   [QueryError, { status: 400, slug: 'query', title: 'The query was refused or failed' }],
   [InvalidOptionError, { status: 400, slug: 'invalid-request', title: 'The request makes no sense' }],
   [StoreConnectionError, { status: 503, slug: 'store-unavailable', title: 'The graph store cannot be reached' }],
@@ -80,7 +82,11 @@ const FASTIFY_ERRORS: Record<string, Mapping> = {
 
 /** Builds the problem for any error a request ended with. */
 export function toProblem(error: unknown, request: FastifyRequest): Problem {
-  const instance = request.url;
+  return problemOf(error, request.url);
+}
+
+/** Builds the problem for any error, about the resource `instance` (a request path, or a job's). */
+export function problemOf(error: unknown, instance: string): Problem {
   if (error instanceof HttpProblem) {
     return { type: TYPE_BASE + error.slug, title: error.title, status: error.status, detail: error.detail, instance, ...error.extensions };
   }

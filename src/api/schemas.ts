@@ -67,16 +67,20 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No token, or an unknown one',
   403: 'The token lacks a role the route needs, or the query writes',
   404: 'Not found',
-  409: 'The policy changed while the request ran; try again',
+  409: 'The policy changed while the request ran (try again), or the job has finished',
   413: 'Body too large',
   415: 'Unsupported content type',
   422: 'The policy is invalid',
+  429: 'Too many unfinished jobs',
   503: 'The store cannot be reached',
 };
 
 /** Response schemas for the problems a route may answer with. */
 export function problems(...statuses: number[]): Record<number, unknown> {
-  return Object.fromEntries(statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Problem', $ref: 'Problem#' }]));
+  // Under the content type they are sent with, so that the OpenAPI document says application/problem+json.
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }]),
+  );
 }
 
 /** The problems every authenticated route may answer with. */

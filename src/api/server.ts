@@ -21,7 +21,13 @@ import { coverageRoutes } from './routes/coverage.js';
 import { auditRoutes } from './routes/audits.js';
 import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
-import { CachingStore } from './answer-cache.js';
+import { CachingStore, type CacheLimits } from './answer-cache.js';
+import { SerialQueue } from './serial-queue.js';
+import { jobRoutes } from './routes/jobs.js';
+import { JobRunner, type JobLimits } from './jobs/job-runner.js';
+import type { AnyJobKind } from './jobs/job-kind.js';
+import { generationJob } from './jobs/generation-job.js';
+import { DEFAULT_HEARTBEAT_MS } from './jobs/job-events.js';
 
 export interface ApiOptions {
   readonly store: GraphStore;
@@ -33,10 +39,23 @@ export interface ApiOptions {
   /** Reused when given; otherwise built from ontology/. */
   readonly validator?: PolicyValidator;
   readonly logger?: FastifyServerOptions['logger'];
-  /** Remember named-query answers until the next policy write (embedded store only; default true). */
-  readonly cache?: boolean;
+  /** Remember named-query answers until the next write (embedded store only; default true, within the default limits). */
+  readonly cache?: boolean | CacheLimits;
   /** The order of precedence principles for conflict routes when a request names none (default: the configured order, see config.ts). */
   readonly precedence?: readonly Principle[];
+  /** The queue every write through the server takes its turn in; reused when given (tests hold it to pause writes). */
+  readonly writes?: SerialQueue;
+  readonly jobs?: JobOptions;
+}
+
+/** How the server runs jobs (/v1/jobs). */
+export interface JobOptions extends JobLimits {
+  /** Kinds beside generation, e.g. audits: each is one JobKind. */
+  readonly kinds?: readonly AnyJobKind[];
+  /** The template folder generation jobs use (default: the package's templates/). */
+  readonly templates?: string;
+  /** Milliseconds between heartbeats on a job's event stream (default 15 s). */
+  readonly heartbeatMs?: number;
 }
 
 export const DEFAULT_TURTLE_BODY_LIMIT = 10 * 1024 * 1024;
@@ -54,20 +73,30 @@ function routerProblem(error: { code?: string; statusCode?: number }): unknown {
 
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
-  const store = options.store.engine === 'embedded' && options.cache !== false ? new CachingStore(options.store) : options.store;
+  const cache = options.cache ?? true;
+  const store = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
   const validator = options.validator ?? (await PolicyValidator.create());
+  // Every write to the store through this server takes its turn here.
+  const writes = options.writes ?? new SerialQueue();
+  const jobs = options.jobs ?? {};
   const app = fastify({
     logger: options.logger ?? false,
     bodyLimit: options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT,
     // Unknown query-string and body properties are refused, not silently dropped;
     // scalars are read from query-string text, but an array is never taken for a string.
-    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true } },
+    // discriminator: a job's body is one of its kinds' schemas, chosen by its kind.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true, discriminator: true } },
     routerOptions: { maxParamLength: 2048 },
     // The router's own refusals (a path segment over maxParamLength, bad percent-encoding)
     // come before any route or error handler: without this they are plain JSON, not problems.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
   app.setErrorHandler(problemErrorHandler);
+  const runner = new JobRunner([generationJob(jobs.templates ? { templates: jobs.templates } : {}), ...(jobs.kinds ?? [])], store, writes, jobs, app.log);
+  // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
+  app.addHook('preClose', async () => {
+    await runner.close();
+  });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}; GET /openapi.json lists the routes.`), request)),
   );
@@ -79,7 +108,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       info: {
         title: 'Alignment Studio API',
         version: VERSION,
-        description: 'Policies, rules, conflicts, coverage and named queries of the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
+        description: 'Policies, rules, conflicts, coverage, named queries and jobs (data generation) over the policy graph. Errors are RFC 9457 problem details. Send "Authorization: Bearer <token>" on /v1 routes.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
@@ -114,13 +143,14 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       api.addHook('onRequest', authenticate(options.tokens));
       // JSON only under /v1, except the policy upload, which takes Turtle.
       api.removeContentTypeParser('text/plain');
-      await api.register(policyRoutes, { store, validator, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
+      await api.register(policyRoutes, { store, validator, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });
-      await api.register(conflictRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
+      await api.register(conflictRoutes, { store, writes, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(coverageRoutes, { store });
       await api.register(auditRoutes, { store });
+      await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },
   );

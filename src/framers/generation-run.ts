@@ -26,6 +26,8 @@ export interface GenerationSettings {
   readonly seed: number;
   readonly families?: readonly string[];
   readonly progress?: Progress;
+  /** Aborts the run: it rejects with the signal's reason and the previous graph stays. */
+  readonly signal?: AbortSignal;
 }
 
 /** Generates a policy's items and stores them; same policy, templates and seed give the same graph. */
@@ -34,13 +36,25 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
   for (const family of settings.families ?? []) {
     if (!(FAMILIES as readonly string[]).includes(family)) throw new InvalidOptionError(`unknown family '${family}'; families: ${FAMILIES.join(', ')}`);
   }
+  const { signal } = settings;
+  signal?.throwIfAborted();
   const context = await readPolicyContext(store, policy);
+  signal?.throwIfAborted();
+  const progress = settings.progress;
   const framer = new Framer(context, library, {
     seed: settings.seed,
     ...(settings.families ? { families: settings.families } : {}),
-    ...(settings.progress ? { progress: settings.progress } : {}),
+    ...(progress || signal
+      ? {
+          progress: (done: number, total: number) => {
+            signal?.throwIfAborted();
+            progress?.(done, total);
+          },
+        }
+      : {}),
   });
   const items = [...framer.generate()];
+  signal?.throwIfAborted();
   const graph = await store.putDerivedGraph(
     { graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 },
     generationQuads(items, settings.seed, context),

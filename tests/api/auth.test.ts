@@ -10,6 +10,7 @@ import { at, startMiniApi, stopApi, TOKENS, type Api, type CallOptions } from '.
 const M = 'https://example.org/mini#';
 // A run no store holds: the role check passes, then 404.
 const RUN = 'https://w3id.org/alignment-studio/id/audit/20990101T000000Z-abcdef';
+const NO_JOB = 'AAAAAAAAAAAAAAAAAAAAAA';
 let api: Api;
 let mini: string;
 
@@ -53,6 +54,13 @@ const TABLE: Case[] = [
   { route: 'GET /v1/audits/:run/results', path: `${at('/v1/audits', RUN)}/results`, expected: readers(404) },
   { route: 'GET /v1/audits/:run/failing-rules', path: `${at('/v1/audits', RUN)}/failing-rules`, expected: readers(404) },
   { route: 'GET /v1/audits/compare', path: `/v1/audits/compare?first=${encodeURIComponent(RUN)}&second=${encodeURIComponent(`${RUN}0`)}`, expected: readers(404) },
+  // Jobs: an unknown (well-formed) id or policy shows the role check passed (404) without starting or changing anything.
+  { route: 'GET /v1/jobs', path: '/v1/jobs?state=running', expected: readers(200) },
+  { route: 'GET /v1/jobs/:id', path: `/v1/jobs/${NO_JOB}`, expected: readers(404) },
+  { route: 'GET /v1/jobs/:id/events', path: `/v1/jobs/${NO_JOB}/events`, expected: readers(404) },
+  { route: 'POST /v1/jobs', path: '/v1/jobs', options: () => ({ json: { kind: 'generation', policy: `${M}not-loaded` } }), expected: writers(404) },
+  { route: 'POST /v1/jobs (started)', path: '/v1/jobs', options: () => ({ json: { kind: 'generation', policy: `${M}policy`, families: ['definition'] } }), expected: writers(202) },
+  { route: 'POST /v1/jobs/:id/cancel', path: `/v1/jobs/${NO_JOB}/cancel`, expected: writers(404) },
 ];
 
 function methodOf(c: Case): string {

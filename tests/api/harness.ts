@@ -5,7 +5,7 @@
 
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/api/server.js';
+import { buildServer, type ApiOptions } from '../../src/api/server.js';
 import { ROLES, TokenTable, hashToken, type Role } from '../../src/api/auth.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { serializeQuads } from '../../src/rdf/serialize.js';
@@ -23,7 +23,7 @@ export interface Api {
   readonly store: GraphStore;
   /** Calls the server; `as` picks the role's token, or none. */
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
-  /** The store's content, sorted, to show that a request changed nothing. */
+  /** The store's content (policies, derived graphs, authored triples), sorted, to show that a request changed nothing. */
   snapshot(): Promise<string>;
   close(): Promise<void>;
 }
@@ -46,7 +46,10 @@ export interface Reply {
   readonly body: any;
 }
 
-export async function startApi(store: GraphStore, options: { turtleBodyLimit?: number; jsonBodyLimit?: number } = {}): Promise<Api> {
+/** What a test may set beside the store and the tokens. */
+export type TestApiOptions = Omit<ApiOptions, 'store' | 'tokens'>;
+
+export async function startApi(store: GraphStore, options: TestApiOptions = {}): Promise<Api> {
   const app = await buildServer({ store, tokens: TokenTable.fromJson(TOKENS_JSON, 'test tokens'), ...options });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -77,8 +80,9 @@ export async function startApi(store: GraphStore, options: { turtleBodyLimit?: n
     },
     async snapshot() {
       const policies = (await store.listPolicies()).map((p) => `${p.policy} ${p.sha256}`).join('\n');
+      const derived = (await store.listDerivedGraphs()).map((g) => `${g.graph} ${g.kind} ${g.policySha256} ${g.triples} ${g.writtenAt}`).sort().join('\n');
       // Blank node labels are stable within one store, so sorted N-Triples compare.
-      return `${policies}\n${serializeQuads(await store.exportQuads(), 'nt').split('\n').sort().join('\n')}`;
+      return `${policies}\n${derived}\n${serializeQuads(await store.exportQuads(), 'nt').split('\n').sort().join('\n')}`;
     },
     async close() {
       await app.close();
@@ -92,7 +96,7 @@ export function at(prefix: string, iri: string): string {
 }
 
 /** Starts the API over a fresh embedded store holding the mini policy. */
-export async function startMiniApi(options: { turtleBodyLimit?: number; jsonBodyLimit?: number } = {}): Promise<Api> {
+export async function startMiniApi(options: TestApiOptions = {}): Promise<Api> {
   const store = await EmbeddedStore.open();
   await store.loadPolicy(await readTurtle(MINI));
   return startApi(store, options);

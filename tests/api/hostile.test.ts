@@ -28,6 +28,7 @@ afterAll(() => stopApi(api));
 
 const q = encodeURIComponent;
 const turtle = (body: string): CallOptions => ({ as: 'admin', body, contentType: 'text/turtle' });
+const job = (json: unknown): CallOptions => ({ as: 'admin', json });
 
 const CASES: [string, string, string, () => CallOptions, number][] = [
   // Injection through parameters: the schema refuses what is no IRI; the store binds values, never pastes them.
@@ -64,6 +65,26 @@ const CASES: [string, string, string, () => CallOptions, number][] = [
   ['an unknown policy', 'GET', at('/v1/policies', `${M}no-such-policy`), () => ({ as: 'admin' }), 404],
   ['deleting an unknown policy', 'DELETE', at('/v1/policies', `${M}no-such-policy`), () => ({ as: 'admin' }), 404],
   ['an unknown route', 'GET', '/v1/nothing-here', () => ({ as: 'admin' }), 404],
+  // Jobs: nothing is queued, nothing written.
+  ['an unknown job', 'GET', '/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA', () => ({ as: 'admin' }), 404],
+  ['a malformed job id', 'GET', `/v1/jobs/${q('../policies')}`, () => ({ as: 'admin' }), 400],
+  ['the events of an unknown job', 'GET', '/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA/events', () => ({ as: 'admin' }), 404],
+  ['cancelling an unknown job', 'POST', '/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA/cancel', () => ({ as: 'admin' }), 404],
+  ['a job of an unknown kind', 'POST', '/v1/jobs', () => job({ kind: 'shell', policy: `${M}policy` }), 400],
+  ['a job without a kind', 'POST', '/v1/jobs', () => job({ policy: `${M}policy` }), 400],
+  ['a job for an unknown policy', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: `${M}no-such-policy` }), 404],
+  ['a job with a SPARQL injection as its policy', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: SPARQL_INJECTION }), 400],
+  ['a job with a parameter its kind lacks', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: `${M}policy`, templates: '/etc' }), 400],
+  ['a job with an unknown family', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: `${M}policy`, families: ['everything'] }), 400],
+  ['a job with a negative seed', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: `${M}policy`, seed: -1 }), 400],
+  ['a job with a seed that is no number', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: `${M}policy`, seed: 'one' }), 400],
+  ['a job whose policy is a list', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: [`${M}policy`] }), 400],
+  ['a job body that is a list', 'POST', '/v1/jobs', () => job([{ kind: 'generation', policy: `${M}policy` }]), 400],
+  ['an oversized job body', 'POST', '/v1/jobs', () => job({ kind: 'generation', policy: `${M}policy`, families: Array(JSON_LIMIT).fill('definition') }), 413],
+  ['a job as Turtle', 'POST', '/v1/jobs', () => turtle(mini), 415],
+  ['a job as a form', 'POST', '/v1/jobs', () => ({ as: 'admin', body: `kind=generation&policy=${q(`${M}policy`)}`, contentType: 'application/x-www-form-urlencoded' }), 415],
+  ['a job started by a reader', 'POST', '/v1/jobs', () => ({ ...job({ kind: 'generation', policy: `${M}policy` }), as: 'reader' }), 403],
+  ['a job started by an auditor', 'POST', '/v1/jobs', () => ({ ...job({ kind: 'generation', policy: `${M}policy` }), as: 'auditor' }), 403],
   // Credentials.
   ['a write without a token', 'DELETE', at('/v1/policies', `${M}policy`), () => ({}), 401],
   ['a write with a reader token', 'DELETE', at('/v1/policies', `${M}policy`), () => ({ as: 'reader' }), 403],
@@ -88,6 +109,10 @@ describe('hostile requests', () => {
     }
     expect((await api.call('GET', `/v1/queries/rule-context?rule=${q(iri)}`, { as: 'reader' })).body.rows).toEqual([]);
     expect(await api.snapshot()).toBe(before);
+  });
+
+  it('started no job', async () => {
+    expect((await api.call('GET', '/v1/jobs', { as: 'reader' })).body).toMatchObject({ items: [], total: 0 });
   });
 
   it('still serves after all that', async () => {

@@ -6,7 +6,8 @@ import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { namedQueryNames } from '../../src/store/named-queries.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
 import { MINI } from '../store/store-spec.js';
-import { at, startApi, type Api } from './harness.js';
+import { at, startApi, TOKENS, type Api } from './harness.js';
+import { openEvents } from './event-stream.js';
 
 const available = await neo4jAvailable();
 const M = 'https://example.org/mini#';
@@ -58,6 +59,17 @@ describe.runIf(available)('API on the Neo4j store', () => {
     expect(sparql.status).toBe(400);
     expect(sparql.body.detail).toContain('/v1/query/cypher');
     expect(await api.snapshot()).toBe(before);
+  });
+
+  it('runs a generation job, whose items the rule detail then counts', async () => {
+    const started = await api.call('POST', '/v1/jobs', { as: 'engineer', json: { kind: 'generation', policy: `${M}policy` } });
+    expect(started.status, started.text).toBe(202);
+    const end = (await (await openEvents(`${api.url}/v1/jobs/${started.body.id}/events`, TOKENS.reader)).rest()).pop()!;
+    expect(end.data.state, JSON.stringify(end.data.problem)).toBe('succeeded');
+    expect(end.data.result.items).toBeGreaterThan(50);
+    const rule = await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' });
+    expect(rule.body.generated).toMatchObject({ graph: end.data.result.graph, stale: false });
+    expect(rule.body.generated.byFamily.find((g: any) => g.family === 'scenario-compliant')).toEqual({ family: 'scenario-compliant', label: 'Compliant', items: 1 });
   });
 
   it('deletes the policy', async () => {

@@ -1,10 +1,14 @@
-/** /v1/rules over HTTP: filters, cursor pages with a total, and one rule with its context. */
+/** /v1/rules over HTTP: filters, cursor pages with a total, and one rule with its context and the generated items derived from it. */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
-import { at, startApi, type Api } from './harness.js';
+import { readFile } from 'node:fs/promises';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { generateForPolicy } from '../../src/framers/generation-run.js';
+import { at, startApi, TOKENS, type Api } from './harness.js';
+import { openEvents } from './event-stream.js';
 
 const M = 'https://example.org/mini#';
 const S = 'https://w3id.org/alignment-studio/ns#';
@@ -109,5 +113,44 @@ describe('GET /v1/rules/:rule', () => {
     const reply = await api.call('GET', at('/v1/rules', iri), { as: 'reader' });
     expect(reply.status).toBe(404);
     expect(reply.body).toMatchObject({ status: 404, title: 'No such rule', instance: at('/v1/rules', iri) });
+  });
+});
+
+describe('GET /v1/rules/:rule after generation', () => {
+  it('has no generated items before any generation run', async () => {
+    const reply = await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' });
+    expect(reply.body.generated).toBeNull();
+  });
+
+  it('counts the items derived from the rule by family and label once a generation job ran, and says when they are stale', async () => {
+    const started = await api.call('POST', '/v1/jobs', { as: 'engineer', json: { kind: 'generation', policy: `${M}policy`, seed: 9 } });
+    expect(started.status, started.text).toBe(202);
+    const end = (await (await openEvents(`${api.url}/v1/jobs/${started.body.id}/events`, TOKENS.reader)).rest()).pop()!;
+    expect(end.data.state).toBe('succeeded');
+
+    // The same run outside the server, counted from the items themselves.
+    const direct = await EmbeddedStore.open();
+    await direct.loadPolicy(await readTurtle(MINI));
+    const { items } = await generateForPolicy(direct, `${M}policy`, await TemplateLibrary.load(), { seed: 9 });
+    await direct.close();
+    for (const rule of ['gifts-001', 'gifts-002', 'conf-001']) {
+      const expected = new Map<string, number>();
+      for (const item of items.filter((i) => i.derivedFrom.includes(`${M}${rule}`))) {
+        const key = `${item.family} ${item.label ?? null}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      const reply = await api.call('GET', at('/v1/rules', `${M}${rule}`), { as: 'reader' });
+      const generated = reply.body.generated;
+      expect(generated).toMatchObject({ graph: end.data.result.graph, writtenAt: end.data.result.writtenAt, stale: false });
+      expect(new Map(generated.byFamily.map((g: any) => [`${g.family} ${g.label}`, g.items])), rule).toEqual(expected);
+      expect(generated.items).toBe([...expected.values()].reduce((a, b) => a + b, 0));
+      expect(generated.items, rule).toBeGreaterThan(3);
+    }
+
+    const mini = await readFile(MINI, 'utf8');
+    const upload = await api.call('POST', '/v1/policies', { as: 'engineer', body: `${mini}\n# edited\n`, contentType: 'text/turtle' });
+    expect(upload.status).toBe(200);
+    const after = await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' });
+    expect(after.body.generated.stale).toBe(true);
   });
 });

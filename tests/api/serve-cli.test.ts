@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studio } from '../helpers/cli.js';
 import { MINI } from '../store/store-spec.js';
 import { TOKENS, TOKENS_JSON } from './harness.js';
+import { openEvents } from './event-stream.js';
 
 let folder: string;
 
@@ -39,7 +40,20 @@ describe('studio serve', () => {
   it('has help', () => {
     const result = studio(['serve', '--help']);
     expect(result.code).toBe(0);
-    for (const option of ['--port', '--host', '--store', '--data-dir', '--tokens']) expect(result.stdout).toContain(option);
+    for (const option of ['--port', '--host', '--store', '--data-dir', '--tokens', '--cache-entries', '--cache-mb', '--jobs-kept', '--jobs-running']) expect(result.stdout).toContain(option);
+  });
+
+  it.each([
+    ['--cache-entries', '0'],
+    ['--cache-entries', '2.5'],
+    ['--cache-mb', '-1'],
+    ['--cache-mb', 'lots'],
+    ['--jobs-kept', '0'],
+    ['--jobs-running', 'two'],
+  ])('refuses %s %s', (option, value) => {
+    const result = studio(['serve', '--port', '0', option, value, '--data-dir', path.join(folder, 'none')], { STUDIO_API_TOKENS: TOKENS_JSON });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(option);
   });
 
   it('refuses to start without tokens', () => {
@@ -59,6 +73,7 @@ describe('studio serve', () => {
 
   it('serves the data folder on 127.0.0.1, keeps uploads, and stops on SIGTERM', async () => {
     const dataDir = path.join(folder, 'data');
+    let generated = 'no generated graph';
     const { child, address } = await serve(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
     try {
       expect(await (await fetch(`${address}/health`)).json()).toEqual({ status: 'ok', store: 'embedded', policies: 0 });
@@ -70,6 +85,16 @@ describe('studio serve', () => {
       expect(upload.status).toBe(201);
       const rules = await fetch(`${address}/v1/rules`, { headers: { authorization: `Bearer ${TOKENS.reader}` } });
       expect(((await rules.json()) as { total: number }).total).toBe(5);
+      // A generation job, followed to its end; its graph is kept in the data folder like the upload.
+      const job = await fetch(`${address}/v1/jobs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.engineer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'generation', policy: 'https://example.org/mini#policy' }),
+      });
+      expect(job.status).toBe(202);
+      const end = (await (await openEvents(`${address}${job.headers.get('location')}/events`, TOKENS.reader)).rest()).pop()!;
+      expect(end.data.state).toBe('succeeded');
+      generated = end.data.result.graph;
     } finally {
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
@@ -77,5 +102,8 @@ describe('studio serve', () => {
     }
     const stats = studio(['stats', '--json', '--data-dir', dataDir]);
     expect(JSON.parse(stats.stdout).policies.map((p: { source: string }) => p.source)).toEqual(['mini.ttl']);
+    const counted = studio(['query', '--named', 'generated-items-of-rule', '--param', 'rule=https://example.org/mini#gifts-001', '--json', '--data-dir', dataDir]);
+    expect(counted.code, counted.stderr).toBe(0);
+    expect(JSON.parse(counted.stdout).length, generated).toBeGreaterThan(5);
   });
 });

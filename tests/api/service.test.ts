@@ -25,6 +25,11 @@ const OPERATIONS = [
   'post /v1/queries/{name}',
   'post /v1/query/sparql',
   'post /v1/query/cypher',
+  'get /v1/jobs',
+  'post /v1/jobs',
+  'get /v1/jobs/{id}',
+  'get /v1/jobs/{id}/events',
+  'post /v1/jobs/{id}/cancel',
 ];
 
 describe('public routes', () => {
@@ -48,11 +53,29 @@ describe('public routes', () => {
       expect(op.security, operation).toEqual([{ bearerAuth: [] }]);
       expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403']));
       expect(Object.keys(op.responses).some((status) => status.startsWith('2')), operation).toBe(true);
+      // Problems are documented under the content type they are sent with.
+      for (const [status, response] of Object.entries(op.responses as Record<string, { content: object }>)) {
+        if (Number(status) >= 400) expect(Object.keys(response.content), `${operation} ${status}`).toEqual(['application/problem+json']);
+      }
     }
     const rules = doc.paths['/v1/rules'].get;
     expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'bearer', 'kind', 'limit', 'policy', 'section']);
     expect(rules.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum).toBe(500);
     expect(Object.keys(doc.paths['/v1/policies'].post.requestBody.content)).toEqual(['text/turtle']);
+    // Jobs: the body is one of the kinds' schemas, chosen by kind; the job, its states and the event stream are described.
+    const startJob = doc.paths['/v1/jobs'].post;
+    const body = startJob.requestBody.content['application/json'].schema;
+    expect(body.discriminator).toEqual({ propertyName: 'kind' });
+    expect(body.oneOf.map((s: any) => s.properties.kind.enum)).toEqual([['generation']]);
+    expect(body.oneOf[0].required).toEqual(['kind', 'policy']);
+    expect(Object.keys(body.oneOf[0].properties).sort()).toEqual(['families', 'kind', 'policy', 'seed']);
+    const job = startJob.responses['202'].content['application/json'].schema;
+    expect(job.properties.state.enum).toEqual(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+    expect(job.required).toEqual(expect.arrayContaining(['id', 'kind', 'state', 'progress', 'startedBy', 'createdAt', 'result', 'problem']));
+    expect(Object.keys(startJob.responses)).toEqual(expect.arrayContaining(['202', '404', '429']));
+    expect(doc.paths['/v1/jobs'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['kind', 'limit', 'offset', 'state']);
+    expect(Object.keys(doc.paths['/v1/jobs/{id}/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(Object.keys(doc.paths['/v1/jobs/{id}/cancel'].post.responses)).toEqual(expect.arrayContaining(['200', '202', '404', '409']));
   });
 
   it('serves the docs page and its assets from the package', async () => {

@@ -11,7 +11,8 @@ import { neo4jAvailable } from '../helpers/neo4j.js';
 import { openBothStores } from '../helpers/both-stores.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
-import { runGeneration } from '../../src/cli/commands/generate.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { generateForPolicy } from '../../src/framers/generation-run.js';
 import { MINI, SAMPLE_POLICIES } from './store-spec.js';
 
 const available = await neo4jAvailable();
@@ -140,9 +141,23 @@ describe.runIf(available)('identical answers on both stores', () => {
     expect(await bothAnswer('conflicts-of-rule', { rule: 'https://example.org/mini#gifts-001' })).toEqual([]);
   }, 120_000);
 
-  // After the conflicts are recorded; generates into both stores (same seed, same items).
+  // After the conflicts are recorded, so that conflict items derive from rules too.
+  it('generated-items-of-rule for every rule, after generating the same data in both stores, and for a rule with none', async () => {
+    const library = await TemplateLibrary.load();
+    for (const { policy } of await embedded.listPolicies()) {
+      for (const store of [embedded, graph]) await generateForPolicy(store, policy, library, { seed: 5 });
+    }
+    const rules = await rowsOf('SELECT DISTINCT ?r WHERE { ?r a ?k VALUES ?k { <https://w3id.org/alignment-studio/ns#Obligation> <https://w3id.org/alignment-studio/ns#Prohibition> <https://w3id.org/alignment-studio/ns#Permission> } }');
+    const rows: Row[] = [];
+    for (const { r } of rules) rows.push(...(await bothAnswer('generated-items-of-rule', { rule: String(r) })));
+    expect(new Set(rows.map((row) => row.family)).size).toBeGreaterThan(8);
+    expect(rows.filter((row) => row.label !== null).length).toBeGreaterThan(100);
+    expect(rows.every((row) => typeof row.items === 'number' && row.items > 0)).toBe(true);
+    expect(await bothAnswer('generated-items-of-rule', { rule: 'https://example.org/mini#no-such-rule' })).toEqual([]);
+  }, 300_000);
+
+  // After generated-items-of-rule, which generated the same data into both stores.
   it('report-rules, report-sections and report-items for every policy', async () => {
-    for (const store of [embedded, graph]) await runGeneration(store, { seed: 1 });
     for (const { policy } of await embedded.listPolicies()) {
       expect((await bothAnswer('report-rules', { policy })).length, policy).toBeGreaterThan(3);
       expect((await bothAnswer('report-sections', { policy })).length, policy).toBeGreaterThan(1);

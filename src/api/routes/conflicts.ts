@@ -16,13 +16,15 @@ import { PolicyNotLoadedError } from '../../errors.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { derivedGraphOf, derivedGraphSchema, findLoadedPolicy, notLoaded } from '../derived-graphs.js';
-import { SerialQueue } from '../serial-queue.js';
+import type { SerialQueue } from '../serial-queue.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, limitParam, offsetPage, offsetParam, pageOf, policyParams, problems } from '../schemas.js';
 
 export interface ConflictRoutesOptions {
   readonly store: GraphStore;
   /** The order of principles used when a request names none: the configured one. */
   readonly precedence: readonly Principle[];
+  /** The server's one queue of store writes. */
+  readonly writes: SerialQueue;
 }
 
 /** A comma-separated order of principles; a principle named twice is refused by parsePrecedence. */
@@ -126,8 +128,6 @@ interface ConflictsQuery {
 
 export async function conflictRoutes(app: FastifyInstance, options: ConflictRoutesOptions): Promise<void> {
   const { store } = options;
-  // Detection runs are costly and each replaces the graph the last one wrote: one at a time.
-  const runs = new SerialQueue();
   const precedenceOf = (text: string | undefined): readonly Principle[] => (text === undefined ? options.precedence : parsePrecedence(text));
 
   app.get<{ Params: { policy: string }; Querystring: ConflictsQuery }>(
@@ -223,10 +223,12 @@ export async function conflictRoutes(app: FastifyInstance, options: ConflictRout
     async (request) => {
       const order = precedenceOf(request.query.precedence);
       const iri = request.params.policy;
-      return runs.run(async () => {
-        // Policy uploads do not wait for this queue. If the policy is replaced between
-        // detection and writing, the graph would carry the new source's hash over the
-        // old source's conflicts and never look stale: detect again.
+      // A detection run replaces the graph the last one wrote: it takes its turn with every other write.
+      return options.writes.run(async () => {
+        // Uploads through this server wait for this run, but another process may write
+        // to a Neo4j store meanwhile. If the policy is replaced between detection and
+        // writing, the graph would carry the new source's hash over the old source's
+        // conflicts and never look stale: detect again.
         for (let attempt = 1; ; attempt += 1) {
           const before = await findLoadedPolicy(store, iri);
           const report = await detect(store, iri, order);

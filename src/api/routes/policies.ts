@@ -1,7 +1,7 @@
 /**
  * /v1/policies: upload a policy as Turtle (validated against the shapes
  * before anything is stored), list, read and delete policies. Uploads and
- * deletions run one at a time.
+ * deletions go through the server's one write queue.
  */
 
 import type { FastifyInstance } from 'fastify';
@@ -12,13 +12,15 @@ import { TURTLE } from '../../rdf/turtle.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
-import { SerialQueue } from '../serial-queue.js';
+import type { SerialQueue } from '../serial-queue.js';
 
 export interface PolicyRoutesOptions {
   readonly store: GraphStore;
   readonly validator: PolicyValidator;
   /** Largest Turtle body accepted, in bytes. */
   readonly turtleBodyLimit: number;
+  /** The server's one queue of store writes. */
+  readonly writes: SerialQueue;
 }
 
 const policySchema = {
@@ -44,8 +46,7 @@ const policyParams = {
 const tags = ['policies'];
 
 export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOptions): Promise<void> {
-  const { store, validator } = options;
-  const writes = new SerialQueue();
+  const { store, validator, writes } = options;
 
   // Only Turtle is accepted here: any other content type is a 415.
   app.removeAllContentTypeParsers();

@@ -1,7 +1,8 @@
 /**
  * /v1/rules: the rules, filtered and paged by the named queries rules and
- * rules-count, and one rule with its context and recorded conflicts (the
- * named queries rule, rule-context and conflicts-of-rule). Filters are query
+ * rules-count, and one rule with its context, recorded conflicts and the
+ * generated items derived from it (the named queries rule, rule-context,
+ * conflicts-of-rule and generated-items-of-rule). Filters are query
  * parameters, never query text.
  */
 
@@ -13,6 +14,8 @@ import { AUTH_PROBLEMS, BEARER_SECURITY, iri, problems } from '../schemas.js';
 import { CONFLICTS_KIND } from '../../conflicts/conflict-graph.js';
 import { principleOf } from '../../conflicts/precedence.js';
 import { derivedGraphOf } from '../derived-graphs.js';
+import { GENERATED_KIND } from '../../framers/generation-run.js';
+import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { STUDIO } from '../../vocabulary.js';
 
 export interface RuleRoutesOptions {
@@ -101,7 +104,7 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
         tags,
         summary: 'One rule with its context and conflicts',
         description:
-          'The rule, one entry per related value (bearer, action, target, counterparty, condition, channel, behaviour, section, exception, definition, refersTo, overrides), and the conflicts the last detection run recorded for it (POST /v1/policies/{policy}/conflicts).',
+          "The rule, one entry per related value (bearer, action, target, counterparty, condition, channel, behaviour, section, exception, definition, refersTo, overrides), the conflicts the last detection run recorded for it (POST /v1/policies/{policy}/conflicts), and how many items of its policy's generated data derive from it, by family and scenario label (generation jobs, POST /v1/jobs).",
         security: BEARER_SECURITY,
         params: { type: 'object', properties: { rule: iri('the rule IRI, URL-encoded') }, required: ['rule'], additionalProperties: false },
         response: {
@@ -141,8 +144,31 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
                 properties: { writtenAt: { type: 'string', format: 'date-time' }, stale: { type: 'boolean' } },
                 required: ['writtenAt', 'stale'],
               },
+              generated: {
+                type: ['object', 'null'],
+                description: "the generated items derived from the rule, from its policy's generated graph; null when the policy has none",
+                properties: {
+                  graph: { type: 'string' },
+                  writtenAt: { type: 'string', format: 'date-time' },
+                  stale: { type: 'boolean', description: 'true when the policy changed since the data was generated' },
+                  items: { type: 'integer', description: 'items derived from the rule, in all' },
+                  byFamily: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        family: { type: 'string' },
+                        label: { type: ['string', 'null'], enum: [...SCENARIO_LABELS, null], description: 'the scenario label; null for items without one' },
+                        items: { type: 'integer' },
+                      },
+                      required: ['family', 'label', 'items'],
+                    },
+                  },
+                },
+                required: ['graph', 'writtenAt', 'stale', 'items', 'byFamily'],
+              },
             },
-            required: ['rule', 'kind', 'context', 'conflicts', 'conflictsRecorded'],
+            required: ['rule', 'kind', 'context', 'conflicts', 'conflictsRecorded', 'generated'],
           },
           ...problems(...AUTH_PROBLEMS, 404),
         },
@@ -154,9 +180,15 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       const head = heads[0];
       if (!head) throw new HttpProblem(404, 'not-found', 'No such rule', `No loaded policy states a rule ${rule} (an obligation, prohibition or permission).`);
       const policy = policies.find((p) => p.policy === head.policy);
-      const recorded = policy ? derivedGraphOf(policy, await store.listDerivedGraphs(policy.policy), CONFLICTS_KIND) : null;
-      // Before any detection run there is nothing to ask for, and no answer to fill the cache with.
-      const conflicts = recorded ? await store.namedQuery('conflicts-of-rule', { rule }) : [];
+      const graphs = policy ? await store.listDerivedGraphs(policy.policy) : [];
+      const recorded = policy ? derivedGraphOf(policy, graphs, CONFLICTS_KIND) : null;
+      const generatedGraph = policy ? derivedGraphOf(policy, graphs, GENERATED_KIND) : null;
+      // Before any detection or generation run there is nothing to ask for, and no answer to fill the cache with.
+      const [conflicts, generated] = await Promise.all([
+        recorded ? store.namedQuery('conflicts-of-rule', { rule }) : [],
+        generatedGraph ? store.namedQuery('generated-items-of-rule', { rule }) : [],
+      ]);
+      const byFamily = generated.map((g) => ({ family: String(g.family), label: g.label === null ? null : String(g.label).slice(STUDIO.length), items: Number(g.items) }));
       return {
         ...head,
         context: context.map(({ relation, value, label }) => ({ relation, value, label })),
@@ -171,6 +203,13 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
           reason: c.reason,
         })),
         conflictsRecorded: recorded ? { writtenAt: recorded.writtenAt, stale: recorded.stale } : null,
+        generated: generatedGraph && {
+          graph: generatedGraph.graph,
+          writtenAt: generatedGraph.writtenAt,
+          stale: generatedGraph.stale,
+          items: byFamily.reduce((sum, g) => sum + g.items, 0),
+          byFamily,
+        },
       };
     },
   );

@@ -3,6 +3,8 @@
 import { InvalidOptionError } from '../../errors.js';
 import { Option, type Command } from 'commander';
 import { buildServer, DEFAULT_TURTLE_BODY_LIMIT } from '../../api/server.js';
+import { DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES } from '../../api/answer-cache.js';
+import { DEFAULT_MAX_KEPT, DEFAULT_MAX_RUNNING } from '../../api/jobs/job-runner.js';
 import { ROLES, TokenTable, hashToken, newToken } from '../../api/auth.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { printJson } from '../output.js';
@@ -15,6 +17,10 @@ interface ServeOptions extends StoreOptions {
   logLevel: string;
   newToken?: string;
   cache: boolean;
+  cacheEntries: string;
+  cacheMb: string;
+  jobsKept: string;
+  jobsRunning: string;
 }
 
 export function registerServe(program: Command): void {
@@ -28,6 +34,10 @@ export function registerServe(program: Command): void {
       .option('--turtle-limit <MB>', 'largest policy upload, in MB', String(DEFAULT_TURTLE_BODY_LIMIT / 1024 / 1024))
       .addOption(new Option('--log-level <level>', 'request log level (on stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'))
       .option('--no-cache', "do not remember named-query answers between policy writes (embedded store)")
+      .option('--cache-entries <n>', 'most named-query answers remembered', String(DEFAULT_CACHE_ENTRIES))
+      .option('--cache-mb <MB>', 'most MB of named-query answers remembered (as JSON)', String(DEFAULT_CACHE_BYTES / 1024 / 1024))
+      .option('--jobs-kept <n>', 'most jobs kept, finished or not (the oldest finished ones are forgotten first)', String(DEFAULT_MAX_KEPT))
+      .option('--jobs-running <n>', 'most jobs running at once; the others wait, queued', String(DEFAULT_MAX_RUNNING))
       .option('--new-token <roles>', `print a new random token and its tokens-file entry for comma-separated roles (${ROLES.join(', ')}), then exit`),
   ).action(async (options: ServeOptions) => {
     if (options.newToken !== undefined) return printNewToken(options.newToken);
@@ -35,13 +45,19 @@ export function registerServe(program: Command): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port ${options.port}: give a port number from 0 to 65535`);
     const turtleLimit = Number(options.turtleLimit);
     if (!(turtleLimit > 0)) throw new InvalidOptionError(`--turtle-limit ${options.turtleLimit}: give a positive number of MB`);
+    const cacheEntries = positiveInteger('--cache-entries', options.cacheEntries);
+    const cacheMb = Number(options.cacheMb);
+    if (!(cacheMb > 0)) throw new InvalidOptionError(`--cache-mb ${options.cacheMb}: give a positive number of MB`);
+    const jobsKept = positiveInteger('--jobs-kept', options.jobsKept);
+    const jobsRunning = positiveInteger('--jobs-running', options.jobsRunning);
     const tokens = await TokenTable.load(options.tokens);
     const store = await openStore(options);
     const app = await buildServer({
       store,
       tokens,
       turtleBodyLimit: Math.round(turtleLimit * 1024 * 1024),
-      cache: options.cache,
+      cache: options.cache && { entries: cacheEntries, bytes: Math.round(cacheMb * 1024 * 1024) },
+      jobs: { maxKept: jobsKept, maxRunning: jobsRunning },
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
@@ -57,6 +73,12 @@ export function registerServe(program: Command): void {
     await app.close();
     await store.close();
   });
+}
+
+function positiveInteger(option: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new InvalidOptionError(`${option} ${text}: give a positive whole number`);
+  return n;
 }
 
 function printNewToken(roles: string): void {
