@@ -30,6 +30,11 @@ const OPERATIONS = [
   'get /v1/jobs/{id}',
   'get /v1/jobs/{id}/events',
   'post /v1/jobs/{id}/cancel',
+  'get /v1/policies/{policy}/audits',
+  'get /v1/policies/{policy}/audits/stale',
+  'get /v1/audits/{run}/results',
+  'get /v1/audits/{run}/failing-rules',
+  'get /v1/audits/compare',
 ];
 
 describe('public routes', () => {
