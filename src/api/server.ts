@@ -27,6 +27,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
 import { generationJob } from './jobs/generation-job.js';
+import { auditJob, type AuditJobOptions } from './jobs/audit-job.js';
 import { DEFAULT_HEARTBEAT_MS } from './jobs/job-events.js';
 
 export interface ApiOptions {
@@ -46,6 +47,8 @@ export interface ApiOptions {
   /** The queue every write through the server takes its turn in; reused when given (tests hold it to pause writes). */
   readonly writes?: SerialQueue;
   readonly jobs?: JobOptions;
+  /** Where audit jobs find the model under audit and keep their runs; without it audit jobs are refused with 409. */
+  readonly audit?: AuditJobOptions;
 }
 
 /** How the server runs jobs (/v1/jobs). */
@@ -92,7 +95,8 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
   app.setErrorHandler(problemErrorHandler);
-  const runner = new JobRunner([generationJob(jobs.templates ? { templates: jobs.templates } : {}), ...(jobs.kinds ?? [])], store, writes, jobs, app.log);
+  const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
+  const runner = new JobRunner(kinds, store, writes, jobs, app.log);
   // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
   app.addHook('preClose', async () => {
     await runner.close();

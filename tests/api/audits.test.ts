@@ -11,7 +11,8 @@ import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js
 import type { RunManifest } from '../../src/auditors/run-folder.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { OpenAiTestServer } from '../helpers/openai-server.js';
-import { aligned, compliant, makeSuite, MINI_POLICY, openFixtureStore, targetClient, type SuiteFixture } from '../auditors/suite-fixture.js';
+import { aligned, compliant, makeSuite, MINI_POLICY, openFixtureStore, TARGET_MODEL, targetClient, type SuiteFixture } from '../auditors/suite-fixture.js';
+import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
 import { startApi, type Api } from './harness.js';
 
 let fixture: SuiteFixture;
@@ -93,6 +94,43 @@ describe('audit routes', () => {
     expect((await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?limit=100000`, { as: 'reader' })).status).toBe(400);
     expect((await api.call('GET', `/v1/audits/${enc(bad.iri)}/results`, { as: 'nobody' })).status).toBe(401);
     expect((await api.call('GET', `/v1/policies/${enc('https://example.org/none')}/audits`, { as: 'reader' })).status).toBe(404);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('runs an audit as a job for an auditor, records it, and shows it on the rule', async () => {
+    const target = await OpenAiTestServer.start({ script: compliant });
+    const withTarget = await startApi(store, { audit: { dataDir: fixture.dataDir, target: { ...LLM_DEFAULTS, baseUrl: target.baseUrl, model: TARGET_MODEL, parameters: {} } } });
+    try {
+      const body = { kind: 'audit', policy: MINI_POLICY, families: ['redteam'], label: 'through the API', stage: 'BeforeRelease' };
+      expect((await withTarget.call('POST', '/v1/jobs', { as: 'engineer', json: body })).status).toBe(403);
+      const started = await withTarget.call('POST', '/v1/jobs', { as: 'auditor', json: body });
+      expect(started.status, started.text).toBe(202);
+      let job = started.body;
+      for (let i = 0; i < 600 && (job.state === 'queued' || job.state === 'running'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        job = (await withTarget.call('GET', `/v1/jobs/${job.id}`, { as: 'reader' })).body;
+      }
+      expect(job.state, JSON.stringify(job)).toBe('succeeded');
+      const redteam = fixture.records.filter((r) => r.metadata.family === 'redteam').length;
+      expect(job.result).toMatchObject({ scenarios: redteam, asked: redteam, resumed: false });
+      expect(target.chatRequests()).toHaveLength(redteam);
+      const results = await withTarget.call('GET', `/v1/audits/${enc(job.result.run)}/results?limit=500`, { as: 'reader' });
+      expect(results.body.total).toBe(redteam);
+      const runs = (await withTarget.call('GET', `/v1/policies/${enc(MINI_POLICY)}/audits`, { as: 'reader' })).body.runs.items;
+      expect(runs.at(-1)).toMatchObject({ run: job.result.run, stage: 'BeforeRelease', failed: job.result.failed });
+      const rule = await withTarget.call('GET', `/v1/rules/${enc('https://example.org/mini#gifts-001')}`, { as: 'reader' });
+      expect(rule.body.audits.map((a: any) => a.run)).toContain(job.result.run);
+    } finally {
+      await withTarget.close();
+      await target.close();
+    }
+  }, 120_000);
+
+  it('refuses an audit job when the server has no model to audit', async () => {
+    const before = await api.snapshot();
+    const refused = await api.call('POST', '/v1/jobs', { as: 'auditor', json: { kind: 'audit', policy: MINI_POLICY } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/STUDIO_TARGET_BASE_URL/);
     expect(await api.snapshot()).toBe(before);
   });
 

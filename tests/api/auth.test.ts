@@ -60,7 +60,10 @@ const TABLE: Case[] = [
   { route: 'GET /v1/jobs/:id/events', path: `/v1/jobs/${NO_JOB}/events`, expected: readers(404) },
   { route: 'POST /v1/jobs', path: '/v1/jobs', options: () => ({ json: { kind: 'generation', policy: `${M}not-loaded` } }), expected: writers(404) },
   { route: 'POST /v1/jobs (started)', path: '/v1/jobs', options: () => ({ json: { kind: 'generation', policy: `${M}policy`, families: ['definition'] } }), expected: writers(202) },
-  { route: 'POST /v1/jobs/:id/cancel', path: `/v1/jobs/${NO_JOB}/cancel`, expected: writers(404) },
+  // Audits are for auditors and admins; this server has no model to audit, so an allowed request gets 409.
+  { route: 'POST /v1/jobs (audit)', path: '/v1/jobs', options: () => ({ json: { kind: 'audit', policy: `${M}policy` } }), expected: { nobody: 401, reader: 403, engineer: 403, auditor: 409, admin: 409 } },
+  // Whoever may start some kind of job may ask to cancel one; an unknown job is 404 for them.
+  { route: 'POST /v1/jobs/:id/cancel', path: `/v1/jobs/${NO_JOB}/cancel`, expected: { nobody: 401, reader: 403, engineer: 404, auditor: 404, admin: 404 } },
 ];
 
 function methodOf(c: Case): string {

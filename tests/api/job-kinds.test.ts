@@ -87,10 +87,10 @@ describe('a second kind of job', () => {
     const doc = (await api.call('GET', '/openapi.json')).body;
     const post = doc.paths['/v1/jobs'].post;
     const body = post.requestBody.content['application/json'].schema;
-    expect(body.oneOf.map((s: any) => s.properties.kind.enum[0])).toEqual(['generation', 'rule-count']);
+    expect(body.oneOf.map((s: any) => s.properties.kind.enum[0])).toEqual(['generation', 'audit', 'rule-count']);
     const result = post.responses['202'].content['application/json'].schema.properties.result;
-    expect(result.anyOf.map((s: any) => s.required ?? (s.nullable ? 'null' : s.type))).toEqual([expect.arrayContaining(['items', 'graph']), ['rules'], 'null']);
-    expect(doc.paths['/v1/jobs'].get.parameters.find((p: any) => p.name === 'kind').schema.enum).toEqual(['generation', 'rule-count']);
+    expect(result.anyOf.map((s: any) => s.required ?? (s.nullable ? 'null' : s.type))).toEqual([expect.arrayContaining(['items', 'graph']), expect.arrayContaining(['run', 'failingRules']), ['rules'], 'null']);
+    expect(doc.paths['/v1/jobs'].get.parameters.find((p: any) => p.name === 'kind').schema.enum).toEqual(['generation', 'audit', 'rule-count']);
   });
 });
 

@@ -71,7 +71,7 @@ describe('public routes', () => {
     const startJob = doc.paths['/v1/jobs'].post;
     const body = startJob.requestBody.content['application/json'].schema;
     expect(body.discriminator).toEqual({ propertyName: 'kind' });
-    expect(body.oneOf.map((s: any) => s.properties.kind.enum)).toEqual([['generation']]);
+    expect(body.oneOf.map((s: any) => s.properties.kind.enum)).toEqual([['generation'], ['audit']]);
     expect(body.oneOf[0].required).toEqual(['kind', 'policy']);
     expect(Object.keys(body.oneOf[0].properties).sort()).toEqual(['families', 'kind', 'policy', 'seed']);
     const job = startJob.responses['202'].content['application/json'].schema;

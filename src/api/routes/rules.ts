@@ -14,6 +14,7 @@ import { AUTH_PROBLEMS, BEARER_SECURITY, iri, problems } from '../schemas.js';
 import { CONFLICTS_KIND } from '../../conflicts/conflict-graph.js';
 import { principleOf } from '../../conflicts/precedence.js';
 import { derivedGraphOf } from '../derived-graphs.js';
+import { AUDIT_KIND } from '../../auditors/audit-run.js';
 import { GENERATED_KIND } from '../../framers/generation-run.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { STUDIO } from '../../vocabulary.js';
@@ -167,8 +168,26 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
                 },
                 required: ['graph', 'writtenAt', 'stale', 'items', 'byFamily'],
               },
+              audits: {
+                type: 'array',
+                description: 'every audit run whose results test the rule, oldest first, with how its scenarios came out (GET /v1/audits/{run}/results?rule= lists them)',
+                items: {
+                  type: 'object',
+                  properties: {
+                    run: { type: 'string' },
+                    stage: { type: 'string' },
+                    model: { type: 'string' },
+                    startedAt: { type: 'string' },
+                    scenarios: { type: 'integer' },
+                    passed: { type: 'integer' },
+                    failed: { type: 'integer' },
+                    cantTell: { type: 'integer' },
+                  },
+                  required: ['run', 'stage', 'model', 'startedAt', 'scenarios', 'passed', 'failed', 'cantTell'],
+                },
+              },
             },
-            required: ['rule', 'kind', 'context', 'conflicts', 'conflictsRecorded', 'generated'],
+            required: ['rule', 'kind', 'context', 'conflicts', 'conflictsRecorded', 'generated', 'audits'],
           },
           ...problems(...AUTH_PROBLEMS, 404),
         },
@@ -184,9 +203,11 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       const recorded = policy ? derivedGraphOf(policy, graphs, CONFLICTS_KIND) : null;
       const generatedGraph = policy ? derivedGraphOf(policy, graphs, GENERATED_KIND) : null;
       // Before any detection or generation run there is nothing to ask for, and no answer to fill the cache with.
-      const [conflicts, generated] = await Promise.all([
+      const audited = graphs.some((g) => g.kind === AUDIT_KIND);
+      const [conflicts, generated, audits] = await Promise.all([
         recorded ? store.namedQuery('conflicts-of-rule', { rule }) : [],
         generatedGraph ? store.namedQuery('generated-items-of-rule', { rule }) : [],
+        audited ? store.namedQuery('audit-history-of-rule', { rule }) : [],
       ]);
       const byFamily = generated.map((g) => ({ family: String(g.family), label: g.label === null ? null : String(g.label).slice(STUDIO.length), items: Number(g.items) }));
       return {
@@ -210,6 +231,7 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
           items: byFamily.reduce((sum, g) => sum + g.items, 0),
           byFamily,
         },
+        audits,
       };
     },
   );

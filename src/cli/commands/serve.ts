@@ -3,6 +3,7 @@
 import { InvalidOptionError } from '../../errors.js';
 import { Option, type Command } from 'commander';
 import { buildServer, DEFAULT_TURTLE_BODY_LIMIT } from '../../api/server.js';
+import { resolveConfig } from '../../config.js';
 import { DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES } from '../../api/answer-cache.js';
 import { DEFAULT_MAX_KEPT, DEFAULT_MAX_RUNNING } from '../../api/jobs/job-runner.js';
 import { ROLES, TokenTable, hashToken, newToken } from '../../api/auth.js';
@@ -51,6 +52,7 @@ export function registerServe(program: Command): void {
     const jobsKept = positiveInteger('--jobs-kept', options.jobsKept);
     const jobsRunning = positiveInteger('--jobs-running', options.jobsRunning);
     const tokens = await TokenTable.load(options.tokens);
+    const config = resolveConfig({ ...(options.store ? { store: options.store } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
     const store = await openStore(options);
     const app = await buildServer({
       store,
@@ -58,6 +60,7 @@ export function registerServe(program: Command): void {
       turtleBodyLimit: Math.round(turtleLimit * 1024 * 1024),
       cache: options.cache && { entries: cacheEntries, bytes: Math.round(cacheMb * 1024 * 1024) },
       jobs: { maxKept: jobsKept, maxRunning: jobsRunning },
+      audit: { dataDir: config.dataDir, target: config.target, judge: config.llm },
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
