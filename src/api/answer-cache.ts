@@ -1,12 +1,12 @@
 /**
  * Named-query answers kept in memory, for the embedded store only: its graph
- * lives in this process and changes only through loadPolicy, removePolicy and putDerivedGraph,
+ * lives in this process and changes only through loadPolicy, removePolicy and writes of derived graphs,
  * which empty the cache. (Neo4j may be written by others, so it is not cached.)
  * At 10k rules a rules page costs about 300 ms in oxigraph and rule-context
  * about 70 ms; a cached answer costs nothing.
  */
 
-import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -46,6 +46,21 @@ export class CachingStore implements GraphStore {
     } finally {
       this.answers.clear();
     }
+  }
+
+  async beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
+    const writer = await this.store.beginDerivedGraph(graph);
+    return {
+      append: (quads) => writer.append(quads),
+      commit: async () => {
+        try {
+          return await writer.commit();
+        } finally {
+          this.answers.clear();
+        }
+      },
+      abort: () => writer.abort(),
+    };
   }
 
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {
