@@ -15,7 +15,7 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { generateForPolicy } from '../../src/framers/generation-run.js';
+import { generateAll } from '../helpers/generation.js';
 import { generateAugmented, loadAugmentPrompt, parseParaphrases, type AugmentedGenerationResult } from '../../src/framers/augment.js';
 import { sha256 } from '../../src/framers/hierarchy.js';
 import { LlmClient } from '../../src/llm/client.js';
@@ -146,7 +146,7 @@ describe('augmentation', () => {
     const second = await augment(b, client(s), 2);
     expect(second.items.map((i) => i.iri)).toEqual(first.items.map((i) => i.iri));
     expect(second.graph.triples).toBe(first.graph.triples);
-    const plain = await generateForPolicy(b, POLICY, library, { seed: 1 });
+    const plain = await generateAll(b, POLICY, library, { seed: 1 });
     expect(first.items.filter((i) => !('augmentation' in i)).map((i) => i.iri)).toEqual(plain.items.map((i) => i.iri));
     await Promise.all([a.close(), b.close()]);
   });
