@@ -190,7 +190,8 @@ export class EmbeddedStore implements GraphStore {
           this.dropGraph(graph.graph);
           const target = oxigraph.namedNode(graph.graph);
           const pieces = this.folder ? this.folder.graphPieces(entry) : linePieces(pending.path);
-          for await (const piece of pieces) this.store.load(piece, { format: 'application/n-triples', to_graph_name: target });
+          // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
+          for await (const piece of pieces) this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
           this.entries = replace(this.entries);
           return toDerivedGraph(entry);
         } finally {
