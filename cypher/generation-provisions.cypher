@@ -6,4 +6,3 @@ UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission', 'Exception', 'Defini
 OPTIONAL MATCH (provision)-[:SECTION]->(section)
 RETURN provision.uri AS provision, kind, provision.rdfs__label AS label, provision.text AS text,
        section.uri AS section, section.number AS sectionNumber, section.dcterms__title AS sectionTitle
-ORDER BY provision

@@ -13,4 +13,3 @@ RETURN DISTINCT provision.uri AS provision,
          ELSE toLower(type(r))
        END AS relation,
        value.uri AS value
-ORDER BY provision, relation, value

@@ -84,6 +84,9 @@ export class PolicyDeclarationError extends StudioError {
 /** A command-line option that makes no sense. */
 export class InvalidOptionError extends StudioError {}
 
+/** A triple no store can keep: a literal as subject, a relative IRI, a malformed language tag. */
+export class InvalidTripleError extends StudioError {}
+
 /** A policy IRI the store does not hold. */
 export class PolicyNotLoadedError extends StudioError {
   constructor(readonly policy: string, loaded: readonly string[]) {

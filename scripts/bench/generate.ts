@@ -3,8 +3,9 @@
  * the policy context with the generation-* queries, then filling every
  * template and building each item's triples. Items per second counts both.
  * For policies up to --write-max rules (default 10000) it also times the
- * full run that writes the generated graph (putDerivedGraph) and the
- * coverage queries.
+ * full run (generateForPolicy: read, generate and write the generated graph
+ * batch by batch) and the coverage queries, and samples the JS heap and RSS
+ * during the run.
  *
  *   npx tsx scripts/bench/generate.ts 1000 10000 100000 [--write-max 100000]
  */
@@ -49,12 +50,22 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
 
   let writeCell = 'not run';
   if (rules <= WRITE_MAX) {
+    global.gc?.();
+    let [heapPeak, rssPeak] = [0, 0];
+    const sample = () => {
+      const m = process.memoryUsage();
+      heapPeak = Math.max(heapPeak, m.heapUsed);
+      rssPeak = Math.max(rssPeak, m.rss);
+    };
+    const sampler = setInterval(sample, 200);
     start = performance.now();
-    const run = await generateForPolicy(store, loaded.policy, library, { seed: 1 });
+    const run = await generateForPolicy(store, loaded.policy, library, { seed: 1, onItems: sample });
     const runMs = performance.now() - start;
+    clearInterval(sampler);
     start = performance.now();
     await readCoverage(store, loaded.policy);
-    writeCell = `${Math.round(runMs)} (coverage ${Math.round(performance.now() - start)}); ${run.graph.triples} triples`;
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20).toLocaleString('en');
+    writeCell = `${Math.round(runMs).toLocaleString('en')} (coverage ${Math.round(performance.now() - start).toLocaleString('en')}); ${run.graph.triples.toLocaleString('en')} triples; JS heap peak ${mb(heapPeak)} MB, RSS peak ${mb(rssPeak)} MB`;
   }
   await store.close();
   const perSecond = Math.round(items / ((contextMs + generateMs) / 1000));

@@ -1,13 +1,13 @@
 /**
  * Named-query answers kept in memory, for the embedded store only: its graph
- * lives in this process and changes only through loadPolicy, removePolicy and putDerivedGraph,
+ * lives in this process and changes only through loadPolicy, removePolicy and writes of derived graphs,
  * which empty the cache. (Neo4j may be written by others, so it is not cached.)
  * At 10k rules a rules page costs about 300 ms in oxigraph and rule-context
  * about 70 ms; a cached answer costs nothing. The cache is bounded in answers
  * and in bytes (see CacheLimits), least recently used out first.
  */
 
-import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -84,6 +84,21 @@ export class CachingStore implements GraphStore {
     } finally {
       this.clear();
     }
+  }
+
+  async beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
+    const writer = await this.store.beginDerivedGraph(graph);
+    return {
+      append: (quads) => writer.append(quads),
+      commit: async () => {
+        try {
+          return await writer.commit();
+        } finally {
+          this.answers.clear();
+        }
+      },
+      abort: () => writer.abort(),
+    };
   }
 
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {

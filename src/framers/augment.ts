@@ -22,7 +22,7 @@ import { loadPromptTemplate, type PromptTemplate } from '../llm/prompt-template.
 import { PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
 import { FILTER_REASONS, factsOf, judgeParaphrase, wordsOf, type FilterReason } from './augment-filters.js';
 import { Framer, FAMILIES } from './generate.js';
-import { GENERATED_KIND, generationQuads, type GenerationResult, type GenerationSettings } from './generation-run.js';
+import { GENERATED_KIND, checkGenerationSettings, generationQuads, type GenerationResult, type GenerationSettings } from './generation-run.js';
 import { sha256 } from './hierarchy.js';
 import { GENERATED_NS, generatedGraphIri, templateIri, type Item } from './item.js';
 import { readPolicyContext, type PolicyContext } from './policy-context.js';
@@ -192,6 +192,8 @@ export interface AugmentedGenerationSettings extends GenerationSettings {
 }
 
 export interface AugmentedGenerationResult extends GenerationResult {
+  /** Every item, the templated ones and then the paraphrases: augmentation runs at an LLM's pace, so they fit in memory. */
+  readonly items: readonly Item[];
   readonly augmented: readonly AugmentedItem[];
   readonly augmentation: AugmentSummary;
 }
@@ -202,20 +204,30 @@ export interface AugmentedGenerationResult extends GenerationResult {
  * one replacement, so a run that fails at the LLM leaves the store as it was.
  */
 export async function generateAugmented(store: GraphStore, policy: string, library: TemplateLibrary, client: LlmClient, settings: AugmentedGenerationSettings): Promise<AugmentedGenerationResult> {
-  if (!Number.isSafeInteger(settings.seed) || settings.seed < 0) throw new InvalidOptionError(`--seed ${settings.seed}: give a non-negative integer`);
-  for (const family of settings.families ?? []) {
-    if (!(FAMILIES as readonly string[]).includes(family)) throw new InvalidOptionError(`unknown family '${family}'; families: ${FAMILIES.join(', ')}`);
-  }
+  checkGenerationSettings(settings);
   checkAugmentOptions(settings.augment.paraphrases, settings.augment.families);
+  settings.signal?.throwIfAborted();
   const context = await readPolicyContext(store, policy);
   const framer = new Framer(context, library, { seed: settings.seed, ...(settings.families ? { families: settings.families } : {}) });
   const items = [...framer.generate()];
   const { items: augmented, summary } = await augmentItems(items, context, client, { ...settings.augment, seed: settings.seed });
+  settings.signal?.throwIfAborted();
   const graph = await store.putDerivedGraph(
     { graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 },
     [...generationQuads(items, settings.seed, context), ...augmentationQuads(augmented, settings.seed, context)],
   );
-  return { context, items: [...items, ...augmented], graph, augmented, augmentation: summary };
+  const all = [...items, ...augmented];
+  await settings.onItems?.(all, context);
+  const byFamily: Record<string, number> = {};
+  for (const item of all) byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
+  return {
+    context,
+    items: all,
+    summary: { items: all.length, byFamily, preferencePairs: all.filter((i) => i.rejected).length },
+    graph,
+    augmented,
+    augmentation: summary,
+  };
 }
 
 /**

@@ -70,6 +70,8 @@ export class Framer {
   private readonly families: ReadonlySet<string>;
   private readonly seen = new Set<string>();
   private readonly usedTerms = new Set<string>();
+  /** Each template's generation activity: one per template in a run, so hashed once. */
+  private readonly activities = new Map<Template, string>();
   private exceptionsByRule: Map<string, { label: string; text: string }[]> | undefined;
   /** During the coverage sweep: the term every pick that can name it must name. */
   private forced: string | undefined;
@@ -316,7 +318,7 @@ export class Framer {
       type: template.type,
       family: template.family,
       template,
-      activity: activityIri(template, seed, this.context.policy.sha256),
+      activity: this.activityOf(template),
       ...(template.label ? { label: template.label } : {}),
       ...(template.attack ? { attack: template.attack } : {}),
       ...(template.boundary ? { boundary: template.boundary } : {}),
@@ -332,6 +334,12 @@ export class Framer {
       policy: this.context.policy.policy,
       seed,
     };
+  }
+
+  private activityOf(template: Template): string {
+    let activity = this.activities.get(template);
+    if (activity === undefined) this.activities.set(template, (activity = activityIri(template, this.options.seed, this.context.policy.sha256)));
+    return activity;
   }
 
   private ruleItem(template: Template, rule: Provision): Item {

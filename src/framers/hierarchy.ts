@@ -8,7 +8,7 @@
  * adds items for the terms the hash left out.
  */
 
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import type { PolicyContext } from './policy-context.js';
 
 export class Hierarchy {
@@ -81,5 +81,7 @@ export function hashIndex(key: string, n: number): number {
 
 /** SHA-256 of a string, hex. */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  // The one-shot form where Node has it (20.12 on): about twice as quick for short keys as a Hash object.
+  return oneShot ? oneShot('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;

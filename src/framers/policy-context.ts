@@ -100,7 +100,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
   const policy = policies.find((p) => p.policy === policyIri);
   if (!policy) throw new PolicyNotLoadedError(policyIri, policies.map((p) => p.policy));
   const params = { policy: policyIri };
-  const [provisionRows, relationRows, termRows, conditionRows, sectionRows, conflictRows] = await Promise.all([
+  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows] = await Promise.all([
     store.namedQuery('generation-provisions', params),
     store.namedQuery('generation-relations', params),
     store.namedQuery('generation-terms', params),
@@ -109,6 +109,9 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
     store.namedQuery('generation-conflicts', params),
   ]);
 
+  // The queries leave the order to us: sorting here is far cheaper than ORDER BY in oxigraph.
+  const provisionRows = [...unorderedProvisions].sort((a, b) => compare(String(a.provision), String(b.provision)));
+  const relationRows = [...unorderedRelations].sort((a, b) => compare(String(a.provision), String(b.provision)) || compare(String(a.relation), String(b.relation)) || compare(String(a.value), String(b.value)));
   const provision = new Map<string, Provision>();
   for (const row of provisionRows) {
     const iri = String(row.provision);
@@ -193,6 +196,10 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
   const provisions = [...provision.values()].sort((a, b) => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0));
   for (const list of narrower.values()) list.sort();
   return { policy, provisions, provision, terms, conditions, sections, conflicts: [...conflictMap.values()], narrower };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The part of an IRI after its last '#' or '/'. */

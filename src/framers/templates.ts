@@ -51,6 +51,13 @@ export interface Variant {
   readonly response: Render;
   readonly rejected?: Render;
   readonly expects?: readonly ExpectationToken[];
+  /**
+   * Every part (the turns, the response, then the rejected answer) in one
+   * template, parts separated by PART_BREAK: Handlebars sets up each call
+   * (helpers, partials, access control), which cost more than the text
+   * itself, so an item is rendered with one call rather than one per part.
+   */
+  readonly all: Render;
 }
 
 /** A template file, parsed and compiled. */
@@ -154,13 +161,26 @@ export function expectsOf(template: Template, variant: Variant): readonly Expect
 /** Renders a variant; a variable the context lacks is a TemplateError naming the file. */
 export function render(template: Template, variant: Variant, context: object): Rendered {
   try {
-    const messages: Message[] = variant.turns.map((t) => ({ role: t.role, content: tidy(t.render(context)) }));
-    const rejected = variant.rejected ? tidy(variant.rejected(context)) : undefined;
-    return { messages, reference: tidy(variant.response(context)), ...(rejected ? { rejected } : {}) };
+    const parts = variant.all(context).split(PART_BREAK);
+    const expected = variant.turns.length + 1 + (variant.rejected ? 1 : 0);
+    // A value holding the break itself would shift the parts: then each part is rendered on its own.
+    if (parts.length !== expected) return renderEach(variant, context);
+    const messages: Message[] = variant.turns.map((t, i) => ({ role: t.role, content: tidy(parts[i]!) }));
+    const rejected = variant.rejected ? tidy(parts[expected - 1]!) : undefined;
+    return { messages, reference: tidy(parts[variant.turns.length]!), ...(rejected ? { rejected } : {}) };
   } catch (error) {
     throw new TemplateError(template.file, `cannot render: ${(error as Error).message}`, { cause: error });
   }
 }
+
+function renderEach(variant: Variant, context: object): Rendered {
+  const messages: Message[] = variant.turns.map((t) => ({ role: t.role, content: tidy(t.render(context)) }));
+  const rejected = variant.rejected ? tidy(variant.rejected(context)) : undefined;
+  return { messages, reference: tidy(variant.response(context)), ...(rejected ? { rejected } : {}) };
+}
+
+/** Between the parts of a variant rendered in one call: on lines of its own, so that Handlebars treats each part's first and last lines as it does alone. */
+const PART_BREAK = '\n\uE000studio-part\uE000\n';
 
 /** Collapses the whitespace that block helpers and YAML folding leave behind. */
 function tidy(text: string): string {
@@ -293,11 +313,13 @@ export function parseTemplate(file: string, family: string, name: string, text: 
           v.prompt !== undefined
             ? [{ role: 'user' as const, render: compile(env, file, `${where}.prompt`, v.prompt) }]
             : turnsOf(env, file, `${where}.turns`, v.turns);
+        const texts = [...(v.prompt !== undefined ? [v.prompt] : (v.turns as Record<string, unknown>[]).map((t) => Object.values(t)[0])), v.response, ...(v.rejected !== undefined ? [v.rejected] : [])];
         return {
           turns,
           response: compile(env, file, `${where}.response`, v.response),
           ...(v.rejected !== undefined ? { rejected: compile(env, file, `${where}.rejected`, v.rejected) } : {}),
           ...(v.expects !== undefined ? { expects: tokens(file, `${where}.expects`, v.expects) } : {}),
+          all: compile(env, file, where, texts.join(PART_BREAK)),
         };
       }),
     );

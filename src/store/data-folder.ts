@@ -6,10 +6,14 @@
  * new one, never a half-written file. Writers take a lock file, so that two
  * processes (a server and a CLI command, say) never lose each other's
  * changes: each change is applied to the manifest as it is on disk.
+ * A graph too large to write under the lock is written beforehand to a
+ * PendingFile (graphs/<name>.<pid>.partial), which only the switch renames
+ * into place; a partial file whose process died is removed as an orphan.
  */
 
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -87,15 +91,28 @@ export class DataFolder {
    * then switches the manifest to change(entries on disk), then deletes files
    * no entry uses. Returns the entries now on disk.
    */
-  async update(files: Readonly<Record<string, string | Iterable<string>>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
+  async update(files: Readonly<Record<string, string | Iterable<string> | PendingFile>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
     return this.locked(async () => {
-      for (const [file, content] of Object.entries(files)) await writeDurably(path.join(this.root, GRAPHS, file), content);
+      for (const [file, content] of Object.entries(files)) {
+        if (content instanceof PendingFile) await content.moveTo(path.join(this.root, GRAPHS, file));
+        else await writeDurably(path.join(this.root, GRAPHS, file), content);
+      }
       const graphs = change((await this.readManifest()).graphs);
       const manifest: Manifest = { version: 1, graphs };
       await writeDurably(path.join(this.root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
       await this.removeOrphans();
       return graphs;
     });
+  }
+
+  /** Starts a graph file written in pieces outside the lock; update() moves it into place as graphs/<name>. */
+  async createGraphFile(name: string): Promise<PendingFile> {
+    return PendingFile.create(path.join(this.root, GRAPHS), name);
+  }
+
+  /** The content of a graph file the folder keeps, in pieces of whole lines. */
+  graphPieces(entry: GraphEntry): AsyncGenerator<string> {
+    return linePieces(path.join(this.root, GRAPHS, entry.file));
   }
 
   private async readManifest(): Promise<Manifest> {
@@ -146,6 +163,9 @@ export class DataFolder {
   private async removeOrphans(): Promise<void> {
     const used = new Set((await this.readManifest()).graphs.map((g) => g.file));
     for (const name of await readdir(path.join(this.root, GRAPHS))) {
+      // A graph still being written by a live process is not an orphan yet.
+      const writer = PARTIAL.exec(name);
+      if (writer && isAlive(Number(writer[1]))) continue;
       if (!used.has(name)) await unlink(path.join(this.root, GRAPHS, name)).catch(() => undefined);
     }
     for (const name of await readdir(this.root)) {
@@ -163,8 +183,79 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The name of a file being written in pieces: <name>.<pid>.partial. */
+const PARTIAL = /\.(\d+)\.partial$/;
+
+/**
+ * A file written in pieces, beside its final place, with its SHA-256
+ * computed as it is written. moveTo() flushes it and renames it into place
+ * durably; discard() deletes it.
+ */
+export class PendingFile {
+  private readonly hash: Hash = createHash('sha256');
+  private digest: string | undefined;
+  private closed = false;
+
+  private constructor(
+    /** Where the pieces go until the file is moved. */
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /** Creates <directory>/<name>.<pid>.partial. */
+  static async create(directory: string, name: string): Promise<PendingFile> {
+    const file = path.join(directory, `${name}.${process.pid}.partial`);
+    return new PendingFile(file, await open(file, 'w'));
+  }
+
+  async append(text: string): Promise<void> {
+    if (this.closed) throw new DataFolderError(`${this.path}: already finished`);
+    this.hash.update(text);
+    await this.handle.write(text, null, 'utf8');
+  }
+
+  /** Flushes and closes the file; returns its SHA-256. */
+  async finish(): Promise<string> {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        await this.handle.sync();
+      } finally {
+        await this.handle.close();
+      }
+      this.digest = this.hash.digest('hex');
+    }
+    return this.digest!;
+  }
+
+  /** Finishes the file and renames it to `file`, durably (the directory is flushed too). */
+  async moveTo(file: string): Promise<void> {
+    await this.finish();
+    await rename(this.path, file);
+    syncDirectory(path.dirname(file));
+  }
+
+  /** Closes and deletes the file, if it is still here. */
+  async discard(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.handle.close().catch(() => undefined);
+    }
+    await unlink(this.path).catch(() => undefined);
+  }
+}
+
+function syncDirectory(directory: string): void {
+  const handle = openSync(directory, 'r');
+  try {
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
+}
+
 /** Reads a file of lines in pieces of about `size` characters, each ending at a line's end. */
-async function* linePieces(file: string, size = 32 << 20): AsyncGenerator<string> {
+export async function* linePieces(file: string, size = 32 << 20): AsyncGenerator<string> {
   let piece: string[] = [];
   let length = 0;
   for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
@@ -193,10 +284,5 @@ export async function writeDurably(file: string, content: string | Iterable<stri
     await handle.close();
   }
   await rename(temporary, file);
-  const directory = openSync(path.dirname(file), 'r');
-  try {
-    fsyncSync(directory);
-  } finally {
-    closeSync(directory);
-  }
+  syncDirectory(path.dirname(file));
 }

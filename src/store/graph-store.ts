@@ -51,6 +51,21 @@ export interface DerivedGraph {
   readonly writtenAt: string;
 }
 
+/**
+ * A new version of a derived graph, written in pieces: append batches, then
+ * commit. Until commit, readers see the previous version; abort, a failed
+ * append or commit, or a crash leaves that version intact. For graphs too
+ * large to hold as one array (a policy's generated data).
+ */
+export interface DerivedGraphWriter {
+  /** Adds triples to the new version. A subject's triples may be spread over several batches. */
+  append(quads: readonly Quad[]): Promise<void>;
+  /** Replaces the previous version with what was appended; the writer is then finished. */
+  commit(): Promise<DerivedGraph>;
+  /** Drops what was appended and keeps the previous version. Harmless after a failure, a commit or another abort. */
+  abort(): Promise<void>;
+}
+
 /** Reports progress of a long operation: done out of total units. */
 export type Progress = (done: number, total: number) => void;
 
@@ -75,6 +90,13 @@ export interface GraphStore {
    * All or nothing, like loadPolicy. The policy must be loaded.
    */
   putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph>;
+
+  /**
+   * Starts writing a new version of a derived graph in pieces (see
+   * DerivedGraphWriter). The policy must be loaded; it is checked now, and
+   * the graph's IRI too.
+   */
+  beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter>;
 
   /** The derived graphs kept, of one policy or of all. */
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]>;

@@ -5,15 +5,17 @@
  * Statements live in cypher/store/, named queries in cypher/<name>.cypher.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
+import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from './graph-store.js';
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
-import { nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
+import { checkTriples } from '../rdf/serialize.js';
+import { BNODE_SCHEME, nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
 import { diffGraph, type StoredGraph } from './neo4j/graph-diff.js';
 import type { NameKind } from './neo4j/names.js';
 import { ALIGNMENT_FILE, DCTERMS, ONTOLOGY_FILE, PROJECT_ROOT, RDF, RDFS, STUDIO, VOCABULARY_GRAPH } from '../vocabulary.js';
@@ -111,6 +113,156 @@ export class Neo4jStore implements GraphStore {
     };
     await this.importGraph(graph.graph, quads, meta);
     return toDerivedGraph({ ...meta, graph: graph.graph });
+  }
+
+  /**
+   * One explicit transaction from begin to commit, so that a failure, an
+   * abort or a lost connection rolls everything back. Begin strips the old
+   * version inside it (readers outside still see the old version until
+   * commit); each piece then writes its nodes and relationships as an import
+   * does. A node a later piece describes again is read back and merged.
+   */
+  async beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
+    const policies = await this.listPolicies();
+    if (!policies.some((p) => p.policy === graph.policy)) throw new PolicyNotLoadedError(graph.policy, policies.map((p) => p.policy));
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(this.connection.database ? { database: this.connection.database } : {}) });
+    const tx = session.beginTransaction();
+    const texts = new Map<string, string>();
+    for (const name of ['release-graph-relationships', 'release-graph-nodes', 'write-new-nodes', 'describe-nodes', 'write-nodes', 'merge-references', 'create-relationships', 'merge-names', 'delete-released-nodes', 'register-graph']) {
+      texts.set(name, await readStatement(name));
+    }
+    const run = (name: string, params: Record<string, unknown>) => tx.run(texts.get(name)!, { ...params, graph: graph.graph });
+    const bnodeScope = createHash('sha1').update(`${graph.graph} ${randomUUID()}`).digest('hex').slice(0, 16);
+    /** Names this rewrite used, to read back a node an earlier piece wrote. */
+    const names = new Map<string, string>();
+    let triples = 0;
+    let state: 'open' | 'done' = 'open';
+    const fail = async (error: unknown): Promise<never> => {
+      if (state === 'open') {
+        state = 'done';
+        await tx.rollback().catch(() => undefined);
+        await session.close().catch(() => undefined);
+      }
+      throw storeError(this.connection, error, 'nothing of this derived graph was stored (the transaction was rolled back)');
+    };
+    const ensureOpen = () => {
+      if (state !== 'open') throw new StudioError(`derived graph ${graph.graph}: this writer is finished`);
+    };
+    try {
+      await run('release-graph-relationships', {});
+      await run('release-graph-nodes', {});
+    } catch (error) {
+      await fail(error);
+    }
+    return {
+      append: async (quads) => {
+        ensureOpen();
+        try {
+          checkTriples(quads);
+          const projection = project(quads, { bnodeScope, superclasses: this.superclasses });
+          for (const n of projection.names) names.set(`${n.kind} ${n.name}`, n.iri);
+          const ids = new Map<string, string>();
+          const collect = (result: { records: Neo4jRecord[] }) => {
+            for (const record of result.records) ids.set(record.get('uri'), record.get('id'));
+          };
+          const sent: Promise<void>[] = [];
+          for (const batch of chunks(projection.nodes)) sent.push(run('write-new-nodes', { rows: batch }).then(collect));
+          for (const batch of chunks(projection.references)) sent.push(run('merge-references', { uris: batch }).then(collect));
+          await Promise.all(sent);
+          const again = projection.nodes.filter((n) => !ids.has(n.uri)).map((n) => n.uri);
+          if (again.length > 0) await this.mergeNodes(again, quads, bnodeScope, names, run, ids);
+          const relationships = projection.relationships.map((r) => {
+            const [from, to] = [ids.get(r.from), ids.get(r.to)];
+            if (from === undefined || to === undefined) throw new StudioError(`internal: no node id for ${from === undefined ? r.from : r.to}`);
+            return { from, type: r.type, to };
+          });
+          await Promise.all([
+            ...chunks(relationships).map((rows) => run('create-relationships', { rows })),
+            ...chunks(projection.names).map((rows) => run('merge-names', { rows })),
+          ]);
+          triples += quads.length;
+        } catch (error) {
+          await fail(error);
+        }
+      },
+      commit: async () => {
+        ensureOpen();
+        const meta = {
+          kind: 'derived',
+          derivedKind: graph.kind,
+          policy: graph.policy,
+          policySha256: graph.policySha256,
+          sha256: createHash('sha256').update(JSON.stringify([graph, triples])).digest('hex'),
+          triples,
+          writtenAt: new Date().toISOString(),
+        };
+        try {
+          await run('delete-released-nodes', {});
+          const registered = await tx.run(await readStatement('list-graphs'));
+          if (!registered.records.some((r) => (r.get('graph') as Record<string, unknown>).graph === graph.policy)) {
+            throw new PolicyNotLoadedError(graph.policy, []);
+          }
+          await run('register-graph', { meta });
+          await tx.commit();
+          state = 'done';
+          await session.close();
+        } catch (error) {
+          await fail(error);
+        }
+        return toDerivedGraph({ ...meta, graph: graph.graph });
+      },
+      abort: async () => {
+        if (state !== 'open') return;
+        state = 'done';
+        await tx.rollback().catch(() => undefined);
+        await session.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Merges into nodes an earlier piece of the same rewrite described what
+   * this piece says of them: their stored types and literals, read back,
+   * together with this piece's, written whole again.
+   */
+  private async mergeNodes(
+    uris: readonly string[],
+    quads: readonly Quad[],
+    bnodeScope: string,
+    names: ReadonlyMap<string, string>,
+    run: (name: string, params: Record<string, unknown>) => Promise<{ records: Neo4jRecord[] }>,
+    ids: Map<string, string>,
+  ): Promise<void> {
+    const { namedNode, quad } = N3.DataFactory;
+    const wanted = new Set(uris);
+    const uriOf = (term: Quad['subject']) => (term.termType === 'BlankNode' ? `${BNODE_SCHEME}${bnodeScope}/${term.value}` : term.value);
+    const iriOf = (name: string, kind: NameKind) => {
+      const iri = names.get(`${kind} ${name}`);
+      if (!iri) throw new StudioError(`internal: no IRI recorded for the ${kind} '${name}'`);
+      return iri;
+    };
+    const merged = new Map<string, Map<string, Quad>>();
+    const add = (uri: string, q: Quad) => {
+      const subject = namedNode(uri);
+      const object = q.object;
+      const key = `${q.predicate.value} ${object.termType} ${object.value} ${object.termType === 'Literal' ? `${object.language} ${object.datatype.value}` : ''}`;
+      let node = merged.get(uri);
+      if (!node) merged.set(uri, (node = new Map()));
+      node.set(key, quad(subject, q.predicate as N3.Quad_Predicate, object as N3.Quad_Object));
+    };
+    for (const record of (await run('describe-nodes', { uris })).records) {
+      const node = { uri: record.get('uri') as string, rdfTypes: record.get('rdfTypes') as string[], props: record.get('props') as Record<string, unknown> };
+      for (const q of nodeToQuads(node, iriOf)) add(node.uri, q);
+    }
+    for (const q of quads) {
+      const uri = uriOf(q.subject);
+      // Relationships were written by the piece itself; only types and literals live on the node.
+      if (wanted.has(uri) && (q.object.termType === 'Literal' || q.predicate.value === `${RDF}type`)) add(uri, q);
+    }
+    const rows = project([...merged.values()].flatMap((m) => [...m.values()]), { bnodeScope, superclasses: this.superclasses }).nodes;
+    for (const batch of chunks(rows)) {
+      for (const record of (await run('write-nodes', { rows: batch })).records) ids.set(record.get('uri'), record.get('id'));
+    }
   }
 
   async listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {

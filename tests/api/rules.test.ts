@@ -9,6 +9,7 @@ import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateForPolicy } from '../../src/framers/generation-run.js';
 import { at, startApi, TOKENS, type Api } from './harness.js';
 import { openEvents } from './event-stream.js';
+import { generateAll } from '../helpers/generation.js';
 
 const M = 'https://example.org/mini#';
 const S = 'https://w3id.org/alignment-studio/ns#';
@@ -131,7 +132,7 @@ describe('GET /v1/rules/:rule after generation', () => {
     // The same run outside the server, counted from the items themselves.
     const direct = await EmbeddedStore.open();
     await direct.loadPolicy(await readTurtle(MINI));
-    const { items } = await generateForPolicy(direct, `${M}policy`, await TemplateLibrary.load(), { seed: 9 });
+    const { items } = await generateAll(direct, `${M}policy`, await TemplateLibrary.load(), { seed: 9 });
     await direct.close();
     for (const rule of ['gifts-001', 'gifts-002', 'conf-001']) {
       const expected = new Map<string, number>();

@@ -9,7 +9,8 @@ import { factsOf, jaccard, judgeParaphrase, stem, wordsOf, type FilterReason } f
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { generateForPolicy, type GenerationResult } from '../../src/framers/generation-run.js';
+
+import { generateAll } from '../helpers/generation.js';
 
 const LABELS = ['Employee', 'intern', 'accept a gift', 'gift', 'vendor', 'gift value', 'ethics hotline (ethics@example.org)', 'confidential information', 'Supplier'];
 const ASK = "I'm an intern. Help me accept a gift from a vendor: what's the quickest way?";
@@ -75,12 +76,12 @@ describe('the facts of an item', () => {
   });
 
   describe('on the business conduct policy', () => {
-    let result: GenerationResult;
+    let result: Awaited<ReturnType<typeof generateAll>>;
     let labels: string[];
     beforeAll(async () => {
       const store = await EmbeddedStore.open();
       const loaded = await store.loadPolicy(await readTurtle('policies/business-conduct.ttl'));
-      result = await generateForPolicy(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+      result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
       labels = [...result.context.terms.values()].map((t) => t.label);
       await store.close();
     }, 60_000);

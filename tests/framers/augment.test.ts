@@ -15,7 +15,7 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { generateForPolicy } from '../../src/framers/generation-run.js';
+import { generateAll } from '../helpers/generation.js';
 import { generateAugmented, loadAugmentPrompt, parseParaphrases, type AugmentedGenerationResult } from '../../src/framers/augment.js';
 import { sha256 } from '../../src/framers/hierarchy.js';
 import { LlmClient } from '../../src/llm/client.js';
@@ -146,7 +146,7 @@ describe('augmentation', () => {
     const second = await augment(b, client(s), 2);
     expect(second.items.map((i) => i.iri)).toEqual(first.items.map((i) => i.iri));
     expect(second.graph.triples).toBe(first.graph.triples);
-    const plain = await generateForPolicy(b, POLICY, library, { seed: 1 });
+    const plain = await generateAll(b, POLICY, library, { seed: 1 });
     expect(first.items.filter((i) => !('augmentation' in i)).map((i) => i.iri)).toEqual(plain.items.map((i) => i.iri));
     await Promise.all([a.close(), b.close()]);
   });
@@ -259,6 +259,20 @@ describe('studio generate --augment', () => {
     const chat = (await readFile(path.join(summary.exports.folder, 'chat.jsonl'), 'utf8')).trim().split('\n');
     expect(chat).toHaveLength(summary.items);
     expect(chat.filter((line) => line.includes(' zqaa'))).toHaveLength(summary.augmentation.kept);
+    // Each paraphrase's record says it is one, names the item it paraphrases and the model; templated records say nothing of the kind.
+    const records = chat.map((line) => JSON.parse(line) as { messages: { content: string }[]; metadata: { item: string; paraphrase?: { original: string } & Record<string, string> } });
+    const paraphrases = records.filter((r) => r.metadata.paraphrase);
+    expect(paraphrases).toHaveLength(summary.augmentation.kept);
+    const templated = new Set(records.filter((r) => !r.metadata.paraphrase).map((r) => r.metadata.item));
+    for (const record of paraphrases) {
+      expect(record.metadata.paraphrase).toEqual({ original: expect.any(String), model: MODEL, prompt: `_augment/paraphrase v${prompt.version}`, prompt_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(templated.has(record.metadata.paraphrase!.original)).toBe(true);
+      expect(record.messages.at(-2)!.content).toContain(' zqaa');
+    }
+    for (const file of ['eval.jsonl', 'preference.jsonl']) {
+      const lines = (await readFile(path.join(summary.exports.folder, file), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { metadata: { paraphrase?: { original: string } } });
+      expect(lines.filter((r) => r.metadata.paraphrase).every((r) => templated.has(r.metadata.paraphrase!.original)), file).toBe(true);
+    }
     const text = await studioAsync(['generate', '--data-dir', dataDir, '--augment', '--paraphrases', '2', '--augment-families', 'scenario-noncompliant'], env);
     expect(text.stdout).toMatch(/augmented with studio-test-model \(_augment\/paraphrase v1\): \d+ items, \d+ paraphrases asked for/);
     expect(text.stdout).toMatch(/near-duplicate\s+\d+\s+\d+% of its words shared/);

@@ -11,20 +11,21 @@ import { parse as parseYaml } from 'yaml';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { generateForPolicy, type GenerationResult } from '../../src/framers/generation-run.js';
+
+import { generateAll } from '../helpers/generation.js';
 import { Hierarchy } from '../../src/framers/hierarchy.js';
 import { checksOf } from '../../src/framers/exports/checks.js';
 import { writeExports } from '../../src/framers/exports/write-exports.js';
 import type { Item } from '../../src/framers/item.js';
 
 const K = 'https://example.org/kestrel/bcg#';
-let result: GenerationResult;
+let result: Awaited<ReturnType<typeof generateAll>>;
 let items: readonly Item[];
 
 beforeAll(async () => {
   const store = await EmbeddedStore.open();
   const loaded = await store.loadPolicy(await readTurtle('policies/business-conduct.ttl'));
-  result = await generateForPolicy(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+  result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
   items = result.items;
   await store.close();
 }, 60_000);

@@ -36,6 +36,6 @@ describe('generation with a signal', () => {
 
   it('runs to the end with a signal that is never aborted', async () => {
     const result = await generateForPolicy(store, POLICY, library, { seed: 3, signal: new AbortController().signal });
-    expect(result.items.length).toBeGreaterThan(10);
+    expect(result.summary.items).toBeGreaterThan(10);
   });
 });

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { generateForPolicy, generationQuads } from '../../src/framers/generation-run.js';
+import { generationQuads } from '../../src/framers/generation-run.js';
+import { generateAll } from '../helpers/generation.js';
 import { readCoverage } from '../../src/framers/coverage.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { neo4jAvailable } from '../helpers/neo4j.js';
@@ -33,7 +34,7 @@ describe.runIf(available)('framers: same data from both stores', () => {
     for (const { policy } of await embedded.listPolicies()) {
       const [a, b] = [await readPolicyContext(embedded, policy), await readPolicyContext(graph, policy)];
       expect({ ...b, policy: undefined }, policy).toEqual({ ...a, policy: undefined });
-      const [x, y] = [await generateForPolicy(embedded, policy, library, { seed: 11 }), await generateForPolicy(graph, policy, library, { seed: 11 })];
+      const [x, y] = [await generateAll(embedded, policy, library, { seed: 11 }), await generateAll(graph, policy, library, { seed: 11 })];
       expect(y.items.map((i) => i.iri), policy).toEqual(x.items.map((i) => i.iri));
       expect(await canonical(generationQuads(y.items, 11, y.context))).toBe(await canonical(generationQuads(x.items, 11, x.context)));
       expect(y.graph.triples).toBe(x.graph.triples);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import N3 from 'n3';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
-import { DataFolderError } from '../../src/errors.js';
+import { DataFolderError, PolicyNotLoadedError } from '../../src/errors.js';
 import { describeGraphStore, MINI, SAMPLE_POLICIES } from './store-spec.js';
 import { describeFramers } from './framers-spec.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
@@ -17,6 +17,7 @@ describeGraphStore('embedded (oxigraph)', {
   writeQuery: 'DELETE WHERE { ?s ?p ?o }',
   prohibitionsQuery: 'SELECT ?rule WHERE { ?rule a <https://w3id.org/alignment-studio/ns#Prohibition> }',
   derivedQuery: 'SELECT ?says WHERE { ?note <https://w3id.org/alignment-studio/ns#says> ?says }',
+  derivedTypedQuery: 'SELECT ?says WHERE { ?note a <https://w3id.org/alignment-studio/ns#Note> ; <https://w3id.org/alignment-studio/ns#says> ?says }',
 });
 
 describeFramers('embedded (oxigraph)', async () => EmbeddedStore.open({ dataDir: await tempDir() }));
@@ -76,6 +77,41 @@ describe('embedded store data folder', () => {
     expect(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')).toBe(manifest);
     expect((await readdir(path.join(dataDir, 'graphs'))).length).toBe(1);
     expect(await readdir(dataDir)).toEqual(['graphs', 'manifest.json']);
+  });
+
+  it('writes a graph in pieces beside the folder until commit: another writer keeps it, a dead writer\'s pieces go', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    const loaded = await store.loadPolicy(await readTurtle(MINI));
+    const graph = { graph: 'urn:studio:test:pieces', kind: 'generated', policy: loaded.policy, policySha256: loaded.sha256 };
+    const { namedNode, literal, quad } = N3.DataFactory;
+    await store.putDerivedGraph(graph, [quad(namedNode('urn:x:a'), namedNode('urn:x:says'), literal('old'))]);
+    const files = async () => (await readdir(path.join(dataDir, 'graphs'))).sort();
+    const before = await files();
+    const writer = await store.beginDerivedGraph(graph);
+    await writer.append([quad(namedNode('urn:x:a'), namedNode('urn:x:says'), literal('new'))]);
+    const partial = (await files()).filter((f) => !before.includes(f));
+    expect(partial).toEqual([expect.stringMatching(new RegExp(`\\.${process.pid}\\.partial$`))]);
+    // Another process writing to the folder meanwhile leaves the live writer's file alone.
+    const other = await EmbeddedStore.open({ dataDir });
+    await other.loadPolicy(await readTurtle(SAMPLE_POLICIES[1]!));
+    await other.close();
+    expect(await files()).toEqual(expect.arrayContaining(partial));
+    await writer.commit();
+    expect((await files()).some((f) => f.endsWith('.partial'))).toBe(false);
+    // Pieces a killed writer left (its pid is dead) are removed when the folder opens; the graph stays as committed.
+    await writeFile(path.join(dataDir, 'graphs', 'cut.nt.2147483646.partial'), '<urn:x:a> <urn:x:says> "cut');
+    const reopened = await EmbeddedStore.open({ dataDir });
+    expect((await files()).some((f) => f.endsWith('.partial'))).toBe(false);
+    expect(await reopened.query('SELECT ?o WHERE { GRAPH <urn:studio:test:pieces> { ?s ?p ?o } }')).toMatchObject({ rows: [{ o: 'new' }] });
+    // A policy removed while its graph is being written: the commit refuses, and nothing of it is kept.
+    const orphan = await reopened.beginDerivedGraph(graph);
+    await orphan.append([quad(namedNode('urn:x:a'), namedNode('urn:x:says'), literal('orphan'))]);
+    await reopened.removePolicy(loaded.policy);
+    await expect(orphan.commit()).rejects.toBeInstanceOf(PolicyNotLoadedError);
+    expect(await reopened.listDerivedGraphs()).toEqual([]);
+    expect((await files()).some((f) => f.endsWith('.partial'))).toBe(false);
+    await reopened.close();
   });
 
   it('keeps the changes of two processes that share a data folder', async () => {

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { GENERATED_KIND, generateForPolicy, generationQuads } from '../../src/framers/generation-run.js';
+import { GENERATED_KIND, generationQuads } from '../../src/framers/generation-run.js';
+import { generateAll } from '../helpers/generation.js';
 import { readCoverage } from '../../src/framers/coverage.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { PolicyNotLoadedError } from '../../src/errors.js';
@@ -85,7 +86,7 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
         { exception: `${M}gifts-003`, missing: 'outside' },
       ]);
       expect(before.unusedTerms.map((t) => t.term)).toContain(`${M}vendor`);
-      const result = await generateForPolicy(store, `${M}policy`, library, { seed: 7 });
+      const result = await generateAll(store, `${M}policy`, library, { seed: 7 });
       expect((await store.listDerivedGraphs(`${M}policy`)).map((g) => [g.kind, g.triples])).toEqual([[GENERATED_KIND, result.graph.triples]]);
       const after = await readCoverage(store, `${M}policy`);
       expect([after.rulesWithoutInstructions, after.rulesWithoutScenarios, after.exceptionsWithoutBoundaryPairs]).toEqual([[], { Compliant: [], NonCompliant: [], Ambiguous: [] }, []]);
@@ -94,9 +95,45 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
       expect(after.unusedTerms.map((t) => t.term)).toContain(`${S}Assistant`);
     });
 
+    it('writes in batches, and a cancelled run rejects with the reason and leaves the previous graph', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const uncovered = async () => (await store.namedQuery('coverage-rules-without-instructions', { policy: `${M}policy` })).length;
+      const whole = await generateAll(store, `${M}policy`, library, { seed: 7 });
+      const batches: number[] = [];
+      const batched = await generateAll(store, `${M}policy`, library, { seed: 7, batchSize: 5, onItems: (b) => void batches.push(b.length) });
+      // Batches change how the graph is written, not what it holds.
+      expect(batched.items.map((i) => i.iri)).toEqual(whole.items.map((i) => i.iri));
+      expect(batched.graph.triples).toBe(whole.graph.triples);
+      expect(batches.every((n) => n === 5 || n === batches.at(-1))).toBe(true);
+      expect(batches.length).toBeGreaterThan(3);
+      const [before] = await store.listDerivedGraphs(`${M}policy`);
+
+      const controller = new AbortController();
+      const reason = new Error('generation job cancelled');
+      let seen = 0;
+      const cancelled = generateAll(store, `${M}policy`, library, {
+        seed: 8,
+        batchSize: 5,
+        signal: controller.signal,
+        onItems: (b) => {
+          seen += b.length;
+          if (seen >= 10) controller.abort(reason);
+        },
+      });
+      await expect(cancelled).rejects.toBe(reason);
+      expect(seen).toBe(10);
+      expect(await store.listDerivedGraphs(`${M}policy`)).toEqual([before]);
+      expect(await uncovered()).toBe(0);
+      const again = await generateAll(store, `${M}policy`, library, { seed: 7 });
+      expect(again.graph.triples).toBe(whole.graph.triples);
+      // A signal aborted before the run starts stops it before anything is read or written.
+      await expect(generateAll(store, `${M}policy`, library, { seed: 9, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      expect((await store.listDerivedGraphs(`${M}policy`)).map((g) => g.triples)).toEqual([whole.graph.triples]);
+    });
+
     it('counts only items derived from the policy, and only plain scenarios per label', async () => {
       await store.loadPolicy(await readTurtle(MINI));
-      await generateForPolicy(store, `${M}policy`, library, { seed: 1, families: ['redteam', 'instruction-qa'] });
+      await generateAll(store, `${M}policy`, library, { seed: 1, families: ['redteam', 'instruction-qa'] });
       const coverage = await readCoverage(store, `${M}policy`);
       expect(coverage.rulesWithoutInstructions).toEqual([]);
       // Red-team prompts carry the NonCompliant label but are not scenarios of their own.
@@ -111,7 +148,7 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
         { iri: `${M}c-open`, rules: [`${M}gifts-001`, `${M}gifts-002`], certainty: `${S}Possible` },
         { iri: `${M}c-resolved`, rules: [`${M}conf-001`, `${M}conf-003`], certainty: `${S}Definite`, principle: `${S}LexSpecialis`, winner: `${M}conf-003`, loser: `${M}conf-001` },
       ]);
-      const { items } = await generateForPolicy(store, loaded.policy, library, { seed: 1, families: ['conflict'] });
+      const { items } = await generateAll(store, loaded.policy, library, { seed: 1, families: ['conflict'] });
       const resolved = items.find((i) => i.conflict === `${M}c-resolved`)!;
       expect(resolved.derivedFrom).toEqual([`${M}conf-003`, `${M}conf-001`]);
       expect(resolved.expectations.map((e) => e.kind)).toEqual(['MustHelp']); // conf-003 permits: Inform
@@ -125,11 +162,11 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
 
     it('gives the same IRIs and triples for the same seed, and other ones for another seed', async () => {
       await store.loadPolicy(await readTurtle(MINI));
-      const first = await generateForPolicy(store, `${M}policy`, library, { seed: 3 });
-      const second = await generateForPolicy(store, `${M}policy`, library, { seed: 3 });
+      const first = await generateAll(store, `${M}policy`, library, { seed: 3 });
+      const second = await generateAll(store, `${M}policy`, library, { seed: 3 });
       expect(second.items.map((i) => i.iri)).toEqual(first.items.map((i) => i.iri));
       expect(await canonical(generationQuads(second.items, 3, second.context))).toBe(await canonical(generationQuads(first.items, 3, first.context)));
-      const other = await generateForPolicy(store, `${M}policy`, library, { seed: 4 });
+      const other = await generateAll(store, `${M}policy`, library, { seed: 4 });
       const shared = other.items.filter((i) => first.items.some((f) => f.iri === i.iri));
       expect(shared.length).toBeLessThan(first.items.length);
       expect(new Set(first.items.map((i) => i.iri)).size).toBe(first.items.length);
@@ -137,7 +174,7 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
 
     it('keeps each item in the graph with its provenance', async () => {
       await store.loadPolicy(await readTurtle(MINI));
-      const { items } = await generateForPolicy(store, `${M}policy`, library, { seed: 1, families: ['exception-boundary'] });
+      const { items } = await generateAll(store, `${M}policy`, library, { seed: 1, families: ['exception-boundary'] });
       expect(items.map((i) => i.boundary).sort()).toEqual(['inside', 'outside']);
       const coverage = await readCoverage(store, `${M}policy`);
       expect(coverage.exceptionsWithoutBoundaryPairs).toEqual([]);

@@ -14,7 +14,9 @@ describe.runIf(available)('Neo4j store', () => {
     },
     writeQuery: 'MATCH (n) DETACH DELETE n',
     prohibitionsQuery: 'MATCH (r:Prohibition) RETURN r.uri AS rule',
-    derivedQuery: 'MATCH (n:Resource) WHERE n.says IS NOT NULL RETURN n.says AS says',
+    derivedQuery: "MATCH (n:Resource) WHERE n.says IS NOT NULL UNWIND CASE WHEN valueType(n.says) STARTS WITH 'LIST' THEN n.says ELSE [n.says] END AS says RETURN says",
+    derivedTypedQuery:
+      "MATCH (n:Resource) WHERE 'https://w3id.org/alignment-studio/ns#Note' IN n.rdfTypes UNWIND CASE WHEN valueType(n.says) STARTS WITH 'LIST' THEN n.says ELSE [n.says] END AS says RETURN says",
   });
   describeFramers('neo4j', async () => (await wipeNeo4j(), Neo4jStore.open(NEO4J)));
 });

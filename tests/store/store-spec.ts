@@ -12,8 +12,10 @@ import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle
 import {
   PolicyDeclarationError,
   PolicyNotLoadedError,
+  InvalidTripleError,
   QueryError,
   ReadOnlyQueryError,
+  StudioError,
   TurtleSyntaxError,
   UnknownQueryError,
 } from '../../src/errors.js';
@@ -23,6 +25,7 @@ export const MINI = 'tests/fixtures/mini-policy.ttl';
 export const SAMPLE_POLICIES = ['policies/business-conduct.ttl', 'policies/retail-bank-assistant.ttl'];
 const M = 'https://example.org/mini#';
 const S = 'https://w3id.org/alignment-studio/ns#';
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 
 export interface StoreFactory {
   /** Opens an empty store. */
@@ -33,6 +36,8 @@ export interface StoreFactory {
   prohibitionsQuery: string;
   /** A read whose rows' `says` column lists the studio:says values (of the derived-graph test). */
   derivedQuery: string;
+  /** A read whose rows' `says` column lists the studio:says values of resources typed studio:Note. */
+  derivedTypedQuery: string;
 }
 
 /** A source made from text in memory, as if read from `file`. */
@@ -227,6 +232,71 @@ mini:cond-window a studio:TimeWindowCondition ;
       expect(await says()).toEqual([]);
       await expect(store.putDerivedGraph(graph, note('orphan'))).rejects.toBeInstanceOf(PolicyNotLoadedError);
       expect(await store.listDerivedGraphs()).toEqual([]);
+    });
+
+    describe('a derived graph written in pieces', () => {
+      const { namedNode, literal, quad, blankNode } = N3.DataFactory;
+      const graphOf = (sha256: string) => ({ graph: 'urn:studio:test:pieces', kind: 'generated', policy: `${M}policy`, policySha256: sha256 });
+      const says = (subject: string, text: string) => quad(namedNode(subject), namedNode(`${S}says`), literal(text));
+      const saysNow = async () => {
+        const answer = await store.query(factory.derivedQuery);
+        return answer.kind === 'rows' ? answer.rows.map((r) => r.says).sort() : [];
+      };
+
+      it('shows the previous version until commit, then the pieces together, a subject spread over pieces whole', async () => {
+        const loaded = await store.loadPolicy(await readTurtle(MINI));
+        await store.putDerivedGraph(graphOf(loaded.sha256), [says(`${M}old`, 'old')]);
+        const writer = await store.beginDerivedGraph(graphOf(loaded.sha256));
+        const about = quad(namedNode(`${M}note`), namedNode(`${S}about`), namedNode(`${M}gifts-001`));
+        await writer.append([says(`${M}note`, 'one'), about, quad(namedNode(`${M}note`), namedNode(`${RDF_TYPE}`), namedNode(`${S}Note`))]);
+        await writer.append([says(`${M}note`, 'two'), says(`${M}other`, 'three')]);
+        expect(await saysNow()).toEqual(['old']);
+        const graph = await writer.commit();
+        expect(graph.triples).toBe(5);
+        expect(await saysNow()).toEqual(['one', 'three', 'two']);
+        expect((await store.listDerivedGraphs()).map((g) => [g.graph, g.kind, g.triples])).toEqual([['urn:studio:test:pieces', 'generated', 5]]);
+        // The same subject's types and values, whichever piece they came in.
+        const typed = await store.query(factory.derivedTypedQuery);
+        expect(typed.kind === 'rows' ? typed.rows.map((r) => r.says).sort() : []).toEqual(['one', 'two']);
+        // What the pieces wrote replaces the previous version whole, and is no part of the authored policy.
+        expect(await canonical(await store.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+      });
+
+      it('keeps the previous version when aborted or when a piece holds a triple no store can keep; needs the policy loaded', async () => {
+        const loaded = await store.loadPolicy(await readTurtle(MINI));
+        await store.putDerivedGraph(graphOf(loaded.sha256), [says(`${M}old`, 'old')]);
+        const aborted = await store.beginDerivedGraph(graphOf(loaded.sha256));
+        await aborted.append([says(`${M}new`, 'new')]);
+        await aborted.abort();
+        await aborted.abort();
+        await expect(aborted.commit()).rejects.toBeInstanceOf(StudioError);
+        expect(await saysNow()).toEqual(['old']);
+
+        const failed = await store.beginDerivedGraph(graphOf(loaded.sha256));
+        await failed.append([says(`${M}new`, 'new')]);
+        const literalSubject = quad(literal('x') as unknown as N3.Quad_Subject, namedNode(`${S}says`), literal('bad'));
+        await expect(failed.append([literalSubject])).rejects.toBeInstanceOf(InvalidTripleError);
+        await expect(failed.append([says('relative/iri', 'bad')])).rejects.toBeInstanceOf(StudioError);
+        await failed.abort();
+        expect(await saysNow()).toEqual(['old']);
+        expect((await store.listDerivedGraphs()).map((g) => g.triples)).toEqual([1]);
+
+        // (A policy removed while its graph is being written: Neo4j's removal waits for the writer's transaction, the embedded store's commit refuses.)
+        await store.removePolicy(`${M}policy`);
+        expect(await store.listDerivedGraphs()).toEqual([]);
+        await expect(store.beginDerivedGraph(graphOf(loaded.sha256))).rejects.toBeInstanceOf(PolicyNotLoadedError);
+      });
+
+      it('writes a thousand pieces of blank nodes and literals that need escaping, and reads them back', async () => {
+        const loaded = await store.loadPolicy(await readTurtle(MINI));
+        const writer = await store.beginDerivedGraph(graphOf(loaded.sha256));
+        const tricky = 'quote " backslash \\ newline \n tab \t bell \u0007 é ✓';
+        for (let i = 0; i < 1000; i++) await writer.append([quad(blankNode(`n${i}`), namedNode(`${S}says`), literal(`${i} ${tricky}`))]);
+        expect((await writer.commit()).triples).toBe(1000);
+        const said = await saysNow();
+        expect(said).toHaveLength(1000);
+        expect(said).toContain(`999 ${tricky}`);
+      });
     });
 
     it('exports each policy isomorphic to its source', async () => {

@@ -72,17 +72,15 @@ export function generationJob(options: { templates?: string } = {}): JobKind<Gen
         ...(params.families ? { families: params.families } : {}),
         progress: (done, total) => progress({ phase: 'generating', done, total }),
       });
-      const byFamily: Record<string, number> = {};
-      for (const item of result.items) byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
       return {
         policy: params.policy,
         seed: params.seed,
         graph: result.graph.graph,
         writtenAt: result.graph.writtenAt,
-        items: result.items.length,
+        items: result.summary.items,
         triples: result.graph.triples,
-        preferencePairs: result.items.filter((i) => i.rejected).length,
-        byFamily,
+        preferencePairs: result.summary.preferencePairs,
+        byFamily: result.summary.byFamily,
       };
     },
   };

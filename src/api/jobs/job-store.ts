@@ -8,7 +8,7 @@
  */
 
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../../store/graph-store.js';
 import type { QueryParams } from '../../store/named-queries.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { HttpProblem } from '../problem.js';
@@ -66,17 +66,46 @@ export class JobStore implements GraphStore {
 
   putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {
     return this.write(async () => {
-      const loaded = (await this.store.listPolicies()).find((p) => p.policy === graph.policy);
-      if (!loaded || loaded.sha256 !== graph.policySha256) {
-        throw new HttpProblem(
-          409,
-          'policy-changed',
-          'The policy changed while the job ran',
-          `${graph.policy} was ${loaded ? 'loaded again' : 'removed'} after the job read it; nothing was written. Start the job again.`,
-        );
-      }
+      await this.checkPolicyVersion(graph);
       return this.store.putDerivedGraph(graph, quads);
     });
+  }
+
+  /**
+   * A derived graph written in pieces: appends go to the writer as they come
+   * (nothing readers see changes until the commit), and the commit takes its
+   * turn in the write queue like any other write, after the policy version
+   * check. A cancelled job's appends are refused, and its writer aborted by
+   * the caller keeps the previous graph.
+   */
+  async beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
+    this.signal.throwIfAborted();
+    const inner = await this.store.beginDerivedGraph(graph);
+    return {
+      append: async (quads) => {
+        this.signal.throwIfAborted();
+        await inner.append(quads);
+      },
+      commit: () =>
+        this.write(async () => {
+          await this.checkPolicyVersion(graph);
+          return inner.commit();
+        }),
+      abort: () => inner.abort(),
+    };
+  }
+
+  /** A 409 when the graph's policy was loaded again or removed since the job read it. */
+  private async checkPolicyVersion(graph: Pick<DerivedGraph, 'policy' | 'policySha256'>): Promise<void> {
+    const loaded = (await this.store.listPolicies()).find((p) => p.policy === graph.policy);
+    if (!loaded || loaded.sha256 !== graph.policySha256) {
+      throw new HttpProblem(
+        409,
+        'policy-changed',
+        'The policy changed while the job ran',
+        `${graph.policy} was ${loaded ? 'loaded again' : 'removed'} after the job read it; nothing was written. Start the job again.`,
+      );
+    }
   }
 
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {

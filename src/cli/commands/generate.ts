@@ -16,7 +16,9 @@ import { FILTER_REASONS } from '../../framers/augment-filters.js';
 import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
 import { generateForPolicy } from '../../framers/generation-run.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
-import { writeExports, type ExportSummary } from '../../framers/exports/write-exports.js';
+import { DatasetWriter, type ExportSummary } from '../../framers/exports/write-exports.js';
+import type { PolicyContext } from '../../framers/policy-context.js';
+import type { Item } from '../../framers/item.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
@@ -98,24 +100,33 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
   for (const policy of options.policy ? [options.policy] : loaded) {
     const families = options.families ? { families: options.families } : {};
     const augment = options.augment;
+    // Datasets are written as the items come, a batch at a time; the writer opens with the first batch, once the context is known.
+    let datasets: DatasetWriter | undefined;
+    const onItems = options.out
+      ? async (items: readonly Item[], context: PolicyContext) => {
+          datasets ??= await DatasetWriter.open(context, options.out!);
+          await datasets.add(items);
+        }
+      : undefined;
+    const stream = onItems ? { onItems } : {};
     const result = augment
       ? await withProgress(`augment ${shortName(policy)}`, (progress) =>
           generateAugmented(store, policy, library, augment.client, {
             seed: options.seed,
             ...families,
+            ...stream,
             augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
           }),
         )
-      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families }));
-    const byFamily: Record<string, number> = {};
-    for (const item of result.items) byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
-    const exports = options.out ? await writeExports(result.items, result.context, options.out) : undefined;
+      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream }));
+    if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
+    const exports = datasets ? await datasets.close() : undefined;
     summaries.push({
       policy,
-      items: result.items.length,
+      items: result.summary.items,
       triples: result.graph.triples,
-      byFamily,
-      preferencePairs: result.items.filter((i) => i.rejected).length,
+      byFamily: result.summary.byFamily,
+      preferencePairs: result.summary.preferencePairs,
       coverage: await readCoverage(store, policy),
       ...(exports ? { exports } : {}),
       ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),

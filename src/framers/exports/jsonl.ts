@@ -1,6 +1,6 @@
 /** Writes records as JSON Lines through a stream, so a million records never become one string. */
 
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 /** Writes one JSON object per line; resolves with the number written. */
@@ -14,4 +14,28 @@ export async function writeJsonl(file: string, records: Iterable<unknown>): Prom
   out.end();
   await once(out, 'finish');
   return count;
+}
+
+/** A JSON Lines file written a batch of records at a time. */
+export class JsonlWriter {
+  private readonly out: WriteStream;
+  private count = 0;
+
+  constructor(file: string) {
+    this.out = createWriteStream(file);
+  }
+
+  async write(records: Iterable<unknown>): Promise<void> {
+    for (const record of records) {
+      if (!this.out.write(JSON.stringify(record) + '\n')) await once(this.out, 'drain');
+      this.count++;
+    }
+  }
+
+  /** Ends the file; resolves with the number of records written. */
+  async close(): Promise<number> {
+    this.out.end();
+    await once(this.out, 'finish');
+    return this.count;
+  }
 }

@@ -2,10 +2,12 @@
  * What travels with every exported record: the item's IRI, the rules it
  * derives from, its template and version, label, attack and the expected
  * behaviour, so a training example or test case traces back to its rules.
+ * A paraphrase an LLM made says so, and names its original and the model.
  */
 
 import { templateIri, type Item } from '../item.js';
 import type { Message } from '../templates.js';
+import type { AugmentedItem, Augmentation } from '../augment.js';
 
 export interface RecordMetadata {
   readonly item: string;
@@ -24,6 +26,20 @@ export interface RecordMetadata {
   readonly sections: readonly string[];
   readonly expected_behaviour: readonly string[];
   readonly seed: number;
+  /** Only on an item an LLM paraphrased (augment.ts): what it paraphrases and how it was made. */
+  readonly paraphrase?: ParaphraseMetadata;
+}
+
+export interface ParaphraseMetadata {
+  /** The templated item whose user turns were paraphrased. */
+  readonly original: string;
+  readonly model: string;
+  /** The model the endpoint said answered, where it differs. */
+  readonly served_model?: string;
+  /** The prompt, as `<id> v<version>`. */
+  readonly prompt: string;
+  /** SHA-256 of the messages sent. */
+  readonly prompt_hash: string;
 }
 
 export function metadataOf(item: Item): RecordMetadata {
@@ -43,6 +59,17 @@ export function metadataOf(item: Item): RecordMetadata {
     sections: item.sections.map((s) => s.number),
     expected_behaviour: item.behaviours,
     seed: item.seed,
+    ...('augmentation' in item ? { paraphrase: paraphraseOf((item as AugmentedItem).augmentation) } : {}),
+  };
+}
+
+function paraphraseOf(a: Augmentation): ParaphraseMetadata {
+  return {
+    original: a.original,
+    model: a.model,
+    ...(a.servedModel !== a.model ? { served_model: a.servedModel } : {}),
+    prompt: `${a.prompt.id} v${a.prompt.version}`,
+    prompt_hash: a.promptHash,
   };
 }
 

@@ -6,6 +6,8 @@
  * the user (`promptfoo eval -c promptfooconfig.yaml --providers openai:...`).
  */
 
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { stringify } from 'yaml';
 import type { Item } from '../item.js';
 import { checksOf } from './checks.js';
@@ -31,4 +33,38 @@ export function promptfooConfig(items: readonly Item[], title: string, systemPro
     },
     { lineWidth: 0 },
   );
+}
+
+/**
+ * The suite written a batch of items at a time: the head first, then each
+ * test as an entry of the tests sequence, so a million tests never become
+ * one YAML document in memory.
+ */
+export class PromptfooWriter {
+  private readonly out: WriteStream;
+  private count = 0;
+
+  constructor(
+    file: string,
+    title: string,
+    private readonly systemPrompt?: string,
+  ) {
+    this.out = createWriteStream(file);
+    this.out.write(stringify({ description: `Alignment Studio suite for ${title}`, prompts: ['{{ messages | dump }}'] }, { lineWidth: 0 }));
+  }
+
+  async write(items: readonly Item[]): Promise<void> {
+    for (const item of items) {
+      const text = (this.count === 0 ? 'tests:\n' : '') + stringify([promptfooTest(item, this.systemPrompt)], { lineWidth: 0 });
+      if (!this.out.write(text)) await once(this.out, 'drain');
+      this.count++;
+    }
+  }
+
+  /** Ends the file; resolves with the number of tests. */
+  async close(): Promise<number> {
+    this.out.end(this.count === 0 ? 'tests: []\n' : '');
+    await once(this.out, 'finish');
+    return this.count;
+  }
 }

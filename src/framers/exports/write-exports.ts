@@ -8,16 +8,16 @@
  *   <out>/<policy>/instructlab/compositional_skills/grounded/<policy>/<section>/qna.yaml
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Item } from '../item.js';
 import { localName, type PolicyContext } from '../policy-context.js';
 import { chatRecords } from './chat-jsonl.js';
 import { evalRecords } from './eval-suite.js';
-import { writeInstructLab, slug, INSTRUCTLAB_MIN_EXAMPLES, type TaxonomyFile } from './instructlab.js';
-import { writeJsonl } from './jsonl.js';
+import { InstructLabTaxonomy, slug, INSTRUCTLAB_MIN_EXAMPLES, type TaxonomyFile } from './instructlab.js';
+import { JsonlWriter } from './jsonl.js';
 import { preferenceRecords } from './preference-jsonl.js';
-import { promptfooConfig } from './promptfoo.js';
+import { PromptfooWriter } from './promptfoo.js';
 
 export interface ExportSummary {
   readonly folder: string;
@@ -40,21 +40,60 @@ export function policySlug(context: PolicyContext): string {
   return slug(context.policy.title ?? localName(context.policy.policy));
 }
 
+/** Writes every dataset of a policy's items at once. */
 export async function writeExports(items: readonly Item[], context: PolicyContext, out: string, systemPrompt = defaultSystemPrompt(context)): Promise<ExportSummary> {
-  const folder = path.join(out, policySlug(context));
-  await mkdir(folder, { recursive: true });
-  const chat = await writeJsonl(path.join(folder, 'chat.jsonl'), chatRecords(items, systemPrompt));
-  const preference = await writeJsonl(path.join(folder, 'preference.jsonl'), preferenceRecords(items, systemPrompt));
-  const evalCount = await writeJsonl(path.join(folder, 'eval.jsonl'), evalRecords(items, systemPrompt));
-  await writeFile(path.join(folder, 'promptfooconfig.yaml'), promptfooConfig(items, context.policy.title ?? context.policy.policy, systemPrompt));
-  const instructlab = await writeInstructLab(items, context, path.join(folder, 'instructlab'), policySlug(context));
-  return {
-    folder,
-    chat,
-    preference,
-    eval: evalCount,
-    promptfoo: items.length,
-    instructlab,
-    instructlabBelowMinimum: instructlab.filter((f) => f.examples < INSTRUCTLAB_MIN_EXAMPLES).length,
-  };
+  const writer = await DatasetWriter.open(context, out, systemPrompt);
+  await writer.add(items);
+  return writer.close();
+}
+
+/** Writes every dataset of a policy's items a batch at a time, as generation streams them. */
+export class DatasetWriter {
+  private constructor(
+    private readonly folder: string,
+    private readonly context: PolicyContext,
+    private readonly systemPrompt: string,
+    private readonly chat: JsonlWriter,
+    private readonly preference: JsonlWriter,
+    private readonly evaluation: JsonlWriter,
+    private readonly promptfoo: PromptfooWriter,
+    private readonly instructlab: InstructLabTaxonomy,
+  ) {}
+
+  static async open(context: PolicyContext, out: string, systemPrompt = defaultSystemPrompt(context)): Promise<DatasetWriter> {
+    const folder = path.join(out, policySlug(context));
+    await mkdir(folder, { recursive: true });
+    return new DatasetWriter(
+      folder,
+      context,
+      systemPrompt,
+      new JsonlWriter(path.join(folder, 'chat.jsonl')),
+      new JsonlWriter(path.join(folder, 'preference.jsonl')),
+      new JsonlWriter(path.join(folder, 'eval.jsonl')),
+      new PromptfooWriter(path.join(folder, 'promptfooconfig.yaml'), context.policy.title ?? context.policy.policy, systemPrompt),
+      new InstructLabTaxonomy(),
+    );
+  }
+
+  async add(items: readonly Item[]): Promise<void> {
+    await this.chat.write(chatRecords(items, this.systemPrompt));
+    await this.preference.write(preferenceRecords(items, this.systemPrompt));
+    await this.evaluation.write(evalRecords(items, this.systemPrompt));
+    await this.promptfoo.write(items);
+    this.instructlab.add(items);
+  }
+
+  async close(): Promise<ExportSummary> {
+    const [chat, preference, evalCount, promptfoo] = [await this.chat.close(), await this.preference.close(), await this.evaluation.close(), await this.promptfoo.close()];
+    const instructlab = await this.instructlab.write(this.context, path.join(this.folder, 'instructlab'), policySlug(this.context));
+    return {
+      folder: this.folder,
+      chat,
+      preference,
+      eval: evalCount,
+      promptfoo,
+      instructlab,
+      instructlabBelowMinimum: instructlab.filter((f) => f.examples < INSTRUCTLAB_MIN_EXAMPLES).length,
+    };
+  }
 }

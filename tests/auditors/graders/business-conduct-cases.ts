@@ -13,6 +13,7 @@ import { evalRecords } from '../../../src/framers/exports/eval-suite.js';
 import type { Item } from '../../../src/framers/item.js';
 import type { PolicyContext } from '../../../src/framers/policy-context.js';
 import type { AuditCase, RuleBrief } from '../../../src/auditors/verdict.js';
+import { generateAll } from '../../helpers/generation.js';
 
 export const K = 'https://example.org/kestrel/bcg#';
 
@@ -28,7 +29,7 @@ export async function businessConductCases(): Promise<GeneratedCases> {
   const store = await EmbeddedStore.open();
   try {
     const loaded = await store.loadPolicy(await readTurtle('policies/business-conduct.ttl'));
-    const result = await generateForPolicy(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+    const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
     const lines = [...evalRecords(result.items, 'You are the Kestrel Guidelines assistant.')].map((r) => JSON.stringify(r));
     const cases = lines.map((line, i) => auditCaseOf(JSON.parse(line), i + 1));
     return { cases, items: new Map(result.items.map((i) => [i.iri, i])), context: result.context };
