@@ -19,6 +19,7 @@ import { adhocQueryRoutes } from './routes/adhoc-query.js';
 import { conflictRoutes } from './routes/conflicts.js';
 import { coverageRoutes } from './routes/coverage.js';
 import { auditRoutes } from './routes/audits.js';
+import { reportRoutes } from './routes/reports.js';
 import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore, type CacheLimits } from './answer-cache.js';
@@ -154,6 +155,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(conflictRoutes, { store, writes, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(coverageRoutes, { store });
       await api.register(auditRoutes, { store });
+      await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },

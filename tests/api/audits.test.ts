@@ -134,9 +134,38 @@ describe('audit routes', () => {
     expect(await api.snapshot()).toBe(before);
   });
 
+  it("serves the policy's provenance report in HTML, Markdown and JSON-LD", async () => {
+    const withRuns = await startApi(store, { audit: { dataDir: fixture.dataDir } });
+    try {
+      const at = `/v1/policies/${enc(MINI_POLICY)}/report`;
+      const html = await withRuns.call('GET', `${at}?runs=${good.id},${bad.id}`, { as: 'reader' });
+      expect(html.status, html.text).toBe(200);
+      expect(html.contentType).toMatch(/^text\/html/);
+      expect(html.text).toContain('studio-report-digest');
+      expect(html.text).toContain(bad.id);
+      const md = await withRuns.call('GET', `${at}?format=md&runs=${bad.id}`, { as: 'auditor' });
+      expect(md.contentType).toMatch(/^text\/markdown/);
+      expect(md.text).toMatch(/^---/);
+      expect(md.text).not.toContain(good.id);
+      const jsonld = await withRuns.call('GET', `${at}?format=jsonld&runs=${bad.id}`, { as: 'reader' });
+      expect(jsonld.contentType).toMatch(/^application\/ld\+json/);
+      expect(JSON.stringify(jsonld.body)).toContain('http://www.w3.org/ns/earl#');
+      expect((await withRuns.call('GET', `${at}?runs=${enc('../../etc/passwd')}`, { as: 'reader' })).status).toBe(400);
+      expect((await withRuns.call('GET', `${at}?format=docx`, { as: 'reader' })).status).toBe(400);
+      const unknown = await withRuns.call('GET', `${at}?runs=20990101T000000Z-abcdef`, { as: 'reader' });
+      expect(unknown.status).toBe(404);
+      expect(unknown.contentType).toMatch(/problem\+json/);
+      expect((await withRuns.call('GET', at, { as: 'nobody' })).status).toBe(401);
+    } finally {
+      await withRuns.close();
+    }
+    // A server with no data folder has no runs to report on.
+    expect((await api.call('GET', `/v1/policies/${enc(MINI_POLICY)}/report`, { as: 'reader' })).status).toBe(409);
+  }, 120_000);
+
   it('lists the audit routes in the OpenAPI document', async () => {
     const doc = (await api.call('GET', '/openapi.json')).body;
-    for (const path of ['/v1/policies/{policy}/audits', '/v1/policies/{policy}/audits/stale', '/v1/audits/{run}/results', '/v1/audits/{run}/failing-rules', '/v1/audits/compare']) {
+    for (const path of ['/v1/policies/{policy}/report', '/v1/policies/{policy}/audits', '/v1/policies/{policy}/audits/stale', '/v1/audits/{run}/results', '/v1/audits/{run}/failing-rules', '/v1/audits/compare']) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
   });

@@ -53,6 +53,8 @@ const TABLE: Case[] = [
   { route: 'GET /v1/policies/:policy/audits/stale', path: `${at('/v1/policies', `${M}policy`)}/audits/stale`, expected: readers(200) },
   { route: 'GET /v1/audits/:run/results', path: `${at('/v1/audits', RUN)}/results`, expected: readers(404) },
   { route: 'GET /v1/audits/:run/failing-rules', path: `${at('/v1/audits', RUN)}/failing-rules`, expected: readers(404) },
+  // This server keeps no audit runs: an allowed request gets 409.
+  { route: 'GET /v1/policies/:policy/report', path: `${at('/v1/policies', `${M}policy`)}/report`, expected: readers(409) },
   { route: 'GET /v1/audits/compare', path: `/v1/audits/compare?first=${encodeURIComponent(RUN)}&second=${encodeURIComponent(`${RUN}0`)}`, expected: readers(404) },
   // Jobs: an unknown (well-formed) id or policy shows the role check passed (404) without starting or changing anything.
   { route: 'GET /v1/jobs', path: '/v1/jobs?state=running', expected: readers(200) },

@@ -35,6 +35,7 @@ const OPERATIONS = [
   'get /v1/audits/{run}/results',
   'get /v1/audits/{run}/failing-rules',
   'get /v1/audits/compare',
+  'get /v1/policies/{policy}/report',
 ];
 
 describe('public routes', () => {
