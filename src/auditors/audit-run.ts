@@ -155,9 +155,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   } catch (error) {
     const done = journal.size;
     await journal.close();
+    await cache.close();
     throw new AuditInterruptedError(run.manifest, done, suite.cases, error);
   }
   await journal.close();
+  await cache.close();
   if (!run.finished) await run.finish();
   const graph = await writeRunGraph(options.store, run, context, graders);
   return { run: run.manifest, suite, resumed, alreadyDone, asked, fromCache, repairedBytes, graph };

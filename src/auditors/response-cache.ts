@@ -2,15 +2,21 @@
  * The model's answers, kept on disk by what was asked: the endpoint, the
  * model, the messages and the parameters. A rerun, a resumed run or a run
  * with another grader asks the endpoint only what it has not answered yet.
- * One file per answer under <dataDir>/audits/cache/<2 hex>/<hash>.json.
- * A process killed mid-write can leave a file cut short; no prefix of a JSON
- * object is JSON, so such an entry reads as absent and is asked again (the
- * cache is on the hot path of every request: a write and a rename per answer
- * cost a tenth of a run's CPU, and nothing depends on an entry being there).
+ *
+ * One append-only file, <dataDir>/audits/cache/answers.jsonl, one answer a
+ * line, each line carrying its key. Opening it reads the keys and where
+ * their lines are (about 150 bytes of memory per answer kept); a lookup is
+ * then a map lookup and, on a hit, one read; a put is one append. The
+ * answers themselves stay on disk. A line cut short by a kill, or written by
+ * another process since this one opened the file, is simply not found: every
+ * line read back must parse and name its key, or it counts as absent.
+ * (One file per answer cost an open, a write and a close per request, a
+ * fifth of an audit's CPU.)
  */
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../llm/client.js';
 
@@ -32,33 +38,85 @@ export function promptHash(messages: readonly ChatMessage[]): string {
   return createHash('sha256').update(JSON.stringify(messages.map((m) => ({ role: m.role, content: m.content })))).digest('hex');
 }
 
+const FILE = 'answers.jsonl';
+
 export class ResponseCache {
-  /** Shard folders known to exist, so a put costs a write and a rename, not a mkdir too. */
-  private readonly made = new Set<string>();
+  private readonly index = new Map<string, { readonly offset: number; readonly length: number }>();
+  private handle: FileHandle | undefined;
+  private opening: Promise<void> | undefined;
+  /** Where this process's next line starts. */
+  private end = 0;
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly folder: string) {}
 
-  private file(key: string): string {
-    return path.join(this.folder, key.slice(0, 2), `${key}.json`);
+  get file(): string {
+    return path.join(this.folder, FILE);
   }
 
-  /** The cached answer, or undefined (an unreadable entry counts as absent and is rewritten by the next put). */
+  /** The cached answer, or undefined. */
   async get(key: string): Promise<CachedReply | undefined> {
+    await this.open();
+    const at = this.index.get(key);
+    if (!at) return undefined;
+    const buffer = Buffer.alloc(at.length);
+    const { bytesRead } = await this.handle!.read(buffer, 0, at.length, at.offset);
     try {
-      const entry = JSON.parse(await readFile(this.file(key), 'utf8')) as CachedReply;
-      return typeof entry.text === 'string' ? entry : undefined;
+      const entry = JSON.parse(buffer.subarray(0, bytesRead).toString('utf8')) as CachedReply & { key?: string };
+      return entry.key === key && typeof entry.text === 'string' ? { text: entry.text, servedModel: entry.servedModel, finishReason: entry.finishReason } : undefined;
     } catch {
       return undefined;
     }
   }
 
+  /** Keeps an answer: one line appended with one write. */
   async put(key: string, reply: CachedReply): Promise<void> {
-    const file = this.file(key);
-    const shard = path.dirname(file);
-    if (!this.made.has(shard)) {
-      await mkdir(shard, { recursive: true });
-      this.made.add(shard);
-    }
-    await writeFile(file, JSON.stringify({ text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason }));
+    await this.open();
+    const line = Buffer.from(`${JSON.stringify({ key, text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason })}\n`, 'utf8');
+    const offset = this.end;
+    this.end += line.length;
+    const write = this.tail.then(async () => {
+      let written = 0;
+      while (written < line.length) written += (await this.handle!.write(line, written)).bytesWritten;
+    });
+    this.tail = write.catch(() => undefined);
+    await write;
+    this.index.set(key, { offset, length: line.length - 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.opening?.catch(() => undefined);
+    await this.tail;
+    await this.handle?.close();
+    this.handle = undefined;
+    this.opening = undefined;
+  }
+
+  private open(): Promise<void> {
+    this.opening ??= (async () => {
+      await mkdir(this.folder, { recursive: true });
+      this.handle = await open(this.file, 'a+');
+      let offset = 0;
+      let pending: Buffer = Buffer.alloc(0);
+      for await (const chunk of createReadStream(this.file)) {
+        pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+        let start = 0;
+        for (let nl = pending.indexOf(0x0a); nl >= 0; nl = pending.indexOf(0x0a, start)) {
+          // The key is the line's first field: {"key":"<64 hex>", ...
+          const key = pending.toString('latin1', start + 8, start + 72);
+          if (pending.toString('latin1', start, start + 8) === '{"key":"' && /^[0-9a-f]{64}$/.test(key)) this.index.set(key, { offset: offset + start, length: nl - start });
+          start = nl + 1;
+        }
+        offset += start;
+        pending = pending.subarray(start);
+      }
+      // A torn last line (no newline) is left out; the next append starts after it.
+      this.end = offset + pending.length;
+      if (pending.length > 0) {
+        this.end += 1;
+        await this.handle.write('\n');
+      }
+    })();
+    return this.opening;
   }
 }
