@@ -10,7 +10,7 @@
  * and the graph write at the end are timed apart from the run.
  * Heap and RSS are sampled every 50 ms during the run phase.
  *
- *   npx tsx scripts/bench/audit.ts 1250 2500 5000 10000 [--concurrency 32] [--delay 20]
+ *   node --expose-gc --import tsx scripts/bench/audit.ts 1250 2500 5000 10000 [--concurrency 32] [--delay 20]
  */
 
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -75,6 +75,8 @@ for (const size of sizes.length > 0 ? sizes : [1250, 2500, 5000, 10_000]) {
   let runEnd = 0;
   let cpuStart = process.cpuUsage();
   let cpuRun = 0;
+  // With --expose-gc: the live heap after a full collection, every 1,000 scenarios.
+  const live: number[] = [];
   const start = performance.now();
   const outcome = await runAudit({
     store,
@@ -88,6 +90,10 @@ for (const size of sizes.length > 0 ? sizes : [1250, 2500, 5000, 10_000]) {
     // Every scenario asks the endpoint, so that the ideal is exact: no answer comes from the cache.
     noCache: true,
     progress: (done, total) => {
+      if (global.gc && done % 1000 === 0) {
+        global.gc();
+        live.push(process.memoryUsage().heapUsed);
+      }
       if (done === 0) {
         runStart = performance.now();
         cpuStart = process.cpuUsage();
@@ -105,7 +111,7 @@ for (const size of sizes.length > 0 ? sizes : [1250, 2500, 5000, 10_000]) {
   const perSecond = outcome.suite.cases / (runMs / 1000);
   const asked = outcome.asked;
   rows.push(
-    `| ${outcome.suite.cases.toLocaleString('en')} | ${CONCURRENCY} | ${DELAY_MS} | ${Math.round(runStart - start).toLocaleString('en')} | ${Math.round(runMs).toLocaleString('en')} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(ideal).toLocaleString('en')} | ${Math.round((perSecond / ideal) * 100)}% | ${(cpuRun / outcome.suite.cases).toFixed(2)} | ${asked} | ${Math.round((peakHeap - baseHeap) / 2 ** 20)} | ${Math.round(peakRss / 2 ** 20)} | ${Math.round(total - runEnd + start).toLocaleString('en')} (${outcome.graph.triples.toLocaleString('en')} triples) |`,
+    `| ${outcome.suite.cases.toLocaleString('en')} | ${CONCURRENCY} | ${DELAY_MS} | ${Math.round(runStart - start).toLocaleString('en')} | ${Math.round(runMs).toLocaleString('en')} | ${Math.round(perSecond).toLocaleString('en')} | ${Math.round(ideal).toLocaleString('en')} | ${Math.round((perSecond / ideal) * 100)}% | ${(cpuRun / outcome.suite.cases).toFixed(2)} | ${asked} | ${live.length > 1 ? `${Math.round(live[0]! / 2 ** 20)} → ${Math.round(live.at(-1)! / 2 ** 20)}` : 'run with --expose-gc'} | ${Math.round((peakHeap - baseHeap) / 2 ** 20)} | ${Math.round(peakRss / 2 ** 20)} | ${Math.round(total - runEnd + start).toLocaleString('en')} (${outcome.graph.triples.toLocaleString('en')} triples) |`,
   );
   process.stderr.write(`${rows.at(-1)}\n`);
   await store.close();
@@ -116,8 +122,8 @@ await rm(suiteDir, { recursive: true, force: true });
 
 process.stdout.write(
   [
-    '| scenarios | concurrency | endpoint delay, ms | setup, ms | run, ms | scenarios/s | ideal/s | of ideal | client CPU per scenario, ms | requests | heap growth during run, MB | peak RSS, MB | graph write, ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenarios | concurrency | endpoint delay, ms | setup, ms | run, ms | scenarios/s | ideal/s | of ideal | client CPU per scenario, ms | requests | live heap after GC, first → last 1,000, MB | heap peak growth during run, MB | peak RSS, MB | graph write, ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
   ].join('\n') + '\n',
 );
