@@ -26,15 +26,30 @@ export function chainOf(previous: string, record: object): string {
   return createHash('sha256').update(previous).update('\n').update(JSON.stringify(record)).digest('hex');
 }
 
-/** Where a chain breaks: the first line (1-based) whose chain does not follow, or undefined when it holds; and the last chain value. */
-export function verifyChain(records: readonly Chained<object>[]): { readonly brokenAt?: number; readonly head: string } {
+/**
+ * Walks a journal's records in order: the chain value after each line, up
+ * to the first line (1-based) that is not a record or whose chain does not
+ * follow. The one check of the chain: runs, reports and verify all use it.
+ */
+export function walkChain(records: readonly (object | undefined)[]): { readonly brokenAt?: number; readonly heads: readonly string[] } {
+  const heads: string[] = [];
   let previous = CHAIN_START;
   for (let i = 0; i < records.length; i++) {
-    const { chain, ...record } = records[i]!;
-    if (chainOf(previous, record) !== chain) return { brokenAt: i + 1, head: previous };
+    const record = records[i] as Record<string, unknown> | undefined;
+    if (!record || typeof record.chain !== 'string') return { brokenAt: i + 1, heads };
+    const { chain, ...rest } = record;
+    if (chainOf(previous, rest) !== chain) return { brokenAt: i + 1, heads };
     previous = chain;
+    heads.push(chain);
   }
-  return { head: previous };
+  return { heads };
+}
+
+/** Where a chain breaks: the first line (1-based) whose chain does not follow, or undefined when it holds; and the last chain value that held. */
+export function verifyChain(records: readonly Chained<object>[]): { readonly brokenAt?: number; readonly head: string } {
+  const { brokenAt, heads } = walkChain(records);
+  const head = heads.at(-1) ?? CHAIN_START;
+  return brokenAt === undefined ? { head } : { brokenAt, head };
 }
 
 /** The lines already in the journal, and where the whole ones end. */

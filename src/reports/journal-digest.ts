@@ -8,7 +8,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { CHAIN_START, chainOf } from '../auditors/journal.js';
+import { CHAIN_START, walkChain as walkRecords } from '../auditors/journal.js';
 
 /** One journal as a report saw it. */
 export interface JournalDigest {
@@ -66,16 +66,7 @@ function parse(line: string): Record<string, unknown> | undefined {
 
 /** Where a journal's chain first fails (1-based), if it does, and the chain value after each line up to there. */
 export function walkChain(lines: JournalLines): { readonly brokenAt?: number; readonly heads: readonly string[] } {
-  const heads: string[] = [];
-  let previous = CHAIN_START;
-  for (const { line, record } of lines.records) {
-    if (!record || typeof record.chain !== 'string') return { brokenAt: line, heads };
-    const { chain, ...rest } = record;
-    if (chainOf(previous, rest) !== chain) return { brokenAt: line, heads };
-    previous = chain;
-    heads.push(chain);
-  }
-  return { heads };
+  return walkRecords(lines.records.map((r) => r.record));
 }
 
 /** The state of one journal against what a report summarised. */

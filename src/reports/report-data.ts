@@ -12,7 +12,7 @@
 import path from 'node:path';
 import type { GraphStore, LoadedPolicy, Row } from '../store/graph-store.js';
 import { PolicyNotLoadedError, ReportError } from '../errors.js';
-import { localName } from '../framers/policy-context.js';
+import { localName, type DetectedConflict } from '../framers/policy-context.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from '../auditors/result-record.js';
 import { RunFolder, type RunManifest } from '../auditors/run-folder.js';
 import type { Outcome, Verdict } from '../auditors/verdict.js';
@@ -78,13 +78,8 @@ export interface ReportRule {
   readonly tests: readonly ItemRef[];
 }
 
-export interface ReportConflict {
-  readonly iri: string;
-  readonly rules: readonly string[];
-  readonly certainty?: string;
-  readonly principle?: string;
-  readonly winner?: string;
-  readonly loser?: string;
+/** A recorded conflict, with the resolution's reason and the documented conflict it matches. */
+export interface ReportConflict extends DetectedConflict {
   readonly reason?: string;
   readonly documented?: string;
 }

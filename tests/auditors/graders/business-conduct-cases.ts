@@ -8,11 +8,12 @@
 import { EmbeddedStore } from '../../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../../src/framers/templates.js';
-import { generateForPolicy } from '../../../src/framers/generation-run.js';
 import { evalRecords } from '../../../src/framers/exports/eval-suite.js';
 import type { Item } from '../../../src/framers/item.js';
 import type { PolicyContext } from '../../../src/framers/policy-context.js';
 import type { AuditCase, RuleBrief } from '../../../src/auditors/verdict.js';
+import { parseCase } from '../../../src/auditors/suite.js';
+import { ruleBriefs } from '../../../src/auditors/audit-run.js';
 import { generateAll } from '../../helpers/generation.js';
 
 export const K = 'https://example.org/kestrel/bcg#';
@@ -31,43 +32,16 @@ export async function businessConductCases(): Promise<GeneratedCases> {
     const loaded = await store.loadPolicy(await readTurtle('policies/business-conduct.ttl'));
     const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
     const lines = [...evalRecords(result.items, 'You are the Kestrel Guidelines assistant.')].map((r) => JSON.stringify(r));
-    const cases = lines.map((line, i) => auditCaseOf(JSON.parse(line), i + 1));
+    const cases = lines.map((line, i) => parseCase(line, 'business-conduct eval.jsonl', i + 1));
     return { cases, items: new Map(result.items.map((i) => [i.iri, i])), context: result.context };
   } finally {
     await store.close();
   }
 }
 
-/** An eval.jsonl record as an AuditCase. */
-export function auditCaseOf(record: any, line: number): AuditCase {
-  const m = record.metadata;
-  return {
-    iri: record.id,
-    policy: m.policy,
-    messages: record.messages,
-    expectations: record.expectations,
-    checks: record.checks,
-    reference: record.reference,
-    rules: m.rules,
-    family: m.family,
-    type: m.type,
-    ...(m.label ? { label: m.label } : {}),
-    ...(m.attack ? { attack: m.attack } : {}),
-    sections: m.sections,
-    line,
-  };
-}
-
-/** The brief of a provision, with the exceptions to it, as the store would give it. */
+/** The brief of a provision, with the exceptions to it, as an audit run gives it to the judge. */
 export function ruleBriefOf(context: PolicyContext, iri: string): RuleBrief {
-  const rule = context.provision.get(iri);
-  if (!rule) throw new Error(`no provision ${iri} in the policy context`);
-  return {
-    iri,
-    kind: rule.kind,
-    label: rule.label,
-    text: rule.text,
-    ...(rule.section ? { section: rule.section } : {}),
-    exceptions: context.provisions.filter((p) => p.exceptionTo.includes(iri)).map((p) => ({ iri: p.iri, label: p.label, text: p.text })),
-  };
+  const brief = ruleBriefs(context).get(iri);
+  if (!brief) throw new Error(`no provision ${iri} in the policy context`);
+  return brief;
 }
