@@ -8,7 +8,8 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { writeDurably } from '../store/data-folder.js';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditRunError } from '../errors.js';
 import { GENERATED_NS } from '../framers/item.js';
@@ -143,7 +144,7 @@ export class RunFolder {
 
   /** Keeps the text of every provision as the run found it. */
   async saveRuleTexts(texts: ReadonlyMap<string, string>): Promise<void> {
-    await writeAtomically(path.join(this.folder, RunFolder.RULES), JSON.stringify(Object.fromEntries(texts)));
+    await writeDurably(path.join(this.folder, RunFolder.RULES), JSON.stringify(Object.fromEntries(texts)));
   }
 
   /** The texts saveRuleTexts kept (none for a run killed before it wrote them). */
@@ -163,13 +164,6 @@ export class RunFolder {
   }
 
   private async save(): Promise<void> {
-    await writeAtomically(path.join(this.folder, RunFolder.MANIFEST), `${JSON.stringify(this.manifest, null, 2)}\n`);
+    await writeDurably(path.join(this.folder, RunFolder.MANIFEST), `${JSON.stringify(this.manifest, null, 2)}\n`);
   }
-}
-
-/** Writes a file whole or not at all: a temporary file renamed into place. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
 }

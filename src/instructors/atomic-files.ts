@@ -9,6 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeDurably } from '../store/data-folder.js';
 
 /** One JSON Lines file being written: records stream out, the digest is kept as they go. */
 export class JsonlSink {
@@ -43,18 +44,10 @@ export class JsonlSink {
   }
 }
 
-/** Writes a small file through a temporary name and a rename. */
+/** Writes a small file whole or not at all, making its folder first. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
+  await writeDurably(file, text);
 }
 
 /** Renames every finished sink into place. */

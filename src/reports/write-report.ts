@@ -1,10 +1,5 @@
-/**
- * Makes a report in one format and writes it whole or not at all (a
- * temporary file, flushed, then renamed into place).
- */
+/** Makes a report in one format (the CLI writes it with writeDurably, whole or not at all). */
 
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
 import type { GraphStore } from '../store/graph-store.js';
 import { computeFigures } from './figures.js';
 import type { ReportData } from './report-data.js';
@@ -29,20 +24,4 @@ export async function renderReport(data: ReportData, format: ReportFormat, store
     case 'pdf':
       return renderPdf(renderHtml(data, figures));
   }
-}
-
-/** Writes a file atomically. */
-export async function writeReportFile(file: string, content: string | Buffer): Promise<void> {
-  const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, file);
 }

@@ -11,7 +11,7 @@
  * into place; a partial file whose process died is removed as an orphan.
  */
 
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -272,17 +272,24 @@ export async function* linePieces(file: string, size = 32 << 20): AsyncGenerator
 
 /**
  * Writes a file so that after a crash it holds either its old content or the
- * new one. The content may come in pieces, written one after the other.
+ * new one: a temporary file beside it, flushed, then renamed into place. The
+ * content may come in pieces, written one after the other. On a failure the
+ * temporary file is removed and the old content stays. The studio's one way
+ * to replace a file whole (the data folder, audit runs, reports, datasets).
  */
-export async function writeDurably(file: string, content: string | Iterable<string>): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+export async function writeDurably(file: string, content: string | Uint8Array | Iterable<string>): Promise<void> {
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    for (const piece of typeof content === 'string' ? [content] : content) await handle.write(piece, null, 'utf8');
+    if (typeof content === 'string' || content instanceof Uint8Array) await handle.writeFile(content);
+    else for (const piece of content) await handle.write(piece, null, 'utf8');
     await handle.sync();
-  } finally {
+  } catch (error) {
     await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
   }
+  await handle.close();
   await rename(temporary, file);
   syncDirectory(path.dirname(file));
 }

@@ -9,10 +9,12 @@ import { resolveConfig } from '../../config.js';
 import { auditsDir } from '../../auditors/audit-run.js';
 import { buildReportData } from '../../reports/report-data.js';
 import { formatVerification, verifyReport } from '../../reports/verify-report.js';
-import { REPORT_FORMATS, renderReport, writeReportFile, type ReportFormat } from '../../reports/write-report.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../reports/write-report.js';
+import { writeDurably } from '../../store/data-folder.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { printJson } from '../output.js';
 import { InvalidOptionError } from '../../errors.js';
+import { commaList } from '../option-values.js';
 
 interface ReportOptions extends StoreOptions {
   policy?: string;
@@ -41,9 +43,9 @@ export function registerReport(program: Command): void {
         store,
         auditsDir: auditsDir(config.dataDir),
         policy: options.policy,
-        ...(options.runs ? { runs: options.runs.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(options.runs ? { runs: commaList(options.runs) } : {}),
       });
-      await writeReportFile(options.out, await renderReport(data, options.format, store));
+      await writeDurably(options.out, await renderReport(data, options.format, store));
       const results = data.runs.reduce((sum, r) => sum + r.results.length, 0);
       process.stdout.write(`${options.out}: ${options.format} report of ${data.rules.length} provisions, ${data.runs.length} run(s), ${results} result(s); digest of ${data.runs.map((r) => `${r.manifest.id} (${r.digest.results.lines} lines, head ${r.digest.results.head.slice(0, 12)})`).join(', ')}\n`);
     } finally {
