@@ -30,6 +30,7 @@ import type { Grader } from '../../auditors/verdict.js';
 import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
+import { commaList, positiveInteger } from '../option-values.js';
 
 interface RunOptions extends StoreOptions {
   suite: string;
@@ -72,8 +73,8 @@ export function registerAudit(program: Command): void {
   ).action(async (options: RunOptions) => {
     const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
     const stage = parseStage(options.stage);
-    const concurrency = positive('--concurrency', options.concurrency);
-    const limit = positive('--limit', options.limit);
+    const concurrency = options.concurrency === undefined ? undefined : positiveInteger('--concurrency', options.concurrency);
+    const limit = options.limit === undefined ? undefined : positiveInteger('--limit', options.limit);
     // Endpoints first: a missing setting is reported before any work.
     const target = new LlmClient({ ...config.target, ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}), ...(options.model ? { model: options.model } : {}) });
     const graders: Grader[] = [new DeterministicGrader()];
@@ -95,8 +96,8 @@ export function registerAudit(program: Command): void {
           auditsDir: auditsDir(config.dataDir),
           suite: options.suite,
           filter: {
-            ...(options.families ? { families: list(options.families) } : {}),
-            ...(options.types ? { types: list(options.types) } : {}),
+            ...(options.families ? { families: commaList(options.families) } : {}),
+            ...(options.types ? { types: commaList(options.types) } : {}),
             ...(limit ? { limit } : {}),
           },
           target,
@@ -318,20 +319,10 @@ async function attacksOf(run: RunFolder): Promise<Map<string, string>> {
   return new Map(records.filter((r) => r.attack).map((r) => [r.case, r.attack!]));
 }
 
-function positive(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidOptionError(`${name} ${value}: give a positive integer`);
-  return Number(value);
-}
-
 function pct(x: number | null): string {
   return x === null ? 'n/a' : `${Math.round(x * 1000) / 10}%`;
 }
 
 function fixed(x: number | null): string {
   return x === null ? 'n/a' : x.toFixed(2);
-}
-
-function list(value: string): string[] {
-  return value.split(',').map((f) => f.trim()).filter(Boolean);
 }

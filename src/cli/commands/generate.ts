@@ -23,6 +23,7 @@ import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
+import { commaList } from '../option-values.js';
 
 export interface GenerateSummary {
   readonly policy: string;
@@ -65,7 +66,7 @@ export function registerGenerate(program: Command): void {
     let augment: GenerateCommandOptions['augment'];
     if (options.augment) {
       if (!/^\d+$/.test(options.paraphrases)) throw new InvalidOptionError(`--paraphrases ${options.paraphrases}: give a positive integer`);
-      const families = options.augmentFamilies ? list(options.augmentFamilies) : undefined;
+      const families = options.augmentFamilies ? commaList(options.augmentFamilies) : undefined;
       checkAugmentOptions(Number(options.paraphrases), families);
       // Before the store opens: a missing endpoint or model is reported before any work.
       augment = { client: new LlmClient(resolveConfig().llm), paraphrases: Number(options.paraphrases), ...(families ? { families } : {}) };
@@ -78,7 +79,7 @@ export function registerGenerate(program: Command): void {
         ...(options.policy ? { policy: options.policy } : {}),
         seed: Number(options.seed),
         ...(options.out ? { out: options.out } : {}),
-        ...(options.families ? { families: list(options.families) } : {}),
+        ...(options.families ? { families: commaList(options.families) } : {}),
         ...(options.templates ? { templates: options.templates } : {}),
         ...(augment ? { augment } : {}),
       });
@@ -173,10 +174,6 @@ function formatAugmentation(a: AugmentSummary): string {
   const head = `augmented with ${a.model} (${a.prompt}): ${a.items} items, ${a.requested} paraphrases asked for, ${a.received} received, ${a.kept} kept`;
   const dropped = FILTER_REASONS.filter((r) => a.filtered[r] > 0).map((r) => [r, a.filtered[r], a.examples.find((e) => e.reason === r)?.detail ?? '']);
   return dropped.length === 0 ? `${head}\n` : `${head}\n${formatTable(['paraphrases dropped', 'count', 'for example'], dropped)}\n`;
-}
-
-function list(value: string): string[] {
-  return value.split(',').map((f) => f.trim()).filter(Boolean);
 }
 
 function shortName(iri: string): string {

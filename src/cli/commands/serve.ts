@@ -9,6 +9,7 @@ import { DEFAULT_MAX_KEPT, DEFAULT_MAX_RUNNING } from '../../api/jobs/job-runner
 import { ROLES, TokenTable, hashToken, newToken } from '../../api/auth.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { printJson } from '../output.js';
+import { commaList, positiveInteger } from '../option-values.js';
 
 interface ServeOptions extends StoreOptions {
   port: string;
@@ -78,14 +79,8 @@ export function registerServe(program: Command): void {
   });
 }
 
-function positiveInteger(option: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new InvalidOptionError(`${option} ${text}: give a positive whole number`);
-  return n;
-}
-
 function printNewToken(roles: string): void {
-  const list = roles.split(',').map((r) => r.trim()).filter(Boolean);
+  const list = commaList(roles);
   const unknown = list.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (list.length === 0 || unknown.length > 0) throw new InvalidOptionError(`--new-token ${roles}: roles are ${ROLES.join(', ')}`);
   const token = newToken();

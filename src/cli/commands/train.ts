@@ -24,6 +24,7 @@ import { writePolicyPack } from '../../instructors/policy-pack.js';
 import { SplitLeakError } from '../../errors.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
+import { commaList } from '../option-values.js';
 
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('training sets, fine-tuning jobs and policy packs per deployment context');
@@ -47,7 +48,7 @@ export function registerTrain(program: Command): void {
     if (!/^\d+$/.test(options.seed)) throw new InvalidOptionError(`--seed ${options.seed}: give a non-negative integer`);
     const ratios = parseRatios(options.split);
     const mix = options.mix ? parseMix(options.mix) : undefined;
-    const families = options.families?.split(',').map((f) => f.trim()).filter(Boolean);
+    const families = (options.families === undefined ? undefined : commaList(options.families));
     for (const family of families ?? []) if (!(FAMILIES as readonly string[]).includes(family)) throw new InvalidOptionError(`--families: unknown family '${family}'; families: ${FAMILIES.join(', ')}`);
     const store = await openStore(options);
     try {
