@@ -86,26 +86,13 @@ export async function mapBounded<T, R>(
   done?: (finished: number, total: number) => void,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
-  const controller = new AbortController();
-  let next = 0;
   let finished = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index]!, index, controller.signal);
-      } catch (error) {
-        if (!failure) {
-          failure = { error };
-          controller.abort(error);
-        }
-        return;
-      }
-      done?.(++finished, items.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
+  async function* indices() {
+    for (let i = 0; i < items.length; i++) yield i;
+  }
+  await forEachBounded(indices(), limit, async (index, signal) => {
+    results[index] = await work(items[index]!, index, signal);
+    done?.(++finished, items.length);
+  });
   return results;
 }
