@@ -10,6 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphStore, Row } from '../../store/graph-store.js';
 import { compareRuns, BUCKETS } from '../../auditors/compare.js';
+import { readAuditStatus } from '../../auditors/audit-status.js';
 import { AUDIT_KIND } from '../../auditors/audit-run.js';
 import { runGraphIri } from '../../auditors/run-folder.js';
 import { GENERATED_NS } from '../../framers/item.js';
@@ -140,20 +141,14 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
     },
     async (request) => {
       const policy = await findLoadedPolicy(store, request.params.policy);
-      const params = { policy: policy.policy };
-      const [runs, withoutTests, neverAudited, stale] = await Promise.all([
-        store.namedQuery('audit-runs', params),
-        store.namedQuery('audit-rules-without-tests', params),
-        store.namedQuery('audit-rules-never-audited', params),
-        store.namedQuery('audit-stale-results', params),
-      ]);
-      const { items, ...rest } = pageOf(runs, request.query.limit, request.query.offset);
+      const status = await readAuditStatus(store, policy.policy);
+      const { items, ...rest } = pageOf(status.runs, request.query.limit, request.query.offset);
       return {
         policy: policy.policy,
         runs: { items: items.map((r) => ({ ...r, endedAt: r.endedAt ?? null })), ...rest },
-        rulesWithoutTests: withoutTests.length,
-        rulesNeverAudited: neverAudited.length,
-        staleResults: new Set(stale.map((s) => `${s.run} ${s.scenario}`)).size,
+        rulesWithoutTests: status.rulesWithoutTests.length,
+        rulesNeverAudited: status.rulesNeverAudited.length,
+        staleResults: new Set(status.staleResults.map((s) => `${s.run} ${s.scenario}`)).size,
       };
     },
   );
