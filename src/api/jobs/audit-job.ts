@@ -13,11 +13,7 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { auditsDir as auditsFolder, runAudit } from '../../auditors/audit-run.js';
-import { DeterministicGrader } from '../../auditors/graders/deterministic.js';
-import { LlmJudge } from '../../auditors/graders/llm-judge.js';
-import { loadJudgePrompt } from '../../auditors/graders/judge-rubric.js';
 import { STAGES, type Stage } from '../../auditors/run-folder.js';
-import type { Grader } from '../../auditors/verdict.js';
 import { readJournal } from '../../auditors/journal.js';
 import type { ResultRecord } from '../../auditors/result-record.js';
 import { summarise } from '../../auditors/summary.js';
@@ -35,6 +31,7 @@ import { findLoadedPolicy } from '../derived-graphs.js';
 import { HttpProblem } from '../problem.js';
 import { iri } from '../schemas.js';
 import type { JobKind } from './job-kind.js';
+import { auditGraders } from '../../auditors/graders/audit-graders.js';
 
 export interface AuditParams {
   policy: string;
@@ -123,13 +120,7 @@ export function auditJob(options: AuditJobOptions): JobKind<AuditParams, AuditJo
       const suite = await writeSuite(store, params.policy, params.seed, path.join(dir, 'suites'), options.templates);
       signal.throwIfAborted();
       const target = new LlmClient(options.target!);
-      const graders: Grader[] = [new DeterministicGrader()];
-      let judge: { endpoint: string; model: string } | undefined;
-      if (params.judge && options.judge) {
-        const client = new LlmClient(options.judge);
-        graders.push(new LlmJudge(client, { prompt: await loadJudgePrompt(options.templates) }));
-        judge = { endpoint: client.endpoint, model: client.model };
-      }
+      const { graders, judge } = await auditGraders(params.judge ? options.judge : undefined, options.templates);
       const outcome = await runAudit({
         store,
         auditsDir: dir,

@@ -15,9 +15,6 @@ import { AuditRunError, InvalidOptionError } from '../../errors.js';
 import { LlmClient } from '../../llm/client.js';
 import { auditsDir, runAudit, writeRunGraph, type AuditOutcome } from '../../auditors/audit-run.js';
 import { compareRuns, BUCKETS, type Comparison } from '../../auditors/compare.js';
-import { DeterministicGrader } from '../../auditors/graders/deterministic.js';
-import { LlmJudge } from '../../auditors/graders/llm-judge.js';
-import { loadJudgePrompt } from '../../auditors/graders/judge-rubric.js';
 import { importHumanVerdicts } from '../../auditors/human-import.js';
 import { readJournal } from '../../auditors/journal.js';
 import { judgeAgreement, type JudgeAgreement } from '../../auditors/grader-agreement.js';
@@ -26,11 +23,11 @@ import { parseStage, RunFolder, stageOption, STAGES, type RunManifest } from '..
 import { readAuditStatus, type AuditStatus } from '../../auditors/audit-status.js';
 import type { GraphStore } from '../../store/graph-store.js';
 import { passRate, summarise, type OutcomeCounts, type RunSummary } from '../../auditors/summary.js';
-import type { Grader } from '../../auditors/verdict.js';
 import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
 import { commaList, positiveInteger } from '../option-values.js';
+import { auditGraders } from '../../auditors/graders/audit-graders.js';
 
 interface RunOptions extends StoreOptions {
   suite: string;
@@ -77,13 +74,7 @@ export function registerAudit(program: Command): void {
     const limit = options.limit === undefined ? undefined : positiveInteger('--limit', options.limit);
     // Endpoints first: a missing setting is reported before any work.
     const target = new LlmClient({ ...config.target, ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}), ...(options.model ? { model: options.model } : {}) });
-    const graders: Grader[] = [new DeterministicGrader()];
-    let judge: { endpoint: string; model: string } | undefined;
-    if (options.judge) {
-      const client = new LlmClient(config.llm);
-      graders.push(new LlmJudge(client, { prompt: await loadJudgePrompt() }));
-      judge = { endpoint: client.endpoint, model: client.model };
-    }
+    const { graders, judge } = await auditGraders(options.judge ? config.llm : undefined);
     const store = await openStore(options);
     const controller = new AbortController();
     const stop = () => controller.abort(new AuditRunError('interrupted'));
