@@ -119,7 +119,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const cache = new ResponseCache(path.join(options.auditsDir, 'cache'));
   let asked = 0;
   let fromCache = 0;
-  options.progress?.(journal.size, suite.cases);
+  let written = journal.size;
+  options.progress?.(written, suite.cases);
+  // A worker asks its next question while its result is being written: waiting for the disk cost an audit a tenth
+  // of its throughput. Writes still in flight are waited for before the run ends, and the first one that fails
+  // stops the run as a failed request would.
+  const pending = new Set<Promise<void>>();
+  const writeFailed = new AbortController();
+  let failure: { error: unknown } | undefined;
   try {
     await forEachBounded(
       readSuite(options.suite, filter),
@@ -129,11 +136,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
         const key = requestKey(options.target.endpoint, options.target.model, c.messages, options.target.parameters);
         let reply: CachedReply | undefined = options.noCache ? undefined : await cache.get(key);
         const cached = reply !== undefined;
+        let kept: Promise<void> | undefined;
         if (!reply) {
           const answer = await options.target.chat({ messages: c.messages, signal });
           reply = { text: answer.text, servedModel: answer.servedModel, finishReason: answer.finishReason };
           asked++;
-          await cache.put(key, reply);
+          kept = cache.put(key, reply);
         } else fromCache++;
         const rule = briefs.get(c.rules[0]!);
         const input = { case: c, response: reply.text, ...(rule ? { rule } : {}) };
@@ -147,19 +155,24 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           }),
         );
         signal.throwIfAborted();
-        await journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements));
-        options.progress?.(journal.size, suite.cases);
+        const write = Promise.all([kept, journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements))])
+          .then(() => options.progress?.(++written, suite.cases))
+          .catch((error: unknown) => {
+            failure ??= { error };
+            writeFailed.abort(error);
+          })
+          .finally(() => pending.delete(write));
+        pending.add(write);
       },
-      options.signal,
+      options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal,
     );
   } catch (error) {
-    const done = journal.size;
-    await journal.close();
-    await cache.close();
-    throw new AuditInterruptedError(run.manifest, done, suite.cases, error);
+    failure ??= { error };
   }
+  await Promise.all(pending);
   await journal.close();
   await cache.close();
+  if (failure) throw new AuditInterruptedError(run.manifest, written, suite.cases, failure.error);
   if (!run.finished) await run.finish();
   const graph = await writeRunGraph(options.store, run, context, graders);
   return { run: run.manifest, suite, resumed, alreadyDone, asked, fromCache, repairedBytes, graph };

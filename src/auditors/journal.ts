@@ -1,9 +1,10 @@
 /**
  * An audit run's results as they are made: one JSON line per scenario,
- * appended with a single write each, in a file of the run's own folder. A
- * process killed at any moment (kill -9 included) leaves every finished
- * result whole and at most one torn last line, which reopening cuts off; the
- * scenario it belonged to runs again. Each scenario appears once: resuming
+ * appended the moment it is complete (lines that complete during a write go
+ * out together in the next, see line-appender.ts), in a file of the run's
+ * own folder. A process killed at any moment (kill -9 included) leaves every
+ * written result whole and at most one torn last line, which reopening cuts
+ * off; the scenarios whose lines were not written run again. Each scenario appears once: resuming
  * skips those already written, and append refuses a second one.
  *
  * Lines are chained: each carries `chain`, the SHA-256 of the previous line's
@@ -14,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { AuditRunError } from '../errors.js';
+import { LineAppender } from './line-appender.js';
 
 /** The chain value before the first line. */
 export const CHAIN_START = '0'.repeat(64);
@@ -87,9 +89,9 @@ export async function readJournal<T>(file: string): Promise<JournalContents<T>> 
   return { records, wholeBytes: start, tornBytes: buffer.length - start };
 }
 
-/** An open journal: appends whole lines one at a time. */
+/** An open journal: appends whole lines, in order. */
 export class Journal<T extends object> {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly appender: LineAppender;
 
   private constructor(
     private readonly file: string,
@@ -97,7 +99,9 @@ export class Journal<T extends object> {
     private readonly keys: Set<string>,
     private readonly keyOf: (record: T) => string,
     private head: string,
-  ) {}
+  ) {
+    this.appender = new LineAppender(handle);
+  }
 
   /**
    * Opens (or creates) a journal, cutting off a torn last line; returns it
@@ -121,25 +125,19 @@ export class Journal<T extends object> {
     return this.keys.size;
   }
 
-  /** Appends one record as one line with one write; a record whose key is written already is refused. */
+  /** Appends one record as one line; resolves once it is written. A record whose key is written already is refused. */
   append(record: T): Promise<void> {
     const key = this.keyOf(record);
     if (this.keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
     this.keys.add(key);
     // Chained in the order appended, which is the order written: writes go one after another.
     this.head = chainOf(this.head, record);
-    const line = Buffer.from(`${JSON.stringify({ ...record, chain: this.head })}\n`, 'utf8');
-    const write = this.tail.then(async () => {
-      let offset = 0;
-      while (offset < line.length) offset += (await this.handle.write(line, offset)).bytesWritten;
-    });
-    this.tail = write.catch(() => undefined);
-    return write;
+    return this.appender.append(Buffer.from(`${JSON.stringify({ ...record, chain: this.head })}\n`, 'utf8'));
   }
 
   /** Waits for pending writes, flushes to disk and closes. */
   async close(): Promise<void> {
-    await this.tail;
+    await this.appender.settled();
     await this.handle.sync().catch(() => undefined);
     await this.handle.close();
   }

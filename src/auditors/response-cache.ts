@@ -6,7 +6,7 @@
  * One append-only file, <dataDir>/audits/cache/answers.jsonl, one answer a
  * line, each line carrying its key. Opening it reads the keys and where
  * their lines are (about 150 bytes of memory per answer kept); a lookup is
- * then a map lookup and, on a hit, one read; a put is one append. The
+ * then a map lookup and, on a hit, one read; a put is one appended line. The
  * answers themselves stay on disk. A line cut short by a kill, or written by
  * another process since this one opened the file, is simply not found: every
  * line read back must parse and name its key, or it counts as absent.
@@ -19,6 +19,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../llm/client.js';
+import { LineAppender } from './line-appender.js';
 
 /** What the cache keeps of an answer. */
 export interface CachedReply {
@@ -43,10 +44,10 @@ const FILE = 'answers.jsonl';
 export class ResponseCache {
   private readonly index = new Map<string, { readonly offset: number; readonly length: number }>();
   private handle: FileHandle | undefined;
+  private appender: LineAppender | undefined;
   private opening: Promise<void> | undefined;
   /** Where this process's next line starts. */
   private end = 0;
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly folder: string) {}
 
@@ -69,26 +70,22 @@ export class ResponseCache {
     }
   }
 
-  /** Keeps an answer: one line appended with one write. */
+  /** Keeps an answer: one line appended. */
   async put(key: string, reply: CachedReply): Promise<void> {
     await this.open();
     const line = Buffer.from(`${JSON.stringify({ key, text: reply.text, servedModel: reply.servedModel, finishReason: reply.finishReason })}\n`, 'utf8');
     const offset = this.end;
     this.end += line.length;
-    const write = this.tail.then(async () => {
-      let written = 0;
-      while (written < line.length) written += (await this.handle!.write(line, written)).bytesWritten;
-    });
-    this.tail = write.catch(() => undefined);
-    await write;
+    await this.appender!.append(line);
     this.index.set(key, { offset, length: line.length - 1 });
   }
 
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
-    await this.tail;
+    await this.appender?.settled();
     await this.handle?.close();
     this.handle = undefined;
+    this.appender = undefined;
     this.opening = undefined;
   }
 
@@ -116,6 +113,7 @@ export class ResponseCache {
         this.end += 1;
         await this.handle.write('\n');
       }
+      this.appender = new LineAppender(this.handle);
     })();
     return this.opening;
   }

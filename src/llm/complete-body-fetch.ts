@@ -5,8 +5,9 @@
  * Why not the global fetch: its WHATWG request and stream machinery cost
  * about a third of an audit's CPU per request (scripts/bench/audit.ts), and
  * an audit at concurrency 32 is bound by the client's CPU. Here a request is
- * one node:http call, the body is read whole into one buffer, and one
- * Response is built from it.
+ * one node:http call, the body is read whole into one buffer, and the
+ * Response handed back serves that buffer (and the JSON already parsed to
+ * check it) without a stream.
  *
  * Why whole: the package's timeout is cleared once the response headers
  * arrive, so a server that sends headers and then stalls the body would hang
@@ -56,17 +57,52 @@ export function completeBodyFetch(maxRetryAfterMs: number): typeof fetch {
     const { headers, body } = await outgoing(input, init);
     const answer = await exchange(url, init.method ?? 'GET', headers, body, init.signal ?? undefined);
     const type = answer.headers.get('content-type') ?? '';
+    let json: unknown;
     if (answer.status >= 200 && answer.status < 300 && type.includes('json')) {
       try {
-        JSON.parse(answer.body.toString('utf8'));
+        json = JSON.parse(answer.body.toString('utf8'));
       } catch (error) {
         throw new IncompleteBodyError(url.href, `the body is not complete JSON (${answer.body.length} bytes: ${(error as Error).message})`, { cause: error });
       }
     }
     const wait = retryAfterMs(answer.headers);
     if (wait !== undefined && wait > maxRetryAfterMs) answer.headers.set('x-should-retry', 'false');
-    return new Response(NULL_BODY.has(answer.status) ? null : answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    return bufferedResponse(NULL_BODY.has(answer.status) ? Buffer.alloc(0) : answer.body, json, url.href, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
   };
+}
+
+/**
+ * A Response whose body is already in memory: json(), text() and
+ * arrayBuffer() answer from the buffer, and `body` makes a stream of it only
+ * when something asks. The platform's Response would wrap the buffer in a
+ * stream and read it back, a tenth of an audit's CPU.
+ */
+function bufferedResponse(bytes: Buffer, json: unknown, url: string, init: ResponseInit): Response {
+  // The parse made to check the body is handed over once; a second call parses again.
+  let parsed = json;
+  return Object.defineProperties(new Response(null, init), {
+    url: { value: url },
+    body: {
+      get: () =>
+        bytes.length === 0
+          ? null
+          : new ReadableStream({
+              start(controller) {
+                controller.enqueue(new Uint8Array(bytes));
+                controller.close();
+              },
+            }),
+    },
+    json: {
+      value: async () => {
+        const value = parsed ?? JSON.parse(bytes.toString('utf8'));
+        parsed = undefined;
+        return value;
+      },
+    },
+    text: { value: async () => bytes.toString('utf8') },
+    arrayBuffer: { value: async () => new Uint8Array(bytes).buffer },
+  });
 }
 
 /** The request's headers as node:http takes them, and its body as bytes (a form or a stream, as for file uploads, is encoded by the platform's Request). */
@@ -77,7 +113,11 @@ async function outgoing(input: string | URL | Request, init: RequestInit): Promi
     const bytes = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     return { headers: Object.fromEntries(request.headers), body: bytes };
   }
-  return { headers: Object.fromEntries(new Headers(init.headers)), body: given instanceof ArrayBuffer ? new Uint8Array(given) : given };
+  const headers: Record<string, string> = {};
+  (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { headers, body: given instanceof ArrayBuffer ? new Uint8Array(given) : given };
 }
 
 interface Answer {
