@@ -38,7 +38,7 @@ export class IncompleteBodyError extends Error {
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /** The wait a response asks for, in ms: retry-after-ms, then Retry-After in seconds or as an HTTP date. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+export function retryAfterMs(headers: { get(name: string): string | null }, now = Date.now()): number | undefined {
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
   if (Number.isFinite(ms)) return Math.max(0, ms);
   const value = headers.get('retry-after');
@@ -66,8 +66,8 @@ export function completeBodyFetch(maxRetryAfterMs: number): typeof fetch {
       }
     }
     const wait = retryAfterMs(answer.headers);
-    if (wait !== undefined && wait > maxRetryAfterMs) answer.headers.set('x-should-retry', 'false');
-    return bufferedResponse(NULL_BODY.has(answer.status) ? Buffer.alloc(0) : answer.body, json, url.href, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    if (wait !== undefined && wait > maxRetryAfterMs) answer.rawHeaders.push(['x-should-retry', 'false']);
+    return bufferedResponse(NULL_BODY.has(answer.status) ? Buffer.alloc(0) : answer.body, json, url.href, { status: answer.status, statusText: answer.statusText, headers: answer.rawHeaders });
   };
 }
 
@@ -123,7 +123,10 @@ async function outgoing(input: string | URL | Request, init: RequestInit): Promi
 interface Answer {
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  /** The headers by lower-case name, as node:http reads them. */
+  readonly headers: { get(name: string): string | null };
+  /** The headers as received, name and value, for the Response. */
+  readonly rawHeaders: [string, string][];
   readonly body: Buffer;
 }
 
@@ -147,9 +150,16 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
-        const received = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
-        settle(undefined, { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: received, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        const byName = response.headers;
+        const rawHeaders: [string, string][] = [];
+        for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) rawHeaders.push([response.rawHeaders[i]!, response.rawHeaders[i + 1]!]);
+        settle(undefined, {
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? '',
+          headers: { get: (name) => (Array.isArray(byName[name]) ? (byName[name] as string[]).join(', ') : ((byName[name] as string | undefined) ?? null)) },
+          rawHeaders,
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        });
       });
       response.on('error', (error) => settle(new IncompleteBodyError(url.href, `the body broke off (${error.message})`, { cause: error })));
       response.on('close', () => {

@@ -169,6 +169,34 @@ describe('an audit run', () => {
     expect(new Set(all.map((r) => r.case)).size).toBe(fixture.records.length);
   });
 
+  it('stops when recording a result fails, while requests are in flight, and resumes with one result per scenario', async () => {
+    const s = await start(aligned(fixture));
+    // Results are recorded while the next requests are already out; a failure there (the progress report, standing in
+    // for a full disk) must stop the run as a failed request does, and nothing in flight may be written twice.
+    const stopped = await audit(s, {
+      noCache: true,
+      concurrency: 4,
+      stage: 'AfterTraining',
+      label: 'recording fails',
+      progress: (done) => {
+        if (done === 15) throw new Error('progress report failed');
+      },
+    }).catch((e) => e);
+    expect(stopped).toBeInstanceOf(AuditInterruptedError);
+    expect(stopped.message).toMatch(/progress report failed[\s\S]*Run the same command again to resume/);
+    const kept = await results(stopped.run.id);
+    expect(kept.length).toBeGreaterThanOrEqual(15);
+    expect(kept.length).toBeLessThan(fixture.records.length);
+    expect(stopped.done).toBe(kept.length);
+
+    const resumed = await audit(s, { noCache: true, concurrency: 4, stage: 'AfterTraining', label: 'recording fails', fresh: false });
+    expect(resumed.run.id).toBe(stopped.run.id);
+    expect(resumed.alreadyDone).toBe(kept.length);
+    const all = await results(resumed.run.id);
+    expect(all).toHaveLength(fixture.records.length);
+    expect(new Set(all.map((r) => r.case)).size).toBe(fixture.records.length);
+  });
+
   it('cuts a torn last line (a write killed half-way) and runs that scenario again', async () => {
     const s = await start(aligned(fixture));
     const first = await audit(s, { stage: 'ProductionMonitoring', filter: { limit: 10 } });
