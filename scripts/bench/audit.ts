@@ -10,13 +10,13 @@
  * and the graph write at the end are timed apart from the run.
  * Heap and RSS are sampled every 50 ms during the run phase.
  *
- * The first run (--warm-up scenarios, 2,000 unless told) is a cold start: the
+ * The first run (--warm-up scenarios, 5,000 unless told) is a cold start: the
  * JIT compiler is still at work on the client's code and the endpoint's for
  * its first second or so. It is reported on a row of its own; the sizes asked
  * for run after it, in the same process, as the steady state of a long audit.
  * --warm-up 0 leaves it out, so that the first size asked for is the cold one.
  *
- *   node --expose-gc --import tsx scripts/bench/audit.ts 1250 2500 5000 10000 [--concurrency 32] [--delay 20] [--warm-up 2000]
+ *   node --expose-gc --import tsx scripts/bench/audit.ts 1250 2500 5000 10000 [--concurrency 32] [--delay 20] [--warm-up 5000]
  */
 
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -39,7 +39,7 @@ const option = (name: string, fallback: number): number => {
 };
 const CONCURRENCY = option('--concurrency', 32);
 const DELAY_MS = option('--delay', 20);
-const WARM_UP = option('--warm-up', 2000);
+const WARM_UP = option('--warm-up', 5000);
 const sizes = process.argv
   .slice(2)
   .filter((arg, i, all) => !arg.startsWith('--') && !all[i - 1]?.startsWith('--'))

@@ -121,8 +121,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   let fromCache = 0;
   let written = journal.size;
   options.progress?.(written, suite.cases);
-  // A worker asks its next question while its result is being written: waiting for the disk cost an audit a tenth
-  // of its throughput. Writes still in flight are waited for before the run ends, and the first one that fails
+  // A worker asks its next question while its result is being written: waiting for the disk cost an audit about a
+  // twentieth of its throughput. Writes still in flight are waited for before the run ends, and the first one that fails
   // stops the run as a failed request would.
   const pending = new Set<Promise<void>>();
   const writeFailed = new AbortController();

@@ -3,8 +3,8 @@
  * appended while a write is under way goes out with the next write, together
  * with every other line that arrived meanwhile, in the order appended. At
  * concurrency 32 an audit finishes a scenario every few hundred
- * microseconds, and one write per line cost it a tenth of its throughput
- * (scripts/bench/audit.ts).
+ * microseconds, and one write per line cost it more than a tenth of its
+ * throughput (scripts/bench/audit.ts).
  *
  * A kill at any moment leaves the lines of finished writes whole and at most
  * one torn line at the end, as one write per line did; lines whose write had

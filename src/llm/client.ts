@@ -8,7 +8,7 @@
  * broken connections and timeouts with exponential backoff and jitter, and
  * honours Retry-After (seconds or an HTTP date) and retry-after-ms. What it
  * leaves out is added by the fetch it is given (complete-body-fetch.ts, on
- * node:http, which costs a third less CPU than the global fetch): a timeout
+ * node:http, which costs a quarter less CPU than the global fetch): a timeout
  * that covers the body as well as the headers, a retry when a body breaks
  * off, and a cap on Retry-After. Every failure left after the retries
  * becomes an LlmError subclass whose message says what to check.

@@ -3,7 +3,7 @@
  * connections, resolving only with complete answers.
  *
  * Why not the global fetch: its WHATWG request and stream machinery cost
- * about a third of an audit's CPU per request (scripts/bench/audit.ts), and
+ * about a quarter of an audit's CPU per request (scripts/bench/audit.ts), and
  * an audit at concurrency 32 is bound by the client's CPU. Here a request is
  * one node:http call, the body is read whole into one buffer, and the
  * Response handed back serves that buffer (and the JSON already parsed to
@@ -75,7 +75,7 @@ export function completeBodyFetch(maxRetryAfterMs: number): typeof fetch {
  * A Response whose body is already in memory: json(), text() and
  * arrayBuffer() answer from the buffer, and `body` makes a stream of it only
  * when something asks. The platform's Response would wrap the buffer in a
- * stream and read it back, a tenth of an audit's CPU.
+ * stream and read it back: several per cent of an audit's CPU.
  */
 function bufferedResponse(bytes: Buffer, json: unknown, url: string, init: ResponseInit): Response {
   // The parse made to check the body is handed over once; a second call parses again.
