@@ -245,6 +245,15 @@ export class LlmClient {
           { cause: error },
         );
       }
+      if (error.status >= 300 && error.status < 400) {
+        // The fetch under the package does not follow redirects: a POST sent on to another address is a setting to fix.
+        const location = error.headers?.get('location');
+        return new LlmConnectionError(
+          this.endpoint,
+          `${where} answered with a redirect (${error.status}${location ? ` to ${location}` : ''}); set ${env(this.config)}_BASE_URL (or ${section(this.config)}.baseUrl) to the address it redirects to`,
+          { cause: error },
+        );
+      }
       if (error.status === 404) {
         return new LlmConnectionError(this.endpoint, `${where} is not found (${detail}); the base URL should be the API root, usually ending in /v1`, { cause: error });
       }

@@ -154,6 +154,14 @@ describe('LlmClient', () => {
     expect(dead.message).toMatch(/cannot reach .*ECONNREFUSED.*is the server running.*STUDIO_LLM_BASE_URL/);
   });
 
+  it('reports a redirect, which it does not follow, as a connection error naming where it points', async () => {
+    const s = await serve({ script: () => reply.error(308, 'moved', { headers: { location: 'https://models.example.org/v1/chat/completions' } }) });
+    const moved = await failure(client(s.baseUrl).chat(ASK));
+    expect(moved).toBeInstanceOf(LlmConnectionError);
+    expect(moved.message).toMatch(/answered with a redirect \(308 to https:\/\/models\.example\.org\/v1\/chat\/completions\).*STUDIO_LLM_BASE_URL/);
+    expect(s.chatRequests()).toHaveLength(1);
+  });
+
   it('stops a call when its signal aborts, with the abort reason', async () => {
     const s = await serve({ script: () => reply.hang() });
     const controller = new AbortController();
