@@ -15,12 +15,13 @@
  */
 
 import path from 'node:path';
+import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
 import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
 import { forEachBounded } from '../llm/bounded.js';
 import type { LlmClient } from '../llm/client.js';
 import { readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
-import { Journal, readJournal } from './journal.js';
+import { Journal, journalRecords, readJournal } from './journal.js';
 import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
 import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
 import { LlmJudge } from './graders/llm-judge.js';
@@ -231,25 +232,44 @@ export function ruleBriefs(context: PolicyContext): Map<string, RuleBrief> {
   return briefs;
 }
 
+/** Results whose triples go to the store together when a run's graph is written. */
+const RUN_GRAPH_BATCH = 2_000;
+
 /**
  * Writes (or rewrites) a run's derived graph from its folder: the run, every
  * result with its evidence and verdicts, the human verdicts imported since,
- * and the text each tested rule had when the run began.
+ * and the text each tested rule had when the run began. The results are read
+ * and written a batch at a time, so memory does not grow with the run; the
+ * previous version stays until the whole graph is in.
  */
 export async function writeRunGraph(store: GraphStore, run: RunFolder, context?: PolicyContext, graders?: readonly GraderRef[]): Promise<DerivedGraph> {
   const ctx = context ?? (await contextOf(store, run.manifest.policy));
-  const { records } = await readJournal<ResultRecord>(run.results);
   const { records: human } = await readJournal<HumanRecord>(run.human);
   const humanByCase = new Map<string, HumanRecord[]>();
   for (const h of human) humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
-  const texts = new Map<string, string>();
   const textOf = await run.readRuleTexts();
-  for (const r of records) for (const rule of r.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
+  const texts = new Map<string, string>();
   const allGraders = new Map<string, GraderRef>();
   for (const g of graders ?? []) allGraders.set(g.id, g);
-  for (const r of records) for (const v of r.verdicts) allGraders.set(v.grader.id, v.grader);
-  for (const h of human) allGraders.set(h.verdict.grader.id, h.verdict.grader);
-  const quads = runQuads(run.manifest, [...allGraders.values()], texts);
-  for (const r of records) quads.push(...resultQuads(run.manifest, r, humanByCase.get(r.case) ?? []));
-  return store.putDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256: ctx.policy.sha256 }, quads);
+  const writer = await store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256: ctx.policy.sha256 });
+  try {
+    let batch: Quad[] = [];
+    let results = 0;
+    for await (const r of journalRecords<ResultRecord>(run.results)) {
+      for (const rule of r.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
+      for (const v of r.verdicts) allGraders.set(v.grader.id, v.grader);
+      batch.push(...resultQuads(run.manifest, r, humanByCase.get(r.case) ?? []));
+      if (++results % RUN_GRAPH_BATCH === 0) {
+        await writer.append(batch);
+        batch = [];
+      }
+    }
+    for (const h of human) allGraders.set(h.verdict.grader.id, h.verdict.grader);
+    // The run itself last: which graders and rules it names is known once every result is read.
+    batch.push(...runQuads(run.manifest, [...allGraders.values()], texts));
+    await writer.append(batch);
+    return await writer.commit();
+  } finally {
+    await writer.abort();
+  }
 }

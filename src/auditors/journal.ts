@@ -13,7 +13,8 @@
  */
 
 import { createHash } from 'node:crypto';
-import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { AuditRunError } from '../errors.js';
 import { LineAppender } from './line-appender.js';
 
@@ -77,16 +78,43 @@ export async function readJournal<T>(file: string): Promise<JournalContents<T>> 
   while (start < buffer.length) {
     const end = buffer.indexOf(0x0a, start);
     if (end < 0) break;
-    line++;
-    const text = buffer.subarray(start, end).toString('utf8');
-    try {
-      records.push(JSON.parse(text) as T);
-    } catch {
-      throw new AuditRunError(`${file}:${line}: not a whole result; the journal was edited or the disk is damaged. Move the file aside to start the run over.`);
-    }
+    records.push(parseLine<T>(buffer.subarray(start, end), file, ++line));
     start = end + 1;
   }
   return { records, wholeBytes: start, tornBytes: buffer.length - start };
+}
+
+/**
+ * A journal's records one at a time, read in chunks, so that memory holds
+ * one chunk however long the run: what readJournal gives, without a torn
+ * last line, and with the same error for a bad line before it.
+ */
+export async function* journalRecords<T>(file: string): AsyncGenerator<T> {
+  try {
+    await access(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  let pending: Buffer = Buffer.alloc(0);
+  let line = 0;
+  for await (const chunk of createReadStream(file)) {
+    pending = pending.length > 0 ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let end = pending.indexOf(0x0a); end >= 0; end = pending.indexOf(0x0a, start)) {
+      yield parseLine<T>(pending.subarray(start, end), file, ++line);
+      start = end + 1;
+    }
+    pending = pending.subarray(start);
+  }
+}
+
+function parseLine<T>(bytes: Buffer, file: string, line: number): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch {
+    throw new AuditRunError(`${file}:${line}: not a whole result; the journal was edited or the disk is damaged. Move the file aside to start the run over.`);
+  }
 }
 
 /** An open journal: appends whole lines, in order. */

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHAIN_START, Journal, readJournal, verifyChain, type Chained } from '../../src/auditors/journal.js';
+import { CHAIN_START, Journal, journalRecords, readJournal, verifyChain, type Chained } from '../../src/auditors/journal.js';
 
 interface Entry {
   readonly case: string;
@@ -58,5 +58,27 @@ describe('journal', () => {
     const all = (await readJournal<Chained<Entry>>(file)).records;
     expect(all.map((r) => r.case)).toEqual(['c0', 'c1', 'c2', 'c3']);
     expect(verifyChain(all).brokenAt).toBeUndefined();
+  });
+
+  it('reads a journal as a stream: the same records as a whole read, without a torn last line, and a bad line named', async () => {
+    const all = async (file: string) => {
+      const out: Entry[] = [];
+      for await (const r of journalRecords<Entry>(file)) out.push(r);
+      return out;
+    };
+    // Lines longer than one read of the stream, so that lines straddle chunks.
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'studio-journal-')), 'results.jsonl');
+    const { journal } = await Journal.open<Entry & { padding: string }>(file, (e) => e.case);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => journal.append({ case: `c${i}`, outcome: 'passed', padding: 'x'.repeat(5_000 + i) })));
+    await journal.close();
+    expect(await all(file)).toEqual((await readJournal<Entry>(file)).records);
+    expect((await all(file)).map((r) => r.case)).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`));
+
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, `${text}{"case":"c40","outc`);
+    expect(await all(file)).toHaveLength(40);
+    await writeFile(file, `${text.split('\n').slice(0, 2).join('\n')}\nnot json\n${text.split('\n').slice(2).join('\n')}`);
+    await expect(all(file)).rejects.toThrow(/results\.jsonl:3: not a whole result/);
+    expect(await all(path.join(path.dirname(file), 'none.jsonl'))).toEqual([]);
   });
 });
