@@ -4,8 +4,9 @@
  * out together in the next, see line-appender.ts), in a file of the run's
  * own folder. A process killed at any moment (kill -9 included) leaves every
  * written result whole and at most one torn last line, which reopening cuts
- * off; the scenarios whose lines were not written run again. Each scenario appears once: resuming
- * skips those already written, and append refuses a second one.
+ * off; the scenarios whose lines were not written run again. Each scenario
+ * appears once: resuming skips those already written, and append refuses a
+ * second one.
  *
  * Lines are chained: each carries `chain`, the SHA-256 of the previous line's
  * chain and its own content, so altering or removing a line breaks every
