@@ -16,44 +16,17 @@
  * embedded store's answer cache is off), which is the cost of a first read.
  */
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
-import { hashToken } from '../../src/api/auth.js';
-import { writeSyntheticPolicy } from './synthetic-policy.js';
+import { startBenchServer } from './bench-server.js';
 
 const rules = Number(process.argv[2] ?? 10000);
 const seconds = Number(process.argv[3] ?? 10);
 const connections = Number(process.argv[4] ?? 10);
 const cache = (process.argv[5] ?? 'cache') !== 'no-cache';
 const MAX_REQUESTS = 200_000;
-const TOKEN = 'bench-reader-token';
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
-const file = `bench-out/synthetic-${rules}.ttl`;
-if (!existsSync(file)) await writeSyntheticPolicy(rules, file);
-const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-api-bench-'));
-const load = spawnSync(process.execPath, [...CLI, 'load', '--no-validate', '--data-dir', dataDir, file], { encoding: 'utf8' });
-if (load.status !== 0) throw new Error(`studio load failed: ${load.stderr}`);
+const { address, headers, stop } = await startBenchServer({ rules, role: 'reader', serveArgs: cache ? [] : ['--no-cache'] });
 
-const server = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', ...(cache ? [] : ['--no-cache'])], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, STUDIO_API_TOKENS: JSON.stringify({ tokens: [{ name: 'bench', sha256: hashToken(TOKEN), roles: ['reader'] }] }) },
-});
-const address = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (chunk) => {
-    out += String(chunk);
-    const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (match) resolve(match[1]!);
-  });
-  server.once('exit', (code) => reject(new Error(`studio serve exited with ${code}`)));
-});
-
-const headers = { authorization: `Bearer ${TOKEN}` };
 async function get(route: string): Promise<any> {
   const response = await fetch(address + route, { headers });
   if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`);
@@ -96,7 +69,5 @@ try {
   console.log('\n| route | requests | req/s | p50 ms | p99 ms | max ms | failed |\n|---|---:|---:|---:|---:|---:|---:|');
   console.log(rows.join('\n'));
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
-  await rm(dataDir, { recursive: true, force: true });
+  await stop();
 }

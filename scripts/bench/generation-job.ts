@@ -10,38 +10,10 @@
  *   npx tsx scripts/bench/generation-job.ts [rules]
  */
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { hashToken } from '../../src/api/auth.js';
-import { writeSyntheticPolicy } from './synthetic-policy.js';
+import { startBenchServer } from './bench-server.js';
 
 const rules = Number(process.argv[2] ?? 10000);
-const TOKEN = 'bench-engineer-token';
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
-
-const file = `bench-out/synthetic-${rules}.ttl`;
-if (!existsSync(file)) await writeSyntheticPolicy(rules, file);
-const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-job-bench-'));
-const load = spawnSync(process.execPath, [...CLI, 'load', '--no-validate', '--data-dir', dataDir, file], { encoding: 'utf8' });
-if (load.status !== 0) throw new Error(`studio load failed: ${load.stderr}`);
-
-const server = spawn(process.execPath, ['--max-old-space-size=4096', ...CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, STUDIO_API_TOKENS: JSON.stringify({ tokens: [{ name: 'bench', sha256: hashToken(TOKEN), roles: ['engineer'] }] }) },
-});
-const address = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  server.stdout!.on('data', (chunk) => {
-    out += String(chunk);
-    const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (match) resolve(match[1]!);
-  });
-  server.once('exit', (code) => reject(new Error(`studio serve exited with ${code}`)));
-});
-const headers = { authorization: `Bearer ${TOKEN}` };
+const { address, headers, stop } = await startBenchServer({ rules, role: 'engineer', nodeArgs: ['--max-old-space-size=4096'] });
 
 try {
   const [policy] = ((await (await fetch(`${address}/v1/policies`, { headers })).json()) as { items: { policy: string }[] }).items;
@@ -106,7 +78,5 @@ try {
     ),
   );
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
-  await rm(dataDir, { recursive: true, force: true });
+  await stop();
 }
