@@ -22,6 +22,7 @@ import { sha256 } from '../framers/hierarchy.js';
 import { GENERATED_NS } from '../framers/item.js';
 import { EARL, PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from './result-record.js';
+import { dateTimeLiteral } from '../rdf/date-time.js';
 import { modelIri, suiteIri, type RunManifest } from './run-folder.js';
 import type { GraderRef, Verdict } from './verdict.js';
 
@@ -32,7 +33,6 @@ const earl = (local: string) => namedNode(`${EARL}${local}`);
 const prov = (local: string) => namedNode(`${PROV}${local}`);
 const TYPE = namedNode(`${RDF}type`);
 const LABEL = namedNode(`${RDFS}label`);
-const DATE_TIME = namedNode(`${XSD}dateTime`);
 const DECIMAL = namedNode(`${XSD}decimal`);
 const BOOLEAN = namedNode(`${XSD}boolean`);
 const JSON_TYPE = namedNode(`${RDF}JSON`);
@@ -55,19 +55,6 @@ function snapshotIri(run: RunManifest, rule: string): string {
   return `${run.iri}/rule/${sha256(rule).slice(0, 32)}`;
 }
 
-/**
- * An ISO date-time in the canonical lexical form of xsd:dateTime (no trailing
- * zeros in the fraction, no fraction when it is zero), as the embedded store
- * hands it back; Neo4j keeps the form written, so both stores answer alike.
- */
-export function canonicalDateTime(iso: string): string {
-  return iso.replace(/\.(\d*?)0+Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
-}
-
-function dateTime(iso: string) {
-  return literal(canonicalDateTime(iso), DATE_TIME);
-}
-
 /** A score as an xsd:decimal lexical form (three decimals at most, no trailing zeros). */
 function decimal(score: number): string {
   return String(Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000);
@@ -84,7 +71,7 @@ export function runQuads(run: RunManifest, graders: readonly GraderRef[], ruleTe
     quad(r, prov('used'), suite),
     quad(r, prov('used'), iri(run.policy)),
     quad(r, s('stage'), s(run.stage)),
-    quad(r, prov('startedAtTime'), dateTime(run.startedAt)),
+    quad(r, prov('startedAtTime'), dateTimeLiteral(run.startedAt)),
     quad(r, s('model'), literal(run.target.model)),
     quad(r, s('modelParameters'), literal(JSON.stringify(run.target.parameters), JSON_TYPE)),
     quad(model, TYPE, s('Model')),
@@ -94,7 +81,7 @@ export function runQuads(run: RunManifest, graders: readonly GraderRef[], ruleTe
     quad(suite, s('contentHash'), literal(run.suite.sha256)),
     quad(suite, LABEL, literal(run.suite.file)),
   ];
-  if (run.finishedAt) out.push(quad(r, prov('endedAtTime'), dateTime(run.finishedAt)));
+  if (run.finishedAt) out.push(quad(r, prov('endedAtTime'), dateTimeLiteral(run.finishedAt)));
   if (run.label) out.push(quad(r, LABEL, literal(run.label)));
   if (run.judge) out.push(quad(r, s('judgeModel'), literal(run.judge.model)));
   for (const grader of graders) {
@@ -119,7 +106,7 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
     quad(response, s('promptHash'), literal(record.promptHash)),
     quad(response, s('responseText'), literal(record.response)),
     quad(response, s('servedModel'), literal(record.servedModel)),
-    quad(response, prov('generatedAtTime'), dateTime(record.at)),
+    quad(response, prov('generatedAtTime'), dateTimeLiteral(record.at)),
   ];
   const verdicts: { verdict: Verdict; at: string }[] = [
     ...record.verdicts.map((verdict) => ({ verdict, at: record.at })),
@@ -143,7 +130,7 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
       quad(outcome, earl('outcome'), earl(verdict.outcome)),
       quad(outcome, earl('info'), literal(verdict.reason)),
       quad(outcome, s('score'), literal(decimal(verdict.score), DECIMAL)),
-      quad(outcome, prov('generatedAtTime'), dateTime(at)),
+      quad(outcome, prov('generatedAtTime'), dateTimeLiteral(at)),
     );
     for (const rule of record.rules) out.push(quad(assertion, s('testsRule'), iri(rule)));
     const judged = record.judgements?.find((j) => j.grader === verdict.grader.id);

@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
-import { PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
+import { PROV, RDF, RDFS, STUDIO } from '../vocabulary.js';
 import { principleIri } from './precedence.js';
 import type { Conflict, ConflictReport } from './detect.js';
+import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 
@@ -31,7 +32,7 @@ export function conflictQuads(policy: string, conflicts: readonly Conflict[], pr
     quad(activity, namedNode(`${RDF}type`), namedNode(`${STUDIO}ConflictDetection`)),
     quad(activity, namedNode(`${PROV}used`), namedNode(policy)),
     quad(activity, namedNode(`${STUDIO}precedence`), literal(precedence.join(','))),
-    quad(activity, namedNode(`${PROV}endedAtTime`), literal(detectedAt, namedNode(`${XSD}dateTime`))),
+    quad(activity, namedNode(`${PROV}endedAtTime`), dateTimeLiteral(detectedAt)),
   ];
   for (const c of conflicts) {
     const node = namedNode(c.iri);

@@ -13,8 +13,9 @@ import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
 import { conflictIri, factsOf } from '../conflicts/detect.js';
 import { PRINCIPLES, resolve, type PairFacts, type Principle } from '../conflicts/precedence.js';
-import { PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
+import { PROV, RDF, RDFS, STUDIO } from '../vocabulary.js';
 import type { DeploymentContext } from './deployment-context.js';
+import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 
@@ -88,7 +89,7 @@ export function contextResolutionQuads(context: DeploymentContext, resolutions: 
     quad(activity, namedNode(`${RDF}type`), namedNode(`${PROV}Activity`)),
     quad(activity, namedNode(`${PROV}used`), namedNode(context.iri)),
     quad(activity, namedNode(`${STUDIO}precedence`), literal(context.priorities.join(','))),
-    quad(activity, namedNode(`${PROV}endedAtTime`), literal(at, namedNode(`${XSD}dateTime`))),
+    quad(activity, namedNode(`${PROV}endedAtTime`), dateTimeLiteral(at)),
   ];
   for (const r of resolutions) {
     const node = namedNode(`${r.conflict}:in:${createHash('sha256').update(context.iri).digest('hex').slice(0, 16)}`);

@@ -17,10 +17,11 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
 import { readPolicyContext, RULE_KINDS, type PolicyContext, type Provision } from '../framers/policy-context.js';
-import { PROV, RDF, STUDIO, XSD } from '../vocabulary.js';
+import { PROV, RDF, STUDIO } from '../vocabulary.js';
 import { writeFileAtomic } from './atomic-files.js';
 import { appliesInContext, readDeploymentContext, type DeploymentContext } from './deployment-context.js';
 import { readContextResolutions, recordContextResolutions } from './context-precedence.js';
+import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 
@@ -165,7 +166,7 @@ export function packQuads(pack: PolicyPack, file: string | undefined, at: string
     quad(node, namedNode(`${STUDIO}sha256`), literal(pack.sha256)),
     quad(node, namedNode(`${STUDIO}policySha256`), literal(pack.policySha256)),
     quad(node, namedNode(`${STUDIO}packText`), literal(pack.text)),
-    quad(node, namedNode(`${PROV}generatedAtTime`), literal(at, namedNode(`${XSD}dateTime`))),
+    quad(node, namedNode(`${PROV}generatedAtTime`), dateTimeLiteral(at)),
   ];
   if (file) quads.push(quad(node, namedNode(`${STUDIO}file`), literal(file)));
   for (const rule of pack.rules) quads.push(quad(node, namedNode(`${PROV}wasDerivedFrom`), namedNode(rule)));

@@ -17,9 +17,10 @@ import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
 import type { FineTuningJob, LlmClient } from '../llm/client.js';
 import { DatasetError, TrainingJobError } from '../errors.js';
-import { PROV, RDF, STUDIO, XSD } from '../vocabulary.js';
+import { PROV, RDF, STUDIO } from '../vocabulary.js';
 import { assertNoLeaks } from './leak-check.js';
 import { policyVersion } from './dataset.js';
+import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 
@@ -157,7 +158,6 @@ export function jobQuads(facts: JobFacts): Quad[] {
   const { job, dataset } = facts;
   const node = namedNode(jobIri(facts.endpoint, job.id));
   const data = namedNode(datasetIri(dataset.sha256));
-  const dt = (value: string) => literal(value, namedNode(`${XSD}dateTime`));
   const quads: Quad[] = [
     quad(node, namedNode(`${RDF}type`), namedNode(`${STUDIO}TrainingJob`)),
     quad(node, namedNode(`${PROV}used`), data),
@@ -169,7 +169,7 @@ export function jobQuads(facts: JobFacts): Quad[] {
     quad(node, namedNode(`${STUDIO}endpoint`), literal(facts.endpoint)),
     quad(node, namedNode(`${STUDIO}fileId`), literal(job.trainingFile)),
     quad(node, namedNode(`${STUDIO}policySha256`), literal(dataset.policySha256)),
-    quad(node, namedNode(`${PROV}startedAtTime`), dt(facts.startedAt)),
+    quad(node, namedNode(`${PROV}startedAtTime`), dateTimeLiteral(facts.startedAt)),
     quad(data, namedNode(`${RDF}type`), namedNode(`${STUDIO}TrainingDataset`)),
     quad(data, namedNode(`${STUDIO}sha256`), literal(dataset.sha256)),
     quad(data, namedNode(`${STUDIO}inContext`), namedNode(dataset.context)),
@@ -177,7 +177,7 @@ export function jobQuads(facts: JobFacts): Quad[] {
     quad(data, namedNode(`${STUDIO}file`), literal(path.relative(process.cwd(), path.resolve(dataset.folder)) || '.')),
   ];
   if (facts.policyVersion !== null) quads.push(quad(node, namedNode(`${STUDIO}policyVersion`), literal(facts.policyVersion)));
-  if (facts.endedAt) quads.push(quad(node, namedNode(`${PROV}endedAtTime`), dt(facts.endedAt)));
+  if (facts.endedAt) quads.push(quad(node, namedNode(`${PROV}endedAtTime`), dateTimeLiteral(facts.endedAt)));
   if (job.error) quads.push(quad(node, namedNode(`${STUDIO}jobError`), literal(job.error)));
   if (job.fineTunedModel) {
     const model = namedNode(trainedModelIri(facts.endpoint, job.fineTunedModel));

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import oxigraph from 'oxigraph';
 import YAML from 'yaml';
 import { ReportError } from '../errors.js';
+import { isoDateTime } from '../rdf/date-time.js';
 import type { JournalDigest, ReportDigest, RunDigest } from './journal-digest.js';
 import { DIGEST_ELEMENT_ID } from './render-html.js';
 import { DIGEST_KEY } from './render-markdown.js';
@@ -81,7 +82,7 @@ function fromJsonLd(file: string, text: string): unknown {
     kind: 'alignment-studio-report',
     version: 1,
     policy: reports[0]!.object.value,
-    generatedAt: value(report, DIGEST_TERMS.generatedAt) ?? '',
+    generatedAt: isoDateTime(value(report, DIGEST_TERMS.generatedAt) ?? ''),
     runs: runs.sort((a, b) => a.order - b.order).map((r) => r.run),
   };
 }

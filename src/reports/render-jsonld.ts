@@ -18,6 +18,7 @@ import { serializeQuads } from '../rdf/serialize.js';
 import { PREFIXES, PROV, RDF, STUDIO, XSD } from '../vocabulary.js';
 import type { ReportDigest } from './journal-digest.js';
 import type { ReportData } from './report-data.js';
+import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 const s = (local: string) => namedNode(`${STUDIO}${local}`);
@@ -51,7 +52,7 @@ export function digestQuads(digest: ReportDigest): Quad[] {
     quad(report, TYPE, s('Report')),
     quad(report, namedNode(DIGEST_TERMS.policy), namedNode(digest.policy)),
     quad(report, namedNode(`${PROV}wasDerivedFrom`), namedNode(digest.policy)),
-    quad(report, namedNode(DIGEST_TERMS.generatedAt), literal(digest.generatedAt, namedNode(`${XSD}dateTime`))),
+    quad(report, namedNode(DIGEST_TERMS.generatedAt), dateTimeLiteral(digest.generatedAt)),
   ];
   digest.runs.forEach((run, i) => {
     const node = namedNode(`${report.value}#run-${i + 1}`);

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditsDir, runAudit, writeRunGraph } from '../../src/auditors/audit-run.js';
-import { canonicalDateTime } from '../../src/auditors/to-rdf.js';
+import { canonicalDateTime } from '../../src/rdf/date-time.js';
 import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
 import { RunFolder, type RunManifest } from '../../src/auditors/run-folder.js';
 import { runGeneration } from '../../src/cli/commands/generate.js';

@@ -40,7 +40,8 @@ beforeAll(async () => {
   fixture = await makeReportFixture();
   const store = await openFixtureStore(fixture.suite);
   try {
-    data = await buildReportData({ store, auditsDir: auditsDir(fixture.dataDir), policy: MINI_POLICY });
+    // A time whose fraction ends in zeros, which the JSON-LD's xsd:dateTime gives back shortened.
+    data = await buildReportData({ store, auditsDir: auditsDir(fixture.dataDir), policy: MINI_POLICY, now: new Date('2026-11-27T06:49:01.500Z') });
     html = renderHtml(data);
     markdown = renderMarkdown(data);
     jsonld = renderJsonLd(data, await store.exportQuads(MINI_POLICY));
