@@ -13,9 +13,9 @@ export interface JudgeAgreement {
 }
 
 /** Agreement of the deterministic checks and the judge on each scenario that has both verdicts. */
-export function judgeAgreement(records: Iterable<ResultRecord>): JudgeAgreement {
+export async function judgeAgreement(records: Iterable<ResultRecord> | AsyncIterable<ResultRecord>): Promise<JudgeAgreement> {
   const pairs: OutcomePair[] = [];
-  for (const r of records) {
+  for await (const r of records) {
     const checks = r.verdicts.find((v) => v.grader.kind === 'deterministic');
     const judge = r.verdicts.find((v) => v.grader.kind === 'llm-judge');
     if (checks && judge) pairs.push({ key: r.case, a: checks.outcome, b: judge.outcome });

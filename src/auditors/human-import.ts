@@ -8,7 +8,7 @@
 
 import { HumanVerdictsError } from '../errors.js';
 import { readHumanVerdicts } from './graders/human-verdicts.js';
-import { Journal, readJournal } from './journal.js';
+import { Journal, journalRecords, readJournal } from './journal.js';
 import { humanKey, type HumanRecord, type ResultRecord } from './result-record.js';
 import type { RunFolder } from './run-folder.js';
 
@@ -21,8 +21,8 @@ export interface HumanImport {
 
 export async function importHumanVerdicts(run: RunFolder, file: string, now = new Date()): Promise<HumanImport> {
   const rows = await readHumanVerdicts(file);
-  const { records } = await readJournal<ResultRecord>(run.results);
-  const cases = new Set(records.map((r) => r.case));
+  const cases = new Set<string>();
+  for await (const r of journalRecords<ResultRecord>(run.results)) cases.add(r.case);
   const { records: existing } = await readJournal<HumanRecord>(run.human);
   const before = new Map(existing.map((h) => [humanKey(h), h]));
   const problems: { line: number; detail: string }[] = [];

@@ -26,8 +26,11 @@ export interface RunSummary {
 
 const zero = (): OutcomeCounts => ({ passed: 0, failed: 0, cantTell: 0 });
 
-/** Counts a run's results; human verdicts, where imported, decide their scenarios. */
-export function summarise(records: Iterable<ResultRecord>, human: readonly HumanRecord[] = []): RunSummary {
+/**
+ * Counts a run's results, read one at a time (a streamed journal or an
+ * array); human verdicts, where imported, decide their scenarios.
+ */
+export async function summarise(records: Iterable<ResultRecord> | AsyncIterable<ResultRecord>, human: readonly HumanRecord[] = []): Promise<RunSummary> {
   const humanByCase = new Map<string, HumanRecord[]>();
   for (const h of human) humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
   const outcomes = zero();
@@ -37,7 +40,7 @@ export function summarise(records: Iterable<ResultRecord>, human: readonly Human
   let scenarios = 0;
   let cachedAnswers = 0;
   let truncatedAnswers = 0;
-  for (const r of records) {
+  for await (const r of records) {
     scenarios++;
     if (r.cached) cachedAnswers++;
     if (r.finishReason === 'length') truncatedAnswers++;

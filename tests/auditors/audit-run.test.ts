@@ -74,7 +74,7 @@ describe('an audit run', () => {
     const records = await results(outcome.run.id);
     expect(records.map((r) => r.case).sort()).toEqual(fixture.records.map((r) => r.id).sort());
     // Reference answers pass every deterministic check; only checks that need a judge stay open.
-    const summary = summarise(records);
+    const summary = await summarise(records);
     expect(summary.outcomes.failed).toBe(0);
     expect(summary.outcomes.passed).toBeGreaterThan(fixture.records.length / 2);
 

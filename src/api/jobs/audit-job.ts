@@ -13,8 +13,8 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { auditsDir as auditsFolder, runAudit } from '../../auditors/audit-run.js';
-import { STAGES, type Stage } from '../../auditors/run-folder.js';
-import { readJournal } from '../../auditors/journal.js';
+import { RunFolder, STAGES, type Stage } from '../../auditors/run-folder.js';
+import { journalRecords } from '../../auditors/journal.js';
 import type { ResultRecord } from '../../auditors/result-record.js';
 import { summarise } from '../../auditors/summary.js';
 import { FAMILIES, Framer } from '../../framers/generate.js';
@@ -134,8 +134,7 @@ export function auditJob(options: AuditJobOptions): JobKind<AuditParams, AuditJo
         progress: (done, total) => progress({ phase: 'auditing', done, total }),
         signal,
       });
-      const { records } = await readJournal<ResultRecord>(path.join(dir, outcome.run.id, 'results.jsonl'));
-      const summary = summarise(records);
+      const summary = await summarise(journalRecords<ResultRecord>(path.join(dir, outcome.run.id, RunFolder.RESULTS)));
       return {
         run: outcome.run.iri,
         runId: outcome.run.id,

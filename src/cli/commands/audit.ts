@@ -16,7 +16,7 @@ import { LlmClient } from '../../llm/client.js';
 import { auditsDir, runAudit, writeRunGraph, type AuditOutcome } from '../../auditors/audit-run.js';
 import { compareRuns, BUCKETS, type Comparison } from '../../auditors/compare.js';
 import { importHumanVerdicts } from '../../auditors/human-import.js';
-import { readJournal } from '../../auditors/journal.js';
+import { journalRecords, readJournal } from '../../auditors/journal.js';
 import { judgeAgreement, type JudgeAgreement } from '../../auditors/grader-agreement.js';
 import type { HumanRecord, ResultRecord } from '../../auditors/result-record.js';
 import { parseStage, RunFolder, stageOption, STAGES, type RunManifest } from '../../auditors/run-folder.js';
@@ -105,9 +105,8 @@ export function registerAudit(program: Command): void {
         }),
       );
       const run = await RunFolder.open(auditsDir(config.dataDir), outcome.run.id);
-      const { records } = await readJournal<ResultRecord>(run.results);
-      const summary = summarise(records);
-      const agreement = judge ? judgeAgreement(records) : undefined;
+      const summary = await summarise(journalRecords<ResultRecord>(run.results));
+      const agreement = judge ? await judgeAgreement(journalRecords<ResultRecord>(run.results)) : undefined;
       if (options.json) printJson({ ...outcome, summary, ...(agreement ? { agreement } : {}) });
       else process.stdout.write(formatRun(outcome, summary, agreement));
     } finally {
@@ -130,9 +129,8 @@ export function registerAudit(program: Command): void {
     try {
       const imported = await importHumanVerdicts(run, file);
       await writeRunGraph(store, run);
-      const { records } = await readJournal<ResultRecord>(run.results);
       const { records: human } = await readJournal<HumanRecord>(run.human);
-      const summary = summarise(records, human);
+      const summary = await summarise(journalRecords<ResultRecord>(run.results), human);
       if (options.json) printJson({ run: run.manifest.id, ...imported, summary });
       else {
         process.stdout.write(`${run.manifest.id}: ${imported.imported} verdict(s) imported from ${file}, ${imported.unchanged} already there; reviewers: ${imported.reviewers.join(', ')}\n`);
@@ -191,8 +189,9 @@ export function registerAudit(program: Command): void {
       const runs = await RunFolder.list(auditsDir(config.dataDir));
       const rows = [];
       for (const run of runs) {
-        const { records } = await readJournal<ResultRecord>(run.results);
-        rows.push({ ...run.manifest, results: records.length, status: run.finished ? 'finished' : 'unfinished' });
+        let results = 0;
+        for await (const _ of journalRecords(run.results)) results++;
+        rows.push({ ...run.manifest, results, status: run.finished ? 'finished' : 'unfinished' });
       }
       if (options.json) printJson(rows);
       else if (rows.length === 0) process.stdout.write("No audit runs yet; start one with 'studio audit run --suite <eval.jsonl>'.\n");
@@ -306,8 +305,9 @@ function formatComparison(first: RunManifest, second: RunManifest, c: Comparison
 
 /** The attack of each red-team scenario a run ran. */
 async function attacksOf(run: RunFolder): Promise<Map<string, string>> {
-  const { records } = await readJournal<ResultRecord>(run.results);
-  return new Map(records.filter((r) => r.attack).map((r) => [r.case, r.attack!]));
+  const attacks = new Map<string, string>();
+  for await (const r of journalRecords<ResultRecord>(run.results)) if (r.attack) attacks.set(r.case, r.attack);
+  return attacks;
 }
 
 function pct(x: number | null): string {
