@@ -14,10 +14,10 @@
  */
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { access, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { AuditRunError } from '../errors.js';
 import { LineAppender } from './line-appender.js';
+import { wholeLines } from './line-reader.js';
 
 /** The chain value before the first line. */
 export const CHAIN_START = '0'.repeat(64);
@@ -97,17 +97,8 @@ export async function* journalRecords<T>(file: string): AsyncGenerator<T> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  let pending: Buffer = Buffer.alloc(0);
   let line = 0;
-  for await (const chunk of createReadStream(file)) {
-    pending = pending.length > 0 ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
-    let start = 0;
-    for (let end = pending.indexOf(0x0a); end >= 0; end = pending.indexOf(0x0a, start)) {
-      yield parseLine<T>(pending.subarray(start, end), file, ++line);
-      start = end + 1;
-    }
-    pending = pending.subarray(start);
-  }
+  for await (const { bytes } of wholeLines(file)) yield parseLine<T>(bytes, file, ++line);
 }
 
 function parseLine<T>(bytes: Buffer, file: string, line: number): T {

@@ -15,11 +15,11 @@
  */
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../llm/client.js';
 import { LineAppender } from './line-appender.js';
+import { wholeLines } from './line-reader.js';
 
 /** What the cache keeps of an answer. */
 export interface CachedReply {
@@ -93,23 +93,16 @@ export class ResponseCache {
     this.opening ??= (async () => {
       await mkdir(this.folder, { recursive: true });
       this.handle = await open(this.file, 'a+');
-      let offset = 0;
-      let pending: Buffer = Buffer.alloc(0);
-      for await (const chunk of createReadStream(this.file)) {
-        pending = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
-        let start = 0;
-        for (let nl = pending.indexOf(0x0a); nl >= 0; nl = pending.indexOf(0x0a, start)) {
-          // The key is the line's first field: {"key":"<64 hex>", ...
-          const key = pending.toString('latin1', start + 8, start + 72);
-          if (pending.toString('latin1', start, start + 8) === '{"key":"' && /^[0-9a-f]{64}$/.test(key)) this.index.set(key, { offset: offset + start, length: nl - start });
-          start = nl + 1;
-        }
-        offset += start;
-        pending = pending.subarray(start);
+      let whole = 0;
+      for await (const { bytes, offset } of wholeLines(this.file)) {
+        // The key is the line's first field: {"key":"<64 hex>", ...
+        const key = bytes.toString('latin1', 8, 72);
+        if (bytes.toString('latin1', 0, 8) === '{"key":"' && /^[0-9a-f]{64}$/.test(key)) this.index.set(key, { offset, length: bytes.length });
+        whole = offset + bytes.length + 1;
       }
       // A torn last line (no newline) is left out; the next append starts after it.
-      this.end = offset + pending.length;
-      if (pending.length > 0) {
+      this.end = (await this.handle.stat()).size;
+      if (this.end > whole) {
         this.end += 1;
         await this.handle.write('\n');
       }
