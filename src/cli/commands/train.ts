@@ -48,7 +48,7 @@ export function registerTrain(program: Command): void {
     if (!/^\d+$/.test(options.seed)) throw new InvalidOptionError(`--seed ${options.seed}: give a non-negative integer`);
     const ratios = parseRatios(options.split);
     const mix = options.mix ? parseMix(options.mix) : undefined;
-    const families = (options.families === undefined ? undefined : commaList(options.families));
+    const families = options.families === undefined ? undefined : commaList(options.families);
     for (const family of families ?? []) if (!(FAMILIES as readonly string[]).includes(family)) throw new InvalidOptionError(`--families: unknown family '${family}'; families: ${FAMILIES.join(', ')}`);
     const store = await openStore(options);
     try {
