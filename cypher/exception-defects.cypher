@@ -55,8 +55,17 @@ CALL () {
     AND all(x IN [(related)-[:TARGET]->(t) | t] WHERE EXISTS { (subject)-[:TARGET]->(x) })
     AND all(x IN [(subject)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (related)-[:COUNTERPARTY]->(x) })
     AND all(x IN [(related)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (subject)-[:COUNTERPARTY]->(x) })
-    AND all(x IN [(subject)-[:CONDITION]->(t) | t] WHERE EXISTS { (related)-[:CONDITION]->(x) })
-    AND all(x IN [(related)-[:CONDITION]->(t) | t] WHERE EXISTS { (subject)-[:CONDITION]->(x) })
+    // Conditions by value: two nodes with the same kind, terms, bounds, unit, dates and negation are one.
+    AND all(a IN [(subject)-[:CONDITION]->(t) | t] WHERE any(b IN [(related)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
+        AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))
+        AND coalesce(a.negated, false) = coalesce(b.negated, false)
+        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])))))
+    AND all(b IN [(related)-[:CONDITION]->(t) | t] WHERE any(a IN [(subject)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
+        AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))
+        AND coalesce(a.negated, false) = coalesce(b.negated, false)
+        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])))))
   RETURN 'duplicate-rule' AS defect, subject.uri AS subject, related.uri AS related,
     'same kind, bearer, action, targets, counterparties and conditions' AS detail
 }

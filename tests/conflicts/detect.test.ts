@@ -106,6 +106,21 @@ describe.each(engines)('conflict detection on the %s store', (_engine, open, wri
     });
   }, 60_000);
 
+  it('reads several jurisdictions as any of them, compares conditions by value, and calls undecidable ones possible', async () => {
+    await store.loadPolicy(await readTurtle('tests/fixtures/edge-conditions-policy.ttl'));
+    const report = await detectConflicts(store);
+    const found = Object.fromEntries(report.conflicts.map((c) => [c.prohibition.replace(/^.*#/, ''), [c.certainty, c.dimensions.conditions, c.principle, c.winner?.replace(/^.*#/, '') ?? null]]));
+    expect(found).toEqual({
+      'p-jurisdictions': ['definite', 'overlap', null, null],
+      'p-shared': ['definite', 'same', null, null],
+      'p-units': ['possible', 'overlap', null, null],
+      'p-circumstance-threshold': ['possible', 'overlap', null, null],
+      'p-circumstances': ['possible', 'overlap', null, null],
+      'p-by-value': ['definite', 'broader', 'lexSpecialis', 'q-by-value'],
+    });
+    expect(report.defects.map((d) => [d.defect, d.subject.replace(/^.*#/, ''), d.related?.replace(/^.*#/, '') ?? null])).toEqual([['duplicate-rule', 'r-duplicate-1', 'r-duplicate-2']]);
+  }, 60_000);
+
   it('records conflicts in a graph derived from the policy, with their resolutions', async () => {
     for (const file of SAMPLE_POLICIES) await store.loadPolicy(await readTurtle(file));
     const report = await detectConflicts(store);
