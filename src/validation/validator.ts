@@ -9,8 +9,8 @@ import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 import { Validator } from 'shacl-engine';
 import { targetResolvers, validations as sparqlValidations } from 'shacl-engine/sparql.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
-import { DCTERMS, ONTOLOGY_FILE, RDF, SHAPES_FILE, SH, STUDIO, compactIri } from '../vocabulary.js';
-import { declaredPrefixes, subjectLines } from './locate.js';
+import { DCTERMS, ONTOLOGY_FILE, RDF, SHAPES_FILE, SH, STUDIO, XSD, compactIri } from '../vocabulary.js';
+import { declaredPrefixes, propertyLine, subjectLines } from './locate.js';
 import { TurtleSyntaxError } from '../errors.js';
 import type { Progress } from '../store/graph-store.js';
 
@@ -18,7 +18,7 @@ import type { Progress } from '../store/graph-store.js';
 export interface Violation {
   /** The file that describes the focus node, where known. */
   readonly file?: string;
-  /** The line where the focus node's description starts, where known. */
+  /** The line of the offending property where it can be found, else where the focus node's description starts. */
   readonly line?: number;
   readonly severity: 'violation' | 'warning' | 'info';
   /** The node that breaks the shape, compacted ("kes:gifts-004"). */
@@ -76,6 +76,7 @@ export class PolicyValidator {
   /** Parses and validates Turtle sources already in memory. */
   async validateSources(sources: readonly TurtleSource[], progress?: Progress): Promise<ValidationReport> {
     const syntaxErrors: TurtleSyntaxError[] = [];
+    const unused: Violation[] = [];
     const dataset = new N3.Store();
     dataset.addQuads(this.vocabulary as Quad[]);
     let triples = 0;
@@ -85,6 +86,7 @@ export class PolicyValidator {
         const quads = parseTurtle(source);
         dataset.addQuads(quads);
         triples += quads.length;
+        unused.push(...noVocabulary(source, quads));
       } catch (error) {
         if (error instanceof TurtleSyntaxError) syntaxErrors.push(error);
         else throw error;
@@ -94,7 +96,7 @@ export class PolicyValidator {
     if (syntaxErrors.length > 0) {
       return { conforms: false, files, syntaxErrors, violations: [], triples: 0 };
     }
-    const violations = await this.validateDataset(dataset, sources, progress);
+    const violations = [...unused, ...(await this.validateDataset(dataset, sources, progress))];
     return { conforms: violations.length === 0, files, syntaxErrors, violations, triples };
   }
 
@@ -112,8 +114,11 @@ export class PolicyValidator {
     progress?.(this.nodeShapes.length, this.nodeShapes.length);
     const locate = locator(sources);
     const prefixes = sourcePrefixes(sources);
-    const violations = results.map((result) => toViolation(result, dataset, locate, prefixes));
-    return violations.sort(byPlace);
+    const violations = [...results.map((result) => toViolation(result, dataset, locate, prefixes)), ...impossibleDates(dataset, locate, prefixes)];
+    // One mistake can reach a node through two shapes (a misspelt property on a term that is also a role):
+    // each violation is reported once.
+    const unique = new Map(violations.map((v) => [JSON.stringify([v.file, v.line, v.focusNode, v.path, v.value, v.constraint, v.message]), v]));
+    return [...unique.values()].sort(byPlace);
   }
 }
 
@@ -131,7 +136,7 @@ interface ShaclResult {
 function toViolation(
   result: ShaclResult,
   dataset: N3.Store,
-  locate: (iri: string) => { file: string; line: number } | undefined,
+  locate: (iri: string, predicate?: string) => { file: string; line: number } | undefined,
   prefixes: Record<string, string>,
 ): Violation {
   const focus = result.focusNode.term;
@@ -145,7 +150,7 @@ function toViolation(
     message = `${show(pathStep)} is not a property the vocabulary allows on this node: check its spelling against ontology/studio.ttl, or move it to rdfs:comment.`;
   }
   // A node described nowhere (a misspelt class, say) is located where it is used.
-  const describedAt = focus.termType === 'NamedNode' ? locate(focus.value) : undefined;
+  const describedAt = focus.termType === 'NamedNode' ? locate(focus.value, pathStep?.value) : undefined;
   const user = describedAt ? undefined : dataset.getSubjects(null, focus as N3.Term, null)[0];
   const place = describedAt ?? (user?.termType === 'NamedNode' ? locate(user.value) : undefined);
   const section = sectionOf(focus, dataset);
@@ -174,15 +179,75 @@ function sectionOf(node: Term, dataset: N3.Store): string | undefined {
   return [number, title].filter(Boolean).join(' ') || section.value;
 }
 
+/** Finds where a node is described, and within that where one of its properties is written. */
 function locator(sources: readonly TurtleSource[]) {
-  const indexes = sources.map((source) => ({ file: source.file, lines: subjectLines(source.text) }));
-  return (iri: string): { file: string; line: number } | undefined => {
-    for (const { file, lines } of indexes) {
+  const indexes = sources.map((source) => ({ file: source.file, text: source.text, lines: subjectLines(source.text), prefixes: declaredPrefixes(source.text) }));
+  return (iri: string, predicate?: string): { file: string; line: number } | undefined => {
+    for (const { file, text, lines, prefixes } of indexes) {
       const line = lines.get(iri);
-      if (line !== undefined) return { file, line };
+      if (line !== undefined) return { file, line: (predicate && propertyLine(text, line, predicate, prefixes)) || line };
     }
     return undefined;
   };
+}
+
+const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})/;
+
+/** xsd:date and xsd:dateTime values of the right form naming no day of the calendar ("2024-02-30"). */
+function impossibleDates(
+  dataset: N3.Store,
+  locate: (iri: string, predicate?: string) => { file: string; line: number } | undefined,
+  prefixes: Record<string, string>,
+): Violation[] {
+  const found: Violation[] = [];
+  const dated = new Set([`${XSD}date`, `${XSD}dateTime`]);
+  for (const q of dataset.match(null, null, null, null)) {
+    if (q.object.termType !== 'Literal' || !dated.has(q.object.datatype.value)) continue;
+    const match = DATE.exec(q.object.value);
+    if (!match) continue;
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    // Months out of range are the datatype check's; here only days a month does not have.
+    if (month < 1 || month > 12 || day < 1) continue;
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+    if (day <= days) continue;
+    const subject = q.subject.termType === 'NamedNode' ? q.subject.value : undefined;
+    found.push({
+      ...((subject && locate(subject, q.predicate.value)) || {}),
+      severity: 'violation',
+      focusNode: q.subject.termType === 'NamedNode' ? compactIri(q.subject.value, prefixes) : `_:${q.subject.value}`,
+      path: compactIri(q.predicate.value, prefixes),
+      value: JSON.stringify(q.object.value),
+      message: `${q.object.value} is no day of the calendar: month ${match[2]} of ${match[1]} has ${days} days.`,
+      constraint: 'Datatype',
+      shape: 'studio:calendar',
+    });
+  }
+  return found;
+}
+
+/** A file with triples none of which uses the studio vocabulary: most often its studio: prefix is bound to another namespace. */
+function noVocabulary(source: TurtleSource, quads: readonly Quad[]): Violation[] {
+  if (quads.length === 0) return [];
+  const uses = (term: Term) => term.termType === 'NamedNode' && term.value.startsWith(STUDIO);
+  if (quads.some((q) => uses(q.subject) || uses(q.predicate) || uses(q.object))) return [];
+  const bound = declaredPrefixes(source.text).studio;
+  const line = source.text.split('\n').findIndex((row) => /^\s*(?:@prefix|PREFIX)\s+studio:/i.test(row)) + 1;
+  return [
+    {
+      file: source.file,
+      ...(line > 0 ? { line } : {}),
+      severity: 'violation',
+      focusNode: source.file,
+      ...(bound !== undefined ? { path: 'studio:', value: `<${bound}>` } : {}),
+      message:
+        bound !== undefined && bound !== STUDIO
+          ? `The file uses no studio vocabulary: its studio: prefix is bound to <${bound}>, not <${STUDIO}>.`
+          : `The file uses no studio vocabulary: declare @prefix studio: <${STUDIO}> and describe the policy with it.`,
+      constraint: 'Vocabulary',
+      shape: 'studio:vocabulary',
+    },
+  ];
 }
 
 function sourcePrefixes(sources: readonly TurtleSource[]): Record<string, string> {

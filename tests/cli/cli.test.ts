@@ -38,7 +38,7 @@ describe('studio CLI', () => {
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
       expect(report.conforms).toBe(false);
-      expect(report.violations).toMatchObject([{ file, line: 108, focusNode: 'mini:conf-003', path: 'studio:bearer', constraint: 'MaxCount', section: '2 Confidential information' }]);
+      expect(report.violations).toMatchObject([{ file, line: 113, focusNode: 'mini:conf-003', path: 'studio:bearer', constraint: 'MaxCount', section: '2 Confidential information' }]);
     });
 
     it('exits 1 and names file, line and column of a syntax error', async () => {

@@ -38,13 +38,13 @@ describe('PolicyValidator', () => {
   // (focus node, path, constraint, line of the focus node, words of the message).
   it.each([
     ['a rule with two bearers', replace('studio:bearer studio:Employee ;\n    studio:action mini:acceptGift', 'studio:bearer studio:Employee, studio:Manager ;\n    studio:action mini:acceptGift'),
-      { focusNode: 'mini:gifts-001', path: 'studio:bearer', constraint: 'MaxCount', line: 54, section: '1 Gifts' }, /exactly one bearer/],
+      { focusNode: 'mini:gifts-001', path: 'studio:bearer', constraint: 'MaxCount', line: 59, section: '1 Gifts' }, /exactly one bearer/],
     ['a rule with no bearer', replace('    studio:bearer studio:Manager ;\n', ''),
       { focusNode: 'mini:conf-003', path: 'studio:bearer', constraint: 'MinCount', section: '2 Confidential information' }, /exactly one bearer/],
     ['a rule with two actions', replace('studio:action mini:protect ;', 'studio:action mini:protect, mini:share ;'),
       { focusNode: 'mini:conf-002', path: 'studio:action', constraint: 'MaxCount' }, /exactly one action/],
     ['an exception to nothing', replace('studio:exceptionTo mini:gifts-001', 'studio:exceptionTo mini:gifts-01'),
-      { focusNode: 'mini:gifts-003', path: 'studio:exceptionTo', constraint: 'Or', value: 'mini:gifts-01', line: 78 }, /naming an existing one/],
+      { focusNode: 'mini:gifts-003', path: 'studio:exceptionTo', constraint: 'Or', value: 'mini:gifts-01', line: 83 }, /naming an existing one/],
     ['an exception without exceptionTo', replace('    studio:exceptionTo mini:gifts-001 ;\n', ''),
       { focusNode: 'mini:gifts-003', path: 'studio:exceptionTo', constraint: 'MinCount' }, /exactly one declared rule or exception/],
     ['a rule with no section', replace('    studio:section mini:s2 ;\n    studio:text "Employees must protect', '    studio:text "Employees must protect'),
@@ -77,6 +77,26 @@ describe('PolicyValidator', () => {
       { focusNode: 'mini:cond-external', path: 'studio:audience', constraint: 'In' }, /studio:Internal or studio:External/],
     ['a definition of an undeclared term', replace('studio:defines mini:secret', 'studio:defines mini:secrets'),
       { focusNode: 'mini:def-secret', path: 'studio:defines', constraint: 'Class' }, /declared term/],
+    // Misspelt properties on conditions and terms, which would otherwise vanish silently; the line is the property's.
+    ['a misspelt negation on a condition', replace('studio:audience studio:External', 'studio:audience studio:External ;\n    studio:negatd true'),
+      { focusNode: 'mini:cond-external', path: 'studio:negatd', constraint: 'Closed', line: 53 }, /not a property the vocabulary allows/],
+    ['a misspelt bound on a condition', replace('studio:maxInclusive "50"', 'studio:maxInclusve "50"'),
+      { focusNode: 'mini:cond-nominal', path: 'studio:maxInclusve', constraint: 'Closed', line: 47 }, /not a property the vocabulary allows/],
+    ['a misspelt broader on a term', replace('studio:broader studio:Information', 'studio:broadr studio:Information'),
+      { focusNode: 'mini:secret', path: 'studio:broadr', constraint: 'Closed', line: 38 }, /not a property the vocabulary allows/],
+    ['an impossible date', replace('"2024-01-01"^^xsd:date', '"2024-02-30"^^xsd:date'),
+      { focusNode: 'mini:gifts-001', path: 'studio:effectiveFrom', constraint: 'Datatype', value: '"2024-02-30"', line: 64 }, /no day of the calendar: month 02 of 2024 has 29 days/],
+    ['an empty interval of exclusive bounds', replace('studio:maxInclusive "50"^^xsd:decimal ;', 'studio:minExclusive "150"^^xsd:decimal ;\n    studio:maxExclusive "100"^^xsd:decimal ;'),
+      { focusNode: 'mini:cond-nominal', path: 'studio:minExclusive', constraint: 'LessThan', line: 47 }, /interval is empty/],
+    ['an empty interval open at one end', replace('studio:maxInclusive "50"^^xsd:decimal ;', 'studio:maxInclusive "50"^^xsd:decimal ;\n    studio:minExclusive "50"^^xsd:decimal ;'),
+      { focusNode: 'mini:cond-nominal', path: 'studio:minExclusive', constraint: 'LessThan', line: 48 }, /interval is empty/],
+    ['a documented conflict whose winner is not one of its rules',
+      (text: string) => `${text}\nmini:conflict-1 a studio:DocumentedConflict ;\n    rdfs:label "Sharing" ;\n    studio:between mini:conf-001, mini:conf-003 ;\n    studio:intendedWinner mini:conf-002 .\n`,
+      { focusNode: 'mini:conflict-1', path: 'studio:intendedWinner', value: 'mini:conf-002', constraint: 'SPARQL', line: 129 }, /one of the two rules/],
+    ['an exception that is its own target', replace('studio:exceptionTo mini:gifts-001', 'studio:exceptionTo mini:gifts-003'),
+      { focusNode: 'mini:gifts-003', path: 'studio:exceptionTo', constraint: 'SPARQL', line: 83 }, /exception to itself/],
+    ['a studio: prefix bound to the wrong namespace', replace('@prefix studio: <https://w3id.org/alignment-studio/ns#>', '@prefix studio: <https://w3id.org/alignment-studio/ns/>'),
+      { focusNode: 'broken.ttl', constraint: 'Vocabulary', line: 2 }, /uses no studio vocabulary: its studio: prefix is bound to <https:\/\/w3id\.org\/alignment-studio\/ns\/>/],
   ] as const)('reports %s', async (_label, edit, expected, message) => {
     const violations = await violationsAfter(edit);
     // One mistake may break more than one constraint of the same node (a rank "high" is neither an integer nor >= 1).
@@ -84,6 +104,15 @@ describe('PolicyValidator', () => {
     const violation = violations.find((v) => v.constraint === expected.constraint);
     expect(violation).toMatchObject({ file: 'broken.ttl', severity: 'violation', ...expected });
     expect(violation!.message).toMatch(message);
+  });
+
+  it('reports a violation once when two shapes reach it (a node typed both an exception and a rule, with no text)', async () => {
+    const violations = await violationsAfter((text) =>
+      text
+        .replace('mini:gifts-003 a studio:Exception ;', 'mini:gifts-003 a studio:Exception, studio:Permission ;')
+        .replace(`    studio:text "Employees may accept a supplier's gift worth at most 50 USD." ;\n`, ''),
+    );
+    expect(violations.filter((v) => v.path === 'studio:text')).toHaveLength(1);
   });
 
   it('names file, line and column for a syntax error and reports no violations', async () => {
