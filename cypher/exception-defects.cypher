@@ -29,10 +29,33 @@ CALL () {
   UNION
   MATCH (exception:Exception)-[:EXCEPTION_TO]->(subject:Resource)-[:IN_POLICY]->(policy:Resource)
   WHERE ($byPolicy = '' OR policy.uri = $byPolicy) AND EXISTS { (subject)-[:BEARER]->() }
-    AND all(condition IN [(exception)-[:CONDITION]->(c) | c] WHERE EXISTS { (subject)-[:CONDITION]->(condition) })
-    AND NOT EXISTS { (exception)-[:BEARER|ACTION|TARGET|COUNTERPARTY]->() }
+    // Each condition e of the exception holds whenever some condition r of the rule does (see the SPARQL twin).
+    AND all(e IN [(exception)-[:CONDITION]->(c:Resource) | c] WHERE any(r IN [(subject)-[:CONDITION]->(c:Resource) | c] WHERE
+          r = e
+       OR (EXISTS { (r)-[:AUDIENCE]->(:Resource) } AND all(a IN [(r)-[:AUDIENCE]->(a:Resource) | a] WHERE a IN [(e)-[:AUDIENCE]->(b:Resource) | b]))
+       OR (EXISTS { (r)-[:JURISDICTION]->(:Resource) } AND EXISTS { (e)-[:JURISDICTION]->(:Resource) }
+           AND all(j IN [(r)-[:JURISDICTION]->(j:Resource) | j] WHERE any(k IN [(e)-[:JURISDICTION]->(k:Resource) | k] WHERE j = k OR EXISTS { (j)-[:BROADER*1..]->(k) })))
+       OR (any(x IN [(r)-[:CIRCUMSTANCE]->(x:Resource) | x] WHERE x IN [(e)-[:CIRCUMSTANCE]->(y:Resource) | y])
+           AND coalesce(r.negated, false) = coalesce(e.negated, false))
+       OR (any(q IN [(r)-[:QUANTITY]->(q:Resource) | q] WHERE q IN [(e)-[:QUANTITY]->(p:Resource) | p])
+           AND coalesce(r.unit = e.unit, r.unit IS NULL AND e.unit IS NULL)
+           AND (coalesce(e.minInclusive, e.minExclusive) IS NULL
+                OR coalesce(r.minInclusive >= e.minInclusive, false) OR coalesce(r.minExclusive >= e.minInclusive, false)
+                OR coalesce(r.minInclusive > e.minExclusive, false) OR coalesce(r.minExclusive >= e.minExclusive, false))
+           AND (coalesce(e.maxInclusive, e.maxExclusive) IS NULL
+                OR coalesce(r.maxInclusive <= e.maxInclusive, false) OR coalesce(r.maxExclusive <= e.maxInclusive, false)
+                OR coalesce(r.maxInclusive < e.maxExclusive, false) OR coalesce(r.maxExclusive <= e.maxExclusive, false)))
+       OR any(p IN [(r)-[:PERIOD]->(p:Resource) | p] WHERE p IN [(e)-[:PERIOD]->(o:Resource) | o])
+       OR (NOT EXISTS { (e)-[:PERIOD]->(:Resource) } AND (e.startDate IS NOT NULL OR e.endDate IS NOT NULL)
+           AND (e.startDate IS NULL OR coalesce(r.startDate >= e.startDate, false))
+           AND (e.endDate IS NULL OR coalesce(r.endDate <= e.endDate, false)))))
+    // Narrows nothing: every bearer, action, target or counterparty it names repeats the rule's, term for term.
+    AND all(dimension IN ['BEARER', 'ACTION', 'TARGET', 'COUNTERPARTY'] WHERE
+          NOT EXISTS { (exception)-[x]->(:Resource) WHERE type(x) = dimension }
+       OR (all(t IN [(exception)-[x]->(t:Resource) WHERE type(x) = dimension | t] WHERE t IN [(subject)-[y]->(u:Resource) WHERE type(y) = dimension | u])
+           AND all(u IN [(subject)-[y]->(u:Resource) WHERE type(y) = dimension | u] WHERE u IN [(exception)-[x]->(t:Resource) WHERE type(x) = dimension | t])))
   RETURN 'fully-shadowed' AS defect, subject.uri AS subject, exception.uri AS related,
-    'an exception whose conditions are all conditions of the rule and which narrows nothing' AS detail
+    'an exception whose conditions hold whenever the rule\'s do and which narrows nothing' AS detail
   UNION
   MATCH (related:Exception)-[:EXCEPTION_TO]->(subject:Resource)<-[:EXCEPTION_TO]-(other:Exception),
         (subject)-[:IN_POLICY]->(policy:Resource)
@@ -43,6 +66,13 @@ CALL () {
   MATCH (related)-[:CONDITION]->(c1:Resource), (other)-[:CONDITION]->(c2:Resource)
   WHERE EXISTS { MATCH (c1)-[:AUDIENCE]->(a1), (c2)-[:AUDIENCE]->(a2) WHERE a1 <> a2 }
      OR EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(:Resource)<-[:CIRCUMSTANCE]-(c2) WHERE coalesce(c1.negated, false) <> coalesce(c2.negated, false) }
+     // On one quantity in one unit, an upper bound and a lower bound that leave no gap.
+     OR (EXISTS { (c1)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c2) } AND coalesce(c1.unit = c2.unit, c1.unit IS NULL AND c2.unit IS NULL)
+         AND any(pair IN [[c1, c2], [c2, c1]] WHERE
+               coalesce(pair[0].minInclusive, pair[0].minExclusive, pair[1].maxInclusive, pair[1].maxExclusive) IS NULL
+           AND (coalesce(pair[0].maxInclusive >= coalesce(pair[1].minInclusive, pair[1].minExclusive), false)
+             OR coalesce(pair[0].maxExclusive >= pair[1].minInclusive, false)
+             OR coalesce(pair[0].maxExclusive > pair[1].minExclusive, false))))
   RETURN 'fully-shadowed' AS defect, subject.uri AS subject, related.uri AS related,
     'two exceptions with complementary conditions, narrowing nothing' AS detail
   UNION

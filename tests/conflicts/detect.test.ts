@@ -121,6 +121,17 @@ describe.each(engines)('conflict detection on the %s store', (_engine, open, wri
     expect(report.defects.map((d) => [d.defect, d.subject.replace(/^.*#/, ''), d.related?.replace(/^.*#/, '') ?? null])).toEqual([['duplicate-rule', 'r-duplicate-1', 'r-duplicate-2']]);
   }, 60_000);
 
+  it('finds rules their exceptions leave nothing: broader conditions, a repeated rule, thresholds that cover every amount', async () => {
+    await store.loadPolicy(await readTurtle('tests/fixtures/exception-edges-policy.ttl'));
+    const report = await detectConflicts(store);
+    expect(report.defects.map((d) => [d.defect, d.subject.replace(/^.*#/, ''), d.related?.replace(/^.*#/, '') ?? null])).toEqual([
+      ['fully-shadowed', 'r-from200', 'e-from100'],
+      ['fully-shadowed', 'r-munich', 'e-germany'],
+      ['fully-shadowed', 'r-repeat', 'e-repeat'],
+      ['fully-shadowed', 'r-split', 'e-split-over'],
+    ]);
+  }, 60_000);
+
   it('records conflicts in a graph derived from the policy, with their resolutions', async () => {
     for (const file of SAMPLE_POLICIES) await store.loadPolicy(await readTurtle(file));
     const report = await detectConflicts(store);
