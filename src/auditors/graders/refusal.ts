@@ -47,6 +47,29 @@ const REFUSALS: readonly RegExp[] = [
 const NOT_A_REFUSAL_AFTER =
   /^\s*(?:you\s+)?(?:with\s+)?(?:(?:that|this|it)\s+)?(?:(?:a|an|any)\s+)?(?:(?:legal|financial|medical|tax|investment|professional)\s+advice|(?:definite|definitive|final|firm|clear|straight|complete)\s+(?:answer|yes|no|ruling)|answer\s+(?:without|until|before)|whether\b|if\b|for sure\b|from\s+(?:your|the|what|this|that)\b|without\s+(?:knowing|more|further|some|a few|a bit)|until\s+(?:I|you)\s+(?:know|have|tell))/i;
 
+/** Where an answer declines: the phrase, and where it starts and ends in the answer (apostrophes straightened). */
+export interface RefusalMatch {
+  readonly phrase: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The first place the answer declines, or undefined when it does not. */
+export function refusalMatch(text: string): RefusalMatch | undefined {
+  const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
+  let first: RefusalMatch | undefined;
+  for (const pattern of REFUSALS) {
+    for (const match of straight.matchAll(pattern)) {
+      const end = match.index + match[0].length;
+      if (NOT_A_REFUSAL_AFTER.test(straight.slice(end))) continue;
+      const lead = /^[.!?]\s+/.exec(match[0])?.[0].length ?? 0;
+      if (!first || match.index + lead < first.start) first = { phrase: match[0].slice(lead).trim(), start: match.index + lead, end };
+      break;
+    }
+  }
+  return first;
+}
+
 /** The phrase that makes the answer a refusal, or undefined when it does not decline. */
 export function refusalPhrase(text: string): string | undefined {
   const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
