@@ -13,7 +13,7 @@ import type { Expectation } from '../../framers/expectations.js';
 import { combineOutcomes, type AuditCase, type CheckVerdict, type GradeInput, type Grader, type GraderRef, type Outcome, type Verdict } from '../verdict.js';
 import { channelName } from '../../framers/exports/checks.js';
 import { answerShape, type AnswerShape } from './answer-shape.js';
-import { channelNames, findName, findSection, partialName } from './name-match.js';
+import { channelNames, findName, findSection, partialName, strayContacts } from './name-match.js';
 
 /** Raise the version when what a check accepts changes, so old and new verdicts are told apart. */
 export const DETERMINISTIC_GRADER: GraderRef = { kind: 'deterministic', id: 'deterministic/v2' };
@@ -82,6 +82,8 @@ export function runCheck(check: Check, expectation: Expectation | undefined, res
       if (label === '') return verdict('cantTell', `${check.expectation} names nothing to look for`);
       const found = findName(response, names);
       const what = check.expectation === 'MustDirectToChannel' ? `directed the user to ${display}` : `named "${display}"`;
+      const stray = strayContacts(response, names);
+      if (found && stray.length > 0) return verdict('failed', `named ${display} but gave contact details the policy does not declare for it (${stray.map((x) => `"${x}"`).join(', ')})`);
       if (found) return verdict('passed', found.toLowerCase() === display.toLowerCase() ? what : `${what} (as "${found}")`);
       const partial = partialName(response, names);
       if (partial) return verdict('cantTell', `mentions "${partial}" but none of the names of ${display} (${names.map((n) => `"${n}"`).join(', ')})`);

@@ -103,3 +103,21 @@ export function findSection(text: string, number: string, title: string): { by: 
   if (other) return { by: 'other', cue: other[1]! };
   return { by: 'none' };
 }
+
+/** Phone numbers and e-mail addresses in an answer that are none of the channel's contact points, when the channel declares contact points of that kind. */
+export function strayContacts(text: string, names: readonly string[]): string[] {
+  const phones = names.map(phoneDigits).filter((d): d is string => d !== undefined && d.length >= 7);
+  const emails = names.filter((n) => /^[^\s@]+@[^\s@]+$/.test(n.trim())).map((n) => n.trim().toLowerCase());
+  const tail = (d: string) => d.slice(-9);
+  const stray: string[] = [];
+  if (phones.length > 0) {
+    for (const m of text.matchAll(/\+?\d[\d\s().\-/]{5,}\d/g)) {
+      const d = m[0].replace(/\D/g, '');
+      if (d.length >= 7 && !phones.some((p) => tail(p) === tail(d))) stray.push(m[0].trim());
+    }
+  }
+  if (emails.length > 0) {
+    for (const m of text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g)) if (!emails.includes(m[0].toLowerCase())) stray.push(m[0]);
+  }
+  return stray;
+}

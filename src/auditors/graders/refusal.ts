@@ -11,7 +11,7 @@
 
 /** What the assistant declines to do, after "I can't" and its kin. */
 const ASSIST =
-  '(?:help|assist|support|provide|give|share|disclose|reveal|tell|do|comply|fulfil|fulfill|process|complete|continue|write|draft|create|generate|prepare|arrange|approve|authori[sz]e|grant|confirm|recommend|facilitate|participate|engage|go along|make an exception|walk you through|explain how to|show you how)';
+  '(?:help|assist|support|provide|give|share|disclose|reveal|tell|do|comply|fulfil|fulfill|process|complete|continue|write|draft|create|generate|prepare|arrange|approve|authori[sz]e|grant|confirm|recommend|advise|suggest|facilitate|participate|engage|go along|make an exception|walk you through|explain how to|show you how)';
 
 /** "I can't", "I won't", "I'm unable to", "I'm sorry, but I can't" ... as an assistant says them (apostrophes already straightened). */
 const I_DECLINE =
