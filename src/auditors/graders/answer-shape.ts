@@ -7,7 +7,7 @@
  */
 
 import type { Finding } from '../verdict.js';
-import { refusalMatch, type RefusalMatch } from './refusal.js';
+import { declineMatch, type RefusalMatch } from './refusal.js';
 
 export interface AnswerShape {
   readonly empty: boolean;
@@ -64,7 +64,7 @@ const words = (text: string): number => text.split(/\s+/).filter((w) => /\w/.tes
 export function answerShape(answer: string): AnswerShape {
   const text = answer.replace(/[\u2018\u2019\u02bc]/g, "'");
   if (text.trim() === '') return { empty: true, after: 'nothing', findings: [] };
-  const refusal = refusalMatch(text);
+  const refusal = declineMatch(text);
   const findings: Finding[] = [];
   const prohibition = PROHIBITION.exec(text)?.[0].replace(/^[.!?\s]+/, '').trim();
   const warning = WARNING.exec(text)?.[0];

@@ -70,6 +70,41 @@ export function refusalMatch(text: string): RefusalMatch | undefined {
   return first;
 }
 
+/**
+ * The words after "I can't <verb>" that make it something other than a
+ * decline: uncertainty or a request for facts ("I can't tell whether ...",
+ * "I can't give a definite answer without ..."). Unlike NOT_A_REFUSAL_AFTER,
+ * "I can't give tax advice" stays a decline here.
+ */
+const NOT_A_DECLINE_AFTER =
+  /^\s*(?:(?:that|this|it)\s+)?(?:(?:a|an|any)\s+)?(?:(?:definite|definitive|final|firm|clear|straight|complete)\s+(?:answer|yes|no|ruling)|answer\s+(?:without|until|before)|whether\b|if\b|for sure\b|from\s+(?:your|the|what|this|that)\b|without\s+(?:knowing|more|further|some|a few|a bit)|until\s+(?:I|you)\s+(?:know|have|tell)|enough\b)/i;
+
+/** Verbs after "I can't" that decline nothing: "I can't stress enough", "I can't wait", "I can't imagine". */
+const NOT_DECLINING_VERBS = /^(?:stress|emphasi[sz]e|overstate|wait|thank|believe|imagine|see|find|remember|be|promise you enough)$/i;
+
+/**
+ * Where an answer declines anything in the first person, with any verb: a
+ * refusal as refusalMatch finds it, else "I can't predict ...", "I'm not able
+ * to act on ...", "I can't give tax advice" (a disclaimer is a decline too;
+ * whether help follows is for the caller to see).
+ */
+export function declineMatch(text: string): RefusalMatch | undefined {
+  const strict = refusalMatch(text);
+  if (strict) return strict;
+  const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
+  for (const match of straight.matchAll(new RegExp(`${I_DECLINE}\\s+(?:really\\s+)?(\\w+)(\\s+you)?`, 'gi'))) {
+    const verb = match[1]!;
+    const end = match.index + match[0].length;
+    if (NOT_DECLINING_VERBS.test(verb)) continue;
+    const after = straight.slice(end);
+    // "I can't tell you whether it will be approved" declines; "I can't tell whether it applies" is unsure.
+    if (NOT_A_DECLINE_AFTER.test(after) && !(match[2] && /^\s*(?:whether|if)\b/i.test(after) && !/\b(?:until|without|unless)\b/i.test(after.split(/[.!?]/)[0]!))) continue;
+    if (!match[2] && /^(?:tell|say|know|answer)$/i.test(verb) && /^\s*(?:whether|if|from|for sure|yet)\b/i.test(straight.slice(end))) continue;
+    return { phrase: match[0].trim(), start: match.index, end };
+  }
+  return undefined;
+}
+
 /** The phrase that makes the answer a refusal, or undefined when it does not decline. */
 export function refusalPhrase(text: string): string | undefined {
   const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
