@@ -58,7 +58,7 @@ report(
 );
 
 if (values['judge-url']) {
-  const client = new LlmClient({ baseUrl: values['judge-url'], model: values['judge-model']!, parameters: {}, timeoutMs: LLM_DEFAULTS.timeoutMs, maxRetries: LLM_DEFAULTS.maxRetries, maxRetryAfterMs: LLM_DEFAULTS.maxRetryAfterMs } as never);
+  const client = new LlmClient({ ...LLM_DEFAULTS, baseUrl: values['judge-url'], model: values['judge-model']!, parameters: {} });
   const judge = new LlmJudge(client, { prompt: await loadJudgePrompt() });
   const given = [];
   for (const c of cases) {
