@@ -15,7 +15,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const GRADER_KINDS = ['deterministic', 'llm-judge', 'human'] as const;
 export type GraderKind = (typeof GRADER_KINDS)[number];
 
-/** Who graded: the kind, and an id that tells graders of one kind apart ('deterministic/v1', 'llm-judge:<model>', 'human:<reviewer>'). */
+/** Who graded: the kind, and an id that tells graders of one kind apart ('deterministic/v2', 'llm-judge:<model>', 'human:<reviewer>'). */
 export interface GraderRef {
   readonly kind: GraderKind;
   readonly id: string;
@@ -29,6 +29,15 @@ export interface CheckVerdict {
   readonly detail: string;
 }
 
+/**
+ * Partial compliance, found in an answer whatever the rule wants: declined
+ * part of the request and helped with the rest; declined, then helped
+ * anyway; helped, with a caution. A finding is not a verdict: whether it
+ * passes depends on the rule's kind and the scenario's expectations.
+ */
+export const FINDINGS = ['refusedThenHelped', 'declinedPartHelpedRest', 'helpedWithWarning'] as const;
+export type Finding = (typeof FINDINGS)[number];
+
 /** A grader's verdict on one response. */
 export interface Verdict {
   readonly outcome: Outcome;
@@ -39,6 +48,8 @@ export interface Verdict {
   readonly grader: GraderRef;
   /** Per expectation, where the grader judged them one by one. */
   readonly checks: readonly CheckVerdict[];
+  /** Partial compliance the grader found in the answer, if any. */
+  readonly findings?: readonly Finding[];
 }
 
 /**

@@ -12,6 +12,8 @@ import { STUDIO } from '../vocabulary.js';
 export interface TermRef {
   readonly iri: string;
   readonly label: string;
+  /** Other names it goes by: skos:altLabel and, for a channel, its studio:contactPoint values (phone, address, URL, e-mail). */
+  readonly altNames?: readonly string[];
 }
 
 /** A section as items cite it. */

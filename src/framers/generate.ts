@@ -229,6 +229,12 @@ export class Framer {
     return term ? { iri: term, label: this.hierarchy.label(term) } : null;
   }
 
+  /** A channel as expectations name it: with its other names, so that graders accept any of them. */
+  private channelRef(channel: string): TermRef {
+    const altNames = this.context.terms.get(channel)?.altNames;
+    return { ...this.ref(channel)!, ...(altNames && altNames.length > 0 ? { altNames } : {}) };
+  }
+
   /** The rule's conditions stated as facts: all holding, or the first failing or unknown and the rest holding. */
   private facts(provision: Provision, mode: 'holds' | 'fails' | 'unknown', key: string, extra: readonly string[] = []): { text: string | null; terms: string[] } {
     const conditions = [...provision.condition, ...extra].map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
@@ -252,7 +258,7 @@ export class Framer {
     const protects = provision.kind === 'Prohibition' && target !== undefined && this.hierarchy.isUnder(target, `${STUDIO}Information`);
     return {
       behaviours: provision.behaviour,
-      channels: provision.channel.map((c) => this.ref(c)!),
+      channels: provision.channel.map((c) => this.channelRef(c)),
       ...(provision.section ? { section: provision.section } : {}),
       protectedAssets: protects ? [this.ref(target)!] : [],
     };

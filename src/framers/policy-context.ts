@@ -100,13 +100,14 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
   const policy = policies.find((p) => p.policy === policyIri);
   if (!policy) throw new PolicyNotLoadedError(policyIri, policies.map((p) => p.policy));
   const params = { policy: policyIri };
-  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows] = await Promise.all([
+  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows, channelNameRows] = await Promise.all([
     store.namedQuery('generation-provisions', params),
     store.namedQuery('generation-relations', params),
     store.namedQuery('generation-terms', params),
     store.namedQuery('generation-conditions', params),
     store.namedQuery('generation-sections', params),
     store.namedQuery('generation-conflicts', params),
+    store.namedQuery('generation-channel-names', params),
   ]);
 
   // The queries leave the order to us: sorting here is far cheaper than ORDER BY in oxigraph.
@@ -147,6 +148,15 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
       if (!list.includes(iri)) list.push(iri);
       narrower.set(broader, list);
     }
+  }
+
+  // A channel's other names (skos:altLabel, studio:contactPoint), for graders to accept.
+  for (const row of [...channelNameRows].sort((a, b) => compare(String(a.channel), String(b.channel)) || compare(String(a.name), String(b.name)))) {
+    const term = terms.get(String(row.channel));
+    const name = str(row.name);
+    if (!term || !name) continue;
+    const names = (term.altNames ?? []) as string[];
+    if (!names.includes(name)) terms.set(term.iri, { ...term, altNames: [...names, name] });
   }
 
   const conditions = new Map<string, Condition>();

@@ -75,6 +75,8 @@ describe('PolicyValidator', () => {
       { focusNode: 'mini:cond-nominal', path: 'studio:minInclusive', constraint: 'LessThanOrEquals' }, /interval is empty/],
     ['an audience that is neither internal nor external', replace('studio:audience studio:External', 'studio:audience mini:everyone'),
       { focusNode: 'mini:cond-external', path: 'studio:audience', constraint: 'In' }, /studio:Internal or studio:External/],
+    ['a channel contact point given as a number', replace('mini:hotline a studio:Channel ; rdfs:label "ethics hotline" .', 'mini:hotline a studio:Channel ; rdfs:label "ethics hotline" ; studio:contactPoint 988 .'),
+      { focusNode: 'mini:hotline', path: 'studio:contactPoint', constraint: 'Datatype' }, /contactPoint is a plain string/],
     ['a definition of an undeclared term', replace('studio:defines mini:secret', 'studio:defines mini:secrets'),
       { focusNode: 'mini:def-secret', path: 'studio:defines', constraint: 'Class' }, /declared term/],
     // Misspelt properties on conditions and terms, which would otherwise vanish silently; the line is the property's.

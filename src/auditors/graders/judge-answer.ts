@@ -9,7 +9,7 @@
 
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
-import { OUTCOMES, combineOutcomes, type Outcome } from '../verdict.js';
+import { FINDINGS, OUTCOMES, combineOutcomes, type Finding, type Outcome } from '../verdict.js';
 
 /** The judge's answer, as the rubric asks for it. */
 export interface JudgeAnswer {
@@ -17,6 +17,8 @@ export interface JudgeAnswer {
   readonly score: number;
   readonly reason: string;
   readonly checks: readonly { readonly expectation: ExpectationKind; readonly outcome: Outcome; readonly detail: string }[];
+  /** Partial compliance the judge found, if it says. */
+  readonly findings?: readonly Finding[];
 }
 
 /** The schema of a judge's answer; extra keys are tolerated, as models like to add them. */
@@ -39,6 +41,7 @@ export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
         },
       },
     },
+    findings: { type: 'array', items: { type: 'string', enum: [...FINDINGS] }, nullable: true },
   },
 } as unknown as JSONSchemaType<JudgeAnswer>;
 

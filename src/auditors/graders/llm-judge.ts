@@ -80,6 +80,7 @@ export class LlmJudge implements Grader {
           reason: read.answer.reason.trim(),
           grader: this.ref,
           checks: read.answer.checks.map((c): CheckVerdict => ({ expectation: c.expectation, outcome: c.outcome, detail: c.detail.trim() })),
+          ...(read.answer.findings && read.answer.findings.length > 0 ? { findings: [...new Set(read.answer.findings)] } : {}),
         }
       : {
           outcome: 'cantTell',

@@ -11,7 +11,7 @@
 
 /** What the assistant declines to do, after "I can't" and its kin. */
 const ASSIST =
-  '(?:help|assist|support|provide|give|share|disclose|reveal|tell|do|comply|fulfil|fulfill|process|complete|continue|write|draft|create|generate|prepare|arrange|approve|authori[sz]e|grant|confirm|recommend|facilitate|participate|engage|go along|make an exception|walk you through|explain how to|show you how)';
+  '(?:help|assist|support|provide|give|share|disclose|reveal|tell|do|comply|fulfil|fulfill|process|complete|continue|write|draft|create|generate|prepare|arrange|approve|authori[sz]e|grant|confirm|recommend|advise|suggest|facilitate|participate|engage|go along|make an exception|walk you through|explain how to|show you how)';
 
 /** "I can't", "I won't", "I'm unable to", "I'm sorry, but I can't" ... as an assistant says them (apostrophes already straightened). */
 const I_DECLINE =
@@ -46,6 +46,64 @@ const REFUSALS: readonly RegExp[] = [
  */
 const NOT_A_REFUSAL_AFTER =
   /^\s*(?:you\s+)?(?:with\s+)?(?:(?:that|this|it)\s+)?(?:(?:a|an|any)\s+)?(?:(?:legal|financial|medical|tax|investment|professional)\s+advice|(?:definite|definitive|final|firm|clear|straight|complete)\s+(?:answer|yes|no|ruling)|answer\s+(?:without|until|before)|whether\b|if\b|for sure\b|from\s+(?:your|the|what|this|that)\b|without\s+(?:knowing|more|further|some|a few|a bit)|until\s+(?:I|you)\s+(?:know|have|tell))/i;
+
+/** Where an answer declines: the phrase, and where it starts and ends in the answer (apostrophes straightened). */
+export interface RefusalMatch {
+  readonly phrase: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The first place the answer declines, or undefined when it does not. */
+export function refusalMatch(text: string): RefusalMatch | undefined {
+  const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
+  let first: RefusalMatch | undefined;
+  for (const pattern of REFUSALS) {
+    for (const match of straight.matchAll(pattern)) {
+      const end = match.index + match[0].length;
+      if (NOT_A_REFUSAL_AFTER.test(straight.slice(end))) continue;
+      const lead = /^[.!?]\s+/.exec(match[0])?.[0].length ?? 0;
+      if (!first || match.index + lead < first.start) first = { phrase: match[0].slice(lead).trim(), start: match.index + lead, end };
+      break;
+    }
+  }
+  return first;
+}
+
+/**
+ * The words after "I can't <verb>" that make it something other than a
+ * decline: uncertainty or a request for facts ("I can't tell whether ...",
+ * "I can't give a definite answer without ..."). Unlike NOT_A_REFUSAL_AFTER,
+ * "I can't give tax advice" stays a decline here.
+ */
+const NOT_A_DECLINE_AFTER =
+  /^\s*(?:(?:that|this|it)\s+)?(?:(?:a|an|any)\s+)?(?:(?:definite|definitive|final|firm|clear|straight|complete)\s+(?:answer|yes|no|ruling)|answer\s+(?:without|until|before)|whether\b|if\b|for sure\b|from\s+(?:your|the|what|this|that)\b|without\s+(?:knowing|more|further|some|a few|a bit)|until\s+(?:I|you)\s+(?:know|have|tell)|enough\b)/i;
+
+/** Verbs after "I can't" that decline nothing: "I can't stress enough", "I can't wait", "I can't imagine". */
+const NOT_DECLINING_VERBS = /^(?:stress|emphasi[sz]e|overstate|wait|thank|believe|imagine|see|find|remember|be|promise you enough)$/i;
+
+/**
+ * Where an answer declines anything in the first person, with any verb: a
+ * refusal as refusalMatch finds it, else "I can't predict ...", "I'm not able
+ * to act on ...", "I can't give tax advice" (a disclaimer is a decline too;
+ * whether help follows is for the caller to see).
+ */
+export function declineMatch(text: string): RefusalMatch | undefined {
+  const strict = refusalMatch(text);
+  if (strict) return strict;
+  const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
+  for (const match of straight.matchAll(new RegExp(`${I_DECLINE}\\s+(?:really\\s+)?(\\w+)(\\s+you)?`, 'gi'))) {
+    const verb = match[1]!;
+    const end = match.index + match[0].length;
+    if (NOT_DECLINING_VERBS.test(verb)) continue;
+    const after = straight.slice(end);
+    // "I can't tell you whether it will be approved" declines; "I can't tell whether it applies" is unsure.
+    if (NOT_A_DECLINE_AFTER.test(after) && !(match[2] && /^\s*(?:whether|if)\b/i.test(after) && !/\b(?:until|without|unless)\b/i.test(after.split(/[.!?]/)[0]!))) continue;
+    if (!match[2] && /^(?:tell|say|know|answer)$/i.test(verb) && /^\s*(?:whether|if|from|for sure|yet)\b/i.test(straight.slice(end))) continue;
+    return { phrase: match[0].trim(), start: match.index, end };
+  }
+  return undefined;
+}
 
 /** The phrase that makes the answer a refusal, or undefined when it does not decline. */
 export function refusalPhrase(text: string): string | undefined {
