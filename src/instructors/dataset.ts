@@ -170,7 +170,7 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
         ...(winnerBehaviour ? { expected_behaviour: winnerBehaviour } : {}),
         entities: [...item.terms].sort(),
         context: context.iri,
-        ...(target ? { target_rule: target } : {}),
+        target_rule: target ?? null,
         leak_key: itemLeakKey(item),
       };
       const prompt = promptMessages(item, systemPrompt);

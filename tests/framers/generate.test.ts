@@ -117,6 +117,15 @@ describe('dataset exports', () => {
     }
   });
 
+  it('gives every record of every file the same metadata keys, null where the item has no value', async () => {
+    const keys = new Set<string>();
+    for (const file of ['chat.jsonl', 'preference.jsonl', 'eval.jsonl']) for (const r of await lines(file)) keys.add(Object.keys(r.metadata).join(','));
+    expect([...keys]).toHaveLength(1);
+    const chat = await lines('chat.jsonl');
+    expect(chat.filter((r) => r.metadata.attack === null).length).toBeGreaterThan(0);
+    expect(chat.filter((r) => typeof r.metadata.attack === 'string').length).toBeGreaterThan(0);
+  });
+
   it('writes preference pairs in the TRL conversational format', async () => {
     const records = await lines('preference.jsonl');
     expect(records).toHaveLength(items.filter((i) => i.rejected).length);
