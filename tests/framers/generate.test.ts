@@ -140,6 +140,11 @@ describe('dataset exports', () => {
     const evals = await lines('eval.jsonl');
     const config = parseYaml(await readFile(path.join(folder, 'promptfooconfig.yaml'), 'utf8'));
     expect(config.prompts).toEqual(['{{ messages | dump }}']);
+    // promptfoo refuses a config without exactly one of providers and targets.
+    expect(Object.keys(config).sort()).toEqual(['description', 'prompts', 'providers', 'tests']);
+    expect(config.providers).toHaveLength(1);
+    expect(config.providers[0].id).toMatch(/^openai:chat:\S+$/);
+    for (const test of config.tests) expect(Object.keys(test).sort()).toEqual(['assert', 'description', 'metadata', 'vars']);
     expect(config.tests).toHaveLength(evals.length);
     for (const [i, test] of config.tests.entries()) {
       expect(test.assert.map((a: { type: string }) => a.type)).toEqual(evals[i].checks.map((c: { type: string }) => c.type));
