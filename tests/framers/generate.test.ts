@@ -163,4 +163,23 @@ describe('dataset exports', () => {
     expect(doc.seed_examples[0]).toEqual({ context: expect.stringContaining('gift'), question: expect.any(String), answer: expect.any(String) });
     expect(text).toContain(`rules ${K}gifts-`);
   });
+
+  it("writes no qna.yaml under InstructLab's minimum of 5 distinct examples, and lists the sections left out", async () => {
+    const summary = await writeExports(items, result.context, await mkdtemp(path.join(tmpdir(), 'studio-datasets-')));
+    for (const f of summary.instructlab) {
+      const examples = parseYaml(await readFile(f.file, 'utf8')).seed_examples as { question: string; answer: string }[];
+      expect(examples.length, f.file).toBeGreaterThanOrEqual(5);
+      expect(new Set(examples.map((e) => JSON.stringify(e))).size, f.file).toBe(examples.length);
+    }
+    const sections = new Set(items.filter((i) => i.type === 'Instruction' && i.sections[0]).map((i) => i.sections[0]!.number));
+    expect(summary.instructlab.length + summary.instructlabLeftOut.length).toBe(sections.size);
+    const note = path.join(summary.folder, 'instructlab', 'left-out.txt');
+    if (summary.instructlabLeftOut.length > 0) {
+      const text = await readFile(note, 'utf8');
+      for (const l of summary.instructlabLeftOut) {
+        expect(l.examples).toBeLessThan(5);
+        expect(text).toContain(`section ${l.section} (`);
+      }
+    }
+  });
 });
