@@ -13,6 +13,8 @@
  *
  *   <out>/<policy>/<context>/sft/{train,validation,test}.jsonl
  *   <out>/<policy>/<context>/dpo/{train,validation,test}.jsonl
+ *   <out>/<policy>/<context>/openai/{sft,dpo}/{train,validation}.jsonl and .metadata.jsonl
+ *     (what a fine-tuning job uploads, and the metadata it cannot carry)
  *   <out>/<policy>/<context>/manifest.json, trl-sft.yaml, trl-dpo.yaml
  */
 
@@ -35,6 +37,7 @@ import { copiesOf, mixLabel, NO_MIX, type Mix } from './mixing.js';
 import { DEFAULT_RATIOS, itemLeakKey, splitGroup, splitOf, SPLITS, type Split, type SplitBy, type SplitRatios } from './splits.js';
 import { assertNoLeaks, FORMATS, type Format, type LeakReport } from './leak-check.js';
 import { trlRecipes } from './trl-recipe.js';
+import { openAiChat, openAiFile, openAiPreference, sidecarFile, UPLOADED_SPLITS, type UploadedSplit } from './openai-files.js';
 
 export interface DatasetOptions {
   readonly seed: number;
@@ -111,8 +114,20 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
   const systemPrompt = contextSystemPrompt(policy, context);
   const folder = datasetFolder(out, policy, context);
   for (const format of FORMATS) await mkdir(path.join(folder, format), { recursive: true });
+  for (const format of FORMATS) await mkdir(path.join(folder, 'openai', format), { recursive: true });
   const sinks = Object.fromEntries(FORMATS.map((f) => [f, Object.fromEntries(SPLITS.map((s) => [s, new JsonlSink(path.join(folder, f, `${s}.jsonl`))]))])) as Record<Format, Record<Split, JsonlSink>>;
-  const all = FORMATS.flatMap((f) => SPLITS.map((s) => sinks[f][s]));
+  // What a job uploads to OpenAI (documented keys only) and, beside each, the metadata by line.
+  const uploads = Object.fromEntries(
+    FORMATS.map((f) => [f, Object.fromEntries(UPLOADED_SPLITS.map((s) => [s, { data: new JsonlSink(openAiFile(folder, f, s)), sidecar: new JsonlSink(sidecarFile(folder, f, s)) }]))]),
+  ) as Record<Format, Record<UploadedSplit, { data: JsonlSink; sidecar: JsonlSink }>>;
+  const uploadSinks = FORMATS.flatMap((f) => UPLOADED_SPLITS.flatMap((s) => [uploads[f][s].data, uploads[f][s].sidecar]));
+  const all = [...FORMATS.flatMap((f) => SPLITS.map((s) => sinks[f][s])), ...uploadSinks];
+  const upload = async (format: Format, split: Split, record: object, metadata: object) => {
+    if (split === 'test') return;
+    const { data, sidecar } = uploads[format][split];
+    await data.write(record);
+    await sidecar.write({ line: data.count, item: (metadata as { item: string }).item, metadata });
+  };
 
   const excluded: Exclusions = { notApplicable: 0, conflictUnfollowable: 0, overriddenInContext: 0, duplicate: 0, mixedOut: 0 };
   const bySection: Record<string, number> = {};
@@ -170,13 +185,17 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
         ...(winnerBehaviour ? { expected_behaviour: winnerBehaviour } : {}),
         entities: [...item.terms].sort(),
         context: context.iri,
-        ...(target ? { target_rule: target } : {}),
+        target_rule: target ?? null,
         leak_key: itemLeakKey(item),
       };
       const prompt = promptMessages(item, systemPrompt);
       for (let copy = 0; copy < copies; copy++) {
         await sinks.sft[split].write({ messages: [...prompt, { role: 'assistant', content: item.reference }], metadata });
-        if (item.rejected) await sinks.dpo[split].write({ prompt, chosen: [{ role: 'assistant', content: item.reference }], rejected: [{ role: 'assistant', content: item.rejected }], metadata });
+        await upload('sft', split, openAiChat(prompt, item.reference), metadata);
+        if (item.rejected) {
+          await sinks.dpo[split].write({ prompt, chosen: [{ role: 'assistant', content: item.reference }], rejected: [{ role: 'assistant', content: item.rejected }], metadata });
+          await upload('dpo', split, openAiPreference(prompt, item.reference, item.rejected), metadata);
+        }
         const section = item.sections[0]?.number ?? '-';
         bySection[section] = (bySection[section] ?? 0) + 1;
         byLabel[mixLabel(item)] = (byLabel[mixLabel(item)] ?? 0) + 1;
@@ -184,6 +203,7 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
     }
     const files: Record<string, string> = {};
     for (const format of FORMATS) for (const split of SPLITS) files[`${format}/${split}.jsonl`] = await sinks[format][split].finish();
+    for (const sink of uploadSinks) files[path.relative(folder, sink.file).split(path.sep).join('/')] = await sink.finish();
     await commitSinks(all);
     const records = Object.fromEntries(FORMATS.map((f) => [f, Object.fromEntries(SPLITS.map((s) => [s, sinks[f][s].count]))])) as Record<Format, Record<Split, number>>;
     const recipes = trlRecipes(folder, options.baseModel);

@@ -20,6 +20,7 @@ import { DatasetError, TrainingJobError } from '../errors.js';
 import { PROV, RDF, STUDIO } from '../vocabulary.js';
 import { assertNoLeaks } from './leak-check.js';
 import { policyVersion } from './dataset.js';
+import { assertOpenAiFile, openAiFile } from './openai-files.js';
 import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
@@ -94,7 +95,8 @@ export function trainedModelIri(endpoint: string, modelId: string): string {
 
 /**
  * Runs a job end to end: checks the set for leaks, uploads its train (and
- * validation) split, creates the job, records it, follows its status and
+ * validation) split as openai/<format>/ holds it (OpenAI's keys only; the
+ * metadata stays in the sidecar beside it), creates the job, records it, follows its status and
  * records each change. A job that fails or is cancelled is recorded, then
  * raised as a TrainingJobError with the endpoint's reason.
  */
@@ -107,8 +109,14 @@ export async function runTrainingJob(store: GraphStore, client: LlmClient, folde
   const format = method === 'supervised' ? 'sft' : 'dpo';
   if (!dataset.records[format]?.train) throw new DatasetError(`${path.join(folder, format, 'train.jsonl')}: no training records`);
   const version = await policyVersion(store, dataset.policy);
-  const training = await client.uploadFile(path.join(folder, format, 'train.jsonl'));
-  const validation = dataset.records[format].validation ? await client.uploadFile(path.join(folder, format, 'validation.jsonl')) : undefined;
+  // The files with OpenAI's keys only; the metadata stays in the sidecar beside each.
+  await assertOpenAiFile(openAiFile(folder, format, 'train'), format);
+  const training = await client.uploadFile(openAiFile(folder, format, 'train'));
+  let validation: Awaited<ReturnType<LlmClient['uploadFile']>> | undefined;
+  if (dataset.records[format].validation) {
+    await assertOpenAiFile(openAiFile(folder, format, 'validation'), format);
+    validation = await client.uploadFile(openAiFile(folder, format, 'validation'));
+  }
   let job = await client.createFineTuningJob({
     trainingFile: training.id,
     ...(validation ? { validationFile: validation.id } : {}),

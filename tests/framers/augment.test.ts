@@ -265,7 +265,7 @@ describe('studio generate --augment', () => {
     expect(paraphrases).toHaveLength(summary.augmentation.kept);
     const templated = new Set(records.filter((r) => !r.metadata.paraphrase).map((r) => r.metadata.item));
     for (const record of paraphrases) {
-      expect(record.metadata.paraphrase).toEqual({ original: expect.any(String), model: MODEL, prompt: `_augment/paraphrase v${prompt.version}`, prompt_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(record.metadata.paraphrase).toEqual({ original: expect.any(String), model: MODEL, prompt: `_augment/paraphrase v${prompt.version}`, prompt_hash: expect.stringMatching(/^[0-9a-f]{64}$/), served_model: null });
       expect(templated.has(record.metadata.paraphrase!.original)).toBe(true);
       expect(record.messages.at(-2)!.content).toContain(' zqaa');
     }

@@ -117,6 +117,15 @@ describe('dataset exports', () => {
     }
   });
 
+  it('gives every record of every file the same metadata keys, null where the item has no value', async () => {
+    const keys = new Set<string>();
+    for (const file of ['chat.jsonl', 'preference.jsonl', 'eval.jsonl']) for (const r of await lines(file)) keys.add(Object.keys(r.metadata).join(','));
+    expect([...keys]).toHaveLength(1);
+    const chat = await lines('chat.jsonl');
+    expect(chat.filter((r) => r.metadata.attack === null).length).toBeGreaterThan(0);
+    expect(chat.filter((r) => typeof r.metadata.attack === 'string').length).toBeGreaterThan(0);
+  });
+
   it('writes preference pairs in the TRL conversational format', async () => {
     const records = await lines('preference.jsonl');
     expect(records).toHaveLength(items.filter((i) => i.rejected).length);
@@ -131,6 +140,11 @@ describe('dataset exports', () => {
     const evals = await lines('eval.jsonl');
     const config = parseYaml(await readFile(path.join(folder, 'promptfooconfig.yaml'), 'utf8'));
     expect(config.prompts).toEqual(['{{ messages | dump }}']);
+    // promptfoo refuses a config without exactly one of providers and targets.
+    expect(Object.keys(config).sort()).toEqual(['description', 'prompts', 'providers', 'tests']);
+    expect(config.providers).toHaveLength(1);
+    expect(config.providers[0].id).toMatch(/^openai:chat:\S+$/);
+    for (const test of config.tests) expect(Object.keys(test).sort()).toEqual(['assert', 'description', 'metadata', 'vars']);
     expect(config.tests).toHaveLength(evals.length);
     for (const [i, test] of config.tests.entries()) {
       expect(test.assert.map((a: { type: string }) => a.type)).toEqual(evals[i].checks.map((c: { type: string }) => c.type));
@@ -148,5 +162,24 @@ describe('dataset exports', () => {
     expect(doc.seed_examples.length).toBeGreaterThanOrEqual(5);
     expect(doc.seed_examples[0]).toEqual({ context: expect.stringContaining('gift'), question: expect.any(String), answer: expect.any(String) });
     expect(text).toContain(`rules ${K}gifts-`);
+  });
+
+  it("writes no qna.yaml under InstructLab's minimum of 5 distinct examples, and lists the sections left out", async () => {
+    const summary = await writeExports(items, result.context, await mkdtemp(path.join(tmpdir(), 'studio-datasets-')));
+    for (const f of summary.instructlab) {
+      const examples = parseYaml(await readFile(f.file, 'utf8')).seed_examples as { question: string; answer: string }[];
+      expect(examples.length, f.file).toBeGreaterThanOrEqual(5);
+      expect(new Set(examples.map((e) => JSON.stringify(e))).size, f.file).toBe(examples.length);
+    }
+    const sections = new Set(items.filter((i) => i.type === 'Instruction' && i.sections[0]).map((i) => i.sections[0]!.number));
+    expect(summary.instructlab.length + summary.instructlabLeftOut.length).toBe(sections.size);
+    const note = path.join(summary.folder, 'instructlab', 'left-out.txt');
+    if (summary.instructlabLeftOut.length > 0) {
+      const text = await readFile(note, 'utf8');
+      for (const l of summary.instructlabLeftOut) {
+        expect(l.examples).toBeLessThan(5);
+        expect(text).toContain(`section ${l.section} (`);
+      }
+    }
   });
 });

@@ -116,6 +116,21 @@ describe('datasets differ by context as the graph says', () => {
   });
 });
 
+describe('what the Hugging Face datasets library needs to read a set', () => {
+  it('every record of every split has the same metadata keys, null where the item has no value', async () => {
+    for (const summary of [customer, staff]) {
+      for (const format of ['sft', 'dpo'] as const) {
+        const records = await allRecords(summary, format);
+        const shapes = new Set(records.map((r) => Object.keys(r.metadata).join(',')));
+        expect([...shapes], `${summary.folder} ${format}`).toHaveLength(1);
+        // Both kinds of record are in the set: a key absent from one kind is null, not missing.
+        expect(records.some((r) => r.metadata.conflict === null) && records.some((r) => typeof r.metadata.conflict === 'string')).toBe(true);
+        expect(records.some((r) => r.metadata.label === null) && records.some((r) => typeof r.metadata.label === 'string')).toBe(true);
+      }
+    }
+  });
+});
+
 describe('the leak check', () => {
   it('passes on the written splits, which hold every record once', async () => {
     const report = await checkSplits(customer.folder);

@@ -5,7 +5,7 @@
  * named queries answer identically on both.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,11 @@ import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { compileDataset, type DatasetSummary } from '../../src/instructors/dataset.js';
 import { runTrainingJob, jobIri } from '../../src/instructors/training-job.js';
+import { openAiFile, openAiLineProblem, OPENAI_KEYS, sidecarFile } from '../../src/instructors/openai-files.js';
 import { compilePolicyPack, policyPackText, writePolicyPack } from '../../src/instructors/policy-pack.js';
 import { LlmClient } from '../../src/llm/client.js';
 import { resolveLlmConfig, TRAIN_SETTING } from '../../src/llm/llm-config.js';
-import { LlmModelError, TrainingJobError } from '../../src/errors.js';
+import { DatasetError, LlmModelError, TrainingJobError } from '../../src/errors.js';
 import { OpenAiTestServer } from '../helpers/openai-server.js';
 import { neo4jAvailable } from '../helpers/neo4j.js';
 import { openBothStores } from '../helpers/both-stores.js';
@@ -75,6 +76,17 @@ describe('fine-tuning jobs (embedded store)', () => {
     expect(uploaded.map((f) => f.purpose)).toEqual(['fine-tune', 'fine-tune']);
     expect(uploaded[0]!.content.split('\n').filter(Boolean)).toHaveLength(dataset.records.sft.train);
     expect(JSON.parse(uploaded[0]!.content.split('\n')[0]!).messages[0].role).toBe('system');
+    // Only the keys OpenAI documents go up; the metadata stays in the sidecar, line for line.
+    for (const [i, split] of (['train', 'validation'] as const).entries()) {
+      const sent = uploaded[i]!.content.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(new Set(sent.map((r) => Object.keys(r).join(',')))).toEqual(new Set(['messages']));
+      const sidecar = (await readFile(sidecarFile(dataset.folder, 'sft', split), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const kept = (await readFile(path.join(dataset.folder, 'sft', `${split}.jsonl`), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(sidecar.map((s) => s.line)).toEqual(sent.map((_, n) => n + 1));
+      expect(sidecar.map((s) => s.item)).toEqual(kept.map((r) => r.metadata.item));
+      expect(sidecar.map((s) => s.metadata)).toEqual(kept.map((r) => r.metadata));
+      expect(sent.map((r) => r.messages)).toEqual(kept.map((r) => r.messages));
+    }
     expect(server.jobs.get(record.job.id)!.body).toMatchObject({ model: 'base-model', method: { type: 'supervised' }, validation_file: uploaded[1]!.id });
     const [row] = await store.namedQuery('training-jobs', { policy: `${H}policy` });
     expect(row).toMatchObject({
@@ -97,6 +109,31 @@ describe('fine-tuning jobs (embedded store)', () => {
     const rows = await store.namedQuery('training-jobs', { policy: `${H}policy` });
     const failed = rows.find((r) => r.status === 'failed')!;
     expect(failed).toMatchObject({ error: 'invalid_training_file: line 3: too many tokens', modelId: null });
+  });
+
+  it('a DPO job uploads input, preferred_output and non_preferred_output only', async () => {
+    server.jobSteps = ['succeeded'];
+    const record = await runTrainingJob(store, client(), dataset.folder, { method: 'dpo', sleep: noSleep });
+    const sent = [...server.files.values()].slice(-2).map((f) => f.content.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    expect(sent[0]).toHaveLength(dataset.records.dpo.train);
+    for (const r of sent.flat()) {
+      expect(Object.keys(r).sort()).toEqual([...OPENAI_KEYS.dpo]);
+      expect(Object.keys(r.input)).toEqual(['messages']);
+      expect(openAiLineProblem(r, 'dpo')).toBeUndefined();
+    }
+    expect(server.jobs.get(record.job.id)!.body).toMatchObject({ method: { type: 'dpo' } });
+  });
+
+  it('refuses to upload a file with a key OpenAI does not document, naming the file and line', async () => {
+    const file = openAiFile(dataset.folder, 'sft', 'train');
+    const original = await readFile(file, 'utf8');
+    try {
+      const [first, second, ...rest] = original.split('\n');
+      await writeFile(file, [first, JSON.stringify({ ...JSON.parse(second!), metadata: {} }), ...rest].join('\n'));
+      await expect(runTrainingJob(store, client(), dataset.folder, { sleep: noSleep })).rejects.toThrow(new DatasetError(`${file}:2: has the keys messages, metadata; OpenAI's supervised format takes messages`));
+    } finally {
+      await writeFile(file, original);
+    }
   });
 
   it('an unknown base model is an LlmModelError', async () => {

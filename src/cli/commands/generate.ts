@@ -7,6 +7,7 @@
  */
 
 import type { Command } from 'commander';
+import path from 'node:path';
 import type { GraphStore } from '../../store/graph-store.js';
 import { InvalidOptionError } from '../../errors.js';
 import { resolveConfig } from '../../config.js';
@@ -17,6 +18,7 @@ import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
 import { generateForPolicy } from '../../framers/generation-run.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
 import { DatasetWriter, type ExportSummary } from '../../framers/exports/write-exports.js';
+import { INSTRUCTLAB_MIN_EXAMPLES, LEFT_OUT_NOTE } from '../../framers/exports/instructlab.js';
 import type { PolicyContext } from '../../framers/policy-context.js';
 import type { Item } from '../../framers/item.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
@@ -85,6 +87,14 @@ export function registerGenerate(program: Command): void {
       });
       if (options.json) printJson(summaries);
       else process.stdout.write(formatGeneration(summaries));
+      for (const e of summaries.flatMap((s) => (s.exports ? [s.exports] : []))) {
+        if (e.instructlabLeftOut.length === 0) continue;
+        process.stderr.write(
+          `${path.join(e.folder, 'instructlab', LEFT_OUT_NOTE)}: ${e.instructlabLeftOut.length} section(s) left out of the InstructLab taxonomy, each with fewer than ${INSTRUCTLAB_MIN_EXAMPLES} distinct examples: ` +
+            e.instructlabLeftOut.map((l) => `${l.section} (${l.examples})`).join(', ') +
+            '\n',
+        );
+      }
     } finally {
       await store.close();
     }
@@ -161,7 +171,7 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
       const e = s.exports;
       out.push(
         `datasets in ${e.folder}: chat.jsonl ${e.chat}, preference.jsonl ${e.preference}, eval.jsonl ${e.eval}, promptfooconfig.yaml ${e.promptfoo} tests, instructlab ${e.instructlab.length} qna.yaml` +
-          (e.instructlabBelowMinimum > 0 ? ` (${e.instructlabBelowMinimum} with fewer than 5 examples)` : ''),
+          (e.instructlabLeftOut.length > 0 ? ` (${e.instructlabLeftOut.length} sections with fewer than ${INSTRUCTLAB_MIN_EXAMPLES} examples left out)` : ''),
       );
     }
     out.push('');

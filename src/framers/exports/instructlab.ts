@@ -4,11 +4,12 @@
  * (version 2: task_description, created_by, seed_examples of context,
  * question and answer), the section's text as context. The rule IRIs of
  * each example are written as a YAML comment above it, since the format has
- * no metadata field. InstructLab asks for at least 5 examples per file; the
- * result says which files have fewer.
+ * no metadata field. InstructLab's schema asks for at least 5 distinct
+ * examples per file: a section with fewer is left out, listed in
+ * instructlab/left-out.txt and in the result (the CLI says so on stderr).
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, type YAMLSeq } from 'yaml';
 import type { Item } from '../item.js';
@@ -21,10 +22,25 @@ export interface TaxonomyFile {
   readonly examples: number;
 }
 
+/** A section left out of the taxonomy for having too few distinct examples. */
+export interface LeftOutSection {
+  readonly section: string;
+  readonly title: string;
+  readonly examples: number;
+}
+
+export interface Taxonomy {
+  readonly files: readonly TaxonomyFile[];
+  readonly leftOut: readonly LeftOutSection[];
+}
+
+/** The note beside the taxonomy that lists the sections left out. */
+export const LEFT_OUT_NOTE = 'left-out.txt';
+
 /** InstructLab's minimum of seed examples per qna.yaml. */
 export const INSTRUCTLAB_MIN_EXAMPLES = 5;
 
-export async function writeInstructLab(items: readonly Item[], context: PolicyContext, root: string, policySlug: string): Promise<TaxonomyFile[]> {
+export async function writeInstructLab(items: readonly Item[], context: PolicyContext, root: string, policySlug: string): Promise<Taxonomy> {
   const taxonomy = new InstructLabTaxonomy();
   taxonomy.add(items);
   return taxonomy.write(context, root, policySlug);
@@ -44,22 +60,31 @@ interface Example {
  * written once the section's last example is known.
  */
 export class InstructLabTaxonomy {
-  private readonly bySection = new Map<string, { section: SectionRef; examples: Example[] }>();
+  private readonly bySection = new Map<string, { section: SectionRef; examples: Example[]; seen: Set<string> }>();
 
   add(items: readonly Item[]): void {
     for (const item of items) {
       const section = item.sections[0];
       if (item.type !== 'Instruction' || !section) continue;
       let entry = this.bySection.get(section.iri);
-      if (!entry) this.bySection.set(section.iri, (entry = { section, examples: [] }));
+      if (!entry) this.bySection.set(section.iri, (entry = { section, examples: [], seen: new Set() }));
+      // The schema wants distinct examples; the same question and answer twice counts once.
+      const key = `${item.messages.at(-1)!.content}\n${item.reference}`;
+      if (entry.seen.has(key)) continue;
+      entry.seen.add(key);
       entry.examples.push({ item: item.iri, rules: item.derivedFrom, question: item.messages.at(-1)!.content, answer: item.reference });
     }
   }
 
-  async write(context: PolicyContext, root: string, policySlug: string): Promise<TaxonomyFile[]> {
+  async write(context: PolicyContext, root: string, policySlug: string): Promise<Taxonomy> {
     const files: TaxonomyFile[] = [];
+    const leftOut: LeftOutSection[] = [];
     for (const [sectionIri, { section: first, examples }] of [...this.bySection].sort(([a], [b]) => a.localeCompare(b))) {
       const section = context.sections.get(sectionIri) ?? { ...first, sourceText: '' };
+      if (examples.length < INSTRUCTLAB_MIN_EXAMPLES) {
+        leftOut.push({ section: section.number, title: section.title, examples: examples.length });
+        continue;
+      }
       const context_ = section.sourceText || `Section ${section.number}, ${section.title}`;
       const doc = new Document({
         version: 2,
@@ -77,7 +102,18 @@ export class InstructLabTaxonomy {
       await writeFile(file, doc.toString({ lineWidth: 0 }));
       files.push({ file, section: section.number, examples: examples.length });
     }
-    return files;
+    const note = path.join(root, LEFT_OUT_NOTE);
+    if (leftOut.length > 0) {
+      await mkdir(root, { recursive: true });
+      await writeFile(
+        note,
+        `Sections left out of the taxonomy: InstructLab's schema asks for at least ${INSTRUCTLAB_MIN_EXAMPLES} distinct seed examples per qna.yaml.\n` +
+          leftOut.map((l) => `section ${l.section} (${l.title}): ${l.examples} example${l.examples === 1 ? '' : 's'}\n`).join(''),
+      );
+    } else {
+      await rm(note, { force: true });
+    }
+    return { files, leftOut };
   }
 }
 

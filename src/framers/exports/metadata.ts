@@ -3,6 +3,11 @@
  * derives from, its template and version, label, attack and the expected
  * behaviour, so a training example or test case traces back to its rules.
  * A paraphrase an LLM made says so, and names its original and the model.
+ *
+ * Every record has every key, null where the item has no value: a reader
+ * that infers one schema for a set's files (the Hugging Face datasets
+ * library reading train, validation and test together) fails when a key is
+ * in one file and not in another.
  */
 
 import { templateIri, type Item } from '../item.js';
@@ -14,28 +19,28 @@ export interface RecordMetadata {
   readonly policy: string;
   /** The provisions (rule, exception, definition IRIs) the record derives from. */
   readonly rules: readonly string[];
-  readonly conflict?: string;
+  readonly conflict: string | null;
   readonly family: string;
   readonly template: string;
   readonly template_version: number;
   readonly template_iri: string;
   readonly type: string;
-  readonly label?: string;
-  readonly attack?: string;
-  readonly boundary?: string;
+  readonly label: string | null;
+  readonly attack: string | null;
+  readonly boundary: string | null;
   readonly sections: readonly string[];
   readonly expected_behaviour: readonly string[];
   readonly seed: number;
   /** Only on an item an LLM paraphrased (augment.ts): what it paraphrases and how it was made. */
-  readonly paraphrase?: ParaphraseMetadata;
+  readonly paraphrase: ParaphraseMetadata | null;
 }
 
 export interface ParaphraseMetadata {
   /** The templated item whose user turns were paraphrased. */
   readonly original: string;
   readonly model: string;
-  /** The model the endpoint said answered, where it differs. */
-  readonly served_model?: string;
+  /** The model the endpoint said answered, where it differs (null where it is the same). */
+  readonly served_model: string | null;
   /** The prompt, as `<id> v<version>`. */
   readonly prompt: string;
   /** SHA-256 of the messages sent. */
@@ -47,19 +52,19 @@ export function metadataOf(item: Item): RecordMetadata {
     item: item.iri,
     policy: item.policy,
     rules: item.derivedFrom,
-    ...(item.conflict ? { conflict: item.conflict } : {}),
+    conflict: item.conflict ?? null,
     family: item.family,
     template: item.template.id,
     template_version: item.template.version,
     template_iri: templateIri(item.template),
     type: item.type,
-    ...(item.label ? { label: item.label } : {}),
-    ...(item.attack ? { attack: item.attack } : {}),
-    ...(item.boundary ? { boundary: item.boundary } : {}),
+    label: item.label ?? null,
+    attack: item.attack ?? null,
+    boundary: item.boundary ?? null,
     sections: item.sections.map((s) => s.number),
     expected_behaviour: item.behaviours,
     seed: item.seed,
-    ...('augmentation' in item ? { paraphrase: paraphraseOf((item as AugmentedItem).augmentation) } : {}),
+    paraphrase: 'augmentation' in item ? paraphraseOf((item as AugmentedItem).augmentation) : null,
   };
 }
 
@@ -67,7 +72,7 @@ function paraphraseOf(a: Augmentation): ParaphraseMetadata {
   return {
     original: a.original,
     model: a.model,
-    ...(a.servedModel !== a.model ? { served_model: a.servedModel } : {}),
+    served_model: a.servedModel !== a.model ? a.servedModel : null,
     prompt: `${a.prompt.id} v${a.prompt.version}`,
     prompt_hash: a.promptHash,
   };

@@ -2,8 +2,11 @@
  * A promptfoo test suite: a config whose one prompt sends each test's
  * messages as a chat (promptfoo parses a prompt that renders to a JSON array
  * of messages as a conversation), and one test per item with its messages
- * as vars, its checks as asserts and its metadata. Providers are left to
- * the user (`promptfoo eval -c promptfooconfig.yaml --providers openai:...`).
+ * as vars, its checks as asserts and its metadata. promptfoo refuses a
+ * config without a provider, so the suite names one: an OpenAI chat
+ * provider whose model is a placeholder the user replaces (or overrides with
+ * `--providers`); it reads OPENAI_BASE_URL and OPENAI_API_KEY like the
+ * studio's own client, so any OpenAI-compatible endpoint works.
  */
 
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -23,16 +26,23 @@ export function promptfooTest(item: Item, systemPrompt?: string): object {
   };
 }
 
+/** The model name a user replaces with the model under audit. */
+export const PROMPTFOO_MODEL_PLACEHOLDER = 'replace-with-your-model';
+
+/** The provider the suite names: OpenAI's chat API (or any compatible endpoint) with the placeholder model. */
+export const PROMPTFOO_PROVIDER = { id: `openai:chat:${PROMPTFOO_MODEL_PLACEHOLDER}`, label: 'model under audit' } as const;
+
+const HEADER =
+  `# Written by 'studio generate --out'. Replace ${PROMPTFOO_MODEL_PLACEHOLDER} with the model under audit, or run\n` +
+  `# promptfoo eval -c promptfooconfig.yaml --providers openai:chat:<model>; OPENAI_BASE_URL and OPENAI_API_KEY choose the endpoint.\n`;
+
+function head(title: string): object {
+  return { description: `Alignment Studio suite for ${title}`, providers: [PROMPTFOO_PROVIDER], prompts: ['{{ messages | dump }}'] };
+}
+
 /** The whole suite as YAML text. */
 export function promptfooConfig(items: readonly Item[], title: string, systemPrompt?: string): string {
-  return stringify(
-    {
-      description: `Alignment Studio suite for ${title}`,
-      prompts: ['{{ messages | dump }}'],
-      tests: items.map((item) => promptfooTest(item, systemPrompt)),
-    },
-    { lineWidth: 0 },
-  );
+  return HEADER + stringify({ ...head(title), tests: items.map((item) => promptfooTest(item, systemPrompt)) }, { lineWidth: 0 });
 }
 
 /**
@@ -50,7 +60,7 @@ export class PromptfooWriter {
     private readonly systemPrompt?: string,
   ) {
     this.out = createWriteStream(file);
-    this.out.write(stringify({ description: `Alignment Studio suite for ${title}`, prompts: ['{{ messages | dump }}'] }, { lineWidth: 0 }));
+    this.out.write(HEADER + stringify(head(title), { lineWidth: 0 }));
   }
 
   async write(items: readonly Item[]): Promise<void> {

@@ -14,7 +14,7 @@ import type { Item } from '../item.js';
 import { localName, type PolicyContext } from '../policy-context.js';
 import { chatRecords } from './chat-jsonl.js';
 import { evalRecords } from './eval-suite.js';
-import { InstructLabTaxonomy, slug, INSTRUCTLAB_MIN_EXAMPLES, type TaxonomyFile } from './instructlab.js';
+import { InstructLabTaxonomy, slug, type LeftOutSection, type TaxonomyFile } from './instructlab.js';
 import { JsonlWriter } from './jsonl.js';
 import { preferenceRecords } from './preference-jsonl.js';
 import { PromptfooWriter } from './promptfoo.js';
@@ -26,8 +26,8 @@ export interface ExportSummary {
   readonly eval: number;
   readonly promptfoo: number;
   readonly instructlab: readonly TaxonomyFile[];
-  /** Taxonomy files below InstructLab's minimum of examples. */
-  readonly instructlabBelowMinimum: number;
+  /** Sections left out of the taxonomy for having fewer than InstructLab's minimum of examples. */
+  readonly instructlabLeftOut: readonly LeftOutSection[];
 }
 
 /** The system prompt exported records open with: the deployment the data is for. */
@@ -85,7 +85,7 @@ export class DatasetWriter {
 
   async close(): Promise<ExportSummary> {
     const [chat, preference, evalCount, promptfoo] = [await this.chat.close(), await this.preference.close(), await this.evaluation.close(), await this.promptfoo.close()];
-    const instructlab = await this.instructlab.write(this.context, path.join(this.folder, 'instructlab'), policySlug(this.context));
+    const { files: instructlab, leftOut } = await this.instructlab.write(this.context, path.join(this.folder, 'instructlab'), policySlug(this.context));
     return {
       folder: this.folder,
       chat,
@@ -93,7 +93,7 @@ export class DatasetWriter {
       eval: evalCount,
       promptfoo,
       instructlab,
-      instructlabBelowMinimum: instructlab.filter((f) => f.examples < INSTRUCTLAB_MIN_EXAMPLES).length,
+      instructlabLeftOut: leftOut,
     };
   }
 }
