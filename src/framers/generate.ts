@@ -417,9 +417,35 @@ export class Framer {
     });
   }
 
-  private conflictItem(template: Template, conflict: string, principle: string | undefined, winner: Provision, loser: Provision): Item {
+  /**
+   * The entities of a conflict item: in each slot a term both rules cover
+   * (the narrower of a nested pair, or the one rule's term where the other
+   * leaves the slot open). A term from one rule only could name something
+   * the other rule does not touch, which a third rule may forbid; so when a
+   * slot's terms do not nest, the pair stages no conflict and there is none.
+   */
+  private conflictPicks(winner: Provision, loser: Provision, key: string): Picks | undefined {
+    const picks: Picks = {};
+    for (const slot of ['bearer', 'action', 'target', 'counterparty'] as const) {
+      const mine = winner[slot];
+      const theirs = loser[slot];
+      let shared: [string, string][]; // [the winner's term, the term both cover]
+      if (mine.length === 0) shared = theirs.map((t) => [t, t]);
+      else if (theirs.length === 0) shared = mine.map((t) => [t, t]);
+      else shared = mine.flatMap((w) => theirs.flatMap((l) => this.hierarchy.meet(w, l).map((m): [string, string] => [w, m])));
+      if (mine.length + theirs.length === 0) continue;
+      if (shared.length === 0) return undefined;
+      const [rule, term] = shared[hashIndex(`${key} ${slot}`, shared.length)]!;
+      picks[slot] = term;
+      picks[`${slot}Rule`] = rule;
+    }
+    return picks;
+  }
+
+  private conflictItem(template: Template, conflict: string, principle: string | undefined, winner: Provision, loser: Provision): Item | undefined {
     const key = `${this.options.seed} ${template.id} ${conflict}`;
-    const picks = this.choosePicks(winner, template, key);
+    const picks = this.conflictPicks(winner, loser, key);
+    if (!picks) return undefined;
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const resolved = template.label !== 'Ambiguous';
     // Resolved: the winner decides the answer. Unresolved: the assistant must not pick a side, so both rules' checks apply.
