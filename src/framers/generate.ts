@@ -11,6 +11,7 @@ import { conditionFact, type FactMode } from './condition-facts.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
+import { partiesOf } from './parties.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -210,13 +211,34 @@ export class Framer {
     return this.hierarchy.pick(base, key);
   }
 
+  /** The actions some prohibition of the policy forbids. */
+  private prohibitedActions: readonly string[] | undefined;
+
+  /**
+   * A narrower action for a rule that allows or requires its action: never
+   * one that another rule prohibits (a permission to write fiction does not
+   * make writing what a prohibition forbids fine), unless the rule's own
+   * action lies within that prohibition already.
+   */
+  private pickAction(rule: Provision, base: string, key: string): string {
+    if (rule.kind === 'Prohibition') return this.pick(base, key);
+    this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
+    const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
+    const allowed = (t: string) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p));
+    if (this.forced && this.hierarchy.isUnder(this.forced, base) && allowed(this.forced)) return this.forced;
+    const candidates = this.hierarchy.descendants(base);
+    const kept = outside.length === 0 ? candidates : candidates.filter(allowed);
+    return kept.length === candidates.length ? this.hierarchy.pick(base, key) : kept[hashIndex(key, kept.length)]!;
+  }
+
   private choosePicks(rule: Provision, template: Template, key: string): Picks {
     const descend = DESCENDING.has(template.family);
     const choose = (list: readonly string[], slot: string): [string | undefined, string | undefined] => {
       if (list.length === 0) return [undefined, undefined];
       // With several values (a rule naming three counterparties), the forced term's ancestor, or a seeded one.
       const base = (this.forced && list.find((b) => this.hierarchy.isUnder(this.forced!, b))) || list[hashIndex(`${key} ${slot} base`, list.length)]!;
-      return [base, descend ? this.pick(base, `${key} ${slot}`) : base];
+      if (!descend) return [base, base];
+      return [base, slot === 'action' ? this.pickAction(rule, base, `${key} ${slot}`) : this.pick(base, `${key} ${slot}`)];
     };
     const [bearerRule, bearer] = choose(rule.bearer, 'bearer');
     const [actionRule, action] = choose(rule.action, 'action');
@@ -258,8 +280,9 @@ export class Framer {
     };
   }
 
-  private ruleVars(rule: Provision, picks: Picks): Record<string, unknown> {
+  private ruleVars(rule: Provision, picks: Picks, key: string): Record<string, unknown> {
     return {
+      party: partiesOf(this.context, this.hierarchy, picks.bearer, picks.counterparty, key),
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       rule: { iri: rule.iri, label: rule.label, text: rule.text, kind: rule.kind },
       section: sectionVar(rule.section),
@@ -346,7 +369,7 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars = { ...this.ruleVars(rule, picks), facts: facts.text };
+    const vars = { ...this.ruleVars(rule, picks, key), facts: facts.text };
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],
@@ -380,7 +403,7 @@ export class Framer {
     const decides = side === 'inside' ? exception : base;
     const source = this.expectationSource(decides, picks);
     const vars = {
-      ...this.ruleVars(root, picks),
+      ...this.ruleVars(root, picks, key),
       section: sectionVar(decides.section ?? root.section),
       facts: rootFacts.text,
       boundary: boundary.text,
@@ -405,7 +428,7 @@ export class Framer {
     const sources = [this.expectationSource(rule, picks), this.expectationSource(other, otherPicks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
-      ...this.ruleVars(rule, picks),
+      ...this.ruleVars(rule, picks, key),
       facts: facts.text,
       other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.ref(otherPicks.action), target: this.ref(otherPicks.target) },
     };
@@ -453,7 +476,7 @@ export class Framer {
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const vars = {
-      ...this.ruleVars(winner, picks),
+      ...this.ruleVars(winner, picks, key),
       facts: facts.text,
       winner: side(winner),
       loser: side(loser),

@@ -19,6 +19,7 @@ import { generateAll } from '../helpers/generation.js';
 
 const FX = 'https://example.org/conflict-scope#';
 let items: Item[];
+let all: Item[];
 let context: PolicyContext;
 
 beforeAll(async () => {
@@ -33,6 +34,8 @@ beforeAll(async () => {
     items.push(...result.items);
     context = result.context;
   }
+  all = [];
+  for (const seed of [1, 2, 3]) all.push(...(await generateAll(store, loaded.policy, library, { seed })).items);
   await store.close();
 }, 60_000);
 
@@ -66,5 +69,22 @@ describe('conflict items on a broad permission against a narrow prohibition', ()
       expect(item.expectations.map((e) => e.kind)).toContain('MustRefuse');
       expect(item.expectations.map((e) => e.kind)).not.toContain('MustHelp');
     }
+  });
+
+  it('name a forbidden action, in any family, only in items of the rule that forbids it; and never cast the user as the assistant', () => {
+    const asked = all.filter((i) => i.terms.includes(`${FX}writeMinorSexual`));
+    expect(asked.length).toBeGreaterThan(0);
+    // Every item naming the act derives from the rule that forbids it; those asking for it expect a refusal.
+    for (const item of asked) expect(item.derivedFrom, `${item.template.id}: ${item.messages.at(-1)!.content}`).toContain(`${FX}fic-003`);
+    for (const item of asked.filter((i) => i.family === 'scenario-noncompliant' || i.type === 'RedTeamPrompt')) {
+      expect(item.expectations.map((e) => e.kind), `${item.template.id}: ${item.messages.at(-1)!.content}`).toEqual(['MustRefuse', 'MustCiteSection']);
+    }
+    for (const item of all) {
+      for (const m of item.messages.filter((m) => m.role === 'user')) expect(m.content, item.template.id).not.toMatch(/I'm an? assistant/i);
+    }
+    // The deployment context serves the public: the user is a customer asking the assistant.
+    const noncompliant = all.filter((i) => i.family === 'scenario-noncompliant' && context.provision.get(i.derivedFrom[0]!)!.kind === 'Prohibition');
+    expect(noncompliant.length).toBeGreaterThan(0);
+    for (const item of noncompliant) expect(item.messages.at(-1)!.content).toMatch(/^I'm a customer/);
   });
 });
