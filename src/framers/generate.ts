@@ -220,8 +220,8 @@ export class Framer {
    * make writing what a prohibition forbids fine), unless the rule's own
    * action lies within that prohibition already.
    */
-  private pickAction(rule: Provision, base: string, key: string): string {
-    if (rule.kind === 'Prohibition') return this.pick(base, key);
+  private pickAction(permissive: boolean, base: string, key: string): string {
+    if (!permissive) return this.pick(base, key);
     this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
     const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
     const allowed = (t: string) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p));
@@ -231,14 +231,15 @@ export class Framer {
     return kept.length === candidates.length ? this.hierarchy.pick(base, key) : kept[hashIndex(key, kept.length)]!;
   }
 
-  private choosePicks(rule: Provision, template: Template, key: string): Picks {
+  /** `permissive`: the item's answer may allow the act (a permission, an obligation, an exception's inside), so no narrower action another rule prohibits. */
+  private choosePicks(rule: Provision, template: Template, key: string, permissive = rule.kind !== 'Prohibition'): Picks {
     const descend = DESCENDING.has(template.family);
     const choose = (list: readonly string[], slot: string): [string | undefined, string | undefined] => {
       if (list.length === 0) return [undefined, undefined];
       // With several values (a rule naming three counterparties), the forced term's ancestor, or a seeded one.
       const base = (this.forced && list.find((b) => this.hierarchy.isUnder(this.forced!, b))) || list[hashIndex(`${key} ${slot} base`, list.length)]!;
       if (!descend) return [base, base];
-      return [base, slot === 'action' ? this.pickAction(rule, base, `${key} ${slot}`) : this.pick(base, `${key} ${slot}`)];
+      return [base, slot === 'action' ? this.pickAction(permissive, base, `${key} ${slot}`) : this.pick(base, `${key} ${slot}`)];
     };
     const [bearerRule, bearer] = choose(rule.bearer, 'bearer');
     const [actionRule, action] = choose(rule.action, 'action');
@@ -323,7 +324,7 @@ export class Framer {
     key: string,
     vars: Record<string, unknown>,
     expect: (tokens: readonly ExpectationToken[]) => Expectation[],
-    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string },
+    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string; decidedBy?: string },
   ): Item {
     const variant = chooseVariant(template, kind, hashIndex(`${key} variant`, 1_000_003));
     const expectations = expect(expectsOf(template, variant));
@@ -351,6 +352,7 @@ export class Framer {
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
+      ...(fields.decidedBy ? { decidedBy: fields.decidedBy } : {}),
       ...(fields.conflict ? { conflict: fields.conflict } : {}),
       terms: fields.terms,
       sections: fields.sections,
@@ -373,6 +375,7 @@ export class Framer {
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],
+      decidedBy: rule.iri,
       terms: this.termsOf(picks, rule, facts.terms),
       sections: rule.section ? [rule.section] : [],
       behaviours: rule.behaviour,
@@ -394,7 +397,7 @@ export class Framer {
     const [first, ...others] = exception.condition.map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
     if (!base || !root || !first) return undefined; // an exception without a condition has no boundary to stand on
     const key = `${this.options.seed} ${template.id} ${exception.iri}`;
-    const picks = this.choosePicks(root, template, key);
+    const picks = this.choosePicks(root, template, key, true); // inside, the exception allows the act
     const side: FactMode = template.boundary === 'outside' ? 'outside' : 'inside';
     const hierarchy = this.hierarchyForFacts();
     const boundary = conditionFact(first, side, hierarchy, `${key} boundary`);
@@ -414,6 +417,7 @@ export class Framer {
     const sections = [...new Map([decides.section, root.section].filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
     return this.build(template, root.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [...new Set([exception.iri, base.iri, root.iri])],
+      decidedBy: decides.iri,
       terms: [...new Set([...this.termsOf(picks, root, rootFacts.terms), ...boundary.terms, ...rest.flatMap((f) => f.terms)])],
       sections,
       behaviours: decides.behaviour,
@@ -484,6 +488,7 @@ export class Framer {
     };
     return this.build(template, winner.kind, key, vars, expect, {
       derivedFrom: [winner.iri, loser.iri],
+      ...(resolved ? { decidedBy: winner.iri } : {}),
       terms: this.termsOf(picks, winner, facts.terms),
       sections: uniqueSections([winner.section, loser.section]),
       behaviours: resolved ? winner.behaviour : [...new Set([...winner.behaviour, ...loser.behaviour])],
