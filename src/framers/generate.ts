@@ -281,9 +281,10 @@ export class Framer {
     };
   }
 
-  private ruleVars(rule: Provision, picks: Picks, key: string): Record<string, unknown> {
+  /** `staged`: the user takes part in the situation (instructions ask about the rule from outside, so a counterparty stays one). */
+  private ruleVars(rule: Provision, picks: Picks, key: string, staged = true): Record<string, unknown> {
     return {
-      party: partiesOf(this.context, this.hierarchy, picks.bearer, picks.counterparty, key),
+      party: partiesOf(this.context, this.hierarchy, picks.bearer, staged ? picks.counterparty : undefined, key),
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       rule: { iri: rule.iri, label: rule.label, text: rule.text, kind: rule.kind },
       section: sectionVar(rule.section),
@@ -371,7 +372,7 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars = { ...this.ruleVars(rule, picks, key), facts: facts.text };
+    const vars = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: facts.text };
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],
