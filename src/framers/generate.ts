@@ -11,6 +11,7 @@ import { conditionFact, type FactMode } from './condition-facts.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
+import { partiesOf } from './parties.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -210,13 +211,35 @@ export class Framer {
     return this.hierarchy.pick(base, key);
   }
 
-  private choosePicks(rule: Provision, template: Template, key: string): Picks {
+  /** The actions some prohibition of the policy forbids. */
+  private prohibitedActions: readonly string[] | undefined;
+
+  /**
+   * A narrower action for a rule that allows or requires its action: never
+   * one that another rule prohibits (a permission to write fiction does not
+   * make writing what a prohibition forbids fine), unless the rule's own
+   * action lies within that prohibition already.
+   */
+  private pickAction(permissive: boolean, base: string, key: string): string {
+    if (!permissive) return this.pick(base, key);
+    this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
+    const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
+    const allowed = (t: string) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p));
+    if (this.forced && this.hierarchy.isUnder(this.forced, base) && allowed(this.forced)) return this.forced;
+    const candidates = this.hierarchy.descendants(base);
+    const kept = outside.length === 0 ? candidates : candidates.filter(allowed);
+    return kept.length === candidates.length ? this.hierarchy.pick(base, key) : kept[hashIndex(key, kept.length)]!;
+  }
+
+  /** `permissive`: the item's answer may allow the act (a permission, an obligation, an exception's inside), so no narrower action another rule prohibits. */
+  private choosePicks(rule: Provision, template: Template, key: string, permissive = rule.kind !== 'Prohibition'): Picks {
     const descend = DESCENDING.has(template.family);
     const choose = (list: readonly string[], slot: string): [string | undefined, string | undefined] => {
       if (list.length === 0) return [undefined, undefined];
       // With several values (a rule naming three counterparties), the forced term's ancestor, or a seeded one.
       const base = (this.forced && list.find((b) => this.hierarchy.isUnder(this.forced!, b))) || list[hashIndex(`${key} ${slot} base`, list.length)]!;
-      return [base, descend ? this.pick(base, `${key} ${slot}`) : base];
+      if (!descend) return [base, base];
+      return [base, slot === 'action' ? this.pickAction(permissive, base, `${key} ${slot}`) : this.pick(base, `${key} ${slot}`)];
     };
     const [bearerRule, bearer] = choose(rule.bearer, 'bearer');
     const [actionRule, action] = choose(rule.action, 'action');
@@ -264,8 +287,10 @@ export class Framer {
     };
   }
 
-  private ruleVars(rule: Provision, picks: Picks): Record<string, unknown> {
+  /** `staged`: the user takes part in the situation (instructions ask about the rule from outside, so a counterparty stays one). */
+  private ruleVars(rule: Provision, picks: Picks, key: string, staged = true): Record<string, unknown> {
     return {
+      party: partiesOf(this.context, this.hierarchy, picks.bearer, staged ? picks.counterparty : undefined, key),
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       rule: { iri: rule.iri, label: rule.label, text: rule.text, kind: rule.kind },
       section: sectionVar(rule.section),
@@ -306,7 +331,7 @@ export class Framer {
     key: string,
     vars: Record<string, unknown>,
     expect: (tokens: readonly ExpectationToken[]) => Expectation[],
-    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string },
+    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string; decidedBy?: string },
   ): Item {
     const variant = chooseVariant(template, kind, hashIndex(`${key} variant`, 1_000_003));
     const expectations = expect(expectsOf(template, variant));
@@ -334,6 +359,7 @@ export class Framer {
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
+      ...(fields.decidedBy ? { decidedBy: fields.decidedBy } : {}),
       ...(fields.conflict ? { conflict: fields.conflict } : {}),
       terms: fields.terms,
       sections: fields.sections,
@@ -352,10 +378,11 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars = { ...this.ruleVars(rule, picks), facts: facts.text };
+    const vars = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: facts.text };
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],
+      decidedBy: rule.iri,
       terms: this.termsOf(picks, rule, facts.terms),
       sections: rule.section ? [rule.section] : [],
       behaviours: rule.behaviour,
@@ -377,7 +404,7 @@ export class Framer {
     const [first, ...others] = exception.condition.map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
     if (!base || !root || !first) return undefined; // an exception without a condition has no boundary to stand on
     const key = `${this.options.seed} ${template.id} ${exception.iri}`;
-    const picks = this.choosePicks(root, template, key);
+    const picks = this.choosePicks(root, template, key, true); // inside, the exception allows the act
     const side: FactMode = template.boundary === 'outside' ? 'outside' : 'inside';
     const hierarchy = this.hierarchyForFacts();
     const boundary = conditionFact(first, side, hierarchy, `${key} boundary`);
@@ -386,7 +413,7 @@ export class Framer {
     const decides = side === 'inside' ? exception : base;
     const source = this.expectationSource(decides, picks);
     const vars = {
-      ...this.ruleVars(root, picks),
+      ...this.ruleVars(root, picks, key),
       section: sectionVar(decides.section ?? root.section),
       facts: rootFacts.text,
       boundary: boundary.text,
@@ -397,6 +424,7 @@ export class Framer {
     const sections = [...new Map([decides.section, root.section].filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
     return this.build(template, root.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [...new Set([exception.iri, base.iri, root.iri])],
+      decidedBy: decides.iri,
       terms: [...new Set([...this.termsOf(picks, root, rootFacts.terms), ...boundary.terms, ...rest.flatMap((f) => f.terms)])],
       sections,
       behaviours: decides.behaviour,
@@ -411,7 +439,7 @@ export class Framer {
     const sources = [this.expectationSource(rule, picks), this.expectationSource(other, otherPicks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
-      ...this.ruleVars(rule, picks),
+      ...this.ruleVars(rule, picks, key),
       facts: facts.text,
       other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.ref(otherPicks.action), target: this.ref(otherPicks.target) },
     };
@@ -423,9 +451,35 @@ export class Framer {
     });
   }
 
-  private conflictItem(template: Template, conflict: string, principle: string | undefined, winner: Provision, loser: Provision): Item {
+  /**
+   * The entities of a conflict item: in each slot a term both rules cover
+   * (the narrower of a nested pair, or the one rule's term where the other
+   * leaves the slot open). A term from one rule only could name something
+   * the other rule does not touch, which a third rule may forbid; so when a
+   * slot's terms do not nest, the pair stages no conflict and there is none.
+   */
+  private conflictPicks(winner: Provision, loser: Provision, key: string): Picks | undefined {
+    const picks: Picks = {};
+    for (const slot of ['bearer', 'action', 'target', 'counterparty'] as const) {
+      const mine = winner[slot];
+      const theirs = loser[slot];
+      let shared: [string, string][]; // [the winner's term, the term both cover]
+      if (mine.length === 0) shared = theirs.map((t) => [t, t]);
+      else if (theirs.length === 0) shared = mine.map((t) => [t, t]);
+      else shared = mine.flatMap((w) => theirs.flatMap((l) => this.hierarchy.meet(w, l).map((m): [string, string] => [w, m])));
+      if (mine.length + theirs.length === 0) continue;
+      if (shared.length === 0) return undefined;
+      const [rule, term] = shared[hashIndex(`${key} ${slot}`, shared.length)]!;
+      picks[slot] = term;
+      picks[`${slot}Rule`] = rule;
+    }
+    return picks;
+  }
+
+  private conflictItem(template: Template, conflict: string, principle: string | undefined, winner: Provision, loser: Provision): Item | undefined {
     const key = `${this.options.seed} ${template.id} ${conflict}`;
-    const picks = this.choosePicks(winner, template, key);
+    const picks = this.conflictPicks(winner, loser, key);
+    if (!picks) return undefined;
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const resolved = template.label !== 'Ambiguous';
     // Resolved: the winner decides the answer. Unresolved: the assistant must not pick a side, so both rules' checks apply.
@@ -433,7 +487,7 @@ export class Framer {
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const vars = {
-      ...this.ruleVars(winner, picks),
+      ...this.ruleVars(winner, picks, key),
       facts: facts.text,
       winner: side(winner),
       loser: side(loser),
@@ -441,6 +495,7 @@ export class Framer {
     };
     return this.build(template, winner.kind, key, vars, expect, {
       derivedFrom: [winner.iri, loser.iri],
+      ...(resolved ? { decidedBy: winner.iri } : {}),
       terms: this.termsOf(picks, winner, facts.terms),
       sections: uniqueSections([winner.section, loser.section]),
       behaviours: resolved ? winner.behaviour : [...new Set([...winner.behaviour, ...loser.behaviour])],

@@ -55,6 +55,20 @@ export class Hierarchy {
     return term === top || this.ancestors(term).has(top);
   }
 
+  /**
+   * What two terms have in common: the narrower of the two when one lies
+   * within the other; else the broadest terms that lie within both (an
+   * executive board member is both an employee and a board member); empty
+   * when nothing lies within both (siblings share nothing a sentence can name).
+   */
+  meet(a: string, b: string): readonly string[] {
+    if (this.isUnder(a, b)) return [a];
+    if (this.isUnder(b, a)) return [b];
+    const both = this.descendants(a).filter((t) => this.isUnder(t, b));
+    const shared = new Set(both);
+    return both.filter((t) => ![...this.ancestors(t)].some((up) => shared.has(up)));
+  }
+
   /** A seeded choice among the term and its narrower terms. */
   pick(term: string, key: string): string {
     const candidates = this.descendants(term);

@@ -34,6 +34,8 @@ export interface Item {
   readonly behaviours: readonly string[];
   /** The provisions (rules, exceptions, definitions) the item derives from, the main one first. */
   readonly derivedFrom: readonly string[];
+  /** The provision whose behaviours decide the expected answer, where one does (not when several rules apply at once). */
+  readonly decidedBy?: string;
   /** The detected conflict a conflict scenario stages. */
   readonly conflict?: string;
   /** The terms the item names: the rules' own or narrower ones. */

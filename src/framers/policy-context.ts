@@ -87,6 +87,8 @@ export interface PolicyContext {
   readonly conflicts: readonly DetectedConflict[];
   /** Narrower terms of each term (direct). */
   readonly narrower: ReadonlyMap<string, readonly string[]>;
+  /** Whom the policy's deployment contexts serve (studio:Internal, studio:External), sorted, each once. */
+  readonly audiences: readonly string[];
 }
 
 const RELATIONS = ['bearer', 'action', 'target', 'counterparty', 'condition', 'channel', 'behaviour', 'refersTo', 'overrides', 'exceptionTo', 'defines'] as const;
@@ -100,7 +102,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
   const policy = policies.find((p) => p.policy === policyIri);
   if (!policy) throw new PolicyNotLoadedError(policyIri, policies.map((p) => p.policy));
   const params = { policy: policyIri };
-  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows, channelNameRows] = await Promise.all([
+  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows, channelNameRows, contextRows] = await Promise.all([
     store.namedQuery('generation-provisions', params),
     store.namedQuery('generation-relations', params),
     store.namedQuery('generation-terms', params),
@@ -108,6 +110,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
     store.namedQuery('generation-sections', params),
     store.namedQuery('generation-conflicts', params),
     store.namedQuery('generation-channel-names', params),
+    store.namedQuery('deployment-contexts', params),
   ]);
 
   // The queries leave the order to us: sorting here is far cheaper than ORDER BY in oxigraph.
@@ -205,7 +208,8 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
 
   const provisions = [...provision.values()].sort((a, b) => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0));
   for (const list of narrower.values()) list.sort();
-  return { policy, provisions, provision, terms, conditions, sections, conflicts: [...conflictMap.values()], narrower };
+  const audiences = [...new Set(contextRows.map((r) => str(r.audience)).filter((a): a is string => a !== undefined))].sort();
+  return { policy, provisions, provision, terms, conditions, sections, conflicts: [...conflictMap.values()], narrower, audiences };
 }
 
 function compare(a: string, b: string): number {

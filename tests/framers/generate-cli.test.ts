@@ -1,6 +1,6 @@
 /** studio generate as a user runs it: load, generate with datasets, a JSON summary; bad options are clear errors. */
 
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,24 @@ describe('studio generate', () => {
     const text = studio(['generate', '--data-dir', dataDir, '--seed', '5']);
     expect(text.stdout).toContain('rules without instruction data');
     expect(text.stdout).toContain(`${summary.items} items`);
+  });
+
+  it('--check passes on sound items and fails, listing item, template and finding, on a template that makes the user the assistant', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-generate-'));
+    expect(studio(['load', 'tests/fixtures/conflict-scope-policy.ttl', '--data-dir', dataDir]).code).toBe(0);
+    expect(studio(['conflicts', '--data-dir', dataDir]).code).toBe(0); // records the conflicts, so conflict items are checked too
+    const sound = studio(['generate', '--data-dir', dataDir, '--check']);
+    expect(sound.code, sound.stderr).toBe(0);
+    expect(sound.stdout).toContain('check: every item keeps its invariants');
+    // The old way of writing the bearer: "I'm an assistant ..." in the user's mouth.
+    const templates = path.join(dataDir, 'templates');
+    await cp('templates', templates, { recursive: true });
+    const file = path.join(templates, 'scenario-noncompliant', 'would-break.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replaceAll('{{party.speaker}}', "I'm {{a bearer.label}}"));
+    const broken = studio(['generate', '--data-dir', dataDir, '--check', '--templates', templates]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/check: \d+ findings/);
+    expect(broken.stdout).toMatch(/^https:\/\/w3id\.org\/alignment-studio\/id\/item\/\w+ \(scenario-noncompliant\/would-break\) perspective: a user turn claims to be the assistant: "I'm an assistant"$/m);
   });
 
   it.each([

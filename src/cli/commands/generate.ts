@@ -17,6 +17,7 @@ import { FILTER_REASONS } from '../../framers/augment-filters.js';
 import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
 import { generateForPolicy } from '../../framers/generation-run.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
+import { ItemChecker, formatFindings, type Finding } from '../../framers/item-check.js';
 import { DatasetWriter, type ExportSummary } from '../../framers/exports/write-exports.js';
 import { INSTRUCTLAB_MIN_EXAMPLES, LEFT_OUT_NOTE } from '../../framers/exports/instructlab.js';
 import type { PolicyContext } from '../../framers/policy-context.js';
@@ -37,6 +38,8 @@ export interface GenerateSummary {
   readonly exports?: ExportSummary;
   /** With --augment: what the LLM was asked, what was kept and why the rest was dropped. */
   readonly augmentation?: AugmentSummary;
+  /** With --check: every broken item invariant (framers/item-check.ts); none when the data is sound. */
+  readonly findings?: readonly Finding[];
 }
 
 export interface GenerateCommandOptions {
@@ -45,6 +48,8 @@ export interface GenerateCommandOptions {
   readonly out?: string;
   readonly families?: readonly string[];
   readonly templates?: string;
+  /** Check every item's invariants (entities, expected behaviour, answers, who speaks). */
+  readonly check?: boolean;
   /** Paraphrase the items with the configured LLM. */
   readonly augment?: { readonly client: LlmClient; readonly paraphrases: number; readonly families?: readonly string[] };
 }
@@ -62,8 +67,9 @@ export function registerGenerate(program: Command): void {
       .option('--augment', 'also paraphrase the items with the LLM of STUDIO_LLM_BASE_URL / STUDIO_LLM_MODEL (or "llm" in studio.config.json)')
       .option('--paraphrases <n>', 'with --augment: paraphrases asked for per item', String(DEFAULT_PARAPHRASES))
       .option('--augment-families <list>', 'with --augment: only items of these families, comma-separated (default: every family generated)')
+      .option('--check', "check every item's invariants (entities within their rules' terms, expected behaviour following the deciding rule, reference and rejected answers against the item's checks, no user speaking as the assistant); exit 1 listing each finding")
       .option('--json', 'print the summary as JSON'),
-  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean; augment?: boolean; paraphrases: string; augmentFamilies?: string }) => {
+  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean; check?: boolean; augment?: boolean; paraphrases: string; augmentFamilies?: string }) => {
     if (!/^\d+$/.test(options.seed)) throw new InvalidOptionError(`--seed ${options.seed}: give a non-negative integer`);
     let augment: GenerateCommandOptions['augment'];
     if (options.augment) {
@@ -84,6 +90,7 @@ export function registerGenerate(program: Command): void {
         ...(options.families ? { families: commaList(options.families) } : {}),
         ...(options.templates ? { templates: options.templates } : {}),
         ...(augment ? { augment } : {}),
+        ...(options.check ? { check: true } : {}),
       });
       if (options.json) printJson(summaries);
       else process.stdout.write(formatGeneration(summaries));
@@ -95,6 +102,7 @@ export function registerGenerate(program: Command): void {
             '\n',
         );
       }
+      if (options.check && summaries.some((s) => (s.findings?.length ?? 0) > 0)) process.exitCode = 1;
     } finally {
       await store.close();
     }
@@ -113,12 +121,18 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
     const augment = options.augment;
     // Datasets are written as the items come, a batch at a time; the writer opens with the first batch, once the context is known.
     let datasets: DatasetWriter | undefined;
-    const onItems = options.out
-      ? async (items: readonly Item[], context: PolicyContext) => {
-          datasets ??= await DatasetWriter.open(context, options.out!);
-          await datasets.add(items);
-        }
-      : undefined;
+    let checker: ItemChecker | undefined;
+    const findings: Finding[] = [];
+    const onItems =
+      options.out || options.check
+        ? async (items: readonly Item[], context: PolicyContext) => {
+            if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(items));
+            if (options.out) {
+              datasets ??= await DatasetWriter.open(context, options.out);
+              await datasets.add(items);
+            }
+          }
+        : undefined;
     const stream = onItems ? { onItems } : {};
     const result = augment
       ? await withProgress(`augment ${shortName(policy)}`, (progress) =>
@@ -141,6 +155,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
       coverage: await readCoverage(store, policy),
       ...(exports ? { exports } : {}),
       ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
+      ...(options.check ? { findings } : {}),
     });
   }
   return summaries;
@@ -167,6 +182,9 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
     );
     if (c.unusedTerms.length > 0) out.push(`unused terms: ${c.unusedTerms.slice(0, 12).map((t) => shortName(t.term)).join(', ')}${c.unusedTerms.length > 12 ? ', ...' : ''}`);
     if (s.augmentation) out.push(formatAugmentation(s.augmentation));
+    if (s.findings) {
+      out.push(s.findings.length === 0 ? 'check: every item keeps its invariants' : `check: ${s.findings.length} finding${s.findings.length === 1 ? '' : 's'} (item, template, kind: what is wrong)\n${formatFindings(s.findings)}`);
+    }
     if (s.exports) {
       const e = s.exports;
       out.push(

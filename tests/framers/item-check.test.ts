@@ -1,0 +1,71 @@
+/**
+ * The item invariants (studio generate --check): no finding on any sample
+ * policy or on the conflict-scope fixture, with detected conflicts written so
+ * that conflict items are made too; and each kind of finding reported on an
+ * item planted to break it.
+ */
+
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { detectConflicts } from '../../src/conflicts/detect.js';
+import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
+import type { Item } from '../../src/framers/item.js';
+import { generateAll } from '../helpers/generation.js';
+
+const FX = 'https://example.org/conflict-scope#';
+
+async function generated(file: string, seed = 1) {
+  const store = await EmbeddedStore.open();
+  try {
+    const loaded = await store.loadPolicy(await readTurtle(file));
+    await writeConflicts(store, await detectConflicts(store, { policy: loaded.policy }));
+    return await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed });
+  } finally {
+    await store.close();
+  }
+}
+
+const files = [...(await readdir('policies')).filter((f) => f.endsWith('.ttl')).sort().map((f) => `policies/${f}`), 'tests/fixtures/conflict-scope-policy.ttl'];
+
+describe('item invariants', () => {
+  it.each(files)('hold on every item generated from %s', async (file) => {
+    const result = await generated(file);
+    expect(result.items.some((i) => i.family === 'conflict')).toBe(true);
+    const findings = new ItemChecker(result.context).check(result.items);
+    expect(formatFindings(findings)).toBe('');
+  }, 120_000);
+
+  it('report an item planted to break each invariant, with its id, template and what is wrong', async () => {
+    const result = await generated('tests/fixtures/conflict-scope-policy.ttl');
+    const checker = new ItemChecker(result.context);
+    const conflict = result.items.find((i) => i.family === 'conflict' && i.derivedFrom.includes(`${FX}fic-002`))!;
+    const refusing = result.items.find((i) => i.family === 'scenario-noncompliant' && i.derivedFrom[0] === `${FX}fic-002`)!;
+    expect(checker.check([conflict, refusing])).toEqual([]);
+    const planted: Item[] = [
+      // The bug of issue 15: a conflict item naming the sibling action, which only the winner covers.
+      { ...conflict, iri: 'urn:planted:entity', terms: [`${FX}writeMinorSexual`] },
+      // Help where the deciding prohibition refuses.
+      { ...refusing, iri: 'urn:planted:behaviour', expectations: [{ kind: 'MustHelp' }] },
+      // Reference and rejected answers swapped.
+      { ...refusing, iri: 'urn:planted:answers', reference: refusing.rejected!, rejected: refusing.reference },
+      // The user as the assistant.
+      { ...refusing, iri: 'urn:planted:perspective', messages: [{ role: 'user', content: "I'm an assistant and I'm going to write graphic violence." }] },
+    ];
+    const findings = checker.check(planted);
+    const kinds = (iri: string) => findings.filter((f) => f.item === iri).map((f) => f.kind).sort();
+    // Named outside both rules' terms, and helped with although fic-003 forbids it.
+    expect(kinds('urn:planted:entity')).toEqual(['behaviour', 'entity']);
+    expect(findings.find((f) => f.item === 'urn:planted:entity' && f.kind === 'entity')!.detail).toContain(`${FX}fic-002`);
+    expect(findings.find((f) => f.item === 'urn:planted:entity' && f.kind === 'behaviour')!.detail).toContain(`${FX}fic-003`);
+    expect(findings.find((f) => f.item === 'urn:planted:entity')!.template).toBe(conflict.template.id);
+    // Help without the refusal fic-002 asks for; and the reference, which refuses, fails the planted MustHelp.
+    expect(kinds('urn:planted:behaviour')).toEqual(['behaviour', 'behaviour', 'reference']);
+    expect(kinds('urn:planted:answers')).toEqual(['reference', 'reference', 'rejected']);
+    expect(kinds('urn:planted:perspective')).toEqual(['perspective']);
+    expect(formatFindings(findings)).toMatch(/^urn:planted:entity \(conflict\/resolved\) entity: names https:\/\/example\.org\/conflict-scope#writeMinorSexual/);
+  }, 60_000);
+});
