@@ -81,6 +81,32 @@ export class PolicyDeclarationError extends StudioError {
   }
 }
 
+/** A triple of an upload whose subject another loaded policy describes. */
+export interface ForeignTriple {
+  /** The triple as N-Triples. */
+  readonly triple: string;
+  /** The loaded policy whose resource the subject is. */
+  readonly owner: string;
+}
+
+/** A policy upload that asserts triples about resources of another loaded policy. */
+export class PolicyIsolationError extends StudioError {
+  constructor(
+    readonly file: string,
+    readonly policy: string,
+    /** The first offending triples (at most a few). */
+    readonly triples: readonly ForeignTriple[],
+    /** How many triples offend in all. */
+    readonly total: number,
+  ) {
+    super(
+      `${file}: policy ${policy} asserts ${total} triple(s) about resources of other loaded policies; a policy may only describe its own resources. ` +
+        `${total > triples.length ? `First ${triples.length}` : 'They are'}: ${triples.map((t) => `${t.triple} (a resource of ${t.owner})`).join('; ')}. ` +
+        'Move these triples into the policy that owns the resource. Nothing was loaded.',
+    );
+  }
+}
+
 /** A command-line option that makes no sense. */
 export class InvalidOptionError extends StudioError {}
 

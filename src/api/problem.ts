@@ -11,6 +11,7 @@ import {
   InvalidOptionError,
   PolicyDeclarationError,
   PolicyInvalidError,
+  PolicyIsolationError,
   PolicyNotLoadedError,
   AuditRunError,
   ReportError,
@@ -63,6 +64,7 @@ interface Mapping {
 const STUDIO_ERRORS: readonly [new (...args: never[]) => StudioError, Mapping][] = [
   [TurtleSyntaxError, { status: 400, slug: 'turtle-syntax', title: 'The Turtle does not parse' }],
   [PolicyInvalidError, { status: 422, slug: 'policy-invalid', title: 'The policy violates the shapes' }],
+  [PolicyIsolationError, { status: 422, slug: 'policy-isolation', title: 'The policy describes resources of another policy' }],
   [PolicyDeclarationError, { status: 422, slug: 'policy-declaration', title: 'The file must declare exactly one studio:Policy' }],
   [ReadOnlyQueryError, { status: 403, slug: 'read-only-query', title: 'Ad-hoc queries are read-only' }],
   [UnknownQueryError, { status: 404, slug: 'unknown-query', title: 'No such named query' }],
@@ -98,7 +100,9 @@ export function problemOf(error: unknown, instance: string): Problem {
   }
   if (error instanceof StudioError) {
     const mapping = STUDIO_ERRORS.find(([kind]) => error instanceof kind)?.[1];
-    if (mapping) return { type: TYPE_BASE + mapping.slug, title: mapping.title, status: mapping.status, detail: error.message, instance };
+    // A refused isolation names the triples, so that a client need not parse the detail.
+    const extensions = error instanceof PolicyIsolationError ? { triples: error.triples, total: error.total } : {};
+    if (mapping) return { type: TYPE_BASE + mapping.slug, title: mapping.title, status: mapping.status, detail: error.message, instance, ...extensions };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

@@ -95,6 +95,14 @@ export function at(prefix: string, iri: string): string {
   return `${prefix}/${encodeURIComponent(iri)}`;
 }
 
+/** Replaces a loaded policy as a client should: GET its ETag, then PUT the new Turtle with If-Match. */
+export async function replacePolicy(api: Api, policy: string, text: string, filename?: string): Promise<Reply> {
+  const path = at('/v1/policies', policy);
+  const etag = (await api.call('GET', path, { as: 'reader' })).headers.get('etag') ?? '';
+  const query = filename ? `?filename=${encodeURIComponent(filename)}` : '';
+  return api.call('PUT', path + query, { as: 'engineer', body: text, contentType: 'text/turtle', headers: { 'if-match': etag } });
+}
+
 /** Starts the API over a fresh embedded store holding the mini policy. */
 export async function startMiniApi(options: TestApiOptions = {}): Promise<Api> {
   const store = await EmbeddedStore.open();
