@@ -54,6 +54,22 @@ export class QueryError extends StudioError {
   }
 }
 
+/** A query stopped because it ran past its deadline. */
+export class QueryTimeoutError extends StudioError {
+  constructor(readonly query: string, readonly deadlineMs: number) {
+    super(
+      `Query ${query} ran past its deadline of ${deadlineMs / 1000} s and was stopped. Narrow it (LIMIT, fewer unbound patterns), or ask the operator to raise the deadline (STUDIO_ADHOC_DEADLINE_MS, STUDIO_NAMED_DEADLINE_MS).`,
+    );
+  }
+}
+
+/** A query abandoned before it finished, because the server is closing. */
+export class QueryAbortedError extends StudioError {
+  constructor(readonly query: string) {
+    super(`Query ${query} was abandoned: the server is shutting down. Try again once it is back.`);
+  }
+}
+
 /** A named query that has no file. */
 export class UnknownQueryError extends StudioError {
   constructor(readonly queryName: string, readonly known: readonly string[]) {

@@ -81,7 +81,9 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'The policy is invalid, declares another policy, or describes resources of another loaded policy',
   428: 'If-Match is required',
   429: 'Too many unfinished jobs',
-  503: 'The store cannot be reached',
+  500: 'The server failed (a defect); its log has the details',
+  503: 'The store cannot be reached, or the server is shutting down',
+  504: 'The query ran past its deadline and was stopped',
 };
 
 /** Response schemas for the problems a route may answer with. */

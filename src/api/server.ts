@@ -24,6 +24,7 @@ import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore, type CacheLimits } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
+import { DeadlineStore, type QueryDeadlines } from './deadlines.js';
 import { jobRoutes } from './routes/jobs.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
@@ -50,6 +51,8 @@ export interface ApiOptions {
   readonly jobs?: JobOptions;
   /** Where audit jobs find the model under audit and keep their runs; without it audit jobs are refused with 409. */
   readonly audit?: AuditJobOptions;
+  /** How long queries may run (defaults: 10 s ad hoc, 30 s named and inside routes). */
+  readonly deadlines?: QueryDeadlines;
 }
 
 /** How the server runs jobs (/v1/jobs). */
@@ -78,7 +81,9 @@ function routerProblem(error: { code?: string; statusCode?: number }): unknown {
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
   const cache = options.cache ?? true;
-  const store = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
+  const cached = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
+  // Outermost, so that every read of every route (cached or not) has its deadline.
+  const store = new DeadlineStore(cached, options.deadlines);
   const validator = options.validator ?? (await PolicyValidator.create());
   // Every write to the store through this server takes its turn here.
   const writes = options.writes ?? new SerialQueue();
@@ -97,15 +102,24 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   });
   app.setErrorHandler(problemErrorHandler);
   const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
-  const runner = new JobRunner(kinds, store, writes, jobs, app.log);
+  // Jobs are not requests: their queries run without the routes' deadlines (a job has its own cancel).
+  const runner = new JobRunner(kinds, cached, writes, jobs, app.log);
   // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
   app.addHook('preClose', async () => {
+    // Queries still running are abandoned (their requests answer 503), so that closing waits for none of them.
+    store.abandonQueries();
     await runner.close();
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}; GET /openapi.json lists the routes.`), request)),
   );
   app.addSchema(problemSchema);
+  // What any route under /v1 may answer besides its own statuses: a query past its deadline (504),
+  // a server shutting down or a store out of reach (503), a defect (500).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1') || !route.schema || route.schema.hide) return;
+    route.schema = { ...route.schema, response: { ...problems(500, 503, 504), ...(route.schema.response as Record<string, unknown> | undefined) } };
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -90,6 +90,9 @@ export async function startApi(store: GraphStore, options: TestApiOptions = {}):
   };
 }
 
+/** Every triple with every triple with every triple: over a sample policy, billions of rows, far past any deadline. */
+export const SLOW_QUERY = 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }';
+
 /** The path of a resource named by an IRI. */
 export function at(prefix: string, iri: string): string {
   return `${prefix}/${encodeURIComponent(iri)}`;

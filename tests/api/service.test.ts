@@ -14,6 +14,7 @@ const OPERATIONS = [
   'get /v1/policies',
   'post /v1/policies',
   'get /v1/policies/{policy}',
+  'put /v1/policies/{policy}',
   'delete /v1/policies/{policy}',
   'get /v1/policies/{policy}/conflicts',
   'post /v1/policies/{policy}/conflicts',
@@ -57,7 +58,7 @@ describe('public routes', () => {
       const [method, path] = operation.split(' ') as [string, string];
       const op = doc.paths[path][method];
       expect(op.security, operation).toEqual([{ bearerAuth: [] }]);
-      expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403']));
+      expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403', '500', '503', '504']));
       expect(Object.keys(op.responses).some((status) => status.startsWith('2')), operation).toBe(true);
       // Problems are documented under the content type they are sent with.
       for (const [status, response] of Object.entries(op.responses as Record<string, { content: object }>)) {
@@ -68,6 +69,10 @@ describe('public routes', () => {
     expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'bearer', 'kind', 'limit', 'policy', 'section']);
     expect(rules.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum).toBe(500);
     expect(Object.keys(doc.paths['/v1/policies'].post.requestBody.content)).toEqual(['text/turtle']);
+    // Uploads: 409 for a policy already loaded; replacing needs If-Match (428 without, 412 on another version).
+    expect(Object.keys(doc.paths['/v1/policies'].post.responses)).toEqual(expect.arrayContaining(['201', '409', '413', '415', '422']));
+    expect(Object.keys(doc.paths['/v1/policies/{policy}'].put.responses)).toEqual(expect.arrayContaining(['200', '404', '412', '422', '428']));
+    expect(doc.paths['/v1/policies/{policy}'].put.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toContain('header if-match');
     // Jobs: the body is one of the kinds' schemas, chosen by kind; the job, its states and the event stream are described.
     const startJob = doc.paths['/v1/jobs'].post;
     const body = startJob.requestBody.content['application/json'].schema;
