@@ -97,8 +97,37 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   return problemOf(error, request.url);
 }
 
-/** Builds the problem for any error, about the resource `instance` (a request path, or a job's). */
+/**
+ * An absolute file system path: a Unix path of two or more segments that does
+ * not continue an IRI or a word ("https://host/x" is left alone) nor name one
+ * of the API's own routes (/v1/...), a Windows
+ * path, or a file: URL other than the upload base the policy routes use.
+ */
+const FILE_PATH = /file:\/\/(?!\/upload\/)[^\s"'<>()]*|(?<![\w:/.~-])\/(?!v1\/|docs\/)(?:[\w.@%+~-]+\/)+[\w.@%+~-]*|\b[A-Za-z]:\\(?:[^\\\s"'<>]+\\)*[^\\\s"'<>]*/g;
+
+/** The text with every file system path of the server cut to its last name ("…/audits"): responses never show where the server keeps its files. */
+export function hidePaths(text: string): string {
+  return text.replace(FILE_PATH, (found) => {
+    const name = found.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+    return `…/${name}`;
+  });
+}
+
+/** Hides paths in every string of a problem's members, except where it points (type, instance). */
+function hideAll<T>(value: T): T {
+  if (typeof value === 'string') return hidePaths(value) as T;
+  if (Array.isArray(value)) return value.map(hideAll) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideAll(v)])) as T;
+  return value;
+}
+
+/** Builds the problem for any error, about the resource `instance` (a request path, or a job's); file system paths are hidden. */
 export function problemOf(error: unknown, instance: string): Problem {
+  const { type, instance: at, ...rest } = rawProblemOf(error, instance);
+  return { type, ...hideAll(rest), instance: at } as Problem;
+}
+
+function rawProblemOf(error: unknown, instance: string): Problem {
   if (error instanceof HttpProblem) {
     return { type: TYPE_BASE + error.slug, title: error.title, status: error.status, detail: error.detail, instance, ...error.extensions };
   }
