@@ -27,7 +27,8 @@ import {
 } from '../errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'https://w3id.org/alignment-studio/problems/';
+export const PROBLEM_TYPE_BASE = 'https://w3id.org/alignment-studio/problems/';
+const TYPE_BASE = PROBLEM_TYPE_BASE;
 
 /** A problem details object, with the extension members the studio uses. */
 export interface Problem {

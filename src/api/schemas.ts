@@ -17,7 +17,9 @@ export const MAX_PAGE = 500;
 export const DEFAULT_PAGE = 100;
 
 export const limitParam = { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: `items per page (at most ${MAX_PAGE})` } as const;
-export const offsetParam = { type: 'integer', minimum: 0, default: 0, description: 'items to skip' } as const;
+/** Largest offset a list takes: beyond any list the studio holds, and small enough to be echoed as an integer. */
+export const MAX_OFFSET = 1_000_000_000;
+export const offsetParam = { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0, description: `items to skip (at most ${MAX_OFFSET})` } as const;
 
 /** The querystring of a list paged by limit and offset. */
 export const offsetPageQuery = { type: 'object', properties: { limit: limitParam, offset: offsetParam }, additionalProperties: false } as const;
@@ -81,6 +83,7 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'The policy is invalid, declares another policy, or describes resources of another loaded policy',
   428: 'If-Match is required',
   429: 'Too many unfinished jobs',
+  431: 'The request headers are too large',
   500: 'The server failed (a defect); its log has the details',
   503: 'The store cannot be reached, or the server is shutting down',
   504: 'The query ran past its deadline and was stopped',

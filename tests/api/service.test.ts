@@ -1,5 +1,6 @@
 /** The public routes: health, the OpenAPI document generated from the route schemas, and the docs page. */
 
+import { namedQueryNames } from '../../src/store/named-queries.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniApi, stopApi, type Api } from './harness.js';
 
@@ -22,8 +23,6 @@ const OPERATIONS = [
   'get /v1/rules',
   'get /v1/rules/{rule}',
   'get /v1/queries',
-  'get /v1/queries/{name}',
-  'post /v1/queries/{name}',
   'post /v1/query/sparql',
   'post /v1/query/cypher',
   'get /v1/jobs',
@@ -53,8 +52,14 @@ describe('public routes', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'detail', 'instance']);
     const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
-    expect(operations.sort()).toEqual([...OPERATIONS, 'get /health'].sort());
-    for (const operation of OPERATIONS) {
+    // Each named query has its own GET and POST, with its parameters.
+    const named = await namedQueryNames('sparql');
+    const perQuery = named.flatMap((name) => [`get /v1/queries/${name}`, `post /v1/queries/${name}`]);
+    expect(operations.sort()).toEqual([...OPERATIONS, ...perQuery, 'get /health'].sort());
+    const context = doc.paths['/v1/queries/rule-context'];
+    expect(context.get.parameters).toEqual([expect.objectContaining({ in: 'query', name: 'rule', required: true, schema: expect.objectContaining({ type: 'string', pattern: expect.any(String) }) })]);
+    expect(context.post.requestBody.content['application/json'].schema).toMatchObject({ required: ['rule'], additionalProperties: false });
+    for (const operation of [...OPERATIONS, ...perQuery]) {
       const [method, path] = operation.split(' ') as [string, string];
       const op = doc.paths[path][method];
       expect(op.security, operation).toEqual([{ bearerAuth: [] }]);
