@@ -3,8 +3,11 @@
  * requests and is what @fastify/swagger turns into the OpenAPI document.
  */
 
-/** An absolute IRI: the same rule as the named queries' iri parameters (no spaces, <, >, ", {, }, |, \, ^, `). */
-export const IRI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s<>"{}|\\\\^`]*$';
+/**
+ * An absolute IRI: the same rule as the named queries' iri parameters. No control characters, spaces, <, >, ", {, }, |, \, ^ or `,
+ * no private-use or non-characters of the first plane, and % only as a percent-encoded octet.
+ */
+export const IRI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\\u0000-\\u0020\\u007F-\\u009F\\uE000-\\uF8FF\\uFDD0-\\uFDEF\\uFFF0-\\uFFFF\\s<>"{}|\\\\^`%]|%[0-9A-Fa-f]{2})*$';
 /** Longest IRI accepted anywhere. */
 const IRI_MAX = 2048;
 
@@ -79,6 +82,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'A conflict with the current state: the policy is already loaded, changed while the request ran (try again), or the job has finished',
   412: 'If-Match does not name the current version',
   413: 'Body too large',
+  414: 'A path segment or the URL is too long',
   415: 'Unsupported content type',
   422: 'The policy is invalid, declares another policy, or describes resources of another loaded policy',
   428: 'If-Match is required',

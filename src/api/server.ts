@@ -4,7 +4,7 @@
  * a bearer token whose roles the route permits (see auth.ts).
  */
 
-import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GraphStore } from '../store/graph-store.js';
@@ -128,7 +128,6 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     // come before any route or error handler: without this they are plain JSON, not problems.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
-  app.setErrorHandler(problemErrorHandler);
   const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
   // Jobs are not requests: their queries run without the routes' deadlines (a job has its own cancel).
   const runner = new JobRunner(kinds, cached, writes, jobs, app.log);
@@ -146,7 +145,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     if (!entry) routes.push((entry = { pattern, methods: new Set() }));
     for (const method of [route.method].flat()) entry.methods.add(method);
   });
-  app.setNotFoundHandler((request, reply) => {
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
     if (allowed.length > 0) {
@@ -154,13 +153,17 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       return sendProblem(reply, toProblem(new HttpProblem(405, 'method-not-allowed', 'Method not allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`), request));
     }
     return sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${path}; GET /openapi.json lists the routes.`), request));
-  });
+  };
+  app.setNotFoundHandler(notFound);
+  // A request that matches no route can still fail before the not-found handler (a method with a body and no
+  // Content-Type, such as QUERY): it is answered as one that matches no route, 405 or 404.
+  app.setErrorHandler((error, request, reply) => (request.is404 ? notFound(request, reply) : problemErrorHandler(error, request, reply)));
   app.addSchema(problemSchema);
   // What any route under /v1 may answer besides its own statuses: a query past its deadline (504),
   // a server shutting down or a store out of reach (503), a defect (500).
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/v1') || !route.schema || route.schema.hide) return;
-    route.schema = { ...route.schema, response: { ...problems(431, 500, 503, 504), ...(route.schema.response as Record<string, unknown> | undefined) } };
+    route.schema = { ...route.schema, response: { ...problems(414, 431, 500, 503, 504), ...(route.schema.response as Record<string, unknown> | undefined) } };
   });
 
   await app.register(swagger, {

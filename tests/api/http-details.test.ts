@@ -37,6 +37,22 @@ describe('a wrong method on an existing route', () => {
     expect(reply.body).toMatchObject({ status: 405, type: 'https://w3id.org/alignment-studio/problems/method-not-allowed' });
   });
 
+  it('a method with a body and no Content-Type (QUERY) is a 405 too, not a 400', async () => {
+    const reply = await api.call('QUERY', '/v1/rules', { as: 'admin' });
+    expect(reply.status).toBe(405);
+    expect(reply.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it.each([
+    ['a C1 control character', `${M}gifts\u008e`],
+    ['a private-use character', `${M}gifts\ue000`],
+    ['a % that encodes nothing', `${M}gifts%2`],
+  ])('refuses an IRI with %s by schema (400), as the store would', async (_label, iri) => {
+    const reply = await api.call('GET', `/v1/queries/rule-context?rule=${encodeURIComponent(iri)}`, { as: 'reader' });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0]).toMatchObject({ in: 'querystring', path: '/rule' });
+  });
+
   it('a path no route has is still a 404', async () => {
     const reply = await api.call('GET', '/v1/nothing', { as: 'admin' });
     expect(reply.status).toBe(404);
