@@ -19,6 +19,8 @@ export interface StudioConfig {
   readonly neo4j: Neo4jConnection;
   /** The order of precedence principles conflict resolution applies. */
   readonly precedence: readonly Principle[];
+  /** How long the API lets queries run, in milliseconds: "deadlines" {"adhocMs", "namedMs"}, STUDIO_ADHOC_DEADLINE_MS, STUDIO_NAMED_DEADLINE_MS. */
+  readonly deadlines: { readonly adhocMs: number; readonly namedMs: number };
   /** The OpenAI-compatible endpoint for LLM work (augmentation, judges); see src/llm/llm-config.ts. */
   readonly llm: LlmConfig;
   /** The model under audit: the "target" section and STUDIO_TARGET_*, same keys as "llm". */
@@ -39,12 +41,28 @@ interface ConfigFile {
   dataDir?: string;
   neo4j?: Partial<Neo4jConnection>;
   precedence?: string[];
+  deadlines?: { adhocMs?: unknown; namedMs?: unknown };
   llm?: unknown;
   target?: unknown;
   train?: unknown;
 }
 
 const CONFIG_FILE = 'studio.config.json';
+/** Defaults of the API's query deadlines (see src/api/deadlines.ts). */
+export const DEFAULT_ADHOC_DEADLINE_MS = 10_000;
+export const DEFAULT_NAMED_DEADLINE_MS = 30_000;
+
+/** A deadline in milliseconds from the environment or the config file: a positive integer. */
+function deadline(variable: string, fromEnv: string | undefined, fromFile: unknown, file: string, key: string, fallback: number): number {
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const value = Number(fromEnv);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${variable}=${fromEnv}: give a positive whole number of milliseconds`);
+    return value;
+  }
+  if (fromFile === undefined) return fallback;
+  if (typeof fromFile !== 'number' || !Number.isInteger(fromFile) || fromFile <= 0) throw new ConfigError(`${file}: "deadlines.${key}" must be a positive whole number of milliseconds`);
+  return fromFile;
+}
 const ENGINES: readonly StoreEngine[] = ['embedded', 'neo4j'];
 
 /** Resolves the configuration for the given command-line overrides. */
@@ -75,6 +93,10 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     store: store as StoreEngine,
     dataDir: path.resolve(cwd, dataDir),
     precedence,
+    deadlines: {
+      adhocMs: deadline('STUDIO_ADHOC_DEADLINE_MS', env.STUDIO_ADHOC_DEADLINE_MS, fromFile.deadlines?.adhocMs, file, 'adhocMs', DEFAULT_ADHOC_DEADLINE_MS),
+      namedMs: deadline('STUDIO_NAMED_DEADLINE_MS', env.STUDIO_NAMED_DEADLINE_MS, fromFile.deadlines?.namedMs, file, 'namedMs', DEFAULT_NAMED_DEADLINE_MS),
+    },
     llm: resolveLlmConfig(fromFile.llm, file, env),
     target: resolveLlmConfig(fromFile.target, file, env, TARGET_SETTING),
     train: resolveLlmConfig(fromFile.train, file, env, TRAIN_SETTING),

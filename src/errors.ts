@@ -54,6 +54,22 @@ export class QueryError extends StudioError {
   }
 }
 
+/** A query stopped because it ran past its deadline. */
+export class QueryTimeoutError extends StudioError {
+  constructor(readonly query: string, readonly deadlineMs: number) {
+    super(
+      `Query ${query} ran past its deadline of ${deadlineMs / 1000} s and was stopped. Narrow it (LIMIT, fewer unbound patterns), or ask the operator to raise the deadline (STUDIO_ADHOC_DEADLINE_MS, STUDIO_NAMED_DEADLINE_MS).`,
+    );
+  }
+}
+
+/** A query abandoned before it finished, because the server is closing. */
+export class QueryAbortedError extends StudioError {
+  constructor(readonly query: string) {
+    super(`Query ${query} was abandoned: the server is shutting down. Try again once it is back.`);
+  }
+}
+
 /** A named query that has no file. */
 export class UnknownQueryError extends StudioError {
   constructor(readonly queryName: string, readonly known: readonly string[]) {
@@ -77,6 +93,32 @@ export class PolicyDeclarationError extends StudioError {
       found.length === 0
         ? `${file}: declares no studio:Policy; add one ('<iri> a studio:Policy ; studio:implements <regulation>') so the studio knows what to replace on reload.`
         : `${file}: declares ${found.length} studio:Policy nodes (${found.join(', ')}); keep one policy per file.`,
+    );
+  }
+}
+
+/** A triple of an upload whose subject another loaded policy describes. */
+export interface ForeignTriple {
+  /** The triple as N-Triples. */
+  readonly triple: string;
+  /** The loaded policy whose resource the subject is. */
+  readonly owner: string;
+}
+
+/** A policy upload that asserts triples about resources of another loaded policy. */
+export class PolicyIsolationError extends StudioError {
+  constructor(
+    readonly file: string,
+    readonly policy: string,
+    /** The first offending triples (at most a few). */
+    readonly triples: readonly ForeignTriple[],
+    /** How many triples offend in all. */
+    readonly total: number,
+  ) {
+    super(
+      `${file}: policy ${policy} asserts ${total} triple(s) about resources of other loaded policies; a policy may only describe its own resources. ` +
+        `${total > triples.length ? `First ${triples.length}` : 'They are'}: ${triples.map((t) => `${t.triple} (a resource of ${t.owner})`).join('; ')}. ` +
+        'Move these triples into the policy that owns the resource. Nothing was loaded.',
     );
   }
 }

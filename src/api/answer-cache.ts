@@ -7,7 +7,7 @@
  * and in bytes (see CacheLimits), least recently used out first.
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -109,7 +109,7 @@ export class CachingStore implements GraphStore {
     return this.store.listPolicies();
   }
 
-  namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
+  namedQuery(name: string, params: QueryParams = {}, options?: ReadOptions): Promise<Row[]> {
     const key = `${name}\n${JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)))}`;
     const cached = this.answers.get(key);
     if (cached) {
@@ -120,7 +120,7 @@ export class CachingStore implements GraphStore {
       return cached.answer;
     }
     this.misses += 1;
-    const entry: Entry = { answer: this.store.namedQuery(name, params), bytes: 0 };
+    const entry: Entry = { answer: this.store.namedQuery(name, params, options), bytes: 0 };
     this.answers.set(key, entry);
     entry.answer.then(
       (rows) => {
@@ -157,8 +157,8 @@ export class CachingStore implements GraphStore {
     this.bytes = 0;
   }
 
-  query(text: string): Promise<QueryAnswer> {
-    return this.store.query(text);
+  query(text: string, options?: ReadOptions): Promise<QueryAnswer> {
+    return this.store.query(text, options);
   }
 
   exportQuads(policy?: string): Promise<Quad[]> {

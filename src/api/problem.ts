@@ -11,11 +11,14 @@ import {
   InvalidOptionError,
   PolicyDeclarationError,
   PolicyInvalidError,
+  PolicyIsolationError,
   PolicyNotLoadedError,
   AuditRunError,
   ReportError,
   BrowserMissingError,
   QueryError,
+  QueryAbortedError,
+  QueryTimeoutError,
   ReadOnlyQueryError,
   StoreConnectionError,
   StudioError,
@@ -24,7 +27,8 @@ import {
 } from '../errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'https://w3id.org/alignment-studio/problems/';
+export const PROBLEM_TYPE_BASE = 'https://w3id.org/alignment-studio/problems/';
+const TYPE_BASE = PROBLEM_TYPE_BASE;
 
 /** A problem details object, with the extension members the studio uses. */
 export interface Problem {
@@ -63,6 +67,7 @@ interface Mapping {
 const STUDIO_ERRORS: readonly [new (...args: never[]) => StudioError, Mapping][] = [
   [TurtleSyntaxError, { status: 400, slug: 'turtle-syntax', title: 'The Turtle does not parse' }],
   [PolicyInvalidError, { status: 422, slug: 'policy-invalid', title: 'The policy violates the shapes' }],
+  [PolicyIsolationError, { status: 422, slug: 'policy-isolation', title: 'The policy describes resources of another policy' }],
   [PolicyDeclarationError, { status: 422, slug: 'policy-declaration', title: 'The file must declare exactly one studio:Policy' }],
   [ReadOnlyQueryError, { status: 403, slug: 'read-only-query', title: 'Ad-hoc queries are read-only' }],
   [UnknownQueryError, { status: 404, slug: 'unknown-query', title: 'No such named query' }],
@@ -70,6 +75,8 @@ const STUDIO_ERRORS: readonly [new (...args: never[]) => StudioError, Mapping][]
   [AuditRunError, { status: 404, slug: 'not-found', title: 'No such audit run' }],
   [ReportError, { status: 409, slug: 'report', title: 'The report cannot be made' }],
   [BrowserMissingError, { status: 501, slug: 'browser-missing', title: 'No browser to print PDF with' }],
+  [QueryTimeoutError, { status: 504, slug: 'query-deadline', title: 'The query ran past its deadline and was stopped' }],
+  [QueryAbortedError, { status: 503, slug: 'shutting-down', title: 'The server is shutting down' }],
   [QueryError, { status: 400, slug: 'query', title: 'The query was refused or failed' }],
   [InvalidOptionError, { status: 400, slug: 'invalid-request', title: 'The request makes no sense' }],
   [StoreConnectionError, { status: 503, slug: 'store-unavailable', title: 'The graph store cannot be reached' }],
@@ -91,14 +98,45 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   return problemOf(error, request.url);
 }
 
-/** Builds the problem for any error, about the resource `instance` (a request path, or a job's). */
+/**
+ * An absolute file system path: a Unix path of two or more segments that does
+ * not continue an IRI or a word ("https://host/x" is left alone) nor name one
+ * of the API's own routes (/v1/...), a Windows
+ * path, or a file: URL other than the upload base the policy routes use.
+ */
+const FILE_PATH = /file:\/\/(?!\/upload\/)[^\s"'<>()]*|(?<![\w:/.~-])\/(?!v1\/|docs\/)(?:[\w.@%+~-]+\/)+[\w.@%+~-]*|\b[A-Za-z]:\\(?:[^\\\s"'<>]+\\)*[^\\\s"'<>]*/g;
+
+/** The text with every file system path of the server cut to its last name ("…/audits"): responses never show where the server keeps its files. */
+export function hidePaths(text: string): string {
+  return text.replace(FILE_PATH, (found) => {
+    const name = found.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+    return `…/${name}`;
+  });
+}
+
+/** Hides paths in every string of a problem's members, except where it points (type, instance). */
+function hideAll<T>(value: T): T {
+  if (typeof value === 'string') return hidePaths(value) as T;
+  if (Array.isArray(value)) return value.map(hideAll) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideAll(v)])) as T;
+  return value;
+}
+
+/** Builds the problem for any error, about the resource `instance` (a request path, or a job's); file system paths are hidden. */
 export function problemOf(error: unknown, instance: string): Problem {
+  const { type, instance: at, ...rest } = rawProblemOf(error, instance);
+  return { type, ...hideAll(rest), instance: at } as Problem;
+}
+
+function rawProblemOf(error: unknown, instance: string): Problem {
   if (error instanceof HttpProblem) {
     return { type: TYPE_BASE + error.slug, title: error.title, status: error.status, detail: error.detail, instance, ...error.extensions };
   }
   if (error instanceof StudioError) {
     const mapping = STUDIO_ERRORS.find(([kind]) => error instanceof kind)?.[1];
-    if (mapping) return { type: TYPE_BASE + mapping.slug, title: mapping.title, status: mapping.status, detail: error.message, instance };
+    // A refused isolation names the triples, so that a client need not parse the detail.
+    const extensions = error instanceof PolicyIsolationError ? { triples: error.triples, total: error.total } : {};
+    if (mapping) return { type: TYPE_BASE + mapping.slug, title: mapping.title, status: mapping.status, detail: error.message, instance, ...extensions };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

@@ -3,8 +3,11 @@
  * requests and is what @fastify/swagger turns into the OpenAPI document.
  */
 
-/** An absolute IRI: the same rule as the named queries' iri parameters (no spaces, <, >, ", {, }, |, \, ^, `). */
-export const IRI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s<>"{}|\\\\^`]*$';
+/**
+ * An absolute IRI: the same rule as the named queries' iri parameters. No control characters, spaces, <, >, ", {, }, |, \, ^ or `,
+ * no private-use or non-characters of the first plane, and % only as a percent-encoded octet.
+ */
+export const IRI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\\u0000-\\u0020\\u007F-\\u009F\\uE000-\\uF8FF\\uFDD0-\\uFDEF\\uFFF0-\\uFFFF\\s<>"{}|\\\\^`%]|%[0-9A-Fa-f]{2})*$';
 /** Longest IRI accepted anywhere. */
 const IRI_MAX = 2048;
 
@@ -17,7 +20,9 @@ export const MAX_PAGE = 500;
 export const DEFAULT_PAGE = 100;
 
 export const limitParam = { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: `items per page (at most ${MAX_PAGE})` } as const;
-export const offsetParam = { type: 'integer', minimum: 0, default: 0, description: 'items to skip' } as const;
+/** Largest offset a list takes: beyond any list the studio holds, and small enough to be echoed as an integer. */
+export const MAX_OFFSET = 1_000_000_000;
+export const offsetParam = { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0, description: `items to skip (at most ${MAX_OFFSET})` } as const;
 
 /** The querystring of a list paged by limit and offset. */
 export const offsetPageQuery = { type: 'object', properties: { limit: limitParam, offset: offsetParam }, additionalProperties: false } as const;
@@ -57,6 +62,12 @@ export const problemSchema = {
     instance: { type: 'string', description: 'the request path' },
     violations: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'shape violations of a refused policy' },
     errors: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'schema errors of a refused request' },
+    triples: {
+      type: 'array',
+      items: { type: 'object', properties: { triple: { type: 'string' }, owner: { type: 'string' } } },
+      description: 'the first triples of a refused upload that describe resources of another policy (N-Triples, with the policy that owns the subject)',
+    },
+    total: { type: 'integer', description: 'how many triples of a refused upload describe resources of another policy' },
   },
   required: ['type', 'title', 'status', 'detail', 'instance'],
   additionalProperties: true,
@@ -67,12 +78,19 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No token, or an unknown one',
   403: 'The token lacks a role the route needs, or the query writes',
   404: 'Not found',
-  409: 'The policy changed while the request ran (try again), or the job has finished',
+  405: 'The route exists, but not for this method (see the Allow header)',
+  409: 'A conflict with the current state: the policy is already loaded, changed while the request ran (try again), or the job has finished',
+  412: 'If-Match does not name the current version',
   413: 'Body too large',
+  414: 'A path segment or the URL is too long',
   415: 'Unsupported content type',
-  422: 'The policy is invalid',
+  422: 'The policy is invalid, declares another policy, or describes resources of another loaded policy',
+  428: 'If-Match is required',
   429: 'Too many unfinished jobs',
-  503: 'The store cannot be reached',
+  431: 'The request headers are too large',
+  500: 'The server failed (a defect); its log has the details',
+  503: 'The store cannot be reached, or the server is shutting down',
+  504: 'The query ran past its deadline and was stopped',
 };
 
 /** Response schemas for the problems a route may answer with. */

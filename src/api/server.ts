@@ -4,13 +4,14 @@
  * a bearer token whose roles the route permits (see auth.ts).
  */
 
-import fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GraphStore } from '../store/graph-store.js';
 import { PolicyValidator } from '../validation/validator.js';
 import { authenticate, type TokenTable } from './auth.js';
-import { HttpProblem, problemErrorHandler, sendProblem, toProblem } from './problem.js';
+import type { Duplex } from 'node:stream';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemErrorHandler, sendProblem, toProblem } from './problem.js';
 import { problemSchema, problems } from './schemas.js';
 import { policyRoutes } from './routes/policies.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -24,6 +25,7 @@ import { resolveConfig } from '../config.js';
 import type { Principle } from '../conflicts/precedence.js';
 import { CachingStore, type CacheLimits } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
+import { DeadlineStore, type QueryDeadlines } from './deadlines.js';
 import { jobRoutes } from './routes/jobs.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
@@ -50,6 +52,8 @@ export interface ApiOptions {
   readonly jobs?: JobOptions;
   /** Where audit jobs find the model under audit and keep their runs; without it audit jobs are refused with 409. */
   readonly audit?: AuditJobOptions;
+  /** How long queries may run (defaults: 10 s ad hoc, 30 s named and inside routes). */
+  readonly deadlines?: QueryDeadlines;
 }
 
 /** How the server runs jobs (/v1/jobs). */
@@ -75,10 +79,37 @@ function routerProblem(error: { code?: string; statusCode?: number }): unknown {
   return error;
 }
 
+/** A route path as a regular expression over request paths: each :param is one path segment, a * the rest. */
+function routePattern(url: string): RegExp {
+  const escaped = url
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/** Answers an error of Node's HTTP parser as a problem, then closes the connection. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const problem = tooLarge
+    ? { type: `${PROBLEM_TYPE_BASE}header-too-large`, title: 'Request header fields too large', status: 431, detail: 'The request headers are larger than the server takes (16 KB in all); send fewer or shorter headers.', instance: '' }
+    : { type: `${PROBLEM_TYPE_BASE}invalid-request`, title: 'Malformed HTTP request', status: 400, detail: 'The request is not valid HTTP/1.1.', instance: '' };
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
   const cache = options.cache ?? true;
-  const store = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
+  const cached = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
+  // Outermost, so that every read of every route (cached or not) has its deadline.
+  const store = new DeadlineStore(cached, options.deadlines);
   const validator = options.validator ?? (await PolicyValidator.create());
   // Every write to the store through this server takes its turn here.
   const writes = options.writes ?? new SerialQueue();
@@ -91,21 +122,49 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     // discriminator: a job's body is one of its kinds' schemas, chosen by its kind.
     ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true, discriminator: true } },
     routerOptions: { maxParamLength: 2048 },
+    // Errors Node's HTTP parser finds before fastify sees a request (headers too large, malformed requests) are problems too.
+    clientErrorHandler: answerClientError,
     // The router's own refusals (a path segment over maxParamLength, bad percent-encoding)
     // come before any route or error handler: without this they are plain JSON, not problems.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
-  app.setErrorHandler(problemErrorHandler);
   const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
-  const runner = new JobRunner(kinds, store, writes, jobs, app.log);
+  // Jobs are not requests: their queries run without the routes' deadlines (a job has its own cancel).
+  const runner = new JobRunner(kinds, cached, writes, jobs, app.log);
   // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
   app.addHook('preClose', async () => {
+    // Queries still running are abandoned (their requests answer 503), so that closing waits for none of them.
+    store.abandonQueries();
     await runner.close();
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}; GET /openapi.json lists the routes.`), request)),
-  );
+  // The methods each route path answers, to tell a wrong method (405, with Allow) from a path that does not exist (404).
+  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = routePattern(route.url ?? route.path);
+    let entry = routes.find((r) => r.pattern.source === pattern.source);
+    if (!entry) routes.push((entry = { pattern, methods: new Set() }));
+    for (const method of [route.method].flat()) entry.methods.add(method);
+  });
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, toProblem(new HttpProblem(405, 'method-not-allowed', 'Method not allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`), request));
+    }
+    return sendProblem(reply, toProblem(new HttpProblem(404, 'not-found', 'Not found', `No route ${request.method} ${path}; GET /openapi.json lists the routes.`), request));
+  };
+  app.setNotFoundHandler(notFound);
+  // A request that matches no route can still fail before the not-found handler (a method with a body and no
+  // Content-Type, such as QUERY): it is answered as one that matches no route, 405 or 404.
+  app.setErrorHandler((error, request, reply) => (request.is404 ? notFound(request, reply) : problemErrorHandler(error, request, reply)));
   app.addSchema(problemSchema);
+  // What any route under /v1 may answer besides its own statuses: a query past its deadline (504),
+  // a server shutting down or a store out of reach (503), a defect (500).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1') || !route.schema || route.schema.hide) return;
+    route.schema = { ...route.schema, response: { ...problems(414, 431, 500, 503, 504), ...(route.schema.response as Record<string, unknown> | undefined) } };
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -66,6 +66,14 @@ export interface DerivedGraphWriter {
   abort(): Promise<void>;
 }
 
+/** How a read may run: the API gives each query a deadline, and a signal that abandons it when the server closes. */
+export interface ReadOptions {
+  /** Past this many milliseconds the query is stopped with QueryTimeoutError; without it the query runs to its end, in process. */
+  readonly deadlineMs?: number;
+  /** Abandons the query (QueryAbortedError). */
+  readonly signal?: AbortSignal;
+}
+
 /** Reports progress of a long operation: done out of total units. */
 export type Progress = (done: number, total: number) => void;
 
@@ -102,10 +110,10 @@ export interface GraphStore {
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]>;
 
   /** Runs a named query (sparql/<name>.rq or cypher/<name>.cypher). */
-  namedQuery(name: string, params?: QueryParams): Promise<Row[]>;
+  namedQuery(name: string, params?: QueryParams, options?: ReadOptions): Promise<Row[]>;
 
   /** Runs a read-only query in the engine's own language; writes are refused with ReadOnlyQueryError. */
-  query(text: string): Promise<QueryAnswer>;
+  query(text: string, options?: ReadOptions): Promise<QueryAnswer>;
 
   /** The authored triples of one policy, or of all policies, as they were loaded. */
   exportQuads(policy?: string): Promise<Quad[]>;

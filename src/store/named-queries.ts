@@ -78,7 +78,10 @@ export function checkParams(query: NamedQuery, params: QueryParams): void {
   }
 }
 
-/** An absolute IRI with none of the characters Turtle and SPARQL forbid in one. */
+/** The pattern of src/api/schemas.ts IRI_PATTERN: the characters Turtle, SPARQL and IRIs forbid, and % only as a percent-encoded octet. */
+const IRI = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\u0000-\u0020\u007F-\u009F\uE000-\uF8FF\uFDD0-\uFDEF\uFFF0-\uFFFF\s<>"{}|\\^`%]|%[0-9A-Fa-f]{2})*$/u;
+
+/** An absolute IRI with none of the characters Turtle and SPARQL forbid in one (control characters included). */
 export function isIri(value: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$/.test(value);
+  return IRI.test(value);
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row, Value } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row, Value } from './graph-store.js';
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { checkTriples } from '../rdf/serialize.js';
@@ -19,7 +19,7 @@ import { BNODE_SCHEME, nodeToQuads, project, relationshipToQuad } from './neo4j/
 import { diffGraph, type StoredGraph } from './neo4j/graph-diff.js';
 import type { NameKind } from './neo4j/names.js';
 import { ALIGNMENT_FILE, DCTERMS, ONTOLOGY_FILE, PROJECT_ROOT, RDF, RDFS, STUDIO, VOCABULARY_GRAPH } from '../vocabulary.js';
-import { PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError, StoreConnectionError, StudioError } from '../errors.js';
+import { PolicyDeclarationError, PolicyNotLoadedError, QueryError, QueryTimeoutError, ReadOnlyQueryError, StoreConnectionError, StudioError } from '../errors.js';
 
 export interface Neo4jConnection {
   readonly uri: string;
@@ -272,14 +272,14 @@ export class Neo4jStore implements GraphStore {
       .sort((a, b) => a.graph.localeCompare(b.graph));
   }
 
-  async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
+  async namedQuery(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<Row[]> {
     const query = await loadNamedQuery(name, 'cypher');
     checkParams(query, params);
-    const records = await this.read((tx) => tx.run(query.text, params).then((r) => r.records));
+    const records = await this.read((tx) => tx.run(query.text, params).then((r) => r.records), { name, ...options });
     return records.map(toRow);
   }
 
-  async query(text: string): Promise<QueryAnswer> {
+  async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
     let queryType: string;
     try {
       const plan = await this.read((tx) => tx.run(`EXPLAIN ${text}`));
@@ -290,7 +290,7 @@ export class Neo4jStore implements GraphStore {
     }
     if (queryType !== 'r') throw new ReadOnlyQueryError(`this Cypher statement writes (query type '${queryType}')`);
     try {
-      const result = await this.read((tx) => tx.run(text));
+      const result = await this.read((tx) => tx.run(text), { name: 'ad-hoc query', ...options });
       return { kind: 'rows', columns: [...result.records[0]?.keys ?? []].map(String), rows: result.records.map(toRow) };
     } catch (error) {
       if (error instanceof StudioError) throw error;
@@ -414,11 +414,14 @@ export class Neo4jStore implements GraphStore {
     }
   }
 
-  private async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+  /** A read transaction; with a deadline, Neo4j itself stops the transaction when it runs past it. */
+  private async read<T>(work: (tx: ManagedTransaction) => Promise<T>, options: ReadOptions & { name?: string } = {}): Promise<T> {
     const session = this.driver.session({ defaultAccessMode: neo4j.session.READ, ...(this.connection.database ? { database: this.connection.database } : {}) });
     try {
-      return await session.executeRead(work);
+      return await session.executeRead(work, options.deadlineMs !== undefined ? { timeout: options.deadlineMs } : undefined);
     } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (options.deadlineMs !== undefined && /TransactionTimedOut/.test(code)) throw new QueryTimeoutError(options.name ?? 'Cypher', options.deadlineMs);
       throw storeError(this.connection, error);
     } finally {
       await session.close();

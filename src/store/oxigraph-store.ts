@@ -12,7 +12,8 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
+import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
@@ -27,6 +28,8 @@ export interface EmbeddedStoreOptions {
 
 export class EmbeddedStore implements GraphStore {
   readonly engine = 'embedded' as const;
+  /** Where reads with a deadline run: ad-hoc queries in one worker, named queries in another, so that a slow ad-hoc query does not hold up the routes. */
+  private readonly threads = { adhoc: this.newThread(), named: this.newThread() };
 
   private constructor(
     private readonly store: oxigraph.Store,
@@ -99,6 +102,8 @@ export class EmbeddedStore implements GraphStore {
       await this.folder?.update({ [entry.file]: source.text }, replace);
       for (const old of replaced) this.dropGraph(old.graph);
       this.entries = replace(this.entries);
+      this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
+      for (const old of replaced) this.mirror({ op: 'drop', graph: old.graph });
       progress?.(3, 3);
       return toLoadedPolicy(entry);
     } catch (error) {
@@ -116,7 +121,10 @@ export class EmbeddedStore implements GraphStore {
     if (removed.length === 0) return false;
     const remove = (entries: readonly GraphEntry[]) => entries.filter((e) => e.policy !== policy);
     await this.folder?.update({}, remove);
-    for (const entry of removed) this.dropGraph(entry.graph);
+    for (const entry of removed) {
+      this.dropGraph(entry.graph);
+      this.mirror({ op: 'drop', graph: entry.graph });
+    }
     this.entries = remove(this.entries);
     return true;
   }
@@ -188,10 +196,14 @@ export class EmbeddedStore implements GraphStore {
           }
           await this.folder?.update({ [file]: pending }, replace);
           this.dropGraph(graph.graph);
+          this.mirror({ op: 'drop', graph: graph.graph });
           const target = oxigraph.namedNode(graph.graph);
           const pieces = this.folder ? this.folder.graphPieces(entry) : linePieces(pending.path);
           // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
-          for await (const piece of pieces) this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
+          for await (const piece of pieces) {
+            this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
+            this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+          }
           this.entries = replace(this.entries);
           return toDerivedGraph(entry);
         } finally {
@@ -211,7 +223,7 @@ export class EmbeddedStore implements GraphStore {
       .sort((a, b) => a.graph.localeCompare(b.graph));
   }
 
-  async namedQuery(name: string, params: QueryParams = {}): Promise<Row[]> {
+  async namedQuery(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<Row[]> {
     const query = await loadNamedQuery(name, 'sparql');
     checkParams(query, params);
     let text = query.text;
@@ -231,13 +243,14 @@ export class EmbeddedStore implements GraphStore {
         text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
       }
     }
-    const answer = this.run(text, name);
+    const answer = options.deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, options.deadlineMs, options.signal);
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
     return [...answer.rows];
   }
 
-  async query(text: string): Promise<QueryAnswer> {
-    return this.run(text, 'ad-hoc query');
+  async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
+    if (options.deadlineMs === undefined) return this.run(text, 'ad-hoc query');
+    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', options.deadlineMs, options.signal);
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
@@ -252,7 +265,31 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    this.threads.adhoc.close();
+    this.threads.named.close();
     (this.store as unknown as { free(): void }).free();
+  }
+
+  private newThread(): QueryThread {
+    return new QueryThread(() => this.store.dump({ format: 'application/n-quads' }));
+  }
+
+  private mirror(op: MirrorOp): void {
+    this.threads.adhoc.mirror(op);
+    this.threads.named.mirror(op);
+  }
+
+  /** Runs a query in a worker thread, with a deadline; updates are refused as run() refuses them. */
+  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<QueryAnswer> {
+    let answer: ThreadAnswer;
+    try {
+      answer = await thread.run(text, label, deadlineMs, signal);
+    } catch (error) {
+      if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
+      throw error;
+    }
+    if ('json' in answer) return fromSparqlJson(JSON.parse(answer.json) as SparqlJson);
+    return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
   }
 
   private run(text: string, label: string): QueryAnswer {

@@ -39,7 +39,9 @@ const TABLE: Case[] = [
   { route: 'GET /docs', path: '/docs/', expected: everyone(200) },
   { route: 'GET /v1/policies', path: '/v1/policies', expected: readers(200) },
   { route: 'GET /v1/policies/:policy', path: at('/v1/policies', `${M}policy`), expected: readers(200) },
-  { route: 'POST /v1/policies', path: '/v1/policies', options: () => ({ body: mini, contentType: 'text/turtle' }), expected: writers(200) },
+  // The mini policy is loaded: a POST of it is a 409, a PUT naming another version a 412; neither changes anything.
+  { route: 'POST /v1/policies', path: '/v1/policies', options: () => ({ body: mini, contentType: 'text/turtle' }), expected: writers(409) },
+  { route: 'PUT /v1/policies/:policy', path: at('/v1/policies', `${M}policy`), options: () => ({ body: mini, contentType: 'text/turtle', headers: { 'if-match': '"0"' } }), expected: writers(412) },
   { route: 'DELETE /v1/policies/:policy', path: at('/v1/policies', `${M}not-loaded`), expected: writers(404) },
   { route: 'GET /v1/rules', path: '/v1/rules?kind=Prohibition', expected: readers(200) },
   { route: 'GET /v1/rules/:rule', path: at('/v1/rules', `${M}gifts-001`), expected: readers(200) },
@@ -70,6 +72,7 @@ const TABLE: Case[] = [
 
 function methodOf(c: Case): string {
   if (c.route.startsWith('DELETE')) return 'DELETE';
+  if (c.route.startsWith('PUT')) return 'PUT';
   return c.route.startsWith('POST') ? 'POST' : 'GET';
 }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
-import { at, startApi, type Api } from './harness.js';
+import { at, startApi, type Api, replacePolicy } from './harness.js';
 
 const K = 'https://example.org/kestrel/bcg#';
 const M = 'https://example.org/mini#';
@@ -128,7 +128,7 @@ describe('recording conflicts', () => {
 
   it('marks the recorded conflicts stale once the policy is loaded from another source, until the next run', async () => {
     const text = `${await readFile(BUSINESS_CONDUCT, 'utf8')}\n# edited\n`;
-    const upload = await api.call('POST', '/v1/policies?filename=business-conduct.ttl', { as: 'engineer', body: text, contentType: 'text/turtle' });
+    const upload = await replacePolicy(api, `${K}policy`, text, 'business-conduct.ttl');
     expect(upload.status, upload.text).toBe(200);
     expect((await rule(`${K}conf-001`)).conflictsRecorded?.stale).toBe(true);
     expect((await report(`${K}policy`)).recorded.stale).toBe(true);

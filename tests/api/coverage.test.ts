@@ -12,7 +12,7 @@ import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateForPolicy } from '../../src/framers/generation-run.js';
 import { fullyCovered, readCoverage } from '../../src/framers/coverage.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
-import { at, startApi, type Api } from './harness.js';
+import { at, startApi, type Api, replacePolicy } from './harness.js';
 
 const M = 'https://example.org/mini#';
 const K = 'https://example.org/kestrel/bcg#';
@@ -179,7 +179,7 @@ describe('hostile input', () => {
 describe('after the policy changes', () => {
   it('marks the generated data stale when the policy is loaded from another source', async () => {
     const text = `${await readFile(MINI, 'utf8')}\n# edited\n`;
-    const upload = await api.call('POST', '/v1/policies?filename=mini-policy.ttl', { as: 'engineer', body: text, contentType: 'text/turtle' });
+    const upload = await replacePolicy(api, `${M}policy`, text, 'mini-policy.ttl');
     expect(upload.status, upload.text).toBe(200);
     const c = await coverage(`${M}policy`);
     expect(c.generated).toMatchObject({ triples: generatedTriples, stale: true });

@@ -90,9 +90,20 @@ export async function startApi(store: GraphStore, options: TestApiOptions = {}):
   };
 }
 
+/** Every triple with every triple with every triple: over a sample policy, billions of rows, far past any deadline. */
+export const SLOW_QUERY = 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }';
+
 /** The path of a resource named by an IRI. */
 export function at(prefix: string, iri: string): string {
   return `${prefix}/${encodeURIComponent(iri)}`;
+}
+
+/** Replaces a loaded policy as a client should: GET its ETag, then PUT the new Turtle with If-Match. */
+export async function replacePolicy(api: Api, policy: string, text: string, filename?: string): Promise<Reply> {
+  const path = at('/v1/policies', policy);
+  const etag = (await api.call('GET', path, { as: 'reader' })).headers.get('etag') ?? '';
+  const query = filename ? `?filename=${encodeURIComponent(filename)}` : '';
+  return api.call('PUT', path + query, { as: 'engineer', body: text, contentType: 'text/turtle', headers: { 'if-match': etag } });
 }
 
 /** Starts the API over a fresh embedded store holding the mini policy. */

@@ -19,21 +19,82 @@ afterEach(async () => {
   await api.store.close();
 });
 
+/** A small valid policy of its own that also asserts two triples about the mini policy's rule. */
+export const INTRUDER = `@prefix studio: <https://w3id.org/alignment-studio/ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix mini: <https://example.org/mini#> .
+@prefix in: <https://example.org/intruder#> .
+in:regulation a studio:Regulation ; dcterms:title "Intruder Code" ; studio:authorityRank 1 .
+in:policy a studio:Policy ; dcterms:title "Intruder policy" ; studio:implements in:regulation .
+mini:gifts-001 rdfs:label "Hijacked" ;
+    studio:text "Anything goes." .
+`;
+
 const upload = (text: string, query = '') => api.call('POST', `/v1/policies${query}`, { as: 'engineer', body: text, contentType: 'text/turtle' });
 
 describe('POST /v1/policies', () => {
-  it('loads a valid policy (201), then replaces it on a second upload (200)', async () => {
+  it('loads a valid policy (201) with its ETag; a second POST of the same policy is a 409 that stores nothing', async () => {
     const first = await upload(mini, '?filename=mini.ttl');
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ policy: `${M}policy`, title: 'Mini Code policy', source: 'mini.ttl', triples: 117 });
     expect(first.headers.get('location')).toBe(at('/v1/policies', `${M}policy`));
-    // Read once, so that a remembered answer would show if the reload did not forget it.
-    expect((await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' })).body.label).toBe('No gifts from suppliers');
+    expect(first.headers.get('etag')).toBe(`"${first.body.sha256}"`);
+    const before = await api.snapshot();
     const second = await upload(mini.replace('"No gifts from suppliers"', '"No gifts from vendors"'));
-    expect(second.status).toBe(200);
+    expect(second.status).toBe(409);
+    expect(second.contentType).toMatch(/^application\/problem\+json/);
+    expect(second.body).toMatchObject({ type: 'https://w3id.org/alignment-studio/problems/policy-exists', status: 409 });
+    expect(second.body.detail).toContain('If-Match');
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('replaces a policy with PUT and If-Match on its current SHA-256: 428 without it, 412 on another, 200 on the right one', async () => {
+    const first = await upload(mini);
+    const path = at('/v1/policies', `${M}policy`);
+    // Read once, so that a remembered answer would show if the replacement did not forget it.
+    expect((await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' })).body.label).toBe('No gifts from suppliers');
+    const renamed = mini.replace('"No gifts from suppliers"', '"No gifts from vendors"');
+    const put = (headers: Record<string, string>, body = renamed) => api.call('PUT', path, { as: 'engineer', body, contentType: 'text/turtle', headers });
+    const before = await api.snapshot();
+    const missing = await put({});
+    expect(missing.status).toBe(428);
+    expect(missing.contentType).toMatch(/^application\/problem\+json/);
+    const stale = await put({ 'if-match': '"0000"' });
+    expect(stale.status).toBe(412);
+    expect(stale.body.detail).toContain(first.body.sha256);
+    const other = await put({ 'if-match': first.headers.get('etag')! }, mini.replace(/mini:policy/g, 'mini:policy2'));
+    expect(other.status).toBe(422);
+    expect(other.body.type).toBe('https://w3id.org/alignment-studio/problems/policy-mismatch');
+    expect(await api.snapshot()).toBe(before);
+    const etag = (await api.call('GET', path, { as: 'reader' })).headers.get('etag')!;
+    const replaced = await put({ 'if-match': etag });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.sha256).not.toBe(first.body.sha256);
+    expect(replaced.headers.get('etag')).toBe(`"${replaced.body.sha256}"`);
     expect((await api.store.listPolicies()).map((p) => p.policy)).toEqual([`${M}policy`]);
-    const rule = await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' });
-    expect(rule.body.label).toBe('No gifts from vendors');
+    expect((await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' })).body.label).toBe('No gifts from vendors');
+    // The old ETag no longer matches.
+    expect((await put({ 'if-match': etag })).status).toBe(412);
+    expect((await api.call('PUT', at('/v1/policies', `${M}absent`), { as: 'engineer', body: renamed, contentType: 'text/turtle', headers: { 'if-match': etag } })).status).toBe(404);
+  });
+
+  it('refuses (422) an upload that describes a resource of another loaded policy, naming the triples, storing nothing', async () => {
+    expect((await upload(mini)).status).toBe(201);
+    const before = await api.snapshot();
+    const reply = await upload(INTRUDER, '?filename=intruder.ttl');
+    expect(reply.status).toBe(422);
+    expect(reply.contentType).toMatch(/^application\/problem\+json/);
+    expect(reply.body).toMatchObject({ type: 'https://w3id.org/alignment-studio/problems/policy-isolation', total: 2 });
+    expect(reply.body.triples).toEqual([
+      { triple: `<${M}gifts-001> <http://www.w3.org/2000/01/rdf-schema#label> "Hijacked" .`, owner: `${M}policy` },
+      { triple: `<${M}gifts-001> <https://w3id.org/alignment-studio/ns#text> "Anything goes." .`, owner: `${M}policy` },
+    ]);
+    expect(reply.body.detail).toMatch(/^intruder\.ttl: /);
+    expect(await api.snapshot()).toBe(before);
+    expect((await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' })).body.label).toBe('No gifts from suppliers');
+    // Without the foreign triples the same policy loads.
+    expect((await upload(INTRUDER.split('\n').filter((l) => !l.includes('mini:gifts-001') && !l.includes('Anything goes')).join('\n'))).status).toBe(201);
   });
 
   it('refuses a policy that violates the shapes with 422 and its violations, storing nothing', async () => {
@@ -64,7 +125,7 @@ describe('POST /v1/policies', () => {
   it('serialises concurrent uploads: both land, one policy each', async () => {
     const bank = await readFile(SAMPLE_POLICIES[1]!, 'utf8');
     const replies = await Promise.all([upload(mini), upload(bank), upload(mini)]);
-    expect(replies.map((r) => r.status).sort()).toEqual([200, 201, 201]);
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 201, 409]);
     expect(await api.store.listPolicies()).toHaveLength(2);
   });
 });

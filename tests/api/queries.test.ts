@@ -55,6 +55,16 @@ describe('named queries', () => {
     expect(reply.contentType).toMatch(/^application\/problem\+json/);
     expect(reply.body.detail.length).toBeGreaterThan(10);
   });
+  it.each([
+    ['GET', `/v1/queries/rule-context?rule=${encodeURIComponent(`${M}gifts-001`)}&extra=x`, undefined, 'querystring'],
+    ['POST', '/v1/queries/rule-context', { rule: `${M}gifts-001`, extra: 'x' }, 'body'],
+    ['GET', '/v1/queries/rule-context', undefined, 'querystring'],
+  ])('refuses by schema, as its OpenAPI operation says: %s %s', async (method, path, json, where) => {
+    const reply = await api.call(method, path, { as: 'reader', ...(json !== undefined ? { json } : {}) });
+    expect(reply.status).toBe(400);
+    expect(reply.body.type).toBe('https://w3id.org/alignment-studio/problems/invalid-request');
+    expect(reply.body.errors[0].in).toBe(where);
+  });
 });
 
 describe('ad-hoc queries', () => {

@@ -7,7 +7,7 @@ import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
 import { readFile } from 'node:fs/promises';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateForPolicy } from '../../src/framers/generation-run.js';
-import { at, startApi, TOKENS, type Api } from './harness.js';
+import { at, startApi, TOKENS, type Api, replacePolicy } from './harness.js';
 import { openEvents } from './event-stream.js';
 import { generateAll } from '../helpers/generation.js';
 
@@ -149,7 +149,7 @@ describe('GET /v1/rules/:rule after generation', () => {
     }
 
     const mini = await readFile(MINI, 'utf8');
-    const upload = await api.call('POST', '/v1/policies', { as: 'engineer', body: `${mini}\n# edited\n`, contentType: 'text/turtle' });
+    const upload = await replacePolicy(api, `${M}policy`, `${mini}\n# edited\n`);
     expect(upload.status).toBe(200);
     const after = await api.call('GET', at('/v1/rules', `${M}gifts-001`), { as: 'reader' });
     expect(after.body.generated.stale).toBe(true);

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studio } from '../helpers/cli.js';
-import { MINI } from '../store/store-spec.js';
-import { TOKENS, TOKENS_JSON } from './harness.js';
+import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
+import { SLOW_QUERY, TOKENS, TOKENS_JSON } from './harness.js';
 import { openEvents } from './event-stream.js';
 
 let folder: string;
@@ -105,5 +105,34 @@ describe('studio serve', () => {
     const counted = studio(['query', '--named', 'generated-items-of-rule', '--param', 'rule=https://example.org/mini#gifts-001', '--json', '--data-dir', dataDir]);
     expect(counted.code, counted.stderr).toBe(0);
     expect(JSON.parse(counted.stdout).length, generated).toBeGreaterThan(5);
+  });
+
+  it('stops on SIGTERM within 5 s while a slow query runs', async () => {
+    const dataDir = path.join(folder, 'data-slow');
+    const { child, address } = await serve(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const upload = await fetch(`${address}/v1/policies`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.engineer}`, 'content-type': 'text/turtle' },
+        body: await readFile(SAMPLE_POLICIES[0]!, 'utf8'),
+      });
+      expect(upload.status).toBe(201);
+      const slow = fetch(`${address}/v1/query/sparql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.reader}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: SLOW_QUERY }),
+      }).then((r) => r.status, () => 'closed');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await fetch(`${address}/health`)).status).toBe(200);
+      const start = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const stopped = Date.now() - start;
+      console.log(`SIGTERM mid-query: exited after ${stopped} ms; the query's client got ${await slow}`);
+      expect(stopped).toBeLessThan(5000);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** The public routes: health, the OpenAPI document generated from the route schemas, and the docs page. */
 
+import { namedQueryNames } from '../../src/store/named-queries.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniApi, stopApi, type Api } from './harness.js';
 
@@ -14,6 +15,7 @@ const OPERATIONS = [
   'get /v1/policies',
   'post /v1/policies',
   'get /v1/policies/{policy}',
+  'put /v1/policies/{policy}',
   'delete /v1/policies/{policy}',
   'get /v1/policies/{policy}/conflicts',
   'post /v1/policies/{policy}/conflicts',
@@ -21,8 +23,6 @@ const OPERATIONS = [
   'get /v1/rules',
   'get /v1/rules/{rule}',
   'get /v1/queries',
-  'get /v1/queries/{name}',
-  'post /v1/queries/{name}',
   'post /v1/query/sparql',
   'post /v1/query/cypher',
   'get /v1/jobs',
@@ -52,12 +52,18 @@ describe('public routes', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'detail', 'instance']);
     const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
-    expect(operations.sort()).toEqual([...OPERATIONS, 'get /health'].sort());
-    for (const operation of OPERATIONS) {
+    // Each named query has its own GET and POST, with its parameters.
+    const named = await namedQueryNames('sparql');
+    const perQuery = named.flatMap((name) => [`get /v1/queries/${name}`, `post /v1/queries/${name}`]);
+    expect(operations.sort()).toEqual([...OPERATIONS, ...perQuery, 'get /health'].sort());
+    const context = doc.paths['/v1/queries/rule-context'];
+    expect(context.get.parameters).toEqual([expect.objectContaining({ in: 'query', name: 'rule', required: true, schema: expect.objectContaining({ type: 'string', pattern: expect.any(String) }) })]);
+    expect(context.post.requestBody.content['application/json'].schema).toMatchObject({ required: ['rule'], additionalProperties: false });
+    for (const operation of [...OPERATIONS, ...perQuery]) {
       const [method, path] = operation.split(' ') as [string, string];
       const op = doc.paths[path][method];
       expect(op.security, operation).toEqual([{ bearerAuth: [] }]);
-      expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403']));
+      expect(Object.keys(op.responses), operation).toEqual(expect.arrayContaining(['401', '403', '500', '503', '504']));
       expect(Object.keys(op.responses).some((status) => status.startsWith('2')), operation).toBe(true);
       // Problems are documented under the content type they are sent with.
       for (const [status, response] of Object.entries(op.responses as Record<string, { content: object }>)) {
@@ -68,6 +74,10 @@ describe('public routes', () => {
     expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'bearer', 'kind', 'limit', 'policy', 'section']);
     expect(rules.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum).toBe(500);
     expect(Object.keys(doc.paths['/v1/policies'].post.requestBody.content)).toEqual(['text/turtle']);
+    // Uploads: 409 for a policy already loaded; replacing needs If-Match (428 without, 412 on another version).
+    expect(Object.keys(doc.paths['/v1/policies'].post.responses)).toEqual(expect.arrayContaining(['201', '409', '413', '415', '422']));
+    expect(Object.keys(doc.paths['/v1/policies/{policy}'].put.responses)).toEqual(expect.arrayContaining(['200', '404', '412', '422', '428']));
+    expect(doc.paths['/v1/policies/{policy}'].put.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toContain('header if-match');
     // Jobs: the body is one of the kinds' schemas, chosen by kind; the job, its states and the event stream are described.
     const startJob = doc.paths['/v1/jobs'].post;
     const body = startJob.requestBody.content['application/json'].schema;

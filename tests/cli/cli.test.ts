@@ -121,6 +121,34 @@ describe('studio CLI', () => {
     await store.close();
   });
 
+  it('load refuses a policy that describes a resource of another loaded policy, and still replaces a policy on reload', async () => {
+    const dataDir = await tempDir();
+    expect(studio(['load', MINI, '--data-dir', dataDir]).code).toBe(0);
+    const file = path.join(dataDir, '..', `${path.basename(dataDir)}-intruder.ttl`);
+    await writeFile(
+      file,
+      [
+        '@prefix studio: <https://w3id.org/alignment-studio/ns#> .',
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .',
+        '@prefix dcterms: <http://purl.org/dc/terms/> .',
+        '<https://example.org/intruder#regulation> a studio:Regulation ; dcterms:title "Intruder Code" ; studio:authorityRank 1 .',
+        '<https://example.org/intruder#policy> a studio:Policy ; dcterms:title "Intruder" ; studio:implements <https://example.org/intruder#regulation> .',
+        `<${M}gifts-001> rdfs:label "Hijacked" .`,
+        '',
+      ].join('\n'),
+    );
+    const result = studio(['load', file, '--data-dir', dataDir]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`<${M}gifts-001> <http://www.w3.org/2000/01/rdf-schema#label> "Hijacked" . (a resource of ${M}policy)`);
+    expect(result.stderr).toContain('Nothing was loaded');
+    // A reload of the policy that owns the resources is no breach: it replaces the earlier load.
+    expect(studio(['load', MINI, '--data-dir', dataDir]).code).toBe(0);
+    const store = await EmbeddedStore.open({ dataDir });
+    expect((await store.listPolicies()).map((p) => p.policy)).toEqual([`${M}policy`]);
+    expect(await canonical(await store.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    await store.close();
+  });
+
   it('survives kill -9 in the middle of a reload: the old version or the new one, never a mix', async () => {
     const dir = await tempDir();
     const dataDir = path.join(dir, 'data');

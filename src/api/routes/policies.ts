@@ -11,6 +11,7 @@ import type { TurtleSource } from '../../rdf/turtle.js';
 import { TURTLE } from '../../rdf/turtle.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
+import { checkIsolation, readUpload, type PolicyUpload } from '../../store/policy-isolation.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
 import type { SerialQueue } from '../serial-queue.js';
 
@@ -52,51 +53,119 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(TURTLE, { parseAs: 'string', bodyLimit: options.turtleBodyLimit }, (_request, body, done) => done(null, body));
 
+  const filenameQuery = {
+    type: 'object',
+    properties: { filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', default: 'upload.ttl', description: 'the name errors and the policy record use' } },
+    additionalProperties: false,
+  } as const;
+  const turtleBody = { type: 'string', minLength: 1, description: 'the policy as Turtle (one studio:Policy per document)' } as const;
+
+  /** Validates an upload against the shapes, reads the policy it declares, and hands it to `load` when it is valid; all inside the write queue. */
+  const takeUpload = (filename: string, text: string, load: (upload: PolicyUpload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
+    const source: TurtleSource = { file: filename, text, baseIri: `file:///upload/${filename}` };
+    return writes.run(async () => {
+      const report = await validator.validateSources([source]);
+      const syntaxError = report.syntaxErrors[0];
+      if (syntaxError) throw syntaxError;
+      if (!report.conforms) {
+        throw new HttpProblem(
+          422,
+          'policy-invalid',
+          'The policy violates the shapes',
+          `${source.file}: ${report.violations.length} shape violation(s), first: ${describeViolation(report.violations[0]!)}. Nothing was stored.`,
+          { violations: report.violations },
+        );
+      }
+      return load(readUpload(source));
+    });
+  };
+
+  const isolatedLoad = async (upload: PolicyUpload): Promise<LoadedPolicy> => {
+    await checkIsolation(store, upload);
+    return store.loadPolicy(upload.source);
+  };
+
   app.post<{ Querystring: { filename: string }; Body: string }>(
     '/policies',
     {
       config: { roles: POLICY_WRITERS },
       schema: {
         tags,
-        summary: 'Upload a policy',
+        summary: 'Upload a new policy',
         description:
-          'Validates the Turtle against the shapes, then loads it, replacing an earlier load of the same studio:Policy. Nothing is stored when it does not parse (400) or is invalid (422, with the violations).',
+          'Validates the Turtle against the shapes, then loads it. Nothing is stored when it does not parse (400), is invalid (422, with the violations), ' +
+          'asserts triples about resources of another loaded policy (422, naming the first triples), or declares a policy that is already loaded (409: replace it with PUT /v1/policies/{policy}).',
         security: BEARER_SECURITY,
         consumes: [TURTLE],
-        querystring: {
-          type: 'object',
-          properties: { filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', default: 'upload.ttl', description: 'the name errors and the policy record use' } },
-          additionalProperties: false,
-        },
-        body: { type: 'string', minLength: 1, description: 'the policy as Turtle (one studio:Policy per document)' },
+        querystring: filenameQuery,
+        body: turtleBody,
         response: {
-          200: { description: 'Replaced an earlier load of the same policy', ...policySchema },
           201: { description: 'Loaded a new policy', ...policySchema },
-          ...problems(...AUTH_PROBLEMS, 413, 415, 422),
+          ...problems(...AUTH_PROBLEMS, 409, 413, 415, 422),
         },
       },
     },
     async (request, reply) => {
-      const source: TurtleSource = { file: request.query.filename, text: request.body, baseIri: `file:///upload/${request.query.filename}` };
-      const loaded = await writes.run(async () => {
-        const report = await validator.validateSources([source]);
-        const syntaxError = report.syntaxErrors[0];
-        if (syntaxError) throw syntaxError;
-        if (!report.conforms) {
+      const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
+        if ((await store.listPolicies()).some((p) => p.policy === upload.policy)) {
           throw new HttpProblem(
-            422,
-            'policy-invalid',
-            'The policy violates the shapes',
-            `${source.file}: ${report.violations.length} shape violation(s), first: ${describeViolation(report.violations[0]!)}. Nothing was stored.`,
-            { violations: report.violations },
+            409,
+            'policy-exists',
+            'The policy is already loaded',
+            `${upload.source.file}: policy ${upload.policy} is already loaded. To replace it, PUT the Turtle to /v1/policies/${encodeURIComponent(upload.policy)} with If-Match: its current SHA-256 (GET it for the ETag). Nothing was stored.`,
           );
         }
-        const existed = (await store.listPolicies()).map((p) => p.policy);
-        const policy = await store.loadPolicy(source);
-        return { policy, replaced: existed.includes(policy.policy) };
+        return isolatedLoad(upload);
       });
-      reply.header('location', `/v1/policies/${encodeURIComponent(loaded.policy.policy)}`);
-      return reply.status(loaded.replaced ? 200 : 201).send(loaded.policy);
+      reply.header('location', `/v1/policies/${encodeURIComponent(loaded.policy)}`);
+      reply.header('etag', etagOf(loaded));
+      return reply.status(201).send(loaded);
+    },
+  );
+
+  app.put<{ Params: { policy: string }; Querystring: { filename: string }; Body: string }>(
+    '/policies/:policy',
+    {
+      config: { roles: POLICY_WRITERS },
+      schema: {
+        tags,
+        summary: 'Replace a loaded policy',
+        description:
+          'Replaces a loaded policy by a new version of its Turtle, which must declare the same studio:Policy. Needs If-Match with the SHA-256 of the version loaded now (its ETag): ' +
+          'without it 428, with another 412. Validated and checked like an upload; nothing is stored on any error.',
+        security: BEARER_SECURITY,
+        consumes: [TURTLE],
+        params: policyParams,
+        querystring: filenameQuery,
+        headers: {
+          type: 'object',
+          properties: { 'if-match': { type: 'string', maxLength: 1000, description: 'the current SHA-256 of the policy (its ETag), quoted or not' } },
+        },
+        body: turtleBody,
+        response: {
+          200: { description: 'Replaced the policy', ...policySchema },
+          ...problems(...AUTH_PROBLEMS, 404, 412, 413, 415, 422, 428),
+        },
+      },
+    },
+    async (request, reply) => {
+      const iri = request.params.policy;
+      const ifMatch = request.headers['if-match'];
+      if (ifMatch === undefined || ifMatch.trim() === '') {
+        throw new HttpProblem(428, 'precondition-required', 'If-Match is required', `Replacing policy ${iri} needs If-Match: the SHA-256 of the version loaded now (GET /v1/policies/${encodeURIComponent(iri)} gives it as its ETag).`);
+      }
+      const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
+        const current = await findPolicy(store, iri);
+        if (!matches(ifMatch, current.sha256)) {
+          throw new HttpProblem(412, 'precondition-failed', 'The policy is not the version named', `If-Match names ${ifMatch.trim()}, but policy ${iri} is loaded now at SHA-256 ${current.sha256}: it changed since you read it. Nothing was stored.`);
+        }
+        if (upload.policy !== iri) {
+          throw new HttpProblem(422, 'policy-mismatch', 'The Turtle declares another policy', `${upload.source.file}: declares policy ${upload.policy}, not ${iri} named in the path. Nothing was stored.`);
+        }
+        return isolatedLoad(upload);
+      });
+      reply.header('etag', etagOf(loaded));
+      return reply.status(200).send(loaded);
     },
   );
 
@@ -137,8 +206,9 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const policy = await findPolicy(store, request.params.policy);
+      reply.header('etag', etagOf(policy));
       const [count] = await store.namedQuery('rules-count', { byKind: '', bySection: '', byBearer: '', byPolicy: policy.policy });
       return { ...policy, rules: Number(count?.rules ?? 0) };
     },
@@ -162,6 +232,16 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
       return reply.status(204).send();
     },
   );
+}
+
+/** A policy's entity tag: its SHA-256, quoted. */
+function etagOf(policy: LoadedPolicy): string {
+  return `"${policy.sha256}"`;
+}
+
+/** True when an If-Match header names the SHA-256 (quoted or not, weak or strong, among others). */
+function matches(ifMatch: string, sha256: string): boolean {
+  return ifMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1') === sha256);
 }
 
 async function findPolicy(store: GraphStore, iri: string): Promise<LoadedPolicy> {

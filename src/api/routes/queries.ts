@@ -1,15 +1,17 @@
 /**
  * /v1/queries: the named queries (sparql/<name>.rq, cypher/<name>.cypher),
  * listed with purpose and parameters, and run with parameters from the query
- * string (GET) or a JSON body (POST). Parameters are checked against the
- * query's @param lines by the store, never pasted into query text.
+ * string (GET) or a JSON body (POST). Each named query has its own two
+ * routes, whose schema is its @param lines; parameters are then checked by
+ * the store again, and never pasted into query text.
  */
 
 import type { FastifyInstance } from 'fastify';
 import type { GraphStore } from '../../store/graph-store.js';
 import { loadNamedQuery, namedQueryNames, type NamedQuery, type QueryLanguage, type QueryParams } from '../../store/named-queries.js';
 import { ANY_ROLE } from '../auth.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, offsetPage, offsetPageQuery, problems, rowSchema } from '../schemas.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems, rowSchema } from '../schemas.js';
+import { UnknownQueryError } from '../../errors.js';
 
 export interface QueryRoutesOptions {
   readonly store: GraphStore;
@@ -82,61 +84,76 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
     },
   );
 
-  app.get<{ Params: { name: string }; Querystring: Record<string, string> }>(
-    '/queries/:name',
-    {
-      config: { roles: ANY_ROLE },
-      schema: {
-        tags,
-        summary: 'Run a named query, parameters in the query string',
-        description: 'Each query-string parameter is one of the query\'s @param; integers and booleans are read from their text.',
-        security: BEARER_SECURITY,
-        params: nameParams,
-        querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } },
-        response: { 200: answerSchema, ...problems(...AUTH_PROBLEMS, 404) },
-      },
-    },
-    async (request) => {
-      const query = await loadNamedQuery(request.params.name, language);
-      const rows = await store.namedQuery(query.name, fromText(query, request.query));
+  // One GET and one POST per named query, each with the query's own parameters, all required and no others:
+  // the OpenAPI document says exactly what each takes, and the schema refuses what the store would.
+  for (const name of await namedQueryNames(language)) {
+    const query = await loadNamedQuery(name, language);
+    const schema = paramsSchema(query);
+    const run = async (params: QueryParams) => {
+      const rows = await store.namedQuery(query.name, params);
       return { name: query.name, count: rows.length, rows };
-    },
-  );
-
-  app.post<{ Params: { name: string }; Body: Record<string, string | number | boolean> }>(
-    '/queries/:name',
-    {
-      config: { roles: ANY_ROLE },
-      schema: {
-        tags,
-        summary: 'Run a named query, parameters in a JSON body',
-        security: BEARER_SECURITY,
-        params: nameParams,
-        body: {
-          type: 'object',
-          description: 'the parameters, by name',
-          additionalProperties: { type: ['string', 'integer', 'boolean'] },
-          maxProperties: 50,
+    };
+    app.get<{ Querystring: QueryParams }>(
+      `/queries/${name}`,
+      {
+        config: { roles: ANY_ROLE },
+        schema: {
+          tags,
+          summary: `${name}: ${query.purpose}`,
+          description: 'Parameters in the query string; integers and booleans are read from their text.',
+          security: BEARER_SECURITY,
+          querystring: schema,
+          response: { 200: answerSchema, ...problems(...AUTH_PROBLEMS) },
         },
-        response: { 200: answerSchema, ...problems(...AUTH_PROBLEMS, 404, 415) },
       },
-    },
-    async (request) => {
-      const query = await loadNamedQuery(request.params.name, language);
-      const rows = await store.namedQuery(query.name, request.body);
-      return { name: query.name, count: rows.length, rows };
-    },
-  );
+      async (request) => run(request.query),
+    );
+    app.post<{ Body: QueryParams }>(
+      `/queries/${name}`,
+      {
+        config: { roles: ANY_ROLE },
+        schema: {
+          tags,
+          summary: `${name}: ${query.purpose}`,
+          description: 'Parameters in a JSON body.',
+          security: BEARER_SECURITY,
+          ...(query.params.size > 0 ? { body: schema } : {}),
+          response: { 200: answerSchema, ...problems(...AUTH_PROBLEMS, 413, 415) },
+        },
+      },
+      async (request) => run(request.body ?? {}),
+    );
+  }
+
+  // Any other name: not a named query (404), or not a name at all (400). Not in the OpenAPI document: no such operation exists.
+  for (const method of ['GET', 'POST'] as const) {
+    app.route<{ Params: { name: string } }>({
+      method,
+      url: '/queries/:name',
+      config: { roles: ANY_ROLE },
+      schema: { hide: true, params: nameParams },
+      handler: async (request) => {
+        await loadNamedQuery(request.params.name, language);
+        throw new UnknownQueryError(request.params.name, await namedQueryNames(language));
+      },
+    });
+  }
 }
 
-/** Query-string values as the types the query declares; what does not read as its type is left for the store to refuse. */
-function fromText(query: NamedQuery, given: Readonly<Record<string, string>>): QueryParams {
-  return Object.fromEntries(
-    Object.entries(given).map(([name, text]) => {
-      const type = query.params.get(name);
-      if (type === 'integer' && /^-?\d+$/.test(text)) return [name, Number(text)];
-      if (type === 'boolean' && (text === 'true' || text === 'false')) return [name, text === 'true'];
-      return [name, text];
-    }),
+/** The schema of a named query's parameters: each as its declared type, all required, no others. */
+function paramsSchema(query: NamedQuery): Record<string, unknown> {
+  const properties = Object.fromEntries(
+    [...query.params].map(([name, type]) => [
+      name,
+      type === 'iri'
+        ? iri(`${name}: an absolute IRI`)
+        : type === 'integer'
+          ? { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }
+          : type === 'boolean'
+            ? { type: 'boolean' }
+            : { type: 'string', maxLength: 4096 },
+    ]),
   );
+  return { type: 'object', properties, required: [...query.params.keys()], additionalProperties: false };
 }
+

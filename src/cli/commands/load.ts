@@ -5,6 +5,7 @@ import { collectTurtleFiles } from '../../rdf/sources.js';
 import { readTurtle } from '../../rdf/turtle.js';
 import { PolicyInvalidError } from '../../errors.js';
 import type { GraphStore, LoadedPolicy } from '../../store/graph-store.js';
+import { checkIsolation, readUpload } from '../../store/policy-isolation.js';
 import { withProgress } from '../progress.js';
 import { formatReport, validateWithProgress } from '../validation-output.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
@@ -38,7 +39,10 @@ export function registerLoad(program: Command): void {
   });
 }
 
-/** Validates (unless told not to) and then loads each file; an invalid file stops before anything is stored. */
+/**
+ * Validates (unless told not to) and then loads each file; an invalid file stops before anything is stored.
+ * A file that describes resources of another loaded policy is refused (PolicyIsolationError) when its turn comes.
+ */
 export async function loadPolicies(store: GraphStore, files: readonly string[], options: { validate: boolean }): Promise<LoadedPolicy[]> {
   if (options.validate) {
     const report = await validateWithProgress(files);
@@ -50,6 +54,8 @@ export async function loadPolicies(store: GraphStore, files: readonly string[], 
   const loaded: LoadedPolicy[] = [];
   for (const file of files) {
     const source = await readTurtle(file);
+    // A policy may only describe its own resources; a reload of the same policy replaces it.
+    await checkIsolation(store, readUpload(source));
     loaded.push(await withProgress(`loading ${file.split('/').pop()}`, (progress) => store.loadPolicy(source, progress)));
   }
   return loaded;

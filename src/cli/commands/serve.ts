@@ -62,6 +62,7 @@ export function registerServe(program: Command): void {
       cache: options.cache && { entries: cacheEntries, bytes: Math.round(cacheMb * 1024 * 1024) },
       jobs: { maxKept: jobsKept, maxRunning: jobsRunning },
       audit: { dataDir: config.dataDir, target: config.target, judge: config.llm },
+      deadlines: config.deadlines,
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
@@ -74,10 +75,20 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    // Running queries are abandoned on close; should anything else hold it up, the process still ends within 5 s.
+    const deadline = setTimeout(() => {
+      process.stderr.write(`studio: did not close within ${CLOSE_DEADLINE_MS / 1000} s; exiting anyway\n`);
+      process.exit(1);
+    }, CLOSE_DEADLINE_MS);
+    deadline.unref();
     await app.close();
     await store.close();
+    clearTimeout(deadline);
   });
 }
+
+/** How long a stop signal waits for the server to close before the process exits regardless. */
+const CLOSE_DEADLINE_MS = 4500;
 
 function printNewToken(roles: string): void {
   const list = commaList(roles);

@@ -1,0 +1,84 @@
+/**
+ * Every query the API runs has a deadline: ad-hoc queries their own (short,
+ * a user's text may be anything), named queries and the queries inside routes
+ * another. The store stops a query past it (QueryTimeoutError, a 504); when the
+ * server closes, queries still running are abandoned (QueryAbortedError).
+ */
+
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
+import type { QueryParams } from '../store/named-queries.js';
+import type { TurtleSource } from '../rdf/turtle.js';
+import type { Quad } from '@rdfjs/types';
+
+export interface QueryDeadlines {
+  /** Milliseconds an ad-hoc query (POST /v1/query/*) may run (default 10 s). */
+  readonly adhocMs?: number;
+  /** Milliseconds a named query, or a query a route runs, may run (default 30 s). */
+  readonly namedMs?: number;
+}
+
+import { DEFAULT_ADHOC_DEADLINE_MS, DEFAULT_NAMED_DEADLINE_MS } from '../config.js';
+
+/** A store whose reads all carry a deadline, and which abandons them when closed. */
+export class DeadlineStore implements GraphStore {
+  private readonly closing = new AbortController();
+  readonly adhocMs: number;
+  readonly namedMs: number;
+
+  constructor(
+    private readonly store: GraphStore,
+    deadlines: QueryDeadlines = {},
+  ) {
+    this.adhocMs = deadlines.adhocMs ?? DEFAULT_ADHOC_DEADLINE_MS;
+    this.namedMs = deadlines.namedMs ?? DEFAULT_NAMED_DEADLINE_MS;
+  }
+
+  get engine() {
+    return this.store.engine;
+  }
+
+  /** Abandons every query running or waiting, and any asked later; the store itself stays open (its owner closes it). */
+  abandonQueries(): void {
+    this.closing.abort();
+  }
+
+  query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
+    return this.store.query(text, { deadlineMs: this.adhocMs, signal: this.closing.signal, ...options });
+  }
+
+  namedQuery(name: string, params?: QueryParams, options: ReadOptions = {}): Promise<Row[]> {
+    return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, signal: this.closing.signal, ...options });
+  }
+
+  loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
+    return this.store.loadPolicy(source, progress);
+  }
+
+  listPolicies(): Promise<LoadedPolicy[]> {
+    return this.store.listPolicies();
+  }
+
+  removePolicy(policy: string): Promise<boolean> {
+    return this.store.removePolicy(policy);
+  }
+
+  putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {
+    return this.store.putDerivedGraph(graph, quads);
+  }
+
+  beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
+    return this.store.beginDerivedGraph(graph);
+  }
+
+  listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {
+    return this.store.listDerivedGraphs(policy);
+  }
+
+  exportQuads(policy?: string): Promise<Quad[]> {
+    return this.store.exportQuads(policy);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

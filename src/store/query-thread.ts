@@ -1,0 +1,161 @@
+/**
+ * Reads off the event loop, with a deadline. oxigraph's JavaScript query is
+ * synchronous: run in the server's thread, one slow query stalls every other
+ * request and /health. A QueryThread keeps a copy of the embedded store in a
+ * worker thread (read only: it is sent a dump when it starts, then each load
+ * and drop the store makes) and runs one query at a time there. A query past
+ * its deadline, or one abandoned (the server closing), terminates the worker,
+ * which stops the query for sure; the next query starts a new one.
+ */
+
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { QueryError, QueryAbortedError, QueryTimeoutError } from '../errors.js';
+import { SPARQL_JSON } from '../rdf/terms.js';
+
+/** What a query answers in the worker: SPARQL JSON results, or triples as N-Triples. */
+export type ThreadAnswer = { readonly json: string } | { readonly ntriples: string };
+
+/** A change the worker's copy must follow. */
+export type MirrorOp =
+  | { readonly op: 'load'; readonly text: string; readonly format: string; readonly baseIri?: string; readonly graph: string }
+  | { readonly op: 'drop'; readonly graph: string };
+
+interface Job {
+  readonly id: number;
+  readonly text: string;
+  readonly label: string;
+  readonly deadlineMs: number;
+  readonly resolve: (answer: ThreadAnswer) => void;
+  readonly reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+  detach?: () => void;
+}
+
+const OXIGRAPH = createRequire(import.meta.url).resolve('oxigraph');
+
+// Plain CommonJS, so that it runs the same from src (tsx) and dist.
+const WORKER_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const oxigraph = require(workerData.oxigraph);
+const store = new oxigraph.Store();
+function apply(m) {
+  if (m.op === 'dump') store.load(m.text, { format: 'application/n-quads', no_transaction: true });
+  else if (m.op === 'load') store.load(m.text, { format: m.format, ...(m.baseIri ? { base_iri: m.baseIri } : {}), to_graph_name: oxigraph.namedNode(m.graph), no_transaction: true });
+  else if (m.op === 'drop') store.update('DROP SILENT GRAPH <' + m.graph + '>');
+}
+parentPort.on('message', (m) => {
+  if (m.op !== 'query') return apply(m);
+  const options = { use_default_graph_as_union: true };
+  try {
+    let result;
+    try {
+      result = store.query(m.text, { ...options, results_format: workerData.json });
+    } catch (error) {
+      if (!String(error).includes('RDF format')) throw error;
+      result = store.query(m.text, options);
+    }
+    if (typeof result === 'string') parentPort.postMessage({ id: m.id, json: result });
+    else parentPort.postMessage({ id: m.id, ntriples: new oxigraph.Store(result).dump({ format: 'application/n-triples', from_graph_name: oxigraph.defaultGraph() }) });
+  } catch (error) {
+    parentPort.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
+`;
+
+export class QueryThread {
+  private worker: Worker | undefined;
+  private running: Job | undefined;
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  /** `dump` gives the whole store as N-Quads, for a worker that starts. */
+  constructor(private readonly dump: () => string) {}
+
+  /** Follows a change of the store, when a worker holds a copy (one that starts later dumps the store as it is then). */
+  mirror(op: MirrorOp): void {
+    this.worker?.postMessage(op);
+  }
+
+  /** Runs a read-only query in the worker; past `deadlineMs` (waiting included) it is stopped with QueryTimeoutError; `signal` abandons it with QueryAbortedError. */
+  run(text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<ThreadAnswer> {
+    if (this.closed || signal?.aborted) return Promise.reject(new QueryAbortedError(label));
+    return new Promise<ThreadAnswer>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, text, label, deadlineMs, resolve, reject };
+      job.timer = setTimeout(() => this.fail(job, new QueryTimeoutError(label, deadlineMs)), deadlineMs);
+      if (signal) {
+        const onAbort = () => this.fail(job, new QueryAbortedError(label));
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(job);
+      this.next();
+    });
+  }
+
+  /** Stops the worker and refuses what is queued or running. */
+  close(): void {
+    this.closed = true;
+    for (const job of [...this.queue, ...(this.running ? [this.running] : [])]) this.fail(job, new QueryAbortedError(job.label));
+    this.stopWorker();
+  }
+
+  private next(): void {
+    if (this.running || this.closed) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.running = job;
+    try {
+      this.startWorker().postMessage({ op: 'query', id: job.id, text: job.text });
+    } catch (error) {
+      this.fail(job, new QueryError(job.label, `the query thread cannot start (${String(error)})`));
+    }
+  }
+
+  private startWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON } });
+    worker.unref();
+    worker.postMessage({ op: 'dump', text: this.dump() });
+    worker.on('message', (message: { id: number; json?: string; ntriples?: string; error?: string }) => {
+      const job = this.running;
+      if (!job || job.id !== message.id) return;
+      this.settle(job);
+      if (message.error !== undefined) job.reject(new QueryError(job.label, message.error));
+      else job.resolve(message.json !== undefined ? { json: message.json } : { ntriples: message.ntriples ?? '' });
+      this.next();
+    });
+    worker.on('error', (error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const job = this.running;
+      if (job) this.fail(job, new QueryError(job.label, `the query thread failed (${error.message})`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Ends a job with an error; a running one takes its worker with it, so that the query really stops. */
+  private fail(job: Job, error: Error): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    else if (this.running === job) this.stopWorker();
+    else return;
+    this.settle(job);
+    job.reject(error);
+    this.next();
+  }
+
+  private settle(job: Job): void {
+    clearTimeout(job.timer);
+    job.detach?.();
+    if (this.running === job) this.running = undefined;
+  }
+
+  private stopWorker(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) void worker.terminate();
+  }
+}
