@@ -38,6 +38,10 @@ function conflictQuads(): N3.Quad[] {
     t(`${M}c-open`, `${S}between`, `${M}gifts-001`),
     t(`${M}c-open`, `${S}between`, `${M}gifts-002`),
     t(`${M}c-open`, `${S}certainty`, `${S}Possible`),
+    t(`${M}c-unresolved`, type, `${S}DetectedConflict`),
+    t(`${M}c-unresolved`, `${S}between`, `${M}conf-001`),
+    t(`${M}c-unresolved`, `${S}between`, `${M}conf-003`),
+    t(`${M}c-unresolved`, `${S}certainty`, `${S}Possible`),
   ];
 }
 
@@ -140,13 +144,14 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
       expect(coverage.rulesWithoutScenarios.NonCompliant).toHaveLength(5);
     });
 
-    it('stages detected conflicts: the winner decides a resolved one, an unresolved one is asked about', async () => {
+    it('stages detected conflicts: the winner decides a resolved one, an unresolved one is asked about, acts that do not nest give none', async () => {
       const loaded = await store.loadPolicy(await readTurtle(MINI));
       await store.putDerivedGraph({ graph: 'urn:studio:test:conflicts', kind: 'conflicts', policy: loaded.policy, policySha256: loaded.sha256 }, conflictQuads());
       const context = await readPolicyContext(store, loaded.policy);
       expect(context.conflicts).toEqual([
         { iri: `${M}c-open`, rules: [`${M}gifts-001`, `${M}gifts-002`], certainty: `${S}Possible` },
         { iri: `${M}c-resolved`, rules: [`${M}conf-001`, `${M}conf-003`], certainty: `${S}Definite`, principle: `${S}LexSpecialis`, winner: `${M}conf-003`, loser: `${M}conf-001` },
+        { iri: `${M}c-unresolved`, rules: [`${M}conf-001`, `${M}conf-003`], certainty: `${S}Possible` },
       ]);
       const { items } = await generateAll(store, loaded.policy, library, { seed: 1, families: ['conflict'] });
       const resolved = items.find((i) => i.conflict === `${M}c-resolved`)!;
@@ -154,7 +159,10 @@ export function describeFramers(name: string, open: () => Promise<GraphStore>): 
       expect(resolved.expectations.map((e) => e.kind)).toEqual(['MustHelp']); // conf-003 permits: Inform
       expect(resolved.reference).toContain('more specific provision prevails');
       expect(resolved.rejected).toContain('Employees must not share confidential information');
-      const open = items.find((i) => i.conflict === `${M}c-open`)!;
+      // gifts-001 and gifts-002 speak of acts that do not nest (accepting, reporting): no situation lies
+      // within both rules' terms, so no item is staged rather than one naming an act outside the pair.
+      expect(items.filter((i) => i.conflict === `${M}c-open`)).toEqual([]);
+      const open = items.find((i) => i.conflict === `${M}c-unresolved`)!;
       expect(open.label).toBe('Ambiguous');
       expect(open.expectations.map((e) => e.kind)).toEqual(['MustWarn', 'MustAskForInformation', 'MustCiteSection']);
       expect(open.reference).toMatch(/\?/);
