@@ -15,6 +15,7 @@ import { STUDIO } from '../vocabulary.js';
 import type { TermRef } from './expectations.js';
 import { hashIndex, type Hierarchy } from './hierarchy.js';
 import type { PolicyContext } from './policy-context.js';
+import { withArticle } from './templates.js';
 
 /** The parties of one item and the phrases templates say them with. */
 export interface Parties {
@@ -51,11 +52,6 @@ const ASSISTANT = `${STUDIO}Assistant`;
 const PERSON = `${STUDIO}Person`;
 /** Whom an assistant talks to, by the audience its deployment context serves. */
 const SERVED: Record<string, string> = { [`${STUDIO}External`]: `${STUDIO}Customer`, [`${STUDIO}Internal`]: `${STUDIO}Employee` };
-
-/** "a" or "an" and the word. */
-export function withArticle(word: string): string {
-  return `${/^[aeiou]/i.test(word) && !/^(uni|eu|one|use)/i.test(word) ? 'an' : 'a'} ${word}`;
-}
 
 /** True when a term is the deployed assistant or one of its modes or channels. */
 export function isAssistant(hierarchy: Hierarchy, term: string): boolean {

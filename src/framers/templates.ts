@@ -203,13 +203,15 @@ export interface TemplateEnvironment {
   readonly partialsHash: string;
 }
 
+/** "a" or "an" and the word: the templates' {{a …}} helper, and the parties' phrases. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) && !/^(uni|eu|one|use)/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** Creates an environment with the helpers and the given partials (name to text). */
 export function createEnvironment(partials: ReadonlyMap<string, string> = new Map()): TemplateEnvironment {
   const handlebars = Handlebars.create();
-  handlebars.registerHelper('a', (word: unknown) => {
-    const text = String(word ?? '');
-    return `${/^[aeiou]/i.test(text) && !/^(uni|eu|one|use)/i.test(text) ? 'an' : 'a'} ${text}`;
-  });
+  handlebars.registerHelper('a', (word: unknown) => withArticle(String(word ?? '')));
   handlebars.registerHelper('cap', (word: unknown) => {
     const text = String(word ?? '');
     return text.charAt(0).toUpperCase() + text.slice(1);

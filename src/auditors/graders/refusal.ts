@@ -107,14 +107,7 @@ export function declineMatch(text: string): RefusalMatch | undefined {
 
 /** The phrase that makes the answer a refusal, or undefined when it does not decline. */
 export function refusalPhrase(text: string): string | undefined {
-  const straight = text.replace(/[\u2018\u2019\u02bc]/g, "'");
-  for (const pattern of REFUSALS) {
-    for (const match of straight.matchAll(pattern)) {
-      if (NOT_A_REFUSAL_AFTER.test(straight.slice(match.index + match[0].length))) continue;
-      return match[0].replace(/^[.!?]\s+/, '').trim();
-    }
-  }
-  return undefined;
+  return refusalMatch(text)?.phrase;
 }
 
 /** True when the answer declines what the user asked. */
