@@ -25,6 +25,7 @@ import { DatasetError, LlmModelError, TrainingJobError } from '../../src/errors.
 import { OpenAiTestServer } from '../helpers/openai-server.js';
 import { neo4jAvailable } from '../helpers/neo4j.js';
 import { openBothStores } from '../helpers/both-stores.js';
+import { studio, studioAsync } from '../helpers/cli.js';
 import { SAMPLE_POLICIES } from '../store/store-spec.js';
 
 const H = 'https://example.org/harbourline/assistant#';
@@ -122,6 +123,26 @@ describe('fine-tuning jobs (embedded store)', () => {
       expect(openAiLineProblem(r, 'dpo')).toBeUndefined();
     }
     expect(server.jobs.get(record.job.id)!.body).toMatchObject({ method: { type: 'dpo' } });
+  });
+
+  it('`studio train job --method dpo` runs a preference job from the command line', async () => {
+    server.jobSteps = ['succeeded'];
+    const data = await mkdtemp(path.join(tmpdir(), 'studio-job-cli-'));
+    try {
+      const env = { STUDIO_DATA_DIR: data, STUDIO_TRAIN_BASE_URL: server.baseUrl, STUDIO_TRAIN_MODEL: 'base-model' };
+      expect(studio(['load', SAMPLE_POLICIES[1]!], env).code).toBe(0);
+      const before = server.jobs.size;
+      const cli = await studioAsync(['train', 'job', '--dataset', dataset.folder, '--method', 'dpo', '--poll-ms', '0', '--json'], env);
+      expect(cli.stderr).toBe('');
+      expect(cli.code).toBe(0);
+      expect(server.jobs.size).toBe(before + 1);
+      expect(server.jobs.get(JSON.parse(cli.stdout).jobId)!.body).toMatchObject({ method: { type: 'dpo' } });
+      const wrong = studio(['train', 'job', '--dataset', dataset.folder, '--method', 'rlhf'], env);
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.stderr).toMatch(/--method.*rlhf|rlhf.*supervised, dpo/);
+    } finally {
+      await rm(data, { recursive: true, force: true });
+    }
   });
 
   it('refuses to upload a file with a key OpenAI does not document, naming the file and line', async () => {

@@ -19,7 +19,7 @@ import { compileDataset, type DatasetSummary } from '../../instructors/dataset.j
 import { checkSplits } from '../../instructors/leak-check.js';
 import { parseMix } from '../../instructors/mixing.js';
 import { DEFAULT_RATIOS, parseRatios, SPLIT_BY, type SplitBy } from '../../instructors/splits.js';
-import { runTrainingJob } from '../../instructors/training-job.js';
+import { runTrainingJob, type TrainingMethod } from '../../instructors/training-job.js';
 import { writePolicyPack } from '../../instructors/policy-pack.js';
 import { SplitLeakError } from '../../errors.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
@@ -93,17 +93,18 @@ export function registerTrain(program: Command): void {
       .command('job')
       .description('fine-tunes the model of STUDIO_TRAIN_BASE_URL / STUDIO_TRAIN_MODEL (or "train" in studio.config.json) on a compiled set, follows the job and records it')
       .requiredOption('--dataset <folder>', "a context's folder that 'studio train dataset' wrote")
+      .addOption(new Option('--method <method>', 'supervised fine-tuning on sft/, or preference tuning (DPO) on dpo/').choices(['supervised', 'dpo']).default('supervised'))
       .option('--suffix <text>', 'suffix for the trained model name')
       .option('--poll-ms <n>', 'milliseconds between status checks', '10000')
       .option('--json', 'print the record as JSON'),
-  ).action(async (options: StoreOptions & { dataset: string; suffix?: string; pollMs: string; json?: boolean }) => {
+  ).action(async (options: StoreOptions & { dataset: string; method: TrainingMethod; suffix?: string; pollMs: string; json?: boolean }) => {
     if (!/^\d+$/.test(options.pollMs)) throw new InvalidOptionError(`--poll-ms ${options.pollMs}: give a non-negative integer`);
     // Before the store opens: a missing endpoint or model is reported before any work.
     const client = new LlmClient(resolveConfig().train);
     const store = await openStore(options);
     try {
       const record = await runTrainingJob(store, client, options.dataset, {
-        method: 'supervised',
+        method: options.method,
         pollMs: Number(options.pollMs),
         ...(options.suffix ? { suffix: options.suffix } : {}),
         onStatus: (job) => {
