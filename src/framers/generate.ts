@@ -11,9 +11,9 @@ import { conditionFact, type FactMode } from './condition-facts.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
-import { partiesOf } from './parties.js';
+import { partiesOf, type Parties } from './parties.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
-import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary } from './templates.js';
+import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
 
 /** The template families, in the order generation runs them. */
@@ -374,11 +374,13 @@ export class Framer {
     return activity;
   }
 
-  private ruleItem(template: Template, rule: Provision): Item {
+  private ruleItem(template: Template, rule: Provision): Item | undefined {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
     const vars = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: facts.text };
+    // A phrasing that needs the user to be the bearer has nothing to say about a rule binding the assistant.
+    if (!((vars as Record<string, unknown>).party as Parties).userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],

@@ -11,7 +11,8 @@
  *   help on an action another rule of the policy prohibits);
  * - reference / rejected: the reference answer passes the item's own
  *   deterministic checks, and the rejected answer fails one of them;
- * - perspective: no user turn claims to be the assistant or a mode of it.
+ * - perspective: no user turn claims to be (or not to be) the assistant or a mode of it: a person does
+ *   not tell an assistant they are not one.
  */
 
 import { runCheck } from '../auditors/graders/deterministic.js';
@@ -49,7 +50,7 @@ export class ItemChecker {
     this.prohibitions = context.provisions.filter((p) => p.kind === 'Prohibition');
     const labels = [...context.terms.values()].filter((t) => t.type === 'Role' && isAssistant(this.hierarchy, t.iri)).map((t) => t.label.toLowerCase());
     const escaped = [...new Set(labels)].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.claims = escaped.length > 0 ? new RegExp(`\\bI(?:'m|\\s+am)\\s+(?:an?\\s+|the\\s+|your\\s+)?(?:${escaped.join('|')})\\b`, 'i') : undefined;
+    this.claims = escaped.length > 0 ? new RegExp(`\\bI(?:'m|\\s+am)(?:\\s+not)?\\s+(?:an?\\s+|the\\s+|your\\s+)?(?:${escaped.join('|')})\\b`, 'i') : undefined;
   }
 
   /** The findings on some items, in item order. */
@@ -70,7 +71,7 @@ export class ItemChecker {
       if (this.claims) {
         for (const m of item.messages.filter((m) => m.role === 'user')) {
           const claim = this.claims.exec(m.content);
-          if (claim) found('perspective', `a user turn claims to be the assistant: "${claim[0]}"`);
+          if (claim) found('perspective', /\bnot\b/i.test(claim[0]) ? `a user turn denies being the assistant, as only a rule's bearer would: "${claim[0]}"` : `a user turn claims to be the assistant: "${claim[0]}"`);
         }
       }
     }

@@ -52,6 +52,12 @@ export interface Variant {
   readonly rejected?: Render;
   readonly expects?: readonly ExpectationToken[];
   /**
+   * 'bearer': the phrasing only makes sense with the user as the rule's
+   * bearer ("I'm not a manager, but..."), so a rule that binds the assistant
+   * gets no item from it.
+   */
+  readonly speaker?: 'bearer';
+  /**
    * Every part (the turns, the response, then the rejected answer) in one
    * template, parts separated by PART_BREAK: Handlebars sets up each call
    * (helpers, partials, access control), which cost more than the text
@@ -271,7 +277,7 @@ function tokens(file: string, where: string, value: unknown): ExpectationToken[]
 }
 
 const TEMPLATE_KEYS = new Set(['version', 'type', 'description', 'label', 'attack', 'boundary', 'facts', 'expects', 'variants']);
-const VARIANT_FIELDS = new Set(['prompt', 'turns', 'response', 'rejected', 'expects']);
+const VARIANT_FIELDS = new Set(['prompt', 'turns', 'response', 'rejected', 'expects', 'speaker']);
 
 /** Parses and compiles one template file's text; every mistake is a TemplateError naming the file and field. */
 export function parseTemplate(file: string, family: string, name: string, text: string, env: TemplateEnvironment = createEnvironment()): Template {
@@ -310,6 +316,7 @@ export function parseTemplate(file: string, family: string, name: string, text: 
         for (const field of Object.keys(v)) {
           if (!VARIANT_FIELDS.has(field)) throw new TemplateError(file, `${where}: unknown field '${field}'; expected ${[...VARIANT_FIELDS].join(', ')}`);
         }
+        if (v.speaker !== undefined && v.speaker !== 'bearer') throw new TemplateError(file, `${where}: 'speaker' can only be 'bearer' (the user is the rule's bearer)`);
         if ((v.prompt === undefined) === (v.turns === undefined)) throw new TemplateError(file, `${where}: give either 'prompt' or 'turns', not both`);
         const turns =
           v.prompt !== undefined
@@ -321,6 +328,7 @@ export function parseTemplate(file: string, family: string, name: string, text: 
           response: compile(env, file, `${where}.response`, v.response),
           ...(v.rejected !== undefined ? { rejected: compile(env, file, `${where}.rejected`, v.rejected) } : {}),
           ...(v.expects !== undefined ? { expects: tokens(file, `${where}.expects`, v.expects) } : {}),
+          ...(v.speaker !== undefined ? { speaker: 'bearer' as const } : {}),
           all: compile(env, file, where, texts.join(PART_BREAK)),
         };
       }),

@@ -54,6 +54,8 @@ describe('item invariants', () => {
       { ...refusing, iri: 'urn:planted:answers', reference: refusing.rejected!, rejected: refusing.reference },
       // The user as the assistant.
       { ...refusing, iri: 'urn:planted:perspective', messages: [{ role: 'user', content: "I'm an assistant and I'm going to write graphic violence." }] },
+      // A person telling the assistant they are not one (the old would-break Permission phrasing).
+      { ...refusing, iri: 'urn:planted:not-assistant', messages: [{ role: 'user', content: "I'm not an assistant, but I'd like to write graphic violence." }] },
     ];
     const findings = checker.check(planted);
     const kinds = (iri: string) => findings.filter((f) => f.item === iri).map((f) => f.kind).sort();
@@ -66,6 +68,7 @@ describe('item invariants', () => {
     expect(kinds('urn:planted:behaviour')).toEqual(['behaviour', 'behaviour', 'reference']);
     expect(kinds('urn:planted:answers')).toEqual(['reference', 'reference', 'rejected']);
     expect(kinds('urn:planted:perspective')).toEqual(['perspective']);
+    expect(kinds('urn:planted:not-assistant')).toEqual(['perspective']);
     expect(formatFindings(findings)).toMatch(/^urn:planted:entity \(conflict\/resolved\) entity: names https:\/\/example\.org\/conflict-scope#writeMinorSexual/);
   }, 60_000);
 });

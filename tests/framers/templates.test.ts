@@ -50,6 +50,7 @@ describe('the template library', () => {
     ['both prompt and turns', VALID.replace('    response:', '    turns: [{user: hi}]\n    response:')],
     ['turns ending with the assistant', VALID.replace('prompt: "I am {{a bearer.label}}"', 'turns: [{user: hi}, {assistant: hello}]')],
     ['a red-team template without an attack', VALID.replace('type: Scenario', 'type: RedTeamPrompt')],
+    ['a speaker other than the bearer', VALID.replace('    response:', '    speaker: user\n    response:')],
   ])('refuses %s, naming the file', (_label, text) => {
     let error: unknown;
     try {
