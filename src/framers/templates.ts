@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import indefinite from 'indefinite';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../vocabulary.js';
 import { TemplateError } from '../errors.js';
@@ -209,9 +210,13 @@ export interface TemplateEnvironment {
   readonly partialsHash: string;
 }
 
-/** "a" or "an" and the word: the templates' {{a …}} helper, and the parties' phrases. */
+/**
+ * "a" or "an" and the word, by how the word sounds (an hour, a user, an HR
+ * department, a one-off), as the indefinite library says it: the templates'
+ * {{a …}} helper, and the parties' phrases.
+ */
 export function withArticle(word: string): string {
-  return `${/^[aeiou]/i.test(word) && !/^(uni|eu|one|use)/i.test(word) ? 'an' : 'a'} ${word}`;
+  return word === '' ? 'a ' : indefinite(word);
 }
 
 /** Creates an environment with the helpers and the given partials (name to text). */
