@@ -1,6 +1,6 @@
 // Generation terms: the terms a policy can draw entities from (its own and the
 // vocabulary's), with their kind, label and broader term, one row per
-// (term, broader).
+// (term, broader), and the forms an author wrote for it (studio:gerund, studio:thirdPerson, studio:plural).
 // @param policy iri
 MATCH (policy:Resource {uri: $policy})
 MATCH (term:Term)
@@ -13,5 +13,6 @@ UNWIND [type IN term.rdfTypes WHERE type IN [
   'https://w3id.org/alignment-studio/ns#Period', 'https://w3id.org/alignment-studio/ns#Circumstance'
 ]] AS type
 OPTIONAL MATCH (term)-[:BROADER]->(broader)
-RETURN DISTINCT term.uri AS term, substring(type, 37) AS type, term.rdfs__label AS label, broader.uri AS broader
+RETURN DISTINCT term.uri AS term, substring(type, 37) AS type, term.rdfs__label AS label, broader.uri AS broader,
+       term.gerund AS gerund, term.thirdPerson AS thirdPerson, term.plural AS plural
 ORDER BY term, broader

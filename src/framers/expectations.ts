@@ -7,6 +7,7 @@
  */
 
 import { STUDIO } from '../vocabulary.js';
+import type { FormOverrides } from './term-forms.js';
 
 /** A term as items show it: its IRI and its label. */
 export interface TermRef {
@@ -14,6 +15,8 @@ export interface TermRef {
   readonly label: string;
   /** Other names it goes by: skos:altLabel and, for a channel, its studio:contactPoint values (phone, address, URL, e-mail). */
   readonly altNames?: readonly string[];
+  /** Forms of the label its author wrote (studio:gerund, studio:thirdPerson, studio:plural); the rest are derived. */
+  readonly forms?: FormOverrides;
 }
 
 /** A section as items cite it. */

@@ -249,7 +249,9 @@ export class Framer {
   }
 
   private ref(term: string | undefined): TermRef | null {
-    return term ? { iri: term, label: this.hierarchy.label(term) } : null;
+    if (!term) return null;
+    const forms = this.context.terms.get(term)?.forms;
+    return { iri: term, label: this.hierarchy.label(term), ...(forms ? { forms } : {}) };
   }
 
   /** A channel as expectations name it: with its other names, so that graders accept any of them. */
@@ -529,7 +531,8 @@ export class Framer {
     const source: ExpectationSource = { behaviours: [], channels: [], ...(section ? { section } : {}), protectedAssets: [] };
     const vars = {
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
-      term: this.ref(term),
+      // An action is said as a verb phrase: the template asks about it with {{ing term}}.
+      term: { ...this.ref(term), action: this.context.terms.get(term)?.type === 'Action' },
       broader: this.ref(broader),
       rules: provisions.map((p) => ({ label: p.label, text: p.text })),
     };

@@ -144,7 +144,10 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
     const iri = String(row.term);
     const known = terms.get(iri);
     const broader = str(row.broader);
-    if (!known) terms.set(iri, { iri, type: String(row.type), label: str(row.label) ?? localName(iri), broader: broader ? [broader] : [] });
+    if (!known) {
+      const forms = defined({ gerund: str(row.gerund), thirdPerson: str(row.thirdPerson), plural: str(row.plural) });
+      terms.set(iri, { iri, type: String(row.type), label: str(row.label) ?? localName(iri), broader: broader ? [broader] : [], ...(Object.keys(forms).length > 0 ? { forms } : {}) });
+    }
     else if (broader && !known.broader.includes(broader)) (known.broader as string[]).push(broader);
     if (broader && broader !== iri) {
       const list = narrower.get(broader) ?? [];

@@ -15,6 +15,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import indefinite from 'indefinite';
+import { loadTermForms, pluralOf, verbForms, type FormOverrides } from './term-forms.js';
+import { echoes } from './text-lint.js';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../vocabulary.js';
 import { TemplateError } from '../errors.js';
@@ -100,6 +102,7 @@ export class TemplateLibrary {
 
   /** Reads and compiles every templates/<family>/<name>.yaml under `dir`, with the partials of `dir`/_partials/<name>.hbs. */
   static async load(dir: string = TEMPLATES_DIR): Promise<TemplateLibrary> {
+    await loadTermForms();
     let families: string[];
     try {
       families = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name).sort();
@@ -226,6 +229,23 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   handlebars.registerHelper('cap', (word: unknown) => {
     const text = String(word ?? '');
     return text.charAt(0).toUpperCase() + text.slice(1);
+  });
+  // How a term is said in a sentence: {{ing action}} "accepting a bribe", {{does action}} "accepts a bribe",
+  // {{plural bearer}} "complaint handlers"; given a term (its author's form wins) or a plain label.
+  const form = (value: unknown, key: keyof FormOverrides, derive: (label: string) => string) => {
+    const term = typeof value === 'object' && value !== null ? (value as { label?: unknown; forms?: FormOverrides }) : undefined;
+    return term?.forms?.[key] ?? derive(String(term ? (term.label ?? '') : (value ?? '')));
+  };
+  handlebars.registerHelper('ing', (value: unknown) => form(value, 'gerund', (l) => verbForms(l).gerund));
+  handlebars.registerHelper('does', (value: unknown) => form(value, 'thirdPerson', (l) => verbForms(l).thirdPerson));
+  handlebars.registerHelper('plural', (value: unknown) => form(value, 'plural', pluralOf));
+  // The act and, in brackets, its object where the act's own words do not already say it:
+  // "disclose account details (account balance)", but "publish a product comparison", never "(product)".
+  handlebars.registerHelper('act', (action: unknown, target: unknown) => {
+    const label = (t: unknown) => (typeof t === 'object' && t !== null ? String((t as { label?: unknown }).label ?? '') : '');
+    const act = label(action);
+    const object = label(target);
+    return object && !echoes(act, object) ? `${act} (${object})` : act;
   });
   handlebars.registerHelper('lower', (word: unknown) => String(word ?? '').toLowerCase());
   // Red-team obfuscation: the words a keyword filter would look for,

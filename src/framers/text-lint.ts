@@ -71,9 +71,7 @@ export class TextLinter {
     if (this.actionAfterArticle) for (const m of text.matchAll(this.actionAfterArticle)) found.push(['form', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\b(?:this is (?:not )?the case:|whether this is the case:|The situation:)/gi)) found.push(['stilted', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/((?:[\w-]+\s+){0,3}[\w-]+)\s+\(([^()]+)\)/g)) {
-      const before = m[1]!.toLowerCase().split(/\s+/).map(stem);
-      const inside = m[2]!.toLowerCase().split(/\s+/).map(stem);
-      if (inside.every((w) => before.includes(w))) found.push(['echo', m[0]]);
+      if (echoes(m[1]!, m[2]!)) found.push(['echo', m[0]]);
     }
     for (const m of text.matchAll(/\b([A-Za-z]+)\s+\1\b/gi)) {
       // "that that" and "had had" are English.
@@ -84,6 +82,12 @@ export class TextLinter {
     for (const m of text.matchAll(/(?<!\b(?:e\.g|i\.e|etc|vs|no|approx))[.?!]\s+([a-z])/g)) found.push(['capital', at(m.index, m[0].length)]);
     return found;
   }
+}
+
+/** True when every word of `inside` is among the words of `before` ("product comparison", "product"). */
+export function echoes(before: string, inside: string): boolean {
+  const words = before.toLowerCase().split(/\s+/).map(stem);
+  return inside.toLowerCase().split(/\s+/).map(stem).every((w) => words.includes(w));
 }
 
 /** A crude singular: "transcripts" and "transcript" are the same word for an echo. */

@@ -77,6 +77,10 @@ describe('PolicyValidator', () => {
       { focusNode: 'mini:cond-external', path: 'studio:audience', constraint: 'In' }, /studio:Internal or studio:External/],
     ['a channel contact point given as a number', replace('mini:hotline a studio:Channel ; rdfs:label "ethics hotline" .', 'mini:hotline a studio:Channel ; rdfs:label "ethics hotline" ; studio:contactPoint 988 .'),
       { focusNode: 'mini:hotline', path: 'studio:contactPoint', constraint: 'Datatype' }, /contactPoint is a plain string/],
+    ['a gerund on a term that is not an action', replace('mini:hotline a studio:Channel ; rdfs:label "ethics hotline" .', 'mini:hotline a studio:Channel ; rdfs:label "ethics hotline" ; studio:gerund "hotlining" .'),
+      { focusNode: 'mini:hotline', constraint: 'Class' }, /only a studio:Action has them/],
+    ['a gerund that is not one', replace('mini:acceptGift a studio:Action ; rdfs:label "accept a gift" .', 'mini:acceptGift a studio:Action ; rdfs:label "accept a gift" ; studio:gerund "accept a gift" .'),
+      { focusNode: 'mini:acceptGift', path: 'studio:gerund', constraint: 'Pattern' }, /first word ends in -ing/],
     ['a definition of an undeclared term', replace('studio:defines mini:secret', 'studio:defines mini:secrets'),
       { focusNode: 'mini:def-secret', path: 'studio:defines', constraint: 'Class' }, /declared term/],
     // Misspelt properties on conditions and terms, which would otherwise vanish silently; the line is the property's.

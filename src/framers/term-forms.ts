@@ -1,0 +1,75 @@
+/**
+ * The forms a sentence needs of a term: an action's label is a verb phrase
+ * ("accept a bribe"), said as a gerund ("accepting a bribe") or in the third
+ * person ("accepts a bribe"); a role's or asset's label is a noun phrase,
+ * said in the plural ("complaint handlers"). The compromise library
+ * conjugates the phrase's head word and pluralises nouns; an author who
+ * disagrees writes the form on the term (studio:gerund, studio:thirdPerson,
+ * studio:plural), which wins.
+ *
+ * compromise takes about a second to load, so it is loaded once, when a
+ * template library is (loadTermForms), not when the CLI starts.
+ */
+
+import { TemplateError } from '../errors.js';
+
+type Nlp = typeof import('compromise/three').default;
+let nlp: Nlp | undefined;
+
+/** Loads the NLP library; the templates' form helpers need it. */
+export async function loadTermForms(): Promise<void> {
+  nlp ??= (await import('compromise/three')).default;
+}
+
+export interface VerbForms {
+  readonly base: string;
+  readonly gerund: string;
+  readonly thirdPerson: string;
+}
+
+/** Forms an author wrote on a term, which win over the library's. */
+export interface FormOverrides {
+  readonly gerund?: string;
+  readonly thirdPerson?: string;
+  readonly plural?: string;
+}
+
+const verbs = new Map<string, VerbForms>();
+const plurals = new Map<string, string>();
+
+function library(): Nlp {
+  if (!nlp) throw new TemplateError('templates', 'term forms are not loaded: call loadTermForms() (TemplateLibrary.load does) before rendering');
+  return nlp;
+}
+
+/** The forms of a verb phrase whose first word is its verb ("set up a meeting": "setting up a meeting"). */
+export function verbForms(phrase: string): VerbForms {
+  let forms = verbs.get(phrase);
+  if (!forms) {
+    const [head = '', ...rest] = phrase.trim().split(/\s+/);
+    const tail = rest.length > 0 ? ` ${rest.join(' ')}` : '';
+    const doc = library()(head);
+    doc.tag('Infinitive'); // a label's first word is its verb, even one that is also a noun ("trade", "report")
+    const conjugated = doc.verbs().conjugate()[0] as { Gerund?: string; PresentTense?: string } | undefined;
+    forms = {
+      base: phrase,
+      gerund: `${conjugated?.Gerund ?? `${head}ing`}${tail}`,
+      thirdPerson: `${conjugated?.PresentTense ?? `${head}s`}${tail}`,
+    };
+    verbs.set(phrase, forms);
+  }
+  return forms;
+}
+
+/** The plural of a noun phrase ("company secretary": "company secretaries"). */
+export function pluralOf(noun: string): string {
+  let plural = plurals.get(noun);
+  if (plural === undefined) {
+    const doc = library()(noun);
+    doc.tag('Noun');
+    const derived: string = doc.nouns().toPlural().text() || `${noun}s`;
+    plurals.set(noun, derived);
+    return derived;
+  }
+  return plural;
+}
