@@ -17,10 +17,23 @@ const M = 'https://example.org/mini#';
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-cli-'));
 
 describe('studio CLI', () => {
-  it.each(['run', 'validate', 'load', 'query', 'stats', 'export', 'conflicts'])('has help for %s', (command) => {
+  const COMMANDS = ['run', 'validate', 'load', 'query', 'stats', 'conflicts', 'generate', 'export', 'audit', 'train', 'report', 'serve'];
+
+  it.each(COMMANDS)('has help for %s, from the module of that command', (command) => {
     const result = studio([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: studio ${command}`);
+    expect(studio(['help', command]).stdout).toBe(result.stdout);
+  });
+
+  it('lists every command in its help, and names an unknown one', () => {
+    const help = studio(['--help']);
+    expect(help.code).toBe(0);
+    const listed = [...help.stdout.matchAll(/^  (\w+)\s/gm)].map((m) => m[1]).filter((n) => n !== 'help');
+    expect(listed).toEqual(COMMANDS);
+    const unknown = studio(['frobnicate']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 
   describe('validate', () => {
