@@ -42,7 +42,15 @@ describe('chain-of-command shapes', () => {
     expect(violations).toEqual([]);
   });
 
+  it('accept caution and helpfulness as a documented conflict\'s intended principle', async () => {
+    const edit = (principle: string) => replace('studio:intendedWinner coc:def-002 ;\n    studio:intendedPrinciple studio:LexSuperior .', `studio:intendedWinner coc:def-002 ;\n    studio:intendedPrinciple ${principle} .`);
+    expect(await violationsAfter(edit('studio:Caution'))).toEqual([]);
+    expect(await violationsAfter(edit('studio:Helpfulness'))).toEqual([]);
+  });
+
   it.each([
+    ['a documented conflict decided by an undeclared principle', replace('studio:intendedWinner coc:def-002 ;\n    studio:intendedPrinciple studio:LexSuperior .', 'studio:intendedWinner coc:def-002 ;\n    studio:intendedPrinciple studio:Prudence .'),
+      { focusNode: 'coc:conflict-3', path: 'studio:intendedPrinciple', constraint: 'In', value: 'studio:Prudence' }, /studio:Caution, studio:Helpfulness/],
     ['rank 0 on a regulation', replace('studio:authorityRank 3 .', 'studio:authorityRank 0 .'),
       { focusNode: 'coc:spec', path: 'studio:authorityRank', constraint: 'MinInclusive' }, /positive xsd:integer/],
     ['a source with a negative rank', append('coc:quoted a studio:MessageSource ; rdfs:label "quoted e-mail" ; studio:authorityRank -1 .'),
