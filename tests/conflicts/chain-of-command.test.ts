@@ -62,6 +62,16 @@ describe.each(engines)('the chain of command on the %s store', (_engine, open) =
     });
   }, 60_000);
 
+  it('resolves every conflict of the sample assistant spec, its documented ones as documented, with no defect', async () => {
+    const loaded = await store.loadPolicy(await readTurtle('policies/assistant-spec.ttl'));
+    const report = await detectConflicts(store, { policy: loaded.policy });
+    expect(report.documented).toHaveLength(16);
+    expect(report.documented.filter((d) => d.status !== 'agrees')).toEqual([]);
+    expect(report.conflicts.filter((c) => c.winner === null)).toEqual([]);
+    // Rules that differ only in who instructs them are not duplicates.
+    expect(report.defects).toEqual([]);
+  }, 60_000);
+
   it('lets a source that outranks the one named override a default too', async () => {
     const text = (await readTurtle(FIXTURE)).text.replace(
       'studio:instructedBy studio:UserSource ;\n    studio:expectedBehaviour studio:Inform .\n\ncoc:ins-004',

@@ -37,6 +37,11 @@ describe('chain-of-command shapes', () => {
     expect(report.violations).toEqual([]);
   });
 
+  it('pass the sample assistant spec', async () => {
+    const report = await validator.validateFiles(['policies/assistant-spec.ttl']);
+    expect(report.violations).toEqual([]);
+  });
+
   it('let a policy declare a source of its own with no authority', async () => {
     const violations = await violationsAfter(append('coc:quoted a studio:MessageSource ; rdfs:label "quoted e-mail" ; studio:authorityRank 0 .'));
     expect(violations).toEqual([]);
