@@ -147,7 +147,7 @@ const DECIDERS: Record<Principle, Decider> = {
 };
 
 /** A message source as the reasons name it: studio:DeveloperSource -> the developer. */
-function sourceName(iri: string): string {
+export function sourceName(iri: string): string {
   const known: Record<string, string> = {
     PlatformSource: 'the platform',
     DeveloperSource: 'the developer',
