@@ -16,6 +16,7 @@ import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
 import { checksOf } from '../../src/framers/exports/checks.js';
 import { runCheck } from '../../src/auditors/graders/deterministic.js';
 import { itemQuads } from '../../src/framers/to-rdf.js';
+import { metadataOf } from '../../src/framers/exports/metadata.js';
 import type { Item } from '../../src/framers/item.js';
 import { TemplateError } from '../../src/errors.js';
 import { generateAll } from '../helpers/generation.js';
@@ -99,6 +100,8 @@ describe('chain-of-command items', () => {
     const item = itemOf('dev-002', 'ins-007');
     const follows = itemQuads(item).filter((q) => q.predicate.value === `${S}mustFollow`);
     expect(follows.map((q) => q.object.value)).toEqual([`${S}DeveloperSource`]);
+    expect(metadataOf(item).follows).toBe(`${S}DeveloperSource`);
+    expect('follows' in metadataOf(items.find((i) => i.family === 'conflict')!)).toBe(false);
   });
 
   it('refuse a system turn anywhere but first', () => {
