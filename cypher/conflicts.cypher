@@ -4,8 +4,9 @@
 // One row per pair, from the prohibition's side: how each dimension relates (same, narrower, broader,
 // overlap, unknown), whether the conflict is "definite" or only "possible" (the graph cannot tell whether two
 // terms coincide, or whether two circumstances, quantities or named periods hold together), and what
-// precedence needs: nearest authority rank, effective date, explicit overrides. An empty byPolicy means every
-// policy. The twin of sparql/conflicts.rq: the same rows on both stores.
+// precedence needs: nearest authority rank, effective date, explicit overrides, and the chain of command (the
+// instructing source, hard limits, defaults that yield to the other rule's source). An empty byPolicy means
+// every policy. The twin of sparql/conflicts.rq: the same rows on both stores.
 // @param byPolicy string
 MATCH (prohibition:Prohibition)-[:IN_POLICY]->(policy:Resource)
 WHERE $byPolicy = '' OR policy.uri = $byPolicy
@@ -128,15 +129,28 @@ RETURN policy.uri AS policy, prohibition.uri AS prohibition, permissive.uri AS p
   bearer, action, target, counterparty, conditions,
   CASE WHEN bearer = 'unknown' OR target = 'unknown' OR counterparty = 'unknown' OR conditionsCertainty = 'possible'
     THEN 'possible' ELSE 'definite' END AS certainty,
-  // The nearest authority rank: the rule's own, else its section's, else the enclosing sections' or the regulation's.
+  // The nearest authority rank: the rule's own, else its instructing source's, else its section's, else the
+  // enclosing sections' or the regulation's.
   coalesce(prohibition.authorityRank,
+    head([(prohibition)-[:INSTRUCTED_BY]->(source:Resource) WHERE source.authorityRank IS NOT NULL | source.authorityRank]),
     reduce(best = null, found IN [path = (prohibition)-[:SECTION]->(:Resource)-[:PART_OF*0..4]->(ranked:Resource) WHERE ranked.authorityRank IS NOT NULL | [length(path), ranked.authorityRank]] |
       CASE WHEN best IS NULL OR found[0] < best[0] THEN found ELSE best END)[1]) AS prohibitionRank,
   coalesce(permissive.authorityRank,
+    head([(permissive)-[:INSTRUCTED_BY]->(source:Resource) WHERE source.authorityRank IS NOT NULL | source.authorityRank]),
     reduce(best = null, found IN [path = (permissive)-[:SECTION]->(:Resource)-[:PART_OF*0..4]->(ranked:Resource) WHERE ranked.authorityRank IS NOT NULL | [length(path), ranked.authorityRank]] |
       CASE WHEN best IS NULL OR found[0] < best[0] THEN found ELSE best END)[1]) AS permissiveRank,
   toString(prohibition.effectiveFrom) AS prohibitionFrom,
   toString(permissive.effectiveFrom) AS permissiveFrom,
   EXISTS { (prohibition)-[:OVERRIDES]->(permissive) } AS prohibitionOverrides,
-  EXISTS { (permissive)-[:OVERRIDES]->(prohibition) } AS permissiveOverrides
+  EXISTS { (permissive)-[:OVERRIDES]->(prohibition) } AS permissiveOverrides,
+  // The chain of command: the instructing source, hard limits, and whether a default yields to the other
+  // rule's source (named by studio:overridableBy, or outranking one named).
+  head([(prohibition)-[:INSTRUCTED_BY]->(source:Resource) | source.uri]) AS prohibitionSource,
+  head([(permissive)-[:INSTRUCTED_BY]->(source:Resource) | source.uri]) AS permissiveSource,
+  prohibition:HardLimit AS prohibitionHardLimit,
+  permissive:HardLimit AS permissiveHardLimit,
+  EXISTS { MATCH (prohibition:Default)-[:OVERRIDABLE_BY]->(allowed:Resource), (permissive)-[:INSTRUCTED_BY]->(source:Resource)
+           WHERE source.authorityRank >= allowed.authorityRank AND source.authorityRank > 0 } AS prohibitionYields,
+  EXISTS { MATCH (permissive:Default)-[:OVERRIDABLE_BY]->(allowed:Resource), (prohibition)-[:INSTRUCTED_BY]->(source:Resource)
+           WHERE source.authorityRank >= allowed.authorityRank AND source.authorityRank > 0 } AS permissiveYields
 ORDER BY policy, prohibition, permissive

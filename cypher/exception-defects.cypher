@@ -85,6 +85,9 @@ CALL () {
     AND all(x IN [(related)-[:TARGET]->(t) | t] WHERE EXISTS { (subject)-[:TARGET]->(x) })
     AND all(x IN [(subject)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (related)-[:COUNTERPARTY]->(x) })
     AND all(x IN [(related)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (subject)-[:COUNTERPARTY]->(x) })
+    // The same source's instruction, or none: a rule the developer triggers is not the user's.
+    AND all(x IN [(subject)-[:INSTRUCTED_BY]->(t) | t] WHERE EXISTS { (related)-[:INSTRUCTED_BY]->(x) })
+    AND all(x IN [(related)-[:INSTRUCTED_BY]->(t) | t] WHERE EXISTS { (subject)-[:INSTRUCTED_BY]->(x) })
     // Conditions by value: two nodes with the same kind, terms, bounds, unit, dates and negation are one.
     AND all(a IN [(subject)-[:CONDITION]->(t) | t] WHERE any(b IN [(related)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))

@@ -32,7 +32,7 @@ export interface ReportedConflict {
   readonly prohibition: string;
   readonly permissive: string;
   readonly certainty: Certainty;
-  readonly principle: Principle | null;
+  readonly principle: string | null;
   readonly winner: string | null;
 }
 

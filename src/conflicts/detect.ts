@@ -150,12 +150,18 @@ export function factsOf(row: Row): PairFacts {
       rank: rank(row.prohibitionRank),
       effectiveFrom: date(row.prohibitionFrom),
       overridesOther: row.prohibitionOverrides === true,
+      instructedBy: row.prohibitionSource === null || row.prohibitionSource === undefined ? null : String(row.prohibitionSource),
+      hardLimit: row.prohibitionHardLimit === true,
+      yieldsToOther: row.prohibitionYields === true,
     },
     second: {
       rule: String(row.permissive),
       rank: rank(row.permissiveRank),
       effectiveFrom: date(row.permissiveFrom),
       overridesOther: row.permissiveOverrides === true,
+      instructedBy: row.permissiveSource === null || row.permissiveSource === undefined ? null : String(row.permissiveSource),
+      hardLimit: row.permissiveHardLimit === true,
+      yieldsToOther: row.permissiveYields === true,
     },
     dimensions: {
       bearer: relation(row.bearer),

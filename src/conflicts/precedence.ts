@@ -4,16 +4,26 @@
  * says it overrides the other), lex superior (the higher authority rank),
  * lex specialis (the rule more specific in every dimension, strictly in one),
  * lex posterior (the later effective date, between rules of the same rank).
+ * Two priorities decide by the rules' kinds alone, and only where named:
+ * caution (the prohibition prevails) and helpfulness (the obligation or
+ * permission prevails), as a deployment context's priorities use them.
+ *
+ * The chain of command is read by lex superior: a rule triggered by an
+ * instruction takes its source's rank (platform 3, developer 2, user 1, tool
+ * or quoted content 0) unless it states its own; a hard limit prevails over
+ * any rule triggered by an instruction; a default yields to an instruction
+ * from a source allowed to override it (studio:overridableBy, or a source
+ * that outranks one allowed).
  */
 
 import { InvalidOptionError } from '../errors.js';
 import { STUDIO } from '../vocabulary.js';
 
-export const PRINCIPLES = ['explicitOverride', 'lexSuperior', 'lexSpecialis', 'lexPosterior'] as const;
+export const PRINCIPLES = ['explicitOverride', 'lexSuperior', 'lexSpecialis', 'lexPosterior', 'caution', 'helpfulness'] as const;
 export type Principle = (typeof PRINCIPLES)[number];
 
-/** The order used unless configured otherwise. */
-export const DEFAULT_PRECEDENCE: readonly Principle[] = PRINCIPLES;
+/** The order used unless configured otherwise: the four legal principles. Caution and helpfulness apply only where named. */
+export const DEFAULT_PRECEDENCE: readonly Principle[] = ['explicitOverride', 'lexSuperior', 'lexSpecialis', 'lexPosterior'];
 
 /** How one dimension of the first rule relates to the second's, as the conflicts query reports it. */
 export type Relation = 'same' | 'narrower' | 'broader' | 'overlap' | 'unknown';
@@ -27,10 +37,17 @@ export interface Side {
   readonly effectiveFrom: string | null;
   /** Whether this rule declares studio:overrides the other one. */
   readonly overridesOther: boolean;
+  /** The message source whose instruction triggers the rule (studio:instructedBy), if any. */
+  readonly instructedBy?: string | null;
+  /** Whether the rule is a studio:HardLimit. */
+  readonly hardLimit?: boolean;
+  /** Whether the rule is a studio:Default the other rule's source may override (named by studio:overridableBy, or outranking one named). */
+  readonly yieldsToOther?: boolean;
 }
 
 /** What precedence is given about a conflicting pair. */
 export interface PairFacts {
+  /** The prohibition, as conflict detection reports a pair (caution and helpfulness rely on it). */
   readonly first: Side;
   readonly second: Side;
   /** How the first rule's bearer, action, target, counterparty and conditions relate to the second's. */
@@ -88,9 +105,23 @@ const DECIDERS: Record<Principle, Decider> = {
     return { firstWins: first.overridesOther, reason: `${winner.rule} declares studio:overrides ${loser.rule}` };
   },
   lexSuperior({ first, second }) {
+    // The chain of command: a hard limit holds against any instruction, and a default gives way to one from a source allowed to override it.
+    const limitsInstruction = (limit: Side, other: Side) => limit.hardLimit === true && other.hardLimit !== true && !!other.instructedBy;
+    if (limitsInstruction(first, second) !== limitsInstruction(second, first)) {
+      const firstWins = limitsInstruction(first, second);
+      const [limit, other] = firstWins ? [first, second] : [second, first];
+      return { firstWins, reason: `${limit.rule} is a hard limit, which no instruction overrides (${other.rule} is instructed by ${sourceName(other.instructedBy!)})` };
+    }
+    if ((first.yieldsToOther === true) !== (second.yieldsToOther === true)) {
+      const firstWins = second.yieldsToOther === true;
+      const [instruction, yielding] = firstWins ? [first, second] : [second, first];
+      return { firstWins, reason: `${yielding.rule} is a default that an instruction from ${sourceName(instruction.instructedBy ?? '')} may override` };
+    }
     if (first.rank === null || second.rank === null || first.rank === second.rank) return null;
     const firstWins = first.rank > second.rank;
-    return { firstWins, reason: `authority rank ${Math.max(first.rank, second.rank)} against ${Math.min(first.rank, second.rank)}` };
+    const [higher, lower] = firstWins ? [first, second] : [second, first];
+    const from = (side: Side) => (side.instructedBy ? ` (instructed by ${sourceName(side.instructedBy)})` : '');
+    return { firstWins, reason: `authority rank ${higher.rank}${from(higher)} against ${lower.rank}${from(lower)}` };
   },
   lexSpecialis({ dimensions }) {
     const relations = Object.entries(dimensions);
@@ -107,4 +138,22 @@ const DECIDERS: Record<Principle, Decider> = {
     const [later, earlier] = firstWins ? [first, second] : [second, first];
     return { firstWins, reason: `effective from ${later.effectiveFrom}, after ${earlier.effectiveFrom}, at the same rank` };
   },
+  caution() {
+    return { firstWins: true, reason: 'caution first: the prohibition prevails' };
+  },
+  helpfulness() {
+    return { firstWins: false, reason: 'helpfulness first: the obligation or permission prevails' };
+  },
 };
+
+/** A message source as the reasons name it: studio:DeveloperSource -> the developer. */
+export function sourceName(iri: string): string {
+  const known: Record<string, string> = {
+    PlatformSource: 'the platform',
+    DeveloperSource: 'the developer',
+    UserSource: 'the user',
+    ToolSource: 'a tool or quoted content',
+  };
+  const local = iri.startsWith(STUDIO) ? iri.slice(STUDIO.length) : undefined;
+  return (local && known[local]) ?? iri;
+}

@@ -15,6 +15,10 @@ import { partiesOf, type Parties } from './parties.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
+import { sourceName } from '../conflicts/precedence.js';
+
+/** The sources a chain-of-command item can stage, in the order one is chosen when both rules of a pair are instructed. */
+const STAGED_SOURCES = ['ToolSource', 'DeveloperSource', 'UserSource'] as const;
 
 /** The template families, in the order generation runs them. */
 export const FAMILIES = [
@@ -27,6 +31,7 @@ export const FAMILIES = [
   'exception-boundary',
   'combined',
   'conflict',
+  'chain-of-command',
   'definition',
   'term-hierarchy',
   'section-summary',
@@ -123,6 +128,22 @@ export class Framer {
           const winner = resolved ? this.context.provision.get(conflict.winner!) : first;
           const loser = resolved ? this.context.provision.get(conflict.loser!) : second;
           if (winner && loser) yield* this.emit(this.conflictItem(template, conflict.iri, conflict.principle, winner, loser));
+        }
+      }
+    }
+    if (this.families.has('chain-of-command')) {
+      // A resolved conflict in which an instruction takes part: the instruction is staged as its source gives
+      // it (a developer's system turn, a user's message, content the user quotes), and the answer follows the
+      // party the chain of command puts first.
+      for (const conflict of this.context.conflicts) {
+        if (conflict.winner === undefined || conflict.loser === undefined) continue;
+        const winner = this.context.provision.get(conflict.winner);
+        const loser = this.context.provision.get(conflict.loser);
+        if (!winner || !loser) continue;
+        const source = STAGED_SOURCES.find((s) => [winner, loser].some((p) => p.instructedBy.includes(`${STUDIO}${s}`)));
+        if (!source) continue;
+        for (const template of this.library.family('chain-of-command')) {
+          if (template.source === source) yield* this.emit(this.chainItem(template, conflict.iri, winner, loser, source));
         }
       }
     }
@@ -333,7 +354,7 @@ export class Framer {
     key: string,
     vars: Record<string, unknown>,
     expect: (tokens: readonly ExpectationToken[]) => Expectation[],
-    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string; decidedBy?: string },
+    fields: { derivedFrom: string[]; terms: string[]; sections: SectionRef[]; behaviours: string[]; conflict?: string; decidedBy?: string; follows?: string },
   ): Item {
     const variant = chooseVariant(template, kind, hashIndex(`${key} variant`, 1_000_003));
     const expectations = expect(expectsOf(template, variant));
@@ -363,6 +384,7 @@ export class Framer {
       derivedFrom: fields.derivedFrom,
       ...(fields.decidedBy ? { decidedBy: fields.decidedBy } : {}),
       ...(fields.conflict ? { conflict: fields.conflict } : {}),
+      ...(fields.follows ? { follows: fields.follows } : {}),
       terms: fields.terms,
       sections: fields.sections,
       policy: this.context.policy.policy,
@@ -504,6 +526,43 @@ export class Framer {
       sections: uniqueSections([winner.section, loser.section]),
       behaviours: resolved ? winner.behaviour : [...new Set([...winner.behaviour, ...loser.behaviour])],
       conflict,
+    });
+  }
+
+  /**
+   * A conflict staged as a conversation: the instructed rule of `source` speaks through its source (the
+   * developer's system turn, the user, content the user quotes), the user asks for the act, and the
+   * expectations are the winner's. `follows` names the party whose word decides: the winner's source, or
+   * the platform when the winner is the spec's own rule.
+   */
+  private chainItem(template: Template, conflict: string, winner: Provision, loser: Provision, source: string): Item | undefined {
+    const key = `${this.options.seed} ${template.id} ${conflict}`;
+    const picks = this.conflictPicks(winner, loser, key);
+    if (!picks) return undefined;
+    const sourceIri = `${STUDIO}${source}`;
+    const instruction = winner.instructedBy.includes(sourceIri) ? winner : loser;
+    const follows = winner.instructedBy[0] ?? `${STUDIO}PlatformSource`;
+    const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
+    const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, this.expectationSource(winner, picks));
+    const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
+    const act = `${this.hierarchy.label(picks.action!)}${picks.target ? ` (${this.hierarchy.label(picks.target)})` : ''}`;
+    const says = instruction.kind === 'Prohibition' ? `do not ${act}` : instruction.kind === 'Obligation' ? `you must ${act}` : `you may ${act}`;
+    const vars = {
+      ...this.ruleVars(winner, picks, key),
+      facts: facts.text,
+      winner: side(winner),
+      loser: side(loser),
+      instruction: { ...side(instruction), says, party: sourceName(sourceIri) },
+      follows: { instruction: instruction === winner, party: sourceName(follows), user: follows === `${STUDIO}UserSource` },
+    };
+    return this.build(template, winner.kind, key, vars, expect, {
+      derivedFrom: [winner.iri, loser.iri],
+      decidedBy: winner.iri,
+      terms: this.termsOf(picks, winner, facts.terms),
+      sections: uniqueSections([winner.section, loser.section]),
+      behaviours: winner.behaviour,
+      conflict,
+      follows,
     });
   }
 

@@ -34,9 +34,9 @@ export interface Finding {
 }
 
 /** Families that stage a situation with the rule's entities (the others explain the policy). */
-const STAGED: ReadonlySet<string> = new Set(['instruction-qa', 'is-it-allowed', 'scenario-compliant', 'scenario-noncompliant', 'scenario-ambiguous', 'redteam', 'exception-boundary', 'combined', 'conflict']);
+const STAGED: ReadonlySet<string> = new Set(['instruction-qa', 'is-it-allowed', 'scenario-compliant', 'scenario-noncompliant', 'scenario-ambiguous', 'redteam', 'exception-boundary', 'combined', 'conflict', 'chain-of-command']);
 /** Families whose user asks for the act the deciding rule governs. */
-const REQUESTS: ReadonlySet<string> = new Set(['scenario-noncompliant', 'redteam', 'conflict']);
+const REQUESTS: ReadonlySet<string> = new Set(['scenario-noncompliant', 'redteam', 'conflict', 'chain-of-command']);
 const SLOTS = ['bearer', 'action', 'target', 'counterparty'] as const;
 
 /** Checks items of one policy; build once per policy and call check() per batch. */

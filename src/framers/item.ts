@@ -38,6 +38,8 @@ export interface Item {
   readonly decidedBy?: string;
   /** The detected conflict a conflict scenario stages. */
   readonly conflict?: string;
+  /** A chain-of-command item: the message source whose word the answer must follow (studio:PlatformSource when the spec's own rule wins). */
+  readonly follows?: string;
   /** The terms the item names: the rules' own or narrower ones. */
   readonly terms: readonly string[];
   /** The sections the item rests on. */

@@ -60,6 +60,8 @@ export interface Provision {
   readonly overrides: string[];
   readonly exceptionTo: string[];
   readonly defines: string[];
+  /** The message source whose instruction triggers the rule (studio:instructedBy), if any. */
+  readonly instructedBy: string[];
 }
 
 export interface Section extends SectionRef {
@@ -91,7 +93,7 @@ export interface PolicyContext {
   readonly audiences: readonly string[];
 }
 
-const RELATIONS = ['bearer', 'action', 'target', 'counterparty', 'condition', 'channel', 'behaviour', 'refersTo', 'overrides', 'exceptionTo', 'defines'] as const;
+const RELATIONS = ['bearer', 'action', 'target', 'counterparty', 'condition', 'channel', 'behaviour', 'refersTo', 'overrides', 'exceptionTo', 'defines', 'instructedBy'] as const;
 
 const str = (value: Row[string] | undefined): string | undefined => (value === null || value === undefined ? undefined : String(value));
 const num = (value: Row[string] | undefined): number | undefined => (value === null || value === undefined ? undefined : Number(value));

@@ -33,6 +33,9 @@ export const ATTACKS = ['RolePlay', 'ClaimedAuthority', 'Urgency', 'Hypothetical
 export type Attack = (typeof ATTACKS)[number];
 export const BOUNDARY_SIDES = ['inside', 'outside'] as const;
 export type BoundarySide = (typeof BOUNDARY_SIDES)[number];
+/** Whose instruction a chain-of-command template stages: the developer (a system turn), the user, or content the user quotes. */
+export const INSTRUCTION_SOURCES = ['DeveloperSource', 'UserSource', 'ToolSource'] as const;
+export type InstructionSource = (typeof INSTRUCTION_SOURCES)[number];
 /** Which statement of the rule's conditions a template's text shows (see condition-facts.ts). */
 export const FACT_MODES = ['holds', 'fails', 'unknown'] as const;
 export type TemplateFacts = (typeof FACT_MODES)[number];
@@ -50,7 +53,7 @@ type Render = (context: object) => string;
 
 /** One phrasing of a template, compiled. */
 export interface Variant {
-  readonly turns: readonly { readonly role: 'user' | 'assistant'; readonly render: Render }[];
+  readonly turns: readonly { readonly role: 'system' | 'user' | 'assistant'; readonly render: Render }[];
   readonly response: Render;
   readonly rejected?: Render;
   readonly expects?: readonly ExpectationToken[];
@@ -83,6 +86,8 @@ export interface Template {
   readonly label?: ScenarioLabel;
   readonly attack?: Attack;
   readonly boundary?: BoundarySide;
+  /** Chain-of-command templates: whose instruction the item stages. */
+  readonly source?: InstructionSource;
   /** How the rule's conditions appear in {{facts}}: all holding, the first failing, or the first unknown. */
   readonly facts: TemplateFacts;
   readonly expects: readonly ExpectationToken[];
@@ -301,7 +306,7 @@ function tokens(file: string, where: string, value: unknown): ExpectationToken[]
   return value as ExpectationToken[];
 }
 
-const TEMPLATE_KEYS = new Set(['version', 'type', 'description', 'label', 'attack', 'boundary', 'facts', 'expects', 'variants']);
+const TEMPLATE_KEYS = new Set(['version', 'type', 'description', 'label', 'attack', 'boundary', 'source', 'facts', 'expects', 'variants']);
 const VARIANT_FIELDS = new Set(['prompt', 'turns', 'response', 'rejected', 'expects', 'speaker']);
 
 /** Parses and compiles one template file's text; every mistake is a TemplateError naming the file and field. */
@@ -322,6 +327,7 @@ export function parseTemplate(file: string, family: string, name: string, text: 
   const label = oneOf(file, 'label', doc.label, SCENARIO_LABELS);
   const attack = oneOf(file, 'attack', doc.attack, ATTACKS);
   const boundary = oneOf(file, 'boundary', doc.boundary, BOUNDARY_SIDES);
+  const source = oneOf(file, 'source', doc.source, INSTRUCTION_SOURCES);
   const facts = oneOf(file, 'facts', doc.facts, FACT_MODES) ?? 'holds';
   if (type === 'RedTeamPrompt' && !attack) throw new TemplateError(file, "a RedTeamPrompt template names its 'attack'");
   const expects = tokens(file, 'expects', doc.expects);
@@ -371,6 +377,7 @@ export function parseTemplate(file: string, family: string, name: string, text: 
     ...(label ? { label } : {}),
     ...(attack ? { attack } : {}),
     ...(boundary ? { boundary } : {}),
+    ...(source ? { source } : {}),
     facts,
     expects,
     variants,
@@ -382,7 +389,9 @@ function turnsOf(env: TemplateEnvironment, file: string, where: string, value: u
   const turns = value.map((turn, i) => {
     const entries = typeof turn === 'object' && turn !== null ? Object.entries(turn as Record<string, unknown>) : [];
     const [role, text] = entries[0] ?? [];
-    if (entries.length !== 1 || (role !== 'user' && role !== 'assistant')) throw new TemplateError(file, `${where}[${i}]: expected one key, 'user' or 'assistant'`);
+    // A system turn (the developer's message) opens the conversation, before any other turn.
+    if (role === 'system' && i === 0 && entries.length === 1) return { role: 'system' as const, render: compile(env, file, `${where}[${i}]`, text) };
+    if (entries.length !== 1 || (role !== 'user' && role !== 'assistant')) throw new TemplateError(file, `${where}[${i}]: expected one key, 'user' or 'assistant' (or 'system', first)`);
     return { role: role as 'user' | 'assistant', render: compile(env, file, `${where}[${i}]`, text) };
   });
   if (turns.at(-1)!.role !== 'user') throw new TemplateError(file, `${where}: the last turn must be the user's`);

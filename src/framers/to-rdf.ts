@@ -36,6 +36,7 @@ const P = {
   expectsChannel: p('expectsChannel'),
   expectsSection: p('expectsSection'),
   withholds: p('withholds'),
+  mustFollow: p('mustFollow'),
   wasDerivedFrom: namedNode(`${PROV}wasDerivedFrom`),
   wasGeneratedBy: namedNode(`${PROV}wasGeneratedBy`),
   used: namedNode(`${PROV}used`),
@@ -59,6 +60,7 @@ export function itemQuads(item: Item): Quad[] {
   if (item.label) out.push(quad(s, P.scenarioLabel, p(item.label)));
   if (item.boundary) out.push(quad(s, P.boundarySide, p(item.boundary === 'inside' ? 'InsideException' : 'OutsideException')));
   if (item.attack) out.push(quad(s, P.attack, p(item.attack)));
+  if (item.follows) out.push(quad(s, P.mustFollow, namedNode(item.follows)));
   for (const term of item.terms) out.push(quad(s, P.usesTerm, namedNode(term)));
   const kinds = new Set<string>();
   for (const e of item.expectations) {

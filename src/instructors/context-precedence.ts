@@ -12,17 +12,17 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
 import { conflictIri, factsOf } from '../conflicts/detect.js';
-import { PRINCIPLES, resolve, type PairFacts, type Principle } from '../conflicts/precedence.js';
+import { DEFAULT_PRECEDENCE, PRINCIPLES, resolve, type PairFacts, type Principle } from '../conflicts/precedence.js';
 import { PROV, RDF, RDFS, STUDIO } from '../vocabulary.js';
 import type { DeploymentContext } from './deployment-context.js';
 import { dateTimeLiteral } from '../rdf/date-time.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 
-export const CONTEXT_PRINCIPLES = [...PRINCIPLES, 'caution', 'helpfulness'] as const;
+export const CONTEXT_PRINCIPLES = PRINCIPLES;
 export type ContextPrinciple = (typeof CONTEXT_PRINCIPLES)[number];
 /** What follows the principles a context lists: the legal ones in their default order. Caution and helpfulness apply only where listed. */
-export const DEFAULT_CONTEXT_ORDER: readonly ContextPrinciple[] = PRINCIPLES;
+export const DEFAULT_CONTEXT_ORDER: readonly ContextPrinciple[] = DEFAULT_PRECEDENCE;
 
 /** The kind of derived graph a context's resolutions are kept in. */
 export const CONTEXT_RESOLUTIONS_KIND = 'context-resolutions';

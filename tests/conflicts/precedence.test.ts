@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrecedence, resolve, type PairFacts, type Principle, type Relation } from '../../src/conflicts/precedence.js';
+import { DEFAULT_PRECEDENCE, parsePrecedence, resolve, type PairFacts, type Principle, type Relation } from '../../src/conflicts/precedence.js';
 import { InvalidOptionError } from '../../src/errors.js';
+
+const S = 'https://w3id.org/alignment-studio/ns#';
 
 const same: Record<'bearer' | 'action' | 'target' | 'counterparty' | 'conditions', Relation> = {
   bearer: 'same', action: 'same', target: 'same', counterparty: 'same', conditions: 'same',
@@ -34,6 +36,18 @@ describe('precedence', () => {
     ['the configured order: rank before override', pair({ rank: 3 }, { overridesOther: true }), ['lexSuperior', 'explicitOverride'], 'lexSuperior', 'P'],
     ['the default order: override before rank', pair({ rank: 3 }, { overridesOther: true }), ALL, 'explicitOverride', 'Q'],
     ['a principle left out is never applied', pair({ rank: 3 }), ['explicitOverride', 'lexPosterior'], null, null],
+    // Caution and helpfulness decide by the rules' kinds alone (P is the prohibition), and only where named.
+    ['caution: the prohibition', pair({}, { rank: 3 }), ['caution', 'lexSuperior'], 'caution', 'P'],
+    ['helpfulness: the permissive rule', pair({ rank: 3 }), ['helpfulness', 'lexSuperior'], 'helpfulness', 'Q'],
+    ['caution after a principle that decides', pair({}, { rank: 3 }), ['lexSuperior', 'caution'], 'lexSuperior', 'Q'],
+    ['neither in the default order', pair(), [...DEFAULT_PRECEDENCE], null, null],
+    // The chain of command, read by lex superior.
+    ['a developer instruction against a platform rule', pair({ rank: 3 }, { rank: 2, instructedBy: `${S}DeveloperSource` }), ['lexSuperior'], 'lexSuperior', 'P'],
+    ['a hard limit against an instruction that claims a higher rank', pair({ rank: 3, hardLimit: true }, { rank: 9, instructedBy: `${S}DeveloperSource` }), ['lexSuperior'], 'lexSuperior', 'P'],
+    ['a hard limit against a rule no instruction triggers decides by rank', pair({ rank: 3, hardLimit: true }, { rank: 9 }), ['lexSuperior'], 'lexSuperior', 'Q'],
+    ['a default against an instruction from a source allowed to override it', pair({ rank: 3, yieldsToOther: true }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'], 'lexSuperior', 'Q'],
+    ['a default against an instruction from a source not allowed', pair({ rank: 3 }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'], 'lexSuperior', 'P'],
+    ['instructions from the same source decide nothing by rank', pair({ rank: 1, instructedBy: `${S}UserSource` }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'], null, null],
   ])('%s', (_label, facts, order, principle, winner) => {
     const resolution = resolve(facts, order);
     expect(resolution?.principle ?? null).toBe(principle);
@@ -47,5 +61,12 @@ describe('precedence', () => {
 
   it('reads an order of principles', () => {
     expect(parsePrecedence('lexSuperior, explicitOverride')).toEqual(['lexSuperior', 'explicitOverride']);
+    expect(parsePrecedence('explicitOverride,caution,lexSuperior')).toEqual(['explicitOverride', 'caution', 'lexSuperior']);
+    expect(parsePrecedence('helpfulness')).toEqual(['helpfulness']);
+  });
+
+  it('names the sources in the reasons of the chain of command', () => {
+    expect(resolve(pair({ rank: 3 }, { rank: 2, instructedBy: `${S}DeveloperSource` }), ['lexSuperior'])?.reason).toBe('authority rank 3 against 2 (instructed by the developer)');
+    expect(resolve(pair({ rank: 3, yieldsToOther: true }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'])?.reason).toBe('P is a default that an instruction from the user may override');
   });
 });

@@ -27,7 +27,7 @@ export function registerConflicts(program: Command): void {
       .command('conflicts')
       .description('find conflicting rules (prohibition against obligation or permission) and exception defects, resolve conflicts by precedence, record them in the graph; exit 1 on an unresolved conflict, a documented conflict missed or resolved otherwise, or a defect (an exception to an exception is only a notice)')
       .option('--policy <iri>', 'only this policy (default: every loaded policy)')
-      .option('--precedence <principles>', 'order of principles, comma-separated (default explicitOverride,lexSuperior,lexSpecialis,lexPosterior, or STUDIO_PRECEDENCE, or "precedence" in studio.config.json)')
+      .option('--precedence <principles>', 'order of principles, comma-separated (default explicitOverride,lexSuperior,lexSpecialis,lexPosterior, or STUDIO_PRECEDENCE, or "precedence" in studio.config.json); caution (the prohibition prevails) and helpfulness (the obligation or permission prevails) apply only where named')
       .option('--no-write', 'do not record the conflicts in the graph')
       .option('--json', 'print the report as JSON'),
   ).action(async (options: ConflictsOptions) => {

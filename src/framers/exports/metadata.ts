@@ -20,6 +20,8 @@ export interface RecordMetadata {
   /** The provisions (rule, exception, definition IRIs) the record derives from. */
   readonly rules: readonly string[];
   readonly conflict: string | null;
+  /** A chain-of-command item only: the message source whose word the answer follows. */
+  readonly follows?: string;
   readonly family: string;
   readonly template: string;
   readonly template_version: number;
@@ -53,6 +55,7 @@ export function metadataOf(item: Item): RecordMetadata {
     policy: item.policy,
     rules: item.derivedFrom,
     conflict: item.conflict ?? null,
+    ...(item.follows ? { follows: item.follows } : {}),
     family: item.family,
     template: item.template.id,
     template_version: item.template.version,
