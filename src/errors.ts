@@ -198,6 +198,13 @@ export class HumanVerdictsError extends StudioError {
   }
 }
 
+/** A file of test cases (or its mapping file) that cannot be imported; every problem is listed with its file and line, and nothing is imported. */
+export class SuiteImportError extends StudioError {
+  constructor(readonly file: string, readonly problems: readonly { readonly file: string; readonly line: number; readonly detail: string }[]) {
+    super(`${file}: ${problems.length} problem(s); nothing was imported:\n${problems.map((p) => (p.line > 0 ? `${p.file}:${p.line}: ${p.detail}` : `${p.file}: ${p.detail}`)).join('\n')}`);
+  }
+}
+
 /** A deployment context that is not declared for the policy. */
 export class UnknownContextError extends StudioError {
   constructor(readonly context: string, known: readonly string[]) {

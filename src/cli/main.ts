@@ -15,6 +15,7 @@ import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
 import { registerTrain } from './commands/train.js';
 import { registerReport } from './commands/report.js';
+import { registerSuite } from './commands/suite.js';
 
 const program = new Command();
 program
@@ -31,6 +32,7 @@ registerStats(program);
 registerConflicts(program);
 registerGenerate(program);
 registerExport(program);
+registerSuite(program);
 registerAudit(program);
 registerTrain(program);
 registerReport(program);
