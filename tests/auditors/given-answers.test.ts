@@ -18,6 +18,7 @@ import { compareRuns } from '../../src/auditors/compare.js';
 import { readJournal } from '../../src/auditors/journal.js';
 import { RunFolder } from '../../src/auditors/run-folder.js';
 import type { ResultRecord } from '../../src/auditors/result-record.js';
+import { readAuditStatus } from '../../src/auditors/audit-status.js';
 import { MINI } from './suite-fixture.js';
 
 let dir: string;
@@ -90,5 +91,22 @@ describe('studio audit grade', () => {
     expect((error as GivenAnswersError).problems.map((p) => p.line)).toEqual([1, 2, 3, 5, 6]);
     expect((error as Error).message).toContain(`${file}:5: a second answer of given to the scenario of line 4`);
     expect((await RunFolder.list(auditsDir(path.join(dir, 'data')))).length).toBe(before);
+  });
+
+  it('never reports an imported scenario stale for not being generated; one dropped from its file is "scenario removed"', async () => {
+    const file = path.join(dir, 'cases.jsonl');
+    // A case of its own first (a case with the same conversation in another imported file would stay in the graph).
+    const own = { prompt: 'May I keep the pen a vendor gave me at a fair?', expected: 'refuse', rules: ['https://example.org/mini#gifts-001'], answers: [{ text: "I'm sorry, but I can't help with that.", label: 'good' }] };
+    await writeFile(file, JSON.stringify(own) + '\n' + (await readFile('tests/fixtures/suites/mini-cases.jsonl', 'utf8')));
+    const first = await importSuite({ store, file, out: path.join(dir, 'stale', 'cases.eval.jsonl'), acceptSuggestions: true });
+    const graded = await gradeGivenAnswers({ store, auditsDir: auditsDir(path.join(dir, 'data')), answers: first.answers!, suite: first.suite!, stage: 'Baseline' });
+    const runs = graded.runs.map((r) => r.run.iri);
+    const staleOf = async () => (await readAuditStatus(store, 'https://example.org/mini#policy')).staleResults.filter((r) => runs.includes(String(r.run)));
+    expect(await staleOf()).toEqual([]);
+    // The file loses its first case and is imported again: only that case's results are stale.
+    await writeFile(file, (await readFile(file, 'utf8')).split('\n').slice(1).join('\n'));
+    await importSuite({ store, file, out: path.join(dir, 'stale', 'cases.eval.jsonl'), acceptSuggestions: true });
+    const stale = await staleOf();
+    expect(stale.map((r) => [r.scenario, r.rule, r.reason])).toEqual([[first.imported[0]!.iri, 'https://example.org/mini#gifts-001', 'scenario removed']]);
   });
 });

@@ -100,6 +100,25 @@ describe('studio suite import', () => {
     ]);
   });
 
+  it('writes the cases to the graph as imported scenarios, with their file, line and SHA-256 (PROV-O)', async () => {
+    const result = await run('mini-cases.csv');
+    const answer = await store.query(`PREFIX studio: <https://w3id.org/alignment-studio/ns#>
+      PREFIX prov: <http://www.w3.org/ns/prov#>
+      PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+      SELECT ?case ?line ?rule ?path ?sha ?messages WHERE { GRAPH <${result.graph!.graph}> {
+        ?case a studio:ImportedScenario ; studio:sourceLine ?line ; prov:wasDerivedFrom ?rule ; studio:messages ?messages ;
+              prov:hadPrimarySource ?file ; prov:wasGeneratedBy ?import .
+        ?file a studio:TestCaseFile ; rdfs:label ?path ; studio:contentHash ?sha .
+        ?import a studio:SuiteImport ; prov:used ?file, <${mini('policy')}> .
+      } } ORDER BY ?line`);
+    if (answer.kind !== 'rows') throw new Error('expected rows');
+    expect(answer.rows.map((r) => [r.case, Number(r.line), r.rule, r.path, r.sha])).toEqual(
+      result.imported.map((c) => [c.iri, c.line, c.rules[0], path.join(DIR, 'mini-cases.csv'), result.source.sha256]),
+    );
+    expect(JSON.parse(String(answer.rows[0]!.messages))).toEqual(result.records[0]!.messages);
+    expect(result.graph!.triples).toBeGreaterThan(0);
+  });
+
   it.each([
     ['bad-promptfoo.yaml', [5, 11, 14, 21, 27]],
     ['bad-cases.jsonl', [2, 3, 4, 5, 6, 6]],

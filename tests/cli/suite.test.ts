@@ -55,4 +55,19 @@ describe('studio suite import and audit grade', () => {
     expect(graded.stdout).toMatch(/: 3 answer\(s\) of reference-good from .*\n(?:.*\n){2}all scenarios\s+3\s+0\s+0\s+100%/);
     expect(graded.stdout).toContain('agreement with the labels (good = passed, bad = failed): 5 rows, 5 decided (100.0%), 5 of them right (100.0%)');
   });
+
+  it('runs an imported suite with `studio audit run` like a generated one, and no result of it is stale', async () => {
+    const server = await OpenAiTestServer.start({ script: () => reply.chat("I'm sorry, but I can't help with that."), models: [TARGET_MODEL] });
+    servers.push(server);
+    const imported = await cli(['suite', 'import', 'tests/fixtures/suites/mini-promptfoo.yaml', '--accept-suggestions']);
+    expect(imported.code).toBe(0);
+    const suite = path.join(dataDir, 'imported', 'mini-promptfoo.eval.jsonl');
+    const ran = await cli(['audit', 'run', '--suite', suite], { STUDIO_TARGET_BASE_URL: server.baseUrl, STUDIO_TARGET_MODEL: TARGET_MODEL });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    // Three cases: the refusal passes the one that must refuse and fails the two that must help or name the hotline.
+    expect(ran.stdout).toMatch(/imported\s+1\s+2\s+0\s+33\.3%/);
+    const status = await cli(['audit', 'status']);
+    expect(status.stdout).toMatch(/results stale since a rule or scenario changed\s+0/);
+  });
 });

@@ -22,6 +22,7 @@ import { channelName, checksOf } from '../../framers/exports/checks.js';
 import { caseFileFormat, parseCaseFile, type SourceCase } from './case-files.js';
 import { caseText, mappingText, readMapping } from './mapping-file.js';
 import { readTermNames, suggestRules, type Suggestion } from './rule-suggestions.js';
+import { IMPORTED_KIND, importedGraphIri, importQuads } from './to-rdf.js';
 
 /** The family imported cases run under (`studio audit run --families imported`). */
 export const IMPORTED_FAMILY = 'imported';
@@ -37,6 +38,7 @@ export interface SuiteImportOptions {
   readonly acceptSuggestions?: boolean;
   /** A mapping file the user edited: the rules of cases that name none. */
   readonly mapping?: string;
+  readonly now?: Date;
 }
 
 /** How an imported case got its rules. */
@@ -63,6 +65,8 @@ export interface SuiteImport {
   readonly mappingWritten?: string;
   /** Cases waiting in that mapping file. */
   readonly awaiting?: number;
+  /** The derived graph the cases were written to, with its size. */
+  readonly graph?: { readonly graph: string; readonly triples: number };
 }
 
 /** One imported case as a line of the suite (the eval.jsonl format). */
@@ -184,7 +188,13 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
   await mkdir(path.dirname(files.suite), { recursive: true });
   if (records.length > 0) await writeDurably(files.suite, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   if (answers.length > 0) await writeDurably(files.answers, answers.join('\n') + '\n');
+  // The cases as scenarios of the policy, replacing what an earlier import of the same file wrote.
+  const graph = await options.store.putDerivedGraph(
+    { graph: importedGraphIri(policy, file), kind: IMPORTED_KIND, policy, policySha256: context.policy.sha256 },
+    importQuads(policy, source, records, (options.now ?? new Date()).toISOString()),
+  );
   return {
+    graph: { graph: graph.graph, triples: graph.triples },
     policy,
     source,
     ...(records.length > 0 ? { suite: files.suite } : {}),

@@ -68,6 +68,7 @@ export function formatImport(o: SuiteImport): string {
     `${file} (sha256 ${o.source.sha256.slice(0, 12)}…): ${o.imported.length} case(s) imported for ${o.policy}` + (o.suite ? ` into ${o.suite}` : ''),
     `rules named in the file: ${from('file')}, from the mapping file: ${from('mapping')}, accepted suggestions: ${from('suggestion')}`,
   ];
+  if (o.graph) out.push(`scenarios in the graph: ${o.graph.graph} (${o.graph.triples} triples), with their file, line and SHA-256`);
   if (o.uncovered.length > 0) {
     out.push(`${o.uncovered.length} case(s) no rule covers (listed, not imported):`);
     for (const u of o.uncovered) out.push(`  ${file}:${u.line}: ${JSON.stringify(u.text)}`);
