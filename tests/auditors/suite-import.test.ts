@@ -60,6 +60,16 @@ describe('studio suite import', () => {
     expect(records[0]!.messages[0]).toEqual({ role: 'system', content: 'You are the Mini Code assistant for employees.' });
   });
 
+  it('merges a CSV row that repeats a case to give it another labelled answer', async () => {
+    const result = await run('mini-cases.csv');
+    const rows = (await readFile(result.answers!, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((r) => [result.imported.find((c) => c.iri === r.scenario)!.line, r.label, r.answer.slice(0, 12)])).toEqual([
+      [2, 'good', "I'm sorry, b"],
+      [2, 'bad', 'Of course, k'],
+      [3, 'bad', 'Accept them '],
+    ]);
+  });
+
   it('writes the labelled reference answers beside the suite, for `studio audit grade`', async () => {
     const result = await run('mini-cases.jsonl', { acceptSuggestions: true });
     const rows = (await readFile(result.answers!, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));

@@ -19,7 +19,7 @@ import { sha256 } from '../../framers/hierarchy.js';
 import { GENERATED_NS } from '../../framers/item.js';
 import type { Expectation } from '../../framers/expectations.js';
 import { channelName, checksOf } from '../../framers/exports/checks.js';
-import { caseFileFormat, parseCaseFile, type SourceCase } from './case-files.js';
+import { caseFileFormat, parseCaseFile, type GivenAnswer, type SourceCase } from './case-files.js';
 import { caseText, mappingText, readMapping } from './mapping-file.js';
 import { readTermNames, suggestRules, type Suggestion } from './rule-suggestions.js';
 import { IMPORTED_KIND, importedGraphIri, importQuads } from './to-rdf.js';
@@ -116,13 +116,28 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
   const digest = createHash('sha256').update(bytes).digest('hex');
   const policy = await choosePolicy(options.store, options.policy);
   const context = await readPolicyContext(options.store, policy);
-  const { cases, problems: found } = parseCaseFile(bytes.toString('utf8'), format);
+  const { cases: parsed, problems: found } = parseCaseFile(bytes.toString('utf8'), format);
   const problems = found.map((p) => ({ file, ...p }));
-  if (cases.length === 0 && problems.length === 0) problems.push({ file, line: 0, detail: 'holds no test case' });
+  if (parsed.length === 0 && problems.length === 0) problems.push({ file, line: 0, detail: 'holds no test case' });
 
   const isRule = (iri: string) => context.provision.has(iri);
   const expectations = new Map<number, Expectation[]>();
-  const iris = new Map<string, number>();
+  // One case per conversation and expected behaviour: a row that repeats one to give another labelled answer
+  // (a spreadsheet has one answer a row) adds its answer to the first; any other repeat is a problem.
+  const iris = new Map<string, SourceCase>();
+  const cases: SourceCase[] = [];
+  for (const c of parsed) {
+    const iri = importedCaseIri(policy, c);
+    const first = iris.get(iri);
+    if (first === undefined) {
+      iris.set(iri, c);
+      cases.push(c);
+    } else if (c.answers.length > 0 && (c.rules.length === 0 || JSON.stringify(c.rules) === JSON.stringify(first.rules))) {
+      (first.answers as GivenAnswer[]).push(...c.answers);
+    } else {
+      problems.push({ file, line: c.line, detail: `the same conversation and expected behaviour as line ${first.line}${c.answers.length > 0 ? ', with other rules' : ''}` });
+    }
+  }
   for (const c of cases) {
     for (const r of c.rules) if (!isRule(r)) problems.push({ file, line: c.line, detail: `${r} is not a rule of ${policy}` });
     const list: Expectation[] = [];
@@ -132,10 +147,6 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
       else list.push(e);
     }
     expectations.set(c.line, list);
-    const iri = importedCaseIri(policy, c);
-    const first = iris.get(iri);
-    if (first !== undefined) problems.push({ file, line: c.line, detail: `the same conversation and expected behaviour as line ${first}` });
-    else iris.set(iri, c.line);
   }
 
   // Rules of the cases that name none: the mapping file's, the accepted suggestions, or a mapping file to confirm.

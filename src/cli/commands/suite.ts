@@ -4,6 +4,7 @@
  * tests and writes an evaluation suite `studio audit run` runs.
  */
 
+import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import { defaultImportOut, importSuite, type SuiteImport } from '../../auditors/suite-import/import-suite.js';
@@ -52,20 +53,27 @@ export function registerSuite(program: Command): void {
   });
 }
 
+/** A path as the user would type it: relative to the working folder when it lies inside it. */
+function shown(p: string): string {
+  const relative = path.relative(process.cwd(), p);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : p;
+}
+
 export function formatImport(o: SuiteImport): string {
   const file = o.source.file;
+  const [suite, answers, mapping] = [o.suite && shown(o.suite), o.answers && shown(o.answers), o.mappingWritten && shown(o.mappingWritten)];
   if (o.mappingWritten) {
     return [
       `${file}: ${o.awaiting} case(s) name no rule; nothing was imported.`,
-      `Suggested rules are in ${o.mappingWritten}. Check them, then run either`,
-      `  studio suite import ${file} --mapping ${o.mappingWritten}`,
+      `Suggested rules are in ${mapping}. Check them, then run either`,
+      `  studio suite import ${file} --mapping ${mapping}`,
       `  studio suite import ${file} --accept-suggestions   (takes the suggestions as they are)`,
       '',
     ].join('\n');
   }
   const from = (s: string) => o.imported.filter((c) => c.rulesFrom === s).length;
   const out = [
-    `${file} (sha256 ${o.source.sha256.slice(0, 12)}…): ${o.imported.length} case(s) imported for ${o.policy}` + (o.suite ? ` into ${o.suite}` : ''),
+    `${file} (sha256 ${o.source.sha256.slice(0, 12)}…): ${o.imported.length} case(s) imported for ${o.policy}` + (suite ? ` into ${suite}` : ''),
     `rules named in the file: ${from('file')}, from the mapping file: ${from('mapping')}, accepted suggestions: ${from('suggestion')}`,
   ];
   if (o.graph) out.push(`scenarios in the graph: ${o.graph.graph} (${o.graph.triples} triples), with their file, line and SHA-256`);
@@ -73,7 +81,7 @@ export function formatImport(o: SuiteImport): string {
     out.push(`${o.uncovered.length} case(s) no rule covers (listed, not imported):`);
     for (const u of o.uncovered) out.push(`  ${file}:${u.line}: ${JSON.stringify(u.text)}`);
   }
-  if (o.suite) out.push(`Run them: studio audit run --suite ${o.suite}`);
-  if (o.answers && o.suite) out.push(`Grade the answers given with them: studio audit grade ${o.answers} --suite ${o.suite}`);
+  if (suite) out.push(`Run them: studio audit run --suite ${suite}`);
+  if (answers && suite) out.push(`Grade the answers given with them: studio audit grade ${answers} --suite ${suite}`);
   return out.join('\n') + '\n';
 }
