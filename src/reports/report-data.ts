@@ -57,7 +57,7 @@ export interface ReportRun {
 
 export interface ItemRef {
   readonly iri: string;
-  /** Instruction, Scenario or RedTeamPrompt. */
+  /** Instruction, Scenario, RedTeamPrompt or ImportedScenario. */
   readonly type: string;
   readonly family: string;
   readonly label?: string;

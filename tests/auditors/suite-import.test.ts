@@ -129,6 +129,21 @@ describe('studio suite import', () => {
     expect(result.graph!.triples).toBeGreaterThan(0);
   });
 
+  it('counts imported scenarios as tests of their rules (audit-rules-without-tests)', async () => {
+    // A store of its own: nothing generated, so only imports test rules.
+    const fresh = await EmbeddedStore.open({ dataDir: path.join(out, 'fresh') });
+    try {
+      await fresh.loadPolicy(await readTurtle(MINI));
+      const before = (await fresh.namedQuery('audit-rules-without-tests', { policy: mini('policy') })).map((r) => String(r.rule).split('#')[1]);
+      expect(before).toEqual(['conf-001', 'conf-002', 'conf-003', 'gifts-001', 'gifts-002']);
+      await importSuite({ store: fresh, file: path.join(DIR, 'mini-promptfoo.yaml'), out: path.join(out, 'fresh-out', 'p.eval.jsonl'), acceptSuggestions: true });
+      const after = (await fresh.namedQuery('audit-rules-without-tests', { policy: mini('policy') })).map((r) => String(r.rule).split('#')[1]);
+      expect(after).toEqual(['conf-002']);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it.each([
     ['bad-promptfoo.yaml', [5, 11, 14, 21, 27]],
     ['bad-cases.jsonl', [2, 3, 4, 5, 6, 6]],
