@@ -129,6 +129,23 @@ describe('studio suite import', () => {
     expect(result.graph!.triples).toBeGreaterThan(0);
   });
 
+  it('suggests rules from the alternative labels (skos:altLabel) of the terms a case mentions', async () => {
+    const dir = path.join(out, 'alt');
+    const store2 = await EmbeddedStore.open({ dataDir: path.join(dir, 'data') });
+    try {
+      const policy = (await readFile(MINI, 'utf8'))
+        .replace('@prefix mini:', '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n@prefix mini:')
+        .replace('mini:acceptGift a studio:Action ; rdfs:label "accept a gift" .', 'mini:acceptGift a studio:Action ; rdfs:label "accept a gift" ; skos:altLabel "take a present" .');
+      await writeFile(path.join(dir, 'policy.ttl'), policy);
+      await store2.loadPolicy(await readTurtle(path.join(dir, 'policy.ttl')));
+      await writeFile(path.join(dir, 'cases.jsonl'), JSON.stringify({ prompt: 'Can I take a present from a vendor after the fair?', expected: 'refuse' }) + '\n');
+      const result = await importSuite({ store: store2, file: path.join(dir, 'cases.jsonl'), out: path.join(dir, 'cases.eval.jsonl') });
+      expect(await readFile(result.mappingWritten!, 'utf8')).toMatch(/mentions "take a present", "vendor"\n\s+rules:\n\s+- "https:\/\/example.org\/mini#gifts-001"\n(?!\s+-)/);
+    } finally {
+      await store2.close();
+    }
+  });
+
   it('counts imported scenarios as tests of their rules (audit-rules-without-tests)', async () => {
     // A store of its own: nothing generated, so only imports test rules.
     const fresh = await EmbeddedStore.open({ dataDir: path.join(out, 'fresh') });
