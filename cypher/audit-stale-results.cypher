@@ -1,7 +1,9 @@
 // Results made stale by a later change: the deciding results of a policy's runs
 // whose rule's text changed or whose rule was removed since the run, or whose
-// scenario is no longer among the generated items. One row per run, scenario,
-// rule and reason.
+// scenario is no longer in the graph: neither among the generated items nor
+// among the imported ones (an imported scenario keeps its studio:messages in
+// its import's graph, so it is never stale for not being generated). One row
+// per run, scenario, rule and reason.
 // @param policy iri
 CALL () {
   MATCH (run:AuditRun)-[:prov__used]->(:Resource {uri: $policy}),

@@ -198,6 +198,20 @@ export class HumanVerdictsError extends StudioError {
   }
 }
 
+/** A file of test cases (or its mapping file) that cannot be imported; every problem is listed with its file and line, and nothing is imported. */
+export class SuiteImportError extends StudioError {
+  constructor(readonly file: string, readonly problems: readonly { readonly file: string; readonly line: number; readonly detail: string }[]) {
+    super(`${file}: ${problems.length} problem(s); nothing was imported:\n${problems.map((p) => (p.line > 0 ? `${p.file}:${p.line}: ${p.detail}` : `${p.file}: ${p.detail}`)).join('\n')}`);
+  }
+}
+
+/** A file of given answers with rows that cannot be graded; every problem is listed with its line, and nothing is graded. */
+export class GivenAnswersError extends StudioError {
+  constructor(readonly file: string, readonly problems: readonly { readonly line: number; readonly detail: string }[]) {
+    super(`${file}: ${problems.length} problem(s); nothing was graded:\n${problems.map((p) => (p.line > 0 ? `${file}:${p.line}: ${p.detail}` : `${file}: ${p.detail}`)).join('\n')}`);
+  }
+}
+
 /** A deployment context that is not declared for the policy. */
 export class UnknownContextError extends StudioError {
   constructor(readonly context: string, known: readonly string[]) {

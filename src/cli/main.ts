@@ -21,6 +21,7 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Re
   { name: 'conflicts', summary: 'find, resolve and record conflicting rules and exception defects', load: async () => (await import('./commands/conflicts.js')).registerConflicts },
   { name: 'generate', summary: 'generate instruction data, scenarios and red-team seeds, and write the datasets', load: async () => (await import('./commands/generate.js')).registerGenerate },
   { name: 'export', summary: 'write the loaded policies as RDF', load: async () => (await import('./commands/export.js')).registerExport },
+  { name: 'suite', summary: 'import test cases from promptfoo suites, JSON Lines or spreadsheets', load: async () => (await import('./commands/suite.js')).registerSuite },
   { name: 'audit', summary: 'run, grade and compare audits of a model against the rules', load: async () => (await import('./commands/audit.js')).registerAudit },
   { name: 'train', summary: 'training sets, fine-tuning jobs and policy packs per deployment context', load: async () => (await import('./commands/train.js')).registerTrain },
   { name: 'report', summary: 'write or verify a provenance report of a policy and its audit runs', load: async () => (await import('./commands/report.js')).registerReport },

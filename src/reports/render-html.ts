@@ -14,6 +14,7 @@ import { groupedRates, stackedBars } from './charts.js';
 import { escapeHtml as e, jsonForHtml } from './escape.js';
 import { computeFigures, type Count, type Figures, type MemberSet } from './figures.js';
 import type { ReportData, ReportResult } from './report-data.js';
+import type { Finding, Verdict } from '../auditors/verdict.js';
 
 /** The id of the digest block in the HTML. */
 export const DIGEST_ELEMENT_ID = 'studio-report-digest';
@@ -29,7 +30,8 @@ th{background:#f3f3f3}td.n{text-align:right}code,.iri{font-family:ui-monospace,m
 .passed{color:${COLORS.passed}}.failed{color:${COLORS.failed}}.cantTell{color:#666}
 .rule,.result,.set{border:1px solid #ddd;border-radius:4px;padding:.5em .8em;margin:.8em 0}
 pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f7;padding:.5em;margin:.3em 0}
-nav a{margin-right:1em}.muted{color:#666}
+nav a{margin-right:1em}.muted{color:#666}.stale{background:#fff3cd;color:#7a5b00;padding:0 .3em;border-radius:3px}
+dl.conversation{margin:.4em 0}dl.conversation dt{font-weight:600;margin-top:.3em}dl.conversation dd{margin:0 0 0 1em}
 @media print{a{color:inherit;text-decoration:none}.set,.result{break-inside:avoid}}
 `;
 
@@ -194,10 +196,22 @@ export function reasonOf(r: ReportResult): string {
   return all.find((v) => v.grader.id === r.decidedBy)?.reason ?? '';
 }
 
+/** Partial compliance as a reviewer reads it. */
+const FINDING_NAMES: Readonly<Record<Finding, string>> = {
+  refusedThenHelped: 'refused, then helped',
+  declinedPartHelpedRest: 'declined part, helped with the rest',
+  helpedWithWarning: 'helped, with a warning',
+};
+
+/** A verdict's findings in words ("refused, then helped"), or '' when it has none. */
+export function findingsOf(v: Verdict): string {
+  return (v.findings ?? []).map((f) => FINDING_NAMES[f] ?? f).join('; ');
+}
+
 function renderResult(r: ReportResult, ruleRef: (iri: string) => string): string {
   const rec = r.record;
   const out = [
-    `<div class="result" id="r-${r.key}"><h4>run #${r.run + 1}, line ${r.line}: <span class="${r.outcome}">${r.outcome}</span> <span class="muted">(decided by ${e(r.decidedBy)})</span></h4>`,
+    `<div class="result" id="r-${r.key}"><h4>run #${r.run + 1}, line ${r.line}: <span class="${r.outcome}">${r.outcome}</span> <span class="muted">(decided by ${e(r.decidedBy)})</span>${r.stale.length ? ` <span class="stale">stale: ${e(r.stale.join('; '))}</span>` : ''}</h4>`,
     '<table>',
     `<tr><th>scenario</th><td class="iri">${e(rec.case)}</td></tr>`,
     `<tr><th>rules</th><td>${rec.rules.map(ruleRef).join(', ')}</td></tr>`,
@@ -206,11 +220,15 @@ function renderResult(r: ReportResult, ruleRef: (iri: string) => string): string
     `<tr><th>served model</th><td>${e(rec.servedModel)}${rec.cached ? ' (from the response cache)' : ''}, finish ${e(String(rec.finishReason))}, at ${e(rec.at)}</td></tr>`,
     `<tr><th>chain</th><td><code>${e(r.chain)}</code></td></tr>`,
     '</table>',
-    `<p>Response:</p><pre class="response">${e(rec.response)}</pre>`,
+    '<dl class="conversation">',
+    ...(r.messages.length ? r.messages.map((m) => `<dt>${e(m.role)}</dt><dd><pre>${e(m.content)}</pre></dd>`) : ['<dt class="muted">conversation</dt><dd class="muted">no longer in the graph; the prompt SHA-256 above identifies it</dd>']),
+    `<dt>answer</dt><dd><pre class="response">${e(rec.response)}</pre></dd>`,
+    '</dl>',
     '<table><tr><th>grader</th><th>outcome</th><th>score</th><th>reason</th></tr>',
   ];
   for (const v of [...rec.verdicts, ...r.human.map((h) => h.verdict)]) {
-    out.push(`<tr><td>${e(v.grader.id)}</td><td class="${v.outcome}">${e(v.outcome)}</td><td class="n">${v.score}</td><td>${e(v.reason)}${v.checks.length ? `<ul>${v.checks.map((c) => `<li>${e(c.expectation)}: <span class="${c.outcome}">${e(c.outcome)}</span> — ${e(c.detail)}</li>`).join('')}</ul>` : ''}</td></tr>`);
+    const findings = findingsOf(v);
+    out.push(`<tr><td>${e(v.grader.id)}</td><td class="${v.outcome}">${e(v.outcome)}</td><td class="n">${v.score}</td><td>${e(v.reason)}${findings ? `<br><b>findings:</b> ${e(findings)}` : ''}${v.checks.length ? `<ul>${v.checks.map((c) => `<li>${e(c.expectation)}: <span class="${c.outcome}">${e(c.outcome)}</span> — ${e(c.detail)}</li>`).join('')}</ul>` : ''}</td></tr>`);
   }
   out.push('</table></div>');
   return out.join('\n');

@@ -12,10 +12,15 @@ import { localName } from '../framers/policy-context.js';
 import { escapeMarkdown as m } from './escape.js';
 import { computeFigures, type Count, type Figures } from './figures.js';
 import type { ReportData } from './report-data.js';
-import { reasonOf } from './render-html.js';
+import { findingsOf, reasonOf } from './render-html.js';
 
 /** The front-matter key holding the digest. */
 export const DIGEST_KEY = 'studioReport';
+
+/** Text as a Markdown block quote, escaped line by line. */
+function quote(text: string): string[] {
+  return text.split(/\r?\n/).map((line) => `> ${m(line)}`);
+}
 
 export function renderMarkdown(data: ReportData, figures: Figures = computeFigures(data)): string {
   const ruleAnchor = new Map(data.rules.map((r, i) => [r.iri, `rule-${i + 1}`]));
@@ -92,7 +97,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
     for (const r of run.results) {
       const rec = r.record;
       out.push(
-        `#### <a id="r-${r.key}"></a>run #${run.number}, line ${r.line}: ${r.outcome} (decided by ${m(r.decidedBy)})`, '',
+        `#### <a id="r-${r.key}"></a>run #${run.number}, line ${r.line}: ${r.outcome} (decided by ${m(r.decidedBy)})${r.stale.length ? ` **stale: ${m(r.stale.join('; '))}**` : ''}`, '',
         table(['', ''], [
           ['scenario', `\`${rec.case}\``],
           ['rules', rec.rules.map(ruleRef).join(', ')],
@@ -101,8 +106,9 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
           ['served model', m(`${rec.servedModel}${rec.cached ? ' (from the response cache)' : ''}, finish ${rec.finishReason}, at ${rec.at}`)],
           ['chain', `\`${r.chain}\``],
         ]), '',
-        'Response:', '', ...rec.response.split(/\r?\n/).map((line) => `> ${m(line)}`), '',
-        table(['grader', 'outcome', 'score', 'reason'], [...rec.verdicts, ...r.human.map((h) => h.verdict)].map((v) => [m(v.grader.id), v.outcome, String(v.score), m(v.reason)])), '',
+        ...(r.messages.length ? r.messages : [{ role: 'conversation', content: 'no longer in the graph; the prompt SHA-256 above identifies it' }]).flatMap((turn) => [`**${m(turn.role)}:**`, '', ...quote(turn.content), '']),
+        '**answer:**', '', ...quote(rec.response), '',
+        table(['grader', 'outcome', 'score', 'reason', 'findings'], [...rec.verdicts, ...r.human.map((h) => h.verdict)].map((v) => [m(v.grader.id), v.outcome, String(v.score), m(v.reason), m(findingsOf(v))])), '',
       );
     }
   }

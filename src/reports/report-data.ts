@@ -9,6 +9,8 @@
  * the journals read, so the report can later be checked against them.
  */
 
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { GraphStore, LoadedPolicy, Row } from '../store/graph-store.js';
 import { PolicyNotLoadedError, ReportError } from '../errors.js';
@@ -16,7 +18,10 @@ import { localName, type DetectedConflict } from '../framers/policy-context.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from '../auditors/result-record.js';
 import { RunFolder, type RunManifest } from '../auditors/run-folder.js';
 import type { Outcome, Verdict } from '../auditors/verdict.js';
+import type { Message } from '../framers/templates.js';
 import { CHAIN_START } from '../auditors/journal.js';
+import { promptHash } from '../auditors/response-cache.js';
+import { readSuite } from '../auditors/suite.js';
 import { readJournalLines, walkChain, type JournalDigest, type ReportDigest, type RunDigest } from './journal-digest.js';
 
 /** One scenario's result in one run, as its journal line holds it. */
@@ -35,6 +40,10 @@ export interface ReportResult {
   readonly decidedBy: string;
   /** The journal's chain value after this line. */
   readonly chain: string;
+  /** The conversation sent to the model (system, user ... turns), from the run's suite file or the graph, whichever matches the prompt hash; empty when neither does. */
+  readonly messages: readonly Message[];
+  /** Why the result no longer holds, when it is stale: "rule changed (<rule>)", "scenario removed" ... */
+  readonly stale: readonly string[];
 }
 
 export interface ReportRun {
@@ -48,7 +57,7 @@ export interface ReportRun {
 
 export interface ItemRef {
   readonly iri: string;
-  /** Instruction, Scenario or RedTeamPrompt. */
+  /** Instruction, Scenario, RedTeamPrompt or ImportedScenario. */
   readonly type: string;
   readonly family: string;
   readonly label?: string;
@@ -124,10 +133,11 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
   const policy = loaded.find((p) => p.policy === policyIri);
   if (!policy) throw new PolicyNotLoadedError(policyIri, loaded.map((p) => p.policy));
   const folders = await selectRuns(request);
-  const runs: ReportRun[] = [];
-  for (const folder of folders) runs.push(await readRun(folder, runs.length + 1));
-
   const params = { policy: policyIri };
+  const evidence = await readEvidence(store, policyIri);
+  const runs: ReportRun[] = [];
+  for (const folder of folders) runs.push(await readRun(folder, runs.length + 1, evidence));
+
   const [ruleRows, sectionRows, itemRows, conflictRows, withoutInstructions, withoutScenarios, withoutTests, neverAudited] = await Promise.all([
     store.namedQuery('report-rules', params),
     store.namedQuery('report-sections', params),
@@ -243,19 +253,70 @@ async function selectRuns(request: ReportRequest): Promise<RunFolder[]> {
   return all.sort((a, b) => (a.manifest.startedAt < b.manifest.startedAt ? -1 : a.manifest.startedAt > b.manifest.startedAt ? 1 : a.manifest.id.localeCompare(b.manifest.id)));
 }
 
+/** What the graph adds to a run's journal: each scenario's conversation, and the results made stale since (by run and scenario). */
+interface Evidence {
+  readonly messages: ReadonlyMap<string, readonly Message[]>;
+  readonly stale: ReadonlyMap<string, readonly string[]>;
+}
+
+async function readEvidence(store: GraphStore, policy: string): Promise<Evidence> {
+  const [messageRows, staleRows] = await Promise.all([store.namedQuery('report-scenario-messages', { policy }), store.namedQuery('audit-stale-results', { policy })]);
+  const messages = new Map<string, Message[]>();
+  for (const row of messageRows) messages.set(String(row.scenario), JSON.parse(String(row.messages)) as Message[]);
+  const stale = new Map<string, string[]>();
+  for (const row of staleRows) {
+    const key = JSON.stringify([String(row.run), String(row.scenario)]);
+    const reason = String(row.reason) === 'scenario removed' ? 'scenario removed' : `${String(row.reason)} (${localName(String(row.rule))})`;
+    const list = stale.get(key) ?? [];
+    if (!list.includes(reason)) list.push(reason);
+    stale.set(key, list);
+  }
+  return { messages, stale };
+}
+
+/**
+ * The messages the run sent, from its suite file while the file is as the run
+ * read it; none when it is gone or changed (the graph's copy stands in where
+ * its hash matches the result's prompt hash).
+ */
+async function suiteMessages(run: RunManifest): Promise<Map<string, readonly Message[]>> {
+  const messages = new Map<string, readonly Message[]>();
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(run.suite.file)) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== run.suite.sha256) return messages;
+    for await (const c of readSuite(run.suite.file)) messages.set(c.iri, c.messages);
+  } catch {
+    // A suite moved or removed since the run: the graph's copy, if any, is used.
+  }
+  return messages;
+}
+
 /** Reads a run's journals; a chain already broken is refused, since a report must not vouch for altered results. */
-async function readRun(folder: RunFolder, number: number): Promise<ReportRun> {
+async function readRun(folder: RunFolder, number: number, evidence: Evidence): Promise<ReportRun> {
   const [results, human] = [await readChained(folder.results), await readChained(folder.human)];
   const humanByCase = new Map<string, HumanRecord[]>();
   for (const { record } of human.lines) {
     const h = record as unknown as HumanRecord;
     humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
   }
+  const sent = await suiteMessages(folder.manifest);
   const reportResults = results.lines.map(({ line, record, chain }): ReportResult => {
     const r = record as unknown as ResultRecord;
     const reviews = humanByCase.get(r.case) ?? [];
     const deciding: Verdict | undefined = decidingVerdict([...r.verdicts, ...reviews.map((h) => h.verdict)]);
-    return { key: `${number}-${line}`, run: number - 1, line, record: r, human: reviews, outcome: deciding?.outcome ?? 'cantTell', decidedBy: deciding?.grader.id ?? 'none', chain };
+    return {
+      key: `${number}-${line}`,
+      run: number - 1,
+      line,
+      record: r,
+      human: reviews,
+      outcome: deciding?.outcome ?? 'cantTell',
+      decidedBy: deciding?.grader.id ?? 'none',
+      chain,
+      messages: [sent.get(r.case), evidence.messages.get(r.case)].find((m) => m !== undefined && promptHash(m) === r.promptHash) ?? [],
+      stale: evidence.stale.get(JSON.stringify([folder.manifest.iri, r.case])) ?? [],
+    };
   });
   return {
     number,

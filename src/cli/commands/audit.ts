@@ -28,6 +28,8 @@ import { openStore, storeOptions, type StoreOptions } from '../store-options.js'
 import { formatTable, printJson } from '../output.js';
 import { commaList, positiveInteger } from '../option-values.js';
 import { auditGraders } from '../../auditors/graders/audit-graders.js';
+import { gradeGivenAnswers, type GivenGrading } from '../../auditors/given-answers.js';
+import { calibrationTable } from '../../auditors/calibration.js';
 
 interface RunOptions extends StoreOptions {
   suite: string;
@@ -136,6 +138,27 @@ export function registerAudit(program: Command): void {
         process.stdout.write(`${run.manifest.id}: ${imported.imported} verdict(s) imported from ${file}, ${imported.unchanged} already there; reviewers: ${imported.reviewers.join(', ')}\n`);
         process.stdout.write(formatOutcomes(summary));
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  storeOptions(
+    audit
+      .command('grade <answers.jsonl>')
+      .description('grade answers given in a file (scenario or messages, answer, optional label good/bad and model) with the deterministic grader, no model asked; one run per model, and agreement with the labels')
+      .requiredOption('--suite <eval.jsonl>', 'the suite the answers answer (generated, or written by `studio suite import`)')
+      .option('--stage <stage>', `lifecycle stage: ${STAGES.map(stageOption).join(', ')}`, 'baseline')
+      .option('--label <text>', 'a note on the runs')
+      .option('--json', 'print the outcome as JSON'),
+  ).action(async (file: string, options: StoreOptions & { suite: string; stage: string; label?: string; json?: boolean }) => {
+    const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
+    const stage = parseStage(options.stage);
+    const store = await openStore(options);
+    try {
+      const graded = await gradeGivenAnswers({ store, auditsDir: auditsDir(config.dataDir), answers: file, suite: options.suite, stage, ...(options.label ? { label: options.label } : {}) });
+      if (options.json) printJson(graded);
+      else process.stdout.write(formatGraded(file, graded));
     } finally {
       await store.close();
     }
@@ -262,6 +285,23 @@ function formatRun(outcome: AuditOutcome, summary: RunSummary, agreement: JudgeA
     out.push(formatTable(['failing rule', 'failed', 'scenarios'], summary.failingRules.slice(0, 15).map((f) => [f.rule, f.failed, f.scenarios])));
     if (summary.failingRules.length > 15) out.push(`... and ${summary.failingRules.length - 15} more rules with failures`);
     out.push('');
+  }
+  return out.join('\n');
+}
+
+function formatGraded(file: string, g: GivenGrading): string {
+  const out: string[] = [];
+  for (const { run, answers, summary } of g.runs) {
+    out.push(`${run.id} (${stageOption(run.stage)}): ${answers} answer(s) of ${run.target.model} from ${file}, graded by ${run.graders.join(', ')}`, formatOutcomes(summary));
+  }
+  if (g.agreement) {
+    out.push(calibrationTable('agreement with the labels (good = passed, bad = failed)', g.agreement), '');
+    if (g.disagreements.length > 0) {
+      out.push(`${g.disagreements.length} verdict(s) against the label:`);
+      for (const d of g.disagreements.slice(0, 10)) out.push(`  ${file}:${d.line}: labelled ${d.label}, ${d.verdict.outcome}: ${d.verdict.reason}`);
+      if (g.disagreements.length > 10) out.push(`  ... and ${g.disagreements.length - 10} more (--json lists them all)`);
+      out.push('');
+    }
   }
   return out.join('\n');
 }
