@@ -83,7 +83,7 @@ CALL () {
         (subject)-[:BEARER]->(bearer:Resource)<-[:BEARER]-(related),
         (subject)-[:ACTION]->(action:Resource)<-[:ACTION]-(related)
   WHERE subject.uri < related.uri AND ($byPolicy = '' OR policy.uri = $byPolicy)
-    AND [label IN labels(subject) WHERE label IN ['Obligation', 'Prohibition', 'Permission']] = [label IN labels(related) WHERE label IN ['Obligation', 'Prohibition', 'Permission']]
+    AND [label IN labels(subject) WHERE label IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation']] = [label IN labels(related) WHERE label IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation']]
     AND all(x IN [(subject)-[:TARGET]->(t) | t] WHERE EXISTS { (related)-[:TARGET]->(x) })
     AND all(x IN [(related)-[:TARGET]->(t) | t] WHERE EXISTS { (subject)-[:TARGET]->(x) })
     AND all(x IN [(subject)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (related)-[:COUNTERPARTY]->(x) })

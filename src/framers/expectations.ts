@@ -23,7 +23,12 @@ export interface SectionRef {
   readonly title: string;
 }
 
-export const EXPECTATION_KINDS = ['MustRefuse', 'MustWarn', 'MustHelp', 'MustAskForInformation', 'MustDirectToChannel', 'MustCiteSection', 'MustNotReveal'] as const;
+/**
+ * ShouldRecommend is advice, the expectation a recommendation (studio:Recommendation) gives: the answer must
+ * not refuse or forbid what the policy encourages; recommending it is welcome, leaving it unsaid is no failure
+ * (a recommendation is not a duty, so an answer is not graded down for not repeating it).
+ */
+export const EXPECTATION_KINDS = ['MustRefuse', 'MustWarn', 'MustHelp', 'MustAskForInformation', 'MustDirectToChannel', 'MustCiteSection', 'MustNotReveal', 'ShouldRecommend'] as const;
 export type ExpectationKind = (typeof EXPECTATION_KINDS)[number];
 
 /** One check on an answer; the channel, section or asset it names, where it names one. */
@@ -51,6 +56,8 @@ export interface ExpectationSource {
   readonly section?: SectionRef;
   /** What must not be revealed when the provision protects it (its information targets). */
   readonly protectedAssets: readonly TermRef[];
+  /** True for a recommendation: its `rule` token gives ShouldRecommend, and nothing it derives demands a refusal. */
+  readonly advice?: boolean;
 }
 
 const FROM_BEHAVIOUR: Record<string, ExpectationKind> = {
@@ -74,6 +81,7 @@ export function deriveExpectations(tokens: readonly ExpectationToken[], source: 
           if (kind) kinds.add(kind);
         }
         if ((has('Refuse') || has('Warn')) && source.protectedAssets.length > 0) kinds.add('MustNotReveal');
+        if (source.advice) kinds.add('ShouldRecommend');
         break;
       case 'help': kinds.add('MustHelp'); break;
       case 'refuse': kinds.add('MustRefuse'); break;
@@ -89,6 +97,8 @@ export function deriveExpectations(tokens: readonly ExpectationToken[], source: 
   }
   // A template that says "help" overrides a refusal the rule alone would call for, and back:
   // an answer cannot be graded as both refusing and not refusing.
+  // Advice never asks for a refusal: the assistant recommends, it does not require or refuse.
+  if (source.advice) kinds.delete('MustRefuse');
   if (tokens.includes('help')) kinds.delete('MustRefuse');
   else if (kinds.has('MustRefuse')) kinds.delete('MustHelp');
   // Checks that name nothing cannot be graded: no channel, no section, nothing protected.
@@ -131,5 +141,6 @@ export function expectationFlags(expectations: readonly Expectation[]): Record<s
     channel: has('MustDirectToChannel'),
     cite: has('MustCiteSection'),
     withhold: has('MustNotReveal'),
+    recommend: has('ShouldRecommend'),
   };
 }

@@ -284,6 +284,7 @@ export class Framer {
       channels: provision.channel.map((c) => this.channelRef(c)),
       ...(provision.section ? { section: provision.section } : {}),
       protectedAssets: protects ? [this.ref(target)!] : [],
+      ...(provision.kind === 'Recommendation' ? { advice: true } : {}),
     };
   }
 

@@ -10,8 +10,8 @@ import { PolicyNotLoadedError } from '../errors.js';
 import { STUDIO } from '../vocabulary.js';
 import type { SectionRef, TermRef } from './expectations.js';
 
-export type ProvisionKind = 'Obligation' | 'Prohibition' | 'Permission' | 'Exception' | 'Definition';
-export const RULE_KINDS: readonly ProvisionKind[] = ['Obligation', 'Prohibition', 'Permission'];
+export type ProvisionKind = 'Obligation' | 'Prohibition' | 'Permission' | 'Recommendation' | 'Exception' | 'Definition';
+export const RULE_KINDS: readonly ProvisionKind[] = ['Obligation', 'Prohibition', 'Permission', 'Recommendation'];
 
 /** A declared term of the policy's domain, with its place in its hierarchy. */
 export interface Term extends TermRef {

@@ -142,6 +142,13 @@ describe.each(engines)('conflict detection on the %s store', (_engine, open, wri
     expect(report.defects).toEqual([]);
   }, 60_000);
 
+  it('leaves recommendations out of modality conflicts: a prohibition of the advised act prevails, and only duties collide', async () => {
+    await store.loadPolicy(await readTurtle('tests/fixtures/recommendation-policy.ttl'));
+    const report = await detectConflicts(store);
+    expect(report.conflicts.map((c) => [c.prohibition.replace(/^.*#/, ''), c.permissive.replace(/^.*#/, ''), c.certainty])).toEqual([['p-discuss', 'o-discuss', 'definite']]);
+    expect(report.defects).toEqual([]);
+  }, 60_000);
+
   it('finds rules their exceptions leave nothing: broader conditions, a repeated rule, thresholds that cover every amount', async () => {
     await store.loadPolicy(await readTurtle('tests/fixtures/exception-edges-policy.ttl'));
     const report = await detectConflicts(store);

@@ -122,7 +122,7 @@ describe('PolicyValidator', () => {
   });
 
   it('passes compound conditions (or, and, unless, nested) and reports a cycle through two compounds on both', async () => {
-    const report = await validator.validateFiles(['tests/fixtures/compound-conditions-policy.ttl']);
+    const report = await validator.validateFiles(['tests/fixtures/compound-conditions-policy.ttl', 'tests/fixtures/recommendation-policy.ttl']);
     expect(report.violations).toEqual([]);
     const violations = await violationsAfter((text) => `${text}
 mini:cond-a a studio:CompoundCondition ;
