@@ -24,7 +24,7 @@ describe('recommendations in generation', () => {
       const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
       expect(formatFindings(new ItemChecker(result.context).check(result.items))).toBe('');
       const advice = result.items.filter((i) => i.decidedBy === `${R}rec-discuss` || (i.derivedFrom.length === 1 && i.derivedFrom[0] === `${R}rec-discuss`));
-      expect(new Set(advice.map((i) => i.family))).toEqual(new Set(['instruction-qa', 'scenario-compliant', 'scenario-noncompliant']));
+      expect(new Set(advice.map((i) => i.family))).toEqual(new Set(['instruction-qa', 'is-it-allowed', 'scenario-compliant', 'scenario-noncompliant', 'scenario-ambiguous']));
       for (const item of advice) {
         const kinds = item.expectations.map((e) => e.kind);
         expect(kinds, item.family).toContain('ShouldRecommend');
