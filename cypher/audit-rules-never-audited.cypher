@@ -2,5 +2,5 @@
 // @param policy iri
 MATCH (:Resource {uri: $policy})<-[:IN_POLICY]-(rule:Rule)
 WHERE NOT EXISTS { MATCH (rule)<-[:TESTS_RULE]-(:AuditResult) }
-RETURN rule.uri AS rule, [k IN ['Obligation', 'Prohibition', 'Permission'] WHERE k IN labels(rule)][0] AS kind
+RETURN rule.uri AS rule, [k IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation'] WHERE k IN labels(rule)][0] AS kind
 ORDER BY rule

@@ -72,8 +72,10 @@ WHERE bearer <> 'none' AND target <> 'none' AND counterparty <> 'none'
   AND NOT coalesce(permissive.effectiveUntil < prohibition.effectiveFrom, false)
   // Conditions provably disjoint: audiences or jurisdictions with none in common (a condition naming several
   // reads as "any of them"), a circumstance and its negation, intervals of one quantity in one unit that do
-  // not intersect, dated windows that do not meet.
+  // not intersect, dated windows that do not meet. A negated condition proves nothing but against its own
+  // circumstance, and a compound has none of these relationships: neither rules a pair out.
   AND NOT any(c1 IN pConditions WHERE any(c2 IN qConditions WHERE
+        (NOT coalesce(c1.negated, false) AND NOT coalesce(c2.negated, false) AND (
         // Lists, not one pattern: a pattern matches each relationship once, so a condition shared by both
         // rules would find no audience in common with itself.
         (EXISTS { (c1)-[:AUDIENCE]->(:Resource) } AND EXISTS { (c2)-[:AUDIENCE]->(:Resource) }
@@ -81,8 +83,6 @@ WHERE bearer <> 'none' AND target <> 'none' AND counterparty <> 'none'
      OR (EXISTS { (c1)-[:JURISDICTION]->(:Resource) } AND EXISTS { (c2)-[:JURISDICTION]->(:Resource) }
           AND none(j1 IN [(c1)-[:JURISDICTION]->(j:Resource) | j] WHERE any(j2 IN [(c2)-[:JURISDICTION]->(j:Resource) | j] WHERE
                    j1 = j2 OR EXISTS { (j1)-[:BROADER*1..]->(j2) } OR EXISTS { (j2)-[:BROADER*1..]->(j1) })))
-     OR EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(:Resource)<-[:CIRCUMSTANCE]-(c2)
-                 WHERE coalesce(c1.negated, false) <> coalesce(c2.negated, false) }
      OR (coalesce(c1.unit = c2.unit, c1.unit IS NULL AND c2.unit IS NULL) AND EXISTS { MATCH (c1)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c2)
         WHERE coalesce(c1.maxInclusive, c1.maxExclusive) < coalesce(c2.minInclusive, c2.minExclusive)
            OR c1.maxExclusive = coalesce(c2.minInclusive, c2.minExclusive)
@@ -92,6 +92,8 @@ WHERE bearer <> 'none' AND target <> 'none' AND counterparty <> 'none'
            OR c2.maxInclusive = c1.minExclusive })
      OR coalesce(c1.endDate < c2.startDate, false)
      OR coalesce(c2.endDate < c1.startDate, false)))
+     OR EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(:Resource)<-[:CIRCUMSTANCE]-(c2)
+                 WHERE coalesce(c1.negated, false) <> coalesce(c2.negated, false) }))
 
 // The conditions one rule has and the other does not, compared by value: two nodes with the same kind,
 // terms, bounds, unit, dates and negation are one condition.
@@ -99,17 +101,18 @@ WITH policy, prohibition, permissive, bearer, action, target, counterparty,
   [c1 IN pConditions WHERE NOT any(c2 IN qConditions WHERE (c1 = c2 OR (size(labels(c1)) = size(labels(c2)) AND all(l IN labels(c1) WHERE l IN labels(c2))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(c1[k] = c2[k], c1[k] IS NULL AND c2[k] IS NULL))
         AND coalesce(c1.negated, false) = coalesce(c2.negated, false)
-        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]]))))] AS pOwn,
+        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]]))))] AS pOwn,
   [c2 IN qConditions WHERE NOT any(c1 IN pConditions WHERE (c1 = c2 OR (size(labels(c1)) = size(labels(c2)) AND all(l IN labels(c1) WHERE l IN labels(c2))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(c1[k] = c2[k], c1[k] IS NULL AND c2[k] IS NULL))
         AND coalesce(c1.negated, false) = coalesce(c2.negated, false)
-        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]]))))] AS qOwn
+        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]]))))] AS qOwn
 WITH policy, prohibition, permissive, bearer, action, target, counterparty,
   // Conditions the graph cannot compare, among those the rules do not share: different circumstances, a
   // circumstance against any other kind of condition, different quantities, one quantity in different units
-  // (or a unit on one side only), different named periods, a named period against dates.
+  // (or a unit on one side only), different named periods, a named period against dates; a compound or a
+  // negated condition other than a circumstance's on either side.
   CASE WHEN any(c1 IN pOwn WHERE any(c2 IN qOwn WHERE
         EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(x1:Resource), (c2)-[:CIRCUMSTANCE]->(x2:Resource) WHERE x1 <> x2 }
      OR EXISTS { (c1)-[:CIRCUMSTANCE]->(:Resource) } <> EXISTS { (c2)-[:CIRCUMSTANCE]->(:Resource) }
@@ -117,7 +120,10 @@ WITH policy, prohibition, permissive, bearer, action, target, counterparty,
      OR (EXISTS { (c1)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c2) } AND NOT coalesce(c1.unit = c2.unit, c1.unit IS NULL AND c2.unit IS NULL))
      OR EXISTS { MATCH (c1)-[:PERIOD]->(p1:Resource), (c2)-[:PERIOD]->(p2:Resource) WHERE p1 <> p2 }
      OR (EXISTS { (c1)-[:PERIOD]->(:Resource) } AND (c2.startDate IS NOT NULL OR c2.endDate IS NOT NULL))
-     OR (EXISTS { (c2)-[:PERIOD]->(:Resource) } AND (c1.startDate IS NOT NULL OR c1.endDate IS NOT NULL))))
+     OR (EXISTS { (c2)-[:PERIOD]->(:Resource) } AND (c1.startDate IS NOT NULL OR c1.endDate IS NOT NULL))
+     OR EXISTS { (c1)-[:ANY_OF|ALL_OF]->(:Resource) } OR EXISTS { (c2)-[:ANY_OF|ALL_OF]->(:Resource) }
+     OR (coalesce(c1.negated, false) AND NOT EXISTS { (c1)-[:CIRCUMSTANCE]->(:Resource) })
+     OR (coalesce(c2.negated, false) AND NOT EXISTS { (c2)-[:CIRCUMSTANCE]->(:Resource) })))
     THEN 'possible' ELSE 'definite' END AS conditionsCertainty,
   // Conditions compared as sets, by value: the rule with more conditions is the more specific.
   CASE

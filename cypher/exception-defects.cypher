@@ -32,7 +32,9 @@ CALL () {
     // Each condition e of the exception holds whenever some condition r of the rule does (see the SPARQL twin).
     AND all(e IN [(exception)-[:CONDITION]->(c:Resource) | c] WHERE any(r IN [(subject)-[:CONDITION]->(c:Resource) | c] WHERE
           r = e
-       OR (EXISTS { (r)-[:AUDIENCE]->(:Resource) } AND all(a IN [(r)-[:AUDIENCE]->(a:Resource) | a] WHERE a IN [(e)-[:AUDIENCE]->(b:Resource) | b]))
+       // A negated condition other than a circumstance's, or a compound, implies another only by being it.
+       OR ((EXISTS { (r)-[:CIRCUMSTANCE]->(:Resource) } OR (NOT coalesce(r.negated, false) AND NOT coalesce(e.negated, false))) AND (
+          (EXISTS { (r)-[:AUDIENCE]->(:Resource) } AND all(a IN [(r)-[:AUDIENCE]->(a:Resource) | a] WHERE a IN [(e)-[:AUDIENCE]->(b:Resource) | b]))
        OR (EXISTS { (r)-[:JURISDICTION]->(:Resource) } AND EXISTS { (e)-[:JURISDICTION]->(:Resource) }
            AND all(j IN [(r)-[:JURISDICTION]->(j:Resource) | j] WHERE any(k IN [(e)-[:JURISDICTION]->(k:Resource) | k] WHERE j = k OR EXISTS { (j)-[:BROADER*1..]->(k) })))
        OR (any(x IN [(r)-[:CIRCUMSTANCE]->(x:Resource) | x] WHERE x IN [(e)-[:CIRCUMSTANCE]->(y:Resource) | y])
@@ -48,7 +50,7 @@ CALL () {
        OR any(p IN [(r)-[:PERIOD]->(p:Resource) | p] WHERE p IN [(e)-[:PERIOD]->(o:Resource) | o])
        OR (NOT EXISTS { (e)-[:PERIOD]->(:Resource) } AND (e.startDate IS NOT NULL OR e.endDate IS NOT NULL)
            AND (e.startDate IS NULL OR coalesce(r.startDate >= e.startDate, false))
-           AND (e.endDate IS NULL OR coalesce(r.endDate <= e.endDate, false)))))
+           AND (e.endDate IS NULL OR coalesce(r.endDate <= e.endDate, false)))))))
     // Narrows nothing: every bearer, action, target or counterparty it names repeats the rule's, term for term.
     AND all(dimension IN ['BEARER', 'ACTION', 'TARGET', 'COUNTERPARTY'] WHERE
           NOT EXISTS { (exception)-[x]->(:Resource) WHERE type(x) = dimension }
@@ -64,7 +66,8 @@ CALL () {
     AND NOT EXISTS { (related)-[:BEARER|ACTION|TARGET|COUNTERPARTY]->() }
     AND NOT EXISTS { (other)-[:BEARER|ACTION|TARGET|COUNTERPARTY]->() }
   MATCH (related)-[:CONDITION]->(c1:Resource), (other)-[:CONDITION]->(c2:Resource)
-  WHERE EXISTS { MATCH (c1)-[:AUDIENCE]->(a1), (c2)-[:AUDIENCE]->(a2) WHERE a1 <> a2 }
+  WHERE all(c IN [c1, c2] WHERE NOT coalesce(c.negated, false) OR EXISTS { (c)-[:CIRCUMSTANCE]->(:Resource) })
+  AND (EXISTS { MATCH (c1)-[:AUDIENCE]->(a1), (c2)-[:AUDIENCE]->(a2) WHERE a1 <> a2 }
      OR EXISTS { MATCH (c1)-[:CIRCUMSTANCE]->(:Resource)<-[:CIRCUMSTANCE]-(c2) WHERE coalesce(c1.negated, false) <> coalesce(c2.negated, false) }
      // On one quantity in one unit, an upper bound and a lower bound that leave no gap.
      OR (EXISTS { (c1)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c2) } AND coalesce(c1.unit = c2.unit, c1.unit IS NULL AND c2.unit IS NULL)
@@ -72,7 +75,7 @@ CALL () {
                coalesce(pair[0].minInclusive, pair[0].minExclusive, pair[1].maxInclusive, pair[1].maxExclusive) IS NULL
            AND (coalesce(pair[0].maxInclusive >= coalesce(pair[1].minInclusive, pair[1].minExclusive), false)
              OR coalesce(pair[0].maxExclusive >= pair[1].minInclusive, false)
-             OR coalesce(pair[0].maxExclusive > pair[1].minExclusive, false))))
+             OR coalesce(pair[0].maxExclusive > pair[1].minExclusive, false)))))
   RETURN 'fully-shadowed' AS defect, subject.uri AS subject, related.uri AS related,
     'two exceptions with complementary conditions, narrowing nothing' AS detail
   UNION
@@ -80,7 +83,7 @@ CALL () {
         (subject)-[:BEARER]->(bearer:Resource)<-[:BEARER]-(related),
         (subject)-[:ACTION]->(action:Resource)<-[:ACTION]-(related)
   WHERE subject.uri < related.uri AND ($byPolicy = '' OR policy.uri = $byPolicy)
-    AND [label IN labels(subject) WHERE label IN ['Obligation', 'Prohibition', 'Permission']] = [label IN labels(related) WHERE label IN ['Obligation', 'Prohibition', 'Permission']]
+    AND [label IN labels(subject) WHERE label IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation']] = [label IN labels(related) WHERE label IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation']]
     AND all(x IN [(subject)-[:TARGET]->(t) | t] WHERE EXISTS { (related)-[:TARGET]->(x) })
     AND all(x IN [(related)-[:TARGET]->(t) | t] WHERE EXISTS { (subject)-[:TARGET]->(x) })
     AND all(x IN [(subject)-[:COUNTERPARTY]->(t) | t] WHERE EXISTS { (related)-[:COUNTERPARTY]->(x) })
@@ -92,13 +95,13 @@ CALL () {
     AND all(a IN [(subject)-[:CONDITION]->(t) | t] WHERE any(b IN [(related)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))
         AND coalesce(a.negated, false) = coalesce(b.negated, false)
-        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])))))
+        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])))))
     AND all(b IN [(related)-[:CONDITION]->(t) | t] WHERE any(a IN [(subject)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))
         AND coalesce(a.negated, false) = coalesce(b.negated, false)
-        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE]->(o:Resource) | [type(r), o.uri]])))))
+        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])))))
   RETURN 'duplicate-rule' AS defect, subject.uri AS subject, related.uri AS related,
     'same kind, bearer, action, targets, counterparties and conditions' AS detail
 }

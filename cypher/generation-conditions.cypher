@@ -1,10 +1,12 @@
 // Generation conditions: every condition a policy's provisions use, with its
 // kind and parameters (threshold bounds and unit, period or dates,
-// circumstance and negation, audience, jurisdiction), one row per condition.
+// circumstance and negation, audience, jurisdiction), one row per condition; the members of compound
+// conditions (studio:anyOf, studio:allOf, nested) too, so that a compound's facts can state them.
 // @param policy iri
-MATCH (:Resource {uri: $policy})<-[:IN_POLICY]-()-[:CONDITION]->(condition)
+MATCH (:Resource {uri: $policy})<-[:IN_POLICY]-()-[:CONDITION]->(top)
+MATCH (top)-[:ANY_OF|ALL_OF|rdf__rest|rdf__first*0..]->(condition:Condition)
 WITH DISTINCT condition
-UNWIND [type IN ['AudienceCondition', 'JurisdictionCondition', 'ThresholdCondition', 'TimeWindowCondition', 'CircumstanceCondition'] WHERE type IN labels(condition)] AS type
+UNWIND [type IN ['AudienceCondition', 'JurisdictionCondition', 'ThresholdCondition', 'TimeWindowCondition', 'CircumstanceCondition', 'CompoundCondition'] WHERE type IN labels(condition)] AS type
 OPTIONAL MATCH (condition)-[:QUANTITY]->(quantity)
 OPTIONAL MATCH (condition)-[:PERIOD]->(period)
 OPTIONAL MATCH (condition)-[:CIRCUMSTANCE]->(circumstance)

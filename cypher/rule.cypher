@@ -1,7 +1,7 @@
 // Rule: one rule's kind, label, text, policy, section and bearer; no row when the IRI names no rule.
 // @param rule iri
 MATCH (rule:Resource {uri: $rule})
-UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission'] WHERE kind IN labels(rule)] AS kind
+UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation'] WHERE kind IN labels(rule)] AS kind
 OPTIONAL MATCH (rule)-[:IN_POLICY]->(policy)
 OPTIONAL MATCH (rule)-[:SECTION]->(section)
 OPTIONAL MATCH (rule)-[:BEARER]->(bearer)

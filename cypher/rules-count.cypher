@@ -5,7 +5,7 @@
 // @param byBearer string
 // @param byPolicy string
 MATCH (rule:Rule)
-UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission'] WHERE kind IN labels(rule)] AS kind
+UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation'] WHERE kind IN labels(rule)] AS kind
 WITH rule, kind
 WHERE $byKind = '' OR kind = $byKind
 MATCH (rule)-[:IN_POLICY]->(policy), (rule)-[:SECTION]->(section), (rule)-[:BEARER]->(bearer)

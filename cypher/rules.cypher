@@ -8,7 +8,7 @@
 // @param after string
 MATCH (rule:Rule)
 WHERE rule.uri > $after
-UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission'] WHERE kind IN labels(rule)] AS kind
+UNWIND [kind IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation'] WHERE kind IN labels(rule)] AS kind
 WITH rule, kind
 WHERE $byKind = '' OR kind = $byKind
 MATCH (rule)-[:IN_POLICY]->(policy), (rule)-[:SECTION]->(section), (rule)-[:BEARER]->(bearer)

@@ -3,8 +3,16 @@
  * fails, that it is unknown (the ambiguous scenario), or that it lies just
  * inside or just outside its boundary (an exception's boundary pair: a
  * threshold of "at most 50 USD" is met at exactly 50 and missed at 51).
+ *
+ * A negated condition is stated as its opposite (holding "unless internal"
+ * means someone outside is involved). A compound states its members: "A or B"
+ * holds by one member picked by the key (the others left unsaid) and fails by
+ * every member failing; "A and B" holds by every member holding and fails by
+ * one picked member failing while the others hold; unknown is one member
+ * unknown and the others set so that it alone decides.
  */
 
+import { createHash } from 'node:crypto';
 import { STUDIO } from '../vocabulary.js';
 import type { Condition } from './policy-context.js';
 import type { Hierarchy } from './hierarchy.js';
@@ -17,8 +25,16 @@ export interface Fact {
   readonly terms: readonly string[];
 }
 
-/** States one condition in the given mode; `key` seeds the choice of a narrower jurisdiction or period. */
-export function conditionFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy, key: string): Fact {
+const OPPOSITE: Record<FactMode, FactMode> = { holds: 'fails', fails: 'holds', inside: 'outside', outside: 'inside', unknown: 'unknown' };
+
+/**
+ * States one condition in the given mode; `key` seeds the choice of a narrower jurisdiction or period, and of
+ * the member of a compound; `conditions` resolves a compound's members (without it a compound is stated by label).
+ */
+export function conditionFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy, key: string, conditions?: ReadonlyMap<string, Condition>): Fact {
+  if (condition.type === 'CompoundCondition') return compoundFact(condition, mode, hierarchy, key, conditions);
+  // A circumstance states its own negation; any other negated condition is stated as its opposite.
+  if (condition.negated && condition.type !== 'CircumstanceCondition') return conditionFact({ ...condition, negated: false }, OPPOSITE[mode], hierarchy, key, conditions);
   const holds = mode === 'holds' || mode === 'inside';
   switch (condition.type) {
     case 'ThresholdCondition':
@@ -56,6 +72,29 @@ export function conditionFact(condition: Condition, mode: FactMode, hierarchy: H
     default:
       return labelFact(condition, mode);
   }
+}
+
+function compoundFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy, key: string, conditions?: ReadonlyMap<string, Condition>): Fact {
+  const parts = (condition.members ?? []).map((m) => conditions?.get(m)).filter((c): c is Condition => c !== undefined);
+  // Unresolved members, or nesting deeper than any text needs (a cycle the shapes would have refused): by label.
+  if (parts.length === 0 || parts.length !== condition.members?.length || key.split(' ').length > 64) return labelFact(condition, mode);
+  const own = condition.negated ? OPPOSITE[mode] : mode; // the mode of the combination without its negation
+  const any = condition.joinedBy !== 'allOf';
+  const positive = own === 'holds' || own === 'inside';
+  const picked = pickIndex(parts.length, `${key} ${condition.iri}`);
+  const modes: (FactMode | null)[] = parts.map((_, i) => {
+    if (own === 'unknown') return i === picked ? 'unknown' : any ? 'fails' : 'holds';
+    if (any && positive) return i === picked ? own : null; // one alternative suffices; the others are left unsaid
+    if (!any && !positive) return i === picked ? own : 'holds'; // one failing member decides
+    return own; // every alternative fails, or every member holds
+  });
+  const facts = parts.flatMap((part, i) => (modes[i] ? [conditionFact(part, modes[i]!, hierarchy, `${key} ${i}`, conditions)] : []));
+  return { text: facts.map((f) => f.text).join('; '), terms: facts.flatMap((f) => f.terms) };
+}
+
+/** A stable index in [0, n) from a key. */
+function pickIndex(n: number, key: string): number {
+  return parseInt(createHash('sha256').update(key).digest('hex').slice(0, 8), 16) % n;
 }
 
 function labelFact(condition: Condition, mode: FactMode): Fact {

@@ -26,7 +26,12 @@ export interface SectionRef {
   readonly title: string;
 }
 
-export const EXPECTATION_KINDS = ['MustRefuse', 'MustWarn', 'MustHelp', 'MustAskForInformation', 'MustDirectToChannel', 'MustCiteSection', 'MustNotReveal'] as const;
+/**
+ * ShouldRecommend is advice, the expectation a recommendation (studio:Recommendation) gives: the answer must
+ * not refuse or forbid what the policy encourages; recommending it is welcome, leaving it unsaid is no failure
+ * (a recommendation is not a duty, so an answer is not graded down for not repeating it).
+ */
+export const EXPECTATION_KINDS = ['MustRefuse', 'MustWarn', 'MustHelp', 'MustAskForInformation', 'MustDirectToChannel', 'MustCiteSection', 'MustNotReveal', 'ShouldRecommend'] as const;
 export type ExpectationKind = (typeof EXPECTATION_KINDS)[number];
 
 /** One check on an answer; the channel, section or asset it names, where it names one. */
@@ -54,6 +59,8 @@ export interface ExpectationSource {
   readonly section?: SectionRef;
   /** What must not be revealed when the provision protects it (its information targets). */
   readonly protectedAssets: readonly TermRef[];
+  /** True for a recommendation: every item of it expects ShouldRecommend, and none demands a refusal. */
+  readonly advice?: boolean;
 }
 
 const FROM_BEHAVIOUR: Record<string, ExpectationKind> = {
@@ -92,6 +99,11 @@ export function deriveExpectations(tokens: readonly ExpectationToken[], source: 
   }
   // A template that says "help" overrides a refusal the rule alone would call for, and back:
   // an answer cannot be graded as both refusing and not refusing.
+  // Advice, whatever the template: the assistant recommends, it does not require or refuse.
+  if (source.advice) {
+    kinds.delete('MustRefuse');
+    kinds.add('ShouldRecommend');
+  }
   if (tokens.includes('help')) kinds.delete('MustRefuse');
   else if (kinds.has('MustRefuse')) kinds.delete('MustHelp');
   // Checks that name nothing cannot be graded: no channel, no section, nothing protected.
@@ -134,5 +146,6 @@ export function expectationFlags(expectations: readonly Expectation[]): Record<s
     channel: has('MustDirectToChannel'),
     cite: has('MustCiteSection'),
     withhold: has('MustNotReveal'),
+    recommend: has('ShouldRecommend'),
   };
 }

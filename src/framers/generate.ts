@@ -285,7 +285,7 @@ export class Framer {
   private facts(provision: Provision, mode: 'holds' | 'fails' | 'unknown', key: string, extra: readonly string[] = []): { text: string | null; terms: string[] } {
     const conditions = [...provision.condition, ...extra].map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
     if (conditions.length === 0) return { text: null, terms: [] };
-    const facts = conditions.map((c, i) => conditionFact(c, i === 0 ? mode : 'holds', this.hierarchyForFacts(), `${key} ${i}`));
+    const facts = conditions.map((c, i) => conditionFact(c, i === 0 ? mode : 'holds', this.hierarchyForFacts(), `${key} ${i}`, this.context.conditions));
     return { text: facts.map((f) => f.text).join('; '), terms: facts.flatMap((f) => f.terms) };
   }
 
@@ -307,6 +307,7 @@ export class Framer {
       channels: provision.channel.map((c) => this.channelRef(c)),
       ...(provision.section ? { section: provision.section } : {}),
       protectedAssets: protects ? [this.ref(target)!] : [],
+      ...(provision.kind === 'Recommendation' ? { advice: true } : {}),
     };
   }
 
@@ -433,8 +434,8 @@ export class Framer {
     const picks = this.choosePicks(root, template, key, true); // inside, the exception allows the act
     const side: FactMode = template.boundary === 'outside' ? 'outside' : 'inside';
     const hierarchy = this.hierarchyForFacts();
-    const boundary = conditionFact(first, side, hierarchy, `${key} boundary`);
-    const rest = [...others.map((c, i) => conditionFact(c, 'holds', hierarchy, `${key} other ${i}`))];
+    const boundary = conditionFact(first, side, hierarchy, `${key} boundary`, this.context.conditions);
+    const rest = [...others.map((c, i) => conditionFact(c, 'holds', hierarchy, `${key} other ${i}`, this.context.conditions))];
     const rootFacts = this.facts(root, 'holds', key);
     const decides = side === 'inside' ? exception : base;
     const source = this.expectationSource(decides, picks);

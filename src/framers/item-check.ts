@@ -82,9 +82,19 @@ export class ItemChecker {
     return terms.some((t) => this.hierarchy.isUnder(term, t));
   }
 
+  /** The terms conditions name, a compound's members' included. */
+  private conditionTerms(iris: readonly string[], seen = new Set<string>()): string[] {
+    return iris.flatMap((iri) => {
+      const c = this.context.conditions.get(iri);
+      if (!c || seen.has(iri)) return [];
+      seen.add(iri);
+      return [...[c.jurisdiction, c.period, c.quantity, c.circumstance].filter((t): t is string => t !== undefined), ...this.conditionTerms(c.members ?? [], seen)];
+    });
+  }
+
   /** Terms outside every term of the item's provisions (a conflict item: outside what both rules cover). */
   private entityFindings(item: Item, provisions: readonly Provision[]): string[] {
-    const conditionTerms = provisions.flatMap((p) => p.condition).map((c) => this.context.conditions.get(c)).flatMap((c) => (c ? [c.jurisdiction, c.period, c.quantity, c.circumstance].filter((t): t is string => t !== undefined) : []));
+    const conditionTerms = this.conditionTerms(provisions.flatMap((p) => p.condition));
     const channels = provisions.flatMap((p) => p.channel);
     const out: string[] = [];
     for (const term of item.terms) {

@@ -10,8 +10,8 @@ import { PolicyNotLoadedError } from '../errors.js';
 import { STUDIO } from '../vocabulary.js';
 import type { SectionRef, TermRef } from './expectations.js';
 
-export type ProvisionKind = 'Obligation' | 'Prohibition' | 'Permission' | 'Exception' | 'Definition';
-export const RULE_KINDS: readonly ProvisionKind[] = ['Obligation', 'Prohibition', 'Permission'];
+export type ProvisionKind = 'Obligation' | 'Prohibition' | 'Permission' | 'Recommendation' | 'Exception' | 'Definition';
+export const RULE_KINDS: readonly ProvisionKind[] = ['Obligation', 'Prohibition', 'Permission', 'Recommendation'];
 
 /** A declared term of the policy's domain, with its place in its hierarchy. */
 export interface Term extends TermRef {
@@ -23,7 +23,7 @@ export interface Term extends TermRef {
 /** A condition with the parameters that say when it holds. */
 export interface Condition {
   readonly iri: string;
-  /** AudienceCondition, JurisdictionCondition, ThresholdCondition, TimeWindowCondition, CircumstanceCondition. */
+  /** AudienceCondition, JurisdictionCondition, ThresholdCondition, TimeWindowCondition, CircumstanceCondition, CompoundCondition. */
   readonly type: string;
   readonly label: string;
   readonly quantity?: string;
@@ -39,6 +39,9 @@ export interface Condition {
   readonly negated: boolean;
   readonly audience?: string;
   readonly jurisdiction?: string;
+  /** A compound condition's join (studio:anyOf: any member holds; studio:allOf: all hold) and its members, in order. */
+  readonly joinedBy?: 'anyOf' | 'allOf';
+  readonly members?: readonly string[];
 }
 
 /** A rule, exception or definition, with every link generation uses. */
@@ -104,7 +107,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
   const policy = policies.find((p) => p.policy === policyIri);
   if (!policy) throw new PolicyNotLoadedError(policyIri, policies.map((p) => p.policy));
   const params = { policy: policyIri };
-  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows, channelNameRows, contextRows] = await Promise.all([
+  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows, channelNameRows, contextRows, memberRows] = await Promise.all([
     store.namedQuery('generation-provisions', params),
     store.namedQuery('generation-relations', params),
     store.namedQuery('generation-terms', params),
@@ -113,6 +116,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
     store.namedQuery('generation-conflicts', params),
     store.namedQuery('generation-channel-names', params),
     store.namedQuery('deployment-contexts', params),
+    store.namedQuery('generation-condition-members', params),
   ]);
 
   // The queries leave the order to us: sorting here is far cheaper than ORDER BY in oxigraph.
@@ -167,6 +171,14 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
     if (!names.includes(name)) terms.set(term.iri, { ...term, altNames: [...names, name] });
   }
 
+  // Compound conditions' members, in list order.
+  const members = new Map<string, { joinedBy: 'anyOf' | 'allOf'; members: { member: string; position: number }[] }>();
+  for (const row of memberRows) {
+    const compound = String(row.compound);
+    const entry = members.get(compound) ?? { joinedBy: String(row.joinedBy) === 'allOf' ? 'allOf' : 'anyOf', members: [] };
+    entry.members.push({ member: String(row.member), position: Number(row.position) });
+    members.set(compound, entry);
+  }
   const conditions = new Map<string, Condition>();
   for (const row of conditionRows) {
     const iri = String(row.condition);
@@ -190,6 +202,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
         jurisdiction: str(row.jurisdiction),
       }),
       negated: row.negated === true || row.negated === 'true',
+      ...(members.has(iri) ? { joinedBy: members.get(iri)!.joinedBy, members: members.get(iri)!.members.sort((a, b) => a.position - b.position || compare(a.member, b.member)).map((m) => m.member) } : {}),
     });
   }
 

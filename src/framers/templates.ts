@@ -40,7 +40,7 @@ export type InstructionSource = (typeof INSTRUCTION_SOURCES)[number];
 export const FACT_MODES = ['holds', 'fails', 'unknown'] as const;
 export type TemplateFacts = (typeof FACT_MODES)[number];
 /** The keys under `variants`: a rule kind, or `any` for every kind. */
-export const VARIANT_KEYS = ['Obligation', 'Prohibition', 'Permission', 'any'] as const;
+export const VARIANT_KEYS = ['Obligation', 'Prohibition', 'Permission', 'Recommendation', 'any'] as const;
 export type VariantKey = (typeof VARIANT_KEYS)[number];
 
 /** A chat turn. */

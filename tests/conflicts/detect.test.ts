@@ -121,6 +121,34 @@ describe.each(engines)('conflict detection on the %s store', (_engine, open, wri
     expect(report.defects.map((d) => [d.defect, d.subject.replace(/^.*#/, ''), d.related?.replace(/^.*#/, '') ?? null])).toEqual([['duplicate-rule', 'r-duplicate-1', 'r-duplicate-2']]);
   }, 60_000);
 
+  it('treats compound and negated conditions soundly: possible where the graph cannot decide, never silence, never definite by mistake', async () => {
+    await store.loadPolicy(await readTurtle('tests/fixtures/compound-conditions-policy.ttl'));
+    const report = await detectConflicts(store);
+    const found = Object.fromEntries(report.conflicts.map((c) => [c.prohibition.replace(/^.*#/, ''), [c.certainty, c.dimensions.conditions]]));
+    expect(found).toEqual({
+      // "internal or at most 50 USD" against "external": a compound is not taken apart, so possible.
+      'p-or': ['possible', 'overlap'],
+      // "not internal" against "external": no longer read as audiences with none in common.
+      'p-negated-audience': ['possible', 'overlap'],
+      // "unless approved or urgent" against "approved": cannot hold together, but the query does not reason about negated compounds.
+      'p-unless': ['possible', 'overlap'],
+      // One compound node on both rules: the same condition.
+      'p-shared': ['definite', 'same'],
+      // Two compounds are one condition only when they are one node (their lists are compared by identity).
+      'p-nested': ['possible', 'overlap'],
+      // p-plain-disjoint is absent: "internal" against "external" rules the pair out whatever compound sits beside it.
+    });
+    // "Not internal" and "external" are not complementary exceptions, and two compounds are not duplicates by value.
+    expect(report.defects).toEqual([]);
+  }, 60_000);
+
+  it('leaves recommendations out of modality conflicts: a prohibition of the advised act prevails, and only duties collide', async () => {
+    await store.loadPolicy(await readTurtle('tests/fixtures/recommendation-policy.ttl'));
+    const report = await detectConflicts(store);
+    expect(report.conflicts.map((c) => [c.prohibition.replace(/^.*#/, ''), c.permissive.replace(/^.*#/, ''), c.certainty])).toEqual([['p-discuss', 'o-discuss', 'definite']]);
+    expect(report.defects).toEqual([]);
+  }, 60_000);
+
   it('finds rules their exceptions leave nothing: broader conditions, a repeated rule, thresholds that cover every amount', async () => {
     await store.loadPolicy(await readTurtle('tests/fixtures/exception-edges-policy.ttl'));
     const report = await detectConflicts(store);

@@ -101,6 +101,19 @@ describe('PolicyValidator', () => {
       { focusNode: 'mini:conflict-1', path: 'studio:intendedWinner', value: 'mini:conf-002', constraint: 'SPARQL', line: 129 }, /one of the two rules/],
     ['an exception that is its own target', replace('studio:exceptionTo mini:gifts-001', 'studio:exceptionTo mini:gifts-003'),
       { focusNode: 'mini:gifts-003', path: 'studio:exceptionTo', constraint: 'SPARQL', line: 83 }, /exception to itself/],
+    // Compound conditions (issue 23): appended after the mini policy's last line (124), so the compound starts at line 126 and names its list on line 128.
+    ['a compound condition with an empty list',
+      (text: string) => `${text}\nmini:cond-or a studio:CompoundCondition ;\n    rdfs:label "nothing" ;\n    studio:anyOf () .\n`,
+      { focusNode: 'mini:cond-or', path: 'studio:anyOf', constraint: 'SPARQL', line: 128 }, /list of a compound condition is empty/],
+    ['a compound condition listing something that is not a condition',
+      (text: string) => `${text}\nmini:cond-or a studio:CompoundCondition ;\n    rdfs:label "nominal or a gift" ;\n    studio:anyOf ( mini:cond-nominal mini:gift ) .\n`,
+      { focusNode: 'mini:cond-or', constraint: 'Class', value: 'mini:gift', line: 128 }, /member of studio:anyOf is a declared condition/],
+    ['a compound condition with both anyOf and allOf',
+      (text: string) => `${text}\nmini:cond-or a studio:CompoundCondition ;\n    rdfs:label "both" ;\n    studio:anyOf ( mini:cond-nominal ) ;\n    studio:allOf ( mini:cond-external ) .\n`,
+      { focusNode: 'mini:cond-or', constraint: 'Xone', line: 126 }, /exactly one of studio:anyOf/],
+    ['a compound condition that contains itself',
+      (text: string) => `${text}\nmini:cond-or a studio:CompoundCondition ;\n    rdfs:label "loop" ;\n    studio:anyOf ( mini:cond-nominal mini:cond-or ) .\n`,
+      { focusNode: 'mini:cond-or', path: 'studio:anyOf', constraint: 'SPARQL', line: 128 }, /contains itself/],
     ['a studio: prefix bound to the wrong namespace', replace('@prefix studio: <https://w3id.org/alignment-studio/ns#>', '@prefix studio: <https://w3id.org/alignment-studio/ns/>'),
       { focusNode: 'broken.ttl', constraint: 'Vocabulary', line: 2 }, /uses no studio vocabulary: its studio: prefix is bound to <https:\/\/w3id\.org\/alignment-studio\/ns\/>/],
   ] as const)('reports %s', async (_label, edit, expected, message) => {
@@ -110,6 +123,23 @@ describe('PolicyValidator', () => {
     const violation = violations.find((v) => v.constraint === expected.constraint);
     expect(violation).toMatchObject({ file: 'broken.ttl', severity: 'violation', ...expected });
     expect(violation!.message).toMatch(message);
+  });
+
+  it('passes compound conditions (or, and, unless, nested) and reports a cycle through two compounds on both', async () => {
+    const report = await validator.validateFiles(['tests/fixtures/compound-conditions-policy.ttl', 'tests/fixtures/recommendation-policy.ttl']);
+    expect(report.violations).toEqual([]);
+    const violations = await violationsAfter((text) => `${text}
+mini:cond-a a studio:CompoundCondition ;
+    rdfs:label "a" ;
+    studio:anyOf ( mini:cond-nominal mini:cond-b ) .
+mini:cond-b a studio:CompoundCondition ;
+    rdfs:label "b" ;
+    studio:negated true ;
+    studio:allOf ( mini:cond-external mini:cond-a ) .
+`);
+    expect(violations.map((v) => [v.focusNode, v.line, v.constraint])).toEqual(
+      expect.arrayContaining([['mini:cond-a', 128, 'SPARQL'], ['mini:cond-b', 132, 'SPARQL']]));
+    expect(violations.every((v) => /contains itself/.test(v.message))).toBe(true);
   });
 
   it('reports a violation once when two shapes reach it (a node typed both an exception and a rule, with no text)', async () => {

@@ -23,7 +23,7 @@ export interface RuleRoutesOptions {
   readonly store: GraphStore;
 }
 
-export const RULE_KINDS = ['Obligation', 'Prohibition', 'Permission'] as const;
+export const RULE_KINDS = ['Obligation', 'Prohibition', 'Permission', 'Recommendation'] as const;
 
 interface RulesQuery {
   kind?: string;

@@ -33,6 +33,7 @@ export function checksOf(expectations: readonly Expectation[]): Check[] {
       case 'MustRefuse':
         return { type: 'is-refusal', expectation: e.kind, deterministic: true };
       case 'MustHelp':
+      case 'ShouldRecommend':
         return { type: 'not-is-refusal', expectation: e.kind, deterministic: true };
       case 'MustCiteSection':
         return { type: 'regex', value: sectionPattern(e.section!.number), expectation: e.kind, deterministic: true };

@@ -1,0 +1,73 @@
+/**
+ * Generation reads compound conditions right (issue 23): "if A or B" holds by one alternative and fails by
+ * all of them failing, "unless A or B" the other way round, nested compounds resolve through their members,
+ * and the items of the compound fixture break no item invariant.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { readPolicyContext } from '../../src/framers/policy-context.js';
+import { Hierarchy } from '../../src/framers/hierarchy.js';
+import { conditionFact } from '../../src/framers/condition-facts.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
+import { generateAll } from '../helpers/generation.js';
+
+const K = 'https://example.org/compound#';
+const FIXTURE = 'tests/fixtures/compound-conditions-policy.ttl';
+
+const store = await EmbeddedStore.open();
+const loaded = await store.loadPolicy(await readTurtle(FIXTURE));
+const context = await readPolicyContext(store, loaded.policy);
+const hierarchy = new Hierarchy(context);
+const fact = (iri: string, mode: Parameters<typeof conditionFact>[1], key = 'k') =>
+  conditionFact(context.conditions.get(`${K}${iri}`)!, mode, hierarchy, key, context.conditions).text;
+
+describe('compound conditions in generation', () => {
+  it('reads a compound, its join and its members in list order, nested ones included', () => {
+    expect(context.conditions.get(`${K}cond-internal-or-small`)).toMatchObject({ type: 'CompoundCondition', joinedBy: 'anyOf', negated: false, members: [`${K}cond-internal`, `${K}cond-upto50`] });
+    expect(context.conditions.get(`${K}cond-unless-approved-or-urgent`)).toMatchObject({ joinedBy: 'anyOf', negated: true });
+    const nested = context.conditions.get(`${K}cond-internal-or-approved-large`)!;
+    const inner = context.conditions.get(nested.members![1]!)!;
+    expect(inner).toMatchObject({ type: 'CompoundCondition', joinedBy: 'allOf', members: [`${K}cond-over50`, `${K}cond-approved`] });
+  });
+
+  it('states "A or B" as one alternative holding, or every alternative failing', () => {
+    const holding = ['holds', 'inside'] as const;
+    for (const mode of holding) {
+      const texts = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => fact('cond-internal-or-small', mode, key));
+      // One alternative, picked by the key: both are picked for some key, never both at once.
+      expect(texts.every((t) => t.split('; ').length === 1)).toBe(true);
+      expect(new Set(texts.map((t) => (t.includes('inside the organisation') ? 'internal' : 'amount'))).size).toBe(2);
+    }
+    expect(fact('cond-internal-or-small', 'fails')).toBe('someone outside the organisation is involved; the amount is 75 USD');
+    expect(fact('cond-internal-or-small', 'outside')).toBe('someone outside the organisation is involved; the amount is 51 USD');
+  });
+
+  it('states "unless A or B" as neither holding, and its failure as one of them holding', () => {
+    expect(fact('cond-unless-approved-or-urgent', 'holds')).toBe('this is not the case: a manager approved it in writing; this is not the case: a client faces an emergency');
+    expect(fact('cond-unless-approved-or-urgent', 'fails')).toMatch(/^this is the case: (a manager approved it in writing|a client faces an emergency)$/);
+    expect(fact('cond-unless-approved-or-urgent', 'unknown')).toMatch(/I don't know whether this is the case: .*; this is not the case: |this is not the case: .*; I don't know whether this is the case: /);
+    // A negated audience is stated as its opposite.
+    expect(fact('cond-not-internal', 'holds')).toBe('someone outside the organisation is involved');
+  });
+
+  it('states a nested "A, or B and C" through its members', () => {
+    const texts = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => fact('cond-internal-or-approved-large', 'holds', key));
+    expect(texts).toContain('everyone involved is inside the organisation');
+    expect(texts).toContain('the amount is 77 USD; this is the case: a manager approved it in writing');
+    // Failing: not internal, and of "over 50 and approved" one member fails while the other holds.
+    expect(fact('cond-internal-or-approved-large', 'fails')).toMatch(/^someone outside the organisation is involved; (the amount is 26 USD; this is the case: a manager approved it in writing|the amount is 77 USD; this is not the case: a manager approved it in writing)$/);
+  });
+
+  it('generates items from the compound fixture that break no item invariant', async () => {
+    const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+    expect(result.items.length).toBeGreaterThan(0);
+    expect(formatFindings(new ItemChecker(result.context).check(result.items))).toBe('');
+    // A compliant scenario of "must not share unless approved or urgent" states that neither holds.
+    const compliant = result.items.filter((i) => i.family === 'scenario-noncompliant' && i.derivedFrom[0] === `${K}p-unless`);
+    expect(compliant.length).toBeGreaterThan(0);
+    for (const item of compliant) expect(item.messages.map((m) => m.content).join('\n')).toContain('this is not the case: a manager approved it in writing');
+  }, 120_000);
+});
