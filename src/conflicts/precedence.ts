@@ -27,6 +27,8 @@ export interface Side {
   readonly effectiveFrom: string | null;
   /** Whether this rule declares studio:overrides the other one. */
   readonly overridesOther: boolean;
+  /** Whether this rule applies notwithstanding the exceptions of a rule or section the other (an exception) excepts (studio:notwithstanding). */
+  readonly notwithstanding?: boolean;
 }
 
 /** What precedence is given about a conflicting pair. */
@@ -83,9 +85,12 @@ type Decider = (facts: PairFacts) => { firstWins: boolean; reason: string } | nu
 const DECIDERS: Record<Principle, Decider> = {
   explicitOverride({ first, second }) {
     // Two rules overriding each other is a cycle, which the defects report; it decides nothing.
-    if (first.overridesOther === second.overridesOther) return null;
-    const [winner, loser] = first.overridesOther ? [first, second] : [second, first];
-    return { firstWins: first.overridesOther, reason: `${winner.rule} declares studio:overrides ${loser.rule}` };
+    const firstOverrides = first.overridesOther || first.notwithstanding === true;
+    const secondOverrides = second.overridesOther || second.notwithstanding === true;
+    if (firstOverrides === secondOverrides) return null;
+    const [winner, loser] = firstOverrides ? [first, second] : [second, first];
+    if (!winner.overridesOther) return { firstWins: firstOverrides, reason: `${winner.rule} applies notwithstanding exceptions such as ${loser.rule} (studio:notwithstanding)` };
+    return { firstWins: firstOverrides, reason: `${winner.rule} declares studio:overrides ${loser.rule}` };
   },
   lexSuperior({ first, second }) {
     if (first.rank === null || second.rank === null || first.rank === second.rank) return null;

@@ -83,7 +83,7 @@ export class ItemChecker {
 
   /** Terms outside every term of the item's provisions (a conflict item: outside what both rules cover). */
   private entityFindings(item: Item, provisions: readonly Provision[]): string[] {
-    const conditionTerms = provisions.flatMap((p) => p.condition).map((c) => this.context.conditions.get(c)).flatMap((c) => (c ? [c.jurisdiction, c.period, c.quantity, c.circumstance].filter((t): t is string => t !== undefined) : []));
+    const conditionTerms = provisions.flatMap((p) => p.condition).map((c) => this.context.conditions.get(c)).flatMap((c) => (c ? [c.jurisdiction, c.period, c.quantity, c.circumstance, c.rate].filter((t): t is string => t !== undefined) : []));
     const channels = provisions.flatMap((p) => p.channel);
     const out: string[] = [];
     for (const term of item.terms) {

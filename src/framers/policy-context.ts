@@ -39,6 +39,8 @@ export interface Condition {
   readonly negated: boolean;
   readonly audience?: string;
   readonly jurisdiction?: string;
+  /** A threshold's rate set elsewhere (studio:rateReference): the quantity is at most it (above it when negated). */
+  readonly rate?: string;
 }
 
 /** A rule, exception or definition, with every link generation uses. */
@@ -183,6 +185,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
         circumstance: str(row.circumstance),
         audience: str(row.audience),
         jurisdiction: str(row.jurisdiction),
+        rate: str(row.rate),
       }),
       negated: row.negated === true || row.negated === 'true',
     });

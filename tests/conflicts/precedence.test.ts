@@ -34,6 +34,8 @@ describe('precedence', () => {
     ['the configured order: rank before override', pair({ rank: 3 }, { overridesOther: true }), ['lexSuperior', 'explicitOverride'], 'lexSuperior', 'P'],
     ['the default order: override before rank', pair({ rank: 3 }, { overridesOther: true }), ALL, 'explicitOverride', 'Q'],
     ['a principle left out is never applied', pair({ rank: 3 }), ['explicitOverride', 'lexPosterior'], null, null],
+    ['a rule applying notwithstanding the other\'s exceptions', pair({ notwithstanding: true }, { rank: 3 }), ALL, 'explicitOverride', 'P'],
+    ['notwithstanding against an explicit override decides nothing', pair({ notwithstanding: true }, { overridesOther: true }), ['explicitOverride'], null, null],
   ])('%s', (_label, facts, order, principle, winner) => {
     const resolution = resolve(facts, order);
     expect(resolution?.principle ?? null).toBe(principle);
