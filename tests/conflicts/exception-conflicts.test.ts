@@ -98,3 +98,31 @@ describe.each(engines)('exceptions in conflict detection on the %s store', (_eng
     expect((await detectConflicts(store)).defects).toEqual([]);
   }, 60_000);
 });
+
+describe('exceptions in conflict detection on the sample gifts code (embedded store)', () => {
+  const G = 'https://example.org/eastmarch/gifts#';
+  it('finds the conflicts checked by hand in the policy file', async () => {
+    const store = await EmbeddedStore.open();
+    try {
+      await store.loadPolicy(await readTurtle('policies/gifts-code.ttl'));
+      const report = await detectConflicts(store);
+      expect(report.defects).toEqual([]);
+      expect(report.documented.map((d) => [local(d.iri), d.status])).toEqual([['conflict-1', 'agrees'], ['conflict-2', 'agrees']]);
+      const pair = (p: string, e: string) => report.exceptionConflicts.find((c) => c.prohibition === `${G}${p}` && c.permissive === `${G}${e}`);
+      expect(report.exceptionConflicts).toHaveLength(62);
+      expect(report.exceptionConflicts.filter((c) => c.principle === 'explicitOverride')).toHaveLength(24);
+      expect(pair('lim-in-return', 'exc-small')).toMatchObject({ certainty: 'possible', principle: 'explicitOverride', winner: `${G}lim-in-return` });
+      expect(pair('lim-in-return', 'exc-customary-occasion')).toMatchObject({ principle: 'lexSuperior', winner: `${G}lim-in-return` });
+      expect(pair('lim-frequent', 'exc-customary-occasion')).toMatchObject({ certainty: 'possible', winner: null });
+      // "Not cash" against "cash": a circumstance and its negation never hold together.
+      expect(pair('lim-cash', 'exc-small')).toBeUndefined();
+      // Through p-accept-position (any giver) only: p-accept's prohibited sources are never officials.
+      expect(pair('p-accept-from-subordinate', 'exc-small')).toMatchObject({ certainty: 'definite', winner: null, bases: [`${G}p-accept-position`] });
+      expect(new Set(report.overriddenExceptions.map((o) => local(o.exception)))).toEqual(
+        new Set(['exc-award', 'exc-friendship', 'exc-honorarium-charity', 'exc-meals-travel', 'exc-public-offer', 'exc-small', 'exc-travel-approved', 'exc-widely-attended', 'exc-customary-occasion', 'exc-special-occasion']),
+      );
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
