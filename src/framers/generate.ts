@@ -515,6 +515,8 @@ export class Framer {
     const vars = {
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       definition: { label: definition.label, text: definition.text },
+      // Exceptions to the definition ("a gift does not include ..."): the answer states them too.
+      exceptions: this.exceptionsOf(definition),
       term: this.ref(term),
       section: sectionVar(definition.section),
     };

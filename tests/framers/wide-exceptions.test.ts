@@ -49,6 +49,12 @@ describe('generation with exceptions to several rules', () => {
     expect(boundary('e-refreshments')).toEqual([]);
   });
 
+  it('states the exceptions to a definition with it', () => {
+    const meaning = items.filter((i) => i.family === 'definition' && i.derivedFrom[0] === `${W}d-gift`);
+    expect(meaning.length).toBeGreaterThan(0);
+    for (const item of meaning) expect(item.reference).toContain('A gift does not include modest refreshments such as coffee offered during a meeting.');
+  });
+
   it('states a threshold on a per diem by naming the rate, at its edge', () => {
     const pair = boundary('e-meals');
     const text = (side: string) => pair.find((i) => i.boundary === side)!.messages.map((m) => m.content).join('\n');
