@@ -10,10 +10,16 @@ MATCH (base)-[:BEARER]->(baseBearer:Resource), (base)-[:ACTION]->(baseAction:Res
 OPTIONAL MATCH (permissive)-[:BEARER]->(ownBearer:Resource)
 OPTIONAL MATCH (permissive)-[:ACTION]->(ownAction:Resource)
 WITH DISTINCT policy, permissive, base, coalesce(ownBearer, baseBearer) AS permissiveBearer, coalesce(ownAction, baseAction) AS permissiveAction
-MATCH (prohibition:Prohibition)-[:IN_POLICY]->(policy), (prohibition)-[:ACTION]->(prohibitionAction:Resource), (prohibition)-[:BEARER]->(prohibitionBearer:Resource)
+// The prohibitions whose action is the scope's, or one under the other (as in cypher/conflicts.cypher).
+CALL (permissiveAction) {
+  MATCH (action:Resource)-[:BROADER*0..]->(permissiveAction)
+  RETURN action AS prohibitionAction
+  UNION
+  MATCH (permissiveAction)-[:BROADER*1..]->(action:Resource)
+  RETURN action AS prohibitionAction
+}
+MATCH (prohibitionAction)<-[:ACTION]-(prohibition:Prohibition)-[:IN_POLICY]->(policy), (prohibition)-[:BEARER]->(prohibitionBearer:Resource)
 WHERE NOT EXISTS { (permissive)-[:EXCEPTION_TO]->(prohibition) }
-  AND (prohibitionAction = permissiveAction OR EXISTS { (prohibitionAction)-[:BROADER*1..]->(permissiveAction) }
-       OR EXISTS { (permissiveAction)-[:BROADER*1..]->(prohibitionAction) })
 WITH DISTINCT policy, prohibition, permissive, base, prohibitionBearer, prohibitionAction, permissiveBearer, permissiveAction
 
 // The exception's scope: its own targets and counterparties where it names some, else its base's; its own
