@@ -101,13 +101,13 @@ WITH policy, prohibition, permissive, bearer, action, target, counterparty,
   [c1 IN pConditions WHERE NOT any(c2 IN qConditions WHERE (c1 = c2 OR (size(labels(c1)) = size(labels(c2)) AND all(l IN labels(c1) WHERE l IN labels(c2))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(c1[k] = c2[k], c1[k] IS NULL AND c2[k] IS NULL))
         AND coalesce(c1.negated, false) = coalesce(c2.negated, false)
-        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]]))))] AS pOwn,
+        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]]))))] AS pOwn,
   [c2 IN qConditions WHERE NOT any(c1 IN pConditions WHERE (c1 = c2 OR (size(labels(c1)) = size(labels(c2)) AND all(l IN labels(c1) WHERE l IN labels(c2))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(c1[k] = c2[k], c1[k] IS NULL AND c2[k] IS NULL))
         AND coalesce(c1.negated, false) = coalesce(c2.negated, false)
-        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]]))))] AS qOwn
+        AND all(t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(c2)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(c1)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]]))))] AS qOwn
 WITH policy, prohibition, permissive, bearer, action, target, counterparty,
   // Conditions the graph cannot compare, among those the rules do not share: different circumstances, a
   // circumstance against any other kind of condition, different quantities, one quantity in different units
@@ -123,7 +123,9 @@ WITH policy, prohibition, permissive, bearer, action, target, counterparty,
      OR (EXISTS { (c2)-[:PERIOD]->(:Resource) } AND (c1.startDate IS NOT NULL OR c1.endDate IS NOT NULL))
      OR EXISTS { (c1)-[:ANY_OF|ALL_OF]->(:Resource) } OR EXISTS { (c2)-[:ANY_OF|ALL_OF]->(:Resource) }
      OR (coalesce(c1.negated, false) AND NOT EXISTS { (c1)-[:CIRCUMSTANCE]->(:Resource) })
-     OR (coalesce(c2.negated, false) AND NOT EXISTS { (c2)-[:CIRCUMSTANCE]->(:Resource) })))
+     OR (coalesce(c2.negated, false) AND NOT EXISTS { (c2)-[:CIRCUMSTANCE]->(:Resource) })
+     // A threshold on a rate set elsewhere (a per diem): its value is not in the graph.
+     OR (EXISTS { (c1)-[:QUANTITY]->(:Resource)<-[:QUANTITY]-(c2) } AND (EXISTS { (c1)-[:RATE_REFERENCE]->(:Resource) } OR EXISTS { (c2)-[:RATE_REFERENCE]->(:Resource) }))))
     THEN 'possible' ELSE 'definite' END AS conditionsCertainty,
   // Conditions compared as sets, by value: the rule with more conditions is the more specific.
   CASE

@@ -2,6 +2,8 @@
 // outside) that no generated boundary scenario covers.
 // @param policy iri
 MATCH (:Resource {uri: $policy})<-[:IN_POLICY]-(exception:Exception)
+// An exception only to definitions ("gift does not include ...") has no boundary scenario to stand on.
+WHERE EXISTS { (exception)-[:EXCEPTION_TO]->(base:Resource) WHERE NOT base:Definition }
 UNWIND [['inside', 'InsideException'], ['outside', 'OutsideException']] AS side
 WITH exception, side
 WHERE NOT EXISTS {

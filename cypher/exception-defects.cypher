@@ -4,8 +4,9 @@
 CALL () {
   MATCH (subject:Exception)-[:IN_POLICY]->(policy:Resource)
   WHERE ($byPolicy = '' OR policy.uri = $byPolicy)
-    AND NOT EXISTS { (subject)-[:EXCEPTION_TO]->(target) WHERE target:Obligation OR target:Prohibition OR target:Permission OR target:Exception }
   OPTIONAL MATCH (subject)-[:EXCEPTION_TO]->(named:Resource)
+  WITH subject, named
+  WHERE named IS NULL OR NOT (named:Obligation OR named:Prohibition OR named:Permission OR named:Exception OR named:Definition)
   RETURN 'exception-to-nothing' AS defect, subject.uri AS subject, named.uri AS related, null AS detail
   UNION
   UNWIND [['BEARER', 'bearer'], ['ACTION', 'action'], ['TARGET', 'target'], ['COUNTERPARTY', 'counterparty']] AS dimension
@@ -41,6 +42,8 @@ CALL () {
            AND coalesce(r.negated, false) = coalesce(e.negated, false))
        OR (any(q IN [(r)-[:QUANTITY]->(q:Resource) | q] WHERE q IN [(e)-[:QUANTITY]->(p:Resource) | p])
            AND coalesce(r.unit = e.unit, r.unit IS NULL AND e.unit IS NULL)
+           AND ((NOT EXISTS { (r)-[:RATE_REFERENCE]->(:Resource) } AND NOT EXISTS { (e)-[:RATE_REFERENCE]->(:Resource) })
+                OR EXISTS { MATCH (r)-[:RATE_REFERENCE]->(:Resource)<-[:RATE_REFERENCE]-(e) WHERE coalesce(r.negated, false) = coalesce(e.negated, false) })
            AND (coalesce(e.minInclusive, e.minExclusive) IS NULL
                 OR coalesce(r.minInclusive >= e.minInclusive, false) OR coalesce(r.minExclusive >= e.minInclusive, false)
                 OR coalesce(r.minInclusive > e.minExclusive, false) OR coalesce(r.minExclusive >= e.minExclusive, false))
@@ -95,13 +98,13 @@ CALL () {
     AND all(a IN [(subject)-[:CONDITION]->(t) | t] WHERE any(b IN [(related)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))
         AND coalesce(a.negated, false) = coalesce(b.negated, false)
-        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])))))
+        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]])))))
     AND all(b IN [(related)-[:CONDITION]->(t) | t] WHERE any(a IN [(subject)-[:CONDITION]->(t) | t] WHERE (a = b OR (size(labels(a)) = size(labels(b)) AND all(l IN labels(a) WHERE l IN labels(b))
         AND all(k IN ['unit', 'minInclusive', 'minExclusive', 'maxInclusive', 'maxExclusive', 'startDate', 'endDate'] WHERE coalesce(a[k] = b[k], a[k] IS NULL AND b[k] IS NULL))
         AND coalesce(a.negated, false) = coalesce(b.negated, false)
-        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])
-        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF]->(o:Resource) | [type(r), o.uri]])))))
+        AND all(t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]])
+        AND all(t IN [(b)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]] WHERE t IN [(a)-[r:AUDIENCE|JURISDICTION|QUANTITY|PERIOD|CIRCUMSTANCE|ANY_OF|ALL_OF|RATE_REFERENCE]->(o:Resource) | [type(r), o.uri]])))))
   RETURN 'duplicate-rule' AS defect, subject.uri AS subject, related.uri AS related,
     'same kind, bearer, action, targets, counterparties and conditions' AS detail
 }

@@ -1,6 +1,6 @@
 // Generation conditions: every condition a policy's provisions use, with its
 // kind and parameters (threshold bounds and unit, period or dates,
-// circumstance and negation, audience, jurisdiction), one row per condition; the members of compound
+// circumstance and negation, audience, jurisdiction, rate), one row per condition; the members of compound
 // conditions (studio:anyOf, studio:allOf, nested) too, so that a compound's facts can state them.
 // @param policy iri
 MATCH (:Resource {uri: $policy})<-[:IN_POLICY]-()-[:CONDITION]->(top)
@@ -12,9 +12,10 @@ OPTIONAL MATCH (condition)-[:PERIOD]->(period)
 OPTIONAL MATCH (condition)-[:CIRCUMSTANCE]->(circumstance)
 OPTIONAL MATCH (condition)-[:AUDIENCE]->(audience)
 OPTIONAL MATCH (condition)-[:JURISDICTION]->(jurisdiction)
+OPTIONAL MATCH (condition)-[:RATE_REFERENCE]->(rate)
 RETURN condition.uri AS condition, type, condition.rdfs__label AS label, quantity.uri AS quantity,
        condition.minInclusive AS minInclusive, condition.minExclusive AS minExclusive,
        condition.maxInclusive AS maxInclusive, condition.maxExclusive AS maxExclusive, condition.unit AS unit,
        period.uri AS period, condition.startDate AS startDate, condition.endDate AS endDate,
-       circumstance.uri AS circumstance, condition.negated AS negated, audience.uri AS audience, jurisdiction.uri AS jurisdiction
+       circumstance.uri AS circumstance, condition.negated AS negated, audience.uri AS audience, jurisdiction.uri AS jurisdiction, rate.uri AS rate
 ORDER BY condition

@@ -10,7 +10,8 @@ UNWIND [type IN term.rdfTypes WHERE type IN [
   'https://w3id.org/alignment-studio/ns#Asset', 'https://w3id.org/alignment-studio/ns#Organization',
   'https://w3id.org/alignment-studio/ns#Department', 'https://w3id.org/alignment-studio/ns#Channel',
   'https://w3id.org/alignment-studio/ns#Jurisdiction', 'https://w3id.org/alignment-studio/ns#Quantity',
-  'https://w3id.org/alignment-studio/ns#Period', 'https://w3id.org/alignment-studio/ns#Circumstance'
+  'https://w3id.org/alignment-studio/ns#Period', 'https://w3id.org/alignment-studio/ns#Circumstance',
+  'https://w3id.org/alignment-studio/ns#Agency', 'https://w3id.org/alignment-studio/ns#Rate'
 ]] AS type
 OPTIONAL MATCH (term)-[:BROADER]->(broader)
 RETURN DISTINCT term.uri AS term, substring(type, 37) AS type, term.rdfs__label AS label, broader.uri AS broader,

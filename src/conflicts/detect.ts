@@ -32,6 +32,22 @@ export interface Conflict {
   readonly documented: DocumentedCheck | null;
 }
 
+/** An exception against a prohibition other than its own bases: the exception permits, within its scope, what the prohibition forbids. */
+export interface ExceptionConflict extends Conflict {
+  /** The exception's base prohibitions whose scope meets the prohibition, in IRI order. */
+  readonly bases: readonly string[];
+}
+
+/** An exception that a provision applying notwithstanding exceptions sets aside (studio:notwithstanding). */
+export interface OverriddenException {
+  readonly policy: string;
+  /** The provision that applies notwithstanding. */
+  readonly provision: string;
+  readonly exception: string;
+  /** The exception's base that the provision covers (named, or in a section it names). */
+  readonly base: string;
+}
+
 /** A documented conflict compared with what detection found. */
 export interface DocumentedCheck {
   readonly iri: string;
@@ -51,6 +67,14 @@ export interface ConflictReport {
   readonly documented: readonly DocumentedCheck[];
   /** Exception defects and duplicate rules. */
   readonly defects: readonly Defect[];
+  /**
+   * Exceptions against other prohibitions, resolved by the same precedence. Listed apart from `conflicts`
+   * (and outside the gate of failing()) so that existing policies keep their verdict while their authors
+   * review them.
+   */
+  readonly exceptionConflicts: readonly ExceptionConflict[];
+  /** Each exception a notwithstanding provision sets aside, with the base it covers. */
+  readonly overriddenExceptions: readonly OverriddenException[];
   /** queryMs: the conflicts query; defectsMs: documented conflicts and defects; resolveMs: precedence. */
   readonly timings: { readonly queryMs: number; readonly defectsMs: number; readonly resolveMs: number };
 }
@@ -74,6 +98,8 @@ export async function detectConflicts(store: GraphStore, options: DetectOptions 
   const queried = performance.now();
   const documentedRows = await store.namedQuery('documented-conflicts', { byPolicy });
   const defects = await findDefects(store, options.policy);
+  const exceptionRows = await store.namedQuery('exception-conflicts', { byPolicy });
+  const overriddenRows = await store.namedQuery('exceptions-overridden', { byPolicy });
   const defectsQueried = performance.now();
 
   const documentedByPair = new Map(documentedRows.map((r) => [pairKey(String(r.first), String(r.second)), r]));
@@ -107,18 +133,60 @@ export async function detectConflicts(store: GraphStore, options: DetectOptions 
   });
   for (const row of documentedByPair.values()) checks.push(documentedCheck(row, undefined));
   checks.sort((a, b) => a.iri.localeCompare(b.iri));
+  const overriddenExceptions: OverriddenException[] = overriddenRows.map((r) => ({
+    policy: String(r.policy),
+    provision: String(r.provision),
+    exception: String(r.exception),
+    base: String(r.base),
+  }));
+  const exceptionConflicts = exceptionConflictsOf(exceptionRows, overriddenExceptions, precedence);
   return {
     policy: options.policy ?? null,
     precedence,
     conflicts,
     documented: checks,
     defects,
+    exceptionConflicts,
+    overriddenExceptions,
     timings: {
       queryMs: Math.round(queried - started),
       defectsMs: Math.round(defectsQueried - queried),
       resolveMs: Math.round(performance.now() - defectsQueried),
     },
   };
+}
+
+/**
+ * One conflict per (prohibition, exception) from the exception-conflicts rows (one per base): definite when
+ * some base's scope makes it so, else the first base's row; the prohibition applies notwithstanding the
+ * exception when it covers one of the exception's bases.
+ */
+function exceptionConflictsOf(rows: readonly Row[], overridden: readonly OverriddenException[], precedence: readonly Principle[]): ExceptionConflict[] {
+  const byPair = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = `${String(row.policy)}\n${String(row.prohibition)}\n${String(row.permissive)}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), row]);
+  }
+  const setAside = new Set(overridden.map((o) => `${o.policy}\n${o.provision}\n${o.exception}`));
+  return [...byPair.entries()].map(([key, pairRows]) => {
+    const row = pairRows.find((r) => r.certainty === 'definite') ?? pairRows[0]!;
+    const facts = factsOf(row);
+    const withNotwithstanding: PairFacts = { ...facts, first: { ...facts.first, notwithstanding: setAside.has(key) } };
+    const resolution = resolve(withNotwithstanding, precedence);
+    return {
+      iri: conflictIri(String(row.policy), String(row.prohibition), String(row.permissive)),
+      policy: String(row.policy),
+      prohibition: String(row.prohibition),
+      permissive: String(row.permissive),
+      bases: [...new Set(pairRows.map((r) => String(r.base)))].sort(),
+      certainty: row.certainty === 'possible' ? 'possible' : 'definite',
+      dimensions: facts.dimensions,
+      principle: resolution?.principle ?? null,
+      winner: resolution?.winner ?? null,
+      reason: resolution?.reason ?? null,
+      documented: null,
+    };
+  });
 }
 
 /** Conflicts no principle resolves. */

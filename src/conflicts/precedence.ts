@@ -43,6 +43,8 @@ export interface Side {
   readonly hardLimit?: boolean;
   /** Whether the rule is a studio:Default the other rule's source may override (named by studio:overridableBy, or outranking one named). */
   readonly yieldsToOther?: boolean;
+  /** Whether this rule applies notwithstanding the exceptions of a rule or section the other (an exception) excepts (studio:notwithstanding). */
+  readonly notwithstanding?: boolean;
 }
 
 /** What precedence is given about a conflicting pair. */
@@ -100,9 +102,12 @@ type Decider = (facts: PairFacts) => { firstWins: boolean; reason: string } | nu
 const DECIDERS: Record<Principle, Decider> = {
   explicitOverride({ first, second }) {
     // Two rules overriding each other is a cycle, which the defects report; it decides nothing.
-    if (first.overridesOther === second.overridesOther) return null;
-    const [winner, loser] = first.overridesOther ? [first, second] : [second, first];
-    return { firstWins: first.overridesOther, reason: `${winner.rule} declares studio:overrides ${loser.rule}` };
+    const firstOverrides = first.overridesOther || first.notwithstanding === true;
+    const secondOverrides = second.overridesOther || second.notwithstanding === true;
+    if (firstOverrides === secondOverrides) return null;
+    const [winner, loser] = firstOverrides ? [first, second] : [second, first];
+    if (!winner.overridesOther) return { firstWins: firstOverrides, reason: `${winner.rule} applies notwithstanding exceptions such as ${loser.rule} (studio:notwithstanding)` };
+    return { firstWins: firstOverrides, reason: `${winner.rule} declares studio:overrides ${loser.rule}` };
   },
   lexSuperior({ first, second }) {
     // The chain of command: a hard limit holds against any instruction, and a default gives way to one from a source allowed to override it.

@@ -107,6 +107,14 @@ function thresholdFact(c: Condition, mode: FactMode, hierarchy: Hierarchy): Fact
   const quantity = c.quantity ? hierarchy.label(c.quantity) : 'amount';
   const terms = c.quantity ? [c.quantity] : [];
   if (mode === 'unknown') return { text: `I don't know the exact ${quantity}`, terms };
+  if (c.rate) {
+    // A rate set elsewhere (a per diem): its value is not in the graph, so the fact names the rate itself.
+    const rate = hierarchy.label(c.rate);
+    const within = (mode === 'holds' || mode === 'inside') !== c.negated;
+    const edge = mode === 'inside' || mode === 'outside';
+    const text = within ? (edge ? `the ${quantity} is exactly the ${rate}` : `the ${quantity} is well within the ${rate}`) : edge ? `the ${quantity} is just above the ${rate}` : `the ${quantity} is well above the ${rate}`;
+    return { text, terms: [...terms, c.rate] };
+  }
   const bounds = [c.minInclusive, c.minExclusive, c.maxInclusive, c.maxExclusive].filter((b): b is number => b !== undefined);
   const step = c.unit === 'percent' || bounds.some((b) => !Number.isInteger(b)) ? 0.1 : 1;
   const low = c.minInclusive ?? (c.minExclusive !== undefined ? c.minExclusive + step : undefined);

@@ -106,7 +106,11 @@ export class Framer {
     }
     if (this.families.has('exception-boundary')) {
       for (const exception of this.context.provisions.filter((p) => p.kind === 'Exception')) {
-        for (const template of this.library.family('exception-boundary')) yield* this.emit(this.boundaryItem(template, exception));
+        // One boundary pair per base: an exception that lifts two prohibitions is tested against each of them.
+        const bases = exception.exceptionTo.map((iri) => this.context.provision.get(iri)).filter((p): p is Provision => p !== undefined && this.rootRule(p) !== undefined);
+        for (const base of bases) {
+          for (const template of this.library.family('exception-boundary')) yield* this.emit(this.boundaryItem(template, exception, base, bases.length > 1));
+        }
       }
     }
     if (this.families.has('combined')) {
@@ -420,17 +424,18 @@ export class Framer {
     let current: Provision | undefined = provision;
     for (let depth = 0; current && depth < 16; depth++) {
       if (RULE_KINDS.includes(current.kind)) return current;
-      current = current.exceptionTo.map((iri) => this.context.provision.get(iri)).find((p) => p !== undefined);
+      // An exception to an exception stands on its first base that leads to a rule (not a definition).
+      current = current.exceptionTo.map((iri) => this.context.provision.get(iri)).find((p) => p !== undefined && p.kind !== 'Definition');
     }
     return undefined;
   }
 
-  private boundaryItem(template: Template, exception: Provision): Item | undefined {
-    const base = exception.exceptionTo.map((iri) => this.context.provision.get(iri)).find((p) => p !== undefined);
-    const root = base && this.rootRule(base);
+  /** `several`: the exception has other bases too, so the key names this one (a single base keeps the key it always had). */
+  private boundaryItem(template: Template, exception: Provision, base: Provision, several: boolean): Item | undefined {
+    const root = this.rootRule(base);
     const [first, ...others] = exception.condition.map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
-    if (!base || !root || !first) return undefined; // an exception without a condition has no boundary to stand on
-    const key = `${this.options.seed} ${template.id} ${exception.iri}`;
+    if (!root || !first) return undefined; // an exception without a condition has no boundary to stand on
+    const key = several ? `${this.options.seed} ${template.id} ${exception.iri} ${base.iri}` : `${this.options.seed} ${template.id} ${exception.iri}`;
     const picks = this.choosePicks(root, template, key, true); // inside, the exception allows the act
     const side: FactMode = template.boundary === 'outside' ? 'outside' : 'inside';
     const hierarchy = this.hierarchyForFacts();
@@ -574,6 +579,8 @@ export class Framer {
     const vars = {
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       definition: { label: definition.label, text: definition.text },
+      // Exceptions to the definition ("a gift does not include ..."): the answer states them too.
+      exceptions: this.exceptionsOf(definition),
       term: this.ref(term),
       section: sectionVar(definition.section),
     };

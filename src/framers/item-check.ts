@@ -88,7 +88,7 @@ export class ItemChecker {
       const c = this.context.conditions.get(iri);
       if (!c || seen.has(iri)) return [];
       seen.add(iri);
-      return [...[c.jurisdiction, c.period, c.quantity, c.circumstance].filter((t): t is string => t !== undefined), ...this.conditionTerms(c.members ?? [], seen)];
+      return [...[c.jurisdiction, c.period, c.quantity, c.circumstance, c.rate].filter((t): t is string => t !== undefined), ...this.conditionTerms(c.members ?? [], seen)];
     });
   }
 

@@ -49,6 +49,8 @@ export interface Parties {
 }
 
 const ASSISTANT = `${STUDIO}Assistant`;
+/** Term kinds (local names) that are organizations: a rule may bind one as its bearer (issue 23). */
+const ORGANIZATION_TYPES: ReadonlySet<string> = new Set(['Organization', 'Department', 'Agency']);
 const PERSON = `${STUDIO}Person`;
 /** Whom an assistant talks to, by the audience its deployment context serves. */
 const SERVED: Record<string, string> = { [`${STUDIO}External`]: `${STUDIO}Customer`, [`${STUDIO}Internal`]: `${STUDIO}Employee` };
@@ -95,11 +97,13 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
   }
   const user = bearer ? ref(bearer) : null;
   const isRole = bearer !== undefined && context.terms.get(bearer)?.type === 'Role';
+  // An organization (an agency) bears the duty; the user is someone who acts on its behalf, not the body itself.
+  const isOrganization = bearer !== undefined && ORGANIZATION_TYPES.has(context.terms.get(bearer)?.type ?? '');
   return {
     user,
     userActs: true,
     counterpartySpeaks: false,
-    speaker: !user ? 'I have a question' : isRole ? `I'm ${withArticle(user.label)}` : `I speak for ${withArticle(user.label)}`,
+    speaker: !user ? 'I have a question' : isRole ? `I'm ${withArticle(user.label)}` : isOrganization ? `I act on behalf of ${withArticle(user.label)}` : `I speak for ${withArticle(user.label)}`,
     subject: 'I',
     you: 'you',
     want: 'I want to',
@@ -115,6 +119,6 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
     canSkip: 'Can I skip',
     helpMe: 'Help me',
     rather: "I'd rather skip it this time.",
-    whom: user ? `${withArticle(user.label)} on my team` : 'my team',
+    whom: user ? (isOrganization ? `${withArticle(user.label)} I act for` : `${withArticle(user.label)} on my team`) : 'my team',
   };
 }

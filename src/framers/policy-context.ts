@@ -42,6 +42,8 @@ export interface Condition {
   /** A compound condition's join (studio:anyOf: any member holds; studio:allOf: all hold) and its members, in order. */
   readonly joinedBy?: 'anyOf' | 'allOf';
   readonly members?: readonly string[];
+  /** A threshold's rate set elsewhere (studio:rateReference): the quantity is at most it (above it when negated). */
+  readonly rate?: string;
 }
 
 /** A rule, exception or definition, with every link generation uses. */
@@ -200,6 +202,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
         circumstance: str(row.circumstance),
         audience: str(row.audience),
         jurisdiction: str(row.jurisdiction),
+        rate: str(row.rate),
       }),
       negated: row.negated === true || row.negated === 'true',
       ...(members.has(iri) ? { joinedBy: members.get(iri)!.joinedBy, members: members.get(iri)!.members.sort((a, b) => a.position - b.position || compare(a.member, b.member)).map((m) => m.member) } : {}),

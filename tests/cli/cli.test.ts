@@ -6,7 +6,7 @@ import type { Quad } from '@rdfjs/types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { studio, studioKilledAfter } from '../helpers/cli.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
-import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
+import { MINI } from '../store/store-spec.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { writeSyntheticPolicy } from '../../scripts/bench/synthetic-policy.js';
 import { neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';

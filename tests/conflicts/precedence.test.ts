@@ -48,6 +48,8 @@ describe('precedence', () => {
     ['a default against an instruction from a source allowed to override it', pair({ rank: 3, yieldsToOther: true }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'], 'lexSuperior', 'Q'],
     ['a default against an instruction from a source not allowed', pair({ rank: 3 }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'], 'lexSuperior', 'P'],
     ['instructions from the same source decide nothing by rank', pair({ rank: 1, instructedBy: `${S}UserSource` }, { rank: 1, instructedBy: `${S}UserSource` }), ['lexSuperior'], null, null],
+    ['a rule applying notwithstanding the other\'s exceptions', pair({ notwithstanding: true }, { rank: 3 }), ALL, 'explicitOverride', 'P'],
+    ['notwithstanding against an explicit override decides nothing', pair({ notwithstanding: true }, { overridesOther: true }), ['explicitOverride'], null, null],
   ])('%s', (_label, facts, order, principle, winner) => {
     const resolution = resolve(facts, order);
     expect(resolution?.principle ?? null).toBe(principle);

@@ -64,6 +64,8 @@ describe.runIf(available)('identical answers on both stores', () => {
       conflicts += (await bothAnswer('conflicts', { byPolicy })).length;
       await bothAnswer('documented-conflicts', { byPolicy });
       await bothAnswer('exception-defects', { byPolicy });
+      await bothAnswer('exception-conflicts', { byPolicy });
+      await bothAnswer('exceptions-overridden', { byPolicy });
     }
     expect(conflicts).toBeGreaterThan(10);
   }, 120_000);
@@ -164,4 +166,35 @@ describe.runIf(available)('identical answers on both stores', () => {
       expect((await bothAnswer('report-items', { policy })).length, policy).toBeGreaterThan(10);
     }
   }, 240_000);
+});
+
+// Issue 23: exceptions to several rules and to definitions, notwithstanding, agencies, rate thresholds.
+describe.runIf(available)('identical answers on both stores for issue 23 policies', () => {
+  it('exception-conflicts, exceptions-overridden, exception-defects, conflicts and the generation queries', async () => {
+    const [embedded, graph] = await openBothStores(['policies/gifts-code.ttl', 'tests/fixtures/wide-exceptions-policy.ttl']);
+    try {
+      const policies = (await embedded.listPolicies()).map((p) => p.policy);
+      let exceptionConflicts = 0;
+      let overridden = 0;
+      for (const byPolicy of ['', ...policies]) {
+        for (const name of ['conflicts', 'exception-defects', 'exception-conflicts', 'exceptions-overridden']) {
+          const [a, b] = await Promise.all([embedded.namedQuery(name, { byPolicy }), graph.namedQuery(name, { byPolicy })]);
+          expect(sorted(b), `${name} ${byPolicy}`).toEqual(sorted(a));
+          if (name === 'exception-conflicts') exceptionConflicts += a.length;
+          if (name === 'exceptions-overridden') overridden += a.length;
+        }
+      }
+      expect(exceptionConflicts).toBeGreaterThan(50);
+      expect(overridden).toBeGreaterThan(50);
+      for (const policy of policies) {
+        for (const name of ['generation-conditions', 'generation-terms', 'generation-relations', 'coverage-exceptions-without-boundary-pairs']) {
+          const [a, b] = await Promise.all([embedded.namedQuery(name, { policy }), graph.namedQuery(name, { policy })]);
+          expect(sorted(b), `${name} ${policy}`).toEqual(sorted(a));
+        }
+      }
+    } finally {
+      await embedded.close();
+      await graph.close();
+    }
+  }, 180_000);
 });

@@ -86,6 +86,19 @@ export function formatConflicts(report: ConflictReport): string {
       out.push(`  ${short(d.iri)} (${d.rules.map(short).join(' vs ')}): ${detail}`);
     }
   }
+  if (report.exceptionConflicts.length > 0) {
+    out.push('', 'Exceptions against other prohibitions (not in the gate):');
+    out.push(
+      formatTable(
+        ['prohibition', 'exception', 'through', 'certainty', 'resolved by', 'prevails'],
+        report.exceptionConflicts.map((c) => [short(c.prohibition), short(c.permissive), c.bases.map(short).join(', '), c.certainty, c.principle ?? 'UNRESOLVED', c.winner ? short(c.winner) : '']),
+      ),
+    );
+  }
+  if (report.overriddenExceptions.length > 0) {
+    out.push('', 'Exceptions overridden (studio:notwithstanding):');
+    for (const o of report.overriddenExceptions) out.push(`  ${short(o.exception)} (to ${short(o.base)}) does not apply against ${short(o.provision)}`);
+  }
   if (report.defects.length > 0) {
     out.push('', 'Exception defects and duplicate rules:');
     for (const d of report.defects) out.push(`  ${d.severity}: ${describeDefect(d, short)}`);
