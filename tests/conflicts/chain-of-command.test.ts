@@ -8,28 +8,18 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/store/graph-store.js';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import type { Principle } from '../../src/conflicts/precedence.js';
-import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { neo4jAvailable } from '../helpers/neo4j.js';
+import { storeEngines } from '../helpers/both-stores.js';
 import { sourceOf } from '../store/store-spec.js';
 
 const C = 'https://example.org/chain-of-command#';
 const FIXTURE = 'tests/fixtures/chain-of-command-policy.ttl';
 const available = await neo4jAvailable();
 
-const engines: [string, () => Promise<GraphStore>][] = [['embedded', () => EmbeddedStore.open()]];
-if (available) {
-  engines.push([
-    'neo4j',
-    async () => {
-      await wipeNeo4j();
-      return Neo4jStore.open(NEO4J);
-    },
-  ]);
-}
+const engines = storeEngines(available);
 
 describe.each(engines)('the chain of command on the %s store', (_engine, open) => {
   let store: GraphStore;

@@ -16,3 +16,18 @@ export async function openBothStores(files: readonly string[]): Promise<[embedde
   }
   return [embedded, graph];
 }
+
+/** The engines a spec runs on with describe.each: the embedded store always, a freshly wiped Neo4j when one answers. */
+export function storeEngines(neo4jUp: boolean): [name: string, open: () => Promise<GraphStore>][] {
+  const engines: [string, () => Promise<GraphStore>][] = [['embedded', () => EmbeddedStore.open()]];
+  if (neo4jUp) {
+    engines.push([
+      'neo4j',
+      async () => {
+        await wipeNeo4j();
+        return Neo4jStore.open(NEO4J);
+      },
+    ]);
+  }
+  return engines;
+}
