@@ -13,7 +13,7 @@
 
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +50,10 @@ const GRAPHS = 'graphs';
 const LOCK = 'write.lock';
 /** How long a writer waits for another one before giving up. */
 const LOCK_WAIT_MS = 30_000;
+/** A lock file without a pid, left by a studio older than the linked lock, is taken over after this long. */
+const EMPTY_LOCK_MS = 5_000;
+/** The file a lock taker writes its pid to before linking it: write.lock.<pid>.<random>. */
+const LOCK_TAKER = /^write\.lock\.(\d+)\.[0-9a-f]+$/;
 
 export class DataFolder {
   private constructor(readonly root: string) {}
@@ -137,20 +141,25 @@ export class DataFolder {
     const lock = path.join(this.root, LOCK);
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
+      // The pid is written to a file of our own first and then linked to the
+      // lock's name, which fails if the lock exists: the lock is never seen
+      // empty, even when a process is killed while taking it.
+      const mine = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      await writeFile(mine, String(process.pid));
       try {
-        const handle = await open(lock, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
+        await link(mine, lock);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-        if (holder > 0 && !isAlive(holder)) {
+        if ((holder > 0 && !isAlive(holder)) || (!(holder > 0) && (await olderThan(lock, EMPTY_LOCK_MS)))) {
           await unlink(lock).catch(() => undefined);
           continue;
         }
         if (Date.now() > deadline) throw new DataFolderError(`${lock}: another studio process (pid ${holder || 'unknown'}) has been writing to this data folder for ${LOCK_WAIT_MS / 1000} s`);
         await sleep(50);
+      } finally {
+        await unlink(mine).catch(() => undefined);
       }
     }
     try {
@@ -170,8 +179,16 @@ export class DataFolder {
     }
     for (const name of await readdir(this.root)) {
       if (name.endsWith('.tmp')) await rm(path.join(this.root, name), { force: true });
+      // A lock taker's own file, left when its process was killed before it could remove it.
+      const taker = LOCK_TAKER.exec(name);
+      if (taker && !isAlive(Number(taker[1]))) await rm(path.join(this.root, name), { force: true });
     }
   }
+}
+
+async function olderThan(file: string, ms: number): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs > ms;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile, readFile, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -128,6 +128,20 @@ describe('embedded store data folder', () => {
     const dataDir = await tempDir();
     (await EmbeddedStore.open({ dataDir })).close();
     await writeFile(path.join(dataDir, 'write.lock'), '2147483646');
+    const store = await EmbeddedStore.open({ dataDir });
+    await store.loadPolicy(await readTurtle(MINI));
+    expect(await readdir(dataDir)).toEqual(['graphs', 'manifest.json']);
+    await store.close();
+  });
+
+  it('takes over an empty lock left by an older studio killed while taking it, and removes a dead taker\'s file', async () => {
+    const dataDir = await tempDir();
+    (await EmbeddedStore.open({ dataDir })).close();
+    const lock = path.join(dataDir, 'write.lock');
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await writeFile(path.join(dataDir, 'write.lock.2147483646.00ff00ff'), '2147483646');
     const store = await EmbeddedStore.open({ dataDir });
     await store.loadPolicy(await readTurtle(MINI));
     expect(await readdir(dataDir)).toEqual(['graphs', 'manifest.json']);
