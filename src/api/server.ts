@@ -8,7 +8,8 @@ import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GraphStore } from '../store/graph-store.js';
-import { PolicyValidator } from '../validation/validator.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '../validation/upload-check.js';
+import { UploadThread } from '../validation/upload-thread.js';
 import { authenticate, type TokenTable } from './auth.js';
 import type { Duplex } from 'node:stream';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemErrorHandler, sendProblem, toProblem } from './problem.js';
@@ -40,8 +41,8 @@ export interface ApiOptions {
   readonly turtleBodyLimit?: number;
   /** Largest JSON body, in bytes (default 1 MB). */
   readonly jsonBodyLimit?: number;
-  /** Reused when given; otherwise built from ontology/. */
-  readonly validator?: PolicyValidator;
+  /** Most triples, longest literal and deepest nesting an upload may have (defaults: DEFAULT_UPLOAD_LIMITS). */
+  readonly uploadLimits?: UploadLimits;
   readonly logger?: FastifyServerOptions['logger'];
   /** Remember named-query answers until the next write (embedded store only; default true, within the default limits). */
   readonly cache?: boolean | CacheLimits;
@@ -110,7 +111,8 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   const cached = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
   // Outermost, so that every read of every route (cached or not) has its deadline.
   const store = new DeadlineStore(cached, options.deadlines);
-  const validator = options.validator ?? (await PolicyValidator.create());
+  // Uploads are parsed and validated in a worker thread, started on the first upload.
+  const uploads = new UploadThread();
   // Every write to the store through this server takes its turn here.
   const writes = options.writes ?? new SerialQueue();
   const jobs = options.jobs ?? {};
@@ -136,6 +138,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     // Queries still running are abandoned (their requests answer 503), so that closing waits for none of them.
     store.abandonQueries();
     await runner.close();
+    await uploads.close();
   });
   // The methods each route path answers, to tell a wrong method (405, with Allow) from a path that does not exist (404).
   const routes: { pattern: RegExp; methods: Set<string> }[] = [];
@@ -207,7 +210,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       api.addHook('onRequest', authenticate(options.tokens));
       // JSON only under /v1, except the policy upload, which takes Turtle.
       api.removeContentTypeParser('text/plain');
-      await api.register(policyRoutes, { store, validator, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
+      await api.register(policyRoutes, { store, uploads, limits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });

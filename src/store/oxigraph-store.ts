@@ -12,7 +12,7 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
@@ -62,12 +62,21 @@ export class EmbeddedStore implements GraphStore {
     return new EmbeddedStore(store, folder, entries);
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
     const graph = oxigraph.namedNode(`urn:studio:graph:${randomUUID()}`);
     progress?.(0, 3);
     const sizeBefore = this.store.size;
+    const pieces = parsed ? [...ntriplesPieces(parsed.ntriples)] : [];
     try {
-      this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+      if (parsed) {
+        // Parsed and checked already: N-Triples in pieces, with other requests served between them.
+        for (const piece of pieces) {
+          this.store.load(piece, { format: NTRIPLES, to_graph_name: graph, no_transaction: true });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } else {
+        this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+      }
     } catch (error) {
       this.dropGraph(graph.value);
       throw toSyntaxError(source.file, error);
@@ -79,7 +88,7 @@ export class EmbeddedStore implements GraphStore {
         throw new PolicyDeclarationError(source.file, policies.map((q) => q.subject.value));
       }
       const policy = policies[0]!.subject.value;
-      const title = this.store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
+      const title = parsed ? parsed.title : this.store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
       const entry: GraphEntry = {
         graph: graph.value,
         kind: 'policy',
@@ -89,7 +98,7 @@ export class EmbeddedStore implements GraphStore {
         policy,
         ...(title ? { title } : {}),
         source: source.file,
-        sha256: createHash('sha256').update(source.text).digest('hex'),
+        sha256: parsed?.sha256 ?? createHash('sha256').update(source.text).digest('hex'),
         // The graph is new, so the store grew by exactly its triples (counting them with match() would copy each one out of WebAssembly).
         triples: this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
@@ -102,7 +111,8 @@ export class EmbeddedStore implements GraphStore {
       await this.folder?.update({ [entry.file]: source.text }, replace);
       for (const old of replaced) this.dropGraph(old.graph);
       this.entries = replace(this.entries);
-      this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
+      if (parsed) for (const piece of pieces) this.mirror({ op: 'load', text: piece, format: NTRIPLES, graph: graph.value });
+      else this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
       for (const old of replaced) this.mirror({ op: 'drop', graph: old.graph });
       progress?.(3, 3);
       return toLoadedPolicy(entry);
@@ -319,6 +329,25 @@ export class EmbeddedStore implements GraphStore {
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
+const NTRIPLES = 'application/n-triples';
+/** Lines per piece when a parsed policy is loaded: each piece holds the event loop for some tens of milliseconds at most. */
+const PIECE_LINES = 20_000;
+
+/** N-Triples text in pieces of whole lines. */
+function* ntriplesPieces(text: string): Generator<string> {
+  let start = 0;
+  while (start < text.length) {
+    let end = start;
+    for (let line = 0; line < PIECE_LINES && end !== -1 && end < text.length; line++) {
+      end = text.indexOf('\n', end);
+      if (end !== -1) end += 1;
+    }
+    if (end === -1 || end >= text.length) end = text.length;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
+
 /** Where a named query wants its parameters bound: a line holding only "#@values". */
 const VALUES_MARKER = /^[ \t]*#@values[ \t]*$/m;
 

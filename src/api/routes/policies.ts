@@ -6,18 +6,22 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { GraphStore, LoadedPolicy } from '../../store/graph-store.js';
-import type { PolicyValidator } from '../../validation/validator.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { TURTLE } from '../../rdf/turtle.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { checkIsolation, readUpload, type PolicyUpload } from '../../store/policy-isolation.js';
+import { checkIsolationOfChecked } from '../../store/policy-isolation.js';
+import type { CheckedPolicy, UploadLimits, UploadOutcome } from '../../validation/upload-check.js';
+import type { UploadThread } from '../../validation/upload-thread.js';
+import { PolicyDeclarationError, TurtleSyntaxError } from '../../errors.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
 import type { SerialQueue } from '../serial-queue.js';
 
 export interface PolicyRoutesOptions {
   readonly store: GraphStore;
-  readonly validator: PolicyValidator;
+  /** Where uploads are parsed, limited and validated: a worker thread. */
+  readonly uploads: UploadThread;
+  readonly limits: UploadLimits;
   /** Largest Turtle body accepted, in bytes. */
   readonly turtleBodyLimit: number;
   /** The server's one queue of store writes. */
@@ -47,7 +51,7 @@ const policyParams = {
 const tags = ['policies'];
 
 export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOptions): Promise<void> {
-  const { store, validator, writes } = options;
+  const { store, uploads, limits, writes } = options;
 
   // Only Turtle is accepted here: any other content type is a 415.
   app.removeAllContentTypeParsers();
@@ -60,29 +64,19 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
   } as const;
   const turtleBody = { type: 'string', minLength: 1, description: 'the policy as Turtle (one studio:Policy per document)' } as const;
 
-  /** Validates an upload against the shapes, reads the policy it declares, and hands it to `load` when it is valid; all inside the write queue. */
-  const takeUpload = (filename: string, text: string, load: (upload: PolicyUpload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
+  /**
+   * Checks an upload in the worker (parsed once: limits, shapes, the policy it declares), then,
+   * in the write queue, hands the checked triples to `load`.
+   */
+  const takeUpload = async (filename: string, text: string, load: (upload: Upload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
     const source: TurtleSource = { file: filename, text, baseIri: `file:///upload/${filename}` };
-    return writes.run(async () => {
-      const report = await validator.validateSources([source]);
-      const syntaxError = report.syntaxErrors[0];
-      if (syntaxError) throw syntaxError;
-      if (!report.conforms) {
-        throw new HttpProblem(
-          422,
-          'policy-invalid',
-          'The policy violates the shapes',
-          `${source.file}: ${report.violations.length} shape violation(s), first: ${describeViolation(report.violations[0]!)}. Nothing was stored.`,
-          { violations: report.violations },
-        );
-      }
-      return load(readUpload(source));
-    });
+    const checked = refuseUnless(await uploads.check(source, limits), source.file);
+    return writes.run(() => load({ source, checked }));
   };
 
-  const isolatedLoad = async (upload: PolicyUpload): Promise<LoadedPolicy> => {
-    await checkIsolation(store, upload);
-    return store.loadPolicy(upload.source);
+  const isolatedLoad = async ({ source, checked }: Upload): Promise<LoadedPolicy> => {
+    await checkIsolationOfChecked(store, source.file, checked);
+    return store.loadPolicy(source, undefined, checked);
   };
 
   app.post<{ Querystring: { filename: string }; Body: string }>(
@@ -107,12 +101,12 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     },
     async (request, reply) => {
       const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
-        if ((await store.listPolicies()).some((p) => p.policy === upload.policy)) {
+        if ((await store.listPolicies()).some((p) => p.policy === upload.checked.policy)) {
           throw new HttpProblem(
             409,
             'policy-exists',
             'The policy is already loaded',
-            `${upload.source.file}: policy ${upload.policy} is already loaded. To replace it, PUT the Turtle to /v1/policies/${encodeURIComponent(upload.policy)} with If-Match: its current SHA-256 (GET it for the ETag). Nothing was stored.`,
+            `${upload.source.file}: policy ${upload.checked.policy} is already loaded. To replace it, PUT the Turtle to /v1/policies/${encodeURIComponent(upload.checked.policy)} with If-Match: its current SHA-256 (GET it for the ETag). Nothing was stored.`,
           );
         }
         return isolatedLoad(upload);
@@ -159,8 +153,8 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         if (!matches(ifMatch, current.sha256)) {
           throw new HttpProblem(412, 'precondition-failed', 'The policy is not the version named', `If-Match names ${ifMatch.trim()}, but policy ${iri} is loaded now at SHA-256 ${current.sha256}: it changed since you read it. Nothing was stored.`);
         }
-        if (upload.policy !== iri) {
-          throw new HttpProblem(422, 'policy-mismatch', 'The Turtle declares another policy', `${upload.source.file}: declares policy ${upload.policy}, not ${iri} named in the path. Nothing was stored.`);
+        if (upload.checked.policy !== iri) {
+          throw new HttpProblem(422, 'policy-mismatch', 'The Turtle declares another policy', `${upload.source.file}: declares policy ${upload.checked.policy}, not ${iri} named in the path. Nothing was stored.`);
         }
         return isolatedLoad(upload);
       });
@@ -232,6 +226,50 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
       return reply.status(204).send();
     },
   );
+}
+
+/** An upload that passed the worker's checks. */
+interface Upload {
+  readonly source: TurtleSource;
+  readonly checked: CheckedPolicy;
+}
+
+/** How each upload limit is named and changed, for its problem. */
+const LIMITS = {
+  triples: { status: 413, slug: 'too-many-triples', title: 'The upload has too many triples', what: 'triples in one upload', env: 'STUDIO_MAX_UPLOAD_TRIPLES', key: 'maxTriples', fix: 'Split the policy, or raise the limit' },
+  'literal-length': { status: 422, slug: 'literal-too-long', title: 'A literal is too long', what: 'characters in one literal', env: 'STUDIO_MAX_LITERAL_LENGTH', key: 'maxLiteralLength', fix: 'Shorten the text, or raise the limit' },
+  'nesting-depth': { status: 422, slug: 'nesting-too-deep', title: 'Blank nodes nest too deep', what: 'levels of blank nodes and lists nested in one another', env: 'STUDIO_MAX_NESTING_DEPTH', key: 'maxNestingDepth', fix: 'Give the inner nodes IRIs, or raise the limit' },
+} as const;
+
+/** The checked policy of a valid upload; for any other outcome, the error that refuses it. */
+function refuseUnless(outcome: UploadOutcome, file: string): CheckedPolicy {
+  switch (outcome.kind) {
+    case 'valid':
+      return outcome;
+    case 'syntax':
+      throw new TurtleSyntaxError(outcome.file, outcome.line, outcome.column, outcome.detail);
+    case 'declaration':
+      throw new PolicyDeclarationError(outcome.file, outcome.found);
+    case 'invalid':
+      throw new HttpProblem(
+        422,
+        'policy-invalid',
+        'The policy violates the shapes',
+        `${file}: ${outcome.violations.length} shape violation(s), first: ${describeViolation(outcome.violations[0]!)}. Nothing was stored.`,
+        { violations: outcome.violations },
+      );
+    case 'limit': {
+      const limit = LIMITS[outcome.limit];
+      throw new HttpProblem(
+        limit.status,
+        limit.slug,
+        limit.title,
+        `${outcome.where ? `${outcome.where}: ` : ''}${outcome.found} ${limit.what}; the server takes at most ${outcome.max}. ` +
+          `${limit.fix} (${limit.env}, or "uploads": {"${limit.key}": …} in studio.config.json). Nothing was stored.`,
+        { limit: limit.env, max: outcome.max, found: outcome.found },
+      );
+    }
+  }
 }
 
 /** A policy's entity tag: its SHA-256, quoted. */

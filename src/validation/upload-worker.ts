@@ -1,0 +1,17 @@
+/** The worker thread of upload-thread.ts: checks one upload at a time with checkUpload. */
+
+import { parentPort } from 'node:worker_threads';
+import { PolicyValidator } from './validator.js';
+import { checkUpload, type UploadLimits } from './upload-check.js';
+import type { TurtleSource } from '../rdf/turtle.js';
+
+const validator = PolicyValidator.create();
+
+parentPort!.on('message', async (message: { id: number; source: TurtleSource; limits: UploadLimits }) => {
+  try {
+    const outcome = await checkUpload(await validator, message.source, message.limits);
+    parentPort!.postMessage({ id: message.id, outcome });
+  } catch (error) {
+    parentPort!.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});
