@@ -62,7 +62,13 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     properties: { filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', default: 'upload.ttl', description: 'the name errors and the policy record use' } },
     additionalProperties: false,
   } as const;
-  const turtleBody = { type: 'string', minLength: 1, description: 'the policy as Turtle (one studio:Policy per document)' } as const;
+  const turtleBody = {
+    type: 'string',
+    minLength: 1,
+    description:
+      `the policy as Turtle (one studio:Policy per document); at most ${options.turtleBodyLimit} bytes (413 body-too-large), ${limits.maxTriples} triples (413 too-many-triples), ` +
+      `${limits.maxLiteralLength} characters in a literal (422 literal-too-long) and ${limits.maxNestingDepth} levels of nested blank nodes or lists (422 nesting-too-deep)`,
+  } as const;
 
   /**
    * Checks an upload in the worker (parsed once: limits, shapes, the policy it declares), then,
@@ -87,7 +93,7 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         tags,
         summary: 'Upload a new policy',
         description:
-          'Validates the Turtle against the shapes, then loads it. Nothing is stored when it does not parse (400), is invalid (422, with the violations), ' +
+          'Validates the Turtle against the shapes, then loads it. Nothing is stored when it does not parse (400), is over a limit (413 for its size or triples, 422 for a literal\'s length or the nesting of blank nodes; see the body), is invalid (422, with the violations), ' +
           'asserts triples about resources of another loaded policy (422, naming the first triples), or declares a policy that is already loaded (409: replace it with PUT /v1/policies/{policy}).',
         security: BEARER_SECURITY,
         consumes: [TURTLE],
