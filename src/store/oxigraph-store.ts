@@ -14,7 +14,7 @@ import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
 import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
-import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
+import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
@@ -244,7 +244,7 @@ export class EmbeddedStore implements GraphStore {
       // binding into UNION branches, so such queries mark each branch), or
       // else at the top of the WHERE clause.
       const names = [...query.params.keys()];
-      const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => sparqlTerm(params[n]!, query.params.get(n)!)).join(' ')}) }`;
+      const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => bindable(params[n]!, query.params.get(n)!)).join(' ')}) }`;
       if (VALUES_MARKER.test(text)) {
         text = text.replace(new RegExp(VALUES_MARKER.source, 'gm'), values);
       } else {
@@ -350,6 +350,24 @@ function* ntriplesPieces(text: string): Generator<string> {
 
 /** Where a named query wants its parameters bound: a line holding only "#@values". */
 const VALUES_MARKER = /^[ \t]*#@values[ \t]*$/m;
+
+/**
+ * A parameter as a SPARQL term. An IRI the API's pattern lets through but
+ * SPARQL's stricter grammar refuses (a second '#', '[' outside a host, a
+ * private-use character of the upper planes) names nothing a policy can hold:
+ * it is bound as a string, which equals no IRI, so the query finds nothing
+ * rather than failing to parse.
+ */
+function bindable(value: ParamValue, type: ParamType): string {
+  if (type === 'iri') {
+    try {
+      oxigraph.namedNode(String(value));
+    } catch {
+      return sparqlTerm(String(value), 'string');
+    }
+  }
+  return sparqlTerm(value, type);
+}
 
 /** True when the text parses as a SPARQL update: tried on a throwaway store, so nothing is changed. */
 function isUpdate(text: string): boolean {

@@ -14,7 +14,7 @@ import { checkIsolationOfChecked } from '../../store/policy-isolation.js';
 import type { CheckedPolicy, UploadLimits, UploadOutcome } from '../../validation/upload-check.js';
 import type { UploadThread } from '../../validation/upload-thread.js';
 import { PolicyDeclarationError, TurtleSyntaxError } from '../../errors.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, pathIri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
 import type { SerialQueue } from '../serial-queue.js';
 
 export interface PolicyRoutesOptions {
@@ -43,7 +43,7 @@ const policySchema = {
 
 const policyParams = {
   type: 'object',
-  properties: { policy: iri('the policy IRI, URL-encoded') },
+  properties: { policy: pathIri('the policy IRI, URL-encoded') },
   required: ['policy'],
   additionalProperties: false,
 } as const;
@@ -127,6 +127,11 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     '/policies/:policy',
     {
       config: { roles: POLICY_WRITERS },
+      // Before the schemas: a missing If-Match is a 428 (RFC 6585), not a malformed request.
+      preValidation: async (request) => {
+        const ifMatch = request.headers['if-match'];
+        if (ifMatch === undefined || ifMatch.trim() === '') throw preconditionRequired((request.params as { policy: string }).policy);
+      },
       schema: {
         tags,
         summary: 'Replace a loaded policy',
@@ -139,7 +144,8 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         querystring: filenameQuery,
         headers: {
           type: 'object',
-          properties: { 'if-match': { type: 'string', maxLength: 1000, description: 'the current SHA-256 of the policy (its ETag), quoted or not' } },
+          properties: { 'if-match': { type: 'string', maxLength: 1000, description: 'the current SHA-256 of the policy (its ETag), quoted or not; without it 428' } },
+          required: ['if-match'],
         },
         body: turtleBody,
         response: {
@@ -151,9 +157,7 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     async (request, reply) => {
       const iri = request.params.policy;
       const ifMatch = request.headers['if-match'];
-      if (ifMatch === undefined || ifMatch.trim() === '') {
-        throw new HttpProblem(428, 'precondition-required', 'If-Match is required', `Replacing policy ${iri} needs If-Match: the SHA-256 of the version loaded now (GET /v1/policies/${encodeURIComponent(iri)} gives it as its ETag).`);
-      }
+      if (ifMatch === undefined || ifMatch.trim() === '') throw preconditionRequired(iri);
       const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
         const current = await findPolicy(store, iri);
         if (!matches(ifMatch, current.sha256)) {
@@ -276,6 +280,10 @@ function refuseUnless(outcome: UploadOutcome, file: string): CheckedPolicy {
       );
     }
   }
+}
+
+function preconditionRequired(iri: string): HttpProblem {
+  return new HttpProblem(428, 'precondition-required', 'If-Match is required', `Replacing policy ${iri} needs If-Match: the SHA-256 of the version loaded now (GET /v1/policies/${encodeURIComponent(iri)} gives it as its ETag).`);
 }
 
 /** A policy's entity tag: its SHA-256, quoted. */
