@@ -82,8 +82,10 @@ export interface ReadOptions {
 export interface ParsedPolicy {
   readonly policy: string;
   readonly title?: string;
-  /** The triples as N-Triples, one per line; blank node labels unique to this upload. */
-  readonly ntriples: string;
+  /** The triples as N-Triples in UTF-8, one per line, each once; blank node labels unique to this upload. */
+  readonly ntriples: Uint8Array;
+  /** How many lines ntriples holds. */
+  readonly triples: number;
   /** SHA-256 of the Turtle. */
   readonly sha256: string;
 }

@@ -60,7 +60,7 @@ export async function checkIsolationOfChecked(store: GraphStore, file: string, u
   if (owners.size === 0 || !upload.subjects.some((subject) => owners.has(subject))) return;
   const foreign: ForeignTriple[] = [];
   let total = 0;
-  for (const line of upload.ntriples.split('\n')) {
+  for (const line of new TextDecoder().decode(upload.ntriples).split('\n')) {
     if (!line.startsWith('<')) continue;
     const owner = owners.get(line.slice(1, line.indexOf('>')));
     if (owner === undefined) continue;

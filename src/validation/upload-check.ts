@@ -37,8 +37,9 @@ export type UploadLimitName = 'triples' | 'literal-length' | 'nesting-depth';
 export interface CheckedPolicy {
   readonly policy: string;
   readonly title?: string;
-  /** The triples, one per line, blank nodes labelled for this upload only. */
-  readonly ntriples: string;
+  /** The triples as N-Triples in UTF-8, one per line, each once, blank nodes labelled for this upload only (bytes, so that the worker hands them over without a copy). */
+  readonly ntriples: Uint8Array;
+  /** Distinct triples: what the store will hold. */
   readonly triples: number;
   /** SHA-256 of the Turtle as uploaded. */
   readonly sha256: string;
@@ -76,9 +77,9 @@ export async function checkUpload(validator: PolicyValidator, source: TurtleSour
   }
   const policy = declared[0]!;
   const title = quads.find((q) => q.subject.value === policy && q.predicate.value === `${DCTERMS}title`)?.object.value;
-  let ntriples: string;
+  let lines: string[];
   try {
-    ntriples = nTriples(relabelBlankNodes(quads));
+    lines = [...new Set(nTriples(relabelBlankNodes(quads)).split('\n').filter(Boolean))];
   } catch (error) {
     // A term n3 read but N-Triples cannot hold (an IRI that is not absolute, say).
     if (error instanceof InvalidTripleError) return { kind: 'syntax', file: source.file, line: 1, column: 1, detail: error.message };
@@ -88,8 +89,8 @@ export async function checkUpload(validator: PolicyValidator, source: TurtleSour
     kind: 'valid',
     policy,
     ...(title !== undefined ? { title } : {}),
-    ntriples,
-    triples: quads.length,
+    ntriples: new TextEncoder().encode(lines.length > 0 ? `${lines.join('\n')}\n` : ''),
+    triples: lines.length,
     sha256: createHash('sha256').update(source.text).digest('hex'),
     subjects: [...new Set(quads.filter((q) => q.subject.termType === 'NamedNode').map((q) => q.subject.value))],
   };
