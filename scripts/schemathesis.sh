@@ -29,7 +29,8 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 
 # From src when the build is absent (a fresh clone), from dist otherwise.
-if [ -f dist/cli/main.js ]; then studio=(node dist/cli/main.js); else studio=(npx --no-install tsx src/cli/main.ts); fi
+# One node process either way, so that stopping it by its PID stops the server.
+if [ -f dist/cli/main.js ]; then studio=(node dist/cli/main.js); else studio=(node --import tsx src/cli/main.ts); fi
 
 # One token per role, random for this run; the server keeps only their hashes.
 reader="reader-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"

@@ -11,6 +11,7 @@
  */
 
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,13 +51,20 @@ try {
   await fetch(`${address}/health`).then((r) => r.text());
   const started = performance.now();
   let finished = false;
-  const upload = fetch(`${address}/v1/policies?filename=synthetic-${rules}.ttl`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/turtle' },
-    body: text,
-  })
-    .then(async (response) => ({ status: response.status, body: await response.text() }))
-    .finally(() => (finished = true));
+  // node:http rather than fetch, whose client gives up on an answer after 300 s.
+  const upload = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = http.request(`${address}/v1/policies?filename=synthetic-${rules}.ttl`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/turtle', 'content-length': Buffer.byteLength(text) },
+    });
+    request.on('response', (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += String(chunk)));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end(text);
+  }).finally(() => (finished = true));
   const latencies: number[] = [];
   let failed = 0;
   while (!finished) {
@@ -65,6 +73,10 @@ try {
     await response.text();
     if (response.status !== 200) failed += 1;
     latencies.push(performance.now() - sent);
+    if (latencies.length % 2000 === 0) {
+      const sorted = [...latencies].sort((a, b) => a - b);
+      console.log(`  after ${((performance.now() - started) / 1000).toFixed(0)} s: ${latencies.length} /health requests, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const result = await upload;
