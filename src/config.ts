@@ -10,6 +10,7 @@ import { ConfigError } from './errors.js';
 import type { StoreEngine } from './store/graph-store.js';
 import type { Neo4jConnection } from './store/neo4j-store.js';
 import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './validation/upload-check.js';
 import { resolveLlmConfig, TARGET_SETTING, TRAIN_SETTING, type LlmConfig } from './llm/llm-config.js';
 
 export interface StudioConfig {
@@ -21,6 +22,8 @@ export interface StudioConfig {
   readonly precedence: readonly Principle[];
   /** How long the API lets queries run, in milliseconds: "deadlines" {"adhocMs", "namedMs"}, STUDIO_ADHOC_DEADLINE_MS, STUDIO_NAMED_DEADLINE_MS. */
   readonly deadlines: { readonly adhocMs: number; readonly namedMs: number };
+  /** What one policy upload through the API may hold: "uploads" {"maxTriples", "maxLiteralLength", "maxNestingDepth"}, STUDIO_MAX_UPLOAD_TRIPLES, STUDIO_MAX_LITERAL_LENGTH, STUDIO_MAX_NESTING_DEPTH. */
+  readonly uploads: UploadLimits;
   /** The OpenAI-compatible endpoint for LLM work (augmentation, judges); see src/llm/llm-config.ts. */
   readonly llm: LlmConfig;
   /** The model under audit: the "target" section and STUDIO_TARGET_*, same keys as "llm". */
@@ -42,6 +45,7 @@ interface ConfigFile {
   neo4j?: Partial<Neo4jConnection>;
   precedence?: string[];
   deadlines?: { adhocMs?: unknown; namedMs?: unknown };
+  uploads?: { maxTriples?: unknown; maxLiteralLength?: unknown; maxNestingDepth?: unknown };
   llm?: unknown;
   target?: unknown;
   train?: unknown;
@@ -54,13 +58,18 @@ export const DEFAULT_NAMED_DEADLINE_MS = 30_000;
 
 /** A deadline in milliseconds from the environment or the config file: a positive integer. */
 function deadline(variable: string, fromEnv: string | undefined, fromFile: unknown, file: string, key: string, fallback: number): number {
+  return positiveSetting(variable, fromEnv, fromFile, file, `deadlines.${key}`, fallback, 'milliseconds');
+}
+
+/** A positive whole number from the environment, else from the config file, else the default. */
+function positiveSetting(variable: string, fromEnv: string | undefined, fromFile: unknown, file: string, key: string, fallback: number, unit: string): number {
   if (fromEnv !== undefined && fromEnv !== '') {
     const value = Number(fromEnv);
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${variable}=${fromEnv}: give a positive whole number of milliseconds`);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${variable}=${fromEnv}: give a positive whole number of ${unit}`);
     return value;
   }
   if (fromFile === undefined) return fallback;
-  if (typeof fromFile !== 'number' || !Number.isInteger(fromFile) || fromFile <= 0) throw new ConfigError(`${file}: "deadlines.${key}" must be a positive whole number of milliseconds`);
+  if (typeof fromFile !== 'number' || !Number.isInteger(fromFile) || fromFile <= 0) throw new ConfigError(`${file}: "${key}" must be a positive whole number of ${unit}`);
   return fromFile;
 }
 const ENGINES: readonly StoreEngine[] = ['embedded', 'neo4j'];
@@ -96,6 +105,11 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     deadlines: {
       adhocMs: deadline('STUDIO_ADHOC_DEADLINE_MS', env.STUDIO_ADHOC_DEADLINE_MS, fromFile.deadlines?.adhocMs, file, 'adhocMs', DEFAULT_ADHOC_DEADLINE_MS),
       namedMs: deadline('STUDIO_NAMED_DEADLINE_MS', env.STUDIO_NAMED_DEADLINE_MS, fromFile.deadlines?.namedMs, file, 'namedMs', DEFAULT_NAMED_DEADLINE_MS),
+    },
+    uploads: {
+      maxTriples: positiveSetting('STUDIO_MAX_UPLOAD_TRIPLES', env.STUDIO_MAX_UPLOAD_TRIPLES, fromFile.uploads?.maxTriples, file, 'uploads.maxTriples', DEFAULT_UPLOAD_LIMITS.maxTriples, 'triples'),
+      maxLiteralLength: positiveSetting('STUDIO_MAX_LITERAL_LENGTH', env.STUDIO_MAX_LITERAL_LENGTH, fromFile.uploads?.maxLiteralLength, file, 'uploads.maxLiteralLength', DEFAULT_UPLOAD_LIMITS.maxLiteralLength, 'characters'),
+      maxNestingDepth: positiveSetting('STUDIO_MAX_NESTING_DEPTH', env.STUDIO_MAX_NESTING_DEPTH, fromFile.uploads?.maxNestingDepth, file, 'uploads.maxNestingDepth', DEFAULT_UPLOAD_LIMITS.maxNestingDepth, 'levels'),
     },
     llm: resolveLlmConfig(fromFile.llm, file, env),
     target: resolveLlmConfig(fromFile.target, file, env, TARGET_SETTING),

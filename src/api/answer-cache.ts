@@ -7,7 +7,7 @@
  * and in bytes (see CacheLimits), least recently used out first.
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -62,9 +62,9 @@ export class CachingStore implements GraphStore {
     return this.store.engine;
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
     try {
-      return await this.store.loadPolicy(source, progress);
+      return await this.store.loadPolicy(source, progress, parsed);
     } finally {
       this.clear();
     }

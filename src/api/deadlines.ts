@@ -5,7 +5,7 @@
  * server closes, queries still running are abandoned (QueryAbortedError).
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -50,8 +50,8 @@ export class DeadlineStore implements GraphStore {
     return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, signal: this.closing.signal, ...options });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
-    return this.store.loadPolicy(source, progress);
+  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
+    return this.store.loadPolicy(source, progress, parsed);
   }
 
   listPolicies(): Promise<LoadedPolicy[]> {

@@ -3,16 +3,30 @@
  * requests and is what @fastify/swagger turns into the OpenAPI document.
  */
 
+/** A character an IRI may hold as it is. U+FFFD is let through: it is what a client sends for a lone surrogate, and such an IRI then names nothing (404, or no rows). */
+const IRI_CHAR = '[^\\u0000-\\u0020\\u007F-\\u009F\\uE000-\\uF8FF\\uFDD0-\\uFDEF\\uFFF0-\\uFFFC\\uFFFE\\uFFFF\\s<>"{}|\\\\^`%]';
+
 /**
  * An absolute IRI: the same rule as the named queries' iri parameters. No control characters, spaces, <, >, ", {, }, |, \, ^ or `,
  * no private-use or non-characters of the first plane, and % only as a percent-encoded octet.
  */
-export const IRI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:(?:[^\\u0000-\\u0020\\u007F-\\u009F\\uE000-\\uF8FF\\uFDD0-\\uFDEF\\uFFF0-\\uFFFF\\s<>"{}|\\\\^`%]|%[0-9A-Fa-f]{2})*$';
+export const IRI_PATTERN = `^[A-Za-z][A-Za-z0-9+.-]*:(?:${IRI_CHAR}|%[0-9A-Fa-f]{2})*$`;
+/**
+ * An IRI in a path segment: the same, without percent-encoded octets. Clients
+ * (schemathesis among them) decode a path parameter before they encode it, so
+ * "a%20b" would arrive as "a b"; an IRI holding % is named in a query or body instead.
+ */
+export const PATH_IRI_PATTERN = `^[A-Za-z][A-Za-z0-9+.-]*:${IRI_CHAR}*$`;
 /** Longest IRI accepted anywhere. */
 const IRI_MAX = 2048;
 
 export function iri(description: string): { type: 'string'; pattern: string; maxLength: number; description: string } {
   return { type: 'string', pattern: IRI_PATTERN, maxLength: IRI_MAX, description };
+}
+
+/** An IRI as a path parameter (see PATH_IRI_PATTERN). */
+export function pathIri(description: string): { type: 'string'; pattern: string; maxLength: number; description: string } {
+  return { type: 'string', pattern: PATH_IRI_PATTERN, maxLength: IRI_MAX, description };
 }
 
 /** Largest page any list returns. */
@@ -44,7 +58,7 @@ export function pageOf<T>(all: readonly T[], limit: number, offset: number): { i
 /** The path parameters of a route under /policies/{policy}. */
 export const policyParams = {
   type: 'object',
-  properties: { policy: iri('the policy IRI, URL-encoded') },
+  properties: { policy: pathIri('the policy IRI, URL-encoded') },
   required: ['policy'],
   additionalProperties: false,
 } as const;
@@ -68,6 +82,9 @@ export const problemSchema = {
       description: 'the first triples of a refused upload that describe resources of another policy (N-Triples, with the policy that owns the subject)',
     },
     total: { type: 'integer', description: 'how many triples of a refused upload describe resources of another policy' },
+    limit: { type: 'string', description: 'the upload limit a refused upload is over, as the environment variable that sets it (STUDIO_MAX_UPLOAD_TRIPLES, STUDIO_MAX_LITERAL_LENGTH, STUDIO_MAX_NESTING_DEPTH)' },
+    max: { type: 'integer', description: 'the value of that limit' },
+    found: { type: 'integer', description: 'what the upload holds: its triples, the length of the literal, the depth of the nesting' },
   },
   required: ['type', 'title', 'status', 'detail', 'instance'],
   additionalProperties: true,
@@ -81,10 +98,10 @@ const DESCRIPTIONS: Record<number, string> = {
   405: 'The route exists, but not for this method (see the Allow header)',
   409: 'A conflict with the current state: the policy is already loaded, changed while the request ran (try again), or the job has finished',
   412: 'If-Match does not name the current version',
-  413: 'Body too large',
+  413: 'Body too large, or more triples than the server takes in one upload',
   414: 'A path segment or the URL is too long',
   415: 'Unsupported content type',
-  422: 'The policy is invalid, declares another policy, or describes resources of another loaded policy',
+  422: 'The policy is invalid, declares another policy, describes resources of another loaded policy, or has a literal longer or blank nodes nested deeper than the server takes',
   428: 'If-Match is required',
   429: 'Too many unfinished jobs',
   431: 'The request headers are too large',

@@ -6,9 +6,11 @@
 
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
+import { Ajv, type ValidateFunction } from 'ajv';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GraphStore } from '../store/graph-store.js';
-import { PolicyValidator } from '../validation/validator.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '../validation/upload-check.js';
+import { UploadThread } from '../validation/upload-thread.js';
 import { authenticate, type TokenTable } from './auth.js';
 import type { Duplex } from 'node:stream';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemErrorHandler, sendProblem, toProblem } from './problem.js';
@@ -40,8 +42,8 @@ export interface ApiOptions {
   readonly turtleBodyLimit?: number;
   /** Largest JSON body, in bytes (default 1 MB). */
   readonly jsonBodyLimit?: number;
-  /** Reused when given; otherwise built from ontology/. */
-  readonly validator?: PolicyValidator;
+  /** Most triples, longest literal and deepest nesting an upload may have (defaults: DEFAULT_UPLOAD_LIMITS). */
+  readonly uploadLimits?: UploadLimits;
   readonly logger?: FastifyServerOptions['logger'];
   /** Remember named-query answers until the next write (embedded store only; default true, within the default limits). */
   readonly cache?: boolean | CacheLimits;
@@ -66,6 +68,10 @@ export interface JobOptions extends JobLimits {
   readonly heartbeatMs?: number;
 }
 
+/** Longest path segment the router takes, encoded (longer: 414). */
+const MAX_PATH_SEGMENT = 24 * 1024;
+/** Largest request head (request line and headers) Node takes (larger: 431). */
+const MAX_HEADER_BYTES = 128 * 1024;
 export const DEFAULT_TURTLE_BODY_LIMIT = 10 * 1024 * 1024;
 export const DEFAULT_JSON_BODY_LIMIT = 1024 * 1024;
 const VERSION = '0.1.0';
@@ -73,7 +79,7 @@ const VERSION = '0.1.0';
 /** The problem for an error the router raises before any route runs. */
 function routerProblem(error: { code?: string; statusCode?: number }): unknown {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return new HttpProblem(414, 'uri-too-long', 'A path segment is too long', 'A path segment (an IRI, URL-encoded) is longer than 2048 characters.');
+    return new HttpProblem(414, 'uri-too-long', 'A path segment is too long', `A path segment is longer than ${MAX_PATH_SEGMENT} characters, URL-encoded; an IRI may have at most 2048 characters.`);
   }
   if (error.code === 'FST_ERR_BAD_URL') return new HttpProblem(400, 'invalid-request', 'Malformed URL', 'The path is not valid percent-encoding.');
   return error;
@@ -96,12 +102,33 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const problem = tooLarge
-    ? { type: `${PROBLEM_TYPE_BASE}header-too-large`, title: 'Request header fields too large', status: 431, detail: 'The request headers are larger than the server takes (16 KB in all); send fewer or shorter headers.', instance: '' }
+    ? { type: `${PROBLEM_TYPE_BASE}header-too-large`, title: 'Request header fields too large', status: 431, detail: `The request line and headers are larger than the server takes (${MAX_HEADER_BYTES / 1024} KB in all); send fewer or shorter headers, or a shorter URL.`, instance: '' }
     : { type: `${PROBLEM_TYPE_BASE}invalid-request`, title: 'Malformed HTTP request', status: 400, detail: 'The request is not valid HTTP/1.1.', instance: '' };
   const body = JSON.stringify(problem);
   socket.end(
     `HTTP/1.1 ${problem.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Checks a JSON body against its route's schema as sent, before the route's
+ * own validation. That one coerces (query-string text must become integers
+ * and booleans), and with it a body's null, false or 42 would pass for a
+ * string. Formats and defaults are left to the route's validation.
+ */
+const exactBodies = new Ajv({ coerceTypes: false, useDefaults: false, allowUnionTypes: true, discriminator: true, validateFormats: false, strict: false, allErrors: false });
+const exactValidators = new WeakMap<object, ValidateFunction>();
+async function checkBodyAsSent(request: FastifyRequest): Promise<void> {
+  const schema = request.routeOptions.schema?.body as object | undefined;
+  if (!schema || request.body === undefined || typeof request.body === 'string') return;
+  let validate = exactValidators.get(schema);
+  if (!validate) exactValidators.set(schema, (validate = exactBodies.compile(schema)));
+  if (validate(request.body)) return;
+  const error = validate.errors?.[0];
+  const where = `body${error?.instancePath ?? ''}`;
+  throw new HttpProblem(400, 'invalid-request', 'The request does not match the schema', `${where} ${error?.message ?? 'does not match the schema'}`, {
+    errors: (validate.errors ?? []).map((e) => ({ in: 'body', path: e.instancePath, message: e.message })),
+  });
 }
 
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
@@ -110,7 +137,8 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   const cached = options.store.engine === 'embedded' && cache !== false ? new CachingStore(options.store, cache === true ? {} : cache) : options.store;
   // Outermost, so that every read of every route (cached or not) has its deadline.
   const store = new DeadlineStore(cached, options.deadlines);
-  const validator = options.validator ?? (await PolicyValidator.create());
+  // Uploads are parsed and validated in a worker thread, started on the first upload.
+  const uploads = new UploadThread();
   // Every write to the store through this server takes its turn here.
   const writes = options.writes ?? new SerialQueue();
   const jobs = options.jobs ?? {};
@@ -121,7 +149,11 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     // scalars are read from query-string text, but an array is never taken for a string.
     // discriminator: a job's body is one of its kinds' schemas, chosen by its kind.
     ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true, coerceTypes: true, discriminator: true } },
-    routerOptions: { maxParamLength: 2048 },
+    // A path segment may hold an IRI of 2048 characters once decoded, which encoded is up to 9 times as long:
+    // the router takes that much, and the schemas refuse (400) what is longer once decoded.
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
+    // Room for a URL whose query holds a few such IRIs; beyond it Node answers 431.
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
     // Errors Node's HTTP parser finds before fastify sees a request (headers too large, malformed requests) are problems too.
     clientErrorHandler: answerClientError,
     // The router's own refusals (a path segment over maxParamLength, bad percent-encoding)
@@ -136,6 +168,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     // Queries still running are abandoned (their requests answer 503), so that closing waits for none of them.
     store.abandonQueries();
     await runner.close();
+    await uploads.close();
   });
   // The methods each route path answers, to tell a wrong method (405, with Allow) from a path that does not exist (404).
   const routes: { pattern: RegExp; methods: Set<string> }[] = [];
@@ -205,9 +238,10 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   await app.register(
     async (api) => {
       api.addHook('onRequest', authenticate(options.tokens));
+      api.addHook('preValidation', checkBodyAsSent);
       // JSON only under /v1, except the policy upload, which takes Turtle.
       api.removeContentTypeParser('text/plain');
-      await api.register(policyRoutes, { store, validator, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
+      await api.register(policyRoutes, { store, uploads, limits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });

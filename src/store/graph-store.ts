@@ -74,6 +74,22 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * A policy already parsed and checked elsewhere (the API checks uploads in a
+ * worker thread, src/validation/upload-check.ts): a store may load these
+ * triples instead of parsing the Turtle again. They must be the Turtle's.
+ */
+export interface ParsedPolicy {
+  readonly policy: string;
+  readonly title?: string;
+  /** The triples as N-Triples in UTF-8, one per line, each once; blank node labels unique to this upload. */
+  readonly ntriples: Uint8Array;
+  /** How many lines ntriples holds. */
+  readonly triples: number;
+  /** SHA-256 of the Turtle. */
+  readonly sha256: string;
+}
+
 /** Reports progress of a long operation: done out of total units. */
 export type Progress = (done: number, total: number) => void;
 
@@ -83,9 +99,11 @@ export interface GraphStore {
   /**
    * Loads one policy's Turtle, replacing whatever an earlier load of the same
    * policy (by its studio:Policy IRI) left. All or nothing: on any error the
-   * store keeps what it had.
+   * store keeps what it had. With `parsed`, a store may take the triples from
+   * it rather than parse the Turtle (the embedded store does, in pieces,
+   * letting other requests run between them).
    */
-  loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy>;
+  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy>;
 
   /** The policies loaded, by policy IRI. */
   listPolicies(): Promise<LoadedPolicy[]>;

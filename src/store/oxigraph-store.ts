@@ -12,9 +12,9 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
-import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
+import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
@@ -62,12 +62,23 @@ export class EmbeddedStore implements GraphStore {
     return new EmbeddedStore(store, folder, entries);
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
     const graph = oxigraph.namedNode(`urn:studio:graph:${randomUUID()}`);
     progress?.(0, 3);
-    const sizeBefore = this.store.size;
+    // Counting the store walks it: only a load of Turtle needs it (a parsed policy knows its triples).
+    const sizeBefore = parsed ? 0 : this.store.size;
+    const pieces: string[] = [];
     try {
-      this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+      if (parsed) {
+        // Parsed and checked already: N-Triples in pieces, with other requests served between them.
+        for (const piece of ntriplesPieces(parsed.ntriples)) {
+          this.store.load(piece, { format: NTRIPLES, to_graph_name: graph, no_transaction: true });
+          pieces.push(piece);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } else {
+        this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+      }
     } catch (error) {
       this.dropGraph(graph.value);
       throw toSyntaxError(source.file, error);
@@ -79,7 +90,7 @@ export class EmbeddedStore implements GraphStore {
         throw new PolicyDeclarationError(source.file, policies.map((q) => q.subject.value));
       }
       const policy = policies[0]!.subject.value;
-      const title = this.store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
+      const title = parsed ? parsed.title : this.store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
       const entry: GraphEntry = {
         graph: graph.value,
         kind: 'policy',
@@ -89,9 +100,9 @@ export class EmbeddedStore implements GraphStore {
         policy,
         ...(title ? { title } : {}),
         source: source.file,
-        sha256: createHash('sha256').update(source.text).digest('hex'),
+        sha256: parsed?.sha256 ?? createHash('sha256').update(source.text).digest('hex'),
         // The graph is new, so the store grew by exactly its triples (counting them with match() would copy each one out of WebAssembly).
-        triples: this.store.size - sizeBefore,
+        triples: parsed ? parsed.triples : this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
       };
       // Graphs derived from the policy stay: they record the version they came from.
@@ -102,7 +113,8 @@ export class EmbeddedStore implements GraphStore {
       await this.folder?.update({ [entry.file]: source.text }, replace);
       for (const old of replaced) this.dropGraph(old.graph);
       this.entries = replace(this.entries);
-      this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
+      if (parsed) for (const piece of pieces) this.mirror({ op: 'load', text: piece, format: NTRIPLES, graph: graph.value });
+      else this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
       for (const old of replaced) this.mirror({ op: 'drop', graph: old.graph });
       progress?.(3, 3);
       return toLoadedPolicy(entry);
@@ -234,7 +246,7 @@ export class EmbeddedStore implements GraphStore {
       // binding into UNION branches, so such queries mark each branch), or
       // else at the top of the WHERE clause.
       const names = [...query.params.keys()];
-      const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => sparqlTerm(params[n]!, query.params.get(n)!)).join(' ')}) }`;
+      const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => bindable(params[n]!, query.params.get(n)!)).join(' ')}) }`;
       if (VALUES_MARKER.test(text)) {
         text = text.replace(new RegExp(VALUES_MARKER.source, 'gm'), values);
       } else {
@@ -319,8 +331,46 @@ export class EmbeddedStore implements GraphStore {
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
+const NTRIPLES = 'application/n-triples';
+/** Lines per piece when a parsed policy is loaded: each piece holds the event loop for a few milliseconds. */
+const PIECE_LINES = 5_000;
+const NEWLINE = 10;
+
+/** N-Triples bytes as text, in pieces of whole lines, each decoded when its turn comes. */
+function* ntriplesPieces(bytes: Uint8Array): Generator<string> {
+  const decoder = new TextDecoder();
+  let start = 0;
+  while (start < bytes.length) {
+    let end = start;
+    for (let line = 0; line < PIECE_LINES && end < bytes.length; line++) {
+      const newline = bytes.indexOf(NEWLINE, end);
+      end = newline === -1 ? bytes.length : newline + 1;
+    }
+    yield decoder.decode(bytes.subarray(start, end));
+    start = end;
+  }
+}
+
 /** Where a named query wants its parameters bound: a line holding only "#@values". */
 const VALUES_MARKER = /^[ \t]*#@values[ \t]*$/m;
+
+/**
+ * A parameter as a SPARQL term. An IRI the API's pattern lets through but
+ * SPARQL's stricter grammar refuses (a second '#', '[' outside a host, a
+ * private-use character of the upper planes) names nothing a policy can hold:
+ * it is bound as a string, which equals no IRI, so the query finds nothing
+ * rather than failing to parse.
+ */
+function bindable(value: ParamValue, type: ParamType): string {
+  if (type === 'iri') {
+    try {
+      oxigraph.namedNode(String(value));
+    } catch {
+      return sparqlTerm(String(value), 'string');
+    }
+  }
+  return sparqlTerm(value, type);
+}
 
 /** True when the text parses as a SPARQL update: tried on a throwaway store, so nothing is changed. */
 function isUpdate(text: string): boolean {

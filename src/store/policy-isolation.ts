@@ -12,6 +12,7 @@ import { parseTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { nTriples } from '../rdf/serialize.js';
 import { PolicyDeclarationError, PolicyIsolationError, type ForeignTriple } from '../errors.js';
 import { STUDIO } from '../vocabulary.js';
+import type { CheckedPolicy } from '../validation/upload-check.js';
 
 /** How many offending triples an error names. */
 export const FOREIGN_TRIPLES_SHOWN = 10;
@@ -35,10 +36,7 @@ export function readUpload(source: TurtleSource): PolicyUpload {
 
 /** Refuses (PolicyIsolationError) an upload that asserts triples about resources of another loaded policy. */
 export async function checkIsolation(store: GraphStore, upload: PolicyUpload): Promise<void> {
-  const owners = new Map<string, string>();
-  for (const row of await store.namedQuery('policy-resources', { policy: upload.policy })) {
-    owners.set(String(row.resource), String(row.owner));
-  }
+  const owners = await otherOwners(store, upload.policy);
   if (owners.size === 0) return;
   const foreign: ForeignTriple[] = [];
   let total = 0;
@@ -50,4 +48,33 @@ export async function checkIsolation(store: GraphStore, upload: PolicyUpload): P
     if (foreign.length < FOREIGN_TRIPLES_SHOWN) foreign.push({ triple: nTriples([quad]).trim(), owner });
   }
   if (total > 0) throw new PolicyIsolationError(upload.source.file, upload.policy, foreign, total);
+}
+
+/**
+ * The same check for an upload checked in a worker (src/validation/upload-check.ts):
+ * its subjects are looked up, and only when one is foreign are its N-Triples
+ * read for the triples to name.
+ */
+export async function checkIsolationOfChecked(store: GraphStore, file: string, upload: CheckedPolicy): Promise<void> {
+  const owners = await otherOwners(store, upload.policy);
+  if (owners.size === 0 || !upload.subjects.some((subject) => owners.has(subject))) return;
+  const foreign: ForeignTriple[] = [];
+  let total = 0;
+  for (const line of new TextDecoder().decode(upload.ntriples).split('\n')) {
+    if (!line.startsWith('<')) continue;
+    const owner = owners.get(line.slice(1, line.indexOf('>')));
+    if (owner === undefined) continue;
+    total += 1;
+    if (foreign.length < FOREIGN_TRIPLES_SHOWN) foreign.push({ triple: line, owner });
+  }
+  if (total > 0) throw new PolicyIsolationError(file, upload.policy, foreign, total);
+}
+
+/** The resources other loaded policies describe, with the policy of each. */
+async function otherOwners(store: GraphStore, policy: string): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (const row of await store.namedQuery('policy-resources', { policy })) {
+    owners.set(String(row.resource), String(row.owner));
+  }
+  return owners;
 }

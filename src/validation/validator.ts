@@ -77,8 +77,7 @@ export class PolicyValidator {
   async validateSources(sources: readonly TurtleSource[], progress?: Progress): Promise<ValidationReport> {
     const syntaxErrors: TurtleSyntaxError[] = [];
     const unused: Violation[] = [];
-    const dataset = new N3.Store();
-    dataset.addQuads(this.vocabulary as Quad[]);
+    const dataset = this.newDataset();
     let triples = 0;
     for (const source of sources) {
       try {
@@ -98,6 +97,19 @@ export class PolicyValidator {
     }
     const violations = [...unused, ...(await this.validateDataset(dataset, sources, progress))];
     return { conforms: violations.length === 0, files, syntaxErrors, violations, triples };
+  }
+
+  /** Validates one source already parsed (the API parses an upload once, then checks and loads the same quads). */
+  async validateParsed(source: TurtleSource, quads: readonly Quad[], progress?: Progress): Promise<Violation[]> {
+    const dataset = this.newDataset();
+    dataset.addQuads(quads as Quad[]);
+    return [...noVocabulary(source, quads), ...(await this.validateDataset(dataset, [source], progress))];
+  }
+
+  private newDataset(): N3.Store {
+    const dataset = new N3.Store();
+    dataset.addQuads(this.vocabulary as Quad[]);
+    return dataset;
   }
 
   /** Validates a dataset that already holds the vocabulary and the policies. */

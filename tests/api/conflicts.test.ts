@@ -215,8 +215,9 @@ describe('hostile input', () => {
     ['a SPARQL injection as the policy IRI (POST)', 'POST', conflictsOf(SPARQL_INJECTION), 'admin', 400, 'invalid-request'],
     ['a Cypher injection as the policy IRI (POST)', 'POST', conflictsOf(CYPHER_INJECTION), 'admin', 400, 'invalid-request'],
     ['a path as the policy IRI', 'POST', conflictsOf('../../data/manifest.json'), 'admin', 400, 'invalid-request'],
-    // Longer than the router takes for a path segment, and percent-encoding that does not decode: refused before any route runs.
-    ['an overlong policy IRI', 'GET', conflictsOf(`${M}${'x'.repeat(2100)}`), 'reader', 414, 'uri-too-long'],
+    // Longer than an IRI may be (the schema), longer than the router takes for a path segment, and percent-encoding that does not decode.
+    ['an overlong policy IRI', 'GET', conflictsOf(`${M}${'x'.repeat(2100)}`), 'reader', 400, 'invalid-request'],
+    ['a path segment over 24 KB', 'GET', conflictsOf(`${M}${'x'.repeat(25_000)}`), 'reader', 414, 'uri-too-long'],
     ['a policy IRI that does not decode', 'POST', '/v1/policies/https%3A%2F%2Fexample.org%2F%E0%A4%A/conflicts', 'admin', 400, 'invalid-request'],
     ['a quote inside a well-formed IRI', 'POST', conflictsOf(`${M}x')DETACH_DELETE_n//'OR'1'='1`), 'admin', 404, 'not-found'],
     ['an unknown policy', 'GET', conflictsOf(`${K}no-such-policy`), 'reader', 404, 'not-found'],

@@ -8,7 +8,7 @@
  */
 
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, Row } from '../../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, Row } from '../../store/graph-store.js';
 import type { QueryParams } from '../../store/named-queries.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { HttpProblem } from '../problem.js';
@@ -56,8 +56,8 @@ export class JobStore implements GraphStore {
     });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
-    return this.write(() => this.store.loadPolicy(source, progress));
+  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
+    return this.write(() => this.store.loadPolicy(source, progress, parsed));
   }
 
   removePolicy(policy: string): Promise<boolean> {

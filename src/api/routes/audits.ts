@@ -17,7 +17,7 @@ import { GENERATED_NS } from '../../framers/item.js';
 import { OUTCOMES } from '../../auditors/verdict.js';
 import { ANY_ROLE } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, iri, limitParam, offsetPage, offsetPageQuery, offsetParam, pageOf, policyParams, problems } from '../schemas.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, iri, pathIri, limitParam, offsetPage, offsetPageQuery, offsetParam, pageOf, policyParams, problems } from '../schemas.js';
 import { findLoadedPolicy } from '../derived-graphs.js';
 
 export interface AuditRoutesOptions {
@@ -28,7 +28,7 @@ const RUN_PREFIX = `${GENERATED_NS}audit/`;
 
 const runParams = {
   type: 'object',
-  properties: { run: iri(`the audit run IRI (${RUN_PREFIX}<id>), URL-encoded`) },
+  properties: { run: pathIri(`the audit run IRI (${RUN_PREFIX}<id>), URL-encoded`) },
   required: ['run'],
   additionalProperties: false,
 } as const;
@@ -271,9 +271,10 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
     },
     async (request) => {
       const { first, second, limit, offset } = request.query;
-      if (first === second) throw new HttpProblem(400, 'bad-request', 'Same run twice', 'Compare two different runs.');
       await findRun(store, first);
       await findRun(store, second);
+      // After the lookups, so that a run that does not exist is a 404 whether or not it is named twice.
+      if (first === second) throw new HttpProblem(400, 'bad-request', 'Same run twice', 'Compare two different runs.');
       const comparison = await compareRuns(store, first, second);
       return { ...comparison, scenarios: pageOf(comparison.scenarios, limit, offset) };
     },

@@ -6,7 +6,7 @@
  * src/conflicts/; this file filters, pages and summarises its report.
  */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DerivedGraph, GraphStore, LoadedPolicy } from '../../store/graph-store.js';
 import { detectConflicts, failing, unresolved, DIMENSIONS, type Certainty, type Conflict, type ConflictReport } from '../../conflicts/detect.js';
 import { CONFLICTS_KIND, writeConflicts } from '../../conflicts/conflict-graph.js';
@@ -27,14 +27,22 @@ export interface ConflictRoutesOptions {
   readonly writes: SerialQueue;
 }
 
-/** A comma-separated order of principles; a principle named twice is refused by parsePrecedence. */
+/** A comma-separated order of principles, none named twice (the lookahead refuses a name that comes again). */
 const PRINCIPLE_NAMES = `(?:${PRINCIPLES.join('|')})`;
 const precedenceParam = {
   type: 'string',
-  pattern: `^${PRINCIPLE_NAMES}(?:,${PRINCIPLE_NAMES})*$`,
+  pattern: `^(?!.*\\b(\\w+)\\b.*\\b\\1\\b)${PRINCIPLE_NAMES}(?:,${PRINCIPLE_NAMES})*$`,
   maxLength: 200,
   description: `order of precedence principles, comma-separated, each at most once (${PRINCIPLES.join(', ')}); default: the server's configured order`,
 } as const;
+
+/** Before the schema's pattern: known principles with one named twice get parsePrecedence's own words, which say so. */
+async function explainPrecedence(request: FastifyRequest): Promise<void> {
+  const precedence = (request.query as { precedence?: unknown }).precedence;
+  if (typeof precedence !== 'string') return;
+  const names = precedence.split(',');
+  if (names.every((name) => (PRINCIPLES as readonly string[]).includes(name)) && new Set(names).size !== names.length) parsePrecedence(precedence);
+}
 
 const nullableString = { type: ['string', 'null'] } as const;
 const RELATIONS = ['same', 'narrower', 'broader', 'overlap', 'unknown'] as const;
@@ -134,6 +142,7 @@ export async function conflictRoutes(app: FastifyInstance, options: ConflictRout
     '/policies/:policy/conflicts',
     {
       config: { roles: ANY_ROLE },
+      preValidation: explainPrecedence,
       schema: {
         tags,
         summary: "A policy's conflicts, documented conflicts and exception defects",
@@ -196,6 +205,7 @@ export async function conflictRoutes(app: FastifyInstance, options: ConflictRout
     '/policies/:policy/conflicts',
     {
       config: { roles: POLICY_WRITERS },
+      preValidation: explainPrecedence,
       schema: {
         tags,
         summary: "Detect a policy's conflicts and record them in the graph",

@@ -110,7 +110,24 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
         security: BEARER_SECURITY,
         params: jobIdParams,
         response: {
-          200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          200: {
+            description: 'The event stream',
+            content: {
+              'text/event-stream': {
+                // Each event, as a client reads it off the stream: its name, and its data as JSON text.
+                schema: {
+                  type: 'object',
+                  properties: {
+                    event: { type: 'string', enum: ['state', 'progress'] },
+                    data: { type: 'string', description: 'JSON: the job (state events) or {phase, done, total} (progress events)' },
+                    id: { type: 'string' },
+                    retry: { type: 'integer' },
+                  },
+                  required: ['data'],
+                },
+              },
+            },
+          },
           ...problems(...AUTH_PROBLEMS, 404),
         },
       },

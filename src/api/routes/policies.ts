@@ -6,18 +6,22 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { GraphStore, LoadedPolicy } from '../../store/graph-store.js';
-import type { PolicyValidator } from '../../validation/validator.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { TURTLE } from '../../rdf/turtle.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { checkIsolation, readUpload, type PolicyUpload } from '../../store/policy-isolation.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
+import { checkIsolationOfChecked } from '../../store/policy-isolation.js';
+import type { CheckedPolicy, UploadLimits, UploadOutcome } from '../../validation/upload-check.js';
+import type { UploadThread } from '../../validation/upload-thread.js';
+import { PolicyDeclarationError, TurtleSyntaxError } from '../../errors.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, pathIri, offsetPage, offsetPageQuery, problems } from '../schemas.js';
 import type { SerialQueue } from '../serial-queue.js';
 
 export interface PolicyRoutesOptions {
   readonly store: GraphStore;
-  readonly validator: PolicyValidator;
+  /** Where uploads are parsed, limited and validated: a worker thread. */
+  readonly uploads: UploadThread;
+  readonly limits: UploadLimits;
   /** Largest Turtle body accepted, in bytes. */
   readonly turtleBodyLimit: number;
   /** The server's one queue of store writes. */
@@ -39,7 +43,7 @@ const policySchema = {
 
 const policyParams = {
   type: 'object',
-  properties: { policy: iri('the policy IRI, URL-encoded') },
+  properties: { policy: pathIri('the policy IRI, URL-encoded') },
   required: ['policy'],
   additionalProperties: false,
 } as const;
@@ -47,7 +51,7 @@ const policyParams = {
 const tags = ['policies'];
 
 export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOptions): Promise<void> {
-  const { store, validator, writes } = options;
+  const { store, uploads, limits, writes } = options;
 
   // Only Turtle is accepted here: any other content type is a 415.
   app.removeAllContentTypeParsers();
@@ -58,31 +62,27 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     properties: { filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', default: 'upload.ttl', description: 'the name errors and the policy record use' } },
     additionalProperties: false,
   } as const;
-  const turtleBody = { type: 'string', minLength: 1, description: 'the policy as Turtle (one studio:Policy per document)' } as const;
+  const turtleBody = {
+    type: 'string',
+    minLength: 1,
+    description:
+      `the policy as Turtle (one studio:Policy per document); at most ${options.turtleBodyLimit} bytes (413 body-too-large), ${limits.maxTriples} triples (413 too-many-triples), ` +
+      `${limits.maxLiteralLength} characters in a literal (422 literal-too-long) and ${limits.maxNestingDepth} levels of nested blank nodes or lists (422 nesting-too-deep)`,
+  } as const;
 
-  /** Validates an upload against the shapes, reads the policy it declares, and hands it to `load` when it is valid; all inside the write queue. */
-  const takeUpload = (filename: string, text: string, load: (upload: PolicyUpload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
+  /**
+   * Checks an upload in the worker (parsed once: limits, shapes, the policy it declares), then,
+   * in the write queue, hands the checked triples to `load`.
+   */
+  const takeUpload = async (filename: string, text: string, load: (upload: Upload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
     const source: TurtleSource = { file: filename, text, baseIri: `file:///upload/${filename}` };
-    return writes.run(async () => {
-      const report = await validator.validateSources([source]);
-      const syntaxError = report.syntaxErrors[0];
-      if (syntaxError) throw syntaxError;
-      if (!report.conforms) {
-        throw new HttpProblem(
-          422,
-          'policy-invalid',
-          'The policy violates the shapes',
-          `${source.file}: ${report.violations.length} shape violation(s), first: ${describeViolation(report.violations[0]!)}. Nothing was stored.`,
-          { violations: report.violations },
-        );
-      }
-      return load(readUpload(source));
-    });
+    const checked = refuseUnless(await uploads.check(source, limits), source.file);
+    return writes.run(() => load({ source, checked }));
   };
 
-  const isolatedLoad = async (upload: PolicyUpload): Promise<LoadedPolicy> => {
-    await checkIsolation(store, upload);
-    return store.loadPolicy(upload.source);
+  const isolatedLoad = async ({ source, checked }: Upload): Promise<LoadedPolicy> => {
+    await checkIsolationOfChecked(store, source.file, checked);
+    return store.loadPolicy(source, undefined, checked);
   };
 
   app.post<{ Querystring: { filename: string }; Body: string }>(
@@ -93,7 +93,7 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         tags,
         summary: 'Upload a new policy',
         description:
-          'Validates the Turtle against the shapes, then loads it. Nothing is stored when it does not parse (400), is invalid (422, with the violations), ' +
+          'Validates the Turtle against the shapes, then loads it. Nothing is stored when it does not parse (400), is over a limit (413 for its size or triples, 422 for a literal\'s length or the nesting of blank nodes; see the body), is invalid (422, with the violations), ' +
           'asserts triples about resources of another loaded policy (422, naming the first triples), or declares a policy that is already loaded (409: replace it with PUT /v1/policies/{policy}).',
         security: BEARER_SECURITY,
         consumes: [TURTLE],
@@ -107,12 +107,12 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     },
     async (request, reply) => {
       const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
-        if ((await store.listPolicies()).some((p) => p.policy === upload.policy)) {
+        if ((await store.listPolicies()).some((p) => p.policy === upload.checked.policy)) {
           throw new HttpProblem(
             409,
             'policy-exists',
             'The policy is already loaded',
-            `${upload.source.file}: policy ${upload.policy} is already loaded. To replace it, PUT the Turtle to /v1/policies/${encodeURIComponent(upload.policy)} with If-Match: its current SHA-256 (GET it for the ETag). Nothing was stored.`,
+            `${upload.source.file}: policy ${upload.checked.policy} is already loaded. To replace it, PUT the Turtle to /v1/policies/${encodeURIComponent(upload.checked.policy)} with If-Match: its current SHA-256 (GET it for the ETag). Nothing was stored.`,
           );
         }
         return isolatedLoad(upload);
@@ -127,6 +127,11 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     '/policies/:policy',
     {
       config: { roles: POLICY_WRITERS },
+      // Before the schemas: a missing If-Match is a 428 (RFC 6585), not a malformed request.
+      preValidation: async (request) => {
+        const ifMatch = request.headers['if-match'];
+        if (ifMatch === undefined || ifMatch.trim() === '') throw preconditionRequired((request.params as { policy: string }).policy);
+      },
       schema: {
         tags,
         summary: 'Replace a loaded policy',
@@ -139,7 +144,8 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         querystring: filenameQuery,
         headers: {
           type: 'object',
-          properties: { 'if-match': { type: 'string', maxLength: 1000, description: 'the current SHA-256 of the policy (its ETag), quoted or not' } },
+          properties: { 'if-match': { type: 'string', maxLength: 1000, description: 'the current SHA-256 of the policy (its ETag), quoted or not; without it 428' } },
+          required: ['if-match'],
         },
         body: turtleBody,
         response: {
@@ -151,16 +157,14 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
     async (request, reply) => {
       const iri = request.params.policy;
       const ifMatch = request.headers['if-match'];
-      if (ifMatch === undefined || ifMatch.trim() === '') {
-        throw new HttpProblem(428, 'precondition-required', 'If-Match is required', `Replacing policy ${iri} needs If-Match: the SHA-256 of the version loaded now (GET /v1/policies/${encodeURIComponent(iri)} gives it as its ETag).`);
-      }
+      if (ifMatch === undefined || ifMatch.trim() === '') throw preconditionRequired(iri);
       const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
         const current = await findPolicy(store, iri);
         if (!matches(ifMatch, current.sha256)) {
           throw new HttpProblem(412, 'precondition-failed', 'The policy is not the version named', `If-Match names ${ifMatch.trim()}, but policy ${iri} is loaded now at SHA-256 ${current.sha256}: it changed since you read it. Nothing was stored.`);
         }
-        if (upload.policy !== iri) {
-          throw new HttpProblem(422, 'policy-mismatch', 'The Turtle declares another policy', `${upload.source.file}: declares policy ${upload.policy}, not ${iri} named in the path. Nothing was stored.`);
+        if (upload.checked.policy !== iri) {
+          throw new HttpProblem(422, 'policy-mismatch', 'The Turtle declares another policy', `${upload.source.file}: declares policy ${upload.checked.policy}, not ${iri} named in the path. Nothing was stored.`);
         }
         return isolatedLoad(upload);
       });
@@ -232,6 +236,54 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
       return reply.status(204).send();
     },
   );
+}
+
+/** An upload that passed the worker's checks. */
+interface Upload {
+  readonly source: TurtleSource;
+  readonly checked: CheckedPolicy;
+}
+
+/** How each upload limit is named and changed, for its problem. */
+const LIMITS = {
+  triples: { status: 413, slug: 'too-many-triples', title: 'The upload has too many triples', what: 'triples in one upload', env: 'STUDIO_MAX_UPLOAD_TRIPLES', key: 'maxTriples', fix: 'Split the policy, or raise the limit' },
+  'literal-length': { status: 422, slug: 'literal-too-long', title: 'A literal is too long', what: 'characters in one literal', env: 'STUDIO_MAX_LITERAL_LENGTH', key: 'maxLiteralLength', fix: 'Shorten the text, or raise the limit' },
+  'nesting-depth': { status: 422, slug: 'nesting-too-deep', title: 'Blank nodes nest too deep', what: 'levels of blank nodes and lists nested in one another', env: 'STUDIO_MAX_NESTING_DEPTH', key: 'maxNestingDepth', fix: 'Give the inner nodes IRIs, or raise the limit' },
+} as const;
+
+/** The checked policy of a valid upload; for any other outcome, the error that refuses it. */
+function refuseUnless(outcome: UploadOutcome, file: string): CheckedPolicy {
+  switch (outcome.kind) {
+    case 'valid':
+      return outcome;
+    case 'syntax':
+      throw new TurtleSyntaxError(outcome.file, outcome.line, outcome.column, outcome.detail);
+    case 'declaration':
+      throw new PolicyDeclarationError(outcome.file, outcome.found);
+    case 'invalid':
+      throw new HttpProblem(
+        422,
+        'policy-invalid',
+        'The policy violates the shapes',
+        `${file}: ${outcome.violations.length} shape violation(s), first: ${describeViolation(outcome.violations[0]!)}. Nothing was stored.`,
+        { violations: outcome.violations },
+      );
+    case 'limit': {
+      const limit = LIMITS[outcome.limit];
+      throw new HttpProblem(
+        limit.status,
+        limit.slug,
+        limit.title,
+        `${outcome.where ? `${outcome.where}: ` : ''}${outcome.found} ${limit.what}; the server takes at most ${outcome.max}. ` +
+          `${limit.fix} (${limit.env}, or "uploads": {"${limit.key}": …} in studio.config.json). Nothing was stored.`,
+        { limit: limit.env, max: outcome.max, found: outcome.found },
+      );
+    }
+  }
+}
+
+function preconditionRequired(iri: string): HttpProblem {
+  return new HttpProblem(428, 'precondition-required', 'If-Match is required', `Replacing policy ${iri} needs If-Match: the SHA-256 of the version loaded now (GET /v1/policies/${encodeURIComponent(iri)} gives it as its ETag).`);
 }
 
 /** A policy's entity tag: its SHA-256, quoted. */

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GraphStore } from '../../store/graph-store.js';
 import { ANY_ROLE } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { AUTH_PROBLEMS, BEARER_SECURITY, iri, problems } from '../schemas.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, iri, pathIri, problems } from '../schemas.js';
 import { CONFLICTS_KIND } from '../../conflicts/conflict-graph.js';
 import { principleOf } from '../../conflicts/precedence.js';
 import { derivedGraphOf } from '../derived-graphs.js';
@@ -107,7 +107,7 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
         description:
           "The rule, one entry per related value (bearer, action, target, counterparty, condition, channel, behaviour, section, exception, definition, refersTo, overrides), the conflicts the last detection run recorded for it (POST /v1/policies/{policy}/conflicts), and how many items of its policy's generated data derive from it, by family and scenario label (generation jobs, POST /v1/jobs).",
         security: BEARER_SECURITY,
-        params: { type: 'object', properties: { rule: iri('the rule IRI, URL-encoded') }, required: ['rule'], additionalProperties: false },
+        params: { type: 'object', properties: { rule: pathIri('the rule IRI, URL-encoded') }, required: ['rule'], additionalProperties: false },
         response: {
           200: {
             type: 'object',

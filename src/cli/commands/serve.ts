@@ -63,6 +63,7 @@ export function registerServe(program: Command): void {
       jobs: { maxKept: jobsKept, maxRunning: jobsRunning },
       audit: { dataDir: config.dataDir, target: config.target, judge: config.llm },
       deadlines: config.deadlines,
+      uploadLimits: config.uploads,
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
