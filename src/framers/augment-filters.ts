@@ -9,7 +9,7 @@
  * The facts an item carries in its text are the policy terms it names (the
  * bearer, action, target, counterparty, channel, places and periods), its
  * numbers (amounts at a threshold's edge, dates, section numbers), whether
- * each term is negated ("this is not the case: ..."), and whether the user
+ * each term is negated ("the check has not been completed"), and whether the user
  * says they do not know something (the ambiguous scenarios).
  */
 
@@ -38,7 +38,7 @@ export const MAX_LENGTH_RATIO = 2;
 export const MIN_TURN_CHARS = 8;
 /**
  * A negation governs the nearest term starting at most this many words after
- * it ("not from a vendor", "this is not the case: X"), or else the nearest
+ * it ("not from a vendor", "there is no X"), or else the nearest
  * ending at most two words before it ("a vendor is not involved"), in the
  * same clause.
  */
