@@ -9,7 +9,7 @@
  * The facts an item carries in its text are the policy terms it names (the
  * bearer, action, target, counterparty, channel, places and periods), its
  * numbers (amounts at a threshold's edge, dates, section numbers), whether
- * each term is negated ("this is not the case: ..."), and whether the user
+ * each term is negated ("the check has not been completed"), and whether the user
  * says they do not know something (the ambiguous scenarios).
  */
 
@@ -38,7 +38,7 @@ export const MAX_LENGTH_RATIO = 2;
 export const MIN_TURN_CHARS = 8;
 /**
  * A negation governs the nearest term starting at most this many words after
- * it ("not from a vendor", "this is not the case: X"), or else the nearest
+ * it ("not from a vendor", "there is no X"), or else the nearest
  * ending at most two words before it ("a vendor is not involved"), in the
  * same clause.
  */
@@ -50,6 +50,8 @@ const UNCERTAIN_AFTER_NOT: ReadonlySet<string> = new Set(['know', 'sure', 'certa
 const STOPWORDS = new Set(['a', 'an', 'the', 'of', 'to', 'for', 'in', 'on', 'at', 'by', 'with', 'or', 'and', 'from', 'my', 'your', 'our', 'their', 'any', 'some']);
 /** Compared as stems, like every word ("outside" is "outsid"). */
 const STOPWORD_STEMS: ReadonlySet<string> = new Set([...STOPWORDS].map((w) => stem(w)));
+/** Auxiliary verbs a clause puts between a term's words: "claims have been substantiated". */
+const AUXILIARY_STEMS: ReadonlySet<string> = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'has', 'have', 'had', 'do', 'does', 'did', 'will', 'would', 'can', 'could', 'should', 'may', 'might', 'must'].map((w) => stem(w)));
 const NEGATIONS: ReadonlySet<string> = new Set(['not', 'no', 'never', 'without', 'outside', 'neither', 'nor', 'none', 'nobody', 'nothing'].map((w) => stem(w)));
 /** The user saying they lack a fact, on text with "n't" spelled "not". */
 const UNCERTAINTY = /\b(?:not|never) (?:know|sure|certain|clear|tell|be sure)\b|\bunsure\b|\buncertain\b|\bunclear\b|\bno idea\b|\bnot aware (?:of )?whether\b/;
@@ -197,12 +199,26 @@ function negatedTerms(all: readonly Token[], labels: readonly string[]): Map<str
   // Distances count content words: "not from a vendor" puts the vendor one word from the negation.
   const tokens = all.filter((t) => !STOPWORD_STEMS.has(t.stem));
   const negated = new Map(labels.map((label) => [label, false]));
-  // Each occurrence of a label: where it starts and ends (its words in a row).
+  // Each occurrence of a label: where it starts and ends (its words in a row). A negation may sit between
+  // its words, and then governs it: "comparative claims have not been substantiated" says the circumstance
+  // "comparative claims substantiated" fails.
   const occurrences: { label: string; start: number; end: number }[] = [];
   for (const label of labels) {
     const stems = labelStems(label);
     tokens.forEach((_, i) => {
-      if (stems.every((s, k) => tokens[i + k]?.stem === s)) occurrences.push({ label, start: i, end: i + stems.length - 1 });
+      let at = i;
+      let inside = false;
+      for (const [k, s] of stems.entries()) {
+        // Between its words, a clause may put a verb's auxiliaries and a negation: "claims have not been substantiated".
+        let skip = at;
+        while (k > 0 && skip - at < 4 && tokens[skip]?.stem !== s && (AUXILIARY_STEMS.has(tokens[skip]?.stem ?? '') || NEGATIONS.has(tokens[skip]?.stem ?? ''))) skip += 1;
+        if (tokens[skip]?.stem !== s) return;
+        if (tokens.slice(at, skip).some((t) => NEGATIONS.has(t.stem))) inside = true;
+        at = skip;
+        at += 1;
+      }
+      occurrences.push({ label, start: i, end: at - 1 });
+      if (inside) negated.set(label, true);
     });
   }
   tokens.forEach((token, j) => {

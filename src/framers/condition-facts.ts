@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { STUDIO } from '../vocabulary.js';
 import type { Condition } from './policy-context.js';
 import type { Hierarchy } from './hierarchy.js';
+import { circumstanceClauses, joinClauses } from './clauses.js';
 
 export type FactMode = 'holds' | 'fails' | 'unknown' | 'inside' | 'outside';
 
@@ -42,10 +43,10 @@ export function conditionFact(condition: Condition, mode: FactMode, hierarchy: H
     case 'CircumstanceCondition': {
       const circumstance = condition.circumstance;
       if (!circumstance) return labelFact(condition, mode);
-      const name = hierarchy.label(circumstance);
-      if (mode === 'unknown') return { text: `I don't know whether this is the case: ${name}`, terms: [circumstance] };
+      const clauses = circumstanceClauses(hierarchy.label(circumstance));
+      if (mode === 'unknown') return { text: `I don't know whether ${clauses.holds}`, terms: [circumstance] };
       const present = holds !== condition.negated;
-      return { text: present ? `this is the case: ${name}` : `this is not the case: ${name}`, terms: [circumstance] };
+      return { text: present ? clauses.holds : clauses.fails, terms: [circumstance] };
     }
     case 'AudienceCondition': {
       const internal = condition.audience === `${STUDIO}Internal`;
@@ -89,7 +90,7 @@ function compoundFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy
     return own; // every alternative fails, or every member holds
   });
   const facts = parts.flatMap((part, i) => (modes[i] ? [conditionFact(part, modes[i]!, hierarchy, `${key} ${i}`, conditions)] : []));
-  return { text: facts.map((f) => f.text).join('; '), terms: facts.flatMap((f) => f.terms) };
+  return { text: joinClauses(facts.map((f) => f.text)), terms: facts.flatMap((f) => f.terms) };
 }
 
 /** A stable index in [0, n) from a key. */
@@ -97,10 +98,12 @@ function pickIndex(n: number, key: string): number {
   return parseInt(createHash('sha256').update(key).digest('hex').slice(0, 8), 16) % n;
 }
 
+/** A condition the generator cannot state from its parts, stated from its label as a clause. */
 function labelFact(condition: Condition, mode: FactMode): Fact {
-  if (mode === 'unknown') return { text: `I don't know whether this applies: ${condition.label}`, terms: [] };
+  const clauses = circumstanceClauses(condition.label);
+  if (mode === 'unknown') return { text: `I don't know whether ${clauses.holds}`, terms: [] };
   const holds = mode === 'holds' || mode === 'inside';
-  return { text: holds ? `this applies: ${condition.label}` : `this does not apply: ${condition.label}`, terms: [] };
+  return { text: holds ? clauses.holds : clauses.fails, terms: [] };
 }
 
 function thresholdFact(c: Condition, mode: FactMode, hierarchy: Hierarchy): Fact {
@@ -136,5 +139,5 @@ function dateFact(c: Condition, mode: FactMode): Fact {
   else if (mode === 'outside') date = c.endDate ? shift(c.endDate, 1) : c.startDate ? shift(c.startDate, -1) : '';
   else if (mode === 'holds') date = c.startDate ?? c.endDate ?? '';
   else date = c.endDate ? shift(c.endDate, 30) : c.startDate ? shift(c.startDate, -30) : '';
-  return { text: date ? `it happens on ${date}` : `this applies: ${c.label}`, terms: [] };
+  return date ? { text: `it happens on ${date}`, terms: [] } : labelFact(c, mode);
 }

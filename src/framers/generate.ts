@@ -8,6 +8,8 @@
 
 import { STUDIO } from '../vocabulary.js';
 import { conditionFact, type FactMode } from './condition-facts.js';
+import { joinClauses } from './clauses.js';
+import { echoes } from './text-lint.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
@@ -290,7 +292,7 @@ export class Framer {
     const conditions = [...provision.condition, ...extra].map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
     if (conditions.length === 0) return { text: null, terms: [] };
     const facts = conditions.map((c, i) => conditionFact(c, i === 0 ? mode : 'holds', this.hierarchyForFacts(), `${key} ${i}`, this.context.conditions));
-    return { text: facts.map((f) => f.text).join('; '), terms: facts.flatMap((f) => f.terms) };
+    return { text: joinClauses(facts.map((f) => f.text)), terms: facts.flatMap((f) => f.terms) };
   }
 
   /** The hierarchy as condition facts see it: with the sweep's forced term, if any. */
@@ -551,7 +553,9 @@ export class Framer {
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, this.expectationSource(winner, picks));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
-    const act = `${this.hierarchy.label(picks.action!)}${picks.target ? ` (${this.hierarchy.label(picks.target)})` : ''}`;
+    const actLabel = this.hierarchy.label(picks.action!);
+    const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
+    const act = object && !echoes(actLabel, object) ? `${actLabel} (${object})` : actLabel;
     const says = instruction.kind === 'Prohibition' ? `do not ${act}` : instruction.kind === 'Obligation' ? `you must ${act}` : `you may ${act}`;
     const vars = {
       ...this.ruleVars(winner, picks, key),

@@ -73,3 +73,58 @@ export function pluralOf(noun: string): string {
   }
   return plural;
 }
+
+interface Conjugation {
+  readonly Infinitive?: string;
+  readonly PastTense?: string;
+  readonly PresentTense?: string;
+  readonly Participle?: string;
+}
+const conjugations = new Map<string, Conjugation>();
+
+/** A word's conjugation, read as a verb (any form of it). */
+function conjugationOf(word: string): Conjugation {
+  const key = word.toLowerCase();
+  let conjugation = conjugations.get(key);
+  if (!conjugation) {
+    const doc = library()(key);
+    doc.tag('Verb');
+    conjugation = (doc.verbs().conjugate()[0] as Conjugation | undefined) ?? {};
+    conjugations.set(key, conjugation);
+  }
+  return conjugation;
+}
+
+/** "completed", "sought", "written": a past participle (or simple past) of some verb. */
+export function isParticiple(word: string): boolean {
+  const w = word.toLowerCase();
+  if (!/^[a-z]+$/.test(w) || w.length < 3) return false;
+  const c = conjugationOf(w);
+  return c.Infinitive !== w && (c.PastTense === w || c.Participle === w);
+}
+
+/** "asks", "competes": a verb in the third person singular. */
+export function isThirdPerson(word: string): boolean {
+  const w = word.toLowerCase();
+  if (!/^[a-z]+s$/.test(w) || w.length < 3) return false;
+  const c = conjugationOf(w);
+  return c.PresentTense === w && c.Infinitive !== w;
+}
+
+/** The infinitive of a verb form ("asks", "declined": "ask", "decline"). */
+export function verbBase(word: string): string {
+  return conjugationOf(word).Infinitive ?? word;
+}
+
+const adjectives = new Map<string, boolean>();
+/** "comparative", "modest": an adjective and not also a noun. */
+export function isAdjective(word: string): boolean {
+  const w = word.toLowerCase();
+  let adjective = adjectives.get(w);
+  if (adjective === undefined) {
+    const doc = library()(w);
+    adjective = doc.has('#Adjective') && !doc.has('#Noun');
+    adjectives.set(w, adjective);
+  }
+  return adjective;
+}

@@ -100,8 +100,13 @@ describe('the facts of an item', () => {
     });
 
     it('see the negation in each scenario whose condition fails', () => {
-      // scenario-compliant states the rule's first condition failing: "this is not the case: <circumstance>".
-      const failing = result.items.filter((i) => i.family === 'scenario-compliant' && /this is not the case: /.test(userTurns(i.messages).join(' ')));
+      // scenario-compliant states the rule's first condition failing as a negative clause: "the suitability check
+      // has not been completed", "there is no documented business need", "we don't have written approval".
+      const negative = /\b(?:does|do|did|is|are|has|have) not\b|\bthere (?:is|are) no\b|\bdon't have\b/;
+      // (A circumstance whose own label is negative, "situation not covered", states its failure positively.)
+      const negativeLabel = /\b(?:not|no|without|unclear)\b/;
+      const plain = (i: (typeof result.items)[number]) => i.terms.every((t) => result.context.terms.get(t)?.type !== 'Circumstance' || !negativeLabel.test(result.context.terms.get(t)!.label));
+      const failing = result.items.filter((i) => i.family === 'scenario-compliant' && plain(i) && negative.test(userTurns(i.messages).join(' ')));
       expect(failing.length).toBeGreaterThan(5);
       for (const item of failing) {
         const facts = factsOf(userTurns(item.messages), labels);
