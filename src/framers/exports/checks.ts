@@ -17,9 +17,17 @@ export interface Check {
   readonly deterministic: boolean;
 }
 
-/** A section number as a regex that does not match inside a longer number (3.1 is not 13.1 or 3.12). */
+/**
+ * A section number as a regex that does not match inside a longer number (3.1 is not 13.1 or 3.12). A number
+ * without a dot ("7") is one only after a citing word or sign ("section 7", "§ 7"): bare, it is as likely a
+ * count, an amount or a name ("action 7", "7 days"). The pattern needs no flags (promptfoo's regex assertion
+ * sets none).
+ */
 export function sectionPattern(number: string): string {
-  return `(?<![\\d.])${number.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\d]|\\.\\d)`;
+  const escaped = number.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const bare = `(?<![\\d.])${escaped}(?![\\d]|\\.\\d)`;
+  if (number.includes('.')) return bare;
+  return `(?:\\b(?:[Ss]ections?|SECTIONS?|[Cc]lauses?|CLAUSES?|[Cc]hapters?|[Pp]arts?|[Pp]aragraphs?|[Aa]rticles?|[Rr]ules?)\\s+|§\\s*|\\bs\\.\\s*)${bare}`;
 }
 
 /** The name a user would be told: the channel's label before any parenthesis ("Compliance mailbox"). */
