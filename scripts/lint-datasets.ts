@@ -114,7 +114,8 @@ function printSample(items: readonly Item[], n: number): void {
   for (const [i, item] of picked.entries()) {
     const rule = item.derivedFrom.map((r) => r.replace(/^.*[#/]/, '')).join(', ');
     process.stdout.write(`${i + 1}. **${item.template.id}**${item.label ? ` (${item.label})` : ''}${item.attack ? ` (${item.attack})` : ''}, from ${rule}\n`);
-    for (const m of item.messages.filter((m) => m.role !== 'system')) process.stdout.write(`   - *${m.role}*: ${m.content}\n`);
+    // Every turn the template wrote, a developer's system turn included (the exports add the policy prompt).
+    for (const m of item.messages) process.stdout.write(`   - *${m.role}*: ${m.content}\n`);
     process.stdout.write(`   - *reference*: ${item.reference}\n`);
   }
 }

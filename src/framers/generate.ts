@@ -60,6 +60,18 @@ const PRINCIPLES: Record<string, string> = {
   LexPosterior: 'the later provision prevails (lex posterior)',
 };
 
+/**
+ * How an answer says why a conflict is resolved. Lex superior between rules an instruction triggers is the
+ * chain of command, which decides by more than rank (a hard limit holds, a default gives way to a source
+ * allowed to override it): "higher authority" would be wrong where a user's request beats a developer's default.
+ */
+function principlePhrase(principle: string, winner: Provision, loser: Provision): string {
+  if (principle === 'LexSuperior' && (winner.instructedBy.length > 0 || loser.instructedBy.length > 0)) {
+    return 'the chain of command decides between the platform, the developer and the user (lex superior)';
+  }
+  return PRINCIPLES[principle] ?? principle;
+}
+
 /** Entities chosen for one item: the rule's own term and the one the text names, per slot. */
 interface Picks {
   bearer?: string;
@@ -525,7 +537,7 @@ export class Framer {
       facts: facts.text,
       winner: side(winner),
       loser: side(loser),
-      principle: principle ? (PRINCIPLES[localName(principle)] ?? localName(principle)) : null,
+      principle: principle ? principlePhrase(localName(principle), winner, loser) : null,
     };
     return this.build(template, winner.kind, key, vars, expect, {
       derivedFrom: [winner.iri, loser.iri],
