@@ -15,7 +15,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import indefinite from 'indefinite';
-import { loadTermForms, pluralOf, verbForms, type FormOverrides } from './term-forms.js';
+import { actPhrase, loadTermForms, pluralOf, verbForms, type FormOverrides } from './term-forms.js';
 import { echoes } from './text-lint.js';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../vocabulary.js';
@@ -244,13 +244,13 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   handlebars.registerHelper('ing', (value: unknown) => form(value, 'gerund', (l) => verbForms(l).gerund));
   handlebars.registerHelper('does', (value: unknown) => form(value, 'thirdPerson', (l) => verbForms(l).thirdPerson));
   handlebars.registerHelper('plural', (value: unknown) => form(value, 'plural', pluralOf));
-  // The act and, in brackets, its object where the act's own words do not already say it:
-  // "disclose account details (account balance)", but "publish a product comparison", never "(product)".
+  // The act and its object (term-forms.ts actPhrase): "use the CRM system for personal purposes",
+  // "disclose account details (account balance)", "publish a product comparison", never "(product)".
   handlebars.registerHelper('act', (action: unknown, target: unknown) => {
     const label = (t: unknown) => (typeof t === 'object' && t !== null ? String((t as { label?: unknown }).label ?? '') : '');
     const act = label(action);
     const object = label(target);
-    return object && !echoes(act, object) ? `${act} (${object})` : act;
+    return actPhrase(act, object || undefined, echoes);
   });
   handlebars.registerHelper('lower', (word: unknown) => String(word ?? '').toLowerCase());
   // Red-team obfuscation: the words a keyword filter would look for,

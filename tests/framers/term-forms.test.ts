@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { loadTermForms, pluralOf, verbForms } from '../../src/framers/term-forms.js';
+import { actPhrase, loadTermForms, pluralOf, verbForms } from '../../src/framers/term-forms.js';
+import { echoes } from '../../src/framers/text-lint.js';
 import { generateAll } from '../helpers/generation.js';
 
 beforeAll(loadTermForms, 60_000);
@@ -19,6 +20,18 @@ describe('term forms', () => {
     ['approve one\'s own expense claim', 'approving one\'s own expense claim', 'approves one\'s own expense claim'],
   ])('say the verb phrase "%s" as a gerund and in the third person', (phrase, gerund, third) => {
     expect(verbForms(phrase)).toEqual({ base: phrase, gerund, thirdPerson: third });
+  });
+
+  it.each([
+    ['use for personal purposes', 'customer relationship management system', 'use the customer relationship management system for personal purposes'],
+    ['forward to a personal account', 'customer data', 'forward the customer data to a personal account'],
+    ['remove from Kestrel premises', "Kestrel's laptops", "remove Kestrel's laptops from Kestrel premises"],
+    ['disclose account details', 'account balance', 'disclose account details (account balance)'],
+    ['respond to a data subject request', 'personal data', 'respond to a data subject request (personal data)'],
+    ['publish a product comparison', 'product', 'publish a product comparison'],
+    ['speak to the media', undefined, 'speak to the media'],
+  ])('say the act "%s" with its object %s', (action, object, said) => {
+    expect(actPhrase(action, object, echoes)).toBe(said);
   });
 
   it.each([
