@@ -252,6 +252,12 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     const object = label(target);
     return actPhrase(act, object || undefined, echoes);
   });
+  // A section by number, and its title where the title says more than "Section 7" (synthetic and some real policies).
+  handlebars.registerHelper('sectionRef', (section: unknown) => {
+    const { number, title } = (typeof section === 'object' && section !== null ? section : {}) as { number?: unknown; title?: unknown };
+    const named = `section ${String(number ?? '')}`;
+    return title && !echoes(named, String(title)) ? `${named} (${String(title)})` : named;
+  });
   handlebars.registerHelper('lower', (word: unknown) => String(word ?? '').toLowerCase());
   // Red-team obfuscation: the words a keyword filter would look for,
   // disguised in a way a capable model still reads.
