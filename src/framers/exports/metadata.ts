@@ -81,7 +81,15 @@ function paraphraseOf(a: Augmentation): ParaphraseMetadata {
   };
 }
 
-/** The conversation of an item, preceded by the deployment's system prompt when there is one. */
+/**
+ * The conversation of an item, preceded by the deployment's system prompt when there is one. An item that
+ * opens with a developer's system turn (chain of command) gets ONE system message, the deployment's prompt
+ * then the developer's instructions: many chat templates that trainers apply (TRL, Llama, Mistral) take a
+ * single system message at the start and reject or drop a second.
+ */
 export function promptMessages(item: Item, systemPrompt: string | undefined): Message[] {
-  return [...(systemPrompt ? [{ role: 'system' as const, content: systemPrompt }] : []), ...item.messages];
+  if (!systemPrompt) return [...item.messages];
+  const [first, ...rest] = item.messages;
+  if (first?.role === 'system') return [{ role: 'system', content: `${systemPrompt}\n\n${first.content}` }, ...rest];
+  return [{ role: 'system', content: systemPrompt }, ...item.messages];
 }
