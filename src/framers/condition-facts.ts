@@ -109,7 +109,9 @@ function labelFact(condition: Condition, mode: FactMode): Fact {
 function thresholdFact(c: Condition, mode: FactMode, hierarchy: Hierarchy): Fact {
   const quantity = c.quantity ? hierarchy.label(c.quantity) : 'amount';
   const terms = c.quantity ? [c.quantity] : [];
-  if (mode === 'unknown') return { text: `I don't know the exact ${quantity}`, terms };
+  const since = /^(\w+) since (.+)$/i.exec(quantity);
+  const span = since && c.unit && since[1]!.toLowerCase() === c.unit.toLowerCase() ? { unit: c.unit, event: since[2]! } : undefined;
+  if (mode === 'unknown') return { text: span ? `I don't know exactly how many ${span.unit} it has been since ${span.event}` : `I don't know the exact ${quantity}`, terms };
   if (c.rate) {
     // A rate set elsewhere (a per diem): its value is not in the graph, so the fact names the rate itself.
     const rate = hierarchy.label(c.rate);
@@ -128,6 +130,8 @@ function thresholdFact(c: Condition, mode: FactMode, hierarchy: Hierarchy): Fact
   else if (mode === 'holds') value = low !== undefined && high !== undefined ? (low + high) / 2 : high !== undefined ? high * 0.8 : (low ?? 0) * 1.5 || step;
   else value = high !== undefined ? high * 1.5 || step * 10 : low !== undefined ? low / 2 : 0; // clearly outside
   const shown = Number(value.toFixed(step < 1 ? 1 : 0));
+  // A span of time counted since an event ("days since the complaint was made", in days): said as time passed.
+  if (span) return { text: `it has been ${shown} ${span.unit} since ${span.event}`, terms };
   return { text: `the ${quantity} is ${shown}${c.unit ? ` ${c.unit}` : ''}`, terms };
 }
 

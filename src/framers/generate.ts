@@ -478,7 +478,30 @@ export class Framer {
     });
   }
 
-  private combinedItem(template: Template, rule: Provision, other: Provision): Item {
+  /**
+   * Whether two sets of conditions cannot hold together: one states a circumstance, audience or jurisdiction
+   * and the other its negation ("with pre-clearance" and "without pre-clearance"). No situation has both.
+   */
+  private disjoint(first: readonly string[], second: readonly string[]): boolean {
+    const said = (iri: string) => {
+      const c = this.context.conditions.get(iri);
+      const subject = c?.circumstance ?? c?.audience ?? c?.jurisdiction;
+      return c && subject && c.type !== 'CompoundCondition' ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
+    };
+    const seen = new Map<string, boolean>();
+    for (const iri of first) {
+      const s = said(iri);
+      if (s) seen.set(s.key, s.negated);
+    }
+    return second.some((iri) => {
+      const s = said(iri);
+      return s !== undefined && seen.has(s.key) && seen.get(s.key) !== s.negated;
+    });
+  }
+
+  /** Two rules that refer to each other, in one situation where both apply; none when their conditions exclude each other. */
+  private combinedItem(template: Template, rule: Provision, other: Provision): Item | undefined {
+    if (this.disjoint(rule.condition, other.condition)) return undefined;
     const key = `${this.options.seed} ${template.id} ${rule.iri} ${other.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const otherPicks = this.choosePicks(other, template, `${key} other`);
