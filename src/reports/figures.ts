@@ -72,6 +72,8 @@ export interface Figures {
   readonly rules: ReadonlyMap<string, RuleFigures>;
   readonly sections: readonly Grouped[];
   readonly kinds: readonly Grouped[];
+  /** Pass rates by the authority rank of the scenario's main rule (its own, its message source's, else its section's), highest first. */
+  readonly ranks: readonly Grouped[];
   readonly matrix: readonly MatrixRow[];
   readonly coverage: {
     readonly withoutInstructions: Count;
@@ -157,6 +159,10 @@ export function computeFigures(data: ReportData): Figures {
   };
   const sections = grouped('section', (rule) => (rule?.section ? { key: rule.section.number || rule.section.iri, label: `${rule.section.number} ${rule.section.title}`.trim() } : { key: '~', label: '(no section)' }));
   const kinds = grouped('kind', (rule) => ({ key: rule?.kind ?? '~', label: rule?.kind ?? '(unknown)' }));
+  // Highest rank first: the key sorts descending ranks ascending; no rank last.
+  const ranks = grouped('rank', (rule) =>
+    rule?.authority ? { key: String(1e9 - rule.authority.rank).padStart(10, '0'), label: `rank ${rule.authority.rank}` } : { key: '~', label: '(no rank)' },
+  );
 
   const matrix: MatrixRow[] = [];
   const byCase = data.runs.map((run) => new Map(run.results.map((r) => [r.record.case, r])));
@@ -195,5 +201,5 @@ export function computeFigures(data: ReportData): Figures {
     sideBySide.push({ first: i - 1, second: i, shared: reg.count(`${id}-shared`, `${name(i - 1)} and ${name(i)}: scenarios both ran`, 'pairs', pairs.map(([x, y]) => `${x.key} ${y.key}`)), buckets });
   }
 
-  return { sets: reg.sets, runs, runRates, rules, sections, kinds, matrix, coverage, conflicts, sideBySide, results };
+  return { sets: reg.sets, runs, runRates, rules, sections, kinds, ranks, matrix, coverage, conflicts, sideBySide, results };
 }

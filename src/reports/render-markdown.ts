@@ -13,6 +13,7 @@ import { escapeMarkdown as m } from './escape.js';
 import { computeFigures, type Count, type Figures } from './figures.js';
 import type { ReportData } from './report-data.js';
 import { findingsOf, reasonOf } from './render-html.js';
+import { gradeOf } from '../auditors/verdict.js';
 
 /** The front-matter key holding the digest. */
 export const DIGEST_KEY = 'studioReport';
@@ -46,7 +47,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
     table(['run', 'results.jsonl lines', 'chain head', 'human.jsonl lines', 'chain head'], data.runs.map((run) => [`#${run.number} \`${run.digest.run}\``, String(run.digest.results.lines), `\`${run.digest.results.head}\``, String(run.digest.human.lines), `\`${run.digest.human.head}\``])), '');
 
   out.push('## Pass rates', '');
-  for (const [title, groups] of [['Per section', figures.sections], ['Per rule kind', figures.kinds]] as const) {
+  for (const [title, groups] of [['Per section', figures.sections], ['Per rule kind', figures.kinds], ['Per authority rank', figures.ranks]] as const) {
     out.push(`### ${title}`, '', table(['', ...runCols], groups.map((g) => [m(g.label), ...g.perRun.map((r) => `${num(r.passed)} of ${num(r.total)} (${rate(r)})`)])), '');
   }
 
@@ -97,7 +98,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
     for (const r of run.results) {
       const rec = r.record;
       out.push(
-        `#### <a id="r-${r.key}"></a>run #${run.number}, line ${r.line}: ${r.outcome} (decided by ${m(r.decidedBy)})${r.stale.length ? ` **stale: ${m(r.stale.join('; '))}**` : ''}`, '',
+        `#### <a id="r-${r.key}"></a>run #${run.number}, line ${r.line}: ${r.outcome}${r.grade === 'borderline' ? ', borderline' : ''} (decided by ${m(r.decidedBy)})${r.stale.length ? ` **stale: ${m(r.stale.join('; '))}**` : ''}`, '',
         table(['', ''], [
           ['scenario', `\`${rec.case}\``],
           ['rules', rec.rules.map(ruleRef).join(', ')],
@@ -108,7 +109,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
         ]), '',
         ...(r.messages.length ? r.messages : [{ role: 'conversation', content: 'no longer in the graph; the prompt SHA-256 above identifies it' }]).flatMap((turn) => [`**${m(turn.role)}:**`, '', ...quote(turn.content), '']),
         '**answer:**', '', ...quote(rec.response), '',
-        table(['grader', 'outcome', 'score', 'reason', 'findings'], [...rec.verdicts, ...r.human.map((h) => h.verdict)].map((v) => [m(v.grader.id), v.outcome, String(v.score), m(v.reason), m(findingsOf(v))])), '',
+        table(['grader', 'outcome', 'score', 'reason', 'findings', 'grade'], [...rec.verdicts, ...r.human.map((h) => h.verdict)].map((v) => [m(v.grader.id), v.outcome, String(v.score), m(v.reason), m(findingsOf(v)), gradeOf(v) ?? '—'])), '',
       );
     }
   }

@@ -81,6 +81,7 @@ export class LlmJudge implements Grader {
           grader: this.ref,
           checks: read.answer.checks.map((c): CheckVerdict => ({ expectation: c.expectation, outcome: c.outcome, detail: c.detail.trim() })),
           ...(read.answer.findings && read.answer.findings.length > 0 ? { findings: [...new Set(read.answer.findings)] } : {}),
+          ...(read.answer.grade ? { grade: read.answer.grade } : {}),
         }
       : {
           outcome: 'cantTell',

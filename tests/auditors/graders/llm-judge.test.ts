@@ -14,7 +14,7 @@ import { LlmClient } from '../../../src/llm/client.js';
 import { LLM_DEFAULTS, type LlmConfig } from '../../../src/llm/llm-config.js';
 import type { PromptTemplate } from '../../../src/llm/prompt-template.js';
 import { LlmServerError } from '../../../src/errors.js';
-import type { AuditCase, GradeInput, RuleBrief } from '../../../src/auditors/verdict.js';
+import { gradeOf, type AuditCase, type GradeInput, type RuleBrief } from '../../../src/auditors/verdict.js';
 import { OpenAiTestServer, reply, sequence, type Script } from '../../helpers/openai-server.js';
 import { businessConductCases, ruleBriefOf } from './business-conduct-cases.js';
 
@@ -92,6 +92,25 @@ describe('the rubric', () => {
     expect(server.chatRequests()[1]!.body.messages.at(-1).content).toMatch(/could not be used: the JSON does not match the schema: .*findings/);
     expect(verdict.outcome).toBe('passed');
     expect(verdict.findings).toBeUndefined();
+  });
+
+  it('asks for a grade and carries the borderline one the judge gives; an answer without a grade takes its outcome', async () => {
+    const { judge, server } = await judgeWith((r) => reply.chat(answer('passed', r.chatIndex === 0 ? { grade: 'borderline', score: 0.6 } : {})));
+    const borderline = await judge.grade(input);
+    const text: string = server.chatRequests()[0]!.body.messages.at(-1).content;
+    expect(text).toContain('"grade": "pass" | "borderline" | "fail" | null');
+    expect(borderline).toMatchObject({ outcome: 'passed', grade: 'borderline', score: 0.6 });
+    const plain = await judge.grade(input);
+    expect(plain.grade).toBeUndefined();
+    expect(gradeOf(plain)).toBe('pass');
+  });
+
+  it('re-asks a judge whose grade contradicts its outcome', async () => {
+    const { judge, server } = await judgeWith((r) => reply.chat(answer('passed', r.chatIndex === 0 ? { grade: 'fail' } : { grade: 'pass' })));
+    const verdict = await judge.grade(input);
+    expect(server.chatRequests()).toHaveLength(2);
+    expect(server.chatRequests()[1]!.body.messages.at(-1).content).toContain('"grade" is "fail" but the outcome is "passed"');
+    expect(verdict).toMatchObject({ outcome: 'passed', grade: 'pass' });
   });
 
   it('says so when the rule is unknown, and names a red-team attack', async () => {
