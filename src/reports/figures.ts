@@ -159,9 +159,9 @@ export function computeFigures(data: ReportData): Figures {
   };
   const sections = grouped('section', (rule) => (rule?.section ? { key: rule.section.number || rule.section.iri, label: `${rule.section.number} ${rule.section.title}`.trim() } : { key: '~', label: '(no section)' }));
   const kinds = grouped('kind', (rule) => ({ key: rule?.kind ?? '~', label: rule?.kind ?? '(unknown)' }));
-  // Highest rank first: the key sorts descending ranks ascending; no rank last.
+  // Highest rank first (the key counts down from 10^9), no rank last.
   const ranks = grouped('rank', (rule) =>
-    rule?.authority ? { key: String(1e9 - rule.authority.rank).padStart(10, '0'), label: `rank ${rule.authority.rank}` } : { key: '~', label: '(no rank)' },
+    rule?.authority ? { key: `a${String(1e9 - rule.authority.rank).padStart(10, '0')}`, label: `rank ${rule.authority.rank}` } : { key: 'z', label: '(no rank)' },
   );
 
   const matrix: MatrixRow[] = [];
