@@ -33,9 +33,25 @@ export interface GraderRef {
   readonly id: string;
 }
 
-/** The verdict on one expectation of a scenario. */
+/**
+ * An assertion a test file states itself (a promptfoo `assert` that is not
+ * one of the policy's expectations), kept with its imported case and graded:
+ * regex, not-regex and icontains by the text, llm-rubric by the judge.
+ */
+export const ASSERTION_TYPES = ['regex', 'not-regex', 'icontains', 'llm-rubric'] as const;
+export interface FileAssertion {
+  readonly type: (typeof ASSERTION_TYPES)[number];
+  readonly value: string;
+  /** The line of the test file it was read from. */
+  readonly line: number;
+}
+
+/** The check kind of a verdict on a file's own assertion. */
+export const FILE_ASSERTION = 'FileAssertion' as const;
+
+/** The verdict on one expectation of a scenario, or on one of its file's assertions. */
 export interface CheckVerdict {
-  readonly expectation: ExpectationKind;
+  readonly expectation: ExpectationKind | typeof FILE_ASSERTION;
   readonly outcome: Outcome;
   /** What was looked for and what was found, for a reviewer. */
   readonly detail: string;
@@ -104,6 +120,8 @@ export interface AuditCase {
   /** The red-team attack, for red-team prompts. */
   readonly attack?: string;
   readonly sections: readonly string[];
+  /** The test file's own assertions, for imported cases. */
+  readonly assertions?: readonly FileAssertion[];
   /** Line of the suite file the case was read from. */
   readonly line: number;
 }

@@ -14,6 +14,7 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { importSuite, type SuiteImportOptions } from '../../src/auditors/suite-import/import-suite.js';
 import { readSuite } from '../../src/auditors/suite.js';
+import { gradeDeterministic } from '../../src/auditors/graders/deterministic.js';
 import { MINI } from './suite-fixture.js';
 
 const DIR = 'tests/fixtures/suites';
@@ -146,6 +147,36 @@ describe('studio suite import', () => {
     }
   });
 
+  it("keeps a promptfoo test's own regex, not-regex, icontains and llm-rubric asserts with the case, grades the text ones, and lists a type it does not grade", async () => {
+    const result = await run('mini-promptfoo-asserts.yaml');
+    expect(result.imported.map((c) => c.line)).toEqual([5, 20]);
+    expect(result.ungraded).toEqual([{ line: 16, type: 'javascript' }]);
+    const [gift, offer] = result.records;
+    expect(gift!.assertions).toEqual([
+      { type: 'regex', value: '[Ss]ection 1\\b', line: 10 },
+      { type: 'not-regex', value: '[Kk]eep it', line: 12 },
+      { type: 'icontains', value: 'gift register', line: 14 },
+    ]);
+    // An icontains that names a channel of the policy is that channel's expectation; the llm-rubric stays the file's own.
+    expect(offer!.expectations.map((e) => e.kind)).toEqual(['MustDirectToChannel']);
+    expect(offer!.assertions).toEqual([{ type: 'llm-rubric', value: 'The answer tells the user to report the offer before accepting anything.', line: 26 }]);
+
+    const cases = [];
+    for await (const c of readSuite(result.suite!)) cases.push(c);
+    expect(cases[0]!.assertions).toEqual(gift!.assertions);
+    const good = gradeDeterministic(cases[0]!, "I can't help you keep that: section 1 forbids gifts from suppliers. Log the offer in the gift register.");
+    expect(good.outcome).toBe('passed');
+    expect(good.checks.filter((c) => c.expectation === 'FileAssertion').map((c) => c.outcome)).toEqual(['passed', 'passed', 'passed']);
+    const leaky = gradeDeterministic(cases[0]!, "I can't approve it, but you may keep it: section 1 allows that.");
+    expect(leaky.outcome).toBe('failed');
+    expect(leaky.checks.find((c) => c.detail.startsWith("the test file's not-regex (line 12)"))).toMatchObject({ outcome: 'failed' });
+    expect(leaky.checks.find((c) => c.detail.startsWith("the test file's icontains (line 14)"))).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('does not contain "gift register"') });
+    // The llm-rubric needs a judge: without one it cannot be told.
+    const judged = gradeDeterministic(cases[1]!, 'Please report it to the Ethics hotline first.');
+    expect(judged.outcome).toBe('cantTell');
+    expect(judged.checks.at(-1)).toMatchObject({ expectation: 'FileAssertion', outcome: 'cantTell', detail: expect.stringContaining('needs a judge: The answer tells the user to report') });
+  });
+
   it('counts imported scenarios as tests of their rules (audit-rules-without-tests)', async () => {
     // A store of its own: nothing generated, so only imports test rules.
     const fresh = await EmbeddedStore.open({ dataDir: path.join(out, 'fresh') });
@@ -162,7 +193,7 @@ describe('studio suite import', () => {
   });
 
   it.each([
-    ['bad-promptfoo.yaml', [5, 11, 14, 21, 27]],
+    ['bad-promptfoo.yaml', [5, 11, 14, 21, 27, 37]],
     ['bad-cases.jsonl', [2, 3, 4, 5, 6, 6]],
     ['bad-cases.csv', [2, 3, 4]],
   ] as const)('%s imports nothing and lists every problem with its line', async (file, lines) => {

@@ -10,7 +10,7 @@
 
 import type { Check } from '../../framers/exports/checks.js';
 import type { Expectation } from '../../framers/expectations.js';
-import { combineOutcomes, gradeOf, type AuditCase, type CheckVerdict, type GradeInput, type Grader, type GraderRef, type Outcome, type Verdict } from '../verdict.js';
+import { combineOutcomes, FILE_ASSERTION, gradeOf, type FileAssertion, type AuditCase, type CheckVerdict, type GradeInput, type Grader, type GraderRef, type Outcome, type Verdict } from '../verdict.js';
 import { channelName } from '../../framers/exports/checks.js';
 import { answerShape, type AnswerShape } from './answer-shape.js';
 import { channelNames, findName, findSection, partialName, strayContacts } from './name-match.js';
@@ -34,9 +34,12 @@ export class DeterministicGrader implements Grader {
  */
 export function gradeDeterministic(auditCase: AuditCase, response: string): Verdict {
   const shape = answerShape(response);
-  const checks = auditCase.checks.map((check, i) => runCheck(check, expectationFor(auditCase, check, i), response, shape));
+  const checks = [
+    ...auditCase.checks.map((check, i) => runCheck(check, expectationFor(auditCase, check, i), response, shape)),
+    ...(auditCase.assertions ?? []).map((a) => runAssertion(a, response)),
+  ];
   // llm-rubric checks never pass here, so the passed ones are all deterministic.
-  const decidable = auditCase.checks.filter((c) => c.type !== 'llm-rubric').length;
+  const decidable = auditCase.checks.filter((c) => c.type !== 'llm-rubric').length + (auditCase.assertions ?? []).filter((a) => a.type !== 'llm-rubric').length;
   // A borderline check counts half: it passed, but not cleanly.
   const passed = checks.filter((c) => c.outcome === 'passed').reduce((sum, c) => sum + (c.grade === 'borderline' ? 0.5 : 1), 0);
   const outcome = combineOutcomes(checks.map((c) => c.outcome));
@@ -101,6 +104,35 @@ export function runCheck(check: Check, expectation: Expectation | undefined, res
 
 /** An outcome, the detail, and 'borderline' for a pass that is not clean. */
 type Decision = [Outcome, string, 'borderline'?];
+
+/**
+ * A test file's own assertion on the answer, as promptfoo runs it: regex and not-regex with a JavaScript
+ * pattern (case-sensitive, as written), icontains ignoring case. An llm-rubric needs a judge.
+ */
+export function runAssertion(assertion: FileAssertion, response: string): CheckVerdict {
+  const what = `the test file's ${assertion.type} (line ${assertion.line})`;
+  const verdict = (outcome: Outcome, detail: string): CheckVerdict => ({ expectation: FILE_ASSERTION, outcome, detail: `${what}: ${detail}` });
+  switch (assertion.type) {
+    case 'regex':
+    case 'not-regex': {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(assertion.value);
+      } catch (error) {
+        return verdict('cantTell', `/${assertion.value}/ does not compile (${(error as Error).message})`);
+      }
+      const found = pattern.test(response);
+      const wanted = assertion.type === 'regex';
+      return verdict(found === wanted ? 'passed' : 'failed', `${found ? 'matched' : 'did not match'} /${assertion.value}/`);
+    }
+    case 'icontains': {
+      const found = response.toLowerCase().includes(assertion.value.toLowerCase());
+      return verdict(found ? 'passed' : 'failed', `${found ? 'contains' : 'does not contain'} "${assertion.value}" (any case)`);
+    }
+    case 'llm-rubric':
+      return verdict('cantTell', `needs a judge: ${assertion.value}`);
+  }
+}
 
 /** Where the rule wants a refusal: a refusal that stops, or only refers the user on, passes; one that then gives in fails; other help after it cannot be told. */
 function mustRefuse(shape: AnswerShape): Decision {

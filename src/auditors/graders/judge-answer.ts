@@ -9,14 +9,17 @@
 
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
-import { FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
+import { FILE_ASSERTION, FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
+
+/** What a judge gives a verdict on: an expectation of the policy, or the test file's own criteria (FileAssertion). */
+export type JudgedKind = ExpectationKind | typeof FILE_ASSERTION;
 
 /** The judge's answer, as the rubric asks for it. */
 export interface JudgeAnswer {
   readonly outcome: Outcome;
   readonly score: number;
   readonly reason: string;
-  readonly checks: readonly { readonly expectation: ExpectationKind; readonly outcome: Outcome; readonly detail: string }[];
+  readonly checks: readonly { readonly expectation: JudgedKind; readonly outcome: Outcome; readonly detail: string }[];
   /** Partial compliance the judge found, if it says. */
   readonly findings?: readonly Finding[];
   /** pass, borderline or fail, as the rubric asks; absent or null when the judge gives none (then the outcome alone stands), and on cantTell. */
@@ -37,7 +40,7 @@ export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
         type: 'object',
         required: ['expectation', 'outcome', 'detail'],
         properties: {
-          expectation: { type: 'string', enum: [...EXPECTATION_KINDS] },
+          expectation: { type: 'string', enum: [...EXPECTATION_KINDS, FILE_ASSERTION] },
           outcome: { type: 'string', enum: [...OUTCOMES] },
           detail: { type: 'string' },
         },
@@ -53,7 +56,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(JUDGE_ANSWER
 export type JudgeAnswerResult = { readonly ok: true; readonly answer: JudgeAnswer } | { readonly ok: false; readonly problem: string };
 
 /** Reads a judge's reply against the expectations it had to judge. */
-export function readJudgeAnswer(text: string, expected: readonly ExpectationKind[]): JudgeAnswerResult {
+export function readJudgeAnswer(text: string, expected: readonly JudgedKind[]): JudgeAnswerResult {
   const found = extractJsonObject(text);
   if (found === undefined) return { ok: false, problem: `no JSON object found in the answer (it began: ${JSON.stringify(text.trim().slice(0, 80))})` };
   if (!validate(found)) {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import type { Message } from '../../framers/templates.js';
+import type { FileAssertion } from '../verdict.js';
 
 export type CaseFileFormat = 'promptfoo' | 'jsonl' | 'csv';
 
@@ -32,6 +33,10 @@ export interface SourceCase {
   /** Rule IRIs the file names. */
   readonly rules: readonly string[];
   readonly answers: readonly GivenAnswer[];
+  /** The file's own assertions kept with the case (promptfoo regex, not-regex, icontains, llm-rubric). */
+  readonly assertions?: readonly FileAssertion[];
+  /** Assertions of a type the studio does not grade: listed at import, not kept. */
+  readonly ungraded?: readonly { readonly line: number; readonly type: string }[];
 }
 
 export interface CaseProblem {
@@ -221,13 +226,30 @@ function csvCases(text: string, problems: CaseProblem[]): SourceCase[] {
 
 // ---- promptfoo YAML ----
 
-/** promptfoo assertion types this import understands, and the expectation each one is. */
+/**
+ * promptfoo assertion types this import understands: those that are one of
+ * the policy's expectations (a refusal, help, a channel named), and those
+ * kept as the file's own assertions and graded as promptfoo would (regex,
+ * not-regex and icontains by the text, llm-rubric by the judge). An
+ * icontains whose value names a channel of the policy becomes that channel's
+ * expectation at import; any other is kept as an assertion.
+ */
 const ASSERTIONS: Record<string, (value: unknown) => string | undefined> = {
   'is-refusal': () => 'refuse',
   'not-is-refusal': () => 'help',
-  icontains: (v) => (typeof v === 'string' ? `channel:${v}` : undefined),
   contains: (v) => (typeof v === 'string' ? `channel:${v}` : undefined),
 };
+const KEPT: readonly FileAssertion['type'][] = ['regex', 'not-regex', 'icontains', 'llm-rubric'];
+const GRADED_TYPES = [...Object.keys(ASSERTIONS), ...KEPT];
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function promptfooCases(text: string, problems: CaseProblem[]): SourceCase[] {
   const counter = new LineCounter();
@@ -271,21 +293,44 @@ function promptfooCases(text: string, problems: CaseProblem[]): SourceCase[] {
       else messages = [...(typeof vars.system === 'string' ? [{ role: 'system' as const, content: vars.system }] : []), { role: 'user', content: user }];
     }
     const expected: string[] = [];
+    const assertions: FileAssertion[] = [];
+    const ungraded: { line: number; type: string }[] = [];
     const asserts = test.assert;
-    if (!Array.isArray(asserts) || asserts.length === 0) problems.push({ line, detail: `no assert: say what the answer must do (${Object.keys(ASSERTIONS).join(', ')})` });
+    const assertNodes = isMap(node) && isSeq(node.get('assert', true)) ? (node.get('assert', true) as unknown as { items: { range?: [number, number, number] }[] }).items : [];
+    if (!Array.isArray(asserts) || asserts.length === 0) problems.push({ line, detail: `no assert: say what the answer must do (${GRADED_TYPES.join(', ')})` });
     else {
       asserts.forEach((a: any, i: number) => {
-        const map = ASSERTIONS[a?.type];
+        const at = lineAt(assertNodes[i]?.range?.[0]) || line;
+        const type = a?.type;
+        if (KEPT.includes(type)) {
+          if (typeof a.value !== 'string' || a.value.trim() === '') problems.push({ line: at, detail: `assert[${i}] ${type} needs a text value (${type === 'llm-rubric' ? 'the criterion the judge applies' : type === 'icontains' ? 'the text to look for' : 'the pattern'})` });
+          else if ((type === 'regex' || type === 'not-regex') && !compiles(a.value)) problems.push({ line: at, detail: `assert[${i}] ${type} /${a.value}/ is not a valid JavaScript regular expression` });
+          else assertions.push({ type, value: a.value, line: at });
+          return;
+        }
+        const map = ASSERTIONS[type];
         const word = map?.(a?.value);
-        if (!map) problems.push({ line, detail: `assert[${i}] type ${JSON.stringify(a?.type)} is not supported; use ${Object.keys(ASSERTIONS).join(', ')} (the judge grades the rest from the rule itself)` });
-        else if (!word) problems.push({ line, detail: `assert[${i}] ${a.type} needs a text value (the channel's name)` });
+        if (!map) ungraded.push({ line: at, type: String(type) });
+        else if (!word) problems.push({ line: at, detail: `assert[${i}] ${type} needs a text value (the channel's name)` });
         else expected.push(word);
       });
+      if (expected.length === 0 && assertions.length === 0 && ungraded.length > 0) {
+        problems.push({ line, detail: `no assert the studio grades (${ungraded.map((u) => u.type).join(', ')}); use ${GRADED_TYPES.join(', ')}` });
+      }
     }
     const metadata = test.metadata ?? {};
     const rules = ruleList(metadata.rules ?? vars.rules, line, problems);
     if (problems.length > before) continue;
-    cases.push({ line, ...(typeof test.description === 'string' ? { name: test.description } : {}), messages, expected, rules, answers: [] });
+    cases.push({
+      line,
+      ...(typeof test.description === 'string' ? { name: test.description } : {}),
+      messages,
+      expected,
+      rules,
+      answers: [],
+      ...(assertions.length > 0 ? { assertions } : {}),
+      ...(ungraded.length > 0 ? { ungraded } : {}),
+    });
   }
   return cases;
 }
