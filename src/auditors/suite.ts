@@ -78,7 +78,7 @@ function matches(c: AuditCase, filter: SuiteFilter): boolean {
   return true;
 }
 
-const ROLES = new Set(['system', 'user', 'assistant']);
+const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
 /** One line as a case; anything missing or malformed is a SuiteError at that line. */
 export function parseCase(text: string, file: string, line: number): AuditCase {
@@ -96,7 +96,7 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
   if (!Array.isArray(record.messages) || record.messages.length === 0) fail('"messages" must be a non-empty list of chat turns');
   record.messages.forEach((m: any, i: number) => {
     if (typeof m !== 'object' || m === null || !ROLES.has(m.role) || typeof m.content !== 'string') {
-      fail(`messages[${i}] must be {"role": "system" | "user" | "assistant", "content": string}`);
+      fail(`messages[${i}] must be {"role": "system" | "developer" | "user" | "assistant", "content": string}`);
     }
   });
   if (record.messages.at(-1).role !== 'user') fail('the last message must be the user\'s');
