@@ -69,6 +69,8 @@ export interface Figures {
   readonly sets: ReadonlyMap<string, MemberSet>;
   readonly runs: readonly OutcomeCounts[];
   readonly runRates: readonly Rate[];
+  /** Per run: the passed results graded borderline. */
+  readonly runBorderline: readonly Count[];
   readonly rules: ReadonlyMap<string, RuleFigures>;
   readonly sections: readonly Grouped[];
   readonly kinds: readonly Grouped[];
@@ -121,6 +123,9 @@ export function computeFigures(data: ReportData): Figures {
 
   const runs = data.runs.map((run, i) => outcomeCounts(`s-run${i + 1}`, name(i), run.results));
   const runRates = runs.map((c) => rate(c.passed, c.total));
+  const runBorderline = data.runs.map((run, i) =>
+    reg.count(`s-run${i + 1}-borderline`, `${name(i)}: passed, graded borderline`, 'results', run.results.filter((r) => r.grade === 'borderline').map((r) => r.key)),
+  );
 
   const rules = new Map<string, RuleFigures>();
   for (const rule of data.rules) {
@@ -201,5 +206,5 @@ export function computeFigures(data: ReportData): Figures {
     sideBySide.push({ first: i - 1, second: i, shared: reg.count(`${id}-shared`, `${name(i - 1)} and ${name(i)}: scenarios both ran`, 'pairs', pairs.map(([x, y]) => `${x.key} ${y.key}`)), buckets });
   }
 
-  return { sets: reg.sets, runs, runRates, rules, sections, kinds, ranks, matrix, coverage, conflicts, sideBySide, results };
+  return { sets: reg.sets, runs, runRates, runBorderline, rules, sections, kinds, ranks, matrix, coverage, conflicts, sideBySide, results };
 }

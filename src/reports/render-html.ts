@@ -59,12 +59,12 @@ export function renderHtml(data: ReportData, figures: Figures = computeFigures(d
     '<nav><a href="#runs">Runs</a><a href="#integrity">Integrity</a><a href="#charts">Charts</a><a href="#rates">Pass rates</a><a href="#side-by-side">Side by side</a><a href="#coverage">Coverage</a><a href="#conflicts">Conflicts</a><a href="#rules">Rules</a><a href="#matrix">Traceability</a><a href="#results">Results</a></nav>',
   );
 
-  out.push('<h2 id="runs">Runs</h2>', '<table><tr><th>run</th><th>id</th><th>stage</th><th>model</th><th>label</th><th>started</th><th>finished</th><th>results</th><th>passed</th><th>failed</th><th>can\'t tell</th><th>pass rate</th></tr>');
+  out.push('<h2 id="runs">Runs</h2>', '<table><tr><th>run</th><th>id</th><th>stage</th><th>model</th><th>label</th><th>started</th><th>finished</th><th>results</th><th>passed</th><th>of them borderline</th><th>failed</th><th>can\'t tell</th><th>pass rate</th></tr>');
   data.runs.forEach((run, i) => {
     const c = figures.runs[i]!;
     const m = run.manifest;
     out.push(
-      `<tr><td>#${run.number}</td><td><code>${e(m.id)}</code></td><td>${e(stageOption(m.stage))}</td><td>${e(m.target.model)}<br><span class="muted">${e(m.target.endpoint)}</span></td><td>${e(m.label ?? '')}</td><td>${e(m.startedAt)}</td><td>${e(m.finishedAt ?? 'unfinished')}</td><td class="n">${num(c.total)}</td><td class="n">${num(c.passed)}</td><td class="n">${num(c.failed)}</td><td class="n">${num(c.cantTell)}</td><td class="n">${rate(figures.runRates[i]!)}</td></tr>`,
+      `<tr><td>#${run.number}</td><td><code>${e(m.id)}</code></td><td>${e(stageOption(m.stage))}</td><td>${e(m.target.model)}<br><span class="muted">${e(m.target.endpoint)}</span></td><td>${e(m.label ?? '')}</td><td>${e(m.startedAt)}</td><td>${e(m.finishedAt ?? 'unfinished')}</td><td class="n">${num(c.total)}</td><td class="n">${num(c.passed)}</td><td class="n">${num(figures.runBorderline[i]!)}</td><td class="n">${num(c.failed)}</td><td class="n">${num(c.cantTell)}</td><td class="n">${rate(figures.runRates[i]!)}</td></tr>`,
     );
   });
   out.push('</table>');

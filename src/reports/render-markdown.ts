@@ -36,11 +36,11 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
   const out: string[] = ['---', YAML.stringify({ [DIGEST_KEY]: data.digest }).trimEnd(), '---', ''];
   out.push(`# Provenance report: ${m(data.policy.label)}`, '', `Policy \`${data.policy.policy}\`, source SHA-256 \`${data.policy.sha256}\`. Generated ${data.generatedAt}.`, '');
 
-  out.push('## Runs', '', table(['run', 'id', 'stage', 'model', 'label', 'started', 'finished', 'results', 'passed', 'failed', "can't tell", 'pass rate'],
+  out.push('## Runs', '', table(['run', 'id', 'stage', 'model', 'label', 'started', 'finished', 'results', 'passed', 'of them borderline', 'failed', "can't tell", 'pass rate'],
     data.runs.map((run, i) => {
       const c = figures.runs[i]!;
       const x = run.manifest;
-      return [`#${run.number}`, `\`${x.id}\``, stageOption(x.stage), m(x.target.model), m(x.label ?? ''), x.startedAt, x.finishedAt ?? 'unfinished', num(c.total), num(c.passed), num(c.failed), num(c.cantTell), rate(figures.runRates[i]!)];
+      return [`#${run.number}`, `\`${x.id}\``, stageOption(x.stage), m(x.target.model), m(x.label ?? ''), x.startedAt, x.finishedAt ?? 'unfinished', num(c.total), num(c.passed), num(figures.runBorderline[i]!), num(c.failed), num(c.cantTell), rate(figures.runRates[i]!)];
     })), '');
 
   out.push('## Integrity', '', "Each run's results are hash-chained in the order they were written. `studio report verify` on this file re-reads the journals and says whether any line summarised here was altered or removed since.", '',

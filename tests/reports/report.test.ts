@@ -255,6 +255,8 @@ describe('grades and authority ranks', () => {
       expect(good!.results.every((r) => r.outcome !== 'passed' || r.grade === 'pass')).toBe(true);
 
       const figures = computeFigures(report);
+      expect(figures.runBorderline.map((c) => c.n)).toEqual([0, 1]);
+      expect(figures.sets.get('s-run2-borderline')!.members).toEqual([cautious!.results[0]!.key]);
       // Highest rank first, results whose rule has no rank last.
       expect(figures.ranks.map((g) => g.label)).toEqual(['rank 2', 'rank 1', '(no rank)']);
       const rank1 = figures.ranks.find((g) => g.label === 'rank 1')!;
@@ -272,6 +274,7 @@ describe('grades and authority ranks', () => {
       const block = new RegExp(`<div class="result" id="r-${key}">([\\s\\S]*?)</div>`).exec(page)![1]!;
       expect(block).toContain('<span class="borderline">borderline</span>');
       expect(page).toContain('Per authority rank');
+      expect(page).toContain('<a class="num" href="#s-run2-borderline">1</a>');
     } finally {
       await store.close();
     }
