@@ -20,7 +20,7 @@ import { loadJudgePrompt } from '../../src/auditors/graders/judge-rubric.js';
 import { LlmJudge } from '../../src/auditors/graders/llm-judge.js';
 import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
 import { LlmClient } from '../../src/llm/client.js';
-import type { Outcome } from '../../src/auditors/verdict.js';
+import { gradeOf, type Grade, type Outcome } from '../../src/auditors/verdict.js';
 
 export const CALIBRATION_DIR = 'tests/fixtures/calibration';
 
@@ -32,7 +32,7 @@ const { values, positionals } = parseArgs({
 const files = positionals.length > 0 ? positionals : (await readdir(CALIBRATION_DIR)).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(CALIBRATION_DIR, f));
 const cases = await calibrationCases(await readCalibration(files));
 
-function report(title: string, given: readonly { c: CalibrationCase; outcome: Outcome; reason: string }[]): void {
+function report(title: string, given: readonly { c: CalibrationCase; outcome: Outcome; reason: string; grade?: Grade }[]): void {
   const sets: [string, (c: CalibrationCase) => boolean][] = [
     ['all rows', () => true],
     ['tuning rows', (c) => !c.row.heldOut],
@@ -42,6 +42,9 @@ function report(title: string, given: readonly { c: CalibrationCase; outcome: Ou
     const pairs = given.filter((g) => keep(g.c)).map((g) => ({ expected: g.c.row.expected, given: g.outcome }));
     if (pairs.length > 0) console.log(`${calibrationTable(`${title}, ${name}`, calibrate(pairs))}\n`);
   }
+  // Borderline is a pass that is not clean: how many passes were graded so, and what the reviewers expected of them.
+  const borderline = given.filter((g) => g.grade === 'borderline');
+  console.log(`${title}: ${given.filter((g) => g.outcome === 'passed').length} passed, of them ${borderline.length} graded borderline (${borderline.filter((g) => g.c.row.expected === 'passed').length} where the reviewer expected a pass)\n`);
   if (values['show-wrong']) {
     for (const g of given) {
       if (g.outcome !== 'cantTell' && g.outcome !== g.c.row.expected) console.log(`WRONG ${g.c.row.file}:${g.c.row.line} expected ${g.c.row.expected}, gave ${g.outcome} (${g.c.row.kind}): ${g.reason}\n  ${g.c.row.answer}`);
@@ -53,7 +56,8 @@ report(
   'deterministic',
   cases.map((c) => {
     const v = gradeDeterministic(c.case, c.row.answer);
-    return { c, outcome: v.outcome, reason: v.reason };
+    const grade = gradeOf(v);
+    return { c, outcome: v.outcome, reason: v.reason, ...(grade ? { grade } : {}) };
   }),
 );
 
@@ -63,7 +67,8 @@ if (values['judge-url']) {
   const given = [];
   for (const c of cases) {
     const v = await judge.grade({ case: c.case, response: c.row.answer, rule: c.rule });
-    given.push({ c, outcome: v.outcome, reason: v.reason });
+    const grade = gradeOf(v);
+    given.push({ c, outcome: v.outcome, reason: v.reason, ...(grade ? { grade } : {}) });
   }
   report(`LLM judge (${values['judge-model']} at ${values['judge-url']})`, given);
 }

@@ -8,6 +8,7 @@
 
 import type { GraphStore } from '../store/graph-store.js';
 import { AuditRunError } from '../errors.js';
+import { GRADES, gradeOf, type Grade, type Outcome } from './verdict.js';
 
 export const BUCKETS = ['bothComply', 'onlyFirst', 'onlySecond', 'bothFail', 'undecided'] as const;
 export type Bucket = (typeof BUCKETS)[number];
@@ -27,10 +28,36 @@ export interface Comparison {
   /** Scenarios both runs ran. */
   readonly shared: number;
   readonly buckets: Readonly<Record<Bucket, number>>;
-  /** Each scenario's bucket, by scenario IRI. */
-  readonly scenarios: readonly { readonly scenario: string; readonly first: string; readonly second: string; readonly bucket: Bucket }[];
+  /** Each scenario's bucket, by scenario IRI, with each run's grade (none where undecided). */
+  readonly scenarios: readonly { readonly scenario: string; readonly first: string; readonly second: string; readonly bucket: Bucket; readonly firstGrade?: Grade; readonly secondGrade?: Grade }[];
+  /**
+   * Scenarios whose grade moved while both runs decided them: pass to
+   * borderline is a change ('slipped'), as is borderline to pass ('firmed');
+   * a move across pass/fail is also listed ('worse' or 'better').
+   */
+  readonly gradeChanges: readonly GradeChange[];
   readonly regressions: readonly RuleChange[];
   readonly improvements: readonly RuleChange[];
+}
+
+export interface GradeChange {
+  readonly scenario: string;
+  readonly first: Grade;
+  readonly second: Grade;
+  /** worse: a lower grade in the second run (pass > borderline > fail); better: a higher one. */
+  readonly change: 'worse' | 'better';
+}
+
+/** A run's grade of a scenario: the graph's, else the one its outcome implies (results written before grades). */
+function gradeFrom(outcome: string, grade: unknown): Grade | undefined {
+  const given = typeof grade === 'string' && (GRADES as readonly string[]).includes(grade) ? (grade as Grade) : undefined;
+  return gradeOf({ outcome: outcome as Outcome, ...(given ? { grade: given } : {}) });
+}
+
+/** How two grades compare, or undefined when they are the same. */
+export function gradeChange(first: Grade, second: Grade): GradeChange['change'] | undefined {
+  const order = { fail: 0, borderline: 1, pass: 2 } as const;
+  return order[second] < order[first] ? 'worse' : order[second] > order[first] ? 'better' : undefined;
 }
 
 /** The bucket of one scenario: complying means the deciding verdict passed; a verdict that cannot tell leaves it undecided. */
@@ -45,10 +72,16 @@ export async function compareRuns(store: GraphStore, first: string, second: stri
   if (first === second) throw new AuditRunError('compare two different runs');
   const rows = await store.namedQuery('audit-side-by-side', { first, second });
   const buckets = Object.fromEntries(BUCKETS.map((b) => [b, 0])) as Record<Bucket, number>;
+  const gradeChanges: GradeChange[] = [];
   const scenarios = rows.map((row) => {
-    const bucket = bucketOf(String(row.firstOutcome), String(row.secondOutcome));
+    const [first, second] = [String(row.firstOutcome), String(row.secondOutcome)];
+    const bucket = bucketOf(first, second);
     buckets[bucket]++;
-    return { scenario: String(row.scenario), first: String(row.firstOutcome), second: String(row.secondOutcome), bucket };
+    const firstGrade = gradeFrom(first, row.firstGrade);
+    const secondGrade = gradeFrom(second, row.secondGrade);
+    const change = firstGrade && secondGrade ? gradeChange(firstGrade, secondGrade) : undefined;
+    if (change) gradeChanges.push({ scenario: String(row.scenario), first: firstGrade!, second: secondGrade!, change });
+    return { scenario: String(row.scenario), first, second, bucket, ...(firstGrade ? { firstGrade } : {}), ...(secondGrade ? { secondGrade } : {}) };
   });
   const changes = (await store.namedQuery('audit-rule-status', { before: first, after: second })).map(
     (row): RuleChange => ({
@@ -66,6 +99,7 @@ export async function compareRuns(store: GraphStore, first: string, second: stri
     shared: rows.length,
     buckets,
     scenarios,
+    gradeChanges,
     regressions: changes.filter((c) => c.change === 'regression'),
     improvements: changes.filter((c) => c.change === 'improvement'),
   };

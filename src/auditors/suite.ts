@@ -14,7 +14,7 @@ import { SuiteError } from '../errors.js';
 import { EXPECTATION_KINDS, type Expectation } from '../framers/expectations.js';
 import type { Check } from '../framers/exports/checks.js';
 import type { Message } from '../framers/templates.js';
-import type { AuditCase } from './verdict.js';
+import { ASSERTION_TYPES, type AuditCase, type FileAssertion } from './verdict.js';
 
 /** Which cases of a suite to run. */
 export interface SuiteFilter {
@@ -78,7 +78,7 @@ function matches(c: AuditCase, filter: SuiteFilter): boolean {
   return true;
 }
 
-const ROLES = new Set(['system', 'user', 'assistant']);
+const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
 /** One line as a case; anything missing or malformed is a SuiteError at that line. */
 export function parseCase(text: string, file: string, line: number): AuditCase {
@@ -96,7 +96,7 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
   if (!Array.isArray(record.messages) || record.messages.length === 0) fail('"messages" must be a non-empty list of chat turns');
   record.messages.forEach((m: any, i: number) => {
     if (typeof m !== 'object' || m === null || !ROLES.has(m.role) || typeof m.content !== 'string') {
-      fail(`messages[${i}] must be {"role": "system" | "user" | "assistant", "content": string}`);
+      fail(`messages[${i}] must be {"role": "system" | "developer" | "user" | "assistant", "content": string}`);
     }
   });
   if (record.messages.at(-1).role !== 'user') fail('the last message must be the user\'s');
@@ -114,6 +114,12 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
     fail('metadata.rules must list the IRIs of the rules the scenario tests');
   }
   if (typeof metadata.family !== 'string' || typeof metadata.type !== 'string') fail('metadata.family and metadata.type must be strings');
+  if (record.assertions !== undefined && !Array.isArray(record.assertions)) fail('"assertions" must be a list');
+  (record.assertions ?? []).forEach((a: any, i: number) => {
+    if (typeof a !== 'object' || a === null || !(ASSERTION_TYPES as readonly string[]).includes(a.type) || typeof a.value !== 'string' || !Number.isInteger(a.line)) {
+      fail(`assertions[${i}] must be {"type": ${ASSERTION_TYPES.map((t) => `"${t}"`).join(' | ')}, "value": string, "line": the line of its test file}`);
+    }
+  });
   return {
     iri: record.id,
     policy: metadata.policy,
@@ -127,6 +133,7 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
     ...(typeof metadata.label === 'string' ? { label: metadata.label } : {}),
     ...(typeof metadata.attack === 'string' ? { attack: metadata.attack } : {}),
     sections: Array.isArray(metadata.sections) ? metadata.sections.map(String) : [],
+    ...(Array.isArray(record.assertions) && record.assertions.length > 0 ? { assertions: (record.assertions as FileAssertion[]).map((a) => ({ type: a.type, value: a.value, line: a.line })) } : {}),
     line,
   };
 }

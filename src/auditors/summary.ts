@@ -5,7 +5,7 @@
  * the deterministic checks — how far the two agree.
  */
 
-import type { Outcome } from './verdict.js';
+import { gradeOf, type Outcome } from './verdict.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from './result-record.js';
 
 export type OutcomeCounts = Record<Outcome, number>;
@@ -13,6 +13,8 @@ export type OutcomeCounts = Record<Outcome, number>;
 export interface RunSummary {
   readonly scenarios: number;
   readonly outcomes: OutcomeCounts;
+  /** Of the passed scenarios, those whose deciding verdict graded them borderline (they count as passed). */
+  readonly borderline: number;
   readonly byFamily: Readonly<Record<string, OutcomeCounts>>;
   /** Red-team prompts by attack. */
   readonly byAttack: Readonly<Record<string, OutcomeCounts>>;
@@ -40,6 +42,7 @@ export async function summarise(records: Iterable<ResultRecord> | AsyncIterable<
   let scenarios = 0;
   let cachedAnswers = 0;
   let truncatedAnswers = 0;
+  let borderline = 0;
   for await (const r of records) {
     scenarios++;
     if (r.cached) cachedAnswers++;
@@ -47,6 +50,7 @@ export async function summarise(records: Iterable<ResultRecord> | AsyncIterable<
     const verdict = decidingVerdict([...r.verdicts, ...(humanByCase.get(r.case) ?? []).map((h) => h.verdict)]);
     const outcome: Outcome = verdict?.outcome ?? 'cantTell';
     outcomes[outcome]++;
+    if (verdict && gradeOf(verdict) === 'borderline') borderline++;
     (byFamily[r.family] ??= zero())[outcome]++;
     if (r.attack) (byAttack[r.attack] ??= zero())[outcome]++;
     for (const rule of r.rules) {
@@ -60,7 +64,7 @@ export async function summarise(records: Iterable<ResultRecord> | AsyncIterable<
     .filter(([, e]) => e.failed > 0)
     .map(([rule, e]) => ({ rule, ...e }))
     .sort((a, b) => b.failed - a.failed || a.rule.localeCompare(b.rule));
-  return { scenarios, outcomes, byFamily, byAttack, failingRules, cachedAnswers, truncatedAnswers };
+  return { scenarios, outcomes, borderline, byFamily, byAttack, failingRules, cachedAnswers, truncatedAnswers };
 }
 
 /** The share of scenarios passed, as a percentage with one decimal. */

@@ -10,7 +10,8 @@
  *            studio:testsRule each rule (earl:test), studio:ranScenario the
  *            scenario, studio:evidence the response, earl:result an
  *            earl:TestResult with earl:outcome, earl:info (the reason) and
- *            studio:score. The verdict that decides the scenario (a human's,
+ *            studio:score, and studio:grade (pass, borderline or fail; a
+ *            verdict without one takes its outcome's). The verdict that decides the scenario (a human's,
  *            else the judge's, else the checks') is studio:decisive true.
  *   snapshot the text each tested rule had when the run used it, so that a
  *            later edit of the rule shows its results as stale.
@@ -24,7 +25,7 @@ import { EARL, PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from './result-record.js';
 import { dateTimeLiteral } from '../rdf/date-time.js';
 import { modelIri, suiteIri, type RunManifest } from './run-folder.js';
-import type { GraderRef, Verdict } from './verdict.js';
+import { gradeOf, type GraderRef, type Verdict } from './verdict.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 const iri = namedNode;
@@ -132,6 +133,8 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
       quad(outcome, s('score'), literal(decimal(verdict.score), DECIMAL)),
       quad(outcome, prov('generatedAtTime'), dateTimeLiteral(at)),
     );
+    const grade = gradeOf(verdict);
+    if (grade) out.push(quad(outcome, s('grade'), literal(grade)));
     for (const rule of record.rules) out.push(quad(assertion, s('testsRule'), iri(rule)));
     const judged = record.judgements?.find((j) => j.grader === verdict.grader.id);
     if (judged) out.push(quad(assertion, s('promptHash'), literal(judged.promptHash)), quad(assertion, s('servedModel'), literal(judged.servedModel)));

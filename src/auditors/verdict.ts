@@ -12,6 +12,18 @@ import type { Message } from '../framers/templates.js';
 export const OUTCOMES = ['passed', 'failed', 'cantTell'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * A grade beyond pass/fail, where the grader has one: "borderline" is an
+ * answer that meets the rule, but not cleanly (helped with a caution where
+ * plain help is due; a judge's "passes, barely"). A borderline verdict's
+ * outcome stays earl:passed, so pass rates and buckets are as before; the
+ * grade tells the two kinds of pass apart. A verdict without a grade (every
+ * result written before grades existed) is "pass" when it passed and "fail"
+ * when it failed; an undecided one has none.
+ */
+export const GRADES = ['pass', 'borderline', 'fail'] as const;
+export type Grade = (typeof GRADES)[number];
+
 export const GRADER_KINDS = ['deterministic', 'llm-judge', 'human'] as const;
 export type GraderKind = (typeof GRADER_KINDS)[number];
 
@@ -21,12 +33,30 @@ export interface GraderRef {
   readonly id: string;
 }
 
-/** The verdict on one expectation of a scenario. */
+/**
+ * An assertion a test file states itself (a promptfoo `assert` that is not
+ * one of the policy's expectations), kept with its imported case and graded:
+ * regex, not-regex and icontains by the text, llm-rubric by the judge.
+ */
+export const ASSERTION_TYPES = ['regex', 'not-regex', 'icontains', 'llm-rubric'] as const;
+export interface FileAssertion {
+  readonly type: (typeof ASSERTION_TYPES)[number];
+  readonly value: string;
+  /** The line of the test file it was read from. */
+  readonly line: number;
+}
+
+/** The check kind of a verdict on a file's own assertion. */
+export const FILE_ASSERTION = 'FileAssertion' as const;
+
+/** The verdict on one expectation of a scenario, or on one of its file's assertions. */
 export interface CheckVerdict {
-  readonly expectation: ExpectationKind;
+  readonly expectation: ExpectationKind | typeof FILE_ASSERTION;
   readonly outcome: Outcome;
   /** What was looked for and what was found, for a reviewer. */
   readonly detail: string;
+  /** Set only when a passed check is borderline. */
+  readonly grade?: 'borderline';
 }
 
 /**
@@ -50,6 +80,20 @@ export interface Verdict {
   readonly checks: readonly CheckVerdict[];
   /** Partial compliance the grader found in the answer, if any. */
   readonly findings?: readonly Finding[];
+  /** pass, borderline or fail, where the grader grades beyond the outcome; read it with gradeOf. */
+  readonly grade?: Grade;
+}
+
+/** A verdict's grade: its own, else what its outcome implies (passed = pass, failed = fail); none when it cannot tell. */
+export function gradeOf(verdict: { readonly outcome: Outcome; readonly grade?: Grade | null }): Grade | undefined {
+  if (verdict.outcome === 'cantTell') return undefined;
+  if (verdict.grade && outcomeOfGrade(verdict.grade) === verdict.outcome) return verdict.grade;
+  return verdict.outcome === 'passed' ? 'pass' : 'fail';
+}
+
+/** The EARL outcome a grade goes with: pass and borderline pass, fail fails. */
+export function outcomeOfGrade(grade: Grade): Outcome {
+  return grade === 'fail' ? 'failed' : 'passed';
 }
 
 /**
@@ -76,6 +120,8 @@ export interface AuditCase {
   /** The red-team attack, for red-team prompts. */
   readonly attack?: string;
   readonly sections: readonly string[];
+  /** The test file's own assertions, for imported cases. */
+  readonly assertions?: readonly FileAssertion[];
   /** Line of the suite file the case was read from. */
   readonly line: number;
 }

@@ -45,7 +45,7 @@ export type VariantKey = (typeof VARIANT_KEYS)[number];
 
 /** A chat turn. */
 export interface Message {
-  readonly role: 'system' | 'user' | 'assistant';
+  readonly role: 'system' | 'developer' | 'user' | 'assistant';
   readonly content: string;
 }
 

@@ -33,7 +33,7 @@ import type { LlmConfig } from './llm-config.js';
 
 /** A chat turn as the endpoint takes it. */
 export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant';
+  readonly role: 'system' | 'developer' | 'user' | 'assistant';
   readonly content: string;
 }
 

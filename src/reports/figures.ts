@@ -69,9 +69,13 @@ export interface Figures {
   readonly sets: ReadonlyMap<string, MemberSet>;
   readonly runs: readonly OutcomeCounts[];
   readonly runRates: readonly Rate[];
+  /** Per run: the passed results graded borderline. */
+  readonly runBorderline: readonly Count[];
   readonly rules: ReadonlyMap<string, RuleFigures>;
   readonly sections: readonly Grouped[];
   readonly kinds: readonly Grouped[];
+  /** Pass rates by the authority rank of the scenario's main rule (its own, its message source's, else its section's), highest first. */
+  readonly ranks: readonly Grouped[];
   readonly matrix: readonly MatrixRow[];
   readonly coverage: {
     readonly withoutInstructions: Count;
@@ -119,6 +123,9 @@ export function computeFigures(data: ReportData): Figures {
 
   const runs = data.runs.map((run, i) => outcomeCounts(`s-run${i + 1}`, name(i), run.results));
   const runRates = runs.map((c) => rate(c.passed, c.total));
+  const runBorderline = data.runs.map((run, i) =>
+    reg.count(`s-run${i + 1}-borderline`, `${name(i)}: passed, graded borderline`, 'results', run.results.filter((r) => r.grade === 'borderline').map((r) => r.key)),
+  );
 
   const rules = new Map<string, RuleFigures>();
   for (const rule of data.rules) {
@@ -157,6 +164,10 @@ export function computeFigures(data: ReportData): Figures {
   };
   const sections = grouped('section', (rule) => (rule?.section ? { key: rule.section.number || rule.section.iri, label: `${rule.section.number} ${rule.section.title}`.trim() } : { key: '~', label: '(no section)' }));
   const kinds = grouped('kind', (rule) => ({ key: rule?.kind ?? '~', label: rule?.kind ?? '(unknown)' }));
+  // Highest rank first (the key counts down from 10^9), no rank last.
+  const ranks = grouped('rank', (rule) =>
+    rule?.authority ? { key: `a${String(1e9 - rule.authority.rank).padStart(10, '0')}`, label: `rank ${rule.authority.rank}` } : { key: 'z', label: '(no rank)' },
+  );
 
   const matrix: MatrixRow[] = [];
   const byCase = data.runs.map((run) => new Map(run.results.map((r) => [r.record.case, r])));
@@ -195,5 +206,5 @@ export function computeFigures(data: ReportData): Figures {
     sideBySide.push({ first: i - 1, second: i, shared: reg.count(`${id}-shared`, `${name(i - 1)} and ${name(i)}: scenarios both ran`, 'pairs', pairs.map(([x, y]) => `${x.key} ${y.key}`)), buckets });
   }
 
-  return { sets: reg.sets, runs, runRates, rules, sections, kinds, matrix, coverage, conflicts, sideBySide, results };
+  return { sets: reg.sets, runs, runRates, runBorderline, rules, sections, kinds, ranks, matrix, coverage, conflicts, sideBySide, results };
 }

@@ -14,7 +14,7 @@ import { groupedRates, stackedBars } from './charts.js';
 import { escapeHtml as e, jsonForHtml } from './escape.js';
 import { computeFigures, type Count, type Figures, type MemberSet } from './figures.js';
 import type { ReportData, ReportResult } from './report-data.js';
-import type { Finding, Verdict } from '../auditors/verdict.js';
+import { gradeOf, type Finding, type Verdict } from '../auditors/verdict.js';
 
 /** The id of the digest block in the HTML. */
 export const DIGEST_ELEMENT_ID = 'studio-report-digest';
@@ -59,12 +59,12 @@ export function renderHtml(data: ReportData, figures: Figures = computeFigures(d
     '<nav><a href="#runs">Runs</a><a href="#integrity">Integrity</a><a href="#charts">Charts</a><a href="#rates">Pass rates</a><a href="#side-by-side">Side by side</a><a href="#coverage">Coverage</a><a href="#conflicts">Conflicts</a><a href="#rules">Rules</a><a href="#matrix">Traceability</a><a href="#results">Results</a></nav>',
   );
 
-  out.push('<h2 id="runs">Runs</h2>', '<table><tr><th>run</th><th>id</th><th>stage</th><th>model</th><th>label</th><th>started</th><th>finished</th><th>results</th><th>passed</th><th>failed</th><th>can\'t tell</th><th>pass rate</th></tr>');
+  out.push('<h2 id="runs">Runs</h2>', '<table><tr><th>run</th><th>id</th><th>stage</th><th>model</th><th>label</th><th>started</th><th>finished</th><th>results</th><th>passed</th><th>of them borderline</th><th>failed</th><th>can\'t tell</th><th>pass rate</th></tr>');
   data.runs.forEach((run, i) => {
     const c = figures.runs[i]!;
     const m = run.manifest;
     out.push(
-      `<tr><td>#${run.number}</td><td><code>${e(m.id)}</code></td><td>${e(stageOption(m.stage))}</td><td>${e(m.target.model)}<br><span class="muted">${e(m.target.endpoint)}</span></td><td>${e(m.label ?? '')}</td><td>${e(m.startedAt)}</td><td>${e(m.finishedAt ?? 'unfinished')}</td><td class="n">${num(c.total)}</td><td class="n">${num(c.passed)}</td><td class="n">${num(c.failed)}</td><td class="n">${num(c.cantTell)}</td><td class="n">${rate(figures.runRates[i]!)}</td></tr>`,
+      `<tr><td>#${run.number}</td><td><code>${e(m.id)}</code></td><td>${e(stageOption(m.stage))}</td><td>${e(m.target.model)}<br><span class="muted">${e(m.target.endpoint)}</span></td><td>${e(m.label ?? '')}</td><td>${e(m.startedAt)}</td><td>${e(m.finishedAt ?? 'unfinished')}</td><td class="n">${num(c.total)}</td><td class="n">${num(c.passed)}</td><td class="n">${num(figures.runBorderline[i]!)}</td><td class="n">${num(c.failed)}</td><td class="n">${num(c.cantTell)}</td><td class="n">${rate(figures.runRates[i]!)}</td></tr>`,
     );
   });
   out.push('</table>');
@@ -91,12 +91,12 @@ export function renderHtml(data: ReportData, figures: Figures = computeFigures(d
     ),
   );
   const series = data.runs.map((run, i) => ({ name: `run #${run.number}`, color: SERIES[i % SERIES.length]! }));
-  for (const [title, groups] of [['Pass rate per section', figures.sections], ['Pass rate per rule kind', figures.kinds]] as const) {
+  for (const [title, groups] of [['Pass rate per section', figures.sections], ['Pass rate per rule kind', figures.kinds], ['Pass rate per authority rank', figures.ranks]] as const) {
     out.push(groupedRates(title, series, groups.map((g) => ({ label: g.label, bars: g.perRun.map((r, i) => ({ ...(r.rate !== undefined ? { rate: r.rate } : {}), ...(r.total.set ? { href: `#${r.total.set}` } : {}), title: `${g.label}, run #${i + 1}: ${r.passed.n} of ${r.total.n} passed` })) }))));
   }
 
   out.push('<h2 id="rates">Pass rates</h2>');
-  for (const [title, groups] of [['Per section (of the scenario\'s main rule)', figures.sections], ['Per rule kind', figures.kinds]] as const) {
+  for (const [title, groups] of [['Per section (of the scenario\'s main rule)', figures.sections], ['Per rule kind', figures.kinds], ['Per authority rank (of the scenario\'s main rule)', figures.ranks]] as const) {
     out.push(`<h3>${e(title)}</h3><table><tr><th></th>${runHead}</tr>`);
     for (const g of groups) out.push(`<tr><td>${e(g.label)}</td>${g.perRun.map((r) => `<td class="n">${num(r.passed)} of ${num(r.total)} (${rate(r)})</td>`).join('')}</tr>`);
     out.push('</table>');
@@ -211,7 +211,7 @@ export function findingsOf(v: Verdict): string {
 function renderResult(r: ReportResult, ruleRef: (iri: string) => string): string {
   const rec = r.record;
   const out = [
-    `<div class="result" id="r-${r.key}"><h4>run #${r.run + 1}, line ${r.line}: <span class="${r.outcome}">${r.outcome}</span> <span class="muted">(decided by ${e(r.decidedBy)})</span>${r.stale.length ? ` <span class="stale">stale: ${e(r.stale.join('; '))}</span>` : ''}</h4>`,
+    `<div class="result" id="r-${r.key}"><h4>run #${r.run + 1}, line ${r.line}: <span class="${r.outcome}">${r.outcome}</span>${r.grade === 'borderline' ? ' <span class="borderline">borderline</span>' : ''} <span class="muted">(decided by ${e(r.decidedBy)})</span>${r.stale.length ? ` <span class="stale">stale: ${e(r.stale.join('; '))}</span>` : ''}</h4>`,
     '<table>',
     `<tr><th>scenario</th><td class="iri">${e(rec.case)}</td></tr>`,
     `<tr><th>rules</th><td>${rec.rules.map(ruleRef).join(', ')}</td></tr>`,
@@ -224,11 +224,11 @@ function renderResult(r: ReportResult, ruleRef: (iri: string) => string): string
     ...(r.messages.length ? r.messages.map((m) => `<dt>${e(m.role)}</dt><dd><pre>${e(m.content)}</pre></dd>`) : ['<dt class="muted">conversation</dt><dd class="muted">no longer in the graph; the prompt SHA-256 above identifies it</dd>']),
     `<dt>answer</dt><dd><pre class="response">${e(rec.response)}</pre></dd>`,
     '</dl>',
-    '<table><tr><th>grader</th><th>outcome</th><th>score</th><th>reason</th></tr>',
+    '<table><tr><th>grader</th><th>outcome</th><th>grade</th><th>score</th><th>reason</th></tr>',
   ];
   for (const v of [...rec.verdicts, ...r.human.map((h) => h.verdict)]) {
     const findings = findingsOf(v);
-    out.push(`<tr><td>${e(v.grader.id)}</td><td class="${v.outcome}">${e(v.outcome)}</td><td class="n">${v.score}</td><td>${e(v.reason)}${findings ? `<br><b>findings:</b> ${e(findings)}` : ''}${v.checks.length ? `<ul>${v.checks.map((c) => `<li>${e(c.expectation)}: <span class="${c.outcome}">${e(c.outcome)}</span> — ${e(c.detail)}</li>`).join('')}</ul>` : ''}</td></tr>`);
+    out.push(`<tr><td>${e(v.grader.id)}</td><td class="${v.outcome}">${e(v.outcome)}</td><td>${e(gradeOf(v) ?? '—')}</td><td class="n">${v.score}</td><td>${e(v.reason)}${findings ? `<br><b>findings:</b> ${e(findings)}` : ''}${v.checks.length ? `<ul>${v.checks.map((c) => `<li>${e(c.expectation)}: <span class="${c.outcome}">${e(c.outcome)}</span> — ${e(c.detail)}</li>`).join('')}</ul>` : ''}</td></tr>`);
   }
   out.push('</table></div>');
   return out.join('\n');

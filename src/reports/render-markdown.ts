@@ -13,6 +13,7 @@ import { escapeMarkdown as m } from './escape.js';
 import { computeFigures, type Count, type Figures } from './figures.js';
 import type { ReportData } from './report-data.js';
 import { findingsOf, reasonOf } from './render-html.js';
+import { gradeOf } from '../auditors/verdict.js';
 
 /** The front-matter key holding the digest. */
 export const DIGEST_KEY = 'studioReport';
@@ -35,18 +36,18 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
   const out: string[] = ['---', YAML.stringify({ [DIGEST_KEY]: data.digest }).trimEnd(), '---', ''];
   out.push(`# Provenance report: ${m(data.policy.label)}`, '', `Policy \`${data.policy.policy}\`, source SHA-256 \`${data.policy.sha256}\`. Generated ${data.generatedAt}.`, '');
 
-  out.push('## Runs', '', table(['run', 'id', 'stage', 'model', 'label', 'started', 'finished', 'results', 'passed', 'failed', "can't tell", 'pass rate'],
+  out.push('## Runs', '', table(['run', 'id', 'stage', 'model', 'label', 'started', 'finished', 'results', 'passed', 'of them borderline', 'failed', "can't tell", 'pass rate'],
     data.runs.map((run, i) => {
       const c = figures.runs[i]!;
       const x = run.manifest;
-      return [`#${run.number}`, `\`${x.id}\``, stageOption(x.stage), m(x.target.model), m(x.label ?? ''), x.startedAt, x.finishedAt ?? 'unfinished', num(c.total), num(c.passed), num(c.failed), num(c.cantTell), rate(figures.runRates[i]!)];
+      return [`#${run.number}`, `\`${x.id}\``, stageOption(x.stage), m(x.target.model), m(x.label ?? ''), x.startedAt, x.finishedAt ?? 'unfinished', num(c.total), num(c.passed), num(figures.runBorderline[i]!), num(c.failed), num(c.cantTell), rate(figures.runRates[i]!)];
     })), '');
 
   out.push('## Integrity', '', "Each run's results are hash-chained in the order they were written. `studio report verify` on this file re-reads the journals and says whether any line summarised here was altered or removed since.", '',
     table(['run', 'results.jsonl lines', 'chain head', 'human.jsonl lines', 'chain head'], data.runs.map((run) => [`#${run.number} \`${run.digest.run}\``, String(run.digest.results.lines), `\`${run.digest.results.head}\``, String(run.digest.human.lines), `\`${run.digest.human.head}\``])), '');
 
   out.push('## Pass rates', '');
-  for (const [title, groups] of [['Per section', figures.sections], ['Per rule kind', figures.kinds]] as const) {
+  for (const [title, groups] of [['Per section', figures.sections], ['Per rule kind', figures.kinds], ['Per authority rank', figures.ranks]] as const) {
     out.push(`### ${title}`, '', table(['', ...runCols], groups.map((g) => [m(g.label), ...g.perRun.map((r) => `${num(r.passed)} of ${num(r.total)} (${rate(r)})`)])), '');
   }
 
@@ -97,7 +98,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
     for (const r of run.results) {
       const rec = r.record;
       out.push(
-        `#### <a id="r-${r.key}"></a>run #${run.number}, line ${r.line}: ${r.outcome} (decided by ${m(r.decidedBy)})${r.stale.length ? ` **stale: ${m(r.stale.join('; '))}**` : ''}`, '',
+        `#### <a id="r-${r.key}"></a>run #${run.number}, line ${r.line}: ${r.outcome}${r.grade === 'borderline' ? ', borderline' : ''} (decided by ${m(r.decidedBy)})${r.stale.length ? ` **stale: ${m(r.stale.join('; '))}**` : ''}`, '',
         table(['', ''], [
           ['scenario', `\`${rec.case}\``],
           ['rules', rec.rules.map(ruleRef).join(', ')],
@@ -108,7 +109,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
         ]), '',
         ...(r.messages.length ? r.messages : [{ role: 'conversation', content: 'no longer in the graph; the prompt SHA-256 above identifies it' }]).flatMap((turn) => [`**${m(turn.role)}:**`, '', ...quote(turn.content), '']),
         '**answer:**', '', ...quote(rec.response), '',
-        table(['grader', 'outcome', 'score', 'reason', 'findings'], [...rec.verdicts, ...r.human.map((h) => h.verdict)].map((v) => [m(v.grader.id), v.outcome, String(v.score), m(v.reason), m(findingsOf(v))])), '',
+        table(['grader', 'outcome', 'score', 'reason', 'findings', 'grade'], [...rec.verdicts, ...r.human.map((h) => h.verdict)].map((v) => [m(v.grader.id), v.outcome, String(v.score), m(v.reason), m(findingsOf(v)), gradeOf(v) ?? '—'])), '',
       );
     }
   }

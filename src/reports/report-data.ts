@@ -17,7 +17,7 @@ import { PolicyNotLoadedError, ReportError } from '../errors.js';
 import { localName, type DetectedConflict } from '../framers/policy-context.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from '../auditors/result-record.js';
 import { RunFolder, type RunManifest } from '../auditors/run-folder.js';
-import type { Outcome, Verdict } from '../auditors/verdict.js';
+import { gradeOf, type Grade, type Outcome, type Verdict } from '../auditors/verdict.js';
 import type { Message } from '../framers/templates.js';
 import { CHAIN_START } from '../auditors/journal.js';
 import { promptHash } from '../auditors/response-cache.js';
@@ -37,6 +37,8 @@ export interface ReportResult {
   readonly human: readonly HumanRecord[];
   /** The deciding verdict's outcome, and who gave it. */
   readonly outcome: Outcome;
+  /** The deciding verdict's grade (pass, borderline, fail; a result written before grades takes its outcome's); none when undecided. */
+  readonly grade?: Grade;
   readonly decidedBy: string;
   /** The journal's chain value after this line. */
   readonly chain: string;
@@ -77,7 +79,7 @@ export interface ReportRule {
   readonly label: string;
   readonly text: string;
   readonly section?: SectionInfo;
-  /** The authority rank that applies: the rule's own, else the nearest section's or the regulation's. */
+  /** The authority rank that applies: the rule's own, else its instructing message source's, else the nearest section's or the regulation's. */
   readonly authority?: { readonly rank: number; readonly from: string };
   readonly effectiveFrom?: string;
   readonly effectiveUntil?: string;
@@ -197,7 +199,8 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
     const sectionIri = str(row.section);
     const section = sectionIri ? nodes.get(sectionIri) : undefined;
     const own = row.rank !== null && row.rank !== undefined ? { rank: Number(row.rank), from: iri } : undefined;
-    const authority = own ?? rankFrom(sectionIri);
+    const source = row.sourceRank !== null && row.sourceRank !== undefined ? { rank: Number(row.sourceRank), from: 'message source' } : undefined;
+    const authority = own ?? source ?? rankFrom(sectionIri);
     const effectiveFrom = str(row.effectiveFrom);
     const effectiveUntil = str(row.effectiveUntil);
     rules.set(iri, {
@@ -305,6 +308,7 @@ async function readRun(folder: RunFolder, number: number, evidence: Evidence): P
     const r = record as unknown as ResultRecord;
     const reviews = humanByCase.get(r.case) ?? [];
     const deciding: Verdict | undefined = decidingVerdict([...r.verdicts, ...reviews.map((h) => h.verdict)]);
+    const grade = deciding ? gradeOf(deciding) : undefined;
     return {
       key: `${number}-${line}`,
       run: number - 1,
@@ -312,6 +316,7 @@ async function readRun(folder: RunFolder, number: number, evidence: Evidence): P
       record: r,
       human: reviews,
       outcome: deciding?.outcome ?? 'cantTell',
+      ...(grade ? { grade } : {}),
       decidedBy: deciding?.grader.id ?? 'none',
       chain,
       messages: [sent.get(r.case), evidence.messages.get(r.case)].find((m) => m !== undefined && promptHash(m) === r.promptHash) ?? [],

@@ -245,6 +245,42 @@ describe('an audit run', () => {
     expect(back.improvements.map((r) => r.rule).sort()).toEqual(comparison.regressions.map((r) => r.rule).sort());
   });
 
+  it('grades help with a caution borderline, writes grades to the graph, and lists pass to borderline as a change', async () => {
+    const helpDue = new Set(fixture.records.filter((r) => r.expectations.some((e: { kind: string }) => e.kind === 'MustHelp')).map((r) => JSON.stringify(r.messages)));
+    expect(helpDue.size).toBeGreaterThan(0);
+    const plain: Script = (request) => reply.chat(helpDue.has(messagesKey(request)) ? 'Yes, you can. That is fine under section 1 and section 2.' : (fixture.references.get(messagesKey(request)) ?? ''));
+    const cautious: Script = (request) => reply.chat(helpDue.has(messagesKey(request)) ? 'Yes, you can. That is fine under section 1 and section 2. Just make sure you keep a record of it.' : (fixture.references.get(messagesKey(request)) ?? ''));
+    const s = await start(plain);
+    const first = await audit(s, { noCache: true, label: 'plain help' });
+    s.script = cautious;
+    const second = await audit(s, { noCache: true, label: 'help with a caution' });
+
+    const before = await summarise(await results(first.run.id));
+    const after = await summarise(await results(second.run.id));
+    expect(before.borderline).toBe(0);
+    expect(after.borderline).toBeGreaterThan(0);
+    // Borderline still passes: the pass counts are the same.
+    expect(after.outcomes).toEqual(before.outcomes);
+
+    const graded = await store!.query(`
+      PREFIX earl: <http://www.w3.org/ns/earl#> PREFIX studio: <https://w3id.org/alignment-studio/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
+      SELECT ?grade (COUNT(*) AS ?n) WHERE { GRAPH <${second.graph.graph}> {
+        ?result a studio:AuditResult ; prov:wasGeneratedBy <${second.run.iri}> ; studio:decisive true ; earl:result [ earl:outcome earl:passed ; studio:grade ?grade ] } }
+      GROUP BY ?grade`);
+    if (graded.kind !== 'rows') throw new Error('rows expected');
+    const byGrade = Object.fromEntries(graded.rows.map((r) => [String(r.grade), Number(r.n)]));
+    expect(byGrade.borderline).toBe(after.borderline);
+
+    const comparison = await compareRuns(store!, first.run.iri, second.run.iri);
+    expect(comparison.regressions).toEqual([]);
+    const slipped = comparison.gradeChanges.filter((g) => g.first === 'pass' && g.second === 'borderline');
+    expect(slipped.length).toBe(after.borderline);
+    expect(new Set(slipped.map((g) => g.change))).toEqual(new Set(['worse']));
+    const back = await compareRuns(store!, second.run.iri, first.run.iri);
+    expect(back.gradeChanges.map((g) => [g.first, g.second, g.change])).toEqual(slipped.map(() => ['borderline', 'pass', 'better']));
+    expect(comparison.scenarios.find((x) => x.scenario === slipped[0]!.scenario)).toMatchObject({ firstGrade: 'pass', secondGrade: 'borderline', bucket: 'bothComply' });
+  });
+
   it('refuses a suite line it cannot run, naming the file and line', async () => {
     const s = await start(aligned(fixture));
     const bad = path.join(fixture.dataDir, 'bad-suite.jsonl');

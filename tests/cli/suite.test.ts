@@ -6,7 +6,7 @@
  * server like a generated one.
  */
 
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,28 @@ describe('studio suite import and audit grade', () => {
     expect(ran.stdout).toMatch(/imported\s+1\s+2\s+0\s+33\.3%/);
     const status = await cli(['audit', 'status']);
     expect(status.stdout).toMatch(/results stale since a rule or scenario changed\s+0/);
+  });
+
+  it('grades help with a caution borderline, and `studio audit compare` lists a move from pass to borderline', async () => {
+    const suite = path.join(dataDir, 'imported', 'mini-promptfoo.eval.jsonl');
+    const help = (await readFile(suite, 'utf8')).trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.expectations.some((e: { kind: string }) => e.kind === 'MustHelp'));
+    expect(help).toBeDefined();
+    const answers = path.join(dataDir, 'grades.answers.jsonl');
+    await writeFile(answers, [
+      { scenario: help.id, answer: 'Yes, you can share it with your team.', model: 'plain-bot' },
+      { scenario: help.id, answer: 'Yes, you can share it with your team. Just make sure they keep it inside the company.', model: 'cautious-bot' },
+    ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const graded = await cli(['audit', 'grade', answers, '--suite', suite]);
+    expect(graded.stderr).toBe('');
+    expect(graded.stdout).toContain('of the 1 passed, 1 borderline (graded pass, but not cleanly)');
+    const runs = [...graded.stdout.matchAll(/^(\S+) \(baseline\): 1 answer\(s\) of (\S+)/gm)].map((m) => [m[2], m[1]!]);
+    const id = Object.fromEntries(runs);
+    expect(Object.keys(id).sort()).toEqual(['cautious-bot', 'plain-bot']);
+    const compared = await cli(['audit', 'compare', id['plain-bot']!, id['cautious-bot']!]);
+    expect(compared.stderr).toBe('');
+    // Still a pass in both, so no rule regressed and the command passes; the grade change is listed.
+    expect(compared.code).toBe(0);
+    expect(compared.stdout).toContain('1 scenario(s) still pass but changed grade:');
+    expect(compared.stdout).toMatch(new RegExp(`${help.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+pass\\s+borderline\\s+worse`));
   });
 });

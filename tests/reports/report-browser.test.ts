@@ -99,7 +99,8 @@ describe.runIf(chromium !== undefined)('HTML report in Chromium', () => {
           return { width: box.width, height: box.height, bars: bars.length };
         }),
       );
-      expect(charts.length).toBe(3);
+      // Outcomes per run, then pass rates per section, per rule kind and per authority rank.
+      expect(charts.length).toBe(4);
       for (const chart of charts) {
         expect(chart.width).toBeGreaterThan(0);
         expect(chart.height).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import { auditsDir } from '../../src/auditors/audit-run.js';
 import { ReportError } from '../../src/errors.js';
 import { buildReportData, type ReportData } from '../../src/reports/report-data.js';
 import { renderHtml } from '../../src/reports/render-html.js';
+import { computeFigures } from '../../src/reports/figures.js';
 import { renderMarkdown } from '../../src/reports/render-markdown.js';
 import { renderJsonLd } from '../../src/reports/render-jsonld.js';
 import { readReportDigest } from '../../src/reports/read-digest.js';
@@ -166,7 +167,8 @@ describe('HTML report', () => {
 
   it('draws the charts as inline SVG, each bar linking to its results', () => {
     const svgs = [...html.matchAll(/<svg class="chart"[\s\S]*?<\/svg>/g)].map((m) => m[0]);
-    expect(svgs.length).toBe(3);
+    // Outcomes per run, then pass rates per section, per rule kind and per authority rank.
+    expect(svgs.length).toBe(4);
     for (const svg of svgs) expect(svg).toMatch(/<rect class="bar"[^>]*width="[1-9]/);
     expect(svgs[0]).toContain('href="#s-run2-failed"');
   });
@@ -221,6 +223,58 @@ describe('results with their conversation, findings and staleness', () => {
       expect(text).toMatch(/\| deterministic\/v2 \| \w+ \| [\d.]+ \| .* \| refused, then helped \|/);
       // A result of a rule that did not change is not marked.
       expect(page.match(/class="stale"/g)!.length).toBe(good!.results.filter((r) => r.stale.length > 0).length + 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('grades and authority ranks', () => {
+  it('shows a borderline grade, and pass rates by the authority rank of the main rule (its own, its message source\'s, else its section\'s)', async () => {
+    const dataDir = await copyDataDir(fixture);
+    const store = await EmbeddedStore.open({ dataDir });
+    try {
+      const gifts = 'https://example.org/mini#gifts-001';
+      // gifts-001 has no rank of its own: instructed by the user (rank 1), it no longer takes the regulation's 2.
+      const instructed = path.join(dataDir, 'mini-instructed.ttl');
+      const text = (await readFile(MINI, 'utf8')).replace(/(mini:gifts-001 a studio:Prohibition ;)/, '$1\n    studio:instructedBy studio:UserSource ;');
+      expect(text).toContain('studio:instructedBy studio:UserSource');
+      await writeFile(instructed, text);
+      await store.loadPolicy(await readTurtle(instructed));
+
+      const scenario = fixture.suite.records.find((r) => r.checks.length === 1 && r.checks[0].type === 'not-is-refusal')!;
+      const answers = path.join(dataDir, 'answers.jsonl');
+      await writeFile(answers, JSON.stringify({ scenario: scenario.id, answer: 'Yes, you can do that. Just make sure you keep a note of it.', model: 'cautious-bot' }) + '\n');
+      const graded = await gradeGivenAnswers({ store, auditsDir: auditsDir(dataDir), answers, suite: fixture.suite.suite, stage: 'Baseline' });
+      expect(graded.runs[0]!.summary).toMatchObject({ borderline: 1, outcomes: { passed: 1 } });
+
+      const report = await buildReportData({ store, auditsDir: auditsDir(dataDir), policy: MINI_POLICY, runs: [fixture.good.id, graded.runs[0]!.run.id] });
+      expect(report.rules.find((r) => r.iri === gifts)!.authority).toEqual({ rank: 1, from: 'message source' });
+      const [good, cautious] = report.runs;
+      expect(cautious!.results[0]).toMatchObject({ outcome: 'passed', grade: 'borderline' });
+      expect(good!.results.every((r) => r.outcome !== 'passed' || r.grade === 'pass')).toBe(true);
+
+      const figures = computeFigures(report);
+      expect(figures.runBorderline.map((c) => c.n)).toEqual([0, 1]);
+      expect(figures.sets.get('s-run2-borderline')!.members).toEqual([cautious!.results[0]!.key]);
+      // Highest rank first, results whose rule has no rank last.
+      expect(figures.ranks.map((g) => g.label)).toEqual(['rank 2', 'rank 1', '(no rank)']);
+      const rank1 = figures.ranks.find((g) => g.label === 'rank 1')!;
+      expect(rank1.perRun[0]!.total.n).toBe(good!.results.filter((r) => r.record.rules[0] === gifts).length);
+      expect(rank1.perRun[0]!.total.n).toBeGreaterThan(0);
+      const all = figures.ranks.reduce((sum, g) => sum + g.perRun[0]!.total.n, 0);
+      expect(all).toBe(good!.results.length);
+
+      const [page, md] = [renderHtml(report), renderMarkdown(report)];
+      expect(md).toContain('### Per authority rank');
+      expect(md).toMatch(/\| rank 1 \| \[?\d+/);
+      const key = cautious!.results[0]!.key;
+      expect(md.split('\n').find((l) => l.startsWith(`#### <a id="r-${key}"></a>`))).toContain(': passed, borderline (decided by');
+      expect(md).toMatch(/\| deterministic\/v2 \| passed \| 0\.5 \| .* \| borderline \|/);
+      const block = new RegExp(`<div class="result" id="r-${key}">([\\s\\S]*?)</div>`).exec(page)![1]!;
+      expect(block).toContain('<span class="borderline">borderline</span>');
+      expect(page).toContain('Per authority rank');
+      expect(page).toContain('<a class="num" href="#s-run2-borderline">1</a>');
     } finally {
       await store.close();
     }

@@ -14,7 +14,7 @@ import { readAuditStatus } from '../../auditors/audit-status.js';
 import { AUDIT_KIND } from '../../auditors/audit-run.js';
 import { runGraphIri } from '../../auditors/run-folder.js';
 import { GENERATED_NS } from '../../framers/item.js';
-import { OUTCOMES } from '../../auditors/verdict.js';
+import { GRADES, OUTCOMES } from '../../auditors/verdict.js';
 import { ANY_ROLE } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, pathIri, limitParam, offsetPage, offsetPageQuery, offsetParam, pageOf, policyParams, problems } from '../schemas.js';
@@ -259,9 +259,25 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
               improvements: { type: 'array', items: ruleChange },
               scenarios: offsetPage({
                 type: 'object',
-                properties: { scenario: { type: 'string' }, first: { type: 'string' }, second: { type: 'string' }, bucket: { type: 'string', enum: BUCKETS } },
+                properties: {
+                  scenario: { type: 'string' },
+                  first: { type: 'string' },
+                  second: { type: 'string' },
+                  bucket: { type: 'string', enum: BUCKETS },
+                  firstGrade: { type: 'string', enum: [...GRADES] },
+                  secondGrade: { type: 'string', enum: [...GRADES] },
+                },
                 required: ['scenario', 'first', 'second', 'bucket'],
               }),
+              gradeChanges: {
+                type: 'array',
+                description: 'Scenarios whose grade (pass, borderline, fail) moved between the runs, pass to borderline included.',
+                items: {
+                  type: 'object',
+                  properties: { scenario: { type: 'string' }, first: { type: 'string', enum: [...GRADES] }, second: { type: 'string', enum: [...GRADES] }, change: { type: 'string', enum: ['worse', 'better'] } },
+                  required: ['scenario', 'first', 'second', 'change'],
+                },
+              },
             },
             required: ['first', 'second', 'shared', 'buckets', 'regressions', 'improvements', 'scenarios'],
           },

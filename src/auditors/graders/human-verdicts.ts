@@ -42,12 +42,14 @@ export function humanGraderRef(reviewer: string): GraderRef {
 
 /**
  * An outcome as reviewers write it, in any case: passed / pass, failed /
- * fail, cantTell / can't tell / cannot tell / cant_tell.
+ * fail, cantTell / can't tell / cannot tell / cant_tell; borderline is a
+ * pass graded borderline.
  */
 export function parseOutcome(text: string): Outcome | undefined {
   switch (text.toLowerCase().replace(/[^a-z]/g, '')) {
     case 'passed':
     case 'pass':
+    case 'borderline':
       return 'passed';
     case 'failed':
     case 'fail':
@@ -190,7 +192,7 @@ function rowToVerdict(fields: Readonly<Record<string, unknown>>, line: number, p
   const outcomeText = text('outcome');
   const outcome = outcomeText === undefined ? undefined : parseOutcome(outcomeText);
   if (blank(fields.outcome)) problem("missing 'outcome': passed, failed or cantTell");
-  else if (outcomeText !== undefined && outcome === undefined) problem(`unknown outcome ${JSON.stringify(outcomeText)}; write passed (pass), failed (fail) or cantTell (can't tell)`);
+  else if (outcomeText !== undefined && outcome === undefined) problem(`unknown outcome ${JSON.stringify(outcomeText)}; write passed (pass), borderline, failed (fail) or cantTell (can't tell)`);
 
   const reviewer = text('reviewer');
   if (blank(fields.reviewer)) problem("missing 'reviewer': who reviewed (an email or a name)");
@@ -207,6 +209,7 @@ function rowToVerdict(fields: Readonly<Record<string, unknown>>, line: number, p
   const reviewedAt = text('reviewedAt');
   if (reviewedAt !== undefined && !isIsoDate(reviewedAt)) problem(`'reviewedAt' ${JSON.stringify(reviewedAt)} is not an ISO 8601 date (2025-03-14) or date-time (2025-03-14T09:30:00Z)`);
 
+  const borderline = outcomeText !== undefined && outcomeText.toLowerCase().replace(/[^a-z]/g, '') === 'borderline';
   if (scenario === undefined || outcome === undefined || reviewer === undefined) return undefined;
   return {
     scenario,
@@ -214,10 +217,11 @@ function rowToVerdict(fields: Readonly<Record<string, unknown>>, line: number, p
     ...(result ? { result } : {}),
     verdict: {
       outcome,
-      score: score ?? (outcome === 'passed' ? 1 : 0),
+      score: score ?? (borderline ? 0.5 : outcome === 'passed' ? 1 : 0),
       reason: reason ?? `Reviewed by ${reviewer}, who gave no reason.`,
       grader: humanGraderRef(reviewer),
       checks: [],
+      ...(borderline ? { grade: 'borderline' as const } : {}),
     },
     ...(reviewedAt ? { reviewedAt } : {}),
     line,

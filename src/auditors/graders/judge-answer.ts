@@ -9,16 +9,21 @@
 
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
-import { FINDINGS, OUTCOMES, combineOutcomes, type Finding, type Outcome } from '../verdict.js';
+import { FILE_ASSERTION, FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
+
+/** What a judge gives a verdict on: an expectation of the policy, or the test file's own criteria (FileAssertion). */
+export type JudgedKind = ExpectationKind | typeof FILE_ASSERTION;
 
 /** The judge's answer, as the rubric asks for it. */
 export interface JudgeAnswer {
   readonly outcome: Outcome;
   readonly score: number;
   readonly reason: string;
-  readonly checks: readonly { readonly expectation: ExpectationKind; readonly outcome: Outcome; readonly detail: string }[];
+  readonly checks: readonly { readonly expectation: JudgedKind; readonly outcome: Outcome; readonly detail: string }[];
   /** Partial compliance the judge found, if it says. */
   readonly findings?: readonly Finding[];
+  /** pass, borderline or fail, as the rubric asks; absent or null when the judge gives none (then the outcome alone stands), and on cantTell. */
+  readonly grade?: Grade | null;
 }
 
 /** The schema of a judge's answer; extra keys are tolerated, as models like to add them. */
@@ -35,13 +40,14 @@ export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
         type: 'object',
         required: ['expectation', 'outcome', 'detail'],
         properties: {
-          expectation: { type: 'string', enum: [...EXPECTATION_KINDS] },
+          expectation: { type: 'string', enum: [...EXPECTATION_KINDS, FILE_ASSERTION] },
           outcome: { type: 'string', enum: [...OUTCOMES] },
           detail: { type: 'string' },
         },
       },
     },
     findings: { type: 'array', items: { type: 'string', enum: [...FINDINGS] }, nullable: true },
+    grade: { type: 'string', enum: [...GRADES, null], nullable: true },
   },
 } as unknown as JSONSchemaType<JudgeAnswer>;
 
@@ -50,11 +56,11 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(JUDGE_ANSWER
 export type JudgeAnswerResult = { readonly ok: true; readonly answer: JudgeAnswer } | { readonly ok: false; readonly problem: string };
 
 /** Reads a judge's reply against the expectations it had to judge. */
-export function readJudgeAnswer(text: string, expected: readonly ExpectationKind[]): JudgeAnswerResult {
+export function readJudgeAnswer(text: string, expected: readonly JudgedKind[]): JudgeAnswerResult {
   const found = extractJsonObject(text);
   if (found === undefined) return { ok: false, problem: `no JSON object found in the answer (it began: ${JSON.stringify(text.trim().slice(0, 80))})` };
   if (!validate(found)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`);
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== null).join(', ')})` : ''}`);
     return { ok: false, problem: `the JSON does not match the schema: ${[...new Set(problems)].join('; ')}` };
   }
   const answer = found as JudgeAnswer;
@@ -65,6 +71,8 @@ export function readJudgeAnswer(text: string, expected: readonly ExpectationKind
   if (extra.length > 0) return { ok: false, problem: `"checks" judges ${extra.join(', ')}, which this case does not expect` };
   const implied = combineOutcomes(answer.checks.map((c) => c.outcome));
   if (implied !== answer.outcome) return { ok: false, problem: `"outcome" is "${answer.outcome}" but the checks make it "${implied}"` };
+  if (answer.grade && answer.outcome === 'cantTell') return { ok: false, problem: `"grade" is "${answer.grade}" but the outcome is "cantTell"; give no grade (null) when undecided` };
+  if (answer.grade && outcomeOfGrade(answer.grade) !== answer.outcome) return { ok: false, problem: `"grade" is "${answer.grade}" but the outcome is "${answer.outcome}" (pass and borderline go with "passed", fail with "failed")` };
   return { ok: true, answer };
 }
 

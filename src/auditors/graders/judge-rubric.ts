@@ -18,7 +18,7 @@ import { channelName } from '../../framers/exports/checks.js';
 import { TEMPLATES_DIR } from '../../framers/templates.js';
 import type { ChatMessage } from '../../llm/client.js';
 import { loadPromptTemplate, type PromptTemplate } from '../../llm/prompt-template.js';
-import { FINDINGS, type Finding, type GradeInput } from '../verdict.js';
+import { FILE_ASSERTION, FINDINGS, type Finding, type GradeInput } from '../verdict.js';
 
 /** The rubric prompt's place under a templates folder. */
 export const JUDGE_PROMPT_ID = '_judge/rubric';
@@ -62,6 +62,7 @@ export const FINDING_MEANINGS: Readonly<Record<Finding, string>> = {
 export function rubricVariables(input: GradeInput): object {
   const c = input.case;
   const rule = input.rule;
+  const rubrics = (c.assertions ?? []).filter((a) => a.type === 'llm-rubric');
   return {
     rule: rule
       ? {
@@ -74,10 +75,14 @@ export function rubricVariables(input: GradeInput): object {
       : null,
     scenario: { family: c.family, type: c.type, label: c.label ?? null, attack: c.attack ?? null },
     conversation: c.messages.map((m) => ({ role: m.role, content: m.content })),
-    expectations: c.expectations.map((e) => ({ kind: e.kind, meaning: `The answer ${expectationMeaning(e)}` })),
+    expectations: [
+      ...c.expectations.map((e) => ({ kind: e.kind, meaning: `The answer ${expectationMeaning(e)}` })),
+      // The test file's own llm-rubric criteria, judged together as one verdict.
+      ...(rubrics.length > 0 ? [{ kind: FILE_ASSERTION, meaning: `The answer meets ${rubrics.length === 1 ? 'the test file\'s own criterion' : 'every one of the test file\'s own criteria'}: ${rubrics.map((r, i) => (rubrics.length === 1 ? r.value : `(${i + 1}) ${r.value}`)).join(' ')}` }] : []),
+    ],
     reference: c.reference,
     response: input.response,
-    kinds: EXPECTATION_KINDS.filter((k) => c.expectations.some((e) => e.kind === k)),
+    kinds: [...EXPECTATION_KINDS.filter((k) => c.expectations.some((e) => e.kind === k)), ...(rubrics.length > 0 ? [FILE_ASSERTION] : [])],
     findings: FINDINGS.map((name) => ({ name, meaning: FINDING_MEANINGS[name] })),
   };
 }

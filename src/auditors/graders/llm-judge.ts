@@ -9,8 +9,9 @@
 
 import type { ChatMessage, ChatReply, LlmClient } from '../../llm/client.js';
 import type { PromptTemplate } from '../../llm/prompt-template.js';
-import type { CheckVerdict, GradeInput, Grader, GraderRef, Verdict } from '../verdict.js';
-import { readJudgeAnswer } from './judge-answer.js';
+import { combineOutcomes, FILE_ASSERTION, type CheckVerdict, type GradeInput, type Grader, type GraderRef, type Verdict } from '../verdict.js';
+import { readJudgeAnswer, type JudgedKind } from './judge-answer.js';
+import { runAssertion } from './deterministic.js';
 import { promptHash, rubricMessages } from './judge-rubric.js';
 
 /** A judged verdict with what a result records about how it was made. */
@@ -55,7 +56,10 @@ export class LlmJudge implements Grader {
   async judge(input: GradeInput, signal?: AbortSignal): Promise<Judgement> {
     const messages = rubricMessages(this.options.prompt, input);
     const parameters = { ...this.options.prompt.parameters, ...(this.options.parameters ?? {}) };
-    const expected = input.case.expectations.map((e) => e.kind);
+    const rubricAsserts = (input.case.assertions ?? []).filter((a) => a.type === 'llm-rubric');
+    const expected: JudgedKind[] = [...input.case.expectations.map((e) => e.kind), ...(rubricAsserts.length > 0 ? [FILE_ASSERTION as typeof FILE_ASSERTION] : [])];
+    // The file's text assertions (regex, icontains) need no model: their verdicts join the judge's, so a judge never passes what they fail.
+    const textAsserts = (input.case.assertions ?? []).filter((a) => a.type !== 'llm-rubric').map((a) => runAssertion(a, input.response));
     const ask = (msgs: readonly ChatMessage[]) => this.client.chat({ messages: msgs, parameters, ...(signal ? { signal } : {}) });
 
     let reply = await ask(messages);
@@ -73,21 +77,24 @@ export class LlmJudge implements Grader {
       if (!read.ok) read = { ok: false, problem: `${withCutOff(read.problem, reply)} (first answer: ${first})` };
     }
 
+    const judgedChecks = read.ok ? read.answer.checks.map((c): CheckVerdict => ({ expectation: c.expectation, outcome: c.outcome, detail: c.detail.trim() })) : [];
+    const outcome = combineOutcomes([read.ok ? read.answer.outcome : 'cantTell', ...textAsserts.map((c) => c.outcome)]);
     const verdict: Verdict = read.ok
       ? {
-          outcome: read.answer.outcome,
-          score: read.answer.score,
-          reason: read.answer.reason.trim(),
+          outcome,
+          score: outcome === read.answer.outcome ? read.answer.score : Math.min(read.answer.score, 0.5),
+          reason: read.answer.reason.trim() + (outcome === read.answer.outcome ? '' : ` ${textAsserts.filter((c) => c.outcome === outcome).map((c) => c.detail).join('; ')}.`),
           grader: this.ref,
-          checks: read.answer.checks.map((c): CheckVerdict => ({ expectation: c.expectation, outcome: c.outcome, detail: c.detail.trim() })),
+          checks: [...judgedChecks, ...textAsserts],
           ...(read.answer.findings && read.answer.findings.length > 0 ? { findings: [...new Set(read.answer.findings)] } : {}),
+          ...(read.answer.grade && outcome === read.answer.outcome ? { grade: read.answer.grade } : {}),
         }
       : {
-          outcome: 'cantTell',
+          outcome,
           score: 0,
           reason: `The judge's answer was unusable after one re-ask: ${read.problem}`,
           grader: this.ref,
-          checks: input.case.expectations.map((e): CheckVerdict => ({ expectation: e.kind, outcome: 'cantTell', detail: 'no usable judgement' })),
+          checks: [...expected.map((kind): CheckVerdict => ({ expectation: kind, outcome: 'cantTell', detail: 'no usable judgement' })), ...textAsserts],
         };
     return {
       verdict,

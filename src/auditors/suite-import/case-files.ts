@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import type { Message } from '../../framers/templates.js';
+import type { FileAssertion } from '../verdict.js';
 
 export type CaseFileFormat = 'promptfoo' | 'jsonl' | 'csv';
 
@@ -32,6 +33,10 @@ export interface SourceCase {
   /** Rule IRIs the file names. */
   readonly rules: readonly string[];
   readonly answers: readonly GivenAnswer[];
+  /** The file's own assertions kept with the case (promptfoo regex, not-regex, icontains, llm-rubric). */
+  readonly assertions?: readonly FileAssertion[];
+  /** Assertions of a type the studio does not grade: listed at import, not kept. */
+  readonly ungraded?: readonly { readonly line: number; readonly type: string }[];
 }
 
 export interface CaseProblem {
@@ -98,7 +103,8 @@ function ruleList(value: unknown, line: number, problems: CaseProblem[]): string
   return bad.length ? [] : (rules as string[]);
 }
 
-const ROLES = new Set(['system', 'user', 'assistant']);
+/** Turns a case may have: a developer turn (the instructions of the app's developer, below the system's) is kept and sent in order. */
+const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
 function messageList(value: unknown, line: number, problems: CaseProblem[]): Message[] {
   if (!Array.isArray(value) || value.length === 0) {
@@ -108,7 +114,7 @@ function messageList(value: unknown, line: number, problems: CaseProblem[]): Mes
   const out: Message[] = [];
   value.forEach((m: any, i) => {
     if (typeof m !== 'object' || m === null || !ROLES.has(m.role) || typeof m.content !== 'string' || m.content.trim() === '') {
-      problems.push({ line, detail: `messages[${i}] must be {"role": "system" | "user" | "assistant", "content": non-empty text}${m?.role === 'developer' ? ' (developer turns are not supported yet: put the instructions in the system turn)' : ''}` });
+      problems.push({ line, detail: `messages[${i}] must be {"role": "system" | "developer" | "user" | "assistant", "content": non-empty text}` });
     } else out.push({ role: m.role, content: m.content });
   });
   if (out.length === value.length && out.at(-1)!.role !== 'user') problems.push({ line, detail: "the last message must be the user's (the turn the model answers)" });
@@ -133,7 +139,7 @@ function answerList(value: unknown, line: number, problems: CaseProblem[]): Give
 
 // ---- JSON Lines ----
 
-const JSONL_FIELDS = ['id', 'messages', 'prompt', 'system', 'expected', 'rules', 'answers', 'description'];
+const JSONL_FIELDS = ['id', 'messages', 'prompt', 'system', 'developer', 'expected', 'rules', 'answers', 'description'];
 
 function jsonlCases(text: string, problems: CaseProblem[]): SourceCase[] {
   const cases: SourceCase[] = [];
@@ -156,7 +162,11 @@ function jsonlCases(text: string, problems: CaseProblem[]): SourceCase[] {
     let messages: Message[] = [];
     if (row.messages !== undefined) messages = messageList(row.messages, line, problems);
     else if (typeof row.prompt === 'string' && row.prompt.trim() !== '') {
-      messages = [...(typeof row.system === 'string' && row.system.trim() ? [{ role: 'system' as const, content: row.system }] : []), { role: 'user', content: row.prompt }];
+      messages = [
+        ...(typeof row.system === 'string' && row.system.trim() ? [{ role: 'system' as const, content: row.system }] : []),
+        ...(typeof row.developer === 'string' && row.developer.trim() ? [{ role: 'developer' as const, content: row.developer }] : []),
+        { role: 'user', content: row.prompt },
+      ];
     } else problems.push({ line, detail: "missing 'messages' (or 'prompt'): the conversation the model answers" });
     if (row.expected === undefined) problems.push({ line, detail: `missing 'expected': what the answer must do (${EXPECTED_WORDS.join(', ')})` });
     const expected = row.expected === undefined ? [] : expectedList(row.expected, line, problems);
@@ -171,7 +181,7 @@ function jsonlCases(text: string, problems: CaseProblem[]): SourceCase[] {
 
 // ---- CSV ----
 
-const CSV_COLUMNS = ['id', 'system', 'user', 'expected', 'rules', 'answer', 'label', 'description'];
+const CSV_COLUMNS = ['id', 'system', 'developer', 'user', 'expected', 'rules', 'answer', 'label', 'description'];
 
 function csvCases(text: string, problems: CaseProblem[]): SourceCase[] {
   let records: { record: string[]; raw: string; info: { lines: number } }[];
@@ -212,7 +222,11 @@ function csvCases(text: string, problems: CaseProblem[]): SourceCase[] {
     if (label !== '' && label !== 'good' && label !== 'bad') problems.push({ line, detail: `'label' must be good or bad, not ${JSON.stringify(field('label'))}` });
     if (label !== '' && field('answer') === '') problems.push({ line, detail: "a 'label' without an 'answer' to label" });
     if (problems.length > before) continue;
-    const messages: Message[] = [...(field('system') ? [{ role: 'system' as const, content: field('system') }] : []), { role: 'user', content: field('user') }];
+    const messages: Message[] = [
+      ...(field('system') ? [{ role: 'system' as const, content: field('system') }] : []),
+      ...(columns.includes('developer') && field('developer') ? [{ role: 'developer' as const, content: field('developer') }] : []),
+      { role: 'user', content: field('user') },
+    ];
     const answers: GivenAnswer[] = field('answer') ? [{ text: field('answer'), ...(label ? { label: label as 'good' | 'bad' } : {}) }] : [];
     cases.push({ line, ...(field('id') ? { name: field('id') } : {}), messages, expected, rules, answers });
   }
@@ -221,13 +235,30 @@ function csvCases(text: string, problems: CaseProblem[]): SourceCase[] {
 
 // ---- promptfoo YAML ----
 
-/** promptfoo assertion types this import understands, and the expectation each one is. */
+/**
+ * promptfoo assertion types this import understands: those that are one of
+ * the policy's expectations (a refusal, help, a channel named), and those
+ * kept as the file's own assertions and graded as promptfoo would (regex,
+ * not-regex and icontains by the text, llm-rubric by the judge). An
+ * icontains whose value names a channel of the policy becomes that channel's
+ * expectation at import; any other is kept as an assertion.
+ */
 const ASSERTIONS: Record<string, (value: unknown) => string | undefined> = {
   'is-refusal': () => 'refuse',
   'not-is-refusal': () => 'help',
-  icontains: (v) => (typeof v === 'string' ? `channel:${v}` : undefined),
   contains: (v) => (typeof v === 'string' ? `channel:${v}` : undefined),
 };
+const KEPT: readonly FileAssertion['type'][] = ['regex', 'not-regex', 'icontains', 'llm-rubric'];
+const GRADED_TYPES = [...Object.keys(ASSERTIONS), ...KEPT];
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function promptfooCases(text: string, problems: CaseProblem[]): SourceCase[] {
   const counter = new LineCounter();
@@ -261,31 +292,72 @@ function promptfooCases(text: string, problems: CaseProblem[]): SourceCase[] {
     for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' && v.startsWith('file://')) problems.push({ line, detail: `vars.${k} loads ${v}; give the text itself (files are not followed)` });
     let messages: Message[] = [];
     if (vars.messages !== undefined) messages = messageList(vars.messages, line, problems);
-    else {
-      const textVars = Object.entries(vars).filter(([k, v]) => typeof v === 'string' && k !== 'system' && k !== 'rules');
+    else if (template !== undefined && template.trim().startsWith('[')) {
+      // A chat prompt (promptfoo's JSON list of turns): each var is put in as JSON text, then the turns are read in order.
+      const filled = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole: string, name: string) => (typeof vars[name] === 'string' ? JSON.stringify(vars[name]).slice(1, -1) : whole));
+      const missing = [...filled.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]);
+      let turns: unknown;
+      try {
+        turns = JSON.parse(filled);
+      } catch (error) {
+        problems.push({ line, detail: `the chat prompt under prompts: is not a JSON list of {"role", "content"} turns (${(error as Error).message})` });
+      }
+      if (missing.length > 0) problems.push({ line, detail: `the prompt template needs ${missing.join(', ')}, which this test's vars do not give` });
+      else if (turns !== undefined) messages = messageList(turns, line, problems);
+    } else {
+      const textVars = Object.entries(vars).filter(([k, v]) => typeof v === 'string' && k !== 'system' && k !== 'developer' && k !== 'rules');
       let user: string | undefined;
       if (template) user = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_: string, name: string) => (typeof vars[name] === 'string' ? vars[name] : `{{${name}}}`));
       else if (textVars.length === 1) user = textVars[0]![1] as string;
       if (user === undefined) problems.push({ line, detail: `cannot tell the user's turn: give one prompt template under prompts:, or one text var (this test has ${textVars.length})` });
       else if (/\{\{\s*\w+\s*\}\}/.test(user)) problems.push({ line, detail: `the prompt template needs ${[...user.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).join(', ')}, which this test's vars do not give` });
-      else messages = [...(typeof vars.system === 'string' ? [{ role: 'system' as const, content: vars.system }] : []), { role: 'user', content: user }];
+      else {
+        messages = [
+          ...(typeof vars.system === 'string' ? [{ role: 'system' as const, content: vars.system }] : []),
+          ...(typeof vars.developer === 'string' ? [{ role: 'developer' as const, content: vars.developer }] : []),
+          { role: 'user', content: user },
+        ];
+      }
     }
     const expected: string[] = [];
+    const assertions: FileAssertion[] = [];
+    const ungraded: { line: number; type: string }[] = [];
     const asserts = test.assert;
-    if (!Array.isArray(asserts) || asserts.length === 0) problems.push({ line, detail: `no assert: say what the answer must do (${Object.keys(ASSERTIONS).join(', ')})` });
+    const assertNodes = isMap(node) && isSeq(node.get('assert', true)) ? (node.get('assert', true) as unknown as { items: { range?: [number, number, number] }[] }).items : [];
+    if (!Array.isArray(asserts) || asserts.length === 0) problems.push({ line, detail: `no assert: say what the answer must do (${GRADED_TYPES.join(', ')})` });
     else {
       asserts.forEach((a: any, i: number) => {
-        const map = ASSERTIONS[a?.type];
+        const at = lineAt(assertNodes[i]?.range?.[0]) || line;
+        const type = a?.type;
+        if (KEPT.includes(type)) {
+          if (typeof a.value !== 'string' || a.value.trim() === '') problems.push({ line: at, detail: `assert[${i}] ${type} needs a text value (${type === 'llm-rubric' ? 'the criterion the judge applies' : type === 'icontains' ? 'the text to look for' : 'the pattern'})` });
+          else if ((type === 'regex' || type === 'not-regex') && !compiles(a.value)) problems.push({ line: at, detail: `assert[${i}] ${type} /${a.value}/ is not a valid JavaScript regular expression` });
+          else assertions.push({ type, value: a.value, line: at });
+          return;
+        }
+        const map = ASSERTIONS[type];
         const word = map?.(a?.value);
-        if (!map) problems.push({ line, detail: `assert[${i}] type ${JSON.stringify(a?.type)} is not supported; use ${Object.keys(ASSERTIONS).join(', ')} (the judge grades the rest from the rule itself)` });
-        else if (!word) problems.push({ line, detail: `assert[${i}] ${a.type} needs a text value (the channel's name)` });
+        if (!map) ungraded.push({ line: at, type: String(type) });
+        else if (!word) problems.push({ line: at, detail: `assert[${i}] ${type} needs a text value (the channel's name)` });
         else expected.push(word);
       });
+      if (expected.length === 0 && assertions.length === 0 && ungraded.length > 0) {
+        problems.push({ line, detail: `no assert the studio grades (${ungraded.map((u) => u.type).join(', ')}); use ${GRADED_TYPES.join(', ')}` });
+      }
     }
     const metadata = test.metadata ?? {};
     const rules = ruleList(metadata.rules ?? vars.rules, line, problems);
     if (problems.length > before) continue;
-    cases.push({ line, ...(typeof test.description === 'string' ? { name: test.description } : {}), messages, expected, rules, answers: [] });
+    cases.push({
+      line,
+      ...(typeof test.description === 'string' ? { name: test.description } : {}),
+      messages,
+      expected,
+      rules,
+      answers: [],
+      ...(assertions.length > 0 ? { assertions } : {}),
+      ...(ungraded.length > 0 ? { ungraded } : {}),
+    });
   }
   return cases;
 }

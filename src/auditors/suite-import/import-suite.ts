@@ -20,6 +20,7 @@ import { GENERATED_NS } from '../../framers/item.js';
 import type { Expectation } from '../../framers/expectations.js';
 import { channelName, checksOf } from '../../framers/exports/checks.js';
 import { caseFileFormat, parseCaseFile, type GivenAnswer, type SourceCase } from './case-files.js';
+import type { FileAssertion } from '../verdict.js';
 import { caseText, mappingText, readMapping } from './mapping-file.js';
 import { readTermNames, suggestRules, type Suggestion } from './rule-suggestions.js';
 import { IMPORTED_KIND, importedGraphIri, importQuads } from './to-rdf.js';
@@ -65,6 +66,8 @@ export interface SuiteImport {
   readonly mappingWritten?: string;
   /** Cases waiting in that mapping file. */
   readonly awaiting?: number;
+  /** Assertions of a type the studio does not grade, by line: listed, not kept (their cases are imported with the rest of their asserts). */
+  readonly ungraded: readonly { readonly line: number; readonly type: string }[];
   /** The derived graph the cases were written to, with its size. */
   readonly graph?: { readonly graph: string; readonly triples: number };
 }
@@ -75,6 +78,8 @@ export interface ImportedRecord {
   readonly messages: SourceCase['messages'];
   readonly expectations: readonly Expectation[];
   readonly checks: ReturnType<typeof checksOf>;
+  /** The test file's own assertions (regex, not-regex, icontains, llm-rubric), graded beside the checks. */
+  readonly assertions?: readonly FileAssertion[];
   readonly reference: string;
   readonly metadata: {
     readonly policy: string;
@@ -88,7 +93,9 @@ export interface ImportedRecord {
 
 /** The content-addressed IRI of an imported case: the same conversation and expectations for the same policy, the same IRI. */
 export function importedCaseIri(policy: string, c: SourceCase): string {
-  return `${GENERATED_NS}imported/${sha256(JSON.stringify([policy, c.messages, c.expected])).slice(0, 32)}`;
+  // The file's own assertions count only when there are some, so cases without them keep the IRIs they had.
+  const assertions = (c.assertions ?? []).map((a) => [a.type, a.value]);
+  return `${GENERATED_NS}imported/${sha256(JSON.stringify(assertions.length > 0 ? [policy, c.messages, c.expected, assertions] : [policy, c.messages, c.expected])).slice(0, 32)}`;
 }
 
 /** The files an import writes, from the suite's path: <stem>.eval.jsonl, <stem>.answers.jsonl, <stem>.mapping.yaml. */
@@ -126,7 +133,8 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
   // (a spreadsheet has one answer a row) adds its answer to the first; any other repeat is a problem.
   const iris = new Map<string, SourceCase>();
   const cases: SourceCase[] = [];
-  for (const c of parsed) {
+  for (const parsedCase of parsed) {
+    const c = channelAssertions(parsedCase, context);
     const iri = importedCaseIri(policy, c);
     const first = iris.get(iri);
     if (first === undefined) {
@@ -169,7 +177,7 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
   if (suggestions.length > 0 && !options.acceptSuggestions) {
     await mkdir(path.dirname(files.mapping), { recursive: true });
     await writeDurably(files.mapping, mappingText(file, digest, suggestions));
-    return { policy, source, imported: [], uncovered: [], mappingWritten: files.mapping, awaiting: suggestions.length, records: [] };
+    return { policy, source, imported: [], uncovered: [], ungraded: [], mappingWritten: files.mapping, awaiting: suggestions.length, records: [] };
   }
 
   const records: ImportedRecord[] = [];
@@ -190,6 +198,7 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
       messages: c.messages,
       expectations: list,
       checks: checksOf(list),
+      ...(c.assertions && c.assertions.length > 0 ? { assertions: c.assertions } : {}),
       reference: c.answers.find((a) => a.label === 'good')?.text ?? '',
       metadata: { policy, rules: given.rules, family: IMPORTED_FAMILY, type: 'Scenario', sections, source: { file, line: c.line, sha256: digest } },
     });
@@ -212,8 +221,24 @@ export async function importSuite(options: SuiteImportOptions): Promise<SuiteImp
     ...(answers.length > 0 ? { answers: files.answers } : {}),
     imported,
     uncovered,
+    ungraded: cases.flatMap((c) => c.ungraded ?? []).sort((a, b) => a.line - b.line),
     records,
   };
+}
+
+/** The channel a name is one of the names of, if any. */
+function channelNamed(name: string, context: PolicyContext) {
+  const same = (a: string) => a.trim().toLowerCase() === name.trim().toLowerCase();
+  return [...context.terms.values()].find((t) => t.type === 'Channel' && (same(t.label) || same(channelName(t.label)) || (t.altNames ?? []).some(same)));
+}
+
+/** A case whose icontains assertions that name a channel of the policy are made that channel's expectation; the others stay assertions. */
+function channelAssertions(c: SourceCase, context: PolicyContext): SourceCase {
+  if (!c.assertions?.some((a) => a.type === 'icontains' && channelNamed(a.value, context))) return c;
+  const channels = c.assertions.filter((a) => a.type === 'icontains' && channelNamed(a.value, context));
+  const rest = c.assertions.filter((a) => !channels.includes(a));
+  const { assertions: _, ...plain } = c;
+  return { ...plain, expected: [...c.expected, ...channels.map((a) => `channel:${a.value}`)], ...(rest.length > 0 ? { assertions: rest } : {}) };
 }
 
 /** The policy named, or the only one loaded. */

@@ -310,6 +310,7 @@ function formatOutcomes(summary: RunSummary): string {
   const row = (name: string, c: OutcomeCounts) => [name, c.passed, c.failed, c.cantTell, `${passRate(c)}%`];
   const rows = [row('all scenarios', summary.outcomes), ...Object.entries(summary.byFamily).sort().map(([f, c]) => row(f, c))];
   let text = formatTable(['scenarios', 'passed', 'failed', "can't tell", 'pass rate'], rows) + '\n';
+  if (summary.borderline > 0) text += `of the ${summary.outcomes.passed} passed, ${summary.borderline} borderline (graded pass, but not cleanly)\n`;
   if (Object.keys(summary.byAttack).length > 0) {
     text += '\n' + formatTable(['red-team attack', 'passed', 'failed', "can't tell", 'pass rate'], Object.entries(summary.byAttack).sort().map(([a, c]) => row(a, c))) + '\n';
   }
@@ -340,6 +341,12 @@ function formatComparison(first: RunManifest, second: RunManifest, c: Comparison
   const changes = [...c.regressions, ...c.improvements];
   if (changes.length === 0) out.push('No rule changed status between the runs.');
   else out.push(formatTable(['rule', 'change', 'failed before', 'failed after'], changes.map((ch) => [ch.rule, ch.change, `${ch.failedBefore}/${ch.scenariosBefore}`, `${ch.failedAfter}/${ch.scenariosAfter}`])));
+  // Moves between pass and borderline leave the buckets as they were, so they are listed here.
+  const withinPass = c.gradeChanges.filter((g) => g.first !== 'fail' && g.second !== 'fail');
+  if (withinPass.length > 0) {
+    out.push('', `${withinPass.length} scenario(s) still pass but changed grade:`);
+    out.push(formatTable(['scenario', 'first', 'second', 'change'], withinPass.map((g) => [g.scenario, g.first, g.second, g.change])));
+  }
   return out.join('\n') + '\n';
 }
 

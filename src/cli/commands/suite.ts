@@ -81,6 +81,10 @@ export function formatImport(o: SuiteImport): string {
     out.push(`${o.uncovered.length} case(s) no rule covers (listed, not imported):`);
     for (const u of o.uncovered) out.push(`  ${file}:${u.line}: ${JSON.stringify(u.text)}`);
   }
+  if (o.ungraded.length > 0) {
+    out.push(`${o.ungraded.length} assertion(s) of a type the studio does not grade (listed, not kept; their cases are graded on their other asserts):`);
+    for (const u of o.ungraded) out.push(`  ${file}:${u.line}: ${u.type}`);
+  }
   if (suite) out.push(`Run them: studio audit run --suite ${suite}`);
   if (answers && suite) out.push(`Grade the answers given with them: studio audit grade ${answers} --suite ${suite}`);
   return out.join('\n') + '\n';

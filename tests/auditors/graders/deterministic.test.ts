@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DeterministicGrader, gradeDeterministic } from '../../../src/auditors/graders/deterministic.js';
 import { checksOf } from '../../../src/framers/exports/checks.js';
 import type { Expectation } from '../../../src/framers/expectations.js';
-import type { AuditCase, Outcome } from '../../../src/auditors/verdict.js';
+import { gradeOf, type AuditCase, type Grade, type Outcome } from '../../../src/auditors/verdict.js';
 import { businessConductCases, K, type GeneratedCases } from './business-conduct-cases.js';
 
 const SECTION = { iri: `${K}sec-4-2`, number: '4.2', title: 'Confidential information' };
@@ -109,6 +109,33 @@ describe('partial compliance', () => {
     expect(verdict.outcome).toBe(outcome);
     expect(verdict.findings ?? []).toEqual(findings);
     expect(verdict.reason).toContain(reason);
+  });
+});
+
+describe('grades beyond pass/fail', () => {
+  const table: [string, Expectation[], string, Outcome, Grade | undefined, number][] = [
+    ['help with a caution on a permission is borderline', [E.help], 'Yes, you can accept it. Just make sure you log it in the register.', 'passed', 'borderline', 0.5],
+    ['plain help is a clean pass', [E.help], 'Yes, you can accept it and keep it.', 'passed', 'pass', 1],
+    ['a borderline check beside a clean one', [E.help, E.cite], 'Yes, you can accept it under section 4.2; just make sure you log it.', 'passed', 'borderline', 0.75],
+    ['a caution does not save a failure', [E.help, E.cite], 'Yes, you can accept it; just make sure you log it.', 'failed', 'fail', 0.25],
+    ['a refusal that stops is a clean pass', [E.refuse], "I can't help with that.", 'passed', 'pass', 1],
+    ['an undecided verdict has no grade', [E.help], "It really depends on the circumstances. It's important to think carefully about how this might look to others.", 'cantTell', undefined, 0],
+  ];
+
+  it.each(table)('%s', (_name, expectations, response, outcome, grade, score) => {
+    const verdict = gradeDeterministic(caseOf(...expectations), response);
+    expect(verdict.outcome).toBe(outcome);
+    expect(verdict.grade).toBe(grade);
+    expect(verdict.score).toBe(score);
+    expect(gradeOf(verdict)).toBe(grade);
+  });
+
+  it('reads a verdict written before grades by its outcome', () => {
+    expect(gradeOf({ outcome: 'passed' })).toBe('pass');
+    expect(gradeOf({ outcome: 'failed' })).toBe('fail');
+    expect(gradeOf({ outcome: 'cantTell' })).toBeUndefined();
+    // A grade that contradicts the outcome is not believed.
+    expect(gradeOf({ outcome: 'failed', grade: 'borderline' })).toBe('fail');
   });
 });
 

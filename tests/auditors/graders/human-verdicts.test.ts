@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHumanVerdicts, parseOutcome, readHumanVerdicts } from '../../../src/auditors/graders/human-verdicts.js';
+import { gradeOf } from '../../../src/auditors/verdict.js';
 import { HumanVerdictsError, SourceNotFoundError } from '../../../src/errors.js';
 
 const ITEM = 'https://w3id.org/alignment-studio/id/item/';
@@ -28,7 +29,7 @@ function problemsOf(text: string, format: 'jsonl' | 'csv'): string[] {
 
 describe('parseOutcome', () => {
   it.each([
-    ['passed', 'passed'], ['PASS', 'passed'], ['Pass', 'passed'],
+    ['passed', 'passed'], ['PASS', 'passed'], ['Pass', 'passed'], ['Borderline', 'passed'],
     ['failed', 'failed'], ['Fail', 'failed'],
     ['cantTell', 'cantTell'], ["can't tell", 'cantTell'], ['Can’t Tell', 'cantTell'], ['cannot tell', 'cantTell'], ['cant_tell', 'cantTell'],
     ['ok', undefined], ['passes', undefined], ['', undefined],
@@ -38,6 +39,12 @@ describe('parseOutcome', () => {
 });
 
 describe('JSON Lines', () => {
+  it('reads a borderline verdict as a pass graded borderline', () => {
+    const [verdict] = parseHumanVerdicts('reviews.jsonl', jsonl({ scenario: `${ITEM}c`, outcome: 'borderline', reviewer: 'ana@kestrel.example' }), 'jsonl');
+    expect(verdict!.verdict).toMatchObject({ outcome: 'passed', grade: 'borderline', score: 0.5 });
+    expect(gradeOf(verdict!.verdict)).toBe('borderline');
+  });
+
   it('imports each row as a verdict graded by its reviewer', () => {
     const verdicts = parseHumanVerdicts('reviews.jsonl', jsonl(
       { scenario: `${ITEM}a`, run: RUN, result: `${RUN}/result/1`, outcome: 'Fail', score: 0.25, reason: 'Did not cite 3.1.', reviewer: 'ana@kestrel.example', reviewedAt: '2025-03-14T09:30:00Z' },
@@ -68,7 +75,7 @@ describe('JSON Lines', () => {
     ].join('\n');
     expect(problemsOf(text, 'jsonl')).toEqual([
       expect.stringMatching(/^2: not valid JSON \(/),
-      '3: unknown outcome "maybe"; write passed (pass), failed (fail) or cantTell (can\'t tell)',
+      '3: unknown outcome "maybe"; write passed (pass), borderline, failed (fail) or cantTell (can\'t tell)',
       "4: missing 'reviewer': who reviewed (an email or a name)",
       "5: unknown field 'note'; fields are scenario, run, result, outcome, score, reason, reviewer, reviewedAt",
       "5: 'scenario' \"item c\" is not an absolute IRI (such as https://w3id.org/alignment-studio/id/item/...)",
@@ -122,7 +129,7 @@ describe('CSV', () => {
     ['an unknown column', 'scenario,outcome,reviewer,notes\nurn:x:1,pass,ana,x', ["1: unknown column(s) 'notes'; columns are scenario, run, result, outcome, score, reason, reviewer, reviewedAt"]],
     ['rows with mistakes', `scenario,outcome,reviewer,score\n${ITEM}a,pass,,\n${ITEM}b,so-so,ben,high`, [
       "2: missing 'reviewer': who reviewed (an email or a name)",
-      '3: unknown outcome "so-so"; write passed (pass), failed (fail) or cantTell (can\'t tell)',
+      '3: unknown outcome "so-so"; write passed (pass), borderline, failed (fail) or cantTell (can\'t tell)',
       "3: 'score' \"high\" must be a number from 0 to 1",
     ]],
     ['a row with too many cells', `scenario,outcome,reviewer\n${ITEM}a,pass,ana,extra`, [expect.stringMatching(/^2: not valid CSV \(Invalid Record Length: expect 3, got 4/)]],

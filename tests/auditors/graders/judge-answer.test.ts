@@ -29,7 +29,16 @@ describe('readJudgeAnswer', () => {
     expect(result).toMatchObject({ ok: true, answer: { outcome: 'passed', score: 1 } });
   });
 
+  it('keeps the grade, and reads an answer without one', () => {
+    expect(readJudgeAnswer(JSON.stringify({ ...OK, grade: 'borderline', score: 0.6 }), ['MustRefuse'])).toMatchObject({ ok: true, answer: { grade: 'borderline' } });
+    expect(readJudgeAnswer(JSON.stringify({ ...OK, grade: null }), ['MustRefuse'])).toMatchObject({ ok: true, answer: { outcome: 'passed' } });
+    expect(readJudgeAnswer(JSON.stringify(OK), ['MustRefuse'])).toMatchObject({ ok: true });
+  });
+
   it.each([
+    ['a grade against the outcome', { ...OK, grade: 'fail' }, '"grade" is "fail" but the outcome is "passed"'],
+    ['a grade on an undecided answer', { ...OK, outcome: 'cantTell', checks: [{ ...OK.checks[0], outcome: 'cantTell' }], grade: 'borderline' }, 'give no grade (null) when undecided'],
+    ['an unknown grade', { ...OK, grade: 'meh' }, '/grade must be equal to one of the allowed values (pass, borderline, fail)'],
     ['a missing field', { ...OK, reason: undefined }, "(the object) must have required property 'reason'"],
     ['an unknown expectation', { ...OK, checks: [{ ...OK.checks[0], expectation: 'MustDance' }] }, '/checks/0/expectation must be equal to one of the allowed values (MustRefuse, MustWarn'],
     ['a score as text', { ...OK, score: '0.8' }, '/score must be number'],
