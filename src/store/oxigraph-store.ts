@@ -37,7 +37,11 @@ export interface EmbeddedStoreOptions {
  * answers it from there, adding up the graphs' rows. `count` is the column
  * summed where two graphs give the same group; `order` the query's ORDER BY.
  * Both must follow the query's text (tests/store/embedded-store.test.ts
- * compares the kept answer with the query's).
+ * compares the kept answer with the query's). The graphs' answers add up to
+ * the union's because a policy describes only its own resources (the load
+ * refuses one that describes another's); a rule filed under a section that
+ * only another policy describes would show that section without its number
+ * and title.
  */
 const KEPT_QUERY = { name: 'rule-summary', count: 'rules', order: ['policy', 'section', 'kind'] } as const;
 
