@@ -105,8 +105,6 @@ export class EmbeddedStore implements GraphStore {
               format: entry.format,
               ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
               to_graph_name: oxigraph.namedNode(entry.graph),
-              // Each piece checked when it was written; a transaction per piece would only slow a large graph down.
-              ...(entry.format === TURTLE ? {} : { no_transaction: true }),
             });
           } catch (error) {
             this.dropGraph(entry.graph);
