@@ -3,8 +3,6 @@
 import { Option, type Command } from 'commander';
 import { resolveConfig } from '../config.js';
 import type { GraphStore } from '../store/graph-store.js';
-import { EmbeddedStore } from '../store/oxigraph-store.js';
-import { Neo4jStore } from '../store/neo4j-store.js';
 
 export interface StoreOptions {
   store?: string;
@@ -18,8 +16,14 @@ export function storeOptions(command: Command): Command {
     .option('--data-dir <folder>', "the embedded store's data folder (default ./data, or STUDIO_DATA_DIR)");
 }
 
-/** Opens the store the options and configuration name. Neo4j is reached with NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD. */
-export async function openStore(options: StoreOptions): Promise<GraphStore> {
+/**
+ * Opens the store the options and configuration name. Neo4j is reached with
+ * NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD. The embedded store reads its graphs
+ * when a query first needs them, or at once when `eager`.
+ */
+export async function openStore(options: StoreOptions, { eager = false }: { eager?: boolean } = {}): Promise<GraphStore> {
   const config = resolveConfig({ ...(options.store ? { store: options.store } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-  return config.store === 'neo4j' ? Neo4jStore.open(config.neo4j) : EmbeddedStore.open({ dataDir: config.dataDir });
+  // Each engine's module is loaded only when it is the one asked for (the Neo4j driver takes a while to load).
+  if (config.store === 'neo4j') return (await import('../store/neo4j-store.js')).Neo4jStore.open(config.neo4j);
+  return (await import('../store/oxigraph-store.js')).EmbeddedStore.open({ dataDir: config.dataDir, eager });
 }

@@ -38,6 +38,15 @@ export interface GraphEntry {
   readonly sha256: string;
   readonly triples: number;
   readonly loadedAt: string;
+  /** The file's size in bytes, checked when the folder opens (absent in folders written before it was kept). */
+  readonly bytes?: number;
+  /**
+   * For a policy graph: the rows a named query answers on this graph alone,
+   * kept so that a command can answer it without reading the graph (the
+   * rule-summary query, for `studio stats`). `query` is the SHA-256 of the
+   * query's text: rows of another text are not used. Absent in older folders.
+   */
+  readonly summary?: { readonly name: string; readonly query: string; readonly rows: readonly Readonly<Record<string, string | number | boolean | null>>[] };
 }
 
 interface Manifest {
@@ -67,27 +76,50 @@ export class DataFolder {
   }
 
   /**
-   * Every graph the folder keeps, handing each file's content to `read` in
-   * pieces, under the lock so that no writer switches files meanwhile. Turtle
-   * comes whole; N-Triples and N-Quads, which can be far larger, in pieces of
-   * whole lines.
+   * The graphs the manifest lists, without reading them; a file missing, or
+   * of another size than the manifest recorded (cut short, or changed by
+   * hand), is reported now rather than when the graph is first read.
    */
-  async readAll(read: (entry: GraphEntry, text: string) => void): Promise<GraphEntry[]> {
+  async entries(): Promise<GraphEntry[]> {
+    // Under the lock, so that no writer switches the manifest and removes the files it listed meanwhile.
     return this.locked(async () => {
       const entries = (await this.readManifest()).graphs;
       for (const entry of entries) {
         const file = path.join(this.root, GRAPHS, entry.file);
-        try {
-          if (entry.format === 'text/turtle') read(entry, await readFile(file, 'utf8'));
-          else for await (const piece of linePieces(file)) read(entry, piece);
-        } catch (error) {
-          if (error instanceof DataFolderError) throw error;
-          if ((error as NodeJS.ErrnoException).code === undefined) throw error;
-          throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(error)})`);
+        const info = await stat(file).catch((error: NodeJS.ErrnoException) => error);
+        if (info instanceof Error) throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(info)})${describeEntry(entry)}`);
+        if (entry.bytes !== undefined && info.size !== entry.bytes) {
+          throw new DataFolderError(`${file}: ${info.size} bytes where the manifest recorded ${entry.bytes}, so it changed since it was written${describeEntry(entry)}`);
         }
       }
       return [...entries];
     });
+  }
+
+  /**
+   * The graphs the manifest lists now, reading those `select` picks out of
+   * them, under the lock so that no writer switches files meanwhile. Turtle
+   * comes to `read` whole; N-Triples and N-Quads, which can be far larger, in
+   * pieces of whole lines.
+   */
+  async read(select: (entries: readonly GraphEntry[]) => readonly GraphEntry[], read: (entry: GraphEntry, text: string) => void): Promise<GraphEntry[]> {
+    return this.locked(async () => {
+      const entries = (await this.readManifest()).graphs;
+      for (const entry of select(entries)) await this.readGraph(entry, read);
+      return [...entries];
+    });
+  }
+
+  private async readGraph(entry: GraphEntry, read: (entry: GraphEntry, text: string) => void): Promise<void> {
+    const file = path.join(this.root, GRAPHS, entry.file);
+    try {
+      if (entry.format === 'text/turtle') read(entry, await readFile(file, 'utf8'));
+      else for await (const piece of linePieces(file)) read(entry, piece);
+    } catch (error) {
+      if (error instanceof DataFolderError) throw error;
+      if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+      throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(error)})`);
+    }
   }
 
   /**
@@ -186,6 +218,12 @@ export class DataFolder {
   }
 }
 
+/** Which graph an entry is, for a message about its file. */
+function describeEntry(entry: GraphEntry): string {
+  const what = entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`;
+  return ` (${what} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}); reload the policy from its Turtle with 'studio load'`;
+}
+
 async function olderThan(file: string, ms: number): Promise<boolean> {
   const info = await stat(file).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs > ms;
@@ -211,6 +249,8 @@ const PARTIAL = /\.(\d+)\.partial$/;
 export class PendingFile {
   private readonly hash: Hash = createHash('sha256');
   private digest: string | undefined;
+  /** How many bytes were appended. */
+  bytes = 0;
   private closed = false;
 
   private constructor(
@@ -228,6 +268,7 @@ export class PendingFile {
   async append(text: string): Promise<void> {
     if (this.closed) throw new DataFolderError(`${this.path}: already finished`);
     this.hash.update(text);
+    this.bytes += Buffer.byteLength(text, 'utf8');
     await this.handle.write(text, null, 'utf8');
   }
 

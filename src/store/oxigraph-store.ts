@@ -1,7 +1,10 @@
 /**
  * The embedded engine: oxigraph in process, SPARQL 1.1, the vocabulary in
  * its own graph and each policy in a graph of its own. What is loaded is kept
- * in a data folder (see data-folder.ts) and read back when the store opens.
+ * in a data folder (see data-folder.ts). Opening reads only the folder's
+ * manifest: the graphs are read into oxigraph when a query first needs them,
+ * so that a command that only lists policies, writes a graph or asks what the
+ * manifest keeps (the rule summary of `studio stats`) never reads them.
  */
 
 import { createHash, randomUUID } from 'node:crypto';
@@ -24,42 +27,101 @@ import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryErr
 export interface EmbeddedStoreOptions {
   /** Where loaded policies are kept between runs; omit for a store that forgets on close. */
   readonly dataDir?: string;
+  /** Read every graph now rather than at the first query (a server, whose first request should not wait for it). */
+  readonly eager?: boolean;
 }
+
+/**
+ * The named query whose answer on each policy graph alone is kept in the
+ * manifest when the policy is loaded (what `studio stats` asks); the store
+ * answers it from there, adding up the graphs' rows. `count` is the column
+ * summed where two graphs give the same group; `order` the query's ORDER BY.
+ * Both must follow the query's text (tests/store/embedded-store.test.ts
+ * compares the kept answer with the query's). The graphs' answers add up to
+ * the union's because a policy describes only its own resources (the load
+ * refuses one that describes another's); a rule filed under a section that
+ * only another policy describes would show that section without its number
+ * and title.
+ */
+const KEPT_QUERY = { name: 'rule-summary', count: 'rules', order: ['policy', 'section', 'kind'] } as const;
 
 export class EmbeddedStore implements GraphStore {
   readonly engine = 'embedded' as const;
   /** Where reads with a deadline run: ad-hoc queries in one worker, named queries in another, so that a slow ad-hoc query does not hold up the routes. */
   private readonly threads = { adhoc: this.newThread(), named: this.newThread() };
+  /** The file each graph in oxigraph was read from (or written to), by graph name. */
+  private readonly inMemory = new Map<string, string>();
+  /** True once the vocabulary and every graph of the folder are in oxigraph; from then on each write keeps it so. */
+  private complete = false;
+  private completing: Promise<void> | undefined;
 
   private constructor(
     private readonly store: oxigraph.Store,
     private readonly folder: DataFolder | undefined,
     private entries: GraphEntry[],
+    private readonly dataDir: string | undefined,
   ) {}
 
-  /** Opens the store: the vocabulary, then every graph the data folder keeps. */
+  /** Opens the store: reads the data folder's manifest (and, if eager, every graph it keeps). */
   static async open(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
-    const store = new oxigraph.Store();
-    const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
-    for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
-      const source = await readTurtle(file);
-      store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
-    }
     const folder = options.dataDir ? await DataFolder.open(options.dataDir) : undefined;
-    const entries = folder
-      ? await folder.readAll((entry, text) => {
+    const entries = folder ? await folder.entries() : [];
+    const opened = new EmbeddedStore(new oxigraph.Store(), folder, entries, options.dataDir);
+    if (options.eager) await opened.readGraphs();
+    return opened;
+  }
+
+  /**
+   * Reads into oxigraph the vocabulary and every graph the folder keeps that
+   * is not there yet, as the manifest lists them now (a graph another
+   * process replaced meanwhile is read in its new version).
+   */
+  private async readGraphs(): Promise<void> {
+    if (this.complete) return;
+    this.completing ??= (async () => {
+      if (!this.inMemory.has(VOCABULARY_GRAPH)) {
+        const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
+        for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
+          const source = await readTurtle(file);
+          this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
+        }
+        this.inMemory.set(VOCABULARY_GRAPH, '');
+      }
+      if (this.folder) {
+        const pick = (entries: readonly GraphEntry[]) => {
+          const onDisk = new Map(entries.map((e) => [e.graph, e.file]));
+          // A graph whose file is no longer the one listed (another process replaced or removed it) goes first.
+          for (const [graph, file] of [...this.inMemory]) {
+            if (graph !== VOCABULARY_GRAPH && onDisk.get(graph) !== file) {
+              this.dropGraph(graph);
+              this.inMemory.delete(graph);
+            }
+          }
+          return entries.filter((e) => !this.inMemory.has(e.graph));
+        };
+        this.entries = await this.folder.read(pick, (entry, text) => {
           try {
-            store.load(text, {
+            this.store.load(text, {
               format: entry.format,
               ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
               to_graph_name: oxigraph.namedNode(entry.graph),
             });
           } catch (error) {
-            throw new DataFolderError(`${options.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+            this.dropGraph(entry.graph);
+            this.inMemory.delete(entry.graph);
+            throw new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
           }
-        })
-      : [];
-    return new EmbeddedStore(store, folder, entries);
+          this.inMemory.set(entry.graph, entry.file);
+        });
+      }
+      this.complete = true;
+    })();
+    try {
+      await this.completing;
+    } catch (error) {
+      this.completing = undefined;
+      throw error;
+    }
   }
 
   async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
@@ -104,6 +166,8 @@ export class EmbeddedStore implements GraphStore {
         // The graph is new, so the store grew by exactly its triples (counting them with match() would copy each one out of WebAssembly).
         triples: parsed ? parsed.triples : this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
+        bytes: Buffer.byteLength(source.text, 'utf8'),
+        ...(await this.summarise(graph)),
       };
       // Graphs derived from the policy stay: they record the version they came from.
       const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
@@ -111,7 +175,11 @@ export class EmbeddedStore implements GraphStore {
       const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => !isOld(e)), entry];
       progress?.(2, 3);
       await this.folder?.update({ [entry.file]: source.text }, replace);
-      for (const old of replaced) this.dropGraph(old.graph);
+      for (const old of replaced) {
+        this.dropGraph(old.graph);
+        this.inMemory.delete(old.graph);
+      }
+      this.inMemory.set(graph.value, entry.file);
       this.entries = replace(this.entries);
       if (parsed) for (const piece of pieces) this.mirror({ op: 'load', text: piece, format: NTRIPLES, graph: graph.value });
       else this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
@@ -135,6 +203,7 @@ export class EmbeddedStore implements GraphStore {
     await this.folder?.update({}, remove);
     for (const entry of removed) {
       this.dropGraph(entry.graph);
+      this.inMemory.delete(entry.graph);
       this.mirror({ op: 'drop', graph: entry.graph });
     }
     this.entries = remove(this.entries);
@@ -199,6 +268,7 @@ export class EmbeddedStore implements GraphStore {
             policySha256: graph.policySha256,
             sha256: await pending.finish(),
             triples,
+            bytes: pending.bytes,
             loadedAt: new Date().toISOString(),
           };
           const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.graph !== graph.graph), entry];
@@ -208,13 +278,18 @@ export class EmbeddedStore implements GraphStore {
           }
           await this.folder?.update({ [file]: pending }, replace);
           this.dropGraph(graph.graph);
+          this.inMemory.delete(graph.graph);
           this.mirror({ op: 'drop', graph: graph.graph });
-          const target = oxigraph.namedNode(graph.graph);
-          const pieces = this.folder ? this.folder.graphPieces(entry) : linePieces(pending.path);
-          // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
-          for await (const piece of pieces) {
-            this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
-            this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+          // Until the graphs are read, the new version waits in the folder like the others (a command that only writes never reads it back).
+          if (this.complete || !this.folder) {
+            const target = oxigraph.namedNode(graph.graph);
+            const pieces = this.folder ? this.folder.graphPieces(entry) : linePieces(pending.path);
+            // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
+            for await (const piece of pieces) {
+              this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
+              this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+            }
+            this.inMemory.set(graph.graph, file);
           }
           this.entries = replace(this.entries);
           return toDerivedGraph(entry);
@@ -238,6 +313,9 @@ export class EmbeddedStore implements GraphStore {
   async namedQuery(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<Row[]> {
     const query = await loadNamedQuery(name, 'sparql');
     checkParams(query, params);
+    const kept = query.params.size === 0 ? this.keptAnswer(name, query.text) : undefined;
+    if (kept) return kept;
+    await this.readGraphs();
     let text = query.text;
     if (query.params.size > 0) {
       // Parameters become a VALUES block, so the engine starts from them;
@@ -261,11 +339,13 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
+    await this.readGraphs();
     if (options.deadlineMs === undefined) return this.run(text, 'ad-hoc query');
     return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', options.deadlineMs, options.signal);
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
+    await this.readGraphs();
     const graphs = this.entries.filter((e) => e.kind === 'policy' && (policy === undefined || e.policy === policy));
     const quads: Quad[] = [];
     for (const entry of graphs) {
@@ -282,6 +362,48 @@ export class EmbeddedStore implements GraphStore {
     (this.store as unknown as { free(): void }).free();
   }
 
+  /**
+   * The rows the kept query (KEPT_QUERY) answers on one policy graph, for
+   * its manifest entry.
+   */
+  private async summarise(graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
+    const name = KEPT_QUERY.name;
+    const query = await loadNamedQuery(name, 'sparql');
+    const result = this.store.query(query.text, { default_graph: graph, results_format: SPARQL_JSON }) as unknown as string;
+    const answer = fromSparqlJson(JSON.parse(result) as SparqlJson);
+    if (answer.kind !== 'rows') return {};
+    return { summary: { name, query: sha256(query.text), rows: answer.rows } };
+  }
+
+  /**
+   * A kept query's answer, from the manifest: the rows of every policy graph,
+   * groups two graphs share added up, in the query's order. Nothing when a
+   * policy was loaded by an older studio or with another text of the query.
+   */
+  private keptAnswer(name: string, text: string): Row[] | undefined {
+    const kept = KEPT_QUERY;
+    if (name !== kept.name) return undefined;
+    const hash = sha256(text);
+    const policies = this.entries.filter((e) => e.kind === 'policy');
+    if (!policies.every((e) => e.summary?.name === name && e.summary.query === hash)) return undefined;
+    const groups = new Map<string, Row>();
+    for (const entry of policies) {
+      for (const row of entry.summary!.rows) {
+        const key = JSON.stringify(Object.entries(row).filter(([column]) => column !== kept.count));
+        const before = groups.get(key);
+        groups.set(key, before ? { ...before, [kept.count]: Number(before[kept.count]) + Number(row[kept.count]) } : row);
+      }
+    }
+    const order = (a: Row, b: Row) => {
+      for (const column of kept.order) {
+        const by = compareCodePoints(String(a[column] ?? ''), String(b[column] ?? ''));
+        if (by !== 0) return by;
+      }
+      return 0;
+    };
+    return [...groups.values()].sort(order);
+  }
+
   private newThread(): QueryThread {
     return new QueryThread(() => this.store.dump({ format: 'application/n-quads' }));
   }
@@ -293,6 +415,7 @@ export class EmbeddedStore implements GraphStore {
 
   /** Runs a query in a worker thread, with a deadline; updates are refused as run() refuses them. */
   private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<QueryAnswer> {
+    await this.readGraphs();
     let answer: ThreadAnswer;
     try {
       answer = await thread.run(text, label, deadlineMs, signal);
@@ -349,6 +472,18 @@ function* ntriplesPieces(bytes: Uint8Array): Generator<string> {
     yield decoder.decode(bytes.subarray(start, end));
     start = end;
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Orders strings as SPARQL orders IRIs and literals: by code point (JavaScript's < compares UTF-16 units, which differs past U+FFFF). */
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const surrogates = /[\uD800-\uDFFF]/;
+  if (!surrogates.test(a) && !surrogates.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** Where a named query wants its parameters bound: a line holding only "#@values". */

@@ -6,7 +6,7 @@ declare module 'shacl-engine' {
     validate(data: { dataset: DatasetCore; terms?: Iterable<Term> }, shapes?: { terms: Term[] }[]): Promise<{ conforms: boolean; results: unknown[] }>;
   }
 }
-declare module 'shacl-engine/sparql.js' {
-  export const validations: unknown;
-  export const targetResolvers: unknown;
+declare module 'shacl-engine/lib/parsePath.js' {
+  /** A shape's sh:path (or a result's path term) as shacl-engine's steps; null without one. */
+  export default function parsePath(pointer: unknown): { start: 'subject' | 'object'; end: 'subject' | 'object'; predicates: import('@rdfjs/types').Term[]; quantifier: string }[] | null;
 }

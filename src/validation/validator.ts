@@ -7,7 +7,7 @@
 import N3 from 'n3';
 import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 import { Validator } from 'shacl-engine';
-import { targetResolvers, validations as sparqlValidations } from 'shacl-engine/sparql.js';
+import { sparqlTargetResolvers, sparqlValidations } from './sparql-constraints.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { DCTERMS, ONTOLOGY_FILE, RDF, SHAPES_FILE, SH, STUDIO, XSD, compactIri } from '../vocabulary.js';
 import { declaredPrefixes, propertyLine, subjectLines } from './locate.js';
@@ -61,7 +61,7 @@ export class PolicyValidator {
     const vocabulary = parseTurtle(await readTurtle(ONTOLOGY_FILE));
     // shacl-engine reads rdfs:subClassOf from the shapes graph, so the vocabulary goes there too.
     const shapes = new N3.Store([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
-    const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers });
+    const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
     const nodeShapes = shapes.getSubjects(N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`), null);
     return new PolicyValidator(validator, nodeShapes, vocabulary);
   }

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, writeFile, readFile, utimes } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { DataFolderError, PolicyNotLoadedError } from '../../src/errors.js';
 import { describeGraphStore, MINI, SAMPLE_POLICIES } from './store-spec.js';
 import { describeFramers } from './framers-spec.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
+import { loadNamedQuery } from '../../src/store/named-queries.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
 
@@ -167,5 +169,100 @@ describe('embedded store data folder', () => {
     await writeFile(path.join(dataDir, 'manifest.json'), 'not json');
     await expect(EmbeddedStore.open({ dataDir })).rejects.toBeInstanceOf(DataFolderError);
     expect(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')).toBe('not json');
+  });
+
+  // Every sample policy and every fixture policy: sections, kinds and titles of all sorts.
+  const ALL_POLICIES = [
+    ...readdirSync('policies').filter((f) => f.endsWith('.ttl')).map((f) => `policies/${f}`),
+    ...readdirSync('tests/fixtures').filter((f) => f.endsWith('-policy.ttl')).map((f) => `tests/fixtures/${f}`),
+  ];
+
+  it('answers the rule summary from the manifest exactly as the query does on the graphs, without reading them', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    for (const file of ALL_POLICIES) await first.loadPolicy(await readTurtle(file));
+    await first.close();
+    const reopened = await EmbeddedStore.open({ dataDir });
+    const kept = await reopened.namedQuery('rule-summary');
+    expect(kept.length).toBeGreaterThan(10);
+    const query = await loadNamedQuery('rule-summary', 'sparql');
+    const live = await reopened.query(query.text);
+    expect(live.kind === 'rows' && live.rows).toEqual(kept);
+    await reopened.close();
+  });
+
+  it('opens a folder without reading its graphs, and reads them at the first query', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    const loaded = await store.loadPolicy(await readTurtle(MINI));
+    const summary = await store.namedQuery('rule-summary');
+    await store.close();
+    // Spoil the graph's text without changing its size: only reading it can tell.
+    const [file] = await readdir(path.join(dataDir, 'graphs'));
+    const text = await readFile(path.join(dataDir, 'graphs', file!), 'utf8');
+    await writeFile(path.join(dataDir, 'graphs', file!), '"'.repeat(Buffer.byteLength(text)));
+    const reopened = await EmbeddedStore.open({ dataDir });
+    expect((await reopened.listPolicies()).map((p) => p.policy)).toEqual([loaded.policy]);
+    expect(await reopened.namedQuery('rule-summary')).toEqual(summary);
+    const error = await reopened.query('ASK { ?s ?p ?o }').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataFolderError);
+    expect((error as Error).message).toContain(file!);
+    await reopened.close();
+  });
+
+  it('answers the rule summary by the query for a folder written before the manifest kept it', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    for (const file of SAMPLE_POLICIES) await store.loadPolicy(await readTurtle(file));
+    const summary = await store.namedQuery('rule-summary');
+    await store.close();
+    const manifestFile = path.join(dataDir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { graphs: Record<string, unknown>[] };
+    for (const entry of manifest.graphs) {
+      delete entry.summary;
+      delete entry.bytes;
+    }
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const old = await EmbeddedStore.open({ dataDir });
+    expect(await old.namedQuery('rule-summary')).toEqual(summary);
+    // A policy loaded now keeps its summary, but the older one still has none: the query answers.
+    await old.loadPolicy(await readTurtle(MINI));
+    const query = await loadNamedQuery('rule-summary', 'sparql');
+    const live = await old.query(query.text);
+    expect(await old.namedQuery('rule-summary')).toEqual(live.kind === 'rows' && live.rows);
+    expect((await old.namedQuery('rule-summary')).length).toBeGreaterThan(summary.length);
+    await old.close();
+  });
+
+  it('reads at the first query the graphs this store wrote and another process replaced since it opened', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    const loaded = await store.loadPolicy(await readTurtle(MINI));
+    const { namedNode, literal, quad } = N3.DataFactory;
+    const graph = { graph: 'urn:studio:test:lazy', kind: 'generated', policy: loaded.policy, policySha256: loaded.sha256 };
+    await store.putDerivedGraph(graph, [quad(namedNode('urn:x:a'), namedNode('urn:x:says'), literal('mine'))]);
+    const other = await EmbeddedStore.open({ dataDir });
+    await other.loadPolicy(await readTurtle(MINI));
+    await other.putDerivedGraph(graph, [quad(namedNode('urn:x:a'), namedNode('urn:x:says'), literal('theirs'))]);
+    await other.close();
+    expect(await store.query('SELECT ?o WHERE { GRAPH <urn:studio:test:lazy> { ?s ?p ?o } }')).toMatchObject({ rows: [{ o: 'theirs' }] });
+    const policies = await store.query('SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/alignment-studio/ns#Policy> }');
+    expect(policies).toMatchObject({ rows: [{ n: 1 }] });
+    expect(await canonical(await store.exportQuads())).toBe(await canonical(await triplesOf(MINI)));
+    // From now on the store's own writes reach its graphs at once.
+    await store.putDerivedGraph(graph, [quad(namedNode('urn:x:a'), namedNode('urn:x:says'), literal('mine again'))]);
+    expect(await store.query('SELECT ?o WHERE { GRAPH <urn:studio:test:lazy> { ?s ?p ?o } }')).toMatchObject({ rows: [{ o: 'mine again' }] });
+    await store.close();
+  });
+
+  it('reads every graph when it opens, if eager', async () => {
+    const dataDir = await tempDir();
+    const store = await EmbeddedStore.open({ dataDir });
+    await store.loadPolicy(await readTurtle(MINI));
+    await store.close();
+    const [file] = await readdir(path.join(dataDir, 'graphs'));
+    const text = await readFile(path.join(dataDir, 'graphs', file!), 'utf8');
+    await writeFile(path.join(dataDir, 'graphs', file!), '"'.repeat(Buffer.byteLength(text)));
+    await expect(EmbeddedStore.open({ dataDir, eager: true })).rejects.toBeInstanceOf(DataFolderError);
   });
 });

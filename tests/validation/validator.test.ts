@@ -142,6 +142,17 @@ mini:cond-b a studio:CompoundCondition ;
     expect(violations.every((v) => /contains itself/.test(v.message))).toBe(true);
   });
 
+  it('reports a SHACL-SPARQL finding on a blank node as that blank node, and none for a well-formed one beside it', async () => {
+    const violations = await violationsAfter((text) => `${text}
+mini:cond-blank a studio:CompoundCondition ;
+    rdfs:label "blank members" ;
+    studio:anyOf ( [ a studio:CompoundCondition ; rdfs:label "empty" ; studio:allOf () ] [ a studio:CompoundCondition ; rdfs:label "fine" ; studio:allOf ( mini:cond-nominal ) ] ) .
+`);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ constraint: 'SPARQL', path: 'studio:allOf', focusNode: expect.stringMatching(/^_:/) });
+    expect(violations[0]!.message).toMatch(/list of a compound condition is empty/);
+  });
+
   // Issue 23: exceptions to several rules and to a definition, notwithstanding, an agency as bearer, a rate.
   const WIDE = 'tests/fixtures/wide-exceptions-policy.ttl';
   it('passes a policy whose exceptions name several rules and a definition, with an agency bearing a duty and a per diem threshold', async () => {

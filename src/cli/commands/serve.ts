@@ -54,7 +54,8 @@ export function registerServe(program: Command): void {
     const jobsRunning = positiveInteger('--jobs-running', options.jobsRunning);
     const tokens = await TokenTable.load(options.tokens);
     const config = resolveConfig({ ...(options.store ? { store: options.store } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-    const store = await openStore(options);
+    // A server reads every graph before it listens, so that its first request does not wait for them.
+    const store = await openStore(options, { eager: true });
     const app = await buildServer({
       store,
       tokens,

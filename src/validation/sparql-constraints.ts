@@ -1,0 +1,202 @@
+/**
+ * SHACL-SPARQL for shacl-engine (sh:sparql constraints and sh:SPARQLTarget
+ * targets), answered by oxigraph. shacl-engine's own support runs each query
+ * with Comunica, whose engine and SPARQL parser take about 2 s to load (most
+ * of `studio validate` on a sample policy) and which runs one query per focus
+ * node. Here the data is copied into oxigraph once per validation, when a
+ * SPARQL shape first needs it, and each query runs once with $this left free:
+ * $this is a variable like any other, so its rows give every focus node's
+ * results at once, handed out by focus node as shacl-engine asks for them.
+ *
+ * Blank nodes are copied as IRIs of their own (urn:studio:skolem:<label>)
+ * and turned back into the same blank nodes in the answers, since oxigraph
+ * gives the blank nodes of loaded text labels of its own. A query testing
+ * isBlank() or isIRI() on them would see an IRI: no shape of ours does.
+ */
+
+import N3 from 'n3';
+import oxigraph from 'oxigraph';
+import type { DatasetCore, Quad, Term } from '@rdfjs/types';
+import { nTriples } from '../rdf/serialize.js';
+import { SH } from '../vocabulary.js';
+import parsePath from 'shacl-engine/lib/parsePath.js';
+import { QueryError } from '../errors.js';
+
+const SKOLEM = 'urn:studio:skolem:';
+const { namedNode, blankNode, literal, quad } = N3.DataFactory;
+/** How errors name a query of the shapes. */
+const SHAPES_QUERY = 'of ontology/shapes.ttl (SHACL-SPARQL)';
+
+// The parts of shacl-engine's pointers, shapes and contexts read here.
+interface Pointer {
+  readonly term: Term;
+  readonly terms: Term[];
+  readonly value: string | undefined;
+  readonly ptrs: Pointer[];
+  out(predicates: Term[]): Pointer;
+  node(terms: (Term | undefined)[]): Pointer;
+  [Symbol.iterator](): Iterator<Pointer>;
+}
+interface PathStep {
+  readonly start: 'subject' | 'object';
+  readonly end: 'subject' | 'object';
+  readonly predicates: Term[];
+  readonly quantifier: 'one' | 'zeroOrOne' | 'zeroOrMore' | 'oneOrMore';
+}
+interface Shape {
+  readonly sparql: Pointer;
+  readonly path: PathStep[] | null;
+}
+interface Context {
+  readonly focusNode: Pointer & { readonly dataset: DatasetCore };
+  violation(component: Term, args: Record<string, unknown>): void;
+  debug(component: Term, args: Record<string, unknown>): void;
+}
+
+/** The data of one validation as oxigraph holds it, and the answers of the queries run on it so far. */
+interface Mirror {
+  readonly store: oxigraph.Store;
+  /** By query text: every row, by the key of its ?this. */
+  readonly answers: Map<string, Map<string, Map<string, Term>[]>>;
+}
+
+/** One mirror per dataset validated; a dataset no longer used is let go with its mirror. */
+const mirrors = new WeakMap<DatasetCore, Mirror>();
+
+function mirrorOf(dataset: DatasetCore): Mirror {
+  let mirror = mirrors.get(dataset);
+  if (!mirror) {
+    const store = new oxigraph.Store();
+    const batch: Quad[] = [];
+    const flush = () => {
+      // Small pieces without a transaction: oxigraph loads a large piece without one several times slower
+      // (10k rules in one piece: 6 s against 1 s), and one transaction per piece slows down as the store grows.
+      store.load(nTriples(batch), { format: 'application/n-triples', no_transaction: true });
+      batch.length = 0;
+    };
+    for (const q of dataset.match(null, null, null, null)) {
+      batch.push(q.subject.termType === 'BlankNode' || q.object.termType === 'BlankNode' ? quad(skolem(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, skolem(q.object) as N3.Quad_Object) : q);
+      if (batch.length === BATCH) flush();
+    }
+    flush();
+    mirror = { store, answers: new Map() };
+    mirrors.set(dataset, mirror);
+  }
+  return mirror;
+}
+
+/** Triples per piece copied into oxigraph. */
+const BATCH = 5_000;
+
+function skolem(term: Term): Term {
+  return term.termType === 'BlankNode' ? namedNode(`${SKOLEM}${term.value}`) : term;
+}
+
+/** An oxigraph term of an answer as the n3 term the dataset holds. */
+function fromOxigraph(term: oxigraph.Term): Term {
+  switch (term.termType) {
+    case 'NamedNode':
+      return term.value.startsWith(SKOLEM) ? blankNode(term.value.slice(SKOLEM.length)) : namedNode(term.value);
+    case 'BlankNode':
+      return blankNode(term.value);
+    case 'Literal':
+      return term.language ? literal(term.value, term.language) : literal(term.value, namedNode(term.datatype.value));
+    default:
+      throw new QueryError(SHAPES_QUERY, `an answer holds a ${term.termType}, which no result can name`);
+  }
+}
+
+/** A term's key, the same for the n3 and the oxigraph forms of a term. */
+function keyOf(term: Term | oxigraph.Term): string {
+  if (term.termType === 'Literal') return `"${term.value}"@${term.language}^^${term.datatype.value}`;
+  return `${term.termType} ${term.value}`;
+}
+
+/** Runs a SELECT on the whole data once, keeping its rows by their ?this. */
+function answer(dataset: DatasetCore, query: string): Map<string, Map<string, Term>[]> {
+  const mirror = mirrorOf(dataset);
+  let rows = mirror.answers.get(query);
+  if (!rows) {
+    let result: ReturnType<oxigraph.Store['query']>;
+    try {
+      result = mirror.store.query(query, { use_default_graph_as_union: true });
+    } catch (error) {
+      throw new QueryError(SHAPES_QUERY, `${error instanceof Error ? error.message : String(error)}\n${query}`, { cause: error });
+    }
+    if (!Array.isArray(result) || (result.length > 0 && !(result[0] instanceof Map))) throw new QueryError(SHAPES_QUERY, `not a SELECT:\n${query}`);
+    rows = new Map();
+    for (const row of result as Map<string, oxigraph.Term>[]) {
+      const focus = row.get('this');
+      if (!focus) throw new QueryError(SHAPES_QUERY, `selects no $this, which the studio needs to tell whose results its rows are:\n${query}`);
+      const converted = new Map([...row].map(([name, term]) => [name, fromOxigraph(term)]));
+      const key = keyOf(converted.get('this')!);
+      rows.set(key, [...(rows.get(key) ?? []), converted]);
+    }
+    mirror.answers.set(query, rows);
+  }
+  return rows;
+}
+
+const sh = (name: string) => namedNode(`${SH}${name}`);
+const OWL_IMPORTS = namedNode('http://www.w3.org/2002/07/owl#imports');
+
+/** The PREFIX lines a constraint's sh:prefixes declare (sh:declare, through owl:imports too). */
+function prefixLines(pointer: Pointer, lines: string[] = []): string[] {
+  for (const imported of pointer.out([OWL_IMPORTS])) prefixLines(imported, lines);
+  for (const declaration of pointer.out([sh('declare')])) {
+    lines.push(`PREFIX ${declaration.out([sh('prefix')]).value}: <${declaration.out([sh('namespace')]).value}>`);
+  }
+  return lines;
+}
+
+/** A property shape's path in SPARQL's path syntax, for $PATH. */
+function sparqlPath(path: readonly PathStep[]): string {
+  const quantifiers = { one: '', zeroOrOne: '?', zeroOrMore: '*', oneOrMore: '+' } as const;
+  return path
+    .map((step) => {
+      const predicates = step.predicates.map((p) => `<${p.value}>`).join('|');
+      const inverse = step.start === 'object' ? '^' : '';
+      return `${inverse}(${predicates})${quantifiers[step.quantifier]}`;
+    })
+    .join('/');
+}
+
+/** sh:sparql: each constraint of the shape, its query run once per validation. */
+function compileSparql(shape: Shape) {
+  const constraints = [...shape.sparql].map((constraint) => {
+    const select = constraint.out([sh('select')]).value;
+    if (!select) throw new QueryError(SHAPES_QUERY, 'a sh:sparql constraint has no sh:select');
+    let query = [...prefixLines(constraint.out([sh('prefixes')])), select].join('\n');
+    if (query.includes('$PATH')) {
+      if (!shape.path) throw new QueryError(SHAPES_QUERY, `uses $PATH in a shape without sh:path:\n${select}`);
+      query = query.split('$PATH').join(sparqlPath(shape.path));
+    }
+    return { query, message: constraint.out([sh('message')]).terms, source: constraint.terms };
+  });
+  return {
+    generic: async (context: Context) => {
+      const focus = context.focusNode;
+      for (const { query, message, source } of constraints) {
+        const rows = answer(focus.dataset, query).get(keyOf(focus.term)) ?? [];
+        for (const row of rows) {
+          const args = Object.fromEntries(row);
+          const path = row.has('path') ? parsePath(focus.node([row.get('path')])) : undefined;
+          const value = focus.node([row.get('value') ?? focus.term]);
+          context.violation(sh('SPARQLConstraintComponent'), { args, message, ...(path ? { path } : {}), source, value });
+        }
+        if (rows.length === 0) context.debug(sh('SPARQLConstraintComponent'), { source });
+      }
+    },
+  };
+}
+
+/** sh:target [ a sh:SPARQLTarget ; sh:select ... ]: the ?this of every row. */
+async function resolveSparqlTarget(target: Pointer, context: Context): Promise<Term[]> {
+  const select = target.out([sh('select')]).value;
+  if (!select) return [];
+  return [...answer(context.focusNode.dataset, select).values()].map((rows) => rows[0]!.get('this')!);
+}
+
+/** What shacl-engine's Validator takes as `validations` and `targetResolvers`. */
+export const sparqlValidations = new Map([[sh('sparql'), compileSparql]]);
+export const sparqlTargetResolvers = new Map([[sh('target'), resolveSparqlTarget]]);
