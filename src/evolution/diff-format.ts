@@ -40,10 +40,12 @@ function lines(diff: PolicyDiff): Line[] {
 }
 
 function fieldLine(kind: string, change: Line['change'], iri: string, f: FieldChange): Line {
-  // A list that only grew or shrank shows what came or went; otherwise the whole value before and after.
-  const before = f.removed.length > 0 || f.added.length === 0 ? values(f.removed.length > 0 && f.added.length > 0 ? f.before : f.removed) : '';
-  const after = f.added.length > 0 || f.removed.length === 0 ? values(f.removed.length > 0 && f.added.length > 0 ? f.after : f.added) : '';
-  return { kind, change, iri, field: f.field, before, after };
+  // A list that only lost values shows them as "- ..."; one that only gained, "+ ..."; otherwise the values before and after.
+  if (f.before.length > 1 || f.after.length > 1) {
+    if (f.added.length === 0) return { kind, change, iri, field: f.field, before: `- ${values(f.removed)}`, after: '' };
+    if (f.removed.length === 0) return { kind, change, iri, field: f.field, before: '', after: `+ ${values(f.added)}` };
+  }
+  return { kind, change, iri, field: f.field, before: values(f.before), after: values(f.after) };
 }
 
 /** The totals, one line. */
