@@ -156,15 +156,21 @@ function entityChanges(
 }
 
 function fieldChanges(before: Fields, after: Fields): FieldChange[] {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  // Most entities are unchanged: compare without allocating, and build a change only where a field differs.
   const changes: FieldChange[] = [];
-  for (const field of names) {
-    const b = before[field] ?? [];
-    const a = after[field] ?? [];
-    if (b.length === a.length && b.every((v, i) => v === a[i])) continue;
-    const bs = new Set(b);
-    const as = new Set(a);
-    changes.push({ field, before: b, after: a, added: a.filter((v) => !bs.has(v)), removed: b.filter((v) => !as.has(v)) });
-  }
-  return changes;
+  for (const field in before) if (!same(before[field]!, after[field])) changes.push(fieldChange(field, before[field]!, after[field] ?? []));
+  for (const field in after) if (!(field in before)) changes.push(fieldChange(field, [], after[field]!));
+  return changes.length > 1 ? changes.sort((a, b) => (a.field < b.field ? -1 : 1)) : changes;
+}
+
+function same(a: readonly string[], b: readonly string[] | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function fieldChange(field: string, before: readonly string[], after: readonly string[]): FieldChange {
+  const bs = new Set(before);
+  const as = new Set(after);
+  return { field, before, after, added: after.filter((v) => !bs.has(v)), removed: before.filter((v) => !as.has(v)) };
 }

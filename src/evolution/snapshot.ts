@@ -13,7 +13,7 @@
 import type { Quad, Term } from '@rdfjs/types';
 import { DCTERMS, RDF, RDFS, SKOS, STUDIO } from '../vocabulary.js';
 
-/** Values of one field, sorted; IRIs in full, literals by their value, conditions by their content. */
+/** Values of each field, sorted; IRIs in full, literals by their value, conditions by their content. A field without values is absent. */
 export type Fields = Readonly<Record<string, readonly string[]>>;
 
 /** A provision, section or term of one version, by IRI. */
@@ -90,8 +90,15 @@ const TERM_FIELDS: Readonly<Record<string, string>> = {
 
 const TYPE = `${RDF}type`;
 
-/** Subject → predicate → objects. */
-type Index = Map<string, Map<string, Term[]>>;
+/** Subject → its quads (one array per subject: a map per subject would cost a 100k-rule diff seconds of GC). */
+type Index = Map<string, Quad[]>;
+
+/** The objects of one predicate of a node. */
+function objects(node: readonly Quad[] | undefined, predicate: string): Term[] {
+  const out: Term[] = [];
+  if (node) for (const q of node) if (q.predicate.value === predicate) out.push(q.object);
+  return out;
+}
 
 /** A term as a key: IRIs as they are, blank nodes as _:label, literals by value (numbers by their number). */
 function key(term: Term): string {
@@ -108,11 +115,9 @@ function indexQuads(quads: readonly Quad[]): Index {
   const index: Index = new Map();
   for (const q of quads) {
     const s = key(q.subject);
-    let node = index.get(s);
-    if (!node) index.set(s, (node = new Map()));
-    const list = node.get(q.predicate.value);
-    if (list) list.push(q.object);
-    else node.set(q.predicate.value, [q.object]);
+    const node = index.get(s);
+    if (node) node.push(q);
+    else index.set(s, [q]);
   }
   return index;
 }
@@ -120,8 +125,11 @@ function indexQuads(quads: readonly Quad[]): Index {
 /** Reads a version; `rename` maps the IRIs of terms and sections onto the other version's (identity by default). */
 export function readSnapshot(quads: readonly Quad[], rename: Rename = (iri) => iri): PolicySnapshot {
   const index = indexQuads(quads);
-  const studioTypes = (node: Map<string, Term[]>) =>
-    (node.get(TYPE) ?? []).filter((t) => t.termType === 'NamedNode' && t.value.startsWith(STUDIO)).map((t) => t.value.slice(STUDIO.length));
+  const studioTypes = (node: readonly Quad[]) => {
+    const types: string[] = [];
+    for (const q of node) if (q.predicate.value === TYPE && q.object.termType === 'NamedNode' && q.object.value.startsWith(STUDIO)) types.push(q.object.value.slice(STUDIO.length));
+    return types;
+  };
 
   let policy: string | null = null;
   const provisions = new Map<string, Entity>();
@@ -135,31 +143,45 @@ export function readSnapshot(quads: readonly Quad[], rename: Rename = (iri) => i
     if (types.length === 0 || subject.startsWith('_:')) continue;
     if (types.includes('Policy') && policy === null) policy = subject;
     if (types.some((t) => PROVISION_CLASSES.includes(t))) {
-      const fields = readFields(node, PROVISION_FIELDS, rename);
-      fields.condition = sorted((node.get(PROVISION_FIELDS.condition!) ?? []).map(describe));
+      const fields = readFields(node, PROVISION_BY_PREDICATE, rename);
+      const conditions = objects(node, PROVISION_FIELDS.condition!);
+      if (conditions.length > 0) fields.condition = sorted(conditions.map(describe));
       fields.kind = sorted(types.filter((t) => PROVISION_CLASSES.includes(t)));
       provisions.set(subject, { iri: subject, fields });
     } else if (types.includes('Section')) {
-      sections.set(subject, { iri: subject, fields: readFields(node, SECTION_FIELDS, rename) });
+      sections.set(subject, { iri: subject, fields: readFields(node, SECTION_BY_PREDICATE, rename) });
     } else if (types.some((t) => TERM_CLASSES.includes(t))) {
-      const fields = readFields(node, TERM_FIELDS, rename);
+      const fields = readFields(node, TERM_BY_PREDICATE, rename);
       fields.type = sorted(types.filter((t) => TERM_CLASSES.includes(t)));
       terms.set(subject, { iri: subject, fields });
     }
   }
   const policyNode = policy ? index.get(policy) : undefined;
-  const metadata = policyNode ? readFields(policyNode, { title: `${DCTERMS}title`, version: `${STUDIO}version` }, rename) : {};
+  const metadata = policyNode ? readFields(policyNode, METADATA_BY_PREDICATE, rename) : {};
   return { policy, metadata, provisions, sections, terms };
 }
 
-function readFields(node: Map<string, Term[]>, fields: Readonly<Record<string, string>>, rename: Rename): Record<string, string[]> {
+/** The fields of one node, read from the predicates it has (absent fields are left out, never empty). */
+function readFields(node: readonly Quad[], fieldOf: ReadonlyMap<string, string>, rename: Rename): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [field, predicate] of Object.entries(fields)) {
-    const values = (node.get(predicate) ?? []).map((t) => (t.termType === 'NamedNode' && (TERM_LINKS.includes(field) || field === 'section' || field === 'partOf') ? rename(t.value) : key(t)));
-    out[field] = sorted(values);
+  for (const q of node) {
+    const field = fieldOf.get(q.predicate.value);
+    if (field === undefined || field === 'condition') continue;
+    const value = LINKS.has(field) && q.object.termType === 'NamedNode' ? rename(q.object.value) : key(q.object);
+    const list = out[field];
+    if (list) list.push(value);
+    else out[field] = [value];
   }
+  for (const field in out) if (out[field]!.length > 1) out[field] = sorted(out[field]!);
   return out;
 }
+
+const LINKS = new Set([...TERM_LINKS, 'section', 'partOf']);
+const fieldsByPredicate = (fields: Readonly<Record<string, string>>) => new Map(Object.entries(fields).map(([field, predicate]) => [predicate, field]));
+const PROVISION_BY_PREDICATE = fieldsByPredicate(PROVISION_FIELDS);
+const SECTION_BY_PREDICATE = fieldsByPredicate(SECTION_FIELDS);
+const TERM_BY_PREDICATE = fieldsByPredicate(TERM_FIELDS);
+const METADATA_BY_PREDICATE = fieldsByPredicate({ title: `${DCTERMS}title`, version: `${STUDIO}version` });
 
 function sorted(values: string[]): string[] {
   return [...new Set(values)].sort();
@@ -182,14 +204,14 @@ function describeCondition(index: Index, id: string, rename: Rename, memo: Map<s
   const node = index.get(id);
   if (!node || depth > 32) return id.startsWith('_:') ? 'unknown condition' : localName(rename(id));
   const one = (predicate: string) => {
-    const t = node.get(`${STUDIO}${predicate}`)?.[0];
+    const t = objects(node, `${STUDIO}${predicate}`)[0];
     return t === undefined ? undefined : t.termType === 'NamedNode' ? localName(rename(t.value)) : key(t);
   };
   const negated = one('negated') === 'true';
-  const types = (node.get(TYPE) ?? []).map((t) => t.value.slice(STUDIO.length));
+  const types = objects(node, TYPE).map((t) => t.value.slice(STUDIO.length));
   let text: string;
-  const anyOf = node.get(`${STUDIO}anyOf`)?.[0];
-  const allOf = node.get(`${STUDIO}allOf`)?.[0];
+  const anyOf = objects(node, `${STUDIO}anyOf`)[0];
+  const allOf = objects(node, `${STUDIO}allOf`)[0];
   if (anyOf || allOf) {
     const members = listMembers(index, key((anyOf ?? allOf)!)).map((m) => describeCondition(index, key(m), rename, memo, depth + 1));
     text = `(${members.join(anyOf ? ' or ' : ' and ')})`;
@@ -218,8 +240,8 @@ function listMembers(index: Index, head: string): Term[] {
   let at = head;
   for (let guard = 0; at !== `${RDF}nil` && guard < 10_000; guard++) {
     const node = index.get(at);
-    const first = node?.get(`${RDF}first`)?.[0];
-    const rest = node?.get(`${RDF}rest`)?.[0];
+    const first = objects(node, `${RDF}first`)[0];
+    const rest = objects(node, `${RDF}rest`)[0];
     if (!first || !rest) break;
     members.push(first);
     at = key(rest);
