@@ -32,6 +32,8 @@ export interface PolicySnapshot {
   readonly provisions: ReadonlyMap<string, Entity>;
   readonly sections: ReadonlyMap<string, Entity>;
   readonly terms: ReadonlyMap<string, Entity>;
+  /** The rules each documented conflict names (studio:between), sorted. */
+  readonly documentedConflicts: readonly (readonly string[])[];
 }
 
 /** How IRIs of the other version map onto this one's before fields are read (a renamed term or section). */
@@ -135,6 +137,7 @@ export function readSnapshot(quads: readonly Quad[], rename: Rename = (iri) => i
   const provisions = new Map<string, Entity>();
   const sections = new Map<string, Entity>();
   const terms = new Map<string, Entity>();
+  const documentedConflicts: string[][] = [];
   const conditionText = new Map<string, string>();
   const describe = (term: Term) => describeCondition(index, key(term), rename, conditionText, 0);
 
@@ -142,6 +145,7 @@ export function readSnapshot(quads: readonly Quad[], rename: Rename = (iri) => i
     const types = studioTypes(node);
     if (types.length === 0 || subject.startsWith('_:')) continue;
     if (types.includes('Policy') && policy === null) policy = subject;
+    if (types.includes('DocumentedConflict')) documentedConflicts.push(sorted(objects(node, `${STUDIO}between`).map(key)));
     if (types.some((t) => PROVISION_CLASSES.includes(t))) {
       const fields = readFields(node, PROVISION_BY_PREDICATE, rename);
       const conditions = objects(node, PROVISION_FIELDS.condition!);
@@ -158,7 +162,7 @@ export function readSnapshot(quads: readonly Quad[], rename: Rename = (iri) => i
   }
   const policyNode = policy ? index.get(policy) : undefined;
   const metadata = policyNode ? readFields(policyNode, METADATA_BY_PREDICATE, rename) : {};
-  return { policy, metadata, provisions, sections, terms };
+  return { policy, metadata, provisions, sections, terms, documentedConflicts };
 }
 
 /** The fields of one node, read from the predicates it has (absent fields are left out, never empty). */
