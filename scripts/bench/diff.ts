@@ -9,9 +9,10 @@
  *   npx tsx scripts/bench/diff.ts [rules]   (default 100000)
  */
 
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { diffPolicies } from '../../src/evolution/diff.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
@@ -52,27 +53,34 @@ for (const [i, r] of changed.entries()) {
 }
 await writeFile(newFile, text);
 
-const time = async <T>(work: () => T | Promise<T>): Promise<[T, number]> => {
+/** Wall time, and the CPU time of this process (user + system): the machine may be shared, and CPU time says what the work costs. */
+const time = async <T>(work: () => T | Promise<T>): Promise<[T, number, number]> => {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await work();
-  return [result, performance.now() - started];
+  const used = process.cpuUsage(cpu);
+  return [result, performance.now() - started, (used.user + used.system) / 1000];
 };
-const [[oldQuads, newQuads], parseMs] = await time(async () => [parseTurtle(await readTurtle(oldFile)), parseTurtle(await readTurtle(newFile))]);
-const [diff, diffMs] = await time(() => diffPolicies(oldQuads, newQuads));
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const [[oldQuads, newQuads], parseMs, parseCpu] = await time(async () => [parseTurtle(await readTurtle(oldFile)), parseTurtle(await readTurtle(newFile))]);
+const [diff, diffMs, diffCpu] = await time(() => diffPolicies(oldQuads, newQuads));
 const found = { reworded: diff.rules.changed.filter((c) => c.changes.some((f) => f.field === 'text')).length, conditioned: diff.rules.changed.filter((c) => c.changes.some((f) => f.field === 'condition')).length, renamed: diff.rules.renamed.length, removed: diff.rules.removed.length };
 const exact = JSON.stringify(found) === JSON.stringify(planted) && diff.rules.added.length === 0 && diff.rules.changed.length === planted.reworded + planted.conditioned;
 
-const [, cliMs] = await time(() => {
-  try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'diff', oldFile, newFile, '--no-validate'], { stdio: 'ignore' });
-  } catch (error) {
-    if ((error as { status?: number }).status !== 1) throw error; // 1: changes found, as planted
-  }
+// The whole command as a user runs it, its CPU time read from GNU time where there is one.
+const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'diff', oldFile, newFile, '--no-validate'];
+const timed = existsSync('/usr/bin/time');
+const [cliCpu, cliMs] = await time(() => {
+  const child = spawnSync(timed ? '/usr/bin/time' : command[0]!, timed ? ['-f', '%U %S', ...command] : command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (child.status !== 1) throw new Error(`studio diff exited ${child.status}: ${child.stderr}`); // 1: changes found, as planted
+  const [user, system] = (child.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+  return timed ? ((user ?? 0) + (system ?? 0)) * 1000 : NaN;
 });
 
 process.stdout.write(
   `${rules} rules, ${oldQuads.length} and ${newQuads.length} triples, ${changed.length} rules changed\n` +
-    `parse both: ${(parseMs / 1000).toFixed(2)} s; diffPolicies: ${(diffMs / 1000).toFixed(2)} s; studio diff --no-validate (whole command): ${(cliMs / 1000).toFixed(2)} s\n` +
+    `wall (cpu): parse both ${s(parseMs)} (${s(parseCpu)}); diffPolicies ${s(diffMs)} (${s(diffCpu)}); studio diff --no-validate, the whole command: ${s(cliMs)} (${s(cliCpu)})\n` +
+    `load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n` +
     `planted ${JSON.stringify(planted)}, found ${JSON.stringify(found)}: ${exact ? 'exact' : 'DIFFERENT'}\n`,
 );
 if (!exact) process.exitCode = 1;

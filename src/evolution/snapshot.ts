@@ -105,7 +105,8 @@ function objects(node: readonly Quad[] | undefined, predicate: string): Term[] {
 /** A term as a key: IRIs as they are, blank nodes as _:label, literals by value (numbers by their number). */
 function key(term: Term): string {
   if (term.termType === 'BlankNode') return `_:${term.value}`;
-  if (term.termType === 'Literal' && NUMERIC.test(term.datatype.value)) {
+  // n3's literals give their datatype's IRI without building a term for it; other RDF/JS literals through .datatype.
+  if (term.termType === 'Literal' && NUMERIC.test((term as { datatypeString?: string }).datatypeString ?? term.datatype.value)) {
     const n = Number(term.value);
     return Number.isNaN(n) ? term.value : String(n);
   }
