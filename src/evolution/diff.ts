@@ -7,7 +7,7 @@
  */
 
 import type { Quad } from '@rdfjs/types';
-import { PROVISION_LINKS, readSnapshot, type Entity, type Fields, type PolicySnapshot } from './snapshot.js';
+import { PROVISION_LINKS, readSnapshot, type Entity, type Fields, type PolicySnapshot, type Rename } from './snapshot.js';
 
 /** One field that differs: its values before and after (sorted), and which of them came and went. */
 export interface FieldChange {
@@ -52,8 +52,16 @@ export interface PolicyDiff {
 
 /** Compares two versions of a policy given as quads. */
 export function diffPolicies(oldQuads: readonly Quad[], newQuads: readonly Quad[]): PolicyDiff {
-  const after = readSnapshot(newQuads);
-  let before = readSnapshot(oldQuads);
+  return diffSnapshots(readSnapshot(oldQuads), readSnapshot(newQuads), (rename) => readSnapshot(oldQuads, rename));
+}
+
+/**
+ * The diff of two versions already read. `reread` reads the old version again with its IRIs of terms and
+ * sections mapped onto the new version's; it is called only when some were renamed, so a caller comparing large
+ * versions may drop the old quads and parse them again then.
+ */
+export function diffSnapshots(old: PolicySnapshot, after: PolicySnapshot, reread: (rename: Rename) => PolicySnapshot): PolicyDiff {
+  let before = old;
 
   // Terms and sections first: rules point at them. Their renames are matched on fields that point at nothing renamed.
   const termRenames = matchRenames(before.terms, after.terms, [(f) => sig(f, ['type', 'label', 'altLabel', 'contactPoint', 'gerund', 'thirdPerson', 'plural']), (f) => sig(f, ['type', 'label'])]);
@@ -63,7 +71,7 @@ export function diffPolicies(oldQuads: readonly Quad[], newQuads: readonly Quad[
     (f) => (f.sourceText?.length ? sig(f, ['sourceText']) : undefined),
   ]);
   const renamed = new Map([...termRenames, ...sectionRenames]);
-  if (renamed.size > 0) before = readSnapshot(oldQuads, (iri) => renamed.get(iri) ?? iri);
+  if (renamed.size > 0) before = reread((iri) => renamed.get(iri) ?? iri);
 
   const allFields = (f: Fields) => sig(f, Object.keys(f).sort());
   const core = (f: Fields) => sig(f, ['kind', 'text', 'bearer', 'action', 'target', 'counterparty', 'condition']);
@@ -71,7 +79,7 @@ export function diffPolicies(oldQuads: readonly Quad[], newQuads: readonly Quad[
   const mapLinks = (entity: Entity): Fields => {
     if (ruleRenames.size === 0) return entity.fields;
     const fields: Record<string, readonly string[]> = { ...entity.fields };
-    for (const link of PROVISION_LINKS) fields[link] = [...new Set((fields[link] ?? []).map((iri) => ruleRenames.get(iri) ?? iri))].sort();
+    for (const link of PROVISION_LINKS) if (fields[link]) fields[link] = [...new Set(fields[link].map((iri) => ruleRenames.get(iri) ?? iri))].sort();
     return fields;
   };
 

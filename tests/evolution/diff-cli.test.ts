@@ -1,7 +1,7 @@
 /** studio diff as CI runs it: exit 1 on a change, 0 on none, 2 on bad input; files or file@git-rev; three formats. */
 
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,16 @@ describe('studio diff', () => {
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain('| rules | added | keep-call-records |');
     expect(result.stdout).toContain('| rules | changed | business-exemption | exceptionTo | - no-false-statement, no-misrepresentation |  |');
+  });
+
+  it('follows a renamed term: one change, no rule changed', async () => {
+    const renamed = path.join(repo, 'renamed.ttl');
+    await writeFile(renamed, (await readFile(NEW, 'utf8')).replaceAll('tsr:techSupport', 'tsr:technicalSupport'));
+    const result = studio(['diff', NEW, renamed, '--format', 'json', '--no-validate']);
+    expect(result.code, result.stderr).toBe(1);
+    const diff = JSON.parse(result.stdout);
+    expect(diff.terms.renamed).toEqual([{ from: 'https://example.org/16cfr310#techSupport', to: 'https://example.org/16cfr310#technicalSupport', changes: [] }]);
+    expect(diff.rules).toEqual({ added: [], removed: [], renamed: [], changed: [] });
   });
 
   it('exits 2 on bad input: an unknown revision, a syntax error (file:line), a shape violation, a bad format', async () => {

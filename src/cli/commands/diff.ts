@@ -6,7 +6,9 @@
  */
 
 import type { Command } from 'commander';
-import { diffPolicies, hasChanges } from '../../evolution/diff.js';
+import { diffSnapshots, hasChanges } from '../../evolution/diff.js';
+import { readSnapshot } from '../../evolution/snapshot.js';
+import { parseTurtle } from '../../rdf/turtle.js';
 import { DIFF_FORMATS, formatDiff, type DiffFormat } from '../../evolution/diff-format.js';
 import { readVersion } from '../../evolution/version-source.js';
 import { PolicyValidator } from '../../validation/validator.js';
@@ -48,8 +50,17 @@ export function registerDiff(program: Command): void {
       .description('compare two versions of a policy: provisions, sections and terms added, removed, renamed and changed field by field; exit 1 on any change, 0 on none, 2 on bad input'),
   ).action(async (oldSpec: string, newSpec: string, options: VersionOptions) => {
     const format = diffFormat(options.format);
-    const { before, after } = await readBoth(oldSpec, newSpec, options.validate);
-    const diff = diffPolicies(before.quads, after.quads);
+    // Each version is read down to its snapshot before the next is parsed, so that two large versions' quads are
+    // never held at once (a 100k-rule version is a million quads). The old one is parsed again only if terms or
+    // sections were renamed.
+    const validator = options.validate ? await PolicyValidator.create() : undefined;
+    const snapshotOf = async (spec: string) => {
+      const { source, quads } = await readVersion(spec, { validate: options.validate, ...(validator ? { validator } : {}) });
+      return { source, snapshot: readSnapshot(quads) };
+    };
+    const before = await snapshotOf(oldSpec);
+    const after = await snapshotOf(newSpec);
+    const diff = diffSnapshots(before.snapshot, after.snapshot, (rename) => readSnapshot(parseTurtle(before.source), rename));
     process.stdout.write(formatDiff(diff, format));
     process.exitCode = hasChanges(diff) ? 1 : 0;
   });
