@@ -40,6 +40,13 @@ export class PolicyInvalidError extends StudioError {
   }
 }
 
+/** A version given to `studio diff` or `studio impact` that violates the shapes (exit 2: bad input, not a change). */
+export class VersionInvalidError extends StudioError {
+  constructor(readonly file: string, readonly violations: number) {
+    super(`${file}: ${violations} shape violation(s); nothing was compared (use --no-validate to compare anyway)`);
+  }
+}
+
 /** A query the store refuses: a write where only reads are allowed. */
 export class ReadOnlyQueryError extends StudioError {
   constructor(detail: string) {
