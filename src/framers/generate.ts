@@ -9,7 +9,6 @@
 import { STUDIO } from '../vocabulary.js';
 import { conditionFact, type FactMode } from './condition-facts.js';
 import { joinClauses } from './clauses.js';
-import { echoes } from './text-lint.js';
 import { actPhrase } from './term-forms.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
 import { Hierarchy, hashIndex } from './hierarchy.js';
@@ -591,7 +590,7 @@ export class Framer {
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const actLabel = this.hierarchy.label(picks.action!);
     const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
-    const act = actPhrase(actLabel, object, echoes);
+    const act = actPhrase(actLabel, object);
     const says = instruction.kind === 'Prohibition' ? `do not ${act}` : instruction.kind === 'Obligation' ? `you must ${act}` : `you may ${act}`;
     const vars = {
       ...this.ruleVars(winner, picks, key),

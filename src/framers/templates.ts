@@ -250,7 +250,7 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     const label = (t: unknown) => (typeof t === 'object' && t !== null ? String((t as { label?: unknown }).label ?? '') : '');
     const act = label(action);
     const object = label(target);
-    return actPhrase(act, object || undefined, echoes);
+    return actPhrase(act, object || undefined);
   });
   // A section by number, and its title where the title says more than "Section 7" (synthetic and some real policies).
   handlebars.registerHelper('sectionRef', (section: unknown) => {

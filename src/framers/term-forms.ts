@@ -12,6 +12,7 @@
  */
 
 import { TemplateError } from '../errors.js';
+import { echoes } from './text-lint.js';
 
 type Nlp = typeof import('compromise/three').default;
 let nlp: Nlp | undefined;
@@ -142,7 +143,7 @@ const PLACE_OR_PURPOSE = new Set(['to', 'into', 'for', 'from', 'on', 'onto', 'in
  * ("publish a product comparison", never "(product)"); otherwise it follows in brackets ("disclose account
  * details (account balance)"), which names it without guessing the preposition.
  */
-export function actPhrase(action: string, object: string | undefined, echoes: (act: string, object: string) => boolean): string {
+export function actPhrase(action: string, object: string | undefined): string {
   if (!object || echoes(action, object)) return action;
   const [verb, next, ...rest] = action.split(/\s+/);
   if (verb && next && OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase())) {
