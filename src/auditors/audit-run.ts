@@ -28,6 +28,7 @@ import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
 import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
 import { runQuads, resultQuads } from './to-rdf.js';
+import { keepRuleDigests, planCarryOver, type CarryOver } from './carry-over.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
 /** The kind of derived graph an audit run's results are kept in. */
@@ -61,6 +62,11 @@ export interface AuditOptions {
   readonly resume?: string;
   /** Ask the endpoint even when the cache has the answer. */
   readonly noCache?: boolean;
+  /**
+   * Only what changed since this finished run (id or IRI): scenarios of rules changed, removed or depending on
+   * those since it, and scenarios it did not answer as asked now, are asked; its other results are carried over.
+   */
+  readonly since?: string;
   readonly progress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -77,6 +83,8 @@ export interface AuditOutcome {
   readonly fromCache: number;
   /** Bytes of a torn last line cut from the journal on resuming (a write a kill interrupted). */
   readonly repairedBytes: number;
+  /** With since: results carried over in this call, and the rules whose scenarios were asked again. */
+  readonly carriedOver?: { readonly from: string; readonly results: number; readonly changed: readonly string[]; readonly removed: readonly string[]; readonly dependents: number };
   readonly graph: DerivedGraph;
 }
 
@@ -102,7 +110,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const graders = options.graders.map((g) => g.ref);
   if (graders.length === 0) throw new AuditRunError('an audit needs at least one grader');
 
-  const wanted = {
+  const settings = {
     policy,
     stage: options.stage,
     suite: { file: options.suite, sha256: suite.sha256, cases: suite.cases, filter },
@@ -110,7 +118,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     ...(options.judge ? { judge: options.judge } : {}),
     graders: graders.map((g) => g.id),
     ...(options.label ? { label: options.label } : {}),
+    policySha256: context.policy.sha256,
   };
+  // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since.
+  const snapshot = await keepRuleDigests(options.store, options.auditsDir, policy, context.policy.sha256);
+  const carry: CarryOver | undefined = options.since ? await planCarryOver(options.auditsDir, options.since, settings, snapshot) : undefined;
+  const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
   // The text of each rule as the run found it, kept so that a later edit shows the results as stale.
   if (!resumed || (await run.readRuleTexts()).size === 0) await run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text])));
@@ -120,6 +133,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const cache = new ResponseCache(path.join(options.auditsDir, 'cache'));
   let asked = 0;
   let fromCache = 0;
+  let carried = 0;
   let written = journal.size;
   options.progress?.(written, suite.cases);
   // A worker asks its next question while its result is being written: waiting for the disk cost an audit about a
@@ -128,12 +142,29 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const pending = new Set<Promise<void>>();
   const writeFailed = new AbortController();
   let failure: { error: unknown } | undefined;
+  const keep = (writing: Promise<unknown>) => {
+    const write = writing
+      .then(() => options.progress?.(++written, suite.cases))
+      .catch((error: unknown) => {
+        failure ??= { error };
+        writeFailed.abort(error);
+      })
+      .finally(() => pending.delete(write));
+    pending.add(write);
+  };
   try {
     await forEachBounded(
       readSuite(options.suite, filter),
       options.concurrency ?? options.target.concurrency,
       async (c, signal) => {
         if (journal.has(c.iri)) return;
+        const earlier = carry?.results.get(c.iri);
+        if (earlier && earlier.promptHash === promptHash(c.messages)) {
+          carried++;
+          // Named by the run that asked it, however many runs carried it since.
+          keep(journal.append({ ...earlier, carriedOverFrom: earlier.carriedOverFrom ?? carry!.since.iri }));
+          return;
+        }
         const key = requestKey(options.target.endpoint, options.target.model, c.messages, options.target.parameters);
         let reply: CachedReply | undefined = options.noCache ? undefined : await cache.get(key);
         const cached = reply !== undefined;
@@ -156,14 +187,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           }),
         );
         signal.throwIfAborted();
-        const write = Promise.all([kept, journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements))])
-          .then(() => options.progress?.(++written, suite.cases))
-          .catch((error: unknown) => {
-            failure ??= { error };
-            writeFailed.abort(error);
-          })
-          .finally(() => pending.delete(write));
-        pending.add(write);
+        keep(Promise.all([kept, journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements))]));
       },
       options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal,
     );
@@ -176,7 +200,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   if (failure) throw new AuditInterruptedError(run.manifest, written, suite.cases, failure.error);
   if (!run.finished) await run.finish();
   const graph = await writeRunGraph(options.store, run, context, graders);
-  return { run: run.manifest, suite, resumed, alreadyDone, asked, fromCache, repairedBytes, graph };
+  const carriedOver = carry
+    ? { from: carry.since.id, results: carried, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents.length }
+    : undefined;
+  return { run: run.manifest, suite, resumed, alreadyDone, asked, fromCache, repairedBytes, graph, ...(carriedOver ? { carriedOver } : {}) };
 }
 
 /** The run to carry on (an explicit --resume, or the latest unfinished one with the same settings), or a new one. */

@@ -28,6 +28,8 @@ export interface ResultRecord {
   readonly judgements?: readonly JudgeRecord[];
   /** When the result was written. */
   readonly at: string;
+  /** The IRI of the run that asked and graded it, when this run carried it over from that one (--only-affected). */
+  readonly carriedOverFrom?: string;
 }
 
 /** What a result keeps of an LLM judge's call: the rubric sent (by hash), the model that answered, and whether it was re-asked. */

@@ -50,6 +50,10 @@ export interface RunManifest {
   readonly graders: readonly string[];
   /** Free text from --label, e.g. "checkpoint 3". */
   readonly label?: string;
+  /** The SHA-256 of the policy version audited (its rules' digests are kept under <audits>/rule-digests/). */
+  readonly policySha256?: string;
+  /** With --only-affected: the id of the run whose results of unaffected rules this run carries over. */
+  readonly since?: string;
   readonly startedAt: string;
   readonly finishedAt?: string;
 }
@@ -64,15 +68,20 @@ export function suiteIri(sha: string): string {
   return `${GENERATED_NS}suite/${sha.slice(0, 32)}`;
 }
 
+/** The IRI of a run, by its id. */
+export function runIri(id: string): string {
+  return `${GENERATED_NS}audit/${id}`;
+}
+
 /** The derived graph holding a run's results. */
 export function runGraphIri(id: string): string {
   return `${GENERATED_NS}graph/audit/${id}`;
 }
 
 /** What must match for an unfinished run to be resumed rather than a new one started. */
-export function resumeKey(m: Pick<RunManifest, 'policy' | 'stage' | 'suite' | 'target' | 'judge' | 'graders'>): string {
+export function resumeKey(m: Pick<RunManifest, 'policy' | 'stage' | 'suite' | 'target' | 'judge' | 'graders' | 'since'>): string {
   const sortedParameters = Object.fromEntries(Object.entries(m.target.parameters).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify([m.policy, m.stage, m.suite.sha256, m.suite.filter, m.target.endpoint, m.target.model, sortedParameters, m.judge ?? null, m.graders]);
+  return JSON.stringify([m.policy, m.stage, m.suite.sha256, m.suite.filter, m.target.endpoint, m.target.model, sortedParameters, m.judge ?? null, m.graders, ...(m.since ? [m.since] : [])]);
 }
 
 export class RunFolder {
@@ -98,7 +107,7 @@ export class RunFolder {
   /** A new run's folder, its manifest written. */
   static async create(auditsDir: string, fields: Omit<RunManifest, 'version' | 'id' | 'iri' | 'startedAt'>, now = new Date()): Promise<RunFolder> {
     const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
-    const manifest: RunManifest = { version: 1, id, iri: `${GENERATED_NS}audit/${id}`, ...fields, startedAt: now.toISOString() };
+    const manifest: RunManifest = { version: 1, id, iri: runIri(id), ...fields, startedAt: now.toISOString() };
     const folder = path.join(auditsDir, id);
     await mkdir(folder, { recursive: true });
     const run = new RunFolder(folder, manifest);

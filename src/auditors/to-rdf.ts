@@ -15,6 +15,10 @@
  *            else the judge's, else the checks') is studio:decisive true.
  *   snapshot the text each tested rule had when the run used it, so that a
  *            later edit of the rule shows its results as stale.
+ *   carried  a result a run with --only-affected took over from an earlier
+ *            run: its response and machine verdicts have
+ *            studio:carriedOverFrom the run that asked and graded it, and
+ *            the run prov:wasInformedBy the run given to --since.
  */
 
 import N3 from 'n3';
@@ -24,7 +28,7 @@ import { GENERATED_NS } from '../framers/item.js';
 import { EARL, PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from './result-record.js';
 import { dateTimeLiteral } from '../rdf/date-time.js';
-import { modelIri, suiteIri, type RunManifest } from './run-folder.js';
+import { modelIri, runIri, suiteIri, type RunManifest } from './run-folder.js';
 import { gradeOf, type GraderRef, type Verdict } from './verdict.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
@@ -85,6 +89,7 @@ export function runQuads(run: RunManifest, graders: readonly GraderRef[], ruleTe
   if (run.finishedAt) out.push(quad(r, prov('endedAtTime'), dateTimeLiteral(run.finishedAt)));
   if (run.label) out.push(quad(r, LABEL, literal(run.label)));
   if (run.judge) out.push(quad(r, s('judgeModel'), literal(run.judge.model)));
+  if (run.since) out.push(quad(r, prov('wasInformedBy'), iri(runIri(run.since))));
   for (const grader of graders) {
     const g = iri(graderIri(grader));
     out.push(quad(g, TYPE, s('Grader')), quad(g, LABEL, literal(grader.id)), quad(g, s('graderKind'), literal(grader.kind)), quad(r, prov('wasAssociatedWith'), g));
@@ -109,6 +114,7 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
     quad(response, s('servedModel'), literal(record.servedModel)),
     quad(response, prov('generatedAtTime'), dateTimeLiteral(record.at)),
   ];
+  if (record.carriedOverFrom) out.push(quad(response, s('carriedOverFrom'), iri(record.carriedOverFrom)));
   const verdicts: { verdict: Verdict; at: string }[] = [
     ...record.verdicts.map((verdict) => ({ verdict, at: record.at })),
     ...human.map((h) => ({ verdict: h.verdict, at: h.reviewedAt ?? h.importedAt })),
@@ -136,6 +142,7 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
     const grade = gradeOf(verdict);
     if (grade) out.push(quad(outcome, s('grade'), literal(grade)));
     for (const rule of record.rules) out.push(quad(assertion, s('testsRule'), iri(rule)));
+    if (record.carriedOverFrom && verdict.grader.kind !== 'human') out.push(quad(assertion, s('carriedOverFrom'), iri(record.carriedOverFrom)));
     const judged = record.judgements?.find((j) => j.grader === verdict.grader.id);
     if (judged) out.push(quad(assertion, s('promptHash'), literal(judged.promptHash)), quad(assertion, s('servedModel'), literal(judged.servedModel)));
   }

@@ -42,6 +42,8 @@ interface RunOptions extends StoreOptions {
   concurrency?: string;
   fresh?: boolean;
   resume?: string;
+  onlyAffected?: boolean;
+  since?: string;
   cache: boolean;
   baseUrl?: string;
   model?: string;
@@ -65,6 +67,8 @@ export function registerAudit(program: Command): void {
       .option('--concurrency <n>', 'requests in flight at once (default: target.concurrency, 4)')
       .option('--fresh', 'start a new run even when an unfinished one with the same settings could be resumed')
       .option('--resume <run>', 'resume this run (its id from `studio audit list`)')
+      .option('--only-affected', 'ask only the scenarios of rules changed, removed or depending on those since the --since run (and scenarios it did not ask as now); carry its other results over')
+      .option('--since <run>', 'with --only-affected: the finished run to carry results over from (its id from `studio audit list`)')
       .option('--no-cache', 'ask the endpoint even for answers the response cache holds')
       .option('--base-url <url>', 'the endpoint of the model under audit (over STUDIO_TARGET_BASE_URL)')
       .option('--model <name>', 'the model under audit (over STUDIO_TARGET_MODEL)')
@@ -74,6 +78,8 @@ export function registerAudit(program: Command): void {
     const stage = parseStage(options.stage);
     const concurrency = options.concurrency === undefined ? undefined : positiveInteger('--concurrency', options.concurrency);
     const limit = options.limit === undefined ? undefined : positiveInteger('--limit', options.limit);
+    if (options.onlyAffected && !options.since) throw new InvalidOptionError('--only-affected needs --since <run>: the run whose results of unaffected rules are carried over');
+    if (options.since && !options.onlyAffected) throw new InvalidOptionError('--since <run> goes with --only-affected');
     // Endpoints first: a missing setting is reported before any work.
     const target = new LlmClient({ ...config.target, ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}), ...(options.model ? { model: options.model } : {}) });
     const { graders, judge } = await auditGraders(options.judge ? config.llm : undefined);
@@ -101,6 +107,7 @@ export function registerAudit(program: Command): void {
           ...(concurrency ? { concurrency } : {}),
           ...(options.fresh ? { fresh: true } : {}),
           ...(options.resume ? { resume: options.resume } : {}),
+          ...(options.since ? { since: options.since } : {}),
           ...(options.cache ? {} : { noCache: true }),
           progress,
           signal: controller.signal,
@@ -270,9 +277,16 @@ function formatRun(outcome: AuditOutcome, summary: RunSummary, agreement: JudgeA
     `${r.id} (${stageOption(r.stage)}): ${r.target.model} at ${r.target.endpoint} on ${r.suite.file}, ${summary.scenarios} scenarios` +
       (outcome.resumed ? `, resumed with ${outcome.alreadyDone} results already written` : ''),
     `answers: ${outcome.asked} asked of the endpoint, ${outcome.fromCache} from the cache${summary.truncatedAnswers ? `, ${summary.truncatedAnswers} cut short by max_tokens` : ''}; graph ${outcome.graph.graph} (${outcome.graph.triples} triples)`,
-    '',
-    formatOutcomes(summary),
   ];
+  const c = outcome.carriedOver;
+  if (c) {
+    out.push(
+      `carried over from ${c.from}: ${c.results} result(s); asked again: the scenarios of ${c.changed.length} rule(s) changed or added, ${c.removed.length} removed and ${c.dependents} depending on those, and of scenarios that run did not ask as now`,
+    );
+    const listed = [...c.changed, ...c.removed];
+    if (listed.length > 0) out.push(`  changed: ${listed.slice(0, 10).join(', ')}${listed.length > 10 ? ` ... and ${listed.length - 10} more (--json lists them all)` : ''}`);
+  }
+  out.push('', formatOutcomes(summary));
   if (agreement) {
     const { all, decided } = agreement;
     out.push(

@@ -1,0 +1,183 @@
+/**
+ * Re-auditing only what a policy change affects (studio audit run
+ * --only-affected --since <run>), on the embedded store against the local
+ * OpenAI-compatible server: after an edit of one rule, only the scenarios of
+ * that rule and of the rules depending on it are asked again; every other
+ * result is carried over unchanged from the earlier run with the run it came
+ * from, so the new run is complete; a run that cannot stand for this one is
+ * refused with the reason.
+ */
+
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditsDir, runAudit, type AuditOptions } from '../../src/auditors/audit-run.js';
+import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
+import { readJournal } from '../../src/auditors/journal.js';
+import type { ResultRecord } from '../../src/auditors/result-record.js';
+import { RunFolder } from '../../src/auditors/run-folder.js';
+import { runGeneration } from '../../src/cli/commands/generate.js';
+import { affectedRules, ruleDigests } from '../../src/evolution/rule-digests.js';
+import { readSnapshot } from '../../src/evolution/snapshot.js';
+import { AuditRunError } from '../../src/errors.js';
+import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import type { GraphStore } from '../../src/store/graph-store.js';
+import { OpenAiTestServer, reply } from '../helpers/openai-server.js';
+import { MINI, targetClient } from './suite-fixture.js';
+
+const M = 'https://example.org/mini#';
+
+let base: string;
+let server: OpenAiTestServer;
+let store: GraphStore | undefined;
+
+beforeAll(async () => {
+  base = (await readTurtle(MINI)).text;
+  // Any answer will do: what is tested is which scenarios are asked, not how they are graded.
+  server = await OpenAiTestServer.start({ script: (request) => reply.chat(`Answer ${request.body.messages.length}: I cannot help with that.`) });
+  return () => server.close();
+});
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+});
+
+/** A data folder with the mini policy (edited by `edit`) loaded and its suite exported; returns the suite's records. */
+async function loadAndExport(dataDir: string, text: string, out: string): Promise<{ suite: string; records: any[] }> {
+  store ??= await EmbeddedStore.open({ dataDir });
+  await store.loadPolicy({ file: MINI, text, baseIri: `file://${path.resolve(MINI)}` });
+  const [summary] = await runGeneration(store, { seed: 1, out: path.join(dataDir, out) });
+  const suite = path.join(summary!.exports!.folder, 'eval.jsonl');
+  return { suite, records: (await readFile(suite, 'utf8')).trim().split('\n').map((l) => JSON.parse(l)) };
+}
+
+function audit(dataDir: string, suite: string, extra: Partial<AuditOptions> = {}) {
+  return runAudit({
+    store: store!,
+    auditsDir: auditsDir(dataDir),
+    suite,
+    target: targetClient(server.baseUrl),
+    graders: [new DeterministicGrader()],
+    stage: 'Baseline',
+    concurrency: 4,
+    fresh: true,
+    noCache: true,
+    ...extra,
+  });
+}
+
+async function results(dataDir: string, runId: string): Promise<ResultRecord[]> {
+  return (await readJournal<ResultRecord>((await RunFolder.open(auditsDir(dataDir), runId)).results)).records;
+}
+
+describe('the rules a change affects', () => {
+  it('are the changed rule and, transitively, the rules that refer to it or are its exceptions', () => {
+    const before = ruleDigests(readSnapshot(parseTurtle({ file: MINI, text: base, baseIri: 'file:///mini.ttl' })));
+    const edited = base.replace('studio:text "Employees must not accept gifts from suppliers."', 'studio:text "Employees must not accept gifts or hospitality from suppliers."');
+    const affected = affectedRules(before, readSnapshot(parseTurtle({ file: MINI, text: edited, baseIri: 'file:///mini.ttl' })));
+    expect(affected.changed).toEqual([`${M}gifts-001`]);
+    expect(affected.removed).toEqual([]);
+    expect(affected.dependents.map((d) => [d.rule, d.via])).toEqual(
+      expect.arrayContaining([
+        [`${M}gifts-002`, 'refersTo'],
+        [`${M}gifts-003`, 'exceptionTo'],
+      ]),
+    );
+    expect([...affected.all].some((r) => r.startsWith(`${M}conf-`))).toBe(false);
+  });
+
+  it("leave a section's rules alone when only the section's source text changed", () => {
+    const before = ruleDigests(readSnapshot(parseTurtle({ file: MINI, text: base, baseIri: 'file:///mini.ttl' })));
+    const edited = base.replace('Gifts of nominal value are allowed."', 'Gifts of nominal value are allowed, within limits."');
+    expect(edited).not.toBe(base);
+    expect(affectedRules(before, readSnapshot(parseTurtle({ file: MINI, text: edited, baseIri: 'file:///mini.ttl' }))).all.size).toBe(0);
+  });
+
+  it('include a rule whose threshold changed though its text did not, and a removed rule', () => {
+    const before = ruleDigests(readSnapshot(parseTurtle({ file: MINI, text: base, baseIri: 'file:///mini.ttl' })));
+    const unchanged = affectedRules(before, readSnapshot(parseTurtle({ file: MINI, text: base, baseIri: 'file:///mini.ttl' })));
+    expect(unchanged.all.size).toBe(0);
+    expect(base).toContain('studio:maxInclusive "50"^^xsd:decimal');
+    const edited = base.replace('studio:maxInclusive "50"^^xsd:decimal', 'studio:maxInclusive "75"^^xsd:decimal');
+    const affected = affectedRules(before, readSnapshot(parseTurtle({ file: MINI, text: edited, baseIri: 'file:///mini.ttl' })));
+    expect(affected.changed).toContain(`${M}gifts-003`);
+  });
+});
+
+describe('studio audit run --only-affected --since', () => {
+  it('asks only the scenarios of the edited rule and its dependents, and carries every other result over', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-affected-'));
+    const first = await loadAndExport(dataDir, base, 'v1');
+    const a = await audit(dataDir, first.suite);
+    expect(a.asked).toBe(first.records.length);
+    const before = new Map((await results(dataDir, a.run.id)).map((r) => [r.case, r]));
+
+    const edited = base.replace('studio:text "Managers may share confidential information with colleagues."', 'studio:text "Managers may share confidential information with colleagues who need it for their work."');
+    const second = await loadAndExport(dataDir, edited, 'v2');
+    const requestsBefore = server.chatRequests().length;
+    const b = await audit(dataDir, second.suite, { since: a.run.id });
+
+    expect(b.carriedOver?.changed).toEqual([`${M}conf-003`]);
+    const affected = new Set([`${M}conf-003`, ...(await dependentsOf(edited, `${M}conf-003`))]);
+    const mustAsk = second.records.filter((r) => (r.metadata.rules as string[]).some((rule) => affected.has(rule)) || !before.has(r.id));
+    expect(mustAsk.length).toBeGreaterThan(0);
+    expect(mustAsk.length).toBeLessThan(second.records.length);
+    expect(b.asked).toBe(mustAsk.length);
+    expect(server.chatRequests().length - requestsBefore).toBe(mustAsk.length);
+    expect(b.carriedOver?.results).toBe(second.records.length - mustAsk.length);
+
+    // The new run is complete: one result per scenario of the new suite, the carried ones as they were.
+    const after = await results(dataDir, b.run.id);
+    expect(after.map((r) => r.case).sort()).toEqual(second.records.map((r) => r.id).sort());
+    const asked = new Set(mustAsk.map((r) => r.id));
+    for (const r of after) {
+      if (asked.has(r.case)) {
+        expect(r.carriedOverFrom).toBeUndefined();
+        continue;
+      }
+      expect(r.carriedOverFrom).toBe(a.run.iri);
+      const { chain: _c, ...earlier } = before.get(r.case) as ResultRecord & { chain: string };
+      const { chain: _d, carriedOverFrom: _f, ...now } = r as ResultRecord & { chain: string };
+      expect(now).toEqual(earlier);
+    }
+
+    // In the graph: the run was informed by the earlier one, and each carried response names the run that asked it.
+    const carriedInGraph = await store!.query(
+      `SELECT (COUNT(DISTINCT ?response) AS ?n) WHERE { GRAPH ?g { ?response a <https://w3id.org/alignment-studio/ns#Response> ; <https://w3id.org/alignment-studio/ns#carriedOverFrom> <${a.run.iri}> } }`,
+    );
+    expect(carriedInGraph.kind === 'rows' && Number(carriedInGraph.rows[0]!.n)).toBe(b.carriedOver?.results);
+    const informed = await store!.query(`ASK { GRAPH ?g { <${b.run.iri}> <http://www.w3.org/ns/prov#wasInformedBy> <${a.run.iri}> } }`);
+    expect(informed).toEqual({ kind: 'boolean', value: true });
+
+    // A third run since the second carries the results over still named by the run that asked them.
+    const c = await audit(dataDir, second.suite, { since: b.run.id });
+    expect(c.asked).toBe(0);
+    for (const r of await results(dataDir, c.run.id)) expect(r.carriedOverFrom).toBe(asked.has(r.case) ? b.run.iri : a.run.iri);
+  }, 120_000);
+
+  it('refuses a run of another model, an unfinished run, and a run made before digests were kept', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-affected-'));
+    const { suite } = await loadAndExport(dataDir, base, 'v1');
+    const a = await audit(dataDir, suite, { filter: { limit: 3 } });
+    await expect(audit(dataDir, suite, { since: a.run.id, target: targetClient(server.baseUrl, { model: 'another-model' }) })).rejects.toThrow(/another-model/);
+    await expect(audit(dataDir, suite, { since: 'no-such-run' })).rejects.toThrow(AuditRunError);
+
+    const folder = await RunFolder.open(auditsDir(dataDir), a.run.id);
+    const manifest = path.join(folder.folder, RunFolder.MANIFEST);
+    const saved = JSON.parse(await readFile(manifest, 'utf8'));
+    await writeFile(manifest, JSON.stringify({ ...saved, finishedAt: undefined }));
+    await expect(audit(dataDir, suite, { since: a.run.id })).rejects.toThrow(/did not finish/);
+    await writeFile(manifest, JSON.stringify({ ...saved, policySha256: undefined }));
+    await expect(audit(dataDir, suite, { since: a.run.id })).rejects.toThrow(/kept no rule digests/);
+  }, 120_000);
+});
+
+/** The rules depending on one rule in a version, as the impact walk finds them. */
+async function dependentsOf(text: string, rule: string): Promise<string[]> {
+  const snapshot = readSnapshot(parseTurtle({ file: MINI, text, baseIri: 'file:///mini.ttl' }));
+  const digests = ruleDigests(snapshot);
+  digests.set(rule, 'changed');
+  return affectedRules(digests, snapshot).dependents.map((d) => d.rule);
+}
