@@ -174,4 +174,25 @@ describe('studio audit', () => {
     expect(json.regressions).toEqual([]);
     expect(json.improvements.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('re-audits only what changed since a run with --only-affected --since, and says why an option is refused', async () => {
+    const target = await start(aligned(fixture));
+    await audit(['run', '--suite', fixture.suite, '--label', 'before', '--fresh'], env(target));
+    const before = (await runsNow()).findLast((r) => r.manifest.label === 'before')!;
+    // Nothing changed since: every result is carried over and nothing is asked.
+    const again = await audit(['run', '--suite', fixture.suite, '--only-affected', '--since', before.manifest.id, '--label', 'after'], env(target));
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`carried over from ${before.manifest.id}: ${fixture.records.length} result\\(s\\); graded anew: 0 scenario\\(s\\) of the 0 rule\\(s\\) changed`));
+    const after = (await runsNow()).findLast((r) => r.manifest.label === 'after')!;
+    expect(after.manifest.since).toBe(before.manifest.id);
+    expect((await resultsOf(after)).every((r) => r.carriedOverFrom === before.manifest.iri)).toBe(true);
+
+    const lone = await audit(['run', '--suite', fixture.suite, '--only-affected'], env(target));
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toMatch(/--only-affected needs --since <run>/);
+    const other = await audit(['run', '--suite', fixture.suite, '--only-affected', '--since', 'no-such-run'], env(target));
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/no-such-run/);
+  }, 120_000);
 });

@@ -281,7 +281,7 @@ function formatRun(outcome: AuditOutcome, summary: RunSummary, agreement: JudgeA
   const c = outcome.carriedOver;
   if (c) {
     out.push(
-      `carried over from ${c.from}: ${c.results} result(s); asked again: the scenarios of ${c.changed.length} rule(s) changed or added, ${c.removed.length} removed and ${c.dependents} depending on those, and of scenarios that run did not ask as now`,
+      `carried over from ${c.from}: ${c.results} result(s); graded anew: ${outcome.asked + outcome.fromCache} scenario(s) of the ${c.changed.length} rule(s) changed or added, ${c.removed.length} removed and ${c.dependents} depending on those, or not asked as now by that run`,
     );
     const listed = [...c.changed, ...c.removed];
     if (listed.length > 0) out.push(`  changed: ${listed.slice(0, 10).join(', ')}${listed.length > 10 ? ` ... and ${listed.length - 10} more (--json lists them all)` : ''}`);
