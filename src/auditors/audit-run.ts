@@ -121,8 +121,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     policySha256: context.policy.sha256,
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since.
-  const snapshot = await keepRuleDigests(options.store, options.auditsDir, policy, context.policy.sha256);
-  const carry: CarryOver | undefined = options.since ? await planCarryOver(options.auditsDir, options.since, settings, snapshot) : undefined;
+  await keepRuleDigests(options.store, options.auditsDir, policy, context.policy.sha256);
+  const carry: CarryOver | undefined = options.since ? await planCarryOver(options.store, options.auditsDir, options.since, settings) : undefined;
   const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
   // The text of each rule as the run found it, kept so that a later edit shows the results as stale.

@@ -11,44 +11,48 @@
  */
 
 import path from 'node:path';
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import type { GraphStore } from '../store/graph-store.js';
 import { writeDurably } from '../store/data-folder.js';
 import { AuditRunError } from '../errors.js';
-import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
+import { readSnapshot } from '../evolution/snapshot.js';
 import { affectedRules, ruleDigests, type AffectedRules } from '../evolution/rule-digests.js';
 import { journalRecords } from './journal.js';
 import type { ResultRecord } from './result-record.js';
 import { RunFolder, type RunManifest } from './run-folder.js';
+
+/** How digests are made (src/evolution/rule-digests.ts); digests made otherwise are not compared. */
+const DIGESTS_VERSION = 1;
 
 /** The digests of one policy version, kept once under the audits folder. */
 function digestsFile(auditsDir: string, policySha256: string): string {
   return path.join(auditsDir, 'rule-digests', `${policySha256}.json`);
 }
 
-/** The loaded policy as a snapshot, with its rules' digests written for later runs (once per version). */
-export async function keepRuleDigests(store: GraphStore, auditsDir: string, policy: string, policySha256: string): Promise<PolicySnapshot> {
-  const snapshot = readSnapshot(await store.exportQuads(policy));
+/** Writes the digests of the loaded policy's rules for later runs, unless this version's are kept already. */
+export async function keepRuleDigests(store: GraphStore, auditsDir: string, policy: string, policySha256: string): Promise<void> {
   const file = digestsFile(auditsDir, policySha256);
   try {
-    await readFile(file);
+    await access(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(path.dirname(file), { recursive: true });
-    await writeDurably(file, JSON.stringify(Object.fromEntries(ruleDigests(snapshot))));
+    await writeDurably(file, JSON.stringify({ version: DIGESTS_VERSION, rules: Object.fromEntries(ruleDigests(readSnapshot(await store.exportQuads(policy)))) }));
   }
-  return snapshot;
 }
 
 async function readDigests(auditsDir: string, run: RunManifest): Promise<Map<string, string>> {
   const missing = `run ${run.id} kept no rule digests (it was made by an older studio); audit the whole suite once, then use --since with that run`;
   if (!run.policySha256) throw new AuditRunError(missing);
+  let kept: { version?: number; rules?: Record<string, string> };
   try {
-    return new Map(Object.entries(JSON.parse(await readFile(digestsFile(auditsDir, run.policySha256), 'utf8')) as Record<string, string>));
+    kept = JSON.parse(await readFile(digestsFile(auditsDir, run.policySha256), 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditRunError(missing);
     throw new AuditRunError(`${digestsFile(auditsDir, run.policySha256)}: unreadable (${(error as Error).message})`);
   }
+  if (kept.version !== DIGESTS_VERSION || typeof kept.rules !== 'object' || kept.rules === null) throw new AuditRunError(missing);
+  return new Map(Object.entries(kept.rules));
 }
 
 /** What a run carries over from an earlier one, and why the rest is asked again. */
@@ -62,8 +66,8 @@ export interface CarryOver {
 /** The settings a run carried over from must share with the new one: otherwise its answers say nothing of this model. */
 type Settings = Pick<RunManifest, 'policy' | 'target' | 'graders'>;
 
-/** Reads the earlier run and decides what can be carried over from it. */
-export async function planCarryOver(auditsDir: string, sinceRun: string, now: Settings, snapshot: PolicySnapshot): Promise<CarryOver> {
+/** Reads the earlier run and decides what can be carried over from it to a run of the loaded policy. */
+export async function planCarryOver(store: GraphStore, auditsDir: string, sinceRun: string, now: Settings): Promise<CarryOver> {
   const since = await RunFolder.open(auditsDir, sinceRun);
   const m = since.manifest;
   if (!since.finished) throw new AuditRunError(`run ${m.id} did not finish; finish it (studio audit run --resume ${m.id}) or give a finished run to --since`);
@@ -73,7 +77,7 @@ export async function planCarryOver(auditsDir: string, sinceRun: string, now: Se
   if (JSON.stringify(sorted(m.target.parameters)) !== JSON.stringify(sorted(now.target.parameters))) differs.push(`parameters ${JSON.stringify(m.target.parameters)} vs ${JSON.stringify(now.target.parameters)}`);
   if (JSON.stringify(m.graders) !== JSON.stringify(now.graders)) differs.push(`graders ${m.graders.join(',')} vs ${now.graders.join(',')}`);
   if (differs.length > 0) throw new AuditRunError(`--since ${m.id}: that run's results cannot stand for this one (${differs.join('; ')})`);
-  const affected = affectedRules(await readDigests(auditsDir, m), snapshot);
+  const affected = affectedRules(await readDigests(auditsDir, m), readSnapshot(await store.exportQuads(now.policy)));
   const results = new Map<string, ResultRecord>();
   for await (const record of journalRecords<ResultRecord & { chain?: string }>(since.results)) {
     if (record.rules.some((rule) => affected.all.has(rule))) continue;
