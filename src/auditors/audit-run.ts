@@ -125,6 +125,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const carry: CarryOver | undefined = options.since ? await planCarryOver(options.store, options.auditsDir, options.since, settings) : undefined;
   const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
+  if (carry) await run.saveAffected({ since: carry.since.id, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents });
   // The text of each rule as the run found it, kept so that a later edit shows the results as stale.
   if (!resumed || (await run.readRuleTexts()).size === 0) await run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text])));
   const { journal, records, repairedBytes } = await Journal.open<ResultRecord>(run.results, resultKey);

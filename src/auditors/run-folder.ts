@@ -78,6 +78,14 @@ export function runGraphIri(id: string): string {
   return `${GENERATED_NS}graph/audit/${id}`;
 }
 
+/** The rules a run with --only-affected found changed, removed or depending on those since its earlier run. */
+export interface AffectedSince {
+  readonly since: string;
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+  readonly dependents: readonly { readonly rule: string; readonly on: string; readonly via: string; readonly depth: number }[];
+}
+
 /** What must match for an unfinished run to be resumed rather than a new one started. */
 export function resumeKey(m: Pick<RunManifest, 'policy' | 'stage' | 'suite' | 'target' | 'judge' | 'graders' | 'since'>): string {
   const sortedParameters = Object.fromEntries(Object.entries(m.target.parameters).sort(([a], [b]) => a.localeCompare(b)));
@@ -89,6 +97,7 @@ export class RunFolder {
   static readonly RESULTS = 'results.jsonl';
   static readonly HUMAN = 'human.jsonl';
   static readonly RULES = 'rules.json';
+  static readonly AFFECTED = 'affected.json';
 
   private constructor(readonly folder: string, public manifest: RunManifest) {}
 
@@ -163,6 +172,21 @@ export class RunFolder {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
       throw new AuditRunError(`${path.join(this.folder, RunFolder.RULES)}: unreadable (${(error as Error).message})`);
+    }
+  }
+
+  /** Keeps what a run with --only-affected found changed since its earlier run, for the change report. */
+  async saveAffected(affected: AffectedSince): Promise<void> {
+    await writeDurably(path.join(this.folder, RunFolder.AFFECTED), JSON.stringify(affected));
+  }
+
+  /** What saveAffected kept; undefined for a run made without --only-affected. */
+  async readAffected(): Promise<AffectedSince | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.folder, RunFolder.AFFECTED), 'utf8')) as AffectedSince;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new AuditRunError(`${path.join(this.folder, RunFolder.AFFECTED)}: unreadable (${(error as Error).message})`);
     }
   }
 

@@ -22,7 +22,7 @@ export const DIGEST_ELEMENT_ID = 'studio-report-digest';
 const COLORS = { passed: '#2e7d32', failed: '#c62828', cantTell: '#9e9e9e' } as const;
 const SERIES = ['#1565c0', '#ef6c00', '#6a1b9a', '#00838f', '#5d4037', '#ad1457'];
 
-const CSS = `
+export const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}

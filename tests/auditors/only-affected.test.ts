@@ -20,6 +20,7 @@ import { RunFolder } from '../../src/auditors/run-folder.js';
 import { runGeneration } from '../../src/cli/commands/generate.js';
 import { affectedRules, ruleDigests } from '../../src/evolution/rule-digests.js';
 import { readSnapshot } from '../../src/evolution/snapshot.js';
+import { buildChangeReport, renderChangeReport } from '../../src/reports/change-report.js';
 import { AuditRunError } from '../../src/errors.js';
 import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
@@ -150,6 +151,26 @@ describe('studio audit run --only-affected --since', () => {
     expect(carriedInGraph.kind === 'rows' && Number(carriedInGraph.rows[0]!.n)).toBe(b.carriedOver?.results);
     const informed = await store!.query(`ASK { GRAPH ?g { <${b.run.iri}> <http://www.w3.org/ns/prov#wasInformedBy> <${a.run.iri}> } }`);
     expect(informed).toEqual({ kind: 'boolean', value: true });
+
+    // The change report: what changed, what it touched, what was re-tested, results before and after.
+    const report = await buildChangeReport(auditsDir(dataDir), b.run.id);
+    const conf = report.rules.find((r) => r.rule === `${M}conf-003`)!;
+    expect(conf).toMatchObject({ why: 'changed', textBefore: 'Managers may share confidential information with colleagues.' });
+    expect(conf.textAfter).toMatch(/who need it for their work/);
+    const confScenarios = (rs: { metadata: { rules: string[] } }[]) => rs.filter((r) => r.metadata.rules.includes(`${M}conf-003`)).length;
+    const total = (c: { passed: number; failed: number; cantTell: number } | undefined) => (c ? c.passed + c.failed + c.cantTell : 0);
+    expect(total(conf.before)).toBe(confScenarios(first.records));
+    expect(total(conf.after)).toBe(confScenarios(second.records));
+    expect(report.rules.filter((r) => r.why === 'depends').map((r) => r.rule).sort()).toEqual([...affected].filter((r) => r !== `${M}conf-003`).sort());
+    expect(report.scenarios).toEqual({ total: second.records.length, gradedAnew: mustAsk.length, carriedOver: b.carriedOver?.results });
+    expect(total(report.totals.after)).toBe(second.records.length);
+    const markdown = renderChangeReport(report, 'md');
+    expect(markdown).toContain(`Of its ${second.records.length} scenarios, ${mustAsk.length} were graded anew`);
+    expect(markdown).toContain('| https://example.org/mini\\#conf-003 | changed | Managers may share confidential information with colleagues. | Managers may share');
+    const html = renderChangeReport(report, 'html');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('who need it for their work');
+    await expect(buildChangeReport(auditsDir(dataDir), a.run.id)).rejects.toThrow(/not made with --only-affected/);
 
     // A third run since the second carries the results over still named by the run that asked them.
     const c = await audit(dataDir, second.suite, { since: b.run.id });

@@ -1,7 +1,9 @@
 /**
  * studio audit: run a suite against the model under audit and grade it
- * (run), import reviewers' verdicts into a run (import), put two runs side by
- * side (compare), and list the runs kept (list).
+ * (run, or with --only-affected --since only what a policy change affects),
+ * import reviewers' verdicts into a run (import), put two runs side by side
+ * (compare), report what a change affected and how its results moved
+ * (change-report), and list the runs kept (list).
  *
  * The model under audit is the "target" setting (STUDIO_TARGET_BASE_URL,
  * STUDIO_TARGET_MODEL, STUDIO_TARGET_API_KEY, or "target" in
@@ -9,7 +11,7 @@
  * --judge asks for one, is the studio's own "llm" setting.
  */
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { resolveConfig } from '../../config.js';
 import { AuditRunError, InvalidOptionError } from '../../errors.js';
 import { LlmClient } from '../../llm/client.js';
@@ -30,6 +32,8 @@ import { commaList, positiveInteger } from '../option-values.js';
 import { auditGraders } from '../../auditors/graders/audit-graders.js';
 import { gradeGivenAnswers, type GivenGrading } from '../../auditors/given-answers.js';
 import { calibrationTable } from '../../auditors/calibration.js';
+import { buildChangeReport, CHANGE_REPORT_FORMATS, renderChangeReport, type ChangeReportFormat } from '../../reports/change-report.js';
+import { writeDurably } from '../../store/data-folder.js';
 
 interface RunOptions extends StoreOptions {
   suite: string;
@@ -191,6 +195,24 @@ export function registerAudit(program: Command): void {
       await store.close();
     }
   });
+
+  audit
+    .command('change-report <run>')
+    .description('for a run made with --only-affected --since: what changed in the policy since the earlier run, what it touched, what was re-tested, and each affected rule\'s results before and after')
+    .addOption(new Option('--format <format>', 'md or html').choices(CHANGE_REPORT_FORMATS).default('md'))
+    .option('--out <file>', 'write the report here (default: standard output)')
+    .option('--data-dir <folder>', 'the data folder holding the runs (default ./data, or STUDIO_DATA_DIR)')
+    .option('--json', 'print the report\'s figures as JSON')
+    .action(async (runId: string, options: { format: ChangeReportFormat; out?: string; dataDir?: string; json?: boolean }) => {
+      const config = resolveConfig(options.dataDir ? { dataDir: options.dataDir } : {});
+      const report = await buildChangeReport(auditsDir(config.dataDir), runId);
+      if (options.json) return printJson(report);
+      const text = renderChangeReport(report, options.format);
+      if (!options.out) return void process.stdout.write(text);
+      await writeDurably(options.out, text);
+      const worse = report.rules.filter((r) => r.movement === 'worse').length;
+      process.stdout.write(`${options.out}: ${options.format} change report of run ${report.after.id} since ${report.before.id}: ${report.rules.length} rule(s) affected, ${worse} worse; ${report.scenarios.gradedAnew} scenario(s) graded anew, ${report.scenarios.carriedOver} carried over\n`);
+    });
 
   storeOptions(
     audit
