@@ -98,6 +98,9 @@ export async function buildChangeReport(auditsDir: string, runId: string): Promi
   };
 }
 
+/** Text for a Markdown paragraph: no markup from the text, but its brackets and punctuation left readable. */
+const prose = (text: string): string => e(text).replace(/([\\`*_[\]<>|])/g, '\\$1');
+
 const WHY: Record<AffectedRule['why'], string> = { changed: 'changed', added: 'added', removed: 'removed', depends: 'depends on a change' };
 const counts = (c: OutcomeCounts | undefined): string => (c ? `${c.passed} passed, ${c.failed} failed, ${c.cantTell} can't tell (${passRate(c)}%)` : '—');
 
@@ -115,7 +118,7 @@ export function renderChangeReport(report: ChangeReport, format: ChangeReportFor
   const better = report.rules.filter((r) => r.movement === 'better').length;
   const summary = `${report.rules.length} rule(s) affected: ${report.rules.filter((r) => r.why !== 'depends').length} changed, added or removed, ${report.rules.filter((r) => r.why === 'depends').length} depending on those; ${worse} worse, ${better} better.`;
   if (format === 'md') {
-    const out = [`# ${md(title)}`, '', ...intro.map(md), '', md(summary), '', '## What changed and what it touched', ''];
+    const out = [`# ${prose(title)}`, '', ...intro.map(prose), '', prose(summary), '', '## What changed and what it touched', ''];
     out.push('| rule | why | text before | text after |', '| --- | --- | --- | --- |');
     for (const r of report.rules) out.push(`| ${md(r.rule)} | ${md(r.on ? `${WHY[r.why]}: ${r.on.via} ${r.on.rule}` : WHY[r.why])} | ${md(r.textBefore ?? '—')} | ${md(r.textAfter === r.textBefore ? '(same)' : (r.textAfter ?? '—'))} |`);
     out.push('', '## Results before and after', '', '| rule | before | after | movement |', '| --- | --- | --- | --- |');
