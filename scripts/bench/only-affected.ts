@@ -1,0 +1,79 @@
+/**
+ * Re-auditing only what changed, against auditing everything again: for a
+ * synthetic policy of N rules, a full audit of its evaluation suite (run A),
+ * then 1% of its rules reworded, the policy reloaded and its suite generated
+ * again, and `--only-affected --since A` (run B). Both runs ask a local
+ * OpenAI-compatible endpoint that answers after a fixed delay (20 ms), with
+ * no answer from the response cache, at concurrency 32. Prints one row per
+ * size: the scenarios, run A's time, the rules changed and depending on them,
+ * the scenarios run B graded anew and carried over, and run B's time.
+ *
+ *   npx tsx scripts/bench/only-affected.ts [rules ...]   (default 1000 5000)
+ */
+
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { runGeneration } from '../../src/cli/commands/generate.js';
+import { LlmClient } from '../../src/llm/client.js';
+import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
+import { auditsDir, runAudit } from '../../src/auditors/audit-run.js';
+import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
+import { writeSyntheticPolicy } from './synthetic-policy.js';
+
+const CONCURRENCY = 32;
+const DELAY_MS = 20;
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+
+const endpoint = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/slow-endpoint.ts', String(DELAY_MS), 'bench-model'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [baseUrl] = (await createInterface({ input: endpoint.stdout! })[Symbol.asyncIterator]().next()).value.split('\n');
+const target = new LlmClient({ ...LLM_DEFAULTS, baseUrl, model: 'bench-model', parameters: {}, concurrency: CONCURRENCY });
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+const rows: string[] = [];
+try {
+  for (const rules of sizes.length > 0 ? sizes : [1000, 5000]) {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-bench-affected-'));
+    const file = path.join(dataDir, 'policy.ttl');
+    await writeSyntheticPolicy(rules, file);
+    const store = await EmbeddedStore.open({ dataDir });
+    try {
+      const suiteOf = async (out: string) => {
+        await store.loadPolicy(await readTurtle(file));
+        const [generated] = await runGeneration(store, { seed: 1, out: path.join(dataDir, out) });
+        return path.join(generated!.exports!.folder, 'eval.jsonl');
+      };
+      const audit = (suite: string, since?: string) =>
+        runAudit({ store, auditsDir: auditsDir(dataDir), suite, target, graders: [new DeterministicGrader()], stage: 'Baseline', concurrency: CONCURRENCY, fresh: true, noCache: true, ...(since ? { since } : {}) });
+
+      const before = await suiteOf('v1');
+      let started = performance.now();
+      const a = await audit(before);
+      const full = performance.now() - started;
+
+      // Every 100th rule reworded: 1% of the rules.
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace(/(syn:rule-(\d+) a studio:\w+ ;[^]*?studio:text "[^"]*)\."/g, (whole, head: string, r: string) => (Number(r) % 100 === 50 ? `${head}, as amended."` : whole)));
+      const after = await suiteOf('v2');
+      started = performance.now();
+      const b = await audit(after, a.run.id);
+      const partial = performance.now() - started;
+      const c = b.carriedOver!;
+      rows.push(
+        `| ${rules.toLocaleString('en')} | ${a.suite.cases.toLocaleString('en')} | ${seconds(full)} | ${c.changed.length} + ${c.dependents} | ${(b.asked + b.fromCache).toLocaleString('en')} | ${c.results.toLocaleString('en')} | ${seconds(partial)} | ${((partial / full) * 100).toFixed(0)}% |`,
+      );
+      process.stderr.write(`${rows.at(-1)}\n`);
+    } finally {
+      await store.close();
+    }
+  }
+} finally {
+  endpoint.kill();
+}
+console.log('| rules | scenarios | full audit, s | rules changed + depending | graded anew | carried over | --only-affected, s | of the full time |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const row of rows) console.log(row);
