@@ -8,6 +8,7 @@
  * with them is counted.
  */
 
+import { withChainOfCommand } from './chain-of-command.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditRunError, GivenAnswersError } from '../errors.js';
@@ -124,7 +125,7 @@ export async function gradeGivenAnswers(options: GradeGivenOptions): Promise<Giv
   const policy = info.policies[0]!;
   const context = await readPolicyContext(options.store, policy);
   const texts = new Map(context.provisions.map((p) => [p.iri, p.text]));
-  const graded = rows.map((row) => ({ row, verdict: gradeDeterministic(row.case, row.answer) }));
+  const graded = rows.map((row) => ({ row, verdict: gradeDeterministic(withChainOfCommand(row.case, context), row.answer) }));
   const runs: { run: RunManifest; answers: number; summary: RunSummary }[] = [];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const mine = graded.filter((g) => g.row.model === model);
