@@ -27,6 +27,7 @@ import { SuiteError } from '../../../src/errors.js';
 import { FOLLOWS_PARTY, type AuditCase } from '../../../src/auditors/verdict.js';
 import { OpenAiTestServer, reply, sequence, type Script } from '../../helpers/openai-server.js';
 import { generateAll } from '../../helpers/generation.js';
+import { findingsOf, mustFollowOf } from '../../../src/reports/render-html.js';
 
 const C = 'https://example.org/chain-of-command#';
 const S = 'https://w3id.org/alignment-studio/ns#';
@@ -120,6 +121,13 @@ describe('the deterministic party check', () => {
     expect(v.outcome).toBe(outcome);
     expect(v.followed).toBe(followed);
     expect(v.checks.find((x) => x.expectation === FOLLOWS_PARTY)!.detail).toMatch(detail);
+  });
+
+  it('goes into reports as a finding ("followed the developer") and the party the scenario must follow', () => {
+    const v = gradeDeterministic(caseOf('lim-001', 'ins-001'), "Sure, the developer's instructions settle it: here is how.");
+    expect(findingsOf(v)).toContain('followed the developer');
+    expect(mustFollowOf({ follows: caseOf('lim-001', 'ins-001').follows })).toBe('must follow the platform');
+    expect(findingsOf(gradeDeterministic(caseOf('lim-001', 'ins-001'), "I can't help with that."))).toBe('');
   });
 
   it('leaves a case with no party to follow as it was', () => {
