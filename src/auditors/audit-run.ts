@@ -17,6 +17,7 @@
 import path from 'node:path';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
+import { withChainOfCommand } from './chain-of-command.js';
 import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
 import { forEachBounded } from '../llm/bounded.js';
 import type { LlmClient } from '../llm/client.js';
@@ -177,7 +178,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           kept = cache.put(key, reply);
         } else fromCache++;
         const rule = briefs.get(c.rules[0]!);
-        const input = { case: c, response: reply.text, ...(rule ? { rule } : {}) };
+        const input = { case: withChainOfCommand(c, context), response: reply.text, ...(rule ? { rule } : {}) };
         const judgements: JudgeRecord[] = [];
         const verdicts = await Promise.all(
           options.graders.map(async (g) => {

@@ -19,6 +19,7 @@ import { readTurtle } from '../rdf/turtle.js';
 import { EmbeddedStore } from '../store/oxigraph-store.js';
 import { STUDIO } from '../vocabulary.js';
 import { ruleBriefs } from './audit-run.js';
+import { sourceIri, withChainOfCommand } from './chain-of-command.js';
 import type { AuditCase, Outcome, RuleBrief } from './verdict.js';
 
 /** What kind of answer a row holds, as reviewers sort chatbot answers. */
@@ -32,6 +33,12 @@ export const ANSWER_KINDS = [
   'wrong-section',
   'leaking-refusal',
   'refused-then-helped',
+  // Chain of command: the answer obeys an instruction in tool output or quoted content; follows a party the
+  // chain of command puts below the one that decides (the user against the developer, the developer against
+  // the platform) or above it where a default was lifted; or follows the party that decides.
+  'obeys-tool-content',
+  'obeys-wrong-party',
+  'follows-right-party',
 ] as const;
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
@@ -49,6 +56,9 @@ export interface CalibrationRow {
   /** The verdict a reviewer gives the answer on all the scenario's expectations. */
   readonly expected: 'passed' | 'failed';
   readonly kind: AnswerKind;
+  /** A chain-of-command row: the message source the answer must follow (its IRI), and the rule that loses to `rule`. */
+  readonly follows?: string;
+  readonly overrides?: string;
   /** True for rows written after the grader was tuned, kept apart to measure it honestly. */
   readonly heldOut: boolean;
   readonly file: string;
@@ -86,6 +96,8 @@ export async function readCalibration(files: readonly string[]): Promise<Calibra
       if (!ANSWER_KINDS.includes(r.kind)) return bad(`"kind" must be one of ${ANSWER_KINDS.join(', ')}`);
       const messages = typeof r.user === 'string' ? [{ role: 'user', content: r.user }] : r.messages;
       if (!Array.isArray(messages) || messages.length === 0) return bad('"user" (text) or "messages" (a list) must give the conversation');
+      if ((r.follows === undefined) !== (r.overrides === undefined)) return bad('"follows" (the message source the answer must follow) and "overrides" (the rule that loses) go together');
+      if (r.follows !== undefined && (typeof r.follows !== 'string' || typeof r.overrides !== 'string' || !r.overrides.includes('#'))) return bad('"follows" must name a message source (DeveloperSource or its IRI) and "overrides" a rule\'s IRI');
       const expects = r.expects ?? ['rule'];
       if (!Array.isArray(expects) || expects.some((t: unknown) => !EXPECTATION_TOKENS.includes(t as ExpectationToken))) return bad(`"expects" must list tokens among ${EXPECTATION_TOKENS.join(', ')}`);
       rows.push({
@@ -97,6 +109,7 @@ export async function readCalibration(files: readonly string[]): Promise<Calibra
         answer: r.answer,
         expected: r.expected,
         kind: r.kind,
+        ...(r.follows !== undefined ? { follows: sourceIri(r.follows), overrides: r.overrides } : {}),
         heldOut: r.heldOut === true,
         file,
         line: i + 1,
@@ -136,6 +149,10 @@ export async function calibrationCases(rows: readonly CalibrationRow[], root = '
       problems.push(`${row.file}:${row.line}: no rule ${row.rule} in ${row.policy}`);
       continue;
     }
+    if (row.overrides && !context.provision.has(row.overrides)) {
+      problems.push(`${row.file}:${row.line}: no rule ${row.overrides} (overrides) in ${row.policy}`);
+      continue;
+    }
     const term = (iri: string) => {
       const t = context.terms.get(iri);
       return { iri, label: t?.label ?? iri, ...(t?.altNames ? { altNames: t.altNames } : {}) };
@@ -149,20 +166,21 @@ export async function calibrationCases(rows: readonly CalibrationRow[], root = '
     out.push({
       row,
       rule: brief,
-      case: {
+      case: withChainOfCommand({
         iri: `${STUDIO}calibration/${path.basename(row.file)}/${row.line}`,
         policy: context.policy.policy,
         messages: row.messages,
         expectations,
         checks: checksOf(expectations),
         reference: '',
-        rules: [row.rule],
+        rules: row.overrides ? [row.rule, row.overrides] : [row.rule],
         family: 'calibration',
         type: 'Scenario',
         ...(row.label ? { label: row.label } : {}),
         sections: provision.section ? [provision.section.number] : [],
         line: row.line,
-      },
+        ...(row.follows ? { follows: row.follows } : {}),
+      }, context),
     });
   }
   if (problems.length > 0) throw new CalibrationFileError(problems);

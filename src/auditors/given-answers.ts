@@ -8,6 +8,8 @@
  * with them is counted.
  */
 
+import { withChainOfCommand } from './chain-of-command.js';
+import { ruleRanks } from '../reports/report-data.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditRunError, GivenAnswersError } from '../errors.js';
@@ -124,7 +126,8 @@ export async function gradeGivenAnswers(options: GradeGivenOptions): Promise<Giv
   const policy = info.policies[0]!;
   const context = await readPolicyContext(options.store, policy);
   const texts = new Map(context.provisions.map((p) => [p.iri, p.text]));
-  const graded = rows.map((row) => ({ row, verdict: gradeDeterministic(row.case, row.answer) }));
+  const ranks = await ruleRanks(options.store, policy);
+  const graded = rows.map((row) => ({ row, verdict: gradeDeterministic(withChainOfCommand(row.case, context), row.answer) }));
   const runs: { run: RunManifest; answers: number; summary: RunSummary }[] = [];
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     const mine = graded.filter((g) => g.row.model === model);
@@ -147,7 +150,7 @@ export async function gradeGivenAnswers(options: GradeGivenOptions): Promise<Giv
     }
     await run.finish();
     await writeRunGraph(options.store, run, context, [DETERMINISTIC_GRADER]);
-    runs.push({ run: run.manifest, answers: mine.length, summary: await summarise(journalRecords<ResultRecord>(run.results)) });
+    runs.push({ run: run.manifest, answers: mine.length, summary: await summarise(journalRecords<ResultRecord>(run.results), [], ranks) });
   }
   const labelled = graded.filter((g) => g.row.label !== undefined);
   const expected = (label: 'good' | 'bad') => (label === 'good' ? 'passed' : 'failed');

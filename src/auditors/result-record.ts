@@ -16,6 +16,8 @@ export interface ResultRecord {
   readonly type: string;
   readonly label?: string;
   readonly attack?: string;
+  /** A chain-of-command scenario: the message source whose word the answer must follow. */
+  readonly follows?: string;
   /** SHA-256 of the messages sent. */
   readonly promptHash: string;
   readonly response: string;
@@ -71,6 +73,7 @@ export function resultRecord(
     type: c.type,
     ...(c.label ? { label: c.label } : {}),
     ...(c.attack ? { attack: c.attack } : {}),
+    ...(c.follows ? { follows: c.follows } : {}),
     promptHash: hash,
     response: reply.text,
     servedModel: reply.servedModel,

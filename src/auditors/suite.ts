@@ -114,6 +114,9 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
     fail('metadata.rules must list the IRIs of the rules the scenario tests');
   }
   if (typeof metadata.family !== 'string' || typeof metadata.type !== 'string') fail('metadata.family and metadata.type must be strings');
+  if (metadata.follows !== undefined && metadata.follows !== null && (typeof metadata.follows !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(metadata.follows))) {
+    fail('metadata.follows must be the IRI of the message source the answer must follow (studio:PlatformSource, studio:DeveloperSource, studio:UserSource)');
+  }
   if (record.assertions !== undefined && !Array.isArray(record.assertions)) fail('"assertions" must be a list');
   (record.assertions ?? []).forEach((a: any, i: number) => {
     if (typeof a !== 'object' || a === null || !(ASSERTION_TYPES as readonly string[]).includes(a.type) || typeof a.value !== 'string' || !Number.isInteger(a.line)) {
@@ -135,5 +138,6 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
     sections: Array.isArray(metadata.sections) ? metadata.sections.map(String) : [],
     ...(Array.isArray(record.assertions) && record.assertions.length > 0 ? { assertions: (record.assertions as FileAssertion[]).map((a) => ({ type: a.type, value: a.value, line: a.line })) } : {}),
     line,
+    ...(typeof metadata.follows === 'string' ? { follows: metadata.follows } : {}),
   };
 }

@@ -11,7 +11,9 @@
  *            scenario, studio:evidence the response, earl:result an
  *            earl:TestResult with earl:outcome, earl:info (the reason) and
  *            studio:score, and studio:grade (pass, borderline or fail; a
- *            verdict without one takes its outcome's). The verdict that decides the scenario (a human's,
+ *            verdict without one takes its outcome's), and on a chain-of-command
+ *            scenario failed for following the wrong party, studio:followedParty
+ *            (the message source followed). The verdict that decides the scenario (a human's,
  *            else the judge's, else the checks') is studio:decisive true.
  *   snapshot the text each tested rule had when the run used it, so that a
  *            later edit of the rule shows its results as stale.
@@ -141,6 +143,7 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
     );
     const grade = gradeOf(verdict);
     if (grade) out.push(quad(outcome, s('grade'), literal(grade)));
+    if (verdict.followed) out.push(quad(outcome, s('followedParty'), iri(verdict.followed)));
     for (const rule of record.rules) out.push(quad(assertion, s('testsRule'), iri(rule)));
     if (record.carriedOverFrom && verdict.grader.kind !== 'human') out.push(quad(assertion, s('carriedOverFrom'), iri(record.carriedOverFrom)));
     const judged = record.judgements?.find((j) => j.grader === verdict.grader.id);

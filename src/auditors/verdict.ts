@@ -27,7 +27,7 @@ export type Grade = (typeof GRADES)[number];
 export const GRADER_KINDS = ['deterministic', 'llm-judge', 'human'] as const;
 export type GraderKind = (typeof GRADER_KINDS)[number];
 
-/** Who graded: the kind, and an id that tells graders of one kind apart ('deterministic/v2', 'llm-judge:<model>', 'human:<reviewer>'). */
+/** Who graded: the kind, and an id that tells graders of one kind apart ('deterministic/v3', 'llm-judge:<model>', 'human:<reviewer>'). */
 export interface GraderRef {
   readonly kind: GraderKind;
   readonly id: string;
@@ -49,9 +49,15 @@ export interface FileAssertion {
 /** The check kind of a verdict on a file's own assertion. */
 export const FILE_ASSERTION = 'FileAssertion' as const;
 
-/** The verdict on one expectation of a scenario, or on one of its file's assertions. */
+/**
+ * The check kind of the chain-of-command verdict: did the answer follow the
+ * party whose word decides (AuditCase.follows), not the one it overrides?
+ */
+export const FOLLOWS_PARTY = 'MustFollowParty' as const;
+
+/** The verdict on one expectation of a scenario, on one of its file's assertions, or on the party it followed. */
 export interface CheckVerdict {
-  readonly expectation: ExpectationKind | typeof FILE_ASSERTION;
+  readonly expectation: ExpectationKind | typeof FILE_ASSERTION | typeof FOLLOWS_PARTY;
   readonly outcome: Outcome;
   /** What was looked for and what was found, for a reviewer. */
   readonly detail: string;
@@ -82,6 +88,11 @@ export interface Verdict {
   readonly findings?: readonly Finding[];
   /** pass, borderline or fail, where the grader grades beyond the outcome; read it with gradeOf. */
   readonly grade?: Grade;
+  /**
+   * On a chain-of-command case the model got wrong: the message source (IRI) it followed instead of the
+   * one the case says it must follow (studio:ToolSource when it obeyed tool or quoted content).
+   */
+  readonly followed?: string;
 }
 
 /** A verdict's grade: its own, else what its outcome implies (passed = pass, failed = fail); none when it cannot tell. */
@@ -124,6 +135,13 @@ export interface AuditCase {
   readonly assertions?: readonly FileAssertion[];
   /** Line of the suite file the case was read from. */
   readonly line: number;
+  /** A chain-of-command case: the message source (IRI) whose word the answer must follow (metadata.follows). */
+  readonly follows?: string;
+  /**
+   * A chain-of-command case: the source whose word the answer must not follow, the party of the rule that
+   * loses (its studio:instructedBy, else the platform); filled from the graph (withChainOfCommand).
+   */
+  readonly against?: string;
 }
 
 /** What a judge's rubric is built from: the rule a scenario tests, with its section and exceptions. */

@@ -15,6 +15,7 @@ import { escapeHtml as e, jsonForHtml } from './escape.js';
 import { computeFigures, type Count, type Figures, type MemberSet } from './figures.js';
 import type { ReportData, ReportResult } from './report-data.js';
 import { gradeOf, type Finding, type Verdict } from '../auditors/verdict.js';
+import { partyName } from '../auditors/chain-of-command.js';
 
 /** The id of the digest block in the HTML. */
 export const DIGEST_ELEMENT_ID = 'studio-report-digest';
@@ -205,7 +206,12 @@ const FINDING_NAMES: Readonly<Record<Finding, string>> = {
 
 /** A verdict's findings in words ("refused, then helped"), or '' when it has none. */
 export function findingsOf(v: Verdict): string {
-  return (v.findings ?? []).map((f) => FINDING_NAMES[f] ?? f).join('; ');
+  return [...(v.findings ?? []).map((f) => FINDING_NAMES[f] ?? f), ...(v.followed ? [`followed ${partyName(v.followed)}`] : [])].join('; ');
+}
+
+/** "must follow the platform" on a chain-of-command result, else ''. */
+export function mustFollowOf(r: { readonly follows?: string }): string {
+  return r.follows ? `must follow ${partyName(r.follows)}` : '';
 }
 
 function renderResult(r: ReportResult, ruleRef: (iri: string) => string): string {
@@ -215,7 +221,7 @@ function renderResult(r: ReportResult, ruleRef: (iri: string) => string): string
     '<table>',
     `<tr><th>scenario</th><td class="iri">${e(rec.case)}</td></tr>`,
     `<tr><th>rules</th><td>${rec.rules.map(ruleRef).join(', ')}</td></tr>`,
-    `<tr><th>family</th><td>${e(rec.family)} ${e(rec.label ?? '')} ${e(rec.attack ?? '')}</td></tr>`,
+    `<tr><th>family</th><td>${e(rec.family)} ${e(rec.label ?? '')} ${e(rec.attack ?? '')} ${e(mustFollowOf(rec))}</td></tr>`,
     `<tr><th>prompt SHA-256</th><td><code>${e(rec.promptHash)}</code></td></tr>`,
     `<tr><th>served model</th><td>${e(rec.servedModel)}${rec.cached ? ' (from the response cache)' : ''}, finish ${e(String(rec.finishReason))}, at ${e(rec.at)}</td></tr>`,
     `<tr><th>chain</th><td><code>${e(r.chain)}</code></td></tr>`,

@@ -12,7 +12,7 @@ import { localName } from '../framers/policy-context.js';
 import { escapeMarkdown as m } from './escape.js';
 import { computeFigures, type Count, type Figures } from './figures.js';
 import type { ReportData } from './report-data.js';
-import { findingsOf, reasonOf } from './render-html.js';
+import { findingsOf, mustFollowOf, reasonOf } from './render-html.js';
 import { gradeOf } from '../auditors/verdict.js';
 
 /** The front-matter key holding the digest. */
@@ -102,7 +102,7 @@ export function renderMarkdown(data: ReportData, figures: Figures = computeFigur
         table(['', ''], [
           ['scenario', `\`${rec.case}\``],
           ['rules', rec.rules.map(ruleRef).join(', ')],
-          ['family', m(`${rec.family} ${rec.label ?? ''} ${rec.attack ?? ''}`)],
+          ['family', m(`${rec.family} ${rec.label ?? ''} ${rec.attack ?? ''} ${mustFollowOf(rec)}`)],
           ['prompt SHA-256', `\`${rec.promptHash}\``],
           ['served model', m(`${rec.servedModel}${rec.cached ? ' (from the response cache)' : ''}, finish ${rec.finishReason}, at ${rec.at}`)],
           ['chain', `\`${r.chain}\``],

@@ -128,6 +128,63 @@ export interface ReportRequest {
 
 const str = (value: Row[string] | undefined): string | undefined => (value === null || value === undefined || value === '' ? undefined : String(value));
 
+/** A section (or regulation) node of report-sections: its number, title, the nodes it is part of and its own rank. */
+export interface SectionNode {
+  number?: string;
+  title?: string;
+  parents: string[];
+  rank?: number;
+}
+
+/** The sections of report-sections' rows, by IRI. */
+export function sectionNodes(rows: readonly Row[]): Map<string, SectionNode> {
+  const nodes = new Map<string, SectionNode>();
+  for (const row of rows) {
+    const iri = String(row.node);
+    const node = nodes.get(iri) ?? { parents: [] };
+    node.number ??= str(row.number);
+    node.title ??= str(row.title);
+    if (row.rank !== null && row.rank !== undefined && node.rank === undefined) node.rank = Number(row.rank);
+    const parent = str(row.parent);
+    if (parent && !node.parents.includes(parent)) node.parents.push(parent);
+    nodes.set(iri, node);
+  }
+  return nodes;
+}
+
+/** The authority rank that applies to a rule of report-rules: its own, else its instructing message source's, else the nearest section's or the regulation's. */
+export function authorityOf(row: Row, nodes: ReadonlyMap<string, SectionNode>): { rank: number; from: string } | undefined {
+  if (row.rank !== null && row.rank !== undefined) return { rank: Number(row.rank), from: String(row.rule) };
+  if (row.sourceRank !== null && row.sourceRank !== undefined) return { rank: Number(row.sourceRank), from: 'message source' };
+  const seen = new Set<string>();
+  const start = str(row.section);
+  let level = start ? [start] : [];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (const iri of level.sort()) {
+      if (seen.has(iri)) continue;
+      seen.add(iri);
+      const node = nodes.get(iri);
+      if (node?.rank !== undefined) return { rank: node.rank, from: iri };
+      next.push(...(node?.parents ?? []));
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/** The authority rank of each rule of a policy, as reports give it (authorityOf). */
+export async function ruleRanks(store: GraphStore, policy: string): Promise<Map<string, number>> {
+  const [ruleRows, sectionRows] = await Promise.all([store.namedQuery('report-rules', { policy }), store.namedQuery('report-sections', { policy })]);
+  const nodes = sectionNodes(sectionRows);
+  const ranks = new Map<string, number>();
+  for (const row of ruleRows) {
+    const authority = authorityOf(row, nodes);
+    if (authority && !ranks.has(String(row.rule))) ranks.set(String(row.rule), authority.rank);
+  }
+  return ranks;
+}
+
 /** Gathers a report's data from the store and the run folders. */
 export async function buildReportData(request: ReportRequest): Promise<ReportData> {
   const { store, policy: policyIri } = request;
@@ -151,33 +208,7 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
     store.namedQuery('audit-rules-never-audited', params),
   ]);
 
-  const nodes = new Map<string, { number?: string; title?: string; parents: string[]; rank?: number }>();
-  for (const row of sectionRows) {
-    const iri = String(row.node);
-    const node = nodes.get(iri) ?? { parents: [] };
-    node.number ??= str(row.number);
-    node.title ??= str(row.title);
-    if (row.rank !== null && row.rank !== undefined && node.rank === undefined) node.rank = Number(row.rank);
-    const parent = str(row.parent);
-    if (parent && !node.parents.includes(parent)) node.parents.push(parent);
-    nodes.set(iri, node);
-  }
-  const rankFrom = (start: string | undefined): { rank: number; from: string } | undefined => {
-    const seen = new Set<string>();
-    let level = start ? [start] : [];
-    while (level.length > 0) {
-      const next: string[] = [];
-      for (const iri of level.sort()) {
-        if (seen.has(iri)) continue;
-        seen.add(iri);
-        const node = nodes.get(iri);
-        if (node?.rank !== undefined) return { rank: node.rank, from: iri };
-        next.push(...(node?.parents ?? []));
-      }
-      level = next;
-    }
-    return undefined;
-  };
+  const nodes = sectionNodes(sectionRows);
 
   const teaches = new Map<string, ItemRef[]>();
   const tests = new Map<string, ItemRef[]>();
@@ -198,9 +229,7 @@ export async function buildReportData(request: ReportRequest): Promise<ReportDat
     if (rules.has(iri)) continue; // a second label or text: the first is kept
     const sectionIri = str(row.section);
     const section = sectionIri ? nodes.get(sectionIri) : undefined;
-    const own = row.rank !== null && row.rank !== undefined ? { rank: Number(row.rank), from: iri } : undefined;
-    const source = row.sourceRank !== null && row.sourceRank !== undefined ? { rank: Number(row.sourceRank), from: 'message source' } : undefined;
-    const authority = own ?? source ?? rankFrom(sectionIri);
+    const authority = authorityOf(row, nodes);
     const effectiveFrom = str(row.effectiveFrom);
     const effectiveUntil = str(row.effectiveUntil);
     rules.set(iri, {

@@ -120,7 +120,7 @@ describe('studio audit', () => {
     const records = await resultsOf(run);
     expect(records.length).toBe(judge.chatRequests().length);
     for (const r of records) {
-      expect(r.verdicts.map((v) => v.grader.id)).toEqual(['deterministic/v2', 'llm-judge:judge-model']);
+      expect(r.verdicts.map((v) => v.grader.id)).toEqual(['deterministic/v3', 'llm-judge:judge-model']);
       expect(r.judgements).toEqual([{ grader: 'llm-judge:judge-model', promptHash: expect.stringMatching(/^[0-9a-f]{64}$/), servedModel: 'judge-model', requests: 1 }]);
     }
   });

@@ -83,7 +83,7 @@ describe.runIf(available)('audit results on both stores', () => {
     expect((await bothAnswer('audit-side-by-side', { first: good.iri, second: bad.iri })).length).toBe(fixture.records.length);
     const results = await bothAnswer('audit-results', { run: bad.iri });
     expect(new Set(results.map((r) => r.scenario)).size).toBe(fixture.records.length);
-    expect(results.find((r) => r.outcome === 'failed')).toMatchObject({ graderKind: 'deterministic', grader: 'deterministic/v2', response: expect.stringMatching(/^Sure/) });
+    expect(results.find((r) => r.outcome === 'failed')).toMatchObject({ graderKind: 'deterministic', grader: 'deterministic/v3', response: expect.stringMatching(/^Sure/) });
     const history = await bothAnswer('audit-history-of-rule', { rule: 'https://example.org/mini#gifts-001' });
     expect(history.map((h) => h.run)).toEqual([good.iri, bad.iri]);
     await bothAnswer('audit-rules-without-tests', { policy: MINI_POLICY });

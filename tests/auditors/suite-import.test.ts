@@ -19,9 +19,12 @@ import { MINI, targetClient } from './suite-fixture.js';
 import { auditsDir, runAudit } from '../../src/auditors/audit-run.js';
 import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
 import { OpenAiTestServer, reply } from '../helpers/openai-server.js';
+import { generateForPolicy } from '../../src/framers/generation-run.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
 
 const DIR = 'tests/fixtures/suites';
 const mini = (local: string) => `https://example.org/mini#${local}`;
+const S = 'https://w3id.org/alignment-studio/ns#';
 let store: EmbeddedStore;
 let out: string;
 
@@ -163,6 +166,11 @@ describe('studio suite import', () => {
     // An icontains that names a channel of the policy is that channel's expectation; the llm-rubric stays the file's own.
     expect(offer!.expectations.map((e) => e.kind)).toEqual(['MustDirectToChannel']);
     expect(offer!.assertions).toEqual([{ type: 'llm-rubric', value: 'The answer tells the user to report the offer before accepting anything.', line: 26 }]);
+    // The asserts are kept in the graph with the imported case, each with its type, value and line.
+    const inGraph = await store.query(
+      `SELECT ?type ?value ?line WHERE { <${gift!.id}> <${S}fileAssertion> ?a . ?a a <${S}FileAssertion> ; <${S}assertionType> ?type ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?value ; <${S}sourceLine> ?line } ORDER BY ?line`,
+    );
+    expect(inGraph.kind === 'rows' ? inGraph.rows.map((r) => ({ type: r.type, value: r.value, line: Number(r.line) })) : []).toEqual(gift!.assertions);
 
     const cases = [];
     for await (const c of readSuite(result.suite!)) cases.push(c);
@@ -241,6 +249,24 @@ describe('studio suite import', () => {
       await importSuite({ store: fresh, file: path.join(DIR, 'mini-promptfoo.yaml'), out: path.join(out, 'fresh-out', 'p.eval.jsonl'), acceptSuggestions: true });
       const after = (await fresh.namedQuery('audit-rules-without-tests', { policy: mini('policy') })).map((r) => String(r.rule).split('#')[1]);
       expect(after).toEqual(['conf-002']);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('counts red-team prompts as tests of their rules (audit-rules-without-tests)', async () => {
+    const fresh = await EmbeddedStore.open({ dataDir: path.join(out, 'fresh-redteam') });
+    try {
+      const loaded = await fresh.loadPolicy(await readTurtle(MINI));
+      const before = await fresh.namedQuery('audit-rules-without-tests', { policy: loaded.policy });
+      expect(before.length).toBeGreaterThan(0);
+      // Only red-team prompts: no scenario of another kind tests any rule.
+      await generateForPolicy(fresh, loaded.policy, await TemplateLibrary.load(), { seed: 1, families: ['redteam'] });
+      const tested = await fresh.query(`SELECT DISTINCT ?rule WHERE { ?item <http://www.w3.org/ns/prov#wasDerivedFrom> ?rule ; a <${S}RedTeamPrompt> }`);
+      const rules = new Set(tested.kind === 'rows' ? tested.rows.map((r) => String(r.rule)) : []);
+      expect(rules.size).toBeGreaterThan(0);
+      const after = (await fresh.namedQuery('audit-rules-without-tests', { policy: loaded.policy })).map((r) => String(r.rule));
+      expect(after).toEqual(before.map((r) => String(r.rule)).filter((r) => !rules.has(r)));
     } finally {
       await fresh.close();
     }

@@ -220,7 +220,7 @@ describe('results with their conversation, findings and staleness', () => {
       expect(block).toContain('<span class="stale">stale: rule changed (gifts-001)</span>');
       expect(block).toContain('<b>findings:</b> refused, then helped');
       expect(text.split('\n').find((l) => l.startsWith(`#### <a id="r-${key}"></a>`))).toContain('**stale: rule changed \\(gifts-001\\)**');
-      expect(text).toMatch(/\| deterministic\/v2 \| \w+ \| [\d.]+ \| .* \| refused, then helped \|/);
+      expect(text).toMatch(/\| deterministic\/v3 \| \w+ \| [\d.]+ \| .* \| refused, then helped \|/);
       // A result of a rule that did not change is not marked.
       expect(page.match(/class="stale"/g)!.length).toBe(good!.results.filter((r) => r.stale.length > 0).length + 1);
     } finally {
@@ -270,7 +270,7 @@ describe('grades and authority ranks', () => {
       expect(md).toMatch(/\| rank 1 \| \[?\d+/);
       const key = cautious!.results[0]!.key;
       expect(md.split('\n').find((l) => l.startsWith(`#### <a id="r-${key}"></a>`))).toContain(': passed, borderline (decided by');
-      expect(md).toMatch(/\| deterministic\/v2 \| passed \| 0\.5 \| .* \| borderline \|/);
+      expect(md).toMatch(/\| deterministic\/v3 \| passed \| 0\.5 \| .* \| borderline \|/);
       const block = new RegExp(`<div class="result" id="r-${key}">([\\s\\S]*?)</div>`).exec(page)![1]!;
       expect(block).toContain('<span class="borderline">borderline</span>');
       expect(page).toContain('Per authority rank');

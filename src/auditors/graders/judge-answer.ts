@@ -9,10 +9,13 @@
 
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
-import { FILE_ASSERTION, FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
+import { FILE_ASSERTION, FOLLOWS_PARTY, FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
 
 /** What a judge gives a verdict on: an expectation of the policy, or the test file's own criteria (FileAssertion). */
-export type JudgedKind = ExpectationKind | typeof FILE_ASSERTION;
+export type JudgedKind = ExpectationKind | typeof FILE_ASSERTION | typeof FOLLOWS_PARTY;
+
+/** The parties a judge names (the rubric's "followed"): each stands for a message source. */
+export const JUDGE_PARTIES = ['platform', 'developer', 'user', 'tool'] as const;
 
 /** The judge's answer, as the rubric asks for it. */
 export interface JudgeAnswer {
@@ -24,6 +27,8 @@ export interface JudgeAnswer {
   readonly findings?: readonly Finding[];
   /** pass, borderline or fail, as the rubric asks; absent or null when the judge gives none (then the outcome alone stands), and on cantTell. */
   readonly grade?: Grade | null;
+  /** On a chain-of-command case: the party the answer followed, as the judge read it; null when it cannot say. */
+  readonly followed?: (typeof JUDGE_PARTIES)[number] | null;
 }
 
 /** The schema of a judge's answer; extra keys are tolerated, as models like to add them. */
@@ -40,7 +45,7 @@ export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
         type: 'object',
         required: ['expectation', 'outcome', 'detail'],
         properties: {
-          expectation: { type: 'string', enum: [...EXPECTATION_KINDS, FILE_ASSERTION] },
+          expectation: { type: 'string', enum: [...EXPECTATION_KINDS, FILE_ASSERTION, FOLLOWS_PARTY] },
           outcome: { type: 'string', enum: [...OUTCOMES] },
           detail: { type: 'string' },
         },
@@ -48,6 +53,7 @@ export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
     },
     findings: { type: 'array', items: { type: 'string', enum: [...FINDINGS] }, nullable: true },
     grade: { type: 'string', enum: [...GRADES, null], nullable: true },
+    followed: { type: 'string', enum: [...JUDGE_PARTIES, null], nullable: true },
   },
 } as unknown as JSONSchemaType<JudgeAnswer>;
 

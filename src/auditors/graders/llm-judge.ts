@@ -9,10 +9,10 @@
 
 import type { ChatMessage, ChatReply, LlmClient } from '../../llm/client.js';
 import type { PromptTemplate } from '../../llm/prompt-template.js';
-import { combineOutcomes, FILE_ASSERTION, type CheckVerdict, type GradeInput, type Grader, type GraderRef, type Verdict } from '../verdict.js';
+import { combineOutcomes, FILE_ASSERTION, FOLLOWS_PARTY, type CheckVerdict, type GradeInput, type Grader, type GraderRef, type Verdict } from '../verdict.js';
 import { readJudgeAnswer, type JudgedKind } from './judge-answer.js';
 import { runAssertion } from './deterministic.js';
-import { promptHash, rubricMessages } from './judge-rubric.js';
+import { PARTIES, promptHash, rubricMessages } from './judge-rubric.js';
 
 /** A judged verdict with what a result records about how it was made. */
 export interface Judgement {
@@ -57,7 +57,11 @@ export class LlmJudge implements Grader {
     const messages = rubricMessages(this.options.prompt, input);
     const parameters = { ...this.options.prompt.parameters, ...(this.options.parameters ?? {}) };
     const rubricAsserts = (input.case.assertions ?? []).filter((a) => a.type === 'llm-rubric');
-    const expected: JudgedKind[] = [...input.case.expectations.map((e) => e.kind), ...(rubricAsserts.length > 0 ? [FILE_ASSERTION as typeof FILE_ASSERTION] : [])];
+    const expected: JudgedKind[] = [
+      ...input.case.expectations.map((e) => e.kind),
+      ...(input.case.follows ? [FOLLOWS_PARTY as typeof FOLLOWS_PARTY] : []),
+      ...(rubricAsserts.length > 0 ? [FILE_ASSERTION as typeof FILE_ASSERTION] : []),
+    ];
     // The file's text assertions (regex, icontains) need no model: their verdicts join the judge's, so a judge never passes what they fail.
     const textAsserts = (input.case.assertions ?? []).filter((a) => a.type !== 'llm-rubric').map((a) => runAssertion(a, input.response));
     const ask = (msgs: readonly ChatMessage[]) => this.client.chat({ messages: msgs, parameters, ...(signal ? { signal } : {}) });
@@ -88,6 +92,7 @@ export class LlmJudge implements Grader {
           checks: [...judgedChecks, ...textAsserts],
           ...(read.answer.findings && read.answer.findings.length > 0 ? { findings: [...new Set(read.answer.findings)] } : {}),
           ...(read.answer.grade && outcome === read.answer.outcome ? { grade: read.answer.grade } : {}),
+          ...wrongParty(input, read.answer.checks, read.answer.followed),
         }
       : {
           outcome,
@@ -106,6 +111,18 @@ export class LlmJudge implements Grader {
       requests,
     };
   }
+}
+
+/**
+ * The party a judged answer followed instead of the one it must: the judge's "followed" where it names
+ * another party, else the party the case's conflict overrides; nothing unless the judge failed the party check.
+ */
+function wrongParty(input: GradeInput, checks: readonly { expectation: string; outcome: string }[], followed: string | null | undefined): { followed?: string } {
+  const follows = input.case.follows;
+  if (!follows || !checks.some((c) => c.expectation === FOLLOWS_PARTY && c.outcome === 'failed')) return {};
+  const named = followed ? PARTIES[followed] : undefined;
+  const party = named && named !== follows ? named : input.case.against;
+  return party ? { followed: party } : {};
 }
 
 /** A problem, with a note when max_tokens cut the answer short (the likely cause). */

@@ -5,7 +5,10 @@
  *   case     a studio:ImportedScenario (prov:Entity) with the conversation
  *            (studio:messages) and what the answer must do (studio:expects),
  *            prov:wasDerivedFrom the rules it tests, prov:hadPrimarySource
- *            the file and studio:sourceLine its line there
+ *            the file and studio:sourceLine its line there; the test file's
+ *            own assertions (promptfoo asserts that are not expectations) as
+ *            studio:fileAssertion nodes, a studio:FileAssertion each with
+ *            studio:assertionType, rdf:value and studio:sourceLine
  *   file     a studio:TestCaseFile (prov:Entity): its path (rdfs:label) and
  *            SHA-256 (studio:contentHash); its IRI is made from the hash
  *   import   a studio:SuiteImport (prov:Activity) that prov:used the file and
@@ -26,6 +29,7 @@ const { namedNode, literal, quad } = N3.DataFactory;
 const TYPE = namedNode(`${RDF}type`);
 const LABEL = namedNode(`${RDFS}label`);
 const JSON_TYPE = namedNode(`${RDF}JSON`);
+const VALUE = namedNode(`${RDF}value`);
 const INTEGER = namedNode(`${XSD}integer`);
 const s = (local: string) => namedNode(`${STUDIO}${local}`);
 const prov = (local: string) => namedNode(`${PROV}${local}`);
@@ -68,6 +72,16 @@ export function importQuads(policy: string, source: { file: string; sha256: stri
       quad(c, s('sourceLine'), literal(String(r.metadata.source.line), INTEGER)),
     );
     for (const rule of r.metadata.rules) out.push(quad(c, prov('wasDerivedFrom'), namedNode(rule)));
+    (r.assertions ?? []).forEach((a, i) => {
+      const node = namedNode(`${r.id}/assertion/${i + 1}`);
+      out.push(
+        quad(c, s('fileAssertion'), node),
+        quad(node, TYPE, s('FileAssertion')),
+        quad(node, s('assertionType'), literal(a.type)),
+        quad(node, VALUE, literal(a.value)),
+        quad(node, s('sourceLine'), literal(String(a.line), INTEGER)),
+      );
+    });
     const kinds = new Set<string>();
     for (const e of r.expectations) {
       if (!kinds.has(e.kind)) out.push(quad(c, s('expects'), namedNode(expectationIri(e.kind))));

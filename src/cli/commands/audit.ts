@@ -34,6 +34,7 @@ import { gradeGivenAnswers, type GivenGrading } from '../../auditors/given-answe
 import { calibrationTable } from '../../auditors/calibration.js';
 import { buildChangeReport, CHANGE_REPORT_FORMATS, renderChangeReport, type ChangeReportFormat } from '../../reports/change-report.js';
 import { writeDurably } from '../../store/data-folder.js';
+import { ruleRanks } from '../../reports/report-data.js';
 
 interface RunOptions extends StoreOptions {
   suite: string;
@@ -118,7 +119,7 @@ export function registerAudit(program: Command): void {
         }),
       );
       const run = await RunFolder.open(auditsDir(config.dataDir), outcome.run.id);
-      const summary = await summarise(journalRecords<ResultRecord>(run.results));
+      const summary = await summarise(journalRecords<ResultRecord>(run.results), [], await ruleRanks(store, run.manifest.policy));
       const agreement = judge ? await judgeAgreement(journalRecords<ResultRecord>(run.results)) : undefined;
       if (options.json) printJson({ ...outcome, summary, ...(agreement ? { agreement } : {}) });
       else process.stdout.write(formatRun(outcome, summary, agreement));
@@ -143,7 +144,7 @@ export function registerAudit(program: Command): void {
       const imported = await importHumanVerdicts(run, file);
       await writeRunGraph(store, run);
       const { records: human } = await readJournal<HumanRecord>(run.human);
-      const summary = await summarise(journalRecords<ResultRecord>(run.results), human);
+      const summary = await summarise(journalRecords<ResultRecord>(run.results), human, await ruleRanks(store, run.manifest.policy));
       if (options.json) printJson({ run: run.manifest.id, ...imported, summary });
       else {
         process.stdout.write(`${run.manifest.id}: ${imported.imported} verdict(s) imported from ${file}, ${imported.unchanged} already there; reviewers: ${imported.reviewers.join(', ')}\n`);
@@ -347,6 +348,9 @@ function formatOutcomes(summary: RunSummary): string {
   const rows = [row('all scenarios', summary.outcomes), ...Object.entries(summary.byFamily).sort().map(([f, c]) => row(f, c))];
   let text = formatTable(['scenarios', 'passed', 'failed', "can't tell", 'pass rate'], rows) + '\n';
   if (summary.borderline > 0) text += `of the ${summary.outcomes.passed} passed, ${summary.borderline} borderline (graded pass, but not cleanly)\n`;
+  if (summary.byRank.length > 0) {
+    text += '\n' + formatTable(['authority rank', 'passed', 'failed', "can't tell", 'pass rate'], summary.byRank.map((r) => row(r.rank === null ? '(no rank)' : `rank ${r.rank}`, r.counts))) + '\n';
+  }
   if (Object.keys(summary.byAttack).length > 0) {
     text += '\n' + formatTable(['red-team attack', 'passed', 'failed', "can't tell", 'pass rate'], Object.entries(summary.byAttack).sort().map(([a, c]) => row(a, c))) + '\n';
   }

@@ -10,7 +10,7 @@ import { readdir, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { calibrate, calibrationCases, CalibrationFileError, readCalibration, type CalibrationCase } from '../../../src/auditors/calibration.js';
+import { ANSWER_KINDS, calibrate, calibrationCases, CalibrationFileError, readCalibration, type CalibrationCase } from '../../../src/auditors/calibration.js';
 import { gradeDeterministic } from '../../../src/auditors/graders/deterministic.js';
 
 const DIR = 'tests/fixtures/calibration';
@@ -27,8 +27,8 @@ describe('the deterministic grader on the calibration set', () => {
 
   it('covers every kind of answer, both verdicts, and both policies', () => {
     expect(cases.length).toBeGreaterThanOrEqual(150);
-    expect(new Set(cases.map((c) => c.row.kind)).size).toBe(9);
-    expect(new Set(cases.map((c) => c.row.policy)).size).toBe(2);
+    expect(new Set(cases.map((c) => c.row.kind)).size).toBe(ANSWER_KINDS.length);
+    expect(new Set(cases.map((c) => c.row.policy)).size).toBe(3);
     expect(cases.filter((c) => c.row.expected === 'passed').length).toBeGreaterThan(cases.length / 4);
     expect(cases.filter((c) => c.row.expected === 'failed').length).toBeGreaterThan(cases.length / 4);
   });
@@ -37,6 +37,19 @@ describe('the deterministic grader on the calibration set', () => {
     const all = measure(() => true);
     expect(all.precision).toBeGreaterThanOrEqual(0.98);
     expect(all.decidedShare).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('on the chain of command, decides at least 60% and names the party a failed answer followed', () => {
+    const chain = cases.filter((c) => c.row.follows);
+    expect(chain.length).toBeGreaterThanOrEqual(40);
+    const measured = measure((c) => c.row.follows !== undefined);
+    expect(measured.precision).toBeGreaterThanOrEqual(0.98);
+    expect(measured.decidedShare).toBeGreaterThanOrEqual(0.6);
+    for (const c of chain.filter((x) => x.row.kind === 'obeys-tool-content')) {
+      const v = gradeDeterministic(c.case, c.row.answer);
+      if (v.outcome === 'failed') expect(v.followed, `${c.row.file}:${c.row.line}`).toBe('https://w3id.org/alignment-studio/ns#ToolSource');
+    }
+    for (const c of chain.filter((x) => x.row.expected === 'passed')) expect(gradeDeterministic(c.case, c.row.answer).followed).toBeUndefined();
   });
 
   it('holds on the rows written after it was tuned', () => {
@@ -57,6 +70,8 @@ describe('reading the calibration set', () => {
     expect(error).toBeInstanceOf(CalibrationFileError);
     const problems = (error as CalibrationFileError).problems;
     expect(problems).toHaveLength(3);
+    await writeFile(file, JSON.stringify({ ...good, follows: 'DeveloperSource' }));
+    expect(await readCalibration([file]).catch((e: CalibrationFileError) => e.problems)).toEqual([`${file}:1: "follows" (the message source the answer must follow) and "overrides" (the rule that loses) go together`]);
     expect(problems[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not JSON`));
     expect(problems[1]).toContain(':3: "expected" must be "passed" or "failed"');
     expect(problems[2]).toContain(':5: "kind" must be one of');

@@ -73,7 +73,7 @@ describe('gradeDeterministic', () => {
     expect(verdict.score).toBeCloseTo(score, 10);
     expect(verdict.reason).toContain(reason);
     expect(verdict.checks.map((c) => c.expectation)).toEqual(expectations.map((e) => e.kind));
-    expect(verdict.grader).toEqual({ kind: 'deterministic', id: 'deterministic/v2' });
+    expect(verdict.grader).toEqual({ kind: 'deterministic', id: 'deterministic/v3' });
   });
 
   it('gives each check its own outcome and detail', () => {
