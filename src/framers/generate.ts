@@ -478,14 +478,17 @@ export class Framer {
   }
 
   /**
-   * Whether two sets of conditions cannot hold together: one states a circumstance, audience or jurisdiction
-   * and the other its negation ("with pre-clearance" and "without pre-clearance"). No situation has both.
+   * Whether two sets of conditions cannot hold together: one states a circumstance or jurisdiction and the
+   * other its negation ("with pre-clearance" and "without pre-clearance"), or they name opposite audiences
+   * (everyone inside, someone outside: "not internal" is external). No situation has both.
    */
   private disjoint(first: readonly string[], second: readonly string[]): boolean {
     const said = (iri: string) => {
       const c = this.context.conditions.get(iri);
-      const subject = c?.circumstance ?? c?.audience ?? c?.jurisdiction;
-      return c && subject && c.type !== 'CompoundCondition' ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
+      if (!c || c.type === 'CompoundCondition') return undefined;
+      if (c.audience) return { key: c.type, negated: (c.audience === `${STUDIO}Internal`) === c.negated };
+      const subject = c.circumstance ?? c.jurisdiction;
+      return subject ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
     };
     const seen = new Map<string, boolean>();
     for (const iri of first) {
