@@ -73,7 +73,7 @@ describe('phrasings', () => {
 
   it('say a refusal, a channel and a question in more than one way', () => {
     const refs = items.map((i) => i.reference);
-    for (const ways of [[/(?<!but )I can't help with that\./, /I'm not able to help with that\./, /I'm sorry, but I can't help with that\./], [/Please contact the/, /You can reach the/, /The right place for this is the/], [/Could you tell me more/, /Can you tell me a little more/, /What else should I know/]]) {
+    for (const ways of [[/(?<!but )I can't help with that\./, /I'm not able to help with that\./, /I'm sorry, but I can't help with that\./], [/Please contact the/, /Please turn to the/, /The right place for this is the/], [/Could you tell me more/, /Can you tell me a little more/, /What else should I know/]]) {
       for (const way of ways) expect(refs.filter((r) => way.test(r)).length, String(way)).toBeGreaterThan(0);
     }
   });
