@@ -3,7 +3,7 @@
  * bound by a prohibition does not "get the assistant to" do it and then decline; a mode of the assistant is
  * never said to be what the user "counts as"; and the user turns and the answers' refusals, warnings and
  * questions come in several phrasings, chosen by the seed, so a model trained on them does not learn one
- * sentence.
+ * sentence; some scenarios give their deciding detail in a later turn.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,21 @@ describe('phrasings', () => {
   ] as const)('say %s user turns for a %s in every phrasing the template has', (family, kind, phrasings) => {
     const texts = ofFamily(family, true, kind).map(userText);
     for (const phrasing of phrasings) expect(texts.filter((t) => phrasing.test(t)).length, String(phrasing)).toBeGreaterThan(0);
+  });
+
+  it('give the deciding detail of some non-compliant scenarios late, in the user turn after the assistant asks', () => {
+    const late = items.filter((i) => i.family === 'scenario-noncompliant' && i.messages.length === 3);
+    const withFacts = late.filter((i) => /^(Yes|Sure): /.test(i.messages[2]!.content));
+    expect(withFacts.length).toBeGreaterThan(0);
+    for (const item of late) {
+      expect(item.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+      expect(item.messages[1]!.content).toMatch(/\?$/);
+    }
+    // The first turn leaves the detail out: it is said once, in the last turn.
+    for (const item of withFacts) {
+      const detail = item.messages[2]!.content.replace(/^(Yes|Sure): /, '').split('.')[0]!;
+      expect(item.messages[0]!.content).not.toContain(detail);
+    }
   });
 
   it('say a refusal, a channel and a question in more than one way', () => {
