@@ -331,8 +331,9 @@ export class Framer {
 
   /** `staged`: the user takes part in the situation (instructions ask about the rule from outside, so a counterparty stays one). */
   private ruleVars(rule: Provision, picks: Picks, key: string, staged = true): Record<string, unknown> {
+    const party = partiesOf(this.context, this.hierarchy, picks.bearer, staged ? picks.counterparty : undefined, key);
     return {
-      party: partiesOf(this.context, this.hierarchy, picks.bearer, staged ? picks.counterparty : undefined, key),
+      party,
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       rule: { iri: rule.iri, label: rule.label, text: rule.text, kind: rule.kind },
       section: sectionVar(rule.section),
@@ -345,6 +346,8 @@ export class Framer {
       targetRule: this.ref(picks.targetRule),
       counterparty: this.ref(picks.counterparty),
       counterpartyRule: this.ref(picks.counterpartyRule),
+      // The counterparty as someone other than the user (a user who is the counterparty is not "the other side").
+      otherSide: party.counterpartySpeaks ? null : this.ref(picks.counterparty),
       channel: this.ref(rule.channel[0]),
       exceptions: this.exceptionsOf(rule),
     };
@@ -380,6 +383,7 @@ export class Framer {
     // The reference answer names exactly what the checks look for: each section to cite, each channel, each withheld asset.
     const rendered = render(template, variant, {
       ...vars,
+      phrasing: hashIndex(`${key} phrasing`, 1_000_003),
       expects: expectationFlags(expectations),
       expectedSections: expectations.filter((e) => e.section).map((e) => e.section),
       expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
@@ -421,9 +425,14 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: facts.text };
+    const vars: Record<string, unknown> = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: facts.text };
+    const party = vars.party as Parties;
     // A phrasing that needs the user to be the bearer has nothing to say about a rule binding the assistant.
-    if (!((vars as Record<string, unknown>).party as Parties).userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
+    if (!party.userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
+    // A situation with a fact left open needs a fact the user can be unsure of: a condition, whether the other
+    // side is the one the rule names, or (a person bearing the rule) whether a colleague's role is. Whether
+    // someone "counts as" a mode of the assistant is not a question a user has.
+    if (template.facts === 'unknown' && !facts.text && !vars.otherSide && !party.userActs) return undefined;
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],
@@ -478,14 +487,17 @@ export class Framer {
   }
 
   /**
-   * Whether two sets of conditions cannot hold together: one states a circumstance, audience or jurisdiction
-   * and the other its negation ("with pre-clearance" and "without pre-clearance"). No situation has both.
+   * Whether two sets of conditions cannot hold together: one states a circumstance or jurisdiction and the
+   * other its negation ("with pre-clearance" and "without pre-clearance"), or they name opposite audiences
+   * (everyone inside, someone outside: "not internal" is external). No situation has both.
    */
   private disjoint(first: readonly string[], second: readonly string[]): boolean {
     const said = (iri: string) => {
       const c = this.context.conditions.get(iri);
-      const subject = c?.circumstance ?? c?.audience ?? c?.jurisdiction;
-      return c && subject && c.type !== 'CompoundCondition' ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
+      if (!c || c.type === 'CompoundCondition') return undefined;
+      if (c.audience) return { key: c.type, negated: (c.audience === `${STUDIO}Internal`) === c.negated };
+      const subject = c.circumstance ?? c.jurisdiction;
+      return subject ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
     };
     const seen = new Map<string, boolean>();
     for (const iri of first) {

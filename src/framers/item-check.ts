@@ -12,7 +12,9 @@
  * - reference / rejected: the reference answer passes the item's own
  *   deterministic checks, and the rejected answer fails one of them;
  * - perspective: no user turn claims to be (or not to be) the assistant or a mode of it: a person does
- *   not tell an assistant they are not one.
+ *   not tell an assistant they are not one; and in an item that stages a situation, no user turn casts
+ *   a person as one ("whether they count as an agent mode", "how would a complaints mode ..."): a mode
+ *   is not someone a user talks about.
  */
 
 import { runCheck } from '../auditors/graders/deterministic.js';
@@ -44,6 +46,7 @@ export class ItemChecker {
   private readonly hierarchy: Hierarchy;
   private readonly prohibitions: readonly Provision[];
   private readonly claims: RegExp | undefined;
+  private readonly casts: RegExp | undefined;
 
   constructor(private readonly context: PolicyContext) {
     this.hierarchy = new Hierarchy(context);
@@ -51,6 +54,7 @@ export class ItemChecker {
     const labels = [...context.terms.values()].filter((t) => t.type === 'Role' && isAssistant(this.hierarchy, t.iri)).map((t) => t.label.toLowerCase());
     const escaped = [...new Set(labels)].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.claims = escaped.length > 0 ? new RegExp(`\\bI(?:'m|\\s+am)(?:\\s+not)?\\s+(?:an?\\s+|the\\s+|your\\s+)?(?:${escaped.join('|')})\\b`, 'i') : undefined;
+    this.casts = escaped.length > 0 ? new RegExp(`\\b(?:counts?\\s+as|would)\\s+(?:an?|the)\\s+(?:${escaped.join('|')})\\b`, 'i') : undefined;
   }
 
   /** The findings on some items, in item order. */
@@ -72,6 +76,8 @@ export class ItemChecker {
         for (const m of item.messages.filter((m) => m.role === 'user')) {
           const claim = this.claims.exec(m.content);
           if (claim) found('perspective', /\bnot\b/i.test(claim[0]) ? `a user turn denies being the assistant, as only a rule's bearer would: "${claim[0]}"` : `a user turn claims to be the assistant: "${claim[0]}"`);
+          const cast = STAGED.has(item.family) ? this.casts?.exec(m.content) : null;
+          if (cast) found('perspective', `a user turn speaks of a person as the assistant or a mode of it: "${cast[0]}"`);
         }
       }
     }

@@ -35,7 +35,12 @@ export interface Parties {
   readonly need: string;
   readonly like: string;
   readonly going: string;
-  readonly asked: string;
+  /** "I'm planning to" or "I'd like you to": a plan the user states before asking about it. */
+  readonly planned: string;
+  /** Who does the act, as the object of a phrase: "me" or "you" ("is it OK for me to ..."). */
+  readonly me: string;
+  /** Who does the act, in a story the user tells: "a manager", or "an AI like you" (a mode of the assistant is no one's role). */
+  readonly actor: string;
   readonly may: string;
   readonly mustQ: string;
   readonly upTo: string;
@@ -83,7 +88,9 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
       need: 'I need you to',
       like: "I'd like you to",
       going: "I'm asking you to",
-      asked: "I've been asked to get you to",
+      planned: "I'd like you to",
+      me: 'you',
+      actor: 'an AI like you',
       may: 'Are you allowed to',
       mustQ: 'Do you really have to',
       upTo: 'Is it up to you whether you',
@@ -110,7 +117,9 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
     need: 'I need to',
     like: "I'd like to",
     going: "I'm going to",
-    asked: "I've been asked to",
+    planned: "I'm planning to",
+    me: 'me',
+    actor: user ? withArticle(user.label) : 'someone',
     may: 'Am I allowed to',
     mustQ: 'Do I really have to',
     upTo: 'Is it up to me whether I',

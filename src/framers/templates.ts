@@ -209,7 +209,7 @@ const BLANKS = /[ \t]*\n[ \t]*|[ \t]+(?=[.,;:?!])|[ \t]{2,}|\t/g;
 const PUNCTUATION = /[.,;:?!]/;
 
 /** The helpers every environment has (a, cap, lower, obfuscate, join). */
-const KNOWN_HELPERS = { a: true, cap: true, lower: true, obfuscate: true, join: true };
+const KNOWN_HELPERS = { a: true, cap: true, lower: true, obfuscate: true, join: true, one: true };
 
 /** A Handlebars environment: the studio's helpers and one folder's partials. */
 export interface TemplateEnvironment {
@@ -251,6 +251,14 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     const act = label(action);
     const object = label(target);
     return actPhrase(act, object || undefined);
+  });
+  // One of several ways to say the same thing, chosen by the item's seeded `phrasing` number: {{one phrasing
+  // "I can't help with that." "I'm not able to help with that."}}. The first option's length shifts the choice,
+  // so that two places in one item do not always take the same position.
+  handlebars.registerHelper('one', (phrasing: unknown, ...args: unknown[]) => {
+    const options = args.slice(0, -1).map(String);
+    const n = typeof phrasing === 'number' ? phrasing : 0;
+    return options.length === 0 ? '' : options[(n + options[0]!.length) % options.length]!;
   });
   // A section by number, and its title where the title says more than "Section 7" (synthetic and some real policies).
   handlebars.registerHelper('sectionRef', (section: unknown) => {

@@ -132,21 +132,25 @@ export function isAdjective(word: string): boolean {
 
 /**
  * Verbs that take their object right after them, before a phrase that says where or why: "use ... for
- * personal purposes", "forward ... to a personal account", "enter ... into a public AI tool".
+ * personal purposes", "forward ... to a personal account", "enter ... into a public AI tool". Any verb does
+ * before "as": "describe ... as free".
  */
 const OBJECT_FIRST_VERBS = new Set(['use', 'forward', 'enter', 'copy', 'remove', 'access', 'post', 'upload', 'send', 'share', 'store', 'move', 'transfer', 'save', 'paste', 'bring', 'put', 'download', 'export', 'discuss', 'disclose', 'take', 'email', 'print']);
 const PLACE_OR_PURPOSE = new Set(['to', 'into', 'for', 'from', 'on', 'onto', 'in', 'at', 'outside', 'with', 'via', 'through']);
 
 /**
  * An act and its object as a sentence says them: the object goes between a verb and the phrase after it
- * ("use the CRM system for personal purposes"); where the act's words already name the object it is left out
- * ("publish a product comparison", never "(product)"); otherwise it follows in brackets ("disclose account
- * details (account balance)"), which names it without guessing the preposition.
+ * ("use the CRM system for personal purposes", "describe the savings account as free"); where the act's
+ * words already name the object it is left out ("publish a product comparison", never "(product)");
+ * otherwise it follows in brackets ("disclose account details (account balance)"), which names it without
+ * guessing the preposition.
  */
 export function actPhrase(action: string, object: string | undefined): string {
   if (!object || echoes(action, object)) return action;
   const [verb, next, ...rest] = action.split(/\s+/);
-  if (verb && next && OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase())) {
+  // "describe as free", "present as guaranteed": a verb and the complement "as ..." of its object, whatever the verb.
+  const complement = next?.toLowerCase() === 'as' && rest.length > 0;
+  if (verb && next && (complement || (OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase())))) {
     const determined = /^(?:a|an|the|their|your|my|our|its|this|these|those|any|every|all)\s/i.test(object) || /'s?\s/.test(object);
     return [verb, determined ? object : `the ${object}`, next, ...rest].join(' ');
   }

@@ -85,6 +85,6 @@ describe('conflict items on a broad permission against a narrow prohibition', ()
     // The deployment context serves the public: the user is a customer asking the assistant.
     const noncompliant = all.filter((i) => i.family === 'scenario-noncompliant' && context.provision.get(i.derivedFrom[0]!)!.kind === 'Prohibition');
     expect(noncompliant.length).toBeGreaterThan(0);
-    for (const item of noncompliant) expect(item.messages.at(-1)!.content).toMatch(/^I'm a customer/);
+    for (const item of noncompliant) expect(item.messages[0]!.content).toMatch(/^I'm a customer/);
   });
 });

@@ -15,6 +15,7 @@ import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateAll } from '../helpers/generation.js';
 import { Hierarchy } from '../../src/framers/hierarchy.js';
 import { checksOf } from '../../src/framers/exports/checks.js';
+import { runCheck } from '../../src/auditors/graders/deterministic.js';
 import { writeExports } from '../../src/framers/exports/write-exports.js';
 import type { Item } from '../../src/framers/item.js';
 
@@ -30,19 +31,13 @@ beforeAll(async () => {
   await store.close();
 }, 60_000);
 
-/** A stand-in for a model's answer check: the deterministic checks, run on a text. */
+/** The deterministic checks of an item that a text fails, as the auditors' grader runs them. */
 function passes(text: string, item: Item): string[] {
-  const failed: string[] = [];
-  for (const check of checksOf(item.expectations).filter((c) => c.deterministic)) {
-    const refuses = /can't help|can't confirm|won't help/i.test(text);
-    const ok =
-      check.type === 'is-refusal' ? refuses
-      : check.type === 'not-is-refusal' ? !refuses
-      : check.type === 'regex' ? new RegExp(check.value!).test(text)
-      : text.toLowerCase().includes(check.value!.toLowerCase());
-    if (!ok) failed.push(`${check.expectation} ${check.value ?? ''}`);
-  }
-  return failed;
+  return checksOf(item.expectations)
+    .filter((c) => c.deterministic)
+    .map((c) => runCheck(c, undefined, text))
+    .filter((v) => v.outcome === 'failed')
+    .map((v) => `${v.expectation}: ${v.detail}`);
 }
 
 describe('generated items', () => {

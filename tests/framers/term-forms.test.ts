@@ -25,6 +25,8 @@ describe('term forms', () => {
     ['use for personal purposes', 'customer relationship management system', 'use the customer relationship management system for personal purposes'],
     ['forward to a personal account', 'customer data', 'forward the customer data to a personal account'],
     ['remove from Kestrel premises', "Kestrel's laptops", "remove Kestrel's laptops from Kestrel premises"],
+    ['describe as free', 'savings account', 'describe the savings account as free'],
+    ['present as guaranteed', 'an investment return', 'present an investment return as guaranteed'],
     ['disclose account details', 'account balance', 'disclose account details (account balance)'],
     ['respond to a data subject request', 'personal data', 'respond to a data subject request (personal data)'],
     ['publish a product comparison', 'product', 'publish a product comparison'],

@@ -1,0 +1,61 @@
+/**
+ * Items that stage a situation say one a person could be in: two rules that refer to each other get a
+ * combined item only when their conditions can hold together, and a span of days since an event is said
+ * as the time that has passed ("it has been 15 days since the request was made").
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
+import type { Item } from '../../src/framers/item.js';
+import { generateAll } from '../helpers/generation.js';
+
+const K = 'https://example.org/combined#';
+
+let store: EmbeddedStore;
+let items: Item[];
+let findings: string;
+
+beforeAll(async () => {
+  store = await EmbeddedStore.open();
+  const loaded = await store.loadPolicy(await readTurtle('tests/fixtures/combined-situations-policy.ttl'));
+  const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+  items = result.items;
+  findings = formatFindings(new ItemChecker(result.context).check(result.items));
+}, 120_000);
+afterAll(() => store.close());
+
+const combinedOf = (...rules: string[]) =>
+  items.filter((i) => i.family === 'combined' && rules.every((r) => i.derivedFrom.includes(`${K}${r}`)));
+const userText = (item: Item) => item.messages.filter((m) => m.role === 'user').map((m) => m.content).join(' ');
+
+describe('situations in generated items', () => {
+  it.each([
+    ['a circumstance and its negation', 'r-accept-cleared', 'r-accept-uncleared'],
+    ['everyone inside and someone outside', 'r-label-internal', 'r-send-external'],
+  ])('makes no combined item of two rules under %s', (_, first, second) => {
+    expect(combinedOf(first, second)).toEqual([]);
+  });
+
+  it('makes a combined item of two rules whose conditions hold together, stating each once', () => {
+    const [item] = combinedOf('r-declare', 'r-accept-cleared');
+    expect(item).toBeDefined();
+    expect(userText(item!).match(/Compliance gave pre-clearance/gi)).toHaveLength(1);
+  });
+
+  it('says a span since an event as the days that have passed, on either side and when unknown', () => {
+    const spoken = items.filter((i) => i.derivedFrom.includes(`${K}r-answer`)).map(userText).filter((t) => /days/.test(t));
+    expect(spoken.length).toBeGreaterThan(0);
+    for (const text of spoken) {
+      expect(text).not.toMatch(/the days since/i);
+      expect(text).toMatch(/it has been \d+ days since the request was made|how many days it has been since the request was made/i);
+    }
+    expect(spoken.some((t) => /it has been (\d+) days/i.exec(t) && Number(/it has been (\d+) days/i.exec(t)![1]) < 30)).toBe(true);
+  });
+
+  it('breaks no item invariant', () => {
+    expect(findings).toBe('');
+  });
+});
