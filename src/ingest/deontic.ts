@@ -1,0 +1,62 @@
+/**
+ * Modality from deontic language: "shall", "must" (obligation), "shall not",
+ * "may not", "is prohibited", "never" (prohibition), "may", "is permitted to"
+ * (permission), "should", "is encouraged to" (recommendation); and a sentence
+ * that opens with a verb ("Declare any conflict.") as an obligation.
+ */
+
+import nlp from 'compromise';
+
+export type Modality = 'Obligation' | 'Prohibition' | 'Permission' | 'Recommendation';
+
+/** A word or phrase of the text that decided something, with its offsets in the text examined. */
+export interface Cue {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Cues by modality; the phrases that contain a shorter cue of another modality come first ("may not" before "may"). */
+const CUES: readonly { modality: Modality; pattern: RegExp }[] = [
+  { modality: 'Prohibition', pattern: /\b(?:shall|must|may|will|should)\s+(?:not|never)\b(?!\s+(?:apply|be\s+(?:construed|deemed|required|necessary|applicable)))|\bcannot\b|\b(?:is|are)\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))\b|\bno\s+(?:one|person|seller|telemarketer|employee|\w+)\s+(?:shall|may)\b|\bnever\b|\b(?:do\s+not|don't)\b(?=\s+\w)|\b(?:a\s+violation\s+of\s+this\s+(?:rule|part|section)|(?:an?\s+)?(?:abusive|deceptive)\s+telemarketing\s+act\s+or\s+practice)\b/gi },
+  { modality: 'Permission', pattern: /\bneed\s+not\b|\b(?:is|are)\s+(?:permitted|allowed|free)\s+to\b|\bmay\b|\b(?:is|are)\s+welcome\s+to\b/gi },
+  { modality: 'Recommendation', pattern: /\bshould\b|\b(?:is|are)\s+(?:strongly\s+)?encouraged\s+to\b|\bought\s+to\b|\b(?:is|are)\s+recommended\b/gi },
+  { modality: 'Obligation', pattern: /\bshall\b|\bmust\b|\b(?:is|are)\s+required\s+to\b|\b(?:has|have)\s+to\b|\bis\s+responsible\s+for\b|\balways\b/gi },
+];
+
+/** Every deontic cue of a text, with its modality, in text order (overlapping weaker cues dropped). */
+export function deonticCues(text: string): (Cue & { modality: Modality })[] {
+  const found: (Cue & { modality: Modality })[] = [];
+  for (const { modality, pattern } of CUES) {
+    for (const m of text.matchAll(pattern)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (found.some((f) => start < f.end && f.start < end)) continue;
+      found.push({ text: m[0], start, end, modality });
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** Whether the sentence is an order in the imperative ("Declare any conflict ..."), read by compromise. */
+export function isImperative(sentence: string): boolean {
+  const first = nlp(sentence.replace(/^[^A-Za-z]+/, '')).terms().json()[0] as { terms: { tags: string[] }[] } | undefined;
+  const tags = first?.terms[0]?.tags ?? [];
+  return tags.includes('Verb') && (tags.includes('Infinitive') || tags.includes('Imperative'));
+}
+
+/**
+ * The modality of a clause: the first cue outside the spans given (the exception
+ * clauses, whose "may" or "must" belongs to the condition, not the rule), else
+ * an imperative opening.
+ */
+export function modalityOf(clause: string, ignore: readonly { start: number; end: number }[] = []): { modality: Modality; cues: Cue[] } | undefined {
+  const cues = deonticCues(clause).filter((c) => !ignore.some((s) => c.start >= s.start && c.end <= s.end));
+  if (cues.length > 0) return { modality: cues[0]!.modality, cues: cues.filter((c) => c.modality === cues[0]!.modality).map(({ text, start, end }) => ({ text, start, end })) };
+  if (isImperative(clause)) {
+    const verb = /^[^A-Za-z]*([A-Za-z]+)/.exec(clause)!;
+    const start = verb.index + verb[0].length - verb[1]!.length;
+    return { modality: 'Obligation', cues: [{ text: verb[1]!, start, end: start + verb[1]!.length }] };
+  }
+  return undefined;
+}
