@@ -18,20 +18,24 @@ export interface Cue {
 
 /** Cues by modality; the phrases that contain a shorter cue of another modality come first ("may not" before "may"). */
 const CUES: readonly { modality: Modality; pattern: RegExp }[] = [
-  { modality: 'Prohibition', pattern: /\b(?:shall|must|may|will|should)\s+(?:not|never)\b(?!\s+(?:apply|be\s+(?:construed|deemed|required|necessary|applicable)))|\bcannot\b|\b(?:is|are)\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))\b|\bno\s+(?:one|person|seller|telemarketer|employee|\w+)\s+(?:shall|may)\b|\bnever\b|\b(?:do\s+not|don't)\b(?=\s+\w)|\b(?:a\s+violation\s+of\s+this\s+(?:rule|part|section)|(?:an?\s+)?(?:abusive|deceptive)\s+telemarketing\s+act\s+or\s+practice)\b/gi },
+  { modality: 'Prohibition', pattern: /\b(?:shall|must|may|will|should)\s+(?:not|never)\b(?!\s+be\s+(?:required|necessary|applicable))|\bcannot\b|\b(?:is|are)\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))\b|\bno\s+(?:one|person|seller|telemarketer|employee|\w+)\s+(?:shall|may)\b|\bnever\b|\b(?:do\s+not|don't)\b(?=\s+\w)|\b(?:a\s+violation\s+of\s+this\s+(?:rule|part|section)|(?:an?\s+)?(?:abusive|deceptive)\s+telemarketing\s+act\s+or\s+practice)\b/gi },
   { modality: 'Permission', pattern: /\bneed\s+not\b|\b(?:is|are)\s+(?:permitted|allowed|free)\s+to\b|\bmay\b|\b(?:is|are)\s+welcome\s+to\b/gi },
   { modality: 'Recommendation', pattern: /\bshould\b|\b(?:is|are)\s+(?:strongly\s+)?encouraged\s+to\b|\bought\s+to\b|\b(?:is|are)\s+recommended\b/gi },
   { modality: 'Obligation', pattern: /\bshall\b|\bmust\b|\b(?:is|are)\s+required\s+to\b|\b(?:has|have)\s+to\b|\bis\s+responsible\s+for\b|\balways\b/gi },
 ];
 
+/** Modal verbs that state no rule: how the text is read or when it applies ("shall not be construed", "shall apply", "takes effect"). */
+const NEUTRAL = /\b(?:shall|will|may|must)\s+(?:not\s+)?(?:be\s+(?:construed|deemed|interpreted|considered|cited)|apply|take\s+effect|become\s+effective)\b/gi;
+
 /** Every deontic cue of a text, with its modality, in text order (overlapping weaker cues dropped). */
 export function deonticCues(text: string): (Cue & { modality: Modality })[] {
+  const neutral = [...text.matchAll(NEUTRAL)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   const found: (Cue & { modality: Modality })[] = [];
   for (const { modality, pattern } of CUES) {
     for (const m of text.matchAll(pattern)) {
       const start = m.index;
       const end = start + m[0].length;
-      if (found.some((f) => start < f.end && f.start < end)) continue;
+      if ([...found, ...neutral].some((f) => start < f.end && f.start < end)) continue;
       found.push({ text: m[0], start, end, modality });
     }
   }

@@ -10,6 +10,7 @@ import type { Quad } from '@rdfjs/types';
 import { DCTERMS, PROV, RDF, RDFS, SKOS, STUDIO, XSD } from '../vocabulary.js';
 import type { SourceDocument } from './document.js';
 import type { DraftProvision } from './provisions.js';
+import type { Bound } from './quantities.js';
 import type { DocumentSection } from './structure.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
@@ -27,7 +28,9 @@ export function namespaceOf(policyIri: string): string {
   return cut > policyIri.indexOf('//') + 1 ? policyIri.slice(0, cut + 1) : `${policyIri}#`;
 }
 
+/** Amounts in these units become threshold conditions; durations ("within 30 days") are deadlines, not conditions, and stay in the review. */
 const THRESHOLD_UNITS = new Set(['USD', 'EUR', 'GBP', 'percent']);
+const BOUND_WORDS: Record<Bound, string> = { minExclusive: 'more than', minInclusive: 'at least', maxExclusive: 'less than', maxInclusive: 'at most' };
 
 /** The draft's triples. */
 export function draftQuads(document: SourceDocument, sections: readonly DocumentSection[], provisions: readonly DraftProvision[], options: DraftOptions): Quad[] {
@@ -134,13 +137,16 @@ export function draftQuads(document: SourceDocument, sections: readonly Document
       const condition = iri(`${p.id}-threshold-${n + 1}`);
       add(node, s('condition'), condition);
       add(condition, a, s('ThresholdCondition'));
-      add(condition, label, literal(q.text));
+      add(condition, label, literal(`${BOUND_WORDS[q.bound]} ${q.value} ${q.unit}`));
       add(condition, s('quantity'), placeholder(`${p.id}-quantity-${n + 1}`, 'Quantity', `quantity in ${q.unit} (to be named)`));
       add(condition, s(q.bound), literal(String(q.value), namedNode(`${XSD}decimal`)));
       add(condition, s('unit'), literal(q.unit));
     });
   }
-  return out;
+  // Each subject's triples together, subjects in the order they first appear, so the Turtle reads one block per node.
+  const order = new Map<string, number>();
+  for (const q of out) if (!order.has(q.subject.value)) order.set(q.subject.value, order.size);
+  return out.map((q, i) => ({ q, i })).sort((x, y) => order.get(x.q.subject.value)! - order.get(y.q.subject.value)! || x.i - y.i).map((x) => x.q);
 }
 
 /** The first words of a text, with "..." when there are more. */

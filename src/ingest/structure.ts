@@ -68,7 +68,7 @@ const PARAGRAPH = /^\s*\(([a-zA-Z]{1,5}|\d{1,3})\)\s*/;
 
 /** A numbered line counts as a heading when it reads like a title: short, and not a full sentence of text. */
 function isTitleLike(text: string): boolean {
-  return text.length <= 90 && !/[;:,]\s*$/.test(text) && text.split(/(?<=[.!?])\s+/).length <= 1;
+  return text.length <= 90 && !/[;:]/.test(text) && text.split(/\s+/).length <= 12 && text.split(/(?<=[.!?])\s+/).length <= 1;
 }
 
 /** The heading number and title of a heading line, if it is one. */
