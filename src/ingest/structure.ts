@@ -77,8 +77,10 @@ function headingOf(line: string, format: DocumentFormat): { level: number; marke
   const text = md ? md[2]! : line.trim();
   const section = SECTION_SIGN.exec(text);
   const dotted = section ? null : DOTTED.exec(text);
-  const marker = section?.[1] ?? dotted?.[1]?.replace(/\.$/, '');
-  const rest = section?.[2] ?? dotted?.[2] ?? text;
+  // Under a Markdown heading a bare number is a chapter number too ("## 2 Conflicts of interest").
+  const bare = md && !section && !dotted ? /^(\d{1,3})\s+(\S.*)$/.exec(text) : null;
+  const marker = section?.[1] ?? dotted?.[1]?.replace(/\.$/, '') ?? bare?.[1];
+  const rest = section?.[2] ?? dotted?.[2] ?? bare?.[2] ?? text;
   if (md) return { level: md[1]!.length, marker, title: rest.replace(/\.$/, '') };
   if (!marker || !isTitleLike(rest)) return undefined;
   return { level: section ? 1 : marker.split('.').length, marker, title: rest.replace(/\.$/, '') };
