@@ -18,10 +18,10 @@ export interface Cue {
 
 /** Cues by modality; the phrases that contain a shorter cue of another modality come first ("may not" before "may"). */
 const CUES: readonly { modality: Modality; pattern: RegExp }[] = [
-  { modality: 'Prohibition', pattern: /\b(?:shall|must|may|will|should)\s+(?:not|never)\b(?!\s+be\s+(?:required|necessary|applicable))|\bcannot\b|\b(?:is|are)\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))\b|\bno\s+(?:one|person|seller|telemarketer|employee|\w+)\s+(?:shall|may)\b|\bnever\b|\b(?:do\s+not|don't)\b(?=\s+\w)|\b(?:a\s+violation\s+of\s+this\s+(?:rule|part|section)|(?:an?\s+)?(?:abusive|deceptive)\s+telemarketing\s+act\s+or\s+practice)\b/gi },
-  { modality: 'Permission', pattern: /\bneed\s+not\b|\b(?:is|are)\s+(?:permitted|allowed|free)\s+to\b|\bmay\b|\b(?:is|are)\s+welcome\s+to\b/gi },
+  { modality: 'Prohibition', pattern: /\b(?:shall|must|may|will|should)\s+(?:not|never)\b(?!\s+be\s+(?:required|necessary|applicable))|\bcannot\b|\b(?:is|are)\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))\b|\bno\s+(?:[\w,'’-]+\s+){0,8}?(?:shall|may|must|can)\b|\b(?:is|are)\s+not\s+to\s+be\b|\bnever\b|\b(?:do\s+not|don't)\b(?=\s+\w)|\b(?:a\s+violation\s+of\s+this\s+(?:rule|part|section)|(?:an?\s+)?(?:abusive|deceptive)\s+telemarketing\s+act\s+or\s+practice)\b/gi },
+  { modality: 'Permission', pattern: /\bnothing\s+in\b[^.;]{0,80}?\b(?:prevents?|prohibits?|restricts?)\b|\bneeds?\s+(?:not|no)\b|\b(?:is|are)\s+allowed\b|\b(?:is|are)\s+(?:permitted|allowed|free)\s+to\b|\bmay\b|\b(?:is|are)\s+welcome\s+to\b/gi },
   { modality: 'Recommendation', pattern: /\bshould\b|\b(?:is|are)\s+(?:strongly\s+)?encouraged\s+to\b|\bought\s+to\b|\b(?:is|are)\s+recommended\b/gi },
-  { modality: 'Obligation', pattern: /\bshall\b|\bmust\b|\b(?:is|are)\s+required\s+to\b|\b(?:has|have)\s+to\b|\bis\s+responsible\s+for\b|\balways\b/gi },
+  { modality: 'Obligation', pattern: /\bshall\b|\bmust\b|\b(?:is|are)\s+required\s+to\b|\b(?:has|have)\s+to\b|\bis\s+responsible\s+for\b|(?<=^\W*)always\b|\b(?:needs?|requires?)\s+(?:[\w'’-]+\s+){0,3}?(?:approval|pre-clearance|clearance|consent|authori[sz]ation|permission)\b/gi },
 ];
 
 /** Modal verbs that state no rule: how the text is read or when it applies ("shall not be construed", "shall apply", "takes effect"). */
@@ -42,6 +42,9 @@ export function deonticCues(text: string): (Cue & { modality: Modality })[] {
   return found.sort((a, b) => a.start - b.start);
 }
 
+/** A leading adverbial clause or phrase up to its comma: "If ...,", "When ...,", "Until ...,", "Above that amount,". */
+const LEADING_CLAUSE = /^\s*(?:if|when|whenever|until|unless|where|once|before|after|while|as\s+soon\s+as|above|below|during|in|on|for|within|outside|inside)\b[^,;]{1,120},\s*/i;
+
 /** Whether the sentence is an order in the imperative ("Declare any conflict ..."), read by compromise. */
 export function isImperative(sentence: string): boolean {
   const first = nlp(sentence.replace(/^[^A-Za-z]+/, '')).terms().json()[0] as { terms: { tags: string[] }[] } | undefined;
@@ -57,10 +60,18 @@ export function isImperative(sentence: string): boolean {
 export function modalityOf(clause: string, ignore: readonly { start: number; end: number }[] = []): { modality: Modality; cues: Cue[] } | undefined {
   const cues = deonticCues(clause).filter((c) => !ignore.some((s) => c.start >= s.start && c.end <= s.end));
   if (cues.length > 0) return { modality: cues[0]!.modality, cues: cues.filter((c) => c.modality === cues[0]!.modality).map(({ text, start, end }) => ({ text, start, end })) };
-  if (isImperative(clause)) {
-    const verb = /^[^A-Za-z]*([A-Za-z]+)/.exec(clause)!;
-    const start = verb.index + verb[0].length - verb[1]!.length;
-    return { modality: 'Obligation', cues: [{ text: verb[1]!, start, end: start + verb[1]!.length }] };
+  const verb = imperativeCue(clause);
+  return verb ? { modality: 'Obligation', cues: [verb] } : undefined;
+}
+
+/** The verb an order opens with, directly or after a leading adverbial clause ("When you leave, return all documents"). */
+export function imperativeCue(clause: string): Cue | undefined {
+  const lead = LEADING_CLAUSE.exec(clause);
+  for (const from of lead ? [0, lead[0].length] : [0]) {
+    if (!isImperative(clause.slice(from))) continue;
+    const verb = /^[^A-Za-z]*([A-Za-z]+)/.exec(clause.slice(from))!;
+    const start = from + verb.index + verb[0].length - verb[1]!.length;
+    return { text: verb[1]!, start, end: start + verb[1]!.length };
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ export interface ExceptionClause {
 }
 
 const PATTERNS: readonly { kind: ExceptionCueKind; pattern: RegExp }[] = [
-  { kind: 'inapplicability', pattern: /\b(?:does|do|shall|will)\s+not\s+apply\b|\b(?:is|are)\s+(?:exempt(?:ed)?|excluded)\s+from\b|\bexempt(?:ed)?\s+from\b/gi },
+  { kind: 'inapplicability', pattern: /\b(?:does|do|shall|will)\s+not\s+apply\b|\b(?:is|are)\s+not\s+affected\b|\b(?:is|are)\s+(?:exempt(?:ed)?|excluded)\s+from\b|\bexempt(?:ed)?\s+from\b/gi },
   { kind: 'notwithstanding', pattern: /\bnotwithstanding\b/gi },
   { kind: 'exception', pattern: /\bexcept(?:\s+(?:that|as|when|where|for|if|to\s+the\s+extent))?\b|\bunless\b|\bprovided(?:,\s*however,)?\s+that\b|\bsave\s+(?:for|with|where|when)\b|\bbut\s+not\s+(?:while|when|where|if)\b/gi },
 ];

@@ -4,7 +4,7 @@
  * offset is absolute in the document's text.
  */
 
-import { deonticCues, modalityOf, type Cue, type Modality } from './deontic.js';
+import { deonticCues, imperativeCue, modalityOf, type Cue, type Modality } from './deontic.js';
 import { definitionOf } from './definitions.js';
 import { exceptionClauses, type ExceptionClause } from './exceptions.js';
 import { quantities, type QuantityMatch } from './quantities.js';
@@ -74,7 +74,16 @@ export function findProvisions(text: string, sections: readonly DocumentSection[
       }
       const rulesOfSentence: DraftProvision[] = [];
       const pending: ExceptionClause[] = [];
-      for (const clause of clauses(text, sentence)) {
+      const hasCue = (clause: string) => deonticCues(clause).length > 0;
+      // Whether a piece states a rule: a deontic cue in it, or an order opening it (read with the rest of the
+      // sentence, so that compromise tags the verb in context).
+      const statesRule = (piece: { start: number; end: number }) => {
+        const own = text.slice(piece.start, piece.end);
+        if (deonticCues(own).some((c) => !exceptionClauses(own).some((e) => e.kind !== 'inapplicability' && c.start >= e.start && c.end <= e.end))) return true;
+        const verb = imperativeCue(text.slice(piece.start, sentence.end));
+        return verb !== undefined && verb.start < piece.end - piece.start;
+      };
+      for (const clause of clauses(text, sentence, hasCue, statesRule)) {
         const clauseText = text.slice(clause.start, clause.end);
         const exceptions = exceptionClauses(clauseText);
         const modality = modalityOf(clauseText, exceptions.filter((e) => e.kind !== 'inapplicability'));
@@ -82,7 +91,10 @@ export function findProvisions(text: string, sections: readonly DocumentSection[
         const inapplicable = exceptions.some((e) => e.kind === 'inapplicability');
         // "... does not apply to X" states no rule of its own even with "shall" in it: it is an exception.
         if (!modality || (inapplicable && !deonticCues(clauseText).some((c) => c.modality !== 'Prohibition'))) {
-          if (absoluteExceptions.length > 0) pending.push(...absoluteExceptions.map((e) => ({ ...e, start: clause.start, end: clause.end })));
+          // Only "does not apply" and "notwithstanding" make an exception of a clause that states no rule; an "unless"
+          // in a clause with no deontic language belongs to a rule the text states in a way not read here.
+          const standalone = absoluteExceptions.filter((e) => e.kind !== 'exception');
+          if (standalone.length > 0) pending.push(...standalone.map((e) => ({ ...e, start: clause.start, end: clause.end })));
           continue;
         }
         const rule: DraftProvision = {

@@ -38,22 +38,33 @@ function push(spans: Span[], text: string, from: number, to: number): void {
 }
 
 /**
- * Splits a sentence into clauses that may each state a provision: at semicolons, and
- * at a comma that opens an order of its own (", and never ...", ", but do not ...").
+ * Splits a sentence into clauses that each state a provision: at semicolons, at
+ * ", and" / ", but" / ", or", and at a bare comma, keeping a cut only when the
+ * text on both sides states a rule of its own (a deontic cue on the right, a
+ * cue or an order on the left). "Never accept cash, never ask for a gift, and
+ * do not ..." gives three clauses; "Small investments, up to 1 percent, need no
+ * declaration" stays one.
  */
-export function clauses(text: string, sentence: Span): Span[] {
-  const cuts: number[] = [];
+export function clauses(text: string, sentence: Span, hasCue: (clause: string) => boolean, statesRule: (clause: Span) => boolean): Span[] {
   const body = text.slice(sentence.start, sentence.end);
-  for (const m of body.matchAll(/;\s+|,\s+(?:and|but|or|nor)\s*,?\s+(?:[^,;]{1,40},\s+)?(?=(?:never|do\s+not|don't|always)\b)/gi)) {
-    cuts.push(m.index, m.index + m[0].length);
-  }
-  const spans: Span[] = [];
+  const semicolons = new Set<number>();
+  const cuts = [...body.matchAll(/;\s+|,\s+(?:and|but|or|nor)\s*,\s+[^,;]{1,40},\s+(?=(?:never|do\s+not|don't)\b)|,?\s+(?:and|but|or|nor)\s+(?=(?:never|do\s+not|don't)\b)|,\s+(?:(?:and|but|or|nor)\s+)?/gi)];
+  const pieces: Span[] = [];
   let from = 0;
-  for (let i = 0; i < cuts.length; i += 2) {
-    spans.push({ start: sentence.start + from, end: sentence.start + cuts[i]! });
-    from = cuts[i + 1]!;
+  for (const m of cuts) {
+    pieces.push({ start: sentence.start + from, end: sentence.start + m.index });
+    from = m.index + m[0].length;
+    if (m[0].startsWith(';')) semicolons.add(sentence.start + from);
   }
-  spans.push({ start: sentence.start + from, end: sentence.end });
-  // A clause of two words or fewer ("; or") is a joint, not a provision: keep it with its neighbour.
-  return spans.filter((s) => text.slice(s.start, s.end).trim().split(/\s+/).length > 2);
+  pieces.push({ start: sentence.start + from, end: sentence.end });
+  const merged: Span[] = [];
+  for (const piece of pieces) {
+    const last = merged.at(-1);
+    const pieceText = text.slice(piece.start, piece.end);
+    const own = pieceText.trim().split(/\s+/).length > 2 && hasCue(pieceText);
+    // A semicolon always separates clauses; a comma only when both sides state a rule.
+    if (last && !semicolons.has(piece.start) && !(own && statesRule(last))) merged[merged.length - 1] = { start: last.start, end: piece.end };
+    else merged.push(piece);
+  }
+  return merged;
 }
