@@ -247,3 +247,13 @@ export class ReportError extends StudioError {}
 
 /** The browser that prints PDFs is not installed where the studio looks for it. */
 export class BrowserMissingError extends StudioError {}
+
+/**
+ * A document `studio ingest` refuses (unsupported type, empty, binary, too large).
+ * Nothing is written when it is raised.
+ */
+export class DocumentError extends StudioError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+  }
+}

@@ -19,7 +19,7 @@ const M = 'https://example.org/mini#';
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-cli-'));
 
 describe('studio CLI', () => {
-  const COMMANDS = ['run', 'validate', 'load', 'query', 'stats', 'conflicts', 'generate', 'diff', 'impact', 'export', 'suite', 'audit', 'train', 'report', 'serve'];
+  const COMMANDS = ['run', 'ingest', 'validate', 'load', 'query', 'stats', 'conflicts', 'generate', 'diff', 'impact', 'export', 'suite', 'audit', 'train', 'report', 'serve'];
 
   it.each(COMMANDS)('has help for %s, from the module of that command', (command) => {
     const result = studio([command, '--help']);
@@ -69,6 +69,54 @@ describe('studio CLI', () => {
       const result = studio(['validate', 'no/such/policy.ttl']);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('no/such/policy.ttl: no such file or folder');
+    });
+  });
+
+  describe('ingest', () => {
+    it('writes a draft that studio validate accepts, and prints the review table', async () => {
+      const dir = await tempDir();
+      const out = path.join(dir, 'draft.ttl');
+      const result = studio(['ingest', 'tests/ingest/fixtures/gifts-rule.md', '--out', out, '--policy', 'https://example.org/gifts#policy']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^tests\/ingest\/fixtures\/gifts-rule\.md: 11 sections, 11 candidate provisions/);
+      expect(result.stdout).toMatch(/sec-12-2-a-p1 +12\.2\(a\) +Prohibition +shall not +274-358 +An employee shall not accept a gift/);
+      expect(result.stdout).toContain(`wrote ${out}`);
+      const validated = studio(['validate', out]);
+      expect(validated.stdout).toMatch(/^valid: 1 file/);
+      expect(validated.code).toBe(0);
+    });
+
+    it('prints the review as JSON', async () => {
+      const out = path.join(await tempDir(), 'draft.ttl');
+      const result = studio(['ingest', 'tests/ingest/fixtures/gifts-rule.md', '--out', out, '--json']);
+      expect(result.code).toBe(0);
+      const json = JSON.parse(result.stdout);
+      expect(json.provisions).toEqual({ Definition: 2, Prohibition: 3, Exception: 3, Obligation: 1, Permission: 1, Recommendation: 1 });
+      expect(json.review[2]).toEqual({ provision: 'sec-12-2-a-p1', section: '12.2(a)', kind: 'Prohibition', cues: ['shall not'], start: 274, end: 358, qualifies: [], text: 'An employee shall not accept a gift from a supplier, except a gift of nominal value.' });
+    });
+
+    it.each([
+      ['an empty file', 'empty.md', '\n', /empty/],
+      ['an unsupported type', 'rule.docx', 'PK', /DOCX is not read yet/],
+    ])('refuses %s with exit 2 and writes nothing', async (_, name, content, message) => {
+      const dir = await tempDir();
+      const file = path.join(dir, name);
+      await writeFile(file, content);
+      const result = studio(['ingest', file, '--out', path.join(dir, 'draft.ttl')]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(await readdir(dir)).toEqual([name]);
+    });
+
+    it('refuses a document over --max-bytes', async () => {
+      const dir = await tempDir();
+      const file = path.join(dir, 'rule.md');
+      await writeFile(file, 'You must ask. '.repeat(10));
+      const result = studio(['ingest', file, '--max-bytes', '100']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/140 bytes, over the limit of 100 bytes/);
+      expect(await readdir(dir)).toEqual(['rule.md']);
     });
   });
 

@@ -1,0 +1,82 @@
+/** From a document to a draft policy and its review table: read, outline, find provisions, draft, check against the shapes. */
+
+import type { Quad } from '@rdfjs/types';
+import { readDocument, type SourceDocument } from './document.js';
+import { draftQuads, namespaceOf } from './draft.js';
+import { findProvisions, type DraftProvision } from './provisions.js';
+import { parseStructure, type DocumentSection } from './structure.js';
+import { serializeQuads } from '../rdf/serialize.js';
+import path from 'node:path';
+
+export interface IngestOptions {
+  readonly policyIri?: string;
+  readonly maxBytes?: number;
+}
+
+export interface Ingestion {
+  readonly document: SourceDocument;
+  readonly sections: readonly DocumentSection[];
+  readonly provisions: readonly DraftProvision[];
+  readonly policyIri: string;
+  readonly quads: readonly Quad[];
+  /** The draft in Turtle, with a header saying where it comes from and what to review. */
+  readonly turtle: string;
+}
+
+/** One row of the review table: what was found, where, and why. */
+export interface ReviewRow {
+  readonly provision: string;
+  readonly section: string;
+  readonly kind: string;
+  readonly cues: readonly string[];
+  readonly start: number;
+  readonly end: number;
+  /** For an exception: the provisions it qualifies. */
+  readonly qualifies: readonly string[];
+  readonly text: string;
+}
+
+export const AGENT = 'studio ingest 0.1.0';
+
+/** The policy IRI used when none is given: one per document name. */
+export function defaultPolicyIri(file: string): string {
+  const name = path.basename(file).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase() || 'document';
+  return `https://example.org/draft/${name}#policy`;
+}
+
+/** Ingests a document. Throws DocumentError on a document it refuses; writes nothing. */
+export async function ingest(file: string, options: IngestOptions = {}): Promise<Ingestion> {
+  const document = await readDocument(file, options.maxBytes);
+  return ingestDocument(document, options);
+}
+
+/** Ingests a document already read. */
+export function ingestDocument(document: SourceDocument, options: IngestOptions = {}): Ingestion {
+  const sections = parseStructure(document.text, document.format);
+  const provisions = findProvisions(document.text, sections);
+  const policyIri = options.policyIri ?? defaultPolicyIri(document.file);
+  const quads = draftQuads(document, sections, provisions, { policyIri, agent: AGENT });
+  const header = [
+    `# Draft policy written by ${AGENT} from ${path.basename(document.file)}`,
+    `# (SHA-256 ${document.sha256}), without a language model.`,
+    '# Every provision is a studio:Draft: check its kind and text against the source span (dcterms:source),',
+    '# then replace each studio:Unresolved placeholder (bearer, action, behaviour, quantity) with a term of the policy.',
+    '',
+  ].join('\n');
+  const turtle = header + serializeQuads(quads, 'ttl', { draft: namespaceOf(policyIri) });
+  return { document, sections, provisions, policyIri, quads, turtle };
+}
+
+/** The review table's rows, in document order. */
+export function reviewRows(provisions: readonly DraftProvision[]): ReviewRow[] {
+  return provisions.map((p) => ({
+    provision: p.id,
+    section: p.section.number ?? p.section.title,
+    kind: p.kind,
+    cues: p.cues.map((c) => c.text),
+    start: p.start,
+    end: p.end,
+    qualifies: p.qualifies,
+    text: p.text,
+  }));
+}
