@@ -1,6 +1,6 @@
 /**
  * Everything the API does with an uploaded policy before it reaches the
- * store, in one pass over one parse: the Turtle is parsed once, checked
+ * store, in one pass over one parse (`studio load` shares preparePolicy): the Turtle is parsed once, checked
  * against the upload limits, validated against the shapes, its studio:Policy
  * found, and written out as N-Triples (blank nodes renamed so that they meet
  * no other graph's) for the store to load without parsing Turtle again. It
@@ -70,6 +70,15 @@ export async function checkUpload(validator: PolicyValidator, source: TurtleSour
   if (over) return over;
   const violations = await validator.validateParsed(source, quads);
   if (violations.length > 0) return { kind: 'invalid', violations };
+  return preparePolicy(source, quads);
+}
+
+/**
+ * The part of the check that follows validation, shared with `studio load`
+ * (which validates its files together, then prepares each): the one
+ * studio:Policy the quads declare, and the quads as N-Triples for the store.
+ */
+export function preparePolicy(source: TurtleSource, quads: readonly Quad[]): Extract<UploadOutcome, { kind: 'syntax' | 'declaration' | 'valid' }> {
   const declared = [...new Set(quads.filter((q) => q.predicate.value === `${RDF}type` && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];
   if (declared.length !== 1) {
     const error = new PolicyDeclarationError(source.file, declared);
