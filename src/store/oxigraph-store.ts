@@ -22,6 +22,7 @@ import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/tur
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
 import { nTriples } from '../rdf/serialize.js';
+import { ntriplesPieces } from '../rdf/ntriples.js';
 import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError, StudioError } from '../errors.js';
 
 export interface EmbeddedStoreOptions {
@@ -455,25 +456,6 @@ const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
-/** Lines per piece when a parsed policy is loaded: each piece holds the event loop for a few milliseconds. */
-const PIECE_LINES = 5_000;
-const NEWLINE = 10;
-
-/** N-Triples bytes as text, in pieces of whole lines, each decoded when its turn comes. */
-function* ntriplesPieces(bytes: Uint8Array): Generator<string> {
-  const decoder = new TextDecoder();
-  let start = 0;
-  while (start < bytes.length) {
-    let end = start;
-    for (let line = 0; line < PIECE_LINES && end < bytes.length; line++) {
-      const newline = bytes.indexOf(NEWLINE, end);
-      end = newline === -1 ? bytes.length : newline + 1;
-    }
-    yield decoder.decode(bytes.subarray(start, end));
-    start = end;
-  }
-}
-
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
