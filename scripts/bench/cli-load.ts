@@ -5,6 +5,8 @@
  * figure is the median of a few runs: wall time and the process's peak RSS.
  *
  *   npm run build && npx tsx scripts/bench/cli-load.ts [rules] [runs]     (default 10000 3)
+ *
+ * BENCH_CLI=<path to main.js> times another build (an older commit's, to compare).
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
 
-const CLI = 'dist/cli/main.js';
+const CLI = process.env.BENCH_CLI ?? 'dist/cli/main.js';
 const rules = Number(process.argv[2] ?? 10_000);
 const runs = Number(process.argv[3] ?? 3);
 

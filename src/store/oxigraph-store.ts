@@ -15,7 +15,7 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, KeptSummary, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
@@ -168,7 +168,8 @@ export class EmbeddedStore implements GraphStore {
         triples: parsed ? parsed.triples : this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
         bytes: Buffer.byteLength(source.text, 'utf8'),
-        ...(await this.summarise(graph)),
+        // A policy checked in a worker brings its summary, so that the query does not hold up the server's thread.
+        ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : await this.summarise(graph)),
       };
       // Graphs derived from the policy stay: they record the version they came from.
       const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
@@ -368,12 +369,8 @@ export class EmbeddedStore implements GraphStore {
    * its manifest entry.
    */
   private async summarise(graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
-    const name = KEPT_QUERY.name;
-    const query = await loadNamedQuery(name, 'sparql');
-    const result = this.store.query(query.text, { default_graph: graph, results_format: SPARQL_JSON }) as unknown as string;
-    const answer = fromSparqlJson(JSON.parse(result) as SparqlJson);
-    if (answer.kind !== 'rows') return {};
-    return { summary: { name, query: sha256(query.text), rows: answer.rows } };
+    const summary = await keptSummary(this.store, graph);
+    return summary ? { summary } : {};
   }
 
   /**
@@ -456,6 +453,30 @@ const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
+/** The kept query's answer (KEPT_QUERY) on one graph of an oxigraph store alone, with the query's SHA-256. */
+async function keptSummary(store: oxigraph.Store, graph: oxigraph.NamedNode | oxigraph.DefaultGraph): Promise<KeptSummary | undefined> {
+  const query = await loadNamedQuery(KEPT_QUERY.name, 'sparql');
+  const result = store.query(query.text, { default_graph: graph, results_format: SPARQL_JSON }) as unknown as string;
+  const answer = fromSparqlJson(JSON.parse(result) as SparqlJson);
+  if (answer.kind !== 'rows') return undefined;
+  return { name: KEPT_QUERY.name, query: sha256(query.text), rows: answer.rows };
+}
+
+/**
+ * The summary the embedded store keeps of a policy (see KEPT_QUERY), from its
+ * N-Triples alone: the upload worker computes it, off the server's thread,
+ * and hands it over with the triples (ParsedPolicy.summary).
+ */
+export async function summariseNTriples(ntriples: Uint8Array): Promise<KeptSummary | undefined> {
+  const scratch = new oxigraph.Store();
+  try {
+    for (const piece of ntriplesPieces(ntriples)) scratch.load(piece, { format: NTRIPLES, no_transaction: true });
+    return await keptSummary(scratch, oxigraph.defaultGraph());
+  } finally {
+    (scratch as unknown as { free(): void }).free();
+  }
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -16,6 +16,7 @@ import { subjectLines } from './locate.js';
 import { InvalidTripleError, PolicyDeclarationError, TurtleSyntaxError } from '../errors.js';
 import { DCTERMS, STUDIO } from '../vocabulary.js';
 import type { PolicyValidator, Violation } from './validator.js';
+import type { KeptSummary } from '../store/graph-store.js';
 import N3 from 'n3';
 
 /** What a user may upload at most (config.ts: "uploads" and STUDIO_MAX_*). */
@@ -45,6 +46,8 @@ export interface CheckedPolicy {
   readonly sha256: string;
   /** The IRIs that are subjects of its triples, once each (for the isolation check). */
   readonly subjects: readonly string[];
+  /** What the embedded store keeps of the policy (upload-worker.ts adds it). */
+  readonly summary?: KeptSummary;
 }
 
 /** What checking an upload found: exactly one of these. */
