@@ -285,11 +285,13 @@ export class EmbeddedStore implements GraphStore {
           // Until the graphs are read, the new version waits in the folder like the others (a command that only writes never reads it back).
           if (this.complete || !this.folder) {
             const target = oxigraph.namedNode(graph.graph);
-            const pieces = this.folder ? this.folder.graphPieces(entry) : linePieces(pending.path);
+            // Small pieces, with other requests served between them: a piece of 32 MB held the event loop for seconds.
+            const pieces = this.folder ? this.folder.graphPieces(entry, COMMIT_PIECE_BYTES) : linePieces(pending.path, COMMIT_PIECE_BYTES);
             // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
             for await (const piece of pieces) {
               this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
               this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+              await new Promise((resolve) => setImmediate(resolve));
             }
             this.inMemory.set(graph.graph, file);
           }
@@ -453,6 +455,8 @@ const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
+/** Bytes per piece when a committed derived graph is read into oxigraph: a few milliseconds of loading each. */
+const COMMIT_PIECE_BYTES = 256 << 10;
 /** The kept query's answer (KEPT_QUERY) on one graph of an oxigraph store alone, with the query's SHA-256. */
 async function keptSummary(store: oxigraph.Store, graph: oxigraph.NamedNode | oxigraph.DefaultGraph): Promise<KeptSummary | undefined> {
   const query = await loadNamedQuery(KEPT_QUERY.name, 'sparql');
