@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Quad, Term } from '@rdfjs/types';
 import { parseTurtle, type TurtleSource } from '../rdf/turtle.js';
-import { nTriples } from '../rdf/serialize.js';
+import { nTriplesLines } from '../rdf/serialize.js';
 import { subjectLines } from './locate.js';
 import { InvalidTripleError, PolicyDeclarationError, TurtleSyntaxError } from '../errors.js';
 import { DCTERMS, STUDIO } from '../vocabulary.js';
@@ -91,7 +91,7 @@ export function preparePolicy(source: TurtleSource, quads: readonly Quad[]): Ext
   const title = quads.find((q) => q.subject.value === policy && q.predicate.value === `${DCTERMS}title`)?.object.value;
   let lines: string[];
   try {
-    lines = [...new Set(nTriples(relabelBlankNodes(quads)).split('\n').filter(Boolean))];
+    lines = [...new Set(nTriplesLines(relabelBlankNodes(quads)))];
   } catch (error) {
     // A term n3 read but N-Triples cannot hold (an IRI that is not absolute, say).
     if (error instanceof InvalidTripleError) return { kind: 'syntax', file: source.file, line: 1, column: 1, detail: error.message };
@@ -180,5 +180,9 @@ function relabelBlankNodes(quads: readonly Quad[]): Quad[] {
     if (!label) labels.set(term.value, (label = N3.DataFactory.blankNode(`${prefix}${labels.size}`)));
     return label as unknown as T;
   };
-  return quads.map((q) => N3.DataFactory.quad(relabel(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, relabel(q.object) as N3.Quad_Object));
+  return quads.map((q) =>
+    q.subject.termType !== 'BlankNode' && q.object.termType !== 'BlankNode'
+      ? q
+      : N3.DataFactory.quad(relabel(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, relabel(q.object) as N3.Quad_Object),
+  );
 }
