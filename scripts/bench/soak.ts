@@ -245,24 +245,46 @@ while ([...jobs.keys()].some((id) => !id.startsWith('starting '))) {
 }
 rss.push({ at: Date.now(), mb: rssMb(server.process.pid!) });
 
+/** The body of a 200 answer; any other status is retried up to 5 times (counted in `retries`), then thrown. */
+const retries: string[] = [];
+async function ok(url: string, init: RequestInit = {}): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await api(url, init);
+    const body = await response.text();
+    if (response.status === 200) return body;
+    if (attempt === 5) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${body.slice(0, 300)}`);
+    retries.push(`${init.method ?? 'GET'} ${url.split('?')[0]}: ${response.status} ${body.slice(0, 160)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** What the store holds, as the API answers: the policies, the graphs with their triples, and a few reads. */
 async function snapshot() {
-  const listed = ((await (await api('/v1/policies?limit=100')).json()) as { items: { policy: string; sha256: string; triples: number }[] }).items;
+  const listed = (JSON.parse(await ok('/v1/policies?limit=100')) as { items: { policy: string; sha256: string; triples: number }[] }).items;
   const rules = new Map<string, number>();
-  for (const p of listed) rules.set(p.policy, ((await (await api(`/v1/policies/${encodeURIComponent(p.policy)}`)).json()) as { rules: number }).rules);
-  const graphs = (
-    (await (
-      await api('/v1/query/sparql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g' }),
-      })
-    ).json()) as { rows: { g: string; n: number }[] }
-  ).rows;
+  for (const p of listed) rules.set(p.policy, (JSON.parse(await ok(`/v1/policies/${encodeURIComponent(p.policy)}`)) as { rules: number }).rules);
+  const graphsQuery = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g' }) };
+  const graphs = (JSON.parse(await ok('/v1/query/sparql', graphsQuery)) as { rows: { g: string; n: number }[] }).rows;
   const reads: string[] = [];
-  for (const p of listed) reads.push(await (await api(`/v1/rules?policy=${encodeURIComponent(p.policy)}&limit=50`)).text());
+  for (const p of listed) reads.push(await ok(`/v1/rules?policy=${encodeURIComponent(p.policy)}&limit=50`));
   return { listed, rules, graphs, reads };
 }
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const total = [...latencies.values()].reduce((sum, list) => sum + list.length, 0);
+console.log(`soak: ${minutes} min, one operation every ${interval} ms (${skipped} ticks skipped with ${MAX_IN_FLIGHT} in flight): ${total} operations, ${errors.length} errors`);
+console.log('');
+console.log('| operation | count | p50 ms | p99 ms | max ms |');
+console.log('|---|---:|---:|---:|---:|');
+for (const [kind, list] of [...latencies].sort((a, b) => a[0].localeCompare(b[0]))) {
+  const sorted = [...list].sort((a, b) => a - b);
+  console.log(`| ${kind} | ${sorted.length} | ${percentile(sorted, 50).toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${sorted.at(-1)!.toFixed(0)} |`);
+}
+console.log('');
+console.log(`generation jobs: ${[...jobEnds].map(([state, n]) => `${n} ${state}`).join(', ') || 'none'}`);
+const minute = (m: number) => rss.filter((r) => r.at - started >= m * 60_000 && r.at - started < (m + 1) * 60_000).map((r) => r.mb);
+console.log(`server RSS, MB, per minute (last sample of each): ${Array.from({ length: Math.ceil(minutes) }, (_, m) => minute(m).at(-1) ?? '-').join(', ')}; at the end ${rss.at(-1)!.mb}`);
+for (const error of errors.slice(0, 20)) console.log(`error at +${((error.at - started) / 1000).toFixed(0)} s, ${error.kind}: ${error.detail}`);
 
 const problems: string[] = [];
 const after = await snapshot();
@@ -302,21 +324,8 @@ same('the rule pages', after.reads, again.reads);
 await stopServer(server.process);
 await rm(dataDir, { recursive: true, force: true });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-const total = [...latencies.values()].reduce((sum, list) => sum + list.length, 0);
-console.log(`soak: ${minutes} min, one operation every ${interval} ms (${skipped} ticks skipped with ${MAX_IN_FLIGHT} in flight): ${total} operations, ${errors.length} errors`);
-console.log('');
-console.log('| operation | count | p50 ms | p99 ms | max ms |');
-console.log('|---|---:|---:|---:|---:|');
-for (const [kind, list] of [...latencies].sort((a, b) => a[0].localeCompare(b[0]))) {
-  const sorted = [...list].sort((a, b) => a - b);
-  console.log(`| ${kind} | ${sorted.length} | ${percentile(sorted, 50).toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${sorted.at(-1)!.toFixed(0)} |`);
-}
-console.log('');
-console.log(`generation jobs: ${[...jobEnds].map(([state, n]) => `${n} ${state}`).join(', ') || 'none'}`);
-const minute = (m: number) => rss.filter((r) => r.at - started >= m * 60_000 && r.at - started < (m + 1) * 60_000).map((r) => r.mb);
-console.log(`server RSS, MB, per minute (last sample of each): ${Array.from({ length: Math.ceil(minutes) }, (_, m) => minute(m).at(-1) ?? '-').join(', ')}; max ${Math.max(...rss.map((r) => r.mb))}; after the restart ${rss.at(-1)!.mb}`);
+console.log(`server RSS after the restart: ${rss.at(-1)!.mb} MB`);
 console.log(`SIGTERM to exit: ${stopMs.toFixed(0)} ms; restart until listening: ${restartMs.toFixed(0)} ms`);
+if (retries.length > 0) console.log(`answers retried while checking: ${retries.length}\n  ${retries.slice(0, 10).join('\n  ')}`);
 console.log(problems.length === 0 ? `consistent afterwards and after a restart: ${after.listed.length} policies, ${after.graphs.length} graphs, same answers` : `NOT consistent:\n  ${problems.join('\n  ')}`);
-for (const error of errors.slice(0, 20)) console.log(`error at +${((error.at - started) / 1000).toFixed(0)} s, ${error.kind}: ${error.detail}`);
 process.exitCode = errors.length === 0 && problems.length === 0 ? 0 : 1;
