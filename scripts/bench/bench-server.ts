@@ -3,6 +3,7 @@
  * with `studio load --no-validate` into a scratch data folder, and the server
  * started on it in its own process, on 127.0.0.1, with one bearer token of
  * the role asked for. `stop` ends the server and removes the folder.
+ * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-out/prof" gives the server's node those options too.
  */
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,7 +39,7 @@ export async function startBenchServer(options: {
   if (load.status !== 0) throw new Error(`studio load failed: ${load.stderr}`);
 
   const token = `bench-${options.role}-token`;
-  const server = spawn(process.execPath, [...(options.nodeArgs ?? []), ...CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', ...(options.serveArgs ?? [])], {
+  const server = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', ...(options.serveArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, STUDIO_API_TOKENS: JSON.stringify({ tokens: [{ name: 'bench', sha256: hashToken(token), roles: [options.role] }] }) },
   });

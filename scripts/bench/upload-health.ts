@@ -8,6 +8,8 @@
  * and max. Target (issue 18): p99 under 50 ms, max under 200 ms.
  *
  *   npx tsx scripts/bench/upload-health.ts [rules]
+ *
+ * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-out/prof" gives the server's node those options.
  */
 
 import { spawn } from 'node:child_process';
@@ -26,7 +28,7 @@ const text = await readFile(file, 'utf8');
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-upload-bench-'));
 const token = 'bench-engineer-token';
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--turtle-limit', '200'], {
+const server = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--turtle-limit', '200'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: {
     ...process.env,

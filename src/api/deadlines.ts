@@ -17,6 +17,7 @@ export interface QueryDeadlines {
   readonly namedMs?: number;
 }
 
+import { setMaxListeners } from 'node:events';
 import { DEFAULT_ADHOC_DEADLINE_MS, DEFAULT_NAMED_DEADLINE_MS } from '../config.js';
 
 /** A store whose reads all carry a deadline, and which abandons them when closed. */
@@ -31,6 +32,8 @@ export class DeadlineStore implements GraphStore {
   ) {
     this.adhocMs = deadlines.adhocMs ?? DEFAULT_ADHOC_DEADLINE_MS;
     this.namedMs = deadlines.namedMs ?? DEFAULT_NAMED_DEADLINE_MS;
+    // Each query running or waiting listens on the signal until it settles: a busy server has many at once, which is no leak.
+    setMaxListeners(0, this.closing.signal);
   }
 
   get engine() {

@@ -131,6 +131,9 @@ async function checkBodyAsSent(request: FastifyRequest): Promise<void> {
   });
 }
 
+/** How long a job's query may run: a day, so in effect no deadline (a job is cancelled as a whole). */
+const JOB_QUERY_MS = 24 * 60 * 60 * 1000;
+
 /** Builds the server, ready to listen; the caller owns the store and closes it. */
 export async function buildServer(options: ApiOptions): Promise<FastifyInstance> {
   const cache = options.cache ?? true;
@@ -161,12 +164,15 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(routerProblem(error), request)),
   });
   const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
-  // Jobs are not requests: their queries run without the routes' deadlines (a job has its own cancel).
-  const runner = new JobRunner(kinds, cached, writes, jobs, app.log);
+  // Jobs are not requests: their queries have no route's deadline (a job has its own cancel), but they
+  // too run in the store's query threads, where a large policy's queries do not hold up the server.
+  const jobStore = new DeadlineStore(cached, { adhocMs: JOB_QUERY_MS, namedMs: JOB_QUERY_MS });
+  const runner = new JobRunner(kinds, jobStore, writes, jobs, app.log);
   // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
   app.addHook('preClose', async () => {
     // Queries still running are abandoned (their requests answer 503), so that closing waits for none of them.
     store.abandonQueries();
+    jobStore.abandonQueries();
     await runner.close();
     await uploads.close();
   });

@@ -35,8 +35,18 @@ export function serializeQuads(quads: readonly Quad[], format: ExportFormat, pre
 export function nTriples(quads: readonly Quad[]): string {
   checkTriples(quads);
   let out = '';
-  for (const q of quads) out += `${termText(q.subject)} ${termText(q.predicate)} ${termText(q.object)} .\n`;
+  for (const q of quads) out += `${tripleLine(q)}\n`;
   return out;
+}
+
+/** The same, one line per triple without its newline (for a caller that keeps each line once). */
+export function nTriplesLines(quads: readonly Quad[]): string[] {
+  checkTriples(quads);
+  return quads.map(tripleLine);
+}
+
+function tripleLine(q: Quad): string {
+  return `${termText(q.subject)} ${termText(q.predicate)} ${termText(q.object)} .`;
 }
 
 /**

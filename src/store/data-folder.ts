@@ -146,9 +146,9 @@ export class DataFolder {
     return PendingFile.create(path.join(this.root, GRAPHS), name);
   }
 
-  /** The content of a graph file the folder keeps, in pieces of whole lines. */
-  graphPieces(entry: GraphEntry): AsyncGenerator<string> {
-    return linePieces(path.join(this.root, GRAPHS, entry.file));
+  /** The content of a graph file the folder keeps, in pieces of whole lines (of about `size` characters). */
+  graphPieces(entry: GraphEntry, size?: number): AsyncGenerator<string> {
+    return linePieces(path.join(this.root, GRAPHS, entry.file), size);
   }
 
   private async readManifest(): Promise<Manifest> {

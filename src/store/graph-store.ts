@@ -88,6 +88,15 @@ export interface ParsedPolicy {
   readonly triples: number;
   /** SHA-256 of the Turtle. */
   readonly sha256: string;
+  /** The answer the embedded store keeps of the policy, computed where it was parsed (src/store/oxigraph-store.ts, summariseNTriples). */
+  readonly summary?: KeptSummary;
+}
+
+/** A named query's answer on one policy's graph alone, with the SHA-256 of the query's text, as a store keeps it. */
+export interface KeptSummary {
+  readonly name: string;
+  readonly query: string;
+  readonly rows: readonly Row[];
 }
 
 /** Reports progress of a long operation: done out of total units. */

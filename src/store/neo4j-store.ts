@@ -11,10 +11,11 @@ import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, Progress, QueryAnswer, ReadOptions, Row, Value } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, Value } from './graph-store.js';
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { checkTriples } from '../rdf/serialize.js';
+import { parseNTriplesPieces } from '../rdf/ntriples.js';
 import { BNODE_SCHEME, nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
 import { diffGraph, type StoredGraph } from './neo4j/graph-diff.js';
 import type { NameKind } from './neo4j/names.js';
@@ -69,8 +70,9 @@ export class Neo4jStore implements GraphStore {
     return store;
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress): Promise<LoadedPolicy> {
-    const quads = parseTurtle(source);
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
+    // Parsed and checked already (an API upload in its worker thread, `studio load`): its N-Triples are read in pieces, with other requests served between them, rather than the Turtle parsed again on this thread.
+    const quads = parsed ? await parseNTriplesPieces(parsed.ntriples) : parseTurtle(source);
     const policies = [...new Set(quads.filter((q) => q.predicate.value === `${RDF}type` && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];
     if (policies.length !== 1) throw new PolicyDeclarationError(source.file, policies);
     const policy = policies[0]!;

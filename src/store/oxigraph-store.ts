@@ -15,13 +15,14 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, KeptSummary, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
 import { nTriples } from '../rdf/serialize.js';
+import { ntriplesPieces } from '../rdf/ntriples.js';
 import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError, StudioError } from '../errors.js';
 
 export interface EmbeddedStoreOptions {
@@ -167,7 +168,8 @@ export class EmbeddedStore implements GraphStore {
         triples: parsed ? parsed.triples : this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
         bytes: Buffer.byteLength(source.text, 'utf8'),
-        ...(await this.summarise(graph)),
+        // A policy checked in a worker brings its summary, so that the query does not hold up the server's thread.
+        ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : await this.summarise(graph)),
       };
       // Graphs derived from the policy stay: they record the version they came from.
       const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
@@ -283,11 +285,13 @@ export class EmbeddedStore implements GraphStore {
           // Until the graphs are read, the new version waits in the folder like the others (a command that only writes never reads it back).
           if (this.complete || !this.folder) {
             const target = oxigraph.namedNode(graph.graph);
-            const pieces = this.folder ? this.folder.graphPieces(entry) : linePieces(pending.path);
+            // Small pieces, with other requests served between them: a piece of 32 MB held the event loop for seconds.
+            const pieces = this.folder ? this.folder.graphPieces(entry, COMMIT_PIECE_BYTES) : linePieces(pending.path, COMMIT_PIECE_BYTES);
             // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
             for await (const piece of pieces) {
               this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
               this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+              await new Promise((resolve) => setImmediate(resolve));
             }
             this.inMemory.set(graph.graph, file);
           }
@@ -367,12 +371,8 @@ export class EmbeddedStore implements GraphStore {
    * its manifest entry.
    */
   private async summarise(graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
-    const name = KEPT_QUERY.name;
-    const query = await loadNamedQuery(name, 'sparql');
-    const result = this.store.query(query.text, { default_graph: graph, results_format: SPARQL_JSON }) as unknown as string;
-    const answer = fromSparqlJson(JSON.parse(result) as SparqlJson);
-    if (answer.kind !== 'rows') return {};
-    return { summary: { name, query: sha256(query.text), rows: answer.rows } };
+    const summary = await keptSummary(this.store, graph);
+    return summary ? { summary } : {};
   }
 
   /**
@@ -455,22 +455,29 @@ const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
-/** Lines per piece when a parsed policy is loaded: each piece holds the event loop for a few milliseconds. */
-const PIECE_LINES = 5_000;
-const NEWLINE = 10;
+/** Bytes per piece when a committed derived graph is read into oxigraph: a few milliseconds of loading each. */
+const COMMIT_PIECE_BYTES = 256 << 10;
+/** The kept query's answer (KEPT_QUERY) on one graph of an oxigraph store alone, with the query's SHA-256. */
+async function keptSummary(store: oxigraph.Store, graph: oxigraph.NamedNode | oxigraph.DefaultGraph): Promise<KeptSummary | undefined> {
+  const query = await loadNamedQuery(KEPT_QUERY.name, 'sparql');
+  const result = store.query(query.text, { default_graph: graph, results_format: SPARQL_JSON }) as unknown as string;
+  const answer = fromSparqlJson(JSON.parse(result) as SparqlJson);
+  if (answer.kind !== 'rows') return undefined;
+  return { name: KEPT_QUERY.name, query: sha256(query.text), rows: answer.rows };
+}
 
-/** N-Triples bytes as text, in pieces of whole lines, each decoded when its turn comes. */
-function* ntriplesPieces(bytes: Uint8Array): Generator<string> {
-  const decoder = new TextDecoder();
-  let start = 0;
-  while (start < bytes.length) {
-    let end = start;
-    for (let line = 0; line < PIECE_LINES && end < bytes.length; line++) {
-      const newline = bytes.indexOf(NEWLINE, end);
-      end = newline === -1 ? bytes.length : newline + 1;
-    }
-    yield decoder.decode(bytes.subarray(start, end));
-    start = end;
+/**
+ * The summary the embedded store keeps of a policy (see KEPT_QUERY), from its
+ * N-Triples alone: the upload worker computes it, off the server's thread,
+ * and hands it over with the triples (ParsedPolicy.summary).
+ */
+export async function summariseNTriples(ntriples: Uint8Array): Promise<KeptSummary | undefined> {
+  const scratch = new oxigraph.Store();
+  try {
+    for (const piece of ntriplesPieces(ntriples)) scratch.load(piece, { format: NTRIPLES, no_transaction: true });
+    return await keptSummary(scratch, oxigraph.defaultGraph());
+  } finally {
+    (scratch as unknown as { free(): void }).free();
   }
 }
 

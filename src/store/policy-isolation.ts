@@ -6,56 +6,20 @@
  * whole upload. Replacing a policy by its own new version is not a breach.
  */
 
-import type { Quad } from '@rdfjs/types';
 import type { GraphStore } from './graph-store.js';
-import { parseTurtle, type TurtleSource } from '../rdf/turtle.js';
-import { nTriples } from '../rdf/serialize.js';
-import { PolicyDeclarationError, PolicyIsolationError, type ForeignTriple } from '../errors.js';
-import { STUDIO } from '../vocabulary.js';
+import { PolicyIsolationError, type ForeignTriple } from '../errors.js';
 import type { CheckedPolicy } from '../validation/upload-check.js';
 
 /** How many offending triples an error names. */
 export const FOREIGN_TRIPLES_SHOWN = 10;
 
-const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
-
-/** A parsed upload: the policy it declares and its triples. */
-export interface PolicyUpload {
-  readonly source: TurtleSource;
-  readonly policy: string;
-  readonly quads: readonly Quad[];
-}
-
-/** Parses a policy's Turtle and finds the one studio:Policy it declares (TurtleSyntaxError, PolicyDeclarationError otherwise). */
-export function readUpload(source: TurtleSource): PolicyUpload {
-  const quads = parseTurtle(source);
-  const declared = [...new Set(quads.filter((q) => q.predicate.value === RDF_TYPE && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];
-  if (declared.length !== 1) throw new PolicyDeclarationError(source.file, declared);
-  return { source, policy: declared[0]!, quads };
-}
-
-/** Refuses (PolicyIsolationError) an upload that asserts triples about resources of another loaded policy. */
-export async function checkIsolation(store: GraphStore, upload: PolicyUpload): Promise<void> {
-  const owners = await otherOwners(store, upload.policy);
-  if (owners.size === 0) return;
-  const foreign: ForeignTriple[] = [];
-  let total = 0;
-  for (const quad of upload.quads) {
-    if (quad.subject.termType !== 'NamedNode') continue;
-    const owner = owners.get(quad.subject.value);
-    if (owner === undefined) continue;
-    total += 1;
-    if (foreign.length < FOREIGN_TRIPLES_SHOWN) foreign.push({ triple: nTriples([quad]).trim(), owner });
-  }
-  if (total > 0) throw new PolicyIsolationError(upload.source.file, upload.policy, foreign, total);
-}
-
 /**
- * The same check for an upload checked in a worker (src/validation/upload-check.ts):
- * its subjects are looked up, and only when one is foreign are its N-Triples
- * read for the triples to name.
+ * Refuses (PolicyIsolationError) a checked policy (src/validation/upload-check.ts)
+ * that asserts triples about resources of another loaded policy: its subjects
+ * are looked up, and only when one is foreign are its N-Triples read for the
+ * triples to name.
  */
-export async function checkIsolationOfChecked(store: GraphStore, file: string, upload: CheckedPolicy): Promise<void> {
+export async function checkIsolation(store: GraphStore, file: string, upload: CheckedPolicy): Promise<void> {
   const owners = await otherOwners(store, upload.policy);
   if (owners.size === 0 || !upload.subjects.some((subject) => owners.has(subject))) return;
   const foreign: ForeignTriple[] = [];

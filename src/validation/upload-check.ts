@@ -1,6 +1,6 @@
 /**
  * Everything the API does with an uploaded policy before it reaches the
- * store, in one pass over one parse: the Turtle is parsed once, checked
+ * store, in one pass over one parse (`studio load` shares preparePolicy): the Turtle is parsed once, checked
  * against the upload limits, validated against the shapes, its studio:Policy
  * found, and written out as N-Triples (blank nodes renamed so that they meet
  * no other graph's) for the store to load without parsing Turtle again. It
@@ -11,11 +11,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Quad, Term } from '@rdfjs/types';
 import { parseTurtle, type TurtleSource } from '../rdf/turtle.js';
-import { nTriples } from '../rdf/serialize.js';
+import { nTriplesLines } from '../rdf/serialize.js';
 import { subjectLines } from './locate.js';
 import { InvalidTripleError, PolicyDeclarationError, TurtleSyntaxError } from '../errors.js';
 import { DCTERMS, STUDIO } from '../vocabulary.js';
 import type { PolicyValidator, Violation } from './validator.js';
+import type { KeptSummary } from '../store/graph-store.js';
 import N3 from 'n3';
 
 /** What a user may upload at most (config.ts: "uploads" and STUDIO_MAX_*). */
@@ -45,6 +46,8 @@ export interface CheckedPolicy {
   readonly sha256: string;
   /** The IRIs that are subjects of its triples, once each (for the isolation check). */
   readonly subjects: readonly string[];
+  /** What the embedded store keeps of the policy (upload-worker.ts adds it). */
+  readonly summary?: KeptSummary;
 }
 
 /** What checking an upload found: exactly one of these. */
@@ -70,6 +73,15 @@ export async function checkUpload(validator: PolicyValidator, source: TurtleSour
   if (over) return over;
   const violations = await validator.validateParsed(source, quads);
   if (violations.length > 0) return { kind: 'invalid', violations };
+  return preparePolicy(source, quads);
+}
+
+/**
+ * The part of the check that follows validation, shared with `studio load`
+ * (which validates its files together, then prepares each): the one
+ * studio:Policy the quads declare, and the quads as N-Triples for the store.
+ */
+export function preparePolicy(source: TurtleSource, quads: readonly Quad[]): Extract<UploadOutcome, { kind: 'syntax' | 'declaration' | 'valid' }> {
   const declared = [...new Set(quads.filter((q) => q.predicate.value === `${RDF}type` && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];
   if (declared.length !== 1) {
     const error = new PolicyDeclarationError(source.file, declared);
@@ -79,7 +91,7 @@ export async function checkUpload(validator: PolicyValidator, source: TurtleSour
   const title = quads.find((q) => q.subject.value === policy && q.predicate.value === `${DCTERMS}title`)?.object.value;
   let lines: string[];
   try {
-    lines = [...new Set(nTriples(relabelBlankNodes(quads)).split('\n').filter(Boolean))];
+    lines = [...new Set(nTriplesLines(relabelBlankNodes(quads)))];
   } catch (error) {
     // A term n3 read but N-Triples cannot hold (an IRI that is not absolute, say).
     if (error instanceof InvalidTripleError) return { kind: 'syntax', file: source.file, line: 1, column: 1, detail: error.message };
@@ -168,5 +180,9 @@ function relabelBlankNodes(quads: readonly Quad[]): Quad[] {
     if (!label) labels.set(term.value, (label = N3.DataFactory.blankNode(`${prefix}${labels.size}`)));
     return label as unknown as T;
   };
-  return quads.map((q) => N3.DataFactory.quad(relabel(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, relabel(q.object) as N3.Quad_Object));
+  return quads.map((q) =>
+    q.subject.termType !== 'BlankNode' && q.object.termType !== 'BlankNode'
+      ? q
+      : N3.DataFactory.quad(relabel(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, relabel(q.object) as N3.Quad_Object),
+  );
 }

@@ -4,12 +4,16 @@ import { parentPort } from 'node:worker_threads';
 import { PolicyValidator } from './validator.js';
 import { checkUpload, type UploadLimits } from './upload-check.js';
 import type { TurtleSource } from '../rdf/turtle.js';
+import { summariseNTriples } from '../store/oxigraph-store.js';
 
 const validator = PolicyValidator.create();
 
 parentPort!.on('message', async (message: { id: number; source: TurtleSource; limits: UploadLimits }) => {
   try {
-    const outcome = await checkUpload(await validator, message.source, message.limits);
+    const checked = await checkUpload(await validator, message.source, message.limits);
+    // The summary the embedded store keeps is a query over the whole policy: here it holds up no one.
+    const summary = checked.kind === 'valid' ? await summariseNTriples(checked.ntriples) : undefined;
+    const outcome = summary && checked.kind === 'valid' ? { ...checked, summary } : checked;
     // The triples' bytes move to the server's thread rather than being copied.
     parentPort!.postMessage({ id: message.id, outcome }, outcome.kind === 'valid' ? [outcome.ntriples.buffer as ArrayBuffer] : []);
   } catch (error) {

@@ -73,8 +73,12 @@ export class PolicyValidator {
     return this.validateSources(sources, progress);
   }
 
-  /** Parses and validates Turtle sources already in memory. */
-  async validateSources(sources: readonly TurtleSource[], progress?: Progress): Promise<ValidationReport> {
+  /**
+   * Parses and validates Turtle sources already in memory. `parsed` sees each
+   * file's quads as they are parsed, so that a caller that goes on to load
+   * them (`studio load`) need not parse the files again.
+   */
+  async validateSources(sources: readonly TurtleSource[], progress?: Progress, parsed?: (source: TurtleSource, quads: readonly Quad[]) => void): Promise<ValidationReport> {
     const syntaxErrors: TurtleSyntaxError[] = [];
     const unused: Violation[] = [];
     const dataset = this.newDataset();
@@ -86,6 +90,7 @@ export class PolicyValidator {
         dataset.addQuads(quads);
         triples += quads.length;
         unused.push(...noVocabulary(source, quads));
+        parsed?.(source, quads);
       } catch (error) {
         if (error instanceof TurtleSyntaxError) syntaxErrors.push(error);
         else throw error;

@@ -212,6 +212,23 @@ describe('studio CLI', () => {
     await store.close();
   });
 
+  it.each([[[]], [['--no-validate']]])('load %j of a file declaring two policies names the file and them, and a syntax error its line; nothing is stored', async (extra) => {
+    const dataDir = await tempDir();
+    const file = path.join(dataDir, '..', `${path.basename(dataDir)}-nopolicy.ttl`);
+    await writeFile(file, `${await readFile(MINI, 'utf8')}\nmini:policy2 a studio:Policy ; dcterms:title "Second" ; studio:version "1.0" ; studio:implements mini:regulation .\n`);
+    const twice = studio(['load', ...extra, file, '--data-dir', dataDir]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain(`${file}: declares 2 studio:Policy nodes (${M}policy, ${M}policy2)`);
+    const broken = path.join(dataDir, '..', `${path.basename(dataDir)}-syntax.ttl`);
+    await writeFile(broken, `${await readFile(MINI, 'utf8')}\nmini:x mini:y .\n`);
+    const syntax = studio(['load', ...extra, broken, '--data-dir', dataDir]);
+    expect(syntax.code).not.toBe(0);
+    expect(syntax.stderr).toMatch(new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+    const store = await EmbeddedStore.open({ dataDir });
+    expect(await store.listPolicies()).toEqual([]);
+    await store.close();
+  });
+
   it('survives kill -9 in the middle of a reload: the old version or the new one, never a mix', async () => {
     const dir = await tempDir();
     const dataDir = path.join(dir, 'data');

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import N3 from 'n3';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
+import { EmbeddedStore, summariseNTriples } from '../../src/store/oxigraph-store.js';
+import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
+import { preparePolicy } from '../../src/validation/upload-check.js';
 import { DataFolderError, PolicyNotLoadedError } from '../../src/errors.js';
 import { describeGraphStore, MINI, SAMPLE_POLICIES } from './store-spec.js';
 import { describeFramers } from './framers-spec.js';
@@ -189,6 +190,23 @@ describe('embedded store data folder', () => {
     const live = await reopened.query(query.text);
     expect(live.kind === 'rows' && live.rows).toEqual(kept);
     await reopened.close();
+  });
+
+  it.each(ALL_POLICIES)('summarises the N-Triples an upload worker hands over (%s) as it summarises the loaded graph', async (file) => {
+    const source = await readTurtle(file);
+    const prepared = preparePolicy(source, parseTurtle(source));
+    if (prepared.kind !== 'valid') throw new Error(`${file}: ${prepared.kind}`);
+    const summary = await summariseNTriples(prepared.ntriples);
+    const store = await EmbeddedStore.open();
+    await store.loadPolicy(source);
+    expect(summary?.rows.length).toBeGreaterThan(0);
+    expect(summary?.rows).toEqual(await store.namedQuery('rule-summary'));
+    // Handed over with the triples, it is what the store keeps.
+    const other = await EmbeddedStore.open();
+    await other.loadPolicy(source, undefined, { ...prepared, summary: { ...summary!, rows: [summary!.rows[0]!] } });
+    expect(await other.namedQuery('rule-summary')).toEqual([summary!.rows[0]]);
+    await store.close();
+    await other.close();
   });
 
   it('opens a folder without reading its graphs, and reads them at the first query', async () => {

@@ -12,6 +12,9 @@ import { findLoadedPolicy } from '../derived-graphs.js';
 import { iri } from '../schemas.js';
 import type { JobKind } from './job-kind.js';
 
+/** Items generated and written at a time by a job (studio generate writes 10,000: it has no one else to serve). */
+const JOB_BATCH = 500;
+
 /** The parameters of a generation job, defaults filled in by the schema. */
 export interface GenerationParams {
   policy: string;
@@ -68,6 +71,8 @@ export function generationJob(options: { templates?: string } = {}): JobKind<Gen
       const library = await TemplateLibrary.load(options.templates);
       const result = await generateForPolicy(store, params.policy, library, {
         seed: params.seed,
+        // Items are generated in the server's thread between writes: small batches keep each stretch short.
+        batchSize: JOB_BATCH,
         signal,
         ...(params.families ? { families: params.families } : {}),
         progress: (done, total) => progress({ phase: 'generating', done, total }),

@@ -10,7 +10,7 @@ import type { TurtleSource } from '../../rdf/turtle.js';
 import { TURTLE } from '../../rdf/turtle.js';
 import { ANY_ROLE, POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { checkIsolationOfChecked } from '../../store/policy-isolation.js';
+import { checkIsolation } from '../../store/policy-isolation.js';
 import type { CheckedPolicy, UploadLimits, UploadOutcome } from '../../validation/upload-check.js';
 import type { UploadThread } from '../../validation/upload-thread.js';
 import { PolicyDeclarationError, TurtleSyntaxError } from '../../errors.js';
@@ -81,7 +81,7 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
   };
 
   const isolatedLoad = async ({ source, checked }: Upload): Promise<LoadedPolicy> => {
-    await checkIsolationOfChecked(store, source.file, checked);
+    await checkIsolation(store, source.file, checked);
     return store.loadPolicy(source, undefined, checked);
   };
 

@@ -2,12 +2,14 @@
 
 import type { Command } from 'commander';
 import { collectTurtleFiles } from '../../rdf/sources.js';
-import { readTurtle } from '../../rdf/turtle.js';
-import { PolicyInvalidError } from '../../errors.js';
+import { parseTurtle, readTurtle, type TurtleSource } from '../../rdf/turtle.js';
+import { PolicyDeclarationError, PolicyInvalidError, TurtleSyntaxError } from '../../errors.js';
 import type { GraphStore, LoadedPolicy } from '../../store/graph-store.js';
-import { checkIsolation, readUpload } from '../../store/policy-isolation.js';
+import { checkIsolation } from '../../store/policy-isolation.js';
+import { PolicyValidator, type ValidationReport } from '../../validation/validator.js';
+import { preparePolicy, type CheckedPolicy } from '../../validation/upload-check.js';
 import { withProgress } from '../progress.js';
-import { formatReport, validateWithProgress } from '../validation-output.js';
+import { formatReport } from '../validation-output.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
 
@@ -40,23 +42,49 @@ export function registerLoad(program: Command): void {
 }
 
 /**
- * Validates (unless told not to) and then loads each file; an invalid file stops before anything is stored.
- * A file that describes resources of another loaded policy is refused (PolicyIsolationError) when its turn comes.
+ * Reads and parses each file once: validates them together (unless told not
+ * to; an invalid file stops before anything is stored), then loads each,
+ * handing the store the parsed triples. A file that describes resources of
+ * another loaded policy is refused (PolicyIsolationError) when its turn comes.
+ * `report` sees the validation report (by default an invalid one goes to stderr).
  */
-export async function loadPolicies(store: GraphStore, files: readonly string[], options: { validate: boolean }): Promise<LoadedPolicy[]> {
+export async function loadPolicies(
+  store: GraphStore,
+  files: readonly string[],
+  options: { validate: boolean; report?: (report: ValidationReport) => void },
+): Promise<LoadedPolicy[]> {
+  const prepared = new Map<string, { source: TurtleSource; outcome: ReturnType<typeof preparePolicy> }>();
   if (options.validate) {
-    const report = await validateWithProgress(files);
-    if (!report.conforms) {
-      process.stderr.write(formatReport(report));
-      throw new PolicyInvalidError(files.join(', '), report.syntaxErrors.length + report.violations.length);
-    }
+    const sources: TurtleSource[] = [];
+    for (const file of files) sources.push(await readTurtle(file));
+    const validator = await PolicyValidator.create();
+    const report = await withProgress('validating', (progress) =>
+      validator.validateSources(sources, progress, (source, quads) => prepared.set(source.file, { source, outcome: preparePolicy(source, quads) })),
+    );
+    if (options.report) options.report(report);
+    else if (!report.conforms) process.stderr.write(formatReport(report));
+    if (!report.conforms) throw new PolicyInvalidError(files.join(', '), report.syntaxErrors.length + report.violations.length);
   }
   const loaded: LoadedPolicy[] = [];
   for (const file of files) {
-    const source = await readTurtle(file);
+    const source = prepared.get(file)?.source ?? (await readTurtle(file));
+    const checked = toChecked(prepared.get(file)?.outcome ?? preparePolicy(source, parseTurtle(source)));
+    prepared.delete(file);
     // A policy may only describe its own resources; a reload of the same policy replaces it.
-    await checkIsolation(store, readUpload(source));
-    loaded.push(await withProgress(`loading ${file.split('/').pop()}`, (progress) => store.loadPolicy(source, progress)));
+    await checkIsolation(store, file, checked);
+    loaded.push(await withProgress(`loading ${file.split('/').pop()}`, (progress) => store.loadPolicy(source, progress, checked)));
   }
   return loaded;
+}
+
+/** The prepared policy, or the error that refuses its file. */
+function toChecked(prepared: ReturnType<typeof preparePolicy>): CheckedPolicy {
+  switch (prepared.kind) {
+    case 'valid':
+      return prepared;
+    case 'declaration':
+      throw new PolicyDeclarationError(prepared.file, prepared.found);
+    case 'syntax':
+      throw new TurtleSyntaxError(prepared.file, prepared.line, prepared.column, prepared.detail);
+  }
 }

@@ -2,9 +2,9 @@
 
 import type { Command } from 'commander';
 import { collectTurtleFiles } from '../../rdf/sources.js';
-import { PolicyInvalidError } from '../../errors.js';
 import { loadPolicies } from './load.js';
-import { formatReport, validateWithProgress } from '../validation-output.js';
+import { formatReport } from '../validation-output.js';
+import type { ValidationReport } from '../../validation/validator.js';
 import { collectStats, formatStats } from './stats.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { resolveConfig } from '../../config.js';
@@ -21,13 +21,14 @@ export function registerRun(program: Command): void {
   ).action(async (paths: string[], options: StoreOptions) => {
     const files = await collectTurtleFiles(paths);
     process.stdout.write(`1. Validate ${files.join(', ')}\n`);
-    const report = await validateWithProgress(files);
-    process.stdout.write(formatReport(report));
-    if (!report.conforms) throw new PolicyInvalidError(files.join(', '), report.syntaxErrors.length + report.violations.length);
     const store = await openStore(options);
     try {
-      process.stdout.write(`\n2. Load into the ${store.engine} store\n`);
-      for (const policy of await loadPolicies(store, files, { validate: false })) {
+      // Each file is parsed once: validated, then loaded (an invalid one stops before anything is stored).
+      const report = (report: ValidationReport) => {
+        process.stdout.write(formatReport(report));
+        if (report.conforms) process.stdout.write(`\n2. Load into the ${store.engine} store\n`);
+      };
+      for (const policy of await loadPolicies(store, files, { validate: true, report })) {
         process.stdout.write(`loaded ${policy.policy} (${policy.triples} triples) from ${policy.source}\n`);
       }
       process.stdout.write('\n3. Summary\n');
