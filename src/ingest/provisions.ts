@@ -36,13 +36,6 @@ export interface DraftProvision {
 const shift = <T extends { start: number; end: number }>(x: T, by: number): T => ({ ...x, start: x.start + by, end: x.end + by });
 const shiftClause = (c: ExceptionClause, by: number): ExceptionClause => ({ ...c, start: c.start + by, end: c.end + by, cue: shift(c.cue, by) });
 
-/** The section each offset's text belongs to: the last section that starts at or before it. */
-function sectionAt(sections: readonly DocumentSection[], offset: number): DocumentSection {
-  let found = sections[0]!;
-  for (const s of sections) if (s.start <= offset) found = s;
-  return found;
-}
-
 /** The sections under a section (itself included). */
 function within(section: DocumentSection, sections: readonly DocumentSection[]): Set<DocumentSection> {
   const inside = new Set([section]);
@@ -158,5 +151,3 @@ function exceptionProvision(
     references: references(span, section, sections).map((r) => shift(r, start)),
   };
 }
-
-export { sectionAt };
