@@ -7,11 +7,7 @@
  */
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
-import { detectConflicts } from '../../src/conflicts/detect.js';
-import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
-import { TemplateLibrary, parseTemplate } from '../../src/framers/templates.js';
+import { parseTemplate } from '../../src/framers/templates.js';
 import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
 import { checksOf } from '../../src/framers/exports/checks.js';
 import { runCheck } from '../../src/auditors/graders/deterministic.js';
@@ -19,7 +15,7 @@ import { itemQuads } from '../../src/framers/to-rdf.js';
 import { metadataOf, promptMessages } from '../../src/framers/exports/metadata.js';
 import type { Item } from '../../src/framers/item.js';
 import { TemplateError } from '../../src/errors.js';
-import { generateAll } from '../helpers/generation.js';
+import { generateWithConflicts } from '../helpers/generation.js';
 
 const C = 'https://example.org/chain-of-command#';
 const S = 'https://w3id.org/alignment-studio/ns#';
@@ -27,16 +23,9 @@ let items: Item[];
 let checker: ItemChecker;
 
 beforeAll(async () => {
-  const store = await EmbeddedStore.open();
-  try {
-    const loaded = await store.loadPolicy(await readTurtle('tests/fixtures/chain-of-command-policy.ttl'));
-    await writeConflicts(store, await detectConflicts(store, { policy: loaded.policy }));
-    const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
-    items = result.items;
-    checker = new ItemChecker(result.context);
-  } finally {
-    await store.close();
-  }
+  const result = await generateWithConflicts('tests/fixtures/chain-of-command-policy.ttl');
+  items = result.items;
+  checker = new ItemChecker(result.context);
 }, 120_000);
 
 const itemOf = (winner: string, loser: string) => {

@@ -8,11 +8,6 @@
  */
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../../src/rdf/turtle.js';
-import { detectConflicts } from '../../../src/conflicts/detect.js';
-import { writeConflicts } from '../../../src/conflicts/conflict-graph.js';
-import { TemplateLibrary } from '../../../src/framers/templates.js';
 import { evalRecords } from '../../../src/framers/exports/eval-suite.js';
 import type { Item } from '../../../src/framers/item.js';
 import { parseCase } from '../../../src/auditors/suite.js';
@@ -26,7 +21,7 @@ import { LLM_DEFAULTS } from '../../../src/llm/llm-config.js';
 import { SuiteError } from '../../../src/errors.js';
 import { FOLLOWS_PARTY, type AuditCase } from '../../../src/auditors/verdict.js';
 import { OpenAiTestServer, reply, sequence, type Script } from '../../helpers/openai-server.js';
-import { generateAll } from '../../helpers/generation.js';
+import { generateWithConflicts } from '../../helpers/generation.js';
 import { findingsOf, mustFollowOf } from '../../../src/reports/render-html.js';
 
 const C = 'https://example.org/chain-of-command#';
@@ -35,17 +30,10 @@ let cases: AuditCase[];
 let items: Map<string, Item>;
 
 beforeAll(async () => {
-  const store = await EmbeddedStore.open();
-  try {
-    const loaded = await store.loadPolicy(await readTurtle('tests/fixtures/chain-of-command-policy.ttl'));
-    await writeConflicts(store, await detectConflicts(store, { policy: loaded.policy }));
-    const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
-    const chain = result.items.filter((i) => i.family === 'chain-of-command');
-    items = new Map(chain.map((i) => [i.iri, i]));
-    cases = [...evalRecords(chain, 'You are the assistant.')].map((r, i) => withChainOfCommand(parseCase(JSON.stringify(r), 'eval.jsonl', i + 1), result.context));
-  } finally {
-    await store.close();
-  }
+  const result = await generateWithConflicts('tests/fixtures/chain-of-command-policy.ttl');
+  const chain = result.items.filter((i) => i.family === 'chain-of-command');
+  items = new Map(chain.map((i) => [i.iri, i]));
+  cases = [...evalRecords(chain, 'You are the assistant.')].map((r, i) => withChainOfCommand(parseCase(JSON.stringify(r), 'eval.jsonl', i + 1), result.context));
 }, 120_000);
 
 const caseOf = (winner: string, loser: string) => {
