@@ -19,7 +19,7 @@ import { readSnapshot } from '../evolution/snapshot.js';
 import { affectedRules, ruleDigests, type AffectedRules } from '../evolution/rule-digests.js';
 import { journalRecords } from './journal.js';
 import type { ResultRecord } from './result-record.js';
-import { RunFolder, type RunManifest } from './run-folder.js';
+import { RunFolder, sortedParameters, type RunManifest } from './run-folder.js';
 
 /** How digests are made (src/evolution/rule-digests.ts); digests made otherwise are not compared. */
 const DIGESTS_VERSION = 1;
@@ -74,7 +74,7 @@ export async function planCarryOver(store: GraphStore, auditsDir: string, sinceR
   const differs: string[] = [];
   if (m.policy !== now.policy) differs.push(`policy ${m.policy} vs ${now.policy}`);
   if (m.target.endpoint !== now.target.endpoint || m.target.model !== now.target.model) differs.push(`model ${m.target.model} at ${m.target.endpoint} vs ${now.target.model} at ${now.target.endpoint}`);
-  if (JSON.stringify(sorted(m.target.parameters)) !== JSON.stringify(sorted(now.target.parameters))) differs.push(`parameters ${JSON.stringify(m.target.parameters)} vs ${JSON.stringify(now.target.parameters)}`);
+  if (JSON.stringify(sortedParameters(m.target.parameters)) !== JSON.stringify(sortedParameters(now.target.parameters))) differs.push(`parameters ${JSON.stringify(m.target.parameters)} vs ${JSON.stringify(now.target.parameters)}`);
   if (JSON.stringify(m.graders) !== JSON.stringify(now.graders)) differs.push(`graders ${m.graders.join(',')} vs ${now.graders.join(',')}`);
   if (differs.length > 0) throw new AuditRunError(`--since ${m.id}: that run's results cannot stand for this one (${differs.join('; ')})`);
   const affected = affectedRules(await readDigests(auditsDir, m), readSnapshot(await store.exportQuads(now.policy)));
@@ -85,8 +85,4 @@ export async function planCarryOver(store: GraphStore, auditsDir: string, sinceR
     results.set(record.case, kept);
   }
   return { since: m, affected, results };
-}
-
-function sorted(parameters: Readonly<Record<string, unknown>>): [string, unknown][] {
-  return Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -86,10 +86,14 @@ export interface AffectedSince {
   readonly dependents: readonly { readonly rule: string; readonly on: string; readonly via: string; readonly depth: number }[];
 }
 
+/** Model parameters with their keys in order, so that two runs' parameters compare as JSON. */
+export function sortedParameters(parameters: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(parameters).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /** What must match for an unfinished run to be resumed rather than a new one started. */
 export function resumeKey(m: Pick<RunManifest, 'policy' | 'stage' | 'suite' | 'target' | 'judge' | 'graders' | 'since'>): string {
-  const sortedParameters = Object.fromEntries(Object.entries(m.target.parameters).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify([m.policy, m.stage, m.suite.sha256, m.suite.filter, m.target.endpoint, m.target.model, sortedParameters, m.judge ?? null, m.graders, ...(m.since ? [m.since] : [])]);
+  return JSON.stringify([m.policy, m.stage, m.suite.sha256, m.suite.filter, m.target.endpoint, m.target.model, sortedParameters(m.target.parameters), m.judge ?? null, m.graders, ...(m.since ? [m.since] : [])]);
 }
 
 export class RunFolder {
