@@ -65,6 +65,9 @@ for role in reader engineer; do
     --header "Authorization: Bearer $token" \
     --suppress-health-check all \
     --seed 1 \
-    --generation-database none) || status=1
+    --generation-database none) > "$scratch/schemathesis-$role.out" 2>&1 || status=1
+  # Its closing banner ("=== 3 warnings in 23.09s ===") has the shape of a pytest summary
+  # that ran no test, which log readers take for the run's verdict: print it as a plain line.
+  sed -E 's/^=+ (.*) =+$/schemathesis as '"$role"': \1/' "$scratch/schemathesis-$role.out"
 done
 exit "$status"
