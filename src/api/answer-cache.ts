@@ -90,6 +90,7 @@ export class CachingStore implements GraphStore {
     const writer = await this.store.beginDerivedGraph(graph);
     return {
       append: (quads) => writer.append(quads),
+      appendNTriples: (text, triples) => writer.appendNTriples(text, triples),
       commit: async () => {
         try {
           return await writer.commit();

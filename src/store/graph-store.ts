@@ -60,6 +60,12 @@ export interface DerivedGraph {
 export interface DerivedGraphWriter {
   /** Adds triples to the new version. A subject's triples may be spread over several batches. */
   append(quads: readonly Quad[]): Promise<void>;
+  /**
+   * Adds triples already written as N-Triples (`triples` lines, as
+   * src/rdf/serialize.ts nTriples writes them, no blank nodes): a generation
+   * worker writes its batches so, off the server's thread.
+   */
+  appendNTriples(text: string, triples: number): Promise<void>;
   /** Replaces the previous version with what was appended; the writer is then finished. */
   commit(): Promise<DerivedGraph>;
   /** Drops what was appended and keeps the previous version. Harmless after a failure, a commit or another abort. */

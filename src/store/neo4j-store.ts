@@ -156,37 +156,39 @@ export class Neo4jStore implements GraphStore {
     } catch (error) {
       await fail(error);
     }
+    const append = async (quads: readonly Quad[]) => {
+      ensureOpen();
+      try {
+        checkTriples(quads);
+        const projection = project(quads, { bnodeScope, superclasses: this.superclasses });
+        for (const n of projection.names) names.set(`${n.kind} ${n.name}`, n.iri);
+        const ids = new Map<string, string>();
+        const collect = (result: { records: Neo4jRecord[] }) => {
+          for (const record of result.records) ids.set(record.get('uri'), record.get('id'));
+        };
+        const sent: Promise<void>[] = [];
+        for (const batch of chunks(projection.nodes)) sent.push(run('write-new-nodes', { rows: batch }).then(collect));
+        for (const batch of chunks(projection.references)) sent.push(run('merge-references', { uris: batch }).then(collect));
+        await Promise.all(sent);
+        const again = projection.nodes.filter((n) => !ids.has(n.uri)).map((n) => n.uri);
+        if (again.length > 0) await this.mergeNodes(again, quads, bnodeScope, names, run, ids);
+        const relationships = projection.relationships.map((r) => {
+          const [from, to] = [ids.get(r.from), ids.get(r.to)];
+          if (from === undefined || to === undefined) throw new StudioError(`internal: no node id for ${from === undefined ? r.from : r.to}`);
+          return { from, type: r.type, to };
+        });
+        await Promise.all([
+          ...chunks(relationships).map((rows) => run('create-relationships', { rows })),
+          ...chunks(projection.names).map((rows) => run('merge-names', { rows })),
+        ]);
+        triples += quads.length;
+      } catch (error) {
+        await fail(error);
+      }
+    };
     return {
-      append: async (quads) => {
-        ensureOpen();
-        try {
-          checkTriples(quads);
-          const projection = project(quads, { bnodeScope, superclasses: this.superclasses });
-          for (const n of projection.names) names.set(`${n.kind} ${n.name}`, n.iri);
-          const ids = new Map<string, string>();
-          const collect = (result: { records: Neo4jRecord[] }) => {
-            for (const record of result.records) ids.set(record.get('uri'), record.get('id'));
-          };
-          const sent: Promise<void>[] = [];
-          for (const batch of chunks(projection.nodes)) sent.push(run('write-new-nodes', { rows: batch }).then(collect));
-          for (const batch of chunks(projection.references)) sent.push(run('merge-references', { uris: batch }).then(collect));
-          await Promise.all(sent);
-          const again = projection.nodes.filter((n) => !ids.has(n.uri)).map((n) => n.uri);
-          if (again.length > 0) await this.mergeNodes(again, quads, bnodeScope, names, run, ids);
-          const relationships = projection.relationships.map((r) => {
-            const [from, to] = [ids.get(r.from), ids.get(r.to)];
-            if (from === undefined || to === undefined) throw new StudioError(`internal: no node id for ${from === undefined ? r.from : r.to}`);
-            return { from, type: r.type, to };
-          });
-          await Promise.all([
-            ...chunks(relationships).map((rows) => run('create-relationships', { rows })),
-            ...chunks(projection.names).map((rows) => run('merge-names', { rows })),
-          ]);
-          triples += quads.length;
-        } catch (error) {
-          await fail(error);
-        }
-      },
+      append,
+      appendNTriples: (text) => append(new N3.Parser({ format: 'application/n-triples' }).parse(text)),
       commit: async () => {
         ensureOpen();
         const meta = {

@@ -256,6 +256,16 @@ export class EmbeddedStore implements GraphStore {
         }
         triples += quads.length;
       },
+      appendNTriples: async (text, count) => {
+        if (state !== 'open') throw new StudioError(`derived graph ${graph.graph}: this writer is ${state === 'done' ? 'finished' : 'committing'}`);
+        try {
+          await pending.append(text);
+        } catch (error) {
+          await finished();
+          throw error;
+        }
+        triples += count;
+      },
       commit: async () => {
         if (state !== 'open') throw new StudioError(`derived graph ${graph.graph}: this writer is ${state === 'done' ? 'finished' : 'committing'}`);
         state = 'committing';

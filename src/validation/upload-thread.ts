@@ -6,11 +6,8 @@
  * upload, and hands back the outcome of checkUpload as plain data.
  */
 
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-module.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { UploadLimits, UploadOutcome } from './upload-check.js';
 import { StudioError } from '../errors.js';
@@ -20,17 +17,9 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-/** The worker's module; from src (tsx, vitest) it is TypeScript, which the worker is taught to load first. */
+/** The worker: upload-worker.ts, from src or dist. */
 function startWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./upload-worker.js', here));
-  // tsx's ESM entry, from its package's exports (require.resolve would give its CommonJS one).
-  const manifest = createRequire(here).resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-  const tsx = pathToFileURL(path.join(path.dirname(manifest), exports['./esm/api']!.import.default)).href;
-  const entry = new URL('./upload-worker.ts', here).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true });
+  return startModuleWorker(import.meta.url, './upload-worker.js');
 }
 
 export class UploadThread {

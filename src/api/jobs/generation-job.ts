@@ -1,19 +1,15 @@
 /**
- * The generation job: generateForPolicy for one loaded policy, replacing its
+ * The generation job: generateInThread (generateForPolicy in a worker) for one loaded policy, replacing its
  * generated graph. Its result is what `studio generate --json` says of the
  * run, less coverage (GET /v1/policies/{policy}/coverage has that).
  */
 
 import { FAMILIES } from '../../framers/generate.js';
-import { generateForPolicy } from '../../framers/generation-run.js';
-import { TemplateLibrary } from '../../framers/templates.js';
+import { generateInThread } from '../../framers/generation-thread.js';
 import { POLICY_WRITERS } from '../auth.js';
 import { findLoadedPolicy } from '../derived-graphs.js';
 import { iri } from '../schemas.js';
 import type { JobKind } from './job-kind.js';
-
-/** Items generated and written at a time by a job (studio generate writes 10,000: it has no one else to serve). */
-const JOB_BATCH = 500;
 
 /** The parameters of a generation job, defaults filled in by the schema. */
 export interface GenerationParams {
@@ -68,12 +64,11 @@ export function generationJob(options: { templates?: string } = {}): JobKind<Gen
     },
     async run(params, { signal, progress, store }) {
       progress({ phase: 'reading', done: 0, total: 1 });
-      const library = await TemplateLibrary.load(options.templates);
-      const result = await generateForPolicy(store, params.policy, library, {
+      // Templates are filled in a worker thread: the server's thread only reads the context and writes the batches.
+      const result = await generateInThread(store, params.policy, {
         seed: params.seed,
-        // Items are generated in the server's thread between writes: small batches keep each stretch short.
-        batchSize: JOB_BATCH,
         signal,
+        ...(options.templates ? { templates: options.templates } : {}),
         ...(params.families ? { families: params.families } : {}),
         progress: (done, total) => progress({ phase: 'generating', done, total }),
       });

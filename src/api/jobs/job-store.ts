@@ -86,6 +86,10 @@ export class JobStore implements GraphStore {
         this.signal.throwIfAborted();
         await inner.append(quads);
       },
+      appendNTriples: async (text, triples) => {
+        this.signal.throwIfAborted();
+        await inner.appendNTriples(text, triples);
+      },
       commit: () =>
         this.write(async () => {
           await this.checkPolicyVersion(graph);
