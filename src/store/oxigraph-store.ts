@@ -11,12 +11,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
 import type { DerivedGraph, DerivedGraphWriter, GraphStore, KeptSummary, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
-import { QueryThread, type MirrorOp, type ThreadAnswer } from './query-thread.js';
+import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
@@ -52,6 +53,8 @@ export class EmbeddedStore implements GraphStore {
   private readonly threads = { adhoc: this.newThread(), named: this.newThread() };
   /** The file each graph in oxigraph was read from (or written to), by graph name. */
   private readonly inMemory = new Map<string, string>();
+  /** Derived graphs whose new version is being read into oxigraph (a commit), in pieces. */
+  private readonly committing = new Set<string>();
   /** True once the vocabulary and every graph of the folder are in oxigraph; from then on each write keeps it so. */
   private complete = false;
   private completing: Promise<void> | undefined;
@@ -298,10 +301,15 @@ export class EmbeddedStore implements GraphStore {
             // Small pieces, with other requests served between them: a piece of 32 MB held the event loop for seconds.
             const pieces = this.folder ? this.folder.graphPieces(entry, COMMIT_PIECE_BYTES) : linePieces(pending.path, COMMIT_PIECE_BYTES);
             // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
-            for await (const piece of pieces) {
-              this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
-              this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
-              await new Promise((resolve) => setImmediate(resolve));
+            this.committing.add(graph.graph);
+            try {
+              for await (const piece of pieces) {
+                this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
+                this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+                await new Promise((resolve) => setImmediate(resolve));
+              }
+            } finally {
+              this.committing.delete(graph.graph);
             }
             this.inMemory.set(graph.graph, file);
           }
@@ -415,7 +423,32 @@ export class EmbeddedStore implements GraphStore {
   }
 
   private newThread(): QueryThread {
-    return new QueryThread(() => this.store.dump({ format: 'application/n-quads' }));
+    return new QueryThread(() => this.threadSources());
+  }
+
+  /**
+   * What a starting query thread reads: the vocabulary's files, and each
+   * graph in oxigraph from its file in the data folder; only a graph with no
+   * file there (a store without a folder, a derived graph read in while its
+   * commit runs) is dumped in this thread.
+   */
+  private threadSources(): ThreadSource[] {
+    const sources: ThreadSource[] = [];
+    const files = new Map(this.folder ? this.entries.map((e) => [e.graph, e]) : []);
+    for (const [graph, file] of this.inMemory) {
+      const entry = files.get(graph);
+      if (graph === VOCABULARY_GRAPH) {
+        for (const vocabulary of [ONTOLOGY_FILE, ALIGNMENT_FILE]) sources.push({ file: vocabulary, format: TURTLE, baseIri: pathToFileURL(vocabulary).href, graph });
+      } else if (entry && entry.file === file && !this.committing.has(graph)) {
+        sources.push({ file: path.join(this.dataDir!, 'graphs', file), format: entry.format, ...(entry.baseIri ? { baseIri: entry.baseIri } : {}), graph });
+      } else {
+        sources.push({ text: this.store.dump({ format: NTRIPLES, from_graph_name: oxigraph.namedNode(graph) }), format: NTRIPLES, graph });
+      }
+    }
+    for (const graph of this.committing) {
+      if (!this.inMemory.has(graph)) sources.push({ text: this.store.dump({ format: NTRIPLES, from_graph_name: oxigraph.namedNode(graph) }), format: NTRIPLES, graph });
+    }
+    return sources;
   }
 
   private mirror(op: MirrorOp): void {

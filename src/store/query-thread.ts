@@ -2,8 +2,10 @@
  * Reads off the event loop, with a deadline. oxigraph's JavaScript query is
  * synchronous: run in the server's thread, one slow query stalls every other
  * request and /health. A QueryThread keeps a copy of the embedded store in a
- * worker thread (read only: it is sent a dump when it starts, then each load
- * and drop the store makes) and runs one query at a time there. A query past
+ * worker thread (read only: when it starts it reads the store's graphs from
+ * their files itself, or is sent a dump of those it has no file of; then it
+ * is sent each load and drop the store makes) and runs one query at a time
+ * there. Dumping a large store in the server's thread took seconds. A query past
  * its deadline, or one abandoned (the server closing), terminates the worker,
  * which stops the query for sure; the next query starts a new one.
  */
@@ -15,6 +17,16 @@ import { SPARQL_JSON } from '../rdf/terms.js';
 
 /** What a query answers in the worker: SPARQL JSON results, or triples as N-Triples. */
 export type ThreadAnswer = { readonly json: string } | { readonly ntriples: string };
+
+/**
+ * A graph as a starting worker reads it: from a file of the data folder (in
+ * pieces of whole lines, but for Turtle), or from a dump made for it. A file
+ * gone by the time the worker reads it was replaced or removed since: the
+ * change's own MirrorOps follow, so the worker skips it.
+ */
+export type ThreadSource =
+  | { readonly file: string; readonly format: string; readonly baseIri?: string; readonly graph: string }
+  | { readonly text: string; readonly format: string; readonly graph?: string };
 
 /** A change the worker's copy must follow. */
 export type MirrorOp =
@@ -37,10 +49,40 @@ const OXIGRAPH = createRequire(import.meta.url).resolve('oxigraph');
 // Plain CommonJS, so that it runs the same from src (tsx) and dist.
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
 const oxigraph = require(workerData.oxigraph);
 const store = new oxigraph.Store();
+function load(text, format, baseIri, graph) {
+  store.load(text, { format, ...(baseIri ? { base_iri: baseIri } : {}), ...(graph ? { to_graph_name: oxigraph.namedNode(graph) } : {}), no_transaction: true });
+}
+function readFile(s) {
+  let fd;
+  try {
+    fd = fs.openSync(s.file, 'r');
+  } catch (error) {
+    if (error.code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (s.format === 'text/turtle') return load(fs.readFileSync(fd, 'utf8'), s.format, s.baseIri, s.graph);
+    // Pieces of whole lines: a generated graph's file can be larger than a string.
+    const buffer = Buffer.alloc(16 << 20);
+    let kept = 0;
+    for (;;) {
+      const read = fs.readSync(fd, buffer, kept, buffer.length - kept, null);
+      const end = read === 0 ? kept : buffer.lastIndexOf(10, kept + read - 1) + 1;
+      if (end > 0) load(buffer.toString('utf8', 0, end), s.format, undefined, s.graph);
+      if (read === 0) return;
+      kept = kept + read - end;
+      buffer.copy(buffer, 0, end, end + kept);
+      if (kept === buffer.length) throw new Error(s.file + ': a line longer than 16 MB');
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 function apply(m) {
-  if (m.op === 'dump') store.load(m.text, { format: 'application/n-quads', no_transaction: true });
+  if (m.op === 'open') for (const s of m.sources) s.file !== undefined ? readFile(s) : load(s.text, s.format, undefined, s.graph);
   else if (m.op === 'load') store.load(m.text, { format: m.format, ...(m.baseIri ? { base_iri: m.baseIri } : {}), to_graph_name: oxigraph.namedNode(m.graph), no_transaction: true });
   else if (m.op === 'drop') store.update('DROP SILENT GRAPH <' + m.graph + '>');
 }
@@ -70,8 +112,8 @@ export class QueryThread {
   private nextId = 1;
   private closed = false;
 
-  /** `dump` gives the whole store as N-Quads, for a worker that starts. */
-  constructor(private readonly dump: () => string) {}
+  /** `sources` gives the store's graphs as a worker that starts reads them. */
+  constructor(private readonly sources: () => ThreadSource[]) {}
 
   /** Follows a change of the store, when a worker holds a copy (one that starts later dumps the store as it is then). */
   mirror(op: MirrorOp): void {
@@ -117,7 +159,7 @@ export class QueryThread {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON } });
     worker.unref();
-    worker.postMessage({ op: 'dump', text: this.dump() });
+    worker.postMessage({ op: 'open', sources: this.sources() });
     worker.on('message', (message: { id: number; json?: string; ntriples?: string; error?: string }) => {
       const job = this.running;
       if (!job || job.id !== message.id) return;

@@ -10,7 +10,8 @@ import { generatedGraphIri } from '../../src/framers/item.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 
 const FILE = 'policies/gifts-code.ttl';
-let [direct, threaded]: GraphStore[] = [];
+let direct: GraphStore;
+let threaded: GraphStore;
 let policy: string;
 
 /** The generated graph's triples, sorted. */

@@ -284,3 +284,32 @@ describe('embedded store data folder', () => {
     await expect(EmbeddedStore.open({ dataDir, eager: true })).rejects.toBeInstanceOf(DataFolderError);
   });
 });
+
+describe('embedded store query threads', () => {
+  /** Triples per graph, as one query answers them, in process and in a query thread. */
+  const PER_GRAPH = 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g';
+  const answers = async (store: EmbeddedStore) => [await store.query(PER_GRAPH), await store.query(PER_GRAPH, { deadlineMs: 60_000 })];
+
+  it('read the graphs from the data folder, derived graphs, Turtle with blank nodes and the vocabulary included, and follow later writes', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    const [mini, bank] = [await readTurtle(MINI), await readTurtle(SAMPLE_POLICIES[1]!)];
+    const { policy } = await first.loadPolicy(mini);
+    await first.loadPolicy(bank);
+    const quads = parseTurtle(mini).slice(0, 50);
+    await first.putDerivedGraph({ graph: 'https://example.org/derived#g', kind: 'test', policy, policySha256: 'x' }, quads);
+    await first.close();
+
+    const store = await EmbeddedStore.open({ dataDir, eager: true });
+    const [inProcess, inThread] = await answers(store);
+    expect(inThread).toEqual(inProcess);
+    expect(inProcess!.kind === 'rows' && inProcess.rows.length).toBe(4); // vocabulary, two policies, the derived graph
+    // A later write reaches the running thread; a policy replaced removes the file the thread was started from.
+    await store.putDerivedGraph({ graph: 'https://example.org/derived#g', kind: 'test', policy, policySha256: 'x' }, quads.slice(0, 10));
+    await store.loadPolicy({ ...mini, text: `${mini.text}\n<urn:x> <urn:y> "z" .\n` });
+    const [after, afterInThread] = await answers(store);
+    expect(afterInThread).toEqual(after);
+    expect(after).not.toEqual(inProcess);
+    await store.close();
+  });
+});
