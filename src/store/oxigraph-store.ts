@@ -499,7 +499,7 @@ const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
 /** Bytes per piece when a committed derived graph is read into oxigraph: a few milliseconds of loading each. */
-const COMMIT_PIECE_BYTES = 256 << 10;
+const COMMIT_PIECE_BYTES = 64 << 10;
 /** The kept query's answer (KEPT_QUERY) on one graph of an oxigraph store alone, with the query's SHA-256. */
 async function keptSummary(store: oxigraph.Store, graph: oxigraph.NamedNode | oxigraph.DefaultGraph): Promise<KeptSummary | undefined> {
   const query = await loadNamedQuery(KEPT_QUERY.name, 'sparql');
