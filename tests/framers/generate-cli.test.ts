@@ -1,6 +1,7 @@
 /** studio generate as a user runs it: load, generate with datasets, a JSON summary; bad options are clear errors. */
 
 import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +61,7 @@ describe('studio generate', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'studio-generate-kill-'));
     const dataDir = path.join(dir, 'data');
     const policy = path.join(dir, 'policy.ttl');
-    await writeSyntheticPolicy(1500, policy);
+    await writeSyntheticPolicy(200, policy);
     expect(studio(['load', '--no-validate', policy, '--data-dir', dataDir]).code).toBe(0);
     const state = async () => {
       const store = await EmbeddedStore.open({ dataDir });
@@ -81,22 +82,43 @@ describe('studio generate', () => {
     const seed1 = studio(['generate', '--data-dir', dataDir, '--seed', '1', '--json']);
     expect(seed1.code, seed1.stderr).toBe(0);
     const first = await state();
-    const seen = new Set<string>();
-    for (const delay of [1500, 2500, 3500, 4500, 6000]) {
-      await studioKilledAfter(['generate', '--data-dir', dataDir, '--seed', '2'], delay);
+    const graphs = path.join(dataDir, 'graphs');
+    /** The size of the run's piece file (graphs/<name>.<pid>.partial), or undefined before it exists and once it moved into place. */
+    const partial = () => {
+      const name = readdirSync(graphs).find((f) => f.endsWith('.partial'));
+      try {
+        return name === undefined ? undefined : statSync(path.join(graphs, name)).size;
+      } catch {
+        return undefined; // moved meanwhile
+      }
+    };
+    // Kills at the moments that matter, whatever the machine's speed: while items are generated (the piece file
+    // is open, empty), once pieces are being written, and as they move into place (the manifest switch).
+    let seenPartial = false;
+    const moments: [string, () => boolean][] = [
+      ['generating', () => partial() !== undefined],
+      ['writing', () => (partial() ?? 0) > 0],
+      ['moving into place', () => ((seenPartial ||= partial() !== undefined) && partial() === undefined)],
+    ];
+    const landed: { moment: string; triples: number }[] = [];
+    for (const [moment, when] of moments) {
+      seenPartial = false;
+      await studioKilledAfter(['generate', '--data-dir', dataDir, '--seed', '2'], 60_000, { when });
       const now = await state();
       // One generated graph, whose manifest entry and content agree, and no piece of the killed run left once the folder is opened.
-      expect(now.triples).toHaveLength(1);
-      expect(now.counted).toEqual(now.triples);
-      expect(now.pieces).toEqual([]);
-      seen.add(now.triples[0] === first.triples[0] ? 'previous' : 'new');
+      expect(now.triples, moment).toHaveLength(1);
+      expect(now.counted, moment).toEqual(now.triples);
+      expect(now.pieces, moment).toEqual([]);
+      landed.push({ moment, triples: now.triples[0]! });
     }
-    // The seed-2 graph, when a kill came too late to stop it, is the one a full run writes.
+    // A graph a kill came too late to stop is the one a full run writes.
     const seed2 = studio(['generate', '--data-dir', dataDir, '--seed', '2', '--json']);
     expect(seed2.code, seed2.stderr).toBe(0);
     const full = await state();
     expect(full.counted).toEqual(full.triples);
+    for (const { triples } of landed) expect([first.triples[0], full.triples[0]]).toContain(triples);
+    const seen = landed.map(({ moment, triples }) => `${moment}: ${triples === first.triples[0] ? 'previous' : 'new'}`);
     // Not asserted: which states the kills landed in depends on the machine's speed.
-    console.info(`kill -9 during generate, states seen: ${[...seen].join(', ')}`);
-  }, 300_000);
+    console.info(`kill -9 during generate, states seen: ${seen.join(', ')}`);
+  });
 });
