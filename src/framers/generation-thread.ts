@@ -7,6 +7,7 @@
  * Same policy, templates and seed give the same graph as generateForPolicy.
  */
 
+import type { Worker } from 'node:worker_threads';
 import type { GraphStore } from '../store/graph-store.js';
 import { StudioError } from '../errors.js';
 import { startModuleWorker } from '../worker-module.js';
@@ -31,6 +32,33 @@ export type WorkerMessage =
   | { readonly type: 'done'; readonly summary: GenerationSummary }
   | { readonly type: 'failed'; readonly message: string };
 
+/** Idle workers kept for the next run (the job runner runs two at a time): starting one, which loads the framers' modules, can cost more than a small run. */
+const idle: Worker[] = [];
+const KEPT_IDLE = 2;
+
+function takeWorker(): Worker {
+  const worker = idle.pop() ?? startModuleWorker(import.meta.url, './generation-worker.js');
+  worker.removeAllListeners();
+  worker.ref();
+  return worker;
+}
+
+/** Keeps a worker whose run ended, without letting it keep the process alive; one that exits meanwhile is forgotten. */
+function keepWorker(worker: Worker): void {
+  worker.removeAllListeners();
+  if (idle.length >= KEPT_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  worker.on('error', () => undefined);
+  worker.once('exit', () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  idle.push(worker);
+}
+
 /** Items per batch in the worker: its batches cost the server's thread only a file write each. */
 export const THREAD_BATCH = 2_000;
 
@@ -54,7 +82,7 @@ export async function generateInThread(store: GraphStore, policy: string, settin
       ...(settings.templates ? { templates: settings.templates } : {}),
       ...(settings.families ? { families: settings.families } : {}),
     };
-    const worker = startModuleWorker(import.meta.url, './generation-worker.js', { workerData: work });
+    const worker = takeWorker();
     const summary = await new Promise<GenerationSummary>((resolve, reject) => {
       let writing = Promise.resolve();
       let ended = false;
@@ -62,9 +90,15 @@ export async function generateInThread(store: GraphStore, policy: string, settin
         if (ended) return;
         ended = true;
         signal?.removeEventListener('abort', onAbort);
-        void worker.terminate();
-        if (summary) resolve(summary);
-        else reject(error);
+        // A worker that finished its run is kept for the next; one stopped halfway is not.
+        if (summary) {
+          keepWorker(worker);
+          resolve(summary);
+        } else {
+          worker.removeAllListeners();
+          void worker.terminate();
+          reject(error);
+        }
       };
       const onAbort = () => end(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -80,6 +114,7 @@ export async function generateInThread(store: GraphStore, policy: string, settin
       });
       worker.on('error', (error) => end(new StudioError(`generation failed in its worker: ${error.stack ?? error.message}`)));
       worker.on('exit', (code) => end(new StudioError(`the generation worker stopped (exit code ${code})`)));
+      worker.postMessage({ type: 'run', work });
     });
     signal?.throwIfAborted();
     const graph = await writer.commit();

@@ -2,57 +2,63 @@
  * The worker thread of generation-thread.ts: fills the templates for one
  * policy's context and hands the items back as N-Triples, a batch at a time,
  * waiting for each batch to be written before it sends the next (so that
- * memory holds about two batches, however fast generation runs).
+ * memory holds about two batches, however fast generation runs). A worker
+ * runs one generation at a time and is kept for the next.
  */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { nTriples } from '../rdf/serialize.js';
 import { Framer } from './generate.js';
 import { GenerationTriples } from './generation-run.js';
 import { TemplateLibrary } from './templates.js';
+import type { Item } from './item.js';
 import type { GenerationWork, WorkerMessage } from './generation-thread.js';
 
 const port = parentPort!;
-const work = workerData as GenerationWork;
 const send = (message: WorkerMessage) => port.postMessage(message);
 
 /** Resolvers of the batches sent and not yet written, oldest first. */
-const unwritten: (() => void)[] = [];
-port.on('message', (message: { type: string }) => {
+let unwritten: (() => void)[] = [];
+port.on('message', (message: { type: 'written' } | { type: 'run'; work: GenerationWork }) => {
   if (message.type === 'written') unwritten.shift()?.();
+  else void run(message.work);
 });
 
-try {
-  const library = await TemplateLibrary.load(work.templates);
-  const framer = new Framer(work.context, library, {
-    seed: work.seed,
-    ...(work.families ? { families: work.families } : {}),
-    progress: (done, total) => send({ type: 'progress', done, total }),
-  });
-  const triples = new GenerationTriples(work.seed, work.context);
-  const byFamily: Record<string, number> = {};
-  let [items, preferencePairs] = [0, 0];
-  let batch: Parameters<GenerationTriples['of']>[0][number][] = [];
-  // The batch sent last: the next is made while it is written, and sent once it is.
-  let written: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const quads = triples.of(batch);
-    const text = nTriples(quads);
-    batch = [];
+/** One run; the worker is kept for the next one, which comes only after this one ended. */
+async function run(work: GenerationWork): Promise<void> {
+  unwritten = [];
+  try {
+    const library = await TemplateLibrary.load(work.templates);
+    const framer = new Framer(work.context, library, {
+      seed: work.seed,
+      ...(work.families ? { families: work.families } : {}),
+      progress: (done, total) => send({ type: 'progress', done, total }),
+    });
+    const triples = new GenerationTriples(work.seed, work.context);
+    const byFamily: Record<string, number> = {};
+    let [items, preferencePairs] = [0, 0];
+    let batch: Item[] = [];
+    // The batch sent last: the next is made while it is written, and sent once it is.
+    let written: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const quads = triples.of(batch);
+      const text = nTriples(quads);
+      batch = [];
+      await written;
+      written = new Promise((resolve) => unwritten.push(resolve));
+      send({ type: 'batch', text, triples: quads.length });
+    };
+    for (const item of framer.generate()) {
+      items++;
+      byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
+      if (item.rejected) preferencePairs++;
+      batch.push(item);
+      if (batch.length >= work.batchSize) await flush();
+    }
+    if (batch.length > 0) await flush();
     await written;
-    written = new Promise((resolve) => unwritten.push(resolve));
-    send({ type: 'batch', text, triples: quads.length });
-  };
-  for (const item of framer.generate()) {
-    items++;
-    byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
-    if (item.rejected) preferencePairs++;
-    batch.push(item);
-    if (batch.length >= work.batchSize) await flush();
+    send({ type: 'done', summary: { items, byFamily, preferencePairs } });
+  } catch (error) {
+    send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
-  if (batch.length > 0) await flush();
-  await written;
-  send({ type: 'done', summary: { items, byFamily, preferencePairs } });
-} catch (error) {
-  send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
 }
