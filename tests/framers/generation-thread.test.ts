@@ -1,4 +1,4 @@
-/** generateInThread: the templates filled in a worker thread write the same graph as generateForPolicy, report progress, and stop at once when aborted. */
+/** generateInThread: the templates filled in a worker thread (kept for the next run) write the same graph as generateForPolicy, report progress, and stop when aborted. */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
@@ -41,6 +41,10 @@ describe('generation in a worker thread', () => {
     expect(result.graph.triples).toBe(expected.graph.triples);
     expect(result.summary.items).toBeGreaterThan(100);
     expect(progress[0]).toBe(0);
+    expect(await generatedTriples(threaded)).toEqual(await generatedTriples(direct));
+    // A worker is kept for the next run: nothing of the last one carries over.
+    const again = await generateInThread(threaded, policy, { seed: 4, batchSize: 7 });
+    expect(again.summary).toEqual(expected.summary);
     expect(await generatedTriples(threaded)).toEqual(await generatedTriples(direct));
   });
 
