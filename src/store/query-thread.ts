@@ -31,6 +31,8 @@ export type ThreadSource =
 /** A change the worker's copy must follow. */
 export type MirrorOp =
   | { readonly op: 'load'; readonly text: string; readonly format: string; readonly baseIri?: string; readonly graph: string }
+  /** N-Triples as bytes the threads share (a SharedArrayBuffer: posting it copies nothing), read by each worker in pieces. */
+  | { readonly op: 'load-bytes'; readonly bytes: Uint8Array; readonly graph: string }
   | { readonly op: 'drop'; readonly graph: string };
 
 interface Job {
@@ -54,6 +56,18 @@ const oxigraph = require(workerData.oxigraph);
 const store = new oxigraph.Store();
 function load(text, format, baseIri, graph) {
   store.load(text, { format, ...(baseIri ? { base_iri: baseIri } : {}), ...(graph ? { to_graph_name: oxigraph.namedNode(graph) } : {}), no_transaction: true });
+}
+function loadBytes(bytes, graph) {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let start = 0; start < buffer.length; ) {
+    let end = Math.min(start + (16 << 20), buffer.length);
+    if (end < buffer.length) {
+      const newline = buffer.lastIndexOf(10, end - 1);
+      end = newline >= start ? newline + 1 : buffer.indexOf(10, end) + 1 || buffer.length;
+    }
+    load(buffer.toString('utf8', start, end), 'application/n-triples', undefined, graph);
+    start = end;
+  }
 }
 function readFile(s) {
   let fd;
@@ -83,6 +97,7 @@ function readFile(s) {
 }
 function apply(m) {
   if (m.op === 'open') for (const s of m.sources) s.file !== undefined ? readFile(s) : load(s.text, s.format, undefined, s.graph);
+  else if (m.op === 'load-bytes') loadBytes(m.bytes, m.graph);
   else if (m.op === 'load') store.load(m.text, { format: m.format, ...(m.baseIri ? { base_iri: m.baseIri } : {}), to_graph_name: oxigraph.namedNode(m.graph), no_transaction: true });
   else if (m.op === 'drop') store.update('DROP SILENT GRAPH <' + m.graph + '>');
 }
@@ -115,7 +130,12 @@ export class QueryThread {
   /** `sources` gives the store's graphs as a worker that starts reads them. */
   constructor(private readonly sources: () => ThreadSource[]) {}
 
-  /** Follows a change of the store, when a worker holds a copy (one that starts later dumps the store as it is then). */
+  /** True while a worker holds a copy of the store (then it must be sent each change). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Follows a change of the store, when a worker holds a copy (one that starts later reads the store as it is then). */
   mirror(op: MirrorOp): void {
     this.worker?.postMessage(op);
   }
