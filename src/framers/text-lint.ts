@@ -34,6 +34,9 @@ export interface LintFinding {
   readonly excerpt: string;
 }
 
+/** After a name, what makes it part of a longer one: "the IT Security Operations Centre", "the Investor Relations office". */
+const LONGER = '(?!\\s+(?:[A-Z]|(?:office|team|desk|department|unit|intake|line|inbox|mailbox|portal|hotline|register)\\b))';
+
 /** Words whose article the library cannot know from spelling alone and that read fine either way. */
 const ARTICLE_FREE = new Set(['a', 'an', 'the']);
 
@@ -66,7 +69,7 @@ export class TextLinter {
     }
     const alternatives = [
       // (Not where the name begins a longer one: "the IT Security Operations Centre".)
-      ...(noA.length > 0 ? [`\\b(?:an?|An?)\\s+(?:${noA.join('|')})(?![\\w-])(?!\\s+[A-Z])`] : []),
+      ...(noA.length > 0 ? [`\\b(?:an?|An?)\\s+(?:${noA.join('|')})(?![\\w-])${LONGER}`] : []),
       ...(noThe.length > 0 ? [`\\b(?:the|The)\\s+(?:${noThe.join('|')})(?![\\w-])(?!\\s+[A-Z])`] : []),
       ...(noPlural.length > 0 ? [`\\b(?:${noPlural.join('|')})s\\b`] : []),
     ];
@@ -114,7 +117,8 @@ export class TextLinter {
     for (const m of text.matchAll(/\{\{|\}\}|\bundefined\b|\[object Object\]|\bNaN\b|\bnull\b/g)) found.push(['placeholder', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/ [,.;:](?!\d)|\S {2,}\S|[^.]\.\.(?!\.)|,\.|\.,/g)) found.push(['punctuation', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/(?<!\b(?:e\.g|i\.e|etc|vs|no|approx))[.?!]\s+([a-z])/g)) found.push(['capital', at(m.index, m[0].length)]);
-    for (const m of text.matchAll(/\b[a-z][\w'-]*\s+\(([a-z][^()]*)\)/g)) {
+    // (Quoted text, such as a rule's label, is the author's.)
+    for (const m of text.replace(/"[^"]*"/g, (q) => `"${'_'.repeat(q.length - 2)}"`).matchAll(/\b[a-z][\w'-]*\s+\(([a-z][^()]*)\)/g)) {
       // An aside ("(a bottle of wine worth 40 EUR)", "(see 3.2)") is not an object.
       const aside = /^(?:a|an|the|see|e\.g|i\.e|including|or|and|lex)\b/i.test(m[1]!) || /\d/.test(m[1]!);
       if (!aside && !this.authoredBrackets.has(m[1]!.toLowerCase()) && !echoes(m[0].split('(')[0]!, m[1]!)) found.push(['bracket', at(m.index, m[0].length)]);
