@@ -271,7 +271,8 @@ export function actPhrase(action: string, object: string | undefined, kindOf?: s
     const comma = objectWords.findIndex((w) => w.endsWith(','));
     const objectEnd = objectWords.findIndex((w, i) => i > 0 && ENDS_OBJECT.has(w.toLowerCase()));
     const objectHead = (comma >= 0 ? objectWords[comma]! : objectEnd < 0 ? objectWords.at(-1)! : objectWords[objectEnd - 1]!).replace(/,$/, '');
-    const kind = (kindOf !== undefined && kindOf !== object && actNames(own.join(' '), kindOf)) || alike(head, objectHead) || own.every((w, i) => alike(w, objectWords[i] ?? ''));
+    // The rule's own object must be the head of the act's ("a personal data breach" is no kind of personal data).
+    const kind = (kindOf !== undefined && kindOf !== object && actNames(own.join(' '), kindOf) && alike(head, headOf(kindOf))) || alike(head, objectHead) || own.every((w, i) => alike(w, objectWords[i] ?? ''));
     if (kind) {
       const said = determiner && determiner !== 'a' && determiner !== 'an' && !DETERMINER.test(objectWords[0]!) && !/'s?$/.test(objectWords[0]!) ? `${determiner} ${object}` : objectPhrase(object);
       return [verb, said, ...words.slice(stop)].join(' ');

@@ -56,6 +56,8 @@ describe('term forms', () => {
   it('put a narrower object in the place of the kind the rule names', () => {
     expect(actPhrase('accept a gift', 'meal', 'gift')).toBe('accept a meal');
     expect(actPhrase('share credentials', 'passwords and access badges', 'credentials')).toBe('share passwords and access badges');
+    // A breach of personal data is not a kind of personal data: the object follows the act.
+    expect(actPhrase('report a personal data breach', 'identity of a reporter', 'personal data')).toBe('report a personal data breach involving the identity of a reporter');
   });
 
   it.each([
