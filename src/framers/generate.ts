@@ -296,11 +296,19 @@ export class Framer {
 
   /** A term as templates say it: its label and forms, its kind (a name takes no article), and the rule's own term it narrows, if any. */
   private termVar(term: string | undefined, ruleTerm?: string): (TermRef & { type?: string; kindOf?: string }) | null {
-    const ref = this.ref(term);
-    if (!ref) return null;
-    const type = this.context.terms.get(term!)?.type;
-    return { ...ref, ...(type ? { type } : {}), ...(ruleTerm && ruleTerm !== term ? { kindOf: this.hierarchy.label(ruleTerm) } : {}) };
+    if (!term) return null;
+    // Built once per (term, rule's term): templates only read them.
+    const key = ruleTerm && ruleTerm !== term ? `${term} ${ruleTerm}` : term;
+    let found = this.termVars.get(key);
+    if (!found) {
+      const ref = this.ref(term)!;
+      const type = this.context.terms.get(term)?.type;
+      found = { ...ref, ...(type ? { type } : {}), ...(ruleTerm && ruleTerm !== term ? { kindOf: this.hierarchy.label(ruleTerm) } : {}) };
+      this.termVars.set(key, found);
+    }
+    return found;
   }
+  private readonly termVars = new Map<string, TermRef & { type?: string; kindOf?: string }>();
 
   /** A channel as expectations name it: with its other names, so that graders accept any of them. */
   private channelRef(channel: string): TermRef {

@@ -82,6 +82,14 @@ function headOf(label: string): string {
  * term's kind (Department, Organization, Role ...); without it the label is a common noun.
  */
 export function termPhrase(label: string, type?: string): string {
+  const key = `${label}\u0000${type ?? ''}`;
+  let said = termPhrases.get(key);
+  if (said === undefined) termPhrases.set(key, (said = deriveTermPhrase(label, type)));
+  return said;
+}
+const termPhrases = new Map<string, string>();
+
+function deriveTermPhrase(label: string, type?: string): string {
   if (label === '') return 'a ';
   const head = headOf(label);
   if (type && ORGANISATIONAL.has(type)) {
@@ -248,7 +256,16 @@ function actNames(action: string, object: string): boolean {
  *   product"), or "involving".
  */
 export function actPhrase(action: string, object: string | undefined, kindOf?: string): string {
-  if (!object || echoes(action, object) || actNames(action, object)) return action;
+  if (!object) return action;
+  const key = `${action}\u0000${object}\u0000${kindOf ?? ''}`;
+  let said = acts.get(key);
+  if (said === undefined) acts.set(key, (said = deriveActPhrase(action, object, kindOf)));
+  return said;
+}
+const acts = new Map<string, string>();
+
+function deriveActPhrase(action: string, object: string, kindOf?: string): string {
+  if (echoes(action, object) || actNames(action, object)) return action;
   const words = action.split(/\s+/);
   const [verb, next, ...rest] = words;
   if (!verb) return action;

@@ -69,19 +69,29 @@ export class Voice {
     this.others = [...otherNames].map((n) => n.toLowerCase());
   }
 
+  /** Phrases already said, by speaker: the same acts and facts recur in many items. */
+  private readonly said = { user: new Map<string, string>(), assistant: new Map<string, string>(), developer: new Map<string, string>() };
+
   /** The phrase as the user says it: the user is "I", the assistant "you". */
   byUser(phrase: string): string {
-    return this.say(this.say(phrase, this.user, 'first'), this.assistant, 'second');
+    return this.memo('user', phrase, () => this.say(this.say(phrase, this.user, 'first'), this.assistant, 'second'));
   }
 
   /** The phrase as the assistant says it to the user: the user is "you", the assistant "I". */
   byAssistant(phrase: string): string {
-    return this.say(this.say(phrase, this.user, 'second'), this.assistant, 'first');
+    return this.memo('assistant', phrase, () => this.say(this.say(phrase, this.user, 'second'), this.assistant, 'first'));
   }
 
   /** The phrase as the developer says it to the assistant: the assistant is "you", the user stays "the user". */
   byDeveloper(phrase: string): string {
-    return this.say(phrase, this.assistant, 'second');
+    return this.memo('developer', phrase, () => this.say(phrase, this.assistant, 'second'));
+  }
+
+  private memo(speaker: keyof Voice['said'], phrase: string, derive: () => string): string {
+    const cache = this.said[speaker];
+    let said = cache.get(phrase);
+    if (said === undefined) cache.set(phrase, (said = derive()));
+    return said;
   }
 
   /** True when the phrase names the user definitely (a fact about themselves, which they would not be unsure of). */
