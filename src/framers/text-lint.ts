@@ -70,7 +70,7 @@ export class TextLinter {
     const alternatives = [
       // (Not where the name begins a longer one: "the IT Security Operations Centre".)
       ...(noA.length > 0 ? [`\\b(?:an?|An?)\\s+(?:${noA.join('|')})(?![\\w-])${LONGER}`] : []),
-      ...(noThe.length > 0 ? [`\\b(?:the|The)\\s+(?:${noThe.join('|')})(?![\\w-])(?!\\s+[A-Z])`] : []),
+      ...(noThe.length > 0 ? [`\\b(?:the|The)\\s+(?:${noThe.join('|')})(?![\\w-])${LONGER}`] : []),
       ...(noPlural.length > 0 ? [`\\b(?:${noPlural.join('|')})s\\b`] : []),
     ];
     this.nameMisused = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : undefined;
