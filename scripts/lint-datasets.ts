@@ -65,7 +65,11 @@ for (const file of files) {
       seed,
       onItems: (batch, context) => {
         const checker = new ItemChecker(context);
-        const linter = new TextLinter([...context.terms.values()].filter((t) => t.type === 'Action').map((t) => t.label));
+        const terms = [...context.terms.values()];
+        const linter = new TextLinter(terms.filter((t) => t.type === 'Action').map((t) => t.label), {
+          labels: terms.map((t) => t.label),
+          units: terms.filter((t) => ['Department', 'Organization', 'Agency', 'Jurisdiction'].includes(t.type)),
+        });
         items += batch.length;
         for (const f of checker.check(batch)) {
           counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);

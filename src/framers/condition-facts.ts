@@ -17,6 +17,7 @@ import { STUDIO } from '../vocabulary.js';
 import type { Condition } from './policy-context.js';
 import type { Hierarchy } from './hierarchy.js';
 import { circumstanceClauses, joinClauses } from './clauses.js';
+import { termPhrase } from './term-forms.js';
 
 export type FactMode = 'holds' | 'fails' | 'unknown' | 'inside' | 'outside';
 
@@ -57,7 +58,8 @@ export function conditionFact(condition: Condition, mode: FactMode, hierarchy: H
       const jurisdiction = condition.jurisdiction;
       if (!jurisdiction) return labelFact(condition, mode);
       const place = holds ? hierarchy.pick(jurisdiction, `${key} jurisdiction`) : jurisdiction;
-      const name = hierarchy.label(place);
+      // "the United Kingdom", "the European Union", "Germany": a place as a sentence names it.
+      const name = termPhrase(hierarchy.label(place), 'Jurisdiction');
       if (mode === 'unknown') return { text: `I'm not sure whether this counts as happening in ${name}`, terms: [jurisdiction] };
       return { text: holds ? `this happens in ${name}` : `this happens outside ${name}`, terms: [place] };
     }

@@ -14,6 +14,7 @@ import { deriveExpectations, expectationFlags, mergeExpectations, type Expectati
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
+import { assistantNames, resolveSpoken, spoken, userNames, Voice } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -293,6 +294,22 @@ export class Framer {
     return { iri: term, label: this.hierarchy.label(term), ...(forms ? { forms } : {}) };
   }
 
+  /** A term as templates say it: its label and forms, its kind (a name takes no article), and the rule's own term it narrows, if any. */
+  private termVar(term: string | undefined, ruleTerm?: string): (TermRef & { type?: string; kindOf?: string }) | null {
+    if (!term) return null;
+    // Built once per (term, rule's term): templates only read them.
+    const key = ruleTerm && ruleTerm !== term ? `${term} ${ruleTerm}` : term;
+    let found = this.termVars.get(key);
+    if (!found) {
+      const ref = this.ref(term)!;
+      const type = this.context.terms.get(term)?.type;
+      found = { ...ref, ...(type ? { type } : {}), ...(ruleTerm && ruleTerm !== term ? { kindOf: this.hierarchy.label(ruleTerm) } : {}) };
+      this.termVars.set(key, found);
+    }
+    return found;
+  }
+  private readonly termVars = new Map<string, TermRef & { type?: string; kindOf?: string }>();
+
   /** A channel as expectations name it: with its other names, so that graders accept any of them. */
   private channelRef(channel: string): TermRef {
     const altNames = this.context.terms.get(channel)?.altNames;
@@ -337,17 +354,17 @@ export class Framer {
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       rule: { iri: rule.iri, label: rule.label, text: rule.text, kind: rule.kind },
       section: sectionVar(rule.section),
-      bearer: this.ref(picks.bearer),
-      bearerRule: this.ref(picks.bearerRule),
+      bearer: this.termVar(picks.bearer),
+      bearerRule: this.termVar(picks.bearerRule),
       bearerNarrower: picks.bearer !== picks.bearerRule,
-      action: this.ref(picks.action),
-      actionRule: this.ref(picks.actionRule),
-      target: this.ref(picks.target),
-      targetRule: this.ref(picks.targetRule),
-      counterparty: this.ref(picks.counterparty),
-      counterpartyRule: this.ref(picks.counterpartyRule),
+      action: this.termVar(picks.action),
+      actionRule: this.termVar(picks.actionRule),
+      target: this.termVar(picks.target, picks.targetRule),
+      targetRule: this.termVar(picks.targetRule),
+      counterparty: this.termVar(picks.counterparty),
+      counterpartyRule: this.termVar(picks.counterpartyRule),
       // The counterparty as someone other than the user (a user who is the counterparty is not "the other side").
-      otherSide: party.counterpartySpeaks ? null : this.ref(picks.counterparty),
+      otherSide: party.counterpartySpeaks ? null : this.termVar(picks.counterparty),
       channel: this.ref(rule.channel[0]),
       exceptions: this.exceptionsOf(rule),
     };
@@ -389,6 +406,16 @@ export class Framer {
       expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
       withheld: expectations.filter((e) => e.asset).map((e) => e.asset),
     });
+    // Facts and acts are written in the policy's third person: each turn says them in its speaker's voice.
+    const party = vars.party as Parties | undefined;
+    const voice = party && template.family !== 'instruction-qa' ? this.voiceOf(party) : undefined;
+    const as = (say: (phrase: string) => string) => (text: string) => resolveSpoken(text, voice ? say : (phrase) => phrase);
+    const byUser = as((p) => voice!.byUser(p));
+    const byAssistant = as((p) => voice!.byAssistant(p));
+    const byDeveloper = as((p) => voice!.byDeveloper(p));
+    const messages = rendered.messages.map((m) => ({ role: m.role, content: (m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content) }));
+    const reference = byAssistant(rendered.reference);
+    const rejected = rendered.rejected ? byAssistant(rendered.rejected) : undefined;
     const seed = this.options.seed;
     return {
       iri: itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? ''),
@@ -399,9 +426,9 @@ export class Framer {
       ...(template.label ? { label: template.label } : {}),
       ...(template.attack ? { attack: template.attack } : {}),
       ...(template.boundary ? { boundary: template.boundary } : {}),
-      messages: rendered.messages,
-      reference: rendered.reference,
-      ...(rendered.rejected ? { rejected: rendered.rejected } : {}),
+      messages,
+      reference,
+      ...(rejected ? { rejected } : {}),
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
@@ -415,6 +442,24 @@ export class Framer {
     };
   }
 
+  private readonly voices = new Map<string, Voice>();
+  private assistantNames: readonly string[] | undefined;
+  private roleLabels: readonly string[] | undefined;
+
+  /** How the parties of an item are said: one per role the user speaks as. */
+  private voiceOf(party: Parties): Voice {
+    const key = party.user?.iri ?? '';
+    let voice = this.voices.get(key);
+    if (!voice) {
+      this.assistantNames ??= assistantNames(this.context, this.hierarchy);
+      this.roleLabels ??= [...this.context.terms.values()].filter((t) => t.type === 'Role').map((t) => t.label);
+      const mine = userNames(party.user?.iri, this.hierarchy);
+      voice = new Voice(mine, this.assistantNames, this.roleLabels.filter((l) => !mine.includes(l)));
+      this.voices.set(key, voice);
+    }
+    return voice;
+  }
+
   private activityOf(template: Template): string {
     let activity = this.activities.get(template);
     if (activity === undefined) this.activities.set(template, (activity = activityIri(template, this.options.seed, this.context.policy.sha256)));
@@ -425,7 +470,7 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars: Record<string, unknown> = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: facts.text };
+    const vars: Record<string, unknown> = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: said(facts.text) };
     const party = vars.party as Parties;
     // A phrasing that needs the user to be the bearer has nothing to say about a rule binding the assistant.
     if (!party.userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
@@ -433,6 +478,8 @@ export class Framer {
     // side is the one the rule names, or (a person bearing the rule) whether a colleague's role is. Whether
     // someone "counts as" a mode of the assistant is not a question a user has.
     if (template.facts === 'unknown' && !facts.text && !vars.otherSide && !party.userActs) return undefined;
+    // Nor is a fact about the user themselves ("whether the customer asks for a person", said by that customer).
+    if (template.facts === 'unknown' && facts.text && template.family !== 'instruction-qa' && this.voiceOf(party).namesUser(facts.text)) return undefined;
     const source = this.expectationSource(rule, picks);
     return this.build(template, rule.kind, key, vars, (tokens) => deriveExpectations(tokens, source), {
       derivedFrom: [rule.iri],
@@ -470,9 +517,9 @@ export class Framer {
     const vars = {
       ...this.ruleVars(root, picks, key),
       section: sectionVar(decides.section ?? root.section),
-      facts: rootFacts.text,
-      boundary: boundary.text,
-      otherFacts: rest.length > 0 ? rest.map((f) => f.text).join('; ') : null,
+      facts: said(rootFacts.text),
+      boundary: said(boundary.text),
+      otherFacts: rest.length > 0 ? said(rest.map((f) => f.text).join('; ')) : null,
       exception: { label: exception.label, text: exception.text },
       base: { label: base.label, text: base.text },
     };
@@ -521,8 +568,8 @@ export class Framer {
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
       ...this.ruleVars(rule, picks, key),
-      facts: facts.text,
-      other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.ref(otherPicks.action), target: this.ref(otherPicks.target) },
+      facts: said(facts.text),
+      other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.termVar(otherPicks.action), target: this.termVar(otherPicks.target, otherPicks.targetRule) },
     };
     return this.build(template, rule.kind, key, vars, expect, {
       derivedFrom: [rule.iri, other.iri],
@@ -569,7 +616,7 @@ export class Framer {
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const vars = {
       ...this.ruleVars(winner, picks, key),
-      facts: facts.text,
+      facts: said(facts.text),
       winner: side(winner),
       loser: side(loser),
       principle: principle ? principlePhrase(localName(principle), winner, loser) : null,
@@ -602,11 +649,11 @@ export class Framer {
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const actLabel = this.hierarchy.label(picks.action!);
     const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
-    const act = actPhrase(actLabel, object);
-    const says = instruction.kind === 'Prohibition' ? `do not ${act}` : instruction.kind === 'Obligation' ? `you must ${act}` : `you may ${act}`;
+    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined);
+    const says = instruction.kind === 'Prohibition' ? `do not ${spoken(act)}` : instruction.kind === 'Obligation' ? `you must ${spoken(act)}` : `you may ${spoken(act)}`;
     const vars = {
       ...this.ruleVars(winner, picks, key),
-      facts: facts.text,
+      facts: said(facts.text),
       winner: side(winner),
       loser: side(loser),
       instruction: { ...side(instruction), says, party: sourceName(sourceIri) },
@@ -650,8 +697,8 @@ export class Framer {
     const vars = {
       policy: { title: this.context.policy.title ?? localName(this.context.policy.policy) },
       // An action is said as a verb phrase: the template asks about it with {{ing term}}.
-      term: { ...this.ref(term), action: this.context.terms.get(term)?.type === 'Action' },
-      broader: this.ref(broader),
+      term: { ...this.termVar(term), action: this.context.terms.get(term)?.type === 'Action' },
+      broader: this.termVar(broader),
       rules: provisions.map((p) => ({ label: p.label, text: p.text })),
     };
     return this.build(template, 'any', key, vars, (tokens) => deriveExpectations(tokens, source), {
@@ -680,6 +727,11 @@ export class Framer {
       behaviours: ['Inform', 'CiteSection'],
     });
   }
+}
+
+/** A fact as templates paste it: marked, to be said in the voice of the turn it lands in. */
+function said(text: string | null): string | null {
+  return text ? spoken(text) : null;
 }
 
 function sectionVar(section: SectionRef | undefined): { number: string; title: string; iri: string } | null {

@@ -14,7 +14,9 @@
  * - perspective: no user turn claims to be (or not to be) the assistant or a mode of it: a person does
  *   not tell an assistant they are not one; and in an item that stages a situation, no user turn casts
  *   a person as one ("whether they count as an agent mode", "how would a complaints mode ..."): a mode
- *   is not someone a user talks about.
+ *   is not someone a user talks about; and no user turn speaks of its own speaker, or of the assistant it
+ *   talks to, in the third person: "I'm a customer. The customer appears coerced", "the user's data",
+ *   "whether Lumen is an AI" (the role is the one the turns introduce the user as: "I'm a customer").
  */
 
 import { runCheck } from '../auditors/graders/deterministic.js';
@@ -22,6 +24,7 @@ import { checksOf } from './exports/checks.js';
 import { Hierarchy } from './hierarchy.js';
 import type { Item } from './item.js';
 import { isAssistant } from './parties.js';
+import { assistantNames } from './voice.js';
 import type { PolicyContext, Provision } from './policy-context.js';
 
 export const FINDING_KINDS = ['entity', 'behaviour', 'reference', 'rejected', 'perspective'] as const;
@@ -47,6 +50,8 @@ export class ItemChecker {
   private readonly prohibitions: readonly Provision[];
   private readonly claims: RegExp | undefined;
   private readonly casts: RegExp | undefined;
+  /** The assistant named in the third person: "the assistant", "the agent mode", or its persona's name ("Lumen"). */
+  private readonly assistantMentioned: RegExp | undefined;
 
   constructor(private readonly context: PolicyContext) {
     this.hierarchy = new Hierarchy(context);
@@ -55,6 +60,11 @@ export class ItemChecker {
     const escaped = [...new Set(labels)].sort((a, b) => b.length - a.length).map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.claims = escaped.length > 0 ? new RegExp(`\\bI(?:'m|\\s+am)(?:\\s+not)?\\s+(?:an?\\s+|the\\s+|your\\s+)?(?:${escaped.join('|')})\\b`, 'i') : undefined;
     this.casts = escaped.length > 0 ? new RegExp(`\\b(?:counts?\\s+as|would)\\s+(?:an?|the)\\s+(?:${escaped.join('|')})\\b`, 'i') : undefined;
+    const names = assistantNames(context, this.hierarchy).map(escape);
+    const modes = names.filter((n) => /^[a-z]/.test(n));
+    const proper = names.filter((n) => /^[A-Z]/.test(n));
+    const alternatives = [...(modes.length > 0 ? [`the\\s+(?:${modes.join('|')})`] : []), ...proper];
+    this.assistantMentioned = alternatives.length > 0 ? new RegExp(`\\b(?:${alternatives.join('|')})(?![\\w-])`) : undefined;
   }
 
   /** The findings on some items, in item order. */
@@ -80,8 +90,29 @@ export class ItemChecker {
           if (cast) found('perspective', `a user turn speaks of a person as the assistant or a mode of it: "${cast[0]}"`);
         }
       }
+      // Instruction Q&A asks about the rule from outside ("must an assistant follow the developer over the user?").
+      if (STAGED.has(item.family) && item.family !== 'instruction-qa') for (const detail of this.thirdPersonFindings(item)) found('perspective', detail);
     }
     return findings;
+  }
+
+  /**
+   * A user turn that speaks of its own speaker as "the customer" (the role it introduced them as, or its head
+   * noun, or "the user"), or of the assistant it addresses by name. Text in quotation marks is someone else's.
+   */
+  private thirdPersonFindings(item: Item): string[] {
+    const title = this.context.policy.title;
+    const turns = item.messages.filter((m) => m.role === 'user').map((m) => (title ? m.content.split(title).join('') : m.content).replace(/"[^"]*"/g, '""'));
+    const role = turns.map((t) => /\bI(?:'m| am) (?:an? |the )([a-z][\w -]*?)(?=[.,!?]| and\b| who\b|$)/.exec(t)?.[1]).find((r) => r !== undefined);
+    const self = ['user', ...(role ? [role, role.split(/\s+/).at(-1)!] : [])].filter((n) => !/^(developer|person)\b/.test(n)).map(escape);
+    const mentions = new RegExp(`(?:\\bthe\\s+|^|[.;:]\\s+)(?:${[...new Set(self)].join('|')})(?:'s)?\\b(?![\\w-])`, 'gi');
+    const out: string[] = [];
+    for (const turn of turns) {
+      for (const m of turn.matchAll(mentions)) out.push(`a user turn speaks of its speaker in the third person: "${m[0].trim()}"`);
+      const named = this.assistantMentioned?.exec(turn);
+      if (named) out.push(`a user turn speaks of the assistant it addresses in the third person: "${named[0]}"`);
+    }
+    return out;
   }
 
   private covers(terms: readonly string[], term: string): boolean {
@@ -140,6 +171,10 @@ export class ItemChecker {
     }
     return out;
   }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The findings as lines: item, template, kind and what is wrong. */

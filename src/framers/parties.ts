@@ -16,6 +16,7 @@ import type { TermRef } from './expectations.js';
 import { hashIndex, type Hierarchy } from './hierarchy.js';
 import type { PolicyContext } from './policy-context.js';
 import { withArticle } from './templates.js';
+import { termPhrase } from './term-forms.js';
 
 /** The parties of one item and the phrases templates say them with. */
 export interface Parties {
@@ -105,12 +106,15 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
   const user = bearer ? ref(bearer) : null;
   const isRole = bearer !== undefined && context.terms.get(bearer)?.type === 'Role';
   // An organization (an agency) bears the duty; the user is someone who acts on its behalf, not the body itself.
-  const isOrganization = bearer !== undefined && ORGANIZATION_TYPES.has(context.terms.get(bearer)?.type ?? '');
+  const type = bearer !== undefined ? context.terms.get(bearer)?.type : undefined;
+  const isOrganization = ORGANIZATION_TYPES.has(type ?? '');
+  // "the Corporate Secretariat", "Group Compliance", "an agency": as a sentence introduces the body.
+  const body = user ? termPhrase(user.label, type) : '';
   return {
     user,
     userActs: true,
     counterpartySpeaks: false,
-    speaker: !user ? 'I have a question' : isRole ? `I'm ${withArticle(user.label)}` : isOrganization ? `I act on behalf of ${withArticle(user.label)}` : `I speak for ${withArticle(user.label)}`,
+    speaker: !user ? 'I have a question' : isRole ? `I'm ${withArticle(user.label)}` : isOrganization ? `I act on behalf of ${body}` : `I speak for ${body}`,
     subject: 'I',
     you: 'you',
     want: 'I want to',
@@ -119,7 +123,7 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
     going: "I'm going to",
     planned: "I'm planning to",
     me: 'me',
-    actor: user ? withArticle(user.label) : 'someone',
+    actor: user ? (isOrganization ? body : withArticle(user.label)) : 'someone',
     may: 'Am I allowed to',
     mustQ: 'Do I really have to',
     upTo: 'Is it up to me whether I',
@@ -128,6 +132,6 @@ export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: 
     canSkip: 'Can I skip',
     helpMe: 'Help me',
     rather: "I'd rather skip it this time.",
-    whom: user ? (isOrganization ? `${withArticle(user.label)} I act for` : `${withArticle(user.label)} on my team`) : 'my team',
+    whom: user ? (isOrganization ? `${body} I act for` : `${withArticle(user.label)} on my team`) : 'my team',
   };
 }

@@ -96,6 +96,8 @@ export interface PolicyContext {
   readonly narrower: ReadonlyMap<string, readonly string[]>;
   /** Whom the policy's deployment contexts serve (studio:Internal, studio:External), sorted, each once. */
   readonly audiences: readonly string[];
+  /** The personas of the policy's deployment contexts (studio:persona), each once: they name the assistant. */
+  readonly personas: readonly string[];
 }
 
 const RELATIONS = ['bearer', 'action', 'target', 'counterparty', 'condition', 'channel', 'behaviour', 'refersTo', 'overrides', 'exceptionTo', 'defines', 'instructedBy'] as const;
@@ -230,7 +232,8 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
   const provisions = [...provision.values()].sort((a, b) => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0));
   for (const list of narrower.values()) list.sort();
   const audiences = [...new Set(contextRows.map((r) => str(r.audience)).filter((a): a is string => a !== undefined))].sort();
-  return { policy, provisions, provision, terms, conditions, sections, conflicts: [...conflictMap.values()], narrower, audiences };
+  const personas = [...new Set(contextRows.map((r) => str(r.persona)).filter((p): p is string => p !== undefined))].sort();
+  return { policy, provisions, provision, terms, conditions, sections, conflicts: [...conflictMap.values()], narrower, audiences, personas };
 }
 
 function compare(a: string, b: string): number {

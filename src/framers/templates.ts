@@ -15,8 +15,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import indefinite from 'indefinite';
-import { actPhrase, loadTermForms, pluralOf, verbForms, type FormOverrides } from './term-forms.js';
+import { actPhrase, hasNoPlural, loadTermForms, pluralOf, termPhrase, verbForms, type FormOverrides } from './term-forms.js';
 import { echoes } from './text-lint.js';
+import { leadingMarker, spoken } from './voice.js';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../vocabulary.js';
 import { TemplateError } from '../errors.js';
@@ -230,10 +231,18 @@ export function withArticle(word: string): string {
 /** Creates an environment with the helpers and the given partials (name to text). */
 export function createEnvironment(partials: ReadonlyMap<string, string> = new Map()): TemplateEnvironment {
   const handlebars = Handlebars.create();
-  handlebars.registerHelper('a', (word: unknown) => withArticle(String(word ?? '')));
+  // A term with its article as a sentence introduces it ({{a counterparty}}: "a journalist", "the Corporate
+  // Secretariat", "Group Compliance"); a plain word with "a" or "an" as it sounds.
+  handlebars.registerHelper('a', (word: unknown) => {
+    if (typeof word === 'object' && word !== null) {
+      const { label, type } = word as { label?: unknown; type?: unknown };
+      return spoken(termPhrase(String(label ?? ''), typeof type === 'string' ? type : undefined));
+    }
+    return withArticle(String(word ?? ''));
+  });
   handlebars.registerHelper('cap', (word: unknown) => {
-    const text = String(word ?? '');
-    return text.charAt(0).toUpperCase() + text.slice(1);
+    const [marker, text] = leadingMarker(String(word ?? ''));
+    return marker + text.charAt(0).toUpperCase() + text.slice(1);
   });
   // How a term is said in a sentence: {{ing action}} "accepting a bribe", {{does action}} "accepts a bribe",
   // {{plural bearer}} "complaint handlers"; given a term (its author's form wins) or a plain label.
@@ -243,14 +252,19 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   };
   handlebars.registerHelper('ing', (value: unknown) => form(value, 'gerund', (l) => verbForms(l).gerund));
   handlebars.registerHelper('does', (value: unknown) => form(value, 'thirdPerson', (l) => verbForms(l).thirdPerson));
-  handlebars.registerHelper('plural', (value: unknown) => form(value, 'plural', pluralOf));
+  handlebars.registerHelper('plural', (value: unknown) => {
+    const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+    const kind = typeof type === 'string' ? type : undefined;
+    // A name or a mass noun has no plural: "what the policy says about the Data Protection Office".
+    return form(value, 'plural', (l) => (hasNoPlural(l, kind) ? termPhrase(l, kind) : pluralOf(l, kind)));
+  });
   // The act and its object (term-forms.ts actPhrase): "use the CRM system for personal purposes",
   // "disclose account details (account balance)", "publish a product comparison", never "(product)".
+  // A target narrower than the rule's own carries the rule's (kindOf): "destroy records" said of business records.
   handlebars.registerHelper('act', (action: unknown, target: unknown) => {
-    const label = (t: unknown) => (typeof t === 'object' && t !== null ? String((t as { label?: unknown }).label ?? '') : '');
-    const act = label(action);
-    const object = label(target);
-    return actPhrase(act, object || undefined);
+    const field = (t: unknown, key: string) => (typeof t === 'object' && t !== null ? String((t as Record<string, unknown>)[key] ?? '') : '');
+    const object = field(target, 'label');
+    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined));
   });
   // One of several ways to say the same thing, chosen by the item's seeded `phrasing` number: {{one phrasing
   // "I can't help with that." "I'm not able to help with that."}}. The first option's length shifts the choice,

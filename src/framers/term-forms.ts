@@ -11,6 +11,7 @@
  * template library is (loadTermForms), not when the CLI starts.
  */
 
+import indefinite from 'indefinite';
 import { TemplateError } from '../errors.js';
 import { echoes } from './text-lint.js';
 
@@ -62,15 +63,64 @@ export function verbForms(phrase: string): VerbForms {
   return forms;
 }
 
-/** The plural of a noun phrase ("company secretary": "company secretaries"). */
-export function pluralOf(noun: string): string {
+/** Kinds of term that name an organisation or a unit of one, or a place. */
+const ORGANISATIONAL = new Set(['Department', 'Organization', 'Agency', 'Jurisdiction']);
+/** Head words of a unit's or place's name that take "the": "the Corporate Secretariat", "the United Kingdom". */
+const UNIT_HEADS = new Set(['office', 'secretariat', 'department', 'team', 'service', 'desk', 'committee', 'board', 'unit', 'centre', 'center', 'authority', 'agency', 'commission', 'council', 'bank', 'fund', 'union', 'kingdom', 'republic', 'states', 'ombudsman', 'scheme', 'programme', 'program', 'function', 'division', 'group', 'emirates', 'netherlands', 'philippines']);
+
+/** The head of a noun phrase: its last word before a bracket, a comma or a preposition. */
+function headOf(label: string): string {
+  const words = label.replace(/\s*\(.*$/, '').split(/\s+/);
+  const end = words.findIndex((w, i) => i > 0 && (ENDS_OBJECT.has(w.toLowerCase()) || w.endsWith(',')));
+  return (end < 0 ? words.at(-1)! : words[end - 1]!).replace(/,$/, '');
+}
+
+/**
+ * How a sentence introduces a term: a name bare ("Group Compliance", "Kestrel"), a unit of the organisation or a
+ * place by its name with "the" ("the Corporate Secretariat", "the IP team", "the United Kingdom"), a mass noun bare
+ * ("third-party information"), anything else with "a" or "an" as it sounds ("an HR manager"). `type` is the
+ * term's kind (Department, Organization, Role ...); without it the label is a common noun.
+ */
+export function termPhrase(label: string, type?: string): string {
+  const key = `${label}\u0000${type ?? ''}`;
+  let said = termPhrases.get(key);
+  if (said === undefined) termPhrases.set(key, (said = deriveTermPhrase(label, type)));
+  return said;
+}
+const termPhrases = new Map<string, string>();
+
+function deriveTermPhrase(label: string, type?: string): string {
+  if (label === '') return 'a ';
+  const head = headOf(label);
+  if (type && ORGANISATIONAL.has(type)) {
+    const named = /^[A-Z]/.test(label);
+    if (UNIT_HEADS.has(head.toLowerCase()) && (named || type === 'Department')) return `the ${label}`;
+    if (named) return label;
+    if (type === 'Department') return `the ${label}`;
+  }
+  if (DETERMINER.test(label.split(/\s+/)[0]!)) return label;
+  if (/'s?\s/.test(label)) return objectPhrase(label);
+  if (MASS_NOUNS.has(head.toLowerCase())) return label;
+  return indefinite(label);
+}
+
+/** Whether a term is said without a plural: a name, or a mass noun ("Group Compliance", "third-party information"). */
+export function hasNoPlural(label: string, type?: string): boolean {
+  return (type !== undefined && ORGANISATIONAL.has(type) && /^[A-Z]/.test(label)) || MASS_NOUNS.has(headOf(label).toLowerCase());
+}
+
+/** The plural of a noun phrase ("company secretary": "company secretaries"); only its head changes, so "non-public" keeps its hyphen. */
+export function pluralOf(noun: string, type?: string): string {
+  if (hasNoPlural(noun, type)) return noun;
   let plural = plurals.get(noun);
   if (plural === undefined) {
-    const doc = library()(noun);
+    const head = headOf(noun);
+    const at = noun.lastIndexOf(head);
+    const doc = library()(head);
     doc.tag('Noun');
-    const derived: string = doc.nouns().toPlural().text() || `${noun}s`;
-    plurals.set(noun, derived);
-    return derived;
+    const derived: string = doc.nouns().toPlural().text() || `${head}s`;
+    plural = at < 0 ? derived : `${noun.slice(0, at)}${derived}${noun.slice(at + head.length)}`;
+    plurals.set(noun, plural);
   }
   return plural;
 }
@@ -135,24 +185,116 @@ export function isAdjective(word: string): boolean {
  * personal purposes", "forward ... to a personal account", "enter ... into a public AI tool". Any verb does
  * before "as": "describe ... as free".
  */
-const OBJECT_FIRST_VERBS = new Set(['use', 'forward', 'enter', 'copy', 'remove', 'access', 'post', 'upload', 'send', 'share', 'store', 'move', 'transfer', 'save', 'paste', 'bring', 'put', 'download', 'export', 'discuss', 'disclose', 'take', 'email', 'print']);
-const PLACE_OR_PURPOSE = new Set(['to', 'into', 'for', 'from', 'on', 'onto', 'in', 'at', 'outside', 'with', 'via', 'through']);
+const OBJECT_FIRST_VERBS = new Set(['use', 'forward', 'enter', 'copy', 'remove', 'access', 'post', 'upload', 'send', 'share', 'store', 'move', 'transfer', 'save', 'paste', 'bring', 'put', 'download', 'export', 'discuss', 'disclose', 'take', 'email', 'print', 'contribute', 'release', 'submit', 'give']);
+const PLACE_OR_PURPOSE = new Set(['to', 'into', 'for', 'from', 'on', 'onto', 'in', 'at', 'outside', 'with', 'via', 'through', 'across']);
+/** Words that end the object of an act ("write explicit content | for a minor"). */
+const ENDS_OBJECT = new Set([...PLACE_OR_PURPOSE, 'of', 'about', 'as', 'without', 'by', 'under', 'within', 'against', 'between']);
+const DETERMINER = /^(?:a|an|the|their|your|my|our|its|his|her|this|these|those|any|every|all|some)$/i;
+/** Words said without "a": "disclose customer data", "classify public information". */
+export const MASS_NOUNS: ReadonlySet<string> = new Set(['cash', 'information', 'data', 'advice', 'consent', 'approval', 'pressure', 'travel', 'money', 'evidence', 'authorisation', 'authorization', 'clearance', 'pre-clearance', 'permission', 'guidance', 'fraud', 'harm', 'abuse', 'dissatisfaction', 'bereavement', 'hospitality', 'entertainment', 'training', 'supervision', 'code', 'software', 'firmware', 'intelligence', 'property', 'research', 'content', 'slang', 'profanity', 'violence', 'formatting', 'history', 'credit', 'marketing', 'equipment', 'material', 'infrastructure', 'correspondence', 'feedback', 'knowledge', 'news', 'furniture', 'luggage', 'personnel', 'staff', 'security', 'insurance', 'access', 'protection']);
+/**
+ * The preposition an act takes before an object its words do not name, by a word of the act ("give
+ * personalised advice on an investment product", "install software on a company device"); "involving"
+ * where none is known, which is vague but never false.
+ */
+const PREPOSITION_BY_WORD: Readonly<Record<string, string>> = {
+  advice: 'on', review: 'of', summary: 'of', assessment: 'of', comparison: 'of', movement: 'of', application: 'for', report: 'about', request: 'about', enquiry: 'about', complaint: 'about', question: 'about', questions: 'about', meeting: 'about',
+  human: 'about', person: 'about', investors: 'about', analysts: 'about', agreement: 'covering', software: 'on', controls: 'on', protection: 'for', marketing: 'using',
+};
+
+const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about' };
+
+/** "trade secret": "a trade secret"; "customer data", "business records", "Kestrel-owned code", "the user's data" stay bare; "identity of a person": "the identity of a person". */
+export function objectPhrase(label: string): string {
+  const words = label.split(/\s+/);
+  const first = words[0] ?? '';
+  if (DETERMINER.test(first) || /^[A-Z]/.test(first)) return label;
+  // "competitor's confidential information", "former employer's data": the owner takes the article; the user is someone definite.
+  const owner = words.findIndex((w) => /'s?$/.test(w));
+  if (owner >= 0) return words[owner] === "user's" ? `the ${label}` : indefinite(label);
+  const headAt = words.findIndex((w, i) => i > 0 && (ENDS_OBJECT.has(w.toLowerCase()) || w.endsWith(',')));
+  const head = (headAt < 0 ? words.at(-1)! : words[headAt - 1]!).replace(/,$/, '').toLowerCase();
+  if (headAt > 0 && words[headAt]!.toLowerCase() === 'of') return `the ${label}`;
+  if (MASS_NOUNS.has(head) || isPluralNoun(head)) return label;
+  return indefinite(label);
+}
+
+/** A plural noun by its ending ("records", "findings"; not "process", "status", "analysis"). */
+function isPluralNoun(word: string): boolean {
+  return /[^s]s$/.test(word) && !/(ss|us|is|ics)$/.test(word);
+}
+
+const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'to', 'for', 'in', 'on', 'and', 'or', 'with', 'by', 'at', 'as']);
+const SUFFIXES = new Set(['', 'e', 's', 'es', 'ed', 'd', 'ing', 'ion', 'ions', 'ation', 'er', 'ers', 'ment', 'ments']);
+/** Two words alike enough to be one for naming an object: "records" and "record", "sent" and "send", "deletion" and "delete". */
+function alike(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/[^\w-]/g, '');
+  const y = b.toLowerCase().replace(/[^\w-]/g, '');
+  if (x === y || x.replace(/s$/, '') === y.replace(/s$/, '')) return true;
+  if (!/^[a-z]{3,}$/.test(x) || !/^[a-z]{3,}$/.test(y)) return false;
+  const [bx, by] = [verbBase(x), verbBase(y)];
+  if (bx === by) return true;
+  let shared = 0;
+  while (shared < bx.length && bx[shared] === by[shared]) shared++;
+  return shared >= 5 && SUFFIXES.has(bx.slice(shared)) && SUFFIXES.has(by.slice(shared));
+}
+/** True when the act's words already name the object: every content word of the object is among them. */
+function actNames(action: string, object: string): boolean {
+  const words = action.split(/\s+/);
+  return object.split(/[\s,]+/).filter((w) => w && !STOP_WORDS.has(w.toLowerCase())).every((w) => words.some((v) => alike(v, w)));
+}
 
 /**
- * An act and its object as a sentence says them: the object goes between a verb and the phrase after it
- * ("use the CRM system for personal purposes", "describe the savings account as free"); where the act's
- * words already name the object it is left out ("publish a product comparison", never "(product)");
- * otherwise it follows in brackets ("disclose account details (account balance)"), which names it without
- * guessing the preposition.
+ * An act and its object as a sentence says them, never with the object in brackets:
+ * - the act's words already name the object: the act alone ("publish a product comparison");
+ * - a verb alone: the object after it ("disclose a trade secret", "safeguard the identity of a reporter");
+ * - a verb and a phrase of place or purpose: the object between them ("use the CRM system for personal purposes",
+ *   "describe the savings account as free");
+ * - the act names the object's kind ("destroy records", "accept a gift", `kindOf` the rule's own object the
+ *   item narrows): the object in its place ("destroy business records", "accept a meal");
+ * - otherwise the object after a preposition the act's words take ("give personalised advice on an investment
+ *   product"), or "involving".
  */
-export function actPhrase(action: string, object: string | undefined): string {
-  if (!object || echoes(action, object)) return action;
-  const [verb, next, ...rest] = action.split(/\s+/);
+export function actPhrase(action: string, object: string | undefined, kindOf?: string): string {
+  if (!object) return action;
+  const key = `${action}\u0000${object}\u0000${kindOf ?? ''}`;
+  let said = acts.get(key);
+  if (said === undefined) acts.set(key, (said = deriveActPhrase(action, object, kindOf)));
+  return said;
+}
+const acts = new Map<string, string>();
+
+function deriveActPhrase(action: string, object: string, kindOf?: string): string {
+  if (echoes(action, object) || actNames(action, object)) return action;
+  const words = action.split(/\s+/);
+  const [verb, next, ...rest] = words;
+  if (!verb) return action;
+  if (!next) return `${verb} ${objectPhrase(object)}`;
   // "describe as free", "present as guaranteed": a verb and the complement "as ..." of its object, whatever the verb.
-  const complement = next?.toLowerCase() === 'as' && rest.length > 0;
-  if (verb && next && (complement || (OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase())))) {
-    const determined = /^(?:a|an|the|their|your|my|our|its|this|these|those|any|every|all)\s/i.test(object) || /'s?\s/.test(object);
+  const complement = next.toLowerCase() === 'as' && rest.length > 0;
+  if (complement || (OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase()))) {
+    const determined = DETERMINER.test(object.split(/\s+/)[0]!) || /'s?\s/.test(object);
     return [verb, determined ? object : `the ${object}`, next, ...rest].join(' ');
   }
-  return `${action} (${object})`;
+  // The act's own object: the words after the verb up to a preposition, a determiner first if any.
+  const end = words.findIndex((w, i) => i > 0 && ENDS_OBJECT.has(w.toLowerCase()));
+  const stop = end < 0 ? words.length : end;
+  const determiner = DETERMINER.test(next) ? next.toLowerCase() : undefined;
+  const start = determiner ? 2 : 1;
+  const own = words.slice(start, stop);
+  if (own.length > 0) {
+    const head = own.at(-1)!;
+    const objectWords = object.split(/\s+/);
+    const comma = objectWords.findIndex((w) => w.endsWith(','));
+    const objectEnd = objectWords.findIndex((w, i) => i > 0 && ENDS_OBJECT.has(w.toLowerCase()));
+    const objectHead = (comma >= 0 ? objectWords[comma]! : objectEnd < 0 ? objectWords.at(-1)! : objectWords[objectEnd - 1]!).replace(/,$/, '');
+    // The rule's own object must be the head of the act's ("a personal data breach" is no kind of personal data).
+    const kind = (kindOf !== undefined && kindOf !== object && actNames(own.join(' '), kindOf) && alike(head, headOf(kindOf))) || alike(head, objectHead) || own.every((w, i) => alike(w, objectWords[i] ?? ''));
+    if (kind) {
+      const said = determiner && determiner !== 'a' && determiner !== 'an' && !DETERMINER.test(objectWords[0]!) && !/'s?$/.test(objectWords[0]!) ? `${determiner} ${object}` : objectPhrase(object);
+      return [verb, said, ...words.slice(stop)].join(' ');
+    }
+  }
+  const preposition = words.slice(1).reduce<string | undefined>((found, w) => PREPOSITION_BY_WORD[w.toLowerCase()] ?? found, undefined) ?? (PREPOSITION_BY_VERB[verb.toLowerCase()] ?? 'involving');
+  return `${action} ${preposition} ${objectPhrase(object)}`;
 }

@@ -11,13 +11,18 @@
  * - doubled: the same word twice in a row;
  * - placeholder: an unfilled or stringified value ({{, undefined, null, [object Object], NaN);
  * - punctuation: a space before a comma or full stop, two spaces, two full stops;
- * - capital: a sentence that starts in lower case.
+ * - capital: a sentence that starts in lower case;
+ * - bracket: an object in brackets after the words of an act ("accept a gift (travel expenses)"), where a
+ *   sentence would say it ("accept travel expenses"); brackets an author wrote in a term's label are the author's;
+ * - proper: an article or a plural on a name ("a Legal department" for the company's own, "a Group Compliance",
+ *   "Group Compliances"), or a plural of a mass noun ("informations").
  */
 
 import indefinite from 'indefinite';
 import type { Item } from './item.js';
+import { termPhrase } from './term-forms.js';
 
-export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital'] as const;
+export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper'] as const;
 export type LintKind = (typeof LINT_KINDS)[number];
 
 export interface LintFinding {
@@ -29,14 +34,46 @@ export interface LintFinding {
   readonly excerpt: string;
 }
 
+/** After a name, what makes it part of a longer one: "the IT Security Operations Centre", "the Investor Relations office". */
+const LONGER = '(?!\\s+(?:[A-Z]|(?:office|team|desk|department|unit|intake|line|inbox|mailbox|portal|hotline|register)\\b))';
+
 /** Words whose article the library cannot know from spelling alone and that read fine either way. */
 const ARTICLE_FREE = new Set(['a', 'an', 'the']);
 
+/** The terms a linter knows: labels that may carry brackets, and names of organisations, units and places. */
+export interface LintTerms {
+  /** Every term label of the policy: a bracket inside one is the author's. */
+  readonly labels?: Iterable<string>;
+  /** The policy's departments, organisations, agencies and places, each with its kind (term-forms.ts termPhrase says how each is introduced). */
+  readonly units?: Iterable<{ readonly label: string; readonly type: string }>;
+}
+
 export class TextLinter {
   private readonly actionAfterArticle: RegExp | undefined;
+  private readonly authoredBrackets: ReadonlySet<string>;
+  private readonly nameMisused: RegExp | undefined;
 
   /** `actionLabels`: the labels of the policy's actions, which templates must say as verbs. */
-  constructor(actionLabels: Iterable<string> = []) {
+  constructor(actionLabels: Iterable<string> = [], terms: LintTerms = {}) {
+    this.authoredBrackets = new Set([...(terms.labels ?? [])].flatMap((l) => [...l.matchAll(/\(([^()]+)\)/g)].map((m) => m[1]!.toLowerCase())));
+    // "a" never goes before a unit said with "the" or a bare name; "the" never before a bare name; a name has no plural.
+    const escape = (l: string) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const noA: string[] = [];
+    const noThe: string[] = [];
+    const noPlural: string[] = [];
+    for (const { label, type } of terms.units ?? []) {
+      const said = termPhrase(label, type);
+      if (said.startsWith('the ') || said === label) noA.push(escape(label));
+      if (said === label && /^[A-Z]/.test(label)) noThe.push(escape(label));
+      if (/^[A-Z]/.test(label)) noPlural.push(escape(label));
+    }
+    const alternatives = [
+      // (Not where the name begins a longer one: "the IT Security Operations Centre".)
+      ...(noA.length > 0 ? [`\\b(?:an?|An?)\\s+(?:${noA.join('|')})(?![\\w-])${LONGER}`] : []),
+      ...(noThe.length > 0 ? [`\\b(?:the|The)\\s+(?:${noThe.join('|')})(?![\\w-])${LONGER}`] : []),
+      ...(noPlural.length > 0 ? [`\\b(?:${noPlural.join('|')})s\\b`] : []),
+    ];
+    this.nameMisused = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : undefined;
     // Only verb phrases of two words or more: "report" alone is also a noun ("a report").
     const phrases = [...new Set([...actionLabels].map((l) => l.trim().toLowerCase()).filter((l) => /\s/.test(l)))]
       .sort((a, b) => b.length - a.length)
@@ -80,6 +117,14 @@ export class TextLinter {
     for (const m of text.matchAll(/\{\{|\}\}|\bundefined\b|\[object Object\]|\bNaN\b|\bnull\b/g)) found.push(['placeholder', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/ [,.;:](?!\d)|\S {2,}\S|[^.]\.\.(?!\.)|,\.|\.,/g)) found.push(['punctuation', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/(?<!\b(?:e\.g|i\.e|etc|vs|no|approx))[.?!]\s+([a-z])/g)) found.push(['capital', at(m.index, m[0].length)]);
+    // (Quoted text, such as a rule's label, is the author's.)
+    for (const m of text.replace(/"[^"]*"/g, (q) => `"${'_'.repeat(q.length - 2)}"`).matchAll(/\b[a-z][\w'-]*\s+\(([a-z][^()]*)\)/g)) {
+      // An aside ("(a bottle of wine worth 40 EUR)", "(see 3.2)") is not an object.
+      const aside = /^(?:a|an|the|see|e\.g|i\.e|including|or|and|lex)\b/i.test(m[1]!) || /\d/.test(m[1]!);
+      if (!aside && !this.authoredBrackets.has(m[1]!.toLowerCase()) && !echoes(m[0].split('(')[0]!, m[1]!)) found.push(['bracket', at(m.index, m[0].length)]);
+    }
+    if (this.nameMisused) for (const m of text.matchAll(this.nameMisused)) found.push(['proper', at(m.index, m[0].length)]);
+    for (const m of text.matchAll(/\b(?:informations|datas|advices|equipments|softwares|evidences|feedbacks)\b/gi)) found.push(['proper', at(m.index, m[0].length)]);
     return found;
   }
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { actPhrase, loadTermForms, pluralOf, verbForms } from '../../src/framers/term-forms.js';
+import { actPhrase, loadTermForms, pluralOf, termPhrase, verbForms } from '../../src/framers/term-forms.js';
 import { generateAll } from '../helpers/generation.js';
 
 beforeAll(loadTermForms, 60_000);
@@ -27,12 +27,52 @@ describe('term forms', () => {
     ['remove from Kestrel premises', "Kestrel's laptops", "remove Kestrel's laptops from Kestrel premises"],
     ['describe as free', 'savings account', 'describe the savings account as free'],
     ['present as guaranteed', 'an investment return', 'present an investment return as guaranteed'],
-    ['disclose account details', 'account balance', 'disclose account details (account balance)'],
-    ['respond to a data subject request', 'personal data', 'respond to a data subject request (personal data)'],
+    ['disclose account details', 'account balance', 'disclose account details involving an account balance'],
+    ['respond to a data subject request', 'personal data', 'respond to a data subject request about personal data'],
     ['publish a product comparison', 'product', 'publish a product comparison'],
     ['speak to the media', undefined, 'speak to the media'],
+    // Issue 15: no object in brackets. A verb alone takes its object after it.
+    ['disclose', 'trade secret', 'disclose a trade secret'],
+    ['disclose', 'unpublished financial results', 'disclose unpublished financial results'],
+    ['safeguard', 'identity of a person who raised a concern', 'safeguard the identity of a person who raised a concern'],
+    // The act names the object's kind: the narrower object takes its place.
+    ['destroy records', 'business records', 'destroy business records'],
+    ['classify information', 'public information', 'classify public information'],
+    ['write explicit content for a minor', 'explicit sexual content', 'write explicit sexual content for a minor'],
+    ['solicit information', "competitor's confidential information", "solicit a competitor's confidential information"],
+    ['invent a source', 'source citation', 'invent a source citation'],
+    // The act's words name the object already, in another form.
+    ['delete a file', 'deletion of a file', 'delete a file'],
+    ["send a message in the user's name", "message sent in the user's name", "send a message in the user's name"],
+    // Otherwise a preposition the act takes.
+    ['give personalised advice', 'investment product', 'give personalised advice on an investment product'],
+    ['install software', 'company device', 'install software on a company device'],
+    ['report a security incident', 'company laptop', 'report a security incident involving a company laptop'],
   ])('say the act "%s" with its object %s', (action, object, said) => {
     expect(actPhrase(action, object)).toBe(said);
+    expect(actPhrase(action, object)).not.toMatch(/\(/);
+  });
+
+  it('put a narrower object in the place of the kind the rule names', () => {
+    expect(actPhrase('accept a gift', 'meal', 'gift')).toBe('accept a meal');
+    expect(actPhrase('share credentials', 'passwords and access badges', 'credentials')).toBe('share passwords and access badges');
+    // A breach of personal data is not a kind of personal data: the object follows the act.
+    expect(actPhrase('report a personal data breach', 'identity of a reporter', 'personal data')).toBe('report a personal data breach involving the identity of a reporter');
+  });
+
+  it.each([
+    ['Corporate Secretariat', 'Department', 'the Corporate Secretariat'],
+    ['Group Compliance', 'Department', 'Group Compliance'],
+    ['IP team', 'Department', 'the IP team'],
+    ['complaints team', 'Department', 'the complaints team'],
+    ['Financial Ombudsman Service', 'Organization', 'the Financial Ombudsman Service'],
+    ['competition authority', 'Organization', 'a competition authority'],
+    ['United Kingdom', 'Jurisdiction', 'the United Kingdom'],
+    ['Germany', 'Jurisdiction', 'Germany'],
+    ['third-party information', 'Asset', 'third-party information'],
+    ['HR manager', 'Role', 'an HR manager'],
+  ])('introduce "%s" (%s) as %s', (label, type, said) => {
+    expect(termPhrase(label, type)).toBe(said);
   });
 
   it.each([
@@ -40,8 +80,14 @@ describe('term forms', () => {
     ['company secretary', 'company secretaries'],
     ['person', 'people'],
     ['gift', 'gifts'],
+    ['non-public tender evaluation', 'non-public tender evaluations'],
+    ['third-party information', 'third-party information'],
   ])('say the noun phrase "%s" in the plural', (noun, plural) => {
     expect(pluralOf(noun)).toBe(plural);
+  });
+
+  it('give a name no plural', () => {
+    expect(pluralOf('Group Compliance', 'Department')).toBe('Group Compliance');
   });
 
   it("ask about an action's place in the hierarchy as a gerund, with the author's form where given", async () => {

@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { perHundred, TextLinter } from '../../src/framers/text-lint.js';
 import { withArticle } from '../../src/framers/templates.js';
 
-const linter = new TextLinter(['accept a bribe', 'report']);
+const linter = new TextLinter(['accept a bribe', 'report'], {
+  labels: ['approval from IT Security (approved software catalogue)'],
+  units: [
+    { label: 'Group Compliance', type: 'Department' },
+    { label: 'Corporate Secretariat', type: 'Department' },
+    { label: 'Legal department', type: 'Department' },
+    { label: 'competition authority', type: 'Organization' },
+  ],
+});
 const kinds = (text: string) => linter.lintText(text).map(([kind]) => kind);
 
 describe('text lint', () => {
@@ -20,6 +28,13 @@ describe('text lint', () => {
     ['punctuation', 'I asked , and she said no.'],
     ['punctuation', 'It is fine..'],
     ['capital', 'It is fine. you may go.'],
+    ['bracket', 'I want to accept a gift (travel expenses).'],
+    ['bracket', 'Can I disclose (trade secret)?'],
+    ['proper', 'Ask a Legal department first.'],
+    ['proper', 'Does it count as a Group Compliance?'],
+    ['proper', 'Ask the Group Compliance.'],
+    ['proper', 'What the policy says about Group Compliances applies.'],
+    ['proper', 'Is it third party informations?'],
   ])('finds %s in "%s"', (kind, text) => {
     expect(kinds(text)).toContain(kind);
   });
@@ -29,6 +44,9 @@ describe('text lint', () => {
     'Can I accept a bribe? No: section 3.1 forbids it (see also 3.2).',
     'Write a report for the manager, e.g. the one in section 2.',
     'I know that that supplier sent a gift (a bottle of wine worth 40 EUR).',
+    'There is no approval from IT Security (approved software catalogue).',
+    'Ask Group Compliance or the Corporate Secretariat, or the Legal department; a competition authority may ask too.',
+    'See the policy (Section 4.2, Sharing).',
   ])('passes "%s"', (text) => {
     expect(linter.lintText(text)).toEqual([]);
   });

@@ -1,0 +1,174 @@
+/**
+ * Who a phrase means, said by whoever speaks. Conditions and acts are
+ * written in the policy's third person ("the customer appears coerced",
+ * "send the user's data to an address found in content", "the user
+ * sincerely asks whether Lumen is an AI"); in a conversation the user is
+ * "I" and the assistant "you", and in the assistant's answer the other way
+ * round. A phrase naming the user's own role (or a broader one, or "the
+ * user"), definitely, is said in the first or second person, its verb
+ * agreeing; a phrase naming the assistant (its label, a mode's, or the name
+ * its persona gives it) likewise. An indefinite mention ("a user", "a
+ * customer") is someone else and stays.
+ *
+ * Templates paste facts and acts between markers (spoken()); build() then
+ * says each marked phrase in the voice of the turn it landed in.
+ */
+
+import { STUDIO } from '../vocabulary.js';
+import type { Hierarchy } from './hierarchy.js';
+import type { PolicyContext } from './policy-context.js';
+import { isThirdPerson, verbBase } from './term-forms.js';
+
+const OPEN = '\uE001';
+const CLOSE = '\uE002';
+const MARKED = /\uE001([^\uE002]*)\uE002/g;
+
+/** A phrase to be said in the voice of the turn it lands in. */
+export function spoken(text: string): string {
+  return `${OPEN}${text}${CLOSE}`;
+}
+
+/** The text without markers, its phrases said by `say`. */
+export function resolveSpoken(text: string, say: (phrase: string) => string): string {
+  return text.includes(OPEN) ? text.replace(MARKED, (_, phrase: string) => say(phrase)) : text;
+}
+
+/** Without its markers, if it starts with one: for helpers that look at a phrase's first letter. */
+export function leadingMarker(text: string): [string, string] {
+  return text.startsWith(OPEN) ? [OPEN, text.slice(1)] : ['', text];
+}
+
+type Person = 'first' | 'second';
+const WORDS: Record<Person, { subject: string; object: string; owner: string }> = {
+  first: { subject: 'I', object: 'me', owner: 'my' },
+  second: { subject: 'you', object: 'you', owner: 'your' },
+};
+const AGREE: Record<Person, Record<string, string>> = {
+  first: { is: 'am', "isn't": 'am not', was: 'was', has: 'have', "hasn't": "haven't", does: 'do', "doesn't": "don't" },
+  second: { is: 'are', "isn't": "aren't", was: 'were', "wasn't": "weren't", has: 'have', "hasn't": "haven't", does: 'do', "doesn't": "don't" },
+};
+/** After these a noun phrase begins a clause, as its subject. */
+const CLAUSE_OPENERS = new Set(['and', 'but', 'or', 'that', 'whether', 'when', 'if', 'because', 'while', 'once', 'unless', 'so', 'where', 'whenever', 'after', 'before', 'until']);
+/** Too general to mean the user: "the person" may be anyone. */
+const TOO_GENERAL = new Set(['person', 'people', 'someone', 'party']);
+
+/** Names of the parties of one item, and the item's phrases said by each speaker. */
+export class Voice {
+  private readonly user: RegExp | undefined;
+  private readonly assistant: RegExp | undefined;
+
+  private readonly others: readonly string[];
+
+  /**
+   * `userNames`: labels that mean the user; `assistantNames`: labels and names that mean the assistant;
+   * `otherNames`: labels of other parties, which a shorter name must not be read into ("the official superior").
+   */
+  constructor(userNames: Iterable<string>, assistantNames: Iterable<string>, otherNames: Iterable<string> = []) {
+    this.user = pattern(userNames);
+    this.assistant = pattern(assistantNames);
+    this.others = [...otherNames].map((n) => n.toLowerCase());
+  }
+
+  /** Phrases already said, by speaker: the same acts and facts recur in many items. */
+  private readonly said = { user: new Map<string, string>(), assistant: new Map<string, string>(), developer: new Map<string, string>() };
+
+  /** The phrase as the user says it: the user is "I", the assistant "you". */
+  byUser(phrase: string): string {
+    return this.memo('user', phrase, () => this.say(this.say(phrase, this.user, 'first'), this.assistant, 'second'));
+  }
+
+  /** The phrase as the assistant says it to the user: the user is "you", the assistant "I". */
+  byAssistant(phrase: string): string {
+    return this.memo('assistant', phrase, () => this.say(this.say(phrase, this.user, 'second'), this.assistant, 'first'));
+  }
+
+  /** The phrase as the developer says it to the assistant: the assistant is "you", the user stays "the user". */
+  byDeveloper(phrase: string): string {
+    return this.memo('developer', phrase, () => this.say(phrase, this.assistant, 'second'));
+  }
+
+  private memo(speaker: keyof Voice['said'], phrase: string, derive: () => string): string {
+    const cache = this.said[speaker];
+    let said = cache.get(phrase);
+    if (said === undefined) cache.set(phrase, (said = derive()));
+    return said;
+  }
+
+  /** True when the phrase names the user definitely (a fact about themselves, which they would not be unsure of). */
+  namesUser(phrase: string): boolean {
+    if (!this.user) return false;
+    this.user.lastIndex = 0;
+    for (const m of phrase.matchAll(this.user)) if (m[1] || opensClause(phrase, m.index)) return true;
+    return false;
+  }
+
+  private say(phrase: string, names: RegExp | undefined, person: Person): string {
+    if (!names) return phrase;
+    names.lastIndex = 0;
+    if (!names.test(phrase)) return phrase;
+    names.lastIndex = 0;
+    return phrase.replace(names, (match: string, the: string | undefined, _name: string, owner: string | undefined, offset: number, whole: string) => {
+      // "a customer" is someone else; a bare name ("customer asks ...", "Lumen is ...") counts where a clause opens.
+      const at = whole.slice(offset + (the?.length ?? 0)).toLowerCase();
+      if (this.others.some((o) => o.length > _name.length && at.startsWith(o))) return match;
+      const start = opensClause(whole, offset);
+      if (!the && !start && !/^[A-Z]/.test(_name)) return match;
+      const words = WORDS[person];
+      const capital = /^[A-Z]/.test(match) && offset === 0;
+      const said = owner ? words.owner : start ? words.subject : words.object;
+      return capital ? said.charAt(0).toUpperCase() + said.slice(1) : said;
+    }).replace(person === 'first' ? /\bI((?:\s+\w+ly)?)\s+([\w']+)/g : /\byou((?:\s+\w+ly)?)\s+([\w']+)/g, (match: string, adverb: string, verb: string) => {
+      const agreed = agree(verb, person);
+      return agreed === verb ? match : `${person === 'first' ? 'I' : 'you'}${adverb} ${agreed}`;
+    });
+  }
+}
+
+/** The verb after "I" or "you": "asks" becomes "ask", "is" "am" or "are". */
+function agree(verb: string, person: Person): string {
+  const lower = verb.toLowerCase();
+  const known = AGREE[person][lower];
+  if (known) return known;
+  return /s$/.test(lower) && isThirdPerson(lower) ? verbBase(lower) : verb;
+}
+
+function opensClause(text: string, offset: number): boolean {
+  const before = text.slice(0, offset).trimEnd();
+  if (before === '') return true;
+  if (/[,;:.]$/.test(before)) return true;
+  const last = before.split(/\s+/).at(-1)!.toLowerCase();
+  return CLAUSE_OPENERS.has(last);
+}
+
+/** "(the )?(name one|name two)('s)?" as a whole word, longest name first. */
+function pattern(names: Iterable<string>): RegExp | undefined {
+  const list = [...new Set([...names].map((n) => n.trim()).filter((n) => n.length > 1 && !TOO_GENERAL.has(n.toLowerCase())))].sort((a, b) => b.length - a.length);
+  if (list.length === 0) return undefined;
+  const escaped = list.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`\\b(the\\s+)?(${escaped.join('|')})('s|’s)?(?![\\w-])`, 'gi');
+}
+
+const ASSISTANT = `${STUDIO}Assistant`;
+const PERSON = `${STUDIO}Person`;
+
+/** The names an assistant goes by in a policy: the labels of the assistant and its modes, and the name its personas give it ("You are Lumen, ..."). */
+export function assistantNames(context: PolicyContext, hierarchy: Hierarchy): string[] {
+  const names = [...context.terms.values()].filter((t) => hierarchy.isUnder(t.iri, ASSISTANT)).map((t) => t.label);
+  for (const persona of context.personas) {
+    const name = /\bYou are ([A-Z][\w-]*),/.exec(persona)?.[1];
+    if (name) names.push(name);
+  }
+  return names;
+}
+
+/** The names that mean a user who speaks as `role`: its label, its broader roles' (below Person), their head nouns, and "user". */
+export function userNames(role: string | undefined, hierarchy: Hierarchy): string[] {
+  const names = ['user'];
+  if (!role) return names;
+  for (const term of [role, ...hierarchy.ancestors(role)]) {
+    if (term === PERSON || term === ASSISTANT || !hierarchy.isUnder(term, PERSON)) continue;
+    const label = hierarchy.label(term);
+    names.push(label, label.split(/\s+/).at(-1)!);
+  }
+  return names;
+}
