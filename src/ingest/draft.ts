@@ -104,7 +104,7 @@ export function draftQuads(document: SourceDocument, sections: readonly Document
     add(node, s('section'), sectionIri(p.section));
     add(node, s('text'), literal(p.text));
     add(node, label, literal(`${p.section.number ?? p.section.title} ${p.kind.toLowerCase()}: ${shorten(p.text, 8)}`));
-    add(node, namedNode(`${SKOS}note`), literal(`cue words: ${p.cues.map((c) => c.text).join(', ')}`));
+    add(node, namedNode(`${SKOS}note`), literal(`cue words: ${p.cues.map((c) => c.text).join(', ')}${p.leadIn ? ` (in the lead-in of its list, offsets ${p.leadIn.start}-${p.leadIn.end}: ${p.leadIn.text})` : ''}`));
     const span = iri(`span-${p.start}-${p.end}`);
     add(node, namedNode(`${DCTERMS}source`), span);
     add(span, a, namedNode(`${PROV}Entity`));
