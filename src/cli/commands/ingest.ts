@@ -1,5 +1,5 @@
 /**
- * studio ingest: from a regulation's text (plain text or Markdown) to a draft
+ * studio ingest: from a regulation's text (plain text, Markdown, PDF, DOCX, HTML) to a draft
  * policy in Turtle and a review table. The draft is checked against the shapes
  * before it is written; on any error nothing is written.
  */
@@ -22,6 +22,7 @@ interface IngestOptions {
   policy?: string;
   json?: boolean;
   maxBytes: number;
+  anyLanguage?: boolean;
 }
 
 /** The draft file written when --out is not given: beside the document, named after it. */
@@ -32,14 +33,16 @@ function defaultOut(file: string): string {
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('draft a policy from a regulation in plain text (.txt) or Markdown (.md): sections, candidate provisions, modality, exceptions, definitions, thresholds, references')
-    .argument('<file>', 'the regulation document (.txt or .md; PDF, DOCX and HTML are not read yet)')
+    .description('draft a policy from a regulation (.txt, .md, .pdf, .docx, .html): sections, candidate provisions, modality, exceptions, definitions, thresholds, references')
+    .argument('<file>', 'the regulation document (.txt, .md, .pdf with a text layer, .docx, .html)')
     .option('--out <file>', 'where to write the draft policy (default: <document>.draft.ttl beside the document)')
     .option('--policy <iri>', "the draft policy's IRI; the draft's other IRIs share its namespace")
     .option('--json', 'print the review table as JSON')
     .option('--max-bytes <n>', 'refuse documents larger than this', (v) => positiveInteger('--max-bytes', v), MAX_DOCUMENT_BYTES)
+    .option('--any-language', 'ingest a text that does not read as English (the cues are English words)')
     .action(async (file: string, options: IngestOptions) => {
-      const result = await ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes });
+      const result = await ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes, anyLanguage: options.anyLanguage });
+      for (const warning of result.document.warnings ?? []) process.stderr.write(`warning: ${file}: ${warning}\n`);
       const out = options.out ?? defaultOut(file);
       const validator = await PolicyValidator.create();
       const report = await validator.validateSources([{ file: out, text: result.turtle, baseIri: pathToFileURL(path.resolve(out)).href }]);
@@ -68,7 +71,10 @@ function countsByKind(result: Ingestion): Record<string, number> {
 
 function summaryJson(result: Ingestion, out: string) {
   return {
-    document: { file: result.document.file, format: result.document.format, sha256: result.document.sha256, characters: result.document.text.length },
+    document: {
+      file: result.document.file, format: result.document.format, sha256: result.document.sha256, characters: result.document.text.length,
+      ...(result.document.pages ? { pages: result.document.pages.length } : {}), warnings: result.document.warnings ?? [],
+    },
     policy: result.policyIri,
     out,
     sections: result.sections.length,
