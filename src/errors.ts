@@ -257,3 +257,10 @@ export class DocumentError extends StudioError {
     super(`${file}: ${detail}`);
   }
 }
+
+/** A review decision that cannot be applied to a draft: an IRI that names no draft provision, an unknown field, a bad value. */
+export class ReviewError extends StudioError {
+  constructor(readonly file: string, detail: string) {
+    super(`${file}: ${detail}`);
+  }
+}

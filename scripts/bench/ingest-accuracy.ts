@@ -55,7 +55,9 @@ export async function readGold(file: string): Promise<GoldProvision[]> {
 
 /** Scores the provisions found in a document against its annotation. */
 export function accuracy(found: readonly DraftProvision[], gold: readonly GoldProvision[]): Accuracy {
-  const inside = (e: DraftProvision) => found.some((r) => r !== e && r.kind !== 'Exception' && r.start <= e.start && e.end <= r.end);
+  // An exception inside a rule, or inside the lead-in of a list whose items are the rules, is scored with its rules.
+  const spans = found.filter((r) => r.kind !== 'Exception').flatMap((r) => (r.leadIn ? [r, r.leadIn] : [r]));
+  const inside = (e: DraftProvision) => spans.some((r) => r !== e && r.start <= e.start && e.end <= r.end);
   const detected = found.filter((p) => !(p.kind === 'Exception' && inside(p)));
   const pairs: [GoldProvision, DraftProvision][] = [];
   const used = new Set<DraftProvision>();

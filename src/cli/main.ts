@@ -14,7 +14,7 @@ type Register = (program: Command) => void;
 /** Every command: its name, the line `studio --help` shows, and how to load it. */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Register> }[] = [
   { name: 'run', summary: 'the main job: validate, load, summarise, find conflicts, generate, show audits', load: async () => (await import('./commands/run.js')).registerRun },
-  { name: 'ingest', summary: 'draft a policy from a regulation text (plain text or Markdown), with a review table', load: async () => (await import('./commands/ingest.js')).registerIngest },
+  { name: 'ingest', summary: 'draft a policy from a regulation (text, Markdown, PDF, DOCX, HTML); ingest review accepts, edits, rejects drafts', load: async () => (await import('./commands/ingest.js')).registerIngest },
   { name: 'validate', summary: 'check policies for Turtle syntax errors and shape violations', load: async () => (await import('./commands/validate.js')).registerValidate },
   { name: 'load', summary: 'validate policies and load them into the store', load: async () => (await import('./commands/load.js')).registerLoad },
   { name: 'query', summary: 'run a read-only SPARQL, Cypher or named query', load: async () => (await import('./commands/query.js')).registerQuery },

@@ -18,14 +18,27 @@ export interface Cue {
 
 /** Cues by modality; the phrases that contain a shorter cue of another modality come first ("may not" before "may"). */
 const CUES: readonly { modality: Modality; pattern: RegExp }[] = [
+  // "is never inappropriate and frequently prudent": advice, whatever words of other modalities it holds.
+  { modality: 'Recommendation', pattern: /\b(?:is|are)\s+(?:[\w ]{0,40}?\s)?prudent\b/gi },
   { modality: 'Prohibition', pattern: /\b(?:shall|must|may|will|should)\s+(?:not|never)\b(?!\s+be\s+(?:required|necessary|applicable))|\bcannot\b|\b(?:is|are)\s+(?:strictly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed))\b|\bno\s+(?:[\w,'’-]+\s+){0,8}?(?:shall|may|must|can)\b|\b(?:is|are)\s+not\s+to\s+be\b|\bnever\b|\b(?:do\s+not|don't)\b(?=\s+\w)|\b(?:a\s+violation\s+of\s+this\s+(?:rule|part|section)|(?:an?\s+)?(?:abusive|deceptive)\s+telemarketing\s+act\s+or\s+practice)\b/gi },
-  { modality: 'Permission', pattern: /\bnothing\s+in\b[^.;]{0,80}?\b(?:prevents?|prohibits?|restricts?)\b|\bneeds?\s+(?:not|no)\b|\b(?:is|are)\s+allowed\b|\b(?:is|are)\s+(?:permitted|allowed|free)\s+to\b|\bmay\b|\b(?:is|are)\s+welcome\s+to\b/gi },
+  { modality: 'Permission', pattern: /\bnothing\s+in\b[^.;]{0,80}?\b(?:prevents?|prohibits?|restricts?)\b|\bneeds?\s+(?:not|no)\b|\b(?:is|are)\s+(?:permitted|allowed|free)\s+to\b|\b(?:is|are)\s+(?:allowed|permitted)\b|\bmay\b|\b(?:is|are)\s+welcome\s+to\b/gi },
   { modality: 'Recommendation', pattern: /\bshould\b|\b(?:is|are)\s+(?:strongly\s+)?encouraged\s+to\b|\bought\s+to\b|\b(?:is|are)\s+recommended\b/gi },
-  { modality: 'Obligation', pattern: /\bshall\b|\bmust\b|\b(?:is|are)\s+required\s+to\b|\b(?:has|have)\s+to\b|\bis\s+responsible\s+for\b|(?<=^\W*)always\b|\b(?:needs?|requires?)\s+(?:[\w'’-]+\s+){0,3}?(?:approval|pre-clearance|clearance|consent|authori[sz]ation|permission)\b/gi },
+  { modality: 'Obligation', pattern: /\bshall\b|\bmust\b|\b(?:is|are)\s+required\s+to\b|\b(?:has|have)\s+to\b|\bis\s+responsible\s+for\b|\b(?:has|have)\s+an?\s+(?:\w+\s+)?(?:responsibility|duty|obligation)\s+to\b|(?<=^\W*)always\b|\b(?:needs?|requires?)\s+(?:[\w'’-]+\s+){0,3}?(?:approval|pre-clearance|clearance|consent|authori[sz]ation|permission)\b/gi },
 ];
 
-/** Modal verbs that state no rule: how the text is read or when it applies ("shall not be construed", "shall apply", "takes effect"). */
-const NEUTRAL = /\b(?:shall|will|may|must)\s+(?:not\s+)?(?:be\s+(?:construed|deemed|interpreted|considered|cited)|apply|take\s+effect|become\s+effective)\b/gi;
+/**
+ * Modal verbs that state no rule: how the text is read or when it applies ("shall not be construed", "shall
+ * apply", "takes effect"); a modal in a relative clause, which says who is meant ("an employee who may take an
+ * active part ..."), in an embedded question ("whether the employee should decline") or a concession ("even
+ * though acceptance may be permitted"); and "may" of possibility ("interests that may be affected", "may appear to be").
+ */
+const NEUTRAL = new RegExp([
+  /\b(?:shall|will|may|must)\s+(?:not\s+)?(?:be\s+(?:construed|deemed|interpreted|considered|cited)|apply|take\s+effect|become\s+effective)\b/.source,
+  /\b(?:that|which|who|whom)\b(?:,[^;]{1,120}?,)?\s+(?:may|must|shall|cannot|can)(?:\s+not)?\b/.source,
+  /\bwhether\b[^,;]{0,60}?\b(?:should|may|must|shall|can)(?:\s+not)?\b/.source,
+  /\b(?:even\s+though|although|though)\b[^,;]{0,80}?\b(?:may|must|shall|should)(?:\s+not)?\b/.source,
+  /\bmay\s+(?:also\s+)?(?:appear|be,|(?:be\s+)?(?:\w+ly\s+)?(?:affected|influenced))/.source,
+].join('|'), 'gi');
 
 /** Every deontic cue of a text, with its modality, in text order (overlapping weaker cues dropped). */
 export function deonticCues(text: string): (Cue & { modality: Modality })[] {
@@ -43,11 +56,14 @@ export function deonticCues(text: string): (Cue & { modality: Modality })[] {
 }
 
 /** A leading adverbial clause or phrase up to its comma: "If ...,", "When ...,", "Until ...,", "Above that amount,". */
-const LEADING_CLAUSE = /^\s*(?:if|when|whenever|until|unless|where|once|before|after|while|as\s+soon\s+as|above|below|during|in|on|for|within|outside|inside)\b[^,;]{1,120},\s*/i;
+const LEADING_CLAUSE = /^\s*(?:subject\s+to|if|when|whenever|until|unless|where|once|before|after|while|as\s+soon\s+as|above|below|during|in|on|for|within|outside|inside)\b[^,;]{1,120},\s*/i;
 
 /** Whether the sentence is an order in the imperative ("Declare any conflict ..."), read by compromise. */
 export function isImperative(sentence: string): boolean {
-  const first = nlp(sentence.replace(/^[^A-Za-z]+/, '')).terms().json()[0] as { terms: { tags: string[] }[] } | undefined;
+  const words = sentence.replace(/^[^A-Za-z]+/, '');
+  // A lone word is a heading ("Overview."); "Subject to ..." opens a condition; "Travel, subsistence, ..." a list of nouns.
+  if (!/^[A-Za-z'’-]+\s+\w/.test(words) || /^subject\s+to\b/i.test(words)) return false;
+  const first = nlp(words).terms().json()[0] as { terms: { tags: string[] }[] } | undefined;
   const tags = first?.terms[0]?.tags ?? [];
   return tags.includes('Verb') && (tags.includes('Infinitive') || tags.includes('Imperative'));
 }
@@ -57,10 +73,10 @@ export function isImperative(sentence: string): boolean {
  * clauses, whose "may" or "must" belongs to the condition, not the rule), else
  * an imperative opening.
  */
-export function modalityOf(clause: string, ignore: readonly { start: number; end: number }[] = []): { modality: Modality; cues: Cue[] } | undefined {
+export function modalityOf(clause: string, ignore: readonly { start: number; end: number }[] = [], orders = true): { modality: Modality; cues: Cue[] } | undefined {
   const cues = deonticCues(clause).filter((c) => !ignore.some((s) => c.start >= s.start && c.end <= s.end));
   if (cues.length > 0) return { modality: cues[0]!.modality, cues: cues.filter((c) => c.modality === cues[0]!.modality).map(({ text, start, end }) => ({ text, start, end })) };
-  const verb = imperativeCue(clause);
+  const verb = orders ? imperativeCue(clause) : undefined;
   return verb ? { modality: 'Obligation', cues: [verb] } : undefined;
 }
 

@@ -5,10 +5,11 @@
  * text does not say (bearer, action, expected behaviour, what a threshold measures).
  */
 
+import { createHash } from 'node:crypto';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { DCTERMS, PROV, RDF, RDFS, SKOS, STUDIO, XSD } from '../vocabulary.js';
-import type { SourceDocument } from './document.js';
+import { mediaType, type SourceDocument } from './document.js';
 import type { DraftProvision } from './provisions.js';
 import type { Bound } from './quantities.js';
 import type { DocumentSection } from './structure.js';
@@ -53,6 +54,11 @@ export function draftQuads(document: SourceDocument, sections: readonly Document
   add(regulation, title, literal(documentTitle));
   add(regulation, namedNode(`${DCTERMS}source`), literal(document.file));
   add(regulation, s('sha256'), literal(document.sha256));
+  add(regulation, namedNode(`${DCTERMS}format`), literal(mediaType(document.format)));
+  if (document.format === 'pdf' || document.format === 'docx' || document.format === 'html') {
+    add(regulation, s('textSha256'), literal(createHash('sha256').update(document.text).digest('hex')));
+  }
+  const pageAt = (offset: number) => document.pages?.find((p) => offset <= p.end)?.page ?? document.pages?.at(-1)?.page;
   add(policy, a, s('Policy'));
   add(policy, title, literal(`Draft rules from ${documentTitle}`));
   add(policy, s('implements'), regulation);
@@ -74,6 +80,8 @@ export function draftQuads(document: SourceDocument, sections: readonly Document
     if (own) add(node, s('sourceText'), literal(own));
     add(node, s('startOffset'), integer(x.start));
     add(node, s('endOffset'), integer(x.end));
+    const page = pageAt(x.start);
+    if (page !== undefined) add(node, s('page'), integer(page));
   }
 
   const declared = new Set<string>();
@@ -104,7 +112,7 @@ export function draftQuads(document: SourceDocument, sections: readonly Document
     add(node, s('section'), sectionIri(p.section));
     add(node, s('text'), literal(p.text));
     add(node, label, literal(`${p.section.number ?? p.section.title} ${p.kind.toLowerCase()}: ${shorten(p.text, 8)}`));
-    add(node, namedNode(`${SKOS}note`), literal(`cue words: ${p.cues.map((c) => c.text).join(', ')}`));
+    add(node, namedNode(`${SKOS}note`), literal(`cue words: ${p.cues.map((c) => c.text).join(', ')}${p.leadIn ? ` (in the lead-in of its list, offsets ${p.leadIn.start}-${p.leadIn.end}: ${p.leadIn.text})` : ''}`));
     const span = iri(`span-${p.start}-${p.end}`);
     add(node, namedNode(`${DCTERMS}source`), span);
     add(span, a, namedNode(`${PROV}Entity`));
@@ -113,6 +121,8 @@ export function draftQuads(document: SourceDocument, sections: readonly Document
     add(span, namedNode(`${PROV}value`), literal(p.text));
     add(span, s('startOffset'), integer(p.start));
     add(span, s('endOffset'), integer(p.end));
+    const page = pageAt(p.start);
+    if (page !== undefined) add(span, s('page'), integer(page));
     for (const r of p.references) if (r.target) add(node, s('refersTo'), sectionIri(r.target));
 
     if (p.kind === 'Definition') {

@@ -17,7 +17,7 @@ export interface ExceptionClause {
 const PATTERNS: readonly { kind: ExceptionCueKind; pattern: RegExp }[] = [
   { kind: 'inapplicability', pattern: /\b(?:does|do|shall|will)\s+not\s+apply\b|\b(?:is|are)\s+not\s+affected\b|\b(?:is|are)\s+(?:exempt(?:ed)?|excluded)\s+from\b|\bexempt(?:ed)?\s+from\b/gi },
   { kind: 'notwithstanding', pattern: /\bnotwithstanding\b/gi },
-  { kind: 'exception', pattern: /\bexcept(?:\s+(?:that|as|when|where|for|if|to\s+the\s+extent))?\b|\bunless\b|\bprovided(?:,\s*however,)?\s+that\b|\bsave\s+(?:for|with|where|when)\b|\bbut\s+not\s+(?:while|when|where|if)\b/gi },
+  { kind: 'exception', pattern: /\bexcept(?:\s+(?:that|as|when|where|for|if|to\s+the\s+extent))?\b|\bunless\b|\bprovided(?:,\s*however,)?\s+that\b|\bsave\s+(?:for|with|where|when)\b|\bbut\s+not\s+(?:while|when|where|if)\b|\bother\s+than(?=\s+(?:§|paragraph\b|section\b))/gi },
 ];
 
 /** Every exception clause of a sentence or clause, in text order. */
@@ -35,5 +35,7 @@ export function exceptionClauses(text: string): ExceptionClause[] {
       clauses.push({ kind, cue, start: cue.start, end, condition });
     }
   }
-  return clauses.sort((a, b) => a.start - b.start);
+  // "unless the item is excluded from the definition": an inapplicability inside an exception's condition is part of it.
+  const inside = (c: ExceptionClause) => c.kind !== 'exception' && clauses.some((e) => e.kind === 'exception' && e.start < c.start && c.start < e.end);
+  return clauses.filter((c) => !inside(c)).sort((a, b) => a.start - b.start);
 }

@@ -1,7 +1,7 @@
 /** From a document to a draft policy and its review table: read, outline, find provisions, draft, check against the shapes. */
 
 import type { Quad } from '@rdfjs/types';
-import { readDocument, type SourceDocument } from './document.js';
+import { layoutOf, readDocument, type SourceDocument } from './document.js';
 import { draftQuads, namespaceOf } from './draft.js';
 import { findProvisions, type DraftProvision } from './provisions.js';
 import { parseStructure, type DocumentSection } from './structure.js';
@@ -11,6 +11,8 @@ import path from 'node:path';
 export interface IngestOptions {
   readonly policyIri?: string;
   readonly maxBytes?: number;
+  /** Ingest text that does not read as English. */
+  readonly anyLanguage?: boolean;
 }
 
 export interface Ingestion {
@@ -46,13 +48,13 @@ export function defaultPolicyIri(file: string): string {
 
 /** Ingests a document. Throws DocumentError on a document it refuses; writes nothing. */
 export async function ingest(file: string, options: IngestOptions = {}): Promise<Ingestion> {
-  const document = await readDocument(file, options.maxBytes);
+  const document = await readDocument(file, { maxBytes: options.maxBytes, anyLanguage: options.anyLanguage });
   return ingestDocument(document, options);
 }
 
 /** Ingests a document already read. */
 export function ingestDocument(document: SourceDocument, options: IngestOptions = {}): Ingestion {
-  const sections = parseStructure(document.text, document.format);
+  const sections = parseStructure(document.text, layoutOf(document));
   const provisions = findProvisions(document.text, sections);
   const policyIri = options.policyIri ?? defaultPolicyIri(document.file);
   const quads = draftQuads(document, sections, provisions, { policyIri, agent: AGENT });

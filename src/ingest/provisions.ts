@@ -5,7 +5,7 @@
  */
 
 import { deonticCues, imperativeCue, modalityOf, type Cue, type Modality } from './deontic.js';
-import { definitionOf } from './definitions.js';
+import { deemingOf, definitionOf } from './definitions.js';
 import { exceptionClauses, type ExceptionClause } from './exceptions.js';
 import { quantities, type QuantityMatch } from './quantities.js';
 import { references, type Reference } from './references.js';
@@ -31,6 +31,8 @@ export interface DraftProvision {
   readonly qualifies: readonly string[];
   readonly quantities: readonly QuantityMatch[];
   readonly references: readonly Reference[];
+  /** For an item of a list ("(1) Solicit a gift ..."): the lead-in whose modal verb it completes ("an employee may not:"). */
+  readonly leadIn?: { readonly start: number; readonly end: number; readonly text: string };
 }
 
 const shift = <T extends { start: number; end: number }>(x: T, by: number): T => ({ ...x, start: x.start + by, end: x.end + by });
@@ -53,10 +55,24 @@ export function findProvisions(text: string, sections: readonly DocumentSection[
     return `${section.key}-p${n}`;
   };
 
+  // The first sentence of a list item, keyed by its start, with the rule of the lead-in it completes.
+  const items = new Map<number, DraftProvision>();
+  // Sections whose first sentence completes the sentence of their parent ("... means any person who:", "provided that:").
+  const continuing = new Set(sections.filter((x) => x.parent && text.slice(x.parent.bodyStart, x.parent.end).trim().endsWith(':')));
+
   for (const section of sections) {
-    for (const sentence of sentences(text, section.bodyStart, section.end)) {
+    const ofSection = sentences(text, section.bodyStart, section.end);
+    for (const sentence of ofSection) {
       const sentenceText = text.slice(sentence.start, sentence.end);
-      const definition = definitionOf(sentenceText);
+      const item = items.get(sentence.start);
+      if (item) {
+        provisions.push(itemProvision(text, nextId(section), section, sentence, item, sections));
+        continue;
+      }
+      // An item that completes its parent's sentence is not an order even when it opens with a verb ("Contain information ..."),
+      // nor a deeming of its own ("An employee whose presence is deemed to be essential ...").
+      const orders = !(continuing.has(section) && sentence === ofSection[0]);
+      const definition = definitionOf(sentenceText) ?? (orders && deonticCues(sentenceText).length === 0 ? deemingOf(sentenceText) : undefined);
       if (definition) {
         provisions.push({
           id: nextId(section), kind: 'Definition', section, start: sentence.start, end: sentence.end, text: sentenceText,
@@ -73,13 +89,14 @@ export function findProvisions(text: string, sections: readonly DocumentSection[
       const statesRule = (piece: { start: number; end: number }) => {
         const own = text.slice(piece.start, piece.end);
         if (deonticCues(own).some((c) => !exceptionClauses(own).some((e) => e.kind !== 'inapplicability' && c.start >= e.start && c.end <= e.end))) return true;
-        const verb = imperativeCue(text.slice(piece.start, sentence.end));
+        const verb = orders ? imperativeCue(text.slice(piece.start, sentence.end)) : undefined;
         return verb !== undefined && verb.start < piece.end - piece.start;
       };
-      for (const clause of clauses(text, sentence, hasCue, statesRule)) {
+      const clausesOfSentence = clauses(text, sentence, hasCue, statesRule);
+      for (const clause of clausesOfSentence) {
         const clauseText = text.slice(clause.start, clause.end);
         const exceptions = exceptionClauses(clauseText);
-        const modality = modalityOf(clauseText, exceptions.filter((e) => e.kind !== 'inapplicability'));
+        const modality = modalityOf(clauseText, exceptions.filter((e) => e.kind !== 'inapplicability'), orders);
         const absoluteExceptions = exceptions.map((e) => shiftClause(e, clause.start));
         const inapplicable = exceptions.some((e) => e.kind === 'inapplicability');
         // "... does not apply to X" states no rule of its own even with "shall" in it: it is an exception.
@@ -96,6 +113,16 @@ export function findProvisions(text: string, sections: readonly DocumentSection[
           quantities: quantities(clauseText).map((q) => shift(q, clause.start)),
           references: references(clauseText, section, sections).map((r) => shift(r, clause.start)),
         };
+        const listed = clausesOfSentence.length === 1 && sentence === ofSection.at(-1) ? listItems(text, rule, sections) : [];
+        if (listed.length > 0) {
+          // The lead-in of a list of actions or things ("an employee may not:"): each item is a provision of its own.
+          const ids = listed.map((x) => `${x.key}-p1`);
+          listed.forEach((x) => items.set(sentences(text, x.bodyStart, x.end)[0]!.start, rule));
+          for (const e of absoluteExceptions.filter((x) => x.kind === 'exception')) {
+            provisions.push(exceptionProvision(text, nextId(section), section, e, ids, sections, e.start, e.end));
+          }
+          continue;
+        }
         provisions.push(rule);
         rulesOfSentence.push(rule);
         for (const e of absoluteExceptions.filter((x) => x.kind === 'exception')) {
@@ -109,7 +136,43 @@ export function findProvisions(text: string, sections: readonly DocumentSection[
       }
     }
   }
-  return provisions;
+  // List items are drafted where they stand; their lead-in's exceptions come before them.
+  return provisions.sort((a, b) => a.start - b.start);
+}
+
+/** Words after a lead-in's modal verb that make its list a list of conditions or examples, not of things allowed or forbidden. */
+const CONDITIONS = /\b(?:if|provided|unless|that|whether|where|when|including|include|includes|following\s+categories|such\s+as)\b/i;
+
+/**
+ * The items a rule enumerates: its sentence ends with a colon after its modal verb ("an employee may not,
+ * directly or indirectly:", "the following may be given ...:"), and each child paragraph that states no rule
+ * or definition of its own completes it. A list of conditions ("provided that:", "if:") enumerates nothing.
+ */
+function listItems(text: string, rule: DraftProvision, sections: readonly DocumentSection[]): DocumentSection[] {
+  if (!rule.text.trimEnd().endsWith(':') || rule.cues.length === 0) return [];
+  const afterCue = rule.text.slice(rule.cues.at(-1)!.end - rule.start);
+  if (CONDITIONS.test(afterCue)) return [];
+  return sections.filter((x) => x.parent === rule.section).filter((x) => {
+    const first = sentences(text, x.bodyStart, x.end)[0];
+    if (!first) return false;
+    const own = text.slice(first.start, first.end);
+    return deonticCues(own).length === 0 && !definitionOf(own) && !deemingOf(own);
+  });
+}
+
+/** A list item as a provision: its first clause, with the modality, cues and exceptions of its lead-in. */
+function itemProvision(text: string, id: string, section: DocumentSection, sentence: { start: number; end: number }, leadIn: DraftProvision, sections: readonly DocumentSection[]): DraftProvision {
+  const own = text.slice(sentence.start, sentence.end);
+  const stop = own.search(/;|,?\s+(?:or|and)\s*$|\.$/);
+  const end = sentence.start + (stop === -1 ? own.length : stop);
+  const itemText = text.slice(sentence.start, end);
+  return {
+    id, kind: leadIn.kind, section, start: sentence.start, end, text: itemText, cues: leadIn.cues,
+    exceptions: leadIn.exceptions.filter((e) => e.kind === 'exception'), qualifies: [],
+    quantities: quantities(itemText).map((q) => shift(q, sentence.start)),
+    references: references(itemText, section, sections).map((r) => shift(r, sentence.start)),
+    leadIn: { start: leadIn.start, end: leadIn.end, text: leadIn.text },
+  };
 }
 
 /**

@@ -48,7 +48,7 @@ function push(spans: Span[], text: string, from: number, to: number): void {
 export function clauses(text: string, sentence: Span, hasCue: (clause: string) => boolean, statesRule: (clause: Span) => boolean): Span[] {
   const body = text.slice(sentence.start, sentence.end);
   const semicolons = new Set<number>();
-  const cuts = [...body.matchAll(/;\s+|,\s+(?:and|but|or|nor)\s*,\s+[^,;]{1,40},\s+(?=(?:never|do\s+not|don't)\b)|,?\s+(?:and|but|or|nor)\s+(?=(?:never|do\s+not|don't)\b)|,\s+(?:(?:and|but|or|nor)\s+)?/gi)];
+  const cuts = [...body.matchAll(/;\s+|,\s+(?:and|but|or|nor)\s*,\s+[^,;]{1,40},\s+(?=(?:never|do\s+not|don't)\b)|,?\s+(?:and|but|or|nor)\s+(?=(?:never|do\s+not|don't)\b)|,\s+(?:(?:and|but|or|nor)\s+)?|\s+and\s+(?=(?:an?|the|each|every|any)\s+[\w-]+\s+(?:may|must|shall|should)\b)/gi)];
   const pieces: Span[] = [];
   let from = 0;
   for (const m of cuts) {

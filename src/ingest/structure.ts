@@ -4,7 +4,7 @@
  * character offsets in the document.
  */
 
-import type { DocumentFormat } from './document.js';
+import type { TextLayout } from './document.js';
 
 /** The kinds of paragraph marker, outermost first, as US regulations nest them: (a)(1)(i)(A). */
 const MARKER_KINDS = ['letter', 'digit', 'roman', 'upper'] as const;
@@ -72,7 +72,7 @@ function isTitleLike(text: string): boolean {
 }
 
 /** The heading number and title of a heading line, if it is one. */
-function headingOf(line: string, format: DocumentFormat): { level: number; marker?: string; title: string } | undefined {
+function headingOf(line: string, format: TextLayout): { level: number; marker?: string; title: string } | undefined {
   const md = format === 'markdown' ? MD_HEADING.exec(line) : null;
   const text = md ? md[2]! : line.trim();
   const section = SECTION_SIGN.exec(text);
@@ -97,7 +97,7 @@ function paragraphTitle(marker: string, body: string): string {
 const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
 
 /** Reads the outline of a document: every heading and numbered paragraph, in document order. */
-export function parseStructure(text: string, format: DocumentFormat): DocumentSection[] {
+export function parseStructure(text: string, format: TextLayout): DocumentSection[] {
   const sections: (DocumentSection & { end: number })[] = [];
   const stack: DocumentSection[] = [];
   const keys = new Set<string>();

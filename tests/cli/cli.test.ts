@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { makePdf } from '../helpers/pdf.js';
 import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +99,9 @@ describe('studio CLI', () => {
 
     it.each([
       ['an empty file', 'empty.md', '\n', /empty/],
-      ['an unsupported type', 'rule.docx', 'PK', /DOCX is not read yet/],
+      ['an unsupported type', 'rule.rtf', '{\\rtf1 You must ask.}', /unsupported document type '\.rtf'/],
+      ['a corrupt DOCX', 'rule.docx', 'PK', /DOCX cannot be read.*corrupt/],
+      ['a scanned PDF', 'scan.pdf', makePdf({ imagePages: 1 }), /no text layer.*Run OCR/],
     ])('refuses %s with exit 2 and writes nothing', async (_, name, content, message) => {
       const dir = await tempDir();
       const file = path.join(dir, name);

@@ -28,3 +28,24 @@ describe('accuracy on the annotated Kestrel guidelines', async () => {
     expect(report.violations).toEqual([]);
   });
 });
+
+// 5 CFR part 2635 subparts B and C (public domain), annotated by hand before the detector was run on it. The
+// cues were then tuned on the same text: the floor guards against regressions, it is no held-out figure.
+describe('accuracy on the annotated 5 CFR 2635 gift rules', async () => {
+  const a = await documentAccuracy('examples/ingest/5cfr2635-gifts.md');
+
+  it('finds provisions with precision >= 95% and recall >= 90%, the annotated modality on >= 90%', () => {
+    expect(a.provisions.gold).toBeGreaterThanOrEqual(100);
+    expect(a.provisions.precision).toBeGreaterThanOrEqual(0.95);
+    expect(a.provisions.recall).toBeGreaterThanOrEqual(0.9);
+    expect(a.kindAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(a.exceptions.recall).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('drafts the whole text into a policy that passes the shapes', async () => {
+    const result = await ingest('examples/ingest/5cfr2635-gifts.md');
+    const validator = await PolicyValidator.create();
+    const report = await validator.validateSources([{ file: 'cfr.draft.ttl', text: result.turtle, baseIri: 'file:///cfr.draft.ttl' }]);
+    expect(report.violations).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 // Exceptions, definitions, quantities and references: the cues read from one clause each.
 import { describe, expect, it } from 'vitest';
 import { exceptionClauses } from '../../src/ingest/exceptions.js';
-import { definitionOf } from '../../src/ingest/definitions.js';
+import { deemingOf, definitionOf } from '../../src/ingest/definitions.js';
 import { quantities } from '../../src/ingest/quantities.js';
 import { references } from '../../src/ingest/references.js';
 import { parseStructure } from '../../src/ingest/structure.js';
@@ -30,8 +30,21 @@ describe('definitionOf', () => {
     ['(bb) Telemarketing means a plan, program, or campaign.', 'Telemarketing'],
     ['The term "seller" means any person who provides goods.', 'seller'],
     ['Nominal value shall mean a value of 25 dollars or less.', 'Nominal value'],
+    ['(a) Agency has the meaning set forth in § 2635.102(a).', 'Agency'],
+    ['Indirectly, for purposes of § 2635.302(b), has the meaning set forth in § 2635.203(f).', 'Indirectly'],
+    ['Subject to paragraph (a) of this section, market value has the meaning set forth in § 2635.203(c).', 'market value'],
+    ['For purposes of paragraphs (e)(1) through (4) of this section, "employment" means any form of employment.', 'employment'],
+    ['A gift which is solicited or accepted indirectly includes a gift:', 'A gift which is solicited or accepted indirectly'],
   ])('%s defines %s', (sentence, term) => {
     expect(definitionOf(sentence)?.term).toBe(term);
+  });
+
+  it.each([
+    ['The market value of a ticket is deemed to be the face value of the ticket.', 'The market value of a ticket', 'is deemed to'],
+    ['Subsequent reciprocation by the employee does not constitute reimbursement.', 'Subsequent reciprocation by the employee', 'does not constitute'],
+    ['For purposes of this subpart, an employee is considered to be the subordinate of any of his official superiors.', 'an employee', 'is considered to'],
+  ])('%s deems %s', (sentence, term, cue) => {
+    expect(deemingOf(sentence)).toMatchObject({ term, cue: { text: cue } });
   });
 
   it.each([['This means that you must ask first.'], ['The seller must disclose what the fee means for the customer.']])('%s defines nothing', (sentence) => {
@@ -65,5 +78,14 @@ describe('references', () => {
   ])('%s', (phrase, number, target) => {
     expect(references(phrase, inB, sections)).toMatchObject([{ number }]);
     expect(references(phrase, inB, sections)[0]?.target?.number).toBe(target);
+  });
+});
+
+describe('exceptionClauses inside another', () => {
+  it('reads "unless the item is excluded from" as one exception, and "other than §" as an exception', () => {
+    const inside = exceptionClauses('Standards prohibit a gift, unless the item is excluded from the definition of a gift.');
+    expect(inside.map((c) => c.kind)).toEqual(['exception']);
+    const other = exceptionClauses('Notwithstanding any exception, other than § 2635.204(j), an employee may not:');
+    expect(other.map((c) => c.cue.text)).toEqual(['Notwithstanding', 'other than']);
   });
 });

@@ -18,6 +18,12 @@ describe('modalityOf', () => {
     ['Small holdings need not be declared.', 'Permission', ['need not']],
     ['Managers should keep a copy.', 'Recommendation', ['should']],
     ['Employees are encouraged to report concerns early.', 'Recommendation', ['are encouraged to']],
+    ['Every employee has a fundamental responsibility to place loyalty above private gain.', 'Obligation', ['has a fundamental responsibility to']],
+    ['Acceptance is permitted only if the employee first has complied.', 'Permission', ['is permitted']],
+    ['It is never inappropriate and frequently prudent for an employee to decline a gift.', 'Recommendation', ['is never inappropriate and frequently prudent']],
+    ['An employee who, in accordance with the Act, may take part in campaigns, may accept meals.', 'Permission', ['may']],
+    ['An employee who cannot ascertain the market value of a gift may estimate it.', 'Permission', ['may']],
+    ['Employees who have questions, including whether the employee should decline a gift, should seek advice.', 'Recommendation', ['should']],
   ])('%s -> %s', (sentence, modality, cues) => {
     const found = modalityOf(sentence);
     expect(found?.modality).toBe(modality);
@@ -29,6 +35,11 @@ describe('modalityOf', () => {
     ['Business opportunities that you learn of through your work belong to the company.'],
     ['This chapter sets the limits for gifts.'],
     ['This section shall not be construed to limit any other rule.'],
+    ['Overview.'],
+    ['Subject to the limitations in § 2635.205, this section establishes exceptions.'],
+    ['Travel, subsistence, and related expenses accepted by an agency.'],
+    ['The gift was provided by a person who has interests that may be substantially affected by the official duties.'],
+    ['Gifts which may be accepted by an employee include, but are not limited to:'],
   ])('finds no rule in a statement: %s', (sentence) => {
     expect(modalityOf(sentence)).toBeUndefined();
   });

@@ -25,8 +25,7 @@ describe('readDocument', () => {
     ['an empty file', 'empty.md', '  \n\n', /empty/],
     ['a binary file', 'image.txt', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]), /binary/],
     ['text that is not UTF-8', 'latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6d, 0x75, 0x73, 0x74]), /not valid UTF-8/],
-    ['a PDF', 'rule.pdf', '%PDF-1.7', /'\.pdf'.*PDF is not read yet.*plain text \(\.txt\) and Markdown \(\.md\)/],
-    ['an unknown type', 'rule.rtfx', 'text', /unsupported document type '\.rtfx'/],
+    ['an unknown type', 'rule.rtfx', 'text', /unsupported document type '\.rtfx'.*PDF \(\.pdf\), Word \(\.docx\) and HTML/],
   ])('refuses %s with a DocumentError that says what is wrong', async (_, name, content, message) => {
     const target = await file(name, content);
     const error = await readDocument(target).catch((e: unknown) => e);

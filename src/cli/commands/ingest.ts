@@ -1,5 +1,5 @@
 /**
- * studio ingest: from a regulation's text (plain text or Markdown) to a draft
+ * studio ingest: from a regulation's text (plain text, Markdown, PDF, DOCX, HTML) to a draft
  * policy in Turtle and a review table. The draft is checked against the shapes
  * before it is written; on any error nothing is written.
  */
@@ -12,7 +12,10 @@ import { ingest, reviewRows, type Ingestion } from '../../ingest/ingest.js';
 import { MAX_DOCUMENT_BYTES } from '../../ingest/document.js';
 import { shorten } from '../../ingest/draft.js';
 import { PolicyValidator } from '../../validation/validator.js';
-import { StudioError } from '../../errors.js';
+import { ReviewError, StudioError } from '../../errors.js';
+import { applyReview, EDITABLE_FIELDS, listProvisions, parseDraft, type Edit, type EditableField } from '../../ingest/review.js';
+import { readTurtle } from '../../rdf/turtle.js';
+import { serializeQuads } from '../../rdf/serialize.js';
 import { formatTable, printJson } from '../output.js';
 import { positiveInteger } from '../option-values.js';
 import { STUDIO } from '../../vocabulary.js';
@@ -22,6 +25,7 @@ interface IngestOptions {
   policy?: string;
   json?: boolean;
   maxBytes: number;
+  anyLanguage?: boolean;
 }
 
 /** The draft file written when --out is not given: beside the document, named after it. */
@@ -30,16 +34,18 @@ function defaultOut(file: string): string {
 }
 
 export function registerIngest(program: Command): void {
-  program
+  const command = program
     .command('ingest')
-    .description('draft a policy from a regulation in plain text (.txt) or Markdown (.md): sections, candidate provisions, modality, exceptions, definitions, thresholds, references')
-    .argument('<file>', 'the regulation document (.txt or .md; PDF, DOCX and HTML are not read yet)')
+    .description('draft a policy from a regulation (.txt, .md, .pdf, .docx, .html): sections, candidate provisions, modality, exceptions, definitions, thresholds, references')
+    .argument('<file>', 'the regulation document (.txt, .md, .pdf with a text layer, .docx, .html)')
     .option('--out <file>', 'where to write the draft policy (default: <document>.draft.ttl beside the document)')
     .option('--policy <iri>', "the draft policy's IRI; the draft's other IRIs share its namespace")
     .option('--json', 'print the review table as JSON')
     .option('--max-bytes <n>', 'refuse documents larger than this', (v) => positiveInteger('--max-bytes', v), MAX_DOCUMENT_BYTES)
+    .option('--any-language', 'ingest a text that does not read as English (the cues are English words)')
     .action(async (file: string, options: IngestOptions) => {
-      const result = await ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes });
+      const result = await ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes, anyLanguage: options.anyLanguage });
+      for (const warning of result.document.warnings ?? []) process.stderr.write(`warning: ${file}: ${warning}\n`);
       const out = options.out ?? defaultOut(file);
       const validator = await PolicyValidator.create();
       const report = await validator.validateSources([{ file: out, text: result.turtle, baseIri: pathToFileURL(path.resolve(out)).href }]);
@@ -53,6 +59,68 @@ export function registerIngest(program: Command): void {
       await rename(temporary, out);
       if (options.json) printJson(summaryJson(result, out));
       else process.stdout.write(summaryText(result, out));
+    });
+  registerReview(command);
+}
+
+interface ReviewCliOptions {
+  accept: string[];
+  reject: string[];
+  edit: string[];
+  with: string[];
+  out?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** studio ingest review <draft.ttl>: lists the provisions, or accepts, edits and rejects them and writes the result whole. */
+function registerReview(ingestCommand: Command): void {
+  ingestCommand
+    .command('review')
+    .description('list the provisions of a draft, or accept / edit / reject them by IRI (local name, draft:name or full IRI); the result must pass the shapes and is written whole')
+    .argument('<draft>', 'a draft policy written by studio ingest')
+    .option('--accept <iri>', 'accept a draft provision (it loses studio:Draft); repeatable', collect, [])
+    .option('--reject <iri>', 'remove a provision, with the span, placeholders and exceptions only it used; repeatable', collect, [])
+    .option('--edit <iri field=value>', `set one field (${Object.keys(EDITABLE_FIELDS).join(', ')}); repeatable`, collect, [])
+    .option('--with <file>', 'policy files validated together with the draft (where the terms an edit names are declared); not written', collect, [])
+    .option('--out <file>', 'write the reviewed draft here (default: in place)')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, options: ReviewCliOptions) => {
+      const source = await readTurtle(file);
+      const draft = parseDraft(file, source.text, source.baseIri);
+      const edits = options.edit.map((e): Edit => {
+        const m = /^(\S+)\s+([A-Za-z]+)=([\s\S]*)$/.exec(e);
+        if (!m) throw new ReviewError(file, `--edit '${e}': write it as '<iri> <field>=<value>'.`);
+        if (!(m[2]! in EDITABLE_FIELDS)) throw new ReviewError(file, `--edit '${e}': unknown field '${m[2]}'; a review edits ${Object.keys(EDITABLE_FIELDS).join(', ')}.`);
+        return { iri: m[1]!, field: m[2] as EditableField, value: m[3]! };
+      });
+      if (options.accept.length + options.reject.length + edits.length === 0) {
+        const items = listProvisions(draft);
+        if (options.json) printJson(items);
+        else process.stdout.write(formatTable(['provision', 'section', 'kind', 'status', 'unresolved', 'text'], items.map((p) => [
+          p.iri.startsWith(draft.namespace) ? p.iri.slice(draft.namespace.length) : p.iri, p.section ?? '', p.kind, p.draft ? 'draft' : 'reviewed', String(p.unresolved.length), shorten(p.text, 10),
+        ])) + '\n');
+        return;
+      }
+      const outcome = applyReview(draft, { accept: options.accept, reject: options.reject, edit: edits });
+      const header = source.text.match(/^(?:#[^\n]*\n)*/)?.[0] ?? '';
+      const turtle = `${header}# Reviewed with studio ingest review: ${outcome.accepted.length} accepted, ${outcome.edited.length} edited, ${outcome.rejected.length + outcome.cascaded.length} rejected.\n\n`
+        + serializeQuads(outcome.quads, 'ttl', { ...draft.prefixes });
+      const out = options.out ?? file;
+      const others = await Promise.all(options.with.map((f) => readTurtle(f)));
+      const validator = await PolicyValidator.create();
+      const report = await validator.validateSources([{ file: out, text: turtle, baseIri: source.baseIri }, ...others]);
+      if (!report.conforms) {
+        const first = report.violations[0] ?? report.syntaxErrors[0];
+        throw new ReviewError(file, `the reviewed draft would not pass the shapes (${report.violations.length + report.syntaxErrors.length} problem(s), first: ${JSON.stringify(first)}); nothing was written.`);
+      }
+      const temporary = `${out}.${process.pid}.tmp`;
+      await writeFile(temporary, turtle);
+      await rename(temporary, out);
+      const summary = { out, accepted: outcome.accepted, edited: outcome.edited, rejected: outcome.rejected, cascaded: outcome.cascaded };
+      if (options.json) printJson(summary);
+      else process.stdout.write(`wrote ${out}: ${outcome.accepted.length} accepted, ${outcome.edited.length} edited, ${outcome.rejected.length} rejected${outcome.cascaded.length ? ` (and ${outcome.cascaded.length} exception(s) that qualified only them)` : ''}; it passes the shapes\n`);
     });
 }
 
@@ -68,7 +136,10 @@ function countsByKind(result: Ingestion): Record<string, number> {
 
 function summaryJson(result: Ingestion, out: string) {
   return {
-    document: { file: result.document.file, format: result.document.format, sha256: result.document.sha256, characters: result.document.text.length },
+    document: {
+      file: result.document.file, format: result.document.format, sha256: result.document.sha256, characters: result.document.text.length,
+      ...(result.document.pages ? { pages: result.document.pages.length } : {}), warnings: result.document.warnings ?? [],
+    },
     policy: result.policyIri,
     out,
     sections: result.sections.length,
