@@ -52,36 +52,37 @@ export function registerVersions(program: Command): void {
     }
   });
 
-  storeOptions(
-    versions
-      .command('restore')
-      .description('make a kept version current again (a load: the version it replaces is kept in turn)')
-      .argument('<version>', 'IRI@sha: the policy IRI and the version\'s SHA-256 (or its first digits)')
-      .option('--no-validate', 'skip the shapes (syntax is always checked)')
-      .option('--json', 'print what was loaded as JSON'),
-  ).action(async (spec: string, options: StoreOptions & { validate: boolean; json?: boolean }) => {
-    const named = parseStoredVersion(spec);
-    if (!named || named.ref === 'current') throw new InvalidOptionError(`${spec}: give IRI@sha, the policy's IRI and a kept version's SHA-256 (or its first digits), as 'studio versions' lists them`);
-    const store = await openStore(options);
-    try {
-      const { version, source: stored } = await readStoredVersion(store, named.policy, named.ref);
-      // Under the name it was loaded as: the version is its text, and the text's SHA-256 is unchanged.
-      const source = { ...stored, file: version.source };
-      const quads = parseTurtle(source);
-      if (options.validate) {
-        const violations = await (await PolicyValidator.create()).validateParsed(source, quads);
-        if (violations.length > 0) {
-          process.stderr.write(formatReport({ conforms: false, files: [spec], syntaxErrors: [], violations, triples: quads.length }));
-          throw new PolicyInvalidError(spec, violations.length);
+  // The store options are the parent's (commander gives a parent's options to it wherever they stand).
+  versions
+    .command('restore')
+    .description('make a kept version current again (a load: the version it replaces is kept in turn)')
+    .argument('<version>', 'IRI@sha: the policy IRI and the version\'s SHA-256 (or its first digits)')
+    .option('--no-validate', 'skip the shapes (syntax is always checked)')
+    .option('--json', 'print what was loaded as JSON')
+    .action(async (spec: string, _options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<StoreOptions & { validate: boolean; json?: boolean }>();
+      const named = parseStoredVersion(spec);
+      if (!named || named.ref === 'current') throw new InvalidOptionError(`${spec}: give IRI@sha, the policy's IRI and a kept version's SHA-256 (or its first digits), as 'studio versions' lists them`);
+      const store = await openStore(options);
+      try {
+        const { version, source: stored } = await readStoredVersion(store, named.policy, named.ref);
+        // Under the name it was loaded as: the version is its text, and the text's SHA-256 is unchanged.
+        const source = { ...stored, file: version.source };
+        const quads = parseTurtle(source);
+        if (options.validate) {
+          const violations = await (await PolicyValidator.create()).validateParsed(source, quads);
+          if (violations.length > 0) {
+            process.stderr.write(formatReport({ conforms: false, files: [spec], syntaxErrors: [], violations, triples: quads.length }));
+            throw new PolicyInvalidError(spec, violations.length);
+          }
         }
+        const checked = toChecked(preparePolicy(source, quads));
+        await checkIsolation(store, spec, checked);
+        const loaded = await withProgress(`restoring ${version.sha256.slice(0, 12)}`, (progress) => store.loadPolicy(source, progress, checked, loadRecord()));
+        if (options.json) printJson(loaded);
+        else process.stdout.write(`restored ${loaded.policy} at ${loaded.sha256.slice(0, 12)}${loaded.revisionOf ? ` (replacing ${loaded.revisionOf.slice(0, 12)}, kept)` : ''}\n`);
+      } finally {
+        await store.close();
       }
-      const checked = toChecked(preparePolicy(source, quads));
-      await checkIsolation(store, spec, checked);
-      const loaded = await withProgress(`restoring ${version.sha256.slice(0, 12)}`, (progress) => store.loadPolicy(source, progress, checked, loadRecord()));
-      if (options.json) printJson(loaded);
-      else process.stdout.write(`restored ${loaded.policy} at ${loaded.sha256.slice(0, 12)}${loaded.revisionOf ? ` (replacing ${loaded.revisionOf.slice(0, 12)}, kept)` : ''}\n`);
-    } finally {
-      await store.close();
-    }
-  });
+    });
 }
