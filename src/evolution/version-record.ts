@@ -8,7 +8,7 @@
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { versionIri, type LoadedPolicy } from '../store/graph-store.js';
-import { DCTERMS, PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
+import { DCTERMS, PROV, RDF, RDFS, XSD } from '../vocabulary.js';
 
 const { namedNode, literal, quad, blankNode } = N3.DataFactory;
 
@@ -25,7 +25,6 @@ export function versionQuads(rows: readonly VersionRow[]): Quad[] {
     out.push(
       quad(v, namedNode(`${RDF}type`), namedNode(`${PROV}Entity`)),
       quad(v, namedNode(`${PROV}specializationOf`), namedNode(row.policy)),
-      quad(v, namedNode(`${STUDIO}contentHash`), literal(row.sha256)),
       quad(v, namedNode(`${PROV}generatedAtTime`), literal(row.loadedAt, namedNode(`${XSD}dateTime`))),
       quad(v, namedNode(`${DCTERMS}source`), literal(row.source)),
     );
