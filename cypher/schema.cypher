@@ -7,3 +7,5 @@ CREATE INDEX resource_graph IF NOT EXISTS FOR (n:Resource) ON (n.graph);
 CREATE CONSTRAINT studio_graph IF NOT EXISTS FOR (g:_StudioGraph) REQUIRE g.graph IS UNIQUE;
 // The IRI behind each label, property key and relationship type, for export.
 CREATE CONSTRAINT studio_name IF NOT EXISTS FOR (n:_StudioName) REQUIRE n.key IS UNIQUE;
+// One node per version of a policy the studio keeps (history, never read as data), by the SHA-256 of its source.
+CREATE CONSTRAINT studio_version IF NOT EXISTS FOR (v:_StudioVersion) REQUIRE v.sha256 IS UNIQUE;

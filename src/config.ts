@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
-import type { StoreEngine } from './store/graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, type StoreEngine } from './store/graph-store.js';
 import type { Neo4jConnection } from './store/neo4j-store.js';
 import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './validation/upload-check.js';
@@ -24,6 +24,8 @@ export interface StudioConfig {
   readonly deadlines: { readonly adhocMs: number; readonly namedMs: number };
   /** What one policy upload through the API may hold: "uploads" {"maxTriples", "maxLiteralLength", "maxNestingDepth"}, STUDIO_MAX_UPLOAD_TRIPLES, STUDIO_MAX_LITERAL_LENGTH, STUDIO_MAX_NESTING_DEPTH. */
   readonly uploads: UploadLimits;
+  /** How many replaced versions of each policy the store keeps: "versions" {"keep"}, STUDIO_KEEP_VERSIONS (default 10; 0 keeps none). */
+  readonly versions: { readonly keep: number };
   /** The OpenAI-compatible endpoint for LLM work (augmentation, judges); see src/llm/llm-config.ts. */
   readonly llm: LlmConfig;
   /** The model under audit: the "target" section and STUDIO_TARGET_*, same keys as "llm". */
@@ -46,6 +48,7 @@ interface ConfigFile {
   precedence?: string[];
   deadlines?: { adhocMs?: unknown; namedMs?: unknown };
   uploads?: { maxTriples?: unknown; maxLiteralLength?: unknown; maxNestingDepth?: unknown };
+  versions?: { keep?: unknown };
   llm?: unknown;
   target?: unknown;
   train?: unknown;
@@ -61,15 +64,16 @@ function deadline(variable: string, fromEnv: string | undefined, fromFile: unkno
   return positiveSetting(variable, fromEnv, fromFile, file, `deadlines.${key}`, fallback, 'milliseconds');
 }
 
-/** A positive whole number from the environment, else from the config file, else the default. */
-function positiveSetting(variable: string, fromEnv: string | undefined, fromFile: unknown, file: string, key: string, fallback: number, unit: string): number {
+/** A positive whole number (or, with `least` 0, a whole number) from the environment, else from the config file, else the default. */
+function positiveSetting(variable: string, fromEnv: string | undefined, fromFile: unknown, file: string, key: string, fallback: number, unit: string, least = 1): number {
+  const what = least === 0 ? 'whole number' : 'positive whole number';
   if (fromEnv !== undefined && fromEnv !== '') {
     const value = Number(fromEnv);
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${variable}=${fromEnv}: give a positive whole number of ${unit}`);
+    if (!Number.isInteger(value) || value < least) throw new ConfigError(`${variable}=${fromEnv}: give a ${what} of ${unit}`);
     return value;
   }
   if (fromFile === undefined) return fallback;
-  if (typeof fromFile !== 'number' || !Number.isInteger(fromFile) || fromFile <= 0) throw new ConfigError(`${file}: "${key}" must be a positive whole number of ${unit}`);
+  if (typeof fromFile !== 'number' || !Number.isInteger(fromFile) || fromFile < least) throw new ConfigError(`${file}: "${key}" must be a ${what} of ${unit}`);
   return fromFile;
 }
 const ENGINES: readonly StoreEngine[] = ['embedded', 'neo4j'];
@@ -111,6 +115,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
       maxLiteralLength: positiveSetting('STUDIO_MAX_LITERAL_LENGTH', env.STUDIO_MAX_LITERAL_LENGTH, fromFile.uploads?.maxLiteralLength, file, 'uploads.maxLiteralLength', DEFAULT_UPLOAD_LIMITS.maxLiteralLength, 'characters'),
       maxNestingDepth: positiveSetting('STUDIO_MAX_NESTING_DEPTH', env.STUDIO_MAX_NESTING_DEPTH, fromFile.uploads?.maxNestingDepth, file, 'uploads.maxNestingDepth', DEFAULT_UPLOAD_LIMITS.maxNestingDepth, 'levels'),
     },
+    versions: { keep: positiveSetting('STUDIO_KEEP_VERSIONS', env.STUDIO_KEEP_VERSIONS, fromFile.versions?.keep, file, 'versions.keep', DEFAULT_KEEP_VERSIONS, 'versions', 0) },
     llm: resolveLlmConfig(fromFile.llm, file, env),
     target: resolveLlmConfig(fromFile.target, file, env, TARGET_SETTING),
     train: resolveLlmConfig(fromFile.train, file, env, TRAIN_SETTING),

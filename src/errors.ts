@@ -136,6 +136,13 @@ export class InvalidOptionError extends StudioError {}
 /** A triple no store can keep: a literal as subject, a relative IRI, a malformed language tag. */
 export class InvalidTripleError extends StudioError {}
 
+/** A version of a policy (by SHA-256 or a prefix of it) the store does not keep, or a prefix that names several. */
+export class VersionNotFoundError extends StudioError {
+  constructor(readonly policy: string, readonly ref: string, detail: string) {
+    super(`${policy}@${ref}: ${detail}`);
+  }
+}
+
 /** A policy IRI the store does not hold. */
 export class PolicyNotLoadedError extends StudioError {
   constructor(readonly policy: string, loaded: readonly string[]) {

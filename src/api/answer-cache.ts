@@ -7,7 +7,7 @@
  * and in bytes (see CacheLimits), least recently used out first.
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -62,9 +62,9 @@ export class CachingStore implements GraphStore {
     return this.store.engine;
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
     try {
-      return await this.store.loadPolicy(source, progress, parsed);
+      return await this.store.loadPolicy(source, progress, parsed, options);
     } finally {
       this.clear();
     }
@@ -108,6 +108,14 @@ export class CachingStore implements GraphStore {
 
   listPolicies(): Promise<LoadedPolicy[]> {
     return this.store.listPolicies();
+  }
+
+  listVersions(policy?: string): Promise<PolicyVersion[]> {
+    return this.store.listVersions(policy);
+  }
+
+  readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined> {
+    return this.store.readVersion(policy, sha256);
   }
 
   namedQuery(name: string, params: QueryParams = {}, options?: ReadOptions): Promise<Row[]> {

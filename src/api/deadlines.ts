@@ -5,7 +5,7 @@
  * server closes, queries still running are abandoned (QueryAbortedError).
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -53,12 +53,20 @@ export class DeadlineStore implements GraphStore {
     return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, signal: this.closing.signal, ...options });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
-    return this.store.loadPolicy(source, progress, parsed);
+  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
+    return this.store.loadPolicy(source, progress, parsed, options);
   }
 
   listPolicies(): Promise<LoadedPolicy[]> {
     return this.store.listPolicies();
+  }
+
+  listVersions(policy?: string): Promise<PolicyVersion[]> {
+    return this.store.listVersions(policy);
+  }
+
+  readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined> {
+    return this.store.readVersion(policy, sha256);
   }
 
   removePolicy(policy: string): Promise<boolean> {

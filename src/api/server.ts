@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemErrorHandler, sendProblem, toProblem } from './problem.js';
 import { problemSchema, problems } from './schemas.js';
 import { policyRoutes } from './routes/policies.js';
+import { versionRoutes } from './routes/versions.js';
 import { ruleRoutes } from './routes/rules.js';
 import { queryRoutes } from './routes/queries.js';
 import { adhocQueryRoutes } from './routes/adhoc-query.js';
@@ -56,6 +57,8 @@ export interface ApiOptions {
   readonly audit?: AuditJobOptions;
   /** How long queries may run (defaults: 10 s ad hoc, 30 s named and inside routes). */
   readonly deadlines?: QueryDeadlines;
+  /** Replaced versions kept per policy when an upload changes it (default: the configured number, see config.ts). */
+  readonly keepVersions?: number;
 }
 
 /** How the server runs jobs (/v1/jobs). */
@@ -247,7 +250,15 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       api.addHook('preValidation', checkBodyAsSent);
       // JSON only under /v1, except the policy upload, which takes Turtle.
       api.removeContentTypeParser('text/plain');
-      await api.register(policyRoutes, { store, uploads, limits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS, writes, turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT });
+      await api.register(policyRoutes, {
+        store,
+        uploads,
+        limits: options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
+        writes,
+        turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT,
+        keepVersions: options.keepVersions ?? resolveConfig().versions.keep,
+      });
+      await api.register(versionRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });

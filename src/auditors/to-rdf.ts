@@ -28,6 +28,7 @@ import type { Quad } from '@rdfjs/types';
 import { sha256 } from '../framers/hierarchy.js';
 import { GENERATED_NS } from '../framers/item.js';
 import { EARL, PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
+import { versionIri } from '../store/graph-store.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from './result-record.js';
 import { dateTimeLiteral } from '../rdf/date-time.js';
 import { modelIri, runIri, suiteIri, type RunManifest } from './run-folder.js';
@@ -92,6 +93,7 @@ export function runQuads(run: RunManifest, graders: readonly GraderRef[], ruleTe
   if (run.label) out.push(quad(r, LABEL, literal(run.label)));
   if (run.judge) out.push(quad(r, s('judgeModel'), literal(run.judge.model)));
   if (run.since) out.push(quad(r, prov('wasInformedBy'), iri(runIri(run.since))));
+  if (run.policySha256) out.push(quad(r, s('derivedFromVersion'), iri(versionIri(run.policySha256))));
   for (const grader of graders) {
     const g = iri(graderIri(grader));
     out.push(quad(g, TYPE, s('Grader')), quad(g, LABEL, literal(grader.id)), quad(g, s('graderKind'), literal(grader.kind)), quad(r, prov('wasAssociatedWith'), g));

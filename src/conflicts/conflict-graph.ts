@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
+import { versionIri, type DerivedGraph, type GraphStore } from '../store/graph-store.js';
 import { PROV, RDF, RDFS, STUDIO } from '../vocabulary.js';
 import { principleIri } from './precedence.js';
 import type { Conflict, ConflictReport } from './detect.js';
@@ -26,13 +26,14 @@ export function conflictGraphIri(policy: string): string {
 }
 
 /** The triples describing the conflicts found in one policy. */
-export function conflictQuads(policy: string, conflicts: readonly Conflict[], precedence: readonly string[], detectedAt: string): Quad[] {
+export function conflictQuads(policy: string, conflicts: readonly Conflict[], precedence: readonly string[], detectedAt: string, policySha256?: string): Quad[] {
   const activity = namedNode(`${conflictGraphIri(policy)}:detection`);
   const quads: Quad[] = [
     quad(activity, namedNode(`${RDF}type`), namedNode(`${STUDIO}ConflictDetection`)),
     quad(activity, namedNode(`${PROV}used`), namedNode(policy)),
     quad(activity, namedNode(`${STUDIO}precedence`), literal(precedence.join(','))),
     quad(activity, namedNode(`${PROV}endedAtTime`), dateTimeLiteral(detectedAt)),
+    ...(policySha256 ? [quad(activity, namedNode(`${STUDIO}derivedFromVersion`), namedNode(versionIri(policySha256)))] : []),
   ];
   for (const c of conflicts) {
     const node = namedNode(c.iri);
@@ -74,7 +75,7 @@ export async function writeConflicts(store: GraphStore, report: ConflictReport):
     written.push(
       await store.putDerivedGraph(
         { graph: conflictGraphIri(policy.policy), kind: CONFLICTS_KIND, policy: policy.policy, policySha256: policy.sha256 },
-        conflictQuads(policy.policy, conflicts, report.precedence, detectedAt),
+        conflictQuads(policy.policy, conflicts, report.precedence, detectedAt, policy.sha256),
       ),
     );
   }

@@ -1,8 +1,10 @@
 /**
  * A version of a policy as a user names it on the command line: a Turtle
- * file, or `file@<git-rev>` for that file as it was at a git revision (read
- * with `git show`). Checked like `studio load` checks a file: syntax errors
- * and shape violations name the file (with its revision) and the line.
+ * file, `file@<git-rev>` for that file as it was at a git revision (read
+ * with `git show`), or `IRI@<sha>` / `IRI@current` for a version the store
+ * keeps (src/evolution/stored-versions.ts). Checked like `studio load`
+ * checks a file: syntax errors and shape violations name the file (with its
+ * revision) and the line.
  */
 
 import { execFile } from 'node:child_process';
@@ -15,13 +17,22 @@ import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { PolicyValidator } from '../validation/validator.js';
 import { formatReport } from '../cli/validation-output.js';
 import { SourceNotFoundError, VersionInvalidError } from '../errors.js';
+import { parseStoredVersion } from './stored-versions.js';
 
 const run = promisify(execFile);
 
-/** Reads `file` or `file@rev`; a file that exists by the whole name is read as a file. */
-export async function readVersionSource(spec: string): Promise<TurtleSource> {
+/** Reads a version the store keeps: the policy's IRI and `current` or a SHA-256 (or its first digits). */
+export type StoredVersionReader = (policy: string, ref: string) => Promise<TurtleSource>;
+
+/**
+ * Reads `file`, `file@rev` or, given `stored`, `IRI@sha`; a file that exists
+ * by the whole name is read as a file.
+ */
+export async function readVersionSource(spec: string, stored?: StoredVersionReader): Promise<TurtleSource> {
   const at = spec.lastIndexOf('@');
   if (at <= 0 || (await exists(spec))) return readTurtle(spec);
+  const named = stored ? parseStoredVersion(spec) : undefined;
+  if (named) return stored!(named.policy, named.ref);
   const file = spec.slice(0, at);
   const rev = spec.slice(at + 1);
   if (!rev) return readTurtle(spec);
@@ -40,8 +51,8 @@ export async function readVersionSource(spec: string): Promise<TurtleSource> {
  * Parses a version (a TurtleSyntaxError names file:line:column) and, unless told not to, checks it against the
  * shapes; violations are written to stderr as `studio validate` writes them, then VersionInvalidError.
  */
-export async function readVersion(spec: string, options: { validate: boolean; validator?: PolicyValidator }): Promise<{ source: TurtleSource; quads: Quad[] }> {
-  const source = await readVersionSource(spec);
+export async function readVersion(spec: string, options: { validate: boolean; validator?: PolicyValidator; stored?: StoredVersionReader }): Promise<{ source: TurtleSource; quads: Quad[] }> {
+  const source = await readVersionSource(spec, options.stored);
   const quads = parseTurtle(source);
   if (options.validate) {
     const validator = options.validator ?? (await PolicyValidator.create());

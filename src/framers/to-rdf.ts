@@ -9,6 +9,7 @@
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
+import { versionIri } from '../store/graph-store.js';
 import { expectationIri } from './expectations.js';
 import { templateIri, type Item } from './item.js';
 import type { Template } from './templates.js';
@@ -25,6 +26,7 @@ const P = {
   contentHash: p('contentHash'),
   seed: p('seed'),
   policySha256: p('policySha256'),
+  derivedFromVersion: p('derivedFromVersion'),
   messages: p('messages'),
   reference: p('reference'),
   rejected: p('rejected'),
@@ -96,5 +98,6 @@ export function activityQuads(activity: string, template: Template, seed: number
     quad(s, P.used, namedNode(policy)),
     quad(s, P.seed, literal(String(seed), INTEGER)),
     quad(s, P.policySha256, literal(policySha256)),
+    quad(s, P.derivedFromVersion, namedNode(versionIri(policySha256))),
   ];
 }

@@ -23,8 +23,12 @@ import { DataFolderError } from '../errors.js';
 export interface GraphEntry {
   /** The graph's name inside the store. */
   readonly graph: string;
-  /** A policy as authored, or a graph derived from one (then `policy` names it and `derivedKind` says what it holds). */
-  readonly kind: 'policy' | 'derived';
+  /**
+   * A policy as authored, a graph derived from one (then `policy` names it
+   * and `derivedKind` says what it holds), or a version of a policy that a
+   * changed one replaced: kept as history, never read into the store.
+   */
+  readonly kind: 'policy' | 'derived' | 'version';
   readonly derivedKind?: string;
   /** For a derived graph: the SHA-256 of the policy source it was derived from. */
   readonly policySha256?: string;
@@ -38,6 +42,10 @@ export interface GraphEntry {
   readonly sha256: string;
   readonly triples: number;
   readonly loadedAt: string;
+  /** For a policy or a version: who loaded it (the API token's name, the user the CLI ran as). */
+  readonly loadedBy?: string;
+  /** For a policy or a version: the SHA-256 of the version it replaced. */
+  readonly revisionOf?: string;
   /** The file's size in bytes, checked when the folder opens (absent in folders written before it was kept). */
   readonly bytes?: number;
   /**
@@ -220,7 +228,7 @@ export class DataFolder {
 
 /** Which graph an entry is, for a message about its file. */
 function describeEntry(entry: GraphEntry): string {
-  const what = entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`;
+  const what = entry.kind === 'policy' ? 'policy' : entry.kind === 'version' ? `version ${entry.sha256.slice(0, 12)} of` : `${entry.derivedKind ?? 'derived'} graph of`;
   return ` (${what} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}); reload the policy from its Turtle with 'studio load'`;
 }
 

@@ -31,6 +31,33 @@ export interface LoadedPolicy {
   readonly sha256: string;
   readonly triples: number;
   readonly loadedAt: string;
+  /** Who loaded it: the API token's name, or the user the CLI ran as. */
+  readonly loadedBy?: string;
+  /** SHA-256 of the version this one replaced (prov:wasRevisionOf); absent for a first load. */
+  readonly revisionOf?: string;
+}
+
+/**
+ * A version of a policy the store keeps after a changed version replaced it:
+ * history, never data. No query, export, list of rules or statistics reads
+ * it; it is named by the SHA-256 of its source (versionIri) and can be
+ * read back (readVersion), compared or restored.
+ */
+export type PolicyVersion = LoadedPolicy;
+
+/** How a load is recorded: who made it, and how many replaced versions of the policy to keep. */
+export interface LoadOptions {
+  readonly loadedBy?: string;
+  /** Replaced versions kept per policy, newest first (default DEFAULT_KEEP_VERSIONS); older ones are pruned. 0 keeps none. */
+  readonly keepVersions?: number;
+}
+
+/** How many replaced versions of a policy a store keeps unless told otherwise (config "versions": {"keep"}, STUDIO_KEEP_VERSIONS). */
+export const DEFAULT_KEEP_VERSIONS = 10;
+
+/** The IRI that names a version of a policy: its SHA-256, as studio:derivedFromVersion and the PROV records of `studio versions` use it. */
+export function versionIri(sha256: string): string {
+  return `urn:studio:policy-version:${sha256}`;
 }
 
 /**
@@ -118,12 +145,27 @@ export interface GraphStore {
    * it rather than parse the Turtle (the embedded store does, in pieces,
    * letting other requests run between them).
    */
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy>;
+  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy>;
 
   /** The policies loaded, by policy IRI. */
   listPolicies(): Promise<LoadedPolicy[]>;
 
-  /** Removes a policy and the graphs derived from it; false when it was not loaded. */
+  /**
+   * The replaced versions kept, of one policy or of all, newest first (the
+   * current version is not among them: listPolicies gives it). A load that
+   * changes a policy keeps the version it replaces; an identical load keeps
+   * nothing new.
+   */
+  listVersions(policy?: string): Promise<PolicyVersion[]>;
+
+  /**
+   * The source of one version of a policy, kept or current, as it was
+   * loaded (its SHA-256 is the version's); undefined when the store keeps no
+   * version of that policy with that SHA-256.
+   */
+  readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined>;
+
+  /** Removes a policy, the graphs derived from it and its kept versions; false when it was not loaded. */
   removePolicy(policy: string): Promise<boolean>;
 
   /**

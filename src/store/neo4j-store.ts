@@ -11,7 +11,7 @@ import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, Value } from './graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { checkTriples } from '../rdf/serialize.js';
@@ -70,24 +70,38 @@ export class Neo4jStore implements GraphStore {
     return store;
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
     // Parsed and checked already (an API upload in its worker thread, `studio load`): its N-Triples are read in pieces, with other requests served between them, rather than the Turtle parsed again on this thread.
     const quads = parsed ? await parseNTriplesPieces(parsed.ntriples) : parseTurtle(source);
     const policies = [...new Set(quads.filter((q) => q.predicate.value === `${RDF}type` && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];
     if (policies.length !== 1) throw new PolicyDeclarationError(source.file, policies);
     const policy = policies[0]!;
     const title = quads.find((q) => q.subject.value === policy && q.predicate.value === `${DCTERMS}title`)?.object.value;
-    const meta = {
+    const meta: Record<string, unknown> = {
       kind: 'policy',
       policy,
       ...(title ? { title } : {}),
       source: source.file,
-      sha256: createHash('sha256').update(source.text).digest('hex'),
+      sha256: parsed?.sha256 ?? createHash('sha256').update(source.text).digest('hex'),
       triples: quads.length,
       loadedAt: new Date().toISOString(),
+      ...(options.loadedBy ? { loadedBy: options.loadedBy } : {}),
     };
-    await this.importGraph(policy, quads, meta, progress);
+    await this.importGraph(policy, quads, meta, progress, { source, keep: options.keepVersions ?? DEFAULT_KEEP_VERSIONS });
     return toLoadedPolicy(meta);
+  }
+
+  async listVersions(policy?: string): Promise<PolicyVersion[]> {
+    const records = await this.read(async (tx) => (await tx.run(await readStatement('list-versions'), { policy: policy ?? null })).records);
+    return records.map((r) => toLoadedPolicy(r.get('version') as Record<string, unknown>));
+  }
+
+  async readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined> {
+    const records = await this.read(async (tx) => (await tx.run(await readStatement('read-version'), { policy, sha256 })).records);
+    const record = records[0];
+    if (!record) return undefined;
+    const baseIri = record.get('baseIri') as string | null;
+    return { file: String(record.get('source')), text: String(record.get('content')), baseIri: baseIri ?? `file:///version/${sha256}.ttl` };
   }
 
   async listPolicies(): Promise<LoadedPolicy[]> {
@@ -98,6 +112,7 @@ export class Neo4jStore implements GraphStore {
     if (!(await this.graphs()).some((g) => g.graph === policy)) return false;
     for (const derived of await this.listDerivedGraphs(policy)) await this.importGraph(derived.graph, [], undefined);
     await this.importGraph(policy, [], undefined);
+    await this.write(async (tx) => tx.run(await readStatement('remove-versions'), { policy }));
     return true;
   }
 
@@ -331,9 +346,17 @@ export class Neo4jStore implements GraphStore {
   /**
    * Replaces a graph in one transaction, writing only what differs from the
    * stored version: the old version stays, or the new one is complete.
-   * Without meta, the graph is removed.
+   * Without meta, the graph is removed. With `version` (a policy), the same
+   * transaction keeps its source as a :_StudioVersion node, records in meta
+   * which version it revised, and prunes the replaced versions beyond `keep`.
    */
-  private async importGraph(graph: string, quads: readonly Quad[], meta: Record<string, unknown> | undefined, progress?: Progress): Promise<void> {
+  private async importGraph(
+    graph: string,
+    quads: readonly Quad[],
+    meta: Record<string, unknown> | undefined,
+    progress?: Progress,
+    version?: { readonly source: TurtleSource; readonly keep: number },
+  ): Promise<void> {
     const projection = project(quads, {
       bnodeScope: createHash('sha1').update(`${graph} ${String(meta?.sha256)}`).digest('hex').slice(0, 16),
       superclasses: this.superclasses,
@@ -379,6 +402,19 @@ export class Neo4jStore implements GraphStore {
         ...send('delete-unused-nodes', 'uris', changes.maybeUnused),
         ...send('merge-names', 'rows', projection.names),
       ]);
+      if (meta && version) {
+        // Which version this one revises: the one registered now, when it differs; else what that one revised.
+        const current = (await tx.run(await readStatement('current-version'), { graph })).records[0];
+        const [before, beforeRevised] = [current?.get('sha256') as string | null | undefined, current?.get('revisionOf') as string | null | undefined];
+        const revisionOf = before && before !== meta.sha256 ? before : beforeRevised;
+        delete meta.revisionOf;
+        if (revisionOf) meta.revisionOf = revisionOf;
+        const { kind: _kind, ...kept } = meta;
+        await tx.run(await readStatement('record-version'), {
+          version: { ...kept, content: version.source.text, ...(version.source.baseIri ? { baseIri: version.source.baseIri } : {}) },
+        });
+        await tx.run(await readStatement('prune-versions'), { policy: meta.policy, current: meta.sha256, keep: neo4j.int(Math.max(0, version.keep)) });
+      }
       if (meta) await tx.run(await readStatement('register-graph'), { graph, meta });
       else await tx.run(await readStatement('unregister-graph'), { graph });
       progress?.(total + 1, total + 1);
@@ -526,6 +562,8 @@ function toLoadedPolicy(g: Record<string, unknown>): LoadedPolicy {
     sha256: String(g.sha256),
     triples: toNumber(g.triples),
     loadedAt: String(g.loadedAt),
+    ...(g.loadedBy ? { loadedBy: String(g.loadedBy) } : {}),
+    ...(g.revisionOf ? { revisionOf: String(g.revisionOf) } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, KeptSummary, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row } from './graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
@@ -58,6 +58,8 @@ export class EmbeddedStore implements GraphStore {
   /** True once the vocabulary and every graph of the folder are in oxigraph; from then on each write keeps it so. */
   private complete = false;
   private completing: Promise<void> | undefined;
+  /** Without a data folder, the source of each policy and kept version, by file name (with one, the folder keeps them). */
+  private readonly texts = new Map<string, string>();
 
   private constructor(
     private readonly store: oxigraph.Store,
@@ -101,7 +103,8 @@ export class EmbeddedStore implements GraphStore {
               this.inMemory.delete(graph);
             }
           }
-          return entries.filter((e) => !this.inMemory.has(e.graph));
+          // Kept versions are history: never read into the store, so that no query sees them.
+          return entries.filter((e) => e.kind !== 'version' && !this.inMemory.has(e.graph));
         };
         this.entries = await this.folder.read(pick, (entry, text) => {
           try {
@@ -128,7 +131,7 @@ export class EmbeddedStore implements GraphStore {
     }
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
+  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
     const graph = oxigraph.namedNode(`urn:studio:graph:${randomUUID()}`);
     progress?.(0, 3);
     // Counting the store walks it: only a load of Turtle needs it (a parsed policy knows its triples).
@@ -168,28 +171,38 @@ export class EmbeddedStore implements GraphStore {
         // The graph is new, so the store grew by exactly its triples (counting them with match() would copy each one out of WebAssembly).
         triples: parsed ? parsed.triples : this.store.size - sizeBefore,
         loadedAt: new Date().toISOString(),
+        ...(options.loadedBy ? { loadedBy: options.loadedBy } : {}),
         bytes: Buffer.byteLength(source.text, 'utf8'),
         // A policy checked in a worker brings its summary, so that the query does not hold up the server's thread.
         ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : await this.summarise(graph)),
       };
-      // Graphs derived from the policy stay: they record the version they came from.
+      // Graphs derived from the policy stay: they record the version they came from. The version replaced is kept when it differs.
       const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
       const replaced = this.entries.filter(isOld);
-      const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => !isOld(e)), entry];
+      const keep = options.keepVersions ?? DEFAULT_KEEP_VERSIONS;
+      let loaded = entry;
+      const replace = (entries: readonly GraphEntry[]) => {
+        const next = keepReplacedVersion(entries, entry, keep);
+        loaded = next.find((e) => e.graph === entry.graph)!;
+        return next;
+      };
       progress?.(2, 3);
-      await this.folder?.update({ [entry.file]: source.text }, replace);
+      if (this.folder) await this.folder.update({ [entry.file]: source.text }, replace);
+      else this.texts.set(entry.file, source.text);
+      const onDisk = loaded;
       for (const old of replaced) {
         this.dropGraph(old.graph);
         this.inMemory.delete(old.graph);
       }
       this.inMemory.set(graph.value, entry.file);
       this.entries = replace(this.entries);
+      this.forgetTexts();
       // The threads share one copy of the triples: posting a million triples as pieces of text held the loop.
       if (parsed && (this.threads.adhoc.started || this.threads.named.started)) this.mirror({ op: 'load-bytes', bytes: sharedCopy(parsed.ntriples), graph: graph.value });
       else this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
       for (const old of replaced) this.mirror({ op: 'drop', graph: old.graph });
       progress?.(3, 3);
-      return toLoadedPolicy(entry);
+      return toLoadedPolicy(this.folder ? onDisk : loaded);
     } catch (error) {
       this.dropGraph(graph.value);
       throw error;
@@ -200,8 +213,35 @@ export class EmbeddedStore implements GraphStore {
     return this.entries.filter((e) => e.kind === 'policy').map(toLoadedPolicy).sort((a, b) => a.policy.localeCompare(b.policy));
   }
 
+  async listVersions(policy?: string): Promise<PolicyVersion[]> {
+    return this.entries
+      .filter((e) => e.kind === 'version' && (policy === undefined || e.policy === policy))
+      .map(toLoadedPolicy)
+      .sort((a, b) => b.loadedAt.localeCompare(a.loadedAt) || a.policy.localeCompare(b.policy));
+  }
+
+  async readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined> {
+    const isIt = (e: GraphEntry) => (e.kind === 'policy' || e.kind === 'version') && e.policy === policy && e.sha256 === sha256;
+    if (!this.folder) {
+      const entry = this.entries.find(isIt);
+      const text = entry ? this.texts.get(entry.file) : undefined;
+      return entry && text !== undefined ? { file: entry.source ?? entry.file, text, baseIri: entry.baseIri ?? `file:///version/${sha256}.ttl` } : undefined;
+    }
+    // As the manifest lists it now: another process may have loaded or pruned since this store opened.
+    let found: TurtleSource | undefined;
+    const texts: string[] = [];
+    await this.folder.read(
+      (entries) => entries.filter(isIt).slice(0, 1),
+      (entry, text) => {
+        texts.push(text);
+        found = { file: entry.source ?? entry.file, text: '', baseIri: entry.baseIri ?? `file:///version/${sha256}.ttl` };
+      },
+    );
+    return found ? { ...found, text: texts.join('') } : undefined;
+  }
+
   async removePolicy(policy: string): Promise<boolean> {
-    const removed = this.entries.filter((e) => e.policy === policy);
+    const removed = this.entries.filter((e) => e.policy === policy && e.kind !== 'version');
     if (removed.length === 0) return false;
     const remove = (entries: readonly GraphEntry[]) => entries.filter((e) => e.policy !== policy);
     await this.folder?.update({}, remove);
@@ -211,7 +251,15 @@ export class EmbeddedStore implements GraphStore {
       this.mirror({ op: 'drop', graph: entry.graph });
     }
     this.entries = remove(this.entries);
+    this.forgetTexts();
     return true;
+  }
+
+  /** Without a data folder: forgets the sources no entry names any more. */
+  private forgetTexts(): void {
+    if (this.folder) return;
+    const used = new Set(this.entries.map((e) => e.file));
+    for (const file of this.texts.keys()) if (!used.has(file)) this.texts.delete(file);
   }
 
   async putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {
@@ -494,6 +542,29 @@ export class EmbeddedStore implements GraphStore {
 }
 
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+
+/**
+ * The manifest after `loaded` becomes its policy's current version: the
+ * version it replaces, when its source differs, is kept as a 'version'
+ * entry naming the same file (so keeping it copies nothing), the new one
+ * records which it revised, and only the `keep` newest replaced versions
+ * stay. A version loaded again becomes current and leaves the kept ones.
+ */
+function keepReplacedVersion(entries: readonly GraphEntry[], loaded: GraphEntry, keep: number): GraphEntry[] {
+  const policy = loaded.policy;
+  const current = entries.find((e) => e.kind === 'policy' && e.policy === policy);
+  const changed = current !== undefined && current.sha256 !== loaded.sha256;
+  const revisionOf = changed ? current.sha256 : current?.revisionOf;
+  const next: GraphEntry = { ...loaded, ...(revisionOf ? { revisionOf } : {}) };
+  const kept = entries.filter((e) => e.kind === 'version' && e.policy === policy && e.sha256 !== loaded.sha256);
+  if (changed) {
+    const { summary: _summary, ...rest } = current;
+    kept.push({ ...rest, kind: 'version', graph: versionIri(current.sha256) });
+  }
+  kept.sort((a, b) => b.loadedAt.localeCompare(a.loadedAt));
+  const mine = (e: GraphEntry) => e.policy === policy && (e.kind === 'policy' || e.kind === 'version');
+  return [...entries.filter((e) => !mine(e)), ...kept.slice(0, Math.max(0, keep)), next];
+}
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
@@ -595,5 +666,7 @@ function toLoadedPolicy(entry: GraphEntry): LoadedPolicy {
     sha256: entry.sha256,
     triples: entry.triples,
     loadedAt: entry.loadedAt,
+    ...(entry.loadedBy ? { loadedBy: entry.loadedBy } : {}),
+    ...(entry.revisionOf ? { revisionOf: entry.revisionOf } : {}),
   };
 }

@@ -20,7 +20,7 @@ const M = 'https://example.org/mini#';
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-cli-'));
 
 describe('studio CLI', () => {
-  const COMMANDS = ['run', 'ingest', 'validate', 'load', 'query', 'stats', 'conflicts', 'generate', 'diff', 'impact', 'export', 'suite', 'audit', 'train', 'report', 'serve'];
+  const COMMANDS = ['run', 'ingest', 'validate', 'load', 'query', 'stats', 'conflicts', 'generate', 'diff', 'impact', 'versions', 'export', 'suite', 'audit', 'train', 'report', 'serve'];
 
   it.each(COMMANDS)('has help for %s, from the module of that command', (command) => {
     const result = studio([command, '--help']);

@@ -38,6 +38,27 @@ describe('embedded store data folder', () => {
     await second.close();
   });
 
+  it('keeps a replaced version as a manifest entry of kind version naming its Turtle file, never read back into the store', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    const original = await readTurtle(MINI);
+    const v1 = await first.loadPolicy(original, undefined, undefined, { loadedBy: 'alice' });
+    const changed = { ...original, text: original.text.replace('Employees must not accept gifts from suppliers."', 'Staff must not accept gifts from suppliers."') };
+    const v2 = await first.loadPolicy(changed);
+    await first.close();
+    const manifest = JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as { graphs: { kind: string; sha256: string; file: string; loadedBy?: string }[] };
+    const version = manifest.graphs.find((g) => g.kind === 'version')!;
+    expect(version).toMatchObject({ sha256: v1.sha256, loadedBy: 'alice' });
+    expect(await readFile(path.join(dataDir, 'graphs', version.file), 'utf8')).toBe(original.text);
+    expect(manifest.graphs.find((g) => g.kind === 'policy')).toMatchObject({ sha256: v2.sha256, revisionOf: v1.sha256 });
+    // Another process opening the folder reads the current version only.
+    const second = await EmbeddedStore.open({ dataDir, eager: true });
+    const answer = await second.query('SELECT (COUNT(*) AS ?n) WHERE { ?rule <https://w3id.org/alignment-studio/ns#text> "Employees must not accept gifts from suppliers." }');
+    expect(answer).toMatchObject({ kind: 'rows', rows: [{ n: 0 }] });
+    expect((await second.listVersions()).map((v) => v.sha256)).toEqual([v1.sha256]);
+    await second.close();
+  });
+
   it('keeps derived graphs across a close and reopen', async () => {
     const dataDir = await tempDir();
     const first = await EmbeddedStore.open({ dataDir });

@@ -166,6 +166,16 @@ describe.runIf(available)('identical answers on both stores', () => {
       expect((await bothAnswer('report-items', { policy })).length, policy).toBeGreaterThan(10);
     }
   }, 240_000);
+
+  // After conflicts were recorded and data generated in both stores.
+  it('derived-from-version for every policy: its conflict detection and generation name the version loaded', async () => {
+    for (const { policy, sha256 } of await embedded.listPolicies()) {
+      const rows = await bothAnswer('derived-from-version', { policy });
+      expect(new Set(rows.map((row) => row.kind)), policy).toEqual(new Set(['ConflictDetection', 'GenerationActivity']));
+      expect(rows.every((row) => row.version === sha256), policy).toBe(true);
+    }
+    expect(await bothAnswer('derived-from-version', { policy: 'https://example.org/mini#no-such-policy' })).toEqual([]);
+  }, 60_000);
 });
 
 // Issue 23: exceptions to several rules and to definitions, notwithstanding, agencies, rate thresholds.

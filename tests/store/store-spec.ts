@@ -206,6 +206,56 @@ mini:cond-window a studio:TimeWindowCondition ;
       expect(await store.namedQuery('rules-by-section', { section: `${M}regulation` })).toEqual([]);
     });
 
+    it('keeps the version a changed load replaces, out of every read, and none for an identical load', async () => {
+      const first = await readTurtle(MINI);
+      const v1 = await store.loadPolicy(first, undefined, undefined, { loadedBy: 'alice' });
+      expect(v1.loadedBy).toBe('alice');
+      expect(v1.revisionOf).toBeUndefined();
+      expect((await store.loadPolicy(first, undefined, undefined, { loadedBy: 'alice' })).sha256).toBe(v1.sha256);
+      expect(await store.listVersions()).toEqual([]);
+      const second = sourceOf('mini-v2.ttl', first.text.replace('Employees must not accept gifts from suppliers."', 'Staff must not accept gifts from suppliers."'));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const v2 = await store.loadPolicy(second, undefined, undefined, { loadedBy: 'bob' });
+      expect(v2).toMatchObject({ loadedBy: 'bob', revisionOf: v1.sha256, source: 'mini-v2.ttl' });
+      expect((await store.listPolicies())[0]).toMatchObject({ sha256: v2.sha256, revisionOf: v1.sha256 });
+      const versions = await store.listVersions(`${M}policy`);
+      expect(versions.map((v) => [v.sha256, v.loadedBy ?? null, v.triples])).toEqual([[v1.sha256, 'alice', v1.triples]]);
+      expect(await store.listVersions('https://example.org/other#policy')).toEqual([]);
+      // History, not data: the old text is in no query, no export, no count.
+      const texts = (await store.namedQuery('rule', { rule: `${M}gifts-001` })).map((r) => r.text);
+      expect(texts).toEqual(['Staff must not accept gifts from suppliers.']);
+      expect((await store.exportQuads()).length).toBe(v2.triples);
+      expect((await store.namedQuery('rules-count', { byKind: '', bySection: '', byBearer: '', byPolicy: '' }))[0]?.rules).toBe(
+        (await store.namedQuery('rules-count', { byKind: '', bySection: '', byBearer: '', byPolicy: `${M}policy` }))[0]?.rules,
+      );
+      // Both versions read back as they were loaded, byte for byte.
+      expect((await store.readVersion(`${M}policy`, v1.sha256))?.text).toBe(first.text);
+      expect((await store.readVersion(`${M}policy`, v2.sha256))?.text).toBe(second.text);
+      expect(await store.readVersion(`${M}policy`, '0'.repeat(64))).toBeUndefined();
+      expect(await store.readVersion('https://example.org/other#policy', v1.sha256)).toBeUndefined();
+    });
+
+    it('keeps the newest replaced versions up to keepVersions, and a version loaded again is current, not kept', async () => {
+      const first = await readTurtle(MINI);
+      const edition = (n: number) => sourceOf(`mini-${n}.ttl`, first.text.replace('dcterms:title "Mini Code policy"', `dcterms:title "Mini Code policy, edition ${n}"`));
+      const shas: string[] = [];
+      for (const n of [1, 2, 3, 4]) {
+        shas.push((await store.loadPolicy(edition(n), undefined, undefined, { keepVersions: 2 })).sha256);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const listed = await store.listVersions(`${M}policy`);
+      expect(listed.map((v) => v.sha256)).toEqual([shas[2], shas[1]]);
+      expect(listed.map((v) => v.revisionOf)).toEqual([shas[1], shas[0]]);
+      expect(await store.readVersion(`${M}policy`, shas[0]!)).toBeUndefined();
+      const restored = await store.loadPolicy(await store.readVersion(`${M}policy`, shas[1]!).then((v) => v!), undefined, undefined, { keepVersions: 2 });
+      expect(restored).toMatchObject({ sha256: shas[1], revisionOf: shas[3] });
+      expect((await store.listVersions(`${M}policy`)).map((v) => v.sha256)).toEqual([shas[3], shas[2]]);
+      expect((await store.listPolicies()).map((p) => p.title)).toEqual(['Mini Code policy, edition 2']);
+      expect(await store.removePolicy(`${M}policy`)).toBe(true);
+      expect(await store.listVersions()).toEqual([]);
+      expect(await store.readVersion(`${M}policy`, shas[2]!)).toBeUndefined();
+    });
+
     it('keeps derived graphs: replaced whole, queried with the policy, kept on reload, removed with the policy', async () => {
       const loaded = await store.loadPolicy(await readTurtle(MINI));
       const graph = { graph: 'urn:studio:test:derived', kind: 'conflicts', policy: `${M}policy`, policySha256: loaded.sha256 };

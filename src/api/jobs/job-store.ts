@@ -8,7 +8,7 @@
  */
 
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, Row } from '../../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, Row, LoadOptions, PolicyVersion } from '../../store/graph-store.js';
 import type { QueryParams } from '../../store/named-queries.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { HttpProblem } from '../problem.js';
@@ -56,8 +56,8 @@ export class JobStore implements GraphStore {
     });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy): Promise<LoadedPolicy> {
-    return this.write(() => this.store.loadPolicy(source, progress, parsed));
+  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
+    return this.write(() => this.store.loadPolicy(source, progress, parsed, options));
   }
 
   removePolicy(policy: string): Promise<boolean> {
@@ -118,6 +118,14 @@ export class JobStore implements GraphStore {
 
   listPolicies(): Promise<LoadedPolicy[]> {
     return this.store.listPolicies();
+  }
+
+  listVersions(policy?: string): Promise<PolicyVersion[]> {
+    return this.store.listVersions(policy);
+  }
+
+  readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined> {
+    return this.store.readVersion(policy, sha256);
   }
 
   namedQuery(name: string, params?: QueryParams): Promise<Row[]> {

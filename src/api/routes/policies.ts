@@ -26,9 +26,11 @@ export interface PolicyRoutesOptions {
   readonly turtleBodyLimit: number;
   /** The server's one queue of store writes. */
   readonly writes: SerialQueue;
+  /** Replaced versions kept per policy. */
+  readonly keepVersions: number;
 }
 
-const policySchema = {
+export const policySchema = {
   type: 'object',
   properties: {
     policy: { type: 'string', description: 'IRI of the studio:Policy' },
@@ -37,6 +39,8 @@ const policySchema = {
     sha256: { type: 'string', description: 'SHA-256 of the Turtle as loaded' },
     triples: { type: 'integer' },
     loadedAt: { type: 'string', format: 'date-time' },
+    loadedBy: { type: 'string', description: 'who loaded it: the name of the API token, or the user the CLI ran as' },
+    revisionOf: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the version it replaced (prov:wasRevisionOf); absent for a first load' },
   },
   required: ['policy', 'source', 'sha256', 'triples', 'loadedAt'],
 } as const;
@@ -74,15 +78,16 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
    * Checks an upload in the worker (parsed once: limits, shapes, the policy it declares), then,
    * in the write queue, hands the checked triples to `load`.
    */
-  const takeUpload = async (filename: string, text: string, load: (upload: Upload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
+  const takeUpload = async (filename: string, text: string, loadedBy: string | undefined, load: (upload: Upload) => Promise<LoadedPolicy>): Promise<LoadedPolicy> => {
     const source: TurtleSource = { file: filename, text, baseIri: `file:///upload/${filename}` };
     const checked = refuseUnless(await uploads.check(source, limits), source.file);
-    return writes.run(() => load({ source, checked }));
+    return writes.run(() => load({ source, checked, ...(loadedBy ? { loadedBy } : {}) }));
   };
 
-  const isolatedLoad = async ({ source, checked }: Upload): Promise<LoadedPolicy> => {
+  // The version replaced is kept (GET /v1/policies/{policy}/versions), with the token's name as who loaded the new one.
+  const isolatedLoad = async ({ source, checked, loadedBy }: Upload): Promise<LoadedPolicy> => {
     await checkIsolation(store, source.file, checked);
-    return store.loadPolicy(source, undefined, checked);
+    return store.loadPolicy(source, undefined, checked, { keepVersions: options.keepVersions, ...(loadedBy ? { loadedBy } : {}) });
   };
 
   app.post<{ Querystring: { filename: string }; Body: string }>(
@@ -106,7 +111,7 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
       },
     },
     async (request, reply) => {
-      const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
+      const loaded = await takeUpload(request.query.filename, request.body, request.principal?.name, async (upload) => {
         if ((await store.listPolicies()).some((p) => p.policy === upload.checked.policy)) {
           throw new HttpProblem(
             409,
@@ -137,7 +142,8 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
         summary: 'Replace a loaded policy',
         description:
           'Replaces a loaded policy by a new version of its Turtle, which must declare the same studio:Policy. Needs If-Match with the SHA-256 of the version loaded now (its ETag): ' +
-          'without it 428, with another 412. Validated and checked like an upload; nothing is stored on any error.',
+          'without it 428, with another 412. Validated and checked like an upload; nothing is stored on any error. The version replaced, when it differs, is kept ' +
+          '(GET /v1/policies/{policy}/versions), and the new one records it as revisionOf.',
         security: BEARER_SECURITY,
         consumes: [TURTLE],
         params: policyParams,
@@ -158,7 +164,7 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
       const iri = request.params.policy;
       const ifMatch = request.headers['if-match'];
       if (ifMatch === undefined || ifMatch.trim() === '') throw preconditionRequired(iri);
-      const loaded = await takeUpload(request.query.filename, request.body, async (upload) => {
+      const loaded = await takeUpload(request.query.filename, request.body, request.principal?.name, async (upload) => {
         const current = await findPolicy(store, iri);
         if (!matches(ifMatch, current.sha256)) {
           throw new HttpProblem(412, 'precondition-failed', 'The policy is not the version named', `If-Match names ${ifMatch.trim()}, but policy ${iri} is loaded now at SHA-256 ${current.sha256}: it changed since you read it. Nothing was stored.`);
@@ -238,10 +244,11 @@ export async function policyRoutes(app: FastifyInstance, options: PolicyRoutesOp
   );
 }
 
-/** An upload that passed the worker's checks. */
+/** An upload that passed the worker's checks, and the token that sent it. */
 interface Upload {
   readonly source: TurtleSource;
   readonly checked: CheckedPolicy;
+  readonly loadedBy?: string;
 }
 
 /** How each upload limit is named and changed, for its problem. */

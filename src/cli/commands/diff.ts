@@ -10,23 +10,41 @@ import { diffSnapshots, hasChanges } from '../../evolution/diff.js';
 import { readSnapshot } from '../../evolution/snapshot.js';
 import { parseTurtle } from '../../rdf/turtle.js';
 import { DIFF_FORMATS, formatDiff, type DiffFormat } from '../../evolution/diff-format.js';
-import { readVersion } from '../../evolution/version-source.js';
+import { readVersion, type StoredVersionReader } from '../../evolution/version-source.js';
+import { readStoredVersion } from '../../evolution/stored-versions.js';
+import type { GraphStore } from '../../store/graph-store.js';
+import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { PolicyValidator } from '../../validation/validator.js';
 import { InvalidOptionError } from '../../errors.js';
 
-export interface VersionOptions {
+export interface VersionOptions extends StoreOptions {
   format: string;
   validate: boolean;
 }
 
 /** The arguments and options `studio diff` and `studio impact` share; a usage error exits 2 like any bad input. */
 export function versionArguments(command: Command): Command {
-  return command
-    .argument('<old>', 'the old version: a Turtle file, or file@<git-rev> for the file at a git revision')
-    .argument('<new>', 'the new version, likewise')
-    .option('--format <format>', `output: ${DIFF_FORMATS.join(', ')}`, 'table')
-    .option('--no-validate', 'skip the shapes (syntax is always checked)')
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  return storeOptions(
+    command
+      .argument('<old>', 'the old version: a Turtle file, file@<git-rev> for the file at a git revision, or IRI@<sha> / IRI@current for a version the store keeps')
+      .argument('<new>', 'the new version, likewise')
+      .option('--format <format>', `output: ${DIFF_FORMATS.join(', ')}`, 'table')
+      .option('--no-validate', 'skip the shapes (syntax is always checked)'),
+  ).exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+}
+
+/**
+ * Reads versions the store keeps (IRI@sha, IRI@current), opening the store
+ * the options name only when a version asks for it; close() closes it.
+ */
+export function storedVersions(options: StoreOptions): { read: StoredVersionReader; close: () => Promise<void> } {
+  let store: Promise<GraphStore> | undefined;
+  return {
+    read: async (policy, ref) => (await readStoredVersion(await (store ??= openStore(options)), policy, ref)).source,
+    close: async () => {
+      if (store) await (await store).close();
+    },
+  };
 }
 
 /** The format option, checked. */
@@ -36,10 +54,10 @@ export function diffFormat(format: string): DiffFormat {
 }
 
 /** Reads and checks both versions (one validator for the two). */
-export async function readBoth(oldSpec: string, newSpec: string, validate: boolean) {
+export async function readBoth(oldSpec: string, newSpec: string, validate: boolean, stored?: StoredVersionReader) {
   const validator = validate ? await PolicyValidator.create() : undefined;
-  const before = await readVersion(oldSpec, { validate, ...(validator ? { validator } : {}) });
-  const after = await readVersion(newSpec, { validate, ...(validator ? { validator } : {}) });
+  const before = await readVersion(oldSpec, { validate, ...(validator ? { validator } : {}), ...(stored ? { stored } : {}) });
+  const after = await readVersion(newSpec, { validate, ...(validator ? { validator } : {}), ...(stored ? { stored } : {}) });
   return { before, after };
 }
 
@@ -54,12 +72,18 @@ export function registerDiff(program: Command): void {
     // never held at once (a 100k-rule version is a million quads). The old one is parsed again only if terms or
     // sections were renamed.
     const validator = options.validate ? await PolicyValidator.create() : undefined;
+    const stored = storedVersions(options);
     const snapshotOf = async (spec: string) => {
-      const { source, quads } = await readVersion(spec, { validate: options.validate, ...(validator ? { validator } : {}) });
+      const { source, quads } = await readVersion(spec, { validate: options.validate, ...(validator ? { validator } : {}), stored: stored.read });
       return { source, snapshot: readSnapshot(quads) };
     };
-    const before = await snapshotOf(oldSpec);
-    const after = await snapshotOf(newSpec);
+    let before, after;
+    try {
+      before = await snapshotOf(oldSpec);
+      after = await snapshotOf(newSpec);
+    } finally {
+      await stored.close();
+    }
     const diff = diffSnapshots(before.snapshot, after.snapshot, (rename) => readSnapshot(parseTurtle(before.source), rename));
     process.stdout.write(formatDiff(diff, format));
     process.exitCode = hasChanges(diff) ? 1 : 0;

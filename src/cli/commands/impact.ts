@@ -10,7 +10,7 @@ import { resolveConfig } from '../../config.js';
 import { hasChanges } from '../../evolution/diff.js';
 import { policyImpact } from '../../evolution/impact.js';
 import { formatImpact } from '../../evolution/impact-format.js';
-import { diffFormat, readBoth, versionArguments, type VersionOptions } from './diff.js';
+import { diffFormat, readBoth, storedVersions, versionArguments, type VersionOptions } from './diff.js';
 
 export function registerImpact(program: Command): void {
   versionArguments(
@@ -21,7 +21,8 @@ export function registerImpact(program: Command): void {
   ).action(async (oldSpec: string, newSpec: string, options: VersionOptions & { precedence?: string }) => {
     const format = diffFormat(options.format);
     const { precedence } = resolveConfig(options.precedence ? { precedence: options.precedence } : {});
-    const { before, after } = await readBoth(oldSpec, newSpec, options.validate);
+    const stored = storedVersions(options);
+    const { before, after } = await readBoth(oldSpec, newSpec, options.validate, stored.read).finally(() => stored.close());
     const impact = await policyImpact(before, after, { precedence });
     process.stdout.write(formatImpact(impact, format));
     process.exitCode = hasChanges(impact.diff) ? 1 : 0;

@@ -1,10 +1,12 @@
 /** studio load: validates policies and loads them into the store, replacing earlier loads. */
 
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { resolveConfig } from '../../config.js';
 import { collectTurtleFiles } from '../../rdf/sources.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../../rdf/turtle.js';
 import { PolicyDeclarationError, PolicyInvalidError, TurtleSyntaxError } from '../../errors.js';
-import type { GraphStore, LoadedPolicy } from '../../store/graph-store.js';
+import type { GraphStore, LoadedPolicy, LoadOptions } from '../../store/graph-store.js';
 import { checkIsolation } from '../../store/policy-isolation.js';
 import { PolicyValidator, type ValidationReport } from '../../validation/validator.js';
 import { preparePolicy, type CheckedPolicy } from '../../validation/upload-check.js';
@@ -25,7 +27,7 @@ export function registerLoad(program: Command): void {
     const files = await collectTurtleFiles(paths);
     const store = await openStore(options);
     try {
-      const loaded = await loadPolicies(store, files, { validate: options.validate });
+      const loaded = await loadPolicies(store, files, { validate: options.validate, ...loadRecord() });
       if (options.json) printJson(loaded);
       else {
         process.stdout.write(
@@ -51,7 +53,7 @@ export function registerLoad(program: Command): void {
 export async function loadPolicies(
   store: GraphStore,
   files: readonly string[],
-  options: { validate: boolean; report?: (report: ValidationReport) => void },
+  options: { validate: boolean; report?: (report: ValidationReport) => void } & LoadOptions,
 ): Promise<LoadedPolicy[]> {
   const prepared = new Map<string, { source: TurtleSource; outcome: ReturnType<typeof preparePolicy> }>();
   if (options.validate) {
@@ -72,13 +74,30 @@ export async function loadPolicies(
     prepared.delete(file);
     // A policy may only describe its own resources; a reload of the same policy replaces it.
     await checkIsolation(store, file, checked);
-    loaded.push(await withProgress(`loading ${file.split('/').pop()}`, (progress) => store.loadPolicy(source, progress, checked)));
+    loaded.push(await withProgress(`loading ${file.split('/').pop()}`, (progress) => store.loadPolicy(source, progress, checked, { ...(options.loadedBy ? { loadedBy: options.loadedBy } : {}), ...(options.keepVersions !== undefined ? { keepVersions: options.keepVersions } : {}) })));
   }
   return loaded;
 }
 
+/**
+ * How a load from the command line is recorded: the user it runs as (who
+ * loaded each version) and the configured number of replaced versions kept.
+ */
+export function loadRecord(): Required<LoadOptions> {
+  return { loadedBy: commandLineUser(), keepVersions: resolveConfig().versions.keep };
+}
+
+/** The user the studio runs as; a user without a name (a container's uid) by its number. */
+function commandLineUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
 /** The prepared policy, or the error that refuses its file. */
-function toChecked(prepared: ReturnType<typeof preparePolicy>): CheckedPolicy {
+export function toChecked(prepared: ReturnType<typeof preparePolicy>): CheckedPolicy {
   switch (prepared.kind) {
     case 'valid':
       return prepared;

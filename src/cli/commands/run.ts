@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { collectTurtleFiles } from '../../rdf/sources.js';
-import { loadPolicies } from './load.js';
+import { loadRecord, loadPolicies } from './load.js';
 import { formatReport } from '../validation-output.js';
 import type { ValidationReport } from '../../validation/validator.js';
 import { collectStats, formatStats } from './stats.js';
@@ -28,7 +28,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(formatReport(report));
         if (report.conforms) process.stdout.write(`\n2. Load into the ${store.engine} store\n`);
       };
-      for (const policy of await loadPolicies(store, files, { validate: true, report })) {
+      for (const policy of await loadPolicies(store, files, { validate: true, report, ...loadRecord() })) {
         process.stdout.write(`loaded ${policy.policy} (${policy.triples} triples) from ${policy.source}\n`);
       }
       process.stdout.write('\n3. Summary\n');

@@ -65,6 +65,7 @@ export function registerServe(program: Command): void {
       audit: { dataDir: config.dataDir, target: config.target, judge: config.llm },
       deadlines: config.deadlines,
       uploadLimits: config.uploads,
+      keepVersions: config.versions.keep,
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
