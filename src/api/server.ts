@@ -34,6 +34,7 @@ import type { AnyJobKind } from './jobs/job-kind.js';
 import { generationJob } from './jobs/generation-job.js';
 import { auditJob, type AuditJobOptions } from './jobs/audit-job.js';
 import { DEFAULT_HEARTBEAT_MS } from './jobs/job-events.js';
+import { studioWeb } from './studio-web.js';
 
 export interface ApiOptions {
   readonly store: GraphStore;
@@ -240,6 +241,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(studioWeb);
 
   await app.register(
     async (api) => {
