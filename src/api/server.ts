@@ -29,6 +29,7 @@ import { CachingStore, type CacheLimits } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
 import { DeadlineStore, type QueryDeadlines } from './deadlines.js';
 import { jobRoutes } from './routes/jobs.js';
+import { sessionRoutes } from './routes/session.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
 import { generationJob } from './jobs/generation-job.js';
@@ -257,6 +258,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(coverageRoutes, { store });
       await api.register(auditRoutes, { store });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
+      await api.register(sessionRoutes);
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },

@@ -35,8 +35,17 @@ export function whenUnauthenticated(listener: () => void): void {
 }
 
 /** GET a JSON document of the API. */
-export async function getJson<T>(path: string, token = savedToken()): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+export function getJson<T>(path: string, token = savedToken()): Promise<T> {
+  return call<T>('GET', path, token);
+}
+
+/** POST to the API, with no body; the answer's JSON. */
+export function postJson<T>(path: string, token = savedToken()): Promise<T> {
+  return call<T>('POST', path, token);
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, token: string | null): Promise<T> {
+  const response = await fetch(path, { method, headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   if (response.ok) return (await response.json()) as T;
   let title = response.statusText;
   let detail = `${response.status} from ${path}`;

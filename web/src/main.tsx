@@ -8,6 +8,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, forgetToken, getJson, savedToken, saveToken, whenUnauthenticated } from './api.js';
 import { href, useRoute, type Route } from './router.js';
+import { useLoad } from './load.js';
+import { session } from './session.js';
 import { PoliciesView } from './views/policies.js';
 import { RulesView } from './views/rules.js';
 import { RuleView } from './views/rule.js';
@@ -26,8 +28,7 @@ function TokenForm({ onToken, notice }: { onToken: (token: string) => void; noti
     if (!token) return setError('Enter a token.');
     setBusy(true);
     try {
-      // Any read tells whether the server knows the token.
-      await getJson('/v1/policies?limit=1', token);
+      await getJson('/v1/session', token);
       saveToken(token);
       onToken(token);
     } catch (e) {
@@ -105,6 +106,11 @@ function App() {
     document.title = `${TITLES[route.view]} · Alignment Studio`;
   }, [route.view]);
   if (!token) return <TokenForm onToken={setToken} notice={notice} />;
+  return <Studio route={route} onForget={() => (forgetToken(), setNotice(null), setToken(null))} token={token} />;
+}
+
+function Studio({ route, onForget, token }: { route: Route; onForget: () => void; token: string }) {
+  const who = useLoad(`session ${token}`, session);
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
@@ -119,15 +125,12 @@ function App() {
             Policies
           </a>
         </nav>
-        <button
-          type="button"
-          class="link"
-          onClick={() => {
-            forgetToken();
-            setNotice(null);
-            setToken(null);
-          }}
-        >
+        {who.state === 'done' && (
+          <span class="who">
+            {who.value.name} ({who.value.roles.join(', ')})
+          </span>
+        )}
+        <button type="button" class="link" onClick={onForget}>
           Forget token
         </button>
       </header>

@@ -5,7 +5,9 @@
  * exception defects.
  */
 
-import { enc, getJson, query } from '../api.js';
+import { useState } from 'preact/hooks';
+import { enc, getJson, postJson, query } from '../api.js';
+import { session } from '../session.js';
 import { useLoad } from '../load.js';
 import { Await, FilterSelect, PolicyTabs, RuleLink, Stale, When } from '../parts.js';
 import { nameOf, policyData } from '../policy-data.js';
@@ -17,13 +19,22 @@ export function ConflictsView({ policy, params }: { policy: string; params: URLS
   const certainty = params.get('certainty') ?? '';
   const unresolved = params.get('unresolved') ?? '';
   const filters = { certainty: certainty || undefined, unresolved: unresolved || undefined };
-  const loaded = useLoad(`conflicts ${policy} ${certainty} ${unresolved}`, () =>
-    Promise.all([getJson<Conflicts>(`/v1/policies/${enc(policy)}/conflicts${query({ ...filters, limit: 500 })}`), policyData(policy), policyTitle(policy)]),
+  // Bumped after a recording, to read the conflicts again.
+  const [version, setVersion] = useState(0);
+  const [recorded, setRecorded] = useState<{ message: string; failed: boolean } | null>(null);
+  const loaded = useLoad(`conflicts ${policy} ${certainty} ${unresolved} ${version}`, () =>
+    Promise.all([getJson<Conflicts>(`/v1/policies/${enc(policy)}/conflicts${query({ ...filters, limit: 500 })}`), policyData(policy), policyTitle(policy), session()]),
   );
   const pick = (name: 'certainty' | 'unresolved') => (value: string) => go(href.conflicts(policy, { ...filters, [name]: value || undefined }));
   return (
+    <>
+      {recorded && (
+        <p role={recorded.failed ? 'alert' : 'status'} class={recorded.failed ? 'error notice' : 'notice'}>
+          {recorded.message}
+        </p>
+      )}
     <Await loaded={loaded} what="the conflicts">
-      {([answer, data, title]) => {
+      {([answer, data, title, who]) => {
         const rule = (iri: string | null | undefined) => (iri ? <RuleLink rule={iri} label={data.labels.get(iri)} /> : '—');
         const s = answer.summary;
         return (
@@ -44,6 +55,13 @@ export function ConflictsView({ policy, params }: { policy: string; params: URLS
                 'Never recorded in the graph: rule pages show no conflicts until they are (studio conflicts).'
               )}
             </p>
+            {who.may.changePolicies && <RecordConflicts
+                policy={policy}
+                onDone={(outcome) => {
+                  setRecorded(outcome);
+                  if (!outcome.failed) setVersion((v) => v + 1);
+                }}
+              />}
             <form class="filters" aria-label="Filter conflicts" onSubmit={(e) => e.preventDefault()}>
               <FilterSelect id="filter-certainty" label="Certainty" value={certainty} options={[['', 'any certainty'], ['definite', 'definite'], ['possible', 'possible']]} onPick={pick('certainty')} />
               <FilterSelect id="filter-unresolved" label="Resolution" value={unresolved} options={[['', 'resolved or not'], ['true', 'unresolved only']]} onPick={pick('unresolved')} />
@@ -140,9 +158,33 @@ export function ConflictsView({ policy, params }: { policy: string; params: URLS
         );
       }}
     </Await>
+    </>
   );
 }
 
 function RuleLinkOrName({ iri, labels }: { iri: string; labels: Map<string, string> }) {
   return labels.has(iri) ? <RuleLink rule={iri} label={labels.get(iri)} /> : <span title={iri}>{nameOf(iri)}</span>;
+}
+
+/** The one write of this view, shown only to a token whose roles may change policies (engineer, admin). */
+function RecordConflicts({ policy, onDone }: { policy: string; onDone: (outcome: { message: string; failed: boolean }) => void }) {
+  const [busy, setBusy] = useState(false);
+  const record = async () => {
+    setBusy(true);
+    try {
+      const answer = await postJson<{ summary: { conflicts: number } }>(`/v1/policies/${enc(policy)}/conflicts`);
+      onDone({ message: `Recorded ${answer.summary.conflicts} conflicts in the graph.`, failed: false });
+    } catch (error) {
+      onDone({ message: `Not recorded: ${(error as Error).message}`, failed: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="actions">
+      <button type="button" onClick={record} disabled={busy}>
+        {busy ? 'Recording…' : 'Record conflicts in the graph'}
+      </button>
+    </div>
+  );
 }
