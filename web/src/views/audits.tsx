@@ -22,10 +22,14 @@ export function AuditsView({ policy }: { policy: string }) {
               </a>
             </li>
             <li>
-              <span class="card-number">{audits.rulesWithoutTests}</span> <span class="card-label">rules no scenario tests</span>
+              <div>
+                <span class="card-number">{audits.rulesWithoutTests}</span> <span class="card-label">rules no scenario tests</span>
+              </div>
             </li>
             <li>
-              <span class="card-number">{audits.staleResults}</span> <span class="card-label">stale results</span>
+              <div>
+                <span class="card-number">{audits.staleResults}</span> <span class="card-label">stale results</span>
+              </div>
             </li>
           </ul>
           {audits.runs.items.length === 0 ? (
@@ -34,7 +38,7 @@ export function AuditsView({ policy }: { policy: string }) {
             </p>
           ) : (
             <table>
-              <caption>{audits.runs.total} runs, oldest first</caption>
+              <caption>{audits.runs.total === 1 ? '1 run' : `${audits.runs.total} runs, oldest first`}</caption>
               <thead>
                 <tr>
                   <th scope="col">Started</th>
