@@ -318,6 +318,18 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
     await page.close();
   });
 
+  it('keeps the keyboard on a filter while the list it filters changes', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/conflicts`));
+    const all = await api(`/v1/policies/${enc(BCG)}/conflicts`);
+    expect(await count(page)).toBe(`${all.summary.conflicts} conflicts shown`);
+    await page.getByLabel('Certainty').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} conflicts shown`, all.summary.definite);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('filter-certainty');
+    await page.close();
+  });
+
   it('has an accessibility check that does find a violation: an unlabelled field', async () => {
     const page = await signedIn('reader');
     expect(await accessibilityProblems(page)).toEqual([]);

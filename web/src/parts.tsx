@@ -9,7 +9,8 @@ import { href } from './router.js';
 export function Await<T>({ loaded, what, children }: { loaded: Loaded<T>; what: string; children: (value: T) => ComponentChildren }) {
   if (loaded.state === 'loading') return <p role="status" class="loading">Loading {what}…</p>;
   if (loaded.state === 'failed') return <p role="alert" class="error">Could not load {what}: {loaded.error.message}</p>;
-  return <>{children(loaded.value)}</>;
+  // One element whether stale or not, so that the view below it is kept, not made anew, when the answer comes.
+  return <div aria-busy={loaded.stale ? 'true' : undefined}>{children(loaded.value)}</div>;
 }
 
 const TABS = [

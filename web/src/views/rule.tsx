@@ -35,22 +35,26 @@ interface StaleResult {
 async function readRule(rule: string) {
   const detail = await getJson<RuleDetail>(`/v1/rules/${enc(rule)}`);
   const policy = detail.policy!;
-  const [data, title, stale] = await Promise.all([
-    policyData(policy),
+  const [title, stale] = await Promise.all([
     policyTitle(policy),
     detail.audits.length > 0 ? getJson<Page<StaleResult>>(`/v1/policies/${enc(policy)}/audits/stale?limit=500`) : Promise.resolve(null),
   ]);
-  return { detail, policy, data, title, staleResults: (stale?.items ?? []).filter((s) => s.rule === rule) };
+  return { detail, policy, title, staleResults: (stale?.items ?? []).filter((s) => s.rule === rule) };
 }
 
 export function RuleView({ rule }: { rule: string }) {
   const loaded = useLoad(`rule ${rule}`, () => readRule(rule));
+  // The policy's data (other rules' labels, coverage gaps, the latest run) adds to the page when it comes; the rule does not wait for it.
+  const policy = loaded.state === 'done' ? loaded.value.policy : '';
+  const extra = useLoad(`rule data ${policy}`, () => (policy ? policyData(policy) : Promise.resolve(null)));
+  const data = extra.state === 'done' ? extra.value : null;
   return (
     <Await loaded={loaded} what="the rule">
-      {({ detail, policy, data, title, staleResults }) => {
+      {({ detail, policy, title, staleResults }) => {
         const context = (relation: string) => detail.context.filter((c) => c.relation === relation);
-        const gaps = data.gaps.get(rule) ?? [];
-        const failed = data.failing.get(rule);
+        const labels = data?.labels ?? new Map(detail.context.flatMap((c): [string, string][] => (c.label ? [[c.value, c.label]] : [])));
+        const gaps = data?.gaps.get(rule) ?? [];
+        const failed = data?.failing.get(rule);
         return (
           <>
             <PolicyTabs policy={policy} title={title} current="rules" />
@@ -75,10 +79,10 @@ export function RuleView({ rule }: { rule: string }) {
                           <li key={c.value}>
                             {f.filter ? (
                               <a href={href.rules(policy, { [f.filter]: c.value })} title={`Rules with this ${f.name.toLowerCase()}`}>
-                                {c.label ?? nameOf(c.value, data.labels)}
+                                {c.label ?? nameOf(c.value, labels)}
                               </a>
                             ) : (
-                              <span title={c.value}>{c.label ?? nameOf(c.value, data.labels)}</span>
+                              <span title={c.value}>{c.label ?? nameOf(c.value, labels)}</span>
                             )}
                           </li>
                         ))}
@@ -149,11 +153,11 @@ export function RuleView({ rule }: { rule: string }) {
                     {detail.conflicts.map((c) => (
                       <tr key={c.conflict}>
                         <th scope="row">
-                          <RuleLink rule={c.other} label={data.labels.get(c.other)} />
+                          <RuleLink rule={c.other} label={labels.get(c.other)} />
                         </th>
                         <td>{c.certainty}</td>
                         <td>{c.principle ?? <span class="badge failed">unresolved</span>}</td>
-                        <td>{c.winner ? c.winner === rule ? 'this rule' : <RuleLink rule={c.winner} label={data.labels.get(c.winner)} /> : '—'}</td>
+                        <td>{c.winner ? c.winner === rule ? 'this rule' : <RuleLink rule={c.winner} label={labels.get(c.winner)} /> : '—'}</td>
                         <td>{c.reason ?? '—'}</td>
                         <td>{c.documented ? nameOf(c.documented) : 'no'}</td>
                       </tr>
@@ -173,7 +177,7 @@ export function RuleView({ rule }: { rule: string }) {
                 <>
                   <p>
                     {detail.generated.items} items derive from this rule (generated <When at={detail.generated.writtenAt} />
-                    ). {gaps.length === 0 ? 'Nothing is missing.' : `Missing: ${gaps.map((g) => COVERAGE_GAPS[g]).join('; ')}.`}
+                    ). {!data ? '' : gaps.length === 0 ? 'Nothing is missing.' : `Missing: ${gaps.map((g) => COVERAGE_GAPS[g]).join('; ')}.`}
                   </p>
                   <table>
                     <caption class="visually-hidden">Generated items by family</caption>
