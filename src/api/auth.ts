@@ -22,6 +22,8 @@ export type Role = (typeof ROLES)[number];
 export const ANY_ROLE: readonly Role[] = ROLES;
 /** The roles that may change policies. */
 export const POLICY_WRITERS: readonly Role[] = ['engineer', 'admin'];
+/** The roles that start and cancel audit jobs. */
+export const AUDIT_STARTERS: readonly Role[] = ['auditor', 'admin'];
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -30,11 +30,13 @@ import { CachingStore, type CacheLimits } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
 import { DeadlineStore, type QueryDeadlines } from './deadlines.js';
 import { jobRoutes } from './routes/jobs.js';
+import { sessionRoutes } from './routes/session.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
 import { generationJob } from './jobs/generation-job.js';
 import { auditJob, type AuditJobOptions } from './jobs/audit-job.js';
 import { DEFAULT_HEARTBEAT_MS } from './jobs/job-events.js';
+import { studioWeb } from './studio-web.js';
 
 export interface ApiOptions {
   readonly store: GraphStore;
@@ -243,6 +245,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(studioWeb);
 
   await app.register(
     async (api) => {
@@ -266,6 +269,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(coverageRoutes, { store });
       await api.register(auditRoutes, { store });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
+      await api.register(sessionRoutes);
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },

@@ -45,6 +45,7 @@ const TABLE: Case[] = [
   { route: 'DELETE /v1/policies/:policy', path: at('/v1/policies', `${M}not-loaded`), expected: writers(404) },
   { route: 'GET /v1/rules', path: '/v1/rules?kind=Prohibition', expected: readers(200) },
   { route: 'GET /v1/rules/:rule', path: at('/v1/rules', `${M}gifts-001`), expected: readers(200) },
+  { route: 'GET /v1/session', path: '/v1/session', expected: readers(200) },
   { route: 'GET /v1/queries', path: '/v1/queries', expected: readers(200) },
   { route: 'GET /v1/queries/:name', path: `/v1/queries/rule-context?rule=${encodeURIComponent(`${M}gifts-001`)}`, expected: readers(200) },
   { route: 'POST /v1/queries/:name', path: '/v1/queries/rule-context', options: () => ({ json: { rule: `${M}gifts-001` } }), expected: readers(200) },

@@ -28,6 +28,7 @@ import { ITEM_TYPES } from '../../framers/templates.js';
 import { LlmClient } from '../../llm/client.js';
 import type { LlmConfig } from '../../llm/llm-config.js';
 import { findLoadedPolicy } from '../derived-graphs.js';
+import { AUDIT_STARTERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { iri } from '../schemas.js';
 import type { JobKind } from './job-kind.js';
@@ -92,7 +93,7 @@ export function auditJob(options: AuditJobOptions): JobKind<AuditParams, AuditJo
   return {
     kind: 'audit',
     description: "Runs a policy's scenarios against the server's target model, grades the answers and records the run on the rules it tests. Auditor or admin.",
-    roles: ['auditor', 'admin'],
+    roles: AUDIT_STARTERS,
     params: {
       policy: iri('the loaded policy to audit'),
       stage: { type: 'string', enum: STAGES, default: 'Baseline', description: 'the lifecycle stage recorded on the run' },

@@ -1,0 +1,345 @@
+/**
+ * The studio page end to end, in the machine's Chromium (playwright-core),
+ * against a real `studio serve` over the sample policies with one audit run:
+ * a token asked for once and kept for the tab, the policies, the rule list and
+ * its filters, a rule page, coverage, conflicts (whose one write only a token
+ * that may make it sees), audits and a run; the keyboard alone reaches a rule;
+ * axe-core finds no serious or critical violation on any view. With
+ * STUDIO_SCREENSHOTS=<folder> each view's screenshot is written there (the
+ * README's come from docs/studio). Without Chromium these skip locally;
+ * STUDIO_REQUIRE_BROWSER=1 (CI) turns the skip into a failure.
+ */
+
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium, launchChromium } from '../../src/reports/browser.js';
+import { BCG, startServedStudio, TOKENS, type ServedStudio } from './studio-server.js';
+
+// These run inside the page (page.evaluate); the project's TypeScript has no DOM library.
+declare const window: any;
+declare const document: any;
+declare const sessionStorage: any;
+
+const chromium = await findChromium();
+const required = process.env.STUDIO_REQUIRE_BROWSER === '1';
+const screenshots = process.env.STUDIO_SCREENSHOTS;
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const ASSETS_004 = 'https://example.org/kestrel/bcg#assets-004';
+
+describe('browser required', () => {
+  it.runIf(required)('finds Chromium (STUDIO_REQUIRE_BROWSER=1)', () => {
+    expect(chromium, 'no Chromium at /usr/bin/chromium or CHROMIUM_PATH; install it with apt-get install -y chromium').toBeDefined();
+  });
+});
+
+describe.runIf(chromium !== undefined)('the studio page', () => {
+  let studio: ServedStudio;
+  let browser: Browser;
+  /** Every URL the pages asked for, to show that nothing left the server's origin. */
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    studio = await startServedStudio();
+    browser = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.close();
+  });
+
+  const hash = (route: string) => `${studio.url}/${route}`;
+  const enc = encodeURIComponent;
+
+  /** A new tab that has given the role's token. */
+  async function signedIn(role: keyof typeof TOKENS): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(`${studio.url}/`);
+    await page.getByLabel('API token').fill(TOKENS[role]);
+    await page.getByRole('button', { name: 'Open the studio' }).click();
+    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
+    return page;
+  }
+
+  /** The count line of a list view, once loaded. */
+  async function count(page: Page): Promise<string> {
+    const line = page.locator('p.count');
+    await line.waitFor();
+    return (await line.textContent())!;
+  }
+
+  async function api(route: string): Promise<any> {
+    return (await fetch(studio.url + route, { headers: { authorization: `Bearer ${TOKENS.reader}` } })).json();
+  }
+
+  /** axe-core's serious and critical violations on the page as it is. */
+  async function accessibilityProblems(page: Page): Promise<string[]> {
+    if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+    const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => (await window.axe.run(window.document, { resultTypes: ['violations'] })).violations);
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  }
+
+  /** Checks the view with axe-core and, when asked, keeps its screenshot. */
+  async function review(page: Page, name: string): Promise<void> {
+    expect(await accessibilityProblems(page), name).toEqual([]);
+    const png = await page.screenshot({ fullPage: false });
+    expect(png.length).toBeGreaterThan(10_000);
+    if (screenshots) {
+      await mkdir(screenshots, { recursive: true });
+      await writeFile(path.join(screenshots, `${name}.png`), png);
+    }
+  }
+
+  it('asks for a token, refuses one the server does not know, and keeps a good one for the tab only', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(`${studio.url}/`);
+    await review(page, 'token');
+    await page.getByLabel('API token').fill('not-a-token-of-this-server');
+    await page.getByRole('button', { name: 'Open the studio' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('does not know this token');
+    await page.getByLabel('API token').fill(TOKENS.reader);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('studio-token'))).toBe(TOKENS.reader);
+    // A reload keeps it; another tab (a new session) asks again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
+    const other = await browser.newPage();
+    await other.goto(`${studio.url}/`);
+    await other.getByLabel('API token').waitFor();
+    await other.close();
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('studio-token'))).toBeNull();
+    await page.close();
+  });
+
+  it('lists the policies, each linking to its views', async () => {
+    const page = await signedIn('reader');
+    const policies = (await api('/v1/policies')).items as { title: string }[];
+    for (const { title } of policies) await page.getByRole('link', { name: title, exact: true }).waitFor();
+    expect(await page.getByRole('row').count()).toBe(policies.length + 1);
+    await review(page, 'policies');
+    await page.getByRole('link', { name: 'Kestrel Business Conduct Guidelines - atomic rules', exact: true }).click();
+    await page.getByRole('heading', { name: 'Rules', level: 1 }).waitFor();
+    expect(await count(page)).toBe('225 of 225 rules');
+    await page.close();
+  });
+
+  it('filters the rules by kind, section, bearer, action, coverage and the latest audit, as the API counts them', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/rules`));
+    expect(await count(page)).toBe('225 of 225 rules');
+    await review(page, 'rules');
+
+    await page.getByLabel('Kind').selectOption('Prohibition');
+    const prohibitions = (await api(`/v1/rules?policy=${enc(BCG)}&kind=Prohibition&limit=500`)).total;
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} of 225 rules`, prohibitions);
+    const kinds = await page.locator('table.rules tbody td:nth-child(2)').allTextContents();
+    expect(new Set(kinds)).toEqual(new Set(['Prohibition']));
+
+    // A section of the tree: its subsections' rules are in, as the API counts them.
+    const tree = page.getByRole('navigation', { name: 'Sections' });
+    await tree.getByRole('link', { name: '4 Confidential information', exact: true }).click();
+    const inSection = (await api(`/v1/rules?policy=${enc(BCG)}&kind=Prohibition&section=${enc('https://example.org/kestrel/bcg#sec-4')}&limit=500`)).total;
+    expect(inSection).toBeGreaterThan(0);
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} of 225 rules`, inSection);
+    expect(page.url()).toContain('section=');
+    await page.getByRole('link', { name: 'Clear section' }).click();
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} of 225 rules`, prohibitions);
+
+    // Bearer and action, each against the rule pages' own fields.
+    await page.getByLabel('Kind').selectOption('');
+    await page.getByLabel('Bearer').selectOption({ label: 'manager' });
+    const managers = (await api(`/v1/rules?policy=${enc(BCG)}&bearer=${enc(await page.getByLabel('Bearer').inputValue())}&limit=500`)).total;
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} of 225 rules`, managers);
+    const bearers = await page.locator('table.rules tbody td:nth-child(4)').allTextContents();
+    expect(bearers.length).toBeGreaterThan(0);
+    expect(new Set(bearers)).toEqual(new Set(['manager']));
+    await page.getByLabel('Bearer').selectOption('');
+    await page.getByLabel('Action').selectOption({ label: 'use for personal purposes' });
+    await page.waitForFunction(() => /^\d+ of 225 rules$/.test(document.querySelector('p.count')?.textContent ?? '') && !document.querySelector('p.count')?.textContent?.startsWith('225 '));
+    const withAction = await page.locator('table.rules tbody th a').allTextContents();
+    expect(withAction).toContain('IT systems are for business use (6.2.1)');
+    for (const cell of await page.locator('table.rules tbody td:nth-child(5)').allTextContents()) expect(cell).toContain('use for personal purposes');
+
+    // Coverage: the one rule without an ambiguous scenario, as the coverage route lists it.
+    await page.getByLabel('Action').selectOption('');
+    await page.getByLabel('Coverage').selectOption('Ambiguous');
+    const gaps = (await api(`/v1/policies/${enc(BCG)}/coverage`)).rulesWithoutScenarios.items.filter((g: { missing: string }) => g.missing === 'Ambiguous');
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} of 225 rules`, gaps.length);
+
+    // Failing in the latest run: the rules the run's failing-rules route lists.
+    await page.getByLabel('Coverage').selectOption('');
+    await page.getByLabel('Latest audit').selectOption('failing');
+    const failing = (await api(`/v1/audits/${enc(studio.run)}/failing-rules?limit=500`)).total;
+    expect(failing).toBeGreaterThan(0);
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} of 225 rules`, failing);
+    await review(page, 'rules-filtered');
+
+    // The filters are in the link: a reload shows the same list.
+    await page.reload();
+    expect(await count(page)).toBe(`${failing} of 225 rules`);
+    await page.close();
+  });
+
+  it('opens a rule: text, fields as links, exceptions, conflicts with their resolution, generated items, audit history', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/rules?action=${enc('https://example.org/kestrel/bcg#usePersonally')}`));
+    await page.getByRole('link', { name: 'IT systems are for business use (6.2.1)' }).click();
+    await page.getByRole('heading', { name: /IT systems are for business use/, level: 1 }).waitFor();
+    expect(page.url()).toContain(`#/rule/${enc(ASSETS_004)}`);
+    const rule = await api(`/v1/rules/${enc(ASSETS_004)}`);
+    await expect(page.locator('blockquote.rule-text').textContent()).resolves.toBe(rule.text);
+    // Fields: the bearer links to the rules it binds.
+    await expect(page.getByRole('link', { name: 'employee', exact: true }).getAttribute('href')).resolves.toContain(`bearer=${enc('https://w3id.org/alignment-studio/ns#Employee')}`);
+    await page.getByText('Emergency use of company systems').waitFor();
+    // The recorded conflict, its principle, winner and reason.
+    const conflicts = page.locator('section', { has: page.getByRole('heading', { name: 'Conflicts' }) });
+    const row = conflicts.getByRole('row', { name: /Occasional personal email allowed/ });
+    await expect(row.textContent()).resolves.toContain('lexSpecialis');
+    await expect(row.textContent()).resolves.toContain(rule.conflicts[0].reason);
+    // Generated items by family, as many as the API counts.
+    await page.getByText(`${rule.generated.items} items derive from this rule`).waitFor();
+    expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Generated items' }) }).getByRole('row').count()).toBe(rule.generated.byFamily.length + 1);
+    await review(page, 'rule');
+    await page.close();
+  });
+
+  it('shows an audited rule\'s history, and its run page lists the results testing it', async () => {
+    const page = await signedIn('reader');
+    const failing = (await api(`/v1/audits/${enc(studio.run)}/failing-rules?limit=1`)).items[0].rule as string;
+    await page.goto(hash(`#/rule/${enc(failing)}`));
+    const history = page.locator('section', { has: page.getByRole('heading', { name: 'Audit history' }) });
+    await history.getByRole('row').nth(1).waitFor();
+    await expect(history.getByRole('row').nth(1).textContent()).resolves.toContain('studio-test-model');
+    await history.getByRole('row').nth(1).getByRole('link').click();
+    await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
+    const results = await api(`/v1/audits/${enc(studio.run)}/results?rule=${enc(failing)}&limit=500`);
+    expect(await count(page)).toBe(`${results.total} results`);
+    expect(await page.locator('li.result').count()).toBe(results.total);
+    await page.close();
+  });
+
+  it('lists what coverage lacks, filters it, and clicks through to the rule', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/coverage`));
+    await page.getByRole('heading', { name: 'Coverage', level: 1 }).waitFor();
+    await review(page, 'coverage');
+    await page.getByRole('link', { name: /No ambiguous scenario/ }).click();
+    await page.waitForFunction(() => /gaps? of kind "No ambiguous scenario"/.test(document.querySelector('p.count')?.textContent ?? ''));
+    const gaps = (await api(`/v1/policies/${enc(BCG)}/coverage`)).rulesWithoutScenarios.items.filter((g: { missing: string }) => g.missing === 'Ambiguous');
+    expect(await page.locator('tbody tr').count()).toBe(gaps.length);
+    await page.getByLabel('Gap', { exact: true }).selectOption('never-audited');
+    await page.waitForFunction(() => /Never audited/.test(document.querySelector('p.count')?.textContent ?? ''));
+    const neverAudited = (await api(`/v1/policies/${enc(BCG)}/audits`)).rulesNeverAudited;
+    expect(await page.locator('tbody tr').count()).toBe(neverAudited);
+    await page.getByLabel('Gap', { exact: true }).selectOption('Ambiguous');
+    await page.locator('tbody th a').first().click();
+    await page.locator('blockquote.rule-text').waitFor();
+    expect(page.url()).toContain(`#/rule/${enc(gaps[0].rule)}`);
+    await page.close();
+  });
+
+  it('shows the conflicts with certainty, principle, winner and reason, filtered by certainty', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/conflicts`));
+    const all = await api(`/v1/policies/${enc(BCG)}/conflicts`);
+    expect(await count(page)).toBe(`${all.summary.conflicts} conflicts shown`);
+    await page.locator('table').first().getByRole('row', { name: /IT systems are for business use/ }).getByRole('cell', { name: 'lexSpecialis' }).waitFor();
+    await review(page, 'conflicts');
+    await page.getByLabel('Certainty').selectOption('definite');
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} conflicts shown`, all.summary.definite);
+    expect(await page.locator('table').first().locator('tbody tr').count()).toBe(all.summary.definite);
+    await page.close();
+  });
+
+  it('shows a reader no write action, and an engineer the one this slice has, which records the conflicts', async () => {
+    for (const view of [`#/`, `#/policy/${enc(BCG)}/rules`, `#/policy/${enc(BCG)}/conflicts`, `#/policy/${enc(BCG)}/coverage`, `#/policy/${enc(BCG)}/audits`, `#/rule/${enc(ASSETS_004)}`]) {
+      const page = await signedIn('reader');
+      await page.goto(hash(view));
+      await page.locator('main h1').waitFor();
+      await page.waitForFunction(() => !document.querySelector('.loading'));
+      // Forget token is the only button a reader gets: it only changes the tab.
+      expect(await page.getByRole('button').allTextContents(), view).toEqual(['Forget token']);
+      await page.close();
+    }
+    const page = await signedIn('engineer');
+    const before = (await api(`/v1/policies/${enc(BCG)}/conflicts?limit=1`)).recorded.writtenAt;
+    await page.goto(hash(`#/policy/${enc(BCG)}/conflicts`));
+    await page.getByRole('button', { name: 'Record conflicts in the graph' }).click();
+    await page.getByRole('status').filter({ hasText: /^Recorded \d+ conflicts in the graph\.$/ }).waitFor();
+    const after = (await api(`/v1/policies/${enc(BCG)}/conflicts?limit=1`)).recorded.writtenAt;
+    expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
+    await page.close();
+  });
+
+  it('lists the audit runs with stage, model and outcomes, and opens a run filtered by outcome', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/audits`));
+    const runs = (await api(`/v1/policies/${enc(BCG)}/audits`)).runs.items;
+    const run = runs.find((r: { run: string }) => r.run === studio.run);
+    const row = page.getByRole('row', { name: /studio-test-model/ });
+    await expect(row.textContent()).resolves.toContain('Baseline');
+    await review(page, 'audits');
+    await row.getByRole('link', { name: `${run.failed} failed` }).click();
+    await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
+    expect(await count(page)).toBe(`${run.failed} results`);
+    const outcomes = await page.locator('li.result h2 .badge').allTextContents();
+    expect(new Set(outcomes)).toEqual(new Set(['failed']));
+    await page.locator('li.result summary').first().click();
+    await page.locator('li.result pre.answer').first().waitFor();
+    await review(page, 'run');
+    await page.close();
+  });
+
+  it('reaches a rule with the keyboard alone, from the skip link to the rule page', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/rules?kind=Permission`));
+    await count(page);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    const first = (await page.locator('table.rules tbody th a').first().textContent())!;
+    let pressed = 0;
+    while ((await page.evaluate(() => document.activeElement?.closest('table.rules tbody') !== null)) === false) {
+      await page.keyboard.press('Tab');
+      expect(++pressed, 'tabs to the first rule').toBeLessThan(200);
+    }
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(first);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: first, level: 1 }).or(page.getByRole('heading', { name: new RegExp(first.replace(/[()]/g, '\\$&')), level: 1 })).first().waitFor();
+    await page.close();
+  });
+
+  it('keeps the keyboard on a filter while the list it filters changes', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/conflicts`));
+    const all = await api(`/v1/policies/${enc(BCG)}/conflicts`);
+    expect(await count(page)).toBe(`${all.summary.conflicts} conflicts shown`);
+    await page.getByLabel('Certainty').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} conflicts shown`, all.summary.definite);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('filter-certainty');
+    await page.close();
+  });
+
+  it('has an accessibility check that does find a violation: an unlabelled field', async () => {
+    const page = await signedIn('reader');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.evaluate(() => document.querySelector('main').append(document.createElement('input')));
+    expect((await accessibilityProblems(page)).join('\n')).toMatch(/^critical label:/m);
+    await page.close();
+  });
+
+  it('asked nothing of any other origin', () => {
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((url) => !url.startsWith(`${studio.url}/`))).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+/** The shapes of the API answers the studio reads (see GET /openapi.json). */
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset?: number;
+  next?: string | null;
+}
+
+export interface PolicySummary {
+  policy: string;
+  title?: string | null;
+  source: string;
+  triples: number;
+  loadedAt: string;
+}
+
+export interface RuleSummary {
+  rule: string;
+  kind: string;
+  label?: string | null;
+  policy?: string;
+  section?: string;
+  bearer?: string;
+}
+
+export interface RuleDetail extends RuleSummary {
+  text?: string | null;
+  context: { relation: string; value: string; label?: string | null }[];
+  conflicts: { conflict: string; other: string; certainty: string; documented: string | null; principle: string | null; winner: string | null; reason: string | null }[];
+  conflictsRecorded: { writtenAt: string; stale: boolean } | null;
+  generated: { graph: string; writtenAt: string; stale: boolean; items: number; byFamily: { family: string; label: string | null; items: number }[] } | null;
+  audits: { run: string; stage: string; model: string; startedAt: string; scenarios: number; passed: number; failed: number; cantTell: number }[];
+}
+
+export interface QueryAnswer {
+  name: string;
+  count: number;
+  rows: Record<string, string | null>[];
+}
+
+export interface Coverage {
+  policy: string;
+  rules: number;
+  generated: { graph: string; writtenAt: string; triples: number; stale: boolean } | null;
+  summary: {
+    rulesWithoutInstructions: number;
+    rulesWithoutScenarios: Record<string, number>;
+    exceptionSidesWithoutScenario: number;
+    unusedTerms: number;
+    fullyCovered: boolean;
+  };
+  rulesWithoutInstructions: Page<{ rule: string; label: string | null }>;
+  rulesWithoutScenarios: Page<{ rule: string; missing: string }>;
+  exceptionsWithoutBoundaryPairs: Page<{ exception: string; missing: string }>;
+  unusedTerms: Page<{ term: string; type: string }>;
+}
+
+export interface DocumentedConflict {
+  iri: string;
+  label: string | null;
+  rules: string[];
+  intendedWinner: string | null;
+  intendedPrinciple: string | null;
+  status: string;
+}
+
+export interface Conflict {
+  iri: string;
+  prohibition: string;
+  permissive: string;
+  certainty: string;
+  dimensions: Record<string, string>;
+  principle: string | null;
+  winner: string | null;
+  reason: string | null;
+  documented: DocumentedConflict | null;
+}
+
+export interface Conflicts {
+  policy: string;
+  precedence: string[];
+  summary: { conflicts: number; definite: number; possible: number; unresolved: number; documented: number; documentedAsIntended: number; defectErrors: number; defectNotices: number; failing: boolean };
+  conflicts: Page<Conflict>;
+  documented: Page<DocumentedConflict>;
+  defects: Page<Record<string, string | null>>;
+  recorded: { writtenAt: string; stale: boolean } | null;
+}
+
+export interface AuditRun {
+  run: string;
+  stage: string;
+  model: string;
+  startedAt: string;
+  endedAt: string | null;
+  scenarios: number;
+  passed: number;
+  failed: number;
+  cantTell: number;
+}
+
+export interface PolicyAudits {
+  policy: string;
+  runs: Page<AuditRun>;
+  rulesWithoutTests: number;
+  rulesNeverAudited: number;
+  staleResults: number;
+}
+
+export interface AuditResult {
+  result: string;
+  scenario: string;
+  rules: string[];
+  outcome: string;
+  reason: string;
+  grader: string;
+  graderKind: string;
+  response: string;
+}
