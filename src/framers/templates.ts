@@ -274,6 +274,16 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     const n = typeof phrasing === 'number' ? phrasing : 0;
     return options.length === 0 ? '' : options[(n + options[0]!.length) % options.length]!;
   });
+  // Where to turn: a channel that is a meeting to arrange ("appointment with a mortgage adviser") is booked, not contacted.
+  handlebars.registerHelper('reach', (phrasing: unknown, label: unknown) => {
+    const channel = String(label ?? '');
+    const ways = /^(?:appointment|meeting|consultation|call-back|callback)\b/i.test(channel)
+      ? [`Please book ${indefinite(channel)}.`, `You can book ${indefinite(channel)}.`, `The right next step is ${indefinite(channel)}.`]
+      : [`Please contact the ${channel}.`, `Please turn to the ${channel}.`, `The right place for this is the ${channel}.`];
+    // The same choice as {{one phrasing "Please contact the" …}} made before, so other channels read as they did.
+    const n = typeof phrasing === 'number' ? phrasing : 0;
+    return ways[(n + 'Please contact the'.length) % ways.length]!;
+  });
   // A section by number, and its title where the title says more than "Section 7" (synthetic and some real policies).
   handlebars.registerHelper('sectionRef', (section: unknown) => {
     const { number, title } = (typeof section === 'object' && section !== null ? section : {}) as { number?: unknown; title?: unknown };

@@ -274,6 +274,13 @@ function deriveActPhrase(action: string, object: string, kindOf?: string): strin
   const complement = next.toLowerCase() === 'as' && rest.length > 0;
   if (complement || (OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase()))) {
     const determined = DETERMINER.test(object.split(/\s+/)[0]!) || /'s?\s/.test(object);
+    // The object is the place itself, said more narrowly ("post on social media" a "corporate social media
+    // account"): it takes the place's words, instead of being posted "on social media".
+    const objectWords = new Set(object.toLowerCase().split(/\s+/));
+    const place = rest.filter((w) => !DETERMINER.test(w));
+    if (!complement && place.length > 0 && place.every((w) => objectWords.has(w.toLowerCase()))) {
+      return [verb, next, determined ? object : `the ${object}`].join(' ');
+    }
     return [verb, determined ? object : `the ${object}`, next, ...rest].join(' ');
   }
   // The act's own object: the words after the verb up to a preposition, a determiner first if any.

@@ -47,6 +47,8 @@ describe('term forms', () => {
     // Otherwise a preposition the act takes.
     ['give personalised advice', 'investment product', 'give personalised advice on an investment product'],
     ['install software', 'company device', 'install software on a company device'],
+    // The object is the act's place, said more narrowly.
+    ['post on social media', 'corporate social media account', 'post on the corporate social media account'],
     ['report a security incident', 'company laptop', 'report a security incident involving a company laptop'],
   ])('say the act "%s" with its object %s', (action, object, said) => {
     expect(actPhrase(action, object)).toBe(said);
