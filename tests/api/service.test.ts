@@ -25,6 +25,7 @@ const OPERATIONS = [
   'get /v1/policies/{policy}/impact',
   'get /v1/rules',
   'get /v1/rules/{rule}',
+  'get /v1/session',
   'get /v1/queries',
   'post /v1/query/sparql',
   'post /v1/query/cypher',
