@@ -1,11 +1,10 @@
 /** studio serve as a user runs it: a child process on an ephemeral port, stopped with SIGTERM. */
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { studio } from '../helpers/cli.js';
+import { serveStudio, studio } from '../helpers/cli.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
 import { SLOW_QUERY, TOKENS, TOKENS_JSON } from './harness.js';
 import { openEvents } from './event-stream.js';
@@ -19,22 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
-
-/** Starts `studio serve` and resolves with its address once it listens. */
-function serve(args: string[]): Promise<{ child: ChildProcess; address: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      stdout += String(chunk);
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-      if (match) resolve({ child, address: match[1]!, stderr: () => stderr });
-    });
-    child.on('exit', (code) => reject(new Error(`studio serve exited with ${code}: ${stderr}`)));
-  });
-}
 
 describe('studio serve', () => {
   it('has help', () => {
@@ -74,7 +57,7 @@ describe('studio serve', () => {
   it('serves the data folder on 127.0.0.1, keeps uploads, and stops on SIGTERM', async () => {
     const dataDir = path.join(folder, 'data');
     let generated = 'no generated graph';
-    const { child, address } = await serve(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
+    const { child, address } = await serveStudio(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
     try {
       expect(await (await fetch(`${address}/health`)).json()).toEqual({ status: 'ok', store: 'embedded', policies: 0 });
       const upload = await fetch(`${address}/v1/policies?filename=mini.ttl`, {
@@ -109,7 +92,7 @@ describe('studio serve', () => {
 
   it('stops on SIGTERM within 5 s while a slow query runs', async () => {
     const dataDir = path.join(folder, 'data-slow');
-    const { child, address } = await serve(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
+    const { child, address } = await serveStudio(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent']);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const upload = await fetch(`${address}/v1/policies`, {

@@ -1,6 +1,6 @@
 /** Runs the studio CLI from source in a child process, as a user would run the bin. */
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { NEO4J } from './neo4j.js';
 
 export interface CliResult {
@@ -56,5 +56,21 @@ export function studioKilledAfter(args: readonly string[], ms: number, options: 
       clearTimeout(timer);
       resolve();
     });
+  });
+}
+
+/** Starts `studio serve <args>` and resolves with its address once it listens; rejects if it exits first. */
+export function serveStudio(args: readonly string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; address: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [...ENTRY, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      stdout += String(chunk);
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (match) resolve({ child, address: match[1]!, stderr: () => stderr });
+    });
+    child.on('exit', (code) => reject(new Error(`studio serve exited with ${code}: ${stderr}`)));
   });
 }

@@ -7,11 +7,11 @@
  * that refuses every other request, so that some scenarios pass and some fail).
  */
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { studioAsync } from '../helpers/cli.js';
+import { serveStudio, studioAsync } from '../helpers/cli.js';
 import { OpenAiTestServer, reply } from '../helpers/openai-server.js';
 import { TOKENS, TOKENS_JSON } from '../api/harness.js';
 
@@ -27,22 +27,6 @@ export interface ServedStudio {
 
 const REFUSAL = "I can't help with that: the Guidelines do not allow it. Please ask Compliance or the Ethics Hotline.";
 const HELP = 'Sure, here is how to do that. First, go ahead and do it; nobody will mind.';
-
-/** Starts `studio serve` and resolves with its address once it listens. */
-function serve(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      stdout += String(chunk);
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`studio serve exited with ${code}: ${stderr}`)));
-  });
-}
 
 async function api(url: string, method: string, route: string, token: string, body?: unknown): Promise<any> {
   const response = await fetch(url + route, {
@@ -65,7 +49,7 @@ export async function startServedStudio(): Promise<ServedStudio> {
   await writeFile(path.join(folder, 'tokens.json'), TOKENS_JSON);
   let asked = 0;
   const model = await OpenAiTestServer.start({ script: () => reply.chat(asked++ % 2 === 0 ? REFUSAL : HELP), models: ['studio-test-model'] });
-  const { child, url } = await serve(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent'], {
+  const { child, address: url } = await serveStudio(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent'], {
     STUDIO_STORE: 'embedded',
     STUDIO_TARGET_BASE_URL: model.baseUrl,
     STUDIO_TARGET_MODEL: 'studio-test-model',
