@@ -12,13 +12,18 @@ import { ingest, reviewRows, type Ingestion } from '../../ingest/ingest.js';
 import { MAX_DOCUMENT_BYTES } from '../../ingest/document.js';
 import { shorten } from '../../ingest/draft.js';
 import { PolicyValidator } from '../../validation/validator.js';
-import { ReviewError, StudioError } from '../../errors.js';
+import { InvalidOptionError, ReviewError, StudioError } from '../../errors.js';
 import { applyReview, EDITABLE_FIELDS, listProvisions, parseDraft, type Edit, type EditableField } from '../../ingest/review.js';
 import { readTurtle } from '../../rdf/turtle.js';
 import { serializeQuads } from '../../rdf/serialize.js';
 import { formatTable, printJson } from '../output.js';
 import { positiveInteger } from '../option-values.js';
 import { STUDIO } from '../../vocabulary.js';
+import { LlmClient } from '../../llm/client.js';
+import { resolveConfig } from '../../config.js';
+import { readTermCatalogue, type TermCatalogue } from '../../ingest/term-catalogue.js';
+import { loadFieldsPrompt, type ResolvedField } from '../../ingest/llm-fields.js';
+import { withProgress } from '../progress.js';
 
 interface IngestOptions {
   out?: string;
@@ -26,6 +31,9 @@ interface IngestOptions {
   json?: boolean;
   maxBytes: number;
   anyLanguage?: boolean;
+  llm?: boolean;
+  terms: string[];
+  templates?: string;
 }
 
 /** The draft file written when --out is not given: beside the document, named after it. */
@@ -43,12 +51,23 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the review table as JSON')
     .option('--max-bytes <n>', 'refuse documents larger than this', (v) => positiveInteger('--max-bytes', v), MAX_DOCUMENT_BYTES)
     .option('--any-language', 'ingest a text that does not read as English (the cues are English words)')
+    .option('--llm', 'ask the LLM of STUDIO_LLM_BASE_URL / STUDIO_LLM_MODEL (or "llm" in studio.config.json) for each provision\'s bearer, action, target, counterparty, circumstance, quantities and behaviours')
+    .option('--terms <file>', "with --llm: a policy (Turtle) whose terms the model's answers are mapped to; repeatable", collect, [])
+    .option('--templates <dir>', 'with --llm: a templates folder whose _ingest/fields.yaml replaces the studio\'s prompt')
     .action(async (file: string, options: IngestOptions) => {
-      const result = await ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes, anyLanguage: options.anyLanguage });
+      if (!options.llm && (options.terms.length > 0 || options.templates)) throw new InvalidOptionError('--terms and --templates need --llm');
+      // Everything that can be refused is checked before the model is asked: the terms' files, the prompt and the endpoint's settings.
+      const llm = options.llm
+        ? { client: new LlmClient(resolveConfig().llm), prompt: await loadFieldsPrompt(options.templates), catalogue: await readTermCatalogue(options.terms) }
+        : undefined;
+      const result = llm
+        ? await withProgress(`ingest --llm ${path.basename(file)}`, (progress) => ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes, anyLanguage: options.anyLanguage, llm: { ...llm, progress } }))
+        : await ingest(file, { policyIri: options.policy, maxBytes: options.maxBytes, anyLanguage: options.anyLanguage });
       for (const warning of result.document.warnings ?? []) process.stderr.write(`warning: ${file}: ${warning}\n`);
       const out = options.out ?? defaultOut(file);
       const validator = await PolicyValidator.create();
-      const report = await validator.validateSources([{ file: out, text: result.turtle, baseIri: pathToFileURL(path.resolve(out)).href }]);
+      // The draft names the terms of --terms files: they are validated with it (and not written).
+      const report = await validator.validateSources([{ file: out, text: result.turtle, baseIri: pathToFileURL(path.resolve(out)).href }, ...(llm?.catalogue.sources ?? [])]);
       if (!report.conforms) {
         const first = report.violations[0] ?? report.syntaxErrors[0];
         throw new StudioError(`the draft of ${file} does not pass the shapes (${report.violations.length + report.syntaxErrors.length} problem(s), first: ${JSON.stringify(first)}); nothing was written. This is a defect of studio ingest: please report it with the document.`);
@@ -57,8 +76,9 @@ export function registerIngest(program: Command): void {
       const temporary = `${out}.${process.pid}.tmp`;
       await writeFile(temporary, result.turtle);
       await rename(temporary, out);
-      if (options.json) printJson(summaryJson(result, out));
-      else process.stdout.write(summaryText(result, out));
+      const catalogue = llm?.catalogue;
+      if (options.json) printJson(summaryJson(result, out, catalogue));
+      else process.stdout.write(summaryText(result, out, catalogue));
     });
   registerReview(command);
 }
@@ -134,7 +154,39 @@ function countsByKind(result: Ingestion): Record<string, number> {
   return counts;
 }
 
-function summaryJson(result: Ingestion, out: string) {
+/** A field the model named, as the review table shows it: the term's label, with "(new)" for a proposed term. */
+function fieldText(f: ResolvedField | undefined, catalogue: TermCatalogue | undefined): string {
+  if (!f) return '';
+  if (f.proposed) return `${f.proposed.label} (new)`;
+  return catalogue?.terms.find((t) => t.iri === f.iri)?.label ?? f.iri!;
+}
+
+/** What the model gave each provision, for the review table: bearer, action, target, counterparty, circumstance, behaviours, or why nothing was used. */
+function modelColumns(result: Ingestion, id: string, catalogue: TermCatalogue | undefined) {
+  const outcome = result.llm?.outcomes.get(id);
+  if (!outcome) return undefined;
+  if (!outcome.ok) return { refused: outcome.problem };
+  const f = outcome.fields;
+  return {
+    bearer: fieldText(f.bearer, catalogue), action: fieldText(f.action, catalogue), target: fieldText(f.target, catalogue),
+    counterparty: fieldText(f.counterparty, catalogue), circumstance: fieldText(f.circumstance, catalogue),
+    quantities: f.quantities.map((q) => fieldText(q, catalogue)), behaviours: f.behaviours,
+  };
+}
+
+/** Counts of the model step: provisions asked, answered usably, refused, and terms proposed. */
+function modelSummary(result: Ingestion) {
+  if (!result.llm) return undefined;
+  const outcomes = [...result.llm.outcomes.values()];
+  const proposed = result.quads.filter((q) => q.predicate.value.endsWith('#type') && q.object.value === `${STUDIO}ProposedTerm`).length;
+  return {
+    model: result.llm.model, servedModel: result.llm.servedModel, prompt: result.llm.prompt,
+    asked: outcomes.length, used: outcomes.filter((o) => o.ok).length, refused: outcomes.filter((o) => !o.ok).length,
+    askedTwice: outcomes.filter((o) => o.attempts > 1).length, proposedTerms: proposed,
+  };
+}
+
+function summaryJson(result: Ingestion, out: string, catalogue?: TermCatalogue) {
   return {
     document: {
       file: result.document.file, format: result.document.format, sha256: result.document.sha256, characters: result.document.text.length,
@@ -145,19 +197,33 @@ function summaryJson(result: Ingestion, out: string) {
     sections: result.sections.length,
     provisions: countsByKind(result),
     unresolved: unresolvedCount(result),
-    review: reviewRows(result.provisions),
+    ...(result.llm ? { llm: modelSummary(result) } : {}),
+    review: reviewRows(result.provisions).map((r) => {
+      const model = modelColumns(result, r.provision, catalogue);
+      return model ? { ...r, model } : r;
+    }),
   };
 }
 
-function summaryText(result: Ingestion, out: string): string {
-  const rows = reviewRows(result.provisions).map((r) => [
-    r.provision, r.section, r.kind, r.cues.join(', '), `${r.start}-${r.end}`, shorten(r.text, 10) + (r.qualifies.length > 0 ? `  [qualifies ${r.qualifies.join(', ')}]` : ''),
-  ]);
+function summaryText(result: Ingestion, out: string, catalogue?: TermCatalogue): string {
+  const rows = reviewRows(result.provisions).map((r) => {
+    const row = [r.provision, r.section, r.kind, r.cues.join(', '), `${r.start}-${r.end}`];
+    if (result.llm) {
+      const model = modelColumns(result, r.provision, catalogue);
+      if (!model) row.push('', '');
+      else if ('refused' in model) row.push('(answer refused)', '');
+      else row.push(model.bearer || model.circumstance, model.action);
+    }
+    row.push(shorten(r.text, 10) + (r.qualifies.length > 0 ? `  [qualifies ${r.qualifies.join(', ')}]` : ''));
+    return row;
+  });
   const counts = Object.entries(countsByKind(result)).map(([k, n]) => `${n} ${k.toLowerCase()}`).join(', ');
+  const model = modelSummary(result);
   return [
     `${result.document.file}: ${result.sections.length} sections, ${result.provisions.length} candidate provisions (${counts || 'none'})`,
     `sha256 ${result.document.sha256}`,
-    formatTable(['provision', 'section', 'kind', 'cues', 'span', 'text'], rows),
+    ...(model ? [`${model.model}${model.servedModel !== model.model ? ` (served as ${model.servedModel})` : ''}, prompt ${model.prompt.id} v${model.prompt.version}: fields named for ${model.used} of ${model.asked} provisions (${model.askedTwice} asked twice, ${model.refused} answer(s) refused: their placeholders stay), ${model.proposedTerms} new term(s) proposed`] : []),
+    formatTable(['provision', 'section', 'kind', 'cues', 'span', ...(result.llm ? ['bearer / circumstance', 'action'] : []), 'text'], rows),
     `wrote ${out}: a draft that passes the shapes, with ${unresolvedCount(result)} studio:Unresolved placeholders to replace`,
     '',
   ].join('\n');
