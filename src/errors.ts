@@ -271,3 +271,9 @@ export class ReviewError extends StudioError {
     super(`${file}: ${detail}`);
   }
 }
+
+/** An ingestion (the API's /v1/ingest) ran past its deadline and was stopped. */
+export class IngestTimeoutError extends StudioError {}
+
+/** An ingestion was abandoned because the server is shutting down. */
+export class IngestAbortedError extends StudioError {}

@@ -30,6 +30,7 @@ import { CachingStore, type CacheLimits } from './answer-cache.js';
 import { SerialQueue } from './serial-queue.js';
 import { DeadlineStore, type QueryDeadlines } from './deadlines.js';
 import { jobRoutes } from './routes/jobs.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { sessionRoutes } from './routes/session.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
@@ -251,7 +252,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
     async (api) => {
       api.addHook('onRequest', authenticate(options.tokens));
       api.addHook('preValidation', checkBodyAsSent);
-      // JSON only under /v1, except the policy upload, which takes Turtle.
+      // JSON only under /v1, except the policy upload, which takes Turtle, and ingestion, which takes documents.
       api.removeContentTypeParser('text/plain');
       await api.register(policyRoutes, {
         store,
@@ -270,6 +271,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(auditRoutes, { store });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(sessionRoutes);
+      await api.register(ingestRoutes, {});
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },

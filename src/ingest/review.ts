@@ -9,6 +9,8 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { ReviewError } from '../errors.js';
 import { PROV, RDF, RDFS, SKOS, STUDIO } from '../vocabulary.js';
+import { serializeQuads } from '../rdf/serialize.js';
+import { parseTurtle } from '../rdf/turtle.js';
 
 const { namedNode, literal, quad } = N3.DataFactory;
 const TYPE = `${RDF}type`;
@@ -71,9 +73,16 @@ export interface Draft {
 /** Parses a draft's Turtle (n3), keeping its prefixes; the draft's namespace is its policy's. */
 export function parseDraft(file: string, text: string, baseIri: string): Draft {
   const prefixes: Record<string, string> = {};
-  const quads = new N3.Parser({ format: 'text/turtle', baseIRI: baseIri }).parse(text, null, (prefix, iri) => {
-    prefixes[prefix] = iri.value;
-  });
+  let quads: Quad[];
+  try {
+    quads = new N3.Parser({ format: 'text/turtle', baseIRI: baseIri }).parse(text, null, (prefix, iri) => {
+      prefixes[prefix] = iri.value;
+    });
+  } catch (error) {
+    // The syntax error with its line and column, as every Turtle error of the studio says it.
+    parseTurtle({ file, text, baseIri });
+    throw new ReviewError(file, `the draft does not parse: ${(error as Error).message}`);
+  }
   const policy = quads.find((q) => q.predicate.value === TYPE && q.object.value === `${STUDIO}Policy`)?.subject.value;
   if (!policy) throw new ReviewError(file, 'this is not a draft policy: no studio:Policy in it. Review the file studio ingest wrote.');
   const namespace = prefixes.draft ?? policy.replace(/[^#/]*$/, '');
@@ -219,4 +228,13 @@ function collectOrphans(quads: Quad[]): Quad[] {
     const gone = new Set(orphans);
     quads = quads.filter((q) => !gone.has(q.subject.value));
   }
+}
+
+/** The reviewed draft as Turtle: the draft's header comments, a line counting the decisions, then its triples with its prefixes. */
+export function reviewedTurtle(draft: Draft, text: string, decisions: ReviewDecisions): { readonly outcome: ReviewOutcome; readonly turtle: string } {
+  const outcome = applyReview(draft, decisions);
+  const header = text.match(/^(?:#[^\n]*\n)*/)?.[0] ?? '';
+  const turtle = `${header}# Reviewed with studio ingest review: ${outcome.accepted.length} accepted, ${outcome.edited.length} edited, ${outcome.rejected.length + outcome.cascaded.length} rejected.\n\n`
+    + serializeQuads(outcome.quads, 'ttl', { ...draft.prefixes });
+  return { outcome, turtle };
 }

@@ -26,6 +26,8 @@ const OPERATIONS = [
   'get /v1/rules',
   'get /v1/rules/{rule}',
   'get /v1/session',
+  'post /v1/ingest',
+  'post /v1/ingest/review',
   'get /v1/queries',
   'post /v1/query/sparql',
   'post /v1/query/cypher',

@@ -13,16 +13,15 @@ import { MAX_DOCUMENT_BYTES } from '../../ingest/document.js';
 import { shorten } from '../../ingest/draft.js';
 import { PolicyValidator } from '../../validation/validator.js';
 import { InvalidOptionError, ReviewError, StudioError } from '../../errors.js';
-import { applyReview, EDITABLE_FIELDS, listProvisions, parseDraft, type Edit, type EditableField } from '../../ingest/review.js';
+import { reviewedTurtle, EDITABLE_FIELDS, listProvisions, parseDraft, type Edit, type EditableField } from '../../ingest/review.js';
 import { readTurtle } from '../../rdf/turtle.js';
-import { serializeQuads } from '../../rdf/serialize.js';
 import { formatTable, printJson } from '../output.js';
 import { positiveInteger } from '../option-values.js';
-import { STUDIO } from '../../vocabulary.js';
 import { LlmClient } from '../../llm/client.js';
 import { resolveConfig } from '../../config.js';
 import { readTermCatalogue, type TermCatalogue } from '../../ingest/term-catalogue.js';
-import { loadFieldsPrompt, type ResolvedField } from '../../ingest/llm-fields.js';
+import { loadFieldsPrompt } from '../../ingest/llm-fields.js';
+import { countsByKind, ingestionSummary, modelColumns, modelSummary, unresolvedCount } from '../../ingest/summary.js';
 import { withProgress } from '../progress.js';
 
 interface IngestOptions {
@@ -77,7 +76,7 @@ export function registerIngest(program: Command): void {
       await writeFile(temporary, result.turtle);
       await rename(temporary, out);
       const catalogue = llm?.catalogue;
-      if (options.json) printJson(summaryJson(result, out, catalogue));
+      if (options.json) printJson(ingestionSummary(result, out, catalogue));
       else process.stdout.write(summaryText(result, out, catalogue));
     });
   registerReview(command);
@@ -123,10 +122,7 @@ function registerReview(ingestCommand: Command): void {
         ])) + '\n');
         return;
       }
-      const outcome = applyReview(draft, { accept: options.accept, reject: options.reject, edit: edits });
-      const header = source.text.match(/^(?:#[^\n]*\n)*/)?.[0] ?? '';
-      const turtle = `${header}# Reviewed with studio ingest review: ${outcome.accepted.length} accepted, ${outcome.edited.length} edited, ${outcome.rejected.length + outcome.cascaded.length} rejected.\n\n`
-        + serializeQuads(outcome.quads, 'ttl', { ...draft.prefixes });
+      const { outcome, turtle } = reviewedTurtle(draft, source.text, { accept: options.accept, reject: options.reject, edit: edits });
       const out = options.out ?? file;
       const others = await Promise.all(options.with.map((f) => readTurtle(f)));
       const validator = await PolicyValidator.create();
@@ -142,67 +138,6 @@ function registerReview(ingestCommand: Command): void {
       if (options.json) printJson(summary);
       else process.stdout.write(`wrote ${out}: ${outcome.accepted.length} accepted, ${outcome.edited.length} edited, ${outcome.rejected.length} rejected${outcome.cascaded.length ? ` (and ${outcome.cascaded.length} exception(s) that qualified only them)` : ''}; it passes the shapes\n`);
     });
-}
-
-function unresolvedCount(result: Ingestion): number {
-  return result.quads.filter((q) => q.predicate.value.endsWith('#type') && q.object.value === `${STUDIO}Unresolved`).length;
-}
-
-function countsByKind(result: Ingestion): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const p of result.provisions) counts[p.kind] = (counts[p.kind] ?? 0) + 1;
-  return counts;
-}
-
-/** A field the model named, as the review table shows it: the term's label, with "(new)" for a proposed term. */
-function fieldText(f: ResolvedField | undefined, catalogue: TermCatalogue | undefined): string {
-  if (!f) return '';
-  if (f.proposed) return `${f.proposed.label} (new)`;
-  return catalogue?.terms.find((t) => t.iri === f.iri)?.label ?? f.iri!;
-}
-
-/** What the model gave each provision, for the review table: bearer, action, target, counterparty, circumstance, behaviours, or why nothing was used. */
-function modelColumns(result: Ingestion, id: string, catalogue: TermCatalogue | undefined) {
-  const outcome = result.llm?.outcomes.get(id);
-  if (!outcome) return undefined;
-  if (!outcome.ok) return { refused: outcome.problem };
-  const f = outcome.fields;
-  return {
-    bearer: fieldText(f.bearer, catalogue), action: fieldText(f.action, catalogue), target: fieldText(f.target, catalogue),
-    counterparty: fieldText(f.counterparty, catalogue), circumstance: fieldText(f.circumstance, catalogue),
-    quantities: f.quantities.map((q) => fieldText(q, catalogue)), behaviours: f.behaviours,
-  };
-}
-
-/** Counts of the model step: provisions asked, answered usably, refused, and terms proposed. */
-function modelSummary(result: Ingestion) {
-  if (!result.llm) return undefined;
-  const outcomes = [...result.llm.outcomes.values()];
-  const proposed = result.quads.filter((q) => q.predicate.value.endsWith('#type') && q.object.value === `${STUDIO}ProposedTerm`).length;
-  return {
-    model: result.llm.model, servedModel: result.llm.servedModel, prompt: result.llm.prompt,
-    asked: outcomes.length, used: outcomes.filter((o) => o.ok).length, refused: outcomes.filter((o) => !o.ok).length,
-    askedTwice: outcomes.filter((o) => o.attempts > 1).length, proposedTerms: proposed,
-  };
-}
-
-function summaryJson(result: Ingestion, out: string, catalogue?: TermCatalogue) {
-  return {
-    document: {
-      file: result.document.file, format: result.document.format, sha256: result.document.sha256, characters: result.document.text.length,
-      ...(result.document.pages ? { pages: result.document.pages.length } : {}), warnings: result.document.warnings ?? [],
-    },
-    policy: result.policyIri,
-    out,
-    sections: result.sections.length,
-    provisions: countsByKind(result),
-    unresolved: unresolvedCount(result),
-    ...(result.llm ? { llm: modelSummary(result) } : {}),
-    review: reviewRows(result.provisions).map((r) => {
-      const model = modelColumns(result, r.provision, catalogue);
-      return model ? { ...r, model } : r;
-    }),
-  };
 }
 
 function summaryText(result: Ingestion, out: string, catalogue?: TermCatalogue): string {

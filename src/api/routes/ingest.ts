@@ -1,0 +1,206 @@
+/**
+ * /v1/ingest: what `studio ingest` and `studio ingest review` do, for a
+ * knowledge engineer's tools. POST a regulation's document (text, Markdown,
+ * HTML, PDF with a text layer, DOCX) and get the draft policy (Turtle that
+ * passes the shapes) with its review table; POST a draft with accept, reject
+ * and edit decisions and get the reviewed draft. Nothing is stored: the
+ * engineer uploads the reviewed draft to /v1/policies when it is ready. The
+ * work runs in a worker thread of its own, with a deadline.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { POLICY_WRITERS } from '../auth.js';
+import { HttpProblem } from '../problem.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, IRI_PATTERN, problems } from '../schemas.js';
+import { MAX_DOCUMENT_BYTES, type DocumentFormat } from '../../ingest/document.js';
+import { runInThread } from '../../ingest/ingest-thread.js';
+import type { IngestAnswer } from '../../ingest/ingest-task.js';
+import { EDITABLE_FIELDS, type EditableField } from '../../ingest/review.js';
+import { TURTLE } from '../../rdf/turtle.js';
+
+export interface IngestRoutesOptions {
+  /** Largest document accepted, in bytes (default 5 MB, as the CLI). */
+  readonly maxDocumentBytes?: number;
+  /** Longest an ingestion or a review may run (default 60 s). */
+  readonly deadlineMs?: number;
+}
+
+/** The document types accepted, by content type. */
+export const DOCUMENT_TYPES: Readonly<Record<string, DocumentFormat>> = {
+  'text/plain': 'text',
+  'text/markdown': 'markdown',
+  'text/html': 'html',
+  'application/pdf': 'pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+};
+
+const EXTENSIONS: Readonly<Record<DocumentFormat, string>> = { text: '.txt', markdown: '.md', html: '.html', pdf: '.pdf', docx: '.docx' };
+/** A draft sent for review travels in a JSON body, whose limit is 1 MB. */
+const MAX_DRAFT_CHARS = 1_000_000;
+const tags = ['ingestion'];
+
+const reviewRow = {
+  type: 'object',
+  properties: {
+    provision: { type: 'string' },
+    section: { type: 'string' },
+    kind: { type: 'string' },
+    cues: { type: 'array', items: { type: 'string' } },
+    start: { type: 'integer' },
+    end: { type: 'integer' },
+    qualifies: { type: 'array', items: { type: 'string' } },
+    text: { type: 'string' },
+  },
+  required: ['provision', 'section', 'kind', 'cues', 'start', 'end', 'qualifies', 'text'],
+} as const;
+
+const draftAnswer = {
+  type: 'object',
+  properties: {
+    document: {
+      type: 'object',
+      properties: {
+        file: { type: 'string' },
+        format: { type: 'string', enum: Object.values(DOCUMENT_TYPES) },
+        sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        characters: { type: 'integer' },
+        pages: { type: 'integer' },
+        warnings: { type: 'array', items: { type: 'string' } },
+      },
+      required: ['file', 'format', 'sha256', 'characters', 'warnings'],
+    },
+    policy: { type: 'string', description: "the draft policy's IRI" },
+    sections: { type: 'integer' },
+    provisions: { type: 'object', additionalProperties: { type: 'integer' }, description: 'candidate provisions by kind' },
+    unresolved: { type: 'integer', description: 'studio:Unresolved placeholders left for the author' },
+    review: { type: 'array', items: reviewRow },
+    turtle: { type: 'string', description: 'the draft policy, which passes the shapes' },
+  },
+  required: ['document', 'policy', 'sections', 'provisions', 'unresolved', 'review', 'turtle'],
+} as const;
+
+export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOptions): Promise<void> {
+  const maxBytes = options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+  const deadlineMs = options.deadlineMs ?? 60_000;
+  // Ingestions still running when the server closes are stopped with it.
+  const closing = new AbortController();
+  app.addHook('onClose', async () => closing.abort());
+
+  const answer = (result: IngestAnswer, title: string) => {
+    if (result.kind === 'refused') throw new HttpProblem(422, 'document-refused', title, result.reason, result.violations ? { violations: result.violations } : {});
+    return result.result;
+  };
+
+  await app.register(async (documents) => {
+    // Only the document types: any other content type is a 415.
+    documents.removeAllContentTypeParsers();
+    for (const type of Object.keys(DOCUMENT_TYPES)) {
+      documents.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
+    }
+    documents.post<{ Querystring: { filename?: string; policy?: string; anyLanguage: boolean }; Body: Buffer }>(
+      '/ingest',
+      {
+        config: { roles: POLICY_WRITERS },
+        schema: {
+          tags,
+          summary: 'Draft a policy from a regulation document',
+          description:
+            `Reads the document (its type from Content-Type; at most ${maxBytes} bytes, else 413), finds its sections and candidate provisions, and answers the draft policy as Turtle that passes the shapes, with the review table. ` +
+            'Nothing is stored. A document that cannot be read (a PDF with no text layer, an encrypted or corrupt file, text that is not UTF-8 or not English) is a 422 saying what to do. ' +
+            `The work stops after ${deadlineMs} ms (504).`,
+          security: BEARER_SECURITY,
+          consumes: Object.keys(DOCUMENT_TYPES),
+          querystring: {
+            type: 'object',
+            properties: {
+              filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', description: 'the name the draft and its errors use (default: document with the extension of its type)' },
+              policy: { type: 'string', pattern: IRI_PATTERN, maxLength: 2000, description: "the draft policy's IRI; the draft's other IRIs share its namespace" },
+              anyLanguage: { type: 'boolean', default: false, description: 'ingest a text that does not read as English (the cues are English words)' },
+            },
+            additionalProperties: false,
+          },
+          body: { description: 'the document\'s bytes' },
+          response: {
+            200: { description: 'The draft and its review table', ...draftAnswer },
+            ...problems(...AUTH_PROBLEMS, 413, 415, 422),
+          },
+        },
+      },
+      async (request) => {
+        const format = DOCUMENT_TYPES[String(request.headers['content-type']).split(';')[0]!.trim().toLowerCase()]!;
+        const filename = request.query.filename ?? `document${EXTENSIONS[format]}`;
+        const result = await runInThread({
+          kind: 'draft', filename, format, bytes: request.body, anyLanguage: request.query.anyLanguage,
+          ...(request.query.policy ? { policyIri: request.query.policy } : {}),
+        }, deadlineMs, closing.signal);
+        if (result.kind === 'refused') {
+          throw new HttpProblem(422, 'document-refused', 'The document cannot be ingested', result.reason.replace('pass --any-language', 'send anyLanguage=true').replace(', or raise the limit with --max-bytes', ''));
+        }
+        return result.result;
+      },
+    );
+  });
+
+  app.post<{ Body: { draft: string; filename?: string; accept?: string[]; reject?: string[]; edit?: { iri: string; field: EditableField; value: string }[] } }>(
+    '/ingest/review',
+    {
+      config: { roles: POLICY_WRITERS },
+      schema: {
+        tags,
+        summary: 'Accept, edit or reject the provisions of a draft',
+        description:
+          'Applies the decisions to a draft written by POST /v1/ingest (or `studio ingest`): accepting a provision drops its studio:Draft type, an edit sets one field, rejecting removes the provision with what only it used. ' +
+          'Answers the reviewed draft when it passes the shapes; a decision naming no provision of the draft, or a result that would not pass the shapes, is a 422 and nothing is changed. Nothing is stored.',
+        security: BEARER_SECURITY,
+        body: {
+          type: 'object',
+          properties: {
+            draft: { type: 'string', minLength: 1, maxLength: MAX_DRAFT_CHARS, description: `the draft as Turtle (${TURTLE})` },
+            filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', description: 'the name errors use (default draft.ttl)' },
+            accept: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 2000 }, description: 'provisions to accept (local name, prefixed name or IRI)' },
+            reject: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 2000 } },
+            edit: {
+              type: 'array',
+              maxItems: 10000,
+              items: {
+                type: 'object',
+                properties: {
+                  iri: { type: 'string', minLength: 1, maxLength: 2000 },
+                  field: { type: 'string', enum: Object.keys(EDITABLE_FIELDS) },
+                  value: { type: 'string', maxLength: 100000 },
+                },
+                required: ['iri', 'field', 'value'],
+                additionalProperties: false,
+              },
+            },
+          },
+          required: ['draft'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            description: 'The reviewed draft',
+            type: 'object',
+            properties: {
+              accepted: { type: 'array', items: { type: 'string' } },
+              edited: { type: 'array', items: { type: 'object', properties: { iri: { type: 'string' }, field: { type: 'string' }, value: { type: 'string' } }, required: ['iri', 'field', 'value'] } },
+              rejected: { type: 'array', items: { type: 'string' } },
+              cascaded: { type: 'array', items: { type: 'string' }, description: 'exceptions removed with the only rule they qualified' },
+              turtle: { type: 'string', description: 'the reviewed draft, which passes the shapes' },
+            },
+            required: ['accepted', 'edited', 'rejected', 'cascaded', 'turtle'],
+          },
+          ...problems(...AUTH_PROBLEMS, 413, 415, 422),
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const result = await runInThread({
+        kind: 'review', filename: body.filename ?? 'draft.ttl', draft: body.draft,
+        decisions: { accept: body.accept ?? [], reject: body.reject ?? [], edit: body.edit ?? [] },
+      }, deadlineMs, closing.signal);
+      return answer(result, 'The review cannot be applied');
+    },
+  );
+}

@@ -1,0 +1,89 @@
+/** /v1/ingest and /v1/ingest/review: `studio ingest` and `studio ingest review` over HTTP, in a worker thread, storing nothing. */
+
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../helpers/pdf.js';
+import { PolicyValidator } from '../../src/validation/validator.js';
+import { startMiniApi, stopApi, TOKENS, type Api } from './harness.js';
+
+const FIXTURE = readFileSync('tests/ingest/fixtures/gifts-rule.md');
+const POLICY = 'https://example.org/gifts#policy';
+let api: Api;
+
+beforeAll(async () => {
+  api = await startMiniApi();
+});
+afterAll(() => stopApi(api));
+
+/** POSTs a document's bytes as `type`. */
+async function send(bytes: Uint8Array, type: string, query = '', role: keyof typeof TOKENS = 'engineer') {
+  const response = await fetch(`${api.url}/v1/ingest${query}`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS[role]}`, 'content-type': type }, body: bytes });
+  const text = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+}
+
+describe('POST /v1/ingest', () => {
+  let draft: string;
+
+  it('answers the draft of a Markdown regulation, which passes the shapes, with its review table, and stores nothing', async () => {
+    const before = await api.snapshot();
+    const reply = await send(FIXTURE, 'text/markdown', `?filename=gifts-rule.md&policy=${encodeURIComponent(POLICY)}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.document).toMatchObject({ file: 'gifts-rule.md', format: 'markdown', characters: FIXTURE.toString('utf8').length, warnings: [] });
+    expect(reply.body.policy).toBe(POLICY);
+    expect(reply.body.provisions).toEqual({ Definition: 2, Prohibition: 3, Exception: 3, Obligation: 1, Permission: 1, Recommendation: 1 });
+    expect(reply.body.review.map((r: { provision: string }) => r.provision)).toContain('sec-12-2-a-p1');
+    expect(reply.body.unresolved).toBe(14);
+    draft = reply.body.turtle;
+    const report = await (await PolicyValidator.create()).validateSources([{ file: 'draft.ttl', text: draft, baseIri: 'file:///draft.ttl' }]);
+    expect(report.conforms).toBe(true);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('reads a PDF page by page, and refuses a scanned one saying to run OCR', async () => {
+    const pdf = await send(makePdf({ pages: [['§ 9.1 Gifts.', '(a) An employee may not accept a gift from a prohibited source.']] }), 'application/pdf');
+    expect(pdf.status).toBe(200);
+    expect(pdf.body.document).toMatchObject({ file: 'document.pdf', format: 'pdf', pages: 1 });
+    expect(pdf.body.provisions).toEqual({ Prohibition: 1 });
+    const scanned = await send(makePdf({ imagePages: 2 }), 'application/pdf', '?filename=scan.pdf');
+    expect(scanned.status).toBe(422);
+    expect(scanned.contentType).toMatch(/^application\/problem\+json/);
+    expect(scanned.body).toMatchObject({ type: expect.stringMatching(/document-refused$/), detail: expect.stringMatching(/^scan\.pdf: .*looks scanned\. Run OCR/) });
+  });
+
+  it('refuses a text that is not English with the query parameter to use, and takes it with anyLanguage=true', async () => {
+    const german = Buffer.from('Ein Beschäftigter darf keine Geschenke von Lieferanten annehmen, es sei denn, die Ethikstelle stimmt schriftlich zu. Jeder Mitarbeiter muss jedes Geschenk melden, das mehr als hundert Euro wert ist.');
+    const refused = await send(german, 'text/plain');
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toMatch(/reads as German .* send anyLanguage=true/);
+    expect((await send(german, 'text/plain', '?anyLanguage=true')).status).toBe(200);
+  });
+
+  it('answers 415 for another content type, 413 past the size limit, and 403 to a reader', async () => {
+    expect((await send(FIXTURE, 'application/octet-stream')).status).toBe(415);
+    expect((await send(Buffer.alloc(5 * 1024 * 1024 + 1, 'a'), 'text/plain')).status).toBe(413);
+    expect((await send(FIXTURE, 'text/markdown', '', 'reader')).status).toBe(403);
+  });
+
+  describe('POST /v1/ingest/review', () => {
+    it('accepts, edits and rejects provisions and answers the reviewed draft', async () => {
+      const reply = await api.call('POST', '/v1/ingest/review', {
+        as: 'engineer',
+        json: { draft, accept: ['sec-12-2-b-p1'], reject: ['sec-12-2-d-p1'], edit: [{ iri: 'sec-12-2-b-p1', field: 'label', value: 'Report gifts over 100 USD' }] },
+      });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ accepted: ['https://example.org/gifts#sec-12-2-b-p1'], rejected: ['https://example.org/gifts#sec-12-2-d-p1'], cascaded: [] });
+      expect(reply.body.turtle).toContain('"Report gifts over 100 USD"');
+      expect(reply.body.turtle).not.toContain('draft:sec-12-2-d-p1 ');
+    });
+
+    it('refuses a decision naming no provision of the draft, and a draft that does not parse, with 422', async () => {
+      const unknown = await api.call('POST', '/v1/ingest/review', { as: 'engineer', json: { draft, accept: ['sec-99-p1'] } });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.detail).toMatch(/sec-99-p1/);
+      const broken = await api.call('POST', '/v1/ingest/review', { as: 'engineer', json: { draft: '@prefix x: <' } });
+      expect(broken.status).toBe(422);
+      expect((await api.call('POST', '/v1/ingest/review', { as: 'reader', json: { draft } })).status).toBe(403);
+    });
+  });
+});
