@@ -1,9 +1,11 @@
-/** The worker thread of one ingestion task (ingest-thread.ts): it runs the task in workerData and posts the answer. */
+/** The worker thread of ingestion tasks (ingest-thread.ts): it runs each task it is sent and posts the answer under the task's id. */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { runIngestTask, type IngestTask } from './ingest-task.js';
 
-runIngestTask(workerData as IngestTask).then(
-  (answer) => parentPort!.postMessage({ answer }),
-  (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-);
+parentPort!.on('message', ({ id, task }: { id: number; task: IngestTask }) => {
+  runIngestTask(task).then(
+    (answer) => parentPort!.postMessage({ id, answer }),
+    (error: unknown) => parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePdf } from '../helpers/pdf.js';
 import { PolicyValidator } from '../../src/validation/validator.js';
 import { startMiniApi, stopApi, TOKENS, type Api } from './harness.js';
+import { IngestThread } from '../../src/ingest/ingest-thread.js';
+import { IngestTimeoutError } from '../../src/errors.js';
 
 const FIXTURE = readFileSync('tests/ingest/fixtures/gifts-rule.md');
 const POLICY = 'https://example.org/gifts#policy';
@@ -59,8 +61,11 @@ describe('POST /v1/ingest', () => {
     expect((await send(german, 'text/plain', '?anyLanguage=true')).status).toBe(200);
   });
 
-  it('answers 415 for another content type, 413 past the size limit, and 403 to a reader', async () => {
+  it('answers 415 for another content type, 400 without a body, 413 past the size limit, and 403 to a reader', async () => {
     expect((await send(FIXTURE, 'application/octet-stream')).status).toBe(415);
+    const empty = await fetch(`${api.url}/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.engineer}` } });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { detail: string }).detail).toMatch(/^Send the document's bytes as the body, with its type as Content-Type/);
     expect((await send(Buffer.alloc(5 * 1024 * 1024 + 1, 'a'), 'text/plain')).status).toBe(413);
     expect((await send(FIXTURE, 'text/markdown', '', 'reader')).status).toBe(403);
   });
@@ -85,5 +90,19 @@ describe('POST /v1/ingest', () => {
       expect(broken.status).toBe(422);
       expect((await api.call('POST', '/v1/ingest/review', { as: 'reader', json: { draft } })).status).toBe(403);
     });
+  });
+});
+
+describe('the ingestion thread', () => {
+  it('stops a task past its deadline, and the next task gets a new worker', async () => {
+    const task = { kind: 'draft', filename: 'gifts-rule.md', format: 'markdown', bytes: FIXTURE, anyLanguage: false } as const;
+    const hasty = new IngestThread(1);
+    await expect(hasty.run(task)).rejects.toBeInstanceOf(IngestTimeoutError);
+    await hasty.close();
+    const patient = new IngestThread(120_000);
+    await expect(patient.run(task)).resolves.toMatchObject({ kind: 'done', result: { sections: 11 } });
+    await expect(patient.run({ kind: 'review', filename: 'x.ttl', draft: '@prefix x: <', decisions: {} })).resolves.toMatchObject({ kind: 'refused', reason: expect.stringMatching(/^x\.ttl:1:/) });
+    await patient.close();
+    await expect(patient.run(task)).rejects.toThrow(/shutting down/);
   });
 });

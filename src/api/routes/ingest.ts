@@ -5,7 +5,7 @@
  * passes the shapes) with its review table; POST a draft with accept, reject
  * and edit decisions and get the reviewed draft. Nothing is stored: the
  * engineer uploads the reviewed draft to /v1/policies when it is ready. The
- * work runs in a worker thread of its own, with a deadline.
+ * work runs in a worker thread, with a deadline.
  */
 
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import { POLICY_WRITERS } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, IRI_PATTERN, problems } from '../schemas.js';
 import { MAX_DOCUMENT_BYTES, type DocumentFormat } from '../../ingest/document.js';
-import { runInThread } from '../../ingest/ingest-thread.js';
+import { IngestThread } from '../../ingest/ingest-thread.js';
 import type { IngestAnswer } from '../../ingest/ingest-task.js';
 import { EDITABLE_FIELDS, type EditableField } from '../../ingest/review.js';
 import { TURTLE } from '../../rdf/turtle.js';
@@ -35,8 +35,10 @@ export const DOCUMENT_TYPES: Readonly<Record<string, DocumentFormat>> = {
 };
 
 const EXTENSIONS: Readonly<Record<DocumentFormat, string>> = { text: '.txt', markdown: '.md', html: '.html', pdf: '.pdf', docx: '.docx' };
-/** A draft sent for review travels in a JSON body, whose limit is 1 MB. */
-const MAX_DRAFT_CHARS = 1_000_000;
+/** The largest draft a review takes, in characters. */
+const MAX_DRAFT_CHARS = 2_000_000;
+/** The review's JSON body limit: above anything the schema allows (so that a body the schema refuses gets its 400, not a 413). */
+const REVIEW_BODY_LIMIT = 32 * 1024 * 1024;
 const tags = ['ingestion'];
 
 const reviewRow = {
@@ -82,9 +84,9 @@ const draftAnswer = {
 export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOptions): Promise<void> {
   const maxBytes = options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
   const deadlineMs = options.deadlineMs ?? 60_000;
-  // Ingestions still running when the server closes are stopped with it.
-  const closing = new AbortController();
-  app.addHook('onClose', async () => closing.abort());
+  // One worker thread for every ingestion, started on first use; stopped with the server.
+  const thread = new IngestThread(deadlineMs);
+  app.addHook('onClose', async () => thread.close());
 
   const answer = (result: IngestAnswer, title: string) => {
     if (result.kind === 'refused') throw new HttpProblem(422, 'document-refused', title, result.reason, result.violations ? { violations: result.violations } : {});
@@ -127,12 +129,15 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
         },
       },
       async (request) => {
-        const format = DOCUMENT_TYPES[String(request.headers['content-type']).split(';')[0]!.trim().toLowerCase()]!;
+        const format = DOCUMENT_TYPES[String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()];
+        if (!format || !Buffer.isBuffer(request.body) || request.body.length === 0) {
+          throw new HttpProblem(400, 'invalid-request', 'No document', `Send the document's bytes as the body, with its type as Content-Type (${Object.keys(DOCUMENT_TYPES).join(', ')}).`);
+        }
         const filename = request.query.filename ?? `document${EXTENSIONS[format]}`;
-        const result = await runInThread({
+        const result = await thread.run({
           kind: 'draft', filename, format, bytes: request.body, anyLanguage: request.query.anyLanguage,
           ...(request.query.policy ? { policyIri: request.query.policy } : {}),
-        }, deadlineMs, closing.signal);
+        });
         if (result.kind === 'refused') {
           throw new HttpProblem(422, 'document-refused', 'The document cannot be ingested', result.reason.replace('pass --any-language', 'send anyLanguage=true').replace(', or raise the limit with --max-bytes', ''));
         }
@@ -145,6 +150,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
     '/ingest/review',
     {
       config: { roles: POLICY_WRITERS },
+      bodyLimit: REVIEW_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Accept, edit or reject the provisions of a draft',
@@ -157,17 +163,17 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
           properties: {
             draft: { type: 'string', minLength: 1, maxLength: MAX_DRAFT_CHARS, description: `the draft as Turtle (${TURTLE})` },
             filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', description: 'the name errors use (default draft.ttl)' },
-            accept: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 2000 }, description: 'provisions to accept (local name, prefixed name or IRI)' },
-            reject: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 2000 } },
+            accept: { type: 'array', maxItems: 5000, items: { type: 'string', minLength: 1, maxLength: 500 }, description: 'provisions to accept (local name, prefixed name or IRI)' },
+            reject: { type: 'array', maxItems: 5000, items: { type: 'string', minLength: 1, maxLength: 500 } },
             edit: {
               type: 'array',
-              maxItems: 10000,
+              maxItems: 5000,
               items: {
                 type: 'object',
                 properties: {
-                  iri: { type: 'string', minLength: 1, maxLength: 2000 },
+                  iri: { type: 'string', minLength: 1, maxLength: 500 },
                   field: { type: 'string', enum: Object.keys(EDITABLE_FIELDS) },
-                  value: { type: 'string', maxLength: 100000 },
+                  value: { type: 'string', maxLength: 5000 },
                 },
                 required: ['iri', 'field', 'value'],
                 additionalProperties: false,
@@ -196,10 +202,10 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
     },
     async (request) => {
       const body = request.body;
-      const result = await runInThread({
+      const result = await thread.run({
         kind: 'review', filename: body.filename ?? 'draft.ttl', draft: body.draft,
         decisions: { accept: body.accept ?? [], reject: body.reject ?? [], edit: body.edit ?? [] },
-      }, deadlineMs, closing.signal);
+      });
       return answer(result, 'The review cannot be applied');
     },
   );
