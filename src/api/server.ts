@@ -62,6 +62,8 @@ export interface ApiOptions {
   readonly deadlines?: QueryDeadlines;
   /** Replaced versions kept per policy when an upload changes it (default: the configured number, see config.ts). */
   readonly keepVersions?: number;
+  /** Start the ingestion thread when the server is ready rather than at the first POST /v1/ingest (`studio serve` does). */
+  readonly warmIngest?: boolean;
 }
 
 /** How the server runs jobs (/v1/jobs). */
@@ -271,7 +273,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(auditRoutes, { store });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(sessionRoutes);
-      await api.register(ingestRoutes, {});
+      await api.register(ingestRoutes, { warm: options.warmIngest ?? false });
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },

@@ -15,7 +15,9 @@ import { StudioError } from '../errors.js';
 
 export type IngestTask =
   | { readonly kind: 'draft'; readonly filename: string; readonly format: DocumentFormat; readonly bytes: Uint8Array; readonly policyIri?: string; readonly anyLanguage: boolean }
-  | { readonly kind: 'review'; readonly filename: string; readonly draft: string; readonly decisions: ReviewDecisions };
+  | { readonly kind: 'review'; readonly filename: string; readonly draft: string; readonly decisions: ReviewDecisions }
+  /** Makes the validator ready, so that the first real task does not wait for it. */
+  | { readonly kind: 'warm' };
 
 export type IngestAnswer =
   | { readonly kind: 'done'; readonly result: Record<string, unknown> }
@@ -27,6 +29,10 @@ let validator: Promise<PolicyValidator> | undefined;
 export async function runIngestTask(task: IngestTask): Promise<IngestAnswer> {
   try {
     validator ??= PolicyValidator.create();
+    if (task.kind === 'warm') {
+      await validator;
+      return { kind: 'done', result: {} };
+    }
     if (task.kind === 'draft') {
       const document = await decodeDocument(task.filename, task.format, Buffer.from(task.bytes), task.anyLanguage);
       const result = ingestDocument(document, task.policyIri ? { policyIri: task.policyIri } : {});

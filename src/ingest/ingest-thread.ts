@@ -42,6 +42,11 @@ export class IngestThread {
     });
   }
 
+  /** Starts the worker and its validator ahead of the first task; a failure here is left to that task to meet. */
+  warm(): void {
+    this.run({ kind: 'warm' }).catch(() => undefined);
+  }
+
   /** Stops the worker; running tasks fail. */
   async close(): Promise<void> {
     this.closed = true;

@@ -23,6 +23,8 @@ export interface IngestRoutesOptions {
   readonly maxDocumentBytes?: number;
   /** Longest an ingestion or a review may run (default 60 s). */
   readonly deadlineMs?: number;
+  /** Start the worker and its validator as soon as the server is ready. */
+  readonly warm?: boolean;
 }
 
 /** The document types accepted, by content type. */
@@ -87,6 +89,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
   // One worker thread for every ingestion, started on first use; stopped with the server.
   const thread = new IngestThread(deadlineMs);
   app.addHook('onClose', async () => thread.close());
+  // Warm once the server listens, so that the first document does not wait for the worker and its shapes.
+  if (options.warm) app.addHook('onReady', async () => thread.warm());
 
   const answer = (result: IngestAnswer, title: string) => {
     if (result.kind === 'refused') throw new HttpProblem(422, 'document-refused', title, result.reason, result.violations ? { violations: result.violations } : {});

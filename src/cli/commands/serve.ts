@@ -66,6 +66,7 @@ export function registerServe(program: Command): void {
       deadlines: config.deadlines,
       uploadLimits: config.uploads,
       keepVersions: config.versions.keep,
+      warmIngest: true,
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
