@@ -70,6 +70,22 @@ describe('audit routes', () => {
     expect((await api.call('GET', `/v1/audits/${enc(good.iri)}/failing-rules`, { as: 'reader' })).body.total).toBe(0);
   });
 
+  it("filters rules by whether they fail in their policy's latest run, and gives each its failures", async () => {
+    // Failing rules of the run include exceptions and definitions its scenarios test: the rule list holds only rules.
+    const all = await api.call('GET', `/v1/rules?policy=${enc(MINI_POLICY)}&details=true`, { as: 'reader' });
+    const listed = new Set(all.body.items.map((r: any) => r.rule));
+    const failing = await api.call('GET', `/v1/audits/${enc(bad.iri)}/failing-rules?limit=500`, { as: 'reader' });
+    const expected = new Map<string, number>(failing.body.items.filter((r: any) => listed.has(r.rule)).map((r: any) => [r.rule, r.failed]));
+    expect(expected.size).toBeGreaterThan(2);
+    const only = await api.call('GET', `/v1/rules?policy=${enc(MINI_POLICY)}&failing=true&details=true`, { as: 'reader' });
+    expect(only.status, only.text).toBe(200);
+    expect(only.body.items.map((r: any) => r.rule)).toEqual([...expected.keys()].sort());
+    for (const r of only.body.items) expect(r.failed).toBe(expected.get(r.rule));
+    const not = await api.call('GET', `/v1/rules?policy=${enc(MINI_POLICY)}&failing=false`, { as: 'reader' });
+    expect(not.body.total).toBe(all.body.total - expected.size);
+    for (const r of all.body.items) expect(r.failed).toBe(expected.get(r.rule) ?? 0);
+  });
+
   it('compares two runs into buckets and rule changes', async () => {
     const reply = await api.call('GET', `/v1/audits/compare?first=${enc(good.iri)}&second=${enc(bad.iri)}&limit=5`, { as: 'reader' });
     expect(reply.status).toBe(200);
