@@ -180,7 +180,7 @@ describe('GET /v1/rules/:rule after generation', () => {
     // Coverage now follows the generated items: a rule is fully covered exactly when it has instruction data and a scenario of each label.
     const policy = `${M}policy`;
     const detailed = await api.call('GET', `/v1/rules?policy=${encodeURIComponent(policy)}&details=true`, { as: 'reader' });
-    const has = (rule: string, family: (f: { family: string; label: string | null }) => boolean) => items.some((i) => i.derivedFrom.includes(rule) && family(i));
+    const has = (rule: string, family: (f: { family: string; label?: string | undefined }) => boolean) => items.some((i) => i.derivedFrom.includes(rule) && family(i));
     for (const r of detailed.body.items as { rule: string; gaps: string[] }[]) {
       const expected = [
         ...(has(r.rule, (i) => i.family === 'instruction-qa' || i.family === 'is-it-allowed' || i.family === 'definition') ? [] : ['instructions']),

@@ -133,9 +133,25 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
 
   it('filters the rules by kind, section, bearer, action, coverage and the latest audit, as the API counts them', async () => {
     const page = await signedIn('reader');
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(request.url()));
     await page.goto(hash(`#/policy/${enc(BCG)}/rules`));
     expect(await count(page)).toBe('225 of 225 rules');
     await review(page, 'rules');
+    // The server filters and pages: the view reads one page of rules, not the whole policy's rules and relations.
+    expect(await page.locator('table.rules tbody tr').count()).toBe(100);
+    expect(asked.filter((url) => url.includes('/v1/queries/generation-relations') || url.includes('/coverage'))).toEqual([]);
+    const firstPage = await page.locator('table.rules tbody th a').allTextContents();
+    await page.getByRole('link', { name: 'Next 100 rules' }).click();
+    await page.waitForFunction((first) => document.querySelector('table.rules tbody th a')?.textContent !== first, firstPage[0]);
+    const secondPage = await page.locator('table.rules tbody th a').allTextContents();
+    expect(secondPage.length).toBe(100);
+    expect(secondPage.filter((r) => firstPage.includes(r))).toEqual([]);
+    await page.getByRole('link', { name: 'Next 100 rules' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.rules tbody tr').length === 25);
+    expect(await page.getByRole('link', { name: 'Next 100 rules' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'First page' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.rules tbody tr').length === 100);
 
     await page.getByLabel('Kind').selectOption('Prohibition');
     const prohibitions = (await api(`/v1/rules?policy=${enc(BCG)}&kind=Prohibition&limit=500`)).total;

@@ -23,6 +23,10 @@ export interface RuleSummary {
   policy?: string;
   section?: string;
   bearer?: string;
+  /** With details=true: its actions, coverage gaps, and failures in its policy's latest run (null: never audited). */
+  actions?: string[];
+  gaps?: string[];
+  failed?: number | null;
 }
 
 export interface RuleDetail extends RuleSummary {
