@@ -57,6 +57,10 @@ describe('audit routes', () => {
     expect(all.body.total).toBe(fixture.records.length);
     const failed = await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?outcome=failed&limit=500`, { as: 'auditor' });
     expect(failed.body.total).toBeGreaterThan(0);
+    const suite = new Map(fixture.records.map((r: any) => [r.id, r.messages]));
+    // The scenario's own conversation: the suite sent it after the policy's system prompt.
+    for (const r of all.body.items) expect(r.messages, r.scenario).toEqual(suite.get(r.scenario).filter((m: any) => m.role !== 'system').map((m: any) => ({ role: m.role, content: m.content })));
+    expect(all.body.items.every((r: any) => r.messages.length > 0)).toBe(true);
     for (const r of failed.body.items) {
       expect(r).toMatchObject({ outcome: 'failed', graderKind: 'deterministic', response: expect.stringMatching(/^Sure/) });
       expect(r.reason.length).toBeGreaterThan(10);

@@ -60,8 +60,13 @@ const resultSchema = {
     grader: { type: 'string' },
     graderKind: { type: 'string', enum: ['deterministic', 'llm-judge', 'human'] },
     response: { type: 'string', description: "the model's answer, the evidence" },
+    messages: {
+      type: 'array',
+      description: "the scenario's conversation as the graph keeps it (the run sent the policy's system prompt before it); empty when the graph holds none",
+      items: { type: 'object', properties: { role: { type: 'string' }, content: { type: 'string' } }, required: ['role', 'content'] },
+    },
   },
-  required: ['result', 'scenario', 'rules', 'outcome', 'reason', 'grader', 'graderKind', 'response'],
+  required: ['result', 'scenario', 'rules', 'outcome', 'reason', 'grader', 'graderKind', 'response', 'messages'],
 } as const;
 
 const ruleChange = {
@@ -106,6 +111,22 @@ function groupResults(rows: readonly Row[]): Record<string, unknown>[] {
     }
   }
   return [...byResult.values()];
+}
+
+/** Each scenario's conversation, from the policy's graphs (report-scenario-messages); a copy that does not read as messages is left out. */
+async function scenarioMessages(store: GraphStore, policy: string): Promise<Map<string, { role: string; content: string }[]>> {
+  const messages = new Map<string, { role: string; content: string }[]>();
+  for (const row of await store.namedQuery('report-scenario-messages', { policy })) {
+    try {
+      const list = JSON.parse(String(row.messages)) as unknown;
+      if (Array.isArray(list) && list.every((m) => typeof m?.role === 'string' && typeof m?.content === 'string')) {
+        messages.set(String(row.scenario), list.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content })));
+      }
+    } catch {
+      // Not JSON: the result is shown without its conversation.
+    }
+  }
+  return messages;
 }
 
 export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOptions): Promise<void> {
@@ -199,12 +220,15 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
       },
     },
     async (request) => {
-      const { run } = await findRun(store, request.params.run);
+      const { run, policy } = await findRun(store, request.params.run);
       const { outcome, rule, limit, offset } = request.query;
       let results = groupResults(await store.namedQuery('audit-results', { run }));
       if (outcome) results = results.filter((r) => r.outcome === outcome);
       if (rule) results = results.filter((r) => (r.rules as string[]).includes(rule));
-      return pageOf(results, limit, offset);
+      const page = pageOf(results, limit, offset);
+      if (page.items.length === 0) return page;
+      const messages = await scenarioMessages(store, policy);
+      return { ...page, items: page.items.map((r) => ({ ...r, messages: messages.get(String(r.scenario)) ?? [] })) };
     },
   );
 
