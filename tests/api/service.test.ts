@@ -39,6 +39,7 @@ const OPERATIONS = [
   'get /v1/audits/{run}/results',
   'get /v1/audits/{run}/failing-rules',
   'get /v1/audits/compare',
+  'post /v1/audits/{run}/reviews',
   'get /v1/policies/{policy}/report',
 ];
 

@@ -232,9 +232,10 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
     const failing = (await api(`/v1/audits/${enc(studio.run)}/failing-rules?limit=1`)).items[0].rule as string;
     await page.goto(hash(`#/rule/${enc(failing)}`));
     const history = page.locator('section', { has: page.getByRole('heading', { name: 'Audit history' }) });
-    await history.getByRole('row').nth(1).waitFor();
-    await expect(history.getByRole('row').nth(1).textContent()).resolves.toContain('studio-test-model');
-    await history.getByRole('row').nth(1).getByRole('link').click();
+    const latest = history.getByRole('row', { name: /AfterTraining/ });
+    await latest.waitFor();
+    await expect(latest.textContent()).resolves.toContain('studio-test-model');
+    await latest.getByRole('link').click();
     await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
     const results = await api(`/v1/audits/${enc(studio.run)}/results?rule=${enc(failing)}&limit=500`);
     expect(await count(page)).toBe(`${results.total} results`);
@@ -300,17 +301,51 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
     await page.goto(hash(`#/policy/${enc(BCG)}/audits`));
     const runs = (await api(`/v1/policies/${enc(BCG)}/audits`)).runs.items;
     const run = runs.find((r: { run: string }) => r.run === studio.run);
-    const row = page.getByRole('row', { name: /studio-test-model/ });
-    await expect(row.textContent()).resolves.toContain('Baseline');
+    const row = page.getByRole('row', { name: /AfterTraining/ });
+    await expect(row.textContent()).resolves.toContain('studio-test-model');
+    await expect(page.getByRole('row', { name: /Baseline/ }).textContent()).resolves.toContain('studio-test-model');
     await review(page, 'audits');
     await row.getByRole('link', { name: `${run.failed} failed` }).click();
     await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
     expect(await count(page)).toBe(`${run.failed} results`);
     const outcomes = await page.locator('li.result h2 .badge').allTextContents();
     expect(new Set(outcomes)).toEqual(new Set(['failed']));
+    // Each result with its conversation, the model's answer and the grader's reason.
+    const results = (await api(`/v1/audits/${enc(studio.run)}/results?outcome=failed&limit=500`)).items;
     await page.locator('li.result summary').first().click();
     await page.locator('li.result pre.answer').first().waitFor();
+    const first = page.locator('li.result').first();
+    await expect(first.locator('pre.answer').textContent()).resolves.toBe(results[0].response);
+    const said = await first.locator('.conversation li.message:not(.role-model) pre').allTextContents();
+    expect(said).toEqual(results[0].messages.map((m: { content: string }) => m.content));
+    expect(said.length).toBeGreaterThan(0);
+    await expect(first.locator('p.reason').textContent()).resolves.toContain(results[0].reason);
     await review(page, 'run');
+    await page.close();
+  });
+
+  it('puts two runs side by side: the four buckets, the rules that regressed, and a bucket\'s scenarios with both answers', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/audits`));
+    await page.getByRole('row', { name: /AfterTraining/ }).getByRole('link', { name: 'with the run before' }).click();
+    await page.getByRole('heading', { name: 'Two runs side by side', level: 1 }).waitFor();
+    const compared = await api(`/v1/audits/compare?first=${enc(studio.baseline)}&second=${enc(studio.run)}`);
+    expect(compared.shared).toBe(60);
+    expect(compared.regressions.length).toBeGreaterThan(0);
+    const buckets = page.getByRole('list', { name: 'Buckets' });
+    for (const [bucket, name] of [['bothComply', 'passed → passed'], ['onlyFirst', 'passed → failed'], ['onlySecond', 'failed → passed'], ['bothFail', 'failed → failed']] as const) {
+      await expect(buckets.getByRole('link', { name: new RegExp(name) }).textContent()).resolves.toBe(`${compared.buckets[bucket]} ${name}`);
+    }
+    const regressions = page.locator('section', { has: page.getByRole('heading', { name: /^Rules that regressed/ }) });
+    expect(await regressions.locator('tbody tr').count()).toBe(compared.regressions.length);
+    await expect(regressions.locator('tbody tr').first().textContent()).resolves.toContain(`${compared.regressions[0].failedAfter} of ${compared.regressions[0].scenariosAfter}`);
+    await buckets.getByRole('link', { name: /passed → failed/ }).click();
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} scenarios`, compared.buckets.onlyFirst);
+    const shown = page.locator('ol.results li.result');
+    await shown.first().locator('.side-by-side').waitFor();
+    expect(await shown.count()).toBe(compared.buckets.onlyFirst);
+    await expect(shown.first().locator('.side-by-side').textContent()).resolves.toMatch(/First run: passed.*Second run: failed/);
+    await review(page, 'compare');
     await page.close();
   });
 

@@ -17,6 +17,7 @@ import { CoverageView } from './views/coverage.js';
 import { ConflictsView } from './views/conflicts.js';
 import { AuditsView } from './views/audits.js';
 import { RunView } from './views/run.js';
+import { CompareView } from './views/compare.js';
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -76,6 +77,8 @@ function View({ route }: { route: Route }) {
       return <AuditsView policy={route.policy} />;
     case 'run':
       return <RunView run={route.run} params={route.params} />;
+    case 'compare':
+      return <CompareView params={route.params} />;
     case 'missing':
       return (
         <>
@@ -89,7 +92,7 @@ function View({ route }: { route: Route }) {
 }
 
 /** Titles per view, so that a screen reader and the tab strip say where the reader is. */
-const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', missing: 'Not found' };
+const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', missing: 'Not found' };
 
 function App() {
   const [token, setToken] = useState(savedToken());

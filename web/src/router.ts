@@ -15,6 +15,7 @@ export type Route =
   | { view: 'conflicts'; policy: string; params: URLSearchParams }
   | { view: 'audits'; policy: string }
   | { view: 'run'; run: string; params: URLSearchParams }
+  | { view: 'compare'; params: URLSearchParams }
   | { view: 'missing'; hash: string };
 
 const POLICY_VIEWS = ['rules', 'coverage', 'conflicts', 'audits'] as const;
@@ -32,6 +33,7 @@ export function parseRoute(hash: string): Route {
   }
   if (first === 'rule' && second) return { view: 'rule', rule: second };
   if (first === 'run' && second) return { view: 'run', run: second, params };
+  if (first === 'compare') return { view: 'compare', params };
   return { view: 'missing', hash };
 }
 
@@ -44,6 +46,7 @@ export const href = {
   conflicts: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/conflicts${query(filters)}`,
   audits: (policy: string) => `#/policy/${enc(policy)}/audits`,
   run: (run: string, filters: Record<string, string | undefined> = {}) => `#/run/${enc(run)}${query(filters)}`,
+  compare: (filters: { policy?: string | undefined; first?: string | undefined; second?: string | undefined; bucket?: string | undefined }) => `#/compare${query(filters)}`,
 };
 
 /** The current route, following the hash. */

@@ -121,4 +121,27 @@ export interface AuditResult {
   grader: string;
   graderKind: string;
   response: string;
+  messages: { role: string; content: string }[];
+}
+
+export const BUCKETS = ['bothComply', 'onlyFirst', 'onlySecond', 'bothFail', 'undecided'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export interface RuleChange {
+  rule: string;
+  change: 'regression' | 'improvement';
+  failedBefore: number;
+  failedAfter: number;
+  scenariosBefore: number;
+  scenariosAfter: number;
+}
+
+export interface Comparison {
+  first: string;
+  second: string;
+  shared: number;
+  buckets: Record<Bucket, number>;
+  regressions: RuleChange[];
+  improvements: RuleChange[];
+  scenarios: Page<{ scenario: string; first: string; second: string; bucket: Bucket }>;
 }

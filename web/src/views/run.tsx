@@ -18,6 +18,24 @@ const OUTCOMES = [
   ['cantTell', "can't tell"],
 ] as const;
 
+/** A scenario's messages, then the model's answer, each with who speaks. */
+export function Conversation({ messages, answer }: { messages: { role: string; content: string }[]; answer: string }) {
+  return (
+    <ol class="conversation">
+      {messages.map((m, i) => (
+        <li key={i} class={`message role-${m.role}`}>
+          <span class="role">{m.role}</span>
+          <pre class="message-text">{m.content}</pre>
+        </li>
+      ))}
+      <li class="message role-model">
+        <span class="role">the model's answer</span>
+        <pre class="answer">{answer}</pre>
+      </li>
+    </ol>
+  );
+}
+
 export function RunView({ run, params }: { run: string; params: URLSearchParams }) {
   const policy = params.get('policy') ?? '';
   const outcome = params.get('outcome') ?? '';
@@ -64,12 +82,12 @@ export function RunView({ run, params }: { run: string; params: URLSearchParams 
                       </span>
                     ))}
                   </p>
-                  <p>
-                    Grader: {r.grader} ({r.graderKind}). Reason: {r.reason}
+                  <p class="reason">
+                    <strong>Grader's reason</strong> ({r.grader}, {r.graderKind}): {r.reason}
                   </p>
                   <details>
-                    <summary>The model's answer</summary>
-                    <pre class="answer">{r.response}</pre>
+                    <summary>The conversation and the model's answer</summary>
+                    <Conversation messages={r.messages} answer={r.response} />
                   </details>
                 </li>
               ))}
