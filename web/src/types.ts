@@ -145,3 +145,18 @@ export interface Comparison {
   improvements: RuleChange[];
   scenarios: Page<{ scenario: string; first: string; second: string; bucket: Bucket }>;
 }
+
+export interface Job {
+  id: string;
+  kind: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  params: Record<string, unknown>;
+  progress: { phase: string; done: number; total: number };
+  startedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequested: boolean;
+  result: Record<string, unknown> | null;
+  problem: { title: string; detail: string; status: number } | null;
+}

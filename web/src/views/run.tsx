@@ -10,6 +10,7 @@ import { Await, FilterSelect, PolicyTabs, RuleLink } from '../parts.js';
 import { nameOf, policyData } from '../policy-data.js';
 import { policyTitle } from '../policy-title.js';
 import { go, href } from '../router.js';
+import { session } from '../session.js';
 import type { AuditResult, Page } from '../types.js';
 
 const OUTCOMES = [
@@ -46,16 +47,22 @@ export function RunView({ run, params }: { run: string; params: URLSearchParams 
       getJson<Page<AuditResult>>(`/v1/audits/${enc(run)}/results${query({ outcome: filters.outcome, rule: filters.rule, limit: 500 })}`),
       policy ? policyData(policy) : Promise.resolve(null),
       policy ? policyTitle(policy) : Promise.resolve(null),
+      session(),
     ]),
   );
   return (
     <Await loaded={loaded} what="the run">
-      {([results, data, title]) => {
+      {([results, data, title, who]) => {
         const labels = data?.labels ?? new Map<string, string>();
         return (
           <>
             {policy && <PolicyTabs policy={policy} title={title} current="audits" />}
             <h1>Audit run {nameOf(run)}</h1>
+            {who.may.review && (
+              <p>
+                <a href={href.review(run, { policy: policy || undefined })}>Review the results no grader could decide</a>
+              </p>
+            )}
             <form class="filters" aria-label="Filter results" onSubmit={(e) => e.preventDefault()}>
               <FilterSelect id="filter-outcome" label="Outcome" value={outcome} options={[['', 'any outcome'], ...OUTCOMES]} onPick={(v) => go(href.run(run, { ...filters, outcome: v || undefined }))} />
               {rule && (
