@@ -19,7 +19,7 @@ export const BUCKET_NAMES: Record<Bucket, string> = {
   onlyFirst: 'passed → failed',
   onlySecond: 'failed → passed',
   bothFail: 'failed → failed',
-  undecided: "can't tell in either",
+  undecided: "can't tell in one or both",
 };
 
 const OUTCOME_NAMES: Record<string, string> = { passed: 'passed', failed: 'failed', cantTell: "can't tell" };
