@@ -138,7 +138,8 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       for (;;) {
         const rows = await store.namedQuery('rules', { ...filters, after: cursor });
         const page = rows.slice(0, 500);
-        for (const row of page) if (passesFacts(String(row.rule), await factsOf(String(row.policy)), factFilters)) matching.push(row);
+        const pageFacts = new Map(await Promise.all([...new Set(page.map((r) => String(r.policy)))].map(async (p) => [p, await factsOf(p)] as const)));
+        for (const row of page) if (passesFacts(String(row.rule), pageFacts.get(String(row.policy))!, factFilters)) matching.push(row);
         if (rows.length <= 500) break;
         cursor = String(page[page.length - 1]!.rule);
       }
