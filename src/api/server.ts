@@ -270,7 +270,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(adhocQueryRoutes, { store });
       await api.register(conflictRoutes, { store, writes, precedence: options.precedence ?? resolveConfig().precedence });
       await api.register(coverageRoutes, { store });
-      await api.register(auditRoutes, { store });
+      await api.register(auditRoutes, { store, writes, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(sessionRoutes);
       await api.register(ingestRoutes, { warm: options.warmIngest ?? false });

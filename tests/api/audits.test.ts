@@ -14,6 +14,10 @@ import { OpenAiTestServer } from '../helpers/openai-server.js';
 import { aligned, compliant, makeSuite, MINI_POLICY, openFixtureStore, TARGET_MODEL, targetClient, type SuiteFixture } from '../auditors/suite-fixture.js';
 import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
 import { startApi, type Api } from './harness.js';
+import { RunFolder } from '../../src/auditors/run-folder.js';
+import { importHumanVerdicts } from '../../src/auditors/human-import.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 let fixture: SuiteFixture;
 let store: GraphStore;
@@ -57,6 +61,10 @@ describe('audit routes', () => {
     expect(all.body.total).toBe(fixture.records.length);
     const failed = await api.call('GET', `/v1/audits/${enc(bad.iri)}/results?outcome=failed&limit=500`, { as: 'auditor' });
     expect(failed.body.total).toBeGreaterThan(0);
+    const suite = new Map(fixture.records.map((r: any) => [r.id, r.messages]));
+    // The scenario's own conversation: the suite sent it after the policy's system prompt.
+    for (const r of all.body.items) expect(r.messages, r.scenario).toEqual(suite.get(r.scenario).filter((m: any) => m.role !== 'system').map((m: any) => ({ role: m.role, content: m.content })));
+    expect(all.body.items.every((r: any) => r.messages.length > 0)).toBe(true);
     for (const r of failed.body.items) {
       expect(r).toMatchObject({ outcome: 'failed', graderKind: 'deterministic', response: expect.stringMatching(/^Sure/) });
       expect(r.reason.length).toBeGreaterThan(10);
@@ -68,6 +76,22 @@ describe('audit routes', () => {
     const failing = await api.call('GET', `/v1/audits/${enc(bad.iri)}/failing-rules`, { as: 'reader' });
     expect(failing.body.items.map((r: any) => r.rule)).toContain(rule);
     expect((await api.call('GET', `/v1/audits/${enc(good.iri)}/failing-rules`, { as: 'reader' })).body.total).toBe(0);
+  });
+
+  it("filters rules by whether they fail in their policy's latest run, and gives each its failures", async () => {
+    // Failing rules of the run include exceptions and definitions its scenarios test: the rule list holds only rules.
+    const all = await api.call('GET', `/v1/rules?policy=${enc(MINI_POLICY)}&details=true`, { as: 'reader' });
+    const listed = new Set(all.body.items.map((r: any) => r.rule));
+    const failing = await api.call('GET', `/v1/audits/${enc(bad.iri)}/failing-rules?limit=500`, { as: 'reader' });
+    const expected = new Map<string, number>(failing.body.items.filter((r: any) => listed.has(r.rule)).map((r: any) => [r.rule, r.failed]));
+    expect(expected.size).toBeGreaterThan(2);
+    const only = await api.call('GET', `/v1/rules?policy=${enc(MINI_POLICY)}&failing=true&details=true`, { as: 'reader' });
+    expect(only.status, only.text).toBe(200);
+    expect(only.body.items.map((r: any) => r.rule)).toEqual([...expected.keys()].sort());
+    for (const r of only.body.items) expect(r.failed).toBe(expected.get(r.rule));
+    const not = await api.call('GET', `/v1/rules?policy=${enc(MINI_POLICY)}&failing=false`, { as: 'reader' });
+    expect(not.body.total).toBe(all.body.total - expected.size);
+    for (const r of all.body.items) expect(r.failed).toBe(expected.get(r.rule) ?? 0);
   });
 
   it('compares two runs into buckets and rule changes', async () => {
@@ -163,9 +187,58 @@ describe('audit routes', () => {
     expect((await api.call('GET', `/v1/policies/${enc(MINI_POLICY)}/report`, { as: 'reader' })).status).toBe(409);
   }, 120_000);
 
+  it("records a reviewer's verdict as studio audit import does, for an engineer only, and it decides the scenario", async () => {
+    const withRuns = await startApi(store, { audit: { dataDir: fixture.dataDir } });
+    try {
+      const failed = (await withRuns.call('GET', `/v1/audits/${enc(bad.iri)}/results?outcome=failed&limit=1`, { as: 'reader' })).body.items[0];
+      const at = `/v1/audits/${enc(bad.iri)}/reviews`;
+      const verdict = { scenario: failed.scenario, outcome: 'passed', reason: 'It names the rule and only explains it; the checks read "Sure" as help.' };
+      const before = await withRuns.snapshot();
+      const refused = await withRuns.call('POST', at, { as: 'reader', json: verdict });
+      expect(refused.status).toBe(403);
+      expect(refused.contentType).toMatch(/problem\+json/);
+      expect((await withRuns.call('POST', at, { as: 'auditor', json: verdict })).status).toBe(403);
+      for (const body of [{ ...verdict, reason: '   ' }, { ...verdict, outcome: 'maybe' }, { ...verdict, reviewer: 'someone else' }, { scenario: failed.scenario, outcome: 'passed' }]) {
+        const bad400 = await withRuns.call('POST', at, { as: 'engineer', json: body });
+        expect(bad400.status, JSON.stringify(body)).toBe(400);
+      }
+      const notInRun = await withRuns.call('POST', at, { as: 'engineer', json: { ...verdict, scenario: 'https://w3id.org/alignment-studio/id/item/none' } });
+      expect(notInRun.status).toBe(422);
+      expect(notInRun.body.type).toMatch(/not-in-run$/);
+      expect(await withRuns.snapshot()).toBe(before);
+      // A server without the run folders cannot record one.
+      expect((await api.call('POST', at, { as: 'engineer', json: verdict })).status).toBe(409);
+
+      const recorded = await withRuns.call('POST', at, { as: 'engineer', json: verdict });
+      expect(recorded.status, recorded.text).toBe(201);
+      expect(recorded.body).toEqual({ run: bad.iri, ...verdict, reviewer: 'engineer', recorded: true });
+      // The reviewer's verdict now decides the scenario.
+      const results = (await withRuns.call('GET', `/v1/audits/${enc(bad.iri)}/results?limit=500`, { as: 'reader' })).body.items;
+      const decided = results.find((r: any) => r.scenario === failed.scenario);
+      expect(decided).toMatchObject({ outcome: 'passed', graderKind: 'human', reason: verdict.reason, response: failed.response });
+      expect(decided.grader).toContain('engineer');
+      // Kept in the run's human.jsonl as an imported file's verdicts are: the same row from a file is already there.
+      const folder = await RunFolder.open(auditsDir(fixture.dataDir), bad.iri);
+      const file = path.join(fixture.dataDir, 'review.jsonl');
+      await writeFile(file, `${JSON.stringify({ ...verdict, reviewer: 'engineer' })}\n`);
+      expect(await importHumanVerdicts(folder, file)).toMatchObject({ imported: 0, unchanged: 1, reviewers: ['engineer'] });
+      // Once: the same verdict again changes nothing; another one is refused.
+      const again = await withRuns.call('POST', at, { as: 'engineer', json: verdict });
+      expect(again.status).toBe(200);
+      expect(again.body.recorded).toBe(false);
+      const other = await withRuns.call('POST', at, { as: 'engineer', json: { ...verdict, outcome: 'failed' } });
+      expect(other.status).toBe(409);
+      expect(other.body.type).toMatch(/already-reviewed$/);
+      // An admin is another reviewer.
+      expect((await withRuns.call('POST', at, { as: 'admin', json: { ...verdict, outcome: 'cantTell' } })).status).toBe(201);
+    } finally {
+      await withRuns.close();
+    }
+  }, 60_000);
+
   it('lists the audit routes in the OpenAPI document', async () => {
     const doc = (await api.call('GET', '/openapi.json')).body;
-    for (const path of ['/v1/policies/{policy}/report', '/v1/policies/{policy}/audits', '/v1/policies/{policy}/audits/stale', '/v1/audits/{run}/results', '/v1/audits/{run}/failing-rules', '/v1/audits/compare']) {
+    for (const path of ['/v1/policies/{policy}/report', '/v1/policies/{policy}/audits', '/v1/policies/{policy}/audits/stale', '/v1/audits/{run}/results', '/v1/audits/{run}/failing-rules', '/v1/audits/compare', '/v1/audits/{run}/reviews']) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
   });

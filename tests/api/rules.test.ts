@@ -75,7 +75,36 @@ describe('GET /v1/rules', () => {
     expect(all.items.every((r) => r.kind === 'Obligation')).toBe(true);
   });
 
+  it('filters by action, and pages that list too', async () => {
+    const share = await rules(q({ action: `${M}share` }));
+    expect(share.items.map((r) => r.rule)).toEqual([`${M}conf-001`, `${M}conf-003`]);
+    expect(share.total).toBe(2);
+    const first = await rules(q({ action: `${M}share`, limit: '1' }));
+    expect(first).toMatchObject({ total: 2, next: `${M}conf-001` });
+    const second = await rules(q({ action: `${M}share`, limit: '1', after: first.next! }));
+    expect(second).toMatchObject({ items: [{ rule: `${M}conf-003` }], total: 2, next: null });
+    expect((await rules(q({ action: `${M}share`, kind: 'Permission' }))).items.map((r) => r.rule)).toEqual([`${M}conf-003`]);
+    expect((await rules(q({ action: `${M}nothing` }))).total).toBe(0);
+  });
+
+  it('before any generation every rule lacks instruction data, none is covered, and none fails', async () => {
+    const policy = `${M}policy`;
+    const all = await rules(q({ policy }));
+    expect((await rules(q({ policy, coverage: 'instructions' }))).total).toBe(all.total);
+    expect((await rules(q({ policy, coverage: 'any-gap' }))).total).toBe(all.total);
+    expect((await rules(q({ policy, coverage: 'covered' }))).total).toBe(0);
+    expect((await rules(q({ policy, failing: 'true' }))).total).toBe(0);
+    expect((await rules(q({ policy, failing: 'false' }))).total).toBe(all.total);
+    const detailed = await api.call('GET', `/v1/rules${q({ policy, details: 'true', limit: '2' })}`, { as: 'reader' });
+    expect(detailed.body.items[0]).toMatchObject({ rule: `${M}conf-001`, actions: [`${M}share`], gaps: ['instructions', 'Ambiguous', 'Compliant', 'NonCompliant'], failed: null });
+    const plain = await rules(q({ policy, limit: '2' }));
+    expect(Object.keys(plain.items[0]!)).not.toContain('gaps');
+  });
+
   it.each([
+    ['an unknown coverage', '?coverage=some'],
+    ['a failing that is no boolean', '?failing=maybe'],
+    ['an action that is no IRI', '?action=share'],
     ['an unknown kind', '?kind=Duty'],
     ['a limit over 500', '?limit=501'],
     ['a limit of 0', '?limit=0'],
@@ -147,6 +176,22 @@ describe('GET /v1/rules/:rule after generation', () => {
       expect(generated.items).toBe([...expected.values()].reduce((a, b) => a + b, 0));
       expect(generated.items, rule).toBeGreaterThan(3);
     }
+
+    // Coverage now follows the generated items: a rule is fully covered exactly when it has instruction data and a scenario of each label.
+    const policy = `${M}policy`;
+    const detailed = await api.call('GET', `/v1/rules?policy=${encodeURIComponent(policy)}&details=true`, { as: 'reader' });
+    const has = (rule: string, family: (f: { family: string; label?: string | undefined }) => boolean) => items.some((i) => i.derivedFrom.includes(rule) && family(i));
+    for (const r of detailed.body.items as { rule: string; gaps: string[] }[]) {
+      const expected = [
+        ...(has(r.rule, (i) => i.family === 'instruction-qa' || i.family === 'is-it-allowed' || i.family === 'definition') ? [] : ['instructions']),
+        ...['Ambiguous', 'Compliant', 'NonCompliant'].filter((label) => !has(r.rule, (i) => i.family !== 'redteam' && i.label === label)),
+      ];
+      expect(r.gaps, r.rule).toEqual(expected);
+    }
+    const covered = (detailed.body.items as { rule: string; gaps: string[] }[]).filter((r) => r.gaps.length === 0).map((r) => r.rule);
+    expect((await rules(`?policy=${encodeURIComponent(policy)}&coverage=covered`)).items.map((r) => r.rule)).toEqual(covered);
+    const noAmbiguous = (detailed.body.items as { rule: string; gaps: string[] }[]).filter((r) => r.gaps.includes('Ambiguous')).map((r) => r.rule);
+    expect((await rules(`?policy=${encodeURIComponent(policy)}&coverage=Ambiguous`)).items.map((r) => r.rule)).toEqual(noAmbiguous);
 
     const mini = await readFile(MINI, 'utf8');
     const upload = await replacePolicy(api, `${M}policy`, `${mini}\n# edited\n`);

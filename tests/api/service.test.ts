@@ -41,6 +41,7 @@ const OPERATIONS = [
   'get /v1/audits/{run}/results',
   'get /v1/audits/{run}/failing-rules',
   'get /v1/audits/compare',
+  'post /v1/audits/{run}/reviews',
   'get /v1/policies/{policy}/report',
 ];
 
@@ -77,7 +78,7 @@ describe('public routes', () => {
       }
     }
     const rules = doc.paths['/v1/rules'].get;
-    expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['after', 'bearer', 'kind', 'limit', 'policy', 'section']);
+    expect(rules.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['action', 'after', 'bearer', 'coverage', 'details', 'failing', 'kind', 'limit', 'policy', 'section']);
     expect(rules.parameters.find((p: { name: string }) => p.name === 'limit').schema.maximum).toBe(500);
     expect(Object.keys(doc.paths['/v1/policies'].post.requestBody.content)).toEqual(['text/turtle']);
     // Uploads: 409 for a policy already loaded; replacing needs If-Match (428 without, 412 on another version).

@@ -82,10 +82,10 @@ describe('an unbuilt page', () => {
 
 describe('GET /v1/session', () => {
   it.each([
-    ['reader', { changePolicies: false, startAudits: false }],
-    ['engineer', { changePolicies: true, startAudits: false }],
-    ['auditor', { changePolicies: false, startAudits: true }],
-    ['admin', { changePolicies: true, startAudits: true }],
+    ['reader', { changePolicies: false, startAudits: false, review: false }],
+    ['engineer', { changePolicies: true, startAudits: false, review: true }],
+    ['auditor', { changePolicies: false, startAudits: true, review: false }],
+    ['admin', { changePolicies: true, startAudits: true, review: true }],
   ] as const)('tells a %s token which writes it may make', async (role, may) => {
     const reply = await api.call('GET', '/v1/session', { as: role });
     expect(reply.status).toBe(200);

@@ -133,9 +133,25 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
 
   it('filters the rules by kind, section, bearer, action, coverage and the latest audit, as the API counts them', async () => {
     const page = await signedIn('reader');
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(request.url()));
     await page.goto(hash(`#/policy/${enc(BCG)}/rules`));
     expect(await count(page)).toBe('225 of 225 rules');
     await review(page, 'rules');
+    // The server filters and pages: the view reads one page of rules, not the whole policy's rules and relations.
+    expect(await page.locator('table.rules tbody tr').count()).toBe(100);
+    expect(asked.filter((url) => url.includes('/v1/queries/generation-relations') || url.includes('/coverage'))).toEqual([]);
+    const firstPage = await page.locator('table.rules tbody th a').allTextContents();
+    await page.getByRole('link', { name: 'Next 100 rules' }).click();
+    await page.waitForFunction((first) => document.querySelector('table.rules tbody th a')?.textContent !== first, firstPage[0]);
+    const secondPage = await page.locator('table.rules tbody th a').allTextContents();
+    expect(secondPage.length).toBe(100);
+    expect(secondPage.filter((r) => firstPage.includes(r))).toEqual([]);
+    await page.getByRole('link', { name: 'Next 100 rules' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.rules tbody tr').length === 25);
+    expect(await page.getByRole('link', { name: 'Next 100 rules' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'First page' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.rules tbody tr').length === 100);
 
     await page.getByLabel('Kind').selectOption('Prohibition');
     const prohibitions = (await api(`/v1/rules?policy=${enc(BCG)}&kind=Prohibition&limit=500`)).total;
@@ -216,9 +232,10 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
     const failing = (await api(`/v1/audits/${enc(studio.run)}/failing-rules?limit=1`)).items[0].rule as string;
     await page.goto(hash(`#/rule/${enc(failing)}`));
     const history = page.locator('section', { has: page.getByRole('heading', { name: 'Audit history' }) });
-    await history.getByRole('row').nth(1).waitFor();
-    await expect(history.getByRole('row').nth(1).textContent()).resolves.toContain('studio-test-model');
-    await history.getByRole('row').nth(1).getByRole('link').click();
+    const latest = history.getByRole('row', { name: /AfterTraining/ });
+    await latest.waitFor();
+    await expect(latest.textContent()).resolves.toContain('studio-test-model');
+    await latest.getByRole('link').click();
     await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
     const results = await api(`/v1/audits/${enc(studio.run)}/results?rule=${enc(failing)}&limit=500`);
     expect(await count(page)).toBe(`${results.total} results`);
@@ -260,13 +277,17 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
   });
 
   it('shows a reader no write action, and an engineer the one this slice has, which records the conflicts', async () => {
-    for (const view of [`#/`, `#/policy/${enc(BCG)}/rules`, `#/policy/${enc(BCG)}/conflicts`, `#/policy/${enc(BCG)}/coverage`, `#/policy/${enc(BCG)}/audits`, `#/rule/${enc(ASSETS_004)}`]) {
+    const views = [`#/`, `#/policy/${enc(BCG)}/rules`, `#/policy/${enc(BCG)}/conflicts`, `#/policy/${enc(BCG)}/coverage`, `#/policy/${enc(BCG)}/audits`, `#/rule/${enc(ASSETS_004)}`];
+    views.push(`#/run/${enc(studio.run)}?policy=${enc(BCG)}`, `#/review/${enc(studio.run)}?policy=${enc(BCG)}`, `#/compare?policy=${enc(BCG)}&first=${enc(studio.baseline)}&second=${enc(studio.run)}`);
+    for (const view of views) {
       const page = await signedIn('reader');
       await page.goto(hash(view));
       await page.locator('main h1').waitFor();
       await page.waitForFunction(() => !document.querySelector('.loading'));
       // Forget token is the only button a reader gets: it only changes the tab.
       expect(await page.getByRole('button').allTextContents(), view).toEqual(['Forget token']);
+      expect(await page.getByRole('link', { name: /^Review the results/ }).count(), view).toBe(0);
+      expect(await page.locator('form.verdict').count(), view).toBe(0);
       await page.close();
     }
     const page = await signedIn('engineer');
@@ -284,17 +305,51 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
     await page.goto(hash(`#/policy/${enc(BCG)}/audits`));
     const runs = (await api(`/v1/policies/${enc(BCG)}/audits`)).runs.items;
     const run = runs.find((r: { run: string }) => r.run === studio.run);
-    const row = page.getByRole('row', { name: /studio-test-model/ });
-    await expect(row.textContent()).resolves.toContain('Baseline');
+    const row = page.getByRole('row', { name: /AfterTraining/ });
+    await expect(row.textContent()).resolves.toContain('studio-test-model');
+    await expect(page.getByRole('row', { name: /Baseline/ }).textContent()).resolves.toContain('studio-test-model');
     await review(page, 'audits');
     await row.getByRole('link', { name: `${run.failed} failed` }).click();
     await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
     expect(await count(page)).toBe(`${run.failed} results`);
     const outcomes = await page.locator('li.result h2 .badge').allTextContents();
     expect(new Set(outcomes)).toEqual(new Set(['failed']));
+    // Each result with its conversation, the model's answer and the grader's reason.
+    const results = (await api(`/v1/audits/${enc(studio.run)}/results?outcome=failed&limit=500`)).items;
     await page.locator('li.result summary').first().click();
     await page.locator('li.result pre.answer').first().waitFor();
+    const first = page.locator('li.result').first();
+    await expect(first.locator('pre.answer').textContent()).resolves.toBe(results[0].response);
+    const said = await first.locator('.conversation li.message:not(.role-model) pre').allTextContents();
+    expect(said).toEqual(results[0].messages.map((m: { content: string }) => m.content));
+    expect(said.length).toBeGreaterThan(0);
+    await expect(first.locator('p.reason').textContent()).resolves.toContain(results[0].reason);
     await review(page, 'run');
+    await page.close();
+  });
+
+  it('puts two runs side by side: the four buckets, the rules that regressed, and a bucket\'s scenarios with both answers', async () => {
+    const page = await signedIn('reader');
+    await page.goto(hash(`#/policy/${enc(BCG)}/audits`));
+    await page.getByRole('row', { name: /AfterTraining/ }).getByRole('link', { name: 'with the run before' }).click();
+    await page.getByRole('heading', { name: 'Two runs side by side', level: 1 }).waitFor();
+    const compared = await api(`/v1/audits/compare?first=${enc(studio.baseline)}&second=${enc(studio.run)}`);
+    expect(compared.shared).toBe(60);
+    expect(compared.regressions.length).toBeGreaterThan(0);
+    const buckets = page.getByRole('list', { name: 'Buckets' });
+    for (const [bucket, name] of [['bothComply', 'passed → passed'], ['onlyFirst', 'passed → failed'], ['onlySecond', 'failed → passed'], ['bothFail', 'failed → failed']] as const) {
+      await expect(buckets.getByRole('link', { name: new RegExp(name) }).textContent()).resolves.toBe(`${compared.buckets[bucket]} ${name}`);
+    }
+    const regressions = page.locator('section', { has: page.getByRole('heading', { name: /^Rules that regressed/ }) });
+    expect(await regressions.locator('tbody tr').count()).toBe(compared.regressions.length);
+    await expect(regressions.locator('tbody tr').first().textContent()).resolves.toContain(`${compared.regressions[0].failedAfter} of ${compared.regressions[0].scenariosAfter}`);
+    await buckets.getByRole('link', { name: /passed → failed/ }).click();
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `${n} scenarios`, compared.buckets.onlyFirst);
+    const shown = page.locator('ol.results li.result');
+    await shown.first().locator('.side-by-side').waitFor();
+    expect(await shown.count()).toBe(compared.buckets.onlyFirst);
+    await expect(shown.first().locator('.side-by-side').textContent()).resolves.toMatch(/First run: passed.*Second run: failed/);
+    await review(page, 'compare');
     await page.close();
   });
 
@@ -337,6 +392,90 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
     expect((await accessibilityProblems(page)).join('\n')).toMatch(/^critical label:/m);
     await page.close();
   });
+
+  it("queues a run's undecided results one at a time, and an engineer's verdict is stored as that reviewer's", async () => {
+    const undecided = async () => {
+      const all = (await api(`/v1/audits/${enc(studio.run)}/results?outcome=cantTell&limit=500`)).items as any[];
+      return all.filter((r) => r.graderKind !== 'human');
+    };
+    const queue = await undecided();
+    expect(queue.length).toBeGreaterThan(1);
+    const page = await signedIn('engineer');
+    await page.goto(hash(`#/run/${enc(studio.run)}?policy=${enc(BCG)}`));
+    await page.getByRole('link', { name: 'Review the results no grader could decide' }).click();
+    await page.getByRole('heading', { name: 'Review queue', level: 1 }).waitFor();
+    expect(await count(page)).toBe(`1 of ${queue.length} to review`);
+    const item = page.locator('article.review-item');
+    await expect(item.locator('pre.answer').textContent()).resolves.toBe(queue[0].response);
+    await expect(item.locator('p.reason').textContent()).resolves.toContain(queue[0].reason);
+    expect(await item.locator('.conversation li.message:not(.role-model) pre').allTextContents()).toEqual(queue[0].messages.map((m: { content: string }) => m.content));
+    await review(page, 'review');
+
+    // Nothing is sent without an outcome and a reason.
+    await page.getByRole('button', { name: 'Record verdict' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain("Choose passed, failed or can't tell");
+    await page.getByRole('radio', { name: 'Failed' }).check();
+    await page.getByLabel('Reason').fill('It talks around the question instead of refusing what the rule forbids.');
+    await page.getByRole('button', { name: 'Record verdict' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recorded failed by engineer.' }).waitFor();
+    await page.waitForFunction((n) => document.querySelector('p.count')?.textContent === `1 of ${n} to review`, queue.length - 1);
+    await expect(item.locator('pre.answer').textContent()).resolves.toBe(queue[1].response);
+
+    // Stored: the reviewer's verdict now decides the scenario, under the token's name.
+    const results = (await api(`/v1/audits/${enc(studio.run)}/results?limit=500`)).items as any[];
+    const decided = results.find((r) => r.scenario === queue[0].scenario);
+    expect(decided).toMatchObject({ outcome: 'failed', graderKind: 'human', reason: 'It talks around the question instead of refusing what the rule forbids.' });
+    expect(decided.grader).toContain('engineer');
+    expect((await undecided()).map((r) => r.scenario)).toEqual(queue.slice(1).map((r) => r.scenario));
+    await page.close();
+  });
+
+  it('starts generation and audit jobs for the roles that may, and follows their progress from the event stream', async () => {
+    const GIFTS = 'https://example.org/eastmarch/gifts#policy';
+    const reader = await signedIn('reader');
+    await reader.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await reader.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    await count(reader);
+    expect(await reader.locator('form.start-job').count()).toBe(0);
+    expect(await reader.getByRole('button').allTextContents()).toEqual(['Forget token']);
+    await reader.close();
+
+    for (const [role, kind, button, form] of [
+      ['engineer', 'generation', 'Start generation', 'Generate data'],
+      ['auditor', 'audit', 'Start audit', 'Audit the model'],
+    ] as const) {
+      const page = await signedIn(role);
+      const streams: string[] = [];
+      page.on('request', (request) => request.url().endsWith('/events') && streams.push(request.url()));
+      await page.goto(hash('#/jobs'));
+      await count(page);
+      // Only the form the role permits.
+      expect(await page.locator('form.start-job h2').allTextContents()).toEqual([form]);
+      const start = page.getByRole('form', { name: form });
+      await start.getByLabel('Policy').selectOption({ label: 'Eastmarch gifts code - atomic rules' });
+      if (kind === 'audit') await start.getByLabel('Scenarios (at most)').fill('4');
+      await start.getByRole('button', { name: button }).click();
+      const started = (await start.getByRole('status').textContent())!;
+      const id = /job (\S+)\.$/.exec(started)![1]!;
+      const row = page.locator(`tr[data-job="${id}"]`);
+      // The row turns succeeded without a reload: its state came from the job's event stream.
+      await row.locator('.badge.job-succeeded').waitFor({ timeout: 120_000 });
+      expect(streams.some((url) => url.endsWith(`/v1/jobs/${id}/events`))).toBe(true);
+      const job = await api(`/v1/jobs/${id}`);
+      expect(job).toMatchObject({ kind, state: 'succeeded', startedBy: role, params: { policy: GIFTS } });
+      await expect(row.locator('.phase').textContent()).resolves.toBe(`${job.progress.phase} ${job.progress.done}/${job.progress.total}`);
+      if (kind === 'audit') {
+        expect(job.result.scenarios).toBe(4);
+        await row.getByRole('link', { name: 'its run' }).click();
+        await page.getByRole('heading', { name: /^Audit run/, level: 1 }).waitFor();
+        expect(await count(page)).toBe('4 results');
+      } else {
+        await expect(row.textContent()).resolves.toContain(`${job.result.items} items`);
+        await review(page, 'jobs');
+      }
+      await page.close();
+    }
+  }, 240_000);
 
   it('asked nothing of any other origin', () => {
     expect(requested.length).toBeGreaterThan(0);

@@ -39,13 +39,14 @@ export function getJson<T>(path: string, token = savedToken()): Promise<T> {
   return call<T>('GET', path, token);
 }
 
-/** POST to the API, with no body; the answer's JSON. */
-export function postJson<T>(path: string, token = savedToken()): Promise<T> {
-  return call<T>('POST', path, token);
+/** POST to the API, with a JSON body or none; the answer's JSON. */
+export function postJson<T>(path: string, body?: unknown, token = savedToken()): Promise<T> {
+  return call<T>('POST', path, token, body);
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, token: string | null): Promise<T> {
-  const response = await fetch(path, { method, headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+async function call<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  const response = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   if (response.ok) return (await response.json()) as T;
   let title = response.statusText;
   let detail = `${response.status} from ${path}`;
@@ -68,4 +69,36 @@ export const enc = encodeURIComponent;
 export function query(values: Record<string, string | number | undefined>): string {
   const entries = Object.entries(values).filter(([, v]) => v !== undefined && v !== '') as [string, string | number][];
   return entries.length === 0 ? '' : `?${entries.map(([k, v]) => `${k}=${enc(String(v))}`).join('&')}`;
+}
+
+/**
+ * Reads a server-sent event stream of the API (EventSource cannot send the
+ * token), calling `onEvent` for each event until the server ends the stream
+ * or `signal` aborts. Comments (heartbeats) are skipped.
+ */
+export async function readEvents(path: string, onEvent: (type: string, data: string) => void, signal: AbortSignal, token = savedToken()): Promise<void> {
+  const response = await fetch(path, { headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal });
+  if (!response.ok || !response.body) throw new ApiError(response.status, response.statusText, `${response.status} from ${path}`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n?/g, '\n');
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let type = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const [field, ...rest] = line.split(':');
+        const text = rest.join(':').replace(/^ /, '');
+        if (field === 'event') type = text;
+        else if (field === 'data') data.push(text);
+      }
+      if (data.length > 0) onEvent(type, data.join('\n'));
+    }
+  }
 }

@@ -17,6 +17,9 @@ import { CoverageView } from './views/coverage.js';
 import { ConflictsView } from './views/conflicts.js';
 import { AuditsView } from './views/audits.js';
 import { RunView } from './views/run.js';
+import { CompareView } from './views/compare.js';
+import { ReviewView } from './views/review.js';
+import { JobsView } from './views/jobs.js';
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -76,6 +79,12 @@ function View({ route }: { route: Route }) {
       return <AuditsView policy={route.policy} />;
     case 'run':
       return <RunView run={route.run} params={route.params} />;
+    case 'compare':
+      return <CompareView params={route.params} />;
+    case 'jobs':
+      return <JobsView />;
+    case 'review':
+      return <ReviewView run={route.run} params={route.params} />;
     case 'missing':
       return (
         <>
@@ -89,7 +98,7 @@ function View({ route }: { route: Route }) {
 }
 
 /** Titles per view, so that a screen reader and the tab strip say where the reader is. */
-const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', missing: 'Not found' };
+const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', missing: 'Not found' };
 
 function App() {
   const [token, setToken] = useState(savedToken());
@@ -123,6 +132,9 @@ function Studio({ route, onForget, token }: { route: Route; onForget: () => void
         <nav aria-label="Studio">
           <a href={href.policies()} aria-current={route.view === 'policies' ? 'page' : undefined}>
             Policies
+          </a>
+          <a href={href.jobs()} aria-current={route.view === 'jobs' ? 'page' : undefined}>
+            Jobs
           </a>
         </nav>
         {who.state === 'done' && (

@@ -17,7 +17,7 @@ export interface Section {
   children: Section[];
 }
 
-/** The coverage a rule may lack: instruction data, or a scenario of a label. */
+/** The coverage a rule may lack: instruction data, or a scenario of a label (GET /v1/rules names them so). */
 export const COVERAGE_GAPS = {
   instructions: 'no instruction data',
   Compliant: 'no compliant scenario',
@@ -68,7 +68,7 @@ export async function allRules(filters: Record<string, string | undefined>): Pro
   return { items, total };
 }
 
-function sectionTree(rows: QueryAnswer['rows']): { roots: Section[]; byId: Map<string, Section> } {
+export function sectionTree(rows: QueryAnswer['rows']): { roots: Section[]; byId: Map<string, Section> } {
   const byId = new Map<string, Section>();
   for (const row of rows) {
     const id = String(row.section);

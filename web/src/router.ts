@@ -9,12 +9,15 @@ import { enc, query } from './api.js';
 
 export type Route =
   | { view: 'policies' }
+  | { view: 'jobs' }
   | { view: 'rules'; policy: string; params: URLSearchParams }
   | { view: 'rule'; rule: string }
   | { view: 'coverage'; policy: string; params: URLSearchParams }
   | { view: 'conflicts'; policy: string; params: URLSearchParams }
   | { view: 'audits'; policy: string }
   | { view: 'run'; run: string; params: URLSearchParams }
+  | { view: 'compare'; params: URLSearchParams }
+  | { view: 'review'; run: string; params: URLSearchParams }
   | { view: 'missing'; hash: string };
 
 const POLICY_VIEWS = ['rules', 'coverage', 'conflicts', 'audits'] as const;
@@ -32,18 +35,24 @@ export function parseRoute(hash: string): Route {
   }
   if (first === 'rule' && second) return { view: 'rule', rule: second };
   if (first === 'run' && second) return { view: 'run', run: second, params };
+  if (first === 'jobs') return { view: 'jobs' };
+  if (first === 'compare') return { view: 'compare', params };
+  if (first === 'review' && second) return { view: 'review', run: second, params };
   return { view: 'missing', hash };
 }
 
 /** Links to the views. */
 export const href = {
   policies: () => '#/',
+  jobs: () => '#/jobs',
   rules: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/rules${query(filters)}`,
   rule: (rule: string) => `#/rule/${enc(rule)}`,
   coverage: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/coverage${query(filters)}`,
   conflicts: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/conflicts${query(filters)}`,
   audits: (policy: string) => `#/policy/${enc(policy)}/audits`,
   run: (run: string, filters: Record<string, string | undefined> = {}) => `#/run/${enc(run)}${query(filters)}`,
+  review: (run: string, filters: { policy?: string | undefined; at?: string | undefined } = {}) => `#/review/${enc(run)}${query(filters)}`,
+  compare: (filters: { policy?: string | undefined; first?: string | undefined; second?: string | undefined; bucket?: string | undefined }) => `#/compare${query(filters)}`,
 };
 
 /** The current route, following the hash. */

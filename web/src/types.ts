@@ -23,6 +23,10 @@ export interface RuleSummary {
   policy?: string;
   section?: string;
   bearer?: string;
+  /** With details=true: its actions, coverage gaps, and failures in its policy's latest run (null: never audited). */
+  actions?: string[];
+  gaps?: string[];
+  failed?: number | null;
 }
 
 export interface RuleDetail extends RuleSummary {
@@ -117,4 +121,42 @@ export interface AuditResult {
   grader: string;
   graderKind: string;
   response: string;
+  messages: { role: string; content: string }[];
+}
+
+export const BUCKETS = ['bothComply', 'onlyFirst', 'onlySecond', 'bothFail', 'undecided'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export interface RuleChange {
+  rule: string;
+  change: 'regression' | 'improvement';
+  failedBefore: number;
+  failedAfter: number;
+  scenariosBefore: number;
+  scenariosAfter: number;
+}
+
+export interface Comparison {
+  first: string;
+  second: string;
+  shared: number;
+  buckets: Record<Bucket, number>;
+  regressions: RuleChange[];
+  improvements: RuleChange[];
+  scenarios: Page<{ scenario: string; first: string; second: string; bucket: Bucket }>;
+}
+
+export interface Job {
+  id: string;
+  kind: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  params: Record<string, unknown>;
+  progress: { phase: string; done: number; total: number };
+  startedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  cancelRequested: boolean;
+  result: Record<string, unknown> | null;
+  problem: { title: string; detail: string; status: number } | null;
 }

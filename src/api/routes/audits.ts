@@ -15,14 +15,27 @@ import { AUDIT_KIND } from '../../auditors/audit-run.js';
 import { runGraphIri } from '../../auditors/run-folder.js';
 import { GENERATED_NS } from '../../framers/item.js';
 import { GRADES, OUTCOMES } from '../../auditors/verdict.js';
-import { ANY_ROLE } from '../auth.js';
+import { ANY_ROLE, POLICY_WRITERS, type Role } from '../auth.js';
+import { auditsDir, writeRunGraph } from '../../auditors/audit-run.js';
+import { RunFolder } from '../../auditors/run-folder.js';
+import { parseHumanVerdicts } from '../../auditors/graders/human-verdicts.js';
+import { importHumanRows, type HumanImportProblem } from '../../auditors/human-import.js';
+import { HumanVerdictsError } from '../../errors.js';
+import type { SerialQueue } from '../serial-queue.js';
 import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, pathIri, limitParam, offsetPage, offsetPageQuery, offsetParam, pageOf, policyParams, problems } from '../schemas.js';
 import { findLoadedPolicy } from '../derived-graphs.js';
 
 export interface AuditRoutesOptions {
   readonly store: GraphStore;
+  /** The server's one queue of store writes (a review rewrites its run's graph). */
+  readonly writes: SerialQueue;
+  /** The data folder whose audits/ holds the run folders; without it reviews are refused with 409. */
+  readonly dataDir?: string;
 }
+
+/** The roles that record reviewers' verdicts. */
+export const REVIEWERS: readonly Role[] = POLICY_WRITERS;
 
 const RUN_PREFIX = `${GENERATED_NS}audit/`;
 
@@ -60,8 +73,13 @@ const resultSchema = {
     grader: { type: 'string' },
     graderKind: { type: 'string', enum: ['deterministic', 'llm-judge', 'human'] },
     response: { type: 'string', description: "the model's answer, the evidence" },
+    messages: {
+      type: 'array',
+      description: "the scenario's conversation as the graph keeps it (the run sent the policy's system prompt before it); empty when the graph holds none",
+      items: { type: 'object', properties: { role: { type: 'string' }, content: { type: 'string' } }, required: ['role', 'content'] },
+    },
   },
-  required: ['result', 'scenario', 'rules', 'outcome', 'reason', 'grader', 'graderKind', 'response'],
+  required: ['result', 'scenario', 'rules', 'outcome', 'reason', 'grader', 'graderKind', 'response', 'messages'],
 } as const;
 
 const ruleChange = {
@@ -106,6 +124,22 @@ function groupResults(rows: readonly Row[]): Record<string, unknown>[] {
     }
   }
   return [...byResult.values()];
+}
+
+/** Each scenario's conversation, from the policy's graphs (report-scenario-messages); a copy that does not read as messages is left out. */
+async function scenarioMessages(store: GraphStore, policy: string): Promise<Map<string, { role: string; content: string }[]>> {
+  const messages = new Map<string, { role: string; content: string }[]>();
+  for (const row of await store.namedQuery('report-scenario-messages', { policy })) {
+    try {
+      const list = JSON.parse(String(row.messages)) as unknown;
+      if (Array.isArray(list) && list.every((m) => typeof m?.role === 'string' && typeof m?.content === 'string')) {
+        messages.set(String(row.scenario), list.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content })));
+      }
+    } catch {
+      // Not JSON: the result is shown without its conversation.
+    }
+  }
+  return messages;
 }
 
 export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOptions): Promise<void> {
@@ -199,12 +233,15 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
       },
     },
     async (request) => {
-      const { run } = await findRun(store, request.params.run);
+      const { run, policy } = await findRun(store, request.params.run);
       const { outcome, rule, limit, offset } = request.query;
       let results = groupResults(await store.namedQuery('audit-results', { run }));
       if (outcome) results = results.filter((r) => r.outcome === outcome);
       if (rule) results = results.filter((r) => (r.rules as string[]).includes(rule));
-      return pageOf(results, limit, offset);
+      const page = pageOf(results, limit, offset);
+      if (page.items.length === 0) return page;
+      const messages = await scenarioMessages(store, policy);
+      return { ...page, items: page.items.map((r) => ({ ...r, messages: messages.get(String(r.scenario)) ?? [] })) };
     },
   );
 
@@ -228,6 +265,84 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
     async (request) => {
       const { run } = await findRun(store, request.params.run);
       return pageOf(await store.namedQuery('audit-failing-rules', { run }), request.query.limit, request.query.offset);
+    },
+  );
+
+  app.post<{ Params: { run: string }; Body: { scenario: string; outcome: 'passed' | 'failed' | 'cantTell'; reason: string } }>(
+    '/audits/:run/reviews',
+    {
+      config: { roles: REVIEWERS },
+      schema: {
+        tags: ['audits'],
+        summary: "Record a reviewer's verdict on a result",
+        description:
+          "The token's name is the reviewer. The verdict is appended to the run's human.jsonl, as `studio audit import` appends a file's, and the run's graph is written again: a reviewer's verdict decides its scenario from then on (GET /v1/audits/{run}/results). A reviewer grades a scenario of a run once: the same verdict again changes nothing (200), another one is a 409. Engineer or admin.",
+        security: BEARER_SECURITY,
+        params: runParams,
+        body: {
+          type: 'object',
+          properties: {
+            scenario: iri('the scenario whose result is reviewed'),
+            outcome: { type: 'string', enum: OUTCOMES, description: "passed, failed, or cantTell (the reviewer can't tell either)" },
+            reason: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S', description: 'why, in a sentence a later reader can check' },
+          },
+          required: ['scenario', 'outcome', 'reason'],
+          additionalProperties: false,
+        },
+        response: {
+          ...Object.fromEntries(
+            [200, 201].map((status) => [
+              status,
+              {
+                description: status === 201 ? 'The verdict is recorded' : 'The reviewer had already given this verdict; nothing changed',
+                type: 'object',
+                properties: {
+                  run: { type: 'string' },
+                  scenario: { type: 'string' },
+                  reviewer: { type: 'string' },
+                  outcome: { type: 'string', enum: OUTCOMES },
+                  reason: { type: 'string' },
+                  recorded: { type: 'boolean', description: 'false when the same verdict was already there' },
+                },
+                required: ['run', 'scenario', 'reviewer', 'outcome', 'reason', 'recorded'],
+              },
+            ]),
+          ),
+          ...problems(...AUTH_PROBLEMS, 404, 409, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { run } = await findRun(store, request.params.run);
+      const { scenario, outcome, reason } = request.body;
+      const reviewer = request.principal!.name;
+      if (!options.dataDir) throw new HttpProblem(409, 'no-audits-folder', 'No run folders', 'The server was started without a data folder holding its audit runs, so it cannot record reviews.');
+      const source = `POST /v1/audits/{run}/reviews by ${reviewer}`;
+      // Through the same reader as a file of verdicts: the same checks, the same record.
+      let rows;
+      try {
+        rows = parseHumanVerdicts(source, JSON.stringify({ scenario, run, outcome, reason, reviewer, reviewedAt: new Date().toISOString() }), 'jsonl');
+      } catch (error) {
+        if (!(error instanceof HumanVerdictsError)) throw error;
+        throw new HttpProblem(422, 'invalid-verdict', 'The verdict cannot be recorded', error.problems.map((p) => p.detail).join('; '));
+      }
+      const folder = await RunFolder.open(auditsDir(options.dataDir), run).catch(() => {
+        throw new HttpProblem(404, 'not-found', 'No such run folder', `The run ${run} is in the store, but its folder is not in this server's data folder.`);
+      });
+      const imported = await options.writes.run(async () => {
+        try {
+          const result = await importHumanRows(folder, rows, source);
+          if (result.imported > 0) await writeRunGraph(store, folder);
+          return result;
+        } catch (error) {
+          if (!(error instanceof HumanVerdictsError)) throw error;
+          const problem = error.problems[0] as HumanImportProblem;
+          if (problem.kind === 'already-graded') throw new HttpProblem(409, 'already-reviewed', 'Already reviewed', `${reviewer} already gave another verdict on ${scenario} in this run; a verdict is not overwritten.`);
+          throw new HttpProblem(422, 'not-in-run', 'No such result in the run', `The run ${run} has no result for the scenario ${scenario}.`);
+        }
+      });
+      reply.code(imported.imported > 0 ? 201 : 200);
+      return { run, scenario, reviewer, outcome, reason, recorded: imported.imported > 0 };
     },
   );
 

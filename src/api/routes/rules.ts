@@ -18,6 +18,8 @@ import { AUDIT_KIND } from '../../auditors/audit-run.js';
 import { GENERATED_KIND } from '../../framers/generation-run.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { STUDIO } from '../../vocabulary.js';
+import type { Row } from '../../store/graph-store.js';
+import { COVERAGE_FILTERS, COVERAGE_GAPS, detailsOf, passesFacts, readPolicyFacts, type CoverageFilter, type PolicyFacts } from '../rule-facts.js';
 
 export interface RuleRoutesOptions {
   readonly store: GraphStore;
@@ -30,6 +32,10 @@ interface RulesQuery {
   section?: string;
   bearer?: string;
   policy?: string;
+  action?: string;
+  coverage?: CoverageFilter;
+  failing?: boolean;
+  details?: boolean;
   after?: string;
   limit: number;
 }
@@ -47,6 +53,16 @@ const ruleSummary = {
   required: ['rule', 'kind'],
 } as const;
 
+const ruleDetails = {
+  actions: { type: 'array', items: { type: 'string' }, description: "the rule's actions (details=true)" },
+  gaps: {
+    type: 'array',
+    items: { type: 'string', enum: COVERAGE_GAPS },
+    description: "what its policy's generated data lacks for the rule: instructions, or a scenario of a label (details=true)",
+  },
+  failed: { type: ['integer', 'null'], description: "scenarios it failed in its policy's latest audit run; null when the policy has no run (details=true)" },
+} as const;
+
 const tags = ['rules'];
 
 export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOptions): Promise<void> {
@@ -59,7 +75,8 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       schema: {
         tags,
         summary: 'List rules',
-        description: 'Rules in IRI order, filtered by kind, section (its subsections included), bearer and policy. Page with limit, and with after set to the previous page\'s next.',
+        description:
+          "Rules in IRI order, filtered by kind, section (its subsections included), bearer, policy, action, coverage (what its policy's generated data lacks for it) and whether it fails in its policy's latest audit run. Page with limit, and with after set to the previous page's next. details=true adds each rule's actions, coverage gaps and failures.",
         security: BEARER_SECURITY,
         querystring: {
           type: 'object',
@@ -68,6 +85,15 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
             section: iri('only rules of this section or its subsections'),
             bearer: iri('only rules binding this role'),
             policy: iri('only rules of this policy'),
+            action: iri('only rules of this action'),
+            coverage: {
+              type: 'string',
+              enum: COVERAGE_FILTERS,
+              description:
+                "only rules whose policy's generated data covers them fully (covered), lacks something for them (any-gap), lacks instruction data (instructions) or lacks a scenario of that label",
+            },
+            failing: { type: 'boolean', description: "true: only rules failing in their policy's latest audit run; false: only rules not failing there (a policy without runs fails none)" },
+            details: { type: 'boolean', default: false, description: "add each rule's actions, coverage gaps and failures in its policy's latest run" },
             after: iri('the cursor: the next of the previous page'),
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'rules per page (at most 500)' },
           },
@@ -77,7 +103,7 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
           200: {
             type: 'object',
             properties: {
-              items: { type: 'array', items: ruleSummary },
+              items: { type: 'array', items: { ...ruleSummary, properties: { ...ruleSummary.properties, ...ruleDetails } } },
               total: { type: 'integer', description: 'rules matching the filters, on every page' },
               limit: { type: 'integer' },
               next: { type: ['string', 'null'], description: 'the after of the next page; null on the last page' },
@@ -89,11 +115,38 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       },
     },
     async (request) => {
-      const { kind = '', section = '', bearer = '', policy = '', after = '', limit } = request.query;
+      const { kind = '', section = '', bearer = '', policy = '', after = '', limit, action, coverage, failing, details = false } = request.query;
       const filters = { byKind: kind, bySection: section, byBearer: bearer, byPolicy: policy };
-      const [rows, count] = await Promise.all([store.namedQuery('rules', { ...filters, after }), store.namedQuery('rules-count', filters)]);
-      const items = rows.slice(0, limit);
-      return { items, total: Number(count[0]?.rules ?? 0), limit, next: rows.length > limit ? String(items[items.length - 1]!.rule) : null };
+      const factFilters = { action, coverage, failing };
+      const wanted = { actions: details || action !== undefined, gaps: details || coverage !== undefined, failing: details || failing !== undefined };
+      const facts = new Map<string, Promise<PolicyFacts>>();
+      const factsOf = (p: string) => {
+        let f = facts.get(p);
+        if (!f) facts.set(p, (f = readPolicyFacts(store, p, wanted)));
+        return f;
+      };
+      const withDetails = async (rows: Row[]) => (details ? Promise.all(rows.map(async (r) => ({ ...r, ...detailsOf(String(r.rule), await factsOf(String(r.policy))) }))) : rows);
+
+      if (action === undefined && coverage === undefined && failing === undefined) {
+        const [rows, count] = await Promise.all([store.namedQuery('rules', { ...filters, after }), store.namedQuery('rules-count', filters)]);
+        const items = rows.slice(0, limit);
+        return { items: await withDetails(items), total: Number(count[0]?.rules ?? 0), limit, next: rows.length > limit ? String(items[items.length - 1]!.rule) : null };
+      }
+      // These filters need each rule's facts: walk every rule the query selects, keep those that pass, and page the rest here.
+      const matching: Row[] = [];
+      let cursor = '';
+      for (;;) {
+        const rows = await store.namedQuery('rules', { ...filters, after: cursor });
+        const page = rows.slice(0, 500);
+        const pageFacts = new Map(await Promise.all([...new Set(page.map((r) => String(r.policy)))].map(async (p) => [p, await factsOf(p)] as const)));
+        for (const row of page) if (passesFacts(String(row.rule), pageFacts.get(String(row.policy))!, factFilters)) matching.push(row);
+        if (rows.length <= 500) break;
+        cursor = String(page[page.length - 1]!.rule);
+      }
+      const start = after ? matching.findIndex((r) => String(r.rule) > after) : 0;
+      const rest = start < 0 ? [] : matching.slice(start);
+      const items = rest.slice(0, limit);
+      return { items: await withDetails(items), total: matching.length, limit, next: rest.length > limit ? String(items[items.length - 1]!.rule) : null };
     },
   );
 

@@ -6,6 +6,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { ANY_ROLE, AUDIT_STARTERS, POLICY_WRITERS, ROLES } from '../auth.js';
+import { REVIEWERS } from './audits.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, problems } from '../schemas.js';
 
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
@@ -29,8 +30,9 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
                 properties: {
                   changePolicies: { type: 'boolean', description: 'upload, replace and remove policies; record conflicts; start generation jobs' },
                   startAudits: { type: 'boolean', description: 'start and cancel audit jobs' },
+                  review: { type: 'boolean', description: "record reviewers' verdicts on audit results (POST /v1/audits/{run}/reviews)" },
                 },
-                required: ['changePolicies', 'startAudits'],
+                required: ['changePolicies', 'startAudits', 'review'],
               },
             },
             required: ['name', 'roles', 'may'],
@@ -41,7 +43,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { name, roles } = request.principal!;
-      return { name, roles, may: { changePolicies: roles.some((r) => POLICY_WRITERS.includes(r)), startAudits: roles.some((r) => AUDIT_STARTERS.includes(r)) } };
+      return { name, roles, may: { changePolicies: roles.some((r) => POLICY_WRITERS.includes(r)), startAudits: roles.some((r) => AUDIT_STARTERS.includes(r)), review: roles.some((r) => REVIEWERS.includes(r)) } };
     },
   );
 }

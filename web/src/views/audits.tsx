@@ -49,10 +49,11 @@ export function AuditsView({ policy }: { policy: string }) {
                   <th scope="col" class="num">Passed</th>
                   <th scope="col" class="num">Failed</th>
                   <th scope="col" class="num">Can't tell</th>
+                  <th scope="col">Compare</th>
                 </tr>
               </thead>
               <tbody>
-                {audits.runs.items.map((run) => (
+                {audits.runs.items.map((run, i) => (
                   <tr key={run.run}>
                     <th scope="row">
                       <a href={href.run(run.run, { policy })}>
@@ -74,6 +75,7 @@ export function AuditsView({ policy }: { policy: string }) {
                     <td class="num">
                       <a href={href.run(run.run, { policy, outcome: 'cantTell' })} aria-label={`${run.cantTell} can't tell`}>{run.cantTell}</a>
                     </td>
+                    <td>{i > 0 ? <a href={href.compare({ policy, first: audits.runs.items[i - 1]!.run, second: run.run })}>with the run before</a> : '—'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -10,6 +10,7 @@ import { Await, FilterSelect, PolicyTabs, RuleLink } from '../parts.js';
 import { nameOf, policyData } from '../policy-data.js';
 import { policyTitle } from '../policy-title.js';
 import { go, href } from '../router.js';
+import { session } from '../session.js';
 import type { AuditResult, Page } from '../types.js';
 
 const OUTCOMES = [
@@ -17,6 +18,24 @@ const OUTCOMES = [
   ['failed', 'failed'],
   ['cantTell', "can't tell"],
 ] as const;
+
+/** A scenario's messages, then the model's answer, each with who speaks. */
+export function Conversation({ messages, answer }: { messages: { role: string; content: string }[]; answer: string }) {
+  return (
+    <ol class="conversation">
+      {messages.map((m, i) => (
+        <li key={i} class={`message role-${m.role}`}>
+          <span class="role">{m.role}</span>
+          <pre class="message-text">{m.content}</pre>
+        </li>
+      ))}
+      <li class="message role-model">
+        <span class="role">the model's answer</span>
+        <pre class="answer">{answer}</pre>
+      </li>
+    </ol>
+  );
+}
 
 export function RunView({ run, params }: { run: string; params: URLSearchParams }) {
   const policy = params.get('policy') ?? '';
@@ -28,16 +47,22 @@ export function RunView({ run, params }: { run: string; params: URLSearchParams 
       getJson<Page<AuditResult>>(`/v1/audits/${enc(run)}/results${query({ outcome: filters.outcome, rule: filters.rule, limit: 500 })}`),
       policy ? policyData(policy) : Promise.resolve(null),
       policy ? policyTitle(policy) : Promise.resolve(null),
+      session(),
     ]),
   );
   return (
     <Await loaded={loaded} what="the run">
-      {([results, data, title]) => {
+      {([results, data, title, who]) => {
         const labels = data?.labels ?? new Map<string, string>();
         return (
           <>
             {policy && <PolicyTabs policy={policy} title={title} current="audits" />}
             <h1>Audit run {nameOf(run)}</h1>
+            {who.may.review && (
+              <p>
+                <a href={href.review(run, { policy: policy || undefined })}>Review the results no grader could decide</a>
+              </p>
+            )}
             <form class="filters" aria-label="Filter results" onSubmit={(e) => e.preventDefault()}>
               <FilterSelect id="filter-outcome" label="Outcome" value={outcome} options={[['', 'any outcome'], ...OUTCOMES]} onPick={(v) => go(href.run(run, { ...filters, outcome: v || undefined }))} />
               {rule && (
@@ -64,12 +89,12 @@ export function RunView({ run, params }: { run: string; params: URLSearchParams 
                       </span>
                     ))}
                   </p>
-                  <p>
-                    Grader: {r.grader} ({r.graderKind}). Reason: {r.reason}
+                  <p class="reason">
+                    <strong>Grader's reason</strong> ({r.grader}, {r.graderKind}): {r.reason}
                   </p>
                   <details>
-                    <summary>The model's answer</summary>
-                    <pre class="answer">{r.response}</pre>
+                    <summary>The conversation and the model's answer</summary>
+                    <Conversation messages={r.messages} answer={r.response} />
                   </details>
                 </li>
               ))}
