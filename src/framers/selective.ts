@@ -53,7 +53,7 @@ export interface SelectivePlan {
   /** Asked by the framer for each item. */
   readonly reuse: (item: ReuseCandidate) => KeptTexts | undefined;
   /** Counted as the framer asks: items rendered again, and items whose stored texts were kept. */
-  readonly counts: { regenerated: number; kept: number };
+  readonly counts: () => { readonly regenerated: number; readonly kept: number };
 }
 
 const ASSISTANT = `${STUDIO}Assistant`;
@@ -109,7 +109,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
   const texts = everything ? new Map<string, KeptTexts>() : await keptTexts(store, policy);
   const changedTemplates = everything ? new Set<string>() : await templatesChanged(store, policy, library);
-  const counts = { regenerated: 0, kept: 0 };
+  const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];
   const reuse = (item: ReuseCandidate): KeptTexts | undefined => {
     const kept =
       !item.conflict &&
@@ -119,10 +119,11 @@ export async function planSelective(store: GraphStore, policy: string, library: 
       !item.terms.some((t) => related.has(t))
         ? texts.get(item.iri)
         : undefined;
-    if (kept) counts.kept++;
-    else counts.regenerated++;
+    // By IRI: the framer may build an item a second time and drop it as already made.
+    (kept ? keptItems : regenerated).add(item.iri);
     return kept;
   };
+  const counts = () => ({ regenerated: regenerated.size, kept: keptItems.size });
   return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : {}), reuse, counts };
 }
 

@@ -182,7 +182,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
       ...(exports ? { exports } : {}),
       ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
       ...(options.check ? { findings } : {}),
-      ...(plan ? { changed: { from: plan.from, to: plan.to, rules: plan.affected.size, regenerated: plan.counts.regenerated, kept: plan.counts.kept, ...(plan.everything ? { everything: plan.everything } : {}) } } : {}),
+      ...(plan ? { changed: { from: plan.from, to: plan.to, rules: plan.affected.size, ...plan.counts(), ...(plan.everything ? { everything: plan.everything } : {}) } } : {}),
     });
   }
   return summaries;
