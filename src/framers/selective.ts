@@ -15,8 +15,9 @@
  * and the rules depending on those in either version. Generation reads more
  * than a rule's own fields, so an item is also rendered again when:
  * - one of its terms is a changed term or below one in either version's
- *   hierarchy; the actions of changed prohibitions count as changed terms (a
- *   permission never picks a narrower action another rule prohibits). A
+ *   hierarchy; an action prohibited in one version and not the other counts
+ *   as a changed term (a permission never picks a narrower action another
+ *   rule prohibits). A
  *   change that moves a pick (a narrower term added) changes the item's
  *   terms, hence its IRI, and an IRI the earlier run lacks is rendered anew;
  * - one of its sections changed (a section summary quotes the source text);
@@ -87,14 +88,11 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const dependents = dependentRules([before, now], [...changed, ...removed], (iri) => iri, new Set(newDigests.keys()));
   const affected = new Set([...changed, ...removed, ...dependents.map((d) => d.rule)]);
 
-  // Terms that changed, with the actions of changed prohibitions, and every term below one of them.
+  // Terms that changed, with the actions prohibited in one version and not the other, and every term below one of them.
   const changedTerms = new Set(changedEntities(before.terms, now.terms));
-  for (const iri of [...changed, ...removed]) {
-    for (const version of [before, now]) {
-      const p = version.provisions.get(iri);
-      if (p && isProhibition(version, iri)) for (const a of p.fields.action ?? []) changedTerms.add(a);
-    }
-  }
+  const [prohibitedBefore, prohibitedNow] = [prohibitedActions(before), prohibitedActions(now)];
+  for (const a of prohibitedBefore) if (!prohibitedNow.has(a)) changedTerms.add(a);
+  for (const a of prohibitedNow) if (!prohibitedBefore.has(a)) changedTerms.add(a);
   const related = relatedTerms(changedTerms, [before, now]);
   for (const version of [now]) {
     for (const p of version.provisions.values()) {
@@ -141,8 +139,11 @@ function sorted(fields: Entity['fields']): unknown {
     .map((k) => [k, fields[k]]);
 }
 
-function isProhibition(version: PolicySnapshot, iri: string): boolean {
-  return (version.provisions.get(iri)?.fields.kind ?? []).some((k) => k.endsWith('Prohibition'));
+/** The actions some prohibition of the version forbids: a permission's narrower action is never one of them. */
+function prohibitedActions(version: PolicySnapshot): Set<string> {
+  const out = new Set<string>();
+  for (const p of version.provisions.values()) if ((p.fields.kind ?? []).includes('Prohibition')) for (const a of p.fields.action ?? []) out.add(a);
+  return out;
 }
 
 /**
