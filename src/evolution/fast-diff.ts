@@ -9,6 +9,11 @@
  * version counts are taken from the statements' `a` types. The result is
  * what diffPolicies gives on the whole files.
  *
+ * Every changed statement of the new text is parsed (with the prefixes); the
+ * others are byte for byte statements of the old text. So once the old text's
+ * syntax is checked whole, the new text's is too, but for an error thrown
+ * from here, which the caller locates by reading the new text whole.
+ *
  * Anything this reading cannot vouch for gives up (undefined) and the caller
  * diffs the whole files: SPARQL-style PREFIX/BASE, labelled blank nodes
  * (`_:b`, which may tie statements together), different prefixes, a changed
@@ -132,6 +137,10 @@ export function fastDiff(oldText: string, newText: string, why?: (reason: string
   const directives = (list: Statement[]) => list.filter((s) => s.directive).map((s) => s.text);
   const [da, db] = [directives(a), directives(b)];
   if (da.length !== db.length || da.some((d, i) => d !== db[i])) return giveUp('different prefixes');
+  // Every directive first, each prefix once: then a statement reads the same wherever it stands.
+  for (const list of [a, b]) if (list.findIndex((st) => !st.directive) < list.findLastIndex((st) => st.directive) && list.some((st) => !st.directive)) return giveUp('a prefix declared after a statement');
+  const declared = da.map((d) => /^@prefix\s+([\w-]*):/.exec(d)?.[1] ?? d);
+  if (new Set(declared).size !== declared.length) return giveUp('a prefix declared twice');
 
   // Prefixes, to read `a` types and to parse pieces.
   const prefixes: Record<string, string> = {};

@@ -5,11 +5,14 @@
  * renamed, a rule removed), and gives up where it cannot vouch for the result.
  */
 
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseTurtle } from '../../src/rdf/turtle.js';
 import { diffPolicies } from '../../src/evolution/diff.js';
 import { fastDiff } from '../../src/evolution/fast-diff.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { studio } from '../helpers/cli.js';
 
 const whole = (a: string, b: string) => diffPolicies(parseTurtle({ file: 'a.ttl', text: a, baseIri: 'file:///a.ttl' }), parseTurtle({ file: 'b.ttl', text: b, baseIri: 'file:///b.ttl' }));
 function edit(text: string, from: string | RegExp, to: string): string {
@@ -56,4 +59,20 @@ describe('fastDiff', () => {
     expect(reasons).toHaveLength(3);
     expect(fastDiff(head + body, head + body.replace('"x"', '"y"'))).toEqual(whole(head + body, head + body.replace('"x"', '"y"')));
   });
+
+  it('a syntax error in a changed statement of the new text: fastDiff throws, and studio diff --no-validate names file and line (exit 2)', async () => {
+    const base = await readFile('examples/evolution/telemarketing-sales-rule-2024.ttl', 'utf8');
+    const broken = edit(base, 'studio:text "The disclosure duty before payment', 'studio:text "The disclosure duty before payment" "');
+    expect(() => fastDiff(base, broken)).toThrow();
+    const dir = await mkdtemp(path.join(tmpdir(), 'studio-fast-diff-'));
+    try {
+      await writeFile(path.join(dir, 'new.ttl'), broken);
+      const line = broken.slice(0, broken.indexOf('payment" "')).split('\n').length;
+      const result = studio(['diff', 'examples/evolution/telemarketing-sales-rule-2024.ttl', path.join(dir, 'new.ttl'), '--no-validate']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`new.ttl:${line}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -81,8 +81,14 @@ export function registerDiff(program: Command): void {
       } finally {
         await stored.close();
       }
-      for (const source of sources) await checkTurtleSyntax(source);
-      const fast = fastDiff(sources[0].text, sources[1].text);
+      // The old text's syntax whole; the new one's changed statements are parsed by fastDiff, the rest being the old text's.
+      await checkTurtleSyntax(sources[0]);
+      let fast;
+      try {
+        fast = fastDiff(sources[0].text, sources[1].text);
+      } catch {
+        fast = undefined; // a syntax error in the new text: read whole below, it is named with its line
+      }
       const diff = fast ?? diffSnapshots(readSnapshot(parseTurtle(sources[0])), readSnapshot(parseTurtle(sources[1])), (rename) => readSnapshot(parseTurtle(sources[0]), rename));
       process.stdout.write(formatDiff(diff, format));
       process.exitCode = hasChanges(diff) ? 1 : 0;
