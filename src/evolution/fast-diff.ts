@@ -34,6 +34,9 @@ interface Statement {
   readonly directive: boolean;
 }
 
+/** The characters that open or close something, or end a statement. */
+const SPECIAL = /[#<"'[\]()_.]/g;
+
 /** Cuts Turtle text into top-level statements; undefined when it cannot vouch for the cut. */
 export function splitStatements(text: string): Statement[] | undefined {
   const out: Statement[] = [];
@@ -42,6 +45,10 @@ export function splitStatements(text: string): Statement[] | undefined {
   let i = 0;
   const n = text.length;
   while (i < n) {
+    // Straight to the next character that matters: most of a policy is names, spaces and the insides of strings.
+    SPECIAL.lastIndex = i;
+    if (!SPECIAL.test(text)) break;
+    i = SPECIAL.lastIndex - 1;
     const c = text.charCodeAt(i);
     if (c === 0x23 /* # */) {
       const eol = text.indexOf('\n', i);
@@ -156,7 +163,12 @@ export function fastDiff(oldText: string, newText: string, why?: (reason: string
   };
   if (da.some((d) => /^@base/.test(d))) return giveUp('@base');
 
-  const keyOf = (s: Statement) => (s.subject === '' || s.subject.startsWith('[') || s.subject.startsWith('(') ? `blank ${s.text}` : expand(s.subject));
+  const keys = new Map<Statement, string>();
+  const keyOf = (s: Statement) => {
+    let key = keys.get(s);
+    if (key === undefined) keys.set(s, (key = s.subject === '' || s.subject.startsWith('[') || s.subject.startsWith('(') ? `blank ${s.text}` : expand(s.subject)));
+    return key;
+  };
   const group = (list: Statement[]) => {
     const groups = new Map<string, Statement[]>();
     for (const s of list) {
