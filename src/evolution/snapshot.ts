@@ -39,8 +39,9 @@ export interface PolicySnapshot {
 /** How IRIs of the other version map onto this one's before fields are read (a renamed term or section). */
 export type Rename = (iri: string) => string;
 
-const PROVISION_CLASSES = ['Obligation', 'Prohibition', 'Permission', 'Recommendation', 'Exception', 'Definition', 'Default', 'HardLimit', 'Rule', 'Provision'];
-const TERM_CLASSES = ['Term', 'Role', 'Action', 'Asset', 'Organization', 'Department', 'Agency', 'Channel', 'Jurisdiction', 'Quantity', 'Period', 'Circumstance', 'Rate'];
+/** The studio classes (local names) of provisions and of terms. */
+export const PROVISION_CLASS_NAMES: readonly string[] = ['Obligation', 'Prohibition', 'Permission', 'Recommendation', 'Exception', 'Definition', 'Default', 'HardLimit', 'Rule', 'Provision'];
+export const TERM_CLASS_NAMES: readonly string[] = ['Term', 'Role', 'Action', 'Asset', 'Organization', 'Department', 'Agency', 'Channel', 'Jurisdiction', 'Quantity', 'Period', 'Circumstance', 'Rate'];
 
 /** The rule fields the diff compares, with the predicate each is read from ('condition' is read by content). */
 export const PROVISION_FIELDS: Readonly<Record<string, string>> = {
@@ -147,17 +148,17 @@ export function readSnapshot(quads: readonly Quad[], rename: Rename = (iri) => i
     if (types.length === 0 || subject.startsWith('_:')) continue;
     if (types.includes('Policy') && policy === null) policy = subject;
     if (types.includes('DocumentedConflict')) documentedConflicts.push(sorted(objects(node, `${STUDIO}between`).map(key)));
-    if (types.some((t) => PROVISION_CLASSES.includes(t))) {
+    if (types.some((t) => PROVISION_CLASS_NAMES.includes(t))) {
       const fields = readFields(node, PROVISION_BY_PREDICATE, rename);
       const conditions = objects(node, PROVISION_FIELDS.condition!);
       if (conditions.length > 0) fields.condition = sorted(conditions.map(describe));
-      fields.kind = sorted(types.filter((t) => PROVISION_CLASSES.includes(t)));
+      fields.kind = sorted(types.filter((t) => PROVISION_CLASS_NAMES.includes(t)));
       provisions.set(subject, { iri: subject, fields });
     } else if (types.includes('Section')) {
       sections.set(subject, { iri: subject, fields: readFields(node, SECTION_BY_PREDICATE, rename) });
-    } else if (types.some((t) => TERM_CLASSES.includes(t))) {
+    } else if (types.some((t) => TERM_CLASS_NAMES.includes(t))) {
       const fields = readFields(node, TERM_BY_PREDICATE, rename);
-      fields.type = sorted(types.filter((t) => TERM_CLASSES.includes(t)));
+      fields.type = sorted(types.filter((t) => TERM_CLASS_NAMES.includes(t)));
       terms.set(subject, { iri: subject, fields });
     }
   }

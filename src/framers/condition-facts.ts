@@ -84,7 +84,7 @@ function compoundFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy
   const own = condition.negated ? OPPOSITE[mode] : mode; // the mode of the combination without its negation
   const any = condition.joinedBy !== 'allOf';
   const positive = own === 'holds' || own === 'inside';
-  const picked = pickIndex(parts.length, `${key} ${condition.iri}`);
+  const picked = pickIndex(parts.length, `${key} ${conditionKey(condition, conditions)}`);
   const modes: (FactMode | null)[] = parts.map((_, i) => {
     if (own === 'unknown') return i === picked ? 'unknown' : any ? 'fails' : 'holds';
     if (any && positive) return i === picked ? own : null; // one alternative suffices; the others are left unsaid
@@ -93,6 +93,18 @@ function compoundFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy
   });
   const facts = parts.flatMap((part, i) => (modes[i] ? [conditionFact(part, modes[i]!, hierarchy, `${key} ${i}`, conditions)] : []));
   return { text: joinClauses(facts.map((f) => f.text)), terms: facts.flatMap((f) => f.terms) };
+}
+
+/**
+ * A condition as a choice's key: its IRI, or, for a blank node (whose label
+ * each load of the policy draws anew, in either store), what it says, so
+ * that the same policy gives the same items whichever load it came from.
+ */
+function conditionKey(condition: Condition, conditions: ReadonlyMap<string, Condition> | undefined, depth = 0): string {
+  if (!condition.iri.startsWith('_:') && !condition.iri.startsWith('bnode://')) return condition.iri;
+  const { iri: _iri, members, ...said } = condition;
+  const parts = depth > 16 ? [] : (members ?? []).map((m) => { const c = conditions?.get(m); return c ? conditionKey(c, conditions, depth + 1) : ''; });
+  return JSON.stringify([Object.keys(said).sort().map((k) => [k, (said as Record<string, unknown>)[k]]), parts]);
 }
 
 /** A stable index in [0, n) from a key. */

@@ -16,7 +16,7 @@ import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
 import { assistantNames, resolveSpoken, spoken, userNames, Voice } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
-import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
+import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
 import { sourceName } from '../conflicts/precedence.js';
 
@@ -52,6 +52,30 @@ export interface GenerateOptions {
   readonly families?: readonly string[];
   /** Called as rules are walked: (rules done, rules in all). */
   readonly progress?: (done: number, total: number) => void;
+  /**
+   * Selective regeneration (`studio generate --changed`): asked for each item
+   * before it is rendered, with what identifies it and what it rests on; the
+   * texts returned are used as they are instead of rendering the item again.
+   * Everything else of the item is computed as always.
+   */
+  readonly reuse?: (item: ReuseCandidate) => KeptTexts | undefined;
+}
+
+/** An item about to be rendered, as selective regeneration judges it. */
+export interface ReuseCandidate {
+  readonly iri: string;
+  readonly template: Template;
+  readonly derivedFrom: readonly string[];
+  readonly terms: readonly string[];
+  readonly sections: readonly SectionRef[];
+  readonly conflict?: string;
+}
+
+/** The rendered texts of an item as an earlier run stored them. */
+export interface KeptTexts {
+  readonly messages: readonly Message[];
+  readonly reference: string;
+  readonly rejected?: string;
 }
 
 const PRINCIPLES: Record<string, string> = {
@@ -397,28 +421,12 @@ export class Framer {
   ): Item {
     const variant = chooseVariant(template, kind, hashIndex(`${key} variant`, 1_000_003));
     const expectations = expect(expectsOf(template, variant));
-    // The reference answer names exactly what the checks look for: each section to cite, each channel, each withheld asset.
-    const rendered = render(template, variant, {
-      ...vars,
-      phrasing: hashIndex(`${key} phrasing`, 1_000_003),
-      expects: expectationFlags(expectations),
-      expectedSections: expectations.filter((e) => e.section).map((e) => e.section),
-      expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
-      withheld: expectations.filter((e) => e.asset).map((e) => e.asset),
-    });
-    // Facts and acts are written in the policy's third person: each turn says them in its speaker's voice.
-    const party = vars.party as Parties | undefined;
-    const voice = party && template.family !== 'instruction-qa' ? this.voiceOf(party) : undefined;
-    const as = (say: (phrase: string) => string) => (text: string) => resolveSpoken(text, voice ? say : (phrase) => phrase);
-    const byUser = as((p) => voice!.byUser(p));
-    const byAssistant = as((p) => voice!.byAssistant(p));
-    const byDeveloper = as((p) => voice!.byDeveloper(p));
-    const messages = rendered.messages.map((m) => ({ role: m.role, content: (m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content) }));
-    const reference = byAssistant(rendered.reference);
-    const rejected = rendered.rejected ? byAssistant(rendered.rejected) : undefined;
     const seed = this.options.seed;
+    const iri = itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? '');
+    const kept = this.options.reuse?.({ iri, template, derivedFrom: fields.derivedFrom, terms: fields.terms, sections: fields.sections, ...(fields.conflict ? { conflict: fields.conflict } : {}) });
+    const { messages, reference, rejected } = kept ?? this.renderTexts(template, variant, key, vars, expectations);
     return {
-      iri: itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? ''),
+      iri,
       type: template.type,
       family: template.family,
       template,
@@ -440,6 +448,30 @@ export class Framer {
       policy: this.context.policy.policy,
       seed,
     };
+  }
+
+  /** An item's turns, reference answer and rejected answer: rendered, then each said in its speaker's voice. */
+  private renderTexts(template: Template, variant: ReturnType<typeof chooseVariant>, key: string, vars: Record<string, unknown>, expectations: readonly Expectation[]): KeptTexts {
+    // The reference answer names exactly what the checks look for: each section to cite, each channel, each withheld asset.
+    const rendered = render(template, variant, {
+      ...vars,
+      phrasing: hashIndex(`${key} phrasing`, 1_000_003),
+      expects: expectationFlags(expectations),
+      expectedSections: expectations.filter((e) => e.section).map((e) => e.section),
+      expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
+      withheld: expectations.filter((e) => e.asset).map((e) => e.asset),
+    });
+    // Facts and acts are written in the policy's third person: each turn says them in its speaker's voice.
+    const party = vars.party as Parties | undefined;
+    const voice = party && template.family !== 'instruction-qa' ? this.voiceOf(party) : undefined;
+    const as = (say: (phrase: string) => string) => (text: string) => resolveSpoken(text, voice ? say : (phrase) => phrase);
+    const byUser = as((p) => voice!.byUser(p));
+    const byAssistant = as((p) => voice!.byAssistant(p));
+    const byDeveloper = as((p) => voice!.byDeveloper(p));
+    const messages = rendered.messages.map((m) => ({ role: m.role, content: (m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content) }));
+    const reference = byAssistant(rendered.reference);
+    const rejected = rendered.rejected ? byAssistant(rendered.rejected) : undefined;
+    return { messages, reference, ...(rejected ? { rejected } : {}) };
   }
 
   private readonly voices = new Map<string, Voice>();

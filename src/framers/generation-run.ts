@@ -9,7 +9,7 @@
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore, Progress } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
-import { Framer, FAMILIES } from './generate.js';
+import { Framer, FAMILIES, type GenerateOptions } from './generate.js';
 import { generatedGraphIri, type Item } from './item.js';
 import { readPolicyContext, type PolicyContext } from './policy-context.js';
 import type { TemplateLibrary } from './templates.js';
@@ -48,6 +48,8 @@ export interface GenerationSettings {
   readonly onItems?: (items: readonly Item[], context: PolicyContext) => void | Promise<void>;
   /** Items per batch (default GENERATION_BATCH). */
   readonly batchSize?: number;
+  /** Selective regeneration: the texts of items an earlier run made that need no rendering again (framers/selective.ts). */
+  readonly reuse?: GenerateOptions['reuse'];
 }
 
 /** Generates a policy's items and stores them; same policy, templates and seed give the same graph. */
@@ -60,6 +62,7 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     seed: settings.seed,
     ...(settings.families ? { families: settings.families } : {}),
     ...(settings.progress ? { progress: settings.progress } : {}),
+    ...(settings.reuse ? { reuse: settings.reuse } : {}),
   });
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {

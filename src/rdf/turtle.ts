@@ -44,6 +44,26 @@ export function parseTurtle(source: TurtleSource): Quad[] {
   }
 }
 
+/**
+ * Checks a Turtle source's syntax without keeping its quads (each is dropped
+ * as it is read), or throws a TurtleSyntaxError naming file:line.
+ */
+export function checkTurtleSyntax(source: TurtleSource): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    new N3.Parser({ format: 'text/turtle', baseIRI: source.baseIri }).parse(source.text, (error, quad) => {
+      if (done) return;
+      if (error) {
+        done = true;
+        reject(locateSyntaxError(source, error));
+      } else if (!quad) {
+        done = true;
+        resolve();
+      }
+    });
+  });
+}
+
 /** The syntax error as oxigraph's parser sees it; n3's own when oxigraph accepts the text. */
 function locateSyntaxError(source: TurtleSource, n3Error: unknown): TurtleSyntaxError {
   try {

@@ -8,9 +8,10 @@
 import type { Command } from 'commander';
 import { diffSnapshots, hasChanges } from '../../evolution/diff.js';
 import { readSnapshot } from '../../evolution/snapshot.js';
-import { parseTurtle } from '../../rdf/turtle.js';
+import { checkTurtleSyntax, parseTurtle, type TurtleSource } from '../../rdf/turtle.js';
+import { fastDiff } from '../../evolution/fast-diff.js';
 import { DIFF_FORMATS, formatDiff, type DiffFormat } from '../../evolution/diff-format.js';
-import { readVersion, type StoredVersionReader } from '../../evolution/version-source.js';
+import { readVersion, readVersionSource, type StoredVersionReader } from '../../evolution/version-source.js';
 import { readStoredVersion } from '../../evolution/stored-versions.js';
 import type { GraphStore } from '../../store/graph-store.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
@@ -71,6 +72,28 @@ export function registerDiff(program: Command): void {
     // Each version is read down to its snapshot before the next is parsed, so that two large versions' quads are
     // never held at once (a 100k-rule version is a million quads). The old one is parsed again only if terms or
     // sections were renamed.
+    if (!options.validate) {
+      // Without the shapes, only what differs between the two texts is read (evolution/fast-diff.ts), once the syntax of both is checked.
+      const stored = storedVersions(options);
+      let sources: [TurtleSource, TurtleSource];
+      try {
+        sources = [await readVersionSource(oldSpec, stored.read), await readVersionSource(newSpec, stored.read)];
+      } finally {
+        await stored.close();
+      }
+      // The old text's syntax whole; the new one's changed statements are parsed by fastDiff, the rest being the old text's.
+      await checkTurtleSyntax(sources[0]);
+      let fast;
+      try {
+        fast = fastDiff(sources[0].text, sources[1].text);
+      } catch {
+        fast = undefined; // a syntax error in the new text: read whole below, it is named with its line
+      }
+      const diff = fast ?? diffSnapshots(readSnapshot(parseTurtle(sources[0])), readSnapshot(parseTurtle(sources[1])), (rename) => readSnapshot(parseTurtle(sources[0]), rename));
+      process.stdout.write(formatDiff(diff, format));
+      process.exitCode = hasChanges(diff) ? 1 : 0;
+      return;
+    }
     const validator = options.validate ? await PolicyValidator.create() : undefined;
     const stored = storedVersions(options);
     const snapshotOf = async (spec: string) => {

@@ -16,6 +16,7 @@ import { DEFAULT_PARAPHRASES, checkAugmentOptions, generateAugmented, loadAugmen
 import { FILTER_REASONS } from '../../framers/augment-filters.js';
 import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
 import { generateForPolicy } from '../../framers/generation-run.js';
+import { planSelective, type SelectivePlan } from '../../framers/selective.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
 import { ItemChecker, formatFindings, type Finding } from '../../framers/item-check.js';
 import { DatasetWriter, type ExportSummary } from '../../framers/exports/write-exports.js';
@@ -40,6 +41,20 @@ export interface GenerateSummary {
   readonly augmentation?: AugmentSummary;
   /** With --check: every broken item invariant (framers/item-check.ts); none when the data is sound. */
   readonly findings?: readonly Finding[];
+  /** With --changed: the versions compared, the rules affected, and how many items were rendered again or kept. */
+  readonly changed?: ChangedSummary;
+}
+
+export interface ChangedSummary {
+  /** SHA-256 of the version the earlier generated graph came from, and of the loaded one. */
+  readonly from: string;
+  readonly to: string;
+  /** Rules (provisions) whose items were rendered again. */
+  readonly rules: number;
+  readonly regenerated: number;
+  readonly kept: number;
+  /** Why every item was rendered again, when it was. */
+  readonly everything?: string;
 }
 
 export interface GenerateCommandOptions {
@@ -50,6 +65,8 @@ export interface GenerateCommandOptions {
   readonly templates?: string;
   /** Check every item's invariants (entities, expected behaviour, answers, who speaks). */
   readonly check?: boolean;
+  /** Render again only the items of rules changed since the generated graph's version (framers/selective.ts). */
+  readonly changed?: boolean;
   /** Paraphrase the items with the configured LLM. */
   readonly augment?: { readonly client: LlmClient; readonly paraphrases: number; readonly families?: readonly string[] };
 }
@@ -64,13 +81,15 @@ export function registerGenerate(program: Command): void {
       .option('--out <folder>', 'write the datasets here: chat.jsonl, preference.jsonl, eval.jsonl, promptfooconfig.yaml, instructlab/')
       .option('--families <list>', 'only these template families, comma-separated')
       .option('--templates <folder>', `template folder (default ${TEMPLATES_DIR})`)
+      .option('--changed', "regenerate only the items of the rules changed (or depending on a change) since the version the generated data came from; the other items keep their bytes, those of removed rules go: the same graph and datasets as a full run")
       .option('--augment', 'also paraphrase the items with the LLM of STUDIO_LLM_BASE_URL / STUDIO_LLM_MODEL (or "llm" in studio.config.json)')
       .option('--paraphrases <n>', 'with --augment: paraphrases asked for per item', String(DEFAULT_PARAPHRASES))
       .option('--augment-families <list>', 'with --augment: only items of these families, comma-separated (default: every family generated)')
       .option('--check', "check every item's invariants (entities within their rules' terms, expected behaviour following the deciding rule, reference and rejected answers against the item's checks, no user speaking as the assistant); exit 1 listing each finding")
       .option('--json', 'print the summary as JSON'),
-  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean; check?: boolean; augment?: boolean; paraphrases: string; augmentFamilies?: string }) => {
+  ).action(async (options: StoreOptions & { policy?: string; seed: string; out?: string; families?: string; templates?: string; json?: boolean; check?: boolean; changed?: boolean; augment?: boolean; paraphrases: string; augmentFamilies?: string }) => {
     if (!/^\d+$/.test(options.seed)) throw new InvalidOptionError(`--seed ${options.seed}: give a non-negative integer`);
+    if (options.changed && options.augment) throw new InvalidOptionError('--changed regenerates from templates only; it cannot be combined with --augment');
     let augment: GenerateCommandOptions['augment'];
     if (options.augment) {
       if (!/^\d+$/.test(options.paraphrases)) throw new InvalidOptionError(`--paraphrases ${options.paraphrases}: give a positive integer`);
@@ -91,6 +110,7 @@ export function registerGenerate(program: Command): void {
         ...(options.templates ? { templates: options.templates } : {}),
         ...(augment ? { augment } : {}),
         ...(options.check ? { check: true } : {}),
+        ...(options.changed ? { changed: true } : {}),
       });
       if (options.json) printJson(summaries);
       else process.stdout.write(formatGeneration(summaries));
@@ -115,8 +135,14 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
   if (options.policy && !loaded.includes(options.policy)) throw new InvalidOptionError(`--policy ${options.policy}: no such policy is loaded; 'studio stats' lists them`);
   const library = await TemplateLibrary.load(options.templates);
   const prompt = options.augment ? await loadAugmentPrompt(options.templates) : undefined;
+  if (options.changed && options.augment) throw new InvalidOptionError('--changed regenerates from templates only; it cannot be combined with --augment');
   const summaries: GenerateSummary[] = [];
-  for (const policy of options.policy ? [options.policy] : loaded) {
+  const policies = options.policy ? [options.policy] : loaded;
+  // Every plan before any generation: a policy without earlier generated data stops the command before it changes anything.
+  const plans = new Map<string, SelectivePlan>();
+  if (options.changed) for (const policy of policies) plans.set(policy, await planSelective(store, policy, library));
+  for (const policy of policies) {
+    const plan = plans.get(policy);
     const families = options.families ? { families: options.families } : {};
     const augment = options.augment;
     // Datasets are written as the items come, a batch at a time; the writer opens with the first batch, once the context is known.
@@ -143,7 +169,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
             augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
           }),
         )
-      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream }));
+      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse } : {}) }));
     if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
     const exports = datasets ? await datasets.close() : undefined;
     summaries.push({
@@ -156,6 +182,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
       ...(exports ? { exports } : {}),
       ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
       ...(options.check ? { findings } : {}),
+      ...(plan ? { changed: { from: plan.from, to: plan.to, rules: plan.affected.size, ...plan.counts(), ...(plan.everything ? { everything: plan.everything } : {}) } } : {}),
     });
   }
   return summaries;
@@ -167,6 +194,13 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
   const out: string[] = [];
   for (const s of summaries) {
     out.push(`${s.policy}: ${s.items} items (${s.preferencePairs} with a rejected answer), ${s.triples} triples in the generated graph`);
+    if (s.changed) {
+      const c = s.changed;
+      out.push(
+        `changed since ${c.from.slice(0, 12)}${c.from === c.to ? ' (the loaded version)' : ` (now ${c.to.slice(0, 12)})`}: regenerated ${c.regenerated} items of ${c.rules} rules; kept ${c.kept} items` +
+          (c.everything ? ` (every item rendered again: ${c.everything})` : ''),
+      );
+    }
     out.push(formatTable(['family', 'items'], Object.entries(s.byFamily).map(([family, n]) => [family, n])), '');
     const c = s.coverage;
     out.push(

@@ -1,0 +1,80 @@
+/**
+ * Regenerating only what changed, against generating everything again: for a
+ * synthetic policy of N rules, a full generation (with its datasets), then
+ * 1% of its rules reworded and the policy reloaded; then `generate --changed`
+ * in that data folder, and a full generation of the new version in a data
+ * folder of its own. Both write the generated graph and the datasets. Wall
+ * and CPU time (user + system of the whole process, oxigraph and its threads
+ * included) of each, and, to show where the time goes, the framer's pass
+ * alone (the context read, no write) with and without the kept texts.
+ *
+ *   npx tsx scripts/bench/generate-changed.ts [rules ...]   (default 1000 10000)
+ */
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
+import { readTurtle } from '../../src/rdf/turtle.js';
+import { runGeneration, type GenerateSummary } from '../../src/cli/commands/generate.js';
+import { planSelective } from '../../src/framers/selective.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
+import { readPolicyContext } from '../../src/framers/policy-context.js';
+import { Framer } from '../../src/framers/generate.js';
+import { writeSyntheticPolicy } from './synthetic-policy.js';
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const s = (ms: number) => (ms / 1000).toFixed(1);
+
+async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
+  const [wall0, cpu0] = [performance.now(), process.cpuUsage()];
+  const value = await run();
+  const cpu = process.cpuUsage(cpu0);
+  return { value, wall: performance.now() - wall0, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+const rows: string[] = [];
+for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'studio-bench-changed-'));
+  const file = path.join(dir, 'policy.ttl');
+  await writeSyntheticPolicy(rules, file);
+  const a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
+  const b = await EmbeddedStore.open({ dataDir: path.join(dir, 'b') });
+  try {
+    const loaded = await a.loadPolicy(await readTurtle(file));
+    await runGeneration(a, { seed: 1, out: path.join(dir, 'a-out') });
+    // Every 100th rule reworded: 1% of the rules.
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace(/(syn:rule-(\d+) a studio:\w+ ;[^]*?studio:text "[^"]*)\."/g, (whole, head: string, r: string) => (Number(r) % 100 === 50 ? `${head}, as amended."` : whole)));
+    await a.loadPolicy(await readTurtle(file));
+    await b.loadPolicy(await readTurtle(file));
+
+    // The framer's pass alone, with the kept texts and without (before either run replaces the earlier graph).
+    const library = await TemplateLibrary.load();
+    const context = await readPolicyContext(a, loaded.policy);
+    const plan = await timed(() => planSelective(a, loaded.policy, library));
+    const pass = (reuse?: typeof plan.value.reuse) =>
+      timed(async () => {
+        let n = 0;
+        for (const _ of new Framer(context, library, { seed: 1, ...(reuse ? { reuse } : {}) }).generate()) n++;
+        return n;
+      });
+    const passFull = await pass();
+    const passKept = await pass(plan.value.reuse);
+
+    const changed = await timed(() => runGeneration(a, { seed: 1, out: path.join(dir, 'a-out'), changed: true }));
+    const full = await timed(() => runGeneration(b, { seed: 1, out: path.join(dir, 'b-out') }));
+    const c = (changed.value[0] as GenerateSummary).changed!;
+    rows.push(
+      `| ${rules.toLocaleString('en')} | ${full.value[0]!.items.toLocaleString('en')} | ${c.rules} | ${c.regenerated.toLocaleString('en')} | ${c.kept.toLocaleString('en')} | ${s(full.wall)} / ${s(full.cpu)} | ${s(changed.wall)} / ${s(changed.cpu)} | ${s(plan.wall)} | ${s(passFull.wall)} | ${s(passKept.wall)} |`,
+    );
+    process.stderr.write(`${rows.at(-1)}\n`);
+  } finally {
+    await a.close();
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+console.log('| rules | items | rules affected | rendered again | kept | full generate, wall / CPU s | --changed, wall / CPU s | of which planning, s | framer pass alone, full, s | framer pass alone, kept texts, s |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const row of rows) console.log(row);

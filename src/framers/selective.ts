@@ -1,0 +1,241 @@
+/**
+ * Selective regeneration (`studio generate --changed`): only the items of the
+ * rules a change affects are rendered again; every other item takes the
+ * texts the earlier run stored for it. Items are content-addressed (their
+ * IRI hashes the template, provisions, terms and seed), so an item of an
+ * unaffected rule keeps its IRI and its bytes, and an item of a removed rule
+ * is simply not made. The graph is written whole, as a full run writes it:
+ * the result equals a full regeneration of the loaded version.
+ *
+ * The earlier run is the policy's generated graph; the version it came from
+ * is the one it records (studio:derivedFromVersion, the registry's sha256),
+ * read back from the versions the store keeps. Affected, as `studio impact`
+ * and `studio audit run --only-affected` count it: rules whose digest (their
+ * fields, their terms' and their section's) differs or that are new or gone,
+ * and the rules depending on those in either version. Generation reads more
+ * than a rule's own fields, so an item is also rendered again when:
+ * - one of its terms is a changed term or below one in either version's
+ *   hierarchy; an action prohibited in one version and not the other counts
+ *   as a changed term (a permission never picks a narrower action another
+ *   rule prohibits). A
+ *   change that moves a pick (a narrower term added) changes the item's
+ *   terms, hence its IRI, and an IRI the earlier run lacks is rendered anew;
+ * - one of its sections changed (a section summary quotes the source text);
+ * - it stages a conflict (conflicts come from detection, not from the policy);
+ * - its template's content changed since the earlier run.
+ * And everything is rendered again when something every item may say
+ * changed: the policy's title, its deployment contexts' personas and
+ * audiences, the labels of its roles, or the names of the assistant.
+ */
+
+import type { Quad } from '@rdfjs/types';
+import type { GraphStore } from '../store/graph-store.js';
+import { InvalidOptionError } from '../errors.js';
+import { parseTurtle } from '../rdf/turtle.js';
+import { RDF, RDFS, STUDIO } from '../vocabulary.js';
+import { readStoredVersion } from '../evolution/stored-versions.js';
+import { readSnapshot, type Entity, type PolicySnapshot } from '../evolution/snapshot.js';
+import { dependentRules } from '../evolution/impact.js';
+import { ruleDigests } from '../evolution/rule-digests.js';
+import type { KeptTexts, ReuseCandidate } from './generate.js';
+import type { Message, TemplateLibrary } from './templates.js';
+import { GENERATED_KIND } from './generation-run.js';
+
+/** What selective regeneration decided before generating, and what it counted while generating. */
+export interface SelectivePlan {
+  readonly policy: string;
+  /** The version the earlier generated graph came from, and the loaded one. */
+  readonly from: string;
+  readonly to: string;
+  /** Rules (provisions) whose items are rendered again: changed, added, removed, depending on those, or naming a changed term. */
+  readonly affected: ReadonlySet<string>;
+  /** Why everything is rendered again, when it is. */
+  readonly everything?: string;
+  /** Asked by the framer for each item. */
+  readonly reuse: (item: ReuseCandidate) => KeptTexts | undefined;
+  /** Counted as the framer asks: items rendered again, and items whose stored texts were kept. */
+  readonly counts: () => { readonly regenerated: number; readonly kept: number };
+}
+
+const ASSISTANT = `${STUDIO}Assistant`;
+const ROLE = `${STUDIO}Role`;
+const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
+
+/** Reads the earlier run and the two versions, and decides what must be rendered again. */
+export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary): Promise<SelectivePlan> {
+  const generated = (await store.listDerivedGraphs(policy)).find((g) => g.kind === GENERATED_KIND);
+  if (!generated) throw new InvalidOptionError(`--changed: ${policy} has no generated data to update; run \`studio generate\` first`);
+  if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
+  const current = (await store.listPolicies()).find((p) => p.policy === policy)!;
+  const from = generated.policySha256;
+  const nowQuads = await store.exportQuads(policy);
+  let oldQuads: Quad[];
+  if (from === current.sha256) oldQuads = nowQuads;
+  else {
+    try {
+      oldQuads = parseTurtle((await readStoredVersion(store, policy, from)).source);
+    } catch (error) {
+      throw new InvalidOptionError(`--changed: the generated graph of ${policy} was derived from version ${from.slice(0, 12)}, which the store no longer keeps (${(error as Error).message}); run \`studio generate\` first`);
+    }
+  }
+  const before = readSnapshot(oldQuads);
+  const now = readSnapshot(nowQuads);
+
+  // Rules a change affects: as the audits' carry-over counts them, with the dependency walk over both versions.
+  const [oldDigests, newDigests] = [ruleDigests(before), ruleDigests(now)];
+  const changed = [...newDigests].filter(([iri, digest]) => oldDigests.get(iri) !== digest).map(([iri]) => iri);
+  const removed = [...oldDigests.keys()].filter((iri) => !newDigests.has(iri));
+  const dependents = dependentRules([before, now], [...changed, ...removed], (iri) => iri, new Set(newDigests.keys()));
+  const affected = new Set([...changed, ...removed, ...dependents.map((d) => d.rule)]);
+
+  // Terms that changed, with the actions prohibited in one version and not the other, and every term below one of them.
+  const changedTerms = new Set(changedEntities(before.terms, now.terms));
+  const [prohibitedBefore, prohibitedNow] = [prohibitedActions(before), prohibitedActions(now)];
+  for (const a of prohibitedBefore) if (!prohibitedNow.has(a)) changedTerms.add(a);
+  for (const a of prohibitedNow) if (!prohibitedBefore.has(a)) changedTerms.add(a);
+  const related = relatedTerms(changedTerms, [before, now]);
+  for (const version of [now]) {
+    for (const p of version.provisions.values()) {
+      if (affected.has(p.iri)) continue;
+      const names = TERM_FIELDS.flatMap((f) => p.fields[f] ?? []);
+      const conditions = (p.fields.condition ?? []).join(' ');
+      if (names.some((t) => related.has(t)) || [...related].some((t) => conditions.includes(t))) affected.add(p.iri);
+    }
+  }
+  const changedSections = new Set(changedEntities(before.sections, now.sections));
+
+  const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
+  const texts = everything ? new Map<string, KeptTexts>() : await keptTexts(store, policy);
+  const changedTemplates = everything ? new Set<string>() : await templatesChanged(store, policy, library);
+  const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];
+  const reuse = (item: ReuseCandidate): KeptTexts | undefined => {
+    const kept =
+      !item.conflict &&
+      !changedTemplates.has(item.template.id) &&
+      !item.derivedFrom.some((p) => affected.has(p)) &&
+      !item.sections.some((s) => changedSections.has(s.iri)) &&
+      !item.terms.some((t) => related.has(t))
+        ? texts.get(item.iri)
+        : undefined;
+    // By IRI: the framer may build an item a second time and drop it as already made.
+    (kept ? keptItems : regenerated).add(item.iri);
+    return kept;
+  };
+  const counts = () => ({ regenerated: regenerated.size, kept: keptItems.size });
+  return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : {}), reuse, counts };
+}
+
+/** IRIs of entities added, removed, or with any field changed. */
+function changedEntities(before: ReadonlyMap<string, Entity>, now: ReadonlyMap<string, Entity>): string[] {
+  const out: string[] = [];
+  for (const [iri, e] of now) if (!before.has(iri) || JSON.stringify(sorted(e.fields)) !== JSON.stringify(sorted(before.get(iri)!.fields))) out.push(iri);
+  for (const iri of before.keys()) if (!now.has(iri)) out.push(iri);
+  return out;
+}
+
+function sorted(fields: Entity['fields']): unknown {
+  return Object.keys(fields)
+    .sort()
+    .map((k) => [k, fields[k]]);
+}
+
+/** The actions some prohibition of the version forbids: a permission's narrower action is never one of them. */
+function prohibitedActions(version: PolicySnapshot): Set<string> {
+  const out = new Set<string>();
+  for (const p of version.provisions.values()) if ((p.fields.kind ?? []).includes('Prohibition')) for (const a of p.fields.action ?? []) out.add(a);
+  return out;
+}
+
+/**
+ * The terms given, and every term below one of them in either version: an item
+ * naming a narrower term may say the broader one's label (a user's role says
+ * its broader roles'). A change that moves a pick (a narrower term added, a
+ * prohibition's action) changes the item's terms, hence its IRI, which the
+ * earlier run then does not have.
+ */
+function relatedTerms(terms: ReadonlySet<string>, versions: readonly PolicySnapshot[]): Set<string> {
+  const out = new Set(terms);
+  for (const version of versions) {
+    const narrower = new Map<string, string[]>();
+    for (const t of version.terms.values()) for (const b of t.fields.broader ?? []) narrower.set(b, [...(narrower.get(b) ?? []), t.iri]);
+    const walk = (start: string, next: (t: string) => readonly string[]) => {
+      const stack = [start];
+      const seen = new Set<string>();
+      while (stack.length > 0) {
+        const t = stack.pop()!;
+        if (seen.has(t)) continue;
+        seen.add(t);
+        out.add(t);
+        stack.push(...next(t));
+      }
+    };
+    for (const t of terms) walk(t, (x) => narrower.get(x) ?? []);
+  }
+  return out;
+}
+
+/** Why every item must be rendered again, if it must: something any item may say changed. */
+function globalChange(oldQuads: readonly Quad[], nowQuads: readonly Quad[], before: PolicySnapshot, now: PolicySnapshot, changedTerms: ReadonlySet<string>): string | undefined {
+  if (JSON.stringify(before.metadata.title ?? []) !== JSON.stringify(now.metadata.title ?? [])) return 'the policy title changed';
+  const [a, b] = [globalFacts(oldQuads), globalFacts(nowQuads)];
+  if (a.personas !== b.personas) return 'the personas of the deployment contexts changed';
+  if (a.audiences !== b.audiences) return 'the audiences of the deployment contexts changed';
+  if (a.roles !== b.roles) return 'the labels of the roles changed';
+  for (const version of [before, now]) {
+    for (const t of changedTerms) if (isUnder(version, t, ASSISTANT)) return `a name of the assistant changed (${t})`;
+  }
+  return undefined;
+}
+
+function globalFacts(quads: readonly Quad[]): { personas: string; audiences: string; roles: string } {
+  const personas: string[] = [];
+  const audiences: string[] = [];
+  const roles = new Set<string>();
+  const labels = new Map<string, string[]>();
+  for (const q of quads) {
+    const p = q.predicate.value;
+    if (p === `${STUDIO}persona`) personas.push(q.object.value);
+    else if (p === `${STUDIO}serves`) audiences.push(q.object.value);
+    else if (p === `${RDF}type` && q.object.value === ROLE) roles.add(q.subject.value);
+    else if (p === `${RDFS}label`) labels.set(q.subject.value, [...(labels.get(q.subject.value) ?? []), q.object.value]);
+  }
+  const roleLabels = [...roles].flatMap((r) => labels.get(r) ?? []);
+  return { personas: [...new Set(personas)].sort().join('\n'), audiences: [...new Set(audiences)].sort().join('\n'), roles: [...new Set(roleLabels)].sort().join('\n') };
+}
+
+function isUnder(version: PolicySnapshot, term: string, ancestor: string): boolean {
+  const stack = [term];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (t === ancestor) return true;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    stack.push(...(version.terms.get(t)?.fields.broader ?? []));
+  }
+  return false;
+}
+
+/** The texts of the items of the policy's generated graph, by item IRI. */
+async function keptTexts(store: GraphStore, policy: string): Promise<Map<string, KeptTexts>> {
+  const texts = new Map<string, KeptTexts>();
+  for (const row of await store.namedQuery('generation-kept-texts', { policy })) {
+    const item = String(row.item);
+    if (texts.has(item)) continue;
+    texts.set(item, {
+      messages: JSON.parse(String(row.messages)) as Message[],
+      reference: String(row.reference),
+      ...(row.rejected !== null && row.rejected !== undefined ? { rejected: String(row.rejected) } : {}),
+    });
+  }
+  return texts;
+}
+
+/** Templates whose content hash differs from the one the earlier run recorded (or that it did not use). */
+async function templatesChanged(store: GraphStore, policy: string, library: TemplateLibrary): Promise<Set<string>> {
+  const recorded = new Map<string, string>();
+  for (const row of await store.namedQuery('generation-kept-templates', { policy })) recorded.set(String(row.template), String(row.contentHash));
+  const out = new Set<string>();
+  for (const t of library.all()) if (recorded.get(t.id) !== t.contentHash) out.add(t.id);
+  return out;
+}
