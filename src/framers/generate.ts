@@ -262,14 +262,20 @@ export class Framer {
    */
   private pickAction(permissive: boolean, base: string, key: string): string {
     if (!permissive) return this.pick(base, key);
-    this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
-    const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
-    const allowed = (t: string) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p));
-    if (this.forced && this.hierarchy.isUnder(this.forced, base) && allowed(this.forced)) return this.forced;
-    const candidates = this.hierarchy.descendants(base);
-    const kept = outside.length === 0 ? candidates : candidates.filter(allowed);
-    return kept.length === candidates.length ? this.hierarchy.pick(base, key) : kept[hashIndex(key, kept.length)]!;
+    // Which narrower actions are allowed depends on the base alone: worked out once per base, not per item.
+    let kept = this.permittedActions.get(base);
+    if (!kept) {
+      this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
+      const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
+      const candidates = this.hierarchy.descendants(base);
+      kept = outside.length === 0 ? candidates : candidates.filter((t) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p)));
+      this.permittedActions.set(base, kept);
+    }
+    if (this.forced && this.hierarchy.isUnder(this.forced, base) && kept.includes(this.forced)) return this.forced;
+    return kept.length === 1 ? kept[0]! : kept[hashIndex(key, kept.length)]!;
   }
+  /** Per base action: it and the narrower actions no other rule prohibits. */
+  private readonly permittedActions = new Map<string, readonly string[]>();
 
   /** `permissive`: the item's answer may allow the act (a permission, an obligation, an exception's inside), so no narrower action another rule prohibits. */
   private choosePicks(rule: Provision, template: Template, key: string, permissive = rule.kind !== 'Prohibition'): Picks {

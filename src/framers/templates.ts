@@ -215,6 +215,8 @@ const KNOWN_HELPERS = { a: true, cap: true, lower: true, obfuscate: true, join: 
 /** A Handlebars environment: the studio's helpers and one folder's partials. */
 export interface TemplateEnvironment {
   readonly handlebars: typeof Handlebars;
+  /** The partials by name, which compile() writes out in place of their calls. */
+  readonly partials: ReadonlyMap<string, string>;
   /** SHA-256 over the partials' text, folded into every template's content hash. */
   readonly partialsHash: string;
 }
@@ -225,8 +227,13 @@ export interface TemplateEnvironment {
  * {{a …}} helper, and the parties' phrases.
  */
 export function withArticle(word: string): string {
-  return word === '' ? 'a ' : indefinite(word);
+  if (word === '') return 'a ';
+  // The same few labels recur in every item: indefinite() costs more than the rest of a helper call.
+  let said = articled.get(word);
+  if (said === undefined) articled.set(word, (said = indefinite(word)));
+  return said;
 }
+const articled = new Map<string, string>();
 
 /** Creates an environment with the helpers and the given partials (name to text). */
 export function createEnvironment(partials: ReadonlyMap<string, string> = new Map()): TemplateEnvironment {
@@ -278,7 +285,7 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   handlebars.registerHelper('reach', (phrasing: unknown, label: unknown) => {
     const channel = String(label ?? '');
     const ways = /^(?:appointment|meeting|consultation|call-back|callback)\b/i.test(channel)
-      ? [`Please book ${indefinite(channel)}.`, `You can book ${indefinite(channel)}.`, `The right next step is ${indefinite(channel)}.`]
+      ? [`Please book ${withArticle(channel)}.`, `You can book ${withArticle(channel)}.`, `The right next step is ${withArticle(channel)}.`]
       : [`Please contact the ${channel}.`, `Please turn to the ${channel}.`, `The right place for this is the ${channel}.`];
     // The same choice as {{one phrasing "Please contact the" …}} made before, so other channels read as they did.
     const n = typeof phrasing === 'number' ? phrasing : 0;
@@ -309,7 +316,7 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     handlebars.registerPartial(name, text);
     hash.update(`${name}\n${text}\n`);
   }
-  return { handlebars, partialsHash: hash.digest('hex') };
+  return { handlebars, partials, partialsHash: hash.digest('hex') };
 }
 
 function compile(env: TemplateEnvironment, file: string, where: string, text: unknown): Render {
@@ -318,11 +325,40 @@ function compile(env: TemplateEnvironment, file: string, where: string, text: un
     // Precompiling surfaces syntax errors now, with the file, not at the first render.
     // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
     const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS };
-    env.handlebars.precompile(text, options);
-    return env.handlebars.compile(text, options);
+    const spec = env.handlebars.precompile(inlinePartials(text, env.partials), options) as unknown as string;
+    const template = env.handlebars.template(new Function(`return ${spec};`)() as ReturnType<typeof Handlebars.precompile>) as Render & { _setup?: (options: object) => void };
+    // A top-level Handlebars template merges and wraps every helper on each call (Handlebars' _setup), which
+    // cost more than many items' text: our calls pass no runtime options, so it is set up once, here.
+    if (typeof template._setup === 'function') {
+      template._setup({});
+      template._setup = () => undefined;
+    }
+    return template;
   } catch (error) {
     throw new TemplateError(file, `${where}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The template's text with each partial call written out in its place: a partial called with a hash
+ * ({{> verdict text=rule.text}}) copies the whole context on every call. A call is inlined when its hash
+ * is one key given as a path or as "", and the partial uses that key only as {{key}}; any other call stays.
+ */
+export function inlinePartials(text: string, partials: ReadonlyMap<string, string>): string {
+  return text.replace(/\{\{>\s*([\w-]+)\s*(?:(\w+)=("(?:[^"\\]|\\.)*"|[\w.]+))?\s*\}\}/g, (call: string, name: string, key?: string, value?: string) => {
+    const body = partials.get(name);
+    if (body === undefined || body.includes('{{>')) return call;
+    if (!key) return body;
+    const own = new RegExp(`\\{\\{\\s*${key}\\s*\\}\\}`, 'g');
+    const rest = body.replace(own, '');
+    if (new RegExp(`\\b${key}\\b`).test(rest.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\}\}[^{]*\{\{/g, '}}{{'))) return call;
+    if (value!.startsWith('"')) {
+      const literal = JSON.parse(value!) as string;
+      if (/[{}]/.test(literal)) return call;
+      return body.replace(own, () => literal);
+    }
+    return body.replace(own, () => `{{${value}}}`);
+  });
 }
 
 function oneOf<T extends string>(file: string, field: string, value: unknown, allowed: readonly T[], required = false): T | undefined {
