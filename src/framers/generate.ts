@@ -115,7 +115,7 @@ export class Framer {
       for (const family of PER_RULE) {
         if (!this.families.has(family)) continue;
         for (const template of this.library.family(family)) {
-          if (appliesTo(template, rule.kind)) yield* this.emit(this.ruleItem(template, rule));
+          if (appliesTo(template, rule.kind)) { const item = this.accept(this.ruleItem(template, rule)); if (item) yield item; }
         }
       }
     }
@@ -124,7 +124,7 @@ export class Framer {
         // One boundary pair per base: an exception that lifts two prohibitions is tested against each of them.
         const bases = exception.exceptionTo.map((iri) => this.context.provision.get(iri)).filter((p): p is Provision => p !== undefined && this.rootRule(p) !== undefined);
         for (const base of bases) {
-          for (const template of this.library.family('exception-boundary')) yield* this.emit(this.boundaryItem(template, exception, base, bases.length > 1));
+          for (const template of this.library.family('exception-boundary')) { const item = this.accept(this.boundaryItem(template, exception, base, bases.length > 1)); if (item) yield item; }
         }
       }
     }
@@ -132,7 +132,7 @@ export class Framer {
       for (const rule of rules) {
         for (const other of rule.refersTo.map((iri) => this.context.provision.get(iri)).filter((p): p is Provision => !!p && RULE_KINDS.includes(p.kind) && p.iri !== rule.iri)) {
           for (const template of this.library.family('combined')) {
-            if (appliesTo(template, rule.kind)) yield* this.emit(this.combinedItem(template, rule, other));
+            if (appliesTo(template, rule.kind)) { const item = this.accept(this.combinedItem(template, rule, other)); if (item) yield item; }
           }
         }
       }
@@ -146,7 +146,7 @@ export class Framer {
           if ((template.label === 'Ambiguous') === resolved) continue; // resolved conflicts teach the winner; unresolved ones ask
           const winner = resolved ? this.context.provision.get(conflict.winner!) : first;
           const loser = resolved ? this.context.provision.get(conflict.loser!) : second;
-          if (winner && loser) yield* this.emit(this.conflictItem(template, conflict.iri, conflict.principle, winner, loser));
+          if (winner && loser) { const item = this.accept(this.conflictItem(template, conflict.iri, conflict.principle, winner, loser)); if (item) yield item; }
         }
       }
     }
@@ -162,13 +162,13 @@ export class Framer {
         const source = STAGED_SOURCES.find((s) => [winner, loser].some((p) => p.instructedBy.includes(`${STUDIO}${s}`)));
         if (!source) continue;
         for (const template of this.library.family('chain-of-command')) {
-          if (template.source === source) yield* this.emit(this.chainItem(template, conflict.iri, winner, loser, source));
+          if (template.source === source) { const item = this.accept(this.chainItem(template, conflict.iri, winner, loser, source)); if (item) yield item; }
         }
       }
     }
     if (this.families.has('definition')) {
       for (const definition of this.context.provisions.filter((p) => p.kind === 'Definition')) {
-        for (const template of this.library.family('definition')) yield* this.emit(this.definitionItem(template, definition));
+        for (const template of this.library.family('definition')) { const item = this.accept(this.definitionItem(template, definition)); if (item) yield item; }
       }
     }
     if (this.families.has('term-hierarchy')) {
@@ -187,7 +187,7 @@ export class Framer {
         const related = [term.iri, ...[...this.hierarchy.ancestors(term.iri)].sort(), ...this.hierarchy.descendants(term.iri).slice(1)].flatMap((t) => rulesOf.get(t) ?? []);
         const provisions = [...new Map(related.map((r) => [r.iri, r])).values()].slice(0, 3);
         if (provisions.length === 0) continue;
-        for (const template of this.library.family('term-hierarchy')) yield* this.emit(this.termItem(template, term.iri, broader, provisions));
+        for (const template of this.library.family('term-hierarchy')) { const item = this.accept(this.termItem(template, term.iri, broader, provisions)); if (item) yield item; }
       }
     }
     if (this.families.has('section-summary')) {
@@ -196,7 +196,7 @@ export class Framer {
         if (p.section && p.kind !== 'Definition') bySection.set(p.section.iri, [...(bySection.get(p.section.iri) ?? []), p]);
       }
       for (const [section, provisions] of [...bySection].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        for (const template of this.library.family('section-summary')) yield* this.emit(this.sectionItem(template, section, provisions));
+        for (const template of this.library.family('section-summary')) { const item = this.accept(this.sectionItem(template, section, provisions)); if (item) yield item; }
       }
     }
     if (this.families.has('scenario-noncompliant')) yield* this.sweep(rules);
@@ -208,11 +208,12 @@ export class Framer {
     return this.usedTerms;
   }
 
-  private *emit(item: Item | undefined): Generator<Item> {
-    if (!item || this.seen.has(item.iri)) return;
+  /** The item, if it is new (its IRI not yet given); a plain call, since a generator per item cost more than a check. */
+  private accept(item: Item | undefined): Item | undefined {
+    if (!item || this.seen.has(item.iri)) return undefined;
     this.seen.add(item.iri);
     for (const term of item.terms) this.usedTerms.add(term);
-    yield item;
+    return item;
   }
 
   /**
@@ -239,7 +240,7 @@ export class Framer {
       if (!rule || !template) continue;
       this.forced = term;
       try {
-        yield* this.emit(this.ruleItem(template, rule));
+        { const item = this.accept(this.ruleItem(template, rule)); if (item) yield item; }
       } finally {
         this.forced = undefined;
       }

@@ -17,6 +17,7 @@ import Handlebars from 'handlebars';
 import indefinite from 'indefinite';
 import { actPhrase, hasNoPlural, loadTermForms, pluralOf, termPhrase, verbForms, type FormOverrides } from './term-forms.js';
 import { echoes } from './text-lint.js';
+import { planOf } from './render-plan.js';
 import { leadingMarker, spoken } from './voice.js';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../vocabulary.js';
@@ -209,8 +210,8 @@ function tidy(text: string): string {
 const BLANKS = /[ \t]*\n[ \t]*|[ \t]+(?=[.,;:?!])|[ \t]{2,}|\t/g;
 const PUNCTUATION = /[.,;:?!]/;
 
-/** The helpers every environment has (a, cap, lower, obfuscate, join). */
-const KNOWN_HELPERS = { a: true, cap: true, lower: true, obfuscate: true, join: true, one: true };
+/** The helpers every environment has: calls to them compile to direct calls, and any other name is a value, never a helper. */
+const KNOWN_HELPERS = { a: true, cap: true, ing: true, does: true, plural: true, act: true, one: true, reach: true, sectionRef: true, lower: true, obfuscate: true, join: true };
 
 /** A Handlebars environment: the studio's helpers and one folder's partials. */
 export interface TemplateEnvironment {
@@ -324,8 +325,12 @@ function compile(env: TemplateEnvironment, file: string, where: string, text: un
   try {
     // Precompiling surfaces syntax errors now, with the file, not at the first render.
     // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
-    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS };
-    const spec = env.handlebars.precompile(inlinePartials(text, env.partials), options) as unknown as string;
+    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
+    const inlined = inlinePartials(text, env.partials);
+    const spec = env.handlebars.precompile(inlined, options) as unknown as string;
+    // The plan (render-plan.ts) runs the part of the language the templates use, faster; anything else runs on Handlebars.
+    const plan = planOf(env.handlebars, inlined, studioHelpers(env));
+    if (plan) return plan;
     const template = env.handlebars.template(new Function(`return ${spec};`)() as ReturnType<typeof Handlebars.precompile>) as Render & { _setup?: (options: object) => void };
     // A top-level Handlebars template merges and wraps every helper on each call (Handlebars' _setup), which
     // cost more than many items' text: our calls pass no runtime options, so it is set up once, here.
@@ -359,6 +364,12 @@ export function inlinePartials(text: string, partials: ReadonlyMap<string, strin
     }
     return body.replace(own, () => `{{${value}}}`);
   });
+}
+
+/** The studio's helpers of an environment, by name (the KNOWN_HELPERS). */
+function studioHelpers(env: TemplateEnvironment): Record<string, (...args: unknown[]) => unknown> {
+  const all = env.handlebars.helpers as Record<string, (...args: unknown[]) => unknown>;
+  return Object.fromEntries(Object.keys(KNOWN_HELPERS).filter((name) => all[name]).map((name) => [name, all[name]!]));
 }
 
 function oneOf<T extends string>(file: string, field: string, value: unknown, allowed: readonly T[], required = false): T | undefined {
