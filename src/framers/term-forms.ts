@@ -39,6 +39,18 @@ export interface FormOverrides {
 const verbs = new Map<string, VerbForms>();
 const plurals = new Map<string, string>();
 
+interface WordTransforms {
+  readonly verb: { conjugate(word: string, model: unknown): Record<string, string> };
+  readonly noun: { toPlural(word: string, model: unknown): string; toSingular(word: string, model: unknown): string };
+}
+/** The library's word-level transforms (methods.two.transform): a word's forms without parsing a document, which costs milliseconds a word. */
+function transforms(): WordTransforms {
+  return (world().methods as { two: { transform: WordTransforms } }).two.transform;
+}
+function world(): { model: unknown; methods: unknown } {
+  return (library() as unknown as { world(): { model: unknown; methods: unknown } }).world();
+}
+
 function library(): Nlp {
   if (!nlp) throw new TemplateError('templates', 'term forms are not loaded: call loadTermForms() (TemplateLibrary.load does) before rendering');
   return nlp;
@@ -50,9 +62,16 @@ export function verbForms(phrase: string): VerbForms {
   if (!forms) {
     const [head = '', ...rest] = phrase.trim().split(/\s+/);
     const tail = rest.length > 0 ? ` ${rest.join(' ')}` : '';
-    const doc = library()(head);
-    doc.tag('Infinitive'); // a label's first word is its verb, even one that is also a noun ("trade", "report")
-    const conjugated = doc.verbs().conjugate()[0] as { Gerund?: string; PresentTense?: string } | undefined;
+    // A label's first word is its verb, even one that is also a noun ("trade", "report"): conjugated as an
+    // infinitive by the library's word transforms (what doc.verbs().conjugate() ends in, without parsing a document).
+    // Anything but a plain lower-case word (a capital, a hyphen) goes through a parsed document, as before.
+    let conjugated: { Gerund?: string; PresentTense?: string } | undefined;
+    if (/^[a-z]+$/.test(head)) conjugated = transforms().verb.conjugate(head, world().model);
+    else {
+      const doc = library()(head);
+      doc.tag('Infinitive');
+      conjugated = doc.verbs().conjugate()[0] as { Gerund?: string; PresentTense?: string } | undefined;
+    }
     forms = {
       base: phrase,
       gerund: `${conjugated?.Gerund ?? `${head}ing`}${tail}`,
@@ -116,9 +135,17 @@ export function pluralOf(noun: string, type?: string): string {
   if (plural === undefined) {
     const head = headOf(noun);
     const at = noun.lastIndexOf(head);
-    const doc = library()(head);
-    doc.tag('Noun');
-    const derived: string = doc.nouns().toPlural().text() || `${head}s`;
+    // A plain singular head through the library's word transform; a head that may be plural already through a
+    // parsed document, which leaves a plural as it is ("records"), as the transform does not.
+    const { noun: nouns } = transforms();
+    let derived: string;
+    // (A name, an acronym, a hyphenated word, a pronoun or a gerund goes through the document too.)
+    if (/^[a-z]{3,}$/.test(head) && !head.endsWith('ing') && nouns.toSingular(head, world().model) === head) derived = nouns.toPlural(head, world().model) || `${head}s`;
+    else {
+      const doc = library()(head);
+      doc.tag('Noun');
+      derived = doc.nouns().toPlural().text() || `${head}s`;
+    }
     plural = at < 0 ? derived : `${noun.slice(0, at)}${derived}${noun.slice(at + head.length)}`;
     plurals.set(noun, plural);
   }
