@@ -38,6 +38,7 @@ export interface FormOverrides {
 
 const verbs = new Map<string, VerbForms>();
 const plurals = new Map<string, string>();
+const pluralHeads = new Map<string, string>();
 
 interface WordTransforms {
   readonly verb: { conjugate(word: string, model: unknown): Record<string, string> };
@@ -138,13 +139,18 @@ export function pluralOf(noun: string, type?: string): string {
     // A plain singular head through the library's word transform; a head that may be plural already through a
     // parsed document, which leaves a plural as it is ("records"), as the transform does not.
     const { noun: nouns } = transforms();
-    let derived: string;
-    // (A name, an acronym, a hyphenated word, a pronoun or a gerund goes through the document too.)
-    if (/^[a-z]{3,}$/.test(head) && !head.endsWith('ing') && nouns.toSingular(head, world().model) === head) derived = nouns.toPlural(head, world().model) || `${head}s`;
-    else {
-      const doc = library()(head);
-      doc.tag('Noun');
-      derived = doc.nouns().toPlural().text() || `${head}s`;
+    // (A name, an acronym, a hyphenated word, a pronoun or a gerund goes through the document too; a number
+    // takes "s", as the document gives it.) Worked out once per head word.
+    let derived = pluralHeads.get(head);
+    if (derived === undefined) {
+      if (/^\d+$/.test(head)) derived = `${head}s`;
+      else if (/^[a-z]{3,}$/.test(head) && !head.endsWith('ing') && nouns.toSingular(head, world().model) === head) derived = nouns.toPlural(head, world().model) || `${head}s`;
+      else {
+        const doc = library()(head);
+        doc.tag('Noun');
+        derived = doc.nouns().toPlural().text() || `${head}s`;
+      }
+      pluralHeads.set(head, derived);
     }
     plural = at < 0 ? derived : `${noun.slice(0, at)}${derived}${noun.slice(at + head.length)}`;
     plurals.set(noun, plural);
