@@ -17,7 +17,7 @@
  */
 
 import indefinite from 'indefinite';
-import { isAdjective, isParticiple, isThirdPerson, verbBase } from './term-forms.js';
+import { isAdjective, isParticiple, isThirdPerson, MASS_NOUNS, verbBase } from './term-forms.js';
 
 export interface Clauses {
   readonly holds: string;
@@ -36,8 +36,13 @@ const PREPOSITIONS = new Set(['in', 'on', 'at', 'under', 'after', 'before', 'as'
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'may', 'might', 'must', 'does', 'do', 'did']);
 const DETERMINERS = new Set(['the', 'a', 'an', 'each', 'every', 'no', 'this', 'that', 'these', 'those', 'his', 'her', 'their', 'its', 'our', 'your', 'my', 'some', 'any', 'all', 'both']);
 const PRONOUNS = new Set(['it', 'them', 'him', 'her', 'us', 'me', 'you', 'himself', 'herself', 'themselves']);
-/** Nouns said without "a": "there is cash", "there is consent". */
-const MASS = new Set(['cash', 'information', 'data', 'advice', 'consent', 'approval', 'pressure', 'travel', 'money', 'evidence', 'authorisation', 'authorization', 'clearance', 'pre-clearance', 'permission', 'guidance', 'fraud', 'harm', 'abuse', 'dissatisfaction', 'bereavement', 'hospitality', 'entertainment', 'training', 'supervision']);
+/** Nouns said without "a" ("there is cash", "there is consent"): the one list, term-forms.ts MASS_NOUNS. */
+const MASS = MASS_NOUNS;
+/**
+ * Adjectives that say how a person feels or stands ("dissatisfied with data handling", "unhappy with the
+ * outcome"): the person is the user of the conversation, not "it".
+ */
+export const PERSON_STATES: ReadonlySet<string> = new Set(['dissatisfied', 'satisfied', 'unhappy', 'happy', 'worried', 'concerned', 'confused', 'upset', 'distressed', 'angry', 'anxious', 'frustrated', 'vulnerable', 'unsure', 'uncertain', 'unaware', 'aware', 'unwilling', 'willing', 'unable', 'able', 'afraid', 'scared', 'embarrassed', 'ashamed', 'eligible', 'ineligible']);
 
 /** The clauses of a circumstance label. */
 export function circumstanceClauses(label: string): Clauses {
@@ -72,6 +77,10 @@ export function circumstanceClauses(label: string): Clauses {
     return { holds: `there is no ${rest}`, fails: `there is ${nounPhrase(rest)}` };
   }
 
+  // "dissatisfied with data handling": a person is so, and the person is the user (said "I" in the user's turns).
+  if (PERSON_STATES.has(first) && (words.length === 1 || PREPOSITIONS.has(lower[1]!) || lower[1] === 'with')) {
+    return { holds: `the user is ${text}`, fails: `the user is not ${text}` };
+  }
   // "approved by IT Security", "open to the public": the thing in question is so.
   if (words.length === 1 ? isParticiple(first) : (isParticiple(first) || (isAdjective(first) && !MASS.has(first))) && (PREPOSITIONS.has(lower[1]!) || lower[1] === 'with')) {
     return { holds: `it is ${text}`, fails: `it is not ${text}` };

@@ -14,7 +14,7 @@ import { deriveExpectations, expectationFlags, mergeExpectations, type Expectati
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
-import { assistantNames, resolveSpoken, spoken, userNames, Voice } from './voice.js';
+import { assistantNames, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -420,9 +420,13 @@ export class Framer {
     const byUser = as((p) => voice!.byUser(p));
     const byAssistant = as((p) => voice!.byAssistant(p));
     const byDeveloper = as((p) => voice!.byDeveloper(p));
-    const messages = rendered.messages.map((m) => ({ role: m.role, content: (m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content) }));
-    const reference = byAssistant(rendered.reference);
-    const rejected = rendered.rejected ? byAssistant(rendered.rejected) : undefined;
+    // "one's own" in an act is said for whoever does it (voice.ts sayOneself).
+    const messages = rendered.messages.map((m) => ({
+      role: m.role,
+      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role),
+    }));
+    const reference = sayOneself(byAssistant(rendered.reference), 'assistant');
+    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant') : undefined;
     const seed = this.options.seed;
     return {
       iri: itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? ''),
