@@ -546,8 +546,9 @@ export class Framer {
 
   /**
    * Whether two sets of conditions cannot hold together: one states a circumstance or jurisdiction and the
-   * other its negation ("with pre-clearance" and "without pre-clearance"), or they name opposite audiences
-   * (everyone inside, someone outside: "not internal" is external). No situation has both.
+   * other its negation ("with pre-clearance" and "without pre-clearance"), they name opposite audiences
+   * (everyone inside, someone outside: "not internal" is external), or two places neither within the other
+   * (the United States and the EEA). No situation has both.
    */
   private disjoint(first: readonly string[], second: readonly string[]): boolean {
     const said = (iri: string) => {
@@ -557,6 +558,11 @@ export class Framer {
       const subject = c.circumstance ?? c.jurisdiction;
       return subject ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
     };
+    // Two places neither of which lies within the other: one situation does not happen in both.
+    const places = (list: readonly string[]) =>
+      list.map((iri) => this.context.conditions.get(iri)).filter((c) => c?.type === 'JurisdictionCondition' && !c.negated && c.jurisdiction).map((c) => c!.jurisdiction!);
+    const here = places(first);
+    if (here.length > 0 && places(second).some((p) => here.some((h) => !this.hierarchy.isUnder(p, h) && !this.hierarchy.isUnder(h, p)))) return true;
     const seen = new Map<string, boolean>();
     for (const iri of first) {
       const s = said(iri);

@@ -226,6 +226,11 @@ const DETERMINER = /^(?:a|an|the|their|your|my|our|its|his|her|this|these|those|
 /** Words said without "a": "disclose customer data", "classify public information". */
 export const MASS_NOUNS: ReadonlySet<string> = new Set(['cash', 'information', 'data', 'advice', 'consent', 'approval', 'pressure', 'travel', 'money', 'evidence', 'authorisation', 'authorization', 'clearance', 'pre-clearance', 'permission', 'guidance', 'fraud', 'harm', 'abuse', 'dissatisfaction', 'bereavement', 'hospitality', 'entertainment', 'training', 'supervision', 'code', 'software', 'firmware', 'intelligence', 'property', 'research', 'content', 'slang', 'profanity', 'violence', 'formatting', 'history', 'credit', 'marketing', 'equipment', 'material', 'infrastructure', 'correspondence', 'feedback', 'knowledge', 'news', 'furniture', 'luggage', 'personnel', 'staff', 'security', 'insurance', 'access', 'protection']);
 /**
+ * Adjectives that say how a person feels or stands ("dissatisfied with data handling", "unhappy with the
+ * outcome"): the person is the user of the conversation, not "it".
+ */
+export const PERSON_STATES: ReadonlySet<string> = new Set(['dissatisfied', 'satisfied', 'unhappy', 'happy', 'worried', 'concerned', 'confused', 'upset', 'distressed', 'angry', 'anxious', 'frustrated', 'vulnerable', 'unsure', 'uncertain', 'unaware', 'aware', 'unwilling', 'willing', 'unable', 'able', 'afraid', 'scared', 'embarrassed', 'ashamed', 'eligible', 'ineligible']);
+/**
  * The preposition an act takes before an object its words do not name, by a word of the act ("give
  * personalised advice on an investment product", "install software on a company device"); "involving"
  * where none is known, which is vague but never false.

@@ -23,8 +23,7 @@
 
 import indefinite from 'indefinite';
 import type { Item } from './item.js';
-import { termPhrase } from './term-forms.js';
-import { PERSON_STATES } from './clauses.js';
+import { PERSON_STATES, termPhrase } from './term-forms.js';
 
 export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself'] as const;
 export type LintKind = (typeof LINT_KINDS)[number];
@@ -130,7 +129,8 @@ export class TextLinter {
     if (this.nameMisused) for (const m of text.matchAll(this.nameMisused)) found.push(['proper', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\b(?:informations|datas|advices|equipments|softwares|evidences|feedbacks)\b/gi)) found.push(['proper', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\bI (?:appear|seem)\b/g)) found.push(['self', at(m.index, m[0].length)]);
-    for (const m of text.matchAll(/\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
+    // (Not where a sentence reports what something says of itself: "must an assistant say it is unsure?")
+    for (const m of text.matchAll(/(?<!\b(?:say|says|said|whether|that) )\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\bone's\b|\boneself\b/g)) found.push(['oneself', at(m.index, m[0].length)]);
     return found;
   }

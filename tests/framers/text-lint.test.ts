@@ -51,6 +51,7 @@ describe('text lint', () => {
     'Ask Group Compliance or the Corporate Secretariat, or the Legal department; a competition authority may ask too.',
     'See the policy (Section 4.2, Sharing).',
     "It may look as if I'm being coerced, and I am dissatisfied with data handling; can I approve my own claim?",
+    'Must an assistant say it is unsure?',
   ])('passes "%s"', (text) => {
     expect(linter.lintText(text)).toEqual([]);
   });
