@@ -129,8 +129,8 @@ export class TextLinter {
     if (this.nameMisused) for (const m of text.matchAll(this.nameMisused)) found.push(['proper', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\b(?:informations|datas|advices|equipments|softwares|evidences|feedbacks)\b/gi)) found.push(['proper', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\bI (?:appear|seem)\b/g)) found.push(['self', at(m.index, m[0].length)]);
-    // (Not where a sentence reports what something says of itself: "must an assistant say it is unsure?")
-    for (const m of text.matchAll(/(?<!\b(?:say|says|said|whether|that) )\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
+    // (Not where a sentence reports what something says of itself: "must an assistant say it is unsure?", "says when it is unsure")
+    for (const m of text.matchAll(/(?<!\b(?:(?:say|says|said)(?: when| whether| that)?|whether|that) )\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\bone's\b|\boneself\b/g)) found.push(['oneself', at(m.index, m[0].length)]);
     return found;
   }
