@@ -240,7 +240,7 @@ const PREPOSITION_BY_WORD: Readonly<Record<string, string>> = {
   human: 'about', person: 'about', investors: 'about', analysts: 'about', agreement: 'covering', software: 'on', controls: 'on', protection: 'for', marketing: 'using',
 };
 
-const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about' };
+const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about', refer: 'about' };
 
 /** "trade secret": "a trade secret"; "customer data", "business records", "Kestrel-owned code", "the user's data" stay bare; "identity of a person": "the identity of a person". */
 export function objectPhrase(label: string): string {
