@@ -17,7 +17,8 @@
  */
 
 import indefinite from 'indefinite';
-import { isAdjective, isParticiple, isThirdPerson, verbBase } from './term-forms.js';
+// Nouns said without "a" ("there is cash") are term-forms.ts MASS_NOUNS, the one list.
+import { isAdjective, isParticiple, isThirdPerson, MASS_NOUNS, PERSON_STATES, verbBase } from './term-forms.js';
 
 export interface Clauses {
   readonly holds: string;
@@ -36,8 +37,6 @@ const PREPOSITIONS = new Set(['in', 'on', 'at', 'under', 'after', 'before', 'as'
 const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'has', 'have', 'had', 'can', 'could', 'will', 'would', 'should', 'may', 'might', 'must', 'does', 'do', 'did']);
 const DETERMINERS = new Set(['the', 'a', 'an', 'each', 'every', 'no', 'this', 'that', 'these', 'those', 'his', 'her', 'their', 'its', 'our', 'your', 'my', 'some', 'any', 'all', 'both']);
 const PRONOUNS = new Set(['it', 'them', 'him', 'her', 'us', 'me', 'you', 'himself', 'herself', 'themselves']);
-/** Nouns said without "a": "there is cash", "there is consent". */
-const MASS = new Set(['cash', 'information', 'data', 'advice', 'consent', 'approval', 'pressure', 'travel', 'money', 'evidence', 'authorisation', 'authorization', 'clearance', 'pre-clearance', 'permission', 'guidance', 'fraud', 'harm', 'abuse', 'dissatisfaction', 'bereavement', 'hospitality', 'entertainment', 'training', 'supervision']);
 
 /** The clauses of a circumstance label. */
 export function circumstanceClauses(label: string): Clauses {
@@ -72,8 +71,12 @@ export function circumstanceClauses(label: string): Clauses {
     return { holds: `there is no ${rest}`, fails: `there is ${nounPhrase(rest)}` };
   }
 
+  // "dissatisfied with data handling": a person is so, and the person is the user (said "I" in the user's turns).
+  if (PERSON_STATES.has(first) && (words.length === 1 || PREPOSITIONS.has(lower[1]!) || lower[1] === 'with')) {
+    return { holds: `the user is ${text}`, fails: `the user is not ${text}` };
+  }
   // "approved by IT Security", "open to the public": the thing in question is so.
-  if (words.length === 1 ? isParticiple(first) : (isParticiple(first) || (isAdjective(first) && !MASS.has(first))) && (PREPOSITIONS.has(lower[1]!) || lower[1] === 'with')) {
+  if (words.length === 1 ? isParticiple(first) : (isParticiple(first) || (isAdjective(first) && !MASS_NOUNS.has(first))) && (PREPOSITIONS.has(lower[1]!) || lower[1] === 'with')) {
     return { holds: `it is ${text}`, fails: `it is not ${text}` };
   }
   if (lower[1] && PREPOSITIONS.has(lower[1]) && /^(open|closed|subject|due|available|liable|exempt)$/.test(first)) {
@@ -195,14 +198,14 @@ function thirdPersonOf(base: string): string {
 function withThe(subject: string): string {
   const first = subject.split(/\s+/)[0] ?? '';
   const single = !/\s/.test(subject);
-  if (DETERMINERS.has(first.toLowerCase()) || /^[A-Z]/.test(first) || isPlural(subject) || (single && MASS.has(first.toLowerCase()))) return subject;
+  if (DETERMINERS.has(first.toLowerCase()) || /^[A-Z]/.test(first) || isPlural(subject) || (single && MASS_NOUNS.has(first.toLowerCase()))) return subject;
   return `the ${subject}`;
 }
 
 /** "documented business need" becomes "a documented business need"; "cash", "processing" stay bare. */
 function nounPhrase(phrase: string): string {
   const head = headNoun(phrase);
-  if (MASS.has(head.toLowerCase()) || /ing$/i.test(head) || DETERMINERS.has(phrase.split(/\s+/)[0]!.toLowerCase())) return phrase;
+  if (MASS_NOUNS.has(head.toLowerCase()) || /ing$/i.test(head) || DETERMINERS.has(phrase.split(/\s+/)[0]!.toLowerCase())) return phrase;
   return indefinite(phrase);
 }
 
@@ -215,7 +218,7 @@ function headNoun(phrase: string): string {
 
 function isPlural(phrase: string): boolean {
   const head = headNoun(phrase).toLowerCase();
-  return /[^s]s$/.test(head) && !/(ss|us|is|news)$/.test(head) && !/^(ethics|politics|economics|physics|statistics|analytics)$/.test(head) && !MASS.has(head);
+  return /[^s]s$/.test(head) && !/(ss|us|is|news)$/.test(head) && !/^(ethics|politics|economics|physics|statistics|analytics)$/.test(head) && !MASS_NOUNS.has(head);
 }
 
 /** "a", "a and b", "a, b and c". */

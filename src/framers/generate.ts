@@ -14,7 +14,7 @@ import { deriveExpectations, expectationFlags, mergeExpectations, type Expectati
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
-import { assistantNames, resolveSpoken, spoken, userNames, Voice } from './voice.js';
+import { assistantNames, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -139,7 +139,7 @@ export class Framer {
       for (const family of PER_RULE) {
         if (!this.families.has(family)) continue;
         for (const template of this.library.family(family)) {
-          if (appliesTo(template, rule.kind)) yield* this.emit(this.ruleItem(template, rule));
+          if (appliesTo(template, rule.kind)) { const item = this.accept(this.ruleItem(template, rule)); if (item) yield item; }
         }
       }
     }
@@ -148,7 +148,7 @@ export class Framer {
         // One boundary pair per base: an exception that lifts two prohibitions is tested against each of them.
         const bases = exception.exceptionTo.map((iri) => this.context.provision.get(iri)).filter((p): p is Provision => p !== undefined && this.rootRule(p) !== undefined);
         for (const base of bases) {
-          for (const template of this.library.family('exception-boundary')) yield* this.emit(this.boundaryItem(template, exception, base, bases.length > 1));
+          for (const template of this.library.family('exception-boundary')) { const item = this.accept(this.boundaryItem(template, exception, base, bases.length > 1)); if (item) yield item; }
         }
       }
     }
@@ -156,7 +156,7 @@ export class Framer {
       for (const rule of rules) {
         for (const other of rule.refersTo.map((iri) => this.context.provision.get(iri)).filter((p): p is Provision => !!p && RULE_KINDS.includes(p.kind) && p.iri !== rule.iri)) {
           for (const template of this.library.family('combined')) {
-            if (appliesTo(template, rule.kind)) yield* this.emit(this.combinedItem(template, rule, other));
+            if (appliesTo(template, rule.kind)) { const item = this.accept(this.combinedItem(template, rule, other)); if (item) yield item; }
           }
         }
       }
@@ -170,7 +170,7 @@ export class Framer {
           if ((template.label === 'Ambiguous') === resolved) continue; // resolved conflicts teach the winner; unresolved ones ask
           const winner = resolved ? this.context.provision.get(conflict.winner!) : first;
           const loser = resolved ? this.context.provision.get(conflict.loser!) : second;
-          if (winner && loser) yield* this.emit(this.conflictItem(template, conflict.iri, conflict.principle, winner, loser));
+          if (winner && loser) { const item = this.accept(this.conflictItem(template, conflict.iri, conflict.principle, winner, loser)); if (item) yield item; }
         }
       }
     }
@@ -186,13 +186,13 @@ export class Framer {
         const source = STAGED_SOURCES.find((s) => [winner, loser].some((p) => p.instructedBy.includes(`${STUDIO}${s}`)));
         if (!source) continue;
         for (const template of this.library.family('chain-of-command')) {
-          if (template.source === source) yield* this.emit(this.chainItem(template, conflict.iri, winner, loser, source));
+          if (template.source === source) { const item = this.accept(this.chainItem(template, conflict.iri, winner, loser, source)); if (item) yield item; }
         }
       }
     }
     if (this.families.has('definition')) {
       for (const definition of this.context.provisions.filter((p) => p.kind === 'Definition')) {
-        for (const template of this.library.family('definition')) yield* this.emit(this.definitionItem(template, definition));
+        for (const template of this.library.family('definition')) { const item = this.accept(this.definitionItem(template, definition)); if (item) yield item; }
       }
     }
     if (this.families.has('term-hierarchy')) {
@@ -211,7 +211,7 @@ export class Framer {
         const related = [term.iri, ...[...this.hierarchy.ancestors(term.iri)].sort(), ...this.hierarchy.descendants(term.iri).slice(1)].flatMap((t) => rulesOf.get(t) ?? []);
         const provisions = [...new Map(related.map((r) => [r.iri, r])).values()].slice(0, 3);
         if (provisions.length === 0) continue;
-        for (const template of this.library.family('term-hierarchy')) yield* this.emit(this.termItem(template, term.iri, broader, provisions));
+        for (const template of this.library.family('term-hierarchy')) { const item = this.accept(this.termItem(template, term.iri, broader, provisions)); if (item) yield item; }
       }
     }
     if (this.families.has('section-summary')) {
@@ -220,7 +220,7 @@ export class Framer {
         if (p.section && p.kind !== 'Definition') bySection.set(p.section.iri, [...(bySection.get(p.section.iri) ?? []), p]);
       }
       for (const [section, provisions] of [...bySection].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        for (const template of this.library.family('section-summary')) yield* this.emit(this.sectionItem(template, section, provisions));
+        for (const template of this.library.family('section-summary')) { const item = this.accept(this.sectionItem(template, section, provisions)); if (item) yield item; }
       }
     }
     if (this.families.has('scenario-noncompliant')) yield* this.sweep(rules);
@@ -232,11 +232,12 @@ export class Framer {
     return this.usedTerms;
   }
 
-  private *emit(item: Item | undefined): Generator<Item> {
-    if (!item || this.seen.has(item.iri)) return;
+  /** The item, if it is new (its IRI not yet given); a plain call, since a generator per item cost more than a check. */
+  private accept(item: Item | undefined): Item | undefined {
+    if (!item || this.seen.has(item.iri)) return undefined;
     this.seen.add(item.iri);
     for (const term of item.terms) this.usedTerms.add(term);
-    yield item;
+    return item;
   }
 
   /**
@@ -263,7 +264,7 @@ export class Framer {
       if (!rule || !template) continue;
       this.forced = term;
       try {
-        yield* this.emit(this.ruleItem(template, rule));
+        { const item = this.accept(this.ruleItem(template, rule)); if (item) yield item; }
       } finally {
         this.forced = undefined;
       }
@@ -286,14 +287,20 @@ export class Framer {
    */
   private pickAction(permissive: boolean, base: string, key: string): string {
     if (!permissive) return this.pick(base, key);
-    this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
-    const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
-    const allowed = (t: string) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p));
-    if (this.forced && this.hierarchy.isUnder(this.forced, base) && allowed(this.forced)) return this.forced;
-    const candidates = this.hierarchy.descendants(base);
-    const kept = outside.length === 0 ? candidates : candidates.filter(allowed);
-    return kept.length === candidates.length ? this.hierarchy.pick(base, key) : kept[hashIndex(key, kept.length)]!;
+    // Which narrower actions are allowed depends on the base alone: worked out once per base, not per item.
+    let kept = this.permittedActions.get(base);
+    if (!kept) {
+      this.prohibitedActions ??= [...new Set(this.context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))];
+      const outside = this.prohibitedActions.filter((p) => !this.hierarchy.isUnder(base, p));
+      const candidates = this.hierarchy.descendants(base);
+      kept = outside.length === 0 ? candidates : candidates.filter((t) => t === base || !outside.some((p) => this.hierarchy.isUnder(t, p)));
+      this.permittedActions.set(base, kept);
+    }
+    if (this.forced && this.hierarchy.isUnder(this.forced, base) && kept.includes(this.forced)) return this.forced;
+    return kept.length === 1 ? kept[0]! : kept[hashIndex(key, kept.length)]!;
   }
+  /** Per base action: it and the narrower actions no other rule prohibits. */
+  private readonly permittedActions = new Map<string, readonly string[]>();
 
   /** `permissive`: the item's answer may allow the act (a permission, an obligation, an exception's inside), so no narrower action another rule prohibits. */
   private choosePicks(rule: Provision, template: Template, key: string, permissive = rule.kind !== 'Prohibition'): Picks {
@@ -468,9 +475,13 @@ export class Framer {
     const byUser = as((p) => voice!.byUser(p));
     const byAssistant = as((p) => voice!.byAssistant(p));
     const byDeveloper = as((p) => voice!.byDeveloper(p));
-    const messages = rendered.messages.map((m) => ({ role: m.role, content: (m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content) }));
-    const reference = byAssistant(rendered.reference);
-    const rejected = rendered.rejected ? byAssistant(rendered.rejected) : undefined;
+    // "one's own" in an act is said for whoever does it (voice.ts sayOneself).
+    const messages = rendered.messages.map((m) => ({
+      role: m.role,
+      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role),
+    }));
+    const reference = sayOneself(byAssistant(rendered.reference), 'assistant');
+    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant') : undefined;
     return { messages, reference, ...(rejected ? { rejected } : {}) };
   }
 
@@ -567,8 +578,9 @@ export class Framer {
 
   /**
    * Whether two sets of conditions cannot hold together: one states a circumstance or jurisdiction and the
-   * other its negation ("with pre-clearance" and "without pre-clearance"), or they name opposite audiences
-   * (everyone inside, someone outside: "not internal" is external). No situation has both.
+   * other its negation ("with pre-clearance" and "without pre-clearance"), they name opposite audiences
+   * (everyone inside, someone outside: "not internal" is external), or two places neither within the other
+   * (the United States and the EEA). No situation has both.
    */
   private disjoint(first: readonly string[], second: readonly string[]): boolean {
     const said = (iri: string) => {
@@ -578,6 +590,11 @@ export class Framer {
       const subject = c.circumstance ?? c.jurisdiction;
       return subject ? { key: `${c.type} ${subject}`, negated: c.negated } : undefined;
     };
+    // Two places neither of which lies within the other: one situation does not happen in both.
+    const places = (list: readonly string[]) =>
+      list.map((iri) => this.context.conditions.get(iri)).filter((c) => c?.type === 'JurisdictionCondition' && !c.negated && c.jurisdiction).map((c) => c!.jurisdiction!);
+    const here = places(first);
+    if (here.length > 0 && places(second).some((p) => here.some((h) => !this.hierarchy.isUnder(p, h) && !this.hierarchy.isUnder(h, p)))) return true;
     const seen = new Map<string, boolean>();
     for (const iri of first) {
       const s = said(iri);

@@ -72,12 +72,32 @@ export function isAssistant(hierarchy: Hierarchy, term: string): boolean {
  * among the audiences the policy's deployment contexts serve.
  */
 export function partiesOf(context: PolicyContext, hierarchy: Hierarchy, bearer: string | undefined, counterparty: string | undefined, key: string): Parties {
+  // The same few parties recur in every item: made once per bearer, counterparty and served audience (templates only read them).
+  let cache = partiesMemo.get(context);
+  if (!cache) partiesMemo.set(context, (cache = new Map()));
+  let served: string | undefined;
+  if (bearer && isAssistant(hierarchy, bearer) && !speaksAsCounterparty(hierarchy, counterparty)) {
+    const audiences = context.audiences.filter((a) => SERVED[a]);
+    served = audiences.length > 0 ? SERVED[audiences[hashIndex(`${key} audience`, audiences.length)]!]! : `${STUDIO}Customer`;
+  }
+  const memoKey = `${bearer ?? ''} ${counterparty ?? ''} ${served ?? ''}`;
+  let parties = cache.get(memoKey);
+  if (!parties) cache.set(memoKey, (parties = deriveParties(context, hierarchy, bearer, counterparty, served)));
+  return parties;
+}
+const partiesMemo = new WeakMap<PolicyContext, Map<string, Parties>>();
+
+/** True when the counterparty is a person (not the assistant): then it is the user who speaks. */
+function speaksAsCounterparty(hierarchy: Hierarchy, counterparty: string | undefined): boolean {
+  return counterparty !== undefined && hierarchy.isUnder(counterparty, PERSON) && !isAssistant(hierarchy, counterparty);
+}
+
+/** `served`: whom the assistant serves in this item, when the rule binds it and no counterparty speaks. */
+function deriveParties(context: PolicyContext, hierarchy: Hierarchy, bearer: string | undefined, counterparty: string | undefined, served: string | undefined): Parties {
   const ref = (iri: string): TermRef => ({ iri, label: hierarchy.label(iri) });
   if (bearer && isAssistant(hierarchy, bearer)) {
-    const counterpartySpeaks = counterparty !== undefined && hierarchy.isUnder(counterparty, PERSON) && !isAssistant(hierarchy, counterparty);
-    const audiences = context.audiences.filter((a) => SERVED[a]);
-    const served = audiences.length > 0 ? SERVED[audiences[hashIndex(`${key} audience`, audiences.length)]!]! : `${STUDIO}Customer`;
-    const user = ref(counterpartySpeaks ? counterparty! : served);
+    const counterpartySpeaks = speaksAsCounterparty(hierarchy, counterparty);
+    const user = ref(counterpartySpeaks ? counterparty! : served!);
     return {
       user,
       userActs: false,

@@ -17,6 +17,7 @@ import Handlebars from 'handlebars';
 import indefinite from 'indefinite';
 import { actPhrase, hasNoPlural, loadTermForms, pluralOf, termPhrase, verbForms, type FormOverrides } from './term-forms.js';
 import { echoes } from './text-lint.js';
+import { planOf } from './render-plan.js';
 import { leadingMarker, spoken } from './voice.js';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../vocabulary.js';
@@ -209,12 +210,14 @@ function tidy(text: string): string {
 const BLANKS = /[ \t]*\n[ \t]*|[ \t]+(?=[.,;:?!])|[ \t]{2,}|\t/g;
 const PUNCTUATION = /[.,;:?!]/;
 
-/** The helpers every environment has (a, cap, lower, obfuscate, join). */
-const KNOWN_HELPERS = { a: true, cap: true, lower: true, obfuscate: true, join: true, one: true };
+/** The helpers every environment has: calls to them compile to direct calls, and any other name is a value, never a helper. */
+const KNOWN_HELPERS = { a: true, cap: true, ing: true, does: true, plural: true, act: true, one: true, reach: true, sectionRef: true, lower: true, obfuscate: true, join: true };
 
 /** A Handlebars environment: the studio's helpers and one folder's partials. */
 export interface TemplateEnvironment {
   readonly handlebars: typeof Handlebars;
+  /** The partials by name, which compile() writes out in place of their calls. */
+  readonly partials: ReadonlyMap<string, string>;
   /** SHA-256 over the partials' text, folded into every template's content hash. */
   readonly partialsHash: string;
 }
@@ -225,8 +228,13 @@ export interface TemplateEnvironment {
  * {{a …}} helper, and the parties' phrases.
  */
 export function withArticle(word: string): string {
-  return word === '' ? 'a ' : indefinite(word);
+  if (word === '') return 'a ';
+  // The same few labels recur in every item: indefinite() costs more than the rest of a helper call.
+  let said = articled.get(word);
+  if (said === undefined) articled.set(word, (said = indefinite(word)));
+  return said;
 }
+const articled = new Map<string, string>();
 
 /** Creates an environment with the helpers and the given partials (name to text). */
 export function createEnvironment(partials: ReadonlyMap<string, string> = new Map()): TemplateEnvironment {
@@ -278,7 +286,7 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   handlebars.registerHelper('reach', (phrasing: unknown, label: unknown) => {
     const channel = String(label ?? '');
     const ways = /^(?:appointment|meeting|consultation|call-back|callback)\b/i.test(channel)
-      ? [`Please book ${indefinite(channel)}.`, `You can book ${indefinite(channel)}.`, `The right next step is ${indefinite(channel)}.`]
+      ? [`Please book ${withArticle(channel)}.`, `You can book ${withArticle(channel)}.`, `The right next step is ${withArticle(channel)}.`]
       : [`Please contact the ${channel}.`, `Please turn to the ${channel}.`, `The right place for this is the ${channel}.`];
     // The same choice as {{one phrasing "Please contact the" …}} made before, so other channels read as they did.
     const n = typeof phrasing === 'number' ? phrasing : 0;
@@ -309,7 +317,7 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     handlebars.registerPartial(name, text);
     hash.update(`${name}\n${text}\n`);
   }
-  return { handlebars, partialsHash: hash.digest('hex') };
+  return { handlebars, partials, partialsHash: hash.digest('hex') };
 }
 
 function compile(env: TemplateEnvironment, file: string, where: string, text: unknown): Render {
@@ -317,12 +325,51 @@ function compile(env: TemplateEnvironment, file: string, where: string, text: un
   try {
     // Precompiling surfaces syntax errors now, with the file, not at the first render.
     // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
-    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS };
-    env.handlebars.precompile(text, options);
-    return env.handlebars.compile(text, options);
+    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
+    const inlined = inlinePartials(text, env.partials);
+    const spec = env.handlebars.precompile(inlined, options) as unknown as string;
+    // The plan (render-plan.ts) runs the part of the language the templates use, faster; anything else runs on Handlebars.
+    const plan = planOf(env.handlebars, inlined, studioHelpers(env));
+    if (plan) return plan;
+    const template = env.handlebars.template(new Function(`return ${spec};`)() as ReturnType<typeof Handlebars.precompile>) as Render & { _setup?: (options: object) => void };
+    // A top-level Handlebars template merges and wraps every helper on each call (Handlebars' _setup), which
+    // cost more than many items' text: our calls pass no runtime options, so it is set up once, here.
+    if (typeof template._setup === 'function') {
+      template._setup({});
+      template._setup = () => undefined;
+    }
+    return template;
   } catch (error) {
     throw new TemplateError(file, `${where}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The template's text with each partial call written out in its place: a partial called with a hash
+ * ({{> verdict text=rule.text}}) copies the whole context on every call. A call is inlined when its hash
+ * is one key given as a path or as "", and the partial uses that key only as {{key}}; any other call stays.
+ */
+export function inlinePartials(text: string, partials: ReadonlyMap<string, string>): string {
+  return text.replace(/\{\{>\s*([\w-]+)\s*(?:(\w+)=("(?:[^"\\]|\\.)*"|[\w.]+))?\s*\}\}/g, (call: string, name: string, key?: string, value?: string) => {
+    const body = partials.get(name);
+    if (body === undefined || body.includes('{{>')) return call;
+    if (!key) return body;
+    const own = new RegExp(`\\{\\{\\s*${key}\\s*\\}\\}`, 'g');
+    const rest = body.replace(own, '');
+    if (new RegExp(`\\b${key}\\b`).test(rest.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\}\}[^{]*\{\{/g, '}}{{'))) return call;
+    if (value!.startsWith('"')) {
+      const literal = JSON.parse(value!) as string;
+      if (/[{}]/.test(literal)) return call;
+      return body.replace(own, () => literal);
+    }
+    return body.replace(own, () => `{{${value}}}`);
+  });
+}
+
+/** The studio's helpers of an environment, by name (the KNOWN_HELPERS). */
+function studioHelpers(env: TemplateEnvironment): Record<string, (...args: unknown[]) => unknown> {
+  const all = env.handlebars.helpers as Record<string, (...args: unknown[]) => unknown>;
+  return Object.fromEntries(Object.keys(KNOWN_HELPERS).filter((name) => all[name]).map((name) => [name, all[name]!]));
 }
 
 function oneOf<T extends string>(file: string, field: string, value: unknown, allowed: readonly T[], required = false): T | undefined {

@@ -38,6 +38,19 @@ export interface FormOverrides {
 
 const verbs = new Map<string, VerbForms>();
 const plurals = new Map<string, string>();
+const pluralHeads = new Map<string, string>();
+
+interface WordTransforms {
+  readonly verb: { conjugate(word: string, model: unknown): Record<string, string> };
+  readonly noun: { toPlural(word: string, model: unknown): string; toSingular(word: string, model: unknown): string };
+}
+/** The library's word-level transforms (methods.two.transform): a word's forms without parsing a document, which costs milliseconds a word. */
+function transforms(): WordTransforms {
+  return (world().methods as { two: { transform: WordTransforms } }).two.transform;
+}
+function world(): { model: unknown; methods: unknown } {
+  return (library() as unknown as { world(): { model: unknown; methods: unknown } }).world();
+}
 
 function library(): Nlp {
   if (!nlp) throw new TemplateError('templates', 'term forms are not loaded: call loadTermForms() (TemplateLibrary.load does) before rendering');
@@ -50,9 +63,16 @@ export function verbForms(phrase: string): VerbForms {
   if (!forms) {
     const [head = '', ...rest] = phrase.trim().split(/\s+/);
     const tail = rest.length > 0 ? ` ${rest.join(' ')}` : '';
-    const doc = library()(head);
-    doc.tag('Infinitive'); // a label's first word is its verb, even one that is also a noun ("trade", "report")
-    const conjugated = doc.verbs().conjugate()[0] as { Gerund?: string; PresentTense?: string } | undefined;
+    // A label's first word is its verb, even one that is also a noun ("trade", "report"): conjugated as an
+    // infinitive by the library's word transforms (what doc.verbs().conjugate() ends in, without parsing a document).
+    // Anything but a plain lower-case word (a capital, a hyphen) goes through a parsed document, as before.
+    let conjugated: { Gerund?: string; PresentTense?: string } | undefined;
+    if (/^[a-z]+$/.test(head)) conjugated = transforms().verb.conjugate(head, world().model);
+    else {
+      const doc = library()(head);
+      doc.tag('Infinitive');
+      conjugated = doc.verbs().conjugate()[0] as { Gerund?: string; PresentTense?: string } | undefined;
+    }
     forms = {
       base: phrase,
       gerund: `${conjugated?.Gerund ?? `${head}ing`}${tail}`,
@@ -116,9 +136,22 @@ export function pluralOf(noun: string, type?: string): string {
   if (plural === undefined) {
     const head = headOf(noun);
     const at = noun.lastIndexOf(head);
-    const doc = library()(head);
-    doc.tag('Noun');
-    const derived: string = doc.nouns().toPlural().text() || `${head}s`;
+    // A plain singular head through the library's word transform; a head that may be plural already through a
+    // parsed document, which leaves a plural as it is ("records"), as the transform does not.
+    const { noun: nouns } = transforms();
+    // (A name, an acronym, a hyphenated word, a pronoun or a gerund goes through the document too; a number
+    // takes "s", as the document gives it.) Worked out once per head word.
+    let derived = pluralHeads.get(head);
+    if (derived === undefined) {
+      if (/^\d+$/.test(head)) derived = `${head}s`;
+      else if (/^[a-z]{3,}$/.test(head) && !head.endsWith('ing') && nouns.toSingular(head, world().model) === head) derived = nouns.toPlural(head, world().model) || `${head}s`;
+      else {
+        const doc = library()(head);
+        doc.tag('Noun');
+        derived = doc.nouns().toPlural().text() || `${head}s`;
+      }
+      pluralHeads.set(head, derived);
+    }
     plural = at < 0 ? derived : `${noun.slice(0, at)}${derived}${noun.slice(at + head.length)}`;
     plurals.set(noun, plural);
   }
@@ -193,6 +226,11 @@ const DETERMINER = /^(?:a|an|the|their|your|my|our|its|his|her|this|these|those|
 /** Words said without "a": "disclose customer data", "classify public information". */
 export const MASS_NOUNS: ReadonlySet<string> = new Set(['cash', 'information', 'data', 'advice', 'consent', 'approval', 'pressure', 'travel', 'money', 'evidence', 'authorisation', 'authorization', 'clearance', 'pre-clearance', 'permission', 'guidance', 'fraud', 'harm', 'abuse', 'dissatisfaction', 'bereavement', 'hospitality', 'entertainment', 'training', 'supervision', 'code', 'software', 'firmware', 'intelligence', 'property', 'research', 'content', 'slang', 'profanity', 'violence', 'formatting', 'history', 'credit', 'marketing', 'equipment', 'material', 'infrastructure', 'correspondence', 'feedback', 'knowledge', 'news', 'furniture', 'luggage', 'personnel', 'staff', 'security', 'insurance', 'access', 'protection']);
 /**
+ * Adjectives that say how a person feels or stands ("dissatisfied with data handling", "unhappy with the
+ * outcome"): the person is the user of the conversation, not "it".
+ */
+export const PERSON_STATES: ReadonlySet<string> = new Set(['dissatisfied', 'satisfied', 'unhappy', 'happy', 'worried', 'concerned', 'confused', 'upset', 'distressed', 'angry', 'anxious', 'frustrated', 'vulnerable', 'unsure', 'uncertain', 'unaware', 'aware', 'unwilling', 'willing', 'unable', 'able', 'afraid', 'scared', 'embarrassed', 'ashamed', 'eligible', 'ineligible']);
+/**
  * The preposition an act takes before an object its words do not name, by a word of the act ("give
  * personalised advice on an investment product", "install software on a company device"); "involving"
  * where none is known, which is vague but never false.
@@ -202,7 +240,7 @@ const PREPOSITION_BY_WORD: Readonly<Record<string, string>> = {
   human: 'about', person: 'about', investors: 'about', analysts: 'about', agreement: 'covering', software: 'on', controls: 'on', protection: 'for', marketing: 'using',
 };
 
-const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about' };
+const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about', refer: 'about' };
 
 /** "trade secret": "a trade secret"; "customer data", "business records", "Kestrel-owned code", "the user's data" stay bare; "identity of a person": "the identity of a person". */
 export function objectPhrase(label: string): string {

@@ -15,14 +15,17 @@
  * - bracket: an object in brackets after the words of an act ("accept a gift (travel expenses)"), where a
  *   sentence would say it ("accept travel expenses"); brackets an author wrote in a term's label are the author's;
  * - proper: an article or a plural on a name ("a Legal department" for the company's own, "a Group Compliance",
- *   "Group Compliances"), or a plural of a mass noun ("informations").
+ *   "Group Compliances"), or a plural of a mass noun ("informations");
+ * - self: a speaker telling how they appear to others ("I appear coerced", "I seem to be a minor");
+ * - pronoun: "it" for a person ("it is dissatisfied with data handling");
+ * - oneself: "one's own" or "oneself" left in an act, not said for whoever does it ("approve one's own claim").
  */
 
 import indefinite from 'indefinite';
 import type { Item } from './item.js';
-import { termPhrase } from './term-forms.js';
+import { PERSON_STATES, termPhrase } from './term-forms.js';
 
-export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper'] as const;
+export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself'] as const;
 export type LintKind = (typeof LINT_KINDS)[number];
 
 export interface LintFinding {
@@ -125,6 +128,10 @@ export class TextLinter {
     }
     if (this.nameMisused) for (const m of text.matchAll(this.nameMisused)) found.push(['proper', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\b(?:informations|datas|advices|equipments|softwares|evidences|feedbacks)\b/gi)) found.push(['proper', at(m.index, m[0].length)]);
+    for (const m of text.matchAll(/\bI (?:appear|seem)\b/g)) found.push(['self', at(m.index, m[0].length)]);
+    // (Not where a sentence reports what something says of itself: "must an assistant say it is unsure?", "says when it is unsure")
+    for (const m of text.matchAll(/(?<!\b(?:(?:say|says|said)(?: when| whether| that)?|whether|that) )\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
+    for (const m of text.matchAll(/\bone's\b|\boneself\b/g)) found.push(['oneself', at(m.index, m[0].length)]);
     return found;
   }
 }

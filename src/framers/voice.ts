@@ -74,7 +74,7 @@ export class Voice {
 
   /** The phrase as the user says it: the user is "I", the assistant "you". */
   byUser(phrase: string): string {
-    return this.memo('user', phrase, () => this.say(this.say(phrase, this.user, 'first'), this.assistant, 'second'));
+    return this.memo('user', phrase, () => selfSeen(this.say(this.say(phrase, this.user, 'first'), this.assistant, 'second'), /^[A-Z]/.test(phrase)));
   }
 
   /** The phrase as the assistant says it to the user: the user is "you", the assistant "I". */
@@ -117,11 +117,62 @@ export class Voice {
       const capital = /^[A-Z]/.test(match) && offset === 0;
       const said = owner ? words.owner : start ? words.subject : words.object;
       return capital ? said.charAt(0).toUpperCase() + said.slice(1) : said;
-    }).replace(person === 'first' ? /\bI((?:\s+\w+ly)?)\s+([\w']+)/g : /\byou((?:\s+\w+ly)?)\s+([\w']+)/g, (match: string, adverb: string, verb: string) => {
+    }).replace(person === 'first' ? /\b(I)((?:\s+\w+ly)?)\s+([\w']+)/g : /\b([Yy]ou)((?:\s+\w+ly)?)\s+([\w']+)/g, (match: string, pronoun: string, adverb: string, verb: string) => {
+      // (A sentence may begin with the pronoun: "You appear coerced".)
       const agreed = agree(verb, person);
-      return agreed === verb ? match : `${person === 'first' ? 'I' : 'you'}${adverb} ${agreed}`;
+      return agreed === verb ? match : `${pronoun}${adverb} ${agreed}`;
     });
   }
+}
+
+/**
+ * How the user looks to others, said by the user: a person does not say "I appear coerced" or "I appear to
+ * be a minor" of themselves, but "it may look as if I'm being coerced", "... as if I'm a minor". `capital`: the
+ * phrase began a sentence.
+ */
+function selfSeen(text: string, capital: boolean): string {
+  if (!/\bI (?:appear|seem)\b/.test(text)) return text;
+  const said = text
+    .replace(/\bI (?:appear|seem) to be\b/g, "it may look as if I'm")
+    .replace(/\bI (?:appear|seem) to\b/g, 'it may look as if I')
+    .replace(/\bI (?:appear|seem) ([a-z]+ed)\b/g, "it may look as if I'm being $1")
+    .replace(/\bI (?:appear|seem)\b/g, "it may look as if I'm");
+  return capital && said.startsWith('it ') ? `I${said.slice(1)}` : said;
+}
+
+/**
+ * "one's own" and "oneself" in an act ("approve one's own expense claim", "take an opportunity for oneself")
+ * said for whoever does it in the sentence: the nearest subject before it ("I ... my own", "you ... your own",
+ * "someone on my team ... their own"), or, with none, the one a turn addresses: an answer tells the user
+ * ("your own"), the user speaks of themselves ("my own").
+ */
+export function sayOneself(text: string, speaker: 'user' | 'assistant' | 'developer' | 'none'): string {
+  if (!/\bone(?:'s|self)\b/.test(text)) return text;
+  return text.replace(/\bone's\b|\boneself\b/g, (match: string, offset: number) => {
+    const sentence = text.slice(0, offset).split(/[.?!:;]\s/).at(-1)!;
+    // A noun phrase counts as a subject next to its verb ("an employee may", "can an employee"), not as an object.
+    const subjects = [
+      ...sentence.matchAll(
+        /\b(?:(I|me|you|they|them|someone|somebody|he|she|colleague)\b|(?:can|may|must|should|could|would|will|does|is) (an? [a-z]+(?: [a-z]+)?) \w|(an? [a-z]+(?: [a-z]+)?) (?:may|must|can|could|should|would|will|is|wants|plans|needs|has|asks)\b)/gi,
+      ),
+    ];
+    const nearest = subjects.map((m) => m[1] ?? m[2] ?? m[3]).at(-1)?.toLowerCase();
+    const person =
+      nearest === undefined
+        ? speaker === 'user'
+          ? 'first'
+          : speaker === 'assistant' || speaker === 'developer'
+            ? 'second'
+            : 'third'
+        : /^(?:i|me)$/.test(nearest)
+          ? 'first'
+          : nearest === 'you'
+            ? 'second'
+            : 'third';
+    const owner = { first: 'my', second: 'your', third: 'their' }[person];
+    const self = { first: 'myself', second: 'yourself', third: 'themselves' }[person];
+    return match === 'oneself' ? self : owner;
+  });
 }
 
 /** The verb after "I" or "you": "asks" becomes "ask", "is" "am" or "are". */

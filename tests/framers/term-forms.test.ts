@@ -46,6 +46,7 @@ describe('term forms', () => {
     ["send a message in the user's name", "message sent in the user's name", "send a message in the user's name"],
     // Otherwise a preposition the act takes.
     ['give personalised advice', 'investment product', 'give personalised advice on an investment product'],
+    ['refer to the ombudsman', 'complaint', 'refer to the ombudsman about a complaint'],
     ['install software', 'company device', 'install software on a company device'],
     // The object is the act's place, said more narrowly.
     ['post on social media', 'corporate social media account', 'post on the corporate social media account'],

@@ -35,6 +35,9 @@ describe('text lint', () => {
     ['proper', 'Ask the Group Compliance.'],
     ['proper', 'What the policy says about Group Compliances applies.'],
     ['proper', 'Is it third party informations?'],
+    ['self', "I'm a customer. I appear coerced."],
+    ['pronoun', "I'm a customer. It is dissatisfied with data handling."],
+    ['oneself', "Can I approve one's own expense claim?"],
   ])('finds %s in "%s"', (kind, text) => {
     expect(kinds(text)).toContain(kind);
   });
@@ -47,6 +50,8 @@ describe('text lint', () => {
     'There is no approval from IT Security (approved software catalogue).',
     'Ask Group Compliance or the Corporate Secretariat, or the Legal department; a competition authority may ask too.',
     'See the policy (Section 4.2, Sharing).',
+    "It may look as if I'm being coerced, and I am dissatisfied with data handling; can I approve my own claim?",
+    'Must an assistant say it is unsure?',
   ])('passes "%s"', (text) => {
     expect(linter.lintText(text)).toEqual([]);
   });

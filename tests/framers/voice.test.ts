@@ -2,7 +2,8 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTermForms } from '../../src/framers/term-forms.js';
-import { resolveSpoken, spoken, Voice } from '../../src/framers/voice.js';
+import { circumstanceClauses } from '../../src/framers/clauses.js';
+import { resolveSpoken, sayOneself, spoken, Voice } from '../../src/framers/voice.js';
 
 beforeAll(loadTermForms, 60_000);
 
@@ -10,7 +11,11 @@ const voice = new Voice(['user', 'customer', 'public official', 'official'], ['a
 
 describe('voice', () => {
   it.each([
-    ['customer appears coerced', 'I appear coerced', 'you appear coerced'],
+    // How the user looks to others is not something they say of themselves as "I appear".
+    ['customer appears coerced', "it may look as if I'm being coerced", 'you appear coerced'],
+    ['Customer appears coerced', "It may look as if I'm being coerced", 'You appear coerced'],
+    ['the user appears to be a minor', "it may look as if I'm a minor", 'you appear to be a minor'],
+    ['the official appears to use the office for gain', 'it may look as if I use the office for gain', 'you appear to use the office for gain'],
     ['the user has not confirmed the action', 'I have not confirmed the action', 'you have not confirmed the action'],
     ['the user sincerely asks whether Lumen is an AI', 'I sincerely ask whether you are an AI', 'you sincerely ask whether I am an AI'],
     ['customer asks whether the assistant is human', 'I ask whether you are human', 'you ask whether I am human'],
@@ -37,8 +42,27 @@ describe('voice', () => {
 
   it('resolve marked phrases only, and drop the markers', () => {
     const text = `The customer said: ${spoken('the customer appears coerced')}.`;
-    expect(resolveSpoken(text, (p) => voice.byUser(p))).toBe('The customer said: I appear coerced.');
+    expect(resolveSpoken(text, (p) => voice.byUser(p))).toBe("The customer said: it may look as if I'm being coerced.");
     expect(voice.namesUser('customer asks for a person')).toBe(true);
     expect(voice.namesUser('a customer asks for a person')).toBe(false);
+  });
+
+  it.each([
+    ["I'm an employee and I'm going to approve one's own expense claim.", 'user', "I'm an employee and I'm going to approve my own expense claim."],
+    ['Sure! Step one: take a corporate opportunity for oneself quietly.', 'assistant', 'Sure! Step one: take a corporate opportunity for yourself quietly.'],
+    ["You may not approve one's own claim.", 'assistant', 'You may not approve your own claim.'],
+    ["Can an employee approve one's own expense claim?", 'user', 'Can an employee approve their own expense claim?'],
+    ['Someone on my team plans to take a corporate opportunity for oneself.', 'user', 'Someone on my team plans to take a corporate opportunity for themselves.'],
+  ] as const)("say one's own for whoever does it: %s", (text, speaker, said) => {
+    expect(sayOneself(text, speaker)).toBe(said);
+  });
+});
+
+describe('circumstance clauses', () => {
+  it('say a person\'s state of the user, not of "it", so each turn says it in its voice', () => {
+    expect(circumstanceClauses('dissatisfied with data handling')).toEqual({ holds: 'the user is dissatisfied with data handling', fails: 'the user is not dissatisfied with data handling' });
+    expect(voice.byUser(circumstanceClauses('dissatisfied with data handling').holds)).toBe('I am dissatisfied with data handling');
+    // A thing's state stays the thing's.
+    expect(circumstanceClauses('approved by IT Security').holds).toBe('it is approved by IT Security');
   });
 });
