@@ -7,7 +7,6 @@
  * that refuses every other request, so that some scenarios pass and some fail).
  */
 
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,9 +38,8 @@ async function api(url: string, method: string, route: string, token: string, bo
   return json;
 }
 
-/** Builds the page from web/, prepares the data folder, serves it, and makes one audit run. */
+/** Prepares the data folder, serves it with the page the global setup built from web/, and makes one audit run. */
 export async function startServedStudio(): Promise<ServedStudio> {
-  execFileSync(process.execPath, ['web/build.mjs'], { stdio: 'inherit' });
   const folder = await mkdtemp(path.join(tmpdir(), 'studio-web-'));
   const dataDir = path.join(folder, 'data');
   const prepared = await studioAsync(['run', '--data-dir', dataDir, 'policies'], { STUDIO_STORE: 'embedded' });
