@@ -144,5 +144,9 @@ describe('studio generate killed with SIGKILL', () => {
     expect(now.pieces).toEqual([]);
     expect([first.triples[0], full.triples[0]]).toContain(now.triples[0]);
     landed.push(`${moment}: ${now.triples[0] === first.triples[0] ? 'previous' : 'new'}`);
+    // The killed run's folder takes a full run, which writes the graph a full run writes.
+    const again = studio(['generate', '--data-dir', dataDir, '--seed', '2', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await generatedState(dataDir)).toEqual(full);
   });
 });
