@@ -1,50 +1,21 @@
 /**
- * Starts the project's Neo4j for the test run unless one answers already
- * (at NEO4J_URI, or the project's default port), and stops it afterwards only
- * if it started it. Without Java or Maven the Neo4j specs are skipped, unless
- * STUDIO_REQUIRE_NEO4J=1 (CI), where that is a failure.
+ * Before any test file runs, builds what several files need
+ * (tests/helpers/builds.ts): the CLI their child processes run, and the
+ * studio page. Each project of vitest.config.ts runs this; the second finds
+ * both built.
  */
 
-import { execFileSync } from 'node:child_process';
-import net from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { buildCli, buildWeb } from './helpers/builds.js';
 
-let started = false;
-
-function answers(uri: string): Promise<boolean> {
-  const { hostname, port } = new URL(uri);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 7687) });
-    socket.setTimeout(2000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** The project's server listens on NEO4J_BOLT_PORT (scripts/neo4j/start.sh), 7687 by default. */
-export const DEFAULT_NEO4J_URI = `bolt://127.0.0.1:${process.env.NEO4J_BOLT_PORT ?? 7687}`;
-
-export async function setup(): Promise<void> {
-  if (await answers(process.env.NEO4J_URI ?? DEFAULT_NEO4J_URI)) return;
-  if (process.env.NEO4J_URI) {
-    if (process.env.STUDIO_REQUIRE_NEO4J === '1') throw new Error(`NEO4J_URI=${process.env.NEO4J_URI} does not answer`);
-    return;
-  }
-  try {
-    execFileSync('bash', ['scripts/neo4j/start.sh'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    started = true;
-  } catch (error) {
-    if (process.env.STUDIO_REQUIRE_NEO4J === '1') throw error;
-    process.stderr.write('Neo4j could not be started: the Neo4j specs will be skipped.\n');
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The transpiled CLI entry (tests/helpers/builds.ts) the child processes run. */
+    studioCli: string;
   }
 }
 
-export function teardown(): void {
-  if (started) execFileSync('bash', ['scripts/neo4j/stop.sh'], { stdio: ['ignore', 'inherit', 'inherit'] });
+export async function setup(project: TestProject): Promise<void> {
+  project.provide('studioCli', await buildCli());
+  await buildWeb();
 }

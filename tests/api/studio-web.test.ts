@@ -5,7 +5,6 @@
  * and /v1/session tells the page which writes the token may make.
  */
 
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,10 +14,9 @@ import { studioWeb } from '../../src/api/studio-web.js';
 import { sendProblem, toProblem } from '../../src/api/problem.js';
 import { startMiniApi, stopApi, type Api } from './harness.js';
 
+// The page is the one the global setup built from the current web/ sources (tests/helpers/builds.ts).
 let api: Api;
 beforeAll(async () => {
-  // The page as `npm run build` makes it, from the current web/ sources.
-  execFileSync(process.execPath, ['web/build.mjs'], { stdio: 'inherit' });
   api = await startMiniApi();
 }, 120_000);
 afterAll(async () => stopApi(api));

@@ -5,7 +5,6 @@
  * off), and a failing endpoint leaving the store and the datasets untouched.
  */
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { LlmClient } from '../../src/llm/client.js';
 import { LLM_DEFAULTS, type LlmConfig } from '../../src/llm/llm-config.js';
 import type { PromptTemplate } from '../../src/llm/prompt-template.js';
 import { LlmTimeoutError } from '../../src/errors.js';
+import { studioAsync } from '../helpers/cli.js';
 import { OpenAiTestServer, reply, sequence, type RecordedRequest, type Script } from '../helpers/openai-server.js';
 
 const MINI = 'tests/fixtures/mini-policy.ttl';
@@ -230,18 +230,6 @@ describe('augmentation', () => {
     expect(parseParaphrases('no JSON here', 1)).toBeUndefined();
   });
 });
-
-/** Runs the CLI in a child process without blocking this one, so the test server can answer it. */
-function studioAsync(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('studio generate --augment', () => {
   it('paraphrases, reports kept and dropped, and exports the paraphrases with the rest', async () => {

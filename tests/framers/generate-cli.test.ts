@@ -1,10 +1,10 @@
 /** studio generate as a user runs it: load, generate with datasets, a JSON summary; bad options are clear errors. */
 
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studio, studioKilledAfter } from '../helpers/cli.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { writeSyntheticPolicy } from '../../scripts/bench/synthetic-policy.js';
@@ -57,68 +57,96 @@ describe('studio generate', () => {
     expect(run.stderr).toMatch(message);
   });
 
-  it('survives kill -9 in the middle of a run: the previous generated graph or the new one, never a mix, no pieces left', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'studio-generate-kill-'));
-    const dataDir = path.join(dir, 'data');
-    const policy = path.join(dir, 'policy.ttl');
+});
+
+/** The state of a data folder's generated graphs once a process opens it: their manifest counts, their counted triples, and pieces left. */
+async function generatedState(dataDir: string): Promise<{ triples: number[]; counted: number[]; pieces: string[] }> {
+  const store = await EmbeddedStore.open({ dataDir });
+  try {
+    const graphs = await store.listDerivedGraphs();
+    const counted = await Promise.all(
+      graphs.map(async (g) => {
+        const answer = await store.query(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${g.graph}> { ?s ?p ?o } }`);
+        return answer.kind === 'rows' ? Number(answer.rows[0]!.n) : -1;
+      }),
+    );
+    const pieces = (await readdir(path.join(dataDir, 'graphs'))).filter((f) => f.endsWith('.partial'));
+    return { triples: graphs.map((g) => g.triples), counted, pieces };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * kill -9 in the middle of a run, at each moment that matters: the previous
+ * generated graph or the new one, never a mix, no pieces left. Each moment
+ * starts from a copy of one prepared folder (a 200-rule policy loaded and
+ * generated with seed 1), instead of loading and generating again; the graph a
+ * full seed-2 run writes is made once, in another copy.
+ */
+describe('studio generate killed with SIGKILL', () => {
+  let root: string;
+  let prepared: string;
+  let first: Awaited<ReturnType<typeof generatedState>>;
+  let full: Awaited<ReturnType<typeof generatedState>>;
+  const landed: string[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'studio-generate-kill-'));
+    prepared = path.join(root, 'prepared');
+    const policy = path.join(root, 'policy.ttl');
     await writeSyntheticPolicy(200, policy);
-    expect(studio(['load', '--no-validate', policy, '--data-dir', dataDir]).code).toBe(0);
-    const state = async () => {
-      const store = await EmbeddedStore.open({ dataDir });
-      try {
-        const graphs = await store.listDerivedGraphs();
-        const counted = await Promise.all(
-          graphs.map(async (g) => {
-            const answer = await store.query(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${g.graph}> { ?s ?p ?o } }`);
-            return answer.kind === 'rows' ? Number(answer.rows[0]!.n) : -1;
-          }),
-        );
-        const pieces = (await readdir(path.join(dataDir, 'graphs'))).filter((f) => f.endsWith('.partial'));
-        return { triples: graphs.map((g) => g.triples), counted, pieces };
-      } finally {
-        await store.close();
-      }
-    };
-    const seed1 = studio(['generate', '--data-dir', dataDir, '--seed', '1', '--json']);
+    expect(studio(['load', '--no-validate', policy, '--data-dir', prepared]).code).toBe(0);
+    const seed1 = studio(['generate', '--data-dir', prepared, '--seed', '1', '--json']);
     expect(seed1.code, seed1.stderr).toBe(0);
-    const first = await state();
-    const graphs = path.join(dataDir, 'graphs');
-    /** The size of the run's piece file (graphs/<name>.<pid>.partial), or undefined before it exists and once it moved into place. */
-    const partial = () => {
-      const name = readdirSync(graphs).find((f) => f.endsWith('.partial'));
-      try {
-        return name === undefined ? undefined : statSync(path.join(graphs, name)).size;
-      } catch {
-        return undefined; // moved meanwhile
-      }
-    };
-    // Kills at the moments that matter, whatever the machine's speed: while items are generated (the piece file
-    // is open, empty), once pieces are being written, and as they move into place (the manifest switch).
-    let seenPartial = false;
-    const moments: [string, () => boolean][] = [
-      ['generating', () => partial() !== undefined],
-      ['writing', () => (partial() ?? 0) > 0],
-      ['moving into place', () => ((seenPartial ||= partial() !== undefined) && partial() === undefined)],
-    ];
-    const landed: { moment: string; triples: number }[] = [];
-    for (const [moment, when] of moments) {
-      seenPartial = false;
-      await studioKilledAfter(['generate', '--data-dir', dataDir, '--seed', '2'], 60_000, { when });
-      const now = await state();
-      // One generated graph, whose manifest entry and content agree, and no piece of the killed run left once the folder is opened.
-      expect(now.triples, moment).toHaveLength(1);
-      expect(now.counted, moment).toEqual(now.triples);
-      expect(now.pieces, moment).toEqual([]);
-      landed.push({ moment, triples: now.triples[0]! });
-    }
+    first = await generatedState(prepared);
     // A graph a kill came too late to stop is the one a full run writes.
-    const seed2 = studio(['generate', '--data-dir', dataDir, '--seed', '2', '--json']);
+    const complete = path.join(root, 'complete');
+    await cp(prepared, complete, { recursive: true });
+    const seed2 = studio(['generate', '--data-dir', complete, '--seed', '2', '--json']);
     expect(seed2.code, seed2.stderr).toBe(0);
-    const full = await state();
+    full = await generatedState(complete);
     expect(full.counted).toEqual(full.triples);
-    for (const { triples } of landed) expect([first.triples[0], full.triples[0]]).toContain(triples);
-    const seen = landed.map(({ moment, triples }) => `${moment}: ${triples === first.triples[0] ? 'previous' : 'new'}`);
+  }, 120_000);
+  afterAll(async () => {
     // Not asserted: which states the kills landed in depends on the machine's speed.
-    console.info(`kill -9 during generate, states seen: ${seen.join(', ')}`);
+    console.info(`kill -9 during generate, states seen: ${landed.join(', ')}`);
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  /** The size of the run's piece file (graphs/<name>.<pid>.partial), or undefined before it exists and once it moved into place. */
+  const partial = (graphs: string) => {
+    const name = readdirSync(graphs).find((f) => f.endsWith('.partial'));
+    try {
+      return name === undefined ? undefined : statSync(path.join(graphs, name)).size;
+    } catch {
+      return undefined; // moved meanwhile
+    }
+  };
+  // Kills at the moments that matter, whatever the machine's speed: while items are generated (the piece file
+  // is open, empty), once pieces are being written, and as they move into place (the manifest switch).
+  const moments: [string, (graphs: string, seen: { partial: boolean }) => boolean][] = [
+    ['generating', (graphs) => partial(graphs) !== undefined],
+    ['writing', (graphs) => (partial(graphs) ?? 0) > 0],
+    ['moving into place', (graphs, seen) => ((seen.partial ||= partial(graphs) !== undefined) && partial(graphs) === undefined)],
+  ];
+
+  it.each(moments)('while %s', async (moment, when) => {
+    const dataDir = path.join(root, moment.replace(/ /g, '-'));
+    await cp(prepared, dataDir, { recursive: true });
+    const graphs = path.join(dataDir, 'graphs');
+    const seen = { partial: false };
+    await studioKilledAfter(['generate', '--data-dir', dataDir, '--seed', '2'], 60_000, { when: () => when(graphs, seen) });
+    const now = await generatedState(dataDir);
+    // One generated graph, whose manifest entry and content agree, and no piece of the killed run left once the folder is opened.
+    expect(now.triples).toHaveLength(1);
+    expect(now.counted).toEqual(now.triples);
+    expect(now.pieces).toEqual([]);
+    expect([first.triples[0], full.triples[0]]).toContain(now.triples[0]);
+    landed.push(`${moment}: ${now.triples[0] === first.triples[0] ? 'previous' : 'new'}`);
+    // The killed run's folder takes a full run, which writes the graph a full run writes.
+    const again = studio(['generate', '--data-dir', dataDir, '--seed', '2', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await generatedState(dataDir)).toEqual(full);
   });
 });

@@ -1,6 +1,7 @@
 /** Runs the studio CLI from source in a child process, as a user would run the bin. */
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { inject } from 'vitest';
 import { NEO4J } from './neo4j.js';
 
 export interface CliResult {
@@ -9,7 +10,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-const ENTRY = ['--import', 'tsx', 'src/cli/main.ts'];
+/** The CLI transpiled once by the global setup (tests/helpers/builds.ts); through tsx when a run has none. */
+const built = inject('studioCli');
+export const ENTRY = built ? [built] : ['--import', 'tsx', 'src/cli/main.ts'];
 
 /** Runs `studio <args>` to completion. */
 export function studio(args: readonly string[], env: Record<string, string> = {}): CliResult {

@@ -1,6 +1,6 @@
 /**
  * The Neo4j the tests use: NEO4J_URI (default: the project's server that
- * tests/global-setup.ts starts). When none answers, Neo4j tests are skipped,
+ * tests/neo4j-setup.ts starts). When none answers, Neo4j tests are skipped,
  * except with STUDIO_REQUIRE_NEO4J=1 (CI), where that is an error.
  */
 

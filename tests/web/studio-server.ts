@@ -13,7 +13,6 @@
  * regress and the review queue has work.
  */
 
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,9 +48,8 @@ async function api(url: string, method: string, route: string, token: string, bo
   return json;
 }
 
-/** Builds the page from web/, prepares the data folder, serves it, and makes one audit run. */
+/** Prepares the data folder, serves it with the page the global setup built from web/, and makes one audit run. */
 export async function startServedStudio(): Promise<ServedStudio> {
-  execFileSync(process.execPath, ['web/build.mjs'], { stdio: 'inherit' });
   const folder = await mkdtemp(path.join(tmpdir(), 'studio-web-'));
   const dataDir = path.join(folder, 'data');
   const prepared = await studioAsync(['run', '--data-dir', dataDir, 'policies'], { STUDIO_STORE: 'embedded' });
