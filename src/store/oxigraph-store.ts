@@ -572,8 +572,18 @@ export class EmbeddedStore implements GraphStore {
       if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
       throw error;
     }
-    if ('json' in answer) return fromSparqlJson(JSON.parse(answer.json) as SparqlJson);
-    return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
+    if (!('json' in answer)) return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
+    const json = JSON.parse(answer.json) as SparqlJson;
+    const head = fromSparqlJson(json);
+    if (!answer.pieces || head.kind !== 'rows') return head;
+    // A piece of rows a turn, with other requests served between them.
+    const rows = [...head.rows];
+    for (const piece of answer.pieces) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const part = fromSparqlJson({ ...json, results: { bindings: JSON.parse(piece) as NonNullable<SparqlJson['results']>['bindings'] } });
+      if (part.kind === 'rows') for (const row of part.rows) rows.push(row);
+    }
+    return { ...head, rows };
   }
 
   private run(text: string, label: string): QueryAnswer {

@@ -19,8 +19,18 @@ import { createRequire } from 'node:module';
 import { QueryError, QueryAbortedError, QueryTimeoutError } from '../errors.js';
 import { SPARQL_JSON } from '../rdf/terms.js';
 
-/** What a query answers in the worker: SPARQL JSON results, or triples as N-Triples. */
-export type ThreadAnswer = { readonly json: string } | { readonly ntriples: string };
+/**
+ * What a query answers in the worker: SPARQL JSON results, or triples as
+ * N-Triples. A large result comes with its bindings cut out of `json` and
+ * sent as `pieces` (each a JSON array of bindings, in order), so that the
+ * server's thread can read them a piece at a time: parsing 50,000 rows at
+ * once held it for 300 ms.
+ */
+export type ThreadAnswer = { readonly json: string; readonly pieces?: readonly string[] } | { readonly ntriples: string };
+
+/** Characters of SPARQL JSON above which the worker sends the bindings in pieces, and the bindings per piece. */
+const PIECES_ABOVE = 1 << 20;
+const BINDINGS_PER_PIECE = 2_000;
 
 /**
  * A graph as a starting worker reads it: from a file of the data folder (in
@@ -125,7 +135,14 @@ parentPort.on('message', (m) => {
       if (!String(error).includes('RDF format')) throw error;
       result = store.query(m.text, options);
     }
-    if (typeof result === 'string') parentPort.postMessage({ id: m.id, json: result });
+    if (typeof result === 'string' && result.length > workerData.piecesAbove) {
+      const parsed = JSON.parse(result);
+      const bindings = (parsed.results && parsed.results.bindings) || [];
+      parsed.results = { bindings: [] };
+      const pieces = [];
+      for (let i = 0; i < bindings.length; i += workerData.perPiece) pieces.push(JSON.stringify(bindings.slice(i, i + workerData.perPiece)));
+      parentPort.postMessage({ id: m.id, json: JSON.stringify(parsed), pieces });
+    } else if (typeof result === 'string') parentPort.postMessage({ id: m.id, json: result });
     else parentPort.postMessage({ id: m.id, ntriples: new oxigraph.Store(result).dump({ format: 'application/n-triples', from_graph_name: oxigraph.defaultGraph() }) });
   } catch (error) {
     parentPort.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) });
@@ -225,12 +242,12 @@ export class QueryThread {
 
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON } });
+    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON, piecesAbove: PIECES_ABOVE, perPiece: BINDINGS_PER_PIECE } });
     worker.unref();
     this.loading = true;
     this.pauseClocks();
     worker.postMessage({ op: 'open', sources: this.sources() });
-    worker.on('message', (message: { id: number; ready?: boolean; json?: string; ntriples?: string; error?: string }) => {
+    worker.on('message', (message: { id: number; ready?: boolean; json?: string; pieces?: string[]; ntriples?: string; error?: string }) => {
       if (message.ready) {
         if (this.worker !== worker) return;
         this.loading = false;
@@ -241,7 +258,7 @@ export class QueryThread {
       if (!job || job.id !== message.id) return;
       this.settle(job);
       if (message.error !== undefined) job.reject(new QueryError(job.label, message.error));
-      else job.resolve(message.json !== undefined ? { json: message.json } : { ntriples: message.ntriples ?? '' });
+      else job.resolve(message.json !== undefined ? { json: message.json, ...(message.pieces ? { pieces: message.pieces } : {}) } : { ntriples: message.ntriples ?? '' });
       this.next();
     });
     worker.on('error', (error) => {
