@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
-import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
+import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
@@ -225,7 +225,7 @@ export class EmbeddedStore implements GraphStore {
         return next;
       };
       progress?.(2, 3);
-      if (this.folder) await this.folder.update({ [entry.file]: source.text }, replace);
+      if (this.folder) await this.folder.update({ [entry.file]: textPieces(source.text) }, replace);
       else this.texts.set(entry.file, source.text);
       const onDisk = loaded;
       if (!this.serving) {

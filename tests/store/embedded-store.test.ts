@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import N3 from 'n3';
 import { EmbeddedStore, summariseNTriples } from '../../src/store/oxigraph-store.js';
+import { textPieces } from '../../src/store/data-folder.js';
 import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { preparePolicy } from '../../src/validation/upload-check.js';
 import { DataFolderError, PolicyNotLoadedError, QueryTimeoutError } from '../../src/errors.js';
@@ -312,6 +313,19 @@ describe('embedded store data folder', () => {
     const text = await readFile(path.join(dataDir, 'graphs', file!), 'utf8');
     await writeFile(path.join(dataDir, 'graphs', file!), '"'.repeat(Buffer.byteLength(text)));
     await expect(EmbeddedStore.open({ dataDir, eager: true })).rejects.toBeInstanceOf(DataFolderError);
+  });
+});
+
+describe('textPieces (how an upload is written to the data folder)', () => {
+  it('cuts a text into pieces of about the size asked that join back to it, never between the halves of a surrogate pair', () => {
+    const text = 'a\u{1F600}'.repeat(100) + 'é';
+    for (const size of [1, 2, 3, 7, 100, 10_000]) {
+      const pieces = [...textPieces(text, size)];
+      expect(pieces.join('')).toBe(text);
+      expect(pieces.filter((piece) => /[\uD800-\uDBFF]$/.test(piece))).toEqual([]);
+      expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThanOrEqual(Math.max(size, 2));
+    }
+    expect([...textPieces('')]).toEqual([]);
   });
 });
 
