@@ -19,11 +19,12 @@ export function storeOptions(command: Command): Command {
 /**
  * Opens the store the options and configuration name. Neo4j is reached with
  * NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD. The embedded store reads its graphs
- * when a query first needs them, or at once when `eager`.
+ * when a query first needs them, or at once when `eager`; a `serving` one
+ * (the server's) reads none of them itself, its query threads do.
  */
-export async function openStore(options: StoreOptions, { eager = false }: { eager?: boolean } = {}): Promise<GraphStore> {
+export async function openStore(options: StoreOptions, { eager = false, serving = false }: { eager?: boolean; serving?: boolean } = {}): Promise<GraphStore> {
   const config = resolveConfig({ ...(options.store ? { store: options.store } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   // Each engine's module is loaded only when it is the one asked for (the Neo4j driver takes a while to load).
   if (config.store === 'neo4j') return (await import('../store/neo4j-store.js')).Neo4jStore.open(config.neo4j);
-  return (await import('../store/oxigraph-store.js')).EmbeddedStore.open({ dataDir: config.dataDir, eager });
+  return (await import('../store/oxigraph-store.js')).EmbeddedStore.open({ dataDir: config.dataDir, eager, serving });
 }

@@ -5,6 +5,11 @@
  * manifest: the graphs are read into oxigraph when a query first needs them,
  * so that a command that only lists policies, writes a graph or asks what the
  * manifest keeps (the rule summary of `studio stats`) never reads them.
+ * A server's store (`serving`) keeps no oxigraph store in its own thread at
+ * all: it writes the data folder and the manifest, and its query threads,
+ * which read the folder's files themselves, run every read. Feeding a store
+ * in the server's thread held /health for up to 350 ms at a time while a
+ * million triples went in.
  */
 
 import { createHash, randomUUID } from 'node:crypto';
@@ -15,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
-import { DataFolder, PendingFile, linePieces, type GraphEntry } from './data-folder.js';
+import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
@@ -31,6 +36,12 @@ export interface EmbeddedStoreOptions {
   readonly dataDir?: string;
   /** Read every graph now rather than at the first query (a server, whose first request should not wait for it). */
   readonly eager?: boolean;
+  /**
+   * A server's store (needs `dataDir`): nothing is read into oxigraph in this
+   * thread; the query threads read the folder now and follow each write, and
+   * every query runs there (one without a deadline too).
+   */
+  readonly serving?: boolean;
 }
 
 /**
@@ -49,8 +60,8 @@ const KEPT_QUERY = { name: 'rule-summary', count: 'rules', order: ['policy', 'se
 
 export class EmbeddedStore implements GraphStore {
   readonly engine = 'embedded' as const;
-  /** Where reads with a deadline run: ad-hoc queries in one worker, named queries in another, so that a slow ad-hoc query does not hold up the routes. */
-  private readonly threads = { adhoc: this.newThread(), named: this.newThread() };
+  /** Where reads with a deadline run (every read, when serving): ad-hoc queries in one worker, named queries in another, so that a slow ad-hoc query does not hold up the routes. */
+  private readonly threads: { readonly adhoc: QueryThread; readonly named: QueryThread };
   /** The file each graph in oxigraph was read from (or written to), by graph name. */
   private readonly inMemory = new Map<string, string>();
   /** Derived graphs whose new version is being read into oxigraph (a commit), in pieces. */
@@ -66,14 +77,19 @@ export class EmbeddedStore implements GraphStore {
     private readonly folder: DataFolder | undefined,
     private entries: GraphEntry[],
     private readonly dataDir: string | undefined,
-  ) {}
+    private readonly serving: boolean,
+  ) {
+    // A server's threads read the store as it opens, and again at once when a deadline stops one.
+    this.threads = { adhoc: this.newThread(serving), named: this.newThread(serving) };
+  }
 
-  /** Opens the store: reads the data folder's manifest (and, if eager, every graph it keeps). */
+  /** Opens the store: reads the data folder's manifest (and, if eager, every graph it keeps; if serving, the threads read them). */
   static async open(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+    if (options.serving && !options.dataDir) throw new StudioError('a serving embedded store needs a data folder: its query threads read the graphs from there');
     const folder = options.dataDir ? await DataFolder.open(options.dataDir) : undefined;
     const entries = folder ? await folder.entries() : [];
-    const opened = new EmbeddedStore(new oxigraph.Store(), folder, entries, options.dataDir);
-    if (options.eager) await opened.readGraphs();
+    const opened = new EmbeddedStore(new oxigraph.Store(), folder, entries, options.dataDir, options.serving ?? false);
+    if (options.eager && !options.serving) await opened.readGraphs();
     return opened;
   }
 
@@ -83,7 +99,7 @@ export class EmbeddedStore implements GraphStore {
    * process replaced meanwhile is read in its new version).
    */
   private async readGraphs(): Promise<void> {
-    if (this.complete) return;
+    if (this.complete || this.serving) return;
     this.completing ??= (async () => {
       if (!this.inMemory.has(VOCABULARY_GRAPH)) {
         const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
@@ -134,30 +150,52 @@ export class EmbeddedStore implements GraphStore {
   async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
     const graph = oxigraph.namedNode(`urn:studio:graph:${randomUUID()}`);
     progress?.(0, 3);
-    // Counting the store walks it: only a load of Turtle needs it (a parsed policy knows its triples).
-    const sizeBefore = parsed ? 0 : this.store.size;
+    // Serving, the policy is read only to check it: in a scratch store, and not at all when it comes parsed.
+    const store = this.serving ? (parsed ? undefined : new oxigraph.Store()) : this.store;
     try {
-      if (parsed) {
+      return await this.loadPolicyInto(store, graph, source, progress, parsed, options);
+    } finally {
+      if (store && store !== this.store) (store as unknown as { free(): void }).free();
+    }
+  }
+
+  private async loadPolicyInto(store: oxigraph.Store | undefined, graph: oxigraph.NamedNode, source: TurtleSource, progress: Progress | undefined, parsed: ParsedPolicy | undefined, options: LoadOptions): Promise<LoadedPolicy> {
+    // Counting the store walks it: only a load of Turtle needs it (a parsed policy knows its triples).
+    const sizeBefore = parsed || !store ? 0 : store.size;
+    // A scratch store is freed whole; only the server's own store must lose the graph.
+    const drop = () => store === this.store && this.dropGraph(graph.value);
+    try {
+      if (!store) {
+        // Serving a parsed policy: the query threads take it below.
+      } else if (parsed) {
         // Parsed and checked already: N-Triples in pieces, with other requests served between them.
         for (const piece of ntriplesPieces(parsed.ntriples)) {
-          this.store.load(piece, { format: NTRIPLES, to_graph_name: graph, no_transaction: true });
+          store.load(piece, { format: NTRIPLES, to_graph_name: graph, no_transaction: true });
           await new Promise((resolve) => setImmediate(resolve));
         }
       } else {
-        this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+        store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
       }
     } catch (error) {
-      this.dropGraph(graph.value);
+      drop();
       throw toSyntaxError(source.file, error);
     }
     progress?.(1, 3);
     try {
-      const policies = this.store.match(null, oxigraph.namedNode(RDF_TYPE), oxigraph.namedNode(`${STUDIO}Policy`), graph);
-      if (policies.length !== 1) {
-        throw new PolicyDeclarationError(source.file, policies.map((q) => q.subject.value));
+      let policy: string;
+      let title: string | undefined;
+      if (store) {
+        const policies = store.match(null, oxigraph.namedNode(RDF_TYPE), oxigraph.namedNode(`${STUDIO}Policy`), graph);
+        if (policies.length !== 1) {
+          throw new PolicyDeclarationError(source.file, policies.map((q) => q.subject.value));
+        }
+        policy = policies[0]!.subject.value;
+        title = parsed ? parsed.title : store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
+      } else {
+        // The upload's check found exactly one studio:Policy.
+        policy = parsed!.policy;
+        title = parsed!.title;
       }
-      const policy = policies[0]!.subject.value;
-      const title = parsed ? parsed.title : this.store.match(policies[0]!.subject, oxigraph.namedNode(`${DCTERMS}title`), null, graph)[0]?.object.value;
       const entry: GraphEntry = {
         graph: graph.value,
         kind: 'policy',
@@ -169,12 +207,12 @@ export class EmbeddedStore implements GraphStore {
         source: source.file,
         sha256: parsed?.sha256 ?? createHash('sha256').update(source.text).digest('hex'),
         // The graph is new, so the store grew by exactly its triples (counting them with match() would copy each one out of WebAssembly).
-        triples: parsed ? parsed.triples : this.store.size - sizeBefore,
+        triples: parsed ? parsed.triples : store!.size - sizeBefore,
         loadedAt: new Date().toISOString(),
         ...(options.loadedBy ? { loadedBy: options.loadedBy } : {}),
         bytes: Buffer.byteLength(source.text, 'utf8'),
         // A policy checked in a worker brings its summary, so that the query does not hold up the server's thread.
-        ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : await this.summarise(graph)),
+        ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : store ? await summarise(store, graph) : await summariseParsed(parsed!)),
       };
       // Graphs derived from the policy stay: they record the version they came from. The version replaced is kept when it differs.
       const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
@@ -187,14 +225,17 @@ export class EmbeddedStore implements GraphStore {
         return next;
       };
       progress?.(2, 3);
-      if (this.folder) await this.folder.update({ [entry.file]: source.text }, replace);
+      if (this.folder) await this.folder.update({ [entry.file]: textPieces(source.text) }, replace);
       else this.texts.set(entry.file, source.text);
       const onDisk = loaded;
-      for (const old of replaced) {
-        this.dropGraph(old.graph);
-        this.inMemory.delete(old.graph);
+      if (!this.serving) {
+        for (const old of replaced) {
+          this.dropGraph(old.graph);
+          this.inMemory.delete(old.graph);
+        }
+        this.inMemory.set(graph.value, entry.file);
       }
-      this.inMemory.set(graph.value, entry.file);
+      // The entries and the threads change together (no await between): a thread that starts later reads the new entries.
       this.entries = replace(this.entries);
       this.forgetTexts();
       // The threads share one copy of the triples: posting a million triples as pieces of text held the loop.
@@ -204,7 +245,7 @@ export class EmbeddedStore implements GraphStore {
       progress?.(3, 3);
       return toLoadedPolicy(this.folder ? onDisk : loaded);
     } catch (error) {
-      this.dropGraph(graph.value);
+      drop();
       throw error;
     }
   }
@@ -246,7 +287,7 @@ export class EmbeddedStore implements GraphStore {
     const remove = (entries: readonly GraphEntry[]) => entries.filter((e) => e.policy !== policy);
     await this.folder?.update({}, remove);
     for (const entry of removed) {
-      this.dropGraph(entry.graph);
+      if (!this.serving) this.dropGraph(entry.graph);
       this.inMemory.delete(entry.graph);
       this.mirror({ op: 'drop', graph: entry.graph });
     }
@@ -339,6 +380,13 @@ export class EmbeddedStore implements GraphStore {
             throw new PolicyNotLoadedError(graph.policy, this.entries.filter((e) => e.kind === 'policy').map((e) => e.policy!));
           }
           await this.folder?.update({ [file]: pending }, replace);
+          if (this.serving) {
+            // The threads read the new version from its file themselves; nothing is read in this thread.
+            this.entries = replace(this.entries);
+            this.mirror({ op: 'drop', graph: graph.graph });
+            this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } });
+            return toDerivedGraph(entry);
+          }
           this.dropGraph(graph.graph);
           this.inMemory.delete(graph.graph);
           this.mirror({ op: 'drop', graph: graph.graph });
@@ -402,20 +450,32 @@ export class EmbeddedStore implements GraphStore {
         text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
       }
     }
-    const answer = options.deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, options.deadlineMs, options.signal);
+    const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
+    const answer = deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, deadlineMs, options.signal);
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
     return [...answer.rows];
   }
 
   async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
     await this.readGraphs();
-    if (options.deadlineMs === undefined) return this.run(text, 'ad-hoc query');
-    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', options.deadlineMs, options.signal);
+    const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
+    if (deadlineMs === undefined) return this.run(text, 'ad-hoc query');
+    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', deadlineMs, options.signal);
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
     await this.readGraphs();
     const graphs = this.entries.filter((e) => e.kind === 'policy' && (policy === undefined || e.policy === policy));
+    if (this.serving) {
+      // From the named-query thread, whose blank nodes keep their labels from one export to the next (until a deadline restarts it).
+      const quads: Quad[] = [];
+      for (const entry of graphs) {
+        const answer = await this.threads.named.run(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${entry.graph}> { ?s ?p ?o } }`, 'export', NO_DEADLINE_MS);
+        // The thread's own blank node labels, unprefixed, so that two exports compare.
+        if ('ntriples' in answer) quads.push(...new N3.Parser({ format: 'application/n-triples', blankNodePrefix: '' }).parse(answer.ntriples));
+      }
+      return quads;
+    }
     const quads: Quad[] = [];
     for (const entry of graphs) {
       for (const quad of this.store.match(null, null, null, oxigraph.namedNode(entry.graph))) {
@@ -429,15 +489,6 @@ export class EmbeddedStore implements GraphStore {
     this.threads.adhoc.close();
     this.threads.named.close();
     (this.store as unknown as { free(): void }).free();
-  }
-
-  /**
-   * The rows the kept query (KEPT_QUERY) answers on one policy graph, for
-   * its manifest entry.
-   */
-  private async summarise(graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
-    const summary = await keptSummary(this.store, graph);
-    return summary ? { summary } : {};
   }
 
   /**
@@ -469,8 +520,8 @@ export class EmbeddedStore implements GraphStore {
     return [...groups.values()].sort(order);
   }
 
-  private newThread(): QueryThread {
-    return new QueryThread(() => this.threadSources());
+  private newThread(warm: boolean): QueryThread {
+    return new QueryThread(() => this.threadSources(), { warm });
   }
 
   /**
@@ -480,6 +531,14 @@ export class EmbeddedStore implements GraphStore {
    * commit runs) is dumped in this thread.
    */
   private threadSources(): ThreadSource[] {
+    if (this.serving) {
+      // Every graph but the kept versions, from its file, as the entries list them now.
+      const vocabulary = [ONTOLOGY_FILE, ALIGNMENT_FILE].map((file) => ({ file, format: TURTLE, baseIri: pathToFileURL(file).href, graph: VOCABULARY_GRAPH }));
+      const graphs = this.entries
+        .filter((e) => e.kind !== 'version')
+        .map((e) => ({ file: path.join(this.dataDir!, 'graphs', e.file), format: e.format, ...(e.baseIri ? { baseIri: e.baseIri } : {}), graph: e.graph }));
+      return [...vocabulary, ...graphs];
+    }
     const sources: ThreadSource[] = [];
     const files = new Map(this.folder ? this.entries.map((e) => [e.graph, e]) : []);
     for (const [graph, file] of this.inMemory) {
@@ -513,8 +572,18 @@ export class EmbeddedStore implements GraphStore {
       if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
       throw error;
     }
-    if ('json' in answer) return fromSparqlJson(JSON.parse(answer.json) as SparqlJson);
-    return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
+    if (!('json' in answer)) return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
+    const json = JSON.parse(answer.json) as SparqlJson;
+    const head = fromSparqlJson(json);
+    if (!answer.pieces || head.kind !== 'rows') return head;
+    // A piece of rows a turn, with other requests served between them.
+    const rows = [...head.rows];
+    for (const piece of answer.pieces) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const part = fromSparqlJson({ ...json, results: { bindings: JSON.parse(piece) as NonNullable<SparqlJson['results']>['bindings'] } });
+      if (part.kind === 'rows') for (const row of part.rows) rows.push(row);
+    }
+    return { ...head, rows };
   }
 
   private run(text: string, label: string): QueryAnswer {
@@ -568,8 +637,22 @@ function keepReplacedVersion(entries: readonly GraphEntry[], loaded: GraphEntry,
 /** Triples per appended piece when putDerivedGraph writes a whole array. */
 const PIECE = 100_000;
 const NTRIPLES = 'application/n-triples';
+/** The deadline of a serving store's query asked without one (a job's, a CLI-like caller's): a day, in effect none. */
+const NO_DEADLINE_MS = 24 * 60 * 60 * 1000;
 /** Bytes per piece when a committed derived graph is read into oxigraph: a few milliseconds of loading each. */
 const COMMIT_PIECE_BYTES = 64 << 10;
+/** The rows the kept query (KEPT_QUERY) answers on one policy graph, for its manifest entry. */
+async function summarise(store: oxigraph.Store, graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
+  const summary = await keptSummary(store, graph);
+  return summary ? { summary } : {};
+}
+
+/** The same, of a parsed policy that came without its summary. */
+async function summariseParsed(parsed: ParsedPolicy): Promise<Pick<GraphEntry, 'summary'>> {
+  const summary = await summariseNTriples(parsed.ntriples);
+  return summary ? { summary } : {};
+}
+
 /** The kept query's answer (KEPT_QUERY) on one graph of an oxigraph store alone, with the query's SHA-256. */
 async function keptSummary(store: oxigraph.Store, graph: oxigraph.NamedNode | oxigraph.DefaultGraph): Promise<KeptSummary | undefined> {
   const query = await loadNamedQuery(KEPT_QUERY.name, 'sparql');

@@ -7,7 +7,11 @@
  * is sent each load and drop the store makes) and runs one query at a time
  * there. Dumping a large store in the server's thread took seconds. A query past
  * its deadline, or one abandoned (the server closing), terminates the worker,
- * which stops the query for sure; the next query starts a new one.
+ * which stops the query for sure; the next query starts a new one (a warm
+ * thread starts it at once). A query's deadline does not count the time a
+ * starting worker spends reading the store: after a restart, a query over a
+ * large store was stopped while its thread was still reading, and the next
+ * one again, in a loop.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -15,8 +19,18 @@ import { createRequire } from 'node:module';
 import { QueryError, QueryAbortedError, QueryTimeoutError } from '../errors.js';
 import { SPARQL_JSON } from '../rdf/terms.js';
 
-/** What a query answers in the worker: SPARQL JSON results, or triples as N-Triples. */
-export type ThreadAnswer = { readonly json: string } | { readonly ntriples: string };
+/**
+ * What a query answers in the worker: SPARQL JSON results, or triples as
+ * N-Triples. A large result comes with its bindings cut out of `json` and
+ * sent as `pieces` (each a JSON array of bindings, in order), so that the
+ * server's thread can read them a piece at a time: parsing 50,000 rows at
+ * once held it for 300 ms.
+ */
+export type ThreadAnswer = { readonly json: string; readonly pieces?: readonly string[] } | { readonly ntriples: string };
+
+/** Characters of SPARQL JSON above which the worker sends the bindings in pieces, and the bindings per piece. */
+const PIECES_ABOVE = 1 << 20;
+const BINDINGS_PER_PIECE = 2_000;
 
 /**
  * A graph as a starting worker reads it: from a file of the data folder (in
@@ -33,7 +47,9 @@ export type MirrorOp =
   | { readonly op: 'load'; readonly text: string; readonly format: string; readonly baseIri?: string; readonly graph: string }
   /** N-Triples as bytes the threads share (a SharedArrayBuffer: posting it copies nothing), read by each worker in pieces. */
   | { readonly op: 'load-bytes'; readonly bytes: Uint8Array; readonly graph: string }
-  | { readonly op: 'drop'; readonly graph: string };
+  | { readonly op: 'drop'; readonly graph: string }
+  /** A graph to read from a file of the data folder, as a starting worker reads its sources. */
+  | { readonly op: 'read'; readonly source: ThreadSource & { readonly file: string } };
 
 interface Job {
   readonly id: number;
@@ -42,6 +58,10 @@ interface Job {
   readonly deadlineMs: number;
   readonly resolve: (answer: ThreadAnswer) => void;
   readonly reject: (error: Error) => void;
+  /** Milliseconds of the deadline not yet spent (the clock stops while the worker reads the store). */
+  left: number;
+  /** When the deadline's clock last started. */
+  since?: number;
   timer?: NodeJS.Timeout;
   detach?: () => void;
 }
@@ -100,6 +120,9 @@ function apply(m) {
   else if (m.op === 'load-bytes') loadBytes(m.bytes, m.graph);
   else if (m.op === 'load') store.load(m.text, { format: m.format, ...(m.baseIri ? { base_iri: m.baseIri } : {}), to_graph_name: oxigraph.namedNode(m.graph), no_transaction: true });
   else if (m.op === 'drop') store.update('DROP SILENT GRAPH <' + m.graph + '>');
+  else if (m.op === 'read') readFile(m.source);
+  // The store is read: from now on the deadlines of queries count.
+  if (m.op === 'open') parentPort.postMessage({ ready: true });
 }
 parentPort.on('message', (m) => {
   if (m.op !== 'query') return apply(m);
@@ -112,7 +135,14 @@ parentPort.on('message', (m) => {
       if (!String(error).includes('RDF format')) throw error;
       result = store.query(m.text, options);
     }
-    if (typeof result === 'string') parentPort.postMessage({ id: m.id, json: result });
+    if (typeof result === 'string' && result.length > workerData.piecesAbove) {
+      const parsed = JSON.parse(result);
+      const bindings = (parsed.results && parsed.results.bindings) || [];
+      parsed.results = { bindings: [] };
+      const pieces = [];
+      for (let i = 0; i < bindings.length; i += workerData.perPiece) pieces.push(JSON.stringify(bindings.slice(i, i + workerData.perPiece)));
+      parentPort.postMessage({ id: m.id, json: JSON.stringify(parsed), pieces });
+    } else if (typeof result === 'string') parentPort.postMessage({ id: m.id, json: result });
     else parentPort.postMessage({ id: m.id, ntriples: new oxigraph.Store(result).dump({ format: 'application/n-triples', from_graph_name: oxigraph.defaultGraph() }) });
   } catch (error) {
     parentPort.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) });
@@ -126,9 +156,20 @@ export class QueryThread {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /** True while the worker reads the store (its 'open'), when deadlines do not count. */
+  private loading = false;
 
-  /** `sources` gives the store's graphs as a worker that starts reads them. */
-  constructor(private readonly sources: () => ThreadSource[]) {}
+  /**
+   * `sources` gives the store's graphs as a worker that starts reads them.
+   * A `warm` thread starts its worker now, and a new one as soon as one is
+   * stopped, so that a query seldom waits for the store to be read.
+   */
+  constructor(
+    private readonly sources: () => ThreadSource[],
+    private readonly options: { readonly warm?: boolean } = {},
+  ) {
+    if (options.warm) this.startWorker();
+  }
 
   /** True while a worker holds a copy of the store (then it must be sent each change). */
   get started(): boolean {
@@ -140,12 +181,16 @@ export class QueryThread {
     this.worker?.postMessage(op);
   }
 
-  /** Runs a read-only query in the worker; past `deadlineMs` (waiting included) it is stopped with QueryTimeoutError; `signal` abandons it with QueryAbortedError. */
+  /**
+   * Runs a read-only query in the worker; past `deadlineMs` (waiting for
+   * other queries included, the worker's reading of the store not) it is
+   * stopped with QueryTimeoutError; `signal` abandons it with QueryAbortedError.
+   */
   run(text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<ThreadAnswer> {
     if (this.closed || signal?.aborted) return Promise.reject(new QueryAbortedError(label));
     return new Promise<ThreadAnswer>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, text, label, deadlineMs, resolve, reject };
-      job.timer = setTimeout(() => this.fail(job, new QueryTimeoutError(label, deadlineMs)), deadlineMs);
+      const job: Job = { id: this.nextId++, text, label, deadlineMs, resolve, reject, left: deadlineMs };
+      if (!this.loading) this.startClock(job);
       if (signal) {
         const onAbort = () => this.fail(job, new QueryAbortedError(label));
         signal.addEventListener('abort', onAbort, { once: true });
@@ -175,22 +220,52 @@ export class QueryThread {
     }
   }
 
+  /** Starts (or restarts) the clock of a job's deadline. */
+  private startClock(job: Job): void {
+    job.since = performance.now();
+    job.timer = setTimeout(() => this.fail(job, new QueryTimeoutError(job.label, job.deadlineMs)), Math.max(0, job.left));
+  }
+
+  /** Stops the clock of every job's deadline while a worker reads the store. */
+  private pauseClocks(): void {
+    for (const job of this.jobs()) {
+      if (job.since === undefined) continue;
+      clearTimeout(job.timer);
+      job.left -= performance.now() - job.since;
+      job.since = undefined;
+    }
+  }
+
+  private jobs(): Job[] {
+    return [...(this.running ? [this.running] : []), ...this.queue];
+  }
+
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON } });
+    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON, piecesAbove: PIECES_ABOVE, perPiece: BINDINGS_PER_PIECE } });
     worker.unref();
+    this.loading = true;
+    this.pauseClocks();
     worker.postMessage({ op: 'open', sources: this.sources() });
-    worker.on('message', (message: { id: number; json?: string; ntriples?: string; error?: string }) => {
+    worker.on('message', (message: { id: number; ready?: boolean; json?: string; pieces?: string[]; ntriples?: string; error?: string }) => {
+      if (message.ready) {
+        if (this.worker !== worker) return;
+        this.loading = false;
+        for (const job of this.jobs()) if (job.since === undefined) this.startClock(job);
+        return;
+      }
       const job = this.running;
       if (!job || job.id !== message.id) return;
       this.settle(job);
       if (message.error !== undefined) job.reject(new QueryError(job.label, message.error));
-      else job.resolve(message.json !== undefined ? { json: message.json } : { ntriples: message.ntriples ?? '' });
+      else job.resolve(message.json !== undefined ? { json: message.json, ...(message.pieces ? { pieces: message.pieces } : {}) } : { ntriples: message.ntriples ?? '' });
       this.next();
     });
     worker.on('error', (error) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      this.loading = false;
+      for (const job of this.jobs()) if (job.since === undefined) this.startClock(job);
       const job = this.running;
       if (job) this.fail(job, new QueryError(job.label, `the query thread failed (${error.message})`));
     });
@@ -218,6 +293,9 @@ export class QueryThread {
   private stopWorker(): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.loading = false;
     if (worker) void worker.terminate();
+    // A warm thread reads the store again at once, rather than when the next query comes.
+    if (worker && this.options.warm && !this.closed) this.startWorker();
   }
 }

@@ -4,6 +4,9 @@
  */
 
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ApiOptions } from '../../src/api/server.js';
 import { ROLES, TokenTable, hashToken, type Role } from '../../src/api/auth.js';
@@ -106,15 +109,27 @@ export async function replacePolicy(api: Api, policy: string, text: string, file
   return api.call('PUT', path + query, { as: 'engineer', body: text, contentType: 'text/turtle', headers: { 'if-match': etag } });
 }
 
-/** Starts the API over a fresh embedded store holding the mini policy. */
+/**
+ * Starts the API over a fresh embedded store holding the mini policy, as
+ * `studio serve` opens it: on a data folder of its own (removed by stopApi),
+ * serving, so that every read runs in the query threads.
+ */
 export async function startMiniApi(options: TestApiOptions = {}): Promise<Api> {
-  const store = await EmbeddedStore.open();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-api-'));
+  const store = await EmbeddedStore.open({ dataDir, serving: true });
   await store.loadPolicy(await readTurtle(MINI));
-  return startApi(store, options);
+  const api = await startApi(store, options);
+  folders.set(api, dataDir);
+  return api;
 }
 
-/** Stops a server and closes its store. */
+/** The data folders startMiniApi made, by server. */
+const folders = new WeakMap<Api, string>();
+
+/** Stops a server and closes its store (and removes the data folder startMiniApi made for it). */
 export async function stopApi(api: Api | undefined): Promise<void> {
   await api?.close();
   await api?.store.close();
+  const dataDir = api && folders.get(api);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }

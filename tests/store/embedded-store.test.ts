@@ -5,9 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import N3 from 'n3';
 import { EmbeddedStore, summariseNTriples } from '../../src/store/oxigraph-store.js';
+import { textPieces } from '../../src/store/data-folder.js';
 import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { preparePolicy } from '../../src/validation/upload-check.js';
-import { DataFolderError, PolicyNotLoadedError } from '../../src/errors.js';
+import { DataFolderError, PolicyNotLoadedError, QueryTimeoutError } from '../../src/errors.js';
 import { describeGraphStore, MINI, SAMPLE_POLICIES } from './store-spec.js';
 import { describeFramers } from './framers-spec.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
@@ -17,6 +18,15 @@ const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
 
 describeGraphStore('embedded (oxigraph)', {
   open: async () => EmbeddedStore.open({ dataDir: await tempDir() }),
+  writeQuery: 'DELETE WHERE { ?s ?p ?o }',
+  prohibitionsQuery: 'SELECT ?rule WHERE { ?rule a <https://w3id.org/alignment-studio/ns#Prohibition> }',
+  derivedQuery: 'SELECT ?says WHERE { ?note <https://w3id.org/alignment-studio/ns#says> ?says }',
+  derivedTypedQuery: 'SELECT ?says WHERE { ?note a <https://w3id.org/alignment-studio/ns#Note> ; <https://w3id.org/alignment-studio/ns#says> ?says }',
+});
+
+// A server's store: nothing read into oxigraph in the process's own thread; every read in the query threads.
+describeGraphStore('embedded (oxigraph), serving', {
+  open: async () => EmbeddedStore.open({ dataDir: await tempDir(), serving: true }),
   writeQuery: 'DELETE WHERE { ?s ?p ?o }',
   prohibitionsQuery: 'SELECT ?rule WHERE { ?rule a <https://w3id.org/alignment-studio/ns#Prohibition> }',
   derivedQuery: 'SELECT ?says WHERE { ?note <https://w3id.org/alignment-studio/ns#says> ?says }',
@@ -306,6 +316,19 @@ describe('embedded store data folder', () => {
   });
 });
 
+describe('textPieces (how an upload is written to the data folder)', () => {
+  it('cuts a text into pieces of about the size asked that join back to it, never between the halves of a surrogate pair', () => {
+    const text = 'a\u{1F600}'.repeat(100) + 'é';
+    for (const size of [1, 2, 3, 7, 100, 10_000]) {
+      const pieces = [...textPieces(text, size)];
+      expect(pieces.join('')).toBe(text);
+      expect(pieces.filter((piece) => /[\uD800-\uDBFF]$/.test(piece))).toEqual([]);
+      expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThanOrEqual(Math.max(size, 2));
+    }
+    expect([...textPieces('')]).toEqual([]);
+  });
+});
+
 describe('embedded store query threads', () => {
   /** Triples per graph, as one query answers them, in process and in a query thread. */
   const PER_GRAPH = 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g';
@@ -332,5 +355,37 @@ describe('embedded store query threads', () => {
     expect(afterInThread).toEqual(after);
     expect(after).not.toEqual(inProcess);
     await store.close();
+  });
+  it('serving: answer every read from the data folder as an ordinary store does, follow writes, and read the store again after a deadline stops one', async () => {
+    const dataDir = await tempDir();
+    const first = await EmbeddedStore.open({ dataDir });
+    const [mini, bank] = [await readTurtle(MINI), await readTurtle(SAMPLE_POLICIES[1]!)];
+    const { policy } = await first.loadPolicy(mini);
+    await first.loadPolicy(bank);
+    const quads = parseTurtle(mini).slice(0, 50);
+    await first.putDerivedGraph({ graph: 'https://example.org/derived#g', kind: 'test', policy, policySha256: 'x' }, quads);
+    const [expected] = await answers(first);
+    await first.close();
+
+    const serving = await EmbeddedStore.open({ dataDir, serving: true });
+    const [withoutDeadline, withDeadline] = await answers(serving);
+    expect(withoutDeadline).toEqual(expected);
+    expect(withDeadline).toEqual(expected);
+    // Writes: a generated graph replaced, a policy replaced (from Turtle, checked in a scratch store) and one removed.
+    await serving.putDerivedGraph({ graph: 'https://example.org/derived#g', kind: 'test', policy, policySha256: 'x' }, quads.slice(0, 10));
+    await serving.loadPolicy({ ...mini, text: `${mini.text}\n<urn:x> <urn:y> "z" .\n` });
+    await serving.removePolicy((await serving.listPolicies()).find((p) => p.policy !== policy)!.policy);
+    const [after] = await answers(serving);
+    expect(after).not.toEqual(expected);
+    await serving.close();
+    const ordinary = await EmbeddedStore.open({ dataDir });
+    expect(after).toEqual((await answers(ordinary))[0]);
+    await ordinary.close();
+
+    // A query stopped at its deadline takes its thread with it; the next one is answered by a thread that read the store again.
+    const again = await EmbeddedStore.open({ dataDir, serving: true });
+    await expect(again.query('SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }', { deadlineMs: 300 })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(await again.query(PER_GRAPH)).toEqual(after);
+    await again.close();
   });
 });

@@ -54,8 +54,9 @@ export function registerServe(program: Command): void {
     const jobsRunning = positiveInteger('--jobs-running', options.jobsRunning);
     const tokens = await TokenTable.load(options.tokens);
     const config = resolveConfig({ ...(options.store ? { store: options.store } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-    // A server reads every graph before it listens, so that its first request does not wait for them.
-    const store = await openStore(options, { eager: true });
+    // The server's thread keeps no copy of the graphs: its query threads start reading them now, so that
+    // its first request seldom waits for them, and every upload and generated graph goes to them.
+    const store = await openStore(options, { serving: true });
     const app = await buildServer({
       store,
       tokens,
