@@ -326,7 +326,7 @@ export class Framer {
   }
 
   /** A term as templates say it: its label and forms, its kind (a name takes no article), and the rule's own term it narrows, if any. */
-  private termVar(term: string | undefined, ruleTerm?: string): (TermRef & { type?: string; kindOf?: string }) | null {
+  private termVar(term: string | undefined, ruleTerm?: string): (TermRef & { type?: string; kindOf?: string; kinds?: readonly string[] }) | null {
     if (!term) return null;
     // Built once per (term, rule's term): templates only read them.
     const key = ruleTerm && ruleTerm !== term ? `${term} ${ruleTerm}` : term;
@@ -334,12 +334,23 @@ export class Framer {
     if (!found) {
       const ref = this.ref(term)!;
       const type = this.context.terms.get(term)?.type;
-      found = { ...ref, ...(type ? { type } : {}), ...(ruleTerm && ruleTerm !== term ? { kindOf: this.hierarchy.label(ruleTerm) } : {}) };
+      const kinds = this.kindsOf(term);
+      found = { ...ref, ...(type ? { type } : {}), ...(ruleTerm && ruleTerm !== term ? { kindOf: this.hierarchy.label(ruleTerm) } : {}), ...(kinds.length > 0 ? { kinds } : {}) };
       this.termVars.set(key, found);
     }
     return found;
   }
-  private readonly termVars = new Map<string, TermRef & { type?: string; kindOf?: string }>();
+  private readonly termVars = new Map<string, TermRef & { type?: string; kindOf?: string; kinds?: readonly string[] }>();
+
+  /**
+   * What a term is a kind of, as an act may name it: its own IRI's name when that differs from its label
+   * (lum:Credential, labelled "password, key or token": "credential"), then its broader terms' labels.
+   */
+  private kindsOf(term: string): readonly string[] {
+    const name = localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    const label = this.hierarchy.label(term);
+    return [...new Set([...(/^[a-z][a-z ]*$/.test(name) && name !== label.toLowerCase() ? [name] : []), ...[...this.hierarchy.ancestors(term)].map((t) => this.hierarchy.label(t))])];
+  }
 
   /** A channel as expectations name it: with its other names, so that graders accept any of them. */
   private channelRef(channel: string): TermRef {
@@ -698,7 +709,7 @@ export class Framer {
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const actLabel = this.hierarchy.label(picks.action!);
     const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
-    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined);
+    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : []);
     const says = instruction.kind === 'Prohibition' ? `do not ${spoken(act)}` : instruction.kind === 'Obligation' ? `you must ${spoken(act)}` : `you may ${spoken(act)}`;
     const vars = {
       ...this.ruleVars(winner, picks, key),

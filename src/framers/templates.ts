@@ -272,7 +272,8 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   handlebars.registerHelper('act', (action: unknown, target: unknown) => {
     const field = (t: unknown, key: string) => (typeof t === 'object' && t !== null ? String((t as Record<string, unknown>)[key] ?? '') : '');
     const object = field(target, 'label');
-    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined));
+    const kinds = typeof target === 'object' && target !== null && Array.isArray((target as { kinds?: unknown }).kinds) ? ((target as { kinds: string[] }).kinds) : [];
+    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, kinds));
   });
   // One of several ways to say the same thing, chosen by the item's seeded `phrasing` number: {{one phrasing
   // "I can't help with that." "I'm not able to help with that."}}. The first option's length shifts the choice,

@@ -289,20 +289,21 @@ function actNames(action: string, object: string): boolean {
  * - a verb and a phrase of place or purpose: the object between them ("use the CRM system for personal purposes",
  *   "describe the savings account as free");
  * - the act names the object's kind ("destroy records", "accept a gift", `kindOf` the rule's own object the
- *   item narrows): the object in its place ("destroy business records", "accept a meal");
+ *   item narrows, or one of `kinds`: the object's broader terms and its own IRI's name): the object in its
+ *   place ("destroy business records", "accept a meal", "recommend a mortgage");
  * - otherwise the object after a preposition the act's words take ("give personalised advice on an investment
  *   product"), or "involving".
  */
-export function actPhrase(action: string, object: string | undefined, kindOf?: string): string {
+export function actPhrase(action: string, object: string | undefined, kindOf?: string, kinds: readonly string[] = []): string {
   if (!object) return action;
-  const key = `${action}\u0000${object}\u0000${kindOf ?? ''}`;
+  const key = `${action}\u0000${object}\u0000${kindOf ?? ''}\u0000${kinds.join('\u0000')}`;
   let said = acts.get(key);
-  if (said === undefined) acts.set(key, (said = deriveActPhrase(action, object, kindOf)));
+  if (said === undefined) acts.set(key, (said = deriveActPhrase(action, object, kindOf, kinds)));
   return said;
 }
 const acts = new Map<string, string>();
 
-function deriveActPhrase(action: string, object: string, kindOf?: string): string {
+function deriveActPhrase(action: string, object: string, kindOf: string | undefined, kinds: readonly string[]): string {
   if (echoes(action, object) || actNames(action, object)) return action;
   const words = action.split(/\s+/);
   const [verb, next, ...rest] = words;
@@ -334,7 +335,11 @@ function deriveActPhrase(action: string, object: string, kindOf?: string): strin
     const objectEnd = objectWords.findIndex((w, i) => i > 0 && ENDS_OBJECT.has(w.toLowerCase()));
     const objectHead = (comma >= 0 ? objectWords[comma]! : objectEnd < 0 ? objectWords.at(-1)! : objectWords[objectEnd - 1]!).replace(/,$/, '');
     // The rule's own object must be the head of the act's ("a personal data breach" is no kind of personal data).
-    const kind = (kindOf !== undefined && kindOf !== object && actNames(own.join(' '), kindOf) && alike(head, headOf(kindOf))) || alike(head, objectHead) || own.every((w, i) => alike(w, objectWords[i] ?? ''));
+    const namesKind = (k: string) => k !== object && actNames(own.join(' '), k) && alike(head, headOf(k));
+    // A broader term of the object, or its own name, that the act names: "recommend a product" of a mortgage
+    // (a credit product, a product) is "recommend a mortgage"; "reveal a credential" of lum:Credential, labelled
+    // "password, key or token", is "reveal a password, key or token".
+    const kind = (kindOf !== undefined && namesKind(kindOf)) || alike(head, objectHead) || own.every((w, i) => alike(w, objectWords[i] ?? '')) || kinds.some(namesKind);
     if (kind) {
       const said = determiner && determiner !== 'a' && determiner !== 'an' && !DETERMINER.test(objectWords[0]!) && !/'s?$/.test(objectWords[0]!) ? `${determiner} ${object}` : objectPhrase(object);
       return [verb, said, ...words.slice(stop)].join(' ');

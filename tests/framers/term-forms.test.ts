@@ -63,6 +63,16 @@ describe('term forms', () => {
     expect(actPhrase('report a personal data breach', 'identity of a reporter', 'personal data')).toBe('report a personal data breach involving the identity of a reporter');
   });
 
+  it('put the object in the place of a broader term, or of its own name, that the act names', () => {
+    // hbl:Mortgage: broader "credit product", then "product".
+    expect(actPhrase('recommend a product', 'mortgage', undefined, ['credit product', 'product'])).toBe('recommend a mortgage');
+    // lum:Credential, labelled "password, key or token".
+    expect(actPhrase('reveal a credential', 'password, key or token', undefined, ['credential'])).toBe('reveal a password, key or token');
+    // A kind the act does not name changes nothing.
+    expect(actPhrase('recommend a product', 'mortgage', undefined, ['loan'])).toBe('recommend a product involving a mortgage');
+    expect(actPhrase('report a personal data breach', 'identity of a reporter', undefined, ['personal data'])).toBe('report a personal data breach involving the identity of a reporter');
+  });
+
   it.each([
     ['Corporate Secretariat', 'Department', 'the Corporate Secretariat'],
     ['Group Compliance', 'Department', 'Group Compliance'],
