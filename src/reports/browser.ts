@@ -6,7 +6,7 @@
  */
 
 import { access, constants } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { BrowserMissingError } from '../errors.js';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -35,5 +35,7 @@ export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Prom
       `no Chromium at ${chromiumPath(env)}: PDF reports are printed by a headless Chromium. Install it (on Debian or Ubuntu: 'apt-get install -y chromium'), or set CHROMIUM_PATH to a Chromium or Chrome binary; or write --format html and print that.`,
     );
   }
+  // Loaded when a browser is first needed: importing playwright-core costs a quarter of a second.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: file, headless: true });
 }
