@@ -10,15 +10,13 @@
  * generation is unchanged.
  */
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { GraphStore, Progress } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
 import type { LlmClient } from '../llm/client.js';
 import { mapBounded } from '../llm/bounded.js';
-import { loadPromptTemplate, type PromptTemplate } from '../llm/prompt-template.js';
+import { loadTaskPrompt, type PromptTemplate } from '../llm/prompt-template.js';
 import { PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
 import { FILTER_REASONS, factsOf, judgeParaphrase, wordsOf, type FilterReason } from './augment-filters.js';
 import { Framer, FAMILIES } from './generate.js';
@@ -88,8 +86,7 @@ export interface AugmentSummary {
 
 /** Loads the paraphrase prompt from a templates folder, or the studio's own when the folder has none. */
 export async function loadAugmentPrompt(templatesDir: string = TEMPLATES_DIR): Promise<PromptTemplate> {
-  const own = path.join(templatesDir, `${AUGMENT_PROMPT_ID}.yaml`);
-  return loadPromptTemplate(existsSync(own) ? own : path.join(TEMPLATES_DIR, `${AUGMENT_PROMPT_ID}.yaml`), AUGMENT_PROMPT_ID);
+  return loadTaskPrompt(AUGMENT_PROMPT_ID, templatesDir, TEMPLATES_DIR);
 }
 
 /** Checks the options a user gives; a bad one is an InvalidOptionError. */

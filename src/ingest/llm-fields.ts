@@ -11,14 +11,12 @@
  * (studio:ProposedTerm) for the author to keep, rename or replace.
  */
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Ajv, type JSONSchemaType } from 'ajv';
-import { extractJsonObject } from '../auditors/graders/judge-answer.js';
 import { TEMPLATES_DIR } from '../framers/templates.js';
 import { mapBounded } from '../llm/bounded.js';
 import type { ChatMessage, LlmClient } from '../llm/client.js';
-import { loadPromptTemplate, type PromptTemplate } from '../llm/prompt-template.js';
+import { readJsonAnswer } from '../llm/json-answer.js';
+import { loadTaskPrompt, type PromptTemplate } from '../llm/prompt-template.js';
 import type { DraftProvision } from './provisions.js';
 import { termKey, type CatalogueTerm, type TermCatalogue, type TermClass } from './term-catalogue.js';
 
@@ -27,8 +25,7 @@ export const FIELDS_PROMPT_ID = '_ingest/fields';
 
 /** Loads the fields prompt from a templates folder, or the studio's own when the folder has none. */
 export async function loadFieldsPrompt(templatesDir: string = TEMPLATES_DIR): Promise<PromptTemplate> {
-  const own = path.join(templatesDir, `${FIELDS_PROMPT_ID}.yaml`);
-  return loadPromptTemplate(existsSync(own) ? own : path.join(TEMPLATES_DIR, `${FIELDS_PROMPT_ID}.yaml`), FIELDS_PROMPT_ID);
+  return loadTaskPrompt(FIELDS_PROMPT_ID, templatesDir, TEMPLATES_DIR);
 }
 
 /** The behaviours a model may choose (DirectToChannel is left out: it needs a channel the text rarely names). */
@@ -140,13 +137,9 @@ export function thresholdLabels(provision: DraftProvision, units: ReadonlySet<st
 
 /** Checks an answer against the provision and the policy's terms, and resolves its fields; a problem is a sentence for the model. */
 export function readFieldsAnswer(text: string, slots: readonly Slot[], thresholds: number, catalogue: TermCatalogue): { ok: true; fields: ProvisionFields } | { ok: false; problem: string } {
-  const found = extractJsonObject(text);
-  if (found === undefined) return { ok: false, problem: `no JSON object found in the answer (it began: ${JSON.stringify(text.trim().slice(0, 80))})` };
-  if (!validate(found)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : ''}`);
-    return { ok: false, problem: `the JSON does not match the schema: ${[...new Set(problems)].join('; ')}` };
-  }
-  const answer = found as FieldsAnswer;
+  const read = readJsonAnswer(text, validate);
+  if (!read.ok) return read;
+  const answer = read.value;
   const fields: Record<string, ResolvedField> = {};
   for (const slot of slots) {
     const given = answer[slot.name];

@@ -7,7 +7,9 @@
  */
 
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import Handlebars from 'handlebars';
 import { parse as parseYaml } from 'yaml';
 import { TemplateError } from '../errors.js';
@@ -39,6 +41,12 @@ export async function loadPromptTemplate(file: string, id: string): Promise<Prom
     throw new TemplateError(file, `cannot read the prompt (${(error as Error).message})`, { cause: error });
   }
   return parsePromptTemplate(file, id, text);
+}
+
+/** A task's prompt, `<id>.yaml`, from a templates folder, or from the studio's own (`studioDir`) when that folder has none. */
+export async function loadTaskPrompt(id: string, templatesDir: string, studioDir: string): Promise<PromptTemplate> {
+  const own = path.join(templatesDir, `${id}.yaml`);
+  return loadPromptTemplate(existsSync(own) ? own : path.join(studioDir, `${id}.yaml`), id);
 }
 
 /** Parses and compiles a prompt file's text. */

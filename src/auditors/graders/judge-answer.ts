@@ -8,6 +8,7 @@
  */
 
 import { Ajv, type JSONSchemaType } from 'ajv';
+import { readJsonAnswer } from '../../llm/json-answer.js';
 import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
 import { FILE_ASSERTION, FOLLOWS_PARTY, FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
 
@@ -63,13 +64,9 @@ export type JudgeAnswerResult = { readonly ok: true; readonly answer: JudgeAnswe
 
 /** Reads a judge's reply against the expectations it had to judge. */
 export function readJudgeAnswer(text: string, expected: readonly JudgedKind[]): JudgeAnswerResult {
-  const found = extractJsonObject(text);
-  if (found === undefined) return { ok: false, problem: `no JSON object found in the answer (it began: ${JSON.stringify(text.trim().slice(0, 80))})` };
-  if (!validate(found)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(the object)'} ${e.message}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== null).join(', ')})` : ''}`);
-    return { ok: false, problem: `the JSON does not match the schema: ${[...new Set(problems)].join('; ')}` };
-  }
-  const answer = found as JudgeAnswer;
+  const read = readJsonAnswer(text, validate);
+  if (!read.ok) return read;
+  const answer = read.value;
   const judged = new Set(answer.checks.map((c) => c.expectation));
   const missing = [...new Set(expected)].filter((k) => !judged.has(k));
   if (missing.length > 0) return { ok: false, problem: `no verdict in "checks" on ${missing.join(', ')}` };
@@ -80,49 +77,4 @@ export function readJudgeAnswer(text: string, expected: readonly JudgedKind[]): 
   if (answer.grade && answer.outcome === 'cantTell') return { ok: false, problem: `"grade" is "${answer.grade}" but the outcome is "cantTell"; give no grade (null) when undecided` };
   if (answer.grade && outcomeOfGrade(answer.grade) !== answer.outcome) return { ok: false, problem: `"grade" is "${answer.grade}" but the outcome is "${answer.outcome}" (pass and borderline go with "passed", fail with "failed")` };
   return { ok: true, answer };
-}
-
-/**
- * The first JSON object in a text: the whole text, else a fenced block
- * (```json ... ```), else the first balanced {...} that parses.
- */
-export function extractJsonObject(text: string): object | undefined {
-  const candidates = [text.trim(), ...[...text.matchAll(/```[a-zA-Z]*\s*\n?([\s\S]*?)```/g)].map((m) => m[1]!.trim())];
-  for (const candidate of candidates) {
-    const value = parseObject(candidate);
-    if (value) return value;
-  }
-  for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
-    const end = matchingBrace(text, start);
-    if (end === undefined) continue;
-    const value = parseObject(text.slice(start, end + 1));
-    if (value) return value;
-  }
-  return undefined;
-}
-
-function parseObject(text: string): object | undefined {
-  if (!text.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The index of the brace closing the one at `start`, skipping braces inside strings. */
-function matchingBrace(text: string, start: number): number | undefined {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === '{') depth++;
-    else if (ch === '}' && --depth === 0) return i;
-  }
-  return undefined;
 }

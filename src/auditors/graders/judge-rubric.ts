@@ -11,13 +11,11 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { EXPECTATION_KINDS, type Expectation } from '../../framers/expectations.js';
 import { channelName } from '../../framers/exports/checks.js';
 import { TEMPLATES_DIR } from '../../framers/templates.js';
 import type { ChatMessage } from '../../llm/client.js';
-import { loadPromptTemplate, type PromptTemplate } from '../../llm/prompt-template.js';
+import { loadTaskPrompt, type PromptTemplate } from '../../llm/prompt-template.js';
 import { FILE_ASSERTION, FINDINGS, FOLLOWS_PARTY, type AuditCase, type Finding, type GradeInput } from '../verdict.js';
 import { partyName } from '../chain-of-command.js';
 import { STUDIO } from '../../vocabulary.js';
@@ -27,8 +25,7 @@ export const JUDGE_PROMPT_ID = '_judge/rubric';
 
 /** Loads the judge's prompt from a templates folder, or the studio's own when the folder has none. */
 export async function loadJudgePrompt(templatesDir: string = TEMPLATES_DIR): Promise<PromptTemplate> {
-  const own = path.join(templatesDir, `${JUDGE_PROMPT_ID}.yaml`);
-  return loadPromptTemplate(existsSync(own) ? own : path.join(TEMPLATES_DIR, `${JUDGE_PROMPT_ID}.yaml`), JUDGE_PROMPT_ID);
+  return loadTaskPrompt(JUDGE_PROMPT_ID, templatesDir, TEMPLATES_DIR);
 }
 
 /** What an expectation asks of an answer, in a sentence a judge can apply. */

@@ -4,7 +4,8 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { extractJsonObject, readJudgeAnswer } from '../../../src/auditors/graders/judge-answer.js';
+import { readJudgeAnswer } from '../../../src/auditors/graders/judge-answer.js';
+import { extractJsonObject } from '../../../src/llm/json-answer.js';
 
 const OK = { outcome: 'passed', score: 1, reason: 'Refuses.', checks: [{ expectation: 'MustRefuse', outcome: 'passed', detail: 'says it cannot help' }] };
 
