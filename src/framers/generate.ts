@@ -347,10 +347,16 @@ export class Framer {
    * (lum:Credential, labelled "password, key or token": "credential"), then its broader terms' labels.
    */
   private kindsOf(term: string): readonly string[] {
-    const name = localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-    const label = this.hierarchy.label(term);
-    return [...new Set([...(/^[a-z][a-z ]*$/.test(name) && name !== label.toLowerCase() ? [name] : []), ...[...this.hierarchy.ancestors(term)].map((t) => this.hierarchy.label(t))])];
+    let kinds = this.kinds.get(term);
+    if (!kinds) {
+      const name = localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      const label = this.hierarchy.label(term);
+      kinds = [...new Set([...(/^[a-z][a-z ]*$/.test(name) && name !== label.toLowerCase() ? [name] : []), ...[...this.hierarchy.ancestors(term)].map((t) => this.hierarchy.label(t))])];
+      this.kinds.set(term, kinds);
+    }
+    return kinds;
   }
+  private readonly kinds = new Map<string, readonly string[]>();
 
   /** A channel as expectations name it: with its other names, so that graders accept any of them. */
   private channelRef(channel: string): TermRef {

@@ -14,7 +14,6 @@ import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, IRI_PATTERN, problems } from '../schemas.js';
 import { MAX_DOCUMENT_BYTES, type DocumentFormat } from '../../ingest/document.js';
 import { IngestThread } from '../../ingest/ingest-thread.js';
-import type { IngestAnswer } from '../../ingest/ingest-task.js';
 import { EDITABLE_FIELDS, type EditableField } from '../../ingest/review.js';
 import { TURTLE } from '../../rdf/turtle.js';
 
@@ -91,11 +90,6 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
   app.addHook('onClose', async () => thread.close());
   // Warm once the server listens, so that the first document does not wait for the worker and its shapes.
   if (options.warm) app.addHook('onReady', async () => thread.warm());
-
-  const answer = (result: IngestAnswer, title: string) => {
-    if (result.kind === 'refused') throw new HttpProblem(422, 'document-refused', title, result.reason, result.violations ? { violations: result.violations } : {});
-    return result.result;
-  };
 
   await app.register(async (documents) => {
     // Only the document types: any other content type is a 415.
@@ -210,7 +204,10 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
         kind: 'review', filename: body.filename ?? 'draft.ttl', draft: body.draft,
         decisions: { accept: body.accept ?? [], reject: body.reject ?? [], edit: body.edit ?? [] },
       });
-      return answer(result, 'The review cannot be applied');
+      if (result.kind === 'refused') {
+        throw new HttpProblem(422, 'document-refused', 'The review cannot be applied', result.reason, result.violations ? { violations: result.violations } : {});
+      }
+      return result.result;
     },
   );
 }
