@@ -333,8 +333,8 @@ describe('embedded store query threads', () => {
   /** Triples per graph, as one query answers them, in process and in a query thread. */
   const PER_GRAPH = 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g';
   const answers = async (store: EmbeddedStore) => [await store.query(PER_GRAPH), await store.query(PER_GRAPH, { deadlineMs: 60_000 })];
-
-  it('read the graphs from the data folder, derived graphs, Turtle with blank nodes and the vocabulary included, and follow later writes', async () => {
+  /** A data folder holding the mini policy, the bank's and a derived graph of the mini policy, with the store still open. */
+  const twoPoliciesAndADerivedGraph = async () => {
     const dataDir = await tempDir();
     const first = await EmbeddedStore.open({ dataDir });
     const [mini, bank] = [await readTurtle(MINI), await readTurtle(SAMPLE_POLICIES[1]!)];
@@ -342,6 +342,11 @@ describe('embedded store query threads', () => {
     await first.loadPolicy(bank);
     const quads = parseTurtle(mini).slice(0, 50);
     await first.putDerivedGraph({ graph: 'https://example.org/derived#g', kind: 'test', policy, policySha256: 'x' }, quads);
+    return { dataDir, first, mini, policy, quads };
+  };
+
+  it('read the graphs from the data folder, derived graphs, Turtle with blank nodes and the vocabulary included, and follow later writes', async () => {
+    const { dataDir, first, mini, policy, quads } = await twoPoliciesAndADerivedGraph();
     await first.close();
 
     const store = await EmbeddedStore.open({ dataDir, eager: true });
@@ -357,13 +362,7 @@ describe('embedded store query threads', () => {
     await store.close();
   });
   it('serving: answer every read from the data folder as an ordinary store does, follow writes, and read the store again after a deadline stops one', async () => {
-    const dataDir = await tempDir();
-    const first = await EmbeddedStore.open({ dataDir });
-    const [mini, bank] = [await readTurtle(MINI), await readTurtle(SAMPLE_POLICIES[1]!)];
-    const { policy } = await first.loadPolicy(mini);
-    await first.loadPolicy(bank);
-    const quads = parseTurtle(mini).slice(0, 50);
-    await first.putDerivedGraph({ graph: 'https://example.org/derived#g', kind: 'test', policy, policySha256: 'x' }, quads);
+    const { dataDir, first, mini, policy, quads } = await twoPoliciesAndADerivedGraph();
     const [expected] = await answers(first);
     await first.close();
 
