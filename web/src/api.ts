@@ -41,12 +41,17 @@ export function getJson<T>(path: string, token = savedToken()): Promise<T> {
 
 /** POST to the API, with a JSON body or none; the answer's JSON. */
 export function postJson<T>(path: string, body?: unknown, token = savedToken()): Promise<T> {
-  return call<T>('POST', path, token, body);
+  return call<T>('POST', path, token, body === undefined ? undefined : { type: 'application/json', bytes: JSON.stringify(body) });
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
-  const response = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+/** POST bytes of the given content type (a document, a Turtle file); the answer's JSON. */
+export function postBytes<T>(path: string, bytes: Blob | string, type: string, token = savedToken()): Promise<T> {
+  return call<T>('POST', path, token, { type, bytes });
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, token: string | null, body?: { type: string; bytes: Blob | string }): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': body.type }) };
+  const response = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: body.bytes }) });
   if (response.ok) return (await response.json()) as T;
   let title = response.statusText;
   let detail = `${response.status} from ${path}`;

@@ -20,6 +20,7 @@ import { RunView } from './views/run.js';
 import { CompareView } from './views/compare.js';
 import { ReviewView } from './views/review.js';
 import { JobsView } from './views/jobs.js';
+import { IngestView } from './views/ingest.js';
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -83,6 +84,8 @@ function View({ route }: { route: Route }) {
       return <CompareView params={route.params} />;
     case 'jobs':
       return <JobsView />;
+    case 'ingest':
+      return <IngestView />;
     case 'review':
       return <ReviewView run={route.run} params={route.params} />;
     case 'missing':
@@ -98,7 +101,7 @@ function View({ route }: { route: Route }) {
 }
 
 /** Titles per view, so that a screen reader and the tab strip say where the reader is. */
-const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', missing: 'Not found' };
+const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', ingest: 'Ingest', missing: 'Not found' };
 
 function App() {
   const [token, setToken] = useState(savedToken());
@@ -136,6 +139,11 @@ function Studio({ route, onForget, token }: { route: Route; onForget: () => void
           <a href={href.jobs()} aria-current={route.view === 'jobs' ? 'page' : undefined}>
             Jobs
           </a>
+          {who.state === 'done' && who.value.may.changePolicies && (
+            <a href={href.ingest()} aria-current={route.view === 'ingest' ? 'page' : undefined}>
+              Ingest
+            </a>
+          )}
         </nav>
         {who.state === 'done' && (
           <span class="who">

@@ -160,3 +160,35 @@ export interface Job {
   result: Record<string, unknown> | null;
   problem: { title: string; detail: string; status: number } | null;
 }
+
+/** A row of the review table of POST /v1/ingest. */
+export interface IngestReviewRow {
+  provision: string;
+  section: string;
+  kind: string;
+  cues: string[];
+  start: number;
+  end: number;
+  qualifies: string[];
+  text: string;
+}
+
+/** What POST /v1/ingest answers: the draft policy and its review table. */
+export interface IngestDraft {
+  document: { file: string; format: string; sha256: string; characters: number; pages?: number; warnings: string[] };
+  policy: string;
+  sections: number;
+  provisions: Record<string, number>;
+  unresolved: number;
+  review: IngestReviewRow[];
+  turtle: string;
+}
+
+/** What POST /v1/ingest/review answers. */
+export interface ReviewedDraft {
+  accepted: string[];
+  edited: { iri: string; field: string; value: string }[];
+  rejected: string[];
+  cascaded: string[];
+  turtle: string;
+}
