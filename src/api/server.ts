@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import { Ajv, type ValidateFunction } from 'ajv';
 import swaggerUi from '@fastify/swagger-ui';
 import type { GraphStore } from '../store/graph-store.js';
+import type { LlmConfig } from '../llm/llm-config.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '../validation/upload-check.js';
 import { UploadThread } from '../validation/upload-thread.js';
 import { authenticate, type TokenTable } from './auth.js';
@@ -64,6 +65,8 @@ export interface ApiOptions {
   readonly keepVersions?: number;
   /** Start the ingestion thread when the server is ready rather than at the first POST /v1/ingest (`studio serve` does). */
   readonly warmIngest?: boolean;
+  /** The studio's helper model (`llm` of the configuration): POST /v1/ingest?llm=true asks it. */
+  readonly llm?: LlmConfig;
 }
 
 /** How the server runs jobs (/v1/jobs). */
@@ -273,7 +276,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(auditRoutes, { store, writes, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(sessionRoutes);
-      await api.register(ingestRoutes, { warm: options.warmIngest ?? false });
+      await api.register(ingestRoutes, { store, warm: options.warmIngest ?? false, ...(options.llm ? { llm: options.llm } : {}) });
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     },
     { prefix: '/v1' },

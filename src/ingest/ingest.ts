@@ -62,7 +62,11 @@ export function defaultPolicyIri(file: string): string {
 
 /** Ingests a document. Throws DocumentError on a document it refuses; writes nothing. */
 export async function ingest(file: string, options: IngestOptions = {}): Promise<Ingestion> {
-  const document = await readDocument(file, { maxBytes: options.maxBytes, anyLanguage: options.anyLanguage });
+  return draftDocument(await readDocument(file, { maxBytes: options.maxBytes, anyLanguage: options.anyLanguage }), options);
+}
+
+/** Ingests a document already read, asking the language model of `options.llm` when there is one. */
+export async function draftDocument(document: SourceDocument, options: IngestOptions = {}): Promise<Ingestion> {
   if (!options.llm) return ingestDocument(document, options);
   const outline = outlineOf(document);
   const thresholds = new Map(outline.provisions.map((p) => [p.id, thresholdLabels(p, THRESHOLD_UNITS, BOUND_WORDS)]));

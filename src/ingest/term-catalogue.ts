@@ -6,7 +6,7 @@
  */
 
 import N3 from 'n3';
-import { parseTurtle, readTurtle } from '../rdf/turtle.js';
+import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { ONTOLOGY_FILE, RDF, RDFS, SKOS, STUDIO } from '../vocabulary.js';
 
 /** The kinds of term a draft's fields take. */
@@ -37,12 +37,13 @@ export function termKey(label: string): string {
 }
 
 /**
- * Reads the terms of policy files (Turtle) and the studio's own shared terms
+ * Reads the terms of policies (Turtle files, or sources already read, such as
+ * a loaded policy the API exports) and the studio's own shared terms
  * (employee, manager, customer ... of the ontology); a syntax error names the
  * file and line.
  */
-export async function readTermCatalogue(files: readonly string[]): Promise<TermCatalogue> {
-  const sources = await Promise.all(files.map((f) => readTurtle(f)));
+export async function readTermCatalogue(policies: readonly (string | TurtleSource)[]): Promise<TermCatalogue> {
+  const sources = await Promise.all(policies.map((f) => (typeof f === 'string' ? readTurtle(f) : f)));
   const store = new N3.Store();
   for (const source of [await readTurtle(ONTOLOGY_FILE), ...sources]) {
     store.addQuads(parseTurtle(source) as N3.Quad[]);

@@ -7,6 +7,9 @@ import { PolicyValidator } from '../../src/validation/validator.js';
 import { startMiniApi, stopApi, TOKENS, type Api } from './harness.js';
 import { IngestThread } from '../../src/ingest/ingest-thread.js';
 import { IngestTimeoutError } from '../../src/errors.js';
+import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
+import { reader } from '../ingest/drafter-model.js';
 
 const FIXTURE = readFileSync('tests/ingest/fixtures/gifts-rule.md');
 const POLICY = 'https://example.org/gifts#policy';
@@ -90,6 +93,65 @@ describe('POST /v1/ingest', () => {
       expect(broken.status).toBe(422);
       expect((await api.call('POST', '/v1/ingest/review', { as: 'reader', json: { draft } })).status).toBe(403);
     });
+  });
+});
+
+describe('POST /v1/ingest with llm=true', () => {
+  const GIFTS_CODE = 'https://example.org/eastmarch/gifts#policy';
+  let model: OpenAiTestServer;
+  let withModel: Api;
+  beforeAll(async () => {
+    model = await OpenAiTestServer.start({ script: reader, models: ['drafter-1'] });
+    withModel = await startMiniApi({ llm: { ...LLM_DEFAULTS, baseUrl: model.baseUrl, model: 'drafter-1', parameters: {}, timeoutMs: 2000, maxRetries: 1 } });
+    const loaded = await withModel.call('POST', '/v1/policies?filename=gifts-code.ttl', { as: 'engineer', body: readFileSync('policies/gifts-code.ttl', 'utf8'), headers: { 'content-type': 'text/turtle' } });
+    expect(loaded.status).toBe(201);
+  }, 60_000);
+  afterAll(async () => {
+    await stopApi(withModel);
+    await model?.close();
+  });
+
+  async function sendTo(target: Api, query: string) {
+    const response = await fetch(`${target.url}/v1/ingest${query}`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.engineer}`, 'content-type': 'text/markdown' }, body: FIXTURE });
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  it("asks the configured model once per provision but definitions, maps its answers onto a loaded policy's terms, and says so in the summary and the table", async () => {
+    const before = model.requests.length;
+    const reply = await sendTo(withModel, `?filename=gifts-rule.md&policy=${encodeURIComponent(POLICY)}&llm=true&terms=${encodeURIComponent(GIFTS_CODE)}`);
+    expect(reply.status).toBe(200);
+    expect(model.requests.length - before).toBe(9);
+    expect(reply.body.llm).toMatchObject({ model: 'drafter-1', asked: 9, used: 9, refused: 0, prompt: { id: '_ingest/fields' } });
+    // 12.2(a): the gifts code's own action, by its label; the studio's shared role for "employee".
+    const general = reply.body.review.find((r: { provision: string }) => r.provision === 'sec-12-2-a-p1');
+    expect(general.model).toMatchObject({ action: 'accept a gift', bearer: 'employee', behaviours: ['Refuse', 'CiteSection'] });
+    expect(reply.body.turtle).toContain('https://example.org/eastmarch/gifts#acceptGift');
+    expect(reply.body.turtle).toContain('prov:wasAssociatedWith');
+    // Checked with the loaded policy, as the CLI checks a draft with its --terms files.
+    const report = await (await PolicyValidator.create()).validateSources([
+      { file: 'draft.ttl', text: reply.body.turtle, baseIri: 'file:///draft.ttl' },
+      { file: 'gifts-code.ttl', text: readFileSync('policies/gifts-code.ttl', 'utf8'), baseIri: 'file:///gifts-code.ttl' },
+    ]);
+    expect(report.conforms).toBe(true);
+  });
+
+  it('says what is wrong: no model configured (422), terms without llm (400), terms not loaded (404), a model that does not answer (502)', async () => {
+    const unconfigured = await send(FIXTURE, 'text/markdown', '?llm=true');
+    expect(unconfigured.status).toBe(422);
+    expect(unconfigured.body).toMatchObject({ type: expect.stringMatching(/llm-not-configured$/), detail: expect.stringContaining('STUDIO_LLM_BASE_URL') });
+    expect((await sendTo(withModel, `?terms=${encodeURIComponent(GIFTS_CODE)}`)).status).toBe(400);
+    expect((await sendTo(withModel, `?llm=true&terms=${encodeURIComponent('https://example.org/nowhere#policy')}`)).status).toBe(404);
+    const dead = await OpenAiTestServer.start({ script: reader, models: ['drafter-1'] });
+    const deadUrl = dead.baseUrl;
+    await dead.close();
+    const orphan = await startMiniApi({ llm: { ...LLM_DEFAULTS, baseUrl: deadUrl, model: 'drafter-1', parameters: {}, timeoutMs: 1000, maxRetries: 0 } });
+    try {
+      const failed = await sendTo(orphan, '?llm=true');
+      expect(failed.status).toBe(502);
+      expect(failed.body).toMatchObject({ type: expect.stringMatching(/llm-unavailable$/), detail: expect.stringContaining('Nothing was drafted') });
+    } finally {
+      await stopApi(orphan);
+    }
   });
 });
 

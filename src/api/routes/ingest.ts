@@ -14,6 +14,11 @@ import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, IRI_PATTERN, problems } from '../schemas.js';
 import { MAX_DOCUMENT_BYTES, type DocumentFormat } from '../../ingest/document.js';
 import { IngestThread } from '../../ingest/ingest-thread.js';
+import type { IngestLlm } from '../../ingest/ingest-task.js';
+import type { LlmConfig } from '../../llm/llm-config.js';
+import { serializeQuads } from '../../rdf/serialize.js';
+import type { GraphStore } from '../../store/graph-store.js';
+import { findLoadedPolicy } from '../derived-graphs.js';
 import { EDITABLE_FIELDS, type EditableField } from '../../ingest/review.js';
 import { TURTLE } from '../../rdf/turtle.js';
 
@@ -24,6 +29,8 @@ export interface IngestRoutesOptions {
   readonly deadlineMs?: number;
   /** Start the worker and its validator as soon as the server is ready. */
   readonly warm?: boolean;
+  /** The studio's helper model (`llm` of the configuration), which a request with llm=true asks. */
+  readonly llm?: LlmConfig;
 }
 
 /** The document types accepted, by content type. */
@@ -53,8 +60,38 @@ const reviewRow = {
     end: { type: 'integer' },
     qualifies: { type: 'array', items: { type: 'string' } },
     text: { type: 'string' },
+    model: {
+      type: 'object',
+      description: 'with llm=true: what the model named for the provision (term labels, "(new)" for a proposed term), or why nothing it answered was used',
+      properties: {
+        bearer: { type: 'string' },
+        action: { type: 'string' },
+        target: { type: 'string' },
+        counterparty: { type: 'string' },
+        circumstance: { type: 'string' },
+        quantities: { type: 'array', items: { type: 'string' } },
+        behaviours: { type: 'array', items: { type: 'string' } },
+        refused: { type: 'string' },
+      },
+    },
   },
   required: ['provision', 'section', 'kind', 'cues', 'start', 'end', 'qualifies', 'text'],
+} as const;
+
+const modelSummary = {
+  type: 'object',
+  description: 'with llm=true: the model asked, the prompt, and how its answers went',
+  properties: {
+    model: { type: 'string' },
+    servedModel: { type: 'string', description: 'the model the endpoint says answered' },
+    prompt: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, contentHash: { type: 'string' } }, required: ['id', 'version', 'contentHash'] },
+    asked: { type: 'integer', description: 'provisions asked (every one but definitions)' },
+    used: { type: 'integer', description: 'provisions whose answer was used' },
+    refused: { type: 'integer', description: 'provisions whose answers stayed unusable: they keep their placeholders' },
+    askedTwice: { type: 'integer' },
+    proposedTerms: { type: 'integer', description: 'new terms (studio:ProposedTerm) the draft proposes' },
+  },
+  required: ['model', 'servedModel', 'prompt', 'asked', 'used', 'refused', 'askedTwice', 'proposedTerms'],
 } as const;
 
 const draftAnswer = {
@@ -76,13 +113,14 @@ const draftAnswer = {
     sections: { type: 'integer' },
     provisions: { type: 'object', additionalProperties: { type: 'integer' }, description: 'candidate provisions by kind' },
     unresolved: { type: 'integer', description: 'studio:Unresolved placeholders left for the author' },
+    llm: modelSummary,
     review: { type: 'array', items: reviewRow },
     turtle: { type: 'string', description: 'the draft policy, which passes the shapes' },
   },
   required: ['document', 'policy', 'sections', 'provisions', 'unresolved', 'review', 'turtle'],
 } as const;
 
-export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOptions): Promise<void> {
+export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOptions & { readonly store: GraphStore }): Promise<void> {
   const maxBytes = options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
   const deadlineMs = options.deadlineMs ?? 60_000;
   // One worker thread for every ingestion, started on first use; stopped with the server.
@@ -91,13 +129,26 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
   // Warm once the server listens, so that the first document does not wait for the worker and its shapes.
   if (options.warm) app.addHook('onReady', async () => thread.warm());
 
+  /** What a draft with llm=true needs: the configured model, and the loaded policy whose terms its answers map to. */
+  const llmOf = async (terms: string | undefined): Promise<IngestLlm> => {
+    const config = options.llm;
+    if (!config?.baseUrl || !config.model) {
+      throw new HttpProblem(422, 'llm-not-configured', 'No language model is configured', 'llm=true asks the studio\'s helper model: set STUDIO_LLM_BASE_URL and STUDIO_LLM_MODEL (or "llm" in studio.config.json) where the server runs, and restart it.');
+    }
+    if (terms === undefined) return { config, terms: [] };
+    const loaded = await findLoadedPolicy(options.store, terms);
+    // The Turtle it was loaded from, as the store keeps it; a store that keeps none (Neo4j, loaded by an older studio) exports it.
+    const kept = await options.store.readVersion(terms, loaded.sha256);
+    return { config, terms: [kept ? { ...kept, file: `${terms} (loaded)` } : { file: `${terms} (loaded)`, text: serializeQuads(await options.store.exportQuads(terms), 'ttl'), baseIri: terms }] };
+  };
+
   await app.register(async (documents) => {
     // Only the document types: any other content type is a 415.
     documents.removeAllContentTypeParsers();
     for (const type of Object.keys(DOCUMENT_TYPES)) {
       documents.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
     }
-    documents.post<{ Querystring: { filename?: string; policy?: string; anyLanguage: boolean }; Body: Buffer }>(
+    documents.post<{ Querystring: { filename?: string; policy?: string; anyLanguage: boolean; llm: boolean; terms?: string }; Body: Buffer }>(
       '/ingest',
       {
         config: { roles: POLICY_WRITERS },
@@ -107,6 +158,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
           description:
             `Reads the document (its type from Content-Type; at most ${maxBytes} bytes, else 413), finds its sections and candidate provisions, and answers the draft policy as Turtle that passes the shapes, with the review table. ` +
             'Nothing is stored. A document that cannot be read (a PDF with no text layer, an encrypted or corrupt file, text that is not UTF-8 or not English) is a 422 saying what to do. ' +
+            'With llm=true the configured helper model (`llm` of the configuration, STUDIO_LLM_*) names each provision\'s bearer, action, target, counterparty, circumstance, quantities and behaviours, mapped to the terms of the loaded policy `terms` where they match (as `studio ingest --llm --terms`); ' +
+            'without a configured model that is a 422 (`llm-not-configured`), and a model that cannot be reached or keeps failing a 502 (`llm-unavailable`), with nothing drafted. ' +
             `The work stops after ${deadlineMs} ms (504).`,
           security: BEARER_SECURITY,
           consumes: Object.keys(DOCUMENT_TYPES),
@@ -116,13 +169,15 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
               filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', description: 'the name the draft and its errors use (default: document with the extension of its type)' },
               policy: { type: 'string', pattern: IRI_PATTERN, maxLength: 2000, description: "the draft policy's IRI; the draft's other IRIs share its namespace" },
               anyLanguage: { type: 'boolean', default: false, description: 'ingest a text that does not read as English (the cues are English words)' },
+              llm: { type: 'boolean', default: false, description: "ask the configured helper model for each provision's fields" },
+              terms: { type: 'string', pattern: IRI_PATTERN, maxLength: 2000, description: 'with llm=true: a loaded policy whose terms the answers are mapped to (404 when it is not loaded)' },
             },
             additionalProperties: false,
           },
           body: { description: 'the document\'s bytes' },
           response: {
             200: { description: 'The draft and its review table', ...draftAnswer },
-            ...problems(...AUTH_PROBLEMS, 413, 415, 422),
+            ...problems(...AUTH_PROBLEMS, 404, 413, 415, 422, 502),
           },
         },
       },
@@ -132,10 +187,14 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
           throw new HttpProblem(400, 'invalid-request', 'No document', `Send the document's bytes as the body, with its type as Content-Type (${Object.keys(DOCUMENT_TYPES).join(', ')}).`);
         }
         const filename = request.query.filename ?? `document${EXTENSIONS[format]}`;
+        if (request.query.terms !== undefined && !request.query.llm) throw new HttpProblem(400, 'invalid-request', 'terms needs llm', 'terms names the policy whose terms a language model\'s answers are mapped to; send llm=true with it.');
+        const llm = request.query.llm ? await llmOf(request.query.terms) : undefined;
         const result = await thread.run({
           kind: 'draft', filename, format, bytes: request.body, anyLanguage: request.query.anyLanguage,
           ...(request.query.policy ? { policyIri: request.query.policy } : {}),
+          ...(llm ? { llm } : {}),
         });
+        if (result.kind === 'llm-failed') throw new HttpProblem(502, 'llm-unavailable', 'The language model did not answer', `${result.reason} Nothing was drafted; try again, or send the document without llm=true.`);
         if (result.kind === 'refused') {
           throw new HttpProblem(422, 'document-refused', 'The document cannot be ingested', result.reason.replace('pass --any-language', 'send anyLanguage=true').replace(', or raise the limit with --max-bytes', ''));
         }
@@ -204,8 +263,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
         kind: 'review', filename: body.filename ?? 'draft.ttl', draft: body.draft,
         decisions: { accept: body.accept ?? [], reject: body.reject ?? [], edit: body.edit ?? [] },
       });
-      if (result.kind === 'refused') {
-        throw new HttpProblem(422, 'document-refused', 'The review cannot be applied', result.reason, result.violations ? { violations: result.violations } : {});
+      if (result.kind !== 'done') {
+        throw new HttpProblem(422, 'document-refused', 'The review cannot be applied', result.reason, 'violations' in result && result.violations ? { violations: result.violations } : {});
       }
       return result.result;
     },

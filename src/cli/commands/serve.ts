@@ -68,6 +68,7 @@ export function registerServe(program: Command): void {
       uploadLimits: config.uploads,
       keepVersions: config.versions.keep,
       warmIngest: true,
+      llm: config.llm,
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
       await store.close();
