@@ -26,7 +26,8 @@ export interface IngestLlm {
 
 export type IngestTask =
   | { readonly kind: 'draft'; readonly filename: string; readonly format: DocumentFormat; readonly bytes: Uint8Array; readonly policyIri?: string; readonly anyLanguage: boolean; readonly llm?: IngestLlm }
-  | { readonly kind: 'review'; readonly filename: string; readonly draft: string; readonly decisions: ReviewDecisions }
+  /** `with`: policies validated together with the draft, where the terms it names are declared. */
+  | { readonly kind: 'review'; readonly filename: string; readonly draft: string; readonly decisions: ReviewDecisions; readonly with?: readonly TurtleSource[] }
   /** Makes the validator ready, so that the first real task does not wait for it. */
   | { readonly kind: 'warm' };
 
@@ -58,7 +59,7 @@ export async function runIngestTask(task: IngestTask): Promise<IngestAnswer> {
     const baseIri = `file:///upload/${task.filename}`;
     const draft = parseDraft(task.filename, task.draft, baseIri);
     const { outcome, turtle } = reviewedTurtle(draft, task.draft, task.decisions);
-    const report = await (await validator).validateSources([{ file: task.filename, text: turtle, baseIri }]);
+    const report = await (await validator).validateSources([{ file: task.filename, text: turtle, baseIri }, ...(task.with ?? [])]);
     if (!report.conforms) {
       return { kind: 'refused', reason: `the reviewed draft would not pass the shapes (${report.violations.length + report.syntaxErrors.length} problem(s)); nothing was changed`, violations: [...report.violations, ...report.syntaxErrors.map((e) => ({ message: e.message }))].slice(0, 20) };
     }

@@ -133,6 +133,13 @@ describe('POST /v1/ingest with llm=true', () => {
       { file: 'gifts-code.ttl', text: readFileSync('policies/gifts-code.ttl', 'utf8'), baseIri: 'file:///gifts-code.ttl' },
     ]);
     expect(report.conforms).toBe(true);
+    // Reviewed alone it fails the shapes (the action is declared in the gifts code); with the gifts code it passes.
+    const alone = await withModel.call('POST', '/v1/ingest/review', { as: 'engineer', json: { draft: reply.body.turtle, accept: ['sec-12-2-a-p1'] } });
+    expect(alone.status).toBe(422);
+    const together = await withModel.call('POST', '/v1/ingest/review', { as: 'engineer', json: { draft: reply.body.turtle, with: GIFTS_CODE, accept: ['sec-12-2-a-p1'] } });
+    expect(together.status).toBe(200);
+    expect(together.body.accepted).toEqual([`https://example.org/gifts#sec-12-2-a-p1`]);
+    expect((await withModel.call('POST', '/v1/ingest/review', { as: 'engineer', json: { draft: reply.body.turtle, with: 'https://example.org/nowhere#policy', accept: ['sec-12-2-a-p1'] } })).status).toBe(404);
   });
 
   it('says what is wrong: no model configured (422), terms without llm (400), terms not loaded (404), a model that does not answer (502)', async () => {

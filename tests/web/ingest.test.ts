@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../src/reports/browser.js';
 import { startMiniApi, stopApi, TOKENS, type Api } from '../api/harness.js';
 import { chromium, reviewView, signedInPage } from './browser.js';
+import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
+import { reader } from '../ingest/drafter-model.js';
 
 // Runs inside the page (page.evaluate); the project's TypeScript has no DOM library.
 declare const window: any;
@@ -24,13 +27,19 @@ const NS = 'https://example.org/gifts-web#';
 describe.runIf(chromium !== undefined)('the ingestion view', () => {
   let api: Api;
   let browser: Browser;
+  let model: OpenAiTestServer;
   beforeAll(async () => {
-    api = await startMiniApi();
+    // A server with a helper model, and a policy whose terms its answers may map to.
+    model = await OpenAiTestServer.start({ script: reader, models: ['drafter-1'] });
+    api = await startMiniApi({ llm: { ...LLM_DEFAULTS, baseUrl: model.baseUrl, model: 'drafter-1', parameters: {}, timeoutMs: 2000, maxRetries: 1 } });
+    const loaded = await api.call('POST', '/v1/policies?filename=gifts-code.ttl', { as: 'engineer', body: readFileSync('policies/gifts-code.ttl', 'utf8'), headers: { 'content-type': 'text/turtle' } });
+    expect(loaded.status).toBe(201);
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await stopApi(api);
+    await model?.close();
   });
 
   it('drafts rules from a document, applies an engineer\'s decisions, and loads the reviewed draft as a policy', async () => {
@@ -84,6 +93,26 @@ describe.runIf(chromium !== undefined)('the ingestion view', () => {
     const editedRule = await api.call('GET', `/v1/rules/${encodeURIComponent(NS + edited.provision)}`, { as: 'reader' });
     expect(editedRule.body.text).toBe(`${edited.text} (as reviewed)`);
     expect(byIri.has(NS + accepted.provision)).toBe(true);
+    await page.close();
+  });
+
+  it("asks the server's language model when told, mapping its answers onto a loaded policy's terms", async () => {
+    const page = await signedInPage(browser, api.url, TOKENS.engineer);
+    await page.goto(`${api.url}/#/ingest`);
+    await page.getByLabel(/^Regulation document/).setInputFiles(FIXTURE);
+    await page.getByLabel(/Ask the server's language model/).check();
+    await page.getByLabel('Map its answers onto the terms of').selectOption({ label: (await api.call('GET', '/v1/policies', { as: 'reader' })).body.items.find((p: { policy: string }) => p.policy === 'https://example.org/eastmarch/gifts#policy').title });
+    await page.getByRole('button', { name: 'Draft rules' }).click();
+    await page.getByText('drafter-1 named the fields of 9 of 9 provisions').waitFor();
+    const row = page.locator('tr', { has: page.locator('th#row-sec-12-2-a-p1') });
+    await expect(row.locator('.model').textContent()).resolves.toMatch(/^model: bearer employee; action accept a gift; target gift; counterparty supplier/);
+    // The draft is checked with the gifts code and names its action; it cannot be loaded on its own, and the page says what to do instead.
+    expect(await page.locator('pre.turtle').textContent()).toContain('https://example.org/eastmarch/gifts#acceptGift');
+    await page.getByText(/This draft names terms of Eastmarch gifts code - atomic rules, so it passes the shapes only together with that policy/).waitFor();
+    expect(await page.getByRole('button', { name: 'Load as a policy' }).count()).toBe(0);
+    await page.getByLabel('Decision on sec-12-2-a-p1').selectOption('accept');
+    await page.getByRole('button', { name: 'Apply the decisions' }).click();
+    await page.getByText(/^Applied: 1 accepted/).waitFor();
     await page.close();
   });
 

@@ -171,6 +171,8 @@ export interface IngestReviewRow {
   end: number;
   qualifies: string[];
   text: string;
+  /** With llm=true: what the model named, or why nothing it answered was used. */
+  model?: { bearer?: string; action?: string; target?: string; counterparty?: string; circumstance?: string; quantities?: string[]; behaviours?: string[]; refused?: string };
 }
 
 /** What POST /v1/ingest answers: the draft policy and its review table. */
@@ -180,6 +182,7 @@ export interface IngestDraft {
   sections: number;
   provisions: Record<string, number>;
   unresolved: number;
+  llm?: { model: string; servedModel: string; prompt: { id: string; version: number }; asked: number; used: number; refused: number; askedTwice: number; proposedTerms: number };
   review: IngestReviewRow[];
   turtle: string;
 }

@@ -18,6 +18,7 @@ import type { IngestLlm } from '../../ingest/ingest-task.js';
 import type { LlmConfig } from '../../llm/llm-config.js';
 import { serializeQuads } from '../../rdf/serialize.js';
 import type { GraphStore } from '../../store/graph-store.js';
+import type { TurtleSource } from '../../rdf/turtle.js';
 import { findLoadedPolicy } from '../derived-graphs.js';
 import { EDITABLE_FIELDS, type EditableField } from '../../ingest/review.js';
 import { TURTLE } from '../../rdf/turtle.js';
@@ -135,11 +136,13 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
     if (!config?.baseUrl || !config.model) {
       throw new HttpProblem(422, 'llm-not-configured', 'No language model is configured', 'llm=true asks the studio\'s helper model: set STUDIO_LLM_BASE_URL and STUDIO_LLM_MODEL (or "llm" in studio.config.json) where the server runs, and restart it.');
     }
-    if (terms === undefined) return { config, terms: [] };
-    const loaded = await findLoadedPolicy(options.store, terms);
-    // The Turtle it was loaded from, as the store keeps it; a store that keeps none (Neo4j, loaded by an older studio) exports it.
-    const kept = await options.store.readVersion(terms, loaded.sha256);
-    return { config, terms: [kept ? { ...kept, file: `${terms} (loaded)` } : { file: `${terms} (loaded)`, text: serializeQuads(await options.store.exportQuads(terms), 'ttl'), baseIri: terms }] };
+    return { config, terms: terms === undefined ? [] : [await loadedSource(terms)] };
+  };
+  /** A loaded policy's Turtle, as the store keeps the version loaded; a store that keeps none (Neo4j, loaded by an older studio) exports it. 404 when not loaded. */
+  const loadedSource = async (policy: string): Promise<TurtleSource> => {
+    const loaded = await findLoadedPolicy(options.store, policy);
+    const kept = await options.store.readVersion(policy, loaded.sha256);
+    return { file: `${policy} (loaded)`, text: kept?.text ?? serializeQuads(await options.store.exportQuads(policy), 'ttl'), baseIri: kept?.baseIri ?? policy };
   };
 
   await app.register(async (documents) => {
@@ -203,7 +206,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
     );
   });
 
-  app.post<{ Body: { draft: string; filename?: string; accept?: string[]; reject?: string[]; edit?: { iri: string; field: EditableField; value: string }[] } }>(
+  app.post<{ Body: { draft: string; filename?: string; with?: string; accept?: string[]; reject?: string[]; edit?: { iri: string; field: EditableField; value: string }[] } }>(
     '/ingest/review',
     {
       config: { roles: POLICY_WRITERS },
@@ -220,6 +223,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
           properties: {
             draft: { type: 'string', minLength: 1, maxLength: MAX_DRAFT_CHARS, description: `the draft as Turtle (${TURTLE})` },
             filename: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$', description: 'the name errors use (default draft.ttl)' },
+            with: { type: 'string', pattern: IRI_PATTERN, maxLength: 2000, description: 'a loaded policy validated together with the draft, where the terms it names are declared (as `studio ingest review --with`; 404 when not loaded)' },
             accept: { type: 'array', maxItems: 5000, items: { type: 'string', minLength: 1, maxLength: 500 }, description: 'provisions to accept (local name, prefixed name or IRI)' },
             reject: { type: 'array', maxItems: 5000, items: { type: 'string', minLength: 1, maxLength: 500 } },
             edit: {
@@ -253,15 +257,17 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
             },
             required: ['accepted', 'edited', 'rejected', 'cascaded', 'turtle'],
           },
-          ...problems(...AUTH_PROBLEMS, 413, 415, 422),
+          ...problems(...AUTH_PROBLEMS, 404, 413, 415, 422),
         },
       },
     },
     async (request) => {
       const body = request.body;
+      const others = body.with === undefined ? [] : [await loadedSource(body.with)];
       const result = await thread.run({
         kind: 'review', filename: body.filename ?? 'draft.ttl', draft: body.draft,
         decisions: { accept: body.accept ?? [], reject: body.reject ?? [], edit: body.edit ?? [] },
+        with: others,
       });
       if (result.kind !== 'done') {
         throw new HttpProblem(422, 'document-refused', 'The review cannot be applied', result.reason, 'violations' in result && result.violations ? { violations: result.violations } : {});

@@ -9,12 +9,12 @@
  */
 
 import { useState } from 'preact/hooks';
-import { ApiError, postBytes, postJson } from '../api.js';
+import { ApiError, getJson, postBytes, postJson } from '../api.js';
 import { useLoad } from '../load.js';
 import { Await } from '../parts.js';
 import { href } from '../router.js';
 import { session } from '../session.js';
-import type { IngestDraft, IngestReviewRow, ReviewedDraft } from '../types.js';
+import type { IngestDraft, IngestReviewRow, Page, PolicySummary, ReviewedDraft } from '../types.js';
 
 /** The document types the server reads, by file extension. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -35,10 +35,12 @@ function draftName(file: string): string {
   return file.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 200) || 'document';
 }
 
-function DocumentForm({ onDraft }: { onDraft: (draft: IngestDraft, file: string) => void }) {
+function DocumentForm({ policies, onDraft }: { policies: readonly PolicySummary[]; onDraft: (draft: IngestDraft, file: string, terms: PolicySummary | undefined) => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [policy, setPolicy] = useState('');
   const [anyLanguage, setAnyLanguage] = useState(false);
+  const [llm, setLlm] = useState(false);
+  const [terms, setTerms] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -49,8 +51,13 @@ function DocumentForm({ onDraft }: { onDraft: (draft: IngestDraft, file: string)
     setBusy(true);
     setError(null);
     try {
-      const params = new URLSearchParams({ filename: draftName(file.name), ...(policy.trim() ? { policy: policy.trim() } : {}), ...(anyLanguage ? { anyLanguage: 'true' } : {}) });
-      onDraft(await postBytes<IngestDraft>(`/v1/ingest?${params}`, file, type), file.name);
+      const params = new URLSearchParams({
+        filename: draftName(file.name),
+        ...(policy.trim() ? { policy: policy.trim() } : {}),
+        ...(anyLanguage ? { anyLanguage: 'true' } : {}),
+        ...(llm ? { llm: 'true', ...(terms ? { terms } : {}) } : {}),
+      });
+      onDraft(await postBytes<IngestDraft>(`/v1/ingest?${params}`, file, type), file.name, llm ? policies.find((p) => p.policy === terms) : undefined);
     } catch (e) {
       setError(e instanceof ApiError ? `${e.title}: ${e.detail}` : `The server did not answer: ${(e as Error).message}`);
     } finally {
@@ -67,6 +74,22 @@ function DocumentForm({ onDraft }: { onDraft: (draft: IngestDraft, file: string)
       <label class="choice">
         <input type="checkbox" checked={anyLanguage} onChange={(e) => setAnyLanguage((e.currentTarget as HTMLInputElement).checked)} /> The document is not in English: draft it anyway
       </label>
+      <label class="choice">
+        <input type="checkbox" checked={llm} onChange={(e) => setLlm((e.currentTarget as HTMLInputElement).checked)} /> Ask the server's language model for each provision's bearer, action, target and behaviours
+      </label>
+      {llm && (
+        <>
+          <label for="ingest-terms">Map its answers onto the terms of</label>
+          <select id="ingest-terms" value={terms} onChange={(e) => setTerms((e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">the studio's shared terms only</option>
+            {policies.map((p) => (
+              <option key={p.policy} value={p.policy}>
+                {p.title ?? p.policy}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
       <div class="actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Drafting…' : 'Draft rules'}
@@ -92,6 +115,11 @@ function DraftSummary({ draft }: { draft: IngestDraft }) {
         {d.characters.toLocaleString()} characters{d.pages !== undefined ? `, ${d.pages} pages` : ''} ({d.format}, SHA-256 <code>{d.sha256.slice(0, 12)}</code>): {draft.sections} sections,{' '}
         {kinds.length === 0 ? 'no provision' : kinds.map(([k, n]) => `${n} ${k.toLowerCase()}${n === 1 ? '' : 's'}`).join(', ')}; {draft.unresolved} placeholders left for the author. Policy <code>{draft.policy}</code>.
       </p>
+      {draft.llm && (
+        <p>
+          {draft.llm.model} named the fields of {draft.llm.used} of {draft.llm.asked} provisions ({draft.llm.refused} kept their placeholders) and proposed {draft.llm.proposedTerms} new terms; prompt {draft.llm.prompt.id} v{draft.llm.prompt.version}.
+        </p>
+      )}
       {d.warnings.length > 0 && (
         <ul class="warnings">
           {d.warnings.map((w) => (
@@ -101,6 +129,21 @@ function DraftSummary({ draft }: { draft: IngestDraft }) {
       )}
     </section>
   );
+}
+
+/** What the model named for a provision, as one line: its fields, or why its answers were not used. */
+function modelLine(m: NonNullable<IngestReviewRow['model']>): string {
+  if (m.refused) return `model: nothing used (${m.refused})`;
+  const fields = [
+    ['bearer', m.bearer],
+    ['action', m.action],
+    ['target', m.target],
+    ['counterparty', m.counterparty],
+    ['circumstance', m.circumstance],
+    ['quantities', m.quantities?.join(', ')],
+    ['behaviours', m.behaviours?.join(', ')],
+  ].filter(([, v]) => v);
+  return `model: ${fields.map(([k, v]) => `${k} ${v}`).join('; ')}`;
 }
 
 /** One provision of the table with its decision and, for a rule, its kind and text to correct. */
@@ -132,6 +175,7 @@ function ReviewRowView({ row, decision, reviewed, kind, text, onDecide, onKind, 
         <div class="cues">
           cues: {row.cues.join(', ') || 'none'}; characters {row.start}–{row.end}
         </div>
+        {row.model && <div class="model">{modelLine(row.model)}</div>}
       </td>
       <td>
         <select aria-label={`Decision on ${row.provision}`} value={decision} onChange={(e) => onDecide((e.currentTarget as HTMLSelectElement).value as Decision)}>
@@ -146,7 +190,7 @@ function ReviewRowView({ row, decision, reviewed, kind, text, onDecide, onKind, 
 }
 
 /** A draft under review: its table, the decisions made so far, and what can be done with the result. */
-function Review({ initial, file }: { initial: IngestDraft; file: string }) {
+function Review({ initial, file, terms }: { initial: IngestDraft; file: string; terms: PolicySummary | undefined }) {
   const [turtle, setTurtle] = useState(initial.turtle);
   const [rows, setRows] = useState(initial.review);
   const [decisions, setDecisions] = useState<Record<string, Decision>>({});
@@ -171,7 +215,7 @@ function Review({ initial, file }: { initial: IngestDraft; file: string }) {
     setBusy(true);
     setError(null);
     try {
-      const answer = await postJson<ReviewedDraft>('/v1/ingest/review', { draft: turtle, filename, accept, reject, edit: edit.filter((e) => !reject.includes(e.iri)) });
+      const answer = await postJson<ReviewedDraft>('/v1/ingest/review', { draft: turtle, filename, ...(terms ? { with: terms.policy } : {}), accept, reject, edit: edit.filter((e) => !reject.includes(e.iri)) });
       const gone = new Set([...answer.rejected, ...answer.cascaded]);
       const localName = (iri: string) => iri.replace(/^.*[#/]/, '');
       const goneNames = new Set([...gone].map(localName));
@@ -257,10 +301,18 @@ function Review({ initial, file }: { initial: IngestDraft; file: string }) {
         <button type="button" onClick={download}>
           Download {filename}
         </button>
-        <button type="button" onClick={load} disabled={busy || loaded !== null}>
-          Load as a policy
-        </button>
+        {!terms && (
+          <button type="button" onClick={load} disabled={busy || loaded !== null}>
+            Load as a policy
+          </button>
+        )}
       </div>
+      {terms && (
+        <p class="notice">
+          This draft names terms of {terms.title ?? terms.policy}, so it passes the shapes only together with that policy, and a policy is loaded on its own: add the reviewed rules to that policy's Turtle (download the draft), or draft without
+          mapping onto its terms to load the draft as a policy of its own.
+        </p>
+      )}
       {error && (
         <p role="alert" class="error">
           {error}
@@ -280,8 +332,8 @@ function Review({ initial, file }: { initial: IngestDraft; file: string }) {
 }
 
 export function IngestView() {
-  const who = useLoad('session', session);
-  const [draft, setDraft] = useState<{ draft: IngestDraft; file: string; round: number } | null>(null);
+  const who = useLoad('ingest', () => Promise.all([session(), getJson<Page<PolicySummary>>('/v1/policies?limit=500')]));
+  const [draft, setDraft] = useState<{ draft: IngestDraft; file: string; terms: PolicySummary | undefined; round: number } | null>(null);
   return (
     <>
       <h1>Ingest a regulation</h1>
@@ -289,13 +341,13 @@ export function IngestView() {
         The document's sections and candidate provisions become a draft policy: every provision a <code>studio:Draft</code> linked to its words in the document, with placeholders where a bearer, an action or a
         behaviour is still unknown. Nothing is stored until the reviewed draft is loaded.
       </p>
-      <Await loaded={who} what="your session">
-        {(me) =>
+      <Await loaded={who} what="your session and the loaded policies">
+        {([me, policies]) =>
           me.may.changePolicies ? (
             <>
-              <DocumentForm onDraft={(d, file) => setDraft({ draft: d, file, round: (draft?.round ?? 0) + 1 })} />
+              <DocumentForm policies={policies.items} onDraft={(d, file, terms) => setDraft({ draft: d, file, terms, round: (draft?.round ?? 0) + 1 })} />
               {draft && <DraftSummary draft={draft.draft} />}
-              {draft && <Review key={draft.round} initial={draft.draft} file={draft.file} />}
+              {draft && <Review key={draft.round} initial={draft.draft} file={draft.file} terms={draft.terms} />}
             </>
           ) : (
             <p>This token may not ingest documents (engineers and admins may).</p>
