@@ -8,7 +8,7 @@ MATCH (preference)-[:prov__wasAttributedTo]->(agent)
 MATCH (preference)-[:FIRST_ANSWER]->(first)-[:prov__wasAttributedTo]->(firstAgent)
 MATCH (preference)-[:SECOND_ANSWER]->(second)-[:prov__wasAttributedTo]->(secondAgent)
 OPTIONAL MATCH (preference)-[:CONCERNS_RULE]->(rule)
-RETURN preference.uri AS preference, preference.preferred AS preferred, preference.reason AS reason,
+RETURN DISTINCT preference.uri AS preference, preference.preferred AS preferred, preference.reason AS reason,
        preference.question AS question, preference.systemPrompt AS systemPrompt,
        agent.rdfs__label AS recordedBy, preference.prov__generatedAtTime AS recordedAt,
        first.model AS firstModel, firstAgent.endpoint AS firstEndpoint, first.responseText AS firstAnswer,

@@ -142,7 +142,7 @@ export async function readPreferences(store: GraphStore, policy: string): Promis
       };
       byIri.set(iri, entry);
     }
-    if (row.rule !== null && row.rule !== undefined) entry.rules.push(String(row.rule));
+    if (row.rule !== null && row.rule !== undefined && !entry.rules.includes(String(row.rule))) entry.rules.push(String(row.rule));
   }
   const all = [...byIri.values()];
   for (const p of all) p.rules.sort();
