@@ -20,6 +20,7 @@ import { RunView } from './views/run.js';
 import { CompareView } from './views/compare.js';
 import { ReviewView } from './views/review.js';
 import { JobsView } from './views/jobs.js';
+import { PlaygroundView } from './views/playground.js';
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -83,6 +84,8 @@ function View({ route }: { route: Route }) {
       return <CompareView params={route.params} />;
     case 'jobs':
       return <JobsView />;
+    case 'playground':
+      return <PlaygroundView params={route.params} />;
     case 'review':
       return <ReviewView run={route.run} params={route.params} />;
     case 'missing':
@@ -98,7 +101,7 @@ function View({ route }: { route: Route }) {
 }
 
 /** Titles per view, so that a screen reader and the tab strip say where the reader is. */
-const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', missing: 'Not found' };
+const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', playground: 'Playground', missing: 'Not found' };
 
 function App() {
   const [token, setToken] = useState(savedToken());
@@ -132,6 +135,9 @@ function Studio({ route, onForget, token }: { route: Route; onForget: () => void
         <nav aria-label="Studio">
           <a href={href.policies()} aria-current={route.view === 'policies' ? 'page' : undefined}>
             Policies
+          </a>
+          <a href={href.playground()} aria-current={route.view === 'playground' ? 'page' : undefined}>
+            Playground
           </a>
           <a href={href.jobs()} aria-current={route.view === 'jobs' ? 'page' : undefined}>
             Jobs

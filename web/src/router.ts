@@ -10,6 +10,7 @@ import { enc, query } from './api.js';
 export type Route =
   | { view: 'policies' }
   | { view: 'jobs' }
+  | { view: 'playground'; params: URLSearchParams }
   | { view: 'rules'; policy: string; params: URLSearchParams }
   | { view: 'rule'; rule: string }
   | { view: 'coverage'; policy: string; params: URLSearchParams }
@@ -36,6 +37,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'rule' && second) return { view: 'rule', rule: second };
   if (first === 'run' && second) return { view: 'run', run: second, params };
   if (first === 'jobs') return { view: 'jobs' };
+  if (first === 'playground') return { view: 'playground', params };
   if (first === 'compare') return { view: 'compare', params };
   if (first === 'review' && second) return { view: 'review', run: second, params };
   return { view: 'missing', hash };
@@ -45,6 +47,7 @@ export function parseRoute(hash: string): Route {
 export const href = {
   policies: () => '#/',
   jobs: () => '#/jobs',
+  playground: (policy?: string) => `#/playground${query({ policy })}`,
   rules: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/rules${query(filters)}`,
   rule: (rule: string) => `#/rule/${enc(rule)}`,
   coverage: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/coverage${query(filters)}`,
