@@ -22,7 +22,7 @@
  * chosen and the second rejected, "second" the reverse. They go to the train
  * split, since a person's judgement is what training learns from and no
  * generated scenario shares their leak key. Ties and "both bad" make no pair
- * and are counted.
+ * and are counted; so is a pair another preference already gave.
  */
 
 import { createHash } from 'node:crypto';
@@ -82,6 +82,8 @@ export interface PreferenceCounts {
   bothBad: number;
   /** About a rule that does not apply in the context. */
   notApplicable: number;
+  /** The same question, chosen and rejected answer as a pair already written (two people agreeing). */
+  duplicate: number;
 }
 
 export interface DatasetSummary {
@@ -152,7 +154,7 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
   };
 
   const excluded: Exclusions = { notApplicable: 0, conflictUnfollowable: 0, overriddenInContext: 0, duplicate: 0, mixedOut: 0 };
-  const preferences: PreferenceCounts = { pairs: 0, ties: 0, bothBad: 0, notApplicable: 0 };
+  const preferences: PreferenceCounts = { pairs: 0, ties: 0, bothBad: 0, notApplicable: 0, duplicate: 0 };
   const bySection: Record<string, number> = {};
   const byLabel: Record<string, number> = {};
   const seen = new Set<string>();
@@ -239,6 +241,12 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
         { role: 'system' as const, content: systemPrompt },
         { role: 'user' as const, content: preference.question },
       ];
+      const content = createHash('sha256').update(JSON.stringify([prompt.slice(1), chosen, rejected])).digest('hex');
+      if (seen.has(content)) {
+        preferences.duplicate++;
+        continue;
+      }
+      seen.add(content);
       const metadata = preferenceMetadata(preference, provisions.map((p) => p.section?.number).filter((n) => n !== undefined), context.iri, options.seed);
       await sinks.dpo.train.write({ prompt, chosen: [{ role: 'assistant', content: chosen }], rejected: [{ role: 'assistant', content: rejected }], metadata });
       await upload('dpo', 'train', openAiPreference(prompt, chosen, rejected), metadata);

@@ -163,15 +163,16 @@ describe('preferences', () => {
     const out = path.join(folder, 'training');
     const library = await TemplateLibrary.load();
     const customer = await compileDataset(store, `${H}policy`, `${H}ctx-customer-assistant`, library, out, { seed: 1 });
-    // Two "first" on dat-003 so far (this test's and the first test's), one tie by admin and this test's tie.
-    expect(customer.preferences).toEqual({ pairs: 2, ties: 2, bothBad: 0, notApplicable: 0 });
+    // Two "first" on dat-003 with the same answers (this test's and the first test's): one pair, one duplicate.
+    // One tie by admin and this test's tie.
+    expect(customer.preferences).toEqual({ pairs: 1, ties: 2, bothBad: 0, notApplicable: 0, duplicate: 1 });
     expect(customer.leakCheck.ok).toBe(true);
     const pairs = (await readFile(path.join(customer.folder, 'dpo', 'train.jsonl'), 'utf8'))
       .split('\n')
       .filter((line) => line.trim())
       .map((line) => JSON.parse(line))
       .filter((record) => record.metadata.family === 'preference');
-    expect(pairs).toHaveLength(2);
+    expect(pairs).toHaveLength(1);
     for (const pair of pairs) {
       expect(pair.prompt).toEqual([{ role: 'system', content: customer.systemPrompt }, { role: 'user', content: BALANCE }]);
       expect(pair.chosen).toEqual([{ role: 'assistant', content: REFUSAL }]);
@@ -180,14 +181,14 @@ describe('preferences', () => {
       expect(pair.metadata.item).toMatch(/\/preference\//);
     }
     const uploaded = (await readFile(openAiFile(customer.folder, 'dpo', 'train'), 'utf8')).split('\n').filter((l) => l.includes(REFUSAL));
-    expect(uploaded).toHaveLength(2);
+    expect(uploaded).toHaveLength(1);
     expect(JSON.parse(uploaded[0]!)).toEqual({ input: { messages: pairs[0].prompt }, preferred_output: pairs[0].chosen, non_preferred_output: pairs[0].rejected });
     const manifest = JSON.parse(await readFile(path.join(customer.folder, 'manifest.json'), 'utf8'));
     expect(manifest.preferences).toEqual(customer.preferences);
 
     // The staff assistant talks to colleagues: dat-003 (customer conversations only) does not apply there.
     const staff = await compileDataset(store, `${H}policy`, `${H}ctx-staff-assistant`, library, out, { seed: 1 });
-    expect(staff.preferences).toEqual({ pairs: 0, ties: 1, bothBad: 0, notApplicable: 3 });
+    expect(staff.preferences).toEqual({ pairs: 0, ties: 1, bothBad: 0, notApplicable: 3, duplicate: 0 });
   }, 120_000);
 });
 

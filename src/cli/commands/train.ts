@@ -177,8 +177,8 @@ function formatDatasets(summaries: readonly DatasetSummary[]): string {
     summaries
       .map((s) => {
         const p = s.preferences;
-        const recorded = p.pairs + p.ties + p.bothBad + p.notApplicable;
-        return recorded === 0 ? s.folder : `${s.folder}\n  playground preferences: ${p.pairs} preference pairs, ${p.ties} ties and ${p.bothBad} both bad (no pair), ${p.notApplicable} not applicable here`;
+        const recorded = p.pairs + p.ties + p.bothBad + p.notApplicable + p.duplicate;
+        return recorded === 0 ? s.folder : `${s.folder}\n  playground preferences: ${p.pairs} preference pairs, ${p.ties} ties and ${p.bothBad} both bad (no pair), ${p.notApplicable} not applicable here, ${p.duplicate} duplicates`;
       })
       .join('\n') +
     '\n'
