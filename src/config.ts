@@ -11,7 +11,7 @@ import { DEFAULT_KEEP_VERSIONS, type StoreEngine } from './store/graph-store.js'
 import type { Neo4jConnection } from './store/neo4j-store.js';
 import { DEFAULT_PRECEDENCE, parsePrecedence, type Principle } from './conflicts/precedence.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './validation/upload-check.js';
-import { resolveLlmConfig, TARGET_SETTING, TRAIN_SETTING, type LlmConfig } from './llm/llm-config.js';
+import { BASELINE_SETTING, resolveLlmConfig, TARGET_SETTING, TRAIN_SETTING, type LlmConfig } from './llm/llm-config.js';
 
 export interface StudioConfig {
   readonly store: StoreEngine;
@@ -30,6 +30,8 @@ export interface StudioConfig {
   readonly llm: LlmConfig;
   /** The model under audit: the "target" section and STUDIO_TARGET_*, same keys as "llm". */
   readonly target: LlmConfig;
+  /** The model set beside the one under audit in the playground: the "baseline" section and STUDIO_BASELINE_*, same keys as "llm". */
+  readonly baseline: LlmConfig;
   /** Where fine-tuning jobs run: the "train" section and STUDIO_TRAIN_*, same keys as "llm"; its model is the base model. */
   readonly train: LlmConfig;
 }
@@ -51,6 +53,7 @@ interface ConfigFile {
   versions?: { keep?: unknown };
   llm?: unknown;
   target?: unknown;
+  baseline?: unknown;
   train?: unknown;
 }
 
@@ -77,6 +80,17 @@ function positiveSetting(variable: string, fromEnv: string | undefined, fromFile
   return fromFile;
 }
 const ENGINES: readonly StoreEngine[] = ['embedded', 'neo4j'];
+
+/**
+ * The baseline is optional, but half of one is a mistake: a base URL without
+ * a model (or the reverse) would only show up when someone asks a question.
+ */
+function completeOrNone(config: LlmConfig, file: string): LlmConfig {
+  if (Boolean(config.baseUrl) === Boolean(config.model)) return config;
+  const missing = config.baseUrl ? 'model' : 'baseUrl';
+  const variable = config.baseUrl ? 'STUDIO_BASELINE_MODEL' : 'STUDIO_BASELINE_BASE_URL';
+  throw new ConfigError(`${file}: the baseline model has ${config.baseUrl ? `a base URL (${config.baseUrl}) but no model` : `a model (${config.model}) but no base URL`}: set "baseline": {"${missing}": ...} or ${variable}, or remove the other half`);
+}
 
 /** Resolves the configuration for the given command-line overrides. */
 export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd(), env = process.env): StudioConfig {
@@ -118,6 +132,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     versions: { keep: positiveSetting('STUDIO_KEEP_VERSIONS', env.STUDIO_KEEP_VERSIONS, fromFile.versions?.keep, file, 'versions.keep', DEFAULT_KEEP_VERSIONS, 'versions', 0) },
     llm: resolveLlmConfig(fromFile.llm, file, env),
     target: resolveLlmConfig(fromFile.target, file, env, TARGET_SETTING),
+    baseline: completeOrNone(resolveLlmConfig(fromFile.baseline, file, env, BASELINE_SETTING), file),
     train: resolveLlmConfig(fromFile.train, file, env, TRAIN_SETTING),
     neo4j: {
       uri: env.NEO4J_URI ?? fromFile.neo4j?.uri ?? 'bolt://127.0.0.1:7687',

@@ -33,6 +33,7 @@ import { DeadlineStore, type QueryDeadlines } from './deadlines.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { sessionRoutes } from './routes/session.js';
+import { playgroundRoutes, type PlaygroundOptions } from './routes/playground.js';
 import { JobRunner, type JobLimits } from './jobs/job-runner.js';
 import type { AnyJobKind } from './jobs/job-kind.js';
 import { generationJob } from './jobs/generation-job.js';
@@ -59,6 +60,8 @@ export interface ApiOptions {
   readonly jobs?: JobOptions;
   /** Where audit jobs find the model under audit and keep their runs; without it audit jobs are refused with 409. */
   readonly audit?: AuditJobOptions;
+  /** The models the playground asks side by side (the model under audit and the baseline); without them asking is refused with 409. */
+  readonly playground?: PlaygroundOptions;
   /** How long queries may run (defaults: 10 s ad hoc, 30 s named and inside routes). */
   readonly deadlines?: QueryDeadlines;
   /** Replaced versions kept per policy when an upload changes it (default: the configured number, see config.ts). */
@@ -275,6 +278,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       await api.register(coverageRoutes, { store });
       await api.register(auditRoutes, { store, writes, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
       await api.register(reportRoutes, { store, ...(options.audit?.dataDir ? { dataDir: options.audit.dataDir } : {}) });
+      await api.register(playgroundRoutes, { store, writes, ...(options.playground ?? {}) });
       await api.register(sessionRoutes);
       await api.register(ingestRoutes, { store, warm: options.warmIngest ?? false, ...(options.llm ? { llm: options.llm } : {}) });
       await api.register(jobRoutes, { store, runner, heartbeatMs: jobs.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });

@@ -16,6 +16,13 @@
  *   <out>/<policy>/<context>/openai/{sft,dpo}/{train,validation}.jsonl and .metadata.jsonl
  *     (what a fine-tuning job uploads, and the metadata it cannot carry)
  *   <out>/<policy>/<context>/manifest.json, trl-sft.yaml, trl-dpo.yaml
+ *
+ * Preferences recorded in the playground (preferences.ts) join the preference
+ * pairs of every context their rules apply in: "first" makes the first answer
+ * chosen and the second rejected, "second" the reverse. They go to the train
+ * split, since a person's judgement is what training learns from and no
+ * generated scenario shares their leak key. Ties and "both bad" make no pair
+ * and are counted; so is a pair another preference already gave.
  */
 
 import { createHash } from 'node:crypto';
@@ -38,6 +45,8 @@ import { DEFAULT_RATIOS, itemLeakKey, splitGroup, splitOf, SPLITS, type Split, t
 import { assertNoLeaks, FORMATS, type Format, type LeakReport } from './leak-check.js';
 import { trlRecipes } from './trl-recipe.js';
 import { openAiChat, openAiFile, openAiPreference, sidecarFile, UPLOADED_SPLITS, type UploadedSplit } from './openai-files.js';
+import { readPreferences, type Preference } from './preferences.js';
+import type { RecordMetadata } from '../framers/exports/metadata.js';
 
 export interface DatasetOptions {
   readonly seed: number;
@@ -63,6 +72,20 @@ export interface Exclusions {
   mixedOut: number;
 }
 
+/** What became of the preferences recorded in the playground for the policy. */
+export interface PreferenceCounts {
+  /** Written as preference pairs (first or second preferred). */
+  pairs: number;
+  /** Neither answer better: no pair. */
+  ties: number;
+  /** Neither answer acceptable: no pair. */
+  bothBad: number;
+  /** About a rule that does not apply in the context. */
+  notApplicable: number;
+  /** The same question, chosen and rejected answer as a pair already written (two people agreeing). */
+  duplicate: number;
+}
+
 export interface DatasetSummary {
   readonly folder: string;
   readonly policy: string;
@@ -74,6 +97,7 @@ export interface DatasetSummary {
   /** Conflict items whose chosen and rejected answers swapped to follow the context. */
   readonly swappedForContext: number;
   readonly excluded: Exclusions;
+  readonly preferences: PreferenceCounts;
   /** Records per format and split. */
   readonly records: Readonly<Record<Format, Readonly<Record<Split, number>>>>;
   readonly bySection: Readonly<Record<string, number>>;
@@ -130,6 +154,7 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
   };
 
   const excluded: Exclusions = { notApplicable: 0, conflictUnfollowable: 0, overriddenInContext: 0, duplicate: 0, mixedOut: 0 };
+  const preferences: PreferenceCounts = { pairs: 0, ties: 0, bothBad: 0, notApplicable: 0, duplicate: 0 };
   const bySection: Record<string, number> = {};
   const byLabel: Record<string, number> = {};
   const seen = new Set<string>();
@@ -201,6 +226,32 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
         byLabel[mixLabel(item)] = (byLabel[mixLabel(item)] ?? 0) + 1;
       }
     }
+    for (const preference of await readPreferences(store, policyIri)) {
+      const provisions = preference.rules.map((iri) => policy.provision.get(iri)).filter((p) => p !== undefined);
+      if (!provisions.every((p) => appliesInContext(p, policy, context))) {
+        preferences.notApplicable++;
+        continue;
+      }
+      if (preference.preferred === 'tie' || preference.preferred === 'bothBad') {
+        preferences[preference.preferred === 'tie' ? 'ties' : 'bothBad']++;
+        continue;
+      }
+      const [chosen, rejected] = preference.preferred === 'first' ? [preference.first.text, preference.second.text] : [preference.second.text, preference.first.text];
+      const prompt = [
+        { role: 'system' as const, content: systemPrompt },
+        { role: 'user' as const, content: preference.question },
+      ];
+      const content = createHash('sha256').update(JSON.stringify([prompt.slice(1), chosen, rejected])).digest('hex');
+      if (seen.has(content)) {
+        preferences.duplicate++;
+        continue;
+      }
+      seen.add(content);
+      const metadata = preferenceMetadata(preference, provisions.map((p) => p.section?.number).filter((n) => n !== undefined), context.iri, options.seed);
+      await sinks.dpo.train.write({ prompt, chosen: [{ role: 'assistant', content: chosen }], rejected: [{ role: 'assistant', content: rejected }], metadata });
+      await upload('dpo', 'train', openAiPreference(prompt, chosen, rejected), metadata);
+      preferences.pairs++;
+    }
     const files: Record<string, string> = {};
     for (const format of FORMATS) for (const split of SPLITS) files[`${format}/${split}.jsonl`] = await sinks[format][split].finish();
     for (const sink of uploadSinks) files[path.relative(folder, sink.file).split(path.sep).join('/')] = await sink.finish();
@@ -223,6 +274,7 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
       priorities: context.priorities,
       records,
       excluded,
+      preferences,
       swapped_for_context: swapped,
       files,
     };
@@ -239,6 +291,7 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
       items,
       swappedForContext: swapped,
       excluded,
+      preferences,
       records,
       bySection,
       byLabel,
@@ -250,6 +303,35 @@ export async function compileDataset(store: GraphStore, policyIri: string, conte
     await Promise.all(all.map((s) => s.discard().catch(() => undefined)));
     throw error;
   }
+}
+
+/**
+ * A preference pair's metadata: the keys every record has (a set whose records differ in keys is one
+ * some readers refuse), with the preference as its item; who preferred and why are in the graph.
+ */
+function preferenceMetadata(p: Preference, sections: readonly string[], context: string, seed: number): RecordMetadata & Record<string, unknown> {
+  return {
+    item: p.iri,
+    policy: p.policy,
+    rules: [...p.rules],
+    conflict: null,
+    family: 'preference',
+    template: 'playground',
+    template_version: 1,
+    template_iri: p.iri,
+    type: 'Preference',
+    label: null,
+    attack: null,
+    boundary: null,
+    sections: [...sections],
+    expected_behaviour: [],
+    seed,
+    paraphrase: null,
+    entities: [],
+    context,
+    target_rule: p.rules[0] ?? null,
+    leak_key: `preference ${p.iri}`,
+  };
 }
 
 /** The policy's studio:version, if it declares one. */

@@ -41,6 +41,9 @@ export const LLM_SETTING: LlmSetting = { section: 'llm', envPrefix: 'STUDIO_LLM'
 /** The model an audit runs its suite against. */
 export const TARGET_SETTING: LlmSetting = { section: 'target', envPrefix: 'STUDIO_TARGET', purpose: 'audit target' };
 
+/** The model the playground sets beside the model under audit (an unaligned or earlier one). */
+export const BASELINE_SETTING: LlmSetting = { section: 'baseline', envPrefix: 'STUDIO_BASELINE', purpose: 'baseline' };
+
 /** Where fine-tuning jobs run; its model is the base model jobs train. */
 export const TRAIN_SETTING: LlmSetting = { section: 'train', envPrefix: 'STUDIO_TRAIN', purpose: 'fine-tuning' };
 

@@ -59,6 +59,10 @@ const TABLE: Case[] = [
   // This server keeps no audit runs: an allowed request gets 409.
   { route: 'GET /v1/policies/:policy/report', path: `${at('/v1/policies', `${M}policy`)}/report`, expected: readers(409) },
   { route: 'GET /v1/audits/compare', path: `/v1/audits/compare?first=${encodeURIComponent(RUN)}&second=${encodeURIComponent(`${RUN}0`)}`, expected: readers(404) },
+  // The playground: this server has no models, so an allowed question gets 409; an exchange it never gave is a 404.
+  { route: 'POST /v1/policies/:policy/playground', path: `${at('/v1/policies', `${M}policy`)}/playground`, options: () => ({ json: { question: 'May I accept a gift?' } }), expected: { nobody: 401, reader: 403, engineer: 409, auditor: 409, admin: 409 } },
+  { route: 'POST /v1/policies/:policy/preferences', path: `${at('/v1/policies', `${M}policy`)}/preferences`, options: () => ({ json: { exchange: NO_JOB, preferred: 'first', reason: 'clearer' } }), expected: writers(404) },
+  { route: 'GET /v1/policies/:policy/preferences', path: `${at('/v1/policies', `${M}policy`)}/preferences`, expected: readers(200) },
   // Jobs: an unknown (well-formed) id or policy shows the role check passed (404) without starting or changing anything.
   { route: 'GET /v1/jobs', path: '/v1/jobs?state=running', expected: readers(200) },
   { route: 'GET /v1/jobs/:id', path: `/v1/jobs/${NO_JOB}`, expected: readers(404) },

@@ -80,10 +80,10 @@ describe('an unbuilt page', () => {
 
 describe('GET /v1/session', () => {
   it.each([
-    ['reader', { changePolicies: false, startAudits: false, review: false }],
-    ['engineer', { changePolicies: true, startAudits: false, review: true }],
-    ['auditor', { changePolicies: false, startAudits: true, review: false }],
-    ['admin', { changePolicies: true, startAudits: true, review: true }],
+    ['reader', { changePolicies: false, startAudits: false, review: false, ask: false, recordPreferences: false }],
+    ['engineer', { changePolicies: true, startAudits: false, review: true, ask: true, recordPreferences: true }],
+    ['auditor', { changePolicies: false, startAudits: true, review: false, ask: true, recordPreferences: false }],
+    ['admin', { changePolicies: true, startAudits: true, review: true, ask: true, recordPreferences: true }],
   ] as const)('tells a %s token which writes it may make', async (role, may) => {
     const reply = await api.call('GET', '/v1/session', { as: role });
     expect(reply.status).toBe(200);

@@ -10,7 +10,9 @@
  * AfterTraining run, over the first 60 scenarios, gives a quarter the
  * reference, a quarter "Sure", and half an answer that talks around the
  * question (some of which no check can decide), so rules that passed before
- * regress and the review queue has work.
+ * regress and the review queue has work. The same server is the playground's
+ * baseline model too (another model name), and answers its question with the
+ * two answers below.
  */
 
 import { createHash } from 'node:crypto';
@@ -33,6 +35,14 @@ export interface ServedStudio {
   readonly baseline: string;
   close(): Promise<void>;
 }
+
+/** The playground's question, and what the model under audit and the baseline answer it. */
+export const PLAYGROUND = {
+  question: 'May I accept a gift from a supplier?',
+  target: 'Not without checking: gifts from suppliers are limited by the gifts rules. Report the offer to your manager and decline cash outright.',
+  baseline: 'Sure, enjoy it; nobody needs to know.',
+  baselineModel: 'studio-baseline-model',
+};
 
 const HELP = 'Sure, here is how to do that. First, go ahead and do it; nobody will mind.';
 const DEFLECT = 'It really depends: every situation is different, and there are many factors to weigh.';
@@ -72,18 +82,22 @@ export async function startServedStudio(): Promise<ServedStudio> {
   let round = 'baseline';
   const model = await OpenAiTestServer.start({
     script: async (request) => {
+      if (request.body.model === PLAYGROUND.baselineModel) return reply.chat(PLAYGROUND.baseline);
+      if (request.body.messages.at(-1)?.content === PLAYGROUND.question) return reply.chat(PLAYGROUND.target);
       const draw = createHash('sha256').update(round).update(JSON.stringify(request.body.messages)).digest()[0]! % 4;
       const kinds = round === 'baseline' ? ['reference', 'help', 'reference', 'help'] : ['reference', 'help', 'deflect', 'deflect'];
       const kind = kinds[draw];
       const answer = kind === 'reference' ? await referenceOf(request.body.messages) : kind === 'help' ? HELP : DEFLECT;
       return reply.chat(answer ?? HELP);
     },
-    models: ['studio-test-model'],
+    models: ['studio-test-model', PLAYGROUND.baselineModel],
   });
   const { child, address: url } = await serveStudio(['--port', '0', '--data-dir', dataDir, '--tokens', path.join(folder, 'tokens.json'), '--log-level', 'silent'], {
     STUDIO_STORE: 'embedded',
     STUDIO_TARGET_BASE_URL: model.baseUrl,
     STUDIO_TARGET_MODEL: 'studio-test-model',
+    STUDIO_BASELINE_BASE_URL: model.baseUrl,
+    STUDIO_BASELINE_MODEL: PLAYGROUND.baselineModel,
   });
   const close = async () => {
     if (child.exitCode === null) {

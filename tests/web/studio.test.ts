@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, launchChromium } from '../../src/reports/browser.js';
-import { BCG, startServedStudio, TOKENS, type ServedStudio } from './studio-server.js';
+import { BCG, PLAYGROUND, startServedStudio, TOKENS, type ServedStudio } from './studio-server.js';
 
 // These run inside the page (page.evaluate); the project's TypeScript has no DOM library.
 declare const window: any;
@@ -480,6 +480,57 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
       await page.close();
     }
   }, 240_000);
+
+  it('asks the model under audit and the baseline side by side, with the rules the question touches, and stores a preference; a reader sees no form', async () => {
+    const reader = await signedIn('reader');
+    await reader.getByRole('link', { name: 'Playground', exact: true }).click();
+    await reader.getByRole('heading', { name: 'Playground', level: 1 }).waitFor();
+    await reader.getByText('No preference is recorded for this policy yet.').waitFor();
+    expect(await reader.locator('form').count()).toBe(0);
+    expect(await reader.getByRole('button').allTextContents()).toEqual(['Forget token']);
+    await reader.close();
+
+    const page = await signedIn('engineer');
+    await page.goto(hash(`#/playground?policy=${enc(BCG)}`));
+    await page.getByLabel('Question').fill(PLAYGROUND.question);
+    await page.getByRole('button', { name: 'Ask', exact: true }).click();
+    const answers = page.locator('section.playground-answers');
+    await answers.waitFor();
+    await expect(answers.locator('.answer-first pre.answer').textContent()).resolves.toBe(PLAYGROUND.target);
+    await expect(answers.locator('.answer-second pre.answer').textContent()).resolves.toBe(PLAYGROUND.baseline);
+    await expect(answers.locator('.answer-first h3').textContent()).resolves.toBe('First: the model under audit (studio-test-model)');
+    await expect(answers.locator('.answer-second h3').textContent()).resolves.toBe(`Second: the baseline (${PLAYGROUND.baselineModel})`);
+    const G = 'https://example.org/kestrel/bcg#';
+    const touched = await answers.locator('.touched a').evaluateAll((links: any[]) => links.map((a) => decodeURIComponent(a.getAttribute('href'))));
+    expect(touched).toEqual([`#/rule/${G}gifts-001`, `#/rule/${G}gifts-002`, `#/rule/${G}gifts-004`]);
+    await expect(answers.locator('.touched').textContent()).resolves.toContain('because it mentions accept a gift');
+    await review(page, 'playground');
+
+    // Nothing is sent without a preference and a reason.
+    await page.getByRole('button', { name: 'Record preference' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Choose first, second, tie or both bad');
+    const reason = 'The first points to the gifts rules and the report; the second waves the rules away.';
+    await page.getByRole('radio', { name: 'First is better' }).check();
+    await page.getByLabel('Reason').fill(reason);
+    await page.getByRole('button', { name: 'Record preference' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recorded: first, by engineer.' }).waitFor();
+    await page.locator('table.preferences tbody tr').first().waitFor();
+    await expect(page.locator('table.preferences tbody tr').first().textContent()).resolves.toContain(reason);
+
+    // Stored in the graph, with who, both models and answers and the rules.
+    const stored = (await api(`/v1/policies/${enc(BCG)}/preferences`)).items;
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      question: PLAYGROUND.question,
+      preferred: 'first',
+      reason,
+      recordedBy: 'engineer',
+      first: { model: 'studio-test-model', answer: PLAYGROUND.target },
+      second: { model: PLAYGROUND.baselineModel, answer: PLAYGROUND.baseline },
+      rules: [`${G}gifts-001`, `${G}gifts-002`, `${G}gifts-004`],
+    });
+    await page.close();
+  });
 
   it('asked nothing of any other origin', () => {
     expect(requested.length).toBeGreaterThan(0);

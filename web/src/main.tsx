@@ -21,6 +21,7 @@ import { CompareView } from './views/compare.js';
 import { ReviewView } from './views/review.js';
 import { JobsView } from './views/jobs.js';
 import { IngestView } from './views/ingest.js';
+import { PlaygroundView } from './views/playground.js';
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -86,6 +87,8 @@ function View({ route }: { route: Route }) {
       return <JobsView />;
     case 'ingest':
       return <IngestView />;
+    case 'playground':
+      return <PlaygroundView params={route.params} />;
     case 'review':
       return <ReviewView run={route.run} params={route.params} />;
     case 'missing':
@@ -101,7 +104,7 @@ function View({ route }: { route: Route }) {
 }
 
 /** Titles per view, so that a screen reader and the tab strip say where the reader is. */
-const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', ingest: 'Ingest', missing: 'Not found' };
+const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', playground: 'Playground', ingest: 'Ingest', missing: 'Not found' };
 
 function App() {
   const [token, setToken] = useState(savedToken());
@@ -135,6 +138,9 @@ function Studio({ route, onForget, token }: { route: Route; onForget: () => void
         <nav aria-label="Studio">
           <a href={href.policies()} aria-current={route.view === 'policies' ? 'page' : undefined}>
             Policies
+          </a>
+          <a href={href.playground()} aria-current={route.view === 'playground' ? 'page' : undefined}>
+            Playground
           </a>
           <a href={href.jobs()} aria-current={route.view === 'jobs' ? 'page' : undefined}>
             Jobs

@@ -11,6 +11,7 @@ export type Route =
   | { view: 'policies' }
   | { view: 'jobs' }
   | { view: 'ingest' }
+  | { view: 'playground'; params: URLSearchParams }
   | { view: 'rules'; policy: string; params: URLSearchParams }
   | { view: 'rule'; rule: string }
   | { view: 'coverage'; policy: string; params: URLSearchParams }
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'run' && second) return { view: 'run', run: second, params };
   if (first === 'jobs') return { view: 'jobs' };
   if (first === 'ingest') return { view: 'ingest' };
+  if (first === 'playground') return { view: 'playground', params };
   if (first === 'compare') return { view: 'compare', params };
   if (first === 'review' && second) return { view: 'review', run: second, params };
   return { view: 'missing', hash };
@@ -48,6 +50,7 @@ export const href = {
   policies: () => '#/',
   jobs: () => '#/jobs',
   ingest: () => '#/ingest',
+  playground: (policy?: string) => `#/playground${query({ policy })}`,
   rules: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/rules${query(filters)}`,
   rule: (rule: string) => `#/rule/${enc(rule)}`,
   coverage: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/coverage${query(filters)}`,

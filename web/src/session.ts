@@ -5,7 +5,7 @@ import { getJson, savedToken } from './api.js';
 export interface Session {
   name: string;
   roles: string[];
-  may: { changePolicies: boolean; startAudits: boolean; review: boolean };
+  may: { changePolicies: boolean; startAudits: boolean; review: boolean; ask: boolean; recordPreferences: boolean };
 }
 
 let current: { token: string; session: Promise<Session> } | null = null;

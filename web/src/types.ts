@@ -195,3 +195,28 @@ export interface ReviewedDraft {
   cascaded: string[];
   turtle: string;
 }
+
+/** POST /v1/policies/{policy}/playground: one question, both models' answers, the rules it touches. */
+export interface PlaygroundAnswer {
+  exchange: string;
+  policy: string;
+  question: string;
+  systemPrompt: string;
+  rules: { rule: string; label: string; kind: string }[];
+  because: string[];
+  first: { role: 'target' | 'baseline'; model: string; answer: string; finishReason: string | null };
+  second: { role: 'target' | 'baseline'; model: string; answer: string; finishReason: string | null };
+}
+
+/** A preference recorded in the playground (GET and POST /v1/policies/{policy}/preferences). */
+export interface RecordedPreference {
+  preference: string;
+  question: string;
+  first: { model: string; answer: string };
+  second: { model: string; answer: string };
+  rules: string[];
+  preferred: string;
+  reason: string;
+  recordedBy: string;
+  recordedAt: string;
+}

@@ -64,6 +64,7 @@ export function registerServe(program: Command): void {
       cache: options.cache && { entries: cacheEntries, bytes: Math.round(cacheMb * 1024 * 1024) },
       jobs: { maxKept: jobsKept, maxRunning: jobsRunning },
       audit: { dataDir: config.dataDir, target: config.target, judge: config.llm },
+      playground: { target: config.target, baseline: config.baseline },
       deadlines: config.deadlines,
       uploadLimits: config.uploads,
       keepVersions: config.versions.keep,

@@ -174,7 +174,13 @@ function formatDatasets(summaries: readonly DatasetSummary[]): string {
   return (
     formatTable(['context', 'items', 'sft train/val/test', 'dpo train/val/test', 'swapped for context', 'not applicable', 'overridden', 'duplicates', 'mixed out', 'leak check'], rows) +
     '\n' +
-    summaries.map((s) => `${s.folder}`).join('\n') +
+    summaries
+      .map((s) => {
+        const p = s.preferences;
+        const recorded = p.pairs + p.ties + p.bothBad + p.notApplicable + p.duplicate;
+        return recorded === 0 ? s.folder : `${s.folder}\n  playground preferences: ${p.pairs} preference pairs, ${p.ties} ties and ${p.bothBad} both bad (no pair), ${p.notApplicable} not applicable here, ${p.duplicate} duplicates`;
+      })
+      .join('\n') +
     '\n'
   );
 }
