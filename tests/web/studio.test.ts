@@ -10,23 +10,15 @@
  * STUDIO_REQUIRE_BROWSER=1 (CI) turns the skip into a failure.
  */
 
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium } from '../../src/reports/browser.js';
+import { launchChromium } from '../../src/reports/browser.js';
+import { accessibilityProblems, browserRequired as required, chromium, reviewView as review, signedInPage } from './browser.js';
 import { BCG, PLAYGROUND, startServedStudio, TOKENS, type ServedStudio } from './studio-server.js';
 
 // These run inside the page (page.evaluate); the project's TypeScript has no DOM library.
-declare const window: any;
 declare const document: any;
 declare const sessionStorage: any;
-
-const chromium = await findChromium();
-const required = process.env.STUDIO_REQUIRE_BROWSER === '1';
-const screenshots = process.env.STUDIO_SCREENSHOTS;
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const ASSETS_004 = 'https://example.org/kestrel/bcg#assets-004';
 
@@ -55,14 +47,8 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
   const enc = encodeURIComponent;
 
   /** A new tab that has given the role's token. */
-  async function signedIn(role: keyof typeof TOKENS): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('request', (request) => requested.push(request.url()));
-    await page.goto(`${studio.url}/`);
-    await page.getByLabel('API token').fill(TOKENS[role]);
-    await page.getByRole('button', { name: 'Open the studio' }).click();
-    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
-    return page;
+  function signedIn(role: keyof typeof TOKENS): Promise<Page> {
+    return signedInPage(browser, studio.url, TOKENS[role], requested);
   }
 
   /** The count line of a list view, once loaded. */
@@ -74,24 +60,6 @@ describe.runIf(chromium !== undefined)('the studio page', () => {
 
   async function api(route: string): Promise<any> {
     return (await fetch(studio.url + route, { headers: { authorization: `Bearer ${TOKENS.reader}` } })).json();
-  }
-
-  /** axe-core's serious and critical violations on the page as it is. */
-  async function accessibilityProblems(page: Page): Promise<string[]> {
-    if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
-    const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => (await window.axe.run(window.document, { resultTypes: ['violations'] })).violations);
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-  }
-
-  /** Checks the view with axe-core and, when asked, keeps its screenshot. */
-  async function review(page: Page, name: string): Promise<void> {
-    expect(await accessibilityProblems(page), name).toEqual([]);
-    const png = await page.screenshot({ fullPage: false });
-    expect(png.length).toBeGreaterThan(10_000);
-    if (screenshots) {
-      await mkdir(screenshots, { recursive: true });
-      await writeFile(path.join(screenshots, `${name}.png`), png);
-    }
   }
 
   it('asks for a token, refuses one the server does not know, and keeps a good one for the tab only', async () => {
