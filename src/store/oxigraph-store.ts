@@ -689,7 +689,7 @@ function sha256(text: string): string {
 }
 
 /** Orders strings as SPARQL orders IRIs and literals: by code point (JavaScript's < compares UTF-16 units, which differs past U+FFFF). */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
   const surrogates = /[\uD800-\uDFFF]/;
   if (!surrogates.test(a) && !surrogates.test(b)) return a < b ? -1 : 1;

@@ -1,6 +1,6 @@
 /**
- * /v1/rules: the rules, filtered and paged by the named queries rules and
- * rules-count, and one rule with its context, recorded conflicts and the
+ * /v1/rules: the rules, filtered and paged from the rule index (rule-index.ts,
+ * read by the named queries rule-index and section-parents), and one rule with its context, recorded conflicts and the
  * generated items derived from it (the named queries rule, rule-context,
  * conflicts-of-rule and generated-items-of-rule). Filters are query
  * parameters, never query text.
@@ -19,6 +19,8 @@ import { GENERATED_KIND } from '../../framers/generation-run.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { STUDIO } from '../../vocabulary.js';
 import type { Row } from '../../store/graph-store.js';
+import { RuleIndexes } from '../rule-index.js';
+import { compareCodePoints } from '../../store/oxigraph-store.js';
 import { COVERAGE_FILTERS, COVERAGE_GAPS, detailsOf, passesFacts, readPolicyFacts, type CoverageFilter, type PolicyFacts } from '../rule-facts.js';
 
 export interface RuleRoutesOptions {
@@ -67,6 +69,7 @@ const tags = ['rules'];
 
 export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOptions): Promise<void> {
   const { store } = options;
+  const indexes = new RuleIndexes(store);
 
   app.get<{ Querystring: RulesQuery }>(
     '/rules',
@@ -127,23 +130,17 @@ export async function ruleRoutes(app: FastifyInstance, options: RuleRoutesOption
       };
       const withDetails = async (rows: Row[]) => (details ? Promise.all(rows.map(async (r) => ({ ...r, ...detailsOf(String(r.rule), await factsOf(String(r.policy))) }))) : rows);
 
+      const index = await indexes.index();
       if (action === undefined && coverage === undefined && failing === undefined) {
-        const [rows, count] = await Promise.all([store.namedQuery('rules', { ...filters, after }), store.namedQuery('rules-count', filters)]);
+        const { rows, total } = index.page(filters, after, limit + 1);
         const items = rows.slice(0, limit);
-        return { items: await withDetails(items), total: Number(count[0]?.rules ?? 0), limit, next: rows.length > limit ? String(items[items.length - 1]!.rule) : null };
+        return { items: await withDetails(items), total, limit, next: rows.length > limit ? String(items[items.length - 1]!.rule) : null };
       }
-      // These filters need each rule's facts: walk every rule the query selects, keep those that pass, and page the rest here.
-      const matching: Row[] = [];
-      let cursor = '';
-      for (;;) {
-        const rows = await store.namedQuery('rules', { ...filters, after: cursor });
-        const page = rows.slice(0, 500);
-        const pageFacts = new Map(await Promise.all([...new Set(page.map((r) => String(r.policy)))].map(async (p) => [p, await factsOf(p)] as const)));
-        for (const row of page) if (passesFacts(String(row.rule), pageFacts.get(String(row.policy))!, factFilters)) matching.push(row);
-        if (rows.length <= 500) break;
-        cursor = String(page[page.length - 1]!.rule);
-      }
-      const start = after ? matching.findIndex((r) => String(r.rule) > after) : 0;
+      // These filters need each rule's facts: keep the rules of the index that pass, and page them here.
+      const selected = index.all(filters);
+      const policyFacts = new Map(await Promise.all([...new Set(selected.map((r) => String(r.policy)))].map(async (p) => [p, await factsOf(p)] as const)));
+      const matching = selected.filter((row) => passesFacts(String(row.rule), policyFacts.get(String(row.policy))!, factFilters));
+      const start = after ? matching.findIndex((r) => compareCodePoints(String(r.rule), after) > 0) : 0;
       const rest = start < 0 ? [] : matching.slice(start);
       const items = rest.slice(0, limit);
       return { items: await withDetails(items), total: matching.length, limit, next: rest.length > limit ? String(items[items.length - 1]!.rule) : null };
