@@ -1,9 +1,8 @@
 /**
- * What the rule list of one policy needs besides the rules themselves, read
- * once per policy and tab: its sections (a tree), the labels of its terms, each
- * rule's actions (generation-relations), its coverage gaps, and the rules
- * failing in its latest audit run. The API filters rules by kind, section and
- * bearer; action, coverage and failing are filtered here from these answers.
+ * What the rule, coverage, conflicts and run views of one policy need besides
+ * their own answers, read once per policy and tab: its sections (a tree), the
+ * labels of its rules and terms, each rule's coverage gaps, and the rules
+ * failing in its latest audit run. (The rule list reads less: policy-outline.ts.)
  */
 
 import { enc, getJson, query } from './api.js';
@@ -35,8 +34,6 @@ export interface PolicyData {
   rules: RuleSummary[];
   /** Labels of the policy's rules and terms, and of the vocabulary's terms. */
   labels: Map<string, string>;
-  /** Each rule's actions. */
-  actions: Map<string, string[]>;
   /** Each rule's coverage gaps. */
   gaps: Map<string, CoverageGap[]>;
   /** The latest audit run, and how many of its scenarios each failing rule failed. */
@@ -55,7 +52,7 @@ async function allOffsetPages<T>(page: (offset: number) => Promise<Page<T>>): Pr
 }
 
 /** Every rule the filters select, page after page (the API's cursor). */
-export async function allRules(filters: Record<string, string | undefined>): Promise<{ items: RuleSummary[]; total: number }> {
+async function allRules(filters: Record<string, string | undefined>): Promise<{ items: RuleSummary[]; total: number }> {
   const items: RuleSummary[] = [];
   let after: string | undefined;
   let total = 0;
@@ -87,11 +84,10 @@ export function sectionTree(rows: QueryAnswer['rows']): { roots: Section[]; byId
 
 async function readPolicyData(policy: string): Promise<PolicyData> {
   const p = enc(policy);
-  const [rules, sections, terms, relations, coverage, audits] = await Promise.all([
+  const [rules, sections, terms, coverage, audits] = await Promise.all([
     allRules({ policy }),
     getJson<QueryAnswer>(`/v1/queries/generation-sections?policy=${p}`),
     getJson<QueryAnswer>(`/v1/queries/generation-terms?policy=${p}`),
-    getJson<QueryAnswer>(`/v1/queries/generation-relations?policy=${p}`),
     getJson<Coverage>(`/v1/policies/${p}/coverage?limit=500`),
     getJson<PolicyAudits>(`/v1/policies/${p}/audits?limit=500`),
   ]);
@@ -100,11 +96,6 @@ async function readPolicyData(policy: string): Promise<PolicyData> {
   for (const row of terms.rows) if (row.term && row.label) labels.set(row.term, row.label);
   for (const rule of rules.items) if (rule.label) labels.set(rule.rule, rule.label);
   for (const section of tree.byId.values()) labels.set(section.section, [section.number, section.title].filter(Boolean).join(' '));
-  const actions = new Map<string, string[]>();
-  for (const row of relations.rows) {
-    if (row.relation !== 'action' || !row.provision || !row.value) continue;
-    actions.set(row.provision, [...(actions.get(row.provision) ?? []), row.value]);
-  }
   const gaps = new Map<string, CoverageGap[]>();
   const addGap = (rule: string, gap: CoverageGap) => gaps.set(rule, [...(gaps.get(rule) ?? []), gap]);
   const withoutInstructions = coverage.rulesWithoutInstructions.total > coverage.rulesWithoutInstructions.items.length
@@ -123,7 +114,7 @@ async function readPolicyData(policy: string): Promise<PolicyData> {
     const rows = await allOffsetPages((offset) => getJson<Page<{ rule: string; failed: number }>>(`/v1/audits/${enc(latestRun)}/failing-rules?limit=500&offset=${offset}`));
     for (const row of rows) failing.set(row.rule, row.failed);
   }
-  return { policy, rules: rules.items, sections: tree.roots, sectionsById: tree.byId, labels, actions, gaps, latestRun, failing };
+  return { policy, rules: rules.items, sections: tree.roots, sectionsById: tree.byId, labels, gaps, latestRun, failing };
 }
 
 const cache = new Map<string, Promise<PolicyData>>();
