@@ -349,7 +349,8 @@ export class Framer {
   private kindsOf(term: string): readonly string[] {
     let kinds = this.kinds.get(term);
     if (!kinds) {
-      const name = localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      // (An action's own name is no kind of it: only its broader actions are.)
+      const name = this.context.terms.get(term)?.type === 'Action' ? '' : localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
       const label = this.hierarchy.label(term);
       kinds = [...new Set([...(/^[a-z][a-z ]*$/.test(name) && name !== label.toLowerCase() ? [name] : []), ...[...this.hierarchy.ancestors(term)].map((t) => this.hierarchy.label(t))])];
       this.kinds.set(term, kinds);
@@ -405,7 +406,7 @@ export class Framer {
       bearer: this.termVar(picks.bearer),
       bearerRule: this.termVar(picks.bearerRule),
       bearerNarrower: picks.bearer !== picks.bearerRule,
-      action: this.termVar(picks.action),
+      action: this.termVar(picks.action, picks.actionRule),
       actionRule: this.termVar(picks.actionRule),
       target: this.termVar(picks.target, picks.targetRule),
       targetRule: this.termVar(picks.targetRule),
@@ -715,7 +716,12 @@ export class Framer {
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const actLabel = this.hierarchy.label(picks.action!);
     const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
-    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : []);
+    const withObject = this.context.terms.get(picks.action!)?.forms?.withObject;
+    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : [], {
+      kinds: this.kindsOf(picks.action!),
+      ...(picks.actionRule && picks.actionRule !== picks.action ? { ruleAction: this.hierarchy.label(picks.actionRule) } : {}),
+      ...(withObject ? { withObject } : {}),
+    });
     const says = instruction.kind === 'Prohibition' ? `do not ${spoken(act)}` : instruction.kind === 'Obligation' ? `you must ${spoken(act)}` : `you may ${spoken(act)}`;
     const vars = {
       ...this.ruleVars(winner, picks, key),

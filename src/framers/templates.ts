@@ -272,8 +272,12 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   handlebars.registerHelper('act', (action: unknown, target: unknown) => {
     const field = (t: unknown, key: string) => (typeof t === 'object' && t !== null ? String((t as Record<string, unknown>)[key] ?? '') : '');
     const object = field(target, 'label');
-    const kinds = typeof target === 'object' && target !== null && Array.isArray((target as { kinds?: unknown }).kinds) ? ((target as { kinds: string[] }).kinds) : [];
-    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, kinds));
+    const list = (t: unknown) => (typeof t === 'object' && t !== null && Array.isArray((t as { kinds?: unknown }).kinds) ? (t as { kinds: string[] }).kinds : []);
+    // The act's broader acts and the rule's own act (kindOf) tell whether a narrower act's own object is the object;
+    // the author's studio:withObject says the act with its object outright.
+    const withObject = typeof action === 'object' && action !== null ? (action as { forms?: FormOverrides }).forms?.withObject : undefined;
+    const act = { kinds: list(action), ...(field(action, 'kindOf') ? { ruleAction: field(action, 'kindOf') } : {}), ...(withObject ? { withObject } : {}) };
+    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, list(target), act));
   });
   // One of several ways to say the same thing, chosen by the item's seeded `phrasing` number: {{one phrasing
   // "I can't help with that." "I'm not able to help with that."}}. The first option's length shifts the choice,

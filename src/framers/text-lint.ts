@@ -18,14 +18,18 @@
  *   "Group Compliances"), or a plural of a mass noun ("informations");
  * - self: a speaker telling how they appear to others ("I appear coerced", "I seem to be a minor");
  * - pronoun: "it" for a person ("it is dissatisfied with data handling");
- * - oneself: "one's own" or "oneself" left in an act, not said for whoever does it ("approve one's own claim").
+ * - oneself: "one's own" or "oneself" left in an act, not said for whoever does it ("approve one's own claim");
+ * - involving: an act of the policy, whole as its label says it, followed by "involving", when no word of the act is
+ *   an event or content that involves things (term-forms.ts INVOLVING_NOUNS: "report a security incident involving
+ *   a laptop" is English): the generator's last resort for an object it could not join to the act, vague or wrong
+ *   ("ask for the password involving an online banking password", "accept a speaking fee involving a meal").
  */
 
 import indefinite from 'indefinite';
 import type { Item } from './item.js';
-import { PERSON_STATES, termPhrase } from './term-forms.js';
+import { INVOLVING_NOUNS, PERSON_STATES, termPhrase } from './term-forms.js';
 
-export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself'] as const;
+export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself', 'involving'] as const;
 export type LintKind = (typeof LINT_KINDS)[number];
 
 export interface LintFinding {
@@ -55,6 +59,7 @@ export class TextLinter {
   private readonly actionAfterArticle: RegExp | undefined;
   private readonly authoredBrackets: ReadonlySet<string>;
   private readonly nameMisused: RegExp | undefined;
+  private readonly actInvolving: RegExp | undefined;
 
   /** `actionLabels`: the labels of the policy's actions, which templates must say as verbs. */
   constructor(actionLabels: Iterable<string> = [], terms: LintTerms = {}) {
@@ -82,6 +87,12 @@ export class TextLinter {
       .sort((a, b) => b.length - a.length)
       .map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.actionAfterArticle = phrases.length > 0 ? new RegExp(`\\b(?:an?|the)\\s+(?:${phrases.join('|')})\\b`, 'gi') : undefined;
+    // Every act whose words "involving" does not fit, as its label says it and as a turn's voice says "oneself" in it.
+    const joined = [...new Set([...actionLabels].map((l) => l.trim().toLowerCase()))]
+      .filter((l) => l !== '' && !l.split(/[\s,()]+/).some((w) => INVOLVING_NOUNS.has(w)))
+      .sort((a, b) => b.length - a.length)
+      .map((l) => escape(l).replace(/\boneself\b/g, '(?:oneself|myself|yourself|themselves|himself|herself)').replace(/\bone's\b/g, "(?:one's|my|your|their|his|her)"));
+    this.actInvolving = joined.length > 0 ? new RegExp(`(?<![\\w-])(?:${joined.join('|')})\\s+involving\\b`, 'gi') : undefined;
   }
 
   /** The findings on one item, every text of it. */
@@ -132,6 +143,7 @@ export class TextLinter {
     // (Not where a sentence reports what something says of itself: "must an assistant say it is unsure?", "says when it is unsure")
     for (const m of text.matchAll(/(?<!\b(?:(?:say|says|said)(?: when| whether| that)?|whether|that) )\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\bone's\b|\boneself\b/g)) found.push(['oneself', at(m.index, m[0].length)]);
+    if (this.actInvolving) for (const m of text.matchAll(this.actInvolving)) found.push(['involving', at(m.index, m[0].length)]);
     return found;
   }
 }
