@@ -14,7 +14,7 @@ import { deriveExpectations, expectationFlags, mergeExpectations, type Expectati
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
-import { assistantNames, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
+import { assistantNames, doerOne, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -493,18 +493,23 @@ export class Framer {
     const byUser = as((p) => voice!.byUser(p));
     const byAssistant = as((p) => voice!.byAssistant(p));
     const byDeveloper = as((p) => voice!.byDeveloper(p));
-    // "one's own" in an act is said for whoever does it (voice.ts sayOneself).
+    // "one" in an act ("one's own", "say one is unsure") is said for whoever does it (voice.ts sayOneself).
+    const names = (this.assistantNames ??= assistantNames(this.context, this.hierarchy));
+    if (this.doerOne === null) this.doerOne = doerOne([...this.context.terms.values()].filter((t) => t.type === 'Action').map((t) => t.label));
+    const hints = { assistantNames: names, ...(this.doerOne ? { one: this.doerOne } : {}), assistantActs: party !== undefined && !party.userActs };
     const messages = rendered.messages.map((m) => ({
       role: m.role,
-      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role),
+      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role, hints),
     }));
-    const reference = sayOneself(byAssistant(rendered.reference), 'assistant');
-    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant') : undefined;
+    const reference = sayOneself(byAssistant(rendered.reference), 'assistant', hints);
+    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant', hints) : undefined;
     return { messages, reference, ...(rejected ? { rejected } : {}) };
   }
 
   private readonly voices = new Map<string, Voice>();
   private assistantNames: readonly string[] | undefined;
+  /** "one" as the doer of the policy's acts (voice.ts doerOne); null until worked out. */
+  private doerOne: RegExp | undefined | null = null;
   private roleLabels: readonly string[] | undefined;
 
   /** How the parties of an item are said: one per role the user speaks as. */
