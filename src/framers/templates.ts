@@ -328,14 +328,15 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
 function compile(env: TemplateEnvironment, file: string, where: string, text: unknown): Render {
   if (typeof text !== 'string' || text.trim() === '') throw new TemplateError(file, `${where}: expected a non-empty string`);
   try {
-    // Precompiling surfaces syntax errors now, with the file, not at the first render.
-    // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
-    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
     const inlined = inlinePartials(text, env.partials);
-    const spec = env.handlebars.precompile(inlined, options) as unknown as string;
-    // The plan (render-plan.ts) runs the part of the language the templates use, faster; anything else runs on Handlebars.
+    // The plan (render-plan.ts) runs the part of the language the templates use, faster; anything else runs on
+    // Handlebars. Parsing for the plan surfaces syntax errors now, with the file, not at the first render; a helper
+    // the plan does not know leaves the template to Handlebars, whose precompiling (knownHelpersOnly) rejects it.
     const plan = planOf(env.handlebars, inlined, studioHelpers(env));
     if (plan) return plan;
+    // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
+    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
+    const spec = env.handlebars.precompile(inlined, options) as unknown as string;
     const template = env.handlebars.template(new Function(`return ${spec};`)() as ReturnType<typeof Handlebars.precompile>) as Render & { _setup?: (options: object) => void };
     // A top-level Handlebars template merges and wraps every helper on each call (Handlebars' _setup), which
     // cost more than many items' text: our calls pass no runtime options, so it is set up once, here.

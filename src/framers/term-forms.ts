@@ -7,8 +7,9 @@
  * disagrees writes the form on the term (studio:gerund, studio:thirdPerson,
  * studio:plural), which wins.
  *
- * compromise takes about a second to load, so it is loaded once, when a
- * template library is (loadTermForms), not when the CLI starts.
+ * compromise takes about a second to load (its lexicon unpacked included),
+ * so it is loaded once, when a template library is (loadTermForms), not
+ * when the CLI starts.
  */
 
 import indefinite from 'indefinite';
@@ -20,7 +21,11 @@ let nlp: Nlp | undefined;
 
 /** Loads the NLP library; the templates' form helpers need it. */
 export async function loadTermForms(): Promise<void> {
-  nlp ??= (await import('compromise/three')).default;
+  if (nlp) return;
+  nlp = (await import('compromise/three')).default;
+  // The library unpacks its lexicon on the first document it reads (a quarter of a second): here, with the rest of
+  // its loading, rather than inside the first policy's generation.
+  nlp('load').tag('Verb');
 }
 
 export interface VerbForms {
