@@ -269,7 +269,8 @@ const PARTICLES = new Set(['for', 'about', 'on', 'to', 'with', 'into', 'from', '
 export function objectPhrase(label: string): string {
   const words = label.split(/\s+/);
   const first = words[0] ?? '';
-  if (DETERMINER.test(first) || /^[A-Z]/.test(first)) return label;
+  // A name is said bare ("Kestrel's laptops", "Group Compliance"); an acronym before a common noun is not a name ("an IT system").
+  if (DETERMINER.test(first) || (/^[A-Z]/.test(first) && !(/^[A-Z]{2,}$/.test(first) && /^[a-z]/.test(words.at(-1) ?? '')))) return label;
   // "competitor's confidential information", "former employer's data": the owner takes the article; the user is someone definite.
   const owner = words.findIndex((w) => /'s?$/.test(w));
   if (owner >= 0) return words[owner] === "user's" ? `the ${label}` : indefinite(label);

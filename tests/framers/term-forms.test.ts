@@ -52,6 +52,8 @@ describe('term forms', () => {
     // The object is the act's place, said more narrowly.
     ['post on social media', 'corporate social media account', 'post on the corporate social media account'],
     ['report a security incident', 'company laptop', 'report a security incident involving a company laptop'],
+    // An acronym before a common noun is no name: it takes its article.
+    ['bypass security controls', 'IT system', 'bypass security controls on an IT system'],
   ])('say the act "%s" with its object %s', (action, object, said) => {
     expect(actPhrase(action, object)).toBe(said);
     expect(actPhrase(action, object)).not.toMatch(/\(/);
