@@ -333,10 +333,13 @@ export interface ActKinds {
  *   likewise a kind named later in the act ("pay the market value of a meal"), and an object that is a part of
  *   the act's own ("discuss the details of a concern with ...");
  * - an event that involves things: "involving" ("report a security incident involving a company laptop");
- * - an act narrower than one that takes this object ("accept paid travel" under "accept a gift", "reveal a
- *   reporter's identity" under the rule's "disclose"): its own object is the object, said by the act alone;
- * - otherwise the object after a preposition the act's verb or words take ("give personalised advice on an
- *   investment product"), or "involving" as a last resort, which text-lint.ts counts.
+ * - an act narrower than one of the same verb that names this object's kind ("accept paid travel" under "accept
+ *   a gift"): its own object is the object, said by the act alone;
+ * - the object after a preposition the act's verb or words take ("give personalised advice on an investment
+ *   product", "state fees and charges for a current account");
+ * - an act with an object of its own, narrower than one that takes the object after its verb ("reveal a
+ *   reporter's identity" under the rule's "disclose"): the act alone;
+ * - "involving" as a last resort, which text-lint.ts counts.
  */
 export function actPhrase(action: string, object: string | undefined, kindOf?: string, kinds: readonly string[] = [], act: ActKinds = {}): string {
   if (!object) return action;
