@@ -269,7 +269,11 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   // The act and its object (term-forms.ts actPhrase): "use the CRM system for personal purposes",
   // "disclose account details (account balance)", "publish a product comparison", never "(product)".
   // A target narrower than the rule's own carries the rule's (kindOf): "destroy records" said of business records.
+  // The generator's term variables are made once per term and read only, so an act is said once per pair of them.
+  const saidActs = new WeakMap<object, WeakMap<object, string>>();
   handlebars.registerHelper('act', (action: unknown, target: unknown) => {
+    const pair = typeof action === 'object' && action !== null && typeof target === 'object' && target !== null ? saidActs.get(action)?.get(target) : undefined;
+    if (pair !== undefined) return pair;
     const field = (t: unknown, key: string) => (typeof t === 'object' && t !== null ? String((t as Record<string, unknown>)[key] ?? '') : '');
     const object = field(target, 'label');
     const list = (t: unknown) => (typeof t === 'object' && t !== null && Array.isArray((t as { kinds?: unknown }).kinds) ? (t as { kinds: string[] }).kinds : []);
@@ -277,7 +281,13 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     // the author's studio:withObject says the act with its object outright.
     const withObject = typeof action === 'object' && action !== null ? (action as { forms?: FormOverrides }).forms?.withObject : undefined;
     const act = { kinds: list(action), ...(field(action, 'kindOf') ? { ruleAction: field(action, 'kindOf') } : {}), ...(withObject ? { withObject } : {}) };
-    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, list(target), act));
+    const said = spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, list(target), act));
+    if (typeof action === 'object' && action !== null && typeof target === 'object' && target !== null) {
+      let byTarget = saidActs.get(action);
+      if (!byTarget) saidActs.set(action, (byTarget = new WeakMap()));
+      byTarget.set(target, said);
+    }
+    return said;
   });
   // One of several ways to say the same thing, chosen by the item's seeded `phrasing` number: {{one phrasing
   // "I can't help with that." "I'm not able to help with that."}}. The first option's length shifts the choice,
