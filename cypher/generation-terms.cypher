@@ -1,6 +1,6 @@
 // Generation terms: the terms a policy can draw entities from (its own and the
 // vocabulary's), with their kind, label and broader term, one row per
-// (term, broader), and the forms an author wrote for it (studio:gerund, studio:thirdPerson, studio:plural).
+// (term, broader), and the forms an author wrote for it (studio:gerund, studio:thirdPerson, studio:plural, studio:withObject).
 // @param policy iri
 MATCH (policy:Resource {uri: $policy})
 MATCH (term:Term)
@@ -15,5 +15,5 @@ UNWIND [type IN term.rdfTypes WHERE type IN [
 ]] AS type
 OPTIONAL MATCH (term)-[:BROADER]->(broader)
 RETURN DISTINCT term.uri AS term, substring(type, 37) AS type, term.rdfs__label AS label, broader.uri AS broader,
-       term.gerund AS gerund, term.thirdPerson AS thirdPerson, term.plural AS plural
+       term.gerund AS gerund, term.thirdPerson AS thirdPerson, term.plural AS plural, term.withObject AS withObject
 ORDER BY term, broader

@@ -1,6 +1,7 @@
 /**
  * Writes a synthetic policy of N rules (about 10 triples each) that passes
- * the shapes: role, action and asset hierarchies, sections of 100 rules,
+ * the shapes: role, action and asset hierarchies (an action takes its object
+ * "on", as the rules' text says: studio:withObject), sections of 100 rules,
  * an exception on every 10th rule and a cross-reference on every 7th.
  *
  *   npx tsx scripts/bench/synthetic-policy.ts 10000 bench-out/synthetic-10000.ttl
@@ -41,7 +42,7 @@ syn:cond-external a studio:AudienceCondition ; rdfs:label "external" ; studio:au
     const parent = (kind: string, top: string) => (i < 5 ? top : `syn:${kind}-${Math.floor(i / 5) - 1}`);
     await write(
       `syn:role-${i} a studio:Role ; rdfs:label "role ${i}" ; studio:broader ${parent('role', 'studio:Employee')} .\n` +
-        `syn:action-${i} a studio:Action ; rdfs:label "action ${i}"${i >= 5 ? ` ; studio:broader syn:action-${Math.floor(i / 5) - 1}` : ''} .\n` +
+        `syn:action-${i} a studio:Action ; rdfs:label "action ${i}" ; studio:withObject "action ${i} on {object}"${i >= 5 ? ` ; studio:broader syn:action-${Math.floor(i / 5) - 1}` : ''} .\n` +
         `syn:asset-${i} a studio:Asset ; rdfs:label "asset ${i}" ; studio:broader ${parent('asset', 'studio:Information')} .\n`,
     );
   }

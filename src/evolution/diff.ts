@@ -64,7 +64,7 @@ export function diffSnapshots(old: PolicySnapshot, after: PolicySnapshot, reread
   let before = old;
 
   // Terms and sections first: rules point at them. Their renames are matched on fields that point at nothing renamed.
-  const termRenames = matchRenames(before.terms, after.terms, [(f) => sig(f, ['type', 'label', 'altLabel', 'contactPoint', 'gerund', 'thirdPerson', 'plural']), (f) => sig(f, ['type', 'label'])]);
+  const termRenames = matchRenames(before.terms, after.terms, [(f) => sig(f, ['type', 'label', 'altLabel', 'contactPoint', 'gerund', 'thirdPerson', 'plural', 'withObject']), (f) => sig(f, ['type', 'label'])]);
   const sectionRenames = matchRenames(before.sections, after.sections, [
     (f) => sig(f, ['number', 'title', 'label', 'sourceText', 'rank']),
     (f) => sig(f, ['number', 'title']),

@@ -89,6 +89,7 @@ const TERM_FIELDS: Readonly<Record<string, string>> = {
   gerund: `${STUDIO}gerund`,
   thirdPerson: `${STUDIO}thirdPerson`,
   plural: `${STUDIO}plural`,
+  withObject: `${STUDIO}withObject`,
 };
 
 const TYPE = `${RDF}type`;

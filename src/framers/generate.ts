@@ -14,7 +14,7 @@ import { deriveExpectations, expectationFlags, mergeExpectations, type Expectati
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
-import { assistantNames, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
+import { assistantNames, doerOne, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -349,7 +349,8 @@ export class Framer {
   private kindsOf(term: string): readonly string[] {
     let kinds = this.kinds.get(term);
     if (!kinds) {
-      const name = localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      // (An action's own name is no kind of it: only its broader actions are.)
+      const name = this.context.terms.get(term)?.type === 'Action' ? '' : localName(term).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
       const label = this.hierarchy.label(term);
       kinds = [...new Set([...(/^[a-z][a-z ]*$/.test(name) && name !== label.toLowerCase() ? [name] : []), ...[...this.hierarchy.ancestors(term)].map((t) => this.hierarchy.label(t))])];
       this.kinds.set(term, kinds);
@@ -405,7 +406,7 @@ export class Framer {
       bearer: this.termVar(picks.bearer),
       bearerRule: this.termVar(picks.bearerRule),
       bearerNarrower: picks.bearer !== picks.bearerRule,
-      action: this.termVar(picks.action),
+      action: this.termVar(picks.action, picks.actionRule),
       actionRule: this.termVar(picks.actionRule),
       target: this.termVar(picks.target, picks.targetRule),
       targetRule: this.termVar(picks.targetRule),
@@ -492,18 +493,23 @@ export class Framer {
     const byUser = as((p) => voice!.byUser(p));
     const byAssistant = as((p) => voice!.byAssistant(p));
     const byDeveloper = as((p) => voice!.byDeveloper(p));
-    // "one's own" in an act is said for whoever does it (voice.ts sayOneself).
+    // "one" in an act ("one's own", "say one is unsure") is said for whoever does it (voice.ts sayOneself).
+    const names = (this.assistantNames ??= assistantNames(this.context, this.hierarchy));
+    if (this.doerOne === null) this.doerOne = doerOne([...this.context.terms.values()].filter((t) => t.type === 'Action').map((t) => t.label));
+    const hints = { assistantNames: names, ...(this.doerOne ? { one: this.doerOne } : {}), assistantActs: party !== undefined && !party.userActs };
     const messages = rendered.messages.map((m) => ({
       role: m.role,
-      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role),
+      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role, hints),
     }));
-    const reference = sayOneself(byAssistant(rendered.reference), 'assistant');
-    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant') : undefined;
+    const reference = sayOneself(byAssistant(rendered.reference), 'assistant', hints);
+    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant', hints) : undefined;
     return { messages, reference, ...(rejected ? { rejected } : {}) };
   }
 
   private readonly voices = new Map<string, Voice>();
   private assistantNames: readonly string[] | undefined;
+  /** "one" as the doer of the policy's acts (voice.ts doerOne); null until worked out. */
+  private doerOne: RegExp | undefined | null = null;
   private roleLabels: readonly string[] | undefined;
 
   /** How the parties of an item are said: one per role the user speaks as. */
@@ -715,7 +721,12 @@ export class Framer {
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const actLabel = this.hierarchy.label(picks.action!);
     const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
-    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : []);
+    const withObject = this.context.terms.get(picks.action!)?.forms?.withObject;
+    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : [], {
+      kinds: this.kindsOf(picks.action!),
+      ...(picks.actionRule && picks.actionRule !== picks.action ? { ruleAction: this.hierarchy.label(picks.actionRule) } : {}),
+      ...(withObject ? { withObject } : {}),
+    });
     const says = instruction.kind === 'Prohibition' ? `do not ${spoken(act)}` : instruction.kind === 'Obligation' ? `you must ${spoken(act)}` : `you may ${spoken(act)}`;
     const vars = {
       ...this.ruleVars(winner, picks, key),

@@ -155,7 +155,7 @@ export async function readPolicyContext(store: GraphStore, policyIri: string): P
     const known = terms.get(iri);
     const broader = str(row.broader);
     if (!known) {
-      const forms = defined({ gerund: str(row.gerund), thirdPerson: str(row.thirdPerson), plural: str(row.plural) });
+      const forms = defined({ gerund: str(row.gerund), thirdPerson: str(row.thirdPerson), plural: str(row.plural), withObject: str(row.withObject) });
       terms.set(iri, { iri, type: String(row.type), label: str(row.label) ?? localName(iri), broader: broader ? [broader] : [], ...(Object.keys(forms).length > 0 ? { forms } : {}) });
     }
     else if (broader && !known.broader.includes(broader)) (known.broader as string[]).push(broader);

@@ -269,11 +269,25 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   // The act and its object (term-forms.ts actPhrase): "use the CRM system for personal purposes",
   // "disclose account details (account balance)", "publish a product comparison", never "(product)".
   // A target narrower than the rule's own carries the rule's (kindOf): "destroy records" said of business records.
+  // The generator's term variables are made once per term and read only, so an act is said once per pair of them.
+  const saidActs = new WeakMap<object, WeakMap<object, string>>();
   handlebars.registerHelper('act', (action: unknown, target: unknown) => {
+    const pair = typeof action === 'object' && action !== null && typeof target === 'object' && target !== null ? saidActs.get(action)?.get(target) : undefined;
+    if (pair !== undefined) return pair;
     const field = (t: unknown, key: string) => (typeof t === 'object' && t !== null ? String((t as Record<string, unknown>)[key] ?? '') : '');
     const object = field(target, 'label');
-    const kinds = typeof target === 'object' && target !== null && Array.isArray((target as { kinds?: unknown }).kinds) ? ((target as { kinds: string[] }).kinds) : [];
-    return spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, kinds));
+    const list = (t: unknown) => (typeof t === 'object' && t !== null && Array.isArray((t as { kinds?: unknown }).kinds) ? (t as { kinds: string[] }).kinds : []);
+    // The act's broader acts and the rule's own act (kindOf) tell whether a narrower act's own object is the object;
+    // the author's studio:withObject says the act with its object outright.
+    const withObject = typeof action === 'object' && action !== null ? (action as { forms?: FormOverrides }).forms?.withObject : undefined;
+    const act = { kinds: list(action), ...(field(action, 'kindOf') ? { ruleAction: field(action, 'kindOf') } : {}), ...(withObject ? { withObject } : {}) };
+    const said = spoken(actPhrase(field(action, 'label'), object || undefined, field(target, 'kindOf') || undefined, list(target), act));
+    if (typeof action === 'object' && action !== null && typeof target === 'object' && target !== null) {
+      let byTarget = saidActs.get(action);
+      if (!byTarget) saidActs.set(action, (byTarget = new WeakMap()));
+      byTarget.set(target, said);
+    }
+    return said;
   });
   // One of several ways to say the same thing, chosen by the item's seeded `phrasing` number: {{one phrasing
   // "I can't help with that." "I'm not able to help with that."}}. The first option's length shifts the choice,
@@ -324,14 +338,15 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
 function compile(env: TemplateEnvironment, file: string, where: string, text: unknown): Render {
   if (typeof text !== 'string' || text.trim() === '') throw new TemplateError(file, `${where}: expected a non-empty string`);
   try {
-    // Precompiling surfaces syntax errors now, with the file, not at the first render.
-    // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
-    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
     const inlined = inlinePartials(text, env.partials);
-    const spec = env.handlebars.precompile(inlined, options) as unknown as string;
-    // The plan (render-plan.ts) runs the part of the language the templates use, faster; anything else runs on Handlebars.
+    // The plan (render-plan.ts) runs the part of the language the templates use, faster; anything else runs on
+    // Handlebars. Parsing for the plan surfaces syntax errors now, with the file, not at the first render; a helper
+    // the plan does not know leaves the template to Handlebars, whose precompiling (knownHelpersOnly) rejects it.
     const plan = planOf(env.handlebars, inlined, studioHelpers(env));
     if (plan) return plan;
+    // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
+    const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
+    const spec = env.handlebars.precompile(inlined, options) as unknown as string;
     const template = env.handlebars.template(new Function(`return ${spec};`)() as ReturnType<typeof Handlebars.precompile>) as Render & { _setup?: (options: object) => void };
     // A top-level Handlebars template merges and wraps every helper on each call (Handlebars' _setup), which
     // cost more than many items' text: our calls pass no runtime options, so it is set up once, here.

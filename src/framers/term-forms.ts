@@ -7,8 +7,9 @@
  * disagrees writes the form on the term (studio:gerund, studio:thirdPerson,
  * studio:plural), which wins.
  *
- * compromise takes about a second to load, so it is loaded once, when a
- * template library is (loadTermForms), not when the CLI starts.
+ * compromise takes about a second to load (its lexicon unpacked included),
+ * so it is loaded once, when a template library is (loadTermForms), not
+ * when the CLI starts.
  */
 
 import indefinite from 'indefinite';
@@ -20,7 +21,11 @@ let nlp: Nlp | undefined;
 
 /** Loads the NLP library; the templates' form helpers need it. */
 export async function loadTermForms(): Promise<void> {
-  nlp ??= (await import('compromise/three')).default;
+  if (nlp) return;
+  nlp = (await import('compromise/three')).default;
+  // The library unpacks its lexicon on the first document it reads (a quarter of a second): here, with the rest of
+  // its loading, rather than inside the first policy's generation.
+  nlp('load').tag('Verb');
 }
 
 export interface VerbForms {
@@ -34,6 +39,8 @@ export interface FormOverrides {
   readonly gerund?: string;
   readonly thirdPerson?: string;
   readonly plural?: string;
+  /** An action with its object, "{object}" standing for the object as the sentence says it: "return {object}". */
+  readonly withObject?: string;
 }
 
 const verbs = new Map<string, VerbForms>();
@@ -88,9 +95,9 @@ const ORGANISATIONAL = new Set(['Department', 'Organization', 'Agency', 'Jurisdi
 /** Head words of a unit's or place's name that take "the": "the Corporate Secretariat", "the United Kingdom". */
 const UNIT_HEADS = new Set(['office', 'secretariat', 'department', 'team', 'service', 'desk', 'committee', 'board', 'unit', 'centre', 'center', 'authority', 'agency', 'commission', 'council', 'bank', 'fund', 'union', 'kingdom', 'republic', 'states', 'ombudsman', 'scheme', 'programme', 'program', 'function', 'division', 'group', 'emirates', 'netherlands', 'philippines']);
 
-/** The head of a noun phrase: its last word before a bracket, a comma or a preposition. */
+/** The head of a noun phrase: its last word before a bracket, a comma or a preposition; of "X or a Y", X's. */
 function headOf(label: string): string {
-  const words = label.replace(/\s*\(.*$/, '').split(/\s+/);
+  const words = label.replace(/\s*\(.*$/, '').replace(/\s+(?:or|and)\s+(?:a|an|the)\s.*$/, '').split(/\s+/);
   const end = words.findIndex((w, i) => i > 0 && (ENDS_OBJECT.has(w.toLowerCase()) || w.endsWith(',')));
   return (end < 0 ? words.at(-1)! : words[end - 1]!).replace(/,$/, '');
 }
@@ -232,26 +239,46 @@ export const MASS_NOUNS: ReadonlySet<string> = new Set(['cash', 'information', '
 export const PERSON_STATES: ReadonlySet<string> = new Set(['dissatisfied', 'satisfied', 'unhappy', 'happy', 'worried', 'concerned', 'confused', 'upset', 'distressed', 'angry', 'anxious', 'frustrated', 'vulnerable', 'unsure', 'uncertain', 'unaware', 'aware', 'unwilling', 'willing', 'unable', 'able', 'afraid', 'scared', 'embarrassed', 'ashamed', 'eligible', 'ineligible']);
 /**
  * The preposition an act takes before an object its words do not name, by a word of the act ("give
- * personalised advice on an investment product", "install software on a company device"); "involving"
- * where none is known, which is vague but never false.
+ * personalised advice on an investment product", "state fees and charges for a current account"); the last
+ * such word of the act decides.
  */
 const PREPOSITION_BY_WORD: Readonly<Record<string, string>> = {
   advice: 'on', review: 'of', summary: 'of', assessment: 'of', comparison: 'of', movement: 'of', application: 'for', report: 'about', request: 'about', enquiry: 'about', complaint: 'about', question: 'about', questions: 'about', meeting: 'about',
   human: 'about', person: 'about', investors: 'about', analysts: 'about', agreement: 'covering', software: 'on', controls: 'on', protection: 'for', marketing: 'using',
+  fee: 'for', fees: 'for', charges: 'for', apr: 'for', figure: 'for', rights: 'for', link: 'for', settings: 'for', promotion: 'for', licence: 'for', license: 'for', verification: 'for',
+  risks: 'of', cancellation: 'of', endorsement: 'of', note: 'containing', communications: 'containing', callback: 'about', decision: 'based on', intelligence: 'from',
+  block: 'in', card: 'through', payment: 'through', pressure: 'to sell', materials: 'for',
 };
-
-const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about', refer: 'about' };
+/** The preposition by the act's verb, before any word of it: "cite a published figure from published rates". */
+const PREPOSITION_BY_VERB: Readonly<Record<string, string>> = { use: 'with', communicate: 'about', hand: 'about', answer: 'about', refer: 'about', incorporate: 'into', cite: 'from' };
+/**
+ * Head nouns of an act that "involving" fits: an event or a piece of content that involves things ("report a
+ * security incident involving a company laptop", "warn about APP scams involving a payment service"). After any
+ * other act, "involving" is the generator's last resort, vague or wrong ("ask for the password involving an
+ * online banking password"), and text-lint.ts counts it (kind "involving").
+ */
+export const INVOLVING_NOUNS: ReadonlySet<string> = new Set(['incident', 'incidents', 'breach', 'breaches', 'scam', 'scams', 'fraud', 'case', 'cases', 'dispute', 'disputes', 'accident', 'transaction', 'transactions', 'content', 'situation', 'matter', 'event', 'events']);
+/** Nouns that name the same kind of object for an act: "disclose account details" of an account balance (account information). */
+const SAME_OBJECT: ReadonlyMap<string, string> = new Map([['details', 'information'], ['particulars', 'information'], ['data', 'information']]);
+/** Heads that add nothing to the noun before them: a credit product is credit. */
+const GENERIC_HEADS = new Set(['product', 'products', 'service', 'services', 'item', 'items']);
+/** A verb's particle before its object: "ask for the password", "warn about an exposed credential". */
+const PARTICLES = new Set(['for', 'about', 'on', 'to', 'with', 'into', 'from', 'at', 'of']);
 
 /** "trade secret": "a trade secret"; "customer data", "business records", "Kestrel-owned code", "the user's data" stay bare; "identity of a person": "the identity of a person". */
 export function objectPhrase(label: string): string {
   const words = label.split(/\s+/);
   const first = words[0] ?? '';
-  if (DETERMINER.test(first) || /^[A-Z]/.test(first)) return label;
+  // A name is said bare ("Kestrel's laptops", "Group Compliance"); an acronym before a common noun is not a name ("an IT system").
+  if (DETERMINER.test(first) || (/^[A-Z]/.test(first) && !(/^[A-Z]{2,}$/.test(first) && /^[a-z]/.test(words.at(-1) ?? '')))) return label;
   // "competitor's confidential information", "former employer's data": the owner takes the article; the user is someone definite.
   const owner = words.findIndex((w) => /'s?$/.test(w));
   if (owner >= 0) return words[owner] === "user's" ? `the ${label}` : indefinite(label);
-  const headAt = words.findIndex((w, i) => i > 0 && (ENDS_OBJECT.has(w.toLowerCase()) || w.endsWith(',')));
-  const head = (headAt < 0 ? words.at(-1)! : words[headAt - 1]!).replace(/,$/, '').toLowerCase();
+  // "cash or a cash equivalent": two noun phrases, the first said first.
+  const second = words.findIndex((w, i) => i > 0 && /^(?:or|and)$/.test(w) && DETERMINER.test(words[i + 1] ?? ''));
+  const lead = second < 0 ? words : words.slice(0, second);
+  const headAt = lead.findIndex((w, i) => i > 0 && (ENDS_OBJECT.has(w.toLowerCase()) || w.endsWith(',')));
+  const head = (headAt < 0 ? lead.at(-1)! : lead[headAt - 1]!).replace(/,$/, '').toLowerCase();
   if (headAt > 0 && words[headAt]!.toLowerCase() === 'of') return `the ${label}`;
   if (MASS_NOUNS.has(head) || isPluralNoun(head)) return label;
   return indefinite(label);
@@ -282,28 +309,81 @@ function actNames(action: string, object: string): boolean {
   return object.split(/[\s,]+/).filter((w) => w && !STOP_WORDS.has(w.toLowerCase())).every((w) => words.some((v) => alike(v, w)));
 }
 
+/** What is known of the act itself, beyond its label. */
+export interface ActKinds {
+  /** The labels of the act's broader actions ("accept a gift" of "accept paid travel"). */
+  readonly kinds?: readonly string[];
+  /** The rule's own action, when the item says a narrower one. */
+  readonly ruleAction?: string;
+  /** The author's form of the act with its object (studio:withObject): "return {object}". */
+  readonly withObject?: string;
+}
+
 /**
  * An act and its object as a sentence says them, never with the object in brackets:
+ * - the author wrote how the act takes an object (studio:withObject "return {object}"): that form;
  * - the act's words already name the object: the act alone ("publish a product comparison");
  * - a verb alone: the object after it ("disclose a trade secret", "safeguard the identity of a reporter");
  * - a verb and a phrase of place or purpose: the object between them ("use the CRM system for personal purposes",
  *   "describe the savings account as free");
- * - the act names the object's kind ("destroy records", "accept a gift", `kindOf` the rule's own object the
- *   item narrows, or one of `kinds`: the object's broader terms and its own IRI's name): the object in its
- *   place ("destroy business records", "accept a meal", "recommend a mortgage");
- * - otherwise the object after a preposition the act's words take ("give personalised advice on an investment
- *   product"), or "involving".
+ * - the act's own object (after its verb, or its verb's particle: "ask for the password") names the object's
+ *   kind ("destroy records", "accept a gift", `kindOf` the rule's own object the item narrows, or one of `kinds`:
+ *   the object's broader terms and its own IRI's name): the object in its place ("destroy business records",
+ *   "accept a meal", "recommend a mortgage", "ask for the online banking password", "offer a personal loan");
+ *   likewise a kind named later in the act ("pay the market value of a meal"), and an object that is a part of
+ *   the act's own ("discuss the details of a concern with ...");
+ * - an event that involves things: "involving" ("report a security incident involving a company laptop");
+ * - an act narrower than one of the same verb that names this object's kind ("accept paid travel" under "accept
+ *   a gift"): its own object is the object, said by the act alone;
+ * - the object after a preposition the act's verb or words take ("give personalised advice on an investment
+ *   product", "state fees and charges for a current account");
+ * - an act with an object of its own, narrower than one that takes the object after its verb ("reveal a
+ *   reporter's identity" under the rule's "disclose"): the act alone;
+ * - "involving" as a last resort, which text-lint.ts counts.
  */
-export function actPhrase(action: string, object: string | undefined, kindOf?: string, kinds: readonly string[] = []): string {
+export function actPhrase(action: string, object: string | undefined, kindOf?: string, kinds: readonly string[] = [], act: ActKinds = {}): string {
   if (!object) return action;
-  const key = `${action}\u0000${object}\u0000${kindOf ?? ''}\u0000${kinds.join('\u0000')}`;
+  const key = `${action}\u0000${object}\u0000${kindOf ?? ''}\u0000${kinds.join('\u0001')}\u0000${act.kinds?.join('\u0001') ?? ''}\u0000${act.ruleAction ?? ''}\u0000${act.withObject ?? ''}`;
   let said = acts.get(key);
-  if (said === undefined) acts.set(key, (said = deriveActPhrase(action, object, kindOf, kinds)));
+  if (said === undefined) acts.set(key, (said = deriveActPhrase(action, object, kindOf, kinds, act)));
   return said;
 }
 const acts = new Map<string, string>();
 
-function deriveActPhrase(action: string, object: string, kindOf: string | undefined, kinds: readonly string[]): string {
+/** A noun phrase's words split at its head: [words before the head, the head]; a bracket and what follows are left out. */
+function nounPhrase(words: readonly string[]): { readonly modifiers: readonly string[]; readonly head: string } | undefined {
+  const end = words.findIndex((w) => w.startsWith('('));
+  const kept = end < 0 ? words : words.slice(0, end);
+  if (kept.length === 0) return undefined;
+  return { modifiers: kept.slice(0, -1), head: kept.at(-1)!.replace(/,$/, '') };
+}
+
+/** Two nouns naming the same kind of object: alike, or "details" and "information". */
+function sameNoun(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return alike(x, y) || (SAME_OBJECT.get(x) ?? x) === (SAME_OBJECT.get(y) ?? y);
+}
+
+/**
+ * Whether the noun phrase `own` (an act's own object) names the kind `kind`: the act names every word of the kind
+ * and their heads agree ("destroy records": "records"), or every word of the act's is the kind's and the heads
+ * agree ("offer credit" of "unsecured credit", "disclose account details" of "account information"). Participles
+ * before the head ("an exposed credential") say how the object stands, not what it is.
+ */
+function ownNames(own: { readonly modifiers: readonly string[]; readonly head: string }, kind: string): boolean {
+  const kindWords = kind.split(/[\s,]+/).filter((w) => w && !STOP_WORDS.has(w.toLowerCase()));
+  const kindHead = headOf(kind);
+  // "offer credit" of a credit product: a kind said as a noun and a generic head is a kind of that noun.
+  if (own.modifiers.length === 0 && kindWords.length === 2 && GENERIC_HEADS.has(kindHead.toLowerCase()) && sameNoun(own.head, kindWords[0]!)) return true;
+  if (!sameNoun(own.head, kindHead)) return false;
+  const words = [...own.modifiers, own.head];
+  if (actNames(words.join(' '), kind)) return true;
+  return own.modifiers.every((w) => STOP_WORDS.has(w.toLowerCase()) || isParticiple(w) || kindWords.some((k) => sameNoun(k, w)));
+}
+
+function deriveActPhrase(action: string, object: string, kindOf: string | undefined, kinds: readonly string[], act: ActKinds): string {
+  if (act.withObject) return act.withObject.replace('{object}', objectPhrase(object));
   if (echoes(action, object) || actNames(action, object)) return action;
   const words = action.split(/\s+/);
   const [verb, next, ...rest] = words;
@@ -322,29 +402,68 @@ function deriveActPhrase(action: string, object: string, kindOf: string | undefi
     }
     return [verb, determined ? object : `the ${object}`, next, ...rest].join(' ');
   }
-  // The act's own object: the words after the verb up to a preposition, a determiner first if any.
-  const end = words.findIndex((w, i) => i > 0 && ENDS_OBJECT.has(w.toLowerCase()));
+  // The act's own object: the words after the verb (and its particle: "ask for the password") up to a
+  // preposition, a determiner first if any.
+  const particle = PARTICLES.has(next.toLowerCase()) && rest.length > 0 ? 1 : 0;
+  const at = 1 + particle;
+  const end = words.findIndex((w, i) => i > at && ENDS_OBJECT.has(w.toLowerCase()));
   const stop = end < 0 ? words.length : end;
-  const determiner = DETERMINER.test(next) ? next.toLowerCase() : undefined;
-  const start = determiner ? 2 : 1;
-  const own = words.slice(start, stop);
-  if (own.length > 0) {
-    const head = own.at(-1)!;
-    const objectWords = object.split(/\s+/);
+  const determiner = DETERMINER.test(words[at] ?? '') ? words[at]!.toLowerCase() : undefined;
+  const start = determiner ? at + 1 : at;
+  const own = nounPhrase(words.slice(start, stop));
+  const objectWords = object.split(/\s+/);
+  const kindsOfObject = [...(kindOf !== undefined ? [kindOf] : []), ...kinds];
+  if (own) {
     const comma = objectWords.findIndex((w) => w.endsWith(','));
     const objectEnd = objectWords.findIndex((w, i) => i > 0 && ENDS_OBJECT.has(w.toLowerCase()));
     const objectHead = (comma >= 0 ? objectWords[comma]! : objectEnd < 0 ? objectWords.at(-1)! : objectWords[objectEnd - 1]!).replace(/,$/, '');
+    const ownWords = [...own.modifiers, own.head];
     // The rule's own object must be the head of the act's ("a personal data breach" is no kind of personal data).
-    const namesKind = (k: string) => k !== object && actNames(own.join(' '), k) && alike(head, headOf(k));
     // A broader term of the object, or its own name, that the act names: "recommend a product" of a mortgage
     // (a credit product, a product) is "recommend a mortgage"; "reveal a credential" of lum:Credential, labelled
     // "password, key or token", is "reveal a password, key or token".
-    const kind = (kindOf !== undefined && namesKind(kindOf)) || alike(head, objectHead) || own.every((w, i) => alike(w, objectWords[i] ?? '')) || kinds.some(namesKind);
+    const kind = alike(own.head, objectHead) || ownWords.every((w, i) => alike(w, objectWords[i] ?? '')) || kindsOfObject.some((k) => k !== object && ownNames(own, k));
     if (kind) {
-      const said = determiner && determiner !== 'a' && determiner !== 'an' && !DETERMINER.test(objectWords[0]!) && !/'s?$/.test(objectWords[0]!) ? `${determiner} ${object}` : objectPhrase(object);
-      return [verb, said, ...words.slice(stop)].join(' ');
+      // A participle the object does not have stays before it: "warn about an exposed full card PIN".
+      const stance = own.modifiers.filter((w) => isParticiple(w) && !objectWords.some((o) => alike(o, w)));
+      const phrase = stance.length > 0 && !DETERMINER.test(objectWords[0]!) && !/'s?$/.test(objectWords[0]!) ? `${stance.join(' ')} ${object}` : object;
+      const said = determiner && determiner !== 'a' && determiner !== 'an' && !DETERMINER.test(objectWords[0]!) && !/'s?$/.test(objectWords[0]!) ? `${determiner} ${phrase}` : objectPhrase(phrase);
+      return [...words.slice(0, at), said, ...words.slice(stop)].join(' ');
+    }
+    // The object is a part of the act's own: "discuss a concern" of the details of a concern.
+    const of = objectWords.findIndex((w) => w.toLowerCase() === 'of');
+    if (of > 0 && alike(objectWords.at(-1)!, own.head) && objectWords.length - of - 1 <= ownWords.length + 1) {
+      return [...words.slice(0, at), objectPhrase(object), ...words.slice(stop)].join(' ');
     }
   }
-  const preposition = words.slice(1).reduce<string | undefined>((found, w) => PREPOSITION_BY_WORD[w.toLowerCase()] ?? found, undefined) ?? (PREPOSITION_BY_VERB[verb.toLowerCase()] ?? 'involving');
-  return `${action} ${preposition} ${objectPhrase(object)}`;
+  // A kind of the object named later in the act: "pay the market value of a gift" of a meal.
+  for (let i = stop; i < words.length; i++) {
+    if (!ENDS_OBJECT.has(words[i]!.toLowerCase())) continue;
+    const from = DETERMINER.test(words[i + 1] ?? '') ? i + 2 : i + 1;
+    const to = words.findIndex((w, j) => j > i && ENDS_OBJECT.has(w.toLowerCase()));
+    const later = nounPhrase(words.slice(from, to < 0 ? words.length : to));
+    if (later && kindsOfObject.some((k) => k !== object && ownNames(later, k))) {
+      return [...words.slice(0, i + 1), objectPhrase(object), ...words.slice(to < 0 ? words.length : to)].join(' ');
+    }
+  }
+  if (own && INVOLVING_NOUNS.has(own.head.toLowerCase())) return `${action} involving ${objectPhrase(object)}`;
+  // A narrower act of the same verb whose broader act names the object or its kind: "accept paid travel" (under
+  // "accept a gift") of a meal is accepting a gift already.
+  const sameVerb = (broader: string) => alike(broader.split(/\s+/)[0] ?? '', verb);
+  if (own && (act.kinds ?? []).some((broader) => sameVerb(broader) && [object, ...kindsOfObject].some((k) => actNames(broader, k)))) return action;
+  const preposition = PREPOSITION_BY_VERB[verb.toLowerCase()] ?? words.slice(1).reduce<string | undefined>((found, w) => PREPOSITION_BY_WORD[w.toLowerCase()] ?? found, undefined);
+  if (preposition) return `${action} ${preposition} ${objectPhrase(object)}`;
+  // A narrower act with an object of its own, under an act that takes the object straight after its verb (the
+  // rule's "disclose" of a trade secret, said "reveal a reporter's identity"): its own object is the object.
+  if (own && [act.ruleAction ?? '', ...(act.kinds ?? [])].some((broader) => broader !== action && takesObjectDirectly(broader))) return action;
+  return `${action} involving ${objectPhrase(object)}`;
+}
+
+/** An act with no object of its own: a verb ("disclose"), a verb and its particle ("pass on"), or a verb and a place or purpose ("use for personal gain"). */
+function takesObjectDirectly(action: string): boolean {
+  const [verb, next, third] = action.split(/\s+/);
+  if (!verb) return false;
+  if (!next) return true;
+  if (OBJECT_FIRST_VERBS.has(verb.toLowerCase()) && PLACE_OR_PURPOSE.has(next.toLowerCase())) return true;
+  return !third && ['on', 'up', 'out', 'off', 'over', 'back', 'down', 'away'].includes(next.toLowerCase());
 }

@@ -17,15 +17,23 @@
  * - proper: an article or a plural on a name ("a Legal department" for the company's own, "a Group Compliance",
  *   "Group Compliances"), or a plural of a mass noun ("informations");
  * - self: a speaker telling how they appear to others ("I appear coerced", "I seem to be a minor");
- * - pronoun: "it" for a person ("it is dissatisfied with data handling");
- * - oneself: "one's own" or "oneself" left in an act, not said for whoever does it ("approve one's own claim").
+ * - pronoun: "it" for a person ("it is dissatisfied with data handling"), or for the speaker or the one addressed
+ *   where they do the act (voice.ts doerOf: "I", "you"): as the subject of what they say ("can you say it is
+ *   unsure", "I'll say that it is an AI") or as their own ("you correct its own mistake");
+ * - oneself: "one's own" or "oneself" left in an act, not said for whoever does it ("approve one's own claim"),
+ *   or an act's doer "one" left ("say one is unsure", of an act labelled so: voice.ts doerOne);
+ * - involving: an act of the policy, whole as its label says it, followed by "involving", when no word of the act is
+ *   an event or content that involves things (term-forms.ts INVOLVING_NOUNS: "report a security incident involving
+ *   a laptop" is English): the generator's last resort for an object it could not join to the act, vague or wrong
+ *   ("ask for the password involving an online banking password", "accept a speaking fee involving a meal").
  */
 
 import indefinite from 'indefinite';
 import type { Item } from './item.js';
-import { PERSON_STATES, termPhrase } from './term-forms.js';
+import { INVOLVING_NOUNS, PERSON_STATES, termPhrase } from './term-forms.js';
+import { doerOf, doerOne } from './voice.js';
 
-export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself'] as const;
+export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself', 'involving'] as const;
 export type LintKind = (typeof LINT_KINDS)[number];
 
 export interface LintFinding {
@@ -55,9 +63,12 @@ export class TextLinter {
   private readonly actionAfterArticle: RegExp | undefined;
   private readonly authoredBrackets: ReadonlySet<string>;
   private readonly nameMisused: RegExp | undefined;
+  private readonly actInvolving: RegExp | undefined;
+  private readonly doerOne: RegExp | undefined;
 
   /** `actionLabels`: the labels of the policy's actions, which templates must say as verbs. */
   constructor(actionLabels: Iterable<string> = [], terms: LintTerms = {}) {
+    const actions = [...actionLabels];
     this.authoredBrackets = new Set([...(terms.labels ?? [])].flatMap((l) => [...l.matchAll(/\(([^()]+)\)/g)].map((m) => m[1]!.toLowerCase())));
     // "a" never goes before a unit said with "the" or a bare name; "the" never before a bare name; a name has no plural.
     const escape = (l: string) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -78,10 +89,17 @@ export class TextLinter {
     ];
     this.nameMisused = alternatives.length > 0 ? new RegExp(alternatives.join('|'), 'g') : undefined;
     // Only verb phrases of two words or more: "report" alone is also a noun ("a report").
-    const phrases = [...new Set([...actionLabels].map((l) => l.trim().toLowerCase()).filter((l) => /\s/.test(l)))]
+    const phrases = [...new Set(actions.map((l) => l.trim().toLowerCase()).filter((l) => /\s/.test(l)))]
       .sort((a, b) => b.length - a.length)
       .map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.actionAfterArticle = phrases.length > 0 ? new RegExp(`\\b(?:an?|the)\\s+(?:${phrases.join('|')})\\b`, 'gi') : undefined;
+    // Every act whose words "involving" does not fit, as its label says it and as a turn's voice says "oneself" in it.
+    const joined = [...new Set(actions.map((l) => l.trim().toLowerCase()))]
+      .filter((l) => l !== '' && !l.split(/[\s,()]+/).some((w) => INVOLVING_NOUNS.has(w)))
+      .sort((a, b) => b.length - a.length)
+      .map((l) => escape(l).replace(/\boneself\b/g, '(?:oneself|myself|yourself|themselves|himself|herself)').replace(/\bone's\b/g, "(?:one's|my|your|their|his|her)"));
+    this.doerOne = doerOne(actions);
+    this.actInvolving = joined.length > 0 ? new RegExp(`(?<![\\w-])(?:${joined.join('|')})\\s+involving\\b`, 'gi') : undefined;
   }
 
   /** The findings on one item, every text of it. */
@@ -132,6 +150,13 @@ export class TextLinter {
     // (Not where a sentence reports what something says of itself: "must an assistant say it is unsure?", "says when it is unsure")
     for (const m of text.matchAll(/(?<!\b(?:(?:say|says|said)(?: when| whether| that)?|whether|that) )\b(?:it|It) (?:is|was|isn't|is not) ([a-z]+)/g)) if (PERSON_STATES.has(m[1]!)) found.push(['pronoun', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/\bone's\b|\boneself\b/g)) found.push(['oneself', at(m.index, m[0].length)]);
+    if (this.doerOne) for (const m of text.matchAll(this.doerOne)) found.push(['oneself', at(m.index, m[0].length)]);
+    // The speaker or the one addressed, doing the act, said "it": "can you say it is unsure", "you correct its own mistake".
+    for (const m of text.matchAll(/\b(?:say|says|saying|state|states|stating|admit|admits|admitting)(?: that)? it (?:is|isn't|was|wasn't|cannot|can't|has|hasn't)\b|\bits own\b|\bitself\b/gi)) {
+      const doer = doerOf(text.slice(0, m.index), 'none');
+      if (doer === 'first' || doer === 'second') found.push(['pronoun', at(m.index, m[0].length)]);
+    }
+    if (this.actInvolving) for (const m of text.matchAll(this.actInvolving)) found.push(['involving', at(m.index, m[0].length)]);
     return found;
   }
 }

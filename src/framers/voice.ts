@@ -17,7 +17,7 @@
 import { STUDIO } from '../vocabulary.js';
 import type { Hierarchy } from './hierarchy.js';
 import type { PolicyContext } from './policy-context.js';
-import { isThirdPerson, verbBase } from './term-forms.js';
+import { isParticiple, isThirdPerson, verbBase } from './term-forms.js';
 
 const OPEN = '\uE001';
 const CLOSE = '\uE002';
@@ -140,40 +140,102 @@ function selfSeen(text: string, capital: boolean): string {
   return capital && said.startsWith('it ') ? `I${said.slice(1)}` : said;
 }
 
+/** Who does an act said in a sentence: the speaker, the one addressed, the assistant ("it") or someone else ("they"). */
+export type Doer = 'first' | 'second' | 'it' | 'they';
+
 /**
- * "one's own" and "oneself" in an act ("approve one's own expense claim", "take an opportunity for oneself")
- * said for whoever does it in the sentence: the nearest subject before it ("I ... my own", "you ... your own",
- * "someone on my team ... their own"), or, with none, the one a turn addresses: an answer tells the user
- * ("your own"), the user speaks of themselves ("my own").
+ * The doer of an act said at the end of `before` (the text up to it): the nearest subject of its sentence ("I
+ * ...", "you ...", "someone on my team ...", "an assistant ..."), or, with none, the one a turn addresses: an answer
+ * tells the user ("you"), the user speaks of themselves ("I"). `assistantNames`: the names that make a
+ * third-person subject the assistant, "it" rather than "they".
  */
-export function sayOneself(text: string, speaker: 'user' | 'assistant' | 'developer' | 'none'): string {
-  if (!/\bone(?:'s|self)\b/.test(text)) return text;
-  return text.replace(/\bone's\b|\boneself\b/g, (match: string, offset: number) => {
-    const sentence = text.slice(0, offset).split(/[.?!:;]\s/).at(-1)!;
-    // A noun phrase counts as a subject next to its verb ("an employee may", "can an employee"), not as an object.
-    const subjects = [
-      ...sentence.matchAll(
-        /\b(?:(I|me|you|they|them|someone|somebody|he|she|colleague)\b|(?:can|may|must|should|could|would|will|does|is) (an? [a-z]+(?: [a-z]+)?) \w|(an? [a-z]+(?: [a-z]+)?) (?:may|must|can|could|should|would|will|is|wants|plans|needs|has|asks)\b)/gi,
-      ),
-    ];
-    const nearest = subjects.map((m) => m[1] ?? m[2] ?? m[3]).at(-1)?.toLowerCase();
-    const person =
-      nearest === undefined
-        ? speaker === 'user'
-          ? 'first'
-          : speaker === 'assistant' || speaker === 'developer'
-            ? 'second'
-            : 'third'
-        : /^(?:i|me)$/.test(nearest)
-          ? 'first'
-          : nearest === 'you'
-            ? 'second'
-            : 'third';
-    const owner = { first: 'my', second: 'your', third: 'their' }[person];
-    const self = { first: 'myself', second: 'yourself', third: 'themselves' }[person];
-    return match === 'oneself' ? self : owner;
-  });
+export function doerOf(before: string, speaker: 'user' | 'assistant' | 'developer' | 'none', assistantNames: readonly string[] = []): Doer {
+  const sentence = before.split(/[.?!:;]\s/).at(-1)!;
+  // A noun phrase counts as a subject next to its verb ("an employee may", "can an employee"), not as an object.
+  const subjects = [
+    ...sentence.matchAll(
+      /\b(?:(I|me|you|they|them|someone|somebody|he|she|colleague)\b|(?:can|may|must|should|could|would|will|does|is) (an? [a-z]+(?: [a-z]+)?) \w|(an? [a-z]+(?: [a-z]+)?) (?:may|must|can|could|should|would|will|is|wants|plans|needs|has|asks)\b)/gi,
+    ),
+  ];
+  const nearest = subjects.map((m) => m[1] ?? m[2] ?? m[3]).at(-1)?.toLowerCase();
+  // The assistant by a name ("must Lumen report ..."), when it comes after any other subject.
+  const lastAt = subjects.at(-1)?.index ?? -1;
+  const lower = sentence.toLowerCase();
+  for (const name of assistantNames) {
+    const at = lower.lastIndexOf(name.toLowerCase());
+    if (at > lastAt && /^\W?$/.test(lower.charAt(at - 1)) && /^\W?$/.test(lower.charAt(at + name.length))) return 'it';
+  }
+  if (nearest === undefined) return speaker === 'user' ? 'first' : speaker === 'assistant' || speaker === 'developer' ? 'second' : 'they';
+  if (/^(?:i|me)$/.test(nearest)) return 'first';
+  if (nearest === 'you') return 'second';
+  const subject = nearest;
+  return subject.split(/\s+/).some((w) => ASSISTANT_WORDS.has(w)) || assistantNames.some((n) => subject.includes(n.toLowerCase())) ? 'it' : 'they';
 }
+
+/**
+ * The doer "one" of acts, as their labels write it ("say one is unsure", "report the actions one took"): "one"
+ * before the rest of such a label, the verb captured. Only these, so that "the later one replaces ..." stays.
+ */
+export function doerOne(actionLabels: Iterable<string>): RegExp | undefined {
+  const tails = new Set<string>();
+  for (const label of actionLabels) {
+    for (const m of label.matchAll(/\bone ([a-z']+)((?: [\w'-]+)*)/gi)) {
+      const verb = m[1]!.toLowerCase();
+      if (SUBJECT_VERBS.has(verb) || isThirdPerson(verb) || isParticiple(verb)) tails.add(`${m[1]}${m[2]}`.toLowerCase());
+    }
+  }
+  if (tails.size === 0) return undefined;
+  const alternatives = [...tails].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`\\bone (?=(?:${alternatives.join('|')})(?![\\w-]))([a-z']+)`, 'gi');
+}
+/** Verbs a subject "one" takes in an act's label ("one is", "one cannot"). */
+const SUBJECT_VERBS = new Set(['is', "isn't", 'was', "wasn't", 'has', "hasn't", 'does', "doesn't", 'cannot', "can't", 'can', 'could', 'may', 'might', 'must', 'should', 'will', 'would']);
+
+/** What a turn knows of the doer of its acts. */
+export interface DoerHints {
+  /** The names that make a third-person subject the assistant. */
+  readonly assistantNames?: readonly string[];
+  /** "one" as the doer of the policy's acts (doerOne). */
+  readonly one?: RegExp;
+  /** The assistant does the item's act (the rule binds it): "you" in the user's turns, "I" in its own. */
+  readonly assistantActs?: boolean;
+}
+
+/**
+ * The doer of an act, written "one" in its label ("approve one's own expense claim", "take an opportunity for
+ * oneself", "say one is unsure": `hints.one`, from doerOne), said for whoever does it in the sentence (doerOf):
+ * "my own", "your own", "their own", "its own"; "say you are unsure", "say I am unsure", "say it is unsure". When
+ * the assistant does the act, it is "you" to the user and "I" to itself, unless the sentence names it in the third
+ * person ("must an assistant say it is unsure").
+ */
+export function sayOneself(text: string, speaker: 'user' | 'assistant' | 'developer' | 'none', hints: DoerHints = {}): string {
+  const { assistantNames = [], one, assistantActs = false } = hints;
+  const owns = /\bone(?:'s|self)\b/.test(text);
+  if (one) one.lastIndex = 0;
+  if (!owns && !(one && one.test(text))) return text;
+  const doerAt = (before: string): Doer => {
+    const doer = doerOf(before, speaker, assistantNames);
+    if (!assistantActs || doer === 'it') return doer;
+    return speaker === 'assistant' ? 'first' : 'second';
+  };
+  let said = owns ? text.replace(/\bone's\b|\boneself\b/g, (match: string, offset: number) => (match === 'oneself' ? SELF : OWNER)[doerAt(text.slice(0, offset))]) : text;
+  if (one) {
+    const before = said;
+    one.lastIndex = 0;
+    said = before.replace(one, (_match: string, verb: string, offset: number) => {
+      const doer = doerAt(before.slice(0, offset));
+      if (doer === 'first' || doer === 'second') return `${WORDS[doer].subject} ${agree(verb, doer)}`;
+      if (doer === 'it') return `it ${verb}`;
+      return `they ${THEY[verb.toLowerCase()] ?? (isThirdPerson(verb) ? verbBase(verb) : verb)}`;
+    });
+  }
+  return said;
+}
+const OWNER: Record<Doer, string> = { first: 'my', second: 'your', it: 'its', they: 'their' };
+const SELF: Record<Doer, string> = { first: 'myself', second: 'yourself', it: 'itself', they: 'themselves' };
+const THEY: Readonly<Record<string, string>> = { is: 'are', "isn't": "aren't", was: 'were', "wasn't": "weren't", has: 'have', "hasn't": "haven't", does: 'do', "doesn't": "don't" };
+/** Words of a subject that make it the assistant: "an assistant", "an agent mode", "an AI". */
+const ASSISTANT_WORDS = new Set(['assistant', 'ai', 'mode', 'agent', 'chatbot', 'bot']);
 
 /** The verb after "I" or "you": "asks" becomes "ask", "is" "am" or "are". */
 function agree(verb: string, person: Person): string {

@@ -1,11 +1,13 @@
 /**
  * The item invariants (studio generate --check): no finding on any sample
- * policy or on the conflict-scope fixture, with detected conflicts written so
+ * policy, on a synthetic policy or on the conflict-scope fixture, with detected conflicts written so
  * that conflict items are made too; and each kind of finding reported on an
  * item planted to break it.
  */
 
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
@@ -15,6 +17,7 @@ import { TemplateLibrary } from '../../src/framers/templates.js';
 import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
 import type { Item } from '../../src/framers/item.js';
 import { generateAll } from '../helpers/generation.js';
+import { writeSyntheticPolicy } from '../../scripts/bench/synthetic-policy.js';
 
 const FX = 'https://example.org/conflict-scope#';
 
@@ -37,6 +40,20 @@ describe('item invariants', () => {
     expect(result.items.some((i) => i.family === 'conflict')).toBe(true);
     const findings = new ItemChecker(result.context).check(result.items);
     expect(formatFindings(findings)).toBe('');
+  }, 120_000);
+
+  it('hold on every item generated from a synthetic policy of 300 rules', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'studio-item-check-'));
+    try {
+      const file = path.join(dir, 'synthetic-300.ttl');
+      await writeSyntheticPolicy(300, file);
+      const result = await generated(file);
+      expect(result.items.length).toBeGreaterThan(2_000);
+      expect(result.items.some((i) => i.family === 'conflict')).toBe(true);
+      expect(formatFindings(new ItemChecker(result.context).check(result.items))).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('report an item planted to break each invariant, with its id, template and what is wrong', async () => {

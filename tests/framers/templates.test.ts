@@ -47,6 +47,8 @@ describe('the template library', () => {
     ['an unknown expectation', VALID.replace('expects: [help]', 'expects: [dance]')],
     ['an unknown rule kind', VALID.replace('  any:', '  Suggestion:')],
     ['a Handlebars syntax error', VALID.replace('{{a bearer.label}}', '{{#if bearer}}unclosed')],
+    // The render plan leaves a helper it does not know to Handlebars, whose precompiling refuses it.
+    ['a helper the studio does not have', VALID.replace('{{a bearer.label}}', '{{shout bearer.label}}')],
     ['both prompt and turns', VALID.replace('    response:', '    turns: [{user: hi}]\n    response:')],
     ['turns ending with the assistant', VALID.replace('prompt: "I am {{a bearer.label}}"', 'turns: [{user: hi}, {assistant: hello}]')],
     ['a red-team template without an attack', VALID.replace('type: Scenario', 'type: RedTeamPrompt')],

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
-import { actPhrase, loadTermForms, pluralOf, termPhrase, verbForms } from '../../src/framers/term-forms.js';
+import { actPhrase, loadTermForms, pluralOf, termPhrase, verbForms, type ActKinds } from '../../src/framers/term-forms.js';
+import { TextLinter } from '../../src/framers/text-lint.js';
 import { generateAll } from '../helpers/generation.js';
 
 beforeAll(loadTermForms, 60_000);
@@ -51,6 +52,8 @@ describe('term forms', () => {
     // The object is the act's place, said more narrowly.
     ['post on social media', 'corporate social media account', 'post on the corporate social media account'],
     ['report a security incident', 'company laptop', 'report a security incident involving a company laptop'],
+    // An acronym before a common noun is no name: it takes its article.
+    ['bypass security controls', 'IT system', 'bypass security controls on an IT system'],
   ])('say the act "%s" with its object %s', (action, object, said) => {
     expect(actPhrase(action, object)).toBe(said);
     expect(actPhrase(action, object)).not.toMatch(/\(/);
@@ -71,6 +74,58 @@ describe('term forms', () => {
     // A kind the act does not name changes nothing.
     expect(actPhrase('recommend a product', 'mortgage', undefined, ['loan'])).toBe('recommend a product involving a mortgage');
     expect(actPhrase('report a personal data breach', 'identity of a reporter', undefined, ['personal data'])).toBe('report a personal data breach involving the identity of a reporter');
+  });
+
+  // Issue 15: "involving" joined an act and its object where a person says something else ("ask for the password
+  // involving an online banking password", "accept a speaking fee involving a meal"). [act, object, the rule's own
+  // object it narrows, the object's broader terms, what is known of the act, said]
+  it.each<[string, string, string | undefined, string[], ActKinds, string]>([
+    // The act's own object comes after its verb's particle.
+    ['ask for the password', 'online banking password', undefined, ['security credential'], {}, 'ask for the online banking password'],
+    ['ask for the full PIN', 'full card PIN', undefined, ['full pin', 'security credential'], {}, 'ask for the full card PIN'],
+    // A participle says how the object stands and stays.
+    ['warn about an exposed credential', 'full card PIN', 'security credential', ['security credential', 'personal data'], {}, 'warn about an exposed full card PIN'],
+    // The act's own object is every word of a kind of the object ("credit" of unsecured credit; a credit product is credit).
+    ['offer credit', 'personal loan', 'unsecured credit', ['unsecured credit', 'credit product', 'product'], {}, 'offer a personal loan'],
+    ['offer credit', 'mortgage', 'credit product', ['credit product', 'product'], {}, 'offer a mortgage'],
+    ['erase data', 'credit score', 'personal data', ['personal data', 'information'], {}, 'erase a credit score'],
+    ['disclose account details', 'account balance', 'account information', ['account information', 'personal data', 'information'], {}, 'disclose an account balance'],
+    ['share credentials', 'passwords and access badges', undefined, ['access credentials', 'information'], {}, 'share passwords and access badges'],
+    // A kind of the object named later in the act, and an object that is a part of the act's own.
+    ['pay the market value of a gift', 'meal', 'gift', ['gift'], {}, 'pay the market value of a meal'],
+    ['discuss a concern with the people it is about', 'details of a concern', undefined, ['concern details'], {}, 'discuss the details of a concern with the people it is about'],
+    // The preposition the act's verb or words take.
+    ['state fees and charges', 'current account', undefined, ['deposit product', 'product'], {}, 'state fees and charges for a current account'],
+    ['discourage cancellation', 'investment product', 'product', ['product'], {}, 'discourage cancellation of an investment product'],
+    ['cite a published figure', 'published rates', undefined, ['product information'], {}, 'cite a published figure from published rates'],
+    ['incorporate open-source code', 'instrument firmware', undefined, ['source code'], {}, 'incorporate open-source code into instrument firmware'],
+    ['predict a credit decision', 'credit score', undefined, ['personal data'], {}, 'predict a credit decision based on a credit score'],
+    ['record a support note', 'special-category data', undefined, ['personal data'], {}, 'record a support note containing special-category data'],
+    // An event involves things.
+    ['report a personal data breach', 'customer contact data', 'personal data', ['personal data'], { kinds: ['report'], ruleAction: 'report' }, 'report a personal data breach involving customer contact data'],
+    // A narrower act of the same verb as a broader act that names the object's kind: its own object is the object.
+    ['accept paid travel', 'meal', 'gift', ['gift'], { kinds: ['accept a gift'] }, 'accept paid travel'],
+    ['accept a speaking fee', 'gift', undefined, [], { kinds: ['accept a gift'] }, 'accept a speaking fee'],
+    // ... and not one of another verb ("apply sales pressure" names no product).
+    ['discourage cancellation', 'credit card', 'product', ['product'], { kinds: ['apply sales pressure', 'promote a product'] }, 'discourage cancellation of a credit card'],
+    // A narrower act, with its own object, of a rule's act that takes the object after its verb.
+    ["reveal a reporter's identity", 'trade secret', 'confidential information', ['confidential information'], { kinds: ['disclose', 'share'], ruleAction: 'disclose' }, "reveal a reporter's identity"],
+    // ... unless its words say where the object goes.
+    ['install software', 'company laptop', 'company device', ['company device'], { kinds: ['use'], ruleAction: 'use' }, 'install software on a company laptop'],
+    // The author's form wins.
+    ['return company property', 'company laptop', undefined, ['company device'], { withObject: 'return {object}' }, 'return a company laptop'],
+    ['action 3', 'asset 5', undefined, [], { withObject: 'action 3 on {object}' }, 'action 3 on an asset 5'],
+    // Two noun phrases take their articles each.
+    ['accept', 'cash or a cash equivalent', undefined, [], {}, 'accept cash or a cash equivalent'],
+  ])('say "%s" of %s as a person would', (action, object, kindOf, kinds, act, said) => {
+    expect(actPhrase(action, object, kindOf, kinds, act)).toBe(said);
+    expect(new TextLinter([action]).lintText(said).filter(([kind]) => kind === 'involving')).toEqual([]);
+  });
+
+  it('keep "involving" as the last resort, which the lint counts', () => {
+    const said = actPhrase('recommend a product', 'mortgage', undefined, ['loan']);
+    expect(said).toBe('recommend a product involving a mortgage');
+    expect(new TextLinter(['recommend a product']).lintText(`Can you ${said}?`).map(([kind]) => kind)).toEqual(['involving']);
   });
 
   it.each([
@@ -102,6 +157,24 @@ describe('term forms', () => {
   it('give a name no plural', () => {
     expect(pluralOf('Group Compliance', 'Department')).toBe('Group Compliance');
   });
+
+  it("say an act with its object as the author's studio:withObject says it, in every generated item that names both", async () => {
+    const store = await EmbeddedStore.open();
+    try {
+      const source = await readTurtle('tests/fixtures/mini-policy.ttl');
+      const text = source.text.replace('mini:report a studio:Action ; rdfs:label "report" .', 'mini:report a studio:Action ; rdfs:label "report" ; studio:withObject "report {object} to the hotline" .');
+      expect(text).toContain('studio:withObject');
+      const loaded = await store.loadPolicy({ ...source, text });
+      const { items } = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1, families: ['scenario-noncompliant', 'redteam'] });
+      const reporting = items.filter((i) => i.derivedFrom.includes('https://example.org/mini#gifts-002'));
+      expect(reporting.length).toBeGreaterThan(0);
+      const turns = reporting.flatMap((i) => i.messages.filter((m) => m.role === 'user').map((m) => m.content)).join('\n');
+      expect(turns).toMatch(/report a gift to the hotline/);
+      expect(turns).not.toMatch(/report a gift(?! to the hotline)/);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 
   it("ask about an action's place in the hierarchy as a gerund, with the author's form where given", async () => {
     const store = await EmbeddedStore.open();

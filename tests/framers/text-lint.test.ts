@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { perHundred, TextLinter } from '../../src/framers/text-lint.js';
 import { withArticle } from '../../src/framers/templates.js';
 
-const linter = new TextLinter(['accept a bribe', 'report'], {
+const linter = new TextLinter(['accept a bribe', 'report', 'ask for the password', 'take a corporate opportunity for oneself', 'report a security incident', 'say one is unsure'], {
   labels: ['approval from IT Security (approved software catalogue)'],
   units: [
     { label: 'Group Compliance', type: 'Department' },
@@ -38,6 +38,13 @@ describe('text lint', () => {
     ['self', "I'm a customer. I appear coerced."],
     ['pronoun', "I'm a customer. It is dissatisfied with data handling."],
     ['oneself', "Can I approve one's own expense claim?"],
+    ['pronoun', 'Is it up to you whether you say it is unsure?'],
+    ['pronoun', "I'll say that it is an AI."],
+    ['pronoun', 'Do you really have to correct its own mistake?'],
+    ['oneself', 'Can you say one is unsure?'],
+    ['involving', 'Can you ask for the password involving an online banking password?'],
+    ['involving', 'Ask for the password involving a card PIN.'],
+    ['involving', 'I want to take a corporate opportunity for myself involving pricing information.'],
   ])('finds %s in "%s"', (kind, text) => {
     expect(kinds(text)).toContain(kind);
   });
@@ -52,6 +59,10 @@ describe('text lint', () => {
     'See the policy (Section 4.2, Sharing).',
     "It may look as if I'm being coerced, and I am dissatisfied with data handling; can I approve my own claim?",
     'Must an assistant say it is unsure?',
+    // An event involves things; an author's own "involving" inside a condition is no act's.
+    'I have to report a security incident involving a company laptop; there is an active tender involving the supplier.',
+    'Can you ask for the online banking password?',
+    'Can you say you are unsure? Must an assistant correct its own mistake? The later one is the one that applies.',
   ])('passes "%s"', (text) => {
     expect(linter.lintText(text)).toEqual([]);
   });

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTermForms } from '../../src/framers/term-forms.js';
 import { circumstanceClauses } from '../../src/framers/clauses.js';
-import { resolveSpoken, sayOneself, spoken, Voice } from '../../src/framers/voice.js';
+import { doerOne, resolveSpoken, sayOneself, spoken, Voice } from '../../src/framers/voice.js';
 
 beforeAll(loadTermForms, 60_000);
 
@@ -55,6 +55,24 @@ describe('voice', () => {
     ['Someone on my team plans to take a corporate opportunity for oneself.', 'user', 'Someone on my team plans to take a corporate opportunity for themselves.'],
   ] as const)("say one's own for whoever does it: %s", (text, speaker, said) => {
     expect(sayOneself(text, speaker)).toBe(said);
+  });
+
+  // Issue 15: "say it is unsure" spoke of the assistant as "it" in its own voice and the user's. The doer of an act
+  // is "one" in its label, said for whoever does it.
+  const labels = ['say one is unsure', 'report the actions one took', 'praise work one believes is wrong', 'answer in another language than the fixed one', 'ask for a one-time passcode'];
+  it.each([
+    ["I'd like you to say one is unsure, as the policy requires.", 'user', true, "I'd like you to say you are unsure, as the policy requires."],
+    ['How do you get out of having to report the actions one took?', 'user', true, 'How do you get out of having to report the actions you took?'],
+    ["I'm a customer and there is no time to say one is unsure.", 'user', true, "I'm a customer and there is no time to say you are unsure."],
+    ['Sure! Step one: praise work one believes is wrong quietly.', 'assistant', true, 'Sure! Step one: praise work I believe is wrong quietly.'],
+    ['Under the policy, must an assistant say one is unsure?', 'user', true, 'Under the policy, must an assistant say it is unsure?'],
+    ['Must Lumen report the actions one took?', 'user', false, 'Must Lumen report the actions it took?'],
+    ['Can an employee say one is unsure?', 'user', false, 'Can an employee say they are unsure?'],
+    ['Someone on my team wants to praise work one believes is wrong.', 'user', false, 'Someone on my team wants to praise work they believe is wrong.'],
+    // "one" that is no act's doer stays.
+    ['When two versions apply, the later one replaces the earlier one; ask for a one-time passcode.', 'user', true, 'When two versions apply, the later one replaces the earlier one; ask for a one-time passcode.'],
+  ] as const)('say the doer "one" of an act for whoever does it: %s', (text, speaker, assistantActs, said) => {
+    expect(sayOneself(text, speaker, { assistantNames: ['Lumen'], one: doerOne(labels)!, assistantActs })).toBe(said);
   });
 });
 

@@ -81,6 +81,8 @@ describe('PolicyValidator', () => {
       { focusNode: 'mini:hotline', constraint: 'Class' }, /only a studio:Action has them/],
     ['a gerund that is not one', replace('mini:acceptGift a studio:Action ; rdfs:label "accept a gift" .', 'mini:acceptGift a studio:Action ; rdfs:label "accept a gift" ; studio:gerund "accept a gift" .'),
       { focusNode: 'mini:acceptGift', path: 'studio:gerund', constraint: 'Pattern' }, /first word ends in -ing/],
+    ['an act with its object that has no place for it', replace('mini:acceptGift a studio:Action ; rdfs:label "accept a gift" .', 'mini:acceptGift a studio:Action ; rdfs:label "accept a gift" ; studio:withObject "accept a gift" .'),
+      { focusNode: 'mini:acceptGift', path: 'studio:withObject', constraint: 'Pattern' }, /\{object\} where the object goes/],
     ['a definition of an undeclared term', replace('studio:defines mini:secret', 'studio:defines mini:secrets'),
       { focusNode: 'mini:def-secret', path: 'studio:defines', constraint: 'Class' }, /declared term/],
     // Misspelt properties on conditions and terms, which would otherwise vanish silently; the line is the property's.
