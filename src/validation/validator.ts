@@ -5,6 +5,8 @@
  */
 
 import N3 from 'n3';
+import { SubjectDataset, termKey } from '../rdf/subject-dataset.js';
+import { affectedNodes, readsForwardOnly } from './affected-nodes.js';
 import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 import { Validator } from 'shacl-engine';
 import { sparqlTargetResolvers, sparqlValidations } from './sparql-constraints.js';
@@ -46,7 +48,23 @@ export interface ValidationReport {
   readonly triples: number;
 }
 
+// The data factory shacl-engine builds terms (and, for a report asked as RDF, its dataset) with.
 const factory = { ...N3.DataFactory, dataset: (quads?: Quad[]) => new N3.Store(quads) };
+
+/**
+ * Focus nodes per call of shacl-engine: it remembers every (shape, node) it
+ * visited for the length of a call, so pieces keep that memory flat.
+ */
+const PIECE = 2_000;
+
+// The parts of shacl-engine's Shape and of grapoi's PathList used to resolve a shape's targets once.
+interface EngineShape {
+  resolveTargets(context: { focusNode: unknown }): Promise<{ terms: Term[] }>;
+}
+interface EngineValidator {
+  shapesPtr: { constructor: new (options: { dataset: DatasetCore; factory: unknown; terms?: Term[] }) => unknown; node(terms: Term[]): unknown };
+  shape(ptr: unknown): EngineShape;
+}
 
 /** Validates policies; build one with PolicyValidator.create() and reuse it. */
 export class PolicyValidator {
@@ -54,6 +72,8 @@ export class PolicyValidator {
     private readonly validator: Validator,
     private readonly nodeShapes: readonly Term[],
     private readonly vocabulary: readonly Quad[],
+    /** Whether every shape reads only forward from its focus node (affected-nodes.ts): then an edit can be revalidated in part. */
+    private readonly forwardOnly: boolean,
   ) {}
 
   /** Loads the shapes and the vocabulary from ontology/. */
@@ -63,7 +83,7 @@ export class PolicyValidator {
     const shapes = new N3.Store([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
     const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
     const nodeShapes = shapes.getSubjects(N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`), null);
-    return new PolicyValidator(validator, nodeShapes, vocabulary);
+    return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes));
   }
 
   /** Reads, parses and validates the given files together (they may refer to each other). */
@@ -106,37 +126,111 @@ export class PolicyValidator {
 
   /** Validates one source already parsed (the API parses an upload once, then checks and loads the same quads). */
   async validateParsed(source: TurtleSource, quads: readonly Quad[], progress?: Progress): Promise<Violation[]> {
-    const dataset = this.newDataset();
-    dataset.addQuads(quads as Quad[]);
-    return [...noVocabulary(source, quads), ...(await this.validateDataset(dataset, [source], progress))];
+    return (await this.revalidateParsed(source, quads, undefined, progress)).violations;
   }
 
-  private newDataset(): N3.Store {
-    const dataset = new N3.Store();
-    dataset.addQuads(this.vocabulary as Quad[]);
-    return dataset;
+  /**
+   * Validates one source already parsed, and keeps what the next version of
+   * it needs to be revalidated only where it changed. Given the validation of
+   * an earlier version, only the nodes whose descriptions differ are
+   * validated again, with every node that reaches one of them (a rule whose
+   * bearer is no longer declared a role, say); the other findings carry over.
+   * The violations are those a whole validation gives, located in the new text.
+   */
+  async revalidateParsed(source: TurtleSource, quads: readonly Quad[], previous?: KeptValidation, progress?: Progress): Promise<{ violations: Violation[]; kept: KeptValidation }> {
+    const dataset = this.newDataset();
+    dataset.addQuads(quads);
+    let findings: Finding[];
+    if (previous && this.forwardOnly) {
+      const affected = affectedNodes(previous.dataset, dataset);
+      const carried = previous.findings.filter((finding) => !affected.has(termKey(finding.focus)));
+      findings = [...carried, ...(await this.findings(dataset, progress, [...affected.values()]))];
+    } else {
+      findings = await this.findings(dataset, progress);
+    }
+    const violations = [...noVocabulary(source, quads), ...report(findings, dataset, [source])];
+    return { violations, kept: { dataset, findings } };
+  }
+
+  private newDataset(): SubjectDataset {
+    return new SubjectDataset(this.vocabulary);
   }
 
   /** Validates a dataset that already holds the vocabulary and the policies. */
-  async validateDataset(dataset: N3.Store, sources: readonly TurtleSource[] = [], progress?: Progress): Promise<Violation[]> {
-    // One call per node shape: shacl-engine remembers every (shape, node) it
-    // visited for the length of a call, which at 100k rules grew to 3.5 GB and
-    // doubled the time (60 s against 28 s, scripts/bench/load-validate.ts).
-    const results: ShaclResult[] = [];
+  async validateDataset(dataset: SubjectDataset, sources: readonly TurtleSource[] = [], progress?: Progress): Promise<Violation[]> {
+    return report(await this.findings(dataset, progress), dataset, sources);
+  }
+
+  /** What the shapes find, on every focus node or (`only`) on the given nodes that shapes target. */
+  private async findings(dataset: SubjectDataset, progress?: Progress, only?: readonly Term[]): Promise<Finding[]> {
+    const found: Finding[] = [];
+    if (only?.length === 0) return found;
+    const engine = this.validator as unknown as EngineValidator;
+    // shacl-engine's own target resolution, over the same data its validation reads: for given nodes, the
+    // pointer starts at them (targets by class are then looked up on them alone).
+    const focusNode = new engine.shapesPtr.constructor({ dataset, factory, ...(only ? { terms: [...only] } : {}) });
+    const wanted = only ? new Set(only.map(termKey)) : undefined;
     for (const [index, shape] of this.nodeShapes.entries()) {
       progress?.(index, this.nodeShapes.length);
-      const report = await this.validator.validate({ dataset: dataset as unknown as DatasetCore }, [{ terms: [shape] }]);
-      results.push(...(report.results as ShaclResult[]));
+      let targets = (await engine.shape(engine.shapesPtr.node([shape])).resolveTargets({ focusNode })).terms;
+      if (wanted) targets = targets.filter((term) => wanted.has(termKey(term)));
+      for (let start = 0; start < targets.length; start += PIECE) {
+        const terms = targets.slice(start, start + PIECE);
+        const results = await this.validator.validate({ dataset: dataset as DatasetCore, terms } as { dataset: DatasetCore }, [{ terms: [shape] }]);
+        for (const result of results.results as ShaclResult[]) found.push(toFinding(result));
+      }
     }
     progress?.(this.nodeShapes.length, this.nodeShapes.length);
-    const locate = locator(sources);
-    const prefixes = sourcePrefixes(sources);
-    const violations = [...results.map((result) => toViolation(result, dataset, locate, prefixes)), ...impossibleDates(dataset, locate, prefixes)];
-    // One mistake can reach a node through two shapes (a misspelt property on a term that is also a role):
-    // each violation is reported once.
-    const unique = new Map(violations.map((v) => [JSON.stringify([v.file, v.line, v.focusNode, v.path, v.value, v.constraint, v.message]), v]));
-    return [...unique.values()].sort(byPlace);
+    return found;
   }
+}
+
+/** What a validation keeps for revalidating the next version of the same source (PolicyValidator.revalidateParsed). */
+export interface KeptValidation {
+  readonly dataset: SubjectDataset;
+  readonly findings: readonly Finding[];
+}
+
+/** One result of a shape, in plain terms rather than shacl-engine's pointers (which hold on to the whole data). */
+export interface Finding {
+  readonly focus: Term;
+  readonly path?: Term;
+  readonly value?: Term;
+  readonly severity: Term;
+  readonly constraint: Term;
+  readonly message?: Term;
+  readonly shape: Term;
+}
+
+function toFinding(result: ShaclResult): Finding {
+  const path = result.path?.[0]?.predicates?.[0];
+  const value = result.value?.term;
+  const message = result.message[0];
+  return {
+    focus: result.focusNode.term,
+    ...(path ? { path } : {}),
+    ...(value !== undefined ? { value } : {}),
+    severity: result.severity,
+    constraint: result.constraintComponent,
+    ...(message ? { message } : {}),
+    shape: result.shape.ptr.term,
+  };
+}
+
+/** The violations of a validation, located in its sources, each once, in the order of the files. */
+function report(findings: readonly Finding[], dataset: SubjectDataset, sources: readonly TurtleSource[]): Violation[] {
+  const locate = locator(sources);
+  const prefixes = sourcePrefixes(sources);
+  const violations = [...findings.map((finding) => toViolation(finding, dataset, locate, prefixes)), ...impossibleDates(dataset, locate, prefixes)];
+  // One mistake can reach a node through two shapes (a misspelt property on a term that is also a role):
+  // each violation is reported once, as the first shape by name gives it, whatever the order they were found in.
+  const unique = new Map<string, Violation>();
+  for (const violation of violations) {
+    const key = JSON.stringify([violation.file, violation.line, violation.focusNode, violation.path, violation.value, violation.constraint, violation.message]);
+    const seen = unique.get(key);
+    if (!seen || violation.shape < seen.shape) unique.set(key, violation);
+  }
+  return [...unique.values()].sort(byPlace);
 }
 
 // The parts of shacl-engine's Result the studio reads.
@@ -151,36 +245,34 @@ interface ShaclResult {
 }
 
 function toViolation(
-  result: ShaclResult,
-  dataset: N3.Store,
+  finding: Finding,
+  dataset: SubjectDataset,
   locate: (iri: string, predicate?: string) => { file: string; line: number } | undefined,
   prefixes: Record<string, string>,
 ): Violation {
-  const focus = result.focusNode.term;
+  const { focus, path: pathStep, value } = finding;
   const show = (term: Term): string =>
     term.termType === 'NamedNode' ? compactIri(term.value, prefixes) : term.termType === 'BlankNode' ? `_:${term.value}` : JSON.stringify(term.value);
-  const pathStep = result.path?.[0]?.predicates?.[0];
-  const constraint = result.constraintComponent.value.replace(SH, '').replace(/ConstraintComponent$/, '');
-  const value = result.value?.term;
-  let message = result.message[0]?.value ?? `Fails ${constraint}`;
+  const constraint = finding.constraint.value.replace(SH, '').replace(/ConstraintComponent$/, '');
+  let message = finding.message?.value ?? `Fails ${constraint}`;
   if (constraint === 'Closed' && value !== undefined && pathStep) {
     message = `${show(pathStep)} is not a property the vocabulary allows on this node: check its spelling against ontology/studio.ttl, or move it to rdfs:comment.`;
   }
   // A node described nowhere (a misspelt class, say) is located where it is used.
   const describedAt = focus.termType === 'NamedNode' ? locate(focus.value, pathStep?.value) : undefined;
-  const user = describedAt ? undefined : dataset.getSubjects(null, focus as N3.Term, null)[0];
+  const user = describedAt ? undefined : first(dataset.match(null, null, focus))?.subject;
   const place = describedAt ?? (user?.termType === 'NamedNode' ? locate(user.value) : undefined);
   const section = sectionOf(focus, dataset);
   return {
     ...(place ?? {}),
-    severity: result.severity.value.endsWith('Warning') ? 'warning' : result.severity.value.endsWith('Info') ? 'info' : 'violation',
+    severity: finding.severity.value.endsWith('Warning') ? 'warning' : finding.severity.value.endsWith('Info') ? 'info' : 'violation',
     focusNode: show(focus),
     ...(pathStep ? { path: show(pathStep) } : {}),
     ...(value !== undefined && !value.equals(focus) ? { value: show(value) } : {}),
     ...(section ? { section } : {}),
     message,
     constraint,
-    shape: show(result.shape.ptr.term),
+    shape: show(finding.shape),
   };
 }
 
@@ -188,12 +280,17 @@ const SECTION = N3.DataFactory.namedNode(`${STUDIO}section`);
 const NUMBER = N3.DataFactory.namedNode(`${STUDIO}number`);
 const TITLE = N3.DataFactory.namedNode(`${DCTERMS}title`);
 
-function sectionOf(node: Term, dataset: N3.Store): string | undefined {
-  const section = dataset.getObjects(node as N3.Term, SECTION, null)[0];
+function sectionOf(node: Term, dataset: SubjectDataset): string | undefined {
+  const section = first(dataset.match(node, SECTION))?.object;
   if (!section) return undefined;
-  const number = dataset.getObjects(section, NUMBER, null)[0]?.value;
-  const title = dataset.getObjects(section, TITLE, null)[0]?.value;
+  const number = first(dataset.match(section, NUMBER))?.object.value;
+  const title = first(dataset.match(section, TITLE))?.object.value;
   return [number, title].filter(Boolean).join(' ') || section.value;
+}
+
+function first(quads: DatasetCore): Quad | undefined {
+  for (const quad of quads) return quad;
+  return undefined;
 }
 
 /** Finds where a node is described, and within that where one of its properties is written. */
@@ -212,13 +309,13 @@ const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})/;
 
 /** xsd:date and xsd:dateTime values of the right form naming no day of the calendar ("2024-02-30"). */
 function impossibleDates(
-  dataset: N3.Store,
+  dataset: SubjectDataset,
   locate: (iri: string, predicate?: string) => { file: string; line: number } | undefined,
   prefixes: Record<string, string>,
 ): Violation[] {
   const found: Violation[] = [];
   const dated = new Set([`${XSD}date`, `${XSD}dateTime`]);
-  for (const q of dataset.match(null, null, null, null)) {
+  for (const q of dataset) {
     if (q.object.termType !== 'Literal' || !dated.has(q.object.datatype.value)) continue;
     const match = DATE.exec(q.object.value);
     if (!match) continue;
@@ -271,6 +368,15 @@ function sourcePrefixes(sources: readonly TurtleSource[]): Record<string, string
   return Object.assign({}, ...sources.map((source) => declaredPrefixes(source.text)));
 }
 
+/** By file, line and node, then by what is wrong: one order whatever the order the shapes found them in. */
 function byPlace(a: Violation, b: Violation): number {
-  return (a.file ?? '~').localeCompare(b.file ?? '~') || (a.line ?? 0) - (b.line ?? 0) || a.focusNode.localeCompare(b.focusNode);
+  return (
+    (a.file ?? '~').localeCompare(b.file ?? '~') ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    a.focusNode.localeCompare(b.focusNode) ||
+    (a.path ?? '').localeCompare(b.path ?? '') ||
+    a.constraint.localeCompare(b.constraint) ||
+    (a.value ?? '').localeCompare(b.value ?? '') ||
+    a.message.localeCompare(b.message)
+  );
 }
