@@ -6,7 +6,7 @@
 
 import N3 from 'n3';
 import { SubjectDataset, termKey } from '../rdf/subject-dataset.js';
-import { affectedNodes, readsForwardOnly } from './affected-nodes.js';
+import { affectedNodes, readsForwardOnly, targetedObjectsOf } from './affected-nodes.js';
 import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 import { Validator } from 'shacl-engine';
 import { sparqlTargetResolvers, sparqlValidations } from './sparql-constraints.js';
@@ -74,6 +74,8 @@ export class PolicyValidator {
     private readonly vocabulary: readonly Quad[],
     /** Whether every shape reads only forward from its focus node (affected-nodes.ts): then an edit can be revalidated in part. */
     private readonly forwardOnly: boolean,
+    /** The predicates whose objects shapes target. */
+    private readonly targetObjectsOf: readonly Term[],
   ) {}
 
   /** Loads the shapes and the vocabulary from ontology/. */
@@ -83,7 +85,7 @@ export class PolicyValidator {
     const shapes = new N3.Store([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
     const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
     const nodeShapes = shapes.getSubjects(N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`), null);
-    return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes));
+    return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes), targetedObjectsOf(shapes));
   }
 
   /** Reads, parses and validates the given files together (they may refer to each other). */
@@ -137,19 +139,22 @@ export class PolicyValidator {
    * bearer is no longer declared a role, say); the other findings carry over.
    * The violations are those a whole validation gives, located in the new text.
    */
-  async revalidateParsed(source: TurtleSource, quads: readonly Quad[], previous?: KeptValidation, progress?: Progress): Promise<{ violations: Violation[]; kept: KeptValidation }> {
+  async revalidateParsed(source: TurtleSource, quads: readonly Quad[], previous?: KeptValidation, progress?: Progress): Promise<Revalidation> {
     const dataset = this.newDataset();
     dataset.addQuads(quads);
     let findings: Finding[];
+    let revalidated: number;
     if (previous && this.forwardOnly) {
-      const affected = affectedNodes(previous.dataset, dataset);
+      const affected = affectedNodes(previous.dataset, dataset, this.targetObjectsOf);
       const carried = previous.findings.filter((finding) => !affected.has(termKey(finding.focus)));
-      findings = [...carried, ...(await this.findings(dataset, progress, [...affected.values()]))];
+      const fresh = await this.findings(dataset, progress, [...affected.values()]);
+      findings = [...carried, ...fresh.found];
+      revalidated = fresh.nodes;
     } else {
-      findings = await this.findings(dataset, progress);
+      ({ found: findings, nodes: revalidated } = await this.findings(dataset, progress));
     }
     const violations = [...noVocabulary(source, quads), ...report(findings, dataset, [source])];
-    return { violations, kept: { dataset, findings } };
+    return { violations, kept: { dataset, findings }, revalidated };
   }
 
   private newDataset(): SubjectDataset {
@@ -158,13 +163,14 @@ export class PolicyValidator {
 
   /** Validates a dataset that already holds the vocabulary and the policies. */
   async validateDataset(dataset: SubjectDataset, sources: readonly TurtleSource[] = [], progress?: Progress): Promise<Violation[]> {
-    return report(await this.findings(dataset, progress), dataset, sources);
+    return report((await this.findings(dataset, progress)).found, dataset, sources);
   }
 
   /** What the shapes find, on every focus node or (`only`) on the given nodes that shapes target. */
-  private async findings(dataset: SubjectDataset, progress?: Progress, only?: readonly Term[]): Promise<Finding[]> {
+  private async findings(dataset: SubjectDataset, progress?: Progress, only?: readonly Term[]): Promise<{ found: Finding[]; nodes: number }> {
     const found: Finding[] = [];
-    if (only?.length === 0) return found;
+    const validated = new Set<string>();
+    if (only?.length === 0) return { found, nodes: 0 };
     const engine = this.validator as unknown as EngineValidator;
     // shacl-engine's own target resolution, over the same data its validation reads: for given nodes, the
     // pointer starts at them (targets by class are then looked up on them alone).
@@ -174,6 +180,7 @@ export class PolicyValidator {
       progress?.(index, this.nodeShapes.length);
       let targets = (await engine.shape(engine.shapesPtr.node([shape])).resolveTargets({ focusNode })).terms;
       if (wanted) targets = targets.filter((term) => wanted.has(termKey(term)));
+      for (const term of targets) validated.add(termKey(term));
       for (let start = 0; start < targets.length; start += PIECE) {
         const terms = targets.slice(start, start + PIECE);
         const results = await this.validator.validate({ dataset: dataset as DatasetCore, terms } as { dataset: DatasetCore }, [{ terms: [shape] }]);
@@ -181,8 +188,16 @@ export class PolicyValidator {
       }
     }
     progress?.(this.nodeShapes.length, this.nodeShapes.length);
-    return found;
+    return { found, nodes: validated.size };
   }
+}
+
+/** A validation of one version of a source, and what the next version needs. */
+export interface Revalidation {
+  readonly violations: Violation[];
+  readonly kept: KeptValidation;
+  /** Focus nodes validated: all of them, or after an earlier version those the edit reaches. */
+  readonly revalidated: number;
 }
 
 /** What a validation keeps for revalidating the next version of the same source (PolicyValidator.revalidateParsed). */
