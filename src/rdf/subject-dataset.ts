@@ -100,11 +100,6 @@ export class SubjectDataset implements DatasetCore {
     return this;
   }
 
-  private holdsValue(values: Quad[], object: Term): boolean {
-    if (values.length < WIDE) return values.some((q) => q.object.equals(object));
-    return (this.wide.get(values) ?? new Set(values.map((q) => termKey(q.object)))).has(termKey(object));
-  }
-
   /** Whether a node's values of one property include an object, remembering it if not; a long list gets a set of its objects' keys. */
   private holds(values: Quad[], object: Term): boolean {
     if (values.length < WIDE) return values.some((q) => q.object.equals(object));
@@ -124,8 +119,8 @@ export class SubjectDataset implements DatasetCore {
     return this.bySubject.get(termKey(quad.subject))?.get(quad.predicate.value)?.some((q) => q.object.equals(quad.object)) ?? false;
   }
 
-  [Symbol.iterator](): Iterator<Quad> {
-    return this.all()[Symbol.iterator]();
+  *[Symbol.iterator](): Iterator<Quad> {
+    for (const properties of this.bySubject.values()) for (const values of properties.values()) yield* values;
   }
 
   /** Every quad of a subject, whatever its predicate. */
@@ -134,22 +129,41 @@ export class SubjectDataset implements DatasetCore {
     return properties ? [...properties.values()].flat() : NONE;
   }
 
-  /** The subjects described, by key. */
-  *subjects(): Iterable<[string, Term]> {
-    for (const [key, properties] of this.bySubject) yield [key, properties.values().next().value![0]!.subject];
-  }
-
-  /** Whether the subject of a key is described by the same triples here and in another dataset. */
-  describesAlike(key: string, other: SubjectDataset): boolean {
-    const mine = this.bySubject.get(key);
-    const theirs = other.bySubject.get(key);
-    if (!mine || !theirs) return mine === theirs;
-    if (mine.size !== theirs.size) return false;
-    for (const [predicate, values] of mine) {
-      const others = theirs.get(predicate);
-      if (!others || others.length !== values.length || !values.every((q) => other.holdsValue(others, q.object))) return false;
+  /**
+   * The dataset after the descriptions of some subjects changed: `quads` are
+   * their new triples (any others are ignored). The other subjects'
+   * descriptions, and the indexes built so far, are shared with this
+   * dataset or patched from it, not built again; neither is added to after.
+   */
+  revised(changed: ReadonlySet<string>, quads: Iterable<Quad>): { dataset: SubjectDataset; removed: Quad[]; added: Quad[] } {
+    const next = new SubjectDataset();
+    const removed: Quad[] = [];
+    for (const [key, properties] of this.bySubject) {
+      if (changed.has(key)) for (const values of properties.values()) removed.push(...values);
+      else next.bySubject.set(key, properties);
     }
-    return true;
+    next.count = this.count - removed.length;
+    for (const quad of quads) if (changed.has(termKey(quad.subject))) next.add(quad);
+    const added = [...changed].flatMap((key) => [...(next.bySubject.get(key)?.values() ?? [])].flat());
+    const gone = new Set(removed);
+    const patch = (index: Map<string, Quad[]>, relevant: (q: Quad) => boolean) => {
+      const copy = new Map(index);
+      for (const q of removed) {
+        if (!relevant(q)) continue;
+        const key = termKey(q.object);
+        // The first removed quad of a list takes every removed one out of it.
+        const list = copy.get(key);
+        if (list === undefined || list !== index.get(key)) continue;
+        const kept = list.filter((other) => !gone.has(other));
+        if (kept.length > 0) copy.set(key, kept);
+        else copy.delete(key);
+      }
+      for (const q of added) if (relevant(q)) pushCopy(copy, index, termKey(q.object), q);
+      return copy;
+    };
+    for (const [predicate, byObject] of this.byPredicateObject) next.byPredicateObject.set(predicate, patch(byObject, (q) => q.predicate.value === predicate));
+    if (this.byObject) next.byObject = patch(this.byObject, () => true);
+    return { dataset: next, removed, added };
   }
 
   /** The quads whose object has the given key: who uses a node. */
@@ -173,15 +187,9 @@ export class SubjectDataset implements DatasetCore {
     } else if (object) {
       found = this.objectIndex().get(termKey(object)) ?? NONE;
     } else {
-      found = this.all();
+      found = [...this];
     }
     return new QuadList(found);
-  }
-
-  private all(): Quad[] {
-    const quads: Quad[] = [];
-    for (const properties of this.bySubject.values()) for (const values of properties.values()) quads.push(...values);
-    return quads;
   }
 
   /** One predicate's quads by object, gathered from the subjects on first use and kept up to date after. */
@@ -201,6 +209,13 @@ export class SubjectDataset implements DatasetCore {
     }
     return this.byObject;
   }
+}
+
+/** Appends to a list of a patched index without touching the list the original index shares. */
+function pushCopy(copy: Map<string, Quad[]>, original: Map<string, Quad[]>, key: string, quad: Quad): void {
+  const list = copy.get(key);
+  if (list && list !== original.get(key)) list.push(quad);
+  else copy.set(key, [...(list ?? []), quad]);
 }
 
 function pushTo(index: Map<string, Quad[]>, key: string, quad: Quad): void {

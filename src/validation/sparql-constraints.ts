@@ -72,6 +72,24 @@ interface Mirror {
 /** One mirror per dataset validated; a dataset no longer used is let go with its mirror. */
 const mirrors = new WeakMap<DatasetCore, Mirror>();
 
+/**
+ * Hands the mirror of a dataset to its revision (SubjectDataset.revised),
+ * with the triples that changed taken out and put in, rather than copying
+ * the whole data again. The answers are dropped: the queries run anew.
+ */
+export function carryMirror(from: DatasetCore, to: DatasetCore, removed: readonly Quad[], added: readonly Quad[]): void {
+  const mirror = mirrors.get(from);
+  if (!mirror) return;
+  mirrors.delete(from);
+  const copied = (q: Quad) => mirror.all || mirror.copied.has(q.predicate.value);
+  for (const q of removed) if (copied(q)) mirror.store.delete(skolemized(q) as unknown as oxigraph.Quad);
+  const copier = copyInto(mirror.store);
+  for (const q of added) if (copied(q)) copier.add(q);
+  copier.flush();
+  mirror.answers.clear();
+  mirrors.set(to, mirror);
+}
+
 /** Copies into the mirror the triples a query reads that it lacks. */
 function mirrorFor(dataset: DatasetCore, query: string): Mirror {
   let mirror = mirrors.get(dataset);
@@ -104,7 +122,7 @@ function copyInto(store: oxigraph.Store) {
   };
   return {
     add(q: Quad) {
-      batch.push(q.subject.termType === 'BlankNode' || q.object.termType === 'BlankNode' ? quad(skolem(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, skolem(q.object) as N3.Quad_Object) : q);
+      batch.push(skolemized(q));
       if (batch.length === BATCH) flush();
     },
     flush,
@@ -154,6 +172,10 @@ function predicateIris(predicate: unknown, found: Set<string>): boolean {
 
 /** Triples per piece copied into oxigraph. */
 const BATCH = 5_000;
+
+function skolemized(q: Quad): Quad {
+  return q.subject.termType === 'BlankNode' || q.object.termType === 'BlankNode' ? quad(skolem(q.subject) as N3.Quad_Subject, q.predicate as N3.Quad_Predicate, skolem(q.object) as N3.Quad_Object) : q;
+}
 
 function skolem(term: Term): Term {
   return term.termType === 'BlankNode' ? namedNode(`${SKOLEM}${term.value}`) : term;

@@ -6,10 +6,10 @@
 
 import N3 from 'n3';
 import { SubjectDataset, termKey } from '../rdf/subject-dataset.js';
-import { affectedNodes, readsForwardOnly, targetedObjectsOf } from './affected-nodes.js';
+import { affectedNodes, changedSubjects, readsForwardOnly, targetedObjectsOf } from './affected-nodes.js';
 import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 import { Validator } from 'shacl-engine';
-import { sparqlTargetResolvers, sparqlValidations } from './sparql-constraints.js';
+import { carryMirror, sparqlTargetResolvers, sparqlValidations } from './sparql-constraints.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { DCTERMS, ONTOLOGY_FILE, RDF, SHAPES_FILE, SH, STUDIO, XSD, compactIri } from '../vocabulary.js';
 import { declaredPrefixes, propertyLine, subjectLines } from './locate.js';
@@ -140,21 +140,28 @@ export class PolicyValidator {
    * The violations are those a whole validation gives, located in the new text.
    */
   async revalidateParsed(source: TurtleSource, quads: readonly Quad[], previous?: KeptValidation, progress?: Progress): Promise<Revalidation> {
-    const dataset = this.newDataset();
-    dataset.addQuads(quads);
+    let dataset: SubjectDataset;
     let findings: Finding[];
     let revalidated: number;
     if (previous && this.forwardOnly) {
-      const affected = affectedNodes(previous.dataset, dataset, this.targetObjectsOf);
+      const changed = changedSubjects(previous.quads, quads);
+      const keys = new Set(changed.keys());
+      // The vocabulary's own triples about a changed subject stay with it.
+      const revision = previous.dataset.revised(keys, [...this.vocabulary, ...quads]);
+      dataset = revision.dataset;
+      carryMirror(previous.dataset, dataset, revision.removed, revision.added);
+      const affected = affectedNodes(previous.dataset, dataset, changed, this.targetObjectsOf);
       const carried = previous.findings.filter((finding) => !affected.has(termKey(finding.focus)));
       const fresh = await this.findings(dataset, progress, [...affected.values()]);
       findings = [...carried, ...fresh.found];
       revalidated = fresh.nodes;
     } else {
+      dataset = this.newDataset();
+      dataset.addQuads(quads);
       ({ found: findings, nodes: revalidated } = await this.findings(dataset, progress));
     }
     const violations = [...noVocabulary(source, quads), ...report(findings, dataset, [source])];
-    return { violations, kept: { dataset, findings }, revalidated };
+    return { violations, kept: { quads, dataset, findings }, revalidated };
   }
 
   private newDataset(): SubjectDataset {
@@ -202,6 +209,8 @@ export interface Revalidation {
 
 /** What a validation keeps for revalidating the next version of the same source (PolicyValidator.revalidateParsed). */
 export interface KeptValidation {
+  /** The source's triples in the order parsed. */
+  readonly quads: readonly Quad[];
   readonly dataset: SubjectDataset;
   readonly findings: readonly Finding[];
 }
@@ -235,7 +244,9 @@ function toFinding(result: ShaclResult): Finding {
 /** The violations of a validation, located in its sources, each once, in the order of the files. */
 function report(findings: readonly Finding[], dataset: SubjectDataset, sources: readonly TurtleSource[]): Violation[] {
   const locate = locator(sources);
-  const prefixes = sourcePrefixes(sources);
+  // The sources' prefixes, read from the texts only when there is something to report.
+  let read: Record<string, string> | undefined;
+  const prefixes = () => (read ??= sourcePrefixes(sources));
   const violations = [...findings.map((finding) => toViolation(finding, dataset, locate, prefixes)), ...impossibleDates(dataset, locate, prefixes)];
   // One mistake can reach a node through two shapes (a misspelt property on a term that is also a role):
   // each violation is reported once, as the first shape by name gives it, whatever the order they were found in.
@@ -263,11 +274,11 @@ function toViolation(
   finding: Finding,
   dataset: SubjectDataset,
   locate: (iri: string, predicate?: string) => { file: string; line: number } | undefined,
-  prefixes: Record<string, string>,
+  prefixes: () => Record<string, string>,
 ): Violation {
   const { focus, path: pathStep, value } = finding;
   const show = (term: Term): string =>
-    term.termType === 'NamedNode' ? compactIri(term.value, prefixes) : term.termType === 'BlankNode' ? `_:${term.value}` : JSON.stringify(term.value);
+    term.termType === 'NamedNode' ? compactIri(term.value, prefixes()) : term.termType === 'BlankNode' ? `_:${term.value}` : JSON.stringify(term.value);
   const constraint = finding.constraint.value.replace(SH, '').replace(/ConstraintComponent$/, '');
   let message = finding.message?.value ?? `Fails ${constraint}`;
   if (constraint === 'Closed' && value !== undefined && pathStep) {
@@ -310,8 +321,10 @@ function first(quads: DatasetCore): Quad | undefined {
 
 /** Finds where a node is described, and within that where one of its properties is written. */
 function locator(sources: readonly TurtleSource[]) {
-  const indexes = sources.map((source) => ({ file: source.file, text: source.text, lines: subjectLines(source.text), prefixes: declaredPrefixes(source.text) }));
+  // Read from the texts on the first violation to locate: most validations have none.
+  let indexes: { file: string; text: string; lines: Map<string, number>; prefixes: Record<string, string> }[] | undefined;
   return (iri: string, predicate?: string): { file: string; line: number } | undefined => {
+    indexes ??= sources.map((source) => ({ file: source.file, text: source.text, lines: subjectLines(source.text), prefixes: declaredPrefixes(source.text) }));
     for (const { file, text, lines, prefixes } of indexes) {
       const line = lines.get(iri);
       if (line !== undefined) return { file, line: (predicate && propertyLine(text, line, predicate, prefixes)) || line };
@@ -326,7 +339,7 @@ const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})/;
 function impossibleDates(
   dataset: SubjectDataset,
   locate: (iri: string, predicate?: string) => { file: string; line: number } | undefined,
-  prefixes: Record<string, string>,
+  prefixes: () => Record<string, string>,
 ): Violation[] {
   const found: Violation[] = [];
   const dated = new Set([`${XSD}date`, `${XSD}dateTime`]);
@@ -344,8 +357,8 @@ function impossibleDates(
     found.push({
       ...((subject && locate(subject, q.predicate.value)) || {}),
       severity: 'violation',
-      focusNode: q.subject.termType === 'NamedNode' ? compactIri(q.subject.value, prefixes) : `_:${q.subject.value}`,
-      path: compactIri(q.predicate.value, prefixes),
+      focusNode: q.subject.termType === 'NamedNode' ? compactIri(q.subject.value, prefixes()) : `_:${q.subject.value}`,
+      path: compactIri(q.predicate.value, prefixes()),
       value: JSON.stringify(q.object.value),
       message: `${q.object.value} is no day of the calendar: month ${match[2]} of ${match[1]} has ${days} days.`,
       constraint: 'Datatype',
