@@ -1,6 +1,6 @@
 /**
  * A large validation in a worker thread of its own (validation-worker.ts),
- * started with a young generation of YOUNG_MB: see THREAD_FROM in
+ * started with a young generation of VALIDATION_YOUNG_MB: see THREAD_FROM in
  * validator.ts. The sources go over as text and the report comes back as
  * plain data; the calling thread holds none of the parsed data meanwhile.
  */
@@ -10,8 +10,8 @@ import type { TurtleSource } from '../rdf/turtle.js';
 import type { Progress } from '../store/graph-store.js';
 import type { ValidationReport } from './validator.js';
 
-/** The young generation of a validation thread: three semi-spaces of 64 MB. */
-const YOUNG_MB = 192;
+/** The young generation of a thread that validates (this one, and the API's upload checker): three semi-spaces of 64 MB. */
+export const VALIDATION_YOUNG_MB = 192;
 
 /** A report as it crosses threads: its syntax errors as plain data. */
 export type PlainReport = Omit<ValidationReport, 'syntaxErrors'> & { syntaxErrors: { file: string; line: number; column: number; detail: string }[] };
@@ -23,7 +23,7 @@ export type ThreadMessage = { readonly progress: [number, number] } | { readonly
 export async function validateInThread(sources: readonly TurtleSource[], progress?: Progress): Promise<PlainReport> {
   const worker = startModuleWorker(import.meta.url, './validation-worker.js', {
     workerData: { sources: sources.map(({ file, text, baseIri }) => ({ file, text, baseIri })) },
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB },
+    resourceLimits: { maxYoungGenerationSizeMb: VALIDATION_YOUNG_MB },
   });
   try {
     return await new Promise<PlainReport>((resolve, reject) => {
