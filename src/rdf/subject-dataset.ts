@@ -5,7 +5,8 @@
  * cost most of validation's memory and a third of its time at 100k rules.
  * The other patterns are answered from indexes built on their first use
  * (by predicate, then object; by object), which validation needs rarely
- * (resolving targets, locating a node that is only used).
+ * (resolving targets, the SPARQL copy, revalidation, locating a node that
+ * is only used).
  *
  * Graphs are not kept: every quad is read as if in the default graph, as the
  * validator merges the vocabulary and the policies into one data graph.
@@ -66,7 +67,8 @@ function matches(q: Quad, subject?: Term | null, predicate?: Term | null, object
 /** The dataset validation runs on: quads by subject, then by predicate. */
 export class SubjectDataset implements DatasetCore {
   private readonly bySubject = new Map<string, Map<string, Quad[]>>();
-  private readonly byPredicateObject = new Map<string, Map<string, Quad[]>>();
+  /** By predicate: its quads, and by object once a pattern fixes one. */
+  private readonly byPredicate = new Map<string, { all: Quad[]; byObject?: Map<string, Quad[]> }>();
   private byObject?: Map<string, Quad[]>;
   private readonly wide = new WeakMap<Quad[], Set<string>>();
   private count = 0;
@@ -94,8 +96,11 @@ export class SubjectDataset implements DatasetCore {
     else values.push(quad);
     this.count++;
     // Indexes built already are kept up to date; the others are built when first needed.
-    const byObject = this.byPredicateObject.get(quad.predicate.value);
-    if (byObject) pushTo(byObject, termKey(quad.object), quad);
+    const ofPredicate = this.byPredicate.get(quad.predicate.value);
+    if (ofPredicate) {
+      ofPredicate.all.push(quad);
+      if (ofPredicate.byObject) pushTo(ofPredicate.byObject, termKey(quad.object), quad);
+    }
     if (this.byObject) pushTo(this.byObject, termKey(quad.object), quad);
     return this;
   }
@@ -161,7 +166,13 @@ export class SubjectDataset implements DatasetCore {
       for (const q of added) if (relevant(q)) pushCopy(copy, index, termKey(q.object), q);
       return copy;
     };
-    for (const [predicate, byObject] of this.byPredicateObject) next.byPredicateObject.set(predicate, patch(byObject, (q) => q.predicate.value === predicate));
+    for (const [predicate, { all, byObject }] of this.byPredicate) {
+      const relevant = (q: Quad) => q.predicate.value === predicate;
+      next.byPredicate.set(predicate, {
+        all: [...all.filter((q) => !gone.has(q)), ...added.filter(relevant)],
+        ...(byObject ? { byObject: patch(byObject, relevant) } : {}),
+      });
+    }
     if (this.byObject) next.byObject = patch(this.byObject, () => true);
     return { dataset: next, removed, added };
   }
@@ -181,9 +192,16 @@ export class SubjectDataset implements DatasetCore {
       else found = [...properties.values()].flat();
       if (object) found = found.filter((q) => q.object.equals(object));
     } else if (predicate) {
-      const byObject = this.predicateIndex(predicate.value);
-      if (object) found = byObject.get(termKey(object)) ?? NONE;
-      else found = [...byObject.values()].flat();
+      const ofPredicate = this.predicateIndex(predicate.value);
+      if (object) {
+        if (!ofPredicate.byObject) {
+          ofPredicate.byObject = new Map();
+          for (const q of ofPredicate.all) pushTo(ofPredicate.byObject, termKey(q.object), q);
+        }
+        found = ofPredicate.byObject.get(termKey(object)) ?? NONE;
+      } else {
+        found = ofPredicate.all;
+      }
     } else if (object) {
       found = this.objectIndex().get(termKey(object)) ?? NONE;
     } else {
@@ -192,14 +210,18 @@ export class SubjectDataset implements DatasetCore {
     return new QuadList(found);
   }
 
-  /** One predicate's quads by object, gathered from the subjects on first use and kept up to date after. */
-  private predicateIndex(predicate: string): Map<string, Quad[]> {
-    let byObject = this.byPredicateObject.get(predicate);
-    if (!byObject) {
-      this.byPredicateObject.set(predicate, (byObject = new Map()));
-      for (const properties of this.bySubject.values()) for (const q of properties.get(predicate) ?? NONE) pushTo(byObject, termKey(q.object), q);
+  /** One predicate's quads, gathered from the subjects on first use and kept up to date after. */
+  private predicateIndex(predicate: string): { all: Quad[]; byObject?: Map<string, Quad[]> } {
+    let ofPredicate = this.byPredicate.get(predicate);
+    if (!ofPredicate) {
+      const all: Quad[] = [];
+      for (const properties of this.bySubject.values()) {
+        const values = properties.get(predicate);
+        if (values) for (const q of values) all.push(q);
+      }
+      this.byPredicate.set(predicate, (ofPredicate = { all }));
     }
-    return byObject;
+    return ofPredicate;
   }
 
   private objectIndex(): Map<string, Quad[]> {
