@@ -43,8 +43,12 @@ if (step === 'store-alone') {
 } else if (step === 'validate') {
   const validator = await PolicyValidator.create();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const report = await validator.validateFiles([file]);
   ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  // User + system time: the steadier figure on a shared machine (it counts the collector's threads too).
+  extra.cpuMs = Math.round((used.user + used.system) / 1000);
   extra.triples = report.triples;
   extra.violations = report.violations.length;
 } else {

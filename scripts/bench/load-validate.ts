@@ -16,7 +16,7 @@ const rows: string[] = [];
 for (const rules of sizes.length > 0 ? sizes : [1000, 10000, 100000]) {
   const file = `bench-out/synthetic-${rules}.ttl`;
   if (!existsSync(file)) await writeSyntheticPolicy(rules, file);
-  const results: Record<string, { ms: number; peakRssMb: number; triples?: number; violations?: number }> = {};
+  const results: Record<string, { ms: number; peakRssMb: number; triples?: number; violations?: number; cpuMs?: number }> = {};
   for (const step of STEPS) {
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench/load-validate-step.ts', step, file], {
       encoding: 'utf8',
@@ -24,18 +24,18 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000, 100000]) {
     });
     results[step] = JSON.parse(output.trim().split('\n').pop()!);
   }
-  const r = results as Record<(typeof STEPS)[number], { ms: number; peakRssMb: number; triples?: number; violations?: number }>;
+  const r = results as Record<(typeof STEPS)[number], { ms: number; peakRssMb: number; triples?: number; violations?: number; cpuMs?: number }>;
   const ratio = (r['studio-load'].ms / r['store-alone'].ms).toFixed(2);
   rows.push(
-    `| ${rules.toLocaleString('en')} | ${r.parse.triples!.toLocaleString('en')} | ${r['store-alone'].ms} | ${r.parse.ms} | ${r['studio-load'].ms} (${ratio}x) | ${r['studio-load'].peakRssMb} | ${r.validate.ms} | ${r.validate.peakRssMb} | ${r.validate.violations} |`,
+    `| ${rules.toLocaleString('en')} | ${r.parse.triples!.toLocaleString('en')} | ${r['store-alone'].ms} | ${r.parse.ms} | ${r['studio-load'].ms} (${ratio}x) | ${r['studio-load'].peakRssMb} | ${r.validate.ms} | ${r.validate.cpuMs} | ${r.validate.peakRssMb} | ${r.validate.violations} |`,
   );
   process.stderr.write(`${rules} rules done\n`);
 }
 
 process.stdout.write(
   [
-    '| rules | triples | oxigraph alone, ms | parse, ms | studio load, ms (vs alone) | load peak RSS, MB | validate, ms | validate peak RSS, MB | violations |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| rules | triples | oxigraph alone, ms | parse, ms | studio load, ms (vs alone) | load peak RSS, MB | validate, ms | validate CPU, ms | validate peak RSS, MB | violations |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n') + '\n',
 );

@@ -15,7 +15,7 @@ import { nTriplesLines } from '../rdf/serialize.js';
 import { subjectLines } from './locate.js';
 import { InvalidTripleError, PolicyDeclarationError, TurtleSyntaxError } from '../errors.js';
 import { DCTERMS, STUDIO } from '../vocabulary.js';
-import type { PolicyValidator, Violation } from './validator.js';
+import type { KeptValidation, PolicyValidator, Violation } from './validator.js';
 import type { KeptSummary } from '../store/graph-store.js';
 import N3 from 'n3';
 
@@ -60,8 +60,19 @@ export type UploadOutcome =
 
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 
+/**
+ * The validations of recent uploads, by file name, so that the next upload of
+ * the same name (most often the same policy with an edit) is revalidated
+ * where it changed rather than whole. Which one is given changes only the
+ * time taken, never the findings.
+ */
+export interface RecentValidations {
+  recall(file: string): KeptValidation | undefined;
+  remember(file: string, kept: KeptValidation, triples: number): void;
+}
+
 /** Parses, limits, validates and serializes one upload (see the file comment). */
-export async function checkUpload(validator: PolicyValidator, source: TurtleSource, limits: UploadLimits): Promise<UploadOutcome> {
+export async function checkUpload(validator: PolicyValidator, source: TurtleSource, limits: UploadLimits, recent?: RecentValidations): Promise<UploadOutcome> {
   let quads: Quad[];
   try {
     quads = parseTurtle(source);
@@ -71,7 +82,8 @@ export async function checkUpload(validator: PolicyValidator, source: TurtleSour
   }
   const over = overLimit(source, quads, limits);
   if (over) return over;
-  const violations = await validator.validateParsed(source, quads);
+  const { violations, kept } = await validator.revalidateParsed(source, quads, recent?.recall(source.file));
+  recent?.remember(source.file, kept, quads.length);
   if (violations.length > 0) return { kind: 'invalid', violations };
   return preparePolicy(source, quads);
 }

@@ -8,6 +8,7 @@
 
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../worker-module.js';
+import { VALIDATION_YOUNG_MB } from './validation-thread.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { UploadLimits, UploadOutcome } from './upload-check.js';
 import { StudioError } from '../errors.js';
@@ -19,7 +20,8 @@ interface Pending {
 
 /** The worker: upload-worker.ts, from src or dist. */
 function startWorker(): Worker {
-  return startModuleWorker(import.meta.url, './upload-worker.js');
+  // The young generation validation does best with (validation-thread.ts).
+  return startModuleWorker(import.meta.url, './upload-worker.js', { resourceLimits: { maxYoungGenerationSizeMb: VALIDATION_YOUNG_MB } });
 }
 
 export class UploadThread {

@@ -19,6 +19,7 @@ import { ConfigError } from '../../src/errors.js';
 import { DEFAULT_UPLOAD_LIMITS, nestingDepth, type UploadLimits } from '../../src/validation/upload-check.js';
 import { writeSyntheticPolicy } from '../../scripts/bench/synthetic-policy.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
+import { PolicyValidator } from '../../src/validation/validator.js';
 import { startApi, stopApi, type Api } from './harness.js';
 
 let api: Api | undefined;
@@ -34,6 +35,8 @@ async function start(limits: Partial<UploadLimits> = {}): Promise<Api> {
 
 const upload = (text: string, filename = 'upload.ttl') =>
   api!.call('POST', `/v1/policies?filename=${filename}`, { as: 'engineer', body: text, contentType: 'text/turtle' });
+
+const reply422Lines = (reply: { status: number; body: { violations?: { line?: number }[] } }) => (reply.status === 422 ? (reply.body.violations ?? []).map((v) => v.line) : []);
 
 /** Sorted N-Triples of a store's authored triples, blank node labels replaced by one: what the triples say, whatever the labels. */
 async function triplesOf(store: { exportQuads(): Promise<import('@rdfjs/types').Quad[]> }): Promise<string[]> {
@@ -99,6 +102,31 @@ describe('uploads parsed once, in a worker', () => {
 });
 
 describe('upload limits', () => {
+  it('revalidates an upload of the same name where it changed, reporting what a whole validation reports, at the new lines', async () => {
+    await start();
+    const mini = await readFile(MINI, 'utf8');
+    const validator = await PolicyValidator.create();
+    const whole = async (text: string) => (await validator.validateSources([{ file: 'mini.ttl', text, baseIri: 'file:///upload/mini.ttl' }])).violations;
+    // A rule loses its bearer, then three lines come in above it, then the bearer comes back.
+    const broken = mini.replace('    studio:bearer studio:Manager ;\n', '');
+    const moved = broken.replace('mini:acceptGift a studio:Action ;', '# one\n# two\n# three\nmini:acceptGift a studio:Action ;');
+    const first = await upload(mini, 'mini.ttl');
+    expect(first.status).toBe(201);
+    for (const text of [broken, moved]) {
+      const reply = await upload(text, 'mini.ttl');
+      expect(reply.status, reply.text).toBe(422);
+      expect(reply.body.violations).toEqual(JSON.parse(JSON.stringify(await whole(text))));
+    }
+    expect(reply422Lines(await upload(moved, 'mini.ttl'))).toEqual([111]);
+    // Fixed again (the rule's description as it was, three lines lower), it replaces the version stored.
+    const fixed = moved.replace('studio:section mini:s2 ;\n    studio:text "Managers may share', 'studio:section mini:s2 ;\n    studio:bearer studio:Manager ;\n    studio:text "Managers may share');
+    expect(fixed).not.toBe(moved);
+    const put = await api!.call('PUT', `/v1/policies/${encodeURIComponent('https://example.org/mini#policy')}?filename=mini.ttl`, {
+      as: 'engineer', body: fixed, contentType: 'text/turtle', headers: { 'if-match': first.headers.get('etag')! },
+    });
+    expect(put.status, put.text).toBe(200);
+  });
+
   it('refuses more triples than the limit with 413 naming the limit and how to raise it, storing nothing', async () => {
     await start({ maxTriples: 20 });
     const before = await api!.snapshot();
@@ -128,7 +156,8 @@ describe('upload limits', () => {
     // The same policy within the default limits loads.
     await stopApi(api);
     await start();
-    expect((await upload(mini, 'mini.ttl')).status).toBe(201);
+    const first = await upload(mini, 'mini.ttl');
+    expect(first.status).toBe(201);
   });
 
   it('refuses blank nodes nested deeper than the limit with 422', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PolicyValidator, type Violation } from '../../src/validation/validator.js';
 import { MINI, SAMPLE_POLICIES, sourceOf } from '../store/store-spec.js';
+import { TurtleSyntaxError } from '../../src/errors.js';
 
 let validator: PolicyValidator;
 let mini: string;
@@ -183,6 +184,22 @@ mini:cond-blank a studio:CompoundCondition ;
         .replace(`    studio:text "Employees may accept a supplier's gift worth at most 50 USD." ;\n`, ''),
     );
     expect(violations.filter((v) => v.path === 'studio:text')).toHaveLength(1);
+  });
+
+  it('reports the same in a thread of its own (as it validates large sources), syntax errors included', async () => {
+    const threaded = await PolicyValidator.create({ threadFrom: 0 });
+    const broken = mini
+      .replace('    studio:bearer studio:Manager ;\n', '')
+      .replace('studio:exceptionTo mini:gifts-001', 'studio:exceptionTo mini:gifts-01')
+      .replace('"2024-01-01"^^xsd:date', '"2024-02-30"^^xsd:date');
+    const progress: number[] = [];
+    const report = await threaded.validateSources([sourceOf('broken.ttl', broken)], (done) => progress.push(done));
+    expect(report.violations.length).toBeGreaterThanOrEqual(3);
+    expect(report).toEqual(await validator.validateSources([sourceOf('broken.ttl', broken)]));
+    expect(progress.length).toBeGreaterThan(1);
+    const syntax = await threaded.validateSources([sourceOf('broken.ttl', mini.replace('studio:bearer studio:Manager ;', 'studio:bearer studio:Manager'))]);
+    expect(syntax.syntaxErrors[0]).toBeInstanceOf(TurtleSyntaxError);
+    expect(syntax.syntaxErrors.map((e) => [e.file, e.line, e.column])).toEqual([['broken.ttl', 114, 5]]);
   });
 
   it('names file, line and column for a syntax error and reports no violations', async () => {
