@@ -244,6 +244,8 @@ export interface Finding {
   readonly constraint: Term;
   readonly message?: Term;
   readonly shape: Term;
+  /** For a blank-node property shape, whose label changes with every parse: the shape that holds it, and its path. */
+  readonly heldBy?: { readonly shape: Term; readonly path?: Term };
 }
 
 function toFinding(result: ShaclResult): Finding {
@@ -258,7 +260,19 @@ function toFinding(result: ShaclResult): Finding {
     constraint: result.constraintComponent,
     ...(message ? { message } : {}),
     shape: result.shape.ptr.term,
+    ...(result.shape.ptr.term.termType === 'BlankNode' ? heldBy(result.shape.ptr) : {}),
   };
+}
+
+const SH_PROPERTY = N3.DataFactory.namedNode(`${SH}property`);
+const SH_PATH = N3.DataFactory.namedNode(`${SH}path`);
+
+/** Where a blank-node shape sits: the named shape with it as sh:property, and its path (a plain predicate). */
+function heldBy(ptr: ShapePointer): Pick<Finding, 'heldBy'> {
+  const holder = ptr.in([SH_PROPERTY]).terms.find((t) => t.termType === 'NamedNode');
+  if (!holder) return {};
+  const path = ptr.out([SH_PATH]).terms.find((t) => t.termType === 'NamedNode');
+  return { heldBy: { shape: holder, ...(path ? { path } : {}) } };
 }
 
 /** The violations of a validation, located in its sources, each once, in the order of the files. */
@@ -286,8 +300,15 @@ interface ShaclResult {
   value?: { term: Term } | null;
   severity: Term;
   constraintComponent: Term;
-  shape: { ptr: { term: Term } };
+  shape: { ptr: ShapePointer };
   message: Term[];
+}
+
+// The part of grapoi's pointer (shacl-engine's shape.ptr) the studio reads.
+interface ShapePointer {
+  term: Term;
+  in(predicates: Term[]): { terms: Term[] };
+  out(predicates: Term[]): { terms: Term[] };
 }
 
 function toViolation(
@@ -318,7 +339,7 @@ function toViolation(
     ...(section ? { section } : {}),
     message,
     constraint,
-    shape: show(finding.shape),
+    shape: finding.heldBy ? `${show(finding.heldBy.shape)} sh:property${finding.heldBy.path ? ` (sh:path ${show(finding.heldBy.path)})` : ''}` : show(finding.shape),
   };
 }
 
