@@ -5,7 +5,7 @@
  * server closes, queries still running are abandoned (QueryAbortedError).
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -53,7 +53,7 @@ export class DeadlineStore implements GraphStore {
     return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, signal: this.closing.signal, ...options });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
+  loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
     return this.store.loadPolicy(source, progress, parsed, options);
   }
 
