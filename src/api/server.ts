@@ -174,7 +174,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
   // Jobs are not requests: their queries have no route's deadline (a job has its own cancel), but they
   // too run in the store's query threads, where a large policy's queries do not hold up the server.
-  const jobStore = new DeadlineStore(cached, { adhocMs: JOB_QUERY_MS, namedMs: JOB_QUERY_MS });
+  const jobStore = new DeadlineStore(cached, { adhocMs: JOB_QUERY_MS, namedMs: JOB_QUERY_MS, queueMs: JOB_QUERY_MS });
   const runner = new JobRunner(kinds, jobStore, writes, jobs, app.log);
   // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
   app.addHook('preClose', async () => {

@@ -104,6 +104,8 @@ export interface DerivedGraphWriter {
 export interface ReadOptions {
   /** Past this many milliseconds the query is stopped with QueryTimeoutError; without it the query runs to its end, in process. */
   readonly deadlineMs?: number;
+  /** Past this many milliseconds waiting for its turn (behind other queries), the query is refused with QueryBusyError; its deadline counts only its own run. */
+  readonly queueMs?: number;
   /** Abandons the query (QueryAbortedError). */
   readonly signal?: AbortSignal;
 }

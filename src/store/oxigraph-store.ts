@@ -455,7 +455,7 @@ export class EmbeddedStore implements GraphStore {
       }
     }
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
-    const answer = deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, deadlineMs, options.signal);
+    const answer = deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, deadlineMs, options);
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
     return [...answer.rows];
   }
@@ -464,7 +464,7 @@ export class EmbeddedStore implements GraphStore {
     await this.readGraphs();
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
     if (deadlineMs === undefined) return this.run(text, 'ad-hoc query');
-    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', deadlineMs, options.signal);
+    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', deadlineMs, options);
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
@@ -474,7 +474,7 @@ export class EmbeddedStore implements GraphStore {
       // From the named-query thread, whose blank nodes keep their labels from one export to the next (until a deadline restarts it).
       const quads: Quad[] = [];
       for (const entry of graphs) {
-        const answer = await this.threads.named.run(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${entry.graph}> { ?s ?p ?o } }`, 'export', NO_DEADLINE_MS);
+        const answer = await this.threads.named.run(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${entry.graph}> { ?s ?p ?o } }`, 'export', { deadlineMs: NO_DEADLINE_MS });
         // The thread's own blank node labels, unprefixed, so that two exports compare.
         if ('ntriples' in answer) quads.push(...new N3.Parser({ format: 'application/n-triples', blankNodePrefix: '' }).parse(answer.ntriples));
       }
@@ -567,11 +567,11 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /** Runs a query in a worker thread, with a deadline; updates are refused as run() refuses them. */
-  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<QueryAnswer> {
+  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions): Promise<QueryAnswer> {
     await this.readGraphs();
     let answer: ThreadAnswer;
     try {
-      answer = await thread.run(text, label, deadlineMs, signal);
+      answer = await thread.run(text, label, { deadlineMs, ...(options.queueMs !== undefined ? { queueMs: options.queueMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
       throw error;
