@@ -286,3 +286,9 @@ export class IngestTimeoutError extends StudioError {}
 
 /** An ingestion was abandoned because the server is shutting down. */
 export class IngestAbortedError extends StudioError {}
+
+/** A comparison of two versions of a policy (the API's /diff and /impact) ran past its deadline and was stopped. */
+export class CompareTimeoutError extends StudioError {}
+
+/** A comparison of two versions was abandoned because the server is shutting down. */
+export class CompareAbortedError extends StudioError {}

@@ -264,7 +264,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
         turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT,
         keepVersions: options.keepVersions ?? resolveConfig().versions.keep,
       });
-      await api.register(versionRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
+      await api.register(versionRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence, deadlineMs: store.namedMs });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });

@@ -1,38 +1,32 @@
 /**
- * The worker thread of upload-thread.ts (a task thread): checks one upload at a time with
- * checkUpload. The upload comes as the bytes of the request body: decoding
- * 44 MB of Turtle into one string is work the server's thread does not do.
+ * The worker thread of upload-thread.ts (a task thread): checks one upload at
+ * a time with checkUpload. The upload comes as the bytes of the request body:
+ * decoding 44 MB of Turtle into one string is work the server's thread does
+ * not do.
  */
 
-import { parentPort } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
 import { PolicyValidator } from './validator.js';
-import { checkUpload } from './upload-check.js';
+import { checkUpload, type UploadOutcome } from './upload-check.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import { summariseNTriples } from '../store/oxigraph-store.js';
+import { serveTasks } from '../task-worker.js';
 import type { UploadTask } from './upload-thread.js';
 
 const validator = PolicyValidator.create();
 
-parentPort!.on('message', async (message: { id: number; task: UploadTask }) => {
-  try {
-    const { source: named, bytes, limits } = message.task;
-    // As fastify decoded a string body: bytes that are not UTF-8 become U+FFFD, a byte order mark stays.
-    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const source: TurtleSource = { ...named, text: body.toString('utf8') };
-    const checked = await checkUpload(await validator, source, limits);
-    if (checked.kind !== 'valid') {
-      parentPort!.postMessage({ id: message.id, answer: checked });
-      return;
-    }
-    // The summary the embedded store keeps is a query over the whole policy: here it holds up no one.
-    const summary = await summariseNTriples(checked.ntriples);
-    // The Turtle the store keeps is the text its SHA-256 is of: the bytes as sent when they are UTF-8.
-    const turtle = isUtf8(body) ? bytes : new TextEncoder().encode(source.text);
-    const answer = { ...checked, summary, turtle };
-    // The triples' and the Turtle's bytes move to the server's thread rather than being copied.
-    parentPort!.postMessage({ id: message.id, answer }, [answer.ntriples.buffer as ArrayBuffer, turtle.buffer as ArrayBuffer]);
-  } catch (error) {
-    parentPort!.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  }
-});
+async function check({ source: named, bytes, limits }: UploadTask): Promise<UploadOutcome> {
+  // As fastify decoded a string body: bytes that are not UTF-8 become U+FFFD, a byte order mark stays.
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const source: TurtleSource = { ...named, text: body.toString('utf8') };
+  const checked = await checkUpload(await validator, source, limits);
+  if (checked.kind !== 'valid') return checked;
+  // The summary the embedded store keeps is a query over the whole policy: here it holds up no one.
+  const summary = await summariseNTriples(checked.ntriples);
+  // The Turtle the store keeps is the text its SHA-256 is of: the bytes as sent when they are UTF-8.
+  const turtle = isUtf8(body) ? bytes : new TextEncoder().encode(source.text);
+  return { ...checked, summary, turtle };
+}
+
+// The triples' and the Turtle's bytes move to the server's thread rather than being copied.
+serveTasks(check, (outcome) => (outcome.kind === 'valid' ? [outcome.ntriples.buffer as ArrayBuffer, outcome.turtle!.buffer as ArrayBuffer] : []));
