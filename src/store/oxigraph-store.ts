@@ -681,8 +681,9 @@ export async function summariseNTriples(ntriples: Uint8Array): Promise<KeptSumma
   }
 }
 
-/** The bytes in memory that worker threads share, so that posting them copies nothing. */
+/** The bytes in memory that worker threads share, so that posting them copies nothing (copied only when they are not shared already: an upload's are). */
 function sharedCopy(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
   const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
   shared.set(bytes);
   return shared;

@@ -25,8 +25,11 @@ async function check({ source: named, bytes, limits }: UploadTask): Promise<Uplo
   const summary = await summariseNTriples(checked.ntriples);
   // The Turtle the store keeps is the text its SHA-256 is of: the bytes as sent when they are UTF-8.
   const turtle = isUtf8(body) ? bytes : new TextEncoder().encode(source.text);
-  return { ...checked, summary, turtle };
+  // The triples go to the query threads as memory the threads share: copied into it here, not in the server's thread (130 ms for 1.2M triples).
+  const ntriples = new Uint8Array(new SharedArrayBuffer(checked.ntriples.byteLength));
+  ntriples.set(checked.ntriples);
+  return { ...checked, ntriples, summary, turtle };
 }
 
-// The triples' and the Turtle's bytes move to the server's thread rather than being copied.
-serveTasks(check, (outcome) => (outcome.kind === 'valid' ? [outcome.ntriples.buffer as ArrayBuffer, outcome.turtle!.buffer as ArrayBuffer] : []));
+// The Turtle's bytes move to the server's thread rather than being copied; the triples' are shared.
+serveTasks(check, (outcome) => (outcome.kind === 'valid' ? [outcome.turtle!.buffer as ArrayBuffer] : []));
