@@ -20,8 +20,11 @@ export interface StudioConfig {
   readonly neo4j: Neo4jConnection;
   /** The order of precedence principles conflict resolution applies. */
   readonly precedence: readonly Principle[];
-  /** How long the API lets queries run, in milliseconds: "deadlines" {"adhocMs", "namedMs"}, STUDIO_ADHOC_DEADLINE_MS, STUDIO_NAMED_DEADLINE_MS. */
-  readonly deadlines: { readonly adhocMs: number; readonly namedMs: number };
+  /**
+   * How long the API lets queries run, and wait for their turn, in milliseconds: "deadlines" {"adhocMs", "namedMs", "queueMs"},
+   * STUDIO_ADHOC_DEADLINE_MS, STUDIO_NAMED_DEADLINE_MS, STUDIO_QUERY_QUEUE_MS.
+   */
+  readonly deadlines: { readonly adhocMs: number; readonly namedMs: number; readonly queueMs: number };
   /** What one policy upload through the API may hold: "uploads" {"maxTriples", "maxLiteralLength", "maxNestingDepth"}, STUDIO_MAX_UPLOAD_TRIPLES, STUDIO_MAX_LITERAL_LENGTH, STUDIO_MAX_NESTING_DEPTH. */
   readonly uploads: UploadLimits;
   /** How many replaced versions of each policy the store keeps: "versions" {"keep"}, STUDIO_KEEP_VERSIONS (default 10; 0 keeps none). */
@@ -48,7 +51,7 @@ interface ConfigFile {
   dataDir?: string;
   neo4j?: Partial<Neo4jConnection>;
   precedence?: string[];
-  deadlines?: { adhocMs?: unknown; namedMs?: unknown };
+  deadlines?: { adhocMs?: unknown; namedMs?: unknown; queueMs?: unknown };
   uploads?: { maxTriples?: unknown; maxLiteralLength?: unknown; maxNestingDepth?: unknown };
   versions?: { keep?: unknown };
   llm?: unknown;
@@ -61,6 +64,8 @@ const CONFIG_FILE = 'studio.config.json';
 /** Defaults of the API's query deadlines (see src/api/deadlines.ts). */
 export const DEFAULT_ADHOC_DEADLINE_MS = 10_000;
 export const DEFAULT_NAMED_DEADLINE_MS = 30_000;
+/** How long a query of the API may wait for its turn before it is refused as busy (503): a minute, as long as a proxy in front usually waits for an answer. */
+export const DEFAULT_QUERY_QUEUE_MS = 60_000;
 
 /** A deadline in milliseconds from the environment or the config file: a positive integer. */
 function deadline(variable: string, fromEnv: string | undefined, fromFile: unknown, file: string, key: string, fallback: number): number {
@@ -123,6 +128,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, cwd = process.cwd
     deadlines: {
       adhocMs: deadline('STUDIO_ADHOC_DEADLINE_MS', env.STUDIO_ADHOC_DEADLINE_MS, fromFile.deadlines?.adhocMs, file, 'adhocMs', DEFAULT_ADHOC_DEADLINE_MS),
       namedMs: deadline('STUDIO_NAMED_DEADLINE_MS', env.STUDIO_NAMED_DEADLINE_MS, fromFile.deadlines?.namedMs, file, 'namedMs', DEFAULT_NAMED_DEADLINE_MS),
+      queueMs: deadline('STUDIO_QUERY_QUEUE_MS', env.STUDIO_QUERY_QUEUE_MS, fromFile.deadlines?.queueMs, file, 'queueMs', DEFAULT_QUERY_QUEUE_MS),
     },
     uploads: {
       maxTriples: positiveSetting('STUDIO_MAX_UPLOAD_TRIPLES', env.STUDIO_MAX_UPLOAD_TRIPLES, fromFile.uploads?.maxTriples, file, 'uploads.maxTriples', DEFAULT_UPLOAD_LIMITS.maxTriples, 'triples'),

@@ -70,6 +70,15 @@ export class QueryTimeoutError extends StudioError {
   }
 }
 
+/** A query refused because it waited past its bound for its turn behind other queries: the server is busy, the query itself may be fine. */
+export class QueryBusyError extends StudioError {
+  constructor(readonly query: string, readonly queueMs: number) {
+    super(
+      `Query ${query} waited ${queueMs / 1000} s for its turn behind other queries and was not started: the server is busy. Try again shortly; if this persists, ask the operator (STUDIO_QUERY_QUEUE_MS).`,
+    );
+  }
+}
+
 /** A query abandoned before it finished, because the server is closing. */
 export class QueryAbortedError extends StudioError {
   constructor(readonly query: string) {
@@ -277,3 +286,9 @@ export class IngestTimeoutError extends StudioError {}
 
 /** An ingestion was abandoned because the server is shutting down. */
 export class IngestAbortedError extends StudioError {}
+
+/** A comparison of two versions of a policy (the API's /diff and /impact) ran past its deadline and was stopped. */
+export class CompareTimeoutError extends StudioError {}
+
+/** A comparison of two versions was abandoned because the server is shutting down. */
+export class CompareAbortedError extends StudioError {}

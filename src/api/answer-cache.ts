@@ -7,7 +7,7 @@
  * and in bytes (see CacheLimits), least recently used out first.
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -62,7 +62,7 @@ export class CachingStore implements GraphStore {
     return this.store.engine;
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
+  async loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
     try {
       return await this.store.loadPolicy(source, progress, parsed, options);
     } finally {

@@ -1,11 +1,13 @@
 /**
  * Every query the API runs has a deadline: ad-hoc queries their own (short,
  * a user's text may be anything), named queries and the queries inside routes
- * another. The store stops a query past it (QueryTimeoutError, a 504); when the
- * server closes, queries still running are abandoned (QueryAbortedError).
+ * another. A deadline counts the query's own run: the store stops a query past
+ * it (QueryTimeoutError, a 504). The wait for its turn behind other queries has
+ * its own bound (QueryBusyError, a 503). When the server closes, queries still
+ * running or waiting are abandoned (QueryAbortedError).
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -15,16 +17,19 @@ export interface QueryDeadlines {
   readonly adhocMs?: number;
   /** Milliseconds a named query, or a query a route runs, may run (default 30 s). */
   readonly namedMs?: number;
+  /** Milliseconds any of them may wait for its turn (default 60 s). */
+  readonly queueMs?: number;
 }
 
 import { setMaxListeners } from 'node:events';
-import { DEFAULT_ADHOC_DEADLINE_MS, DEFAULT_NAMED_DEADLINE_MS } from '../config.js';
+import { DEFAULT_ADHOC_DEADLINE_MS, DEFAULT_NAMED_DEADLINE_MS, DEFAULT_QUERY_QUEUE_MS } from '../config.js';
 
 /** A store whose reads all carry a deadline, and which abandons them when closed. */
 export class DeadlineStore implements GraphStore {
   private readonly closing = new AbortController();
   readonly adhocMs: number;
   readonly namedMs: number;
+  readonly queueMs: number;
 
   constructor(
     private readonly store: GraphStore,
@@ -32,6 +37,7 @@ export class DeadlineStore implements GraphStore {
   ) {
     this.adhocMs = deadlines.adhocMs ?? DEFAULT_ADHOC_DEADLINE_MS;
     this.namedMs = deadlines.namedMs ?? DEFAULT_NAMED_DEADLINE_MS;
+    this.queueMs = deadlines.queueMs ?? DEFAULT_QUERY_QUEUE_MS;
     // Each query running or waiting listens on the signal until it settles: a busy server has many at once, which is no leak.
     setMaxListeners(0, this.closing.signal);
   }
@@ -46,14 +52,14 @@ export class DeadlineStore implements GraphStore {
   }
 
   query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
-    return this.store.query(text, { deadlineMs: this.adhocMs, signal: this.closing.signal, ...options });
+    return this.store.query(text, { deadlineMs: this.adhocMs, queueMs: this.queueMs, signal: this.closing.signal, ...options });
   }
 
   namedQuery(name: string, params?: QueryParams, options: ReadOptions = {}): Promise<Row[]> {
-    return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, signal: this.closing.signal, ...options });
+    return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, queueMs: this.queueMs, signal: this.closing.signal, ...options });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
+  loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
     return this.store.loadPolicy(source, progress, parsed, options);
   }
 

@@ -180,7 +180,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   const kinds = [generationJob(jobs.templates ? { templates: jobs.templates } : {}), auditJob(options.audit ?? {}), ...(jobs.kinds ?? [])];
   // Jobs are not requests: their queries have no route's deadline (a job has its own cancel), but they
   // too run in the store's query threads, where a large policy's queries do not hold up the server.
-  const jobStore = new DeadlineStore(cached, { adhocMs: JOB_QUERY_MS, namedMs: JOB_QUERY_MS });
+  const jobStore = new DeadlineStore(cached, { adhocMs: JOB_QUERY_MS, namedMs: JOB_QUERY_MS, queueMs: JOB_QUERY_MS });
   const runner = new JobRunner(kinds, jobStore, writes, jobs, app.log);
   // Before the server stops taking requests: unfinished jobs are cancelled, their event streams end, and no job outlives the store.
   app.addHook('preClose', async () => {
@@ -270,7 +270,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
         turtleBodyLimit: options.turtleBodyLimit ?? DEFAULT_TURTLE_BODY_LIMIT,
         keepVersions: options.keepVersions ?? resolveConfig().versions.keep,
       });
-      await api.register(versionRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence });
+      await api.register(versionRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence, deadlineMs: store.namedMs });
       await api.register(ruleRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });

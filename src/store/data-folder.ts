@@ -135,7 +135,7 @@ export class DataFolder {
    * then switches the manifest to change(entries on disk), then deletes files
    * no entry uses. Returns the entries now on disk.
    */
-  async update(files: Readonly<Record<string, string | Iterable<string> | PendingFile>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
+  async update(files: Readonly<Record<string, string | Uint8Array | Iterable<string> | PendingFile>>, change: (entries: readonly GraphEntry[]) => GraphEntry[]): Promise<GraphEntry[]> {
     return this.locked(async () => {
       for (const [file, content] of Object.entries(files)) {
         if (content instanceof PendingFile) await content.moveTo(path.join(this.root, GRAPHS, file));

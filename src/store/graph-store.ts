@@ -6,6 +6,7 @@
 
 import type { Quad } from '@rdfjs/types';
 import type { TurtleSource } from '../rdf/turtle.js';
+import { StudioError } from '../errors.js';
 import type { QueryParams } from './named-queries.js';
 
 export type StoreEngine = 'embedded' | 'neo4j';
@@ -103,6 +104,8 @@ export interface DerivedGraphWriter {
 export interface ReadOptions {
   /** Past this many milliseconds the query is stopped with QueryTimeoutError; without it the query runs to its end, in process. */
   readonly deadlineMs?: number;
+  /** Past this many milliseconds waiting for its turn (behind other queries), the query is refused with QueryBusyError; its deadline counts only its own run. */
+  readonly queueMs?: number;
   /** Abandons the query (QueryAbortedError). */
   readonly signal?: AbortSignal;
 }
@@ -123,6 +126,22 @@ export interface ParsedPolicy {
   readonly sha256: string;
   /** The answer the embedded store keeps of the policy, computed where it was parsed (src/store/oxigraph-store.ts, summariseNTriples). */
   readonly summary?: KeptSummary;
+  /** The Turtle itself in UTF-8, when its text was decoded only where it was parsed (an API upload: see PolicySource). */
+  readonly turtle?: Uint8Array;
+}
+
+/**
+ * What loadPolicy is given: Turtle as text, or (an API upload, whose 44 MB
+ * body the server's thread never decodes) only its name and base IRI, with
+ * the Turtle's bytes in the ParsedPolicy's `turtle`.
+ */
+export type PolicySource = TurtleSource | Omit<TurtleSource, 'text'>;
+
+/** The Turtle of a policy to load as text: the source's, or decoded from the parsed policy's bytes. */
+export function policyText(source: PolicySource, parsed?: ParsedPolicy): string {
+  if ('text' in source) return source.text;
+  if (parsed?.turtle) return new TextDecoder().decode(parsed.turtle);
+  throw new StudioError(`${source.file}: no Turtle to load (neither its text nor its bytes)`);
 }
 
 /** A named query's answer on one policy's graph alone, with the SHA-256 of the query's text, as a store keeps it. */
@@ -145,7 +164,7 @@ export interface GraphStore {
    * it rather than parse the Turtle (the embedded store does, in pieces,
    * letting other requests run between them).
    */
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy>;
+  loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy>;
 
   /** The policies loaded, by policy IRI. */
   listPolicies(): Promise<LoadedPolicy[]>;

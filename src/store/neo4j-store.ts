@@ -11,7 +11,7 @@ import path from 'node:path';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
 import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { checkTriples } from '../rdf/serialize.js';
@@ -70,7 +70,9 @@ export class Neo4jStore implements GraphStore {
     return store;
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
+  async loadPolicy(given: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
+    // Neo4j keeps each version's Turtle as text, so an upload's bytes are decoded here.
+    const source = { ...given, text: policyText(given, parsed) };
     // Parsed and checked already (an API upload in its worker thread, `studio load`): its N-Triples are read in pieces, with other requests served between them, rather than the Turtle parsed again on this thread.
     const quads = parsed ? await parseNTriplesPieces(parsed.ntriples) : parseTurtle(source);
     const policies = [...new Set(quads.filter((q) => q.predicate.value === `${RDF}type` && q.object.value === `${STUDIO}Policy`).map((q) => q.subject.value))];

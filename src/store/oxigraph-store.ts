@@ -21,7 +21,7 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
-import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
@@ -147,7 +147,7 @@ export class EmbeddedStore implements GraphStore {
     }
   }
 
-  async loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
+  async loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
     const graph = oxigraph.namedNode(`urn:studio:graph:${randomUUID()}`);
     progress?.(0, 3);
     // Serving, the policy is read only to check it: in a scratch store, and not at all when it comes parsed.
@@ -159,7 +159,7 @@ export class EmbeddedStore implements GraphStore {
     }
   }
 
-  private async loadPolicyInto(store: oxigraph.Store | undefined, graph: oxigraph.NamedNode, source: TurtleSource, progress: Progress | undefined, parsed: ParsedPolicy | undefined, options: LoadOptions): Promise<LoadedPolicy> {
+  private async loadPolicyInto(store: oxigraph.Store | undefined, graph: oxigraph.NamedNode, source: PolicySource, progress: Progress | undefined, parsed: ParsedPolicy | undefined, options: LoadOptions): Promise<LoadedPolicy> {
     // Counting the store walks it: only a load of Turtle needs it (a parsed policy knows its triples).
     const sizeBefore = parsed || !store ? 0 : store.size;
     // A scratch store is freed whole; only the server's own store must lose the graph.
@@ -174,7 +174,7 @@ export class EmbeddedStore implements GraphStore {
           await new Promise((resolve) => setImmediate(resolve));
         }
       } else {
-        store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
+        store.load(policyText(source), { format: TURTLE, base_iri: source.baseIri, to_graph_name: graph });
       }
     } catch (error) {
       drop();
@@ -205,12 +205,12 @@ export class EmbeddedStore implements GraphStore {
         policy,
         ...(title ? { title } : {}),
         source: source.file,
-        sha256: parsed?.sha256 ?? createHash('sha256').update(source.text).digest('hex'),
+        sha256: parsed?.sha256 ?? createHash('sha256').update(policyText(source)).digest('hex'),
         // The graph is new, so the store grew by exactly its triples (counting them with match() would copy each one out of WebAssembly).
         triples: parsed ? parsed.triples : store!.size - sizeBefore,
         loadedAt: new Date().toISOString(),
         ...(options.loadedBy ? { loadedBy: options.loadedBy } : {}),
-        bytes: Buffer.byteLength(source.text, 'utf8'),
+        bytes: parsed?.turtle?.byteLength ?? Buffer.byteLength(policyText(source, parsed), 'utf8'),
         // A policy checked in a worker brings its summary, so that the query does not hold up the server's thread.
         ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : store ? await summarise(store, graph) : await summariseParsed(parsed!)),
       };
@@ -225,8 +225,9 @@ export class EmbeddedStore implements GraphStore {
         return next;
       };
       progress?.(2, 3);
-      if (this.folder) await this.folder.update({ [entry.file]: textPieces(source.text) }, replace);
-      else this.texts.set(entry.file, source.text);
+      // An upload's bytes are written as they came; only Turtle given as text is encoded here (a piece a turn).
+      if (this.folder) await this.folder.update({ [entry.file]: parsed?.turtle ?? textPieces(policyText(source)) }, replace);
+      else this.texts.set(entry.file, policyText(source, parsed));
       const onDisk = loaded;
       if (!this.serving) {
         for (const old of replaced) {
@@ -239,8 +240,11 @@ export class EmbeddedStore implements GraphStore {
       this.entries = replace(this.entries);
       this.forgetTexts();
       // The threads share one copy of the triples: posting a million triples as pieces of text held the loop.
-      if (parsed && (this.threads.adhoc.started || this.threads.named.started)) this.mirror({ op: 'load-bytes', bytes: sharedCopy(parsed.ntriples), graph: graph.value });
-      else this.mirror({ op: 'load', text: source.text, format: TURTLE, baseIri: source.baseIri, graph: graph.value });
+      // A thread not started has nothing to follow (it reads the store as it is when it starts).
+      if (this.threads.adhoc.started || this.threads.named.started) {
+        if (parsed) this.mirror({ op: 'load-bytes', bytes: sharedCopy(parsed.ntriples), graph: graph.value });
+        else this.mirror({ op: 'load', text: policyText(source), format: TURTLE, baseIri: source.baseIri, graph: graph.value });
+      }
       for (const old of replaced) this.mirror({ op: 'drop', graph: old.graph });
       progress?.(3, 3);
       return toLoadedPolicy(this.folder ? onDisk : loaded);
@@ -451,7 +455,7 @@ export class EmbeddedStore implements GraphStore {
       }
     }
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
-    const answer = deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, deadlineMs, options.signal);
+    const answer = deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, deadlineMs, options);
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
     return [...answer.rows];
   }
@@ -460,7 +464,7 @@ export class EmbeddedStore implements GraphStore {
     await this.readGraphs();
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
     if (deadlineMs === undefined) return this.run(text, 'ad-hoc query');
-    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', deadlineMs, options.signal);
+    return this.runInThread(this.threads.adhoc, text, 'ad-hoc query', deadlineMs, options);
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
@@ -470,7 +474,7 @@ export class EmbeddedStore implements GraphStore {
       // From the named-query thread, whose blank nodes keep their labels from one export to the next (until a deadline restarts it).
       const quads: Quad[] = [];
       for (const entry of graphs) {
-        const answer = await this.threads.named.run(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${entry.graph}> { ?s ?p ?o } }`, 'export', NO_DEADLINE_MS);
+        const answer = await this.threads.named.run(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${entry.graph}> { ?s ?p ?o } }`, 'export', { deadlineMs: NO_DEADLINE_MS });
         // The thread's own blank node labels, unprefixed, so that two exports compare.
         if ('ntriples' in answer) quads.push(...new N3.Parser({ format: 'application/n-triples', blankNodePrefix: '' }).parse(answer.ntriples));
       }
@@ -563,11 +567,11 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /** Runs a query in a worker thread, with a deadline; updates are refused as run() refuses them. */
-  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<QueryAnswer> {
+  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions): Promise<QueryAnswer> {
     await this.readGraphs();
     let answer: ThreadAnswer;
     try {
-      answer = await thread.run(text, label, deadlineMs, signal);
+      answer = await thread.run(text, label, { deadlineMs, ...(options.queueMs !== undefined ? { queueMs: options.queueMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
       throw error;
@@ -677,8 +681,9 @@ export async function summariseNTriples(ntriples: Uint8Array): Promise<KeptSumma
   }
 }
 
-/** The bytes in memory that worker threads share, so that posting them copies nothing. */
+/** The bytes in memory that worker threads share, so that posting them copies nothing (copied only when they are not shared already: an upload's are). */
 function sharedCopy(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
   const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
   shared.set(bytes);
   return shared;

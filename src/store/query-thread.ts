@@ -5,18 +5,22 @@
  * worker thread (read only: when it starts it reads the store's graphs from
  * their files itself, or is sent a dump of those it has no file of; then it
  * is sent each load and drop the store makes) and runs one query at a time
- * there. Dumping a large store in the server's thread took seconds. A query past
- * its deadline, or one abandoned (the server closing), terminates the worker,
+ * there. Dumping a large store in the server's thread took seconds. A query's
+ * deadline counts its own run, from when the worker takes it: a quick query
+ * queued behind a slow one is not stopped for the other's time (on a busy
+ * server, conflict runs got 504s for waiting). The wait for its turn has a
+ * bound of its own, past which the query is refused as busy (QueryBusyError).
+ * A query past its deadline, or one abandoned (the server closing), terminates the worker,
  * which stops the query for sure; the next query starts a new one (a warm
  * thread starts it at once). A query's deadline does not count the time a
  * starting worker spends reading the store: after a restart, a query over a
  * large store was stopped while its thread was still reading, and the next
- * one again, in a loop.
+ * one again, in a loop. Nor does the wait for a turn.
  */
 
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { QueryError, QueryAbortedError, QueryTimeoutError } from '../errors.js';
+import { QueryError, QueryAbortedError, QueryBusyError, QueryTimeoutError } from '../errors.js';
 import { SPARQL_JSON } from '../rdf/terms.js';
 
 /**
@@ -56,9 +60,11 @@ interface Job {
   readonly text: string;
   readonly label: string;
   readonly deadlineMs: number;
+  /** Milliseconds it may wait for its turn (none: as long as it takes). */
+  readonly queueMs?: number;
   readonly resolve: (answer: ThreadAnswer) => void;
   readonly reject: (error: Error) => void;
-  /** Milliseconds of the deadline not yet spent (the clock stops while the worker reads the store). */
+  /** Milliseconds not yet spent of the bound that counts now: the queue's while it waits, then its deadline (the clock stops while the worker reads the store). */
   left: number;
   /** When the deadline's clock last started. */
   since?: number;
@@ -182,14 +188,16 @@ export class QueryThread {
   }
 
   /**
-   * Runs a read-only query in the worker; past `deadlineMs` (waiting for
-   * other queries included, the worker's reading of the store not) it is
-   * stopped with QueryTimeoutError; `signal` abandons it with QueryAbortedError.
+   * Runs a read-only query in the worker. Past `deadlineMs` of its own run
+   * (the worker's reading of the store not counted) it is stopped with
+   * QueryTimeoutError; past `queueMs` waiting for its turn it is refused with
+   * QueryBusyError; `signal` abandons it with QueryAbortedError.
    */
-  run(text: string, label: string, deadlineMs: number, signal?: AbortSignal): Promise<ThreadAnswer> {
+  run(text: string, label: string, bounds: { readonly deadlineMs: number; readonly queueMs?: number; readonly signal?: AbortSignal }): Promise<ThreadAnswer> {
+    const { deadlineMs, queueMs, signal } = bounds;
     if (this.closed || signal?.aborted) return Promise.reject(new QueryAbortedError(label));
     return new Promise<ThreadAnswer>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, text, label, deadlineMs, resolve, reject, left: deadlineMs };
+      const job: Job = { id: this.nextId++, text, label, deadlineMs, ...(queueMs !== undefined ? { queueMs } : {}), resolve, reject, left: queueMs ?? Infinity };
       if (!this.loading) this.startClock(job);
       if (signal) {
         const onAbort = () => this.fail(job, new QueryAbortedError(label));
@@ -213,17 +221,25 @@ export class QueryThread {
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;
+    // Its turn: from now on its deadline counts.
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    job.since = undefined;
+    job.left = job.deadlineMs;
     try {
       this.startWorker().postMessage({ op: 'query', id: job.id, text: job.text });
+      if (!this.loading) this.startClock(job);
     } catch (error) {
       this.fail(job, new QueryError(job.label, `the query thread cannot start (${String(error)})`));
     }
   }
 
-  /** Starts (or restarts) the clock of a job's deadline. */
+  /** Starts (or restarts) the clock of a job's bound: its deadline when it runs, the queue's while it waits (none: no clock). */
   private startClock(job: Job): void {
     job.since = performance.now();
-    job.timer = setTimeout(() => this.fail(job, new QueryTimeoutError(job.label, job.deadlineMs)), Math.max(0, job.left));
+    if (job.left === Infinity) return;
+    const error = () => (this.running === job ? new QueryTimeoutError(job.label, job.deadlineMs) : new QueryBusyError(job.label, job.queueMs ?? 0));
+    job.timer = setTimeout(() => this.fail(job, error()), Math.max(0, job.left));
   }
 
   /** Stops the clock of every job's deadline while a worker reads the store. */

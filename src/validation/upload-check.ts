@@ -48,6 +48,8 @@ export interface CheckedPolicy {
   readonly subjects: readonly string[];
   /** What the embedded store keeps of the policy (upload-worker.ts adds it). */
   readonly summary?: KeptSummary;
+  /** The Turtle in UTF-8, as uploaded (upload-worker.ts adds it: the server's thread never decodes the upload). */
+  readonly turtle?: Uint8Array;
 }
 
 /** What checking an upload found: exactly one of these. */

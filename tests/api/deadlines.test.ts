@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { SAMPLE_POLICIES } from '../store/store-spec.js';
+import { resolveConfig, DEFAULT_QUERY_QUEUE_MS } from '../../src/config.js';
 import { at, SLOW_QUERY, startApi, stopApi, type Api, type TestApiOptions } from './harness.js';
 
 const K = 'https://example.org/kestrel/bcg#';
@@ -91,6 +92,25 @@ describe('query deadlines', () => {
     const reply = await api.call('GET', '/v1/rules', { as: 'reader' });
     expect(reply.status, reply.text).toBe(504);
     expect(reply.body.type).toBe('https://w3id.org/alignment-studio/problems/query-deadline');
+  });
+
+  it('refuses a query that waited past the queue bound with a 503 saying the server is busy, not a 504', async () => {
+    api = await startSample({ deadlines: { adhocMs: 3000, queueMs: 300 } });
+    const slow = api.call('POST', '/v1/query/sparql', { as: 'reader', json: { query: SLOW_QUERY } });
+    // Sent once the slow query holds the thread (its 504 proves it ran): the quick one waits behind it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const quick = await api.call('POST', '/v1/query/sparql', { as: 'reader', json: { query: 'ASK { ?s ?p ?o }' } });
+    expect(quick.status, quick.text).toBe(503);
+    expect(quick.contentType).toMatch(/^application\/problem\+json/);
+    expect(quick.body).toMatchObject({ type: 'https://w3id.org/alignment-studio/problems/busy', status: 503 });
+    expect(quick.body.detail).toContain('waited 0.3 s for its turn');
+    expect((await slow).status).toBe(504);
+  });
+
+  it('reads the queue bound from STUDIO_QUERY_QUEUE_MS, a minute by default', () => {
+    expect(resolveConfig({}, process.cwd(), {}).deadlines.queueMs).toBe(DEFAULT_QUERY_QUEUE_MS);
+    expect(resolveConfig({}, process.cwd(), { STUDIO_QUERY_QUEUE_MS: '5000' }).deadlines).toMatchObject({ queueMs: 5000, namedMs: 30_000 });
+    expect(() => resolveConfig({}, process.cwd(), { STUDIO_QUERY_QUEUE_MS: 'never' })).toThrow(/STUDIO_QUERY_QUEUE_MS=never/);
   });
 
   it('closing the server abandons a running query instead of waiting for it', async () => {

@@ -20,7 +20,9 @@ import { DEFAULT_UPLOAD_LIMITS, nestingDepth, type UploadLimits } from '../../sr
 import { writeSyntheticPolicy } from '../../scripts/bench/synthetic-policy.js';
 import { MINI, SAMPLE_POLICIES } from '../store/store-spec.js';
 import { PolicyValidator } from '../../src/validation/validator.js';
-import { startApi, stopApi, type Api } from './harness.js';
+import { createHash } from 'node:crypto';
+import { at, replacePolicy, startApi, startMiniApi, stopApi, TOKENS, type Api } from './harness.js';
+import { hasNonSpace } from '../../src/api/routes/policies.js';
 
 let api: Api | undefined;
 afterEach(async () => {
@@ -200,5 +202,67 @@ describe('upload limits', () => {
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the upload body, taken as bytes and decoded in the worker', () => {
+  const M = 'https://example.org/mini#';
+  const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+  const send = (body: Uint8Array | undefined, contentType?: string) =>
+    fetch(`${api!.url}/v1/policies`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.engineer}`, ...(contentType ? { 'content-type': contentType } : {}) }, ...(body ? { body } : {}) });
+
+  it('refuses a body of white space only, Unicode spaces included, or no body, with the 400 its schema gives; stores nothing', async () => {
+    api = await startMiniApi();
+    const before = await api.snapshot();
+    for (const text of ['', ' \n\t\r ', '\u00a0\u3000\u2028 \ufeff']) {
+      const reply = await send(new TextEncoder().encode(text), 'text/turtle');
+      expect(reply.status, JSON.stringify(text)).toBe(400);
+      expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await reply.json()).toMatchObject({ type: expect.stringMatching(/invalid-request$/), detail: 'body must match pattern "\\S"', errors: [{ in: 'body', path: '', message: 'must match pattern "\\S"' }] });
+    }
+    const none = await send(undefined);
+    expect(none.status).toBe(400);
+    expect(await none.json()).toMatchObject({ detail: 'body must be string' });
+    // The document still says what is checked.
+    const doc = (await api.call('GET', '/openapi.json')).body;
+    for (const operation of [doc.paths['/v1/policies'].post, doc.paths['/v1/policies/{policy}'].put]) {
+      expect(operation.requestBody.content['text/turtle'].schema).toMatchObject({ type: 'string', pattern: '\\S' });
+    }
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('keeps the Turtle as sent, with the SHA-256 of its text; bytes that are not UTF-8 are read as U+FFFD, as a string body was', async () => {
+    api = await startMiniApi();
+    const mini = await readFile(MINI, 'utf8');
+    const text = `${mini}\n# naïve café — ‘quoted’ 规则 🙂\n`;
+    const replaced = await replacePolicy(api, `${M}policy`, text, 'mini-utf8.ttl');
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(replaced.body.sha256).toBe(sha256(text));
+    expect((await api.store.readVersion(`${M}policy`, replaced.body.sha256))?.text).toBe(text);
+    // A Latin-1 byte in a comment: not UTF-8.
+    const latin1 = Buffer.concat([Buffer.from(`${mini}\n# caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const decoded = latin1.toString('utf8');
+    expect(decoded).toContain('caf\ufffd');
+    const etag = (await api.call('GET', at('/v1/policies', `${M}policy`), { as: 'reader' })).headers.get('etag')!;
+    const reply = await fetch(`${api.url}${at('/v1/policies', `${M}policy`)}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKENS.engineer}`, 'content-type': 'text/turtle', 'if-match': etag }, body: latin1 });
+    const body = (await reply.json()) as { sha256: string };
+    expect(reply.status).toBe(200);
+    expect(body.sha256).toBe(sha256(decoded));
+    expect((await api.store.readVersion(`${M}policy`, body.sha256))?.text).toBe(decoded);
+  });
+
+  it('tells white space from the rest as /\\S/u does, across the 64 KB pieces it decodes', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(hasNonSpace(bytes(''))).toBe(false);
+    expect(hasNonSpace(bytes(' \t\n\v\f\r'))).toBe(false);
+    expect(hasNonSpace(bytes('   @prefix'))).toBe(true);
+    expect(hasNonSpace(bytes('\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'))).toBe(false);
+    expect(hasNonSpace(bytes('\u00a0é'))).toBe(true);
+    // A three-byte space split by the 64 KB boundary is still a space; a character after it is found.
+    const split = ' ' + '\u3000'.repeat(30_000);
+    expect(hasNonSpace(bytes(split))).toBe(false);
+    expect(hasNonSpace(bytes(`${split}x`))).toBe(true);
+    // A byte that is not UTF-8 decodes to U+FFFD, which is no space.
+    expect(hasNonSpace(new Uint8Array([0x20, 0xe9]))).toBe(true);
   });
 });

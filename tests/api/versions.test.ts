@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { MINI } from '../store/store-spec.js';
 import { at, startApi, type Api } from './harness.js';
+import { CompareThread } from '../../src/evolution/compare-thread.js';
+import { CompareTimeoutError } from '../../src/errors.js';
 
 const M = 'https://example.org/mini#';
 const PROBLEMS = 'https://w3id.org/alignment-studio/problems/';
@@ -86,5 +88,40 @@ describe('GET /v1/policies/{policy}/diff and /impact', () => {
     expect(unknown.body.type).toBe(`${PROBLEMS}version-not-found`);
     expect((await api.call('GET', `${path('/impact')}?from=HEAD`, { as: 'reader' })).status).toBe(400);
     expect((await api.call('GET', path('/diff'), { as: 'reader' })).status).toBe(400);
+  });
+});
+
+describe('comparisons off the event loop, with a deadline', () => {
+  it('stops an impact past its deadline with a 504 problem, and the store is as it was', async () => {
+    // Versions loaded straight into the store: with a 1 ms deadline the upload's own queries would not pass.
+    const store = await EmbeddedStore.open();
+    await store.loadPolicy({ file: 'mini.ttl', text: mini, baseIri: 'file:///upload/mini.ttl' }, undefined, undefined, { keepVersions: 3 });
+    const first = (await store.listPolicies())[0]!.sha256;
+    await store.loadPolicy({ file: 'mini.ttl', text: mini.replace('"No gifts from suppliers"', '"No gifts from vendors"'), baseIri: 'file:///upload/mini.ttl' }, undefined, undefined, { keepVersions: 3 });
+    await api.close();
+    await api.store.close();
+    api = await startApi(store, { deadlines: { namedMs: 1 } });
+    const reply = await api.call('GET', `${path('/impact')}?from=${first}`, { as: 'reader' });
+    expect(reply.status, reply.text).toBe(504);
+    expect(reply.contentType).toMatch(/^application\/problem\+json/);
+    expect(reply.body).toMatchObject({ type: `${PROBLEMS}compare-deadline`, status: 504 });
+    expect(reply.body.detail).toContain('longer than 0.001 s');
+    expect((await api.call('GET', path('/versions'), { as: 'reader' })).body.total).toBe(2);
+  });
+
+  it('runs each comparison in a worker: one past its deadline takes its worker, the next gets a new one', async () => {
+    const changed = mini.replace('"No gifts from suppliers"', '"No gifts from vendors"');
+    const task = { kind: 'impact', before: { file: 'a.ttl', text: mini, baseIri: 'file:///a.ttl' }, after: { file: 'b.ttl', text: changed, baseIri: 'file:///b.ttl' }, precedence: [] } as const;
+    const hasty = new CompareThread(1);
+    await expect(hasty.run(task)).rejects.toBeInstanceOf(CompareTimeoutError);
+    const patient = new CompareThread(120_000);
+    try {
+      await expect(patient.run({ ...task, kind: 'diff' })).resolves.toMatchObject({ changed: true, diff: { rules: { changed: [{ iri: `${M}gifts-001` }] } } });
+      await expect(patient.run(task)).resolves.toMatchObject({ changed: true, impact: { changedRules: [`${M}gifts-001`] } });
+    } finally {
+      await hasty.close();
+      await patient.close();
+    }
+    await expect(patient.run(task)).rejects.toThrow(/shutting down/);
   });
 });

@@ -8,7 +8,7 @@
  */
 
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, Progress, QueryAnswer, Row, LoadOptions, PolicyVersion } from '../../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, Row, LoadOptions, PolicyVersion } from '../../store/graph-store.js';
 import type { QueryParams } from '../../store/named-queries.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { HttpProblem } from '../problem.js';
@@ -56,7 +56,7 @@ export class JobStore implements GraphStore {
     });
   }
 
-  loadPolicy(source: TurtleSource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
+  loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {
     return this.write(() => this.store.loadPolicy(source, progress, parsed, options));
   }
 

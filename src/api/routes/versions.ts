@@ -4,13 +4,13 @@
  * load replaced), and what changed between two of them and what that
  * touches, as `studio versions`, `studio diff` and `studio impact` give them.
  * A version is named by its SHA-256 (or its first digits) or `current`.
+ * The versions are read here; parsing and comparing them runs in a worker
+ * thread (src/evolution/compare-thread.ts), with a deadline (504 past it).
  */
 
 import type { FastifyInstance } from 'fastify';
 import type { GraphStore } from '../../store/graph-store.js';
-import { parseTurtle } from '../../rdf/turtle.js';
-import { diffPolicies, hasChanges } from '../../evolution/diff.js';
-import { policyImpact } from '../../evolution/impact.js';
+import { CompareThread } from '../../evolution/compare-thread.js';
 import { policyVersions, readStoredVersion } from '../../evolution/stored-versions.js';
 import { PRINCIPLES, type Principle } from '../../conflicts/precedence.js';
 import { ANY_ROLE } from '../auth.js';
@@ -21,6 +21,8 @@ export interface VersionRoutesOptions {
   readonly store: GraphStore;
   /** The order of precedence principles conflict detection applies for /impact. */
   readonly precedence: readonly Principle[];
+  /** Longest a diff or an impact may run, in milliseconds (the deadline of a route's queries). */
+  readonly deadlineMs: number;
 }
 
 const SHA = '^[0-9a-f]{64}$';
@@ -171,6 +173,9 @@ const tags = ['versions'];
 
 export async function versionRoutes(app: FastifyInstance, options: VersionRoutesOptions): Promise<void> {
   const { store } = options;
+  // One worker thread for every comparison, started on first use; stopped with the server.
+  const compare = new CompareThread(options.deadlineMs);
+  app.addHook('onClose', async () => compare.close());
 
   app.get<{ Params: { policy: string }; Querystring: { limit: number; offset: number } }>(
     '/policies/:policy/versions',
@@ -195,14 +200,12 @@ export async function versionRoutes(app: FastifyInstance, options: VersionRoutes
     },
   );
 
-  /** Both versions a request names, read back and parsed. */
-  const readPair = async (policy: string, from: string, to: string) => {
+  /** Both versions a request names, read back, then compared in the worker. */
+  const comparePair = async (kind: 'diff' | 'impact', policy: string, from: string, to: string) => {
     const before = await readStoredVersion(store, policy, from);
     const after = await readStoredVersion(store, policy, to);
-    return {
-      before: { version: before.version, input: { source: before.source, quads: parseTurtle(before.source) } },
-      after: { version: after.version, input: { source: after.source, quads: parseTurtle(after.source) } },
-    };
+    const answer = await compare.run({ kind, before: before.source, after: after.source, precedence: options.precedence });
+    return { policy, from: before.version.sha256, to: after.version.sha256, ...answer };
   };
 
   app.get<{ Params: { policy: string }; Querystring: { from: string; to: string } }>(
@@ -220,11 +223,7 @@ export async function versionRoutes(app: FastifyInstance, options: VersionRoutes
         response: { 200: comparison('diff', diffSchema), ...problems(...AUTH_PROBLEMS, 404) },
       },
     },
-    async (request) => {
-      const { before, after } = await readPair(request.params.policy, request.query.from, request.query.to);
-      const diff = diffPolicies(before.input.quads, after.input.quads);
-      return { policy: request.params.policy, from: before.version.sha256, to: after.version.sha256, changed: hasChanges(diff), diff };
-    },
+    async (request) => comparePair('diff', request.params.policy, request.query.from, request.query.to),
   );
 
   app.get<{ Params: { policy: string }; Querystring: { from: string; to: string } }>(
@@ -242,10 +241,6 @@ export async function versionRoutes(app: FastifyInstance, options: VersionRoutes
         response: { 200: comparison('impact', impactSchema), ...problems(...AUTH_PROBLEMS, 404) },
       },
     },
-    async (request) => {
-      const { before, after } = await readPair(request.params.policy, request.query.from, request.query.to);
-      const impact = await policyImpact(before.input, after.input, { precedence: options.precedence });
-      return { policy: request.params.policy, from: before.version.sha256, to: after.version.sha256, changed: hasChanges(impact.diff), impact };
-    },
+    async (request) => comparePair('impact', request.params.policy, request.query.from, request.query.to),
   );
 }

@@ -1,0 +1,11 @@
+/** A task thread's worker for tests/task-thread.test.ts: a task holds the thread busy for `ms` milliseconds, then answers `answer`. */
+
+import { serveTasks } from '../../src/task-worker.js';
+
+serveTasks(async ({ ms, answer }: { ms: number; answer: string }) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // Busy, as a parse or a diff is: the worker cannot be asked to stop.
+  }
+  return answer;
+});
