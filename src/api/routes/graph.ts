@@ -1,0 +1,217 @@
+/**
+ * What the studio's graph view draws, bounded in size: a policy as an
+ * overview by section (GET /v1/policies/{policy}/graph: one node per section
+ * with its rule count, edges for the references, exceptions, overrides and
+ * conflicts that cross sections; named queries graph-sections,
+ * graph-section-links and report-sections), and one rule's neighbourhood
+ * (GET /v1/rules/{rule}/graph: its exceptions, references both ways,
+ * overrides, conflicts, terms and their broader terms; named queries rule and
+ * graph-rule-neighbourhood). Past the limit, nodes are left off and counted
+ * in `more`, with the edges that touch them.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import type { GraphStore } from '../../store/graph-store.js';
+import { ANY_ROLE } from '../auth.js';
+import { HttpProblem } from '../problem.js';
+import { AUTH_PROBLEMS, BEARER_SECURITY, pathIri, policyParams, problems } from '../schemas.js';
+import { findLoadedPolicy } from '../derived-graphs.js';
+
+export interface GraphRoutesOptions {
+  readonly store: GraphStore;
+}
+
+/** Most nodes one answer holds. */
+export const MAX_GRAPH_NODES = 500;
+const DEFAULT_GRAPH_NODES = 200;
+
+const limitQuery = {
+  type: 'object',
+  properties: { limit: { type: 'integer', minimum: 1, maximum: MAX_GRAPH_NODES, default: DEFAULT_GRAPH_NODES, description: `most nodes in the answer (at most ${MAX_GRAPH_NODES}); the rest are counted in more` } },
+  additionalProperties: false,
+} as const;
+
+const more = { type: 'integer', description: 'nodes left off past the limit (their edges are left off too)' } as const;
+
+/** Relations of a rule's neighbourhood, as edges: source → target. */
+export const NEIGHBOURHOOD_RELATIONS = ['exceptionTo', 'refersTo', 'overrides', 'conflict', 'bearer', 'action', 'target', 'broader'] as const;
+/** Relations between sections in the overview. */
+export const SECTION_RELATIONS = ['exceptionTo', 'refersTo', 'overrides', 'conflict'] as const;
+
+/** Each row relation of graph-rule-neighbourhood: the edge it draws, and which end is the neighbour. */
+const ROW_EDGES: Record<string, { relation: (typeof NEIGHBOURHOOD_RELATIONS)[number]; from: 'node' | 'via'; kind: 'rule' | 'exception' | 'term' }> = {
+  exception: { relation: 'exceptionTo', from: 'node', kind: 'exception' },
+  refersTo: { relation: 'refersTo', from: 'via', kind: 'rule' },
+  referencedBy: { relation: 'refersTo', from: 'node', kind: 'rule' },
+  overrides: { relation: 'overrides', from: 'via', kind: 'rule' },
+  overriddenBy: { relation: 'overrides', from: 'node', kind: 'rule' },
+  conflict: { relation: 'conflict', from: 'via', kind: 'rule' },
+  bearer: { relation: 'bearer', from: 'via', kind: 'term' },
+  action: { relation: 'action', from: 'via', kind: 'term' },
+  target: { relation: 'target', from: 'via', kind: 'term' },
+  broader: { relation: 'broader', from: 'via', kind: 'term' },
+};
+
+const tags = ['graph'];
+
+interface Node {
+  id: string;
+  label: string | null;
+  kind: 'rule' | 'exception' | 'term';
+}
+interface Edge {
+  source: string;
+  target: string;
+  relation: string;
+}
+
+export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOptions): Promise<void> {
+  const { store } = options;
+
+  app.get<{ Params: { policy: string }; Querystring: { limit: number } }>(
+    '/policies/:policy/graph',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags,
+        summary: "A policy's graph, by section",
+        description:
+          'The overview the graph view draws of a whole policy: one node per section that holds rules or exceptions, with how many, and one edge per pair of sections and relation (refersTo, exceptionTo, overrides, and conflict once a conflicts run recorded some) with how many links cross between them. Sections in IRI order; past limit they are left off and counted in more.',
+        security: BEARER_SECURITY,
+        params: policyParams,
+        querystring: limitQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              policy: { type: 'string' },
+              nodes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string', description: 'the section IRI' },
+                    label: { type: ['string', 'null'], description: 'its number and title' },
+                    rules: { type: 'integer', description: 'rules stated in the section itself' },
+                    exceptions: { type: 'integer', description: 'exceptions stated in the section itself' },
+                  },
+                  required: ['id', 'label', 'rules', 'exceptions'],
+                  additionalProperties: false,
+                },
+              },
+              edges: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    source: { type: 'string' },
+                    target: { type: 'string' },
+                    relation: { type: 'string', enum: SECTION_RELATIONS },
+                    links: { type: 'integer', description: 'links of that relation from provisions of source to provisions of target' },
+                  },
+                  required: ['source', 'target', 'relation', 'links'],
+                  additionalProperties: false,
+                },
+              },
+              more,
+            },
+            required: ['policy', 'nodes', 'edges', 'more'],
+            additionalProperties: false,
+          },
+          ...problems(...AUTH_PROBLEMS, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { policy } = await findLoadedPolicy(store, request.params.policy);
+      const [sections, links, tree] = await Promise.all([store.namedQuery('graph-sections', { policy }), store.namedQuery('graph-section-links', { policy }), store.namedQuery('report-sections', { policy })]);
+      const titles = new Map(tree.map((s) => [String(s.node), [s.number, s.title].filter((p) => p !== null && p !== undefined).join(' ') || null]));
+      const nodes = sections.map((s) => ({ id: String(s.section), label: titles.get(String(s.section)) ?? null, rules: Number(s.rules), exceptions: Number(s.exceptions) }));
+      const kept = nodes.slice(0, request.query.limit);
+      const shown = new Set(kept.map((n) => n.id));
+      const edges = links
+        .filter((l) => shown.has(String(l.source)) && shown.has(String(l.target)))
+        .map((l) => ({ source: String(l.source), target: String(l.target), relation: String(l.relation), links: Number(l.links) }));
+      return { policy, nodes: kept, edges, more: nodes.length - kept.length };
+    },
+  );
+
+  app.get<{ Params: { rule: string }; Querystring: { limit: number } }>(
+    '/rules/:rule/graph',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags,
+        summary: "A rule's neighbourhood",
+        description:
+          "What the graph view draws around one rule: the rule first, then its exceptions, the rules it refers to and that refer to it, the rules it overrides and that override it, the rules a conflicts run found it in conflict with, its bearer, action and target terms and their broader terms. Edges run source → target (an exception → the rule it qualifies; a term → its broader term). Past limit, nodes are left off and counted in more.",
+        security: BEARER_SECURITY,
+        params: { type: 'object', properties: { rule: pathIri('the rule IRI, URL-encoded') }, required: ['rule'], additionalProperties: false },
+        querystring: limitQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              rule: { type: 'string' },
+              policy: { type: ['string', 'null'] },
+              nodes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    label: { type: ['string', 'null'] },
+                    kind: { type: 'string', enum: ['rule', 'exception', 'term'] },
+                  },
+                  required: ['id', 'label', 'kind'],
+                  additionalProperties: false,
+                },
+              },
+              edges: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { source: { type: 'string' }, target: { type: 'string' }, relation: { type: 'string', enum: NEIGHBOURHOOD_RELATIONS } },
+                  required: ['source', 'target', 'relation'],
+                  additionalProperties: false,
+                },
+              },
+              more,
+            },
+            required: ['rule', 'policy', 'nodes', 'edges', 'more'],
+            additionalProperties: false,
+          },
+          ...problems(...AUTH_PROBLEMS, 404),
+        },
+      },
+    },
+    async (request) => {
+      const rule = request.params.rule;
+      const [heads, rows] = await Promise.all([store.namedQuery('rule', { rule }), store.namedQuery('graph-rule-neighbourhood', { rule })]);
+      const head = heads[0];
+      if (!head) throw new HttpProblem(404, 'not-found', 'No such rule', `No loaded policy states a rule ${rule} (an obligation, prohibition or permission).`);
+      const nodes = new Map<string, Node>([[rule, { id: rule, label: head.label === null || head.label === undefined ? null : String(head.label), kind: 'rule' }]]);
+      const edges = new Map<string, Edge>();
+      for (const row of rows) {
+        const shape = ROW_EDGES[String(row.relation)];
+        if (!shape) continue;
+        const [node, via] = [String(row.node), String(row.via)];
+        if (!nodes.has(node)) nodes.set(node, { id: node, label: row.label === null || row.label === undefined ? null : String(row.label), kind: shape.kind });
+        const [source, target] = shape.from === 'via' ? [via, node] : [node, via];
+        // A conflict is one edge whichever way it was found.
+        const key = shape.relation === 'conflict' ? `conflict ${[source, target].sort().join(' ')}` : `${shape.relation} ${source} ${target}`;
+        edges.set(key, { source, target, relation: shape.relation });
+      }
+      const all = [...nodes.values()];
+      const kept = all.slice(0, request.query.limit);
+      const shown = new Set(kept.map((n) => n.id));
+      return {
+        rule,
+        policy: head.policy === null || head.policy === undefined ? null : String(head.policy),
+        nodes: kept,
+        edges: [...edges.values()].filter((e) => shown.has(e.source) && shown.has(e.target)),
+        more: all.length - kept.length,
+      };
+    },
+  );
+}
