@@ -22,7 +22,6 @@ export interface DrawnEdge {
   readonly target: string;
   readonly color: string;
   readonly size: number;
-  readonly label?: string;
 }
 
 export interface Drawing {
@@ -31,7 +30,7 @@ export interface Drawing {
 }
 
 /** Lays the nodes out and draws them in `container`; `centre` (when given) starts in the middle; a click on a node calls `onClick`. */
-export function drawGraph(container: HTMLElement, nodes: readonly DrawnNode[], edges: readonly DrawnEdge[], options: { centre?: string; edgeLabels?: boolean; onClick: (node: string) => void }): Drawing {
+export function drawGraph(container: HTMLElement, nodes: readonly DrawnNode[], edges: readonly DrawnEdge[], options: { centre?: string; onClick: (node: string) => void }): Drawing {
   const graph = new Graph({ multi: true, type: 'directed' });
   const around = nodes.filter((n) => n.id !== options.centre);
   for (const node of nodes) {
@@ -40,9 +39,9 @@ export function drawGraph(container: HTMLElement, nodes: readonly DrawnNode[], e
     const [x, y] = node.id === options.centre ? [0, 0] : [Math.cos(angle) * 100, Math.sin(angle) * 100];
     graph.addNode(node.id, { label: node.label, size: node.size, color: node.color, x, y });
   }
-  for (const edge of edges) graph.addDirectedEdge(edge.source, edge.target, { color: edge.color, size: edge.size, label: edge.label });
+  for (const edge of edges) graph.addDirectedEdge(edge.source, edge.target, { color: edge.color, size: edge.size });
   if (graph.order > 1) forceAtlas2.assign(graph, { iterations: 200, settings: { ...forceAtlas2.inferSettings(graph), adjustSizes: true } });
-  const sigma = new Sigma(graph, container, { settings: { renderEdgeLabels: options.edgeLabels ?? false, labelRenderedSizeThreshold: 4, enableNodeDrag: false } });
+  const sigma = new Sigma(graph, container, { settings: { labelRenderedSizeThreshold: 4, enableNodeDrag: false } });
   sigma.on('clickNode', ({ node }) => options.onClick(node));
   sigma.on('enterNode', () => (container.style.cursor = 'pointer'));
   sigma.on('leaveNode', () => (container.style.cursor = ''));

@@ -53,6 +53,7 @@ const ROW_EDGES: Record<string, { relation: (typeof NEIGHBOURHOOD_RELATIONS)[num
 };
 
 const tags = ['graph'];
+const byNumber = new Intl.Collator('en', { numeric: true });
 
 interface Node {
   id: string;
@@ -76,7 +77,7 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
         tags,
         summary: "A policy's graph, by section",
         description:
-          'The overview the graph view draws of a whole policy: one node per section that holds rules or exceptions, with how many, and one edge per pair of sections and relation (refersTo, exceptionTo, overrides, and conflict once a conflicts run recorded some) with how many links cross between them. Sections in IRI order; past limit they are left off and counted in more.',
+          'The overview the graph view draws of a whole policy: one node per section that holds rules or exceptions, with how many, and one edge per pair of sections and relation (refersTo, exceptionTo, overrides, and conflict once a conflicts run recorded some) with how many links cross between them. Sections in the order of their numbers; past limit they are left off and counted in more.',
         security: BEARER_SECURITY,
         params: policyParams,
         querystring: limitQuery,
@@ -126,7 +127,10 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
       const { policy } = await findLoadedPolicy(store, request.params.policy);
       const [sections, links, tree] = await Promise.all([store.namedQuery('graph-sections', { policy }), store.namedQuery('graph-section-links', { policy }), store.namedQuery('report-sections', { policy })]);
       const titles = new Map(tree.map((s) => [String(s.node), [s.number, s.title].filter((p) => p !== null && p !== undefined).join(' ') || null]));
-      const nodes = sections.map((s) => ({ id: String(s.section), label: titles.get(String(s.section)) ?? null, rules: Number(s.rules), exceptions: Number(s.exceptions) }));
+      // In the order of the sections' numbers (2 before 10), then of their IRIs.
+      const nodes = sections
+        .map((s) => ({ id: String(s.section), label: titles.get(String(s.section)) ?? null, rules: Number(s.rules), exceptions: Number(s.exceptions) }))
+        .sort((a, b) => byNumber.compare(a.label ?? '', b.label ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const kept = nodes.slice(0, request.query.limit);
       const shown = new Set(kept.map((n) => n.id));
       const edges = links

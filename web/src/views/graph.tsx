@@ -55,6 +55,11 @@ const KINDS: Record<string, { name: string; color: string }> = {
   section: { name: 'section', color: '#14233a' },
 };
 const relationName = (relation: string) => RELATIONS[relation]?.name ?? relation;
+/** Edges to draw, the most telling last: two rules linked twice (a reference and a conflict) show the conflict on top. */
+const drawOrder = <E extends { relation: string }>(edges: readonly E[]): E[] => {
+  const rank = (e: E) => ['exceptionTo', 'overrides', 'conflict'].indexOf(e.relation) + 1;
+  return [...edges].sort((a, b) => rank(a) - rank(b));
+};
 
 export function GraphView({ params }: { params: URLSearchParams }) {
   const rule = params.get('rule');
@@ -83,8 +88,8 @@ function OverviewView({ policy }: { policy: string }) {
       {({ graph, title }) => {
         const labels = new Map(graph.nodes.map((n) => [n.id, n.label ?? nameOf(n.id)]));
         const most = Math.max(1, ...graph.nodes.map((n) => n.rules + n.exceptions));
-        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: 5 + 20 * Math.sqrt((n.rules + n.exceptions) / most), color: KINDS.section!.color }));
-        const edges: DrawnEdge[] = graph.edges.map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: Math.min(8, 1 + Math.log2(e.links)) }));
+        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: 3 + 12 * Math.sqrt((n.rules + n.exceptions) / most), color: KINDS.section!.color }));
+        const edges: DrawnEdge[] = drawOrder(graph.edges).map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: Math.min(8, 1 + Math.log2(e.links)) }));
         const rules = graph.nodes.reduce((sum, n) => sum + n.rules, 0);
         return (
           <>
@@ -170,8 +175,8 @@ function NeighbourhoodView({ rule }: { rule: string }) {
       {({ graph, title }) => {
         const labels = new Map(graph.nodes.map((n) => [n.id, n.label ?? nameOf(n.id)]));
         const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
-        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === rule ? 16 : n.kind === 'term' ? 7 : 10, color: KINDS[n.kind]!.color }));
-        const edges: DrawnEdge[] = graph.edges.map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: 2, label: relationName(e.relation) }));
+        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === rule ? 9 : n.kind === 'term' ? 4 : 6, color: KINDS[n.kind]!.color }));
+        const edges: DrawnEdge[] = drawOrder(graph.edges).map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: 2 }));
         const name = labels.get(rule)!;
         const nodeLink = (id: string) =>
           kinds.get(id) === 'rule' ? (
@@ -202,7 +207,6 @@ function NeighbourhoodView({ rule }: { rule: string }) {
               nodes={nodes}
               edges={edges}
               centre={rule}
-              edgeLabels
               label={`Drawing of the neighbourhood of ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges; the tables below list the same.`}
               onClick={(id) => kinds.get(id) === 'rule' && id !== rule && go(href.ruleGraph(id))}
             />
@@ -291,7 +295,7 @@ function hasWebGL(): boolean {
 type DrawingState = { state: 'drawing' } | { state: 'drawn' } | { state: 'no-webgl' } | { state: 'failed'; message: string };
 
 /** The canvas: loads the drawing module, lays out and draws; says why when it cannot. */
-function Drawing({ nodes, edges, centre, edgeLabels, label, onClick }: { nodes: DrawnNode[]; edges: DrawnEdge[]; centre?: string; edgeLabels?: boolean; label: string; onClick: (node: string) => void }) {
+function Drawing({ nodes, edges, centre, label, onClick }: { nodes: DrawnNode[]; edges: DrawnEdge[]; centre?: string; label: string; onClick: (node: string) => void }) {
   const box = useRef<HTMLDivElement>(null);
   const [drawing, setDrawing] = useState<DrawingState>({ state: 'drawing' });
   const key = JSON.stringify([nodes.map((n) => n.id), edges.map((e) => [e.source, e.target, e.color])]);
@@ -303,7 +307,7 @@ function Drawing({ nodes, edges, centre, edgeLabels, label, onClick }: { nodes: 
     import('../graph-drawing.js')
       .then(({ drawGraph }) => {
         if (!live || !box.current) return;
-        kill = drawGraph(box.current, nodes, edges, { ...(centre ? { centre } : {}), edgeLabels: edgeLabels ?? false, onClick }).kill;
+        kill = drawGraph(box.current, nodes, edges, { ...(centre ? { centre } : {}), onClick }).kill;
         setDrawing({ state: 'drawn' });
       })
       .catch((error: unknown) => live && setDrawing({ state: 'failed', message: error instanceof Error ? error.message : String(error) }));
