@@ -1,7 +1,8 @@
 // Graph rule neighbourhood: what the graph view draws around one rule, one row per edge:
 // its exceptions, the rules it refers to and that refer to it, the rules it overrides and that override it,
 // the rules a conflicts run found it in conflict with, its bearer, action and target terms, and their broader terms
-// (via is the node the neighbour hangs from: the rule, or for a broader term the narrower one).
+// (via is the node the neighbour hangs from: the rule, or for a broader term the narrower one), and whether the
+// neighbour is a rule, an exception or something else (a term, a definition).
 // @param rule iri
 MATCH (rule:Resource {uri: $rule})
 CALL (rule) {
@@ -21,5 +22,7 @@ CALL (rule) {
   MATCH (rule)-[:BEARER|ACTION|TARGET]->(:Resource)-[:BROADER*0..]->(via)-[:BROADER]->(node)
   RETURN 'broader' AS relation, via, node
 }
-RETURN DISTINCT rule.uri AS rule, relation, via.uri AS via, node.uri AS node, coalesce(node.rdfs__label, node.dcterms__title) AS label
+RETURN DISTINCT rule.uri AS rule, relation, via.uri AS via, node.uri AS node, coalesce(node.rdfs__label, node.dcterms__title) AS label,
+       CASE WHEN any(kind IN ['Obligation', 'Prohibition', 'Permission', 'Recommendation'] WHERE kind IN labels(node)) THEN 'rule'
+            WHEN 'Exception' IN labels(node) THEN 'exception' ELSE 'other' END AS nodeKind
 ORDER BY relation, via, node

@@ -129,9 +129,15 @@ describe("a rule's neighbourhood", () => {
     expect(graph.edges).toContainEqual({ source: `${M}secret`, target: `${S}Information`, relation: 'broader' });
   });
 
-  it('lists every exception and reference the rule page lists, for every rule of a policy', async () => {
-    for (const r of await rulesOf(bank)) {
+  it('lists every exception, reference and term the rule page lists, for every rule of a policy, and calls rules only rules', async () => {
+    const rules = await rulesOf(bank);
+    const known = new Set(rules.map((r) => r.rule));
+    let provisions = 0;
+    for (const r of rules) {
       const graph = await neighbourhood(r.rule, '?limit=500');
+      // A node is a rule only when the rules routes know it as one.
+      for (const n of graph.nodes) expect(n.kind === 'rule', n.id).toBe(known.has(n.id));
+      provisions += graph.nodes.filter((n) => n.kind === 'provision').length;
       const edges = new Set(graph.edges.map((e) => `${e.source} ${e.relation} ${e.target}`));
       for (const c of r.context) {
         if (c.relation === 'exception') expect(edges).toContain(`${c.value} exceptionTo ${r.rule}`);
@@ -139,6 +145,8 @@ describe("a rule's neighbourhood", () => {
         if (['bearer', 'action', 'target'].includes(c.relation)) expect(edges).toContain(`${r.rule} ${c.relation} ${c.value}`);
       }
     }
+    // Definitions that refer to rules are there, as other provisions.
+    expect(provisions).toBeGreaterThan(0);
   }, 60_000);
 
   it('shows conflicts once a conflicts run recorded them', async () => {

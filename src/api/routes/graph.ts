@@ -39,18 +39,21 @@ export const NEIGHBOURHOOD_RELATIONS = ['exceptionTo', 'refersTo', 'overrides', 
 export const SECTION_RELATIONS = ['exceptionTo', 'refersTo', 'overrides', 'conflict'] as const;
 
 /** Each row relation of graph-rule-neighbourhood: the edge it draws, and which end is the neighbour. */
-const ROW_EDGES: Record<string, { relation: (typeof NEIGHBOURHOOD_RELATIONS)[number]; from: 'node' | 'via'; kind: 'rule' | 'exception' | 'term' }> = {
-  exception: { relation: 'exceptionTo', from: 'node', kind: 'exception' },
-  refersTo: { relation: 'refersTo', from: 'via', kind: 'rule' },
-  referencedBy: { relation: 'refersTo', from: 'node', kind: 'rule' },
-  overrides: { relation: 'overrides', from: 'via', kind: 'rule' },
-  overriddenBy: { relation: 'overrides', from: 'node', kind: 'rule' },
-  conflict: { relation: 'conflict', from: 'via', kind: 'rule' },
-  bearer: { relation: 'bearer', from: 'via', kind: 'term' },
-  action: { relation: 'action', from: 'via', kind: 'term' },
-  target: { relation: 'target', from: 'via', kind: 'term' },
-  broader: { relation: 'broader', from: 'via', kind: 'term' },
+const ROW_EDGES: Record<string, { relation: (typeof NEIGHBOURHOOD_RELATIONS)[number]; from: 'node' | 'via'; term: boolean }> = {
+  exception: { relation: 'exceptionTo', from: 'node', term: false },
+  refersTo: { relation: 'refersTo', from: 'via', term: false },
+  referencedBy: { relation: 'refersTo', from: 'node', term: false },
+  overrides: { relation: 'overrides', from: 'via', term: false },
+  overriddenBy: { relation: 'overrides', from: 'node', term: false },
+  conflict: { relation: 'conflict', from: 'via', term: false },
+  bearer: { relation: 'bearer', from: 'via', term: true },
+  action: { relation: 'action', from: 'via', term: true },
+  target: { relation: 'target', from: 'via', term: true },
+  broader: { relation: 'broader', from: 'via', term: true },
 };
+
+/** Kinds of node in a neighbourhood: a rule, an exception, a term, or another provision (a definition a rule refers to). */
+export const NODE_KINDS = ['rule', 'exception', 'term', 'provision'] as const;
 
 const tags = ['graph'];
 const byNumber = new Intl.Collator('en', { numeric: true });
@@ -58,7 +61,7 @@ const byNumber = new Intl.Collator('en', { numeric: true });
 interface Node {
   id: string;
   label: string | null;
-  kind: 'rule' | 'exception' | 'term';
+  kind: (typeof NODE_KINDS)[number];
 }
 interface Edge {
   source: string;
@@ -148,7 +151,7 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
         tags,
         summary: "A rule's neighbourhood",
         description:
-          "What the graph view draws around one rule: the rule first, then its exceptions, the rules it refers to and that refer to it, the rules it overrides and that override it, the rules a conflicts run found it in conflict with, its bearer, action and target terms and their broader terms. Edges run source → target (an exception → the rule it qualifies; a term → its broader term). Past limit, nodes are left off and counted in more.",
+          "What the graph view draws around one rule: the rule first, then its exceptions, the rules it refers to and that refer to it, the rules it overrides and that override it, the rules a conflicts run found it in conflict with, its bearer, action and target terms and their broader terms. Each node has its kind: rule, exception, term, or provision (another provision, such as a definition referring to the rule). Edges run source → target (an exception → the rule it qualifies; a term → its broader term). Past limit, nodes are left off and counted in more.",
         security: BEARER_SECURITY,
         params: { type: 'object', properties: { rule: pathIri('the rule IRI, URL-encoded') }, required: ['rule'], additionalProperties: false },
         querystring: limitQuery,
@@ -165,7 +168,7 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
                   properties: {
                     id: { type: 'string' },
                     label: { type: ['string', 'null'] },
-                    kind: { type: 'string', enum: ['rule', 'exception', 'term'] },
+                    kind: { type: 'string', enum: NODE_KINDS },
                   },
                   required: ['id', 'label', 'kind'],
                   additionalProperties: false,
@@ -200,7 +203,8 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
         const shape = ROW_EDGES[String(row.relation)];
         if (!shape) continue;
         const [node, via] = [String(row.node), String(row.via)];
-        if (!nodes.has(node)) nodes.set(node, { id: node, label: row.label === null || row.label === undefined ? null : String(row.label), kind: shape.kind });
+        const kind = row.nodeKind === 'rule' || row.nodeKind === 'exception' ? row.nodeKind : shape.term ? 'term' : 'provision';
+        if (!nodes.has(node)) nodes.set(node, { id: node, label: row.label === null || row.label === undefined ? null : String(row.label), kind });
         const [source, target] = shape.from === 'via' ? [via, node] : [node, via];
         // A conflict is one edge whichever way it was found.
         const key = shape.relation === 'conflict' ? `conflict ${[source, target].sort().join(' ')}` : `${shape.relation} ${source} ${target}`;

@@ -28,7 +28,7 @@ interface PolicyGraph {
 interface RuleGraph {
   rule: string;
   policy: string | null;
-  nodes: { id: string; label: string | null; kind: 'rule' | 'exception' | 'term' }[];
+  nodes: { id: string; label: string | null; kind: 'rule' | 'exception' | 'term' | 'provision' }[];
   edges: { source: string; target: string; relation: string }[];
   more: number;
 }
@@ -52,6 +52,7 @@ const KINDS: Record<string, { name: string; color: string }> = {
   rule: { name: 'rule', color: '#0b57a4' },
   exception: { name: 'exception', color: '#b26a00' },
   term: { name: 'term', color: '#1d6b32' },
+  provision: { name: 'other provision', color: '#4a5260' },
   section: { name: 'section', color: '#14233a' },
 };
 const relationName = (relation: string) => RELATIONS[relation]?.name ?? relation;
