@@ -176,6 +176,21 @@ describe("a rule's neighbourhood", () => {
     expect(two.more).toBe(all.nodes.length - 2);
   });
 
+  it("places a term in its hierarchy: broader terms up, narrower terms down, and the provisions naming it", async () => {
+    const reply = await api.call('GET', `/v1/terms/${encodeURIComponent(`${S}Information`)}/graph?limit=500`, { as: 'reader' });
+    expect(reply.status).toBe(200);
+    const graph = reply.body as { term: string; nodes: { id: string; kind: string }[]; edges: { source: string; target: string; relation: string }[]; more: number };
+    expect(graph.nodes[0]).toMatchObject({ id: `${S}Information`, kind: 'term' });
+    const edges = graph.edges.map((e) => `${e.source} ${e.relation} ${e.target}`);
+    expect(edges).toContain(`${M}secret broader ${S}Information`);
+    // The rules naming a term as their target point at it.
+    const secret = await api.call('GET', `/v1/terms/${encodeURIComponent(`${M}secret`)}/graph`, { as: 'reader' });
+    const secretEdges = (secret.body.edges as { source: string; target: string; relation: string }[]).map((e) => `${e.source} ${e.relation} ${e.target}`);
+    expect(secretEdges).toEqual(expect.arrayContaining([`${M}conf-001 target ${M}secret`, `${M}conf-002 target ${M}secret`, `${M}conf-003 target ${M}secret`, `${M}secret broader ${S}Information`]));
+    expect((secret.body.nodes as { id: string; kind: string }[]).find((n) => n.id === `${M}conf-001`)?.kind).toBe('rule');
+    expect((await api.call('GET', `/v1/terms/${encodeURIComponent(`${M}nothing`)}/graph`, { as: 'reader' })).status).toBe(404);
+  });
+
   it('answers 404 for an IRI that names no rule, and 401 without a token', async () => {
     expect((await api.call('GET', `/v1/rules/${encodeURIComponent(`${M}gifts-003`)}/graph`, { as: 'reader' })).status).toBe(404);
     expect((await api.call('GET', `/v1/rules/${encodeURIComponent(`${M}gifts-001`)}/graph`, { as: 'nobody' })).status).toBe(401);

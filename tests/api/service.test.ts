@@ -30,6 +30,7 @@ const OPERATIONS = [
   'get /v1/rules',
   'get /v1/rules/{rule}',
   'get /v1/rules/{rule}/graph',
+  'get /v1/terms/{term}/graph',
   'get /v1/session',
   'post /v1/ingest',
   'post /v1/ingest/review',

@@ -6,12 +6,15 @@
  * graph-section-links and report-sections), and one rule's neighbourhood
  * (GET /v1/rules/{rule}/graph: its exceptions, references both ways,
  * overrides, conflicts, terms and their broader terms; named queries rule and
- * graph-rule-neighbourhood). Past the limit, nodes are left off and counted
- * in `more`, with the edges that touch them.
+ * graph-rule-neighbourhood), and one term's place in its hierarchy
+ * (GET /v1/terms/{term}/graph: its broader terms, narrower terms and the
+ * provisions that name it; named query graph-term-neighbourhood). Past the
+ * limit, nodes are left off and counted in `more`, with the edges that touch
+ * them.
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { GraphStore } from '../../store/graph-store.js';
+import type { GraphStore, Row } from '../../store/graph-store.js';
 import { ANY_ROLE } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, pathIri, policyParams, problems } from '../schemas.js';
@@ -52,8 +55,37 @@ const ROW_EDGES: Record<string, { relation: (typeof NEIGHBOURHOOD_RELATIONS)[num
   broader: { relation: 'broader', from: 'via', term: true },
 };
 
+/** The same for graph-term-neighbourhood, whose provisions point at the term. */
+const TERM_ROW_EDGES: typeof ROW_EDGES = {
+  broader: { relation: 'broader', from: 'via', term: true },
+  narrower: { relation: 'broader', from: 'node', term: true },
+  bearer: { relation: 'bearer', from: 'node', term: false },
+  action: { relation: 'action', from: 'node', term: false },
+  target: { relation: 'target', from: 'node', term: false },
+};
+
 /** Kinds of node in a neighbourhood: a rule, an exception, a term, or another provision (a definition a rule refers to). */
 export const NODE_KINDS = ['rule', 'exception', 'term', 'provision'] as const;
+
+/** A neighbourhood's nodes and edges, as the API shows them. */
+const nodesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { id: { type: 'string' }, label: { type: ['string', 'null'] }, kind: { type: 'string', enum: NODE_KINDS } },
+    required: ['id', 'label', 'kind'],
+    additionalProperties: false,
+  },
+} as const;
+const edgesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { source: { type: 'string' }, target: { type: 'string' }, relation: { type: 'string', enum: NEIGHBOURHOOD_RELATIONS } },
+    required: ['source', 'target', 'relation'],
+    additionalProperties: false,
+  },
+} as const;
 
 const tags = ['graph'];
 const byNumber = new Intl.Collator('en', { numeric: true });
@@ -161,28 +193,8 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
             properties: {
               rule: { type: 'string' },
               policy: { type: ['string', 'null'] },
-              nodes: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    label: { type: ['string', 'null'] },
-                    kind: { type: 'string', enum: NODE_KINDS },
-                  },
-                  required: ['id', 'label', 'kind'],
-                  additionalProperties: false,
-                },
-              },
-              edges: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { source: { type: 'string' }, target: { type: 'string' }, relation: { type: 'string', enum: NEIGHBOURHOOD_RELATIONS } },
-                  required: ['source', 'target', 'relation'],
-                  additionalProperties: false,
-                },
-              },
+              nodes: nodesSchema,
+              edges: edgesSchema,
               more,
             },
             required: ['rule', 'policy', 'nodes', 'edges', 'more'],
@@ -197,29 +209,61 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRoutesOpti
       const [heads, rows] = await Promise.all([store.namedQuery('rule', { rule }), store.namedQuery('graph-rule-neighbourhood', { rule })]);
       const head = heads[0];
       if (!head) throw new HttpProblem(404, 'not-found', 'No such rule', `No loaded policy states a rule ${rule} (an obligation, prohibition or permission).`);
-      const nodes = new Map<string, Node>([[rule, { id: rule, label: head.label === null || head.label === undefined ? null : String(head.label), kind: 'rule' }]]);
-      const edges = new Map<string, Edge>();
-      for (const row of rows) {
-        const shape = ROW_EDGES[String(row.relation)];
-        if (!shape) continue;
-        const [node, via] = [String(row.node), String(row.via)];
-        const kind = row.nodeKind === 'rule' || row.nodeKind === 'exception' ? row.nodeKind : shape.term ? 'term' : 'provision';
-        if (!nodes.has(node)) nodes.set(node, { id: node, label: row.label === null || row.label === undefined ? null : String(row.label), kind });
-        const [source, target] = shape.from === 'via' ? [via, node] : [node, via];
-        // A conflict is one edge whichever way it was found.
-        const key = shape.relation === 'conflict' ? `conflict ${[source, target].sort().join(' ')}` : `${shape.relation} ${source} ${target}`;
-        edges.set(key, { source, target, relation: shape.relation });
-      }
-      const all = [...nodes.values()];
-      const kept = all.slice(0, request.query.limit);
-      const shown = new Set(kept.map((n) => n.id));
-      return {
-        rule,
-        policy: head.policy === null || head.policy === undefined ? null : String(head.policy),
-        nodes: kept,
-        edges: [...edges.values()].filter((e) => shown.has(e.source) && shown.has(e.target)),
-        more: all.length - kept.length,
-      };
+      return { rule, policy: head.policy === null || head.policy === undefined ? null : String(head.policy), ...neighbourhood(rule, head.label, 'rule', rows, ROW_EDGES, request.query.limit) };
     },
   );
+
+  app.get<{ Params: { term: string }; Querystring: { limit: number } }>(
+    '/terms/:term/graph',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags,
+        summary: "A term's place in its hierarchy",
+        description:
+          'What the graph view draws around one term (a role, action, asset…): the term first, then its broader terms up the hierarchy, its narrower terms one step down, and the provisions that name it as bearer, action or target. Edges run source → target (a term → its broader term; a rule → the term it names). Past limit, nodes are left off and counted in more. 404 when the IRI names nothing with a label.',
+        security: BEARER_SECURITY,
+        params: { type: 'object', properties: { term: pathIri('the term IRI, URL-encoded') }, required: ['term'], additionalProperties: false },
+        querystring: limitQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: { term: { type: 'string' }, nodes: nodesSchema, edges: edgesSchema, more },
+            required: ['term', 'nodes', 'edges', 'more'],
+            additionalProperties: false,
+          },
+          ...problems(...AUTH_PROBLEMS, 404),
+        },
+      },
+    },
+    async (request) => {
+      const term = request.params.term;
+      const rows = await store.namedQuery('graph-term-neighbourhood', { term });
+      const self = rows.find((r) => r.relation === 'self');
+      if (!self) throw new HttpProblem(404, 'not-found', 'No such term', `Nothing loaded is named ${term} with a label (a role, action, asset or other term).`);
+      return { term, ...neighbourhood(term, self.label, 'term', rows, TERM_ROW_EDGES, request.query.limit) };
+    },
+  );
+}
+
+/** Nodes and edges from the rows of a neighbourhood query, the centre first, at most `limit` nodes. */
+function neighbourhood(centre: string, centreLabel: unknown, centreKind: Node['kind'], rows: readonly Row[], shapes: typeof ROW_EDGES, limit: number): { nodes: Node[]; edges: Edge[]; more: number } {
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  const nodes = new Map<string, Node>([[centre, { id: centre, label: text(centreLabel), kind: centreKind }]]);
+  const edges = new Map<string, Edge>();
+  for (const row of rows) {
+    const shape = shapes[String(row.relation)];
+    if (!shape) continue;
+    const [node, via] = [String(row.node), String(row.via)];
+    const kind = row.nodeKind === 'rule' || row.nodeKind === 'exception' ? row.nodeKind : shape.term ? 'term' : 'provision';
+    if (!nodes.has(node)) nodes.set(node, { id: node, label: text(row.label), kind });
+    const [source, target] = shape.from === 'via' ? [via, node] : [node, via];
+    // A conflict is one edge whichever way it was found.
+    const key = shape.relation === 'conflict' ? `conflict ${[source, target].sort().join(' ')}` : `${shape.relation} ${source} ${target}`;
+    edges.set(key, { source, target, relation: shape.relation });
+  }
+  const all = [...nodes.values()];
+  const kept = all.slice(0, limit);
+  const shown = new Set(kept.map((n) => n.id));
+  return { nodes: kept, edges: [...edges.values()].filter((e) => shown.has(e.source) && shown.has(e.target)), more: all.length - kept.length };
 }
