@@ -3,7 +3,7 @@
  * server holding the business conduct policy with its conflicts recorded: the
  * policy's overview by section from its Graph tab, a rule's neighbourhood from
  * "See in the graph" on its page, another rule's reached by the keyboard from
- * the tables; the tables list what the API answers, the canvas is drawn when
+ * the tables, and a term's place in its hierarchy; the tables list what the API answers, the canvas is drawn when
  * the browser has WebGL, the drawing's chunk loads only when the view opens,
  * and without WebGL the view says so and still lists everything.
  */
@@ -152,6 +152,17 @@ describe.runIf(chromium !== undefined)('the graph view', () => {
     await page.getByRole('heading', { name: `Neighbourhood of ${other.label}`, exact: true }).waitFor();
     const next = await get<Neighbourhood>(`/v1/rules/${encodeURIComponent(other.id)}/graph`);
     expect(await nodes.evaluateAll((cells) => cells.map((c) => c.getAttribute('title')))).toEqual(next.nodes.map((n) => n.id));
+
+    // A term opens its place in the hierarchy: its broader and narrower terms and the provisions naming it.
+    const bearer = next.edges.find((e) => e.relation === 'bearer')!.target;
+    await page.locator(`section[aria-labelledby="graph-nodes-heading"] a[title="${bearer}"]`).click();
+    await page.getByRole('heading', { name: /^Hierarchy of / }).waitFor();
+    const hierarchy = await get<Neighbourhood>(`/v1/terms/${encodeURIComponent(bearer)}/graph`);
+    expect(hierarchy.edges.map((e) => e.relation)).toContain('bearer');
+    expect(await nodes.evaluateAll((cells) => cells.map((c) => c.getAttribute('title')))).toEqual(hierarchy.nodes.map((n) => n.id));
+    expect(await page.locator('section[aria-labelledby="graph-edges-heading"] tbody tr').count()).toBe(hierarchy.edges.length);
+    if (await webgl(page)) await page.locator('.graph-canvas[data-state="drawn"]').waitFor();
+    await reviewView(page, 'graph-term');
     await page.close();
   }, 180_000);
 

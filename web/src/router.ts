@@ -60,6 +60,7 @@ export const href = {
   audits: (policy: string) => `#/policy/${enc(policy)}/audits`,
   graph: (policy: string) => `#/graph${query({ policy })}`,
   ruleGraph: (rule: string) => `#/graph${query({ rule })}`,
+  termGraph: (term: string, policy?: string) => `#/graph${query({ term, policy })}`,
   run: (run: string, filters: Record<string, string | undefined> = {}) => `#/run/${enc(run)}${query(filters)}`,
   review: (run: string, filters: { policy?: string | undefined; at?: string | undefined } = {}) => `#/review/${enc(run)}${query(filters)}`,
   compare: (filters: { policy?: string | undefined; first?: string | undefined; second?: string | undefined; bucket?: string | undefined }) => `#/compare${query(filters)}`,

@@ -3,12 +3,14 @@
  * node per section sized by its rules, edges for the references, exceptions,
  * overrides and conflicts that cross sections), or one rule's neighbourhood
  * (#/graph?rule=…: its exceptions, references both ways, conflicts, terms and
- * their broader terms). The drawing (graphology and sigma.js, WebGL) loads
+ * their broader terms), or one term in its hierarchy (#/graph?term=…: broader
+ * terms, narrower terms, the provisions naming it). The drawing (graphology and sigma.js, WebGL) loads
  * only here, as its own chunk; the same nodes and edges are listed in tables
  * below it, which is what a keyboard or a screen reader uses, and all there
  * is when the browser has no WebGL.
  */
 
+import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { enc, getJson } from '../api.js';
 import { useLoad } from '../load.js';
@@ -25,12 +27,15 @@ interface PolicyGraph {
   more: number;
 }
 
-interface RuleGraph {
-  rule: string;
-  policy: string | null;
+interface Neighbourhood {
   nodes: { id: string; label: string | null; kind: 'rule' | 'exception' | 'term' | 'provision' }[];
   edges: { source: string; target: string; relation: string }[];
   more: number;
+}
+
+interface RuleGraph extends Neighbourhood {
+  rule: string;
+  policy: string | null;
 }
 
 /** Most sections the overview asks for (the API's own limit), and most nodes of a neighbourhood. */
@@ -64,8 +69,10 @@ const drawOrder = <E extends { relation: string }>(edges: readonly E[]): E[] => 
 
 export function GraphView({ params }: { params: URLSearchParams }) {
   const rule = params.get('rule');
+  const term = params.get('term');
   const policy = params.get('policy');
   if (rule) return <NeighbourhoodView rule={rule} />;
+  if (term) return <TermView term={term} policy={policy} />;
   if (policy) return <OverviewView policy={policy} />;
   return (
     <>
@@ -179,14 +186,7 @@ function NeighbourhoodView({ rule }: { rule: string }) {
         const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === rule ? 9 : n.kind === 'term' ? 4 : 6, color: KINDS[n.kind]!.color }));
         const edges: DrawnEdge[] = drawOrder(graph.edges).map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: 2 }));
         const name = labels.get(rule)!;
-        const nodeLink = (id: string) =>
-          kinds.get(id) === 'rule' ? (
-            <a href={href.ruleGraph(id)} title={id} aria-current={id === rule ? 'page' : undefined}>
-              {labels.get(id)}
-            </a>
-          ) : (
-            <span title={id}>{labels.get(id)}</span>
-          );
+        const nodeLink = (id: string) => <NodeLink id={id} kind={kinds.get(id)} label={labels.get(id)!} centre={rule} policy={graph.policy} />;
         return (
           <>
             {graph.policy && <PolicyTabs policy={graph.policy} title={title} current="graph" />}
@@ -200,7 +200,7 @@ function NeighbourhoodView({ rule }: { rule: string }) {
             </nav>
             <h1>Neighbourhood of {name}</h1>
             <p class="count">
-              {graph.nodes.length} nodes and {graph.edges.length} edges around <RuleLink rule={rule} label={`the rule ${name}`} />. Click a rule to see its neighbourhood.
+              {graph.nodes.length} nodes and {graph.edges.length} edges around <RuleLink rule={rule} label={`the rule ${name}`} />. Click a rule to see its neighbourhood, a term to see its hierarchy.
               {graph.more > 0 && ` ${graph.more} more nodes are left off (a neighbourhood shows at most ${NEIGHBOURS_SHOWN}).`}
             </p>
             <Legend relations={[...new Set(graph.edges.map((e) => e.relation))]} kinds={[...new Set(graph.nodes.map((n) => n.kind))]} />
@@ -209,61 +209,128 @@ function NeighbourhoodView({ rule }: { rule: string }) {
               edges={edges}
               centre={rule}
               label={`Drawing of the neighbourhood of ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges; the tables below list the same.`}
-              onClick={(id) => kinds.get(id) === 'rule' && id !== rule && go(href.ruleGraph(id))}
+              onClick={(id) => id !== rule && opens(id, kinds.get(id), graph.policy)}
             />
 
-            <section aria-labelledby="graph-nodes-heading">
-              <h2 id="graph-nodes-heading">Nodes</h2>
-              <table>
-                <caption class="visually-hidden">The rules, exceptions and terms drawn</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Node</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Rule page</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {graph.nodes.map((n) => (
-                    <tr key={n.id}>
-                      <th scope="row">{nodeLink(n.id)}</th>
-                      <td>{KINDS[n.kind]!.name}</td>
-                      <td>{n.kind === 'rule' ? <a href={href.rule(n.id)} aria-label={`Rule page of ${labels.get(n.id)}`}>rule page</a> : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-            <section aria-labelledby="graph-edges-heading">
-              <h2 id="graph-edges-heading">Edges</h2>
-              {graph.edges.length === 0 ? (
-                <p>The rule has no exception, reference, conflict or term.</p>
-              ) : (
-                <table>
-                  <caption class="visually-hidden">How the nodes are linked</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">From</th>
-                      <th scope="col">Relation</th>
-                      <th scope="col">To</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {graph.edges.map((e) => (
-                      <tr key={`${e.source} ${e.relation} ${e.target}`}>
-                        <td>{nodeLink(e.source)}</td>
-                        <td>{relationName(e.relation)}</td>
-                        <td>{nodeLink(e.target)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </section>
+            <NodeAndEdgeTables nodes={graph.nodes} edges={graph.edges} nodeLink={nodeLink} labels={labels} empty="The rule has no exception, reference, conflict or term." />
           </>
         );
       }}
     </Await>
+  );
+}
+
+/** Where clicking a node leads: a rule's neighbourhood, a term's hierarchy; nowhere for other nodes. */
+function targetOf(id: string, kind: string | undefined, policy: string | null | undefined): string | null {
+  if (kind === 'rule') return href.ruleGraph(id);
+  if (kind === 'term') return href.termGraph(id, policy ?? undefined);
+  return null;
+}
+function opens(id: string, kind: string | undefined, policy: string | null | undefined): void {
+  const link = targetOf(id, kind, policy);
+  if (link) go(link);
+}
+
+/** A node in the tables: a link to its neighbourhood or hierarchy where it has one. */
+function NodeLink({ id, kind, label, centre, policy }: { id: string; kind: string | undefined; label: string; centre: string; policy: string | null | undefined }) {
+  const link = targetOf(id, kind, policy);
+  return link ? (
+    <a href={link} title={id} aria-current={id === centre ? 'page' : undefined}>
+      {label}
+    </a>
+  ) : (
+    <span title={id}>{label}</span>
+  );
+}
+
+async function readTerm(term: string, policy: string | null) {
+  const [graph, title] = await Promise.all([getJson<Neighbourhood & { term: string }>(`/v1/terms/${enc(term)}/graph?limit=${NEIGHBOURS_SHOWN}`), policy ? policyTitle(policy) : Promise.resolve(null)]);
+  return { graph, title };
+}
+
+function TermView({ term, policy }: { term: string; policy: string | null }) {
+  const loaded = useLoad(`graph term ${term} ${policy}`, () => readTerm(term, policy));
+  return (
+    <Await loaded={loaded} what="the term's hierarchy">
+      {({ graph, title }) => {
+        const labels = new Map(graph.nodes.map((n) => [n.id, n.label ?? nameOf(n.id)]));
+        const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
+        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === term ? 9 : n.kind === 'term' ? 5 : 4, color: KINDS[n.kind]!.color }));
+        const edges: DrawnEdge[] = drawOrder(graph.edges).map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: 2 }));
+        const name = labels.get(term)!;
+        const nodeLink = (id: string) => <NodeLink id={id} kind={kinds.get(id)} label={labels.get(id)!} centre={term} policy={policy} />;
+        return (
+          <>
+            {policy && <PolicyTabs policy={policy} title={title} current="graph" />}
+            <h1>Hierarchy of {name}</h1>
+            <p class="count">
+              {graph.nodes.length} nodes and {graph.edges.length} edges: its broader terms, its narrower terms and the provisions that name it. Click a term to see its hierarchy, a rule to see its
+              neighbourhood.
+              {graph.more > 0 && ` ${graph.more} more nodes are left off (at most ${NEIGHBOURS_SHOWN}).`}
+            </p>
+            <Legend relations={[...new Set(graph.edges.map((e) => e.relation))]} kinds={[...new Set(graph.nodes.map((n) => n.kind))]} />
+            <Drawing nodes={nodes} edges={edges} centre={term} label={`Drawing of the hierarchy of ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges; the tables below list the same.`} onClick={(id) => id !== term && opens(id, kinds.get(id), policy)} />
+            <NodeAndEdgeTables nodes={graph.nodes} edges={graph.edges} nodeLink={nodeLink} labels={labels} empty="Nothing is broader or narrower than this term, and no provision names it." />
+          </>
+        );
+      }}
+    </Await>
+  );
+}
+
+/** The tables of a neighbourhood: its nodes (with their rule pages) and its edges. */
+function NodeAndEdgeTables({ nodes, edges, nodeLink, labels, empty }: { nodes: Neighbourhood['nodes']; edges: Neighbourhood['edges']; nodeLink: (id: string) => JSX.Element; labels: Map<string, string>; empty: string }) {
+  return (
+    <>
+      <section aria-labelledby="graph-nodes-heading">
+        <h2 id="graph-nodes-heading">Nodes</h2>
+        <table>
+          <caption class="visually-hidden">The rules, exceptions and terms drawn</caption>
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Rule page</th>
+            </tr>
+          </thead>
+          <tbody>
+            {nodes.map((n) => (
+              <tr key={n.id}>
+                <th scope="row">{nodeLink(n.id)}</th>
+                <td>{KINDS[n.kind]!.name}</td>
+                <td>{n.kind === 'rule' ? <a href={href.rule(n.id)} aria-label={`Rule page of ${labels.get(n.id)}`}>rule page</a> : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="graph-edges-heading">
+        <h2 id="graph-edges-heading">Edges</h2>
+        {edges.length === 0 ? (
+          <p>{empty}</p>
+        ) : (
+          <table>
+            <caption class="visually-hidden">How the nodes are linked</caption>
+            <thead>
+              <tr>
+                <th scope="col">From</th>
+                <th scope="col">Relation</th>
+                <th scope="col">To</th>
+              </tr>
+            </thead>
+            <tbody>
+              {edges.map((e) => (
+                <tr key={`${e.source} ${e.relation} ${e.target}`}>
+                  <td>{nodeLink(e.source)}</td>
+                  <td>{relationName(e.relation)}</td>
+                  <td>{nodeLink(e.target)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
   );
 }
 
