@@ -1,4 +1,5 @@
-// Bundles the studio page (web/src) into dist/web with esbuild: one script, one style sheet, the HTML page.
+// Bundles the studio page (web/src) into dist/web with esbuild: the main script (app.js), one style sheet, the HTML page,
+// and under chunks/ what the page loads only when a view needs it (the graph view, with graphology and sigma.js).
 // npm run build (and so npm install, through prepare) runs it; `node web/build.mjs` alone rebuilds the page.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -12,7 +13,10 @@ await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
   entryPoints: [path.join(here, 'src', 'main.tsx')],
-  outfile: path.join(out, 'app.js'),
+  outdir: out,
+  entryNames: 'app',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   minify: true,
   format: 'esm',

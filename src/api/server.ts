@@ -19,6 +19,7 @@ import { problemSchema, problems } from './schemas.js';
 import { policyRoutes } from './routes/policies.js';
 import { versionRoutes } from './routes/versions.js';
 import { ruleRoutes } from './routes/rules.js';
+import { graphRoutes } from './routes/graph.js';
 import { queryRoutes } from './routes/queries.js';
 import { adhocQueryRoutes } from './routes/adhoc-query.js';
 import { conflictRoutes } from './routes/conflicts.js';
@@ -272,6 +273,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
       });
       await api.register(versionRoutes, { store, precedence: options.precedence ?? resolveConfig().precedence, deadlineMs: store.namedMs });
       await api.register(ruleRoutes, { store });
+      await api.register(graphRoutes, { store });
       await api.register(queryRoutes, { store });
       await api.register(adhocQueryRoutes, { store });
       await api.register(conflictRoutes, { store, writes, precedence: options.precedence ?? resolveConfig().precedence });

@@ -143,6 +143,28 @@ describe.runIf(available)('identical answers on both stores', () => {
     expect(await bothAnswer('conflicts-of-rule', { rule: 'https://example.org/mini#gifts-001' })).toEqual([]);
   }, 120_000);
 
+  // After the conflicts are recorded, so that the graph has conflict edges too.
+  it('graph-sections and graph-section-links for every policy, graph-rule-neighbourhood for every rule, graph-term-neighbourhood for every term they name', async () => {
+    let links = 0;
+    for (const { policy } of await embedded.listPolicies()) {
+      expect((await bothAnswer('graph-sections', { policy })).length).toBeGreaterThan(0);
+      links += (await bothAnswer('graph-section-links', { policy })).length;
+    }
+    expect(links).toBeGreaterThan(5);
+    const rules = await rowsOf('SELECT DISTINCT ?r WHERE { ?r a ?k VALUES ?k { <https://w3id.org/alignment-studio/ns#Obligation> <https://w3id.org/alignment-studio/ns#Prohibition> <https://w3id.org/alignment-studio/ns#Permission> } }');
+    const relations = new Set<unknown>();
+    const terms = new Set<string>();
+    for (const { r } of rules)
+      for (const row of await bothAnswer('graph-rule-neighbourhood', { rule: String(r) })) {
+        relations.add(row.relation);
+        if (['bearer', 'action', 'target', 'broader'].includes(String(row.relation))) terms.add(String(row.node));
+      }
+    expect(terms.size).toBeGreaterThan(50);
+    for (const term of terms) await bothAnswer('graph-term-neighbourhood', { term });
+    expect(await bothAnswer('graph-term-neighbourhood', { term: 'https://example.org/mini#nothing' })).toEqual([]);
+    expect([...relations].sort()).toEqual(['action', 'bearer', 'broader', 'conflict', 'exception', 'referencedBy', 'refersTo', 'target'].concat(relations.has('overrides') ? ['overriddenBy', 'overrides'] : []).sort());
+  }, 300_000);
+
   // After the conflicts are recorded, so that conflict items derive from rules too.
   it('generated-items-of-rule for every rule, after generating the same data in both stores, and for a rule with none', async () => {
     const library = await TemplateLibrary.load();

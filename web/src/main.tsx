@@ -22,6 +22,7 @@ import { ReviewView } from './views/review.js';
 import { JobsView } from './views/jobs.js';
 import { IngestView } from './views/ingest.js';
 import { PlaygroundView } from './views/playground.js';
+import { GraphView } from './views/graph.js';
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: string | null }) {
   const [value, setValue] = useState('');
@@ -89,6 +90,8 @@ function View({ route }: { route: Route }) {
       return <IngestView />;
     case 'playground':
       return <PlaygroundView params={route.params} />;
+    case 'graph':
+      return <GraphView params={route.params} />;
     case 'review':
       return <ReviewView run={route.run} params={route.params} />;
     case 'missing':
@@ -104,7 +107,7 @@ function View({ route }: { route: Route }) {
 }
 
 /** Titles per view, so that a screen reader and the tab strip say where the reader is. */
-const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', playground: 'Playground', ingest: 'Ingest', missing: 'Not found' };
+const TITLES: Record<Route['view'], string> = { policies: 'Policies', rules: 'Rules', rule: 'Rule', coverage: 'Coverage', conflicts: 'Conflicts', audits: 'Audits', run: 'Audit run', compare: 'Two runs', review: 'Review queue', jobs: 'Jobs', playground: 'Playground', ingest: 'Ingest', graph: 'Graph', missing: 'Not found' };
 
 function App() {
   const [token, setToken] = useState(savedToken());

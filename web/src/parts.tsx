@@ -18,6 +18,7 @@ const TABS = [
   ['coverage', 'Coverage'],
   ['conflicts', 'Conflicts'],
   ['audits', 'Audits'],
+  ['graph', 'Graph'],
 ] as const;
 
 /** The views of one policy, the current one marked. */

@@ -12,6 +12,7 @@ export type Route =
   | { view: 'jobs' }
   | { view: 'ingest' }
   | { view: 'playground'; params: URLSearchParams }
+  | { view: 'graph'; params: URLSearchParams }
   | { view: 'rules'; policy: string; params: URLSearchParams }
   | { view: 'rule'; rule: string }
   | { view: 'coverage'; policy: string; params: URLSearchParams }
@@ -40,6 +41,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'jobs') return { view: 'jobs' };
   if (first === 'ingest') return { view: 'ingest' };
   if (first === 'playground') return { view: 'playground', params };
+  if (first === 'graph') return { view: 'graph', params };
   if (first === 'compare') return { view: 'compare', params };
   if (first === 'review' && second) return { view: 'review', run: second, params };
   return { view: 'missing', hash };
@@ -56,6 +58,9 @@ export const href = {
   coverage: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/coverage${query(filters)}`,
   conflicts: (policy: string, filters: Record<string, string | undefined> = {}) => `#/policy/${enc(policy)}/conflicts${query(filters)}`,
   audits: (policy: string) => `#/policy/${enc(policy)}/audits`,
+  graph: (policy: string) => `#/graph${query({ policy })}`,
+  ruleGraph: (rule: string) => `#/graph${query({ rule })}`,
+  termGraph: (term: string, policy?: string) => `#/graph${query({ term, policy })}`,
   run: (run: string, filters: Record<string, string | undefined> = {}) => `#/run/${enc(run)}${query(filters)}`,
   review: (run: string, filters: { policy?: string | undefined; at?: string | undefined } = {}) => `#/review/${enc(run)}${query(filters)}`,
   compare: (filters: { policy?: string | undefined; first?: string | undefined; second?: string | undefined; bucket?: string | undefined }) => `#/compare${query(filters)}`,

@@ -41,7 +41,8 @@ export function PoliciesView() {
                     <td class="links">
                       <a href={href.coverage(p.policy)} aria-label={`Coverage of ${p.title ?? p.policy}`}>Coverage</a>{' '}
                       <a href={href.conflicts(p.policy)} aria-label={`Conflicts of ${p.title ?? p.policy}`}>Conflicts</a>{' '}
-                      <a href={href.audits(p.policy)} aria-label={`Audits of ${p.title ?? p.policy}`}>Audits</a>
+                      <a href={href.audits(p.policy)} aria-label={`Audits of ${p.title ?? p.policy}`}>Audits</a>{' '}
+                      <a href={href.graph(p.policy)} aria-label={`Graph of ${p.title ?? p.policy}`}>Graph</a>
                     </td>
                   </tr>
                 ))}

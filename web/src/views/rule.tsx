@@ -65,6 +65,9 @@ export function RuleView({ rule }: { rule: string }) {
               {detail.label ?? nameOf(rule)} <span class={`kind kind-${detail.kind.toLowerCase()}`}>{detail.kind}</span>
             </h1>
             <p class="iri">{rule}</p>
+            <p>
+              <a href={href.ruleGraph(rule)}>See in the graph</a> (its exceptions, references, conflicts and terms)
+            </p>
             {detail.text && <blockquote class="rule-text">{detail.text}</blockquote>}
 
             <section aria-labelledby="fields-heading">
