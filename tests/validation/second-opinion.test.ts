@@ -35,7 +35,7 @@ import oxigraph from 'oxigraph';
 import SHACLValidator from 'rdf-validate-shacl';
 import type { Quad, Term } from '@rdfjs/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolicyValidator } from '../../src/validation/validator.js';
+import { PolicyValidator, type KeptValidation, type Violation } from '../../src/validation/validator.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle.js';
 import { nTriples } from '../../src/rdf/serialize.js';
 import { declaredPrefixes } from '../../src/validation/locate.js';
@@ -76,10 +76,22 @@ function keyOf(severity: string, focus: string, pathShown: string | undefined, v
   return JSON.stringify([severity, blank(focus), blank(pathShown) ?? null, value === focus ? null : (blank(value) ?? null), constraint]);
 }
 
-/** What the studio finds, split into its SHACL-core findings and its SHACL-SPARQL ones. */
-async function studioSays(sources: readonly TurtleSource[]): Promise<{ conforms: boolean; own: number; core: Said[]; sparql: Said[] }> {
-  const report = await validator.validateSources(sources);
-  expect(report.syntaxErrors).toEqual([]);
+/**
+ * What the studio finds, split into its SHACL-core findings and its SHACL-SPARQL ones: by a whole
+ * validation, or given an earlier version's validation (one source), by revalidating what changed.
+ */
+async function studioSays(sources: readonly TurtleSource[], previous?: KeptValidation): Promise<{ conforms: boolean; own: number; core: Said[]; sparql: Said[] }> {
+  let report: { conforms: boolean; violations: readonly Violation[] };
+  if (previous) {
+    expect(sources.length).toBe(1);
+    const { violations, revalidated } = await validator.revalidateParsed(sources[0]!, parseTurtle(sources[0]!), previous);
+    expect(revalidated).toBeGreaterThan(0);
+    report = { conforms: violations.length === 0, violations };
+  } else {
+    const whole = await validator.validateSources(sources);
+    expect(whole.syntaxErrors).toEqual([]);
+    report = whole;
+  }
   const said = report.violations
     .filter((v) => !OWN_SHAPES.has(v.shape))
     .map((v) => ({ key: keyOf(v.severity, v.focusNode, v.path, v.value, v.constraint), constraint: v.constraint, shape: v.shape }));
@@ -174,9 +186,20 @@ function illFormedDate(key: string): boolean {
 
 const keys = (said: readonly Said[]) => [...new Set(said.map((s) => s.key))].sort();
 
-/** Validates with both, expects the same verdict and the same findings, and returns how many findings there were. */
-async function compare(sources: readonly TurtleSource[]): Promise<{ core: string[]; sparql: string[]; lax: string[] }> {
-  const [ours, theirs] = [await studioSays(sources), await secondOpinion(sources)];
+type Found = { core: string[]; sparql: string[]; lax: string[] };
+
+/**
+ * Validates with both, expects the same verdict and the same findings, and returns the studio's. Given
+ * `previous`, the studio revalidates from it, and the second opinion, computed once, is held against both.
+ */
+async function compare(sources: readonly TurtleSource[], previous?: KeptValidation): Promise<Found[]> {
+  const theirs = await secondOpinion(sources);
+  const found = [agree(await studioSays(sources), theirs)];
+  if (previous) found.push(agree(await studioSays(sources, previous), theirs));
+  return found;
+}
+
+function agree(ours: Awaited<ReturnType<typeof studioSays>>, theirs: Awaited<ReturnType<typeof secondOpinion>>): Found {
   const lax = ours.core.filter((s) => illFormedDate(s.key)).map((s) => s.key);
   expect(keys(ours.core).filter((k) => !lax.includes(k)), 'SHACL-core findings').toEqual(keys(theirs.core));
   expect(keys(ours.sparql), 'SHACL-SPARQL findings').toEqual(keys(theirs.sparql));
@@ -246,15 +269,15 @@ describe('second opinion (rdf-validate-shacl, and oxigraph for SHACL-SPARQL)', (
     ];
     const lax: string[] = [];
     for (const [label, text] of edits) {
-      const found = await compare([sourceOf('broken.ttl', text)]);
-      expect(found.core.length + found.sparql.length, label).toBeGreaterThan(0);
-      lax.push(...found.lax);
+      const [found] = await compare([sourceOf('broken.ttl', text)]);
+      expect(found!.core.length + found!.sparql.length, label).toBeGreaterThan(0);
+      lax.push(...found!.lax);
     }
     // The known disagreement is met once, where it was planted, and only there.
     expect(lax).toEqual([JSON.stringify(['violation', 'mini:gifts-001', 'studio:effectiveFrom', '"2024-13-01"', 'Datatype'])]);
   });
 
-  it('agrees on a synthetic policy of 2,500 rules, validated in pieces, with mistakes planted in both pieces', async () => {
+  it('agrees on a synthetic policy of 2,500 rules, validated in pieces, with mistakes planted in both pieces, and revalidated from an earlier version', async () => {
     const file = path.join(tmp, 'synthetic.ttl');
     await writeSyntheticPolicy(2_500, file);
     let text = await readFile(file, 'utf8');
@@ -262,20 +285,31 @@ describe('second opinion (rdf-validate-shacl, and oxigraph for SHACL-SPARQL)', (
       expect(text).toMatch(from);
       text = text.replace(from, to);
     };
+    // A wrong datatype on the regulation's rank (a SPARQL-targeted shape). Every rule reaches the regulation
+    // through its section, so an edit of it revalidates everything: it is the earlier version's mistake.
+    plant(/studio:authorityRank 2 \./, 'studio:authorityRank "2" .');
+    const earlier = sourceOf('synthetic.ttl', text);
     // No bearer on rules 10 and 2,210 (the first and second piece of the rules' shape), a second action on rule 20.
     plant(/(syn:rule-10 a [^]*?)studio:bearer syn:role-\d+ ;\n\s*/, '$1');
     plant(/(syn:rule-2210 a [^]*?)studio:bearer syn:role-\d+ ;\n\s*/, '$1');
     plant(/(syn:rule-20 a [^]*?studio:action syn:action-\d+)/, '$1, syn:action-1');
-    // A wrong datatype on rule 2,301 and on the regulation's rank (a SPARQL-targeted shape), an undeclared asset on rule 1,999.
+    // A wrong datatype on rule 2,301, an undeclared asset on rule 1,999.
     plant(/(syn:rule-2301 a [^]*?studio:expectedBehaviour studio:\w+)/, '$1 ;\n    studio:effectiveFrom "2025-01-01"');
-    plant(/studio:authorityRank 2 \./, 'studio:authorityRank "2" .');
     plant(/(syn:rule-1999 a [^]*?studio:target )syn:asset-\d+/, '$1syn:nothing');
     // A rule that directs to a channel and names none; an exception to itself.
     plant(/(syn:rule-2402 a [^]*?studio:expectedBehaviour )studio:\w+/, '$1studio:DirectToChannel');
     plant(/studio:exceptionTo syn:rule-2499 ;/, 'studio:exceptionTo syn:exception-2499 ;');
-    const found = await compare([sourceOf('synthetic.ttl', text)]);
     const focus = (said: readonly string[]) => new Set(said.map((k) => (JSON.parse(k) as string[])[1]));
-    expect(focus(found.core)).toEqual(new Set(['syn:rule-10', 'syn:rule-2210', 'syn:rule-20', 'syn:rule-2301', 'syn:regulation', 'syn:rule-1999', 'syn:rule-2402']));
-    expect(focus(found.sparql)).toEqual(new Set(['syn:exception-2499']));
+    const planted = ['syn:rule-10', 'syn:rule-2210', 'syn:rule-20', 'syn:rule-2301', 'syn:regulation', 'syn:rule-1999', 'syn:rule-2402'];
+    // Validated whole, and revalidated from the earlier version only where it changed (as the API does on a
+    // new upload), the earlier version's findings on the regulation carried over.
+    const kept = (await validator.revalidateParsed(earlier, parseTurtle(earlier))).kept;
+    expect(new Set(kept.findings.map((f) => f.focus.value))).toEqual(new Set(['https://example.org/synthetic#regulation']));
+    const found = await compare([sourceOf('synthetic.ttl', text)], kept);
+    expect(found).toHaveLength(2);
+    for (const { core, sparql } of found) {
+      expect(focus(core)).toEqual(new Set(planted));
+      expect(focus(sparql)).toEqual(new Set(['syn:exception-2499']));
+    }
   });
 });
