@@ -12,12 +12,15 @@
  */
 
 import type { Transferable, Worker } from 'node:worker_threads';
+import type { WorkerOptions } from 'node:worker_threads';
 import { startModuleWorker } from './worker-module.js';
 
 export interface TaskThreadOptions {
   /** The worker's module, a path relative to `from` written with .js (see startModuleWorker). */
   readonly from: string;
   readonly module: string;
+  /** Options of the worker (resource limits, say). */
+  readonly workerOptions?: WorkerOptions;
   /** What the work is called in errors: "checking the upload" gives "checking the upload failed: ...". */
   readonly work: string;
   /** The error of a task asked for, or still running, once the thread is closed. */
@@ -69,7 +72,7 @@ export class TaskThread<Task, Answer> {
   }
 
   private start(): Worker {
-    const worker = startModuleWorker(this.options.from, this.options.module);
+    const worker = startModuleWorker(this.options.from, this.options.module, this.options.workerOptions);
     worker.on('message', (message: { id: number; started?: boolean; answer?: Answer; ms?: number; error?: string }) => {
       if (message.started) {
         const pending = this.pending.get(message.id);
