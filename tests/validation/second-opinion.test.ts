@@ -112,6 +112,18 @@ function firstPredicate(store: N3.Store, term: Term): Term {
   return next ? firstPredicate(store, next) : term;
 }
 
+/**
+ * A shape as the studio names it: a named shape by its name; a blank-node property shape, whose label changes with
+ * every parse, by the named shape that holds it and its path ("studio:RuleShape sh:property (sh:path studio:bearer)").
+ */
+function shapeName(store: N3.Store, shape: Term, show: (t: Term) => string): string {
+  if (shape.termType !== 'BlankNode') return show(shape);
+  const holder = store.getSubjects(namedNode(`${SH}property`), shape, null).find((t) => t.termType === 'NamedNode');
+  if (!holder) return show(shape);
+  const p = store.getObjects(shape, namedNode(`${SH}path`), null).find((t) => t.termType === 'NamedNode');
+  return `${show(holder)} sh:property${p ? ` (sh:path ${show(p)})` : ''}`;
+}
+
 /** What rdf-validate-shacl finds, and the SHACL-SPARQL findings computed in oxigraph over the whole data graph. */
 async function secondOpinion(sources: readonly TurtleSource[]): Promise<{ conforms: boolean; core: Said[]; sparql: Said[] }> {
   const data = [...vocabulary, ...sources.flatMap((s) => parseTurtle(s))];
@@ -158,7 +170,7 @@ async function secondOpinion(sources: readonly TurtleSource[]): Promise<{ confor
     return {
       key: keyOf(severity, focus, r.path ? show(firstPredicate(shapesGraph, r.path)) : undefined, r.value ? show(r.value) : undefined, constraint),
       constraint,
-      shape: show(r.sourceShape),
+      shape: shapeName(shapesGraph, r.sourceShape, show),
     };
   });
 
@@ -204,7 +216,7 @@ function agree(ours: Awaited<ReturnType<typeof studioSays>>, theirs: Awaited<Ret
   expect(keys(ours.core).filter((k) => !lax.includes(k)), 'SHACL-core findings').toEqual(keys(theirs.core));
   expect(keys(ours.sparql), 'SHACL-SPARQL findings').toEqual(keys(theirs.sparql));
   // The studio reports a finding that two shapes give once, with the first shape by name: that shape must be one of them.
-  for (const said of ours.core.filter((s) => !s.shape.startsWith('_:'))) {
+  for (const said of ours.core.filter((s) => !s.shape.startsWith('_:') && !lax.includes(s.key))) {
     expect(theirs.core.filter((t) => t.key === said.key).map((t) => t.shape), said.key).toContain(said.shape);
   }
   // The studio's own checks can make a policy fail that SHACL passes, never the other way round.
