@@ -181,12 +181,14 @@ function NeighbourhoodView({ rule }: { rule: string }) {
   return (
     <Await loaded={loaded} what="the rule's neighbourhood">
       {({ graph, title }) => {
+        // What the answer is about: while the next one loads, the page keeps showing the last answer whole.
+        const centre = graph.rule;
         const labels = new Map(graph.nodes.map((n) => [n.id, n.label ?? nameOf(n.id)]));
         const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
-        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === rule ? 9 : n.kind === 'term' ? 4 : 6, color: KINDS[n.kind]!.color }));
+        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === centre ? 9 : n.kind === 'term' ? 4 : 6, color: KINDS[n.kind]!.color }));
         const edges: DrawnEdge[] = drawOrder(graph.edges).map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: 2 }));
-        const name = labels.get(rule)!;
-        const nodeLink = (id: string) => <NodeLink id={id} kind={kinds.get(id)} label={labels.get(id)!} centre={rule} policy={graph.policy} />;
+        const name = labels.get(centre)!;
+        const nodeLink = (id: string) => <NodeLink id={id} kind={kinds.get(id)} label={labels.get(id)!} centre={centre} policy={graph.policy} />;
         return (
           <>
             {graph.policy && <PolicyTabs policy={graph.policy} title={title} current="graph" />}
@@ -200,16 +202,16 @@ function NeighbourhoodView({ rule }: { rule: string }) {
             </nav>
             <h1>Neighbourhood of {name}</h1>
             <p class="count">
-              {graph.nodes.length} nodes and {graph.edges.length} edges around <RuleLink rule={rule} label={`the rule ${name}`} />. Click a rule to see its neighbourhood, a term to see its hierarchy.
+              {graph.nodes.length} nodes and {graph.edges.length} edges around <RuleLink rule={centre} label={`the rule ${name}`} />. Click a rule to see its neighbourhood, a term to see its hierarchy.
               {graph.more > 0 && ` ${graph.more} more nodes are left off (a neighbourhood shows at most ${NEIGHBOURS_SHOWN}).`}
             </p>
             <Legend relations={[...new Set(graph.edges.map((e) => e.relation))]} kinds={[...new Set(graph.nodes.map((n) => n.kind))]} />
             <Drawing
               nodes={nodes}
               edges={edges}
-              centre={rule}
+              centre={centre}
               label={`Drawing of the neighbourhood of ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges; the tables below list the same.`}
-              onClick={(id) => id !== rule && opens(id, kinds.get(id), graph.policy)}
+              onClick={(id) => id !== centre && opens(id, kinds.get(id), graph.policy)}
             />
 
             <NodeAndEdgeTables nodes={graph.nodes} edges={graph.edges} nodeLink={nodeLink} labels={labels} empty="The rule has no exception, reference, conflict or term." />
@@ -253,12 +255,14 @@ function TermView({ term, policy }: { term: string; policy: string | null }) {
   return (
     <Await loaded={loaded} what="the term's hierarchy">
       {({ graph, title }) => {
+        // What the answer is about: while the next one loads, the page keeps showing the last answer whole.
+        const centre = graph.term;
         const labels = new Map(graph.nodes.map((n) => [n.id, n.label ?? nameOf(n.id)]));
         const kinds = new Map(graph.nodes.map((n) => [n.id, n.kind]));
-        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === term ? 9 : n.kind === 'term' ? 5 : 4, color: KINDS[n.kind]!.color }));
+        const nodes: DrawnNode[] = graph.nodes.map((n) => ({ id: n.id, label: labels.get(n.id)!, size: n.id === centre ? 9 : n.kind === 'term' ? 5 : 4, color: KINDS[n.kind]!.color }));
         const edges: DrawnEdge[] = drawOrder(graph.edges).map((e) => ({ source: e.source, target: e.target, color: RELATIONS[e.relation]?.color ?? '#999', size: 2 }));
-        const name = labels.get(term)!;
-        const nodeLink = (id: string) => <NodeLink id={id} kind={kinds.get(id)} label={labels.get(id)!} centre={term} policy={policy} />;
+        const name = labels.get(centre)!;
+        const nodeLink = (id: string) => <NodeLink id={id} kind={kinds.get(id)} label={labels.get(id)!} centre={centre} policy={policy} />;
         return (
           <>
             {policy && <PolicyTabs policy={policy} title={title} current="graph" />}
@@ -269,7 +273,7 @@ function TermView({ term, policy }: { term: string; policy: string | null }) {
               {graph.more > 0 && ` ${graph.more} more nodes are left off (at most ${NEIGHBOURS_SHOWN}).`}
             </p>
             <Legend relations={[...new Set(graph.edges.map((e) => e.relation))]} kinds={[...new Set(graph.nodes.map((n) => n.kind))]} />
-            <Drawing nodes={nodes} edges={edges} centre={term} label={`Drawing of the hierarchy of ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges; the tables below list the same.`} onClick={(id) => id !== term && opens(id, kinds.get(id), policy)} />
+            <Drawing nodes={nodes} edges={edges} centre={centre} label={`Drawing of the hierarchy of ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges; the tables below list the same.`} onClick={(id) => id !== centre && opens(id, kinds.get(id), policy)} />
             <NodeAndEdgeTables nodes={graph.nodes} edges={graph.edges} nodeLink={nodeLink} labels={labels} empty="Nothing is broader or narrower than this term, and no provision names it." />
           </>
         );
