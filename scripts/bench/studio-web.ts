@@ -33,25 +33,34 @@ for (const file of ['app.js', 'styles.css', 'index.html', ...(await readdir(path
 
 const enc = encodeURIComponent;
 const failing: string = ((await (await fetch(`${studio.url}/v1/audits/${enc(studio.run)}/failing-rules?limit=1`, { headers: { authorization: `Bearer ${TOKENS.reader}` } })).json()) as { items: { rule: string }[] }).items[0]!.rule;
-/** Each view, and what shows it is usable. */
-const VIEWS: [string, string, string][] = [
-  ['policies', '#/', 'table tbody tr'],
-  ['rules (225)', `#/policy/${enc(BCG)}/rules`, 'table.rules tbody tr'],
-  ['rule page', `#/rule/${enc(failing)}`, '#audits-heading ~ table tbody tr'],
-  ['coverage', `#/policy/${enc(BCG)}/coverage`, 'main table tbody tr'],
-  ['conflicts', `#/policy/${enc(BCG)}/conflicts`, 'main table tbody tr'],
-  ['audit run', `#/run/${enc(studio.run)}?policy=${enc(BCG)}`, 'li.result'],
+/** Each view, what shows it is usable, and whose token opens it (the write forms need an engineer). */
+const VIEWS: [string, string, string, keyof typeof TOKENS][] = [
+  ['policies', '#/', 'table tbody tr', 'reader'],
+  ['rules (225)', `#/policy/${enc(BCG)}/rules`, 'table.rules tbody tr', 'reader'],
+  ['rule page', `#/rule/${enc(failing)}`, '#audits-heading ~ table tbody tr', 'reader'],
+  ['coverage', `#/policy/${enc(BCG)}/coverage`, 'main table tbody tr', 'reader'],
+  ['conflicts', `#/policy/${enc(BCG)}/conflicts`, 'main table tbody tr', 'reader'],
+  ['audits', `#/policy/${enc(BCG)}/audits`, 'main table tbody tr', 'reader'],
+  ['audit run', `#/run/${enc(studio.run)}?policy=${enc(BCG)}`, 'li.result', 'reader'],
+  ['compare', `#/compare?policy=${enc(BCG)}&first=${enc(studio.baseline)}&second=${enc(studio.run)}`, 'main table tbody tr', 'reader'],
+  ['review', `#/review/${enc(studio.run)}?policy=${enc(BCG)}`, 'form.verdict', 'engineer'],
+  // The graph is usable once drawn (or, without WebGL, once its tables are there).
+  ['graph', `#/graph?policy=${enc(BCG)}`, '.graph-canvas[data-state="drawn"], .graph-canvas[data-state="no-webgl"]', 'reader'],
+  ['rule graph', `#/graph?rule=${enc(failing)}`, '.graph-canvas[data-state="drawn"], .graph-canvas[data-state="no-webgl"]', 'reader'],
+  ['playground', `#/playground?policy=${enc(BCG)}`, 'form.ask', 'engineer'],
+  ['jobs', '#/jobs', 'form.start-job', 'engineer'],
+  ['ingest', '#/ingest', 'form.ingest', 'engineer'],
 ];
 
 const browser = await launchChromium();
 try {
   console.log(`\nfirst view usable, ms (fresh browser context each time; ${repeats} runs after the first):`);
   console.log(`  ${'view'.padEnd(12)} ${'first'.padStart(6)} ${'median'.padStart(7)} ${'max'.padStart(6)}`);
-  for (const [name, route, ready] of VIEWS) {
+  for (const [name, route, ready, role] of VIEWS) {
     const times: number[] = [];
     for (let i = 0; i <= repeats; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      await context.addInitScript((token: string) => sessionStorage.setItem('studio-token', token), TOKENS.reader);
+      await context.addInitScript((token: string) => sessionStorage.setItem('studio-token', token), TOKENS[role]);
       const page = await context.newPage();
       const started = performance.now();
       await page.goto(`${studio.url}/${route}`);

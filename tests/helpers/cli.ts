@@ -10,8 +10,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** The CLI transpiled once by the global setup (tests/helpers/builds.ts); through tsx when a run has none. */
-const built = inject('studioCli');
+/**
+ * The CLI transpiled once by the global setup (tests/helpers/builds.ts); through tsx when a run has none,
+ * or outside vitest (the benches under scripts/bench share these helpers, and `inject` throws there).
+ */
+const built = (() => {
+  try {
+    return inject('studioCli');
+  } catch {
+    return undefined;
+  }
+})();
 export const ENTRY = built ? [built] : ['--import', 'tsx', 'src/cli/main.ts'];
 
 /** Runs `studio <args>` to completion. */
