@@ -70,3 +70,21 @@ export function FilterSelect({ id, label, value, options, onPick }: { id: string
 export function Stale({ stale, what }: { stale: boolean | undefined; what: string }) {
   return stale ? <span class="badge stale" title={`${what} predates the policy's last change`}>stale</span> : null;
 }
+
+/** A form's submit button, saying when it is at work, and the error of its last try. */
+export function SubmitRow({ busy, label, busyLabel, error }: { busy: boolean; label: string; busyLabel: string; error: string | null }) {
+  return (
+    <>
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          {busy ? busyLabel : label}
+        </button>
+      </div>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

@@ -11,7 +11,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, getJson, postBytes, postJson } from '../api.js';
 import { useLoad } from '../load.js';
-import { Await } from '../parts.js';
+import { Await, SubmitRow } from '../parts.js';
 import { href } from '../router.js';
 import { session } from '../session.js';
 import type { IngestDraft, IngestReviewRow, Page, PolicySummary, ReviewedDraft } from '../types.js';
@@ -90,16 +90,7 @@ function DocumentForm({ policies, onDraft }: { policies: readonly PolicySummary[
           </select>
         </>
       )}
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Drafting…' : 'Draft rules'}
-        </button>
-      </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <SubmitRow busy={busy} label="Draft rules" busyLabel="Drafting…" error={error} />
     </form>
   );
 }

@@ -11,7 +11,8 @@
 import { useState } from 'preact/hooks';
 import { enc, getJson, postJson } from '../api.js';
 import { useLoad } from '../load.js';
-import { Await, FilterSelect, RuleLink, When } from '../parts.js';
+import { ChoiceForm } from '../choice-form.js';
+import { Await, FilterSelect, RuleLink, SubmitRow, When } from '../parts.js';
 import { go, href } from '../router.js';
 import { session } from '../session.js';
 import type { Page, PlaygroundAnswer, PolicySummary, RecordedPreference } from '../types.js';
@@ -47,64 +48,27 @@ function AskForm({ policy, onAnswer }: { policy: string; onAnswer: (answer: Play
       <h2 id="ask-heading">Ask both models</h2>
       <label for="question">Question</label>
       <textarea id="question" rows={3} maxLength={4000} value={question} onInput={(e) => setQuestion((e.currentTarget as HTMLTextAreaElement).value)} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Asking…' : 'Ask'}
-        </button>
-      </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <SubmitRow busy={busy} label="Ask" busyLabel="Asking…" error={error} />
     </form>
   );
 }
 
 function PreferenceForm({ policy, exchange, onRecorded }: { policy: string; exchange: string; onRecorded: (message: string) => void }) {
-  const [preferred, setPreferred] = useState('');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!preferred) return setError('Choose first, second, tie or both bad.');
-    if (!reason.trim()) return setError('Give a reason.');
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await postJson<RecordedPreference>(`/v1/policies/${enc(policy)}/preferences`, { exchange, preferred, reason: reason.trim() });
-      onRecorded(`Recorded: ${PREFERENCE_NAMES[answer.preferred] ?? answer.preferred}, by ${answer.recordedBy}.`);
-    } catch (e) {
-      setError(`Not recorded: ${(e as Error).message}`);
-    } finally {
-      setBusy(false);
-    }
+  const record = async (preferred: string, reason: string) => {
+    const answer = await postJson<RecordedPreference>(`/v1/policies/${enc(policy)}/preferences`, { exchange, preferred, reason });
+    return `Recorded: ${PREFERENCE_NAMES[answer.preferred] ?? answer.preferred}, by ${answer.recordedBy}.`;
   };
   return (
-    <form class="verdict" onSubmit={submit} aria-labelledby="preference-heading">
-      <h2 id="preference-heading">Which answer is better?</h2>
-      <fieldset>
-        <legend>Preference</legend>
-        {PREFERENCES.map(([value, label]) => (
-          <label key={value} class="choice">
-            <input type="radio" name="preferred" value={value} checked={preferred === value} onChange={() => setPreferred(value)} /> {label}
-          </label>
-        ))}
-      </fieldset>
-      <label for="preference-reason">Reason</label>
-      <textarea id="preference-reason" rows={3} maxLength={4000} value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Recording…' : 'Record preference'}
-        </button>
-      </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
-    </form>
+    <ChoiceForm
+      id="preference"
+      heading="Which answer is better?"
+      legend="Preference"
+      choices={PREFERENCES}
+      unchosen="Choose first, second, tie or both bad."
+      submitLabel="Record preference"
+      record={record}
+      onRecorded={onRecorded}
+    />
   );
 }
 

@@ -9,6 +9,7 @@
 
 import { useState } from 'preact/hooks';
 import { enc, getJson, postJson } from '../api.js';
+import { ChoiceForm } from '../choice-form.js';
 import { useLoad } from '../load.js';
 import { Await, PolicyTabs, RuleLink } from '../parts.js';
 import { nameOf } from '../policy-data.js';
@@ -37,50 +38,11 @@ async function queueOf(run: string): Promise<AuditResult[]> {
 }
 
 function VerdictForm({ run, result, onRecorded }: { run: string; result: AuditResult; onRecorded: (message: string) => void }) {
-  const [outcome, setOutcome] = useState('');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (!outcome) return setError('Choose passed, failed or can\'t tell.');
-    if (!reason.trim()) return setError('Give a reason.');
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await postJson<{ outcome: string; reviewer: string }>(`/v1/audits/${enc(run)}/reviews`, { scenario: result.scenario, outcome, reason: reason.trim() });
-      onRecorded(`Recorded ${VERDICTS.find(([v]) => v === answer.outcome)?.[1].toLowerCase() ?? answer.outcome} by ${answer.reviewer}.`);
-    } catch (e) {
-      setError(`Not recorded: ${(e as Error).message}`);
-    } finally {
-      setBusy(false);
-    }
+  const record = async (outcome: string, reason: string) => {
+    const answer = await postJson<{ outcome: string; reviewer: string }>(`/v1/audits/${enc(run)}/reviews`, { scenario: result.scenario, outcome, reason });
+    return `Recorded ${VERDICTS.find(([v]) => v === answer.outcome)?.[1].toLowerCase() ?? answer.outcome} by ${answer.reviewer}.`;
   };
-  return (
-    <form class="verdict" onSubmit={submit} aria-labelledby="verdict-heading">
-      <h2 id="verdict-heading">Your verdict</h2>
-      <fieldset>
-        <legend>Outcome</legend>
-        {VERDICTS.map(([value, label]) => (
-          <label key={value} class="choice">
-            <input type="radio" name="outcome" value={value} checked={outcome === value} onChange={() => setOutcome(value)} /> {label}
-          </label>
-        ))}
-      </fieldset>
-      <label for="verdict-reason">Reason</label>
-      <textarea id="verdict-reason" rows={3} maxLength={4000} value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Recording…' : 'Record verdict'}
-        </button>
-      </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
-    </form>
-  );
+  return <ChoiceForm id="verdict" heading="Your verdict" legend="Outcome" choices={VERDICTS} unchosen="Choose passed, failed or can't tell." submitLabel="Record verdict" record={record} onRecorded={onRecorded} />;
 }
 
 export function ReviewView({ run, params }: { run: string; params: URLSearchParams }) {
