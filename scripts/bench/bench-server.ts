@@ -21,6 +21,8 @@ export interface BenchServer {
   readonly address: string;
   /** The Authorization header of the server's one token. */
   readonly headers: { readonly authorization: string };
+  /** GET of a route with the token: its JSON body and the milliseconds until it was read; throws on a status other than 2xx. */
+  timed(route: string): Promise<{ ms: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -52,9 +54,17 @@ export async function startBenchServer(options: {
     });
     server.once('exit', (code) => reject(new Error(`studio serve exited with ${code}`)));
   });
+  const headers = { authorization: `Bearer ${token}` };
   return {
     address,
-    headers: { authorization: `Bearer ${token}` },
+    headers,
+    timed: async (route) => {
+      const start = performance.now();
+      const response = await fetch(address + route, { headers });
+      const body = await response.json();
+      if (!response.ok) throw new Error(`${route}: ${response.status} ${JSON.stringify(body)}`);
+      return { ms: performance.now() - start, body };
+    },
     stop: async () => {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));

@@ -14,15 +14,7 @@ import { startBenchServer } from './bench-server.js';
 const rules = Number(process.argv[2] ?? 10000);
 const repeats = Number(process.argv[3] ?? 10);
 
-const { address, headers, stop } = await startBenchServer({ rules, role: 'reader' });
-
-async function timed(route: string): Promise<{ ms: number; body: any }> {
-  const start = performance.now();
-  const response = await fetch(address + route, { headers });
-  const body = await response.json();
-  if (!response.ok) throw new Error(`${route}: ${response.status} ${JSON.stringify(body)}`);
-  return { ms: performance.now() - start, body };
-}
+const { stop, timed } = await startBenchServer({ rules, role: 'reader' });
 
 try {
   const first = await timed('/v1/rules?limit=1');
