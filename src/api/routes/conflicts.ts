@@ -120,8 +120,8 @@ const recordedSchema = {
 
 const timingsSchema = {
   type: 'object',
-  properties: { queryMs: { type: 'integer' }, defectsMs: { type: 'integer' }, resolveMs: { type: 'integer' } },
-  required: ['queryMs', 'defectsMs', 'resolveMs'],
+  properties: { queryMs: { type: 'integer' }, defectsMs: { type: 'integer' }, exceptionsMs: { type: 'integer' }, resolveMs: { type: 'integer' } },
+  required: ['queryMs', 'defectsMs', 'exceptionsMs', 'resolveMs'],
 } as const;
 
 const tags = ['conflicts'];
