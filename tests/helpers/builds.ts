@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { bundleCli } from '../../scripts/bundle-cli.js';
 
 const STAMP = '.source-sha256';
 
@@ -38,8 +39,9 @@ function built(out: string, digest: string): boolean {
 
 /**
  * The CLI for the tests' child processes: src/ transpiled file for file to
- * JavaScript by esbuild (no type check, no bundling) into .test-cli/, laid out
- * as tsc lays out dist/. Node starts it without tsx's loader, several times
+ * JavaScript by esbuild (no type check) into .test-cli/, laid out as tsc lays
+ * out dist/, then its entry bundled as npm run build bundles dist/
+ * (scripts/bundle-cli.ts). Node starts it without tsx's loader, several times
  * faster for a short command, which the hundreds of CLI runs in the suite
  * add up; and it is always the current src/, unlike a dist/ left from an
  * earlier build. .test-cli/ sits one level below the project root, like
@@ -60,7 +62,7 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
 async function transpileSources(root: string): Promise<string> {
   const src = path.join(root, 'src');
   const files = (await filesUnder(src)).filter((f) => f.endsWith('.ts'));
-  const digest = await digestOf(files);
+  const digest = await digestOf([...files, path.join(root, 'scripts', 'bundle-cli.ts')]);
   const out = path.join(root, '.test-cli');
   const entry = path.join(out, 'cli', 'main.js');
   if (built(out, digest)) return entry;
@@ -68,6 +70,8 @@ async function transpileSources(root: string): Promise<string> {
   const fresh = `${out}-${process.pid}-${randomBytes(4).toString('hex')}`;
   await rm(fresh, { recursive: true, force: true });
   await build({ entryPoints: files, outdir: fresh, outbase: src, format: 'esm', platform: 'node', target: 'node20', bundle: false, logLevel: 'warning' });
+  // Then bundled as npm run build bundles dist/, so that the tests run the command users run.
+  await bundleCli(fresh);
   await writeFile(path.join(fresh, STAMP), digest);
   await rm(out, { recursive: true, force: true });
   await rename(fresh, out);
