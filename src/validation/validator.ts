@@ -94,9 +94,9 @@ export class PolicyValidator {
   static async create(options: { threadFrom?: number } = {}): Promise<PolicyValidator> {
     const vocabulary = parseTurtle(await readTurtle(ONTOLOGY_FILE));
     // shacl-engine reads rdfs:subClassOf from the shapes graph, so the vocabulary goes there too.
-    const shapes = new N3.Store([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
+    const shapes = new SubjectDataset([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
     const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
-    const nodeShapes = shapes.getSubjects(N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`), null);
+    const nodeShapes = [...(shapes.match(null, N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`)) as Iterable<Quad>)].map((q) => q.subject);
     return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes), targetedObjectsOf(shapes), options.threadFrom ?? THREAD_FROM);
   }
 
