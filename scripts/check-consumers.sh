@@ -9,8 +9,10 @@
 #
 #   bash scripts/check-consumers.sh [policy.ttl] [context IRI]
 #
-# Not part of the test suite (it installs packages and takes minutes); the
-# invariants it relies on are tested in tests/framers and tests/instructors.
+# Not part of the test suite (it installs packages: about 3.5 minutes the first
+# time); .ci/run runs it before the suite. The invariants it relies on are also
+# tested in tests/framers and tests/instructors. The consumers' versions are
+# pinned below, so that a new release cannot fail a build unseen.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,12 +28,13 @@ report() { # status name detail
 }
 
 mkdir -p "$tools"
-if ! "$tools/venv/bin/python" -c 'import datasets, instructlab.schema' 2>/dev/null; then
-  python3 -m venv "$tools/venv" && "$tools/venv/bin/pip" install -q 'datasets>=3' instructlab-schema >"$tools/pip.log" 2>&1 ||
+DATASETS=5.2.0 INSTRUCTLAB_SCHEMA=0.4.2 PROMPTFOO=0.121.20
+if ! "$tools/venv/bin/python" -c "import importlib.metadata as m; assert m.version('datasets') == '$DATASETS' and m.version('instructlab-schema') == '$INSTRUCTLAB_SCHEMA'" 2>/dev/null; then
+  python3 -m venv "$tools/venv" && "$tools/venv/bin/pip" install -q "datasets==$DATASETS" "instructlab-schema==$INSTRUCTLAB_SCHEMA" >"$tools/pip.log" 2>&1 ||
     { report FAIL install "pip install datasets instructlab-schema failed (see $tools/pip.log)"; exit 1; }
 fi
-if [ ! -x "$tools/npm/node_modules/.bin/promptfoo" ]; then
-  npm install --prefix "$tools/npm" --no-audit --no-fund promptfoo >"$tools/npm.log" 2>&1 ||
+if [ "$("$tools/npm/node_modules/.bin/promptfoo" --version 2>/dev/null | tail -1)" != "$PROMPTFOO" ]; then
+  npm install --prefix "$tools/npm" --no-audit --no-fund "promptfoo@$PROMPTFOO" >"$tools/npm.log" 2>&1 ||
     { report FAIL install "npm install promptfoo failed (see $tools/npm.log)"; exit 1; }
 fi
 py="$tools/venv/bin/python"
