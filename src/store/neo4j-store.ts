@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
@@ -103,7 +104,10 @@ export class Neo4jStore implements GraphStore {
     const record = records[0];
     if (!record) return undefined;
     const baseIri = record.get('baseIri') as string | null;
-    return { file: String(record.get('source')), text: String(record.get('content')), baseIri: baseIri ?? `file:///version/${sha256}.ttl` };
+    // A version is kept gzipped (base64): a tenth of the text to write and store. Versions kept before that hold the text itself.
+    const packed = record.get('contentGzip') as string | null;
+    const text = packed === null ? String(record.get('content')) : gunzipSync(Buffer.from(packed, 'base64')).toString('utf8');
+    return { file: String(record.get('source')), text, baseIri: baseIri ?? `file:///version/${sha256}.ttl` };
   }
 
   async listPolicies(): Promise<LoadedPolicy[]> {
@@ -413,7 +417,7 @@ export class Neo4jStore implements GraphStore {
         if (revisionOf) meta.revisionOf = revisionOf;
         const { kind: _kind, ...kept } = meta;
         await tx.run(await readStatement('record-version'), {
-          version: { ...kept, content: version.source.text, ...(version.source.baseIri ? { baseIri: version.source.baseIri } : {}) },
+          version: { ...kept, contentGzip: gzipSync(version.source.text, { level: 1 }).toString('base64'), ...(version.source.baseIri ? { baseIri: version.source.baseIri } : {}) },
         });
         await tx.run(await readStatement('prune-versions'), { policy: meta.policy, current: meta.sha256, keep: neo4j.int(Math.max(0, version.keep)) });
       }

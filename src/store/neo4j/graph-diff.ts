@@ -25,8 +25,15 @@ export interface GraphChanges {
 }
 
 export function diffGraph(stored: StoredGraph, next: Projection): GraphChanges {
+  // A first import: everything is new (a million triples need not be fingerprinted to learn it).
+  if (stored.nodes.length === 0 && stored.relationships.length === 0) {
+    return { write: next.nodes, release: [], deleteRelationships: [], createRelationships: next.relationships, maybeUnused: [] };
+  }
   const before = new Map(stored.nodes.map((n) => [n.uri, fingerprint(n.labels, n.rdfTypes, n.props)]));
-  const write = next.nodes.filter((n) => before.get(n.uri) !== fingerprint(n.labels, n.rdfTypes, n.props));
+  const write = next.nodes.filter((n) => {
+    const was = before.get(n.uri);
+    return was === undefined || was !== fingerprint(n.labels, n.rdfTypes, n.props);
+  });
   const described = new Set(next.nodes.map((n) => n.uri));
   const release = stored.nodes.map((n) => n.uri).filter((uri) => !described.has(uri));
 

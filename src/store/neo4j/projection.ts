@@ -60,12 +60,17 @@ export interface Projection {
  */
 export function project(quads: readonly Quad[], options: { bnodeScope: string; superclasses: ReadonlyMap<string, readonly string[]> }): Projection {
   const names = new Map<string, NameRow>();
+  // A graph uses few predicates and types, each in many triples: each is named once.
+  const named: Record<NameKind, Map<string, string>> = { label: new Map(), property: new Map(), relationship: new Map() };
   const name = (iri: string, kind: NameKind): string => {
+    const done = named[kind].get(iri);
+    if (done !== undefined) return done;
     const n = graphName(iri, kind);
     const key = `${kind} ${n}`;
     const known = names.get(key);
     if (known && known.iri !== iri) throw new Error(`two IRIs project to the ${kind} ${n}: ${known.iri} and ${iri}`);
     names.set(key, { name: n, kind, iri });
+    named[kind].set(iri, n);
     return n;
   };
   const uriOf = (term: Term): string => (term.termType === 'BlankNode' ? `${BNODE_SCHEME}${options.bnodeScope}/${term.value}` : term.value);
