@@ -211,6 +211,33 @@ describe('studio generate --changed', () => {
     }
   }, 60_000);
 
+  it("copies the earlier promptfoo suite's test of an item whose eval record is unchanged, and renders one whose record changed", async () => {
+    const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'suite') });
+    const out = path.join(dir, 'suite-out');
+    try {
+      await loadAndDetect(store, 'policies/gifts-code.ttl');
+      await runGeneration(store, { seed: 1, out });
+      const [folder] = await readdir(out);
+      const [evalFile, suiteFile] = [path.join(out, folder!, 'eval.jsonl'), path.join(out, folder!, 'promptfooconfig.yaml')];
+      const suite = await readFile(suiteFile, 'utf8');
+      const evals = (await readFile(evalFile, 'utf8')).split('\n');
+      // Two tests marked: the first item's alone (its record unchanged, so the mark is copied: proof the test was not rendered),
+      // the second's with its eval record too (so it is rendered again, and the mark goes).
+      const descriptions = [...suite.matchAll(/^- description: (.*)$/gm)].map((m) => m[1]!);
+      const marked = suite.replace(`- description: ${descriptions[0]}\n`, `- description: ${descriptions[0]} COPIED\n`).replace(`- description: ${descriptions[1]}\n`, `- description: ${descriptions[1]} RENDERED\n`);
+      await writeFile(suiteFile, marked);
+      await writeFile(evalFile, [evals[0], evals[1]!.replace('"reference":"', '"reference":"edited '), ...evals.slice(2)].join('\n'));
+      await runGeneration(store, { seed: 1, out, changed: true });
+      const again = await readFile(suiteFile, 'utf8');
+      expect(again).toContain(`- description: ${descriptions[0]} COPIED\n`);
+      expect(again).not.toContain('RENDERED');
+      expect(again.replace(' COPIED', '')).toBe(suite);
+      expect(await readFile(evalFile, 'utf8')).toBe(evals.join('\n'));
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('on Neo4j: the same patch as the embedded store (its triples and what the query twins read), and the datasets of a full run', async (ctx) => {
     if (!(await neo4jAvailable())) return ctx.skip();
     await wipeNeo4j();

@@ -154,7 +154,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
         ? async (items: readonly Item[], context: PolicyContext) => {
             if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(items));
             if (options.out) {
-              datasets ??= await DatasetWriter.open(context, options.out);
+              datasets ??= await DatasetWriter.open(context, options.out, undefined, { reuse: plan !== undefined });
               await datasets.add(items);
             }
           }
