@@ -20,11 +20,15 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
-import { runGeneration, formatGeneration, type GenerateSummary } from '../../src/cli/commands/generate.js';
+import { runGeneration, formatGeneration, type GenerateCommandOptions, type GenerateSummary } from '../../src/cli/commands/generate.js';
 import { generatedGraphIri } from '../../src/framers/item.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
+import { paraphraser, polite } from '../helpers/paraphrases.js';
+import { LlmClient } from '../../src/llm/client.js';
+import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -121,14 +125,14 @@ interface Outcome {
   readonly full: GenerateSummary;
 }
 
-/** Generates on v1, loads v2 and regenerates with --changed (data folder a), against a full run on v2 (data folder b). */
-async function compare(name: string, v1: string, v2: string): Promise<Outcome> {
+/** Generates on v1 (with augmentation, if given), loads v2 and regenerates with --changed (data folder a), against a full run on v2 (data folder b). */
+async function compare(name: string, v1: string, v2: string, augment?: GenerateCommandOptions['augment']): Promise<Outcome> {
   const [a, b] = [path.join(dir, `${name}-a`), path.join(dir, `${name}-b`)];
   const storeA = await EmbeddedStore.open({ dataDir: a });
   const storeB = await EmbeddedStore.open({ dataDir: b });
   try {
     const policy = await loadAndDetect(storeA, v1);
-    await runGeneration(storeA, { seed: 1, out: `${a}-out` });
+    await runGeneration(storeA, { seed: 1, out: `${a}-out`, ...(augment ? { augment } : {}) });
     await loadAndDetect(storeA, v2);
     const [changed] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true });
     await loadAndDetect(storeB, v2);
@@ -179,6 +183,29 @@ describe('studio generate --changed', () => {
     expect(changed.items).toBe(full.items);
     expect(changed.changed!.regenerated + changed.changed!.kept).toBe(full.items);
     expect(changed.changed!.kept).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('after a run with paraphrases: they go, with their activities and prompts, as a full run of the new version has none', async () => {
+    const server = await OpenAiTestServer.start({ script: paraphraser(polite) });
+    try {
+      const client = new LlmClient({ ...LLM_DEFAULTS, baseUrl: server.baseUrl, model: 'studio-test-model', parameters: { max_tokens: 900 }, timeoutMs: 5000, maxRetries: 2 });
+      const v2 = path.join(dir, 'tsr-2024-after-augment.ttl');
+      await writeFile(v2, await readFile('examples/evolution/telemarketing-sales-rule-2024.ttl', 'utf8'));
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'augmented-probe') });
+      try {
+        // The paraphrases are really there before: the test below would pass without them.
+        await loadAndDetect(store, 'examples/evolution/telemarketing-sales-rule-2023.ttl');
+        const [augmented] = await runGeneration(store, { seed: 1, augment: { client, paraphrases: 1, families: ['scenario-noncompliant'] } });
+        expect(augmented!.augmentation!.kept).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+      const { changed, full } = await compare('augmented', 'examples/evolution/telemarketing-sales-rule-2023.ttl', v2, { client, paraphrases: 1, families: ['scenario-noncompliant'] });
+      expect(changed.items).toBe(full.items);
+      expect(changed.changed!.kept).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 
   it('refuses a policy never generated, naming the command to run first, and changes nothing', async () => {
