@@ -3,7 +3,9 @@
  * synthetic policy of N rules, a full generation (with its datasets), then
  * 1% of its rules reworded and the policy reloaded; then `generate --changed`
  * in that data folder, and a full generation of the new version in a data
- * folder of its own. Both write the generated graph and the datasets. Wall
+ * folder of its own. Both write the datasets; the full run writes the
+ * generated graph whole, `--changed` patches it (and copies the promptfoo
+ * tests of unchanged items from the datasets already there). Wall
  * and CPU time (user + system of the whole process, oxigraph and its threads
  * included) of each, and, to show where the time goes, the framer's pass
  * alone (the context read, no write) with and without the kept texts.

@@ -7,7 +7,7 @@
  * and in bytes (see CacheLimits), least recently used out first.
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphPatch, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -100,6 +100,14 @@ export class CachingStore implements GraphStore {
       },
       abort: () => writer.abort(),
     };
+  }
+
+  async patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph> {
+    try {
+      return await this.store.patchDerivedGraph(graph, patch);
+    } finally {
+      this.clear();
+    }
   }
 
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {

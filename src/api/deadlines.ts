@@ -7,7 +7,7 @@
  * running or waiting are abandoned (QueryAbortedError).
  */
 
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphPatch, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
@@ -85,6 +85,10 @@ export class DeadlineStore implements GraphStore {
 
   beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
     return this.store.beginDerivedGraph(graph);
+  }
+
+  patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph> {
+    return this.store.patchDerivedGraph(graph, patch);
   }
 
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]> {

@@ -4,13 +4,19 @@
  * 'generated' derived graph (replacing the previous run's). The run streams:
  * items are written batch by batch through a DerivedGraphWriter and handed
  * to the caller's onItems, so memory holds one batch, not the whole run.
+ * Selective regeneration (`--changed`, selective.ts) patches the earlier
+ * graph instead: only the items rendered again are written.
  */
 
+import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore, Progress } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
 import { Framer, FAMILIES, type GenerateOptions } from './generate.js';
-import { generatedGraphIri, type Item } from './item.js';
+import { generatedGraphIri, templateIri, type Item } from './item.js';
+import type { EarlierGeneration } from './selective.js';
+import type { Template } from './templates.js';
+import { PROV } from '../vocabulary.js';
 import { readPolicyContext, type PolicyContext } from './policy-context.js';
 import type { TemplateLibrary } from './templates.js';
 import { activityQuads, itemQuads, templateQuads } from './to-rdf.js';
@@ -50,6 +56,8 @@ export interface GenerationSettings {
   readonly batchSize?: number;
   /** Selective regeneration: the texts of items an earlier run made that need no rendering again (framers/selective.ts). */
   readonly reuse?: GenerateOptions['reuse'];
+  /** With reuse: the earlier graph, which is then patched rather than written whole (see patchGenerated). */
+  readonly earlier?: EarlierGeneration;
 }
 
 /** Generates a policy's items and stores them; same policy, templates and seed give the same graph. */
@@ -64,6 +72,7 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     ...(settings.progress ? { progress: settings.progress } : {}),
     ...(settings.reuse ? { reuse: settings.reuse } : {}),
   });
+  if (settings.earlier) return patchGenerated(store, policy, context, framer, settings.earlier, settings);
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {
     const triples = new GenerationTriples(settings.seed, context);
@@ -91,6 +100,73 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
   } finally {
     await writer.abort();
   }
+}
+
+/**
+ * Selective regeneration's write, in proportion to the change: the earlier
+ * graph is patched. Written: the items rendered again, the activities that
+ * made them (each prov:wasInformedBy the earlier activities of its template
+ * whose items it kept) and the templates not yet in the graph or whose
+ * content changed. Removed: the earlier items not kept (rendered again, or
+ * not made any more), the activities no kept item names, the templates no
+ * item follows any more. A kept item keeps its triples, and so the activity
+ * (of the earlier version) that made it: every item's content equals a full
+ * run's, its prov:wasGeneratedBy names the activity that really made it.
+ */
+async function patchGenerated(store: GraphStore, policy: string, context: PolicyContext, framer: Framer, earlier: EarlierGeneration, settings: GenerationSettings): Promise<GenerationResult> {
+  const batchSize = settings.batchSize ?? GENERATION_BATCH;
+  const byFamily: Record<string, number> = {};
+  let [items, preferencePairs] = [0, 0];
+  let batch: Item[] = [];
+  const add: Quad[] = [];
+  const kept = new Set<string>();
+  const keptActivities = new Set<string>();
+  /** By template id: the earlier activities whose items were kept. */
+  const informedBy = new Map<string, Set<string>>();
+  /** Activities of the items rendered again, with their template. */
+  const activities = new Map<string, Template>();
+  const templates = new Map<string, Template>();
+  const flush = async () => {
+    settings.signal?.throwIfAborted();
+    await settings.onItems?.(batch, context);
+    batch = [];
+  };
+  for (const item of framer.generate()) {
+    items++;
+    byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
+    if (item.rejected) preferencePairs++;
+    templates.set(templateIri(item.template), item.template);
+    const activity = earlier.kept(item.iri) ? earlier.activities.get(item.iri) : undefined;
+    if (activity) {
+      kept.add(item.iri);
+      keptActivities.add(activity);
+      let set = informedBy.get(item.template.id);
+      if (!set) informedBy.set(item.template.id, (set = new Set()));
+      set.add(activity);
+    } else {
+      for (const q of itemQuads(item)) add.push(q);
+      activities.set(item.activity, item.template);
+    }
+    batch.push(item);
+    if (batch.length >= batchSize) await flush();
+  }
+  if (batch.length > 0) await flush();
+  settings.signal?.throwIfAborted();
+  const remove: string[] = [];
+  for (const [item, activity] of earlier.activities) {
+    if (!kept.has(item)) remove.push(item);
+    if (!keptActivities.has(activity)) remove.push(activity);
+  }
+  const { namedNode, quad } = N3.DataFactory;
+  for (const [activity, template] of activities) {
+    if (keptActivities.has(activity)) continue;
+    for (const q of activityQuads(activity, template, settings.seed, context.policy.policy, context.policy.sha256)) add.push(q);
+    for (const before of informedBy.get(template.id) ?? []) add.push(quad(namedNode(activity), namedNode(`${PROV}wasInformedBy`), namedNode(before)));
+  }
+  for (const [plan, hash] of earlier.templates) if (templates.get(plan)?.contentHash !== hash) remove.push(plan);
+  for (const [plan, template] of templates) if (earlier.templates.get(plan) !== template.contentHash) for (const q of templateQuads(template)) add.push(q);
+  const graph = await store.patchDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 }, { remove: [...new Set(remove)], add });
+  return { context, summary: { items, byFamily, preferencePairs }, graph };
 }
 
 /** Refuses a seed or family generation cannot use. */

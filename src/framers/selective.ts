@@ -4,8 +4,11 @@
  * texts the earlier run stored for it. Items are content-addressed (their
  * IRI hashes the template, provisions, terms and seed), so an item of an
  * unaffected rule keeps its IRI and its bytes, and an item of a removed rule
- * is simply not made. The graph is written whole, as a full run writes it:
- * the result equals a full regeneration of the loaded version.
+ * is simply not made. The graph is patched (generation-run.ts): only the
+ * items rendered again are written, with their activities and templates,
+ * and what the new version no longer makes is removed; a kept item keeps
+ * the activity that made it. Its content equals a full regeneration of the
+ * loaded version (tests/framers/generate-changed.test.ts says how exactly).
  *
  * The earlier run is the policy's generated graph; the version it came from
  * is the one it records (studio:derivedFromVersion, the registry's sha256),
@@ -55,6 +58,18 @@ export interface SelectivePlan {
   readonly reuse: (item: ReuseCandidate) => KeptTexts | undefined;
   /** Counted as the framer asks: items rendered again, and items whose stored texts were kept. */
   readonly counts: () => { readonly regenerated: number; readonly kept: number };
+  /** What the earlier graph holds, for a patch of it; absent when everything is rendered again (then the graph is written whole). */
+  readonly earlier?: EarlierGeneration;
+}
+
+/** The earlier generated graph, as much of it as a patch needs to know. */
+export interface EarlierGeneration {
+  /** Each item it holds, with the activity that made it. */
+  readonly activities: ReadonlyMap<string, string>;
+  /** Each template (prov:Plan) it holds, by IRI, with its content hash. */
+  readonly templates: ReadonlyMap<string, string>;
+  /** Whether the framer kept this item's earlier texts (asked once the item is made). */
+  readonly kept: (item: string) => boolean;
 }
 
 const ASSISTANT = `${STUDIO}Assistant`;
@@ -105,8 +120,9 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const changedSections = new Set(changedEntities(before.sections, now.sections));
 
   const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
-  const texts = everything ? new Map<string, KeptTexts>() : await keptTexts(store, policy);
-  const changedTemplates = everything ? new Set<string>() : await templatesChanged(store, policy, library);
+  const { texts, activities } = everything ? { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() } : await keptTexts(store, policy);
+  const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : await keptTemplates(store, policy);
+  const changedTemplates = templatesChanged(recorded, library);
   const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];
   const reuse = (item: ReuseCandidate): KeptTexts | undefined => {
     const kept =
@@ -122,7 +138,8 @@ export async function planSelective(store: GraphStore, policy: string, library: 
     return kept;
   };
   const counts = () => ({ regenerated: regenerated.size, kept: keptItems.size });
-  return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : {}), reuse, counts };
+  const earlier: EarlierGeneration = { activities, templates: new Map([...recorded].map(([plan, t]) => [plan, t.contentHash])), kept: (item) => keptItems.has(item) };
+  return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : { earlier }), reuse, counts };
 }
 
 /** IRIs of entities added, removed, or with any field changed. */
@@ -216,26 +233,34 @@ function isUnder(version: PolicySnapshot, term: string, ancestor: string): boole
   return false;
 }
 
-/** The texts of the items of the policy's generated graph, by item IRI. */
-async function keptTexts(store: GraphStore, policy: string): Promise<Map<string, KeptTexts>> {
+/** The texts of the items of the policy's generated graph, and the activity that made each, by item IRI. */
+async function keptTexts(store: GraphStore, policy: string): Promise<{ texts: Map<string, KeptTexts>; activities: Map<string, string> }> {
   const texts = new Map<string, KeptTexts>();
+  const activities = new Map<string, string>();
   for (const row of await store.namedQuery('generation-kept-texts', { policy })) {
     const item = String(row.item);
     if (texts.has(item)) continue;
+    activities.set(item, String(row.activity));
     texts.set(item, {
       messages: JSON.parse(String(row.messages)) as Message[],
       reference: String(row.reference),
       ...(row.rejected !== null && row.rejected !== undefined ? { rejected: String(row.rejected) } : {}),
     });
   }
-  return texts;
+  return { texts, activities };
+}
+
+/** The templates the earlier run recorded, by IRI, with their ids and content hashes. */
+async function keptTemplates(store: GraphStore, policy: string): Promise<Map<string, { id: string; contentHash: string }>> {
+  const recorded = new Map<string, { id: string; contentHash: string }>();
+  for (const row of await store.namedQuery('generation-kept-templates', { policy })) recorded.set(String(row.plan), { id: String(row.template), contentHash: String(row.contentHash) });
+  return recorded;
 }
 
 /** Templates whose content hash differs from the one the earlier run recorded (or that it did not use). */
-async function templatesChanged(store: GraphStore, policy: string, library: TemplateLibrary): Promise<Set<string>> {
-  const recorded = new Map<string, string>();
-  for (const row of await store.namedQuery('generation-kept-templates', { policy })) recorded.set(String(row.template), String(row.contentHash));
+function templatesChanged(recorded: ReadonlyMap<string, { id: string; contentHash: string }>, library: TemplateLibrary): Set<string> {
+  const hashes = new Map([...recorded.values()].map((t) => [t.id, t.contentHash]));
   const out = new Set<string>();
-  for (const t of library.all()) if (recorded.get(t.id) !== t.contentHash) out.add(t.id);
+  for (const t of library.all()) if (hashes.get(t.id) !== t.contentHash) out.add(t.id);
   return out;
 }

@@ -100,6 +100,19 @@ export interface DerivedGraphWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * A change to a derived graph in proportion to what changed, rather than a
+ * new version written whole: every triple of the subjects in `remove` goes,
+ * then the triples of `add` come (a subject's whole description, for a
+ * subject removed or one the graph did not describe; adding to a subject the
+ * graph describes and the patch does not remove is refused). Subjects are
+ * IRIs; `add` holds no blank nodes.
+ */
+export interface DerivedGraphPatch {
+  readonly remove: readonly string[];
+  readonly add: readonly Quad[];
+}
+
 /** How a read may run: the API gives each query a deadline, and a signal that abandons it when the server closes. */
 export interface ReadOptions {
   /** Past this many milliseconds the query is stopped with QueryTimeoutError; without it the query runs to its end, in process. */
@@ -199,6 +212,16 @@ export interface GraphStore {
    * the graph's IRI too.
    */
   beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter>;
+
+  /**
+   * Changes a derived graph the store keeps, all or nothing (see
+   * DerivedGraphPatch), and records the policy version given as the one it
+   * now derives from. Its cost follows the patch, not the graph: no triple
+   * the patch keeps is rendered or sent again (the embedded store copies the
+   * lines of its file that it keeps). The graph must exist, derived from
+   * `graph.policy`, which must be loaded.
+   */
+  patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph>;
 
   /** The derived graphs kept, of one policy or of all. */
   listDerivedGraphs(policy?: string): Promise<DerivedGraph[]>;

@@ -12,12 +12,12 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
-import { checkParams, loadNamedQuery, type QueryParams } from './named-queries.js';
+import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
+import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { checkTriples } from '../rdf/serialize.js';
 import { parseNTriplesPieces } from '../rdf/ntriples.js';
-import { BNODE_SCHEME, nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
+import { BNODE_SCHEME, RESERVED_KEYS, nodeToQuads, project, relationshipToQuad } from './neo4j/projection.js';
 import { diffGraph, type StoredGraph } from './neo4j/graph-diff.js';
 import type { NameKind } from './neo4j/names.js';
 import { ALIGNMENT_FILE, DCTERMS, ONTOLOGY_FILE, PROJECT_ROOT, RDF, RDFS, STUDIO, VOCABULARY_GRAPH } from '../vocabulary.js';
@@ -243,6 +243,68 @@ export class Neo4jStore implements GraphStore {
         await session.close().catch(() => undefined);
       },
     };
+  }
+
+  /**
+   * One write transaction: the removed subjects' relationships, labels and
+   * properties go (release-subjects), the added triples are written as a
+   * piece of a rewrite is, released nodes nothing refers to are deleted, and
+   * the registry records the new count and version. Nothing else of the
+   * graph is read or sent.
+   */
+  async patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph> {
+    const graphs = await this.graphs();
+    const policies = graphs.filter((g) => g.kind === 'policy').map((g) => String(g.graph));
+    if (!policies.includes(graph.policy)) throw new PolicyNotLoadedError(graph.policy, policies);
+    const registered = graphs.find((g) => g.kind === 'derived' && g.graph === graph.graph);
+    if (!registered || registered.policy !== graph.policy) throw new StudioError(`derived graph ${graph.graph}: the store keeps no such graph of ${graph.policy} to patch; write it whole first`);
+    for (const s of patch.remove) if (!isIri(s)) throw new QueryError('derived graph patch', `a removed subject is not an absolute IRI: ${s}`);
+    checkTriples(patch.add);
+    if (patch.add.some((q) => q.subject.termType !== 'NamedNode' || q.object.termType === 'BlankNode')) throw new QueryError('derived graph patch', 'added triples hold a blank node');
+    const texts = new Map<string, string>();
+    for (const name of ['release-subjects', 'write-new-nodes', 'merge-references', 'create-relationships', 'merge-names', 'delete-released-nodes', 'register-graph']) texts.set(name, await readStatement(name));
+    const projection = project(patch.add, { bnodeScope: 'patch', superclasses: this.superclasses });
+    const meta = {
+      kind: 'derived',
+      derivedKind: graph.kind,
+      policy: graph.policy,
+      policySha256: graph.policySha256,
+      sha256: '',
+      triples: 0,
+      writtenAt: new Date().toISOString(),
+    };
+    await this.write(async (tx) => {
+      const run = (name: string, params: Record<string, unknown>) => tx.run(texts.get(name)!, { ...params, graph: graph.graph });
+      let removed = 0;
+      for (const uris of chunks(patch.remove)) {
+        for (const record of (await run('release-subjects', { uris })).records) {
+          removed += (record.get('rdfTypes') as unknown[]).length + toNumber(record.get('relationships'));
+          const props = record.get('props') as Record<string, unknown>;
+          for (const [key, value] of Object.entries(props)) if (!RESERVED_KEYS.has(key) && !key.endsWith('__lang') && !key.endsWith('__dt')) removed += Array.isArray(value) ? value.length : 1;
+        }
+      }
+      const ids = new Map<string, string>();
+      const collect = (result: { records: Neo4jRecord[] }) => {
+        for (const record of result.records) ids.set(record.get('uri'), record.get('id'));
+      };
+      for (const rows of chunks(projection.nodes)) collect(await run('write-new-nodes', { rows }));
+      // A node write-new-nodes left alone is one the graph still describes: the patch may not add to it.
+      const described = projection.nodes.find((n) => !ids.has(n.uri));
+      if (described) throw new StudioError(`derived graph ${graph.graph}: the patch adds triples of ${described.uri}, which the graph describes and the patch does not remove`);
+      for (const uris of chunks(projection.references)) collect(await run('merge-references', { uris }));
+      const relationships = projection.relationships.map((r) => {
+        const [from, to] = [ids.get(r.from), ids.get(r.to)];
+        if (from === undefined || to === undefined) throw new StudioError(`internal: no node id for ${from === undefined ? r.from : r.to}`);
+        return { from, type: r.type, to };
+      });
+      for (const rows of chunks(relationships)) await run('create-relationships', { rows });
+      for (const rows of chunks(projection.names)) await run('merge-names', { rows });
+      await run('delete-released-nodes', {});
+      meta.triples = toNumber(registered.triples) - removed + patch.add.length;
+      meta.sha256 = createHash('sha256').update(JSON.stringify([graph, registered.sha256, patch.remove, meta.triples, meta.writtenAt])).digest('hex');
+      await run('register-graph', { meta });
+    });
+    return toDerivedGraph({ ...meta, graph: graph.graph });
   }
 
   /**

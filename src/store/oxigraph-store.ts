@@ -21,13 +21,13 @@ import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
-import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
-import { nTriples } from '../rdf/serialize.js';
+import { checkTriples, nTriples } from '../rdf/serialize.js';
 import { ntriplesPieces } from '../rdf/ntriples.js';
 import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError, StudioError } from '../errors.js';
 
@@ -319,11 +319,88 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /**
+   * A patch in proportion to itself: the graph's N-Triples file is copied
+   * line by line into a new file, leaving out the lines of removed subjects
+   * (nothing is parsed or rendered again but the triples added), and the
+   * manifest switches to it as a commit does; crash-safe the same way. In
+   * oxigraph, only the removed subjects' triples are deleted and the added
+   * ones loaded; query threads read the new file.
+   */
+  async patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph> {
+    const policies = this.entries.filter((e) => e.kind === 'policy');
+    if (!policies.some((e) => e.policy === graph.policy)) throw new PolicyNotLoadedError(graph.policy, policies.map((e) => e.policy!));
+    const entry = this.entries.find((e) => e.kind === 'derived' && e.graph === graph.graph);
+    if (!entry || entry.policy !== graph.policy) throw new StudioError(`derived graph ${graph.graph}: the store keeps no such graph of ${graph.policy} to patch; write it whole first`);
+    if (entry.format !== NTRIPLES) throw new DataFolderError(`derived graph ${graph.graph}: kept as ${entry.format}, not N-Triples; write it whole first`);
+    for (const s of patch.remove) if (!isIri(s)) throw new QueryError('derived graph patch', `a removed subject is not an absolute IRI: ${s}`);
+    checkTriples(patch.add);
+    if (patch.add.some((q) => q.subject.termType !== 'NamedNode' || q.object.termType === 'BlankNode')) throw new QueryError('derived graph patch', 'added triples hold a blank node');
+    const remove = new Set(patch.remove);
+    const described = new Set(patch.add.map((q) => q.subject.value).filter((s) => !remove.has(s)));
+    const refuse = (subject: string) => new StudioError(`derived graph ${graph.graph}: the patch adds triples of ${subject}, which the graph describes and the patch does not remove`);
+    const target = oxigraph.namedNode(graph.graph);
+    const inMemory = !this.serving && (this.inMemory.has(graph.graph) || !this.folder);
+    if (inMemory) for (const s of described) if (this.store.match(oxigraph.namedNode(s), null, null, target).length > 0) throw refuse(s);
+    const added = nTriples(patch.add);
+    const writtenAt = new Date().toISOString();
+    let next: GraphEntry;
+    if (this.folder) {
+      const file = `${randomUUID()}.nt`;
+      const pending = await this.folder.createGraphFile(file);
+      try {
+        let kept = 0;
+        for await (const piece of this.folder.graphPieces(entry, COMMIT_PIECE_BYTES)) {
+          let out = '';
+          for (const line of piece.split('\n')) {
+            if (line === '') continue;
+            const subject = line.startsWith('<') ? line.slice(1, line.indexOf('> ')) : '';
+            if (remove.has(subject)) continue;
+            if (described.has(subject)) throw refuse(subject);
+            out += `${line}\n`;
+            kept++;
+          }
+          await pending.append(out);
+        }
+        await pending.append(added);
+        next = { ...entry, file, policySha256: graph.policySha256, sha256: await pending.finish(), triples: kept + patch.add.length, bytes: pending.bytes, loadedAt: writtenAt };
+        const replace = (entries: readonly GraphEntry[]) => {
+          // Another process may have replaced the graph since its file was copied: then this patch applies to nothing that is still there.
+          if (!entries.some((e) => e.graph === graph.graph && e.file === entry.file)) throw new DataFolderError(`derived graph ${graph.graph}: changed by another process while it was patched; run the command again`);
+          return entries.map((e) => (e.graph === graph.graph ? next : e));
+        };
+        await this.folder.update({ [file]: pending }, replace);
+      } finally {
+        await pending.discard();
+      }
+    }
+    let removed = 0;
+    if (inMemory) {
+      for (const s of remove) {
+        for (const q of this.store.match(oxigraph.namedNode(s), null, null, target)) {
+          this.store.delete(q);
+          removed++;
+        }
+      }
+      this.store.load(added, { format: NTRIPLES, to_graph_name: target });
+    }
+    next ??= { ...entry, policySha256: graph.policySha256, triples: entry.triples - removed + patch.add.length, loadedAt: writtenAt };
+    this.entries = this.entries.map((e) => (e.graph === graph.graph ? next : e));
+    if (inMemory) this.inMemory.set(graph.graph, next.file);
+    if (this.threads.adhoc.started || this.threads.named.started || this.serving) {
+      this.mirror({ op: 'drop', graph: graph.graph });
+      if (this.folder) this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', next.file), format: next.format, graph: graph.graph } });
+      else this.mirror({ op: 'load', text: this.store.dump({ format: NTRIPLES, from_graph_name: target }), format: NTRIPLES, graph: graph.graph });
+    }
+    return toDerivedGraph(next);
+  }
+
+  /**
    * Appended batches go to an N-Triples file as they come: in the data
    * folder, beside its final place; without one, in a temporary folder.
    * Nothing reaches oxigraph before commit, so queries meanwhile see the
-   * previous version. Commit switches the folder's manifest to the file,
-   * then replaces the graph in memory by reading the file back in pieces,
+   * previous version. Commit switches the folder's manifest to the file and
+   * drops the previous version from memory; the next read takes the new one
+   * from the folder. Without a folder, commit reads the file back in pieces,
    * so that memory never holds more than a piece of what the disk does.
    */
   async beginDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>): Promise<DerivedGraphWriter> {
@@ -394,11 +471,16 @@ export class EmbeddedStore implements GraphStore {
           this.dropGraph(graph.graph);
           this.inMemory.delete(graph.graph);
           this.mirror({ op: 'drop', graph: graph.graph });
-          // Until the graphs are read, the new version waits in the folder like the others (a command that only writes never reads it back).
-          if (this.complete || !this.folder) {
+          // With a folder, the new version waits there until the next read takes it, like a graph not read yet: a
+          // command that only writes (an audit run, a generation) never reads it back; reading a run's graph back
+          // into oxigraph at once was half of `studio audit run --only-affected` at 1,000 rules.
+          if (this.folder) {
+            if (this.complete) [this.complete, this.completing] = [false, undefined];
+            this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } });
+          } else {
             const target = oxigraph.namedNode(graph.graph);
             // Small pieces, with other requests served between them: a piece of 32 MB held the event loop for seconds.
-            const pieces = this.folder ? this.folder.graphPieces(entry, COMMIT_PIECE_BYTES) : linePieces(pending.path, COMMIT_PIECE_BYTES);
+            const pieces = linePieces(pending.path, COMMIT_PIECE_BYTES);
             // Without a transaction per piece: several times quicker for millions of triples, and the pieces were checked when appended.
             this.committing.add(graph.graph);
             try {

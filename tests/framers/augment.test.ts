@@ -22,7 +22,8 @@ import { LLM_DEFAULTS, type LlmConfig } from '../../src/llm/llm-config.js';
 import type { PromptTemplate } from '../../src/llm/prompt-template.js';
 import { LlmTimeoutError } from '../../src/errors.js';
 import { studioAsync } from '../helpers/cli.js';
-import { OpenAiTestServer, reply, sequence, type RecordedRequest, type Script } from '../helpers/openai-server.js';
+import { OpenAiTestServer, reply, sequence, type Script } from '../helpers/openai-server.js';
+import { formal, paraphraser, polite } from '../helpers/paraphrases.js';
 
 const MINI = 'tests/fixtures/mini-policy.ttl';
 const POLICY = 'https://example.org/mini#policy';
@@ -42,27 +43,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** The user turns the prompt shows the model ("[user] ..." lines). */
-function turnsAsked(request: RecordedRequest): string[] {
-  const text: string = request.body.messages.at(-1).content;
-  return [...text.matchAll(/^\[user\] (.*)$/gm)].map((m) => m[1]!);
-}
-
-/** Paraphrases made from each request's turns by the given rewrites, as the JSON the prompt asks for. */
-function paraphraser(...rewrites: ((turn: string) => string)[]): Script {
-  return (request) => reply.chat(JSON.stringify({ paraphrases: rewrites.map((rewrite) => turnsAsked(request).map(rewrite)) }));
-}
-/**
- * Rewrites that keep every fact and add new words in proportion to the turn
- * (half as many as it has): enough to pass the near-duplicate check, not
- * enough to break the length bound. The words are made up ("zqab") so they
- * can never collide with a policy term or look like a number.
- */
-const LETTERS = 'abcfhkmnoprtuvwy';
-const filler = (prefix: string, turn: string) =>
-  Array.from({ length: Math.ceil(turn.split(/\s+/).length / 2) }, (_, i) => `${prefix}${LETTERS[i % 16]}${LETTERS[Math.floor(i / 16) % 16]}`).join(' ');
-const polite = (t: string) => `${t} ${filler('zq', t)}`;
-const formal = (t: string) => `${filler('xv', t)} ${t}`;
 const echo = (t: string) => `${t}!`;
 const terse = (t: string) => t.split(' ').slice(0, 4).join(' ');
 const rambling = (t: string) => `${t} ${t} ${t}`;

@@ -1,7 +1,12 @@
 /**
  * `studio generate --changed`: generate on one version, load the next, regenerate only what changed, and
- * compare with a full generation of the next version in a data folder of its own: the same generated graph,
- * triple for triple, and the same datasets, byte for byte; and the count rendered again follows the change.
+ * compare with a full generation of the next version in a data folder of its own. "The same as a full run"
+ * once the graph is patched (only what was rendered again is written): every item's content triples equal
+ * the full run's, triple for triple; an item rendered again names the full run's activity, a kept item the
+ * earlier version's activity of its template that made it; every activity of the new version equals the full
+ * run's, and is prov:wasInformedBy the earlier activities of its template whose items it kept; no activity or
+ * template is left that no item names; and the datasets are the same, byte for byte. The count rendered
+ * again follows the change.
  * On the gifts code edited three ways (a rule reworded, a narrower term added, an action relabelled) and on
  * the two editions of the Telemarketing Sales Rule. Conflicts are detected on each version, as a user would.
  */
@@ -15,11 +20,15 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
-import { runGeneration, formatGeneration, type GenerateSummary } from '../../src/cli/commands/generate.js';
+import { runGeneration, formatGeneration, type GenerateCommandOptions, type GenerateSummary } from '../../src/cli/commands/generate.js';
 import { generatedGraphIri } from '../../src/framers/item.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
+import { paraphraser, polite } from '../helpers/paraphrases.js';
+import { LlmClient } from '../../src/llm/client.js';
+import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,12 +44,69 @@ async function loadAndDetect(store: EmbeddedStore | Neo4jStore, file: string): P
   return loaded.policy;
 }
 
-/** The generated graph as sorted N-Triples lines. */
-async function generatedGraph(store: EmbeddedStore, policy: string): Promise<string[]> {
+const STUDIO = 'https://w3id.org/alignment-studio/ns#';
+const PROV = 'http://www.w3.org/ns/prov#';
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+
+/** The generated graph's triples. */
+async function generatedQuads(store: EmbeddedStore, policy: string): Promise<N3.Quad[]> {
   const answer = await store.query(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${generatedGraphIri(policy)}> { ?s ?p ?o } }`);
   if (answer.kind !== 'quads') throw new Error('expected quads');
-  const writer = new N3.Writer({ format: 'N-Triples' });
-  return answer.quads.map((q) => writer.quadToString(q.subject, q.predicate, q.object)).sort();
+  return answer.quads as N3.Quad[];
+}
+
+const line = (q: N3.Quad) => new N3.Writer({ format: 'N-Triples' }).quadToString(q.subject, q.predicate, q.object);
+
+/** The generated graph as sorted N-Triples lines. */
+async function generatedGraph(store: EmbeddedStore, policy: string): Promise<string[]> {
+  return (await generatedQuads(store, policy)).map(line).sort();
+}
+
+/** A graph read for the provenance checks: the activities, what each item names, each activity's template and version, and the content triples. */
+function provenance(quads: readonly N3.Quad[]) {
+  const activities = new Set(quads.filter((q) => q.predicate.value === RDF_TYPE && q.object.value === `${STUDIO}GenerationActivity`).map((q) => q.subject.value));
+  const madeBy = new Map<string, string[]>();
+  const template = new Map<string, string>();
+  const version = new Map<string, string>();
+  const informedBy: [string, string][] = [];
+  const activityLines = new Map<string, string[]>();
+  const content: string[] = [];
+  for (const q of quads) {
+    const [s, p, o] = [q.subject.value, q.predicate.value, q.object.value];
+    if (p === `${PROV}wasGeneratedBy`) madeBy.set(s, [...(madeBy.get(s) ?? []), o]);
+    else if (activities.has(s)) {
+      if (p === `${STUDIO}template`) template.set(s, o);
+      if (p === `${STUDIO}policySha256`) version.set(s, o);
+      if (p === `${PROV}wasInformedBy`) informedBy.push([s, o]);
+      else activityLines.set(s, [...(activityLines.get(s) ?? []), line(q)].sort());
+    } else content.push(line(q));
+  }
+  return { activities, madeBy, template, version, informedBy, activityLines, content: content.sort() };
+}
+
+/** Checks the patched graph against the full run's, as the header says; returns how many items name an activity of the earlier version. */
+function expectSameAsFull(patched: readonly N3.Quad[], full: readonly N3.Quad[], from: string, to: string): number {
+  const [a, b] = [provenance(patched), provenance(full)];
+  expect(a.content).toEqual(b.content);
+  expect([...a.madeBy.keys()].sort()).toEqual([...b.madeBy.keys()].sort());
+  let earlier = 0;
+  for (const [item, [activity, ...more]] of a.madeBy) {
+    expect(more, item).toEqual([]);
+    const fullActivity = b.madeBy.get(item)![0]!;
+    if (activity === fullActivity) continue;
+    earlier++;
+    expect(a.version.get(activity!), item).toBe(from);
+    expect(a.template.get(activity!), item).toBe(b.template.get(fullActivity));
+  }
+  for (const activity of a.activities) {
+    expect([...a.madeBy.values()].some((named) => named.includes(activity)), `${activity} is named by an item`).toBe(true);
+    if (a.version.get(activity) === to) expect(a.activityLines.get(activity)).toEqual(b.activityLines.get(activity));
+  }
+  for (const [activity, before] of a.informedBy) {
+    expect([a.version.get(activity), a.version.get(before)]).toEqual([to, from]);
+    expect(a.template.get(activity)).toBe(a.template.get(before));
+  }
+  return earlier;
 }
 
 /** Every file under a folder, by relative path, with its bytes as text. */
@@ -59,21 +125,23 @@ interface Outcome {
   readonly full: GenerateSummary;
 }
 
-/** Generates on v1, loads v2 and regenerates with --changed (data folder a), against a full run on v2 (data folder b). */
-async function compare(name: string, v1: string, v2: string): Promise<Outcome> {
+/** Generates on v1 (with augmentation, if given), loads v2 and regenerates with --changed (data folder a), against a full run on v2 (data folder b). */
+async function compare(name: string, v1: string, v2: string, augment?: GenerateCommandOptions['augment']): Promise<Outcome> {
   const [a, b] = [path.join(dir, `${name}-a`), path.join(dir, `${name}-b`)];
   const storeA = await EmbeddedStore.open({ dataDir: a });
   const storeB = await EmbeddedStore.open({ dataDir: b });
   try {
     const policy = await loadAndDetect(storeA, v1);
-    await runGeneration(storeA, { seed: 1, out: `${a}-out` });
+    await runGeneration(storeA, { seed: 1, out: `${a}-out`, ...(augment ? { augment } : {}) });
     await loadAndDetect(storeA, v2);
     const [changed] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true });
     await loadAndDetect(storeB, v2);
     const [full] = await runGeneration(storeB, { seed: 1, out: `${b}-out` });
-    const [graphA, graphB] = [await generatedGraph(storeA, policy), await generatedGraph(storeB, policy)];
-    expect(graphA.length).toBe(full!.triples);
-    expect(graphA).toEqual(graphB);
+    const [graphA, graphB] = [await generatedQuads(storeA, policy), await generatedQuads(storeB, policy)];
+    expect(graphA.length).toBe(changed!.triples);
+    expect(graphB.length).toBe(full!.triples);
+    const c = changed!.changed!;
+    expect(expectSameAsFull(graphA, graphB, c.from, c.to)).toBe(c.kept);
     const [outA, outB] = [await files(`${a}-out`), await files(`${b}-out`)];
     expect([...outA.keys()].sort()).toEqual([...outB.keys()].sort());
     for (const [file, text] of outB) expect(outA.get(file), file).toBe(text);
@@ -117,6 +185,29 @@ describe('studio generate --changed', () => {
     expect(changed.changed!.kept).toBeGreaterThan(0);
   }, 120_000);
 
+  it('after a run with paraphrases: they go, with their activities and prompts, as a full run of the new version has none', async () => {
+    const server = await OpenAiTestServer.start({ script: paraphraser(polite) });
+    try {
+      const client = new LlmClient({ ...LLM_DEFAULTS, baseUrl: server.baseUrl, model: 'studio-test-model', parameters: { max_tokens: 900 }, timeoutMs: 5000, maxRetries: 2 });
+      const v2 = path.join(dir, 'tsr-2024-after-augment.ttl');
+      await writeFile(v2, await readFile('examples/evolution/telemarketing-sales-rule-2024.ttl', 'utf8'));
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'augmented-probe') });
+      try {
+        // The paraphrases are really there before: the test below would pass without them.
+        await loadAndDetect(store, 'examples/evolution/telemarketing-sales-rule-2023.ttl');
+        const [augmented] = await runGeneration(store, { seed: 1, augment: { client, paraphrases: 1, families: ['scenario-noncompliant'] } });
+        expect(augmented!.augmentation!.kept).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+      const { changed, full } = await compare('augmented', 'examples/evolution/telemarketing-sales-rule-2023.ttl', v2, { client, paraphrases: 1, families: ['scenario-noncompliant'] });
+      expect(changed.items).toBe(full.items);
+      expect(changed.changed!.kept).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
   it('refuses a policy never generated, naming the command to run first, and changes nothing', async () => {
     const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'never') });
     try {
@@ -147,12 +238,40 @@ describe('studio generate --changed', () => {
     }
   }, 60_000);
 
-  it('on Neo4j: the same datasets and the same number of triples as a full run in the embedded store', async (ctx) => {
+  it("copies the earlier promptfoo suite's test of an item whose eval record is unchanged, and renders one whose record changed", async () => {
+    const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'suite') });
+    const out = path.join(dir, 'suite-out');
+    try {
+      await loadAndDetect(store, 'policies/gifts-code.ttl');
+      await runGeneration(store, { seed: 1, out });
+      const [folder] = await readdir(out);
+      const [evalFile, suiteFile] = [path.join(out, folder!, 'eval.jsonl'), path.join(out, folder!, 'promptfooconfig.yaml')];
+      const suite = await readFile(suiteFile, 'utf8');
+      const evals = (await readFile(evalFile, 'utf8')).split('\n');
+      // Two tests marked: the first item's alone (its record unchanged, so the mark is copied: proof the test was not rendered),
+      // the second's with its eval record too (so it is rendered again, and the mark goes).
+      const descriptions = [...suite.matchAll(/^- description: (.*)$/gm)].map((m) => m[1]!);
+      const marked = suite.replace(`- description: ${descriptions[0]}\n`, `- description: ${descriptions[0]} COPIED\n`).replace(`- description: ${descriptions[1]}\n`, `- description: ${descriptions[1]} RENDERED\n`);
+      await writeFile(suiteFile, marked);
+      await writeFile(evalFile, [evals[0], evals[1]!.replace('"reference":"', '"reference":"edited '), ...evals.slice(2)].join('\n'));
+      await runGeneration(store, { seed: 1, out, changed: true });
+      const again = await readFile(suiteFile, 'utf8');
+      expect(again).toContain(`- description: ${descriptions[0]} COPIED\n`);
+      expect(again).not.toContain('RENDERED');
+      expect(again.replace(' COPIED', '')).toBe(suite);
+      expect(await readFile(evalFile, 'utf8')).toBe(evals.join('\n'));
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('on Neo4j: the same patch as the embedded store (its triples and what the query twins read), and the datasets of a full run', async (ctx) => {
     if (!(await neo4jAvailable())) return ctx.skip();
     await wipeNeo4j();
     const [v1, v2] = ['examples/evolution/telemarketing-sales-rule-2023.ttl', 'examples/evolution/telemarketing-sales-rule-2024.ttl'];
     const graph = await Neo4jStore.open(NEO4J);
     const embedded = await EmbeddedStore.open({ dataDir: path.join(dir, 'neo4j-b') });
+    const patched = await EmbeddedStore.open({ dataDir: path.join(dir, 'neo4j-c') });
     try {
       const policy = (await graph.loadPolicy(await readTurtle(v1))).policy;
       await runGeneration(graph, { seed: 1 });
@@ -160,17 +279,25 @@ describe('studio generate --changed', () => {
       const [changed] = await runGeneration(graph, { seed: 1, out: path.join(dir, 'neo4j-a-out'), changed: true });
       await embedded.loadPolicy(await readTurtle(v2));
       const [full] = await runGeneration(embedded, { seed: 1, out: path.join(dir, 'neo4j-b-out') });
+      // The same steps in the embedded store, whose patched graph the tests above check against a full run.
+      await patched.loadPolicy(await readTurtle(v1));
+      await runGeneration(patched, { seed: 1 });
+      await patched.loadPolicy(await readTurtle(v2));
+      const [changedEmbedded] = await runGeneration(patched, { seed: 1, changed: true });
       expect(changed!.changed!.kept).toBeGreaterThan(0);
-      expect(changed!.triples).toBe(full!.triples);
+      expect(changed!.changed).toEqual(changedEmbedded!.changed);
+      expect(changed!.triples).toBe(changedEmbedded!.triples);
+      expect(changed!.triples).toBeGreaterThan(full!.triples);
       const [outA, outB] = [await files(path.join(dir, 'neo4j-a-out')), await files(path.join(dir, 'neo4j-b-out'))];
       expect([...outA.keys()].sort()).toEqual([...outB.keys()].sort());
       for (const [file, text] of outB) expect(outA.get(file), file).toBe(text);
       // The query twins selective regeneration reads answer alike.
       const rows = async (store: EmbeddedStore | Neo4jStore, name: string) => (await store.namedQuery(name, { policy })).map((r) => JSON.stringify(r)).sort();
-      for (const name of ['generation-kept-texts', 'generation-kept-templates']) expect(await rows(graph, name), name).toEqual(await rows(embedded, name));
+      for (const name of ['generation-kept-texts', 'generation-kept-templates', 'derived-from-version']) expect(await rows(graph, name), name).toEqual(await rows(patched, name));
     } finally {
       await graph.close();
       await embedded.close();
+      await patched.close();
     }
   }, 300_000);
 });

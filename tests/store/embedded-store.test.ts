@@ -97,6 +97,38 @@ describe('embedded store data folder', () => {
     await second.close();
   }, 60_000);
 
+  it('keeps a patched derived graph across a close and reopen, patched in memory or only on disk, with one file in the folder', async () => {
+    const dataDir = await tempDir();
+    const { namedNode, literal, quad } = N3.DataFactory;
+    const says = (i: number, text: string) => quad(namedNode(`urn:x:item-${i}`), namedNode('urn:x:says'), literal(text));
+    const first = await EmbeddedStore.open({ dataDir });
+    const loaded = await first.loadPolicy(await readTurtle(MINI));
+    const graph = { graph: 'urn:studio:test:patched', kind: 'generated', policy: loaded.policy, policySha256: loaded.sha256 };
+    await first.putDerivedGraph(graph, Array.from({ length: 1000 }, (_, i) => says(i, `item ${i}`)));
+    const count = async (store: EmbeddedStore) => {
+      const answer = await store.query('SELECT (COUNT(*) AS ?n) (SAMPLE(?changed) AS ?c) WHERE { GRAPH <urn:studio:test:patched> { ?s ?p ?o OPTIONAL { <urn:x:item-7> ?p ?changed } } }');
+      return answer.kind === 'rows' ? [answer.rows[0]!.n, answer.rows[0]!.c] : [];
+    };
+    // Read into memory first: the patch changes oxigraph and the file.
+    expect(await count(first)).toEqual([1000, 'item 7']);
+    await first.patchDerivedGraph(graph, { remove: ['urn:x:item-7', 'urn:x:item-8'], add: [says(7, 'item 7, again')] });
+    expect(await count(first)).toEqual([999, 'item 7, again']);
+    await first.close();
+    // Never read: the patch changes the file alone, and the first query reads it.
+    const second = await EmbeddedStore.open({ dataDir });
+    await second.patchDerivedGraph(graph, { remove: ['urn:x:item-9'], add: [says(1000, 'item 1000')] });
+    expect((await second.listDerivedGraphs()).map((g) => g.triples)).toEqual([999]);
+    expect(await count(second)).toEqual([999, 'item 7, again']);
+    await second.close();
+    const third = await EmbeddedStore.open({ dataDir });
+    expect(await count(third)).toEqual([999, 'item 7, again']);
+    await third.close();
+    const manifest = JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as { graphs: { graph: string; file: string; triples: number }[] };
+    const entry = manifest.graphs.find((g) => g.graph === graph.graph)!;
+    expect((await readFile(path.join(dataDir, 'graphs', entry.file), 'utf8')).split('\n').filter(Boolean)).toHaveLength(999);
+    expect((await readdir(path.join(dataDir, 'graphs'))).filter((f) => f.endsWith('.nt'))).toEqual([entry.file]);
+  });
+
   it('ignores and removes files a crash left half-written', async () => {
     const dataDir = await tempDir();
     const store = await EmbeddedStore.open({ dataDir });

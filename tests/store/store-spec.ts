@@ -337,6 +337,32 @@ mini:cond-window a studio:TimeWindowCondition ;
         await expect(store.beginDerivedGraph(graphOf(loaded.sha256))).rejects.toBeInstanceOf(PolicyNotLoadedError);
       });
 
+      it('patches a graph: the triples of the removed subjects go, the added come, the rest stays; refuses adding to a subject it keeps', async () => {
+        const loaded = await store.loadPolicy(await readTurtle(MINI));
+        const typed = (subject: string) => quad(namedNode(subject), namedNode(RDF_TYPE), namedNode(`${S}Note`));
+        const about = (subject: string, object: string) => quad(namedNode(subject), namedNode(`${S}about`), namedNode(object));
+        await store.putDerivedGraph(graphOf(loaded.sha256), [typed(`${M}note`), says(`${M}note`, 'one'), about(`${M}note`, `${M}gifts-001`), says(`${M}other`, 'two'), says(`${M}kept`, 'kept'), about(`${M}kept`, `${M}note`)]);
+        const tricky = 'quote " backslash \\ newline \n é ✓';
+        const patched = await store.patchDerivedGraph(graphOf('f'.repeat(64)), {
+          remove: [`${M}note`, `${M}other`, `${M}absent`],
+          add: [typed(`${M}note`), says(`${M}note`, tricky), says(`${M}fresh`, 'fresh'), about(`${M}fresh`, `${M}kept`)],
+        });
+        expect([patched.graph, patched.kind, patched.policySha256, patched.triples]).toEqual(['urn:studio:test:pieces', 'generated', 'f'.repeat(64), 6]);
+        expect(await saysNow()).toEqual(['fresh', 'kept', tricky].sort());
+        const typedNow = await store.query(factory.derivedTypedQuery);
+        expect(typedNow.kind === 'rows' ? typedNow.rows.map((r) => r.says) : []).toEqual([tricky]);
+        expect((await store.listDerivedGraphs()).map((g) => [g.policySha256, g.triples])).toEqual([['f'.repeat(64), 6]]);
+
+        // Adding to a subject the graph keeps is refused, and changes nothing.
+        await expect(store.patchDerivedGraph(graphOf(loaded.sha256), { remove: [`${M}fresh`], add: [says(`${M}kept`, 'more')] })).rejects.toThrow(/describes and the patch does not remove/);
+        expect(await saysNow()).toEqual(['fresh', 'kept', tricky].sort());
+        expect((await store.listDerivedGraphs()).map((g) => [g.policySha256, g.triples])).toEqual([['f'.repeat(64), 6]]);
+        await expect(store.patchDerivedGraph({ ...graphOf(loaded.sha256), graph: 'urn:studio:test:none' }, { remove: [], add: [] })).rejects.toThrow(/no such graph/);
+        await expect(store.patchDerivedGraph(graphOf(loaded.sha256), { remove: [], add: [quad(blankNode('b'), namedNode(`${S}says`), literal('x'))] })).rejects.toBeInstanceOf(QueryError);
+        await store.removePolicy(`${M}policy`);
+        await expect(store.patchDerivedGraph(graphOf(loaded.sha256), { remove: [], add: [] })).rejects.toBeInstanceOf(PolicyNotLoadedError);
+      });
+
       it('writes a thousand pieces of blank nodes and literals that need escaping, and reads them back', async () => {
         const loaded = await store.loadPolicy(await readTurtle(MINI));
         const writer = await store.beginDerivedGraph(graphOf(loaded.sha256));

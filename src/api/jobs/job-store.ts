@@ -8,7 +8,7 @@
  */
 
 import type { Quad } from '@rdfjs/types';
-import type { DerivedGraph, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, Row, LoadOptions, PolicyVersion } from '../../store/graph-store.js';
+import type { DerivedGraph, DerivedGraphPatch, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, Row, LoadOptions, PolicyVersion } from '../../store/graph-store.js';
 import type { QueryParams } from '../../store/named-queries.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { HttpProblem } from '../problem.js';
@@ -97,6 +97,14 @@ export class JobStore implements GraphStore {
         }),
       abort: () => inner.abort(),
     };
+  }
+
+  /** A patch takes its turn in the write queue, after the policy version check, like a whole write. */
+  patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph> {
+    return this.write(async () => {
+      await this.checkPolicyVersion(graph);
+      return this.store.patchDerivedGraph(graph, patch);
+    });
   }
 
   /** A 409 when the graph's policy was loaded again or removed since the job read it. */

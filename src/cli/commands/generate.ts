@@ -154,7 +154,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
         ? async (items: readonly Item[], context: PolicyContext) => {
             if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(items));
             if (options.out) {
-              datasets ??= await DatasetWriter.open(context, options.out);
+              datasets ??= await DatasetWriter.open(context, options.out, undefined, { reuse: plan !== undefined });
               await datasets.add(items);
             }
           }
@@ -169,7 +169,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
             augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
           }),
         )
-      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse } : {}) }));
+      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}) } : {}) }));
     if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
     const exports = datasets ? await datasets.close() : undefined;
     summaries.push({

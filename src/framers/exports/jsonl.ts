@@ -26,10 +26,13 @@ export class JsonlWriter {
   }
 
   async write(records: Iterable<unknown>): Promise<void> {
-    for (const record of records) {
-      if (!this.out.write(JSON.stringify(record) + '\n')) await once(this.out, 'drain');
-      this.count++;
-    }
+    for (const record of records) await this.writeLine(JSON.stringify(record));
+  }
+
+  /** Writes one record already as JSON (without its newline). */
+  async writeLine(json: string): Promise<void> {
+    if (!this.out.write(json + '\n')) await once(this.out, 'drain');
+    this.count++;
   }
 
   /** Ends the file; resolves with the number of records written. */

@@ -63,9 +63,11 @@ export class PromptfooWriter {
     this.out.write(HEADER + stringify(head(title), { lineWidth: 0 }));
   }
 
-  async write(items: readonly Item[]): Promise<void> {
-    for (const item of items) {
-      const text = (this.count === 0 ? 'tests:\n' : '') + stringify([promptfooTest(item, this.systemPrompt)], { lineWidth: 0 });
+  /** Writes each item's test; `written` gives the test of an item as an earlier run wrote it, to copy rather than render (earlier-datasets.ts). */
+  async write(items: readonly Item[], written?: (item: Item, index: number) => Promise<Buffer | undefined>): Promise<void> {
+    for (const [index, item] of items.entries()) {
+      if (this.count === 0) this.out.write('tests:\n');
+      const text = (await written?.(item, index)) ?? stringify([promptfooTest(item, this.systemPrompt)], { lineWidth: 0 });
       if (!this.out.write(text)) await once(this.out, 'drain');
       this.count++;
     }

@@ -18,6 +18,7 @@ import { InstructLabTaxonomy, slug, type LeftOutSection, type TaxonomyFile } fro
 import { JsonlWriter } from './jsonl.js';
 import { preferenceRecords } from './preference-jsonl.js';
 import { PromptfooWriter } from './promptfoo.js';
+import { EarlierDatasets } from './earlier-datasets.js';
 
 export interface ExportSummary {
   readonly folder: string;
@@ -58,11 +59,18 @@ export class DatasetWriter {
     private readonly evaluation: JsonlWriter,
     private readonly promptfoo: PromptfooWriter,
     private readonly instructlab: InstructLabTaxonomy,
+    private readonly earlier: EarlierDatasets | undefined,
   ) {}
 
-  static async open(context: PolicyContext, out: string, systemPrompt = defaultSystemPrompt(context)): Promise<DatasetWriter> {
+  /**
+   * Opens the folder's files for writing. With `reuse` (selective
+   * regeneration), the tests the folder's earlier suite holds for items whose
+   * eval record is unchanged are copied, not rendered (earlier-datasets.ts).
+   */
+  static async open(context: PolicyContext, out: string, systemPrompt = defaultSystemPrompt(context), options: { readonly reuse?: boolean } = {}): Promise<DatasetWriter> {
     const folder = path.join(out, policySlug(context));
     await mkdir(folder, { recursive: true });
+    const earlier = options.reuse ? await EarlierDatasets.take(path.join(folder, 'eval.jsonl'), path.join(folder, 'promptfooconfig.yaml')) : undefined;
     return new DatasetWriter(
       folder,
       context,
@@ -72,19 +80,23 @@ export class DatasetWriter {
       new JsonlWriter(path.join(folder, 'eval.jsonl')),
       new PromptfooWriter(path.join(folder, 'promptfooconfig.yaml'), context.policy.title ?? context.policy.policy, systemPrompt),
       new InstructLabTaxonomy(),
+      earlier,
     );
   }
 
   async add(items: readonly Item[]): Promise<void> {
     await this.chat.write(chatRecords(items, this.systemPrompt));
     await this.preference.write(preferenceRecords(items, this.systemPrompt));
-    await this.evaluation.write(evalRecords(items, this.systemPrompt));
-    await this.promptfoo.write(items);
+    const evalLines = [...evalRecords(items, this.systemPrompt)].map((record) => JSON.stringify(record));
+    for (const line of evalLines) await this.evaluation.writeLine(line);
+    const earlier = this.earlier;
+    await this.promptfoo.write(items, earlier ? (item, index) => earlier.test(item.iri, evalLines[index]!) : undefined);
     this.instructlab.add(items);
   }
 
   async close(): Promise<ExportSummary> {
     const [chat, preference, evalCount, promptfoo] = [await this.chat.close(), await this.preference.close(), await this.evaluation.close(), await this.promptfoo.close()];
+    await this.earlier?.close();
     const { files: instructlab, leftOut } = await this.instructlab.write(this.context, path.join(this.folder, 'instructlab'), policySlug(this.context));
     return {
       folder: this.folder,
