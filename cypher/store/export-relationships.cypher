@@ -1,4 +1,3 @@
-// The relationships a graph states.
+// The relationships a graph states: those from the nodes it describes.
 MATCH (n:Resource {graph: $graph})-[r]->(m)
-WHERE r.graph = $graph
 RETURN n.uri AS from, type(r) AS type, m.uri AS to

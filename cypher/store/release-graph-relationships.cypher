@@ -2,6 +2,5 @@
 // relationships it states, marking their far ends so that the commit can
 // delete those left with nothing.
 MATCH (n:Resource {graph: $graph})-[r]->(m)
-WHERE r.graph = $graph
 SET m:_StudioReleased
 DELETE r

@@ -8,7 +8,6 @@ MATCH (n:Resource {uri: uri})
 WHERE n.graph = $graph
 WITH n, properties(n) AS props, coalesce(n.rdfTypes, []) AS rdfTypes
 OPTIONAL MATCH (n)-[r]->(m)
-WHERE r.graph = $graph
 SET m:_StudioReleased
 DELETE r
 WITH n, props, rdfTypes, count(r) AS relationships
