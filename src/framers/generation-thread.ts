@@ -13,11 +13,11 @@ import { StudioError } from '../errors.js';
 import { startModuleWorker } from '../worker-module.js';
 import { generatedGraphIri } from './item.js';
 import { GENERATED_KIND, checkGenerationSettings, type GenerationResult, type GenerationSettings, type GenerationSummary } from './generation-run.js';
-import { readPolicyContext, type PolicyContext } from './policy-context.js';
+import { readPolicyContext } from './policy-context.js';
+import { sendContext } from './context-transfer.js';
 
-/** What the worker is given. */
+/** What the worker is given, after the policy's context (sent in parts, context-transfer.ts). */
 export interface GenerationWork {
-  readonly context: PolicyContext;
   /** The template folder (default: the package's). */
   readonly templates?: string;
   readonly seed: number;
@@ -76,7 +76,6 @@ export async function generateInThread(store: GraphStore, policy: string, settin
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {
     const work: GenerationWork = {
-      context,
       seed: settings.seed,
       batchSize: settings.batchSize ?? THREAD_BATCH,
       ...(settings.templates ? { templates: settings.templates } : {}),
@@ -114,7 +113,11 @@ export async function generateInThread(store: GraphStore, policy: string, settin
       });
       worker.on('error', (error) => end(new StudioError(`generation failed in its worker: ${error.stack ?? error.message}`)));
       worker.on('exit', (code) => end(new StudioError(`the generation worker stopped (exit code ${code})`)));
-      worker.postMessage({ type: 'run', work });
+      // The context goes in parts (a run stopped meanwhile sends no more of them).
+      sendContext(context, (part) => ended || worker.postMessage({ type: 'context', part })).then(
+        () => ended || worker.postMessage({ type: 'run', work }),
+        (error) => end(error),
+      );
     });
     signal?.throwIfAborted();
     const graph = await writer.commit();

@@ -13,28 +13,37 @@ import { GenerationTriples } from './generation-run.js';
 import { TemplateLibrary } from './templates.js';
 import type { Item } from './item.js';
 import type { GenerationWork, WorkerMessage } from './generation-thread.js';
+import { ContextAssembler, type ContextPart } from './context-transfer.js';
 
 const port = parentPort!;
 const send = (message: WorkerMessage) => port.postMessage(message);
 
 /** Resolvers of the batches sent and not yet written, oldest first. */
 let unwritten: (() => void)[] = [];
-port.on('message', (message: { type: 'written' } | { type: 'run'; work: GenerationWork }) => {
+/** The next run's context, as its parts arrive. */
+let arriving = new ContextAssembler();
+port.on('message', (message: { type: 'written' } | { type: 'context'; part: ContextPart } | { type: 'run'; work: GenerationWork }) => {
   if (message.type === 'written') unwritten.shift()?.();
-  else void run(message.work);
+  else if (message.type === 'context') arriving.add(message.part);
+  else {
+    const assembled = arriving;
+    arriving = new ContextAssembler();
+    void run(assembled, message.work);
+  }
 });
 
 /** One run; the worker is kept for the next one, which comes only after this one ended. */
-async function run(work: GenerationWork): Promise<void> {
+async function run(assembled: ContextAssembler, work: GenerationWork): Promise<void> {
   unwritten = [];
   try {
+    const context = assembled.context();
     const library = await TemplateLibrary.load(work.templates);
-    const framer = new Framer(work.context, library, {
+    const framer = new Framer(context, library, {
       seed: work.seed,
       ...(work.families ? { families: work.families } : {}),
       progress: (done, total) => send({ type: 'progress', done, total }),
     });
-    const triples = new GenerationTriples(work.seed, work.context);
+    const triples = new GenerationTriples(work.seed, context);
     const byFamily: Record<string, number> = {};
     let [items, preferencePairs] = [0, 0];
     let batch: Item[] = [];
