@@ -69,6 +69,27 @@ function rssMb(pid: number): number {
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }
 
+/**
+ * The part of the server's resident set in WebAssembly memories (oxigraph's, one per store: the server's and each
+ * query thread's), in MB. V8 maps a wasm memory as its accessible pages followed by a guard region of several GiB
+ * with no access, so it is a read-write mapping followed directly by a large inaccessible one (/proc/<pid>/smaps).
+ * A wasm memory only grows: pages its allocator freed stay counted here.
+ */
+function wasmMb(pid: number): number {
+  const maps: { end: string; start: string; size: number; access: string; rss: number }[] = [];
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/.exec(line);
+    if (range) maps.push({ start: range[1]!, end: range[2]!, size: (parseInt(range[2]!, 16) - parseInt(range[1]!, 16)) / 2 ** 20, access: range[3]!, rss: 0 });
+    else if (line.startsWith('Rss:') && maps.length > 0) maps.at(-1)!.rss = Number(line.split(/\s+/)[1]) / 1024;
+  }
+  let total = 0;
+  for (const [i, map] of maps.entries()) {
+    const next = maps[i + 1];
+    if (map.access.startsWith('rw') && next && next.start === map.end && next.access.startsWith('---') && next.size >= 4096) total += map.rss;
+  }
+  return Math.round(total);
+}
+
 // The soak policies: the synthetic policy under a namespace of its own each, in versions that differ in one literal.
 const base = `bench-out/synthetic-${SOAK_RULES}.ttl`;
 await writeSyntheticPolicy(SOAK_RULES, base);
@@ -179,7 +200,7 @@ const MIX = [
 const latencies = new Map<string, number[]>();
 const errors: { at: number; kind: string; detail: string }[] = [];
 const jobEnds = new Map<string, number>();
-const rss: { at: number; mb: number }[] = [];
+const rss: { at: number; mb: number; wasm: number }[] = [];
 let inFlight = 0;
 let skipped = 0;
 
@@ -230,11 +251,11 @@ while (Date.now() < end) {
     pending.add(run);
   }
   if (tick % 8 === 0) await followJobs().catch((error: unknown) => void errors.push({ at: Date.now(), kind: 'GET /v1/jobs/{id}', detail: String(error) }));
-  if (Date.now() - (rss.at(-1)?.at ?? 0) >= 10_000) rss.push({ at: Date.now(), mb: rssMb(server.process.pid!) });
+  if (Date.now() - (rss.at(-1)?.at ?? 0) >= 10_000) rss.push({ at: Date.now(), mb: rssMb(server.process.pid!), wasm: wasmMb(server.process.pid!) });
   if (Date.now() - lastReport >= 60_000) {
     lastReport = Date.now();
     const done = [...latencies.values()].reduce((sum, list) => sum + list.length, 0);
-    console.log(`  ${((Date.now() - started) / 60_000).toFixed(0)} min: ${done} operations, ${errors.length} errors, RSS ${rss.at(-1)?.mb} MB, ${inFlight} in flight`);
+    console.log(`  ${((Date.now() - started) / 60_000).toFixed(0)} min: ${done} operations, ${errors.length} errors, RSS ${rss.at(-1)?.mb} MB (${rss.at(-1)?.wasm} MB of it WebAssembly memory), ${inFlight} in flight`);
   }
   await new Promise((resolve) => setTimeout(resolve, interval));
 }
@@ -244,7 +265,7 @@ while ([...jobs.keys()].some((id) => !id.startsWith('starting '))) {
   await followJobs();
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-rss.push({ at: Date.now(), mb: rssMb(server.process.pid!) });
+rss.push({ at: Date.now(), mb: rssMb(server.process.pid!), wasm: wasmMb(server.process.pid!) });
 
 /** The body of a 200 answer; any other status is retried up to 5 times (counted in `retries`), then thrown. */
 const retries: string[] = [];
@@ -283,8 +304,10 @@ for (const [kind, list] of [...latencies].sort((a, b) => a[0].localeCompare(b[0]
 }
 console.log('');
 console.log(`generation jobs: ${[...jobEnds].map(([state, n]) => `${n} ${state}`).join(', ') || 'none'}`);
-const minute = (m: number) => rss.filter((r) => r.at - started >= m * 60_000 && r.at - started < (m + 1) * 60_000).map((r) => r.mb);
-console.log(`server RSS, MB, per minute (last sample of each): ${Array.from({ length: Math.ceil(minutes) }, (_, m) => minute(m).at(-1) ?? '-').join(', ')}; at the end ${rss.at(-1)!.mb}`);
+const minute = (m: number) => rss.filter((r) => r.at - started >= m * 60_000 && r.at - started < (m + 1) * 60_000);
+const perMinute = (field: 'mb' | 'wasm') => Array.from({ length: Math.ceil(minutes) }, (_, m) => minute(m).at(-1)?.[field] ?? '-').join(', ');
+console.log(`server RSS, MB, per minute (last sample of each): ${perMinute('mb')}; at the end ${rss.at(-1)!.mb}`);
+console.log(`of which WebAssembly memories (oxigraph's stores), MB: ${perMinute('wasm')}; at the end ${rss.at(-1)!.wasm}`);
 for (const error of errors.slice(0, 20)) console.log(`error at +${((error.at - started) / 1000).toFixed(0)} s, ${error.kind}: ${error.detail}`);
 
 const problems: string[] = [];
@@ -311,7 +334,7 @@ server = await startServer();
 address = server.address;
 const restartMs = performance.now() - restartStarted;
 const again = await snapshot();
-rss.push({ at: Date.now(), mb: rssMb(server.process.pid!) });
+rss.push({ at: Date.now(), mb: rssMb(server.process.pid!), wasm: wasmMb(server.process.pid!) });
 const same = (label: string, a: unknown, b: unknown) => {
   if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`after the restart, ${label} differ`);
 };
@@ -325,7 +348,7 @@ same('the rule pages', after.reads, again.reads);
 await stopServer(server.process);
 await rm(dataDir, { recursive: true, force: true });
 
-console.log(`server RSS after the restart: ${rss.at(-1)!.mb} MB`);
+console.log(`server RSS after the restart: ${rss.at(-1)!.mb} MB (${rss.at(-1)!.wasm} MB of it WebAssembly memories)`);
 console.log(`SIGTERM to exit: ${stopMs.toFixed(0)} ms; restart until listening: ${restartMs.toFixed(0)} ms`);
 if (retries.length > 0) console.log(`answers retried while checking: ${retries.length}\n  ${retries.slice(0, 10).join('\n  ')}`);
 console.log(problems.length === 0 ? `consistent afterwards and after a restart: ${after.listed.length} policies, ${after.graphs.length} graphs, same answers` : `NOT consistent:\n  ${problems.join('\n  ')}`);

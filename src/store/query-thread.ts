@@ -36,6 +36,9 @@ export type ThreadAnswer = { readonly json: string; readonly pieces?: readonly s
 const PIECES_ABOVE = 1 << 20;
 const BINDINGS_PER_PIECE = 2_000;
 
+/** Triples a worker's copy may have dropped, beyond as many as it holds, before it is replaced (see `drop` in the worker). */
+const RECYCLE_ABOVE = 200_000;
+
 /**
  * A graph as a starting worker reads it: from a file of the data folder (in
  * pieces of whole lines, but for Turtle), or from a dump made for it. A file
@@ -121,11 +124,27 @@ function readFile(s) {
     fs.closeSync(fd);
   }
 }
+// Triples dropped since this copy was read. oxigraph's in-memory store keeps the memory of dropped triples (0.5.11:
+// about 200 bytes each, for as long as the store lives), so a thread that follows many replacements grows without
+// bound. Once the dropped triples outnumber the live ones (and recycleAbove), the thread asks to be replaced by a new
+// one, which reads the store afresh; it asks once.
+let dropped = 0;
+let recycling = false;
+function drop(graph) {
+  const before = store.size;
+  store.update('DROP SILENT GRAPH <' + graph + '>');
+  const live = store.size;
+  dropped += before - live;
+  if (!recycling && dropped > Math.max(live, workerData.recycleAbove)) {
+    recycling = true;
+    parentPort.postMessage({ recycle: true });
+  }
+}
 function apply(m) {
   if (m.op === 'open') for (const s of m.sources) s.file !== undefined ? readFile(s) : load(s.text, s.format, undefined, s.graph);
   else if (m.op === 'load-bytes') loadBytes(m.bytes, m.graph);
   else if (m.op === 'load') store.load(m.text, { format: m.format, ...(m.baseIri ? { base_iri: m.baseIri } : {}), to_graph_name: oxigraph.namedNode(m.graph), no_transaction: true });
-  else if (m.op === 'drop') store.update('DROP SILENT GRAPH <' + m.graph + '>');
+  else if (m.op === 'drop') drop(m.graph);
   else if (m.op === 'read') readFile(m.source);
   // The store is read: from now on the deadlines of queries count.
   if (m.op === 'open') parentPort.postMessage({ ready: true });
@@ -172,10 +191,23 @@ export class QueryThread {
    */
   constructor(
     private readonly sources: () => ThreadSource[],
-    private readonly options: { readonly warm?: boolean } = {},
+    private readonly options: {
+      readonly warm?: boolean;
+      /** Triples dropped (past the live ones) after which a worker is replaced, to give back the memory oxigraph keeps of them. */
+      readonly recycleAbove?: number;
+    } = {},
   ) {
     if (options.warm) this.startWorker();
   }
+
+  /**
+   * The worker that will replace the current one, reading the store while
+   * the current one goes on answering (it is sent every change too); it
+   * takes over once it has read the store and no query runs.
+   */
+  private successor: { readonly worker: Worker; ready: boolean } | undefined;
+  /** Workers replaced so far this way. */
+  recycled = 0;
 
   /** True while a worker holds a copy of the store (then it must be sent each change). */
   get started(): boolean {
@@ -185,6 +217,7 @@ export class QueryThread {
   /** Follows a change of the store, when a worker holds a copy (one that starts later reads the store as it is then). */
   mirror(op: MirrorOp): void {
     this.worker?.postMessage(op);
+    this.successor?.worker.postMessage(op);
   }
 
   /**
@@ -218,6 +251,7 @@ export class QueryThread {
 
   private next(): void {
     if (this.running || this.closed) return;
+    if (this.successor?.ready) this.takeOver();
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;
@@ -258,12 +292,30 @@ export class QueryThread {
 
   private startWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON, piecesAbove: PIECES_ABOVE, perPiece: BINDINGS_PER_PIECE } });
-    worker.unref();
     this.loading = true;
     this.pauseClocks();
+    this.worker = this.spawn();
+    return this.worker;
+  }
+
+  /** A new worker, sent the store's graphs to read. */
+  private spawn(): Worker {
+    const worker = new Worker(WORKER_CODE, {
+      eval: true,
+      workerData: { oxigraph: OXIGRAPH, json: SPARQL_JSON, piecesAbove: PIECES_ABOVE, perPiece: BINDINGS_PER_PIECE, recycleAbove: this.options.recycleAbove ?? RECYCLE_ABOVE },
+    });
+    worker.unref();
     worker.postMessage({ op: 'open', sources: this.sources() });
-    worker.on('message', (message: { id: number; ready?: boolean; json?: string; pieces?: string[]; ntriples?: string; error?: string }) => {
+    worker.on('message', (message: { id: number; ready?: boolean; recycle?: boolean; json?: string; pieces?: string[]; ntriples?: string; error?: string }) => {
+      if (message.recycle) {
+        if (this.worker === worker && !this.successor && !this.closed) this.successor = { worker: this.spawn(), ready: false };
+        return;
+      }
+      if (message.ready && this.successor?.worker === worker) {
+        this.successor.ready = true;
+        this.next();
+        return;
+      }
       if (message.ready) {
         if (this.worker !== worker) return;
         this.loading = false;
@@ -278,6 +330,12 @@ export class QueryThread {
       this.next();
     });
     worker.on('error', (error) => {
+      if (this.successor?.worker === worker) {
+        // A successor that fails leaves the current worker in place.
+        this.successor = undefined;
+        void worker.terminate();
+        return;
+      }
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.loading = false;
@@ -285,8 +343,16 @@ export class QueryThread {
       const job = this.running;
       if (job) this.fail(job, new QueryError(job.label, `the query thread failed (${error.message})`));
     });
-    this.worker = worker;
     return worker;
+  }
+
+  /** The successor, which has read the store, replaces the current worker (no query runs). */
+  private takeOver(): void {
+    const old = this.worker;
+    this.worker = this.successor!.worker;
+    this.successor = undefined;
+    this.recycled++;
+    if (old) void old.terminate();
   }
 
   /** Ends a job with an error; a running one takes its worker with it, so that the query really stops. */
@@ -307,6 +373,9 @@ export class QueryThread {
   }
 
   private stopWorker(): void {
+    // A worker started now reads the store afresh: no successor is needed.
+    if (this.successor) void this.successor.worker.terminate();
+    this.successor = undefined;
     const worker = this.worker;
     this.worker = undefined;
     this.loading = false;

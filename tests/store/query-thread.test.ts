@@ -3,8 +3,8 @@
  * wait for its turn behind another query; the wait has a bound of its own.
  */
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { QueryThread } from '../../src/store/query-thread.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { QueryThread, type ThreadSource } from '../../src/store/query-thread.js';
 import { QueryBusyError, QueryTimeoutError } from '../../src/errors.js';
 import { SLOW_QUERY } from '../api/harness.js';
 
@@ -41,5 +41,47 @@ describe('query thread bounds', () => {
     await expect(waiting).rejects.toThrow(/waited 0.3 s for its turn/);
     await expect(slow).rejects.toBeInstanceOf(QueryTimeoutError);
     await expect(queries.run(ASK, 'after', { deadlineMs: 60_000, queueMs: 300 })).resolves.toMatchObject({ json: expect.stringContaining('true') });
+  });
+});
+
+describe('query thread recycling', () => {
+  const graph = (name: string, size: number) => Array.from({ length: size }, (_, i) => `<urn:${name}:s${i}> <urn:p> "${i}" .`).join('\n');
+  const ask = async (queries: QueryThread, name: string): Promise<boolean> => {
+    const answer = await queries.run(`ASK { GRAPH <urn:${name}> { ?s ?p ?o } }`, 'ask', { deadlineMs: 60_000 });
+    if (!('json' in answer)) throw new Error('expected a SPARQL JSON answer');
+    return (JSON.parse(answer.json) as { boolean: boolean }).boolean;
+  };
+
+  it('replaces a worker whose dropped triples outnumber its live ones by one that read the store afresh, missing no change', async () => {
+    // The store as a new worker reads it; the test keeps it in step with the changes it sends, as the embedded store does.
+    const current = new Map<string, string>([['urn:base', graph('base', 500)]]);
+    const sources = (): ThreadSource[] => [...current].map(([name, text]) => ({ text, format: 'application/n-triples', graph: name }));
+    const queries = (thread = new QueryThread(sources, { recycleAbove: 0 }));
+    const replace = (name: string, size: number) => {
+      queries.mirror({ op: 'drop', graph: name });
+      current.set(name, graph(name, size));
+      queries.mirror({ op: 'load', text: current.get(name)!, format: 'application/n-triples', graph: name });
+    };
+    expect(await ask(queries, 'base')).toBe(true);
+    // 500 live triples: a first replacement of 300 drops 300 of them, not enough; a second drops 300 more.
+    current.set('urn:policy', graph('policy', 300));
+    queries.mirror({ op: 'load', text: current.get('urn:policy')!, format: 'application/n-triples', graph: 'urn:policy' });
+    replace('urn:policy', 300);
+    expect(await ask(queries, 'policy')).toBe(true);
+    expect(queries.recycled).toBe(0);
+    replace('urn:policy', 300);
+    // A change made while the successor reads the store reaches it too.
+    current.set('urn:late', graph('late', 10));
+    queries.mirror({ op: 'load', text: current.get('urn:late')!, format: 'application/n-triples', graph: 'urn:late' });
+    queries.mirror({ op: 'drop', graph: 'urn:base' });
+    current.delete('urn:base');
+    await vi.waitFor(async () => {
+      await ask(queries, 'policy');
+      expect(queries.recycled).toBe(1);
+    }, { timeout: 20_000, interval: 100 });
+    expect(await ask(queries, 'late')).toBe(true);
+    expect(await ask(queries, 'base')).toBe(false);
+    const count = await queries.run('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }', 'count', { deadlineMs: 60_000 });
+    expect(JSON.parse((count as { json: string }).json).results.bindings[0].n.value).toBe('310');
   });
 });
