@@ -1,5 +1,6 @@
 /** Writes records as JSON Lines through a stream, so a million records never become one string. */
 
+import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -16,9 +17,10 @@ export async function writeJsonl(file: string, records: Iterable<unknown>): Prom
   return count;
 }
 
-/** A JSON Lines file written a batch of records at a time. */
+/** A JSON Lines file written a batch of records at a time, with the SHA-256 of what it wrote. */
 export class JsonlWriter {
   private readonly out: WriteStream;
+  private readonly hash = createHash('sha256');
   private count = 0;
 
   constructor(file: string) {
@@ -31,7 +33,9 @@ export class JsonlWriter {
 
   /** Writes one record already as JSON (without its newline). */
   async writeLine(json: string): Promise<void> {
-    if (!this.out.write(json + '\n')) await once(this.out, 'drain');
+    const line = json + '\n';
+    this.hash.update(line);
+    if (!this.out.write(line)) await once(this.out, 'drain');
     this.count++;
   }
 
@@ -40,5 +44,10 @@ export class JsonlWriter {
     this.out.end();
     await once(this.out, 'finish');
     return this.count;
+  }
+
+  /** SHA-256 (hex) of the file's bytes; once closed. */
+  digest(): string {
+    return this.hash.copy().digest('hex');
   }
 }
