@@ -132,9 +132,13 @@ export async function planSelective(store: GraphStore, policy: string, library: 
 
   const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
   const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything }) : undefined;
-  const keptTextsFrom = everything ? undefined : datasets?.texts ? 'datasets' : 'graph';
-  const { texts, activities } =
-    keptTextsFrom === 'datasets' ? { texts: datasets!.texts!, activities: await keptActivities(store, policy) } : keptTextsFrom === 'graph' ? await keptTexts(store, policy) : { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() };
+  const keptTextsFrom = everything ? undefined : datasets?.graphs ? 'datasets' : 'graph';
+  const { texts, activities }: { texts: Pick<ReadonlyMap<string, KeptTexts>, 'get'>; activities: Map<string, string> } =
+    keptTextsFrom === 'datasets'
+      ? { texts: { get: (iri) => datasets!.texts(iri) }, activities: await keptActivities(store, policy) }
+      : keptTextsFrom === 'graph'
+        ? await keptTexts(store, policy)
+        : { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() };
   const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : await keptTemplates(store, policy);
   const changedTemplates = templatesChanged(recorded, library);
   const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];

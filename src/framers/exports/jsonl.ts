@@ -1,6 +1,6 @@
 /** Writes records as JSON Lines through a stream, so a million records never become one string. */
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -17,14 +17,15 @@ export async function writeJsonl(file: string, records: Iterable<unknown>): Prom
   return count;
 }
 
-/** A JSON Lines file written a batch of records at a time, with the SHA-256 of what it wrote. */
+/** A JSON Lines file written a batch of records at a time; with `digest`, keeping the SHA-256 of what it wrote. */
 export class JsonlWriter {
   private readonly out: WriteStream;
-  private readonly hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private count = 0;
 
-  constructor(file: string) {
+  constructor(file: string, options: { readonly digest?: boolean } = {}) {
     this.out = createWriteStream(file);
+    this.hash = options.digest ? createHash('sha256') : undefined;
   }
 
   async write(records: Iterable<unknown>): Promise<void> {
@@ -33,8 +34,9 @@ export class JsonlWriter {
 
   /** Writes one record already as JSON (without its newline). */
   async writeLine(json: string): Promise<void> {
-    const line = json + '\n';
-    this.hash.update(line);
+    // Encoded once, for the hash and the file alike.
+    const line = this.hash ? Buffer.from(json + '\n') : json + '\n';
+    this.hash?.update(line);
     if (!this.out.write(line)) await once(this.out, 'drain');
     this.count++;
   }
@@ -46,8 +48,9 @@ export class JsonlWriter {
     return this.count;
   }
 
-  /** SHA-256 (hex) of the file's bytes; once closed. */
+  /** SHA-256 (hex) of the file's bytes, once closed; for a writer made with `digest`. */
   digest(): string {
+    if (!this.hash) throw new Error('JsonlWriter: made without digest');
     return this.hash.copy().digest('hex');
   }
 }
