@@ -5,7 +5,9 @@
  * in that data folder, and a full generation of the new version in a data
  * folder of its own. Both write the datasets; the full run writes the
  * generated graph whole, `--changed` patches it (and copies the promptfoo
- * tests of unchanged items from the datasets already there). Wall
+ * tests of unchanged items from the datasets already there, and the kept
+ * items' texts from them too, the folder's record vouching that they are the
+ * generated graph's). Wall
  * and CPU time (user + system of the whole process, oxigraph and its threads
  * included) of each, and, to show where the time goes, the framer's pass
  * alone (the context read, no write) with and without the kept texts.
@@ -23,6 +25,7 @@ import { planSelective } from '../../src/framers/selective.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { Framer } from '../../src/framers/generate.js';
+import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -54,7 +57,10 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
     // The framer's pass alone, with the kept texts and without (before either run replaces the earlier graph).
     const library = await TemplateLibrary.load();
     const context = await readPolicyContext(a, loaded.policy);
-    const plan = await timed(() => planSelective(a, loaded.policy, library));
+    const datasets = policyDatasetFolder(path.join(dir, 'a-out'), (await a.listPolicies()).find((p) => p.policy === loaded.policy)!);
+    const plan = await timed(() => planSelective(a, loaded.policy, library, { datasets }));
+    if (plan.value.keptTextsFrom !== 'datasets') throw new Error(`the kept texts came from the ${plan.value.keptTextsFrom}, not the datasets`);
+    await plan.value.datasets?.close();
     const pass = (reuse?: typeof plan.value.reuse) =>
       timed(async () => {
         let n = 0;

@@ -3,6 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { StudioError } from '../../errors.js';
 
 /** Writes one JSON object per line; resolves with the number written. */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<number> {
@@ -50,7 +51,7 @@ export class JsonlWriter {
 
   /** SHA-256 (hex) of the file's bytes, once closed; for a writer made with `digest`. */
   digest(): string {
-    if (!this.hash) throw new Error('JsonlWriter: made without digest');
+    if (!this.hash) throw new StudioError('JsonlWriter: made without digest');
     return this.hash.copy().digest('hex');
   }
 }
