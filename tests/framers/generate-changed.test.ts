@@ -338,16 +338,18 @@ describe('studio generate --changed', () => {
     const patched = await EmbeddedStore.open({ dataDir: path.join(dir, 'neo4j-c') });
     try {
       const policy = (await graph.loadPolicy(await readTurtle(v1))).policy;
-      await runGeneration(graph, { seed: 1 });
+      await runGeneration(graph, { seed: 1, out: path.join(dir, 'neo4j-a-out') });
       await graph.loadPolicy(await readTurtle(v2));
       const [changed] = await runGeneration(graph, { seed: 1, out: path.join(dir, 'neo4j-a-out'), changed: true });
+      expect(changed!.changed!.keptTextsFrom).toBe('datasets');
+      await expectRecord(path.join(dir, 'neo4j-a-out'), graph, policy);
       await embedded.loadPolicy(await readTurtle(v2));
       const [full] = await runGeneration(embedded, { seed: 1, out: path.join(dir, 'neo4j-b-out') });
       // The same steps in the embedded store, whose patched graph the tests above check against a full run.
       await patched.loadPolicy(await readTurtle(v1));
-      await runGeneration(patched, { seed: 1 });
+      await runGeneration(patched, { seed: 1, out: path.join(dir, 'neo4j-c-out') });
       await patched.loadPolicy(await readTurtle(v2));
-      const [changedEmbedded] = await runGeneration(patched, { seed: 1, changed: true });
+      const [changedEmbedded] = await runGeneration(patched, { seed: 1, out: path.join(dir, 'neo4j-c-out'), changed: true });
       expect(changed!.changed!.kept).toBeGreaterThan(0);
       expect(changed!.changed).toEqual(changedEmbedded!.changed);
       expect(changed!.triples).toBe(changedEmbedded!.triples);
@@ -355,7 +357,7 @@ describe('studio generate --changed', () => {
       await expectSameDatasets(path.join(dir, 'neo4j-a-out'), path.join(dir, 'neo4j-b-out'));
       // The query twins selective regeneration reads answer alike.
       const rows = async (store: EmbeddedStore | Neo4jStore, name: string) => (await store.namedQuery(name, { policy })).map((r) => JSON.stringify(r)).sort();
-      for (const name of ['generation-kept-texts', 'generation-kept-templates', 'derived-from-version']) expect(await rows(graph, name), name).toEqual(await rows(patched, name));
+      for (const name of ['generation-kept-texts', 'generation-kept-items', 'generation-kept-templates', 'derived-from-version']) expect(await rows(graph, name), name).toEqual(await rows(patched, name));
     } finally {
       await graph.close();
       await embedded.close();
