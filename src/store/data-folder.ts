@@ -14,7 +14,6 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, openSync } from 'node:fs';
 import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataFolderError } from '../errors.js';
@@ -335,20 +334,35 @@ export function* textPieces(text: string, size = 1 << 20): Generator<string> {
   }
 }
 
-/** Reads a file of lines in pieces of about `size` characters, each ending at a line's end. */
+/**
+ * Reads a file of lines in pieces of about `size` bytes, each ending at a
+ * line's end (a last line without one gets it). The file is cut as bytes, at
+ * the last line end of each piece: only the pieces become strings, not each
+ * line (a million lines of a generated graph went through readline before,
+ * a third of the time reading it back took).
+ */
 export async function* linePieces(file: string, size = 32 << 20): AsyncGenerator<string> {
-  let piece: string[] = [];
+  let chunks: Buffer[] = [];
   let length = 0;
-  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
-    piece.push(line);
-    length += line.length + 1;
-    if (length >= size) {
-      yield piece.join('\n') + '\n';
-      piece = [];
-      length = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: Math.min(size, 1 << 20) }) as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length < size) continue;
+    const bytes = Buffer.concat(chunks, length);
+    const end = bytes.lastIndexOf(0x0a);
+    // A line longer than a piece: the piece grows until it ends.
+    if (end < 0) {
+      chunks = [bytes];
+      continue;
     }
+    yield bytes.toString('utf8', 0, end + 1);
+    const rest = bytes.subarray(end + 1);
+    [chunks, length] = [rest.length > 0 ? [rest] : [], rest.length];
   }
-  if (piece.length > 0) yield piece.join('\n') + '\n';
+  if (length > 0) {
+    const text = Buffer.concat(chunks, length).toString('utf8');
+    yield text.endsWith('\n') ? text : `${text}\n`;
+  }
 }
 
 /**
