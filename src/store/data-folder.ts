@@ -109,7 +109,7 @@ export class DataFolder {
    * comes to `read` whole; N-Triples and N-Quads, which can be far larger, in
    * pieces of whole lines.
    */
-  async read(select: (entries: readonly GraphEntry[]) => readonly GraphEntry[], read: (entry: GraphEntry, text: string) => void): Promise<GraphEntry[]> {
+  async read(select: (entries: readonly GraphEntry[]) => readonly GraphEntry[], read: (entry: GraphEntry, text: string, trusted: boolean) => void): Promise<GraphEntry[]> {
     return this.locked(async () => {
       const entries = (await this.readManifest()).graphs;
       for (const entry of select(entries)) await this.readGraph(entry, read);
@@ -117,11 +117,20 @@ export class DataFolder {
     });
   }
 
-  private async readGraph(entry: GraphEntry, read: (entry: GraphEntry, text: string) => void): Promise<void> {
+  /**
+   * `trusted`: the text is a derived graph's file whose bytes are still those
+   * the manifest's SHA-256 names, as the studio wrote them (every triple
+   * checked when appended), so a reader may skip checking it again. A file
+   * changed since (edited by hand, damaged) is never trusted.
+   */
+  private async readGraph(entry: GraphEntry, read: (entry: GraphEntry, text: string, trusted: boolean) => void): Promise<void> {
     const file = path.join(this.root, GRAPHS, entry.file);
     try {
-      if (entry.format === 'text/turtle') read(entry, await readFile(file, 'utf8'));
-      else for await (const piece of linePieces(file)) read(entry, piece);
+      if (entry.format === 'text/turtle') read(entry, await readFile(file, 'utf8'), false);
+      else {
+        const trusted = entry.kind === 'derived' && (await fileSha256(file)) === entry.sha256;
+        for await (const piece of linePieces(file)) read(entry, piece, trusted);
+      }
     } catch (error) {
       if (error instanceof DataFolderError) throw error;
       if ((error as NodeJS.ErrnoException).code === undefined) throw error;
@@ -332,6 +341,13 @@ export function* textPieces(text: string, size = 1 << 20): Generator<string> {
     yield text.slice(start, end);
     start = end;
   }
+}
+
+/** SHA-256 (hex) of a file's bytes. */
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /**
