@@ -150,7 +150,12 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
         plans.set(policy, await planSelective(store, policy, library, datasets ? { datasets } : {}));
       }
     }
-    for (const policy of policies) summaries.push(await generatePolicy(store, policy, library, options, plans.get(policy), prompt));
+    for (const policy of policies) {
+      summaries.push(await generatePolicy(store, policy, library, options, plans.get(policy), prompt));
+      // Its earlier datasets' lines go with it, before the next policy's generation.
+      await plans.get(policy)?.datasets?.close();
+      plans.delete(policy);
+    }
   } finally {
     for (const plan of plans.values()) await plan.datasets?.close();
   }
