@@ -5,7 +5,10 @@
  * in that data folder, and a full generation of the new version in a data
  * folder of its own. Both write the datasets; the full run writes the
  * generated graph whole, `--changed` patches it (and copies the promptfoo
- * tests of unchanged items from the datasets already there). Wall
+ * tests of unchanged items from the datasets already there, and the kept
+ * items' texts from them too, the folder's record vouching that they are the
+ * generated graph's). Each run opens its store afresh, as the command does,
+ * so reading the data folder's graphs into oxigraph counts. Wall
  * and CPU time (user + system of the whole process, oxigraph and its threads
  * included) of each, and, to show where the time goes, the framer's pass
  * alone (the context read, no write) with and without the kept texts.
@@ -23,6 +26,7 @@ import { planSelective } from '../../src/framers/selective.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { Framer } from '../../src/framers/generate.js';
+import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -40,8 +44,8 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
   const dir = await mkdtemp(path.join(tmpdir(), 'studio-bench-changed-'));
   const file = path.join(dir, 'policy.ttl');
   await writeSyntheticPolicy(rules, file);
-  const a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
-  const b = await EmbeddedStore.open({ dataDir: path.join(dir, 'b') });
+  let a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
+  let b = await EmbeddedStore.open({ dataDir: path.join(dir, 'b') });
   try {
     const loaded = await a.loadPolicy(await readTurtle(file));
     await runGeneration(a, { seed: 1, out: path.join(dir, 'a-out') });
@@ -54,7 +58,10 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
     // The framer's pass alone, with the kept texts and without (before either run replaces the earlier graph).
     const library = await TemplateLibrary.load();
     const context = await readPolicyContext(a, loaded.policy);
-    const plan = await timed(() => planSelective(a, loaded.policy, library));
+    const datasets = policyDatasetFolder(path.join(dir, 'a-out'), (await a.listPolicies()).find((p) => p.policy === loaded.policy)!);
+    const plan = await timed(() => planSelective(a, loaded.policy, library, { datasets }));
+    if (plan.value.keptTextsFrom !== 'datasets') throw new Error(`the kept texts came from the ${plan.value.keptTextsFrom}, not the datasets`);
+    await plan.value.datasets?.close();
     const pass = (reuse?: typeof plan.value.reuse) =>
       timed(async () => {
         let n = 0;
@@ -64,7 +71,12 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
     const passFull = await pass();
     const passKept = await pass(plan.value.reuse);
 
+    // Each run in a store opened afresh, as the command runs: reading the data folder's graphs into oxigraph is part of it.
+    await a.close();
+    a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
     const changed = await timed(() => runGeneration(a, { seed: 1, out: path.join(dir, 'a-out'), changed: true }));
+    await b.close();
+    b = await EmbeddedStore.open({ dataDir: path.join(dir, 'b') });
     const full = await timed(() => runGeneration(b, { seed: 1, out: path.join(dir, 'b-out') }));
     const c = (changed.value[0] as GenerateSummary).changed!;
     rows.push(

@@ -10,6 +10,12 @@
  * the activity that made it. Its content equals a full regeneration of the
  * loaded version (tests/framers/generate-changed.test.ts says how exactly).
  *
+ * The texts of the items kept come from the earlier run's datasets when it
+ * wrote them to the folder given (`--out`) and they are provably the ones
+ * the graph holds (exports/earlier-datasets.ts): reading a few hundred
+ * megabytes of JSON Lines is quicker than asking the store for every kept
+ * item's texts. Otherwise they are read from the graph.
+ *
  * The earlier run is the policy's generated graph; the version it came from
  * is the one it records (studio:derivedFromVersion, the registry's sha256),
  * read back from the versions the store keeps. Affected, as `studio impact`
@@ -43,6 +49,7 @@ import { ruleDigests } from '../evolution/rule-digests.js';
 import type { KeptTexts, ReuseCandidate } from './generate.js';
 import type { Message, TemplateLibrary } from './templates.js';
 import { GENERATED_KIND } from './generation-run.js';
+import { EarlierDatasets } from './exports/earlier-datasets.js';
 
 /** What selective regeneration decided before generating, and what it counted while generating. */
 export interface SelectivePlan {
@@ -60,6 +67,10 @@ export interface SelectivePlan {
   readonly counts: () => { readonly regenerated: number; readonly kept: number };
   /** What the earlier graph holds, for a patch of it; absent when everything is rendered again (then the graph is written whole). */
   readonly earlier?: EarlierGeneration;
+  /** Where the kept items' texts were read from: the earlier run's datasets, or the generated graph; absent when everything is rendered again. */
+  readonly keptTextsFrom?: 'datasets' | 'graph';
+  /** What the dataset folder given holds from the earlier run, for the new datasets to copy from; the caller closes it. */
+  readonly datasets?: EarlierDatasets;
 }
 
 /** The earlier generated graph, as much of it as a patch needs to know. */
@@ -76,8 +87,8 @@ const ASSISTANT = `${STUDIO}Assistant`;
 const ROLE = `${STUDIO}Role`;
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
-/** Reads the earlier run and the two versions, and decides what must be rendered again. */
-export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary): Promise<SelectivePlan> {
+/** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
+export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary, options: { readonly datasets?: string } = {}): Promise<SelectivePlan> {
   const generated = (await store.listDerivedGraphs(policy)).find((g) => g.kind === GENERATED_KIND);
   if (!generated) throw new InvalidOptionError(`--changed: ${policy} has no generated data to update; run \`studio generate\` first`);
   if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
@@ -120,7 +131,14 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const changedSections = new Set(changedEntities(before.sections, now.sections));
 
   const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
-  const { texts, activities } = everything ? { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() } : await keptTexts(store, policy);
+  const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything }) : undefined;
+  const keptTextsFrom = everything ? undefined : datasets?.graphs ? 'datasets' : 'graph';
+  const { texts, activities }: { texts: Pick<ReadonlyMap<string, KeptTexts>, 'get'>; activities: Map<string, string> } =
+    keptTextsFrom === 'datasets'
+      ? { texts: { get: (iri) => datasets!.texts(iri) }, activities: await keptActivities(store, policy) }
+      : keptTextsFrom === 'graph'
+        ? await keptTexts(store, policy)
+        : { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() };
   const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : await keptTemplates(store, policy);
   const changedTemplates = templatesChanged(recorded, library);
   const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];
@@ -139,7 +157,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   };
   const counts = () => ({ regenerated: regenerated.size, kept: keptItems.size });
   const earlier: EarlierGeneration = { activities, templates: new Map([...recorded].map(([plan, t]) => [plan, t.contentHash])), kept: (item) => keptItems.has(item) };
-  return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : { earlier }), reuse, counts };
+  return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : { earlier, keptTextsFrom }), reuse, counts, ...(datasets ? { datasets } : {}) };
 }
 
 /** IRIs of entities added, removed, or with any field changed. */
@@ -248,6 +266,13 @@ async function keptTexts(store: GraphStore, policy: string): Promise<{ texts: Ma
     });
   }
   return { texts, activities };
+}
+
+/** The items of the policy's generated graph, each with the activity that made it, by item IRI (their texts come from elsewhere). */
+async function keptActivities(store: GraphStore, policy: string): Promise<Map<string, string>> {
+  const activities = new Map<string, string>();
+  for (const row of await store.namedQuery('generation-kept-items', { policy })) if (!activities.has(String(row.item))) activities.set(String(row.item), String(row.activity));
+  return activities;
 }
 
 /** The templates the earlier run recorded, by IRI, with their ids and content hashes. */

@@ -22,6 +22,7 @@ import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { runGeneration, formatGeneration, type GenerateCommandOptions, type GenerateSummary } from '../../src/cli/commands/generate.js';
 import { generatedGraphIri } from '../../src/framers/item.js';
+import { GENERATION_RECORD } from '../../src/framers/exports/generation-record.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
@@ -109,15 +110,30 @@ function expectSameAsFull(patched: readonly N3.Quad[], full: readonly N3.Quad[],
   return earlier;
 }
 
-/** Every file under a folder, by relative path, with its bytes as text. */
+/** Every dataset file under a folder, by relative path, with its bytes as text (not the generation record, which names the graph of its own run). */
 async function files(folder: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || entry.name === GENERATION_RECORD) continue;
     const full = path.join(entry.parentPath, entry.name);
     out.set(path.relative(folder, full), await readFile(full, 'utf8'));
   }
   return out;
+}
+
+/** The dataset files of two folders are the same, byte for byte. */
+async function expectSameDatasets(a: string, b: string): Promise<void> {
+  const [outA, outB] = [await files(a), await files(b)];
+  expect([...outA.keys()].sort()).toEqual([...outB.keys()].sort());
+  for (const [file, text] of outB) expect(outA.get(file), file).toBe(text);
+}
+
+/** The dataset folder's generation record names the generated graph the store holds now. */
+async function expectRecord(out: string, store: EmbeddedStore | Neo4jStore, policy: string): Promise<void> {
+  const [folder] = await readdir(out);
+  const record = JSON.parse(await readFile(path.join(out, folder!, GENERATION_RECORD), 'utf8')) as { graph: object };
+  const { graph, triples, writtenAt } = (await store.listDerivedGraphs(policy)).find((g) => g.graph === generatedGraphIri(policy))!;
+  expect(record.graph).toMatchObject({ graph, triples, writtenAt });
 }
 
 interface Outcome {
@@ -142,9 +158,10 @@ async function compare(name: string, v1: string, v2: string, augment?: GenerateC
     expect(graphB.length).toBe(full!.triples);
     const c = changed!.changed!;
     expect(expectSameAsFull(graphA, graphB, c.from, c.to)).toBe(c.kept);
-    const [outA, outB] = [await files(`${a}-out`), await files(`${b}-out`)];
-    expect([...outA.keys()].sort()).toEqual([...outB.keys()].sort());
-    for (const [file, text] of outB) expect(outA.get(file), file).toBe(text);
+    await expectSameDatasets(`${a}-out`, `${b}-out`);
+    // The earlier run wrote its datasets here, with the record that they are the graph's: the kept texts came from them.
+    expect(c.keptTextsFrom).toBe('datasets');
+    await expectRecord(`${a}-out`, storeA, policy);
     return { changed: changed!, full: full! };
   } finally {
     await storeA.close();
@@ -265,6 +282,53 @@ describe('studio generate --changed', () => {
     }
   }, 60_000);
 
+  it("takes the kept texts from the earlier datasets only while they are the graph's: an edited or missing file, or a graph written since without them, and they come from the graph", async () => {
+    const v2 = path.join(dir, 'gifts-code-fallback-v2.ttl');
+    await writeFile(v2, edit(await readFile('policies/gifts-code.ttl', 'utf8'), 'must not let a prohibited source give a gift', 'must not allow a prohibited source to give a gift'));
+    const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'fallback-a') });
+    const fullStore = await EmbeddedStore.open({ dataDir: path.join(dir, 'fallback-b') });
+    const [out, fullOut] = [path.join(dir, 'fallback-a-out'), path.join(dir, 'fallback-b-out')];
+    try {
+      const policy = await loadAndDetect(store, 'policies/gifts-code.ttl');
+      await runGeneration(store, { seed: 1, out });
+      await loadAndDetect(store, v2);
+      await loadAndDetect(fullStore, v2);
+      await runGeneration(fullStore, { seed: 1, out: fullOut });
+      const [folder] = await readdir(out);
+      const file = (name: string) => path.join(out, folder!, name);
+      const kept: number[] = [];
+      const changed = async (expected: 'datasets' | 'graph') => {
+        const [summary] = await runGeneration(store, { seed: 1, out, changed: true });
+        expect(summary!.changed!.keptTextsFrom).toBe(expected);
+        expect(summary!.changed!.kept).toBeGreaterThan(0);
+        kept.push(summary!.changed!.kept);
+        expect(provenance(await generatedQuads(store, policy)).content).toEqual(provenance(await generatedQuads(fullStore, policy)).content);
+        await expectSameDatasets(out, fullOut);
+        await expectRecord(out, store, policy);
+      };
+      // Every reference answer of eval.jsonl edited by hand: taken from there, they would reach the new datasets.
+      await writeFile(file('eval.jsonl'), (await readFile(file('eval.jsonl'), 'utf8')).replaceAll('"reference":"', '"reference":"edited '));
+      await changed('graph');
+      // Every rejected answer of preference.jsonl edited.
+      await writeFile(file('preference.jsonl'), (await readFile(file('preference.jsonl'), 'utf8')).replaceAll('"rejected":[{"role":"assistant","content":"', '"rejected":[{"role":"assistant","content":"edited '));
+      await changed('graph');
+      // preference.jsonl missing: eval.jsonl alone has no rejected answers.
+      await rm(file('preference.jsonl'));
+      await changed('graph');
+      // Untouched, the datasets the last run wrote are taken.
+      await changed('datasets');
+      // The graph written again since (without datasets): the record names a version the store no longer holds.
+      await runGeneration(store, { seed: 1 });
+      await changed('graph');
+      await changed('datasets');
+      // After the first, every run is of the same version: texts read from either place, the same items are kept (none rendered for want of texts).
+      expect(new Set(kept.slice(1)).size).toBe(1);
+    } finally {
+      await store.close();
+      await fullStore.close();
+    }
+  }, 120_000);
+
   it('on Neo4j: the same patch as the embedded store (its triples and what the query twins read), and the datasets of a full run', async (ctx) => {
     if (!(await neo4jAvailable())) return ctx.skip();
     await wipeNeo4j();
@@ -274,26 +338,26 @@ describe('studio generate --changed', () => {
     const patched = await EmbeddedStore.open({ dataDir: path.join(dir, 'neo4j-c') });
     try {
       const policy = (await graph.loadPolicy(await readTurtle(v1))).policy;
-      await runGeneration(graph, { seed: 1 });
+      await runGeneration(graph, { seed: 1, out: path.join(dir, 'neo4j-a-out') });
       await graph.loadPolicy(await readTurtle(v2));
       const [changed] = await runGeneration(graph, { seed: 1, out: path.join(dir, 'neo4j-a-out'), changed: true });
+      expect(changed!.changed!.keptTextsFrom).toBe('datasets');
+      await expectRecord(path.join(dir, 'neo4j-a-out'), graph, policy);
       await embedded.loadPolicy(await readTurtle(v2));
       const [full] = await runGeneration(embedded, { seed: 1, out: path.join(dir, 'neo4j-b-out') });
       // The same steps in the embedded store, whose patched graph the tests above check against a full run.
       await patched.loadPolicy(await readTurtle(v1));
-      await runGeneration(patched, { seed: 1 });
+      await runGeneration(patched, { seed: 1, out: path.join(dir, 'neo4j-c-out') });
       await patched.loadPolicy(await readTurtle(v2));
-      const [changedEmbedded] = await runGeneration(patched, { seed: 1, changed: true });
+      const [changedEmbedded] = await runGeneration(patched, { seed: 1, out: path.join(dir, 'neo4j-c-out'), changed: true });
       expect(changed!.changed!.kept).toBeGreaterThan(0);
       expect(changed!.changed).toEqual(changedEmbedded!.changed);
       expect(changed!.triples).toBe(changedEmbedded!.triples);
       expect(changed!.triples).toBeGreaterThan(full!.triples);
-      const [outA, outB] = [await files(path.join(dir, 'neo4j-a-out')), await files(path.join(dir, 'neo4j-b-out'))];
-      expect([...outA.keys()].sort()).toEqual([...outB.keys()].sort());
-      for (const [file, text] of outB) expect(outA.get(file), file).toBe(text);
+      await expectSameDatasets(path.join(dir, 'neo4j-a-out'), path.join(dir, 'neo4j-b-out'));
       // The query twins selective regeneration reads answer alike.
       const rows = async (store: EmbeddedStore | Neo4jStore, name: string) => (await store.namedQuery(name, { policy })).map((r) => JSON.stringify(r)).sort();
-      for (const name of ['generation-kept-texts', 'generation-kept-templates', 'derived-from-version']) expect(await rows(graph, name), name).toEqual(await rows(patched, name));
+      for (const name of ['generation-kept-texts', 'generation-kept-items', 'generation-kept-templates', 'derived-from-version']) expect(await rows(graph, name), name).toEqual(await rows(patched, name));
     } finally {
       await graph.close();
       await embedded.close();

@@ -21,7 +21,7 @@ describe('studio generate', () => {
     expect(summary.items).toBeGreaterThan(40);
     expect(summary.coverage.rulesWithoutInstructions).toEqual([]);
     expect(summary.exports.chat).toBe(summary.items);
-    expect((await readdir(summary.exports.folder)).sort()).toEqual(['chat.jsonl', 'eval.jsonl', 'instructlab', 'preference.jsonl', 'promptfooconfig.yaml']);
+    expect((await readdir(summary.exports.folder)).sort()).toEqual(['.generation.json', 'chat.jsonl', 'eval.jsonl', 'instructlab', 'preference.jsonl', 'promptfooconfig.yaml']);
     const text = studio(['generate', '--data-dir', dataDir, '--seed', '5']);
     expect(text.stdout).toContain('rules without instruction data');
     expect(text.stdout).toContain(`${summary.items} items`);

@@ -19,7 +19,7 @@ import { generateForPolicy } from '../../framers/generation-run.js';
 import { planSelective, type SelectivePlan } from '../../framers/selective.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
 import { ItemChecker, formatFindings, type Finding } from '../../framers/item-check.js';
-import { DatasetWriter, type ExportSummary } from '../../framers/exports/write-exports.js';
+import { DatasetWriter, policyDatasetFolder, type ExportSummary } from '../../framers/exports/write-exports.js';
 import { INSTRUCTLAB_MIN_EXAMPLES, LEFT_OUT_NOTE } from '../../framers/exports/instructlab.js';
 import type { PolicyContext } from '../../framers/policy-context.js';
 import type { Item } from '../../framers/item.js';
@@ -55,6 +55,8 @@ export interface ChangedSummary {
   readonly kept: number;
   /** Why every item was rendered again, when it was. */
   readonly everything?: string;
+  /** Where the kept items' texts were read from: the earlier run's datasets (when they are provably the graph's), or the generated graph. */
+  readonly keptTextsFrom?: 'datasets' | 'graph';
 }
 
 export interface GenerateCommandOptions {
@@ -131,7 +133,8 @@ export function registerGenerate(program: Command): void {
 
 /** Generates (and exports) for each loaded policy, or the one named; shared with the main job. */
 export async function runGeneration(store: GraphStore, options: GenerateCommandOptions): Promise<GenerateSummary[]> {
-  const loaded = (await store.listPolicies()).map((p) => p.policy);
+  const listed = await store.listPolicies();
+  const loaded = listed.map((p) => p.policy);
   if (options.policy && !loaded.includes(options.policy)) throw new InvalidOptionError(`--policy ${options.policy}: no such policy is loaded; 'studio stats' lists them`);
   const library = await TemplateLibrary.load(options.templates);
   const prompt = options.augment ? await loadAugmentPrompt(options.templates) : undefined;
@@ -140,52 +143,69 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
   const policies = options.policy ? [options.policy] : loaded;
   // Every plan before any generation: a policy without earlier generated data stops the command before it changes anything.
   const plans = new Map<string, SelectivePlan>();
-  if (options.changed) for (const policy of policies) plans.set(policy, await planSelective(store, policy, library));
-  for (const policy of policies) {
-    const plan = plans.get(policy);
-    const families = options.families ? { families: options.families } : {};
-    const augment = options.augment;
-    // Datasets are written as the items come, a batch at a time; the writer opens with the first batch, once the context is known.
-    let datasets: DatasetWriter | undefined;
-    let checker: ItemChecker | undefined;
-    const findings: Finding[] = [];
-    const onItems =
-      options.out || options.check
-        ? async (items: readonly Item[], context: PolicyContext) => {
-            if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(items));
-            if (options.out) {
-              datasets ??= await DatasetWriter.open(context, options.out, undefined, { reuse: plan !== undefined });
-              await datasets.add(items);
-            }
-          }
-        : undefined;
-    const stream = onItems ? { onItems } : {};
-    const result = augment
-      ? await withProgress(`augment ${shortName(policy)}`, (progress) =>
-          generateAugmented(store, policy, library, augment.client, {
-            seed: options.seed,
-            ...families,
-            ...stream,
-            augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
-          }),
-        )
-      : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}) } : {}) }));
-    if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
-    const exports = datasets ? await datasets.close() : undefined;
-    summaries.push({
-      policy,
-      items: result.summary.items,
-      triples: result.graph.triples,
-      byFamily: result.summary.byFamily,
-      preferencePairs: result.summary.preferencePairs,
-      coverage: await readCoverage(store, policy),
-      ...(exports ? { exports } : {}),
-      ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
-      ...(options.check ? { findings } : {}),
-      ...(plan ? { changed: { from: plan.from, to: plan.to, rules: plan.affected.size, ...plan.counts(), ...(plan.everything ? { everything: plan.everything } : {}) } } : {}),
-    });
+  try {
+    if (options.changed) {
+      for (const policy of policies) {
+        const datasets = options.out ? policyDatasetFolder(options.out, listed.find((p) => p.policy === policy)!) : undefined;
+        plans.set(policy, await planSelective(store, policy, library, datasets ? { datasets } : {}));
+      }
+    }
+    for (const policy of policies) {
+      summaries.push(await generatePolicy(store, policy, library, options, plans.get(policy), prompt));
+      // Its earlier datasets' lines go with it, before the next policy's generation.
+      await plans.get(policy)?.datasets?.close();
+      plans.delete(policy);
+    }
+  } finally {
+    for (const plan of plans.values()) await plan.datasets?.close();
   }
   return summaries;
+}
+
+/** One policy's generation (selective, with a plan), datasets and summary. */
+async function generatePolicy(store: GraphStore, policy: string, library: TemplateLibrary, options: GenerateCommandOptions, plan: SelectivePlan | undefined, prompt: Awaited<ReturnType<typeof loadAugmentPrompt>> | undefined): Promise<GenerateSummary> {
+  const families = options.families ? { families: options.families } : {};
+  const augment = options.augment;
+  // Datasets are written as the items come, a batch at a time; the writer opens with the first batch, once the context is known.
+  let datasets: DatasetWriter | undefined;
+  let checker: ItemChecker | undefined;
+  const findings: Finding[] = [];
+  const onItems =
+    options.out || options.check
+      ? async (items: readonly Item[], context: PolicyContext) => {
+          if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(items));
+          if (options.out) {
+            datasets ??= await DatasetWriter.open(context, options.out, undefined, plan?.datasets ? { earlier: plan.datasets } : {});
+            await datasets.add(items);
+          }
+        }
+      : undefined;
+  const stream = onItems ? { onItems } : {};
+  const result = augment
+    ? await withProgress(`augment ${shortName(policy)}`, (progress) =>
+        generateAugmented(store, policy, library, augment.client, {
+          seed: options.seed,
+          ...families,
+          ...stream,
+          augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
+        }),
+      )
+    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}) } : {}) }));
+  if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
+  const exports = datasets ? await datasets.close() : undefined;
+  await datasets?.record(result.graph);
+  return {
+    policy,
+    items: result.summary.items,
+    triples: result.graph.triples,
+    byFamily: result.summary.byFamily,
+    preferencePairs: result.summary.preferencePairs,
+    coverage: await readCoverage(store, policy),
+    ...(exports ? { exports } : {}),
+    ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
+    ...(options.check ? { findings } : {}),
+    ...(plan ? { changed: { from: plan.from, to: plan.to, rules: plan.affected.size, ...plan.counts(), ...(plan.everything ? { everything: plan.everything } : {}), ...(plan.keptTextsFrom ? { keptTextsFrom: plan.keptTextsFrom } : {}) } } : {}),
+  };
 }
 
 /** The summary as tables: items per family, then what coverage leaves open. */
@@ -198,7 +218,7 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
       const c = s.changed;
       out.push(
         `changed since ${c.from.slice(0, 12)}${c.from === c.to ? ' (the loaded version)' : ` (now ${c.to.slice(0, 12)})`}: regenerated ${c.regenerated} items of ${c.rules} rules; kept ${c.kept} items` +
-          (c.everything ? ` (every item rendered again: ${c.everything})` : ''),
+          (c.everything ? ` (every item rendered again: ${c.everything})` : c.keptTextsFrom ? ` (their texts read from the ${c.keptTextsFrom === 'datasets' ? "earlier run's datasets" : 'generated graph'})` : ''),
       );
     }
     out.push(formatTable(['family', 'items'], Object.entries(s.byFamily).map(([family, n]) => [family, n])), '');

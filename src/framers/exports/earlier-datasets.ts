@@ -1,68 +1,125 @@
 /**
  * What an earlier run wrote in a dataset folder, for `studio generate
- * --changed` to copy rather than render again: the promptfoo suite's test of
- * each item (YAML is by far the costliest format to write). A test is copied
- * only when the item's eval.jsonl record, which holds everything its test is
- * made of (the conversation with the system prompt, the expectations, the
- * checks, the template, label, attack and metadata), is the very line the
- * earlier run wrote; every other test is rendered. So a folder another run
- * wrote, or one edited by hand, gives the bytes a full run gives.
+ * --changed` to take rather than read from the graph or render again:
  *
- * The earlier files are opened and unlinked before the new ones are created,
- * so the earlier suite stays readable while the new one is written.
+ * - The texts of the items it keeps (their turns, reference and rejected
+ *   answers), from eval.jsonl and preference.jsonl, when the folder's record
+ *   (generation-record.ts) names the generated graph the store holds now and
+ *   both files are the very bytes it vouches for. Otherwise none: the texts
+ *   are then read from the graph. An item whose lines do not read as the
+ *   datasets write them gets no texts here, and is rendered again.
+ * - The promptfoo suite's test of each item (YAML is by far the costliest
+ *   format to write). A test is copied only when the item's eval.jsonl
+ *   record, which holds everything its test is made of (the conversation
+ *   with the system prompt, the expectations, the checks, the template,
+ *   label, attack and metadata), is the very line the earlier run wrote;
+ *   every other test is rendered.
+ *
+ * So a folder another run wrote, or one edited by hand, gives the bytes a
+ * full run gives. eval.jsonl and preference.jsonl are read when the run is
+ * planned (their lines kept, an item's texts parsed from them when asked);
+ * the suite is opened and unlinked before the new one is created, so it
+ * stays readable while the new one is written. Files are scanned as bytes:
+ * only the lines kept become strings.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import path from 'node:path';
+import type { DerivedGraph } from '../../store/graph-store.js';
+import type { KeptTexts } from '../generate.js';
+import type { Message } from '../templates.js';
+import { generationRecordOf } from './generation-record.js';
 
-/** Bytes of the earlier suite read at a time: the tests come mostly in the order they were written, so most are copied from the window already read. */
+/** Bytes of a file read at a time; also the window of the earlier suite tests are copied from (they come mostly in the order they were written). */
 const WINDOW = 1 << 20;
+
+const NEWLINE = 0x0a;
 
 export class EarlierDatasets {
   private window = { start: 0, bytes: Buffer.alloc(0) };
+  private suite: { readonly handle: FileHandle; readonly tests: ReadonlyMap<string, readonly [number, number]> } | undefined;
 
   private constructor(
-    /** The earlier eval.jsonl's lines, hashed, by item IRI. */
+    private readonly folder: string,
+    /** By item IRI: its earlier eval.jsonl line when the files are the graph's (its texts are parsed from it when asked), else a hash of the line. */
     private readonly evalLines: ReadonlyMap<string, string>,
-    /** Where each item's test is in the earlier suite: byte offset and length. */
-    private readonly tests: ReadonlyMap<string, readonly [number, number]>,
-    private readonly suite: FileHandle,
+    /** By item IRI: its earlier preference.jsonl line; only when the files are the graph's. */
+    private readonly pairs: ReadonlyMap<string, string> | undefined,
+    /** The system prompt the records open with, by the folder's record. */
+    private readonly systemPrompt: string,
   ) {}
 
-  /** Reads the earlier eval.jsonl and promptfoo suite of a folder, if both are there, and unlinks them; undefined otherwise. */
-  static async take(evalFile: string, suiteFile: string): Promise<EarlierDatasets | undefined> {
-    const [evals, suite] = [await open(evalFile, 'r').catch(() => undefined), await open(suiteFile, 'r').catch(() => undefined)];
-    if (!evals || !suite) {
-      await evals?.close();
-      await suite?.close();
-      return undefined;
+  /**
+   * Reads the eval.jsonl of a folder, and with `texts`, its preference.jsonl
+   * when the folder's record names `graph` and both files match it;
+   * undefined when the folder has no eval.jsonl.
+   */
+  static async read(folder: string, graph: DerivedGraph, options: { readonly texts: boolean }): Promise<EarlierDatasets | undefined> {
+    const record = options.texts ? await generationRecordOf(folder, graph) : undefined;
+    const evalLines = new Map<string, string>();
+    const digest = createHash('sha256');
+    const found = await eachLine(path.join(folder, 'eval.jsonl'), digest, (line) => {
+      if (!line.startsWith('{"id":"')) return;
+      const iri = line.slice(7, line.indexOf('"', 7));
+      if (!iri.includes('\\') && !evalLines.has(iri)) evalLines.set(iri, record ? line : lineHash(line));
+    });
+    if (!found) return undefined;
+    let pairs: Map<string, string> | undefined;
+    if (record && digest.digest('hex') === record.files['eval.jsonl']) {
+      pairs = new Map();
+      const kept = pairs;
+      const digest = createHash('sha256');
+      const found = await eachLine(path.join(folder, 'preference.jsonl'), digest, (line) => {
+        const at = line.lastIndexOf(PAIR_ITEM);
+        const item = at < 0 ? undefined : line.slice(at + PAIR_ITEM.length, line.indexOf('"', at + PAIR_ITEM.length));
+        if (item !== undefined && !kept.has(item)) kept.set(item, line);
+      });
+      if (!found || digest.digest('hex') !== record.files['preference.jsonl']) pairs = undefined;
     }
+    // Not the graph's: only a hash of each line is kept, for the suite's tests.
+    if (record && !pairs) for (const [iri, line] of evalLines) evalLines.set(iri, lineHash(line));
+    return new EarlierDatasets(folder, evalLines, pairs, record?.systemPrompt ?? '');
+  }
+
+  /** Whether the files are those the graph's version was written with: then `texts` gives what they hold. */
+  get graphs(): boolean {
+    return this.pairs !== undefined;
+  }
+
+  /** An item's texts as the earlier datasets hold them; undefined when they are not the graph's, lack the item, or its lines do not read as written. */
+  texts(iri: string): KeptTexts | undefined {
+    const line = this.pairs && this.evalLines.get(iri);
+    if (!line) return undefined;
+    const own = evalTexts(line, this.systemPrompt);
+    const pair = this.pairs!.get(iri);
+    if (!own || pair === undefined) return own;
+    const rejected = rejectedOf(pair);
+    return rejected === undefined ? undefined : { ...own, rejected };
+  }
+
+  /** Opens the earlier promptfoo suite, if there is one, and unlinks it: the new suite is written in its place while the earlier one is read. */
+  async takeSuite(): Promise<void> {
+    const file = path.join(this.folder, 'promptfooconfig.yaml');
+    const handle = await open(file, 'r').catch(() => undefined);
+    if (!handle) return;
     try {
-      await unlink(evalFile);
-      await unlink(suiteFile);
-      const evalLines = new Map<string, string>();
-      for await (const line of lines(evals)) {
-        const iri = /^\{"id":"([^"\\]+)"/.exec(line.text)?.[1];
-        if (iri) evalLines.set(iri, hash(line.text));
-      }
-      await evals.close();
-      return new EarlierDatasets(evalLines, await testsOf(suite), suite);
+      await unlink(file);
+      this.suite = { handle, tests: await testsOf(handle) };
     } catch (error) {
-      await evals.close().catch(() => undefined);
-      await suite.close();
+      await handle.close();
       throw error;
     }
   }
 
   /** The earlier suite's test of an item, as bytes, when its eval record is unchanged (`evalLine`, without its newline). */
   async test(iri: string, evalLine: string): Promise<Buffer | undefined> {
-    const at = this.tests.get(iri);
-    if (!at || this.evalLines.get(iri) !== hash(evalLine)) return undefined;
+    const at = this.suite?.tests.get(iri);
+    if (!at || this.evalLines.get(iri) !== (this.pairs ? evalLine : lineHash(evalLine))) return undefined;
     const [start, length] = at;
     if (start < this.window.start || start + length > this.window.start + this.window.bytes.length) {
       const bytes = Buffer.alloc(Math.max(WINDOW, length));
-      const { bytesRead } = await this.suite.read(bytes, 0, bytes.length, start);
+      const { bytesRead } = await this.suite!.handle.read(bytes, 0, bytes.length, start);
       this.window = { start, bytes: bytes.subarray(0, bytesRead) };
       if (bytesRead < length) return undefined;
     }
@@ -70,22 +127,96 @@ export class EarlierDatasets {
   }
 
   async close(): Promise<void> {
-    await this.suite.close();
+    await this.suite?.handle.close();
+    this.suite = undefined;
   }
 }
 
-function hash(text: string): string {
+function lineHash(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
-/** A file's lines with the byte offset each starts at. */
-async function* lines(handle: FileHandle): AsyncGenerator<{ text: string; offset: number }> {
-  let offset = 0;
-  for await (const text of createInterface({ input: handle.createReadStream({ start: 0, autoClose: false }), crlfDelay: Infinity })) {
-    yield { text, offset };
-    offset += Buffer.byteLength(text, 'utf8') + 1;
+/** Where a preference pair names its item: its metadata, the record's last key, opens with it. */
+const PAIR_ITEM = ',"metadata":{"item":"';
+
+/**
+ * An item's own turns and reference answer from its eval.jsonl line (keys in
+ * the order eval-suite.ts writes them: id, messages, expectations, checks,
+ * reference, metadata; a key in quotes cannot occur inside a JSON string,
+ * whose quotes are escaped), the turns without the system prompt the line
+ * opens with (metadata.ts promptMessages, undone); undefined for a line that
+ * does not read so.
+ */
+function evalTexts(line: string, systemPrompt: string): { messages: readonly Message[]; reference: string } | undefined {
+  const messagesAt = line.indexOf('","messages":');
+  const expectationsAt = line.indexOf(',"expectations":', messagesAt);
+  const metadataAt = line.lastIndexOf(',"metadata":');
+  const referenceAt = line.lastIndexOf(',"reference":', metadataAt);
+  if (messagesAt < 0 || expectationsAt < 0 || metadataAt < 0 || referenceAt < expectationsAt) return undefined;
+  let messages: unknown;
+  let reference: unknown;
+  try {
+    messages = JSON.parse(line.slice(messagesAt + '","messages":'.length, expectationsAt));
+    reference = JSON.parse(line.slice(referenceAt + ',"reference":'.length, metadataAt));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(messages) || typeof reference !== 'string') return undefined;
+  const turns = messages as Message[];
+  if (!systemPrompt) return { messages: turns, reference };
+  const [first, ...rest] = turns;
+  if (first?.role !== 'system' || typeof first.content !== 'string') return undefined;
+  if (first.content === systemPrompt) return { messages: rest, reference };
+  if (!first.content.startsWith(`${systemPrompt}\n\n`)) return undefined;
+  return { messages: [{ role: 'system', content: first.content.slice(systemPrompt.length + 2) }, ...rest], reference };
+}
+
+const REJECTED = ',"rejected":[{"role":"assistant","content":';
+
+/** A preference pair's rejected answer (preference-jsonl.ts: prompt, chosen, rejected, metadata); undefined for a line that does not read so. */
+function rejectedOf(line: string): string | undefined {
+  const at = line.lastIndexOf(REJECTED);
+  const end = line.lastIndexOf(`}]${PAIR_ITEM}`);
+  if (at < 0 || end < at) return undefined;
+  try {
+    const rejected: unknown = JSON.parse(line.slice(at + REJECTED.length, end));
+    return typeof rejected === 'string' ? rejected : undefined;
+  } catch {
+    return undefined;
   }
 }
+
+/** Each line of a file (split at "\n") as a string, every byte read going to `digest`; false when the file cannot be opened. */
+async function eachLine(file: string, digest: Hash, take: (line: string) => void): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    await eachLineOf(handle, (bytes, start, end) => take(bytes.toString('utf8', start, end)), digest);
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** Each line of a file as the bytes [start, end) of a buffer, with the line's offset in the file; no line becomes a string unless `take` makes it one. */
+async function eachLineOf(handle: FileHandle, take: (bytes: Buffer, start: number, end: number, offset: number) => void, digest?: Hash): Promise<void> {
+  let rest: Buffer = Buffer.alloc(0);
+  let base = 0;
+  for await (const chunk of handle.createReadStream({ start: 0, autoClose: false, highWaterMark: WINDOW }) as AsyncIterable<Buffer>) {
+    digest?.update(chunk);
+    const bytes = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
+      take(bytes, start, end, base + start);
+      start = end + 1;
+    }
+    rest = bytes.subarray(start);
+    base += start;
+  }
+  if (rest.length > 0) take(rest, 0, rest.length, base);
+}
+
+const [DASH, SPACE] = [0x2d, 0x20];
 
 /**
  * Each test of a suite as PromptfooWriter writes it: an entry of the top-level
@@ -102,26 +233,27 @@ async function testsOf(suite: FileHandle): Promise<Map<string, [number, number]>
     if (start >= 0 && iri) tests.set(iri, [start, offset - start]);
     [start, iri, afterMetadata] = [-1, undefined, false];
   };
+  const is = (bytes: Buffer, from: number, to: number, text: string) => to - from >= text.length && bytes.toString('latin1', from, from + text.length) === text;
   let last = 0;
-  for await (const line of lines(suite)) {
-    last = line.offset + Buffer.byteLength(line.text, 'utf8') + 1;
+  await eachLineOf(suite, (bytes, from, to, offset) => {
+    last = offset + (to - from) + 1;
     if (!inTests) {
-      inTests = line.text === 'tests:';
-      continue;
+      inTests = to - from === 6 && is(bytes, from, to, 'tests:');
+      return;
     }
-    if (line.text.startsWith('- ')) {
-      end(line.offset);
-      start = line.offset;
-    } else if (!line.text.startsWith(' ')) {
-      end(line.offset);
+    if (bytes[from] === DASH && bytes[from + 1] === SPACE) {
+      end(offset);
+      start = offset;
+    } else if (bytes[from] !== SPACE) {
+      end(offset);
       inTests = false;
-    } else if (line.text === '  metadata:') {
+    } else if (to - from === 11 && is(bytes, from, to, '  metadata:')) {
       afterMetadata = true;
     } else if (afterMetadata) {
-      if (line.text.startsWith('    item: ')) iri = line.text.slice('    item: '.length);
+      if (is(bytes, from, to, '    item: ')) iri = bytes.toString('utf8', from + 10, to);
       afterMetadata = false;
     }
-  }
+  });
   end(last);
   return tests;
 }

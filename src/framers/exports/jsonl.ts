@@ -1,7 +1,9 @@
 /** Writes records as JSON Lines through a stream, so a million records never become one string. */
 
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { StudioError } from '../../errors.js';
 
 /** Writes one JSON object per line; resolves with the number written. */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<number> {
@@ -16,13 +18,15 @@ export async function writeJsonl(file: string, records: Iterable<unknown>): Prom
   return count;
 }
 
-/** A JSON Lines file written a batch of records at a time. */
+/** A JSON Lines file written a batch of records at a time; with `digest`, keeping the SHA-256 of what it wrote. */
 export class JsonlWriter {
   private readonly out: WriteStream;
+  private readonly hash: Hash | undefined;
   private count = 0;
 
-  constructor(file: string) {
+  constructor(file: string, options: { readonly digest?: boolean } = {}) {
     this.out = createWriteStream(file);
+    this.hash = options.digest ? createHash('sha256') : undefined;
   }
 
   async write(records: Iterable<unknown>): Promise<void> {
@@ -31,7 +35,10 @@ export class JsonlWriter {
 
   /** Writes one record already as JSON (without its newline). */
   async writeLine(json: string): Promise<void> {
-    if (!this.out.write(json + '\n')) await once(this.out, 'drain');
+    // Encoded once, for the hash and the file alike.
+    const line = this.hash ? Buffer.from(json + '\n') : json + '\n';
+    this.hash?.update(line);
+    if (!this.out.write(line)) await once(this.out, 'drain');
     this.count++;
   }
 
@@ -40,5 +47,11 @@ export class JsonlWriter {
     this.out.end();
     await once(this.out, 'finish');
     return this.count;
+  }
+
+  /** SHA-256 (hex) of the file's bytes, once closed; for a writer made with `digest`. */
+  digest(): string {
+    if (!this.hash) throw new StudioError('JsonlWriter: made without digest');
+    return this.hash.copy().digest('hex');
   }
 }

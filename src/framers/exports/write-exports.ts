@@ -10,6 +10,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { DerivedGraph, LoadedPolicy } from '../../store/graph-store.js';
 import type { Item } from '../item.js';
 import { localName, type PolicyContext } from '../policy-context.js';
 import { chatRecords } from './chat-jsonl.js';
@@ -18,7 +19,8 @@ import { InstructLabTaxonomy, slug, type LeftOutSection, type TaxonomyFile } fro
 import { JsonlWriter } from './jsonl.js';
 import { preferenceRecords } from './preference-jsonl.js';
 import { PromptfooWriter } from './promptfoo.js';
-import { EarlierDatasets } from './earlier-datasets.js';
+import type { EarlierDatasets } from './earlier-datasets.js';
+import { dropGenerationRecord, writeGenerationRecord } from './generation-record.js';
 
 export interface ExportSummary {
   readonly folder: string;
@@ -36,9 +38,18 @@ export function defaultSystemPrompt(context: PolicyContext): string {
   return `You are an assistant bound by the ${context.policy.title ?? 'policy'}. Follow it, say which section your answer rests on, and direct people to the channel it names.`;
 }
 
-/** The folder name of a policy: its local name, else its title. */
+/** The folder name of a policy: its title, else its local name. */
 export function policySlug(context: PolicyContext): string {
-  return slug(context.policy.title ?? localName(context.policy.policy));
+  return policyFolderName(context.policy);
+}
+
+function policyFolderName(policy: LoadedPolicy): string {
+  return slug(policy.title ?? localName(policy.policy));
+}
+
+/** The folder under `out` a loaded policy's datasets go to. */
+export function policyDatasetFolder(out: string, policy: LoadedPolicy): string {
+  return path.join(out, policyFolderName(policy));
 }
 
 /** Writes every dataset of a policy's items at once. */
@@ -63,21 +74,25 @@ export class DatasetWriter {
   ) {}
 
   /**
-   * Opens the folder's files for writing. With `reuse` (selective
-   * regeneration), the tests the folder's earlier suite holds for items whose
-   * eval record is unchanged are copied, not rendered (earlier-datasets.ts).
+   * Opens the folder's files for writing, and drops the folder's generation
+   * record (generation-record.ts): until `record` writes the new one, no run
+   * takes texts from the files. With `earlier` (selective regeneration, read
+   * from this folder before), the tests its suite holds for items whose eval
+   * record is unchanged are copied, not rendered (earlier-datasets.ts).
    */
-  static async open(context: PolicyContext, out: string, systemPrompt = defaultSystemPrompt(context), options: { readonly reuse?: boolean } = {}): Promise<DatasetWriter> {
-    const folder = path.join(out, policySlug(context));
+  static async open(context: PolicyContext, out: string, systemPrompt = defaultSystemPrompt(context), options: { readonly earlier?: EarlierDatasets } = {}): Promise<DatasetWriter> {
+    const folder = policyDatasetFolder(out, context.policy);
     await mkdir(folder, { recursive: true });
-    const earlier = options.reuse ? await EarlierDatasets.take(path.join(folder, 'eval.jsonl'), path.join(folder, 'promptfooconfig.yaml')) : undefined;
+    await dropGenerationRecord(folder);
+    const earlier = options.earlier;
+    await earlier?.takeSuite();
     return new DatasetWriter(
       folder,
       context,
       systemPrompt,
       new JsonlWriter(path.join(folder, 'chat.jsonl')),
-      new JsonlWriter(path.join(folder, 'preference.jsonl')),
-      new JsonlWriter(path.join(folder, 'eval.jsonl')),
+      new JsonlWriter(path.join(folder, 'preference.jsonl'), { digest: true }),
+      new JsonlWriter(path.join(folder, 'eval.jsonl'), { digest: true }),
       new PromptfooWriter(path.join(folder, 'promptfooconfig.yaml'), context.policy.title ?? context.policy.policy, systemPrompt),
       new InstructLabTaxonomy(),
       earlier,
@@ -107,5 +122,10 @@ export class DatasetWriter {
       instructlab,
       instructlabLeftOut: leftOut,
     };
+  }
+
+  /** Once closed: records that the files were written with this version of the generated graph, for a later `--changed` to take the items' texts from them. */
+  async record(graph: DerivedGraph): Promise<void> {
+    await writeGenerationRecord(this.folder, { graph, systemPrompt: this.systemPrompt, files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest() } });
   }
 }
