@@ -436,6 +436,7 @@ export class Framer {
     return [...new Set(terms)];
   }
 
+  /** `vars`: the item's own template variables, a new object per item (rendering adds to it). */
   private build(
     template: Template,
     kind: string,
@@ -478,14 +479,13 @@ export class Framer {
   /** An item's turns, reference answer and rejected answer: rendered, then each said in its speaker's voice. */
   private renderTexts(template: Template, variant: ReturnType<typeof chooseVariant>, key: string, vars: Record<string, unknown>, expectations: readonly Expectation[]): KeptTexts {
     // The reference answer names exactly what the checks look for: each section to cite, each channel, each withheld asset.
-    const rendered = render(template, variant, {
-      ...vars,
-      phrasing: hashIndex(`${key} phrasing`, 1_000_003),
-      expects: expectationFlags(expectations),
-      expectedSections: expectations.filter((e) => e.section).map((e) => e.section),
-      expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
-      withheld: expectations.filter((e) => e.asset).map((e) => e.asset),
-    });
+    // (Added to the item's own variables, which nothing reads after this: copying them cost more than the rest.)
+    vars.phrasing = hashIndex(`${key} phrasing`, 1_000_003);
+    vars.expects = expectationFlags(expectations);
+    vars.expectedSections = expectations.filter((e) => e.section).map((e) => e.section);
+    vars.expectedChannels = expectations.filter((e) => e.channel).map((e) => e.channel);
+    vars.withheld = expectations.filter((e) => e.asset).map((e) => e.asset);
+    const rendered = render(template, variant, vars);
     // Facts and acts are written in the policy's third person: each turn says them in its speaker's voice.
     const party = vars.party as Parties | undefined;
     const voice = party && template.family !== 'instruction-qa' ? this.voiceOf(party) : undefined;
@@ -536,7 +536,8 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars: Record<string, unknown> = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: said(facts.text) };
+    const vars = this.ruleVars(rule, picks, key, template.family !== 'instruction-qa');
+    vars.facts = said(facts.text);
     const party = vars.party as Parties;
     // A phrasing that needs the user to be the bearer has nothing to say about a rule binding the assistant.
     if (!party.userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;

@@ -141,10 +141,13 @@ export class TemplateLibrary {
     return [...this.templates.values()];
   }
 
-  /** The templates of one family, in id order. */
-  family(family: string): Template[] {
-    return this.all().filter((t) => t.family === family);
+  /** The templates of one family, in id order (the same array each time: the generator asks once per rule). */
+  family(family: string): readonly Template[] {
+    let templates = this.families.get(family);
+    if (!templates) this.families.set(family, (templates = Object.freeze(this.all().filter((t) => t.family === family))));
+    return templates;
   }
+  private readonly families = new Map<string, readonly Template[]>();
 
   /** One template; an unknown id is a TemplateError. */
   get(id: string): Template {
@@ -201,14 +204,14 @@ const PART_BREAK = '\n\uE000studio-part\uE000\n';
 
 /** Collapses the whitespace that block helpers and YAML folding leave behind. */
 function tidy(text: string): string {
-  // One pass over runs of blanks: none before punctuation, none around a line break, one space elsewhere.
-  return text
-    .replace(BLANKS, (m: string, offset: number, whole: string) => (m.includes('\n') ? '\n' : PUNCTUATION.test(whole.charAt(offset + m.length)) ? '' : ' '))
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  // No blanks around a line break, none before punctuation, one space for any other run of two or more or a tab.
+  // Each rule's runs are disjoint from the others', so the passes give what one pass with all three would: plain
+  // replacements, without a call back into a function per match (and a bare line break, left as it is, is no match).
+  return text.replace(AROUND_BREAK, '\n').replace(BEFORE_PUNCTUATION, '').replace(WIDE_BLANKS, ' ').replace(/\n{3,}/g, '\n\n').trim();
 }
-const BLANKS = /[ \t]*\n[ \t]*|[ \t]+(?=[.,;:?!])|[ \t]{2,}|\t/g;
-const PUNCTUATION = /[.,;:?!]/;
+const AROUND_BREAK = /[ \t]+\n[ \t]*|\n[ \t]+/g;
+const BEFORE_PUNCTUATION = /[ \t]+(?=[.,;:?!])/g;
+const WIDE_BLANKS = /[ \t]{2,}|\t/g;
 
 /** The helpers every environment has: calls to them compile to direct calls, and any other name is a value, never a helper. */
 const KNOWN_HELPERS = { a: true, cap: true, ing: true, does: true, plural: true, act: true, one: true, reach: true, sectionRef: true, lower: true, obfuscate: true, join: true };
