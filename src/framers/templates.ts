@@ -473,13 +473,14 @@ export function parseTemplate(file: string, family: string, name: string, text: 
         const response = compile(env, file, `${where}.response`, v.response);
         const rejected = v.rejected !== undefined ? compile(env, file, `${where}.rejected`, v.rejected) : undefined;
         const planned = [...turns.map((t) => t.render), response, ...(rejected ? [rejected] : [])].every((r) => PLANNED.has(r));
+        // (The same keys on every variant, unset ones undefined, as on templates.)
         return {
           turns,
           response,
-          ...(rejected ? { rejected } : {}),
-          ...(v.expects !== undefined ? { expects: tokens(file, `${where}.expects`, v.expects) } : {}),
-          ...(v.speaker !== undefined ? { speaker: 'bearer' as const } : {}),
-          ...(planned ? {} : { all: compile(env, file, where, texts.join(PART_BREAK)) }),
+          rejected,
+          expects: v.expects !== undefined ? tokens(file, `${where}.expects`, v.expects) : undefined,
+          speaker: v.speaker !== undefined ? ('bearer' as const) : undefined,
+          all: planned ? undefined : compile(env, file, where, texts.join(PART_BREAK)),
         };
       }),
     );
@@ -493,10 +494,11 @@ export function parseTemplate(file: string, family: string, name: string, text: 
     contentHash: createHash('sha256').update(text).update(env.partialsHash).digest('hex'),
     type,
     description: typeof doc.description === 'string' ? doc.description.trim() : '',
-    ...(label ? { label } : {}),
-    ...(attack ? { attack } : {}),
-    ...(boundary ? { boundary } : {}),
-    ...(source ? { source } : {}),
+    // Every template has the same keys, unset ones undefined: the generator's hot code then sees one shape of template.
+    label,
+    attack,
+    boundary,
+    source,
     facts,
     expects,
     variants,
