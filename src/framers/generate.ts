@@ -451,24 +451,26 @@ export class Framer {
     const iri = itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? '');
     const kept = this.options.reuse?.({ iri, template, derivedFrom: fields.derivedFrom, terms: fields.terms, sections: fields.sections, ...(fields.conflict ? { conflict: fields.conflict } : {}) });
     const { messages, reference, rejected } = kept ?? this.renderTexts(template, variant, key, vars, expectations);
+    // Every item has the same keys, in the same order, unset ones undefined (which JSON leaves out, as it left out
+    // the missing keys before): the code that reads items then sees one shape of item.
     return {
       iri,
       type: template.type,
       family: template.family,
       template,
       activity: this.activityOf(template),
-      ...(template.label ? { label: template.label } : {}),
-      ...(template.attack ? { attack: template.attack } : {}),
-      ...(template.boundary ? { boundary: template.boundary } : {}),
+      label: template.label || undefined,
+      attack: template.attack || undefined,
+      boundary: template.boundary || undefined,
       messages,
       reference,
-      ...(rejected ? { rejected } : {}),
+      rejected: rejected || undefined,
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
-      ...(fields.decidedBy ? { decidedBy: fields.decidedBy } : {}),
-      ...(fields.conflict ? { conflict: fields.conflict } : {}),
-      ...(fields.follows ? { follows: fields.follows } : {}),
+      decidedBy: fields.decidedBy || undefined,
+      conflict: fields.conflict || undefined,
+      follows: fields.follows || undefined,
       terms: fields.terms,
       sections: fields.sections,
       policy: this.context.policy.policy,
