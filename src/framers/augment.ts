@@ -20,7 +20,7 @@ import { loadTaskPrompt, type PromptTemplate } from '../llm/prompt-template.js';
 import { PROV, RDF, RDFS, STUDIO, XSD } from '../vocabulary.js';
 import { FILTER_REASONS, factsOf, judgeParaphrase, wordsOf, type FilterReason } from './augment-filters.js';
 import { Framer, FAMILIES } from './generate.js';
-import { GENERATED_KIND, checkGenerationSettings, generationQuads, type GenerationResult, type GenerationSettings } from './generation-run.js';
+import { GENERATED_KIND, checkGenerationSettings, generationQuads, ItemCount, type GenerationResult, type GenerationSettings } from './generation-run.js';
 import { sha256 } from './hierarchy.js';
 import { GENERATED_NS, generatedGraphIri, templateIri, type Item } from './item.js';
 import { readPolicyContext, type PolicyContext } from './policy-context.js';
@@ -215,12 +215,12 @@ export async function generateAugmented(store: GraphStore, policy: string, libra
   );
   const all = [...items, ...augmented];
   await settings.onItems?.(all, context);
-  const byFamily: Record<string, number> = {};
-  for (const item of all) byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
+  const count = new ItemCount();
+  for (const item of all) count.add(item);
   return {
     context,
     items: all,
-    summary: { items: all.length, byFamily, preferencePairs: all.filter((i) => i.rejected).length },
+    summary: count.summary(),
     graph,
     augmented,
     augmentation: summary,

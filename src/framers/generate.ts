@@ -14,7 +14,7 @@ import { deriveExpectations, expectationFlags, mergeExpectations, type Expectati
 import { Hierarchy, hashIndex } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
-import { assistantNames, doerOne, resolveSpoken, sayOneself, spoken, userNames, Voice } from './voice.js';
+import { assistantNames, doerOne, resolveSpoken, sayOneself, spoken, userNames, Voice, type DoerHints } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
 import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
@@ -436,6 +436,7 @@ export class Framer {
     return [...new Set(terms)];
   }
 
+  /** `vars`: the item's own template variables, a new object per item (rendering adds to it). */
   private build(
     template: Template,
     kind: string,
@@ -450,24 +451,26 @@ export class Framer {
     const iri = itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? '');
     const kept = this.options.reuse?.({ iri, template, derivedFrom: fields.derivedFrom, terms: fields.terms, sections: fields.sections, ...(fields.conflict ? { conflict: fields.conflict } : {}) });
     const { messages, reference, rejected } = kept ?? this.renderTexts(template, variant, key, vars, expectations);
+    // Every item has the same keys, in the same order, unset ones undefined (which JSON leaves out, as it left out
+    // the missing keys before): the code that reads items then sees one shape of item.
     return {
       iri,
       type: template.type,
       family: template.family,
       template,
       activity: this.activityOf(template),
-      ...(template.label ? { label: template.label } : {}),
-      ...(template.attack ? { attack: template.attack } : {}),
-      ...(template.boundary ? { boundary: template.boundary } : {}),
+      label: template.label || undefined,
+      attack: template.attack || undefined,
+      boundary: template.boundary || undefined,
       messages,
       reference,
-      ...(rejected ? { rejected } : {}),
+      rejected: rejected || undefined,
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
-      ...(fields.decidedBy ? { decidedBy: fields.decidedBy } : {}),
-      ...(fields.conflict ? { conflict: fields.conflict } : {}),
-      ...(fields.follows ? { follows: fields.follows } : {}),
+      decidedBy: fields.decidedBy || undefined,
+      conflict: fields.conflict || undefined,
+      follows: fields.follows || undefined,
       terms: fields.terms,
       sections: fields.sections,
       policy: this.context.policy.policy,
@@ -478,33 +481,54 @@ export class Framer {
   /** An item's turns, reference answer and rejected answer: rendered, then each said in its speaker's voice. */
   private renderTexts(template: Template, variant: ReturnType<typeof chooseVariant>, key: string, vars: Record<string, unknown>, expectations: readonly Expectation[]): KeptTexts {
     // The reference answer names exactly what the checks look for: each section to cite, each channel, each withheld asset.
-    const rendered = render(template, variant, {
-      ...vars,
-      phrasing: hashIndex(`${key} phrasing`, 1_000_003),
-      expects: expectationFlags(expectations),
-      expectedSections: expectations.filter((e) => e.section).map((e) => e.section),
-      expectedChannels: expectations.filter((e) => e.channel).map((e) => e.channel),
-      withheld: expectations.filter((e) => e.asset).map((e) => e.asset),
-    });
+    // (Added to the item's own variables, which nothing reads after this: copying them cost more than the rest.)
+    vars.phrasing = hashIndex(`${key} phrasing`, 1_000_003);
+    vars.expects = expectationFlags(expectations);
+    vars.expectedSections = expectations.filter((e) => e.section).map((e) => e.section);
+    vars.expectedChannels = expectations.filter((e) => e.channel).map((e) => e.channel);
+    vars.withheld = expectations.filter((e) => e.asset).map((e) => e.asset);
+    const rendered = render(template, variant, vars);
     // Facts and acts are written in the policy's third person: each turn says them in its speaker's voice.
     const party = vars.party as Parties | undefined;
-    const voice = party && template.family !== 'instruction-qa' ? this.voiceOf(party) : undefined;
-    const as = (say: (phrase: string) => string) => (text: string) => resolveSpoken(text, voice ? say : (phrase) => phrase);
-    const byUser = as((p) => voice!.byUser(p));
-    const byAssistant = as((p) => voice!.byAssistant(p));
-    const byDeveloper = as((p) => voice!.byDeveloper(p));
+    const say = party && template.family !== 'instruction-qa' ? this.speakersOf(this.voiceOf(party)) : AS_WRITTEN;
     // "one" in an act ("one's own", "say one is unsure") is said for whoever does it (voice.ts sayOneself).
-    const names = (this.assistantNames ??= assistantNames(this.context, this.hierarchy));
-    if (this.doerOne === null) this.doerOne = doerOne([...this.context.terms.values()].filter((t) => t.type === 'Action').map((t) => t.label));
-    const hints = { assistantNames: names, ...(this.doerOne ? { one: this.doerOne } : {}), assistantActs: party !== undefined && !party.userActs };
+    const hints = this.doerHints(party !== undefined && !party.userActs);
     const messages = rendered.messages.map((m) => ({
       role: m.role,
-      content: sayOneself((m.role === 'user' ? byUser : m.role === 'assistant' ? byAssistant : byDeveloper)(m.content), m.role === 'system' ? 'developer' : m.role, hints),
+      content: sayOneself((m.role === 'user' ? say.user : m.role === 'assistant' ? say.assistant : say.developer)(m.content), m.role === 'system' ? 'developer' : m.role, hints),
     }));
-    const reference = sayOneself(byAssistant(rendered.reference), 'assistant', hints);
-    const rejected = rendered.rejected ? sayOneself(byAssistant(rendered.rejected), 'assistant', hints) : undefined;
+    const reference = sayOneself(say.assistant(rendered.reference), 'assistant', hints);
+    const rejected = rendered.rejected ? sayOneself(say.assistant(rendered.rejected), 'assistant', hints) : undefined;
     return { messages, reference, ...(rejected ? { rejected } : {}) };
   }
+
+  /** A turn's marked phrases said by each speaker in a voice: made once per voice, not per item. */
+  private speakersOf(voice: Voice): Speakers {
+    let speakers = this.speakers.get(voice);
+    if (!speakers) {
+      speakers = {
+        user: (text) => resolveSpoken(text, (p) => voice.byUser(p)),
+        assistant: (text) => resolveSpoken(text, (p) => voice.byAssistant(p)),
+        developer: (text) => resolveSpoken(text, (p) => voice.byDeveloper(p)),
+      };
+      this.speakers.set(voice, speakers);
+    }
+    return speakers;
+  }
+  private readonly speakers = new Map<Voice, Speakers>();
+
+  /** What sayOneself knows of the doer, with the assistant doing the item's act or not: made once per run. */
+  private doerHints(assistantActs: boolean): DoerHints {
+    let hints = this.hints.get(assistantActs);
+    if (!hints) {
+      const names = (this.assistantNames ??= assistantNames(this.context, this.hierarchy));
+      if (this.doerOne === null) this.doerOne = doerOne([...this.context.terms.values()].filter((t) => t.type === 'Action').map((t) => t.label));
+      hints = { assistantNames: names, ...(this.doerOne ? { one: this.doerOne } : {}), assistantActs };
+      this.hints.set(assistantActs, hints);
+    }
+    return hints;
+  }
+  private readonly hints = new Map<boolean, DoerHints>();
 
   private readonly voices = new Map<string, Voice>();
   private assistantNames: readonly string[] | undefined;
@@ -536,7 +560,8 @@ export class Framer {
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars: Record<string, unknown> = { ...this.ruleVars(rule, picks, key, template.family !== 'instruction-qa'), facts: said(facts.text) };
+    const vars = this.ruleVars(rule, picks, key, template.family !== 'instruction-qa');
+    vars.facts = said(facts.text);
     const party = vars.party as Parties;
     // A phrasing that needs the user to be the bearer has nothing to say about a rule binding the assistant.
     if (!party.userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
@@ -805,6 +830,17 @@ export class Framer {
     });
   }
 }
+
+/** A turn's text with its marked phrases resolved, per speaker. */
+interface Speakers {
+  readonly user: (text: string) => string;
+  readonly assistant: (text: string) => string;
+  readonly developer: (text: string) => string;
+}
+
+/** Without a voice (instructions, or no parties), each phrase as the policy writes it. */
+const asWritten = (text: string) => resolveSpoken(text, (phrase) => phrase);
+const AS_WRITTEN: Speakers = { user: asWritten, assistant: asWritten, developer: asWritten };
 
 /** A fact as templates paste it: marked, to be said in the voice of the turn it lands in. */
 function said(text: string | null): string | null {

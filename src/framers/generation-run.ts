@@ -76,27 +76,14 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {
     const triples = new GenerationTriples(settings.seed, context);
-    const batchSize = settings.batchSize ?? GENERATION_BATCH;
-    const byFamily: Record<string, number> = {};
-    let [items, preferencePairs] = [0, 0];
-    let batch: Item[] = [];
-    const flush = async () => {
+    const summary = await inBatches(framer.generate(), settings.batchSize ?? GENERATION_BATCH, async (batch) => {
       settings.signal?.throwIfAborted();
       await writer.append(triples.of(batch));
       await settings.onItems?.(batch, context);
-      batch = [];
-    };
-    for (const item of framer.generate()) {
-      items++;
-      byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
-      if (item.rejected) preferencePairs++;
-      batch.push(item);
-      if (batch.length >= batchSize) await flush();
-    }
-    if (batch.length > 0) await flush();
+    });
     settings.signal?.throwIfAborted();
     const graph = await writer.commit();
-    return { context, summary: { items, byFamily, preferencePairs }, graph };
+    return { context, summary, graph };
   } finally {
     await writer.abort();
   }
@@ -114,10 +101,6 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
  * run's, its prov:wasGeneratedBy names the activity that really made it.
  */
 async function patchGenerated(store: GraphStore, policy: string, context: PolicyContext, framer: Framer, earlier: EarlierGeneration, settings: GenerationSettings): Promise<GenerationResult> {
-  const batchSize = settings.batchSize ?? GENERATION_BATCH;
-  const byFamily: Record<string, number> = {};
-  let [items, preferencePairs] = [0, 0];
-  let batch: Item[] = [];
   const add: Quad[] = [];
   const kept = new Set<string>();
   const keptActivities = new Set<string>();
@@ -126,15 +109,11 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   /** Activities of the items rendered again, with their template. */
   const activities = new Map<string, Template>();
   const templates = new Map<string, Template>();
-  const flush = async () => {
+  const onBatch = async (batch: readonly Item[]) => {
     settings.signal?.throwIfAborted();
     await settings.onItems?.(batch, context);
-    batch = [];
   };
-  for (const item of framer.generate()) {
-    items++;
-    byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
-    if (item.rejected) preferencePairs++;
+  const summary = await inBatches(framer.generate(), settings.batchSize ?? GENERATION_BATCH, onBatch, (item) => {
     templates.set(templateIri(item.template), item.template);
     const activity = earlier.kept(item.iri) ? earlier.activities.get(item.iri) : undefined;
     if (activity) {
@@ -147,10 +126,7 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
       for (const q of itemQuads(item)) add.push(q);
       activities.set(item.activity, item.template);
     }
-    batch.push(item);
-    if (batch.length >= batchSize) await flush();
-  }
-  if (batch.length > 0) await flush();
+  });
   settings.signal?.throwIfAborted();
   const remove: string[] = [];
   for (const [item, activity] of earlier.activities) {
@@ -166,7 +142,47 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   for (const [plan, hash] of earlier.templates) if (templates.get(plan)?.contentHash !== hash) remove.push(plan);
   for (const [plan, template] of templates) if (earlier.templates.get(plan) !== template.contentHash) for (const q of templateQuads(template)) add.push(q);
   const graph = await store.patchDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 }, { remove: [...new Set(remove)], add });
-  return { context, summary: { items, byFamily, preferencePairs }, graph };
+  return { context, summary, graph };
+}
+
+/**
+ * The loop every generation path shares: goes through a run's items, hands
+ * `each` every item as it comes, and `flush` the items a batch of `size` at a
+ * time (the last batch however short, and each batch a new array, which the
+ * callee may keep); it counts the items as they go by, and returns the count.
+ */
+export async function inBatches(items: Iterable<Item>, size: number, flush: (batch: Item[]) => Promise<void>, each?: (item: Item) => void): Promise<GenerationSummary> {
+  const count = new ItemCount();
+  let batch: Item[] = [];
+  for (const item of items) {
+    count.add(item);
+    each?.(item);
+    batch.push(item);
+    if (batch.length >= size) {
+      const full = batch;
+      batch = [];
+      await flush(full);
+    }
+  }
+  if (batch.length > 0) await flush(batch);
+  return count.summary();
+}
+
+/** A run's summary, counted one item at a time: the one place items are counted (inBatches, and augmentation's list). */
+export class ItemCount {
+  private items = 0;
+  private preferencePairs = 0;
+  private readonly byFamily: Record<string, number> = {};
+
+  add(item: Item): void {
+    this.items++;
+    this.byFamily[item.family] = (this.byFamily[item.family] ?? 0) + 1;
+    if (item.rejected) this.preferencePairs++;
+  }
+
+  summary(): GenerationSummary {
+    return { items: this.items, byFamily: { ...this.byFamily }, preferencePairs: this.preferencePairs };
+  }
 }
 
 /** Refuses a seed or family generation cannot use. */

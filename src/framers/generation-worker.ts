@@ -9,9 +9,8 @@
 import { parentPort } from 'node:worker_threads';
 import { nTriples } from '../rdf/serialize.js';
 import { Framer } from './generate.js';
-import { GenerationTriples } from './generation-run.js';
+import { GenerationTriples, inBatches } from './generation-run.js';
 import { TemplateLibrary } from './templates.js';
-import type { Item } from './item.js';
 import type { GenerationWork, WorkerMessage } from './generation-thread.js';
 import { ContextAssembler, type ContextPart } from './context-transfer.js';
 
@@ -44,29 +43,17 @@ async function run(assembled: ContextAssembler, work: GenerationWork): Promise<v
       progress: (done, total) => send({ type: 'progress', done, total }),
     });
     const triples = new GenerationTriples(work.seed, context);
-    const byFamily: Record<string, number> = {};
-    let [items, preferencePairs] = [0, 0];
-    let batch: Item[] = [];
     // The batch sent last: the next is made while it is written, and sent once it is.
     let written: Promise<void> = Promise.resolve();
-    const flush = async () => {
+    const summary = await inBatches(framer.generate(), work.batchSize, async (batch) => {
       const quads = triples.of(batch);
       const text = nTriples(quads);
-      batch = [];
       await written;
       written = new Promise((resolve) => unwritten.push(resolve));
       send({ type: 'batch', text, triples: quads.length });
-    };
-    for (const item of framer.generate()) {
-      items++;
-      byFamily[item.family] = (byFamily[item.family] ?? 0) + 1;
-      if (item.rejected) preferencePairs++;
-      batch.push(item);
-      if (batch.length >= work.batchSize) await flush();
-    }
-    if (batch.length > 0) await flush();
+    });
     await written;
-    send({ type: 'done', summary: { items, byFamily, preferencePairs } });
+    send({ type: 'done', summary });
   } catch (error) {
     send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

@@ -50,8 +50,20 @@ export interface Item {
 
 /** The content-addressed IRI of an item. */
 export function itemIri(template: Template, derivedFrom: readonly string[], terms: readonly string[], seed: number, extra = ''): string {
-  const key = JSON.stringify([template.id, template.version, derivedFrom, [...terms].sort(), seed, extra]);
+  const key = JSON.stringify([template.id, template.version, derivedFrom, sorted(terms), seed, extra]);
   return `${GENERATED_NS}item/${sha256(key).slice(0, 32)}`;
+}
+
+/** A sorted copy of a few strings, in the order sort() gives them (UTF-16 code units): an insertion sort, since sort() sets up more than a handful of terms take. */
+function sorted(strings: readonly string[]): string[] {
+  const out = strings.slice();
+  for (let i = 1; i < out.length; i++) {
+    const s = out[i]!;
+    let j = i - 1;
+    for (; j >= 0 && out[j]! > s; j--) out[j + 1] = out[j]!;
+    out[j + 1] = s;
+  }
+  return out;
 }
 
 /** A template's IRI: its id and version (the content hash is a property, so an edit without a version bump is visible). */

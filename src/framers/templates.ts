@@ -66,12 +66,16 @@ export interface Variant {
    */
   readonly speaker?: 'bearer';
   /**
-   * Every part (the turns, the response, then the rejected answer) in one
-   * template, parts separated by PART_BREAK: Handlebars sets up each call
-   * (helpers, partials, access control), which cost more than the text
-   * itself, so an item is rendered with one call rather than one per part.
+   * Where a part runs on Handlebars: every part (the turns, the response,
+   * then the rejected answer) in one template, parts separated by
+   * PART_BREAK. Handlebars sets up each call (helpers, partials, access
+   * control), which cost more than the text itself, so such an item is
+   * rendered with one call rather than one per part. A variant whose parts
+   * all run on the render plan (render-plan.ts), which has no such set-up,
+   * has none: its parts are rendered one by one, the same text without the
+   * whole's parse at load and its split per item.
    */
-  readonly all: Render;
+  readonly all?: Render;
 }
 
 /** A template file, parsed and compiled. */
@@ -141,10 +145,13 @@ export class TemplateLibrary {
     return [...this.templates.values()];
   }
 
-  /** The templates of one family, in id order. */
-  family(family: string): Template[] {
-    return this.all().filter((t) => t.family === family);
+  /** The templates of one family, in id order (the same array each time: the generator asks once per rule). */
+  family(family: string): readonly Template[] {
+    let templates = this.families.get(family);
+    if (!templates) this.families.set(family, (templates = Object.freeze(this.all().filter((t) => t.family === family))));
+    return templates;
   }
+  private readonly families = new Map<string, readonly Template[]>();
 
   /** One template; an unknown id is a TemplateError. */
   get(id: string): Template {
@@ -178,6 +185,7 @@ export function expectsOf(template: Template, variant: Variant): readonly Expect
 /** Renders a variant; a variable the context lacks is a TemplateError naming the file. */
 export function render(template: Template, variant: Variant, context: object): Rendered {
   try {
+    if (!variant.all) return renderEach(variant, context);
     const parts = variant.all(context).split(PART_BREAK);
     const expected = variant.turns.length + 1 + (variant.rejected ? 1 : 0);
     // A value holding the break itself would shift the parts: then each part is rendered on its own.
@@ -192,8 +200,9 @@ export function render(template: Template, variant: Variant, context: object): R
 
 function renderEach(variant: Variant, context: object): Rendered {
   const messages: Message[] = variant.turns.map((t) => ({ role: t.role, content: tidy(t.render(context)) }));
+  const reference = tidy(variant.response(context));
   const rejected = variant.rejected ? tidy(variant.rejected(context)) : undefined;
-  return { messages, reference: tidy(variant.response(context)), ...(rejected ? { rejected } : {}) };
+  return { messages, reference, ...(rejected ? { rejected } : {}) };
 }
 
 /** Between the parts of a variant rendered in one call: on lines of its own, so that Handlebars treats each part's first and last lines as it does alone. */
@@ -201,14 +210,14 @@ const PART_BREAK = '\n\uE000studio-part\uE000\n';
 
 /** Collapses the whitespace that block helpers and YAML folding leave behind. */
 function tidy(text: string): string {
-  // One pass over runs of blanks: none before punctuation, none around a line break, one space elsewhere.
-  return text
-    .replace(BLANKS, (m: string, offset: number, whole: string) => (m.includes('\n') ? '\n' : PUNCTUATION.test(whole.charAt(offset + m.length)) ? '' : ' '))
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  // No blanks around a line break, none before punctuation, one space for any other run of two or more or a tab.
+  // Each rule's runs are disjoint from the others', so the passes give what one pass with all three would: plain
+  // replacements, without a call back into a function per match (and a bare line break, left as it is, is no match).
+  return text.replace(AROUND_BREAK, '\n').replace(BEFORE_PUNCTUATION, '').replace(WIDE_BLANKS, ' ').replace(/\n{3,}/g, '\n\n').trim();
 }
-const BLANKS = /[ \t]*\n[ \t]*|[ \t]+(?=[.,;:?!])|[ \t]{2,}|\t/g;
-const PUNCTUATION = /[.,;:?!]/;
+const AROUND_BREAK = /[ \t]+\n[ \t]*|\n[ \t]+/g;
+const BEFORE_PUNCTUATION = /[ \t]+(?=[.,;:?!])/g;
+const WIDE_BLANKS = /[ \t]{2,}|\t/g;
 
 /** The helpers every environment has: calls to them compile to direct calls, and any other name is a value, never a helper. */
 const KNOWN_HELPERS = { a: true, cap: true, ing: true, does: true, plural: true, act: true, one: true, reach: true, sectionRef: true, lower: true, obfuscate: true, join: true };
@@ -335,6 +344,9 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
   return { handlebars, partials, partialsHash: hash.digest('hex') };
 }
 
+/** The renders compile() made that run on the render plan. */
+const PLANNED = new WeakSet<Render>();
+
 function compile(env: TemplateEnvironment, file: string, where: string, text: unknown): Render {
   if (typeof text !== 'string' || text.trim() === '') throw new TemplateError(file, `${where}: expected a non-empty string`);
   try {
@@ -343,7 +355,10 @@ function compile(env: TemplateEnvironment, file: string, where: string, text: un
     // Handlebars. Parsing for the plan surfaces syntax errors now, with the file, not at the first render; a helper
     // the plan does not know leaves the template to Handlebars, whose precompiling (knownHelpersOnly) rejects it.
     const plan = planOf(env.handlebars, inlined, studioHelpers(env));
-    if (plan) return plan;
+    if (plan) {
+      PLANNED.add(plan);
+      return plan;
+    }
     // data: false and known helpers let Handlebars skip per-call bookkeeping: generation renders millions of these.
     const options = { strict: true, noEscape: true, data: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
     const spec = env.handlebars.precompile(inlined, options) as unknown as string;
@@ -455,13 +470,17 @@ export function parseTemplate(file: string, family: string, name: string, text: 
             ? [{ role: 'user' as const, render: compile(env, file, `${where}.prompt`, v.prompt) }]
             : turnsOf(env, file, `${where}.turns`, v.turns);
         const texts = [...(v.prompt !== undefined ? [v.prompt] : (v.turns as Record<string, unknown>[]).map((t) => Object.values(t)[0])), v.response, ...(v.rejected !== undefined ? [v.rejected] : [])];
+        const response = compile(env, file, `${where}.response`, v.response);
+        const rejected = v.rejected !== undefined ? compile(env, file, `${where}.rejected`, v.rejected) : undefined;
+        const planned = [...turns.map((t) => t.render), response, ...(rejected ? [rejected] : [])].every((r) => PLANNED.has(r));
+        // (The same keys on every variant, unset ones undefined, as on templates.)
         return {
           turns,
-          response: compile(env, file, `${where}.response`, v.response),
-          ...(v.rejected !== undefined ? { rejected: compile(env, file, `${where}.rejected`, v.rejected) } : {}),
-          ...(v.expects !== undefined ? { expects: tokens(file, `${where}.expects`, v.expects) } : {}),
-          ...(v.speaker !== undefined ? { speaker: 'bearer' as const } : {}),
-          all: compile(env, file, where, texts.join(PART_BREAK)),
+          response,
+          rejected,
+          expects: v.expects !== undefined ? tokens(file, `${where}.expects`, v.expects) : undefined,
+          speaker: v.speaker !== undefined ? ('bearer' as const) : undefined,
+          all: planned ? undefined : compile(env, file, where, texts.join(PART_BREAK)),
         };
       }),
     );
@@ -475,10 +494,11 @@ export function parseTemplate(file: string, family: string, name: string, text: 
     contentHash: createHash('sha256').update(text).update(env.partialsHash).digest('hex'),
     type,
     description: typeof doc.description === 'string' ? doc.description.trim() : '',
-    ...(label ? { label } : {}),
-    ...(attack ? { attack } : {}),
-    ...(boundary ? { boundary } : {}),
-    ...(source ? { source } : {}),
+    // Every template has the same keys, unset ones undefined: the generator's hot code then sees one shape of template.
+    label,
+    attack,
+    boundary,
+    source,
     facts,
     expects,
     variants,
