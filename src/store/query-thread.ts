@@ -131,11 +131,12 @@ function readFile(s) {
 let dropped = 0;
 let recycling = false;
 function drop(graph) {
-  const before = store.size;
+  // The graph's triples counted by a query over it alone: store.size walks the whole store (0.13 s at a million
+  // triples), so it is asked only once the dropped triples pass recycleAbove.
+  const [row] = store.query('SELECT (COUNT(*) AS ?n) WHERE { GRAPH <' + graph + '> { ?s ?p ?o } }');
+  dropped += Number(row.get('n').value);
   store.update('DROP SILENT GRAPH <' + graph + '>');
-  const live = store.size;
-  dropped += before - live;
-  if (!recycling && dropped > Math.max(live, workerData.recycleAbove)) {
+  if (!recycling && dropped > workerData.recycleAbove && dropped > store.size) {
     recycling = true;
     parentPort.postMessage({ recycle: true });
   }
