@@ -127,16 +127,18 @@ function readFile(s) {
 // Triples dropped since this copy was read. oxigraph's in-memory store keeps the memory of dropped triples (0.5.11:
 // about 200 bytes each, for as long as the store lives), so a thread that follows many replacements grows without
 // bound. Once the dropped triples outnumber the live ones (and recycleAbove), the thread asks to be replaced by a new
-// one, which reads the store afresh; it asks once.
+// one, which reads the store afresh; it asks once, and again only if told its successor failed (rearm), once it has
+// dropped as many triples again.
 let dropped = 0;
 let recycling = false;
+let askAbove = workerData.recycleAbove;
 function drop(graph) {
   // The graph's triples counted by a query over it alone: store.size walks the whole store (0.13 s at a million
   // triples), so it is asked only once the dropped triples pass recycleAbove.
   const [row] = store.query('SELECT (COUNT(*) AS ?n) WHERE { GRAPH <' + graph + '> { ?s ?p ?o } }');
   dropped += Number(row.get('n').value);
   store.update('DROP SILENT GRAPH <' + graph + '>');
-  if (!recycling && dropped > workerData.recycleAbove && dropped > store.size) {
+  if (!recycling && dropped > askAbove && dropped > store.size) {
     recycling = true;
     parentPort.postMessage({ recycle: true });
   }
@@ -147,6 +149,10 @@ function apply(m) {
   else if (m.op === 'load') store.load(m.text, { format: m.format, ...(m.baseIri ? { base_iri: m.baseIri } : {}), to_graph_name: oxigraph.namedNode(m.graph), no_transaction: true });
   else if (m.op === 'drop') drop(m.graph);
   else if (m.op === 'read') readFile(m.source);
+  else if (m.op === 'rearm') {
+    recycling = false;
+    askAbove = Math.max(askAbove, 2 * dropped);
+  }
   // The store is read: from now on the deadlines of queries count.
   if (m.op === 'open') parentPort.postMessage({ ready: true });
 }
@@ -209,6 +215,8 @@ export class QueryThread {
   private successor: { readonly worker: Worker; ready: boolean } | undefined;
   /** Workers replaced so far this way. */
   recycled = 0;
+  /** Successors that failed to read the store (the current worker stayed). */
+  failedSuccessors = 0;
 
   /** True while a worker holds a copy of the store (then it must be sent each change). */
   get started(): boolean {
@@ -332,8 +340,10 @@ export class QueryThread {
     });
     worker.on('error', (error) => {
       if (this.successor?.worker === worker) {
-        // A successor that fails leaves the current worker in place.
+        // A successor that fails leaves the current worker in place, which asks again once it has dropped as much again.
         this.successor = undefined;
+        this.failedSuccessors++;
+        this.worker?.postMessage({ op: 'rearm' });
         void worker.terminate();
         return;
       }

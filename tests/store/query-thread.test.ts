@@ -84,4 +84,41 @@ describe('query thread recycling', () => {
     const count = await queries.run('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }', 'count', { deadlineMs: 60_000 });
     expect(JSON.parse((count as { json: string }).json).results.bindings[0].n.value).toBe('310');
   });
+
+  it('keeps the current worker when its successor fails to read the store, and asks again once as much more is dropped', async () => {
+    const current = new Map<string, string>([['urn:base', graph('base', 200)]]);
+    let broken = false;
+    // While `broken`, a new worker is given a graph it cannot parse (as a graph file that fails to read would).
+    const sources = (): ThreadSource[] => [...current].map(([name, text]) => ({ text: broken ? `${text}\n<urn:unclosed` : text, format: 'application/n-triples', graph: name }));
+    const queries = (thread = new QueryThread(sources, { recycleAbove: 0 }));
+    const replace = (name: string, size: number) => {
+      queries.mirror({ op: 'drop', graph: name });
+      current.set(name, graph(name, size));
+      queries.mirror({ op: 'load', text: current.get(name)!, format: 'application/n-triples', graph: name });
+    };
+    expect(await ask(queries, 'base')).toBe(true);
+    broken = true;
+    // 300 dropped past 200 live: the worker asks for a successor, which fails.
+    current.set('urn:policy', graph('policy', 300));
+    queries.mirror({ op: 'load', text: current.get('urn:policy')!, format: 'application/n-triples', graph: 'urn:policy' });
+    replace('urn:policy', 300);
+    await vi.waitFor(() => expect(queries.failedSuccessors).toBe(1), { timeout: 20_000, interval: 50 });
+    expect(queries.recycled).toBe(0);
+    // The current worker still answers, with every change.
+    expect(await ask(queries, 'policy')).toBe(true);
+    broken = false;
+    // 300 more dropped (600 in all): not past twice the 300 at which it asked, so it does not ask yet.
+    replace('urn:policy', 300);
+    expect(await ask(queries, 'policy')).toBe(true);
+    expect(queries.recycled).toBe(0);
+    // 900 is past it: it asks again, and this successor takes over.
+    replace('urn:policy', 300);
+    await vi.waitFor(async () => {
+      await ask(queries, 'policy');
+      expect(queries.recycled).toBe(1);
+    }, { timeout: 20_000, interval: 100 });
+    expect(queries.failedSuccessors).toBe(1);
+    const count = await queries.run('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }', 'count', { deadlineMs: 60_000 });
+    expect(JSON.parse((count as { json: string }).json).results.bindings[0].n.value).toBe('500');
+  });
 });
