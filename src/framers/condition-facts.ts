@@ -10,6 +10,11 @@
  * every member failing; "A and B" holds by every member holding and fails by
  * one picked member failing while the others hold; unknown is one member
  * unknown and the others set so that it alone decides.
+ *
+ * `stated` is the condition as the rule lays it down, for an answer about the
+ * rule in general rather than a situation: "the loan amount requested is more
+ * than 25000 GBP", "this happens in the European Union" (no narrower place or
+ * value picked), a compound's members all said, joined by "or" or "and".
  */
 
 import { createHash } from 'node:crypto';
@@ -19,7 +24,7 @@ import type { Hierarchy } from './hierarchy.js';
 import { circumstanceClauses, joinClauses } from './clauses.js';
 import { termPhrase } from './term-forms.js';
 
-export type FactMode = 'holds' | 'fails' | 'unknown' | 'inside' | 'outside';
+export type FactMode = 'holds' | 'fails' | 'unknown' | 'inside' | 'outside' | 'stated';
 
 /** A sentence stating a fact, and the terms it names. */
 export interface Fact {
@@ -27,13 +32,14 @@ export interface Fact {
   readonly terms: readonly string[];
 }
 
-const OPPOSITE: Record<FactMode, FactMode> = { holds: 'fails', fails: 'holds', inside: 'outside', outside: 'inside', unknown: 'unknown' };
+const OPPOSITE: Record<Exclude<FactMode, 'stated'>, FactMode> = { holds: 'fails', fails: 'holds', inside: 'outside', outside: 'inside', unknown: 'unknown' };
 
 /**
  * States one condition in the given mode; `key` seeds the choice of a narrower jurisdiction or period, and of
  * the member of a compound; `conditions` resolves a compound's members (without it a compound is stated by label).
  */
 export function conditionFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy, key: string, conditions?: ReadonlyMap<string, Condition>): Fact {
+  if (mode === 'stated') return statedFact(condition, hierarchy, conditions, false, 0);
   if (condition.type === 'CompoundCondition') return compoundFact(condition, mode, hierarchy, key, conditions);
   // A circumstance states its own negation; any other negated condition is stated as its opposite.
   if (condition.negated && condition.type !== 'CircumstanceCondition') return conditionFact({ ...condition, negated: false }, OPPOSITE[mode], hierarchy, key, conditions);
@@ -77,7 +83,79 @@ export function conditionFact(condition: Condition, mode: FactMode, hierarchy: H
   }
 }
 
-function compoundFact(condition: Condition, mode: FactMode, hierarchy: Hierarchy, key: string, conditions?: ReadonlyMap<string, Condition>): Fact {
+/** A condition as the rule states it (`negate`: its opposite, as a negated compound states its members). */
+function statedFact(condition: Condition, hierarchy: Hierarchy, conditions: ReadonlyMap<string, Condition> | undefined, negate: boolean, depth: number): Fact {
+  // A circumstance states its own negation (its clauses say "has not been ..."); here it counts with the compound's.
+  const negated = condition.negated !== negate;
+  switch (condition.type) {
+    case 'CompoundCondition': {
+      const parts = (condition.members ?? []).map((m) => conditions?.get(m)).filter((c): c is Condition => c !== undefined);
+      if (parts.length === 0 || parts.length !== condition.members?.length || depth > 16) return labelFact(condition, negated ? 'fails' : 'holds');
+      // Not (A or B) is neither A nor B: each member negated, joined by "and"; not (A and B), by "or".
+      const any = (condition.joinedBy !== 'allOf') !== negated;
+      const facts = parts.map((part) => statedFact(part, hierarchy, conditions, negated, depth + 1));
+      const texts = facts.map((f) => f.text);
+      return { text: any ? joinAlternatives(texts) : joinClauses(texts), terms: facts.flatMap((f) => f.terms) };
+    }
+    case 'ThresholdCondition':
+      return statedThreshold(condition, negated, hierarchy);
+    case 'JurisdictionCondition': {
+      if (!condition.jurisdiction) break;
+      const name = termPhrase(hierarchy.label(condition.jurisdiction), 'Jurisdiction');
+      return { text: negated ? `this happens outside ${name}` : `this happens in ${name}`, terms: [condition.jurisdiction] };
+    }
+    case 'TimeWindowCondition': {
+      if (condition.period) {
+        const name = hierarchy.label(condition.period);
+        return { text: negated ? `it is outside the ${name}` : `it is during the ${name}`, terms: [condition.period] };
+      }
+      const { startDate: start, endDate: end } = condition;
+      if (!start && !end) break;
+      const text = negated
+        ? start && end ? `it happens before ${start} or after ${end}` : start ? `it happens before ${start}` : `it happens after ${end}`
+        : start && end ? `it happens between ${start} and ${end}` : start ? `it happens on or after ${start}` : `it happens on or before ${end}`;
+      return { text, terms: [] };
+    }
+    case 'CircumstanceCondition':
+    case 'AudienceCondition':
+      // The situation's own statements are already general: the clause that holds, or (negated) fails.
+      return conditionFact({ ...condition, negated: false }, negated ? 'fails' : 'holds', hierarchy, '', conditions);
+  }
+  return labelFact(condition, negated ? 'fails' : 'holds');
+}
+
+/** A threshold as its bounds say it: "more than 25000 GBP", "between 10 and 50 USD", the opposite when negated. */
+function statedThreshold(c: Condition, negated: boolean, hierarchy: Hierarchy): Fact {
+  const quantity = c.quantity ? hierarchy.label(c.quantity) : 'amount';
+  const terms = c.quantity ? [c.quantity] : [];
+  const unit = c.unit ? ` ${c.unit}` : '';
+  if (c.rate) {
+    const rate = hierarchy.label(c.rate);
+    return { text: negated ? `the ${quantity} is above the ${rate}` : `the ${quantity} is within the ${rate}`, terms: [...terms, c.rate] };
+  }
+  // Each bound as a phrase, and its opposite.
+  const low = c.minExclusive !== undefined ? { said: `more than ${c.minExclusive}`, not: `at most ${c.minExclusive}` }
+    : c.minInclusive !== undefined ? { said: `at least ${c.minInclusive}`, not: `less than ${c.minInclusive}` } : undefined;
+  const high = c.maxExclusive !== undefined ? { said: `less than ${c.maxExclusive}`, not: `at least ${c.maxExclusive}` }
+    : c.maxInclusive !== undefined ? { said: `at most ${c.maxInclusive}`, not: `more than ${c.maxInclusive}` } : undefined;
+  let bound: string;
+  if (!low && !high) return labelFact(c, negated ? 'fails' : 'holds');
+  else if (low && high) {
+    const inclusive = c.minInclusive !== undefined && c.maxInclusive !== undefined;
+    bound = negated ? `${low.not}${unit} or ${high.not}` : inclusive ? `between ${c.minInclusive} and ${c.maxInclusive}` : `${low.said}${unit} and ${high.said}`;
+  } else bound = negated ? (low ?? high)!.not : (low ?? high)!.said;
+  const since = /^(\w+) since (.+)$/i.exec(quantity);
+  if (since && c.unit && since[1]!.toLowerCase() === c.unit.toLowerCase()) return { text: `it has been ${bound}${unit} since ${since[2]}`, terms };
+  return { text: `the ${quantity} is ${bound}${unit}`, terms };
+}
+
+/** "A, B or C". */
+function joinAlternatives(clauses: readonly string[]): string {
+  const list = clauses.filter((c) => c.length > 0);
+  return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`;
+}
+
+function compoundFact(condition: Condition, mode: Exclude<FactMode, 'stated'>, hierarchy: Hierarchy, key: string, conditions?: ReadonlyMap<string, Condition>): Fact {
   const parts = (condition.members ?? []).map((m) => conditions?.get(m)).filter((c): c is Condition => c !== undefined);
   // Unresolved members, or nesting deeper than any text needs (a cycle the shapes would have refused): by label.
   if (parts.length === 0 || parts.length !== condition.members?.length || key.split(' ').length > 64) return labelFact(condition, mode);
@@ -158,4 +236,71 @@ function dateFact(c: Condition, mode: FactMode): Fact {
   else if (mode === 'holds') date = c.startDate ?? c.endDate ?? '';
   else date = c.endDate ? shift(c.endDate, 30) : c.startDate ? shift(c.startDate, -30) : '';
   return date ? { text: `it happens on ${date}`, terms: [] } : labelFact(c, mode);
+}
+
+/** A bound of a threshold's interval. */
+interface Bound {
+  readonly value: number;
+  readonly inclusive: boolean;
+}
+
+/** The values a threshold allows, when they are one interval (a negated two-sided threshold is two); undefined for a rate set elsewhere. */
+function intervalOf(c: Condition): { readonly low?: Bound; readonly high?: Bound } | undefined {
+  if (c.type !== 'ThresholdCondition' || c.rate !== undefined) return undefined;
+  const low = c.minExclusive !== undefined ? { value: c.minExclusive, inclusive: false } : c.minInclusive !== undefined ? { value: c.minInclusive, inclusive: true } : undefined;
+  const high = c.maxExclusive !== undefined ? { value: c.maxExclusive, inclusive: false } : c.maxInclusive !== undefined ? { value: c.maxInclusive, inclusive: true } : undefined;
+  if (!low && !high) return undefined;
+  if (!c.negated) return { ...(low ? { low } : {}), ...(high ? { high } : {}) };
+  if (low && high) return undefined;
+  return low ? { high: { value: low.value, inclusive: !low.inclusive } } : { low: { value: high!.value, inclusive: !high!.inclusive } };
+}
+
+/** Thresholds on one quantity in one unit can be compared. */
+function quantityKey(c: Condition): string {
+  return `${c.quantity ?? ''} ${c.unit ?? ''}`;
+}
+
+/** The values both thresholds allow, as one threshold; null when none is allowed by both; undefined when they cannot be compared. */
+function intersection(a: Condition, b: Condition): Condition | null | undefined {
+  if (quantityKey(a) !== quantityKey(b)) return undefined;
+  const x = intervalOf(a);
+  const y = intervalOf(b);
+  if (!x || !y) return undefined;
+  const tighter = (p: Bound | undefined, q: Bound | undefined, sign: 1 | -1): Bound | undefined =>
+    !p ? q : !q ? p : p.value * sign > q.value * sign ? p : q.value * sign > p.value * sign ? q : { value: p.value, inclusive: p.inclusive && q.inclusive };
+  const low = tighter(x.low, y.low, 1);
+  const high = tighter(x.high, y.high, -1);
+  if (low && high && (low.value > high.value || (low.value === high.value && !(low.inclusive && high.inclusive)))) return null;
+  const { minInclusive: _a, minExclusive: _b, maxInclusive: _c, maxExclusive: _d, ...rest } = a;
+  return {
+    ...rest,
+    negated: false,
+    ...(low ? (low.inclusive ? { minInclusive: low.value } : { minExclusive: low.value }) : {}),
+    ...(high ? (high.inclusive ? { maxInclusive: high.value } : { maxExclusive: high.value }) : {}),
+  };
+}
+
+/** Whether some threshold of one list and some of the other, on the same quantity, allow no value in common. */
+export function thresholdsExclude(first: readonly Condition[], second: readonly Condition[]): boolean {
+  return first.some((a) => second.some((b) => intersection(a, b) === null));
+}
+
+/**
+ * Conditions that all hold, with the thresholds on one quantity stated once:
+ * their intersection, so that a situation gives the quantity one value that
+ * meets them all ("more than 50 USD" and "at most 100 USD": one value between).
+ * Thresholds that allow nothing together are left as they are (the caller
+ * does not stage such a pair).
+ */
+export function mergeThresholds(conditions: readonly Condition[]): Condition[] {
+  const out: Condition[] = [];
+  for (const c of conditions) {
+    const at = out.findIndex((o) => {
+      const both = intersection(o, c);
+      return both !== undefined && both !== null;
+    });
+    if (at < 0) out.push(c);
+    else out[at] = intersection(out[at]!, c)!;
+  }
+  return out;
 }

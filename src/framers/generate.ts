@@ -7,7 +7,7 @@
  */
 
 import { STUDIO } from '../vocabulary.js';
-import { conditionFact, type FactMode } from './condition-facts.js';
+import { conditionFact, mergeThresholds, thresholdsExclude, type FactMode } from './condition-facts.js';
 import { joinClauses } from './clauses.js';
 import { actPhrase } from './term-forms.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
@@ -16,7 +16,7 @@ import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
 import { assistantNames, doerOne, resolveSpoken, sayOneself, spoken, userNames, Voice, type DoerHints } from './voice.js';
 import { RULE_KINDS, localName, type PolicyContext, type Provision } from './policy-context.js';
-import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateLibrary, type VariantKey } from './templates.js';
+import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateFacts, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
 import { sourceName } from '../conflicts/precedence.js';
 
@@ -365,11 +365,13 @@ export class Framer {
     return { ...this.ref(channel)!, ...(altNames && altNames.length > 0 ? { altNames } : {}) };
   }
 
-  /** The rule's conditions stated as facts: all holding, or the first failing or unknown and the rest holding. */
-  private facts(provision: Provision, mode: 'holds' | 'fails' | 'unknown', key: string, extra: readonly string[] = []): { text: string | null; terms: string[] } {
-    const conditions = [...provision.condition, ...extra].map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
+  /** The rule's conditions stated as facts: all holding, or the first failing or unknown and the rest holding; or all as the rule states them. */
+  private facts(provision: Provision, mode: TemplateFacts, key: string, extra: readonly string[] = []): { text: string | null; terms: string[] } {
+    const listed = [...provision.condition, ...extra].map((c) => this.context.conditions.get(c)).filter((c) => c !== undefined);
+    // All holding: one value for each quantity, within every threshold on it.
+    const conditions = mode === 'holds' ? mergeThresholds(listed) : listed;
     if (conditions.length === 0) return { text: null, terms: [] };
-    const facts = conditions.map((c, i) => conditionFact(c, i === 0 ? mode : 'holds', this.hierarchyForFacts(), `${key} ${i}`, this.context.conditions));
+    const facts = conditions.map((c, i) => conditionFact(c, i === 0 || mode === 'stated' ? mode : 'holds', this.hierarchyForFacts(), `${key} ${i}`, this.context.conditions));
     return { text: joinClauses(facts.map((f) => f.text)), terms: facts.flatMap((f) => f.terms) };
   }
 
@@ -641,6 +643,9 @@ export class Framer {
     // Two places neither of which lies within the other: one situation does not happen in both.
     const places = (list: readonly string[]) =>
       list.map((iri) => this.context.conditions.get(iri)).filter((c) => c?.type === 'JurisdictionCondition' && !c.negated && c.jurisdiction).map((c) => c!.jurisdiction!);
+    // Two thresholds on one quantity that no value meets together ("more than 25,000" and "at most 25,000").
+    const conditions = (list: readonly string[]) => list.map((iri) => this.context.conditions.get(iri)).filter((c) => c !== undefined);
+    if (thresholdsExclude(conditions(first), conditions(second))) return true;
     const here = places(first);
     if (here.length > 0 && places(second).some((p) => here.some((h) => !this.hierarchy.isUnder(p, h) && !this.hierarchy.isUnder(h, p)))) return true;
     const seen = new Map<string, boolean>();

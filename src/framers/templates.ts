@@ -39,7 +39,7 @@ export type BoundarySide = (typeof BOUNDARY_SIDES)[number];
 export const INSTRUCTION_SOURCES = ['DeveloperSource', 'UserSource', 'ToolSource'] as const;
 export type InstructionSource = (typeof INSTRUCTION_SOURCES)[number];
 /** Which statement of the rule's conditions a template's text shows (see condition-facts.ts). */
-export const FACT_MODES = ['holds', 'fails', 'unknown'] as const;
+export const FACT_MODES = ['holds', 'fails', 'unknown', 'stated'] as const;
 export type TemplateFacts = (typeof FACT_MODES)[number];
 /** The keys under `variants`: a rule kind, or `any` for every kind. */
 export const VARIANT_KEYS = ['Obligation', 'Prohibition', 'Permission', 'Recommendation', 'any'] as const;
@@ -94,7 +94,7 @@ export interface Template {
   readonly boundary?: BoundarySide;
   /** Chain-of-command templates: whose instruction the item stages. */
   readonly source?: InstructionSource;
-  /** How the rule's conditions appear in {{facts}}: all holding, the first failing, or the first unknown. */
+  /** How the rule's conditions appear in {{facts}}: all holding, the first failing, the first unknown, or as the rule states them (an answer about the rule in general). */
   readonly facts: TemplateFacts;
   readonly expects: readonly ExpectationToken[];
   readonly variants: ReadonlyMap<VariantKey, readonly Variant[]>;

@@ -25,7 +25,9 @@
  * - involving: an act of the policy, whole as its label says it, followed by "involving", when no word of the act is
  *   an event or content that involves things (term-forms.ts INVOLVING_NOUNS: "report a security incident involving
  *   a laptop" is English): the generator's last resort for an object it could not join to the act, vague or wrong
- *   ("ask for the password involving an online banking password", "accept a speaking fee involving a meal").
+ *   ("ask for the password involving an online banking password", "accept a speaking fee involving a meal");
+ * - twice: one quantity given two values in one text ("the loan amount requested is 20000 GBP and the loan amount
+ *   requested is 37502 GBP"), or two spans since one event: a situation no one can be in.
  */
 
 import indefinite from 'indefinite';
@@ -33,7 +35,7 @@ import type { Item } from './item.js';
 import { INVOLVING_NOUNS, PERSON_STATES, termPhrase } from './term-forms.js';
 import { doerOf, doerOne } from './voice.js';
 
-export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself', 'involving'] as const;
+export const LINT_KINDS = ['article', 'form', 'stilted', 'echo', 'doubled', 'placeholder', 'punctuation', 'capital', 'bracket', 'proper', 'self', 'pronoun', 'oneself', 'involving', 'twice'] as const;
 export type LintKind = (typeof LINT_KINDS)[number];
 
 export interface LintFinding {
@@ -157,6 +159,14 @@ export class TextLinter {
       if (doer === 'first' || doer === 'second') found.push(['pronoun', at(m.index, m[0].length)]);
     }
     if (this.actInvolving) for (const m of text.matchAll(this.actInvolving)) found.push(['involving', at(m.index, m[0].length)]);
+    // A quantity said as "the <words> is <number>", a span as "it has been <number> <unit> since <event>".
+    const values = new Map<string, string>();
+    for (const m of text.matchAll(/\b[Tt]he ((?:(?!is\b|the\b)[a-z][\w'-]*)(?: (?!is\b|the\b)[a-z][\w'-]*){0,5}) is (\d[\d.,]*)|\b[Ii]t has been (\d[\d.,]*) ([a-z]+ since [^,.;?!]+)/g)) {
+      const [quantity, value] = m[1] !== undefined ? [m[1], m[2]!] : [m[4]!, m[3]!];
+      const earlier = values.get(quantity);
+      if (earlier !== undefined && earlier !== value) found.push(['twice', at(m.index, m[0].length)]);
+      values.set(quantity, value);
+    }
     return found;
   }
 }

@@ -35,6 +35,7 @@ describe('situations in generated items', () => {
   it.each([
     ['a circumstance and its negation', 'r-accept-cleared', 'r-accept-uncleared'],
     ['everyone inside and someone outside', 'r-label-internal', 'r-send-external'],
+    ['thresholds on one quantity that no value meets together', 'r-gift-small', 'r-gift-large'],
   ])('makes no combined item of two rules under %s', (_, first, second) => {
     expect(combinedOf(first, second)).toEqual([]);
   });
@@ -43,6 +44,23 @@ describe('situations in generated items', () => {
     const [item] = combinedOf('r-declare', 'r-accept-cleared');
     expect(item).toBeDefined();
     expect(userText(item!).match(/Compliance gave pre-clearance/gi)).toHaveLength(1);
+  });
+
+  it('states a quantity once, with a value every threshold of the pair allows', () => {
+    const combined = combinedOf('r-gift-register', 'r-gift-small');
+    expect(combined.length).toBeGreaterThan(0);
+    for (const item of combined) {
+      const values = [...userText(item).matchAll(/the value of the gift is (\d+) USD/gi)].map((m) => Number(m[1]));
+      expect(values).toHaveLength(1);
+      expect(values[0]).toBeGreaterThan(50);
+      expect(values[0]).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('answers a question about a rule with its condition as the rule states it, not a value picked inside it', () => {
+    const answers = items.filter((i) => i.family === 'instruction-qa' && i.derivedFrom.includes(`${K}r-gift-large`)).map((i) => i.reference ?? '');
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of answers) expect(answer).toContain('This applies when the value of the gift is more than 100 USD.');
   });
 
   it('says a span since an event as the days that have passed, on either side and when unknown', () => {

@@ -64,6 +64,18 @@ describe('compound conditions in generation', () => {
     expect(fact('cond-internal-or-approved-large', 'fails')).toMatch(/^someone outside the organisation is involved and (the amount is 26 USD and a manager approved it in writing|the amount is 77 USD and a manager did not approve it in writing)$/);
   });
 
+  it('states a condition as the rule lays it down: bounds, not a value; every alternative; negations through the members', () => {
+    expect(fact('cond-upto50', 'stated')).toBe('the amount is at most 50 USD');
+    expect(fact('cond-over50', 'stated')).toBe('the amount is more than 50 USD');
+    expect(fact('cond-internal-or-small', 'stated')).toBe('everyone involved is inside the organisation or the amount is at most 50 USD');
+    // Not (approved or urgent): neither, joined by "and".
+    expect(fact('cond-unless-approved-or-urgent', 'stated')).toBe('a manager did not approve it in writing and a client does not face an emergency');
+    expect(fact('cond-internal-or-approved-large', 'stated')).toBe('everyone involved is inside the organisation or the amount is more than 50 USD and a manager approved it in writing');
+    expect(fact('cond-not-internal', 'stated')).toBe('someone outside the organisation is involved');
+    // The key picks nothing: the same text whatever it is.
+    expect(new Set(['a', 'b', 'c'].map((key) => fact('cond-internal-or-small', 'stated', key))).size).toBe(1);
+  });
+
   it('generates items from the compound fixture that break no item invariant', async () => {
     const result = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
     expect(result.items.length).toBeGreaterThan(0);

@@ -45,6 +45,8 @@ describe('text lint', () => {
     ['involving', 'Can you ask for the password involving an online banking password?'],
     ['involving', 'Ask for the password involving a card PIN.'],
     ['involving', 'I want to take a corporate opportunity for myself involving pricing information.'],
+    ['twice', 'The identity has been verified, the loan amount requested is 20000 GBP and the loan amount requested is 37502 GBP.'],
+    ['twice', 'It has been 20 days since the request was made, and it has been 45 days since the request was made.'],
   ])('finds %s in "%s"', (kind, text) => {
     expect(kinds(text)).toContain(kind);
   });
@@ -63,6 +65,9 @@ describe('text lint', () => {
     'I have to report a security incident involving a company laptop; there is an active tender involving the supplier.',
     'Can you ask for the online banking password?',
     'Can you say you are unsure? Must an assistant correct its own mistake? The later one is the one that applies.',
+    // One value said twice, and two quantities with values of their own.
+    'The loan amount requested is 20000 GBP; yes, the loan amount requested is 20000 GBP, and the payment amount is 5000 GBP.',
+    'It has been 20 days since the request was made and it has been 3 days since the complaint was made.',
   ])('passes "%s"', (text) => {
     expect(linter.lintText(text)).toEqual([]);
   });
