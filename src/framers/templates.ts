@@ -306,12 +306,15 @@ export function createEnvironment(partials: ReadonlyMap<string, string> = new Ma
     const n = typeof phrasing === 'number' ? phrasing : 0;
     return options.length === 0 ? '' : options[(n + options[0]!.length) % options.length]!;
   });
-  // Where to turn: a channel that is a meeting to arrange ("appointment with a mortgage adviser") is booked, not contacted.
+  // Where to turn: a channel that is a meeting to arrange ("appointment with a mortgage adviser") is booked, not
+  // contacted; a handoff ("live handoff to a human adviser") is a way through, not someone to contact.
   handlebars.registerHelper('reach', (phrasing: unknown, label: unknown) => {
     const channel = String(label ?? '');
     const ways = /^(?:appointment|meeting|consultation|call-back|callback)\b/i.test(channel)
       ? [`Please book ${withArticle(channel)}.`, `You can book ${withArticle(channel)}.`, `The right next step is ${withArticle(channel)}.`]
-      : [`Please contact the ${channel}.`, `Please turn to the ${channel}.`, `The right place for this is the ${channel}.`];
+      : /^(?:live |warm )?(?:handoff|hand-off|handover|transfer)\b/i.test(channel)
+        ? [`The way forward is the ${channel}.`, `This goes through the ${channel}.`, `The right place for this is the ${channel}.`]
+        : [`Please contact the ${channel}.`, `Please turn to the ${channel}.`, `The right place for this is the ${channel}.`];
     // The same choice as {{one phrasing "Please contact the" …}} made before, so other channels read as they did.
     const n = typeof phrasing === 'number' ? phrasing : 0;
     return ways[(n + 'Please contact the'.length) % ways.length]!;

@@ -10,7 +10,8 @@
  * - echo: a parenthesis repeating the words just before it ("transcripts (transcript)");
  * - doubled: the same word twice in a row;
  * - placeholder: an unfilled or stringified value ({{, undefined, null, [object Object], NaN);
- * - punctuation: a space before a comma or full stop, two spaces, two full stops;
+ * - punctuation: a space before a comma or full stop, two spaces, two full stops, a full stop or comma after a quoted
+ *   sentence that ends with its own ("... Kestrel.".);
  * - capital: a sentence that starts in lower case;
  * - bracket: an object in brackets after the words of an act ("accept a gift (travel expenses)"), where a
  *   sentence would say it ("accept travel expenses"); brackets an author wrote in a term's label are the author's;
@@ -138,7 +139,7 @@ export class TextLinter {
       if (!/^(that|had)$/i.test(m[1]!)) found.push(['doubled', at(m.index, m[0].length)]);
     }
     for (const m of text.matchAll(/\{\{|\}\}|\bundefined\b|\[object Object\]|\bNaN\b|\bnull\b/g)) found.push(['placeholder', at(m.index, m[0].length)]);
-    for (const m of text.matchAll(/ [,.;:](?!\d)|\S {2,}\S|[^.]\.\.(?!\.)|,\.|\.,/g)) found.push(['punctuation', at(m.index, m[0].length)]);
+    for (const m of text.matchAll(/ [,.;:](?!\d)|\S {2,}\S|[^.]\.\.(?!\.)|,\.|\.,|[.!?]"[.,]/g)) found.push(['punctuation', at(m.index, m[0].length)]);
     for (const m of text.matchAll(/(?<!\b(?:e\.g|i\.e|etc|vs|no|approx))[.?!]\s+([a-z])/g)) found.push(['capital', at(m.index, m[0].length)]);
     // (Quoted text, such as a rule's label, is the author's.)
     for (const m of text.replace(/"[^"]*"/g, (q) => `"${'_'.repeat(q.length - 2)}"`).matchAll(/\b[a-z][\w'-]*\s+\(([a-z][^()]*)\)/g)) {

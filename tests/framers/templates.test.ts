@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TemplateLibrary, chooseVariant, parseTemplate, render } from '../../src/framers/templates.js';
+import { TemplateLibrary, chooseVariant, createEnvironment, parseTemplate, render } from '../../src/framers/templates.js';
 import { FAMILIES } from '../../src/framers/generate.js';
 import { TemplateError } from '../../src/errors.js';
 
@@ -76,5 +76,18 @@ describe('the template library', () => {
     await writeFile(path.join(dir, '_partials', 'greet.hbs'), 'Hi {{bearer.label}}.');
     expect((await TemplateLibrary.load(dir)).get('fam/one').contentHash).not.toBe(template.contentHash);
     await expect(TemplateLibrary.load(path.join(dir, 'missing'))).rejects.toBeInstanceOf(TemplateError);
+  });
+});
+
+describe('the reach helper', () => {
+  const reach = createEnvironment(new Map()).handlebars.helpers.reach as (phrasing: unknown, label: unknown, options?: unknown) => string;
+  it('books an appointment, goes through a handoff, and contacts anything else, in each of its phrasings', () => {
+    for (const n of [0, 1, 2]) {
+      expect(reach(n, 'appointment with a mortgage adviser', {})).toMatch(/book an appointment|next step is an appointment/);
+      const handoff = reach(n, 'live handoff to a human adviser in the chat', {});
+      expect(handoff).toContain('the live handoff to a human adviser in the chat.');
+      expect(handoff).not.toMatch(/contact|turn to/);
+      expect(reach(n, 'Kestrel Ethics Hotline', {})).toMatch(/^(Please contact|Please turn to|The right place for this is) the Kestrel Ethics Hotline\.$/);
+    }
   });
 });

@@ -27,6 +27,7 @@ describe('text lint', () => {
     ['placeholder', 'Hello {{name}}.'],
     ['punctuation', 'I asked , and she said no.'],
     ['punctuation', 'It is fine..'],
+    ['punctuation', 'They conflict: "You may go." and "You must not go.".'],
     ['capital', 'It is fine. you may go.'],
     ['bracket', 'I want to accept a gift (travel expenses).'],
     ['bracket', 'Can I disclose (trade secret)?'],
