@@ -666,7 +666,13 @@ export class Framer {
     const picks = this.choosePicks(rule, template, key);
     const otherPicks = this.choosePicks(other, template, `${key} other`);
     const facts = this.facts(rule, 'holds', key, other.condition.filter((c) => !rule.condition.includes(c)));
-    const sources = [this.expectationSource(rule, picks), this.expectationSource(other, otherPicks)];
+    // The user asks for both acts, which breaches only a prohibition: an obligation's or a permission's warning
+    // ("must warn about scams") is what the rule's text says, not a warning that the user goes against the policy.
+    const sourceOf = (p: Provision, chosen: Picks) => {
+      const source = this.expectationSource(p, chosen);
+      return p.kind === 'Prohibition' ? source : { ...source, behaviours: source.behaviours.filter((b) => b !== 'Warn') };
+    };
+    const sources = [sourceOf(rule, picks), sourceOf(other, otherPicks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
       ...this.ruleVars(rule, picks, key),

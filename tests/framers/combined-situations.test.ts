@@ -46,6 +46,12 @@ describe('situations in generated items', () => {
     expect(userText(item!).match(/Compliance gave pre-clearance/gi)).toHaveLength(1);
   });
 
+  it('does not tell a user who asks for two acts no prohibition forbids that they go against the policy', () => {
+    const [item] = combinedOf('r-declare', 'r-accept-cleared');
+    expect(item!.expectations.map((e) => e.kind)).not.toContain('MustWarn');
+    expect(item!.reference).not.toMatch(/against the policy|breach the policy/);
+  });
+
   it('states a quantity once, with a value every threshold of the pair allows', () => {
     const combined = combinedOf('r-gift-register', 'r-gift-small');
     expect(combined.length).toBeGreaterThan(0);
