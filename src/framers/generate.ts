@@ -792,7 +792,8 @@ export class Framer {
       definition: { label: definition.label, text: definition.text },
       // Exceptions to the definition ("a gift does not include ..."): the answer states them too.
       exceptions: this.exceptionsOf(definition),
-      term: this.ref(term),
+      // A defined action is asked about as an act ("define giving personalised advice").
+      term: term ? { ...this.ref(term)!, action: this.context.terms.get(term)?.type === 'Action' } : null,
       section: sectionVar(definition.section),
     };
     return this.build(template, 'any', key, vars, (tokens) => deriveExpectations(tokens, source), {

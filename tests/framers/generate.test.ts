@@ -177,4 +177,14 @@ describe('dataset exports', () => {
       }
     }
   });
+
+  it('asks what a defined act means as an act, and a defined thing by its name in quotes', () => {
+    const asked = (definition: string) =>
+      items.filter((i) => i.family === 'definition' && i.derivedFrom[0] === `https://example.org/kestrel/bcg#${definition}`).map((i) => i.messages.at(-1)!.content);
+    expect(asked('def-bribe').some((q) => q.includes('define offering a bribe?'))).toBe(true);
+    for (const q of asked('def-bribe')) expect(q).not.toMatch(/define offer a bribe/);
+    const defines = items.filter((i) => i.family === 'definition').map((i) => i.messages.at(-1)!.content).filter((q) => q.includes(' define '));
+    expect(defines.length).toBeGreaterThan(1);
+    for (const q of defines) expect(q).toMatch(/ define (?:"[^"]+"|[a-z]+ing\b[^?]*)\?$/);
+  });
 });
