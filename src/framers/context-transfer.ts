@@ -85,7 +85,11 @@ export class ContextAssembler {
     }
   }
 
-  /** The context, its rows read here (and so in the worker's thread); throws when a part is missing. */
+  /**
+   * The context, its rows read here (and so in the worker's thread); throws
+   * when a part is missing. It is read once: the parts are let go then, so
+   * that a run does not keep the answers' text beside its context.
+   */
   context(): PolicyContext {
     if (!this.policy) throw new Error('a policy context arrived without its first part');
     const rows = {} as Record<ContextQuery, readonly Row[]>;
@@ -93,7 +97,10 @@ export class ContextAssembler {
       const answer = this.answers.get(query);
       if (!answer) throw new Error(`a policy context arrived without the answer of ${query}`);
       rows[query] = readPortableRows(query, answer);
+      this.answers.delete(query);
     }
-    return policyContext(this.policy, rows);
+    const policy = this.policy;
+    this.policy = undefined;
+    return policyContext(policy, rows);
   }
 }

@@ -17,7 +17,7 @@ import { startModuleWorker } from '../worker-module.js';
 import { generatedGraphIri } from './item.js';
 import { GENERATED_KIND, checkGenerationSettings, type GenerationResult, type GenerationSettings, type GenerationSummary } from './generation-run.js';
 import { loadedPolicy } from './policy-context.js';
-import { askContext, sendContext } from './context-transfer.js';
+import { askContext, sendContext, type ContextAnswers } from './context-transfer.js';
 
 /** What the worker is given, after the answers it reads the policy's context from (sent in parts, context-transfer.ts). */
 export interface GenerationWork {
@@ -75,7 +75,7 @@ export async function generateInThread(store: GraphStore, policy: string, settin
   checkGenerationSettings(settings);
   const signal = settings.signal;
   signal?.throwIfAborted();
-  const answers = await askContext(store, await loadedPolicy(store, policy));
+  let answers: ContextAnswers | undefined = await askContext(store, await loadedPolicy(store, policy));
   signal?.throwIfAborted();
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: answers.policy.sha256 });
   try {
@@ -118,10 +118,12 @@ export async function generateInThread(store: GraphStore, policy: string, settin
       worker.on('error', (error) => end(new StudioError(`generation failed in its worker: ${error.stack ?? error.message}`)));
       worker.on('exit', (code) => end(new StudioError(`the generation worker stopped (exit code ${code})`)));
       // The answers go in parts (a run stopped meanwhile sends no more of them).
-      sendContext(answers, (part) => ended || worker.postMessage({ type: 'context', part })).then(
+      sendContext(answers!, (part) => ended || worker.postMessage({ type: 'context', part })).then(
         () => ended || worker.postMessage({ type: 'run', work }),
         (error) => end(error),
       );
+      // Only the sending keeps the answers now: their text goes once it is sent, not at the end of the run.
+      answers = undefined;
     });
     signal?.throwIfAborted();
     const graph = await writer.commit();

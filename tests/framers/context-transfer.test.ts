@@ -90,6 +90,11 @@ describe('sending a policy context as its queries answers', () => {
     for (const part of parts) if (!(part.kind === 'sparql-json' && part.query === 'generation-terms')) assembler.add(part);
     expect(() => assembler.context()).toThrow(/without the answer of generation-terms/);
     expect(() => new ContextAssembler().add({ kind: 'piece', query: 'generation-terms', text: '[]' })).toThrow(/before its head/);
+    // Read once: the parts are let go with it.
+    const once = new ContextAssembler();
+    for (const part of parts) once.add(part);
+    expect(once.context().provisions.length).toBeGreaterThan(0);
+    expect(() => once.context()).toThrow(/without its first part/);
   });
 
   it('refuses a policy that is not loaded before it asks anything', async () => {
