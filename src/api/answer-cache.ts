@@ -9,6 +9,7 @@
 
 import type { DerivedGraph, DerivedGraphPatch, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
+import type { PortableRows } from '../store/portable-rows.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
 
@@ -160,6 +161,11 @@ export class CachingStore implements GraphStore {
     );
     this.evict();
     return entry.answer;
+  }
+
+  /** Not kept: such an answer is read in another thread, and keeping its rows here would mean building them here. */
+  namedQueryPortable(name: string, params?: QueryParams, options?: ReadOptions): Promise<PortableRows> {
+    return this.store.namedQueryPortable(name, params, options);
   }
 
   /** Drops the least recently used answers until both limits hold. */

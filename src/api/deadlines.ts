@@ -9,6 +9,7 @@
 
 import type { DerivedGraph, DerivedGraphPatch, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, ReadOptions, Row, LoadOptions, PolicyVersion } from '../store/graph-store.js';
 import type { QueryParams } from '../store/named-queries.js';
+import type { PortableRows } from '../store/portable-rows.js';
 import type { TurtleSource } from '../rdf/turtle.js';
 import type { Quad } from '@rdfjs/types';
 
@@ -57,6 +58,10 @@ export class DeadlineStore implements GraphStore {
 
   namedQuery(name: string, params?: QueryParams, options: ReadOptions = {}): Promise<Row[]> {
     return this.store.namedQuery(name, params, { deadlineMs: this.namedMs, queueMs: this.queueMs, signal: this.closing.signal, ...options });
+  }
+
+  namedQueryPortable(name: string, params?: QueryParams, options: ReadOptions = {}): Promise<PortableRows> {
+    return this.store.namedQueryPortable(name, params, { deadlineMs: this.namedMs, queueMs: this.queueMs, signal: this.closing.signal, ...options });
   }
 
   loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options?: LoadOptions): Promise<LoadedPolicy> {

@@ -1,9 +1,10 @@
 /**
- * The worker thread of generation-thread.ts: fills the templates for one
- * policy's context and hands the items back as N-Triples, a batch at a time,
- * waiting for each batch to be written before it sends the next (so that
- * memory holds about two batches, however fast generation runs). A worker
- * runs one generation at a time and is kept for the next.
+ * The worker thread of generation-thread.ts: reads one policy's context from
+ * its queries' answers (context-transfer.ts), fills the templates and hands
+ * the items back as N-Triples, a batch at a time, waiting for each batch to
+ * be written before it sends the next (so that memory holds about two
+ * batches, however fast generation runs). A worker runs one generation at a
+ * time and is kept for the next.
  */
 
 import { parentPort } from 'node:worker_threads';
@@ -19,7 +20,7 @@ const send = (message: WorkerMessage) => port.postMessage(message);
 
 /** Resolvers of the batches sent and not yet written, oldest first. */
 let unwritten: (() => void)[] = [];
-/** The next run's context, as its parts arrive. */
+/** The answers of the next run's context, as their parts arrive. */
 let arriving = new ContextAssembler();
 port.on('message', (message: { type: 'written' } | { type: 'context'; part: ContextPart } | { type: 'run'; work: GenerationWork }) => {
   if (message.type === 'written') unwritten.shift()?.();

@@ -105,23 +105,57 @@ const RELATIONS = ['bearer', 'action', 'target', 'counterparty', 'condition', 'c
 const str = (value: Row[string] | undefined): string | undefined => (value === null || value === undefined ? undefined : String(value));
 const num = (value: Row[string] | undefined): number | undefined => (value === null || value === undefined ? undefined : Number(value));
 
-/** Reads a loaded policy's context; a policy that is not loaded is a PolicyNotLoadedError. */
-export async function readPolicyContext(store: GraphStore, policyIri: string): Promise<PolicyContext> {
+/** The named queries a context is read from, one bulk query per kind of fact. */
+export const CONTEXT_QUERIES = [
+  'generation-provisions',
+  'generation-relations',
+  'generation-terms',
+  'generation-conditions',
+  'generation-sections',
+  'generation-conflicts',
+  'generation-channel-names',
+  'deployment-contexts',
+  'generation-condition-members',
+] as const;
+export type ContextQuery = (typeof CONTEXT_QUERIES)[number];
+/** Each context query's rows, in the order the store gave them. */
+export type ContextRows = Readonly<Record<ContextQuery, readonly Row[]>>;
+
+/** A loaded policy as the store lists it; one that is not loaded is a PolicyNotLoadedError. */
+export async function loadedPolicy(store: GraphStore, policyIri: string): Promise<LoadedPolicy> {
   const policies = await store.listPolicies();
   const policy = policies.find((p) => p.policy === policyIri);
   if (!policy) throw new PolicyNotLoadedError(policyIri, policies.map((p) => p.policy));
+  return policy;
+}
+
+/** Reads a loaded policy's context; a policy that is not loaded is a PolicyNotLoadedError. */
+export async function readPolicyContext(store: GraphStore, policyIri: string): Promise<PolicyContext> {
+  const policy = await loadedPolicy(store, policyIri);
   const params = { policy: policyIri };
-  const [unorderedProvisions, unorderedRelations, termRows, conditionRows, sectionRows, conflictRows, channelNameRows, contextRows, memberRows] = await Promise.all([
-    store.namedQuery('generation-provisions', params),
-    store.namedQuery('generation-relations', params),
-    store.namedQuery('generation-terms', params),
-    store.namedQuery('generation-conditions', params),
-    store.namedQuery('generation-sections', params),
-    store.namedQuery('generation-conflicts', params),
-    store.namedQuery('generation-channel-names', params),
-    store.namedQuery('deployment-contexts', params),
-    store.namedQuery('generation-condition-members', params),
-  ]);
+  const answers = await Promise.all(CONTEXT_QUERIES.map((query) => store.namedQuery(query, params)));
+  const rows = {} as Record<ContextQuery, readonly Row[]>;
+  CONTEXT_QUERIES.forEach((query, i) => (rows[query] = answers[i]!));
+  return policyContext(policy, rows);
+}
+
+/**
+ * A policy's context from its context queries' rows: where the rows are read
+ * does not matter (the generation worker reads them from the answers the
+ * server hands it, context-transfer.ts), the same rows give the same context.
+ */
+export function policyContext(policy: LoadedPolicy, rows: ContextRows): PolicyContext {
+  const {
+    'generation-provisions': unorderedProvisions,
+    'generation-relations': unorderedRelations,
+    'generation-terms': termRows,
+    'generation-conditions': conditionRows,
+    'generation-sections': sectionRows,
+    'generation-conflicts': conflictRows,
+    'generation-channel-names': channelNameRows,
+    'deployment-contexts': contextRows,
+    'generation-condition-members': memberRows,
+  } = rows;
 
   // The queries leave the order to us: sorting here is far cheaper than ORDER BY in oxigraph.
   const provisionRows = [...unorderedProvisions].sort((a, b) => compare(String(a.provision), String(b.provision)));

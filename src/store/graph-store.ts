@@ -8,6 +8,7 @@ import type { Quad } from '@rdfjs/types';
 import type { TurtleSource } from '../rdf/turtle.js';
 import { StudioError } from '../errors.js';
 import type { QueryParams } from './named-queries.js';
+import type { PortableRows } from './portable-rows.js';
 
 export type StoreEngine = 'embedded' | 'neo4j';
 
@@ -228,6 +229,13 @@ export interface GraphStore {
 
   /** Runs a named query (sparql/<name>.rq or cypher/<name>.cypher). */
   namedQuery(name: string, params?: QueryParams, options?: ReadOptions): Promise<Row[]>;
+  /**
+   * Runs a named query as namedQuery does, for another thread to read its
+   * rows (readPortableRows): the embedded store gives its query thread's
+   * SPARQL JSON unread, so that the rows of a large answer are never built
+   * in this thread; other stores give the rows.
+   */
+  namedQueryPortable(name: string, params?: QueryParams, options?: ReadOptions): Promise<PortableRows>;
 
   /** Runs a read-only query in the engine's own language; writes are refused with ReadOnlyQueryError. */
   query(text: string, options?: ReadOptions): Promise<QueryAnswer>;

@@ -14,6 +14,7 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
 import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
+import type { PortableRows } from './portable-rows.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { checkTriples } from '../rdf/serialize.js';
 import { parseNTriplesPieces } from '../rdf/ntriples.js';
@@ -364,6 +365,11 @@ export class Neo4jStore implements GraphStore {
     checkParams(query, params);
     const records = await this.read((tx) => tx.run(query.text, params).then((r) => r.records), { name, ...options });
     return records.map(toRow);
+  }
+
+  /** Neo4j's rows are objects as they arrive: they travel as rows. */
+  async namedQueryPortable(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<PortableRows> {
+    return { rows: await this.namedQuery(name, params, options) };
   }
 
   async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {

@@ -23,6 +23,7 @@ import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
+import type { PortableRows } from './portable-rows.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
@@ -520,10 +521,31 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async namedQuery(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<Row[]> {
+    const query = await this.namedQueryText(name, params);
+    if ('rows' in query) return query.rows;
+    const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
+    const answer = deadlineMs === undefined ? this.run(query.text, name) : await this.runInThread(this.threads.named, query.text, name, deadlineMs, options);
+    if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
+    return [...answer.rows];
+  }
+
+  /** In a query thread (when serving, or given a deadline), the thread's SPARQL JSON as it came; otherwise the rows. */
+  async namedQueryPortable(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<PortableRows> {
+    const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
+    if (deadlineMs === undefined) return { rows: await this.namedQuery(name, params, options) };
+    const query = await this.namedQueryText(name, params);
+    if ('rows' in query) return query;
+    const answer = await this.askThread(this.threads.named, query.text, name, deadlineMs, options);
+    if (!('json' in answer)) throw new QueryError(name, 'a named query must be a SELECT');
+    return { sparqlJson: answer.json, ...(answer.pieces ? { pieces: answer.pieces } : {}) };
+  }
+
+  /** A named query's text with its parameters bound, or the rows the manifest keeps of it (KEPT_QUERY). */
+  private async namedQueryText(name: string, params: QueryParams): Promise<{ readonly text: string } | { readonly rows: Row[] }> {
     const query = await loadNamedQuery(name, 'sparql');
     checkParams(query, params);
     const kept = query.params.size === 0 ? this.keptAnswer(name, query.text) : undefined;
-    if (kept) return kept;
+    if (kept) return { rows: kept };
     await this.readGraphs();
     let text = query.text;
     if (query.params.size > 0) {
@@ -542,10 +564,7 @@ export class EmbeddedStore implements GraphStore {
         text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
       }
     }
-    const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
-    const answer = deadlineMs === undefined ? this.run(text, name) : await this.runInThread(this.threads.named, text, name, deadlineMs, options);
-    if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
-    return [...answer.rows];
+    return { text };
   }
 
   async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
@@ -656,14 +675,7 @@ export class EmbeddedStore implements GraphStore {
 
   /** Runs a query in a worker thread, with a deadline; updates are refused as run() refuses them. */
   private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions): Promise<QueryAnswer> {
-    await this.readGraphs();
-    let answer: ThreadAnswer;
-    try {
-      answer = await thread.run(text, label, { deadlineMs, ...(options.queueMs !== undefined ? { queueMs: options.queueMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-    } catch (error) {
-      if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
-      throw error;
-    }
+    const answer = await this.askThread(thread, text, label, deadlineMs, options);
     if (!('json' in answer)) return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
     const json = JSON.parse(answer.json) as SparqlJson;
     const head = fromSparqlJson(json);
@@ -676,6 +688,17 @@ export class EmbeddedStore implements GraphStore {
       if (part.kind === 'rows') for (const row of part.rows) rows.push(row);
     }
     return { ...head, rows };
+  }
+
+  /** A query's answer from a worker thread, as the thread gave it. */
+  private async askThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions): Promise<ThreadAnswer> {
+    await this.readGraphs();
+    try {
+      return await thread.run(text, label, { deadlineMs, ...(options.queueMs !== undefined ? { queueMs: options.queueMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      if (error instanceof QueryError && isUpdate(text)) throw new ReadOnlyQueryError('this is a SPARQL update (INSERT, DELETE, LOAD, CLEAR, DROP...)');
+      throw error;
+    }
   }
 
   private run(text: string, label: string): QueryAnswer {

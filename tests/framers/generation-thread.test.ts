@@ -1,4 +1,4 @@
-/** generateInThread: the templates filled in a worker thread (kept for the next run) write the same graph as generateForPolicy, report progress, and stop when aborted. */
+/** generateInThread: the context read and the templates filled in a worker thread (kept for the next run) write the same graph as generateForPolicy, from a store's rows or a query thread's SPARQL JSON; it reports progress, and stops when aborted. */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
@@ -8,6 +8,7 @@ import { generateForPolicy } from '../../src/framers/generation-run.js';
 import { generateInThread } from '../../src/framers/generation-thread.js';
 import { generatedGraphIri } from '../../src/framers/item.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
+import { DeadlineStore } from '../../src/api/deadlines.js';
 
 const FILE = 'policies/gifts-code.ttl';
 let direct: GraphStore;
@@ -42,8 +43,9 @@ describe('generation in a worker thread', () => {
     expect(result.summary.items).toBeGreaterThan(100);
     expect(progress[0]).toBe(0);
     expect(await generatedTriples(threaded)).toEqual(await generatedTriples(direct));
-    // A worker is kept for the next run: nothing of the last one carries over.
-    const again = await generateInThread(threaded, policy, { seed: 4, batchSize: 7 });
+    // A worker is kept for the next run: nothing of the last one carries over. Its reads given a deadline, the store
+    // answers from its query thread, as a server's does: the worker reads the context from that SPARQL JSON.
+    const again = await generateInThread(new DeadlineStore(threaded), policy, { seed: 4, batchSize: 7 });
     expect(again.summary).toEqual(expected.summary);
     expect(await generatedTriples(threaded)).toEqual(await generatedTriples(direct));
   });

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import N3 from 'n3';
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { GraphStore, Row } from '../../src/store/graph-store.js';
+import { readPortableRows } from '../../src/store/portable-rows.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle.js';
 import {
   PolicyDeclarationError,
@@ -91,6 +92,19 @@ export function describeGraphStore(name: string, factory: StoreFactory): void {
       const rows = await store.namedQuery('rule-context', { rule: `${M}conf-001` });
       expect(rows.filter((r) => r.relation === 'definition').map((r) => r.value)).toEqual([`${M}def-secret`]);
       expect(rows.filter((r) => r.relation === 'condition').map((r) => r.value)).toEqual([`${M}cond-external`]);
+    });
+
+    it('answers a named query for another thread with the rows namedQuery gives, in a query thread or not', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const params = { rule: `${M}gifts-001` };
+      const rows = sorted(await store.namedQuery('rule-context', params));
+      expect(rows.length).toBeGreaterThan(0);
+      // With a deadline the embedded store asks its query thread, whose SPARQL JSON travels unread.
+      for (const options of [{}, { deadlineMs: 30_000 }]) {
+        const portable = structuredClone(await store.namedQueryPortable('rule-context', params, options));
+        expect(sorted(readPortableRows('rule-context', portable))).toEqual(rows);
+      }
+      await expect(store.namedQueryPortable('no-such-query')).rejects.toBeInstanceOf(UnknownQueryError);
     });
 
     it('answers rules-by-section including subsections', async () => {

@@ -10,6 +10,7 @@
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, DerivedGraphPatch, DerivedGraphWriter, GraphStore, LoadedPolicy, ParsedPolicy, PolicySource, Progress, QueryAnswer, Row, LoadOptions, PolicyVersion } from '../../store/graph-store.js';
 import type { QueryParams } from '../../store/named-queries.js';
+import type { PortableRows } from '../../store/portable-rows.js';
 import type { TurtleSource } from '../../rdf/turtle.js';
 import { HttpProblem } from '../problem.js';
 import type { SerialQueue } from '../serial-queue.js';
@@ -138,6 +139,10 @@ export class JobStore implements GraphStore {
 
   namedQuery(name: string, params?: QueryParams): Promise<Row[]> {
     return this.store.namedQuery(name, params);
+  }
+
+  namedQueryPortable(name: string, params?: QueryParams): Promise<PortableRows> {
+    return this.store.namedQueryPortable(name, params);
   }
 
   query(text: string): Promise<QueryAnswer> {
