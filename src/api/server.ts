@@ -69,6 +69,8 @@ export interface ApiOptions {
   readonly keepVersions?: number;
   /** Start the ingestion thread when the server is ready rather than at the first POST /v1/ingest (`studio serve` does). */
   readonly warmIngest?: boolean;
+  /** Compile every route's body check once the server is ready, in the background (`studio serve`), rather than on each route's first request. */
+  readonly warmBodyChecks?: boolean;
   /** The studio's helper model (`llm` of the configuration): POST /v1/ingest?llm=true asks it. */
   readonly llm?: LlmConfig;
 }
@@ -133,11 +135,32 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
  */
 const exactBodies = new Ajv({ coerceTypes: false, useDefaults: false, allowUnionTypes: true, discriminator: true, validateFormats: false, strict: false, allErrors: false });
 const exactValidators = new WeakMap<object, ValidateFunction>();
+function exactValidator(schema: object): ValidateFunction {
+  let validate = exactValidators.get(schema);
+  if (!validate) exactValidators.set(schema, (validate = exactBodies.compile(schema)));
+  return validate;
+}
+
+/**
+ * Compiles the body checks of the routes given, one per turn of the event
+ * loop, once the server is ready: compiled on a route's first request
+ * instead, the job route's (its body is one of several job kinds) held the
+ * server's thread for 0.2–0.8 s. A request that comes first compiles its own.
+ */
+function compileBodyChecks(schemas: object[]): void {
+  const next = () => {
+    const schema = schemas.shift();
+    if (!schema) return;
+    exactValidator(schema);
+    setImmediate(next);
+  };
+  setImmediate(next);
+}
+
 async function checkBodyAsSent(request: FastifyRequest): Promise<void> {
   const schema = request.routeOptions.schema?.body as object | undefined;
   if (!schema || request.body === undefined || typeof request.body === 'string') return;
-  let validate = exactValidators.get(schema);
-  if (!validate) exactValidators.set(schema, (validate = exactBodies.compile(schema)));
+  const validate = exactValidator(schema);
   if (validate(request.body)) return;
   const error = validate.errors?.[0];
   const where = `body${error?.instancePath ?? ''}`;
@@ -257,10 +280,16 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(studioWeb);
 
+  const bodySchemas: object[] = [];
+  if (options.warmBodyChecks) app.addHook('onReady', async () => compileBodyChecks(bodySchemas));
   await app.register(
     async (api) => {
       api.addHook('onRequest', authenticate(options.tokens));
       api.addHook('preValidation', checkBodyAsSent);
+      api.addHook('onRoute', (route) => {
+        const body = route.schema?.body;
+        if (body && typeof body === 'object') bodySchemas.push(body);
+      });
       // JSON only under /v1, except the policy upload, which takes Turtle, and ingestion, which takes documents.
       api.removeContentTypeParser('text/plain');
       await api.register(policyRoutes, {

@@ -69,6 +69,7 @@ export function registerServe(program: Command): void {
       uploadLimits: config.uploads,
       keepVersions: config.versions.keep,
       warmIngest: true,
+      warmBodyChecks: true,
       llm: config.llm,
       logger: { level: options.logLevel, stream: process.stderr },
     }).catch(async (error: unknown) => {
