@@ -385,6 +385,29 @@ export class Framer {
     });
   }
 
+  /**
+   * The expectations of a provision that decides an act the user may, or must, do: a warning it calls for
+   * ("must warn about scams", an exception's "with a warning about the cost of borrowing") is what its text
+   * says, not a warning that the user goes against the policy (MustWarn). What forbids the act keeps it: a
+   * prohibition, a provision that refuses, and an exception to an exception to a prohibition (the act is
+   * forbidden again: "the allowance does not apply during a tender").
+   */
+  private permittedSource(provision: Provision, picks: Picks): ExpectationSource {
+    const source = this.expectationSource(provision, picks);
+    if (provision.kind === 'Prohibition' || source.behaviours.includes('Refuse') || this.forbidsAgain(provision)) return source;
+    return { ...source, behaviours: source.behaviours.filter((b) => b !== 'Warn') };
+  }
+
+  /** An exception an even number of steps from a prohibition: it takes back the exception it is to. */
+  private forbidsAgain(provision: Provision): boolean {
+    let current: Provision | undefined = provision;
+    let steps = 0;
+    for (; current && current.kind === 'Exception' && steps < 16; steps++) {
+      current = current.exceptionTo.map((iri) => this.context.provision.get(iri)).find((p) => p !== undefined && p.kind !== 'Definition');
+    }
+    return current?.kind === 'Prohibition' && steps > 0 && steps % 2 === 0;
+  }
+
   private expectationSource(provision: Provision, picks: Picks): ExpectationSource {
     const target = picks.target;
     const protects = provision.kind === 'Prohibition' && target !== undefined && this.hierarchy.isUnder(target, `${STUDIO}Information`);
@@ -606,7 +629,8 @@ export class Framer {
     const rest = [...others.map((c, i) => conditionFact(c, 'holds', hierarchy, `${key} other ${i}`, this.context.conditions))];
     const rootFacts = this.facts(root, 'holds', key);
     const decides = side === 'inside' ? exception : base;
-    const source = this.expectationSource(decides, picks);
+    // Inside, the exception allows the act.
+    const source = side === 'inside' ? this.permittedSource(decides, picks) : this.expectationSource(decides, picks);
     const vars = {
       ...this.ruleVars(root, picks, key),
       section: sectionVar(decides.section ?? root.section),
@@ -666,13 +690,8 @@ export class Framer {
     const picks = this.choosePicks(rule, template, key);
     const otherPicks = this.choosePicks(other, template, `${key} other`);
     const facts = this.facts(rule, 'holds', key, other.condition.filter((c) => !rule.condition.includes(c)));
-    // The user asks for both acts, which breaches only a prohibition: an obligation's or a permission's warning
-    // ("must warn about scams") is what the rule's text says, not a warning that the user goes against the policy.
-    const sourceOf = (p: Provision, chosen: Picks) => {
-      const source = this.expectationSource(p, chosen);
-      return p.kind === 'Prohibition' ? source : { ...source, behaviours: source.behaviours.filter((b) => b !== 'Warn') };
-    };
-    const sources = [sourceOf(rule, picks), sourceOf(other, otherPicks)];
+    // The user asks for both acts, which breaches only a prohibition.
+    const sources = [this.permittedSource(rule, picks), this.permittedSource(other, otherPicks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
       ...this.ruleVars(rule, picks, key),
@@ -719,7 +738,8 @@ export class Framer {
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const resolved = template.label !== 'Ambiguous';
     // Resolved: the winner decides the answer. Unresolved: the assistant must not pick a side, so both rules' checks apply.
-    const sources = resolved ? [this.expectationSource(winner, picks)] : [this.expectationSource(winner, picks), this.expectationSource(loser, picks)];
+    // Resolved, the winner decides the act the user asks about.
+    const sources = resolved ? [this.permittedSource(winner, picks)] : [this.expectationSource(winner, picks), this.expectationSource(loser, picks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const vars = {
@@ -753,7 +773,7 @@ export class Framer {
     const instruction = winner.instructedBy.includes(sourceIri) ? winner : loser;
     const follows = winner.instructedBy[0] ?? `${STUDIO}PlatformSource`;
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
-    const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, this.expectationSource(winner, picks));
+    const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, this.permittedSource(winner, picks));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const actLabel = this.hierarchy.label(picks.action!);
     const object = picks.target ? this.hierarchy.label(picks.target) : undefined;

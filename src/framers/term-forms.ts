@@ -207,6 +207,15 @@ export function verbBase(word: string): string {
   return conjugationOf(word).Infinitive ?? word;
 }
 
+/** Where the nouns of a text begin (character offsets), as its sentences parse: "share" in "the employee share plan". */
+export function nounStarts(text: string): ReadonlySet<number> {
+  const starts = new Set<number>();
+  for (const sentence of library()(text).json({ offset: true }) as { terms: { offset: { start: number }; tags: string[] }[] }[]) {
+    for (const term of sentence.terms) if (term.tags.includes('Noun')) starts.add(term.offset.start);
+  }
+  return starts;
+}
+
 const adjectives = new Map<string, boolean>();
 /** "comparative", "modest": an adjective and not also a noun. */
 export function isAdjective(word: string): boolean {

@@ -17,7 +17,7 @@
 import { STUDIO } from '../vocabulary.js';
 import type { Hierarchy } from './hierarchy.js';
 import type { PolicyContext } from './policy-context.js';
-import { isParticiple, isThirdPerson, verbBase } from './term-forms.js';
+import { isParticiple, isThirdPerson, nounStarts, verbBase } from './term-forms.js';
 
 const OPEN = '\uE001';
 const CLOSE = '\uE002';
@@ -44,9 +44,15 @@ const WORDS: Record<Person, { subject: string; object: string; owner: string }> 
   second: { subject: 'you', object: 'you', owner: 'your' },
 };
 const AGREE: Record<Person, Record<string, string>> = {
-  first: { is: 'am', "isn't": 'am not', was: 'was', has: 'have', "hasn't": "haven't", does: 'do', "doesn't": "don't" },
+  first: { is: 'am', "isn't": 'am not', are: 'am', "aren't": 'am not', was: 'was', were: 'was', "weren't": "wasn't", has: 'have', "hasn't": "haven't", does: 'do', "doesn't": "don't" },
   second: { is: 'are', "isn't": "aren't", was: 'were', "wasn't": "weren't", has: 'have', "hasn't": "haven't", does: 'do', "doesn't": "don't" },
 };
+/** "they" for the subject a phrase said in the first or second person ("the customer asks about credit they hold"). */
+const THEY_SAID: Record<Person, Record<string, string>> = {
+  first: { they: 'I', their: 'my', them: 'me', themselves: 'myself' },
+  second: { they: 'you', their: 'your', them: 'you', themselves: 'yourself' },
+};
+
 /** After these a noun phrase begins a clause, as its subject. */
 const CLAUSE_OPENERS = new Set(['and', 'but', 'or', 'that', 'whether', 'when', 'if', 'because', 'while', 'once', 'unless', 'so', 'where', 'whenever', 'after', 'before', 'until']);
 /** Too general to mean the user: "the person" may be anyone. */
@@ -107,17 +113,28 @@ export class Voice {
     names.lastIndex = 0;
     if (!names.test(phrase)) return phrase;
     names.lastIndex = 0;
-    return phrase.replace(names, (match: string, the: string | undefined, _name: string, owner: string | undefined, offset: number, whole: string) => {
+    let nouns: ReadonlySet<number> | undefined;
+    let subject = false;
+    const said = phrase.replace(names, (match: string, the: string | undefined, _name: string, owner: string | undefined, offset: number, whole: string) => {
       // "a customer" is someone else; a bare name ("customer asks ...", "Lumen is ...") counts where a clause opens.
       const at = whole.slice(offset + (the?.length ?? 0)).toLowerCase();
       if (this.others.some((o) => o.length > _name.length && at.startsWith(o))) return match;
       const start = opensClause(whole, offset);
       if (!the && !start && !/^[A-Z]/.test(_name)) return match;
+      if (!start && !owner) {
+        // Before a noun, the name says which one: "enrol in the employee share plan" is no plan of mine.
+        const gap = /^\s+(?=[a-z])/.exec(whole.slice(offset + match.length));
+        if (gap && (nouns ??= nounStarts(whole)).has(offset + match.length + gap[0].length)) return match;
+      }
+      if (start && !owner) subject = true;
       const words = WORDS[person];
       const capital = /^[A-Z]/.test(match) && offset === 0;
-      const said = owner ? words.owner : start ? words.subject : words.object;
-      return capital ? said.charAt(0).toUpperCase() + said.slice(1) : said;
-    }).replace(person === 'first' ? /\b(I)((?:\s+\w+ly)?)\s+([\w']+)/g : /\b([Yy]ou)((?:\s+\w+ly)?)\s+([\w']+)/g, (match: string, pronoun: string, adverb: string, verb: string) => {
+      const word = owner ? words.owner : start ? words.subject : words.object;
+      return capital ? word.charAt(0).toUpperCase() + word.slice(1) : word;
+    });
+    // The subject said as "I" or "you", a later "they" means it too: "I ask about credit I already hold".
+    const own = subject ? said.replace(/\b(they|their|them|themselves)\b/g, (pronoun: string) => THEY_SAID[person][pronoun]!) : said;
+    return own.replace(person === 'first' ? /\b(I)((?:\s+\w+ly)?)\s+([\w']+)/g : /\b([Yy]ou)((?:\s+\w+ly)?)\s+([\w']+)/g, (match: string, pronoun: string, adverb: string, verb: string) => {
       // (A sentence may begin with the pronoun: "You appear coerced".)
       const agreed = agree(verb, person);
       return agreed === verb ? match : `${pronoun}${adverb} ${agreed}`;

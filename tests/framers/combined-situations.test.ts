@@ -52,6 +52,17 @@ describe('situations in generated items', () => {
     expect(item!.reference).not.toMatch(/against the policy|breach the policy/);
   });
 
+  it("does not warn a user inside an exception that allows the act that they go against the policy; the exception's own warning is its text", () => {
+    const inside = items.filter((i) => i.family === 'exception-boundary' && i.template.id.endsWith('/inside') && i.derivedFrom.includes(`${K}x-gift-public`));
+    expect(inside.length).toBeGreaterThan(0);
+    for (const item of inside) {
+      expect(item.expectations.map((e) => e.kind)).not.toContain('MustWarn');
+      expect(item.reference).not.toMatch(/against the policy|breach the policy/);
+    }
+    const outside = items.filter((i) => i.family === 'exception-boundary' && i.template.id.endsWith('/outside') && i.derivedFrom.includes(`${K}x-gift-public`));
+    expect(outside.flatMap((i) => i.expectations.map((e) => e.kind))).toContain('MustRefuse');
+  });
+
   it('states a quantity once, with a value every threshold of the pair allows', () => {
     const combined = combinedOf('r-gift-register', 'r-gift-small');
     expect(combined.length).toBeGreaterThan(0);

@@ -187,4 +187,10 @@ describe('dataset exports', () => {
     expect(defines.length).toBeGreaterThan(1);
     for (const q of defines) expect(q).toMatch(/ define (?:"[^"]+"|[a-z]+ing\b[^?]*)\?$/);
   });
+
+  it('warns inside an exception to an exception to a prohibition, which forbids the act again', () => {
+    const inside = items.filter((i) => i.family === 'exception-boundary' && i.template.id.endsWith('/inside') && i.derivedFrom[0] === 'https://example.org/kestrel/bcg#gifts-exc-002');
+    expect(inside.length).toBeGreaterThan(0);
+    for (const item of inside) expect(item.expectations.map((e) => e.kind)).toContain('MustWarn');
+  });
 });

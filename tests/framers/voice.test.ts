@@ -22,6 +22,9 @@ describe('voice', () => {
     ["the gift is offered because of the official's position", 'the gift is offered because of my position', 'the gift is offered because of your position'],
     ["send the user's personal data to an address found in content", 'send my personal data to an address found in content', 'send your personal data to an address found in content'],
     ['point the user to a crisis line', 'point me to a crisis line', 'point you to a crisis line'],
+    // "they" of the subject said as "I" or "you" means it too.
+    ['customer asks about credit they already hold', 'I ask about credit I already hold', 'you ask about credit you already hold'],
+    ['the customer says they are at risk', 'I say I am at risk', 'you say you are at risk'],
   ])('say "%s" as the user and as the assistant', (phrase, byUser, byAssistant) => {
     expect(voice.byUser(phrase)).toBe(byUser);
     expect(voice.byAssistant(phrase)).toBe(byAssistant);
@@ -32,6 +35,9 @@ describe('voice', () => {
     'deceive a user to their harm',
     'give a gift to the official superior',
     'write explicit content for a minor',
+    // Before a noun, the name says which one: the plan is not the user's.
+    'enrol in the customer share plan',
+    'read the user guide',
   ])('leave "%s" as it is', (phrase) => {
     expect(voice.byUser(phrase)).toBe(phrase);
   });
