@@ -133,13 +133,15 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
   const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything }) : undefined;
   const keptTextsFrom = everything ? undefined : datasets?.graphs ? 'datasets' : 'graph';
+  // With the datasets, the folder's record may say what the graph holds too: then the graph is not asked at all.
+  const held = keptTextsFrom === 'datasets' ? datasets!.held : undefined;
   const { texts, activities }: { texts: Pick<ReadonlyMap<string, KeptTexts>, 'get'>; activities: Map<string, string> } =
     keptTextsFrom === 'datasets'
-      ? { texts: { get: (iri) => datasets!.texts(iri) }, activities: await keptActivities(store, policy) }
+      ? { texts: { get: (iri) => datasets!.texts(iri) }, activities: held?.activities ?? (await keptActivities(store, policy)) }
       : keptTextsFrom === 'graph'
         ? await keptTexts(store, policy)
         : { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() };
-  const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : await keptTemplates(store, policy);
+  const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : (held?.templates ?? (await keptTemplates(store, policy)));
   const changedTemplates = templatesChanged(recorded, library);
   const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];
   const reuse = (item: ReuseCandidate): KeptTexts | undefined => {

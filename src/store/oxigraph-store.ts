@@ -68,7 +68,8 @@ export class EmbeddedStore implements GraphStore {
   private readonly committing = new Set<string>();
   /** True once the vocabulary and every graph of the folder are in oxigraph; from then on each write keeps it so. */
   private complete = false;
-  private completing: Promise<void> | undefined;
+  /** The last read of graphs into oxigraph (readGraphs), which the next one waits for. */
+  private reading: Promise<void> = Promise.resolve();
   /** Without a data folder, the source of each policy and kept version, by file name (with one, the folder keeps them). */
   private readonly texts = new Map<string, string>();
 
@@ -96,61 +97,69 @@ export class EmbeddedStore implements GraphStore {
   /**
    * Reads into oxigraph the vocabulary and every graph the folder keeps that
    * is not there yet, as the manifest lists them now (a graph another
-   * process replaced meanwhile is read in its new version).
+   * process replaced meanwhile is read in its new version). With `wanted`,
+   * only the graphs it picks (a named query that declares the derived graphs
+   * its answer never depends on, `@skips`, or an export of policy graphs):
+   * `studio generate --changed` then never reads the generated graph it
+   * patches. Reads run one after the other, so that two never read a graph
+   * twice; the store is complete once a read left nothing out.
    */
-  private async readGraphs(): Promise<void> {
+  private async readGraphs(wanted?: (entry: GraphEntry) => boolean): Promise<void> {
     if (this.complete || this.serving) return;
-    this.completing ??= (async () => {
-      if (!this.inMemory.has(VOCABULARY_GRAPH)) {
-        const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
-        for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
-          const source = await readTurtle(file);
-          this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
-        }
-        this.inMemory.set(VOCABULARY_GRAPH, '');
+    const read = this.reading.catch(() => undefined).then(() => this.readMissing(wanted));
+    this.reading = read;
+    await read;
+  }
+
+  private async readMissing(wanted: ((entry: GraphEntry) => boolean) | undefined): Promise<void> {
+    if (this.complete) return;
+    if (!this.inMemory.has(VOCABULARY_GRAPH)) {
+      const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
+      for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
+        const source = await readTurtle(file);
+        this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
       }
-      if (this.folder) {
-        const pick = (entries: readonly GraphEntry[]) => {
-          const onDisk = new Map(entries.map((e) => [e.graph, e.file]));
-          // A graph whose file is no longer the one listed (another process replaced or removed it) goes first.
-          for (const [graph, file] of [...this.inMemory]) {
-            if (graph !== VOCABULARY_GRAPH && onDisk.get(graph) !== file) {
-              this.dropGraph(graph);
-              this.inMemory.delete(graph);
-            }
-          }
-          // Kept versions are history: never read into the store, so that no query sees them.
-          return entries.filter((e) => e.kind !== 'version' && !this.inMemory.has(e.graph));
-        };
-        this.entries = await this.folder.read(pick, (entry, text, trusted) => {
-          try {
-            // Without a transaction (a quarter quicker for a generated graph of a million triples): a graph that
-            // fails part way is dropped whole below, as one read in pieces always was. A derived graph's file the
-            // manifest's SHA-256 still vouches for is parsed without checking its terms again (lenient: another
-            // quarter); any other file is checked.
-            this.store.load(text, {
-              format: entry.format,
-              ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
-              to_graph_name: oxigraph.namedNode(entry.graph),
-              no_transaction: true,
-              ...(trusted ? { lenient: true } : {}),
-            });
-          } catch (error) {
-            this.dropGraph(entry.graph);
-            this.inMemory.delete(entry.graph);
-            throw new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
-          }
-          this.inMemory.set(entry.graph, entry.file);
-        });
-      }
-      this.complete = true;
-    })();
-    try {
-      await this.completing;
-    } catch (error) {
-      this.completing = undefined;
-      throw error;
+      this.inMemory.set(VOCABULARY_GRAPH, '');
     }
+    let leftOut = false;
+    if (this.folder) {
+      const pick = (entries: readonly GraphEntry[]) => {
+        const onDisk = new Map(entries.map((e) => [e.graph, e.file]));
+        // A graph whose file is no longer the one listed (another process replaced or removed it) goes first.
+        for (const [graph, file] of [...this.inMemory]) {
+          if (graph !== VOCABULARY_GRAPH && onDisk.get(graph) !== file) {
+            this.dropGraph(graph);
+            this.inMemory.delete(graph);
+          }
+        }
+        // Kept versions are history: never read into the store, so that no query sees them.
+        const missing = entries.filter((e) => e.kind !== 'version' && !this.inMemory.has(e.graph));
+        const picked = wanted ? missing.filter(wanted) : missing;
+        leftOut = picked.length < missing.length;
+        return picked;
+      };
+      this.entries = await this.folder.read(pick, (entry, text, trusted) => {
+        try {
+          // Without a transaction (a quarter quicker for a generated graph of a million triples): a graph that
+          // fails part way is dropped whole below, as one read in pieces always was. A derived graph's file the
+          // manifest's SHA-256 still vouches for is parsed without checking its terms again (lenient: another
+          // quarter); any other file is checked.
+          this.store.load(text, {
+            format: entry.format,
+            ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
+            to_graph_name: oxigraph.namedNode(entry.graph),
+            no_transaction: true,
+            ...(trusted ? { lenient: true } : {}),
+          });
+        } catch (error) {
+          this.dropGraph(entry.graph);
+          this.inMemory.delete(entry.graph);
+          throw new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+        }
+        this.inMemory.set(entry.graph, entry.file);
+      });
+    }
+    if (!leftOut) this.complete = true;
   }
 
   async loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
@@ -481,7 +490,7 @@ export class EmbeddedStore implements GraphStore {
           // command that only writes (an audit run, a generation) never reads it back; reading a run's graph back
           // into oxigraph at once was half of `studio audit run --only-affected` at 1,000 rules.
           if (this.folder) {
-            if (this.complete) [this.complete, this.completing] = [false, undefined];
+            this.complete = false;
             this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } });
           } else {
             const target = oxigraph.namedNode(graph.graph);
@@ -524,7 +533,10 @@ export class EmbeddedStore implements GraphStore {
     checkParams(query, params);
     const kept = query.params.size === 0 ? this.keptAnswer(name, query.text) : undefined;
     if (kept) return kept;
-    await this.readGraphs();
+    // A query with a deadline runs in a thread, which reads what this store holds: every graph, then.
+    const inThread = options.deadlineMs !== undefined || this.serving;
+    const skips = new Set([...query.skips, ...(options.skips ?? [])]);
+    await this.readGraphs(inThread || skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && skips.has(e.derivedKind ?? '')));
     let text = query.text;
     if (query.params.size > 0) {
       // Parameters become a VALUES block, so the engine starts from them;
@@ -556,7 +568,8 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
-    await this.readGraphs();
+    // Only policy graphs are exported (serving, the threads have read every graph).
+    await this.readGraphs((e) => e.kind === 'policy');
     const graphs = this.entries.filter((e) => e.kind === 'policy' && (policy === undefined || e.policy === policy));
     if (this.serving) {
       // From the named-query thread, whose blank nodes keep their labels from one export to the next (until a deadline restarts it).

@@ -30,6 +30,15 @@ import type { DerivedGraph } from '../../store/graph-store.js';
 import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
+import { activitiesOf } from '../generated-index.js';
+
+/** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
+export interface EarlierGraph {
+  /** Each item, with the activity that made it. */
+  readonly activities: Map<string, string>;
+  /** Each template, by IRI, with its id and content hash. */
+  readonly templates: Map<string, { id: string; contentHash: string }>;
+}
 
 /** Bytes of a file read at a time; also the window of the earlier suite tests are copied from (they come mostly in the order they were written). */
 const WINDOW = 1 << 20;
@@ -48,6 +57,8 @@ export class EarlierDatasets {
     private readonly pairs: ReadonlyMap<string, string> | undefined,
     /** The system prompt the records open with, by the folder's record. */
     private readonly systemPrompt: string,
+    /** What the graph holds, when the files are the graph's and the record says it. */
+    readonly held: EarlierGraph | undefined,
   ) {}
 
   /**
@@ -79,10 +90,12 @@ export class EarlierDatasets {
     }
     // Not the graph's: only a hash of each line is kept, for the suite's tests.
     if (record && !pairs) for (const [iri, line] of evalLines) evalLines.set(iri, lineHash(line));
-    return new EarlierDatasets(folder, evalLines, pairs, record?.systemPrompt ?? '');
+    const activities = pairs && record?.generated ? activitiesOf(record.generated, [...evalLines.keys()]) : undefined;
+    const held = activities ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])) } : undefined;
+    return new EarlierDatasets(folder, evalLines, pairs, record?.systemPrompt ?? '', held);
   }
 
-  /** Whether the files are those the graph's version was written with: then `texts` gives what they hold. */
+  /** Whether the files are those the graph's version was written with: then `texts` gives what they hold (and `held`, when the record keeps it, what the graph holds). */
   get graphs(): boolean {
     return this.pairs !== undefined;
   }

@@ -16,6 +16,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
+import type { GeneratedIndexRecord } from '../generated-index.js';
 
 export const GENERATION_RECORD = '.generation.json';
 
@@ -29,6 +30,8 @@ export interface GenerationRecord {
   readonly systemPrompt: string;
   /** SHA-256 (hex) of each recorded file. */
   readonly files: Readonly<Record<RecordedFile, string>>;
+  /** What the graph holds, in brief (generated-index.ts), with each item's activity in the order of the files' lines; absent after a run that did not count it (augmented). */
+  readonly generated?: GeneratedIndexRecord;
 }
 
 /** Writes the record (to a temporary name first, so that a crash leaves none rather than half of one). */

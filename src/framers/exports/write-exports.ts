@@ -21,6 +21,7 @@ import { preferenceRecords } from './preference-jsonl.js';
 import { PromptfooWriter } from './promptfoo.js';
 import type { EarlierDatasets } from './earlier-datasets.js';
 import { dropGenerationRecord, writeGenerationRecord } from './generation-record.js';
+import type { GeneratedIndex } from '../generated-index.js';
 
 export interface ExportSummary {
   readonly folder: string;
@@ -124,8 +125,17 @@ export class DatasetWriter {
     };
   }
 
-  /** Once closed: records that the files were written with this version of the generated graph, for a later `--changed` to take the items' texts from them. */
-  async record(graph: DerivedGraph): Promise<void> {
-    await writeGenerationRecord(this.folder, { graph, systemPrompt: this.systemPrompt, files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest() } });
+  /**
+   * Once closed: records that the files were written with this version of the
+   * generated graph, for a later `--changed` to take the items' texts from
+   * them, and, given `index`, what the graph holds (generated-index.ts).
+   */
+  async record(graph: DerivedGraph, index?: GeneratedIndex): Promise<void> {
+    await writeGenerationRecord(this.folder, {
+      graph,
+      systemPrompt: this.systemPrompt,
+      files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest() },
+      ...(index ? { generated: index.record() } : {}),
+    });
   }
 }
