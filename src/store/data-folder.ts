@@ -162,9 +162,9 @@ export class DataFolder {
     return PendingFile.create(path.join(this.root, GRAPHS), name);
   }
 
-  /** The content of a graph file the folder keeps, in pieces of whole lines (of about `size` characters). */
-  graphPieces(entry: GraphEntry, size?: number): AsyncGenerator<string> {
-    return linePieces(path.join(this.root, GRAPHS, entry.file), size);
+  /** The content of a graph file the folder keeps, in pieces of whole lines (of about `size` bytes), never decoded. */
+  graphBytes(entry: GraphEntry, size?: number): AsyncGenerator<Buffer> {
+    return lineBytes(path.join(this.root, GRAPHS, entry.file), size);
   }
 
   private async readManifest(): Promise<Manifest> {
@@ -281,11 +281,17 @@ export class PendingFile {
     return new PendingFile(file, await open(file, 'w'));
   }
 
-  async append(text: string): Promise<void> {
+  /** Appends text (as UTF-8) or bytes. */
+  async append(content: string | Uint8Array): Promise<void> {
     if (this.closed) throw new DataFolderError(`${this.path}: already finished`);
-    this.hash.update(text);
-    this.bytes += Buffer.byteLength(text, 'utf8');
-    await this.handle.write(text, null, 'utf8');
+    this.hash.update(content);
+    if (typeof content === 'string') {
+      this.bytes += Buffer.byteLength(content, 'utf8');
+      await this.handle.write(content, null, 'utf8');
+    } else {
+      this.bytes += content.byteLength;
+      await this.handle.write(content);
+    }
   }
 
   /** Flushes and closes the file; returns its SHA-256. */
@@ -358,6 +364,11 @@ async function fileSha256(file: string): Promise<string> {
  * a third of the time reading it back took).
  */
 export async function* linePieces(file: string, size = 32 << 20): AsyncGenerator<string> {
+  for await (const bytes of lineBytes(file, size)) yield bytes.toString('utf8');
+}
+
+/** A file in pieces of whole lines as bytes (see linePieces); the last piece gets a newline if the file ends without one. */
+export async function* lineBytes(file: string, size = 32 << 20): AsyncGenerator<Buffer> {
   let chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: Math.min(size, 1 << 20) }) as AsyncIterable<Buffer>) {
@@ -371,13 +382,13 @@ export async function* linePieces(file: string, size = 32 << 20): AsyncGenerator
       chunks = [bytes];
       continue;
     }
-    yield bytes.toString('utf8', 0, end + 1);
+    yield bytes.subarray(0, end + 1);
     const rest = bytes.subarray(end + 1);
     [chunks, length] = [rest.length > 0 ? [rest] : [], rest.length];
   }
   if (length > 0) {
-    const text = Buffer.concat(chunks, length).toString('utf8');
-    yield text.endsWith('\n') ? text : `${text}\n`;
+    const bytes = Buffer.concat(chunks, length);
+    yield bytes[bytes.length - 1] === 0x0a ? bytes : Buffer.concat([bytes, Buffer.from('\n')]);
   }
 }
 

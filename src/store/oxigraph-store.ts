@@ -364,17 +364,34 @@ export class EmbeddedStore implements GraphStore {
       const pending = await this.folder.createGraphFile(file);
       try {
         let kept = 0;
-        for await (const piece of this.folder.graphPieces(entry, COMMIT_PIECE_BYTES)) {
-          let out = '';
-          for (const line of piece.split('\n')) {
-            if (line === '') continue;
-            const subject = line.startsWith('<') ? line.slice(1, line.indexOf('> ')) : '';
-            if (remove.has(subject)) continue;
-            if (described.has(subject)) throw refuse(subject);
-            out += `${line}\n`;
-            kept++;
+        // As bytes: a kept line is copied, never decoded; only a subject unlike the line before's is read as text
+        // (a subject's lines come together), to be looked up.
+        let last: { subject: Buffer; keep: boolean } | undefined;
+        for await (const piece of this.folder.graphBytes(entry, PATCH_PIECE_BYTES)) {
+          const out: Buffer[] = [];
+          let run = 0;
+          let start = 0;
+          for (let end = piece.indexOf(NEWLINE); end >= 0; start = end + 1, end = piece.indexOf(NEWLINE, start)) {
+            if (end === start) {
+              if (run < start) out.push(piece.subarray(run, start));
+              run = end + 1;
+              continue;
+            }
+            const close = piece[start] === LESS_THAN ? piece.indexOf(SUBJECT_END, start) : -1;
+            const subject = close < 0 || close > end ? EMPTY : piece.subarray(start + 1, close);
+            if (!last || !last.subject.equals(subject)) {
+              const text = subject.toString('utf8');
+              if (described.has(text) && !remove.has(text)) throw refuse(text);
+              last = { subject, keep: !remove.has(text) };
+            }
+            if (last.keep) kept++;
+            else {
+              if (run < start) out.push(piece.subarray(run, start));
+              run = end + 1;
+            }
           }
-          await pending.append(out);
+          if (run < piece.length) out.push(piece.subarray(run));
+          if (out.length > 0) await pending.append(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
         await pending.append(added);
         next = { ...entry, file, policySha256: graph.policySha256, sha256: await pending.finish(), triples: kept + patch.add.length, bytes: pending.bytes, loadedAt: writtenAt };
@@ -746,6 +763,11 @@ const NTRIPLES = 'application/n-triples';
 const NO_DEADLINE_MS = 24 * 60 * 60 * 1000;
 /** Bytes per piece when a committed derived graph is read into oxigraph: a few milliseconds of loading each. */
 const COMMIT_PIECE_BYTES = 64 << 10;
+/** Bytes per piece when a derived graph's file is copied for a patch (nothing is parsed: larger pieces, fewer writes). */
+const PATCH_PIECE_BYTES = 1 << 20;
+const [NEWLINE, LESS_THAN] = [0x0a, 0x3c];
+const SUBJECT_END = Buffer.from('> ');
+const EMPTY = Buffer.alloc(0);
 /** The rows the kept query (KEPT_QUERY) answers on one policy graph, for its manifest entry. */
 async function summarise(store: oxigraph.Store, graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
   const summary = await keptSummary(store, graph);
