@@ -165,6 +165,8 @@ async function compare(name: string, v1: string, v2: string, augment?: GenerateC
     expect(full!.coverage).toEqual(await readCoverage(storeB, policy));
     // The earlier run wrote its datasets here, with the record that they are the graph's: the kept texts came from them.
     expect(c.keptTextsFrom).toBe('datasets');
+    // And so were their lines, copied as bytes: every kept item's.
+    expect(changed!.exports!.copied).toBe(c.kept);
     await expectRecord(`${a}-out`, storeA, policy);
     return { changed: changed!, full: full! };
   } finally {
