@@ -275,8 +275,8 @@ function metadataItem(bytes: Buffer, start: number, end: number): string | undef
 function quoted(bytes: Buffer, from: number, end: number): string | undefined {
   const close = bytes.indexOf(QUOTE, from);
   if (close < 0 || close > end) return undefined;
-  const backslash = bytes.indexOf(BACKSLASH, from);
-  return backslash >= 0 && backslash < close ? undefined : bytes.toString('utf8', from, close);
+  // Within the quotes only: a search of the rest of the file for each line would take time in its square.
+  return bytes.subarray(from, close).includes(BACKSLASH) ? undefined : bytes.toString('utf8', from, close);
 }
 
 /** Each line of a file as the bytes [start, end) of a buffer, with the line's offset in the file; no line becomes a string unless `take` makes it one. */
