@@ -14,7 +14,11 @@
  * wrote them to the folder given (`--out`) and they are provably the ones
  * the graph holds (exports/earlier-datasets.ts): reading a few hundred
  * megabytes of JSON Lines is quicker than asking the store for every kept
- * item's texts. Otherwise they are read from the graph.
+ * item's texts. Otherwise they are read from the graph. The folder's record
+ * then also says which items and templates the graph holds, and which
+ * activity made each item (generated-index.ts): the graph is not asked at
+ * all, and the embedded store never reads it into oxigraph (the patch works
+ * on its file, and the coverage is counted from the run's items).
  *
  * The earlier run is the policy's generated graph; the version it came from
  * is the one it records (studio:derivedFromVersion, the registry's sha256),

@@ -8,6 +8,13 @@
  *   both files are the very bytes it vouches for. Otherwise none: the texts
  *   are then read from the graph. An item whose lines do not read as the
  *   datasets write them gets no texts here, and is rendered again.
+ * - With the texts, the lines of the items kept, copied as bytes into the
+ *   new chat.jsonl, preference.jsonl and eval.jsonl (when the record vouches
+ *   for chat.jsonl too, and the records open with the same system prompt):
+ *   only the items rendered again are rendered. The files keep the order of
+ *   the run's items, as a full run writes them.
+ * - What the earlier graph holds (each item's activity, each template), when
+ *   the record keeps it (generated-index.ts): then the graph is not asked.
  * - The promptfoo suite's test of each item (YAML is by far the costliest
  *   format to write). A test is copied only when the item's eval.jsonl
  *   record, which holds everything its test is made of (the conversation
@@ -16,11 +23,11 @@
  *   every other test is rendered.
  *
  * So a folder another run wrote, or one edited by hand, gives the bytes a
- * full run gives. eval.jsonl and preference.jsonl are read when the run is
- * planned (their lines kept, an item's texts parsed from them when asked);
- * the suite is opened and unlinked before the new one is created, so it
- * stays readable while the new one is written. Files are scanned as bytes:
- * only the lines kept become strings.
+ * full run gives. The files the record vouches for are read whole, as bytes,
+ * when the run is planned (each line indexed by its item; an item's texts
+ * parsed from its lines when asked); the suite is opened and unlinked before
+ * the new one is created, so it stays readable while the new one is
+ * written. No file becomes a string: only the lines whose texts are asked.
  */
 
 import { createHash, type Hash } from 'node:crypto';
