@@ -20,6 +20,8 @@ import { PROV } from '../vocabulary.js';
 import { readPolicyContext, type PolicyContext } from './policy-context.js';
 import type { TemplateLibrary } from './templates.js';
 import { activityQuads, itemQuads, templateQuads } from './to-rdf.js';
+import { GeneratedIndex } from './generated-index.js';
+import { CoveredByItems } from './coverage.js';
 
 /** The kind of derived graph generated data is kept in. */
 export const GENERATED_KIND = 'generated';
@@ -39,6 +41,10 @@ export interface GenerationResult {
   readonly context: PolicyContext;
   readonly summary: GenerationSummary;
   readonly graph: DerivedGraph;
+  /** What the graph holds now, in brief (each item's activity, each template), for the dataset folder's record; a run of templates alone gives it. */
+  readonly index?: GeneratedIndex;
+  /** What the items cover, for the coverage to be read without the graph (coverage.ts); a run of templates alone gives it. */
+  readonly covered?: CoveredByItems;
 }
 
 export interface GenerationSettings {
@@ -72,18 +78,28 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     ...(settings.progress ? { progress: settings.progress } : {}),
     ...(settings.reuse ? { reuse: settings.reuse } : {}),
   });
-  if (settings.earlier) return patchGenerated(store, policy, context, framer, settings.earlier, settings);
+  const [index, covered] = [new GeneratedIndex(), coveredBy(context)];
+  if (settings.earlier) return patchGenerated(store, policy, context, framer, settings.earlier, settings, index, covered);
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {
     const triples = new GenerationTriples(settings.seed, context);
-    const summary = await inBatches(framer.generate(), settings.batchSize ?? GENERATION_BATCH, async (batch) => {
-      settings.signal?.throwIfAborted();
-      await writer.append(triples.of(batch));
-      await settings.onItems?.(batch, context);
-    });
+    const each = (item: Item) => {
+      index.add(item, item.activity);
+      covered.add(item);
+    };
+    const summary = await inBatches(
+      framer.generate(),
+      settings.batchSize ?? GENERATION_BATCH,
+      async (batch) => {
+        settings.signal?.throwIfAborted();
+        await writer.append(triples.of(batch));
+        await settings.onItems?.(batch, context);
+      },
+      each,
+    );
     settings.signal?.throwIfAborted();
     const graph = await writer.commit();
-    return { context, summary, graph };
+    return { context, summary, graph, index, covered };
   } finally {
     await writer.abort();
   }
@@ -100,7 +116,7 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
  * (of the earlier version) that made it: every item's content equals a full
  * run's, its prov:wasGeneratedBy names the activity that really made it.
  */
-async function patchGenerated(store: GraphStore, policy: string, context: PolicyContext, framer: Framer, earlier: EarlierGeneration, settings: GenerationSettings): Promise<GenerationResult> {
+async function patchGenerated(store: GraphStore, policy: string, context: PolicyContext, framer: Framer, earlier: EarlierGeneration, settings: GenerationSettings, index: GeneratedIndex, covered: CoveredByItems): Promise<GenerationResult> {
   const add: Quad[] = [];
   const kept = new Set<string>();
   const keptActivities = new Set<string>();
@@ -115,7 +131,9 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   };
   const summary = await inBatches(framer.generate(), settings.batchSize ?? GENERATION_BATCH, onBatch, (item) => {
     templates.set(templateIri(item.template), item.template);
+    covered.add(item);
     const activity = earlier.kept(item.iri) ? earlier.activities.get(item.iri) : undefined;
+    index.add(item, activity ?? item.activity);
     if (activity) {
       kept.add(item.iri);
       keptActivities.add(activity);
@@ -142,7 +160,12 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   for (const [plan, hash] of earlier.templates) if (templates.get(plan)?.contentHash !== hash) remove.push(plan);
   for (const [plan, template] of templates) if (earlier.templates.get(plan) !== template.contentHash) for (const q of templateQuads(template)) add.push(q);
   const graph = await store.patchDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 }, { remove: [...new Set(remove)], add });
-  return { context, summary, graph };
+  return { context, summary, graph, index, covered };
+}
+
+/** What a run of the policy's items covers, counted as they go by (its provisions and detected conflicts are what an item derives from). */
+function coveredBy(context: PolicyContext): CoveredByItems {
+  return new CoveredByItems(GENERATED_KIND, new Set([...context.provision.keys(), ...context.conflicts.map((c) => c.iri)]));
 }
 
 /**

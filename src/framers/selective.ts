@@ -14,7 +14,11 @@
  * wrote them to the folder given (`--out`) and they are provably the ones
  * the graph holds (exports/earlier-datasets.ts): reading a few hundred
  * megabytes of JSON Lines is quicker than asking the store for every kept
- * item's texts. Otherwise they are read from the graph.
+ * item's texts. Otherwise they are read from the graph. The folder's record
+ * then also says which items and templates the graph holds, and which
+ * activity made each item (generated-index.ts): the graph is not asked at
+ * all, and the embedded store never reads it into oxigraph (the patch works
+ * on its file, and the coverage is counted from the run's items).
  *
  * The earlier run is the policy's generated graph; the version it came from
  * is the one it records (studio:derivedFromVersion, the registry's sha256),
@@ -133,13 +137,15 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
   const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything }) : undefined;
   const keptTextsFrom = everything ? undefined : datasets?.graphs ? 'datasets' : 'graph';
+  // With the datasets, the folder's record may say what the graph holds too: then the graph is not asked at all.
+  const held = keptTextsFrom === 'datasets' ? datasets!.held : undefined;
   const { texts, activities }: { texts: Pick<ReadonlyMap<string, KeptTexts>, 'get'>; activities: Map<string, string> } =
     keptTextsFrom === 'datasets'
-      ? { texts: { get: (iri) => datasets!.texts(iri) }, activities: await keptActivities(store, policy) }
+      ? { texts: { get: (iri) => datasets!.texts(iri) }, activities: held?.activities ?? (await keptActivities(store, policy)) }
       : keptTextsFrom === 'graph'
         ? await keptTexts(store, policy)
         : { texts: new Map<string, KeptTexts>(), activities: new Map<string, string>() };
-  const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : await keptTemplates(store, policy);
+  const recorded = everything ? new Map<string, { id: string; contentHash: string }>() : (held?.templates ?? (await keptTemplates(store, policy)));
   const changedTemplates = templatesChanged(recorded, library);
   const [regenerated, keptItems] = [new Set<string>(), new Set<string>()];
   const reuse = (item: ReuseCandidate): KeptTexts | undefined => {

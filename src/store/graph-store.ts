@@ -122,6 +122,12 @@ export interface ReadOptions {
   readonly queueMs?: number;
   /** Abandons the query (QueryAbortedError). */
   readonly signal?: AbortSignal;
+  /**
+   * Kinds of derived graph the caller accounts for itself (coverage, from the
+   * items a generation run just made): a store need not read them for this
+   * query, and may answer with or without their triples.
+   */
+  readonly skips?: readonly string[];
 }
 
 /**

@@ -1,7 +1,11 @@
 /**
  * Named queries are files: sparql/<name>.rq and its twin cypher/<name>.cypher.
  * Each starts with comment lines: a one-line purpose, then one
- * "@param <name> <iri|string|integer|boolean>" line per parameter.
+ * "@param <name> <iri|string|integer|boolean>" line per parameter, and
+ * optionally "@skips <kind> ...": the kinds of derived graph its answer never
+ * depends on (no triple of theirs can match it), which the embedded store
+ * then need not read for it (tests/store/query-skips.test.ts checks each
+ * such query's answer with and without them).
  */
 
 import { readFile, readdir } from 'node:fs/promises';
@@ -20,6 +24,8 @@ export interface NamedQuery {
   readonly language: QueryLanguage;
   readonly purpose: string;
   readonly params: ReadonlyMap<string, ParamType>;
+  /** The kinds of derived graph the answer never depends on ("@skips"). */
+  readonly skips: ReadonlySet<string>;
   readonly text: string;
 }
 
@@ -58,7 +64,8 @@ export async function loadNamedQuery(name: string, language: QueryLanguage): Pro
     const match = /^@param\s+(\w+)\s+(iri|string|integer|boolean)\b/.exec(line);
     if (match) params.set(match[1]!, match[2] as ParamType);
   }
-  const query: NamedQuery = { name, language, purpose: header[0] ?? name, params, text };
+  const skips = new Set(header.filter((line) => /^@skips\s/.test(line)).flatMap((line) => line.slice('@skips'.length).trim().split(/\s+/)));
+  const query: NamedQuery = { name, language, purpose: header[0] ?? name, params, skips, text };
   cache.set(key, query);
   return query;
 }

@@ -69,7 +69,8 @@ export class EmbeddedStore implements GraphStore {
   private readonly committing = new Set<string>();
   /** True once the vocabulary and every graph of the folder are in oxigraph; from then on each write keeps it so. */
   private complete = false;
-  private completing: Promise<void> | undefined;
+  /** The last read of graphs into oxigraph (readGraphs), which the next one waits for. */
+  private reading: Promise<void> = Promise.resolve();
   /** Without a data folder, the source of each policy and kept version, by file name (with one, the folder keeps them). */
   private readonly texts = new Map<string, string>();
 
@@ -97,61 +98,69 @@ export class EmbeddedStore implements GraphStore {
   /**
    * Reads into oxigraph the vocabulary and every graph the folder keeps that
    * is not there yet, as the manifest lists them now (a graph another
-   * process replaced meanwhile is read in its new version).
+   * process replaced meanwhile is read in its new version). With `wanted`,
+   * only the graphs it picks (a named query that declares the derived graphs
+   * its answer never depends on, `@skips`, or an export of policy graphs):
+   * `studio generate --changed` then never reads the generated graph it
+   * patches. Reads run one after the other, so that two never read a graph
+   * twice; the store is complete once a read left nothing out.
    */
-  private async readGraphs(): Promise<void> {
+  private async readGraphs(wanted?: (entry: GraphEntry) => boolean): Promise<void> {
     if (this.complete || this.serving) return;
-    this.completing ??= (async () => {
-      if (!this.inMemory.has(VOCABULARY_GRAPH)) {
-        const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
-        for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
-          const source = await readTurtle(file);
-          this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
-        }
-        this.inMemory.set(VOCABULARY_GRAPH, '');
+    const read = this.reading.catch(() => undefined).then(() => this.readMissing(wanted));
+    this.reading = read;
+    await read;
+  }
+
+  private async readMissing(wanted: ((entry: GraphEntry) => boolean) | undefined): Promise<void> {
+    if (this.complete) return;
+    if (!this.inMemory.has(VOCABULARY_GRAPH)) {
+      const vocabularyGraph = oxigraph.namedNode(VOCABULARY_GRAPH);
+      for (const file of [ONTOLOGY_FILE, ALIGNMENT_FILE]) {
+        const source = await readTurtle(file);
+        this.store.load(source.text, { format: TURTLE, base_iri: source.baseIri, to_graph_name: vocabularyGraph });
       }
-      if (this.folder) {
-        const pick = (entries: readonly GraphEntry[]) => {
-          const onDisk = new Map(entries.map((e) => [e.graph, e.file]));
-          // A graph whose file is no longer the one listed (another process replaced or removed it) goes first.
-          for (const [graph, file] of [...this.inMemory]) {
-            if (graph !== VOCABULARY_GRAPH && onDisk.get(graph) !== file) {
-              this.dropGraph(graph);
-              this.inMemory.delete(graph);
-            }
-          }
-          // Kept versions are history: never read into the store, so that no query sees them.
-          return entries.filter((e) => e.kind !== 'version' && !this.inMemory.has(e.graph));
-        };
-        this.entries = await this.folder.read(pick, (entry, text, trusted) => {
-          try {
-            // Without a transaction (a quarter quicker for a generated graph of a million triples): a graph that
-            // fails part way is dropped whole below, as one read in pieces always was. A derived graph's file the
-            // manifest's SHA-256 still vouches for is parsed without checking its terms again (lenient: another
-            // quarter); any other file is checked.
-            this.store.load(text, {
-              format: entry.format,
-              ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
-              to_graph_name: oxigraph.namedNode(entry.graph),
-              no_transaction: true,
-              ...(trusted ? { lenient: true } : {}),
-            });
-          } catch (error) {
-            this.dropGraph(entry.graph);
-            this.inMemory.delete(entry.graph);
-            throw new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
-          }
-          this.inMemory.set(entry.graph, entry.file);
-        });
-      }
-      this.complete = true;
-    })();
-    try {
-      await this.completing;
-    } catch (error) {
-      this.completing = undefined;
-      throw error;
+      this.inMemory.set(VOCABULARY_GRAPH, '');
     }
+    let leftOut = false;
+    if (this.folder) {
+      const pick = (entries: readonly GraphEntry[]) => {
+        const onDisk = new Map(entries.map((e) => [e.graph, e.file]));
+        // A graph whose file is no longer the one listed (another process replaced or removed it) goes first.
+        for (const [graph, file] of [...this.inMemory]) {
+          if (graph !== VOCABULARY_GRAPH && onDisk.get(graph) !== file) {
+            this.dropGraph(graph);
+            this.inMemory.delete(graph);
+          }
+        }
+        // Kept versions are history: never read into the store, so that no query sees them.
+        const missing = entries.filter((e) => e.kind !== 'version' && !this.inMemory.has(e.graph));
+        const picked = wanted ? missing.filter(wanted) : missing;
+        leftOut = picked.length < missing.length;
+        return picked;
+      };
+      this.entries = await this.folder.read(pick, (entry, text, trusted) => {
+        try {
+          // Without a transaction (a quarter quicker for a generated graph of a million triples): a graph that
+          // fails part way is dropped whole below, as one read in pieces always was. A derived graph's file the
+          // manifest's SHA-256 still vouches for is parsed without checking its terms again (lenient: another
+          // quarter); any other file is checked.
+          this.store.load(text, {
+            format: entry.format,
+            ...(entry.baseIri ? { base_iri: entry.baseIri } : {}),
+            to_graph_name: oxigraph.namedNode(entry.graph),
+            no_transaction: true,
+            ...(trusted ? { lenient: true } : {}),
+          });
+        } catch (error) {
+          this.dropGraph(entry.graph);
+          this.inMemory.delete(entry.graph);
+          throw new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+        }
+        this.inMemory.set(entry.graph, entry.file);
+      });
+    }
+    if (!leftOut) this.complete = true;
   }
 
   async loadPolicy(source: PolicySource, progress?: Progress, parsed?: ParsedPolicy, options: LoadOptions = {}): Promise<LoadedPolicy> {
@@ -356,17 +365,34 @@ export class EmbeddedStore implements GraphStore {
       const pending = await this.folder.createGraphFile(file);
       try {
         let kept = 0;
-        for await (const piece of this.folder.graphPieces(entry, COMMIT_PIECE_BYTES)) {
-          let out = '';
-          for (const line of piece.split('\n')) {
-            if (line === '') continue;
-            const subject = line.startsWith('<') ? line.slice(1, line.indexOf('> ')) : '';
-            if (remove.has(subject)) continue;
-            if (described.has(subject)) throw refuse(subject);
-            out += `${line}\n`;
-            kept++;
+        // As bytes: a kept line is copied, never decoded; only a subject unlike the line before's is read as text
+        // (a subject's lines come together), to be looked up.
+        let last: { subject: Buffer; keep: boolean } | undefined;
+        for await (const piece of this.folder.graphBytes(entry, PATCH_PIECE_BYTES)) {
+          const out: Buffer[] = [];
+          let run = 0;
+          let start = 0;
+          for (let end = piece.indexOf(NEWLINE); end >= 0; start = end + 1, end = piece.indexOf(NEWLINE, start)) {
+            if (end === start) {
+              if (run < start) out.push(piece.subarray(run, start));
+              run = end + 1;
+              continue;
+            }
+            const close = piece[start] === LESS_THAN ? piece.indexOf(SUBJECT_END, start) : -1;
+            const subject = close < 0 || close > end ? EMPTY : piece.subarray(start + 1, close);
+            if (!last || !last.subject.equals(subject)) {
+              const text = subject.toString('utf8');
+              if (described.has(text) && !remove.has(text)) throw refuse(text);
+              last = { subject, keep: !remove.has(text) };
+            }
+            if (last.keep) kept++;
+            else {
+              if (run < start) out.push(piece.subarray(run, start));
+              run = end + 1;
+            }
           }
-          await pending.append(out);
+          if (run < piece.length) out.push(piece.subarray(run));
+          if (out.length > 0) await pending.append(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
         await pending.append(added);
         next = { ...entry, file, policySha256: graph.policySha256, sha256: await pending.finish(), triples: kept + patch.add.length, bytes: pending.bytes, loadedAt: writtenAt };
@@ -482,7 +508,7 @@ export class EmbeddedStore implements GraphStore {
           // command that only writes (an audit run, a generation) never reads it back; reading a run's graph back
           // into oxigraph at once was half of `studio audit run --only-affected` at 1,000 rules.
           if (this.folder) {
-            if (this.complete) [this.complete, this.completing] = [false, undefined];
+            this.complete = false;
             this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } });
           } else {
             const target = oxigraph.namedNode(graph.graph);
@@ -521,7 +547,7 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async namedQuery(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<Row[]> {
-    const query = await this.namedQueryText(name, params);
+    const query = await this.namedQueryText(name, params, options);
     if ('rows' in query) return query.rows;
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
     const answer = deadlineMs === undefined ? this.run(query.text, name) : await this.runInThread(this.threads.named, query.text, name, deadlineMs, options);
@@ -533,7 +559,7 @@ export class EmbeddedStore implements GraphStore {
   async namedQueryPortable(name: string, params: QueryParams = {}, options: ReadOptions = {}): Promise<PortableRows> {
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
     if (deadlineMs === undefined) return { rows: await this.namedQuery(name, params, options) };
-    const query = await this.namedQueryText(name, params);
+    const query = await this.namedQueryText(name, params, options);
     if ('rows' in query) return query;
     const answer = await this.askThread(this.threads.named, query.text, name, deadlineMs, options);
     if (!('json' in answer)) throw new QueryError(name, 'a named query must be a SELECT');
@@ -541,12 +567,15 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /** A named query's text with its parameters bound, or the rows the manifest keeps of it (KEPT_QUERY). */
-  private async namedQueryText(name: string, params: QueryParams): Promise<{ readonly text: string } | { readonly rows: Row[] }> {
+  private async namedQueryText(name: string, params: QueryParams, options: ReadOptions): Promise<{ readonly text: string } | { readonly rows: Row[] }> {
     const query = await loadNamedQuery(name, 'sparql');
     checkParams(query, params);
     const kept = query.params.size === 0 ? this.keptAnswer(name, query.text) : undefined;
     if (kept) return { rows: kept };
-    await this.readGraphs();
+    // A query with a deadline runs in a thread, which reads what this store holds: every graph, then.
+    const inThread = options.deadlineMs !== undefined || this.serving;
+    const skips = new Set([...query.skips, ...(options.skips ?? [])]);
+    await this.readGraphs(inThread || skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && skips.has(e.derivedKind ?? '')));
     let text = query.text;
     if (query.params.size > 0) {
       // Parameters become a VALUES block, so the engine starts from them;
@@ -575,7 +604,8 @@ export class EmbeddedStore implements GraphStore {
   }
 
   async exportQuads(policy?: string): Promise<Quad[]> {
-    await this.readGraphs();
+    // Only policy graphs are exported (serving, the threads have read every graph).
+    await this.readGraphs((e) => e.kind === 'policy');
     const graphs = this.entries.filter((e) => e.kind === 'policy' && (policy === undefined || e.policy === policy));
     if (this.serving) {
       // From the named-query thread, whose blank nodes keep their labels from one export to the next (until a deadline restarts it).
@@ -756,6 +786,11 @@ const NTRIPLES = 'application/n-triples';
 const NO_DEADLINE_MS = 24 * 60 * 60 * 1000;
 /** Bytes per piece when a committed derived graph is read into oxigraph: a few milliseconds of loading each. */
 const COMMIT_PIECE_BYTES = 64 << 10;
+/** Bytes per piece when a derived graph's file is copied for a patch (nothing is parsed: larger pieces, fewer writes). */
+const PATCH_PIECE_BYTES = 1 << 20;
+const [NEWLINE, LESS_THAN] = [0x0a, 0x3c];
+const SUBJECT_END = Buffer.from('> ');
+const EMPTY = Buffer.alloc(0);
 /** The rows the kept query (KEPT_QUERY) answers on one policy graph, for its manifest entry. */
 async function summarise(store: oxigraph.Store, graph: oxigraph.NamedNode): Promise<Pick<GraphEntry, 'summary'>> {
   const summary = await keptSummary(store, graph);

@@ -22,6 +22,7 @@ import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { runGeneration, formatGeneration, type GenerateCommandOptions, type GenerateSummary } from '../../src/cli/commands/generate.js';
 import { generatedGraphIri } from '../../src/framers/item.js';
+import { readCoverage } from '../../src/framers/coverage.js';
 import { GENERATION_RECORD } from '../../src/framers/exports/generation-record.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
@@ -159,8 +160,13 @@ async function compare(name: string, v1: string, v2: string, augment?: GenerateC
     const c = changed!.changed!;
     expect(expectSameAsFull(graphA, graphB, c.from, c.to)).toBe(c.kept);
     await expectSameDatasets(`${a}-out`, `${b}-out`);
+    // The coverage each run printed, counted from its own items with the generated graph left out, is the queries' on the whole graph.
+    expect(changed!.coverage).toEqual(await readCoverage(storeA, policy));
+    expect(full!.coverage).toEqual(await readCoverage(storeB, policy));
     // The earlier run wrote its datasets here, with the record that they are the graph's: the kept texts came from them.
     expect(c.keptTextsFrom).toBe('datasets');
+    // And so were their lines, copied as bytes: every kept item's.
+    expect(changed!.exports!.copied).toBe(c.kept);
     await expectRecord(`${a}-out`, storeA, policy);
     return { changed: changed!, full: full! };
   } finally {

@@ -193,14 +193,14 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
     : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}) } : {}) }));
   if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
   const exports = datasets ? await datasets.close() : undefined;
-  await datasets?.record(result.graph);
+  await datasets?.record(result.graph, result.index);
   return {
     policy,
     items: result.summary.items,
     triples: result.graph.triples,
     byFamily: result.summary.byFamily,
     preferencePairs: result.summary.preferencePairs,
-    coverage: await readCoverage(store, policy),
+    coverage: await readCoverage(store, policy, result.covered),
     ...(exports ? { exports } : {}),
     ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
     ...(options.check ? { findings } : {}),

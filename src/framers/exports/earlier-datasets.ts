@@ -8,6 +8,13 @@
  *   both files are the very bytes it vouches for. Otherwise none: the texts
  *   are then read from the graph. An item whose lines do not read as the
  *   datasets write them gets no texts here, and is rendered again.
+ * - With the texts, the lines of the items kept, copied as bytes into the
+ *   new chat.jsonl, preference.jsonl and eval.jsonl (when the record vouches
+ *   for chat.jsonl too, and the records open with the same system prompt):
+ *   only the items rendered again are rendered. The files keep the order of
+ *   the run's items, as a full run writes them.
+ * - What the earlier graph holds (each item's activity, each template), when
+ *   the record keeps it (generated-index.ts): then the graph is not asked.
  * - The promptfoo suite's test of each item (YAML is by far the costliest
  *   format to write). A test is copied only when the item's eval.jsonl
  *   record, which holds everything its test is made of (the conversation
@@ -16,86 +23,119 @@
  *   every other test is rendered.
  *
  * So a folder another run wrote, or one edited by hand, gives the bytes a
- * full run gives. eval.jsonl and preference.jsonl are read when the run is
- * planned (their lines kept, an item's texts parsed from them when asked);
- * the suite is opened and unlinked before the new one is created, so it
- * stays readable while the new one is written. Files are scanned as bytes:
- * only the lines kept become strings.
+ * full run gives. The files the record vouches for are read whole, as bytes,
+ * when the run is planned (each line indexed by its item; an item's texts
+ * parsed from its lines when asked); the suite is opened and unlinked before
+ * the new one is created, so it stays readable while the new one is
+ * written. No file becomes a string: only the lines whose texts are asked.
  */
 
 import { createHash, type Hash } from 'node:crypto';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
 import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
+import { activitiesOf } from '../generated-index.js';
+
+/** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
+export interface EarlierGraph {
+  /** Each item, with the activity that made it. */
+  readonly activities: Map<string, string>;
+  /** Each template, by IRI, with its id and content hash. */
+  readonly templates: Map<string, { id: string; contentHash: string }>;
+}
 
 /** Bytes of a file read at a time; also the window of the earlier suite tests are copied from (they come mostly in the order they were written). */
 const WINDOW = 1 << 20;
 
 const NEWLINE = 0x0a;
 
+/** A file's lines by item IRI, as [start, end) of its bytes, the newline included. */
+interface IndexedFile {
+  readonly bytes: Buffer;
+  readonly lines: ReadonlyMap<string, readonly [number, number]>;
+}
+
 export class EarlierDatasets {
   private window = { start: 0, bytes: Buffer.alloc(0) };
   private suite: { readonly handle: FileHandle; readonly tests: ReadonlyMap<string, readonly [number, number]> } | undefined;
+  /** The items whose texts were taken (kept by the framer): their lines are copied. */
+  private readonly taken = new Set<string>();
 
   private constructor(
     private readonly folder: string,
-    /** By item IRI: its earlier eval.jsonl line when the files are the graph's (its texts are parsed from it when asked), else a hash of the line. */
-    private readonly evalLines: ReadonlyMap<string, string>,
-    /** By item IRI: its earlier preference.jsonl line; only when the files are the graph's. */
-    private readonly pairs: ReadonlyMap<string, string> | undefined,
+    /** When the files are the graph's: eval.jsonl, preference.jsonl and chat.jsonl as bytes, each line by its item (chat.jsonl only when the record vouches for it too). */
+    private readonly files: { readonly eval: IndexedFile; readonly pairs: IndexedFile; readonly chat: IndexedFile | undefined } | undefined,
+    /** Otherwise: by item IRI, a hash of its earlier eval.jsonl line, for the suite's tests. */
+    private readonly evalHashes: ReadonlyMap<string, string>,
     /** The system prompt the records open with, by the folder's record. */
     private readonly systemPrompt: string,
+    /** What the graph holds, when the files are the graph's and the record says it. */
+    readonly held: EarlierGraph | undefined,
   ) {}
 
   /**
    * Reads the eval.jsonl of a folder, and with `texts`, its preference.jsonl
-   * when the folder's record names `graph` and both files match it;
-   * undefined when the folder has no eval.jsonl.
+   * and chat.jsonl when the folder's record names `graph` and the files
+   * match it; undefined when the folder has no eval.jsonl.
    */
   static async read(folder: string, graph: DerivedGraph, options: { readonly texts: boolean }): Promise<EarlierDatasets | undefined> {
     const record = options.texts ? await generationRecordOf(folder, graph) : undefined;
-    const evalLines = new Map<string, string>();
-    const digest = createHash('sha256');
-    const found = await eachLine(path.join(folder, 'eval.jsonl'), digest, (line) => {
-      if (!line.startsWith('{"id":"')) return;
-      const iri = line.slice(7, line.indexOf('"', 7));
-      if (!iri.includes('\\') && !evalLines.has(iri)) evalLines.set(iri, record ? line : lineHash(line));
-    });
-    if (!found) return undefined;
-    let pairs: Map<string, string> | undefined;
-    if (record && digest.digest('hex') === record.files['eval.jsonl']) {
-      pairs = new Map();
-      const kept = pairs;
-      const digest = createHash('sha256');
-      const found = await eachLine(path.join(folder, 'preference.jsonl'), digest, (line) => {
-        const at = line.lastIndexOf(PAIR_ITEM);
-        const item = at < 0 ? undefined : line.slice(at + PAIR_ITEM.length, line.indexOf('"', at + PAIR_ITEM.length));
-        if (item !== undefined && !kept.has(item)) kept.set(item, line);
-      });
-      if (!found || digest.digest('hex') !== record.files['preference.jsonl']) pairs = undefined;
+    const file = (name: string) => path.join(folder, name);
+    let files: { eval: IndexedFile; pairs: IndexedFile; chat: IndexedFile | undefined } | undefined;
+    if (record) {
+      const evalFile = await readVouched(file('eval.jsonl'), record.files['eval.jsonl'], evalItem);
+      const pairs = evalFile && (await readVouched(file('preference.jsonl'), record.files['preference.jsonl'], metadataItem));
+      const chat = pairs && record.files['chat.jsonl'] ? await readVouched(file('chat.jsonl'), record.files['chat.jsonl'], metadataItem) : undefined;
+      if (evalFile && pairs) files = { eval: evalFile, pairs, chat };
     }
-    // Not the graph's: only a hash of each line is kept, for the suite's tests.
-    if (record && !pairs) for (const [iri, line] of evalLines) evalLines.set(iri, lineHash(line));
-    return new EarlierDatasets(folder, evalLines, pairs, record?.systemPrompt ?? '');
+    const evalHashes = new Map<string, string>();
+    if (!files) {
+      // Not the graph's: only a hash of each line is kept, for the suite's tests.
+      const found = await eachLine(file('eval.jsonl'), (bytes, start, end) => {
+        const iri = evalItem(bytes, start, end);
+        if (iri !== undefined && !evalHashes.has(iri)) evalHashes.set(iri, lineHash(bytes.toString('utf8', start, end)));
+      });
+      if (!found) return undefined;
+    }
+    const activities = files && record?.generated ? activitiesOf(record.generated, [...files.eval.lines.keys()]) : undefined;
+    const held = activities ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])) } : undefined;
+    return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held);
   }
 
-  /** Whether the files are those the graph's version was written with: then `texts` gives what they hold. */
+  /** Whether the files are those the graph's version was written with: then `texts` gives what they hold (and `held`, when the record keeps it, what the graph holds). */
   get graphs(): boolean {
-    return this.pairs !== undefined;
+    return this.files !== undefined;
   }
 
   /** An item's texts as the earlier datasets hold them; undefined when they are not the graph's, lack the item, or its lines do not read as written. */
   texts(iri: string): KeptTexts | undefined {
-    const line = this.pairs && this.evalLines.get(iri);
+    const line = this.files && lineOf(this.files.eval, iri);
     if (!line) return undefined;
-    const own = evalTexts(line, this.systemPrompt);
-    const pair = this.pairs!.get(iri);
-    if (!own || pair === undefined) return own;
-    const rejected = rejectedOf(pair);
-    return rejected === undefined ? undefined : { ...own, rejected };
+    const own = evalTexts(line.toString('utf8', 0, line.length - 1), this.systemPrompt);
+    const pair = lineOf(this.files!.pairs, iri);
+    let texts: KeptTexts | undefined = own;
+    if (own && pair) {
+      const rejected = rejectedOf(pair.toString('utf8', 0, pair.length - 1));
+      texts = rejected === undefined ? undefined : { ...own, rejected };
+    }
+    if (texts) this.taken.add(iri);
+    return texts;
+  }
+
+  /**
+   * The earlier lines of an item whose texts were taken, to copy: a kept item
+   * is the earlier run's in all its records say (its IRI hashes its template,
+   * provisions, terms and seed; selective.ts keeps none whose rules, terms,
+   * sections or template changed, as the patch keeps its triples), when the
+   * records open with the same system prompt. Undefined otherwise: rendered.
+   */
+  lines(iri: string, systemPrompt: string): { readonly chat: Buffer; readonly eval: Buffer; readonly pair: Buffer | undefined } | undefined {
+    if (!this.files?.chat || systemPrompt !== this.systemPrompt || !this.taken.has(iri)) return undefined;
+    const [chat, evalLine] = [lineOf(this.files.chat, iri), lineOf(this.files.eval, iri)];
+    return chat && evalLine ? { chat, eval: evalLine, pair: lineOf(this.files.pairs, iri) } : undefined;
   }
 
   /** Opens the earlier promptfoo suite, if there is one, and unlinks it: the new suite is written in its place while the earlier one is read. */
@@ -112,10 +152,10 @@ export class EarlierDatasets {
     }
   }
 
-  /** The earlier suite's test of an item, as bytes, when its eval record is unchanged (`evalLine`, without its newline). */
-  async test(iri: string, evalLine: string): Promise<Buffer | undefined> {
+  /** The earlier suite's test of an item, as bytes, when its eval record is unchanged (`evalLine`, without its newline; undefined when the record itself was copied). */
+  async test(iri: string, evalLine: string | undefined): Promise<Buffer | undefined> {
     const at = this.suite?.tests.get(iri);
-    if (!at || this.evalLines.get(iri) !== (this.pairs ? evalLine : lineHash(evalLine))) return undefined;
+    if (!at || (evalLine !== undefined && !this.sameEvalLine(iri, evalLine))) return undefined;
     const [start, length] = at;
     if (start < this.window.start || start + length > this.window.start + this.window.bytes.length) {
       const bytes = Buffer.alloc(Math.max(WINDOW, length));
@@ -124,6 +164,12 @@ export class EarlierDatasets {
       if (bytesRead < length) return undefined;
     }
     return this.window.bytes.subarray(start - this.window.start, start - this.window.start + length);
+  }
+
+  private sameEvalLine(iri: string, evalLine: string): boolean {
+    if (!this.files) return this.evalHashes.get(iri) === lineHash(evalLine);
+    const line = lineOf(this.files.eval, iri);
+    return line !== undefined && line.length === Buffer.byteLength(evalLine) + 1 && line.toString('utf8', 0, line.length - 1) === evalLine;
   }
 
   async close(): Promise<void> {
@@ -136,8 +182,9 @@ function lineHash(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
-/** Where a preference pair names its item: its metadata, the record's last key, opens with it. */
+/** Where a preference pair or chat record names its item: its metadata, the record's last key, opens with it. */
 const PAIR_ITEM = ',"metadata":{"item":"';
+const METADATA_ITEM = Buffer.from(PAIR_ITEM);
 
 /**
  * An item's own turns and reference answer from its eval.jsonl line (keys in
@@ -186,16 +233,57 @@ function rejectedOf(line: string): string | undefined {
   }
 }
 
-/** Each line of a file (split at "\n") as a string, every byte read going to `digest`; false when the file cannot be opened. */
-async function eachLine(file: string, digest: Hash, take: (line: string) => void): Promise<boolean> {
+/** Each line of a file (split at "\n") as the bytes [start, end) of a buffer; false when the file cannot be opened. */
+async function eachLine(file: string, take: (bytes: Buffer, start: number, end: number) => void): Promise<boolean> {
   const handle = await open(file, 'r').catch(() => undefined);
   if (!handle) return false;
   try {
-    await eachLineOf(handle, (bytes, start, end) => take(bytes.toString('utf8', start, end)), digest);
+    await eachLineOf(handle, take);
   } finally {
     await handle.close();
   }
   return true;
+}
+
+/** A file whose SHA-256 is `sha256`, read whole, each line indexed by the item `itemOf` finds in it (the first line of an item wins); undefined when it cannot be read or its digest differs. */
+async function readVouched(file: string, sha256: string, itemOf: (bytes: Buffer, start: number, end: number) => string | undefined): Promise<IndexedFile | undefined> {
+  const bytes = await readFile(file).catch(() => undefined);
+  if (!bytes || createHash('sha256').update(bytes).digest('hex') !== sha256) return undefined;
+  const lines = new Map<string, readonly [number, number]>();
+  let start = 0;
+  for (let end = bytes.indexOf(NEWLINE); end >= 0; start = end + 1, end = bytes.indexOf(NEWLINE, start)) {
+    const iri = itemOf(bytes, start, end);
+    if (iri !== undefined && !lines.has(iri)) lines.set(iri, [start, end + 1]);
+  }
+  return { bytes, lines };
+}
+
+function lineOf(file: IndexedFile, iri: string): Buffer | undefined {
+  const at = file.lines.get(iri);
+  return at && file.bytes.subarray(at[0], at[1]);
+}
+
+const EVAL_HEAD = Buffer.from('{"id":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The item an eval.jsonl line is of: its id, the record's first key (an IRI with an escape in it is left out). */
+function evalItem(bytes: Buffer, start: number, end: number): string | undefined {
+  if (end - start < EVAL_HEAD.length || bytes.compare(EVAL_HEAD, 0, EVAL_HEAD.length, start, start + EVAL_HEAD.length) !== 0) return undefined;
+  return quoted(bytes, start + EVAL_HEAD.length, end);
+}
+
+/** The item a chat or preference line is of: its metadata, the record's last key, opens with it. */
+function metadataItem(bytes: Buffer, start: number, end: number): string | undefined {
+  const at = bytes.lastIndexOf(METADATA_ITEM, end);
+  return at < start ? undefined : quoted(bytes, at + METADATA_ITEM.length, end);
+}
+
+function quoted(bytes: Buffer, from: number, end: number): string | undefined {
+  const close = bytes.indexOf(QUOTE, from);
+  if (close < 0 || close > end) return undefined;
+  // Within the quotes only: a search of the rest of the file for each line would take time in its square.
+  return bytes.subarray(from, close).includes(BACKSLASH) ? undefined : bytes.toString('utf8', from, close);
 }
 
 /** Each line of a file as the bytes [start, end) of a buffer, with the line's offset in the file; no line becomes a string unless `take` makes it one. */

@@ -16,6 +16,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
+import type { GeneratedIndexRecord } from '../generated-index.js';
 
 export const GENERATION_RECORD = '.generation.json';
 
@@ -27,15 +28,20 @@ export interface GenerationRecord {
   readonly graph: Pick<DerivedGraph, 'graph' | 'policy' | 'policySha256' | 'triples' | 'writtenAt'>;
   /** The system prompt the records open with (taken off again to get an item's own turns). */
   readonly systemPrompt: string;
-  /** SHA-256 (hex) of each recorded file. */
-  readonly files: Readonly<Record<RecordedFile, string>>;
+  /** SHA-256 (hex) of each recorded file, and of chat.jsonl, whose lines of the items kept `--changed` copies with theirs (not in a record an older studio wrote). */
+  readonly files: Readonly<Record<RecordedFile, string>> & { readonly 'chat.jsonl'?: string };
+  /** What the graph holds, in brief (generated-index.ts), with each item's activity in the order of the files' lines; absent after a run that did not count it (augmented). */
+  readonly generated?: GeneratedIndexRecord;
 }
 
 /** Writes the record (to a temporary name first, so that a crash leaves none rather than half of one). */
 export async function writeGenerationRecord(folder: string, record: GenerationRecord): Promise<void> {
   const { graph, policy, policySha256, triples, writtenAt } = record.graph;
   const file = path.join(folder, GENERATION_RECORD);
-  await writeFile(`${file}.tmp`, JSON.stringify({ ...record, graph: { graph, policy, policySha256, triples, writtenAt } }, null, 2) + '\n');
+  const { generated, ...rest } = record;
+  const text = JSON.stringify({ ...rest, graph: { graph, policy, policySha256, triples, writtenAt } }, null, 2);
+  // The index of the graph (an entry per item) on one line of its own, not a line per item.
+  await writeFile(`${file}.tmp`, (generated ? `${text.slice(0, -2)},\n  "generated": ${JSON.stringify(generated)}\n}` : text) + '\n');
   await rename(`${file}.tmp`, file);
 }
 

@@ -42,6 +42,13 @@ export class JsonlWriter {
     this.count++;
   }
 
+  /** Writes one record as the bytes of its line, the newline included (copied from an earlier file). */
+  async writeBytes(line: Uint8Array): Promise<void> {
+    this.hash?.update(line);
+    if (!this.out.write(line)) await once(this.out, 'drain');
+    this.count++;
+  }
+
   /** Ends the file; resolves with the number of records written. */
   async close(): Promise<number> {
     this.out.end();

@@ -21,6 +21,7 @@ import { preferenceRecords } from './preference-jsonl.js';
 import { PromptfooWriter } from './promptfoo.js';
 import type { EarlierDatasets } from './earlier-datasets.js';
 import { dropGenerationRecord, writeGenerationRecord } from './generation-record.js';
+import type { GeneratedIndex } from '../generated-index.js';
 
 export interface ExportSummary {
   readonly folder: string;
@@ -31,6 +32,8 @@ export interface ExportSummary {
   readonly instructlab: readonly TaxonomyFile[];
   /** Sections left out of the taxonomy for having fewer than InstructLab's minimum of examples. */
   readonly instructlabLeftOut: readonly LeftOutSection[];
+  /** Items whose lines were copied from the earlier datasets rather than rendered (`generate --changed`). */
+  readonly copied: number;
 }
 
 /** The system prompt exported records open with: the deployment the data is for. */
@@ -73,6 +76,8 @@ export class DatasetWriter {
     private readonly earlier: EarlierDatasets | undefined,
   ) {}
 
+  private copied = 0;
+
   /**
    * Opens the folder's files for writing, and drops the folder's generation
    * record (generation-record.ts): until `record` writes the new one, no run
@@ -90,7 +95,7 @@ export class DatasetWriter {
       folder,
       context,
       systemPrompt,
-      new JsonlWriter(path.join(folder, 'chat.jsonl')),
+      new JsonlWriter(path.join(folder, 'chat.jsonl'), { digest: true }),
       new JsonlWriter(path.join(folder, 'preference.jsonl'), { digest: true }),
       new JsonlWriter(path.join(folder, 'eval.jsonl'), { digest: true }),
       new PromptfooWriter(path.join(folder, 'promptfooconfig.yaml'), context.policy.title ?? context.policy.policy, systemPrompt),
@@ -99,13 +104,32 @@ export class DatasetWriter {
     );
   }
 
+  /**
+   * Writes the items' records, in order. An item kept by selective
+   * regeneration has its earlier lines copied as bytes (earlier-datasets.ts
+   * says when): only the items rendered again are rendered.
+   */
   async add(items: readonly Item[]): Promise<void> {
-    await this.chat.write(chatRecords(items, this.systemPrompt));
-    await this.preference.write(preferenceRecords(items, this.systemPrompt));
-    const evalLines = [...evalRecords(items, this.systemPrompt)].map((record) => JSON.stringify(record));
-    for (const line of evalLines) await this.evaluation.writeLine(line);
     const earlier = this.earlier;
-    await this.promptfoo.write(items, earlier ? (item, index) => earlier.test(item.iri, evalLines[index]!) : undefined);
+    /** Each item's eval record as written, or undefined where it was copied. */
+    const evalLines: (string | undefined)[] = [];
+    for (const item of items) {
+      const copied = earlier?.lines(item.iri, this.systemPrompt);
+      if (copied) {
+        await this.chat.writeBytes(copied.chat);
+        if (copied.pair) await this.preference.writeBytes(copied.pair);
+        await this.evaluation.writeBytes(copied.eval);
+        evalLines.push(undefined);
+        this.copied++;
+        continue;
+      }
+      await this.chat.write(chatRecords([item], this.systemPrompt));
+      await this.preference.write(preferenceRecords([item], this.systemPrompt));
+      const line = JSON.stringify(evalRecords([item], this.systemPrompt).next().value);
+      await this.evaluation.writeLine(line);
+      evalLines.push(line);
+    }
+    await this.promptfoo.write(items, earlier ? (item, index) => earlier.test(item.iri, evalLines[index]) : undefined);
     this.instructlab.add(items);
   }
 
@@ -121,11 +145,21 @@ export class DatasetWriter {
       promptfoo,
       instructlab,
       instructlabLeftOut: leftOut,
+      copied: this.copied,
     };
   }
 
-  /** Once closed: records that the files were written with this version of the generated graph, for a later `--changed` to take the items' texts from them. */
-  async record(graph: DerivedGraph): Promise<void> {
-    await writeGenerationRecord(this.folder, { graph, systemPrompt: this.systemPrompt, files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest() } });
+  /**
+   * Once closed: records that the files were written with this version of the
+   * generated graph, for a later `--changed` to take the items' texts from
+   * them, and, given `index`, what the graph holds (generated-index.ts).
+   */
+  async record(graph: DerivedGraph, index?: GeneratedIndex): Promise<void> {
+    await writeGenerationRecord(this.folder, {
+      graph,
+      systemPrompt: this.systemPrompt,
+      files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest(), 'chat.jsonl': this.chat.digest() },
+      ...(index ? { generated: index.record() } : {}),
+    });
   }
 }
