@@ -25,10 +25,10 @@ CALL (second, scenario) {
   RETURN b
   UNION
   // The result the second run carries over, unless a run on the way leaves the scenario out.
-  MATCH (scenario)<-[:RAN_SCENARIO]-(b:AuditResult)-[:prov__wasGeneratedBy]->(source), (b)-[:RAN_SCENARIO]->(carried)
+  MATCH (scenario)<-[:RAN_SCENARIO]-(b:AuditResult)-[:prov__wasGeneratedBy]->(source)
   WHERE ((b.decisive AND EXISTS { (b)-[:earl__mode]->(:Resource {uri: 'http://www.w3.org/ns/earl#automatic'}) }) OR b.decidesUnreviewed)
   MATCH path = (second)-[:CARRIES_OVER_FROM*1..]->(source)
-  WHERE NONE(between IN nodes(path)[..-1] WHERE EXISTS { (between)-[:LEAVES_OUT]->(carried) })
+  WHERE NONE(between IN nodes(path)[..-1] WHERE EXISTS { (between)-[:LEAVES_OUT]->(scenario) })
   RETURN b
 }
 MATCH (b)-[:earl__result]->(br)-[:earl__outcome]->(bo)
