@@ -31,6 +31,7 @@ import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './su
 import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
 import { carriedByReference, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, type CarryOver } from './carry-over.js';
+import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
 /** The kind of derived graph an audit run's results are kept in. */
@@ -123,8 +124,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     policySha256: context.policy.sha256,
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since.
-  await keepRuleDigests(options.store, options.auditsDir, policy, context.policy.sha256);
-  const carry: CarryOver | undefined = options.since ? await planCarryOver(options.store, options.auditsDir, options.since, settings) : undefined;
+  let read: Promise<PolicySnapshot> | undefined;
+  const snapshot = () => (read ??= options.store.exportQuads(policy).then((quads) => readSnapshot(quads)));
+  await keepRuleDigests(snapshot, options.auditsDir, context.policy.sha256);
+  const carry: CarryOver | undefined = options.since ? await planCarryOver(snapshot, options.auditsDir, options.since, settings) : undefined;
   const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
   if (carry) await run.saveAffected({ since: carry.since.id, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents });
