@@ -28,8 +28,10 @@ import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type Resul
 import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
 import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
-import { runQuads, resultQuads } from './to-rdf.js';
+import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
+import { carriedByReference, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, type CarryOver } from './carry-over.js';
+import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
 /** The kind of derived graph an audit run's results are kept in. */
@@ -122,8 +124,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     policySha256: context.policy.sha256,
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since.
-  await keepRuleDigests(options.store, options.auditsDir, policy, context.policy.sha256);
-  const carry: CarryOver | undefined = options.since ? await planCarryOver(options.store, options.auditsDir, options.since, settings) : undefined;
+  let read: Promise<PolicySnapshot> | undefined;
+  const snapshot = () => (read ??= options.store.exportQuads(policy).then((quads) => readSnapshot(quads)));
+  await keepRuleDigests(snapshot, options.auditsDir, context.policy.sha256);
+  const carry: CarryOver | undefined = options.since ? await planCarryOver(snapshot, options.auditsDir, options.since, settings) : undefined;
   const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
   if (carry) await run.saveAffected({ since: carry.since.id, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents });
@@ -267,9 +271,12 @@ const RUN_GRAPH_BATCH = 2_000;
 /**
  * Writes (or rewrites) a run's derived graph from its folder: the run, every
  * result with its evidence and verdicts, the human verdicts imported since,
- * and the text each tested rule had when the run began. The results are read
- * and written a batch at a time, so memory does not grow with the run; the
- * previous version stays until the whole graph is in.
+ * and the text each tested rule had when the run began. A run made with
+ * --only-affected holds the results it carried over by reference only
+ * (carried-by-reference.ts): the run it carries from and the scenarios of
+ * that run it leaves out. The results are read and written a batch at a
+ * time, so memory does not grow with the run; the previous version stays
+ * until the whole graph is in.
  */
 export async function writeRunGraph(store: GraphStore, run: RunFolder, context?: PolicyContext, graders?: readonly GraderRef[]): Promise<DerivedGraph> {
   const ctx = context ?? (await contextOf(store, run.manifest.policy));
@@ -280,6 +287,8 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
   const texts = new Map<string, string>();
   const allGraders = new Map<string, GraderRef>();
   for (const g of graders ?? []) allGraders.set(g.id, g);
+  const carry = await carriedByReference(store, run);
+  const carried = new Set<string>();
   const writer = await store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256: ctx.policy.sha256 });
   try {
     let batch: Quad[] = [];
@@ -287,11 +296,22 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
     for await (const r of journalRecords<ResultRecord>(run.results)) {
       for (const rule of r.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
       for (const v of r.verdicts) allGraders.set(v.grader.id, v.grader);
+      if (carry && r.carriedOverFrom && !carry.reviewed.has(r.case)) {
+        // The run carried from holds this very result (the journal line was copied from its journal).
+        carried.add(r.case);
+        continue;
+      }
       batch.push(...resultQuads(run.manifest, r, humanByCase.get(r.case) ?? []));
       if (++results % RUN_GRAPH_BATCH === 0) {
         await writer.append(batch);
         batch = [];
       }
+    }
+    if (carry) {
+      const leftOut: string[] = [];
+      for await (const scenario of journalCases(carry.since.results)) if (!carried.delete(scenario)) leftOut.push(scenario);
+      if (carried.size > 0) throw new AuditRunError(`run ${run.manifest.id} carried ${carried.size} result(s) over from run ${carry.since.manifest.id} that its journal does not hold (first: ${[...carried][0]}); the journal was edited`);
+      batch.push(...carryQuads(run.manifest, carry.since.manifest.id, leftOut));
     }
     for (const h of human) allGraders.set(h.verdict.grader.id, h.verdict.grader);
     // The run itself last: which graders and rules it names is known once every result is read.

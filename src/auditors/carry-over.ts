@@ -12,10 +12,9 @@
 
 import path from 'node:path';
 import { access, mkdir, readFile } from 'node:fs/promises';
-import type { GraphStore } from '../store/graph-store.js';
 import { writeDurably } from '../store/data-folder.js';
 import { AuditRunError } from '../errors.js';
-import { readSnapshot } from '../evolution/snapshot.js';
+import type { PolicySnapshot } from '../evolution/snapshot.js';
 import { affectedRules, ruleDigests, type AffectedRules } from '../evolution/rule-digests.js';
 import { journalRecords } from './journal.js';
 import type { ResultRecord } from './result-record.js';
@@ -29,15 +28,18 @@ function digestsFile(auditsDir: string, policySha256: string): string {
   return path.join(auditsDir, 'rule-digests', `${policySha256}.json`);
 }
 
+/** The loaded policy read as a snapshot, read once however many ask (digests kept, rules affected). */
+export type SnapshotOnce = () => Promise<PolicySnapshot>;
+
 /** Writes the digests of the loaded policy's rules for later runs, unless this version's are kept already. */
-export async function keepRuleDigests(store: GraphStore, auditsDir: string, policy: string, policySha256: string): Promise<void> {
+export async function keepRuleDigests(snapshot: SnapshotOnce, auditsDir: string, policySha256: string): Promise<void> {
   const file = digestsFile(auditsDir, policySha256);
   try {
     await access(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(path.dirname(file), { recursive: true });
-    await writeDurably(file, JSON.stringify({ version: DIGESTS_VERSION, rules: Object.fromEntries(ruleDigests(readSnapshot(await store.exportQuads(policy)))) }));
+    await writeDurably(file, JSON.stringify({ version: DIGESTS_VERSION, rules: Object.fromEntries(ruleDigests(await snapshot())) }));
   }
 }
 
@@ -67,7 +69,7 @@ export interface CarryOver {
 type Settings = Pick<RunManifest, 'policy' | 'target' | 'graders'>;
 
 /** Reads the earlier run and decides what can be carried over from it to a run of the loaded policy. */
-export async function planCarryOver(store: GraphStore, auditsDir: string, sinceRun: string, now: Settings): Promise<CarryOver> {
+export async function planCarryOver(snapshot: SnapshotOnce, auditsDir: string, sinceRun: string, now: Settings): Promise<CarryOver> {
   const since = await RunFolder.open(auditsDir, sinceRun);
   const m = since.manifest;
   if (!since.finished) throw new AuditRunError(`run ${m.id} did not finish; finish it (studio audit run --resume ${m.id}) or give a finished run to --since`);
@@ -77,7 +79,7 @@ export async function planCarryOver(store: GraphStore, auditsDir: string, sinceR
   if (JSON.stringify(sortedParameters(m.target.parameters)) !== JSON.stringify(sortedParameters(now.target.parameters))) differs.push(`parameters ${JSON.stringify(m.target.parameters)} vs ${JSON.stringify(now.target.parameters)}`);
   if (JSON.stringify(m.graders) !== JSON.stringify(now.graders)) differs.push(`graders ${m.graders.join(',')} vs ${now.graders.join(',')}`);
   if (differs.length > 0) throw new AuditRunError(`--since ${m.id}: that run's results cannot stand for this one (${differs.join('; ')})`);
-  const affected = affectedRules(await readDigests(auditsDir, m), readSnapshot(await store.exportQuads(now.policy)));
+  const affected = affectedRules(await readDigests(auditsDir, m), await snapshot());
   const results = new Map<string, ResultRecord>();
   for await (const record of journalRecords<ResultRecord & { chain?: string }>(since.results)) {
     if (record.rules.some((rule) => affected.all.has(rule))) continue;

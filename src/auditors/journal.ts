@@ -27,7 +27,18 @@ export type Chained<T> = T & { readonly chain: string };
 
 /** The chain value of a record written after `previous`. */
 export function chainOf(previous: string, record: object): string {
-  return createHash('sha256').update(previous).update('\n').update(JSON.stringify(record)).digest('hex');
+  return chainOfJson(previous, JSON.stringify(record));
+}
+
+/** chainOf, for a record already written as JSON. */
+function chainOfJson(previous: string, json: string): string {
+  return createHash('sha256').update(previous).update('\n').update(json).digest('hex');
+}
+
+/** The journal line of a record: its JSON with the chain as the last key, as JSON.stringify({ ...record, chain }) writes it. */
+function chainedLine(record: object, json: string, chain: string): string {
+  if ('chain' in record || json === '{}') return JSON.stringify({ ...record, chain });
+  return `${json.slice(0, -1)},"chain":${JSON.stringify(chain)}}`;
 }
 
 /**
@@ -150,9 +161,11 @@ export class Journal<T extends object> {
     const key = this.keyOf(record);
     if (this.keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
     this.keys.add(key);
-    // Chained in the order appended, which is the order written: writes go one after another.
-    this.head = chainOf(this.head, record);
-    return this.appender.append(Buffer.from(`${JSON.stringify({ ...record, chain: this.head })}\n`, 'utf8'));
+    // Chained in the order appended, which is the order written: writes go one after another. The record is
+    // written as JSON once, for its chain value and its line.
+    const json = JSON.stringify(record);
+    this.head = chainOfJson(this.head, json);
+    return this.appender.append(Buffer.from(`${chainedLine(record, json, this.head)}\n`, 'utf8'));
   }
 
   /** Waits for pending writes, flushes to disk and closes. */

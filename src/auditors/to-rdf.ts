@@ -17,10 +17,21 @@
  *            else the judge's, else the checks') is studio:decisive true.
  *   snapshot the text each tested rule had when the run used it, so that a
  *            later edit of the rule shows its results as stale.
- *   carried  a result a run with --only-affected took over from an earlier
- *            run: its response and machine verdicts have
- *            studio:carriedOverFrom the run that asked and graded it, and
- *            the run prov:wasInformedBy the run given to --since.
+ *   carried  a run with --only-affected (run B, given run A to --since)
+ *            states B studio:carriesOverFrom A and prov:wasInformedBy A, and
+ *            holds no triple of the results it carries: it carries every
+ *            result run A has (its own, and those A carries in turn) except
+ *            the scenarios it lists with studio:leavesOut (asked again, no
+ *            longer in the suite, or holding reviewers' verdicts in B). The
+ *            audit queries read a run's results as its own plus those it
+ *            carries, walking the chain (sparql/audit-*.rq). A carried
+ *            result is read as decided by the machines (as the run that
+ *            carries it took it over): its machine verdict that is
+ *            studio:decisive, or, when a reviewer's verdict decides it in its
+ *            own run, the one marked studio:decidesUnreviewed. A result B
+ *            holds itself though it was carried (B's reviewers gave a
+ *            verdict on it) keeps studio:carriedOverFrom, on its response and
+ *            machine verdicts, naming the run that asked and graded it.
  */
 
 import N3 from 'n3';
@@ -105,6 +116,17 @@ export function runQuads(run: RunManifest, graders: readonly GraderRef[], ruleTe
   return out;
 }
 
+/**
+ * In a run's graph (not in a report, which holds every result whole): the run
+ * it carries results over from, and the scenarios of that run it leaves out.
+ */
+export function carryQuads(run: RunManifest, since: string, scenarios: Iterable<string>): Quad[] {
+  const r = iri(run.iri);
+  const out: Quad[] = [quad(r, s('carriesOverFrom'), iri(runIri(since)))];
+  for (const scenario of scenarios) out.push(quad(r, s('leavesOut'), iri(scenario)));
+  return out;
+}
+
 /** The triples of one scenario's result: the response and one assertion per verdict (machine and human). */
 export function resultQuads(run: RunManifest, record: ResultRecord, human: readonly HumanRecord[] = []): Quad[] {
   const response = iri(responseIri(run, record.case));
@@ -124,6 +146,8 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
     ...human.map((h) => ({ verdict: h.verdict, at: h.reviewedAt ?? h.importedAt })),
   ];
   const deciding = decidingVerdict(verdicts.map((v) => v.verdict));
+  // What decides without the reviewers: a run carrying this result over reads that one (see the header).
+  const unreviewed = human.length > 0 ? decidingVerdict(record.verdicts) : undefined;
   for (const { verdict, at } of verdicts) {
     const assertion = iri(resultIri(run, record.case, verdict.grader));
     const outcome = iri(`${assertion.value}#outcome`);
@@ -143,6 +167,7 @@ export function resultQuads(run: RunManifest, record: ResultRecord, human: reado
       quad(outcome, s('score'), literal(decimal(verdict.score), DECIMAL)),
       quad(outcome, prov('generatedAtTime'), dateTimeLiteral(at)),
     );
+    if (unreviewed !== undefined && verdict === unreviewed && verdict !== deciding) out.push(quad(assertion, s('decidesUnreviewed'), literal('true', BOOLEAN)));
     const grade = gradeOf(verdict);
     if (grade) out.push(quad(outcome, s('grade'), literal(grade)));
     if (verdict.followed) out.push(quad(outcome, s('followedParty'), iri(verdict.followed)));

@@ -236,6 +236,40 @@ describe('audit routes', () => {
     }
   }, 60_000);
 
+  it('reads a run made with --only-affected, which holds its carried results by reference, as whole; a review on it decides there only', async () => {
+    // Nothing changed since: every result is carried, and the endpoint (the earlier run's, closed since) is not asked.
+    const carried = await runAudit({ store, auditsDir: auditsDir(fixture.dataDir), suite: fixture.suite, target: targetClient(bad.target.endpoint), graders: [new DeterministicGrader()], stage: 'Baseline', since: bad.id, fresh: true, noCache: true });
+    expect(carried.asked).toBe(0);
+    expect(carried.carriedOver?.results).toBe(fixture.records.length);
+    const withRuns = await startApi(store, { audit: { dataDir: fixture.dataDir } });
+    try {
+      const resultsOf = async (run: string) => (await withRuns.call('GET', `/v1/audits/${enc(run)}/results?limit=500`, { as: 'reader' })).body.items as any[];
+      const [earlier, now] = [await resultsOf(bad.iri), await resultsOf(carried.run.iri)];
+      expect(now.length).toBe(fixture.records.length);
+      // The scenarios reviewers decided in the earlier run read as the checks decided them, as the new run took them over.
+      const reviewed = new Set(earlier.filter((r) => r.graderKind === 'human').map((r) => r.scenario));
+      expect(reviewed.size).toBe(1);
+      const strip = (r: any) => ({ scenario: r.scenario, rules: r.rules, outcome: r.outcome, graderKind: r.graderKind, response: r.response });
+      expect(now.filter((r) => !reviewed.has(r.scenario)).map(strip)).toEqual(earlier.filter((r) => !reviewed.has(r.scenario)).map(strip));
+      expect(now.filter((r) => reviewed.has(r.scenario))).toMatchObject([{ outcome: 'failed', graderKind: 'deterministic' }]);
+      const runs = (await withRuns.call('GET', `/v1/policies/${enc(MINI_POLICY)}/audits`, { as: 'reader' })).body.runs.items;
+      expect(runs.find((r: any) => r.run === carried.run.iri)).toMatchObject({ scenarios: fixture.records.length, failed: earlier.filter((r) => r.outcome === 'failed').length + 1 });
+      const failing = (await withRuns.call('GET', `/v1/audits/${enc(carried.run.iri)}/failing-rules`, { as: 'reader' })).body;
+      expect(failing.total).toBeGreaterThan(0);
+      const compared = (await withRuns.call('GET', `/v1/audits/compare?first=${enc(bad.iri)}&second=${enc(carried.run.iri)}`, { as: 'reader' })).body;
+      expect(compared.shared).toBe(fixture.records.length);
+
+      // A review of a carried result in the new run decides there, and leaves the earlier run alone.
+      const target = now.find((r) => r.outcome === 'failed' && !reviewed.has(r.scenario));
+      const posted = await withRuns.call('POST', `/v1/audits/${enc(carried.run.iri)}/reviews`, { as: 'engineer', json: { scenario: target.scenario, outcome: 'passed', reason: 'Read by hand: it explains the rule.' } });
+      expect(posted.status, posted.text).toBe(201);
+      expect((await resultsOf(carried.run.iri)).find((r) => r.scenario === target.scenario)).toMatchObject({ outcome: 'passed', graderKind: 'human' });
+      expect((await resultsOf(bad.iri)).find((r) => r.scenario === target.scenario)).toMatchObject({ outcome: 'failed', graderKind: 'deterministic' });
+    } finally {
+      await withRuns.close();
+    }
+  }, 60_000);
+
   it('lists the audit routes in the OpenAPI document', async () => {
     const doc = (await api.call('GET', '/openapi.json')).body;
     for (const path of ['/v1/policies/{policy}/report', '/v1/policies/{policy}/audits', '/v1/policies/{policy}/audits/stale', '/v1/audits/{run}/results', '/v1/audits/{run}/failing-rules', '/v1/audits/compare', '/v1/audits/{run}/reviews']) {

@@ -32,6 +32,18 @@ describe('journal', () => {
     expect(verifyChain(all)).toEqual({ head: all[5]!.chain });
   });
 
+  it('writes each line as JSON.stringify writes the record with its chain last, unicode and escapes included', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'studio-journal-')), 'results.jsonl');
+    const { journal } = await Journal.open<Entry & { note?: string; gone?: undefined }>(file, (e) => e.case);
+    const records = [{ case: 'a"b\\c', outcome: 'passed', note: 'é \u2028 \n 😀' }, { case: 'd', outcome: 'failed', gone: undefined }];
+    for (const r of records) await journal.append(r);
+    await journal.close();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    const chained = (await readJournal<Chained<Entry>>(file)).records;
+    expect(lines).toEqual(records.map((r, i) => JSON.stringify({ ...r, chain: chained[i]!.chain })));
+    expect(verifyChain(chained)).toEqual({ head: chained[1]!.chain });
+  });
+
   it('chains lines so that an altered, removed or reordered line shows where', async () => {
     const file = await journalWith(6);
     const lines = (await readFile(file, 'utf8')).trim().split('\n');

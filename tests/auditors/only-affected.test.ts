@@ -144,11 +144,15 @@ describe('studio audit run --only-affected --since', () => {
       expect(now).toEqual(earlier);
     }
 
-    // In the graph: the run was informed by the earlier one, and each carried response names the run that asked it.
-    const carriedInGraph = await store!.query(
-      `SELECT (COUNT(DISTINCT ?response) AS ?n) WHERE { GRAPH ?g { ?response a <https://w3id.org/alignment-studio/ns#Response> ; <https://w3id.org/alignment-studio/ns#carriedOverFrom> <${a.run.iri}> } }`,
+    // In the graph: the run was informed by the earlier one and carries its results by reference, holding only those
+    // asked again; read through the queries, it has every result, the carried ones as the earlier run's.
+    const ownInGraph = await store!.query(
+      `SELECT (COUNT(DISTINCT ?response) AS ?n) WHERE { GRAPH ?g { ?response a <https://w3id.org/alignment-studio/ns#Response> ; <http://www.w3.org/ns/prov#wasGeneratedBy> <${b.run.iri}> } }`,
     );
-    expect(carriedInGraph.kind === 'rows' && Number(carriedInGraph.rows[0]!.n)).toBe(b.carriedOver?.results);
+    expect(ownInGraph.kind === 'rows' && Number(ownInGraph.rows[0]!.n)).toBe(mustAsk.length);
+    const read = await store!.namedQuery('audit-results', { run: b.run.iri });
+    expect(new Set(read.map((r) => r.scenario))).toEqual(new Set(second.records.map((r) => r.id)));
+    expect(read.filter((r) => String(r.result).startsWith(`${a.run.iri}/`)).map((r) => r.scenario)).toEqual(read.filter((r) => !asked.has(String(r.scenario))).map((r) => r.scenario));
     const informed = await store!.query(`ASK { GRAPH ?g { <${b.run.iri}> <http://www.w3.org/ns/prov#wasInformedBy> <${a.run.iri}> } }`);
     expect(informed).toEqual({ kind: 'boolean', value: true });
 
