@@ -52,16 +52,19 @@ describe('query thread recycling', () => {
     return (JSON.parse(answer.json) as { boolean: boolean }).boolean;
   };
 
+  /** Drops a graph and loads it again with `size` triples, in the worker and in the test's copy of the store. */
+  const replaceGraph = (queries: QueryThread, current: Map<string, string>, name: string, size: number) => {
+    queries.mirror({ op: 'drop', graph: name });
+    current.set(name, graph(name, size));
+    queries.mirror({ op: 'load', text: current.get(name)!, format: 'application/n-triples', graph: name });
+  };
+
   it('replaces a worker whose dropped triples outnumber its live ones by one that read the store afresh, missing no change', async () => {
     // The store as a new worker reads it; the test keeps it in step with the changes it sends, as the embedded store does.
     const current = new Map<string, string>([['urn:base', graph('base', 500)]]);
     const sources = (): ThreadSource[] => [...current].map(([name, text]) => ({ text, format: 'application/n-triples', graph: name }));
     const queries = (thread = new QueryThread(sources, { recycleAbove: 0 }));
-    const replace = (name: string, size: number) => {
-      queries.mirror({ op: 'drop', graph: name });
-      current.set(name, graph(name, size));
-      queries.mirror({ op: 'load', text: current.get(name)!, format: 'application/n-triples', graph: name });
-    };
+    const replace = (name: string, size: number) => replaceGraph(queries, current, name, size);
     expect(await ask(queries, 'base')).toBe(true);
     // 500 live triples: a first replacement of 300 drops 300 of them, not enough; a second drops 300 more.
     current.set('urn:policy', graph('policy', 300));
@@ -91,11 +94,7 @@ describe('query thread recycling', () => {
     // While `broken`, a new worker is given a graph it cannot parse (as a graph file that fails to read would).
     const sources = (): ThreadSource[] => [...current].map(([name, text]) => ({ text: broken ? `${text}\n<urn:unclosed` : text, format: 'application/n-triples', graph: name }));
     const queries = (thread = new QueryThread(sources, { recycleAbove: 0 }));
-    const replace = (name: string, size: number) => {
-      queries.mirror({ op: 'drop', graph: name });
-      current.set(name, graph(name, size));
-      queries.mirror({ op: 'load', text: current.get(name)!, format: 'application/n-triples', graph: name });
-    };
+    const replace = (name: string, size: number) => replaceGraph(queries, current, name, size);
     expect(await ask(queries, 'base')).toBe(true);
     broken = true;
     // 300 dropped past 200 live: the worker asks for a successor, which fails.
