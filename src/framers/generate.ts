@@ -738,7 +738,6 @@ export class Framer {
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const resolved = template.label !== 'Ambiguous';
     // Resolved: the winner decides the answer. Unresolved: the assistant must not pick a side, so both rules' checks apply.
-    // Resolved, the winner decides the act the user asks about.
     const sources = resolved ? [this.permittedSource(winner, picks)] : [this.expectationSource(winner, picks), this.expectationSource(loser, picks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
