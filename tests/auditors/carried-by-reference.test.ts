@@ -15,9 +15,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditsDir, runAudit, writeRunGraph, type AuditOutcome } from '../../src/auditors/audit-run.js';
+import { auditsDir, writeRunGraph, type AuditOutcome } from '../../src/auditors/audit-run.js';
 import { compareRuns } from '../../src/auditors/compare.js';
-import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
 import { parseHumanVerdicts } from '../../src/auditors/graders/human-verdicts.js';
 import { importHumanRows } from '../../src/auditors/human-import.js';
 import { readJournal } from '../../src/auditors/journal.js';
@@ -31,7 +30,7 @@ import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
 import { OpenAiTestServer, reply } from '../helpers/openai-server.js';
-import { MINI, MINI_POLICY, targetClient } from './suite-fixture.js';
+import { MINI, MINI_POLICY, freshAudit } from './suite-fixture.js';
 
 const available = await neo4jAvailable();
 const M = 'https://example.org/mini#';
@@ -94,19 +93,7 @@ describe('carried results by reference', () => {
     return suite;
   }
 
-  const audit = (suite: string, since?: string) =>
-    runAudit({
-      store: embedded,
-      auditsDir: auditsDir(dataDir),
-      suite,
-      target: targetClient(server.baseUrl),
-      graders: [new DeterministicGrader()],
-      stage: 'Baseline',
-      concurrency: 4,
-      fresh: true,
-      noCache: true,
-      ...(since ? { since } : {}),
-    });
+  const audit = (suite: string, since?: string) => freshAudit(embedded, dataDir, suite, server.baseUrl, since ? { since } : {});
 
   /** Writes a run's graph to Neo4j from its folder (the embedded store got it from runAudit). */
   async function mirror(runId: string): Promise<void> {

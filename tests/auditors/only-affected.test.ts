@@ -12,8 +12,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auditsDir, runAudit, type AuditOptions } from '../../src/auditors/audit-run.js';
-import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
+import { auditsDir, type AuditOptions } from '../../src/auditors/audit-run.js';
 import { readJournal } from '../../src/auditors/journal.js';
 import type { ResultRecord } from '../../src/auditors/result-record.js';
 import { RunFolder } from '../../src/auditors/run-folder.js';
@@ -26,7 +25,7 @@ import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { OpenAiTestServer, reply } from '../helpers/openai-server.js';
-import { MINI, targetClient } from './suite-fixture.js';
+import { MINI, freshAudit, targetClient } from './suite-fixture.js';
 
 const M = 'https://example.org/mini#';
 
@@ -55,18 +54,7 @@ async function loadAndExport(dataDir: string, text: string, out: string): Promis
 }
 
 function audit(dataDir: string, suite: string, extra: Partial<AuditOptions> = {}) {
-  return runAudit({
-    store: store!,
-    auditsDir: auditsDir(dataDir),
-    suite,
-    target: targetClient(server.baseUrl),
-    graders: [new DeterministicGrader()],
-    stage: 'Baseline',
-    concurrency: 4,
-    fresh: true,
-    noCache: true,
-    ...extra,
-  });
+  return freshAudit(store!, dataDir, suite, server.baseUrl, extra);
 }
 
 async function results(dataDir: string, runId: string): Promise<ResultRecord[]> {

@@ -17,6 +17,8 @@ import { runGeneration } from '../../src/cli/commands/generate.js';
 import { LlmClient } from '../../src/llm/client.js';
 import { LLM_DEFAULTS, type LlmConfig } from '../../src/llm/llm-config.js';
 import { reply, type RecordedRequest, type Reply, type Script } from '../helpers/openai-server.js';
+import { auditsDir, runAudit, type AuditOptions, type AuditOutcome } from '../../src/auditors/audit-run.js';
+import { DeterministicGrader } from '../../src/auditors/graders/deterministic.js';
 
 export const MINI = 'tests/fixtures/mini-policy.ttl';
 export const MINI_POLICY = 'https://example.org/mini#policy';
@@ -66,4 +68,23 @@ export const compliant: Script = () => reply.chat('Sure, here is how to do that.
 
 export function targetClient(baseUrl: string, config: Partial<LlmConfig> = {}): LlmClient {
   return new LlmClient({ ...LLM_DEFAULTS, baseUrl, model: TARGET_MODEL, parameters: { temperature: 0 }, timeoutMs: 5000, maxRetries: 1, ...config });
+}
+
+/**
+ * A baseline audit of a suite with the deterministic grader, asked afresh (no answer cache) of the endpoint at
+ * `baseUrl`, its run kept in `dataDir`'s audits folder; `extra` adds or overrides options (--since, a filter).
+ */
+export function freshAudit(store: GraphStore, dataDir: string, suite: string, baseUrl: string, extra: Partial<AuditOptions> = {}): Promise<AuditOutcome> {
+  return runAudit({
+    store,
+    auditsDir: auditsDir(dataDir),
+    suite,
+    target: targetClient(baseUrl),
+    graders: [new DeterministicGrader()],
+    stage: 'Baseline',
+    concurrency: 4,
+    fresh: true,
+    noCache: true,
+    ...extra,
+  });
 }
