@@ -23,7 +23,7 @@ import N3 from 'n3';
 import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
-import type { PortableRows } from './portable-rows.js';
+import { pieceRows, type PortableRows } from './portable-rows.js';
 import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
@@ -714,8 +714,7 @@ export class EmbeddedStore implements GraphStore {
     const rows = [...head.rows];
     for (const piece of answer.pieces) {
       await new Promise((resolve) => setImmediate(resolve));
-      const part = fromSparqlJson({ ...json, results: { bindings: JSON.parse(piece) as NonNullable<SparqlJson['results']>['bindings'] } });
-      if (part.kind === 'rows') for (const row of part.rows) rows.push(row);
+      for (const row of pieceRows(json, piece)) rows.push(row);
     }
     return { ...head, rows };
   }

@@ -26,9 +26,12 @@ export function readPortableRows(name: string, answer: PortableRows): Row[] {
   const head = fromSparqlJson(json);
   if (head.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
   const rows = [...head.rows];
-  for (const piece of answer.pieces ?? []) {
-    const part = fromSparqlJson({ ...json, results: { bindings: JSON.parse(piece) as NonNullable<SparqlJson['results']>['bindings'] } });
-    if (part.kind === 'rows') for (const row of part.rows) rows.push(row);
-  }
+  for (const piece of answer.pieces ?? []) for (const row of pieceRows(json, piece)) rows.push(row);
   return rows;
+}
+
+/** The rows of one piece of a SPARQL JSON answer cut into pieces (query-thread.ts): `head` is the answer without its bindings. */
+export function pieceRows(head: SparqlJson, piece: string): readonly Row[] {
+  const part = fromSparqlJson({ ...head, results: { bindings: JSON.parse(piece) as NonNullable<SparqlJson['results']>['bindings'] } });
+  return part.kind === 'rows' ? part.rows : [];
 }
