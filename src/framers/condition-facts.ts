@@ -133,20 +133,28 @@ function statedThreshold(c: Condition, negated: boolean, hierarchy: Hierarchy): 
     const rate = hierarchy.label(c.rate);
     return { text: negated ? `the ${quantity} is above the ${rate}` : `the ${quantity} is within the ${rate}`, terms: [...terms, c.rate] };
   }
-  // Each bound as a phrase, and its opposite.
-  const low = c.minExclusive !== undefined ? { said: `more than ${c.minExclusive}`, not: `at most ${c.minExclusive}` }
-    : c.minInclusive !== undefined ? { said: `at least ${c.minInclusive}`, not: `less than ${c.minInclusive}` } : undefined;
-  const high = c.maxExclusive !== undefined ? { said: `less than ${c.maxExclusive}`, not: `at least ${c.maxExclusive}` }
-    : c.maxInclusive !== undefined ? { said: `at most ${c.maxInclusive}`, not: `more than ${c.maxInclusive}` } : undefined;
+  const own = intervalOf({ ...c, negated: false });
+  if (!own) return labelFact(c, negated ? 'fails' : 'holds');
+  const above = (b: Bound) => `${b.inclusive ? 'at least' : 'more than'} ${b.value}`;
+  const below = (b: Bound) => `${b.inclusive ? 'at most' : 'less than'} ${b.value}`;
+  const flip = (b: Bound): Bound => ({ value: b.value, inclusive: !b.inclusive });
   let bound: string;
-  if (!low && !high) return labelFact(c, negated ? 'fails' : 'holds');
-  else if (low && high) {
-    const inclusive = c.minInclusive !== undefined && c.maxInclusive !== undefined;
-    bound = negated ? `${low.not}${unit} or ${high.not}` : inclusive ? `between ${c.minInclusive} and ${c.maxInclusive}` : `${low.said}${unit} and ${high.said}`;
-  } else bound = negated ? (low ?? high)!.not : (low ?? high)!.said;
-  const since = /^(\w+) since (.+)$/i.exec(quantity);
-  if (since && c.unit && since[1]!.toLowerCase() === c.unit.toLowerCase()) return { text: `it has been ${bound}${unit} since ${since[2]}`, terms };
+  if (negated && own.low && own.high) bound = `${below(flip(own.low))}${unit} or ${above(flip(own.high))}`;
+  else {
+    // One interval: the threshold's own, or the opposite of a one-sided one.
+    const { low, high } = negated ? intervalOf({ ...c, negated: true })! : own;
+    if (low && high) bound = low.inclusive && high.inclusive ? `between ${low.value} and ${high.value}` : `${above(low)}${unit} and ${below(high)}`;
+    else bound = low ? above(low) : below(high!);
+  }
+  const span = spanOf(quantity, c.unit);
+  if (span) return { text: `it has been ${bound}${unit} since ${span.event}`, terms };
   return { text: `the ${quantity} is ${bound}${unit}`, terms };
+}
+
+/** A span of time counted since an event ("days since the complaint was made", in days), said as time passed. */
+function spanOf(quantity: string, unit: string | undefined): { readonly unit: string; readonly event: string } | undefined {
+  const since = /^(\w+) since (.+)$/i.exec(quantity);
+  return since && unit && since[1]!.toLowerCase() === unit.toLowerCase() ? { unit, event: since[2]! } : undefined;
 }
 
 /** "A, B or C". */
@@ -201,8 +209,7 @@ function labelFact(condition: Condition, mode: FactMode): Fact {
 function thresholdFact(c: Condition, mode: FactMode, hierarchy: Hierarchy): Fact {
   const quantity = c.quantity ? hierarchy.label(c.quantity) : 'amount';
   const terms = c.quantity ? [c.quantity] : [];
-  const since = /^(\w+) since (.+)$/i.exec(quantity);
-  const span = since && c.unit && since[1]!.toLowerCase() === c.unit.toLowerCase() ? { unit: c.unit, event: since[2]! } : undefined;
+  const span = spanOf(quantity, c.unit);
   if (mode === 'unknown') return { text: span ? `I don't know exactly how many ${span.unit} it has been since ${span.event}` : `I don't know the exact ${quantity}`, terms };
   if (c.rate) {
     // A rate set elsewhere (a per diem): its value is not in the graph, so the fact names the rate itself.

@@ -10,6 +10,7 @@ import { readTurtle } from '../../src/rdf/turtle.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { Hierarchy } from '../../src/framers/hierarchy.js';
 import { conditionFact } from '../../src/framers/condition-facts.js';
+import type { Condition } from '../../src/framers/policy-context.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { ItemChecker, formatFindings } from '../../src/framers/item-check.js';
 import { generateAll } from '../helpers/generation.js';
@@ -72,6 +73,14 @@ describe('compound conditions in generation', () => {
     expect(fact('cond-unless-approved-or-urgent', 'stated')).toBe('a manager did not approve it in writing and a client does not face an emergency');
     expect(fact('cond-internal-or-approved-large', 'stated')).toBe('everyone involved is inside the organisation or the amount is more than 50 USD and a manager approved it in writing');
     expect(fact('cond-not-internal', 'stated')).toBe('someone outside the organisation is involved');
+    // Two bounds, and their opposite.
+    const between = (bounds: Partial<Condition>, negated = false) =>
+      conditionFact({ iri: `${K}between`, type: 'ThresholdCondition', label: 'between', quantity: `${K}amount`, unit: 'USD', negated, ...bounds }, 'stated', hierarchy, 'k', context.conditions).text;
+    expect(between({ minInclusive: 10, maxInclusive: 50 })).toBe('the amount is between 10 and 50 USD');
+    expect(between({ minExclusive: 10, maxExclusive: 50 })).toBe('the amount is more than 10 USD and less than 50 USD');
+    expect(between({ minInclusive: 10, maxExclusive: 50 }, true)).toBe('the amount is less than 10 USD or at least 50 USD');
+    expect(between({ minExclusive: 10, maxInclusive: 50 }, true)).toBe('the amount is at most 10 USD or more than 50 USD');
+    expect(between({ minExclusive: 10 }, true)).toBe('the amount is at most 10 USD');
     // The key picks nothing: the same text whatever it is.
     expect(new Set(['a', 'b', 'c'].map((key) => fact('cond-internal-or-small', 'stated', key))).size).toBe(1);
   });
