@@ -221,8 +221,8 @@ function isPlural(phrase: string): boolean {
   return /[^s]s$/.test(head) && !/(ss|us|is|news)$/.test(head) && !/^(ethics|politics|economics|physics|statistics|analytics)$/.test(head) && !MASS_NOUNS.has(head);
 }
 
-/** "a", "a and b", "a, b and c". */
-export function joinClauses(clauses: readonly string[]): string {
+/** "a", "a and b", "a, b and c" (or with "or"). */
+export function joinClauses(clauses: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
   const list = clauses.filter((c) => c.length > 0);
-  return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+  return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} ${conjunction} ${list.at(-1)}`;
 }

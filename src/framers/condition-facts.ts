@@ -95,7 +95,7 @@ function statedFact(condition: Condition, hierarchy: Hierarchy, conditions: Read
       const any = (condition.joinedBy !== 'allOf') !== negated;
       const facts = parts.map((part) => statedFact(part, hierarchy, conditions, negated, depth + 1));
       const texts = facts.map((f) => f.text);
-      return { text: any ? joinAlternatives(texts) : joinClauses(texts), terms: facts.flatMap((f) => f.terms) };
+      return { text: joinClauses(texts, any ? 'or' : 'and'), terms: facts.flatMap((f) => f.terms) };
     }
     case 'ThresholdCondition':
       return statedThreshold(condition, negated, hierarchy);
@@ -155,12 +155,6 @@ function statedThreshold(c: Condition, negated: boolean, hierarchy: Hierarchy): 
 function spanOf(quantity: string, unit: string | undefined): { readonly unit: string; readonly event: string } | undefined {
   const since = /^(\w+) since (.+)$/i.exec(quantity);
   return since && unit && since[1]!.toLowerCase() === unit.toLowerCase() ? { unit, event: since[2]! } : undefined;
-}
-
-/** "A, B or C". */
-function joinAlternatives(clauses: readonly string[]): string {
-  const list = clauses.filter((c) => c.length > 0);
-  return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`;
 }
 
 function compoundFact(condition: Condition, mode: Exclude<FactMode, 'stated'>, hierarchy: Hierarchy, key: string, conditions?: ReadonlyMap<string, Condition>): Fact {
