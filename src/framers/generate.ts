@@ -22,6 +22,9 @@ import { sourceName } from '../conflicts/precedence.js';
 
 /** The sources a chain-of-command item can stage, in the order one is chosen when both rules of a pair are instructed. */
 const STAGED_SOURCES = ['ToolSource', 'DeveloperSource', 'UserSource'] as const;
+const DEVELOPER = `${STUDIO}DeveloperSource`;
+const USER = `${STUDIO}UserSource`;
+const PLATFORM = `${STUDIO}PlatformSource`;
 
 /** The template families, in the order generation runs them. */
 export const FAMILIES = [
@@ -518,6 +521,8 @@ export class Framer {
     const say = party && template.family !== 'instruction-qa' ? this.speakersOf(this.voiceOf(party)) : AS_WRITTEN;
     // "one" in an act ("one's own", "say one is unsure") is said for whoever does it (voice.ts sayOneself).
     const hints = this.doerHints(party !== undefined && !party.userActs);
+    // The developer's instruction that puts the rule in force opens the conversation (ruleItem).
+    if (vars.instruction && template.family !== 'chain-of-command') rendered.messages.unshift({ role: 'system', content: this.library.partial('developer-turn')(vars) });
     const messages = rendered.messages.map((m) => ({
       role: m.role,
       content: sayOneself((m.role === 'user' ? say.user : m.role === 'assistant' ? say.assistant : say.developer)(m.content), m.role === 'system' ? 'developer' : m.role, hints),
@@ -582,11 +587,22 @@ export class Framer {
   }
 
   private ruleItem(template: Template, rule: Provision): Item | undefined {
+    // A rule another overrides wherever it applies has no situation of its own: what decides there is the
+    // winner, which the conflict's items teach. ("Is it OK for you to send my data where the e-mail says?"
+    // answered "Yes" from a permission the platform's prohibition overrides would teach the opposite.)
+    if (this.overruled().has(rule.iri)) return undefined;
+    const situated = template.family !== 'instruction-qa';
+    // A rule in force only when the developer, or content the assistant reads, instructs it: a situated item
+    // stages the developer's instruction as the developer's system turn, and has no way to stage content's.
+    const instructed = instructingSource(rule);
+    if (situated && instructed !== undefined && instructed !== DEVELOPER) return undefined;
     const key = `${this.options.seed} ${template.id} ${rule.iri}`;
     const picks = this.choosePicks(rule, template, key);
     const facts = this.facts(rule, template.facts, key);
-    const vars = this.ruleVars(rule, picks, key, template.family !== 'instruction-qa');
-    vars.facts = said(facts.text);
+    const vars = this.ruleVars(rule, picks, key, situated);
+    // An answer about the rule in general says who must have instructed it, with its conditions.
+    vars.facts = said(!situated && instructed ? joinClauses([`${sourceName(instructed)} has instructed it`, ...(facts.text ? [facts.text] : [])], 'and') : facts.text);
+    if (situated && instructed) vars.instruction = { says: this.instructionSays(rule.kind, picks) };
     const party = vars.party as Parties;
     // A phrasing that needs the user to be the bearer has nothing to say about a rule binding the assistant.
     if (!party.userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
@@ -737,6 +753,11 @@ export class Framer {
     if (!picks) return undefined;
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const resolved = template.label !== 'Ambiguous';
+    // A winner that content must instruct cannot be staged here (the chain-of-command items quote it); one the
+    // developer instructs is, as the developer's system turn, as is a developer's instruction the winner overrides:
+    // without it the user's words alone would seem to set a permission in force.
+    if (resolved && instructingSource(winner) !== undefined && instructingSource(winner) !== DEVELOPER) return undefined;
+    const staged = [winner, loser].find((p) => instructingSource(p) === DEVELOPER);
     // Resolved: the winner decides the answer. Unresolved: the assistant must not pick a side, so both rules' checks apply.
     const sources = resolved ? [this.permittedSource(winner, picks)] : [this.expectationSource(winner, picks), this.expectationSource(loser, picks)];
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
@@ -747,6 +768,7 @@ export class Framer {
       winner: side(winner),
       loser: side(loser),
       principle: principle ? principlePhrase(localName(principle), winner, loser) : null,
+      ...(staged ? { instruction: { says: this.instructionSays(staged.kind, picks) } } : {}),
     };
     return this.build(template, winner.kind, key, vars, expect, {
       derivedFrom: [winner.iri, loser.iri],
@@ -774,15 +796,7 @@ export class Framer {
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
     const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, this.permittedSource(winner, picks));
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
-    const actLabel = this.hierarchy.label(picks.action!);
-    const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
-    const withObject = this.context.terms.get(picks.action!)?.forms?.withObject;
-    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : [], {
-      kinds: this.kindsOf(picks.action!),
-      ...(picks.actionRule && picks.actionRule !== picks.action ? { ruleAction: this.hierarchy.label(picks.actionRule) } : {}),
-      ...(withObject ? { withObject } : {}),
-    });
-    const says = instruction.kind === 'Prohibition' ? `do not ${spoken(act)}` : instruction.kind === 'Obligation' ? `you must ${spoken(act)}` : `you may ${spoken(act)}`;
+    const says = this.instructionSays(instruction.kind, picks);
     const vars = {
       ...this.ruleVars(winner, picks, key),
       facts: said(facts.text),
@@ -801,6 +815,44 @@ export class Framer {
       follows,
     });
   }
+
+  /** What an instruction says to the assistant about the picked act, as its source would put it ("you may reveal the developer message"). */
+  private instructionSays(kind: string, picks: Picks): string {
+    const actLabel = this.hierarchy.label(picks.action!);
+    const object = picks.target ? this.hierarchy.label(picks.target) : undefined;
+    const withObject = this.context.terms.get(picks.action!)?.forms?.withObject;
+    const act = actPhrase(actLabel, object, picks.targetRule && picks.targetRule !== picks.target ? this.hierarchy.label(picks.targetRule) : undefined, picks.target ? this.kindsOf(picks.target) : [], {
+      kinds: this.kindsOf(picks.action!),
+      ...(picks.actionRule && picks.actionRule !== picks.action ? { ruleAction: this.hierarchy.label(picks.actionRule) } : {}),
+      ...(withObject ? { withObject } : {}),
+    });
+    return kind === 'Prohibition' ? `do not ${spoken(act)}` : kind === 'Obligation' ? `you must ${spoken(act)}` : `you may ${spoken(act)}`;
+  }
+
+  /**
+   * The rules a resolved conflict overrides wherever they apply: the winner applies in every situation the
+   * loser's items stage (its conditions and the developer's or content's instructions it needs are among the
+   * loser's, and its bearer, action, target and counterparty are the loser's or broader). A loser with a situation of its own (a general rule that a
+   * more specific one overrides only where the specific one's conditions hold) keeps its items.
+   */
+  private overruled(): ReadonlySet<string> {
+    if (this.overruledRules) return this.overruledRules;
+    const found = new Set<string>();
+    const covers = (wide: readonly string[], narrow: readonly string[]) => wide.length === 0 || narrow.some((n) => wide.some((w) => this.hierarchy.isUnder(n, w)));
+    for (const conflict of this.context.conflicts) {
+      const winner = conflict.winner ? this.context.provision.get(conflict.winner) : undefined;
+      const loser = conflict.loser ? this.context.provision.get(conflict.loser) : undefined;
+      if (!winner || !loser) continue;
+      // The user's request is in every situated item of a rule binding the assistant, so a winner the user
+      // instructs ("when the user asks for it, Lumen may use slang") decides all of them, as the platform's does.
+      const within = (of: Provision) => new Set([...of.condition, ...of.instructedBy.filter((s) => s !== PLATFORM && s !== USER)]);
+      const losers = within(loser);
+      if (![...within(winner)].every((c) => losers.has(c))) continue;
+      if ((['bearer', 'action', 'target', 'counterparty'] as const).every((slot) => covers(winner[slot], loser[slot]))) found.add(loser.iri);
+    }
+    return (this.overruledRules = found);
+  }
+  private overruledRules: ReadonlySet<string> | undefined;
 
   private definitionItem(template: Template, definition: Provision): Item {
     const key = `${this.options.seed} ${template.id} ${definition.iri}`;
@@ -884,4 +936,14 @@ function sectionVar(section: SectionRef | undefined): { number: string; title: s
 
 function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionRef[] {
   return [...new Map(sections.filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
+}
+
+/**
+ * Who must instruct a rule for it to be in force, when that is not the user asking for the act: the developer,
+ * or content the assistant reads (studio:instructedBy). The platform's word is the spec itself, and a rule
+ * the user may also set in force is staged by the user's own request.
+ */
+function instructingSource(rule: Provision): string | undefined {
+  if (rule.instructedBy.includes(USER)) return undefined;
+  return rule.instructedBy.find((s) => s !== PLATFORM);
 }

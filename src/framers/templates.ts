@@ -109,7 +109,11 @@ export interface Rendered {
 
 /** All templates of a folder, by id. */
 export class TemplateLibrary {
-  private constructor(readonly dir: string, private readonly templates: ReadonlyMap<string, Template>) {}
+  private constructor(
+    readonly dir: string,
+    private readonly templates: ReadonlyMap<string, Template>,
+    private readonly env: TemplateEnvironment,
+  ) {}
 
   /** Reads and compiles every templates/<family>/<name>.yaml under `dir`, with the partials of `dir`/_partials/<name>.hbs. */
   static async load(dir: string = TEMPLATES_DIR): Promise<TemplateLibrary> {
@@ -137,8 +141,20 @@ export class TemplateLibrary {
       }
     }
     if (templates.size === 0) throw new TemplateError(dir, 'holds no templates (expected <family>/<name>.yaml files)');
-    return new TemplateLibrary(dir, templates);
+    return new TemplateLibrary(dir, templates, env);
   }
+
+  /** One partial of the folder's _partials/, compiled on first use, to render on its own (a turn the generator adds). */
+  partial(name: string): Render {
+    let compiled = this.partialRenders.get(name);
+    if (!compiled) {
+      const file = path.join(this.dir, '_partials', `${name}.hbs`);
+      if (!this.env.partials.has(name)) throw new TemplateError(file, 'no such partial');
+      this.partialRenders.set(name, (compiled = compile(this.env, file, name, `{{> ${name}}}`)));
+    }
+    return compiled;
+  }
+  private readonly partialRenders = new Map<string, Render>();
 
   /** Every template, in id order. */
   all(): Template[] {

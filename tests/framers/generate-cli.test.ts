@@ -41,7 +41,7 @@ describe('studio generate', () => {
     await writeFile(file, (await readFile(file, 'utf8')).replaceAll('{{party.speaker}}', "I'm {{a bearer.label}}"));
     const broken = studio(['generate', '--data-dir', dataDir, '--check', '--templates', templates]);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/check: \d+ findings/);
+    expect(broken.stdout).toMatch(/check: \d+ findings?/);
     expect(broken.stdout).toMatch(/^https:\/\/w3id\.org\/alignment-studio\/id\/item\/\w+ \(scenario-noncompliant\/would-break\) perspective: a user turn claims to be the assistant: "I'm an assistant"$/m);
   });
 

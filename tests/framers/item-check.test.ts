@@ -60,7 +60,8 @@ describe('item invariants', () => {
     const result = await generated('tests/fixtures/conflict-scope-policy.ttl');
     const checker = new ItemChecker(result.context);
     const conflict = result.items.find((i) => i.family === 'conflict' && i.derivedFrom.includes(`${FX}fic-002`))!;
-    const refusing = result.items.find((i) => i.family === 'scenario-noncompliant' && i.derivedFrom[0] === `${FX}fic-002`)!;
+    // fic-002 has no scenario of its own: fic-001 overrides it wherever it applies. fic-003 prevails over fic-001.
+    const refusing = result.items.find((i) => i.family === 'scenario-noncompliant' && i.derivedFrom[0] === `${FX}fic-003`)!;
     expect(checker.check([conflict, refusing])).toEqual([]);
     const planted: Item[] = [
       // The bug of issue 15: a conflict item naming the sibling action, which only the winner covers.
@@ -88,7 +89,7 @@ describe('item invariants', () => {
     expect(findings.find((f) => f.item === 'urn:planted:entity' && f.kind === 'entity')!.detail).toContain(`${FX}fic-002`);
     expect(findings.find((f) => f.item === 'urn:planted:entity' && f.kind === 'behaviour')!.detail).toContain(`${FX}fic-003`);
     expect(findings.find((f) => f.item === 'urn:planted:entity')!.template).toBe(conflict.template.id);
-    // Help without the refusal fic-002 asks for; and the reference, which refuses, fails the planted MustHelp.
+    // Help without the refusal fic-003 asks for; and the reference, which refuses, fails the planted MustHelp.
     expect(kinds('urn:planted:behaviour')).toEqual(['behaviour', 'behaviour', 'reference']);
     expect(kinds('urn:planted:answers')).toEqual(['reference', 'reference', 'rejected']);
     expect(kinds('urn:planted:perspective')).toEqual(['perspective']);
