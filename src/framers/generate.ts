@@ -713,6 +713,8 @@ export class Framer {
       ...this.ruleVars(rule, picks, key),
       facts: said(facts.text),
       other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.termVar(otherPicks.action), target: this.termVar(otherPicks.target, otherPicks.targetRule) },
+      // The two texts one after the other, so that a refusal or warning comes before both, not between them.
+      both: `${rule.text} ${other.text}`,
     };
     return this.build(template, rule.kind, key, vars, expect, {
       derivedFrom: [rule.iri, other.iri],
