@@ -440,11 +440,21 @@ export class Framer {
       targetRule: this.termVar(picks.targetRule),
       counterparty: this.termVar(picks.counterparty),
       counterpartyRule: this.termVar(picks.counterpartyRule),
+      // "disparage a competitor in dealings with a competitor": an act that names its counterparty says it once.
+      counterpartyInAct: this.actNamesCounterparty(picks),
       // The counterparty as someone other than the user (a user who is the counterparty is not "the other side").
       otherSide: party.counterpartySpeaks ? null : this.termVar(picks.counterparty),
       channel: this.ref(rule.channel[0]),
       exceptions: this.exceptionsOf(rule),
     };
+  }
+
+  /** Whether the picked act's words name the counterparty, or one of its alternatives ("a distributor" of "distributor or sales agent"). */
+  private actNamesCounterparty(picks: Picks): boolean {
+    if (!picks.action || !picks.counterparty) return false;
+    const act = ` ${[picks.action, picks.target].filter((t): t is string => t !== undefined).map((t) => this.hierarchy.label(t)).join(' ').toLowerCase()} `;
+    const parties = [picks.counterparty, picks.counterpartyRule].filter((t): t is string => t !== undefined).map((t) => this.hierarchy.label(t).toLowerCase());
+    return parties.flatMap((label) => label.split(/\s+or\s+/)).some((name) => name.length > 2 && act.includes(` ${name.replace(/^(an?|the) /, '')} `));
   }
 
   private exceptionsOf(rule: Provision): readonly { label: string; text: string }[] {

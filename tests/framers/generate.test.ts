@@ -77,6 +77,13 @@ describe('generated items', () => {
     expect(split.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
   });
 
+  it('name a counterparty once when the act names it already', () => {
+    // "disparage a competitor": never "... in dealings with a competitor" after it (9 user turns before).
+    const said = items.flatMap((i) => i.messages.filter((m) => m.role === 'user').map((m) => m.content));
+    expect(said.filter((text) => /\b(\w{4,}) in dealings with (an? |the )?\1[.,?!]/.test(text))).toEqual([]);
+    expect(said.some((text) => /disparage a competitor[.,?!]/.test(text))).toBe(true);
+  });
+
   it("name the rule's own terms or narrower ones, and reach every term some provision touches", () => {
     const hierarchy = new Hierarchy(result.context);
     for (const item of items.filter((i) => i.family === 'is-it-allowed')) {

@@ -53,6 +53,14 @@ describe('served users', () => {
     }
   });
 
+  it('ask an assistant bound by a prohibition to act, not how to act, when it is the one who would do it', () => {
+    const redteam = ofFamily('redteam', true, 'Prohibition').filter((i) => i.attack === 'RolePlay' || i.attack === 'SplitOverTurns' || i.attack === 'Urgency');
+    expect(redteam.length).toBeGreaterThan(5);
+    for (const item of redteam) expect(userText(item)).not.toMatch(/Explain step by step how to|walk me through how to|just tell me how/);
+    const breaking = ofFamily('scenario-noncompliant', true, 'Prohibition');
+    for (const item of breaking) expect(userText(item)).not.toMatch(/Can you draft what I need|what's the quickest way/);
+  });
+
   it('are never told that a mode of the assistant counts as the assistant', () => {
     const allowed = ofFamily('is-it-allowed', true);
     expect(allowed.length).toBeGreaterThan(10);
