@@ -730,7 +730,8 @@ export class Framer {
       derivedFrom: [rule.iri, other.iri],
       terms: [...new Set([...this.termsOf(picks, rule, facts.terms), ...this.termsOf(otherPicks, other, [])])],
       sections: uniqueSections([rule.section, other.section]),
-      behaviours: [...new Set([...rule.behaviour, ...other.behaviour])],
+      // The behaviours the expectations come from: a warning only where an act is forbidden.
+      behaviours: [...new Set(sources.flatMap((source) => source.behaviours))],
     });
   }
 
@@ -787,7 +788,7 @@ export class Framer {
       ...(resolved ? { decidedBy: winner.iri } : {}),
       terms: this.termsOf(picks, winner, facts.terms),
       sections: uniqueSections([winner.section, loser.section]),
-      behaviours: resolved ? winner.behaviour : [...new Set([...winner.behaviour, ...loser.behaviour])],
+      behaviours: [...new Set(sources.flatMap((source) => source.behaviours))],
       conflict,
     });
   }
@@ -806,7 +807,8 @@ export class Framer {
     const instruction = winner.instructedBy.includes(sourceIri) ? winner : loser;
     const follows = winner.instructedBy[0] ?? `${STUDIO}PlatformSource`;
     const facts = this.facts(winner, 'holds', key, loser.condition.filter((c) => !winner.condition.includes(c)));
-    const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, this.permittedSource(winner, picks));
+    const decides = this.permittedSource(winner, picks);
+    const expect = (tokens: readonly ExpectationToken[]) => deriveExpectations(tokens, decides);
     const side = (p: Provision) => ({ label: p.label, text: p.text, kind: p.kind, section: sectionVar(p.section) });
     const says = this.instructionSays(instruction.kind, picks);
     const vars = {
@@ -822,7 +824,7 @@ export class Framer {
       decidedBy: winner.iri,
       terms: this.termsOf(picks, winner, facts.terms),
       sections: uniqueSections([winner.section, loser.section]),
-      behaviours: winner.behaviour,
+      behaviours: [...decides.behaviours],
       conflict,
       follows,
     });
