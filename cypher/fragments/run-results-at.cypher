@@ -7,9 +7,10 @@ CALL (run, node) {
   RETURN result
   UNION
   // Results the run carries over (in a chain), unless a run on the way leaves their scenario out.
-  MATCH (node)<-[:LINK]-(result:AuditResult)-[:prov__wasGeneratedBy]->(source), (result)-[:RAN_SCENARIO]->(carried)
+  MATCH (node)<-[:LINK]-(result:AuditResult)-[:prov__wasGeneratedBy]->(source)
   WHERE (result.decisive AND EXISTS { (result)-[:earl__mode]->(:Resource {uri: 'http://www.w3.org/ns/earl#automatic'}) }) OR result.decidesUnreviewed
-  MATCH path = (run)-[:CARRIES_OVER_FROM*1..]->(source)
+  // A MATCH of its own: LINK may be RAN_SCENARIO, a relationship one MATCH cannot bind twice.
+  MATCH (result)-[:RAN_SCENARIO]->(carried), path = (run)-[:CARRIES_OVER_FROM*1..]->(source)
   WHERE NONE(between IN nodes(path)[..-1] WHERE EXISTS { (between)-[:LEAVES_OUT]->(carried) })
   RETURN result
 }
