@@ -9,7 +9,9 @@
  * <name>(x, y)": when the query is loaded, the fragment's lines after its
  * opening comments take that line's place, indented as it is, each parameter
  * renamed to the argument in its place (a whole word, in Cypher also a label
- * or relationship type; never inside a string or a comment). The fragment's
+ * or relationship type; never inside a string or a comment). A SPARQL
+ * argument may be a constant, a prefixed name or an IRI, for a parameter
+ * that stands where a property does. The fragment's
  * other variables keep their names, so a SPARQL query must not use them
  * itself (checked); a Cypher fragment is a CALL subquery, whose variables
  * stay inside it. Fragments include no fragments.
@@ -35,7 +37,8 @@ interface Fragment {
 const DECLARATION = /^@fragment\b(.*)$/;
 const INCLUDE = /^([ \t]*)(?:#|\/\/)[ \t]*@include\b(.*)$/;
 const CALL = /^[ \t]*([a-z0-9]+(?:-[a-z0-9]+)*)[ \t]*\(([^()]*)\)[ \t]*$/;
-const ARGUMENT = { sparql: /^\?[A-Za-z_][A-Za-z0-9_]*$/, cypher: /^[A-Za-z_][A-Za-z0-9_]*$/ };
+/** A SPARQL argument is a variable, or a constant (a prefixed name or an IRI); a Cypher one a name. */
+const ARGUMENT = { sparql: /^(?:\?[A-Za-z_]\w*|[A-Za-z][\w.-]*:[\w.-]*|<[^<>\s]*>)$/, cypher: /^[A-Za-z_]\w*$/ };
 
 /**
  * The query text with each include line replaced by its fragment, read from
@@ -105,9 +108,11 @@ function parseCall(call: string, where: string, syntax: FragmentSyntax, what: 'i
   const args = match[2]!.trim() === '' ? [] : match[2]!.split(',').map((a) => a.trim());
   for (const arg of args) {
     if (!ARGUMENT[syntax.language].test(arg)) {
-      throw new QueryError(where, `@${what} ${match[1]}: '${arg}' is not a ${syntax.language === 'sparql' ? 'SPARQL variable (?name)' : 'Cypher name'}`);
+      const expected = syntax.language === 'cypher' ? 'a Cypher name' : what === 'fragment' ? 'a SPARQL variable (?name)' : 'a SPARQL variable (?name), prefixed name or IRI';
+      throw new QueryError(where, `@${what} ${match[1]}: '${arg}' is not ${expected}`);
     }
   }
+  if (what === 'fragment' && args.some((arg) => syntax.language === 'sparql' && !arg.startsWith('?'))) throw new QueryError(where, `@fragment ${match[1]}: its parameters are variables (?name)`);
   if (what === 'fragment' && new Set(args).size !== args.length) throw new QueryError(where, `@fragment ${match[1]} names a parameter twice`);
   return { name: match[1]!, args };
 }

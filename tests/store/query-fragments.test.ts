@@ -56,6 +56,9 @@ describe('query fragments', () => {
     const twice = await includeFragments('#@include labelled(?a, ?b)\n#@include labelled(?c, ?d)', 'q.rq', folder, SPARQL);
     expect(twice).toContain('?a rdfs:label ?b ;');
     expect(twice).toContain('?c rdfs:label ?d ;');
+    // A constant stands for a parameter: a prefixed name or an IRI.
+    const constant = await includeFragments('#@include labelled(?rule, <https://example.org/label>)', 'q.rq', folder, SPARQL);
+    expect(constant).toContain('?rule rdfs:label <https://example.org/label> ;');
     // A query with no include line is left as it is.
     expect(await includeFragments('SELECT * WHERE { ?s ?p ?o }', 'q.rq', folder, SPARQL)).toBe('SELECT * WHERE { ?s ?p ?o }');
   });
@@ -90,7 +93,7 @@ describe('query fragments', () => {
     await expect(include('  #@include missing(?a)')).rejects.toThrow(/sparql\/q\.rq, line 2: unknown fragment 'missing'; known: labelled/);
     await expect(include('  #@include labelled(?a)')).rejects.toThrow(/sparql\/q\.rq, line 2: fragment 'labelled' takes 2 argument\(s\) \(\?thing, \?label\), given 1/);
     await expect(include('  #@include labelled(?a, ?b, ?c)')).rejects.toThrow(/line 2: .*given 3/);
-    await expect(include('  #@include labelled(a, ?b)')).rejects.toThrow(/line 2: @include labelled: 'a' is not a SPARQL variable/);
+    await expect(include('  #@include labelled(a, ?b)')).rejects.toThrow(/line 2: @include labelled: 'a' is not a SPARQL variable \(\?name\), prefixed name or IRI/);
     await expect(include('  #@include labelled')).rejects.toThrow(/line 2: @include must be followed by <name>\(\?a, \?b\)/);
     await expect(include('  #@include labelled(?a, ?b)\n  ?thingy ex:p ?a .')).rejects.toThrow(/sparql\/q\.rq: uses \?thingy, a variable of the fragment 'labelled'/);
   });
@@ -100,11 +103,13 @@ describe('query fragments', () => {
       'bare.rq': '# No declaration.\n?s ?p ?o .\n',
       'named.rq': '# @fragment other(?s)\n?s ?p ?o .\n',
       'nested.rq': '# @fragment nested(?s)\n#@include bare(?s)\n',
+      'constant.rq': '# @fragment constant(?s, ex:p)\n?s ex:p ?o .\n',
     });
     const include = (name: string) => includeFragments(`#@include ${name}(?x)`, 'q.rq', folder, SPARQL);
     await expect(include('bare')).rejects.toThrow(/fragments\/bare\.rq: has no "@fragment bare\(\.\.\.\)" line closing/);
     await expect(include('named')).rejects.toThrow(/fragments\/named\.rq: declares the fragment 'other', not 'named'/);
     await expect(include('nested')).rejects.toThrow(/fragments\/nested\.rq: includes a fragment/);
+    await expect(include('constant')).rejects.toThrow(/fragments\/constant\.rq: @fragment constant: its parameters are variables/);
   });
 
   it('loads the named queries with their fragments written out, the run renamed in each', async () => {
@@ -114,6 +119,8 @@ describe('query fragments', () => {
     const sparql = (await loadNamedQuery('audit-rule-status', 'sparql')).text;
     expect(sparql).toContain('?before studio:carriesOverFrom+ ?source .');
     expect(sparql).toContain('?after studio:carriesOverFrom* ?between');
+    const history = (await loadNamedQuery('audit-history-of-rule', 'sparql')).text;
+    expect(history).toContain('?result studio:testsRule ?rule ; a studio:AuditResult ; studio:decisive true ; prov:wasGeneratedBy ?run .');
     const cypher = (await loadNamedQuery('audit-side-by-side', 'cypher')).text;
     expect(cypher).toContain('MATCH path = (first)-[:CARRIES_OVER_FROM*1..]->(source)');
     expect(cypher).toContain('MATCH (scenario)<-[:RAN_SCENARIO]-(b:AuditResult)-[:prov__wasGeneratedBy]->(source)\n');
