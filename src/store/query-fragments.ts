@@ -11,10 +11,10 @@
  * renamed to the argument in its place (a whole word, in Cypher also a label
  * or relationship type; never inside a string or a comment). A SPARQL
  * argument may be a constant, a prefixed name or an IRI, for a parameter
- * that stands where a property does. The fragment's
- * other variables keep their names, so a SPARQL query must not use them
- * itself (checked); a Cypher fragment is a CALL subquery, whose variables
- * stay inside it. Fragments include no fragments.
+ * that stands where a property does. The fragment's other variables keep
+ * their names, so a SPARQL query must not use them itself (checked); a
+ * Cypher fragment is a CALL subquery, whose variables stay inside it.
+ * Fragments include no fragments.
  */
 
 import { readFile, readdir } from 'node:fs/promises';
@@ -37,8 +37,9 @@ interface Fragment {
 const DECLARATION = /^@fragment\b(.*)$/;
 const INCLUDE = /^([ \t]*)(?:#|\/\/)[ \t]*@include\b(.*)$/;
 const CALL = /^[ \t]*([a-z0-9]+(?:-[a-z0-9]+)*)[ \t]*\(([^()]*)\)[ \t]*$/;
-/** A SPARQL argument is a variable, or a constant (a prefixed name or an IRI); a Cypher one a name. */
-const ARGUMENT = { sparql: /^(?:\?[A-Za-z_]\w*|[A-Za-z][\w.-]*:[\w.-]*|<[^<>\s]*>)$/, cypher: /^[A-Za-z_]\w*$/ };
+const VARIABLE = { sparql: /^\?[A-Za-z_]\w*$/, cypher: /^[A-Za-z_]\w*$/ };
+/** A SPARQL constant, a prefixed name or an IRI: an include's argument may be one, for a parameter that stands where a property does. */
+const SPARQL_CONSTANT = /^(?:[A-Za-z][\w.-]*:[\w.-]*|<[^<>\s]*>)$/;
 
 /**
  * The query text with each include line replaced by its fragment, read from
@@ -106,13 +107,13 @@ function parseCall(call: string, where: string, syntax: FragmentSyntax, what: 'i
   const match = CALL.exec(call);
   if (!match) throw new QueryError(where, `@${what} must be followed by ${example}, not '${call.trim()}'`);
   const args = match[2]!.trim() === '' ? [] : match[2]!.split(',').map((a) => a.trim());
+  const constants = what === 'include' && syntax.language === 'sparql';
   for (const arg of args) {
-    if (!ARGUMENT[syntax.language].test(arg)) {
-      const expected = syntax.language === 'cypher' ? 'a Cypher name' : what === 'fragment' ? 'a SPARQL variable (?name)' : 'a SPARQL variable (?name), prefixed name or IRI';
+    if (!VARIABLE[syntax.language].test(arg) && !(constants && SPARQL_CONSTANT.test(arg))) {
+      const expected = syntax.language === 'cypher' ? 'a Cypher name' : constants ? 'a SPARQL variable (?name), prefixed name or IRI' : 'a SPARQL variable (?name)';
       throw new QueryError(where, `@${what} ${match[1]}: '${arg}' is not ${expected}`);
     }
   }
-  if (what === 'fragment' && args.some((arg) => syntax.language === 'sparql' && !arg.startsWith('?'))) throw new QueryError(where, `@fragment ${match[1]}: its parameters are variables (?name)`);
   if (what === 'fragment' && new Set(args).size !== args.length) throw new QueryError(where, `@fragment ${match[1]} names a parameter twice`);
   return { name: match[1]!, args };
 }
