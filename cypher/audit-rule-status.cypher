@@ -3,37 +3,17 @@
 // way. A rule fails in a run when a scenario testing it failed, and passes
 // when every scenario testing it passed.
 // A run's results are its own and those it carries over from earlier runs
-// (studio:carriesOverFrom, studio:leavesOut; see src/auditors/to-rdf.ts).
+// (studio:carriesOverFrom, studio:leavesOut): cypher/fragments/run-results.cypher and run-results-at.cypher.
 // @param before iri
 // @param after iri
 MATCH (before:Resource {uri: $before})
-CALL (before) {
-  MATCH (b:AuditResult {decisive: true})-[:prov__wasGeneratedBy]->(before)
-  RETURN b
-  UNION
-  // A result the run carries over (in a chain), unless a run on the way leaves its scenario out.
-  MATCH path = (before)-[:CARRIES_OVER_FROM*1..]->(source),
-        (b:AuditResult)-[:prov__wasGeneratedBy]->(source), (b)-[:RAN_SCENARIO]->(carried)
-  WHERE ((b.decisive AND EXISTS { (b)-[:earl__mode]->(:Resource {uri: 'http://www.w3.org/ns/earl#automatic'}) }) OR b.decidesUnreviewed)
-    AND NONE(between IN nodes(path)[..-1] WHERE EXISTS { (between)-[:LEAVES_OUT]->(carried) })
-  RETURN b
-}
+// @include run-results(before, b)
 MATCH (b)-[:TESTS_RULE]->(rule),
       (b)-[:earl__result]->()-[:earl__outcome]->(bo)
 WITH rule, collect(bo.uri) AS beforeOutcomes
 MATCH (after:Resource {uri: $after})
 // The second run's results of each rule, from the rule: one rule at a time.
-CALL (after, rule) {
-  MATCH (rule)<-[:TESTS_RULE]-(a:AuditResult {decisive: true})-[:prov__wasGeneratedBy]->(after)
-  RETURN a
-  UNION
-  // Results the second run carries over, unless a run on the way leaves their scenario out.
-  MATCH (rule)<-[:TESTS_RULE]-(a:AuditResult)-[:prov__wasGeneratedBy]->(source), (a)-[:RAN_SCENARIO]->(carried)
-  WHERE ((a.decisive AND EXISTS { (a)-[:earl__mode]->(:Resource {uri: 'http://www.w3.org/ns/earl#automatic'}) }) OR a.decidesUnreviewed)
-  MATCH path = (after)-[:CARRIES_OVER_FROM*1..]->(source)
-  WHERE NONE(between IN nodes(path)[..-1] WHERE EXISTS { (between)-[:LEAVES_OUT]->(carried) })
-  RETURN a
-}
+// @include run-results-at(after, rule, TESTS_RULE, a)
 MATCH (a)-[:earl__result]->()-[:earl__outcome]->(ao)
 WITH rule, beforeOutcomes, collect(ao.uri) AS afterOutcomes
 WITH rule, size(beforeOutcomes) AS scenariosBefore, size(afterOutcomes) AS scenariosAfter,

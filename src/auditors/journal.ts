@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { access, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { AuditRunError } from '../errors.js';
 import { LineAppender } from './line-appender.js';
-import { wholeLines } from './line-reader.js';
+import { fileLines } from '../io/file-lines.js';
 
 /** The chain value before the first line. */
 export const CHAIN_START = '0'.repeat(64);
@@ -109,7 +109,7 @@ export async function* journalRecords<T>(file: string): AsyncGenerator<T> {
     throw error;
   }
   let line = 0;
-  for await (const { bytes } of wholeLines(file)) yield parseLine<T>(bytes, file, ++line);
+  for await (const { bytes } of fileLines(file)) yield parseLine<T>(bytes, file, ++line);
 }
 
 function parseLine<T>(bytes: Buffer, file: string, line: number): T {

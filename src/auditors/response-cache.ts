@@ -19,7 +19,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatMessage } from '../llm/client.js';
 import { LineAppender } from './line-appender.js';
-import { wholeLines } from './line-reader.js';
+import { fileLines } from '../io/file-lines.js';
 
 /** What the cache keeps of an answer. */
 export interface CachedReply {
@@ -94,7 +94,7 @@ export class ResponseCache {
       await mkdir(this.folder, { recursive: true });
       this.handle = await open(this.file, 'a+');
       let whole = 0;
-      for await (const { bytes, offset } of wholeLines(this.file)) {
+      for await (const { bytes, offset } of fileLines(this.file)) {
         // The key is the line's first field: {"key":"<64 hex>", ...
         const key = bytes.toString('latin1', 8, 72);
         if (bytes.toString('latin1', 0, 8) === '{"key":"' && /^[0-9a-f]{64}$/.test(key)) this.index.set(key, { offset, length: bytes.length });

@@ -6,12 +6,15 @@
  * depends on (no triple of theirs can match it), which the embedded store
  * then need not read for it (tests/store/query-skips.test.ts checks each
  * such query's answer with and without them).
+ * A line "#@include <fragment>(?a, ?b)" ("// @include <fragment>(a, b)")
+ * includes a pattern written once for several queries (src/store/query-fragments.ts).
  */
 
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../vocabulary.js';
 import { QueryError, UnknownQueryError } from '../errors.js';
+import { includeFragments } from './query-fragments.js';
 
 export type QueryLanguage = 'sparql' | 'cypher';
 export type ParamType = 'iri' | 'string' | 'integer' | 'boolean';
@@ -65,7 +68,8 @@ export async function loadNamedQuery(name: string, language: QueryLanguage): Pro
     if (match) params.set(match[1]!, match[2] as ParamType);
   }
   const skips = new Set(header.filter((line) => /^@skips\s/.test(line)).flatMap((line) => line.slice('@skips'.length).trim().split(/\s+/)));
-  const query: NamedQuery = { name, language, purpose: header[0] ?? name, params, skips, text };
+  const expanded = await includeFragments(text, `${folder}/${name}${extension}`, path.join(PROJECT_ROOT, folder), { language, comment, extension });
+  const query: NamedQuery = { name, language, purpose: header[0] ?? name, params, skips, text: expanded };
   cache.set(key, query);
   return query;
 }

@@ -30,7 +30,7 @@
  * written. No file becomes a string: only the lines whose texts are asked.
  */
 
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
@@ -38,6 +38,7 @@ import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
 import { activitiesOf } from '../generated-index.js';
+import { eachFileLine } from '../../io/file-lines.js';
 
 /** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
 export interface EarlierGraph {
@@ -51,6 +52,9 @@ export interface EarlierGraph {
 const WINDOW = 1 << 20;
 
 const NEWLINE = 0x0a;
+
+/** How the datasets' files are read line by line: a window at a time, the last line even without its newline. */
+const LINES = { chunkBytes: WINDOW, unterminated: 'keep' } as const;
 
 /** A file's lines by item IRI, as [start, end) of its bytes, the newline included. */
 interface IndexedFile {
@@ -238,7 +242,7 @@ async function eachLine(file: string, take: (bytes: Buffer, start: number, end: 
   const handle = await open(file, 'r').catch(() => undefined);
   if (!handle) return false;
   try {
-    await eachLineOf(handle, take);
+    await eachFileLine(handle, take, LINES);
   } finally {
     await handle.close();
   }
@@ -286,24 +290,6 @@ function quoted(bytes: Buffer, from: number, end: number): string | undefined {
   return bytes.subarray(from, close).includes(BACKSLASH) ? undefined : bytes.toString('utf8', from, close);
 }
 
-/** Each line of a file as the bytes [start, end) of a buffer, with the line's offset in the file; no line becomes a string unless `take` makes it one. */
-async function eachLineOf(handle: FileHandle, take: (bytes: Buffer, start: number, end: number, offset: number) => void, digest?: Hash): Promise<void> {
-  let rest: Buffer = Buffer.alloc(0);
-  let base = 0;
-  for await (const chunk of handle.createReadStream({ start: 0, autoClose: false, highWaterMark: WINDOW }) as AsyncIterable<Buffer>) {
-    digest?.update(chunk);
-    const bytes = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
-      take(bytes, start, end, base + start);
-      start = end + 1;
-    }
-    rest = bytes.subarray(start);
-    base += start;
-  }
-  if (rest.length > 0) take(rest, 0, rest.length, base);
-}
-
 const [DASH, SPACE] = [0x2d, 0x20];
 
 /**
@@ -323,7 +309,7 @@ async function testsOf(suite: FileHandle): Promise<Map<string, [number, number]>
   };
   const is = (bytes: Buffer, from: number, to: number, text: string) => to - from >= text.length && bytes.toString('latin1', from, from + text.length) === text;
   let last = 0;
-  await eachLineOf(suite, (bytes, from, to, offset) => {
+  await eachFileLine(suite, (bytes, from, to, offset) => {
     last = offset + (to - from) + 1;
     if (!inTests) {
       inTests = to - from === 6 && is(bytes, from, to, 'tests:');
@@ -341,7 +327,7 @@ async function testsOf(suite: FileHandle): Promise<Map<string, [number, number]>
       if (is(bytes, from, to, '    item: ')) iri = bytes.toString('utf8', from + 10, to);
       afterMetadata = false;
     }
-  });
+  }, LINES);
   end(last);
   return tests;
 }
