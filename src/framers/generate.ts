@@ -475,10 +475,10 @@ export class Framer {
     const seed = this.options.seed;
     const iri = itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? '');
     const kept = this.options.reuse?.({ iri, template, derivedFrom: fields.derivedFrom, terms: fields.terms, sections: fields.sections, ...(fields.conflict ? { conflict: fields.conflict } : {}) });
-    const { messages, reference, rejected } = kept ?? this.renderTexts(template, variant, key, vars, expectations);
+    const { messages, reference, rejected } = kept ? UNREAD : this.renderTexts(template, variant, key, vars, expectations);
     // Every item has the same keys, in the same order, unset ones undefined (which JSON leaves out, as it left out
     // the missing keys before): the code that reads items then sees one shape of item.
-    return {
+    const item: Item = {
       iri,
       type: template.type,
       family: template.family,
@@ -501,6 +501,7 @@ export class Framer {
       policy: this.context.policy.policy,
       seed,
     };
+    return kept ? withKeptTexts(item, kept) : item;
   }
 
   /** An item's turns, reference answer and rejected answer: rendered, then each said in its speaker's voice. */
@@ -884,4 +885,20 @@ function sectionVar(section: SectionRef | undefined): { number: string; title: s
 
 function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionRef[] {
   return [...new Map(sections.filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
+}
+
+/** The texts of an item kept before they are read. */
+const UNREAD: KeptTexts = { messages: [], reference: '' };
+
+/**
+ * A kept item, its texts read from the kept ones when first asked: selective
+ * regeneration copies most kept items' records as bytes, so their texts are
+ * mostly never decoded.
+ */
+function withKeptTexts(item: Item, kept: KeptTexts): Item {
+  return Object.defineProperties(item, {
+    messages: { get: () => kept.messages, enumerable: true },
+    reference: { get: () => kept.reference, enumerable: true },
+    rejected: { get: () => kept.rejected || undefined, enumerable: true },
+  });
 }
