@@ -475,10 +475,12 @@ export class Framer {
     const seed = this.options.seed;
     const iri = itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? '');
     const kept = this.options.reuse?.({ iri, template, derivedFrom: fields.derivedFrom, terms: fields.terms, sections: fields.sections, ...(fields.conflict ? { conflict: fields.conflict } : {}) });
-    const { messages, reference, rejected } = kept ? UNREAD : this.renderTexts(template, variant, key, vars, expectations);
+    // A kept item's texts are read from the kept ones when first asked: selective regeneration copies most kept
+    // items' records as bytes, so their texts are mostly never decoded.
+    const texts = kept ?? this.renderTexts(template, variant, key, vars, expectations);
     // Every item has the same keys, in the same order, unset ones undefined (which JSON leaves out, as it left out
     // the missing keys before): the code that reads items then sees one shape of item.
-    const item: Item = {
+    return {
       iri,
       type: template.type,
       family: template.family,
@@ -487,9 +489,15 @@ export class Framer {
       label: template.label || undefined,
       attack: template.attack || undefined,
       boundary: template.boundary || undefined,
-      messages,
-      reference,
-      rejected: rejected || undefined,
+      get messages() {
+        return texts.messages;
+      },
+      get reference() {
+        return texts.reference;
+      },
+      get rejected() {
+        return texts.rejected || undefined;
+      },
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
@@ -501,7 +509,6 @@ export class Framer {
       policy: this.context.policy.policy,
       seed,
     };
-    return kept ? withKeptTexts(item, kept) : item;
   }
 
   /** An item's turns, reference answer and rejected answer: rendered, then each said in its speaker's voice. */
@@ -887,18 +894,3 @@ function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionR
   return [...new Map(sections.filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
 }
 
-/** The texts of an item kept before they are read. */
-const UNREAD: KeptTexts = { messages: [], reference: '' };
-
-/**
- * A kept item, its texts read from the kept ones when first asked: selective
- * regeneration copies most kept items' records as bytes, so their texts are
- * mostly never decoded.
- */
-function withKeptTexts(item: Item, kept: KeptTexts): Item {
-  return Object.defineProperties(item, {
-    messages: { get: () => kept.messages, enumerable: true },
-    reference: { get: () => kept.reference, enumerable: true },
-    rejected: { get: () => kept.rejected || undefined, enumerable: true },
-  });
-}

@@ -89,6 +89,7 @@ export interface EarlierGeneration {
 
 const ASSISTANT = `${STUDIO}Assistant`;
 const ROLE = `${STUDIO}Role`;
+const [PERSONA, SERVES, TYPE, LABEL] = [`${STUDIO}persona`, `${STUDIO}serves`, `${RDF}type`, `${RDFS}label`];
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
 /** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
@@ -229,19 +230,20 @@ function globalChange(oldQuads: readonly Quad[], nowQuads: readonly Quad[], befo
 }
 
 function globalFacts(quads: readonly Quad[]): { personas: string; audiences: string; roles: string } {
-  const personas: string[] = [];
-  const audiences: string[] = [];
+  const personas = new Set<string>();
+  const audiences = new Set<string>();
   const roles = new Set<string>();
-  const labels = new Map<string, string[]>();
   for (const q of quads) {
     const p = q.predicate.value;
-    if (p === `${STUDIO}persona`) personas.push(q.object.value);
-    else if (p === `${STUDIO}serves`) audiences.push(q.object.value);
-    else if (p === `${RDF}type` && q.object.value === ROLE) roles.add(q.subject.value);
-    else if (p === `${RDFS}label`) labels.set(q.subject.value, [...(labels.get(q.subject.value) ?? []), q.object.value]);
+    if (p === PERSONA) personas.add(q.object.value);
+    else if (p === SERVES) audiences.add(q.object.value);
+    else if (p === TYPE && q.object.value === ROLE) roles.add(q.subject.value);
   }
-  const roleLabels = [...roles].flatMap((r) => labels.get(r) ?? []);
-  return { personas: [...new Set(personas)].sort().join('\n'), audiences: [...new Set(audiences)].sort().join('\n'), roles: [...new Set(roleLabels)].sort().join('\n') };
+  // The roles' labels in a second pass: only the roles', not every subject's.
+  const labels = new Set<string>();
+  for (const q of quads) if (q.predicate.value === LABEL && roles.has(q.subject.value)) labels.add(q.object.value);
+  const text = (values: ReadonlySet<string>) => [...values].sort().join('\n');
+  return { personas: text(personas), audiences: text(audiences), roles: text(labels) };
 }
 
 function isUnder(version: PolicySnapshot, term: string, ancestor: string): boolean {
