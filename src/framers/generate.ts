@@ -475,9 +475,7 @@ export class Framer {
     const seed = this.options.seed;
     const iri = itemIri(template, fields.derivedFrom, fields.terms, seed, fields.conflict ?? '');
     const kept = this.options.reuse?.({ iri, template, derivedFrom: fields.derivedFrom, terms: fields.terms, sections: fields.sections, ...(fields.conflict ? { conflict: fields.conflict } : {}) });
-    // A kept item's texts are read from the kept ones when first asked: selective regeneration copies most kept
-    // items' records as bytes, so their texts are mostly never decoded.
-    const texts = kept ?? this.renderTexts(template, variant, key, vars, expectations);
+    const { messages, reference, rejected } = kept ?? this.renderTexts(template, variant, key, vars, expectations);
     // Every item has the same keys, in the same order, unset ones undefined (which JSON leaves out, as it left out
     // the missing keys before): the code that reads items then sees one shape of item.
     return {
@@ -489,15 +487,9 @@ export class Framer {
       label: template.label || undefined,
       attack: template.attack || undefined,
       boundary: template.boundary || undefined,
-      get messages() {
-        return texts.messages;
-      },
-      get reference() {
-        return texts.reference;
-      },
-      get rejected() {
-        return texts.rejected || undefined;
-      },
+      messages,
+      reference,
+      rejected: rejected || undefined,
       expectations,
       behaviours: fields.behaviours,
       derivedFrom: fields.derivedFrom,
@@ -893,4 +885,3 @@ function sectionVar(section: SectionRef | undefined): { number: string; title: s
 function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionRef[] {
   return [...new Map(sections.filter((s): s is SectionRef => !!s).map((s) => [s.iri, s])).values()];
 }
-

@@ -38,7 +38,6 @@ import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
 import { activitiesOf } from '../generated-index.js';
-import { StudioError } from '../../errors.js';
 
 /** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
 export interface EarlierGraph {
@@ -111,22 +110,19 @@ export class EarlierDatasets {
     return this.files !== undefined;
   }
 
-  /**
-   * An item's texts as the earlier datasets hold them; undefined when they are
-   * not the graph's, lack the item, or its lines do not read as written. Whether
-   * they read so is told from where the keys stand in the lines' bytes; the
-   * texts themselves are decoded only when asked (a kept item's lines are
-   * copied as bytes, so most never are).
-   */
+  /** An item's texts as the earlier datasets hold them; undefined when they are not the graph's, lack the item, or its lines do not read as written. */
   texts(iri: string): KeptTexts | undefined {
     const line = this.files && lineOf(this.files.eval, iri);
-    const own = line && evalParts(line);
-    if (!own) return undefined;
-    const pairLine = lineOf(this.files!.pairs, iri);
-    const pair = pairLine && rejectedPart(pairLine);
-    if (pairLine && !pair) return undefined;
-    this.taken.add(iri);
-    return new EarlierTexts(line, own, this.systemPrompt, pairLine && pair ? [pairLine, pair] : undefined);
+    if (!line) return undefined;
+    const own = evalTexts(line, this.systemPrompt);
+    const pair = lineOf(this.files!.pairs, iri);
+    let texts: KeptTexts | undefined = own;
+    if (own && pair) {
+      const rejected = rejectedOf(pair);
+      texts = rejected === undefined ? undefined : { ...own, rejected };
+    }
+    if (texts) this.taken.add(iri);
+    return texts;
   }
 
   /**
@@ -190,98 +186,57 @@ function lineHash(text: string): string {
 const PAIR_ITEM = ',"metadata":{"item":"';
 const METADATA_ITEM = Buffer.from(PAIR_ITEM);
 
-const MESSAGES = Buffer.from('","messages":');
-const EXPECTATIONS = Buffer.from(',"expectations":');
-const METADATA = Buffer.from(',"metadata":');
-const REFERENCE = Buffer.from(',"reference":');
-
-/** Where a piece of a line stands, as [start, end) of its bytes. */
-type Span = readonly [number, number];
-
 /**
- * Where an item's own turns and reference answer stand in its eval.jsonl line
- * (keys in the order eval-suite.ts writes them: id, messages, expectations,
- * checks, reference, metadata; a key in quotes cannot occur inside a JSON
- * string, whose quotes are escaped); undefined for a line that does not read so.
+ * An item's own turns and reference answer from its eval.jsonl line (keys in
+ * the order eval-suite.ts writes them: id, messages, expectations, checks,
+ * reference, metadata; a key in quotes cannot occur inside a JSON string,
+ * whose quotes are escaped), the turns without the system prompt the line
+ * opens with (metadata.ts promptMessages, undone); undefined for a line that
+ * does not read so.
  */
-function evalParts(line: Buffer): { readonly messages: Span; readonly reference: Span } | undefined {
+function evalTexts(line: Buffer, systemPrompt: string): { messages: readonly Message[]; reference: string } | undefined {
+  // Found in the line's bytes, and only the two pieces decoded: the expectations, checks and metadata are most of the line.
   const messagesAt = line.indexOf(MESSAGES);
   const expectationsAt = messagesAt < 0 ? -1 : line.indexOf(EXPECTATIONS, messagesAt);
   const metadataAt = line.lastIndexOf(METADATA);
   const referenceAt = metadataAt < 0 ? -1 : line.lastIndexOf(REFERENCE, metadataAt);
   if (messagesAt < 0 || expectationsAt < 0 || metadataAt < 0 || referenceAt < expectationsAt) return undefined;
-  return { messages: [messagesAt + MESSAGES.length, expectationsAt], reference: [referenceAt + REFERENCE.length, metadataAt] };
+  let messages: unknown;
+  let reference: unknown;
+  try {
+    messages = JSON.parse(line.toString('utf8', messagesAt + MESSAGES.length, expectationsAt));
+    reference = JSON.parse(line.toString('utf8', referenceAt + REFERENCE.length, metadataAt));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(messages) || typeof reference !== 'string') return undefined;
+  const turns = messages as Message[];
+  if (!systemPrompt) return { messages: turns, reference };
+  const [first, ...rest] = turns;
+  if (first?.role !== 'system' || typeof first.content !== 'string') return undefined;
+  if (first.content === systemPrompt) return { messages: rest, reference };
+  if (!first.content.startsWith(`${systemPrompt}\n\n`)) return undefined;
+  return { messages: [{ role: 'system', content: first.content.slice(systemPrompt.length + 2) }, ...rest], reference };
 }
 
+const MESSAGES = Buffer.from('","messages":');
+const EXPECTATIONS = Buffer.from(',"expectations":');
+const METADATA = Buffer.from(',"metadata":');
+const REFERENCE = Buffer.from(',"reference":');
 const REJECTED = Buffer.from(',"rejected":[{"role":"assistant","content":');
 const REJECTED_END = Buffer.from(`}]${PAIR_ITEM}`);
 
-/** Where a preference pair's rejected answer stands in its line (preference-jsonl.ts: prompt, chosen, rejected, metadata); undefined for a line that does not read so. */
-function rejectedPart(line: Buffer): Span | undefined {
+/** A preference pair's rejected answer (preference-jsonl.ts: prompt, chosen, rejected, metadata); undefined for a line that does not read so. */
+function rejectedOf(line: Buffer): string | undefined {
   const at = line.lastIndexOf(REJECTED);
   const end = line.lastIndexOf(REJECTED_END);
-  return at < 0 || end < at ? undefined : [at + REJECTED.length, end];
-}
-
-/**
- * A kept item's texts, decoded from its earlier lines when first asked: its
- * turns without the system prompt the line opens with (metadata.ts
- * promptMessages, undone), its reference and its rejected answer. The lines
- * are those the record vouches for, which the run wrote itself: a piece that
- * does not decode as it wrote it is an error, not a reason to render again.
- */
-class EarlierTexts implements KeptTexts {
-  private turns: readonly Message[] | undefined;
-  private answer: string | undefined;
-  private refused: string | undefined;
-
-  constructor(
-    private readonly line: Buffer,
-    private readonly parts: { readonly messages: Span; readonly reference: Span },
-    private readonly systemPrompt: string,
-    private readonly pair: readonly [Buffer, Span] | undefined,
-  ) {}
-
-  get messages(): readonly Message[] {
-    return (this.turns ??= ownTurns(this.piece(this.line, this.parts.messages), this.systemPrompt) ?? this.unreadable('eval.jsonl'));
+  if (at < 0 || end < at) return undefined;
+  try {
+    const rejected: unknown = JSON.parse(line.toString('utf8', at + REJECTED.length, end));
+    return typeof rejected === 'string' ? rejected : undefined;
+  } catch {
+    return undefined;
   }
-
-  get reference(): string {
-    return (this.answer ??= this.text(this.line, this.parts.reference, 'eval.jsonl'));
-  }
-
-  get rejected(): string | undefined {
-    return this.pair && (this.refused ??= this.text(...this.pair, 'preference.jsonl'));
-  }
-
-  private piece(bytes: Buffer, [start, end]: Span): unknown {
-    try {
-      return JSON.parse(bytes.toString('utf8', start, end));
-    } catch {
-      return undefined;
-    }
-  }
-
-  private text(bytes: Buffer, span: Span, file: string): string {
-    const value = this.piece(bytes, span);
-    return typeof value === 'string' ? value : this.unreadable(file);
-  }
-
-  private unreadable(file: string): never {
-    throw new StudioError(`the earlier ${file} does not read as it was written, at the line of ${this.line.toString('utf8', 0, Math.min(this.line.length, 120))}...`);
-  }
-}
-
-/** A record's turns without the system prompt it opens with; undefined when they do not open with it. */
-function ownTurns(messages: unknown, systemPrompt: string): readonly Message[] | undefined {
-  if (!Array.isArray(messages)) return undefined;
-  const turns = messages as Message[];
-  if (!systemPrompt) return turns;
-  const [first, ...rest] = turns;
-  if (first?.role !== 'system' || typeof first.content !== 'string') return undefined;
-  if (first.content === systemPrompt) return rest;
-  if (!first.content.startsWith(`${systemPrompt}\n\n`)) return undefined;
-  return [{ role: 'system', content: first.content.slice(systemPrompt.length + 2) }, ...rest];
 }
 
 /** Each line of a file (split at "\n") as the bytes [start, end) of a buffer; false when the file cannot be opened. */
