@@ -25,14 +25,29 @@ function canonical(entity: Entity | undefined, leftOut: readonly string[] = []):
     .map((k) => [k, entity.fields[k]]);
 }
 
-/** Each provision's digest (SHA-256, hex), by IRI. */
+/**
+ * Each provision's digest (SHA-256, hex), by IRI: of the JSON of [its fields,
+ * [term, its fields] for each term it names, [section, its fields] for each
+ * section]. Rules share their terms and sections, so the JSON of each is
+ * made once and the rule's put together from the pieces (JSON.stringify of a
+ * list is its items' JSON joined by commas, in brackets).
+ */
 export function ruleDigests(snapshot: PolicySnapshot): Map<string, string> {
   const digests = new Map<string, string>();
+  const termJson = new Map<string, string>();
+  const sectionJson = new Map<string, string>();
+  const piece = (cache: Map<string, string>, iri: string, make: () => unknown) => {
+    let json = cache.get(iri);
+    if (json === undefined) cache.set(iri, (json = JSON.stringify([iri, make()])));
+    return json;
+  };
   for (const rule of snapshot.provisions.values()) {
     const terms = TERM_FIELDS.flatMap((f) => rule.fields[f] ?? []);
     const sections = rule.fields.section ?? [];
-    const content = [canonical(rule), [...new Set(terms)].sort().map((t) => [t, canonical(snapshot.terms.get(t))]), sections.map((s) => [s, canonical(snapshot.sections.get(s), ['sourceText'])])];
-    digests.set(rule.iri, createHash('sha256').update(JSON.stringify(content)).digest('hex'));
+    const termPieces = [...new Set(terms)].sort().map((t) => piece(termJson, t, () => canonical(snapshot.terms.get(t))));
+    const sectionPieces = sections.map((s) => piece(sectionJson, s, () => canonical(snapshot.sections.get(s), ['sourceText'])));
+    const content = `[${JSON.stringify(canonical(rule))},[${termPieces.join(',')}],[${sectionPieces.join(',')}]]`;
+    digests.set(rule.iri, createHash('sha256').update(content).digest('hex'));
   }
   return digests;
 }

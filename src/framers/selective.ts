@@ -89,6 +89,7 @@ export interface EarlierGeneration {
 
 const ASSISTANT = `${STUDIO}Assistant`;
 const ROLE = `${STUDIO}Role`;
+const [PERSONA, SERVES, TYPE, LABEL] = [`${STUDIO}persona`, `${STUDIO}serves`, `${RDF}type`, `${RDFS}label`];
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
 /** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
@@ -98,7 +99,9 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
   const current = (await store.listPolicies()).find((p) => p.policy === policy)!;
   const from = generated.policySha256;
-  const nowQuads = await store.exportQuads(policy);
+  // The loaded version from the source the store keeps of it, as the earlier one is read: parsing it is quicker than exporting the graph's triples.
+  const nowSource = await store.readVersion(policy, current.sha256);
+  const nowQuads = nowSource ? parseTurtle(nowSource) : await store.exportQuads(policy);
   let oldQuads: Quad[];
   if (from === current.sha256) oldQuads = nowQuads;
   else {
@@ -229,19 +232,20 @@ function globalChange(oldQuads: readonly Quad[], nowQuads: readonly Quad[], befo
 }
 
 function globalFacts(quads: readonly Quad[]): { personas: string; audiences: string; roles: string } {
-  const personas: string[] = [];
-  const audiences: string[] = [];
+  const personas = new Set<string>();
+  const audiences = new Set<string>();
   const roles = new Set<string>();
-  const labels = new Map<string, string[]>();
   for (const q of quads) {
     const p = q.predicate.value;
-    if (p === `${STUDIO}persona`) personas.push(q.object.value);
-    else if (p === `${STUDIO}serves`) audiences.push(q.object.value);
-    else if (p === `${RDF}type` && q.object.value === ROLE) roles.add(q.subject.value);
-    else if (p === `${RDFS}label`) labels.set(q.subject.value, [...(labels.get(q.subject.value) ?? []), q.object.value]);
+    if (p === PERSONA) personas.add(q.object.value);
+    else if (p === SERVES) audiences.add(q.object.value);
+    else if (p === TYPE && q.object.value === ROLE) roles.add(q.subject.value);
   }
-  const roleLabels = [...roles].flatMap((r) => labels.get(r) ?? []);
-  return { personas: [...new Set(personas)].sort().join('\n'), audiences: [...new Set(audiences)].sort().join('\n'), roles: [...new Set(roleLabels)].sort().join('\n') };
+  // The roles' labels in a second pass: only the roles', not every subject's.
+  const labels = new Set<string>();
+  for (const q of quads) if (q.predicate.value === LABEL && roles.has(q.subject.value)) labels.add(q.object.value);
+  const text = (values: ReadonlySet<string>) => [...values].sort().join('\n');
+  return { personas: text(personas), audiences: text(audiences), roles: text(labels) };
 }
 
 function isUnder(version: PolicySnapshot, term: string, ancestor: string): boolean {

@@ -118,11 +118,11 @@ export class EarlierDatasets {
   texts(iri: string): KeptTexts | undefined {
     const line = this.files && lineOf(this.files.eval, iri);
     if (!line) return undefined;
-    const own = evalTexts(line.toString('utf8', 0, line.length - 1), this.systemPrompt);
+    const own = evalTexts(line, this.systemPrompt);
     const pair = lineOf(this.files!.pairs, iri);
     let texts: KeptTexts | undefined = own;
     if (own && pair) {
-      const rejected = rejectedOf(pair.toString('utf8', 0, pair.length - 1));
+      const rejected = rejectedOf(pair);
       texts = rejected === undefined ? undefined : { ...own, rejected };
     }
     if (texts) this.taken.add(iri);
@@ -198,17 +198,18 @@ const METADATA_ITEM = Buffer.from(PAIR_ITEM);
  * opens with (metadata.ts promptMessages, undone); undefined for a line that
  * does not read so.
  */
-function evalTexts(line: string, systemPrompt: string): { messages: readonly Message[]; reference: string } | undefined {
-  const messagesAt = line.indexOf('","messages":');
-  const expectationsAt = line.indexOf(',"expectations":', messagesAt);
-  const metadataAt = line.lastIndexOf(',"metadata":');
-  const referenceAt = line.lastIndexOf(',"reference":', metadataAt);
+function evalTexts(line: Buffer, systemPrompt: string): { messages: readonly Message[]; reference: string } | undefined {
+  // Found in the line's bytes, and only the two pieces decoded: the expectations, checks and metadata are most of the line.
+  const messagesAt = line.indexOf(MESSAGES);
+  const expectationsAt = messagesAt < 0 ? -1 : line.indexOf(EXPECTATIONS, messagesAt);
+  const metadataAt = line.lastIndexOf(METADATA);
+  const referenceAt = metadataAt < 0 ? -1 : line.lastIndexOf(REFERENCE, metadataAt);
   if (messagesAt < 0 || expectationsAt < 0 || metadataAt < 0 || referenceAt < expectationsAt) return undefined;
   let messages: unknown;
   let reference: unknown;
   try {
-    messages = JSON.parse(line.slice(messagesAt + '","messages":'.length, expectationsAt));
-    reference = JSON.parse(line.slice(referenceAt + ',"reference":'.length, metadataAt));
+    messages = JSON.parse(line.toString('utf8', messagesAt + MESSAGES.length, expectationsAt));
+    reference = JSON.parse(line.toString('utf8', referenceAt + REFERENCE.length, metadataAt));
   } catch {
     return undefined;
   }
@@ -222,15 +223,20 @@ function evalTexts(line: string, systemPrompt: string): { messages: readonly Mes
   return { messages: [{ role: 'system', content: first.content.slice(systemPrompt.length + 2) }, ...rest], reference };
 }
 
-const REJECTED = ',"rejected":[{"role":"assistant","content":';
+const MESSAGES = Buffer.from('","messages":');
+const EXPECTATIONS = Buffer.from(',"expectations":');
+const METADATA = Buffer.from(',"metadata":');
+const REFERENCE = Buffer.from(',"reference":');
+const REJECTED = Buffer.from(',"rejected":[{"role":"assistant","content":');
+const REJECTED_END = Buffer.from(`}]${PAIR_ITEM}`);
 
 /** A preference pair's rejected answer (preference-jsonl.ts: prompt, chosen, rejected, metadata); undefined for a line that does not read so. */
-function rejectedOf(line: string): string | undefined {
+function rejectedOf(line: Buffer): string | undefined {
   const at = line.lastIndexOf(REJECTED);
-  const end = line.lastIndexOf(`}]${PAIR_ITEM}`);
+  const end = line.lastIndexOf(REJECTED_END);
   if (at < 0 || end < at) return undefined;
   try {
-    const rejected: unknown = JSON.parse(line.slice(at + REJECTED.length, end));
+    const rejected: unknown = JSON.parse(line.toString('utf8', at + REJECTED.length, end));
     return typeof rejected === 'string' ? rejected : undefined;
   } catch {
     return undefined;

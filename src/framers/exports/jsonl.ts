@@ -4,6 +4,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { StudioError } from '../../errors.js';
+import { ByteRuns } from './byte-runs.js';
 
 /** Writes one JSON object per line; resolves with the number written. */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<number> {
@@ -23,6 +24,8 @@ export class JsonlWriter {
   private readonly out: WriteStream;
   private readonly hash: Hash | undefined;
   private count = 0;
+  /** Copied lines not yet written: adjacent ones go as one piece. */
+  private readonly copied = new ByteRuns();
 
   constructor(file: string, options: { readonly digest?: boolean } = {}) {
     this.out = createWriteStream(file);
@@ -35,6 +38,7 @@ export class JsonlWriter {
 
   /** Writes one record already as JSON (without its newline). */
   async writeLine(json: string): Promise<void> {
+    await this.flush(this.copied.take());
     // Encoded once, for the hash and the file alike.
     const line = this.hash ? Buffer.from(json + '\n') : json + '\n';
     this.hash?.update(line);
@@ -44,13 +48,19 @@ export class JsonlWriter {
 
   /** Writes one record as the bytes of its line, the newline included (copied from an earlier file). */
   async writeBytes(line: Uint8Array): Promise<void> {
-    this.hash?.update(line);
-    if (!this.out.write(line)) await once(this.out, 'drain');
+    await this.flush(this.copied.add(line));
     this.count++;
+  }
+
+  private async flush(bytes: Uint8Array | undefined): Promise<void> {
+    if (!bytes) return;
+    this.hash?.update(bytes);
+    if (!this.out.write(bytes)) await once(this.out, 'drain');
   }
 
   /** Ends the file; resolves with the number of records written. */
   async close(): Promise<number> {
+    await this.flush(this.copied.take());
     this.out.end();
     await once(this.out, 'finish');
     return this.count;

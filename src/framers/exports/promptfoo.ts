@@ -15,6 +15,7 @@ import { stringify } from 'yaml';
 import type { Item } from '../item.js';
 import { checksOf } from './checks.js';
 import { metadataOf, promptMessages } from './metadata.js';
+import { ByteRuns } from './byte-runs.js';
 
 export function promptfooTest(item: Item, systemPrompt?: string): object {
   const last = item.messages.at(-1)?.content ?? '';
@@ -53,6 +54,8 @@ export function promptfooConfig(items: readonly Item[], title: string, systemPro
 export class PromptfooWriter {
   private readonly out: WriteStream;
   private count = 0;
+  /** Tests copied and not yet written: adjacent ones go as one piece. */
+  private readonly copied = new ByteRuns();
 
   constructor(
     file: string,
@@ -67,14 +70,23 @@ export class PromptfooWriter {
   async write(items: readonly Item[], written?: (item: Item, index: number) => Promise<Buffer | undefined>): Promise<void> {
     for (const [index, item] of items.entries()) {
       if (this.count === 0) this.out.write('tests:\n');
-      const text = (await written?.(item, index)) ?? stringify([promptfooTest(item, this.systemPrompt)], { lineWidth: 0 });
-      if (!this.out.write(text)) await once(this.out, 'drain');
+      const copied = await written?.(item, index);
+      if (copied) await this.put(this.copied.add(copied));
+      else {
+        await this.put(this.copied.take());
+        await this.put(stringify([promptfooTest(item, this.systemPrompt)], { lineWidth: 0 }));
+      }
       this.count++;
     }
   }
 
+  private async put(text: string | Uint8Array | undefined): Promise<void> {
+    if (text !== undefined && !this.out.write(text)) await once(this.out, 'drain');
+  }
+
   /** Ends the file; resolves with the number of tests. */
   async close(): Promise<number> {
+    await this.put(this.copied.take());
     this.out.end(this.count === 0 ? 'tests: []\n' : '');
     await once(this.out, 'finish');
     return this.count;
