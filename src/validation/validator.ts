@@ -77,6 +77,11 @@ interface EngineValidator {
   shape(ptr: unknown): EngineShape;
 }
 
+/** shacl-engine over a shapes graph, as the studio runs it: SHACL-SPARQL answered in oxigraph (sparql-constraints.ts). */
+export function shaclEngine(shapes: DatasetCore): Validator {
+  return new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
+}
+
 /** Validates policies; build one with PolicyValidator.create() and reuse it. */
 export class PolicyValidator {
   private constructor(
@@ -102,7 +107,7 @@ export class PolicyValidator {
     const vocabulary = parseTurtle(await readTurtle(ONTOLOGY_FILE));
     // shacl-engine reads rdfs:subClassOf from the shapes graph, so the vocabulary goes there too.
     const shapes = new SubjectDataset([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
-    const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
+    const validator = shaclEngine(shapes);
     const nodeShapes = [...(shapes.match(null, N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`)) as Iterable<Quad>)].map((q) => q.subject);
     const precheck = options.precheck === false ? undefined : new ConformancePrecheck(validator as unknown as PrecheckEngine);
     return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes), targetedObjectsOf(shapes), options.threadFrom ?? THREAD_FROM, precheck);
