@@ -128,16 +128,20 @@ export interface PrecheckEngine {
 /** The pre-check of a set of shapes: built once from a shacl-engine Validator, asked per (node shape, focus node). */
 export class ConformancePrecheck {
   private readonly checks = new Map<string, NodeCheck | null>();
+  /** Counts the calls: what a check remembers of the data holds for one call only (the data may grow between calls). */
+  private call = 0;
 
   constructor(private readonly engine: PrecheckEngine) {}
 
   /** Whether shacl-engine's validation of `shape` on `focus`, over `data`, certainly gives no result. */
   conforms(shape: Term, focus: Term, data: SubjectDataset): boolean {
+    this.call++;
     return this.check(shape)(focus, data) === CONFORMS;
   }
 
   /** The focus nodes of `shape` the pre-check cannot tell about: those shacl-engine must validate. */
   undecided(shape: Term, focus: readonly Term[], data: SubjectDataset): Term[] {
+    this.call++;
     const check = this.check(shape);
     return focus.filter((node) => check(node, data) !== CONFORMS);
   }
@@ -247,9 +251,23 @@ export class ConformancePrecheck {
       case 'class': {
         // Each sh:class is checked apart; its subclasses are read from the shapes graph, the types from the data, as shacl-engine does.
         const classes = [...ptr.out([sh('class')])].map((p) => new Set([...resolveClasses(p)].map(termKey)));
+        // The same few values (the policy, its sections, roles, actions) come up for most focus nodes: their verdicts
+        // are remembered for the length of a call, which spares reading their types from all over the heap again.
+        const known = new Map<string, Verdict>();
+        let knownIn = -1;
         return (node, data) => {
-          const types = data.valuesOf(node, RDF_TYPE);
-          return classes.every((set) => types.some((q) => set.has(termKey(q.object)))) ? CONFORMS : FAILS;
+          if (knownIn !== this.call) {
+            known.clear();
+            knownIn = this.call;
+          }
+          const key = termKey(node);
+          let said = known.get(key);
+          if (said === undefined) {
+            const types = data.valuesOf(node, RDF_TYPE);
+            said = classes.every((set) => types.some((q) => set.has(termKey(q.object)))) ? CONFORMS : FAILS;
+            known.set(key, said);
+          }
+          return said;
         };
       }
       case 'datatype': {
