@@ -15,6 +15,7 @@
 import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 
 const NONE: readonly Quad[] = [];
+const NONE_KEYS: readonly string[] = [];
 /** Values of one property past which duplicates are looked up in a set rather than the list. */
 const WIDE = 16;
 
@@ -175,6 +176,16 @@ export class SubjectDataset implements DatasetCore {
     }
     if (this.byObject) next.byObject = patch(this.byObject, () => true);
     return { dataset: next, removed, added };
+  }
+
+  /** A node's quads of one predicate (by IRI), without a dataset around them: what match(s, p) holds. */
+  valuesOf(subject: Term, predicate: string): readonly Quad[] {
+    return this.bySubject.get(termKey(subject))?.get(predicate) ?? NONE;
+  }
+
+  /** The IRIs of the predicates a node has values of. */
+  predicatesOf(subject: Term): Iterable<string> {
+    return this.bySubject.get(termKey(subject))?.keys() ?? NONE_KEYS;
   }
 
   /** The quads whose object has the given key: who uses a node. */

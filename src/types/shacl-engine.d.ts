@@ -10,3 +10,7 @@ declare module 'shacl-engine/lib/parsePath.js' {
   /** A shape's sh:path (or a result's path term) as shacl-engine's steps; null without one. */
   export default function parsePath(pointer: unknown): { start: 'subject' | 'object'; end: 'subject' | 'object'; predicates: import('@rdfjs/types').Term[]; quantifier: string }[] | null;
 }
+declare module 'shacl-engine/lib/resolveClasses.js' {
+  /** The classes named by a pointer's terms and all their subclasses (rdfs:subClassOf*) in the pointer's dataset. */
+  export default function resolveClasses(pointer: unknown): Iterable<import('@rdfjs/types').Term>;
+}

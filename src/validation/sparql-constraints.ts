@@ -52,7 +52,8 @@ interface PathStep {
   readonly predicates: Term[];
   readonly quantifier: 'one' | 'zeroOrOne' | 'zeroOrMore' | 'oneOrMore';
 }
-interface Shape {
+/** The parts of a shacl-engine shape read here (conformance-precheck.ts passes its shapes too). */
+export interface SparqlShape {
   readonly sparql: Pointer;
   readonly path: PathStep[] | null;
 }
@@ -277,9 +278,9 @@ function sparqlPath(path: readonly PathStep[]): string {
     .join('/');
 }
 
-/** sh:sparql: each constraint of the shape, its query run once per validation. */
-function compileSparql(shape: Shape) {
-  const constraints = [...shape.sparql].map((constraint) => {
+/** The constraints of a shape's sh:sparql, each with its query as run: its prefixes declared, $PATH written out. */
+function constraintsOf(shape: SparqlShape): { query: string; message: Term[]; source: Term[] }[] {
+  return [...shape.sparql].map((constraint) => {
     const select = constraint.out([sh('select')]).value;
     if (!select) throw new QueryError(SHAPES_QUERY, 'a sh:sparql constraint has no sh:select');
     let query = [...prefixLines(constraint.out([sh('prefixes')])), select].join('\n');
@@ -289,6 +290,25 @@ function compileSparql(shape: Shape) {
     }
     return { query, message: constraint.out([sh('message')]).terms, source: constraint.terms };
   });
+}
+
+/**
+ * The queries of a shape's sh:sparql constraints, for a caller that asks
+ * sparqlRows about them (conformance-precheck.ts): the same texts, so the
+ * same answers, as shacl-engine's validation gets.
+ */
+export function sparqlQueries(shape: SparqlShape): string[] {
+  return constraintsOf(shape).map((c) => c.query);
+}
+
+/** How many rows a query of the shapes gives a focus node: each row is one result. The query runs once per validation, whoever asks first. */
+export function sparqlRows(dataset: DatasetCore, query: string, focus: Term): number {
+  return answer(dataset, query).get(keyOf(focus))?.length ?? 0;
+}
+
+/** sh:sparql: each constraint of the shape, its query run once per validation. */
+function compileSparql(shape: SparqlShape) {
+  const constraints = constraintsOf(shape);
   return {
     generic: async (context: Context) => {
       const focus = context.focusNode;

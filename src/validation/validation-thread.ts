@@ -19,10 +19,15 @@ export type PlainReport = Omit<ValidationReport, 'syntaxErrors'> & { syntaxError
 /** What the worker sends: progress, then its report or its failure. */
 export type ThreadMessage = { readonly progress: [number, number] } | { readonly report: PlainReport } | { readonly error: string };
 
+/** What the thread's validator is created with (PolicyValidator.create). */
+export interface ThreadOptions {
+  readonly precheck: boolean;
+}
+
 /** Validates the sources (validateHere) in a new worker thread, which ends with the validation. */
-export async function validateInThread(sources: readonly TurtleSource[], progress?: Progress): Promise<PlainReport> {
+export async function validateInThread(sources: readonly TurtleSource[], progress?: Progress, options: ThreadOptions = { precheck: true }): Promise<PlainReport> {
   const worker = startModuleWorker(import.meta.url, './validation-worker.js', {
-    workerData: { sources: sources.map(({ file, text, baseIri }) => ({ file, text, baseIri })) },
+    workerData: { sources: sources.map(({ file, text, baseIri }) => ({ file, text, baseIri })), options },
     resourceLimits: { maxYoungGenerationSizeMb: VALIDATION_YOUNG_MB },
   });
   try {

@@ -11,6 +11,7 @@ import type { DatasetCore, Quad, Term } from '@rdfjs/types';
 import { Validator } from 'shacl-engine';
 import { validateInThread } from './validation-thread.js';
 import { carryMirror, sparqlTargetResolvers, sparqlValidations } from './sparql-constraints.js';
+import { ConformancePrecheck, type PrecheckEngine } from './conformance-precheck.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
 import { DCTERMS, ONTOLOGY_FILE, RDF, SHAPES_FILE, SH, STUDIO, XSD, compactIri } from '../vocabulary.js';
 import { declaredPrefixes, propertyLine, subjectLines } from './locate.js';
@@ -76,6 +77,11 @@ interface EngineValidator {
   shape(ptr: unknown): EngineShape;
 }
 
+/** shacl-engine over a shapes graph, as the studio runs it: SHACL-SPARQL answered in oxigraph (sparql-constraints.ts). */
+export function shaclEngine(shapes: DatasetCore): Validator {
+  return new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
+}
+
 /** Validates policies; build one with PolicyValidator.create() and reuse it. */
 export class PolicyValidator {
   private constructor(
@@ -88,16 +94,23 @@ export class PolicyValidator {
     private readonly targetObjectsOf: readonly Term[],
     /** Sources of at least this many characters are validated in a thread of their own (validation-thread.ts). */
     private readonly threadFrom: number,
+    /** Passes the focus nodes that certainly conform without shacl-engine (conformance-precheck.ts); none when switched off. */
+    private readonly precheck: ConformancePrecheck | undefined,
   ) {}
 
-  /** Loads the shapes and the vocabulary from ontology/. */
-  static async create(options: { threadFrom?: number } = {}): Promise<PolicyValidator> {
+  /**
+   * Loads the shapes and the vocabulary from ontology/. `precheck: false`
+   * hands every focus node to shacl-engine, as a reference for the
+   * pre-check's tests; the findings are the same either way.
+   */
+  static async create(options: { threadFrom?: number; precheck?: boolean } = {}): Promise<PolicyValidator> {
     const vocabulary = parseTurtle(await readTurtle(ONTOLOGY_FILE));
     // shacl-engine reads rdfs:subClassOf from the shapes graph, so the vocabulary goes there too.
     const shapes = new SubjectDataset([...parseTurtle(await readTurtle(SHAPES_FILE)), ...vocabulary]);
-    const validator = new Validator(shapes, { factory, validations: sparqlValidations, targetResolvers: sparqlTargetResolvers });
+    const validator = shaclEngine(shapes);
     const nodeShapes = [...(shapes.match(null, N3.DataFactory.namedNode(`${RDF}type`), N3.DataFactory.namedNode(`${SH}NodeShape`)) as Iterable<Quad>)].map((q) => q.subject);
-    return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes), targetedObjectsOf(shapes), options.threadFrom ?? THREAD_FROM);
+    const precheck = options.precheck === false ? undefined : new ConformancePrecheck(validator as unknown as PrecheckEngine);
+    return new PolicyValidator(validator, nodeShapes, vocabulary, readsForwardOnly(shapes), targetedObjectsOf(shapes), options.threadFrom ?? THREAD_FROM, precheck);
   }
 
   /** Reads, parses and validates the given files together (they may refer to each other). */
@@ -115,7 +128,7 @@ export class PolicyValidator {
   async validateSources(sources: readonly TurtleSource[], progress?: Progress, parsed?: (source: TurtleSource, quads: readonly Quad[]) => void): Promise<ValidationReport> {
     const characters = sources.reduce((sum, source) => sum + source.text.length, 0);
     if (parsed || characters < this.threadFrom) return this.validateHere(sources, progress, parsed);
-    const report = await validateInThread(sources, progress);
+    const report = await validateInThread(sources, progress, { precheck: this.precheck !== undefined });
     return { ...report, syntaxErrors: report.syntaxErrors.map((e) => new TurtleSyntaxError(e.file, e.line, e.column, e.detail)) };
   }
 
@@ -208,6 +221,8 @@ export class PolicyValidator {
       let targets = (await engine.shape(engine.shapesPtr.node([shape])).resolveTargets({ focusNode })).terms;
       if (wanted) targets = targets.filter((term) => wanted.has(termKey(term)));
       for (const term of targets) validated.add(termKey(term));
+      // Only the nodes the pre-check cannot tell about need shacl-engine: the others would give it nothing to report.
+      if (this.precheck) targets = this.precheck.undecided(shape, targets, dataset);
       for (let start = 0; start < targets.length; start += PIECE) {
         const terms = targets.slice(start, start + PIECE);
         const results = await this.validator.validate({ dataset: dataset as DatasetCore, terms } as { dataset: DatasetCore }, [{ terms: [shape] }]);
