@@ -27,6 +27,15 @@ export interface TaskThreadOptions {
   readonly closing: () => Error;
   /** Milliseconds a task may run, and the error it then gets; without it a task runs to its end. */
   readonly deadline?: { readonly ms: number; readonly error: () => Error };
+  /**
+   * Tasks a worker serves before it is replaced: once it has answered this
+   * many and has nothing else to do, it is stopped, and the next task starts
+   * a new one. For a worker whose memory creeps up with each task (oxigraph's
+   * WebAssembly memory never shrinks, and what its allocator frees is not all
+   * reused), so that its memory stays bounded; none: a worker serves for as
+   * long as it lives.
+   */
+  readonly recycleAfter?: number;
 }
 
 interface Pending<Task, Answer> {
@@ -44,6 +53,10 @@ export class TaskThread<Task, Answer> {
   private readonly pending = new Map<number, Pending<Task, Answer>>();
   private nextId = 1;
   private closed = false;
+  /** Tasks the current worker has answered. */
+  private served = 0;
+  /** Workers replaced after `recycleAfter` tasks so far. */
+  recycled = 0;
 
   constructor(private readonly options: TaskThreadOptions) {}
 
@@ -85,6 +98,7 @@ export class TaskThread<Task, Answer> {
       const pending = this.settle(message.id);
       if (!pending) return;
       if (this.pending.size === 0) worker.unref();
+      if (this.worker === worker && ++this.served >= (this.options.recycleAfter ?? Infinity) && this.pending.size === 0) this.retire(worker);
       // An answer that came with its start (the server's thread was busy meanwhile) may still have run past the deadline.
       const deadline = this.options.deadline;
       if (deadline && message.ms !== undefined && message.ms > deadline.ms) pending.reject(deadline.error());
@@ -94,7 +108,15 @@ export class TaskThread<Task, Answer> {
     worker.on('error', (error) => this.stop(worker, error));
     worker.on('exit', (code) => this.stop(worker, new Error(`the thread for ${this.options.work} stopped (exit code ${code})`)));
     this.worker = worker;
+    this.served = 0;
     return worker;
+  }
+
+  /** Lets an idle worker go after its `recycleAfter` tasks: the next task starts a new one (its exit fails nothing: it is no longer the thread's). */
+  private retire(worker: Worker): void {
+    this.worker = undefined;
+    this.recycled++;
+    void worker.terminate();
   }
 
   private settle(id: number): Pending<Task, Answer> | undefined {

@@ -10,13 +10,14 @@ import { StudioError } from '../src/errors.js';
 
 class Late extends StudioError {}
 
-const thread = (deadlineMs?: number) =>
+const thread = (deadlineMs?: number, recycleAfter?: number) =>
   new TaskThread<{ ms: number; answer: string }, string>({
     from: import.meta.url,
     module: './helpers/busy-worker.js',
     work: 'a test task',
     closing: () => new StudioError('closed'),
     ...(deadlineMs !== undefined ? { deadline: { ms: deadlineMs, error: () => new Late('late') } } : {}),
+    ...(recycleAfter !== undefined ? { recycleAfter } : {}),
   });
 
 describe('task thread', () => {
@@ -38,6 +39,24 @@ describe('task thread', () => {
       const short = tasks.run({ ms: 10, answer: 'short' });
       await expect(long).rejects.toBeInstanceOf(Late);
       await expect(short).resolves.toBe('short');
+    } finally {
+      await tasks.close();
+    }
+  });
+
+  it('replaces a worker once it has served recycleAfter tasks and is idle, never under a task waiting', async () => {
+    const tasks = thread(undefined, 2);
+    try {
+      // Two tasks queued together: the worker answers both, then goes.
+      const [a, b] = await Promise.all([tasks.run({ ms: 0, answer: 'thread' }), tasks.run({ ms: 0, answer: 'thread' })]);
+      expect(a).toBe(b);
+      expect(tasks.recycled).toBe(1);
+      // Three queued at once: the third waits when the second is answered, so the worker stays for it.
+      const [c, d, e] = await Promise.all([1, 2, 3].map(() => tasks.run({ ms: 50, answer: 'thread' })));
+      expect(c).not.toBe(a);
+      expect(new Set([c, d, e]).size).toBe(1);
+      expect(tasks.recycled).toBe(2);
+      expect(await tasks.run({ ms: 0, answer: 'after' })).toBe('after');
     } finally {
       await tasks.close();
     }

@@ -70,24 +70,30 @@ function rssMb(pid: number): number {
 }
 
 /**
- * The part of the server's resident set in WebAssembly memories (oxigraph's, one per store: the server's and each
- * query thread's), in MB. V8 maps a wasm memory as its accessible pages followed by a guard region of several GiB
+ * The resident set of each of the server's WebAssembly memories (oxigraph's, one per thread that uses it: each
+ * query thread's, the upload worker's), in MB. V8 maps a wasm memory as its accessible pages followed by a guard region of several GiB
  * with no access, so it is a read-write mapping followed directly by a large inaccessible one (/proc/<pid>/smaps).
  * A wasm memory only grows: pages its allocator freed stay counted here.
  */
-function wasmMb(pid: number): number {
+function wasmMemories(pid: number): number[] {
   const maps: { end: string; start: string; size: number; access: string; rss: number }[] = [];
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
     const range = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/.exec(line);
     if (range) maps.push({ start: range[1]!, end: range[2]!, size: (parseInt(range[2]!, 16) - parseInt(range[1]!, 16)) / 2 ** 20, access: range[3]!, rss: 0 });
     else if (line.startsWith('Rss:') && maps.length > 0) maps.at(-1)!.rss = Number(line.split(/\s+/)[1]) / 1024;
   }
-  let total = 0;
+  const memories: number[] = [];
   for (const [i, map] of maps.entries()) {
     const next = maps[i + 1];
-    if (map.access.startsWith('rw') && next && next.start === map.end && next.access.startsWith('---') && next.size >= 4096) total += map.rss;
+    if (map.access.startsWith('rw') && next && next.start === map.end && next.access.startsWith('---') && next.size >= 4096) memories.push(map.rss);
   }
-  return Math.round(total);
+  return memories.sort((a, b) => b - a);
+}
+
+/** The server's RSS, its WebAssembly memories' total, and each memory of at least 1 MB (largest first: the two query threads', then the upload worker's), in MB. */
+function sample(pid: number): { at: number; mb: number; wasm: number; each: number[] } {
+  const memories = wasmMemories(pid);
+  return { at: Date.now(), mb: rssMb(pid), wasm: Math.round(memories.reduce((sum, m) => sum + m, 0)), each: memories.filter((m) => m >= 1).map(Math.round) };
 }
 
 // The soak policies: the synthetic policy under a namespace of its own each, in versions that differ in one literal.
@@ -200,7 +206,7 @@ const MIX = [
 const latencies = new Map<string, number[]>();
 const errors: { at: number; kind: string; detail: string }[] = [];
 const jobEnds = new Map<string, number>();
-const rss: { at: number; mb: number; wasm: number }[] = [];
+const rss: { at: number; mb: number; wasm: number; each: number[] }[] = [];
 let inFlight = 0;
 let skipped = 0;
 
@@ -251,7 +257,7 @@ while (Date.now() < end) {
     pending.add(run);
   }
   if (tick % 8 === 0) await followJobs().catch((error: unknown) => void errors.push({ at: Date.now(), kind: 'GET /v1/jobs/{id}', detail: String(error) }));
-  if (Date.now() - (rss.at(-1)?.at ?? 0) >= 10_000) rss.push({ at: Date.now(), mb: rssMb(server.process.pid!), wasm: wasmMb(server.process.pid!) });
+  if (Date.now() - (rss.at(-1)?.at ?? 0) >= 10_000) rss.push(sample(server.process.pid!));
   if (Date.now() - lastReport >= 60_000) {
     lastReport = Date.now();
     const done = [...latencies.values()].reduce((sum, list) => sum + list.length, 0);
@@ -265,7 +271,7 @@ while ([...jobs.keys()].some((id) => !id.startsWith('starting '))) {
   await followJobs();
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-rss.push({ at: Date.now(), mb: rssMb(server.process.pid!), wasm: wasmMb(server.process.pid!) });
+rss.push(sample(server.process.pid!));
 
 /** The body of a 200 answer; any other status is retried up to 5 times (counted in `retries`), then thrown. */
 const retries: string[] = [];
@@ -308,6 +314,7 @@ const minute = (m: number) => rss.filter((r) => r.at - started >= m * 60_000 && 
 const perMinute = (field: 'mb' | 'wasm') => Array.from({ length: Math.ceil(minutes) }, (_, m) => minute(m).at(-1)?.[field] ?? '-').join(', ');
 console.log(`server RSS, MB, per minute (last sample of each): ${perMinute('mb')}; at the end ${rss.at(-1)!.mb}`);
 console.log(`of which WebAssembly memories (oxigraph's stores), MB: ${perMinute('wasm')}; at the end ${rss.at(-1)!.wasm}`);
+console.log(`each WebAssembly memory of 1 MB or more, MB, per minute: ${Array.from({ length: Math.ceil(minutes) }, (_, m) => minute(m).at(-1)?.each.join('+') ?? '-').join(', ')}`);
 for (const error of errors.slice(0, 20)) console.log(`error at +${((error.at - started) / 1000).toFixed(0)} s, ${error.kind}: ${error.detail}`);
 
 const problems: string[] = [];
@@ -334,7 +341,7 @@ server = await startServer();
 address = server.address;
 const restartMs = performance.now() - restartStarted;
 const again = await snapshot();
-rss.push({ at: Date.now(), mb: rssMb(server.process.pid!), wasm: wasmMb(server.process.pid!) });
+rss.push(sample(server.process.pid!));
 const same = (label: string, a: unknown, b: unknown) => {
   if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`after the restart, ${label} differ`);
 };

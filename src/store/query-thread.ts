@@ -36,8 +36,13 @@ export type ThreadAnswer = { readonly json: string; readonly pieces?: readonly s
 const PIECES_ABOVE = 1 << 20;
 const BINDINGS_PER_PIECE = 2_000;
 
-/** Triples a worker's copy may have dropped, beyond as many as it holds, before it is replaced (see `drop` in the worker). */
-const RECYCLE_ABOVE = 200_000;
+/**
+ * Triples a worker's copy may have dropped, beyond as many as it holds, before it is replaced (see `drop` in the
+ * worker): the threshold is the live size, this only a floor, so that a small store is not replaced for every few
+ * drops. In a soak (3 policies replaced, conflict runs and generation jobs rewriting derived graphs, 270k live
+ * triples) each query thread was replaced every 9 minutes or so, its WebAssembly memory between about 115 and 170 MB.
+ */
+const RECYCLE_ABOVE = 50_000;
 
 /**
  * A graph as a starting worker reads it: from a file of the data folder (in

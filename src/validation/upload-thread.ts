@@ -20,14 +20,28 @@ export interface UploadTask {
   readonly limits: UploadLimits;
 }
 
+/**
+ * Uploads a worker checks before a new one takes over. Revalidating new
+ * versions of the same file (the worker keeps the last validation of a file
+ * name) grew the worker's WebAssembly memory by 0.25 to 1 MB a version, up to
+ * the whole of what it had reserved, 161 MB, which it never gives back: in
+ * the 30-minute soak, about 1 MB a minute. A worker replaced after 50 stays
+ * under about 60 MB (scripts/bench/upload-revalidation-memory.ts); a new
+ * worker costs about 1.8 s of CPU from src (tsx), and the first upload after
+ * it is validated whole.
+ */
+export const UPLOADS_PER_WORKER = 50;
+
 export class UploadThread extends TaskThread<UploadTask, UploadOutcome> {
-  constructor() {
+  /** `uploadsPerWorker`: see UPLOADS_PER_WORKER (Infinity: one worker for as long as it lives). */
+  constructor(uploadsPerWorker = UPLOADS_PER_WORKER) {
     super({
       from: import.meta.url,
       module: './upload-worker.js',
       // The young generation validation does best with (validation-thread.ts).
       workerOptions: { resourceLimits: { maxYoungGenerationSizeMb: VALIDATION_YOUNG_MB } },
-      work: 'checking the upload', closing: () => new StudioError('the server is closing; the upload was not stored') });
+      work: 'checking the upload', closing: () => new StudioError('the server is closing; the upload was not stored'),
+      recycleAfter: uploadsPerWorker });
   }
 
   /**
