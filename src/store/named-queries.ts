@@ -110,6 +110,8 @@ export function checkParams(query: NamedQuery, params: QueryParams): void {
       continue;
     }
     if (!Array.isArray(value)) throw new QueryError(query.name, `parameter '${name}' must be a table: a list of rows with the columns ${[...type.table.keys()].join(', ')}`);
+    // A table is a set of rows: a row given twice would count twice in a SPARQL VALUES join.
+    const seen = new Map<string, number>();
     (value as TableValue).forEach((row, index) => {
       const where = `parameter '${name}', row ${index + 1}`;
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new QueryError(query.name, `${where} must be an object with the columns ${[...type.table.keys()].join(', ')}`);
@@ -120,6 +122,10 @@ export function checkParams(query: NamedQuery, params: QueryParams): void {
       for (const column of Object.keys(row)) {
         if (!type.table.has(column)) throw new QueryError(query.name, `${where} has an unknown column '${column}'; the table has ${[...type.table.keys()].join(', ')}`);
       }
+      const key = JSON.stringify([...type.table.keys()].map((column) => row[column]));
+      const first = seen.get(key);
+      if (first !== undefined) throw new QueryError(query.name, `${where} repeats row ${first}`);
+      seen.set(key, index + 1);
     });
   }
   for (const name of Object.keys(params)) {

@@ -119,7 +119,7 @@ export function describeGraphStore(name: string, factory: StoreFactory): void {
       for (const pair of bearers) found.push(...(await store.namedQuery('conflicts', { byPolicy: '', bearers: [pair] })));
       expect(sorted(found)).toEqual(all);
       const pair = { prohibitionBearer: `${M}nobody`, permissiveBearer: `${M}nobody` };
-      for (const bad of ['text', [{ prohibitionBearer: `${M}nobody` }], [{ ...pair, extra: 'x' }], [{ ...pair, permissiveBearer: 'not an iri' }], [{ ...pair, permissiveBearer: 3 }], [null]]) {
+      for (const bad of ['text', [{ prohibitionBearer: `${M}nobody` }], [{ ...pair, extra: 'x' }], [{ ...pair, permissiveBearer: 'not an iri' }], [{ ...pair, permissiveBearer: 3 }], [null], [pair, pair]]) {
         await expect(store.namedQuery('conflicts', { byPolicy: '', bearers: bad as never })).rejects.toBeInstanceOf(QueryError);
       }
     });
