@@ -6,9 +6,16 @@
 // terms coincide, or whether two circumstances, quantities or named periods hold together), and what
 // precedence needs: nearest authority rank, effective date, explicit overrides, and the chain of command (the
 // instructing source, hard limits, defaults that yield to the other rule's source). An empty byPolicy means
-// every policy. The twin of sparql/conflicts.rq: the same rows on both stores.
+// every policy. The twin of sparql/conflicts.rq: the same rows on both stores. bearers: the pairs of bearers
+// that can be the same person (see the SPARQL twin).
 // @param byPolicy string
-MATCH (prohibition:Prohibition)-[:IN_POLICY]->(policy:Resource)
+// @param bearers table(prohibitionBearer iri, permissiveBearer iri)
+// The bearers table, grouped by the prohibition's bearer: each group's prohibitions are found from their
+// bearer, and their candidates keep the obligations and permissions with a bearer of the group (a short list;
+// a test of each pair against the whole table would scan it for every pair).
+UNWIND $bearers AS pair
+WITH pair.prohibitionBearer AS prohibitionBearer, collect(pair.permissiveBearer) AS permissiveBearers
+MATCH (:Resource {uri: prohibitionBearer})<-[:BEARER]-(prohibition:Prohibition)-[:IN_POLICY]->(policy:Resource)
 WHERE $byPolicy = '' OR policy.uri = $byPolicy
 MATCH (prohibition)-[:ACTION]->(prohibitionAction:Resource)
 CALL (prohibitionAction) {
@@ -19,7 +26,8 @@ CALL (prohibitionAction) {
   RETURN action
 }
 MATCH (action)<-[:ACTION]-(permissive:Rule)-[:IN_POLICY]->(policy)
-WHERE permissive:Obligation OR permissive:Permission
+WHERE (permissive:Obligation OR permissive:Permission)
+  AND EXISTS { MATCH (permissive)-[:BEARER]->(permissiveBearer:Resource) WHERE permissiveBearer.uri IN permissiveBearers }
 WITH DISTINCT policy, prohibition, permissive
 
 // How each dimension of the prohibition relates to the permissive rule's (see the SPARQL twin).
@@ -30,15 +38,12 @@ WITH policy, prohibition, permissive,
   [(prohibition)-[:COUNTERPARTY]->(t:Resource) | t] AS pCounterparties, [(permissive)-[:COUNTERPARTY]->(t:Resource) | t] AS qCounterparties,
   [(prohibition)-[:CONDITION]->(c:Resource) | c] AS pConditions, [(permissive)-[:CONDITION]->(c:Resource) | c] AS qConditions
 WITH policy, prohibition, permissive, pConditions, qConditions,
+  // Both rules have a bearer: each was found from one.
   CASE
-    WHEN size(pBearers) = 0 AND size(qBearers) = 0 THEN 'same'
-    WHEN size(pBearers) = 0 THEN 'broader'
-    WHEN size(qBearers) = 0 THEN 'narrower'
     WHEN all(x IN pBearers WHERE any(y IN qBearers WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) })))
       THEN CASE WHEN all(y IN qBearers WHERE any(x IN pBearers WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'same' ELSE 'narrower' END
     WHEN all(y IN qBearers WHERE any(x IN pBearers WHERE (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'broader'
     WHEN any(x IN pBearers WHERE any(y IN qBearers WHERE (x = y OR EXISTS { (x)-[:BROADER*1..]->(y) }) OR (y = x OR EXISTS { (y)-[:BROADER*1..]->(x) }))) THEN 'overlap'
-    WHEN all(x IN pBearers WHERE all(y IN qBearers WHERE EXISTS { (x)-[:BROADER*0..]->(:Resource)-[:DISJOINT_WITH]-(:Resource)<-[:BROADER*0..]-(y) })) THEN 'none'
     ELSE 'unknown'
   END AS bearer,
   CASE WHEN all(x IN pActions WHERE any(y IN qActions WHERE x = y OR EXISTS { (x)-[:BROADER*1..]->(y) }))
@@ -66,7 +71,7 @@ WITH policy, prohibition, permissive, pConditions, qConditions,
     WHEN all(x IN pCounterparties WHERE all(y IN qCounterparties WHERE EXISTS { (x)-[:BROADER*0..]->(:Resource)-[:DISJOINT_WITH]-(:Resource)<-[:BROADER*0..]-(y) })) THEN 'none'
     ELSE 'unknown'
   END AS counterparty
-WHERE bearer <> 'none' AND target <> 'none' AND counterparty <> 'none'
+WHERE target <> 'none' AND counterparty <> 'none'
   // Effective periods that never meet.
   AND NOT coalesce(prohibition.effectiveUntil < permissive.effectiveFrom, false)
   AND NOT coalesce(permissive.effectiveUntil < prohibition.effectiveFrom, false)

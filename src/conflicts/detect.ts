@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { GraphStore, Row } from '../store/graph-store.js';
 import { PolicyNotLoadedError } from '../errors.js';
+import { bearerPairs } from './bearer-pairs.js';
 import { findDefects, type Defect } from './defects.js';
 import { DEFAULT_PRECEDENCE, principleOf, resolve, type PairFacts, type Principle, type Relation } from './precedence.js';
 
@@ -76,7 +77,7 @@ export interface ConflictReport {
   /** Each exception a notwithstanding provision sets aside, with the base it covers. */
   readonly overriddenExceptions: readonly OverriddenException[];
   /**
-   * queryMs: the conflicts query; defectsMs: the documented-conflicts and exception-defects queries;
+   * queryMs: the bearer pairs and the conflicts query; defectsMs: the documented-conflicts and exception-defects queries;
    * exceptionsMs: the exception-conflicts and exceptions-overridden queries; resolveMs: precedence.
    */
   readonly timings: { readonly queryMs: number; readonly defectsMs: number; readonly exceptionsMs: number; readonly resolveMs: number };
@@ -97,7 +98,8 @@ export async function detectConflicts(store: GraphStore, options: DetectOptions 
   const precedence = options.precedence ?? DEFAULT_PRECEDENCE;
   const byPolicy = options.policy ?? '';
   const started = performance.now();
-  const rows = await store.namedQuery('conflicts', { byPolicy });
+  const bearers = await bearerPairs(store);
+  const rows = await store.namedQuery('conflicts', { byPolicy, bearers });
   const queried = performance.now();
   const documentedRows = await store.namedQuery('documented-conflicts', { byPolicy });
   const defects = await findDefects(store, options.policy);

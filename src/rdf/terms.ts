@@ -2,7 +2,7 @@
 
 import { XSD } from '../vocabulary.js';
 import type { QueryAnswer, Row, Value } from '../store/graph-store.js';
-import type { ParamType, ParamValue } from '../store/named-queries.js';
+import type { ScalarType, ScalarValue } from '../store/named-queries.js';
 
 const NUMERIC = new Set(
   ['integer', 'decimal', 'double', 'float', 'long', 'int', 'short', 'byte', 'nonNegativeInteger', 'positiveInteger', 'negativeInteger', 'nonPositiveInteger', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'unsignedByte'].map(
@@ -11,7 +11,7 @@ const NUMERIC = new Set(
 );
 
 /** A parameter as a SPARQL term; values are checked by checkParams before they get here. */
-export function sparqlTerm(value: ParamValue, type: ParamType): string {
+export function sparqlTerm(value: ScalarValue, type: ScalarType): string {
   switch (type) {
     case 'iri':
       return `<${String(value)}>`;

@@ -24,7 +24,7 @@ import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { pieceRows, type PortableRows } from './portable-rows.js';
-import { checkParams, isIri, loadNamedQuery, type ParamType, type ParamValue, type QueryParams } from './named-queries.js';
+import { checkParams, isIri, loadNamedQuery, type QueryParams, type ScalarType, type ScalarValue, type TableValue } from './named-queries.js';
 import { TURTLE, readTurtle, toSyntaxError, type TurtleSource } from '../rdf/turtle.js';
 import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf/terms.js';
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
@@ -577,21 +577,25 @@ export class EmbeddedStore implements GraphStore {
     const skips = new Set([...query.skips, ...(options.skips ?? [])]);
     await this.readGraphs(inThread || skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && skips.has(e.derivedKind ?? '')));
     let text = query.text;
-    if (query.params.size > 0) {
-      // Parameters become a VALUES block, so the engine starts from them;
-      // values are typed terms, never raw text. The block goes where the
-      // query marks it with a "#@values" line (oxigraph does not push a
-      // binding into UNION branches, so such queries mark each branch), or
-      // else at the top of the WHERE clause.
-      const names = [...query.params.keys()];
-      const values = `VALUES (${names.map((n) => `?${n}`).join(' ')}) { (${names.map((n) => bindable(params[n]!, query.params.get(n)!)).join(' ')}) }`;
-      if (VALUES_MARKER.test(text)) {
-        text = text.replace(new RegExp(VALUES_MARKER.source, 'gm'), values);
-      } else {
-        const where = /WHERE\s*\{/i.exec(text);
-        if (!where) throw new QueryError(name, 'has parameters but no WHERE clause to bind them in');
-        text = `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
-      }
+    // Parameters become VALUES blocks, so the engine starts from them (or
+    // joins them where the query places them); values are typed terms, never
+    // raw text. The scalar parameters make one block of one row, which goes
+    // where the query marks it with a "#@values" line (oxigraph does not push
+    // a binding into UNION branches, so such queries mark each branch), or
+    // else at the top of the WHERE clause. A table parameter makes a block of
+    // its own, one variable per column and one row per row, at a
+    // "#@values <name>" line, or else at the top of the WHERE clause.
+    const scalars = [...query.params].filter((entry): entry is [string, ScalarType] => typeof entry[1] === 'string');
+    if (scalars.length > 0) {
+      const values = `VALUES (${scalars.map(([n]) => `?${n}`).join(' ')}) { (${scalars.map(([n, type]) => bindable(params[n] as ScalarValue, type)).join(' ')}) }`;
+      text = placeValues(name, text, VALUES_MARKER, values);
+    }
+    for (const [n, type] of query.params) {
+      if (typeof type === 'string') continue;
+      const columns = [...type.table];
+      const rows = (params[n] as TableValue).map((row) => `(${columns.map(([column, columnType]) => bindable(row[column]!, columnType)).join(' ')})`);
+      const values = `VALUES (${columns.map(([column]) => `?${column}`).join(' ')}) {\n${rows.join('\n')}\n}`;
+      text = placeValues(name, text, new RegExp(`^[ \\t]*#@values[ \\t]+${n}[ \\t]*$`, 'm'), values);
     }
     return { text };
   }
@@ -849,6 +853,15 @@ export function compareCodePoints(a: string, b: string): number {
 /** Where a named query wants its parameters bound: a line holding only "#@values". */
 const VALUES_MARKER = /^[ \t]*#@values[ \t]*$/m;
 
+/** The text with a VALUES block at each line the marker matches, or else at the top of the WHERE clause. */
+function placeValues(name: string, text: string, marker: RegExp, values: string): string {
+  // A function as replacement: the values are inserted as they are ('$' in a string is not a pattern).
+  if (marker.test(text)) return text.replace(new RegExp(marker.source, 'gm'), () => values);
+  const where = /WHERE\s*\{/i.exec(text);
+  if (!where) throw new QueryError(name, 'has parameters but no WHERE clause to bind them in');
+  return `${text.slice(0, where.index + where[0].length)}\n  ${values}\n${text.slice(where.index + where[0].length)}`;
+}
+
 /**
  * A parameter as a SPARQL term. An IRI the API's pattern lets through but
  * SPARQL's stricter grammar refuses (a second '#', '[' outside a host, a
@@ -856,7 +869,7 @@ const VALUES_MARKER = /^[ \t]*#@values[ \t]*$/m;
  * it is bound as a string, which equals no IRI, so the query finds nothing
  * rather than failing to parse.
  */
-function bindable(value: ParamValue, type: ParamType): string {
+function bindable(value: ScalarValue, type: ScalarType): string {
   if (type === 'iri') {
     try {
       oxigraph.namedNode(String(value));

@@ -41,6 +41,27 @@ describe('named queries', () => {
     expect(reply.body.count).toBe(5);
   });
 
+  it('takes a table parameter as an array in a JSON body or as JSON text in the query string, with the same rows', async () => {
+    const S = 'https://w3id.org/alignment-studio/ns#';
+    const terms = [`${S}Employee`, `${S}Manager`];
+    const bearers = terms.flatMap((prohibitionBearer) => terms.map((permissiveBearer) => ({ prohibitionBearer, permissiveBearer })));
+    const viaPost = await api.call('POST', '/v1/queries/conflicts', { as: 'reader', json: { byPolicy: '', bearers } });
+    const viaGet = await api.call('GET', `/v1/queries/conflicts?byPolicy=&bearers=${encodeURIComponent(JSON.stringify(bearers))}`, { as: 'reader' });
+    expect(viaPost.status, viaPost.text).toBe(200);
+    expect(viaPost.body.count).toBeGreaterThan(0);
+    expect(viaGet.body).toEqual(viaPost.body);
+    expect((await api.call('POST', '/v1/queries/conflicts', { as: 'reader', json: { byPolicy: '', bearers: [] } })).body.count).toBe(0);
+    const listed = (await api.call('GET', '/v1/queries?limit=100', { as: 'reader' })).body.items.find((q: { name: string }) => q.name === 'conflicts');
+    expect(listed.params).toContainEqual({ name: 'bearers', type: 'table', columns: [{ name: 'prohibitionBearer', type: 'iri' }, { name: 'permissiveBearer', type: 'iri' }] });
+    for (const reply of [
+      await api.call('GET', `/v1/queries/conflicts?byPolicy=&bearers=${encodeURIComponent('[{')}`, { as: 'reader' }),
+      await api.call('GET', `/v1/queries/conflicts?byPolicy=&bearers=${encodeURIComponent('[{"prohibitionBearer": "x"}]')}`, { as: 'reader' }),
+      await api.call('POST', '/v1/queries/conflicts', { as: 'reader', json: { byPolicy: '', bearers: [{ prohibitionBearer: `${S}Employee` }] } }),
+    ]) {
+      expect(reply.status, reply.text).toBe(400);
+    }
+  });
+
   it.each([
     ['an unknown query', 'GET', '/v1/queries/no-such-query', undefined, 404],
     ['a path as a name', 'GET', '/v1/queries/..%2Fpackage', undefined, 400],

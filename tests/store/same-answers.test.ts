@@ -10,6 +10,7 @@ import { namedQueryNames, loadNamedQuery } from '../../src/store/named-queries.j
 import { neo4jAvailable } from '../helpers/neo4j.js';
 import { openBothStores } from '../helpers/both-stores.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
+import { bearerPairs } from '../../src/conflicts/bearer-pairs.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateForPolicy } from '../../src/framers/generation-run.js';
@@ -57,11 +58,21 @@ describe.runIf(available)('identical answers on both stores', () => {
     return a;
   }
 
+  /** The conflicts query with each store's own bearer pairs (from its bearer-ancestry answer, itself compared). */
+  async function bothConflicts(byPolicy: string): Promise<Row[]> {
+    const ancestry = await bothAnswer('bearer-ancestry');
+    expect(ancestry.length).toBeGreaterThan(0);
+    const [pairsA, pairsB] = await Promise.all([bearerPairs(embedded), bearerPairs(graph)]);
+    const [a, b] = await Promise.all([embedded.namedQuery('conflicts', { byPolicy, bearers: pairsA }), graph.namedQuery('conflicts', { byPolicy, bearers: pairsB })]);
+    expect(sorted(b), `conflicts ${byPolicy}`).toEqual(sorted(a));
+    return a;
+  }
+
   it('conflicts, documented-conflicts and exception-defects, for all policies and each', async () => {
     const policies = (await embedded.listPolicies()).map((p) => p.policy);
     let conflicts = 0;
     for (const byPolicy of ['', ...policies]) {
-      conflicts += (await bothAnswer('conflicts', { byPolicy })).length;
+      conflicts += (await bothConflicts(byPolicy)).length;
       await bothAnswer('documented-conflicts', { byPolicy });
       await bothAnswer('exception-defects', { byPolicy });
       await bothAnswer('exception-conflicts', { byPolicy });
@@ -209,8 +220,10 @@ describe.runIf(available)('identical answers on both stores for issue 23 policie
       let exceptionConflicts = 0;
       let overridden = 0;
       for (const byPolicy of ['', ...policies]) {
+        const [pairsA, pairsB] = await Promise.all([bearerPairs(embedded), bearerPairs(graph)]);
         for (const name of ['conflicts', 'exception-defects', 'exception-conflicts', 'exceptions-overridden']) {
-          const [a, b] = await Promise.all([embedded.namedQuery(name, { byPolicy }), graph.namedQuery(name, { byPolicy })]);
+          const [paramsA, paramsB] = name === 'conflicts' ? [{ byPolicy, bearers: pairsA }, { byPolicy, bearers: pairsB }] : [{ byPolicy }, { byPolicy }];
+          const [a, b] = await Promise.all([embedded.namedQuery(name, paramsA), graph.namedQuery(name, paramsB)]);
           expect(sorted(b), `${name} ${byPolicy}`).toEqual(sorted(a));
           if (name === 'exception-conflicts') exceptionConflicts += a.length;
           if (name === 'exceptions-overridden') overridden += a.length;

@@ -21,6 +21,7 @@ import {
   UnknownQueryError,
 } from '../../src/errors.js';
 import { canonical, triplesOf } from '../helpers/rdf.js';
+import { bearerPairs } from '../../src/conflicts/bearer-pairs.js';
 
 export const MINI = 'tests/fixtures/mini-policy.ttl';
 export const SAMPLE_POLICIES = ['policies/business-conduct.ttl', 'policies/retail-bank-assistant.ttl'];
@@ -105,6 +106,22 @@ export function describeGraphStore(name: string, factory: StoreFactory): void {
         expect(sorted(readPortableRows('rule-context', portable))).toEqual(rows);
       }
       await expect(store.namedQueryPortable('no-such-query')).rejects.toBeInstanceOf(UnknownQueryError);
+    });
+
+    it('binds a table parameter: conflicts keeps the bearer pairs of its table and no others; a malformed table is refused', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const bearers = await bearerPairs(store);
+      const all = sorted(await store.namedQuery('conflicts', { byPolicy: '', bearers }));
+      expect(all.length).toBeGreaterThan(0);
+      expect(await store.namedQuery('conflicts', { byPolicy: '', bearers: [] })).toEqual([]);
+      // One pair at a time: each conflict is found under the pair of its rules' bearers only.
+      const found: Row[] = [];
+      for (const pair of bearers) found.push(...(await store.namedQuery('conflicts', { byPolicy: '', bearers: [pair] })));
+      expect(sorted(found)).toEqual(all);
+      const pair = { prohibitionBearer: `${M}nobody`, permissiveBearer: `${M}nobody` };
+      for (const bad of ['text', [{ prohibitionBearer: `${M}nobody` }], [{ ...pair, extra: 'x' }], [{ ...pair, permissiveBearer: 'not an iri' }], [{ ...pair, permissiveBearer: 3 }], [null], [pair, pair]]) {
+        await expect(store.namedQuery('conflicts', { byPolicy: '', bearers: bad as never })).rejects.toBeInstanceOf(QueryError);
+      }
     });
 
     it('answers rules-by-section including subsections', async () => {

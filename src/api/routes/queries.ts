@@ -8,10 +8,10 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { GraphStore } from '../../store/graph-store.js';
-import { loadNamedQuery, namedQueryNames, type NamedQuery, type QueryLanguage, type QueryParams } from '../../store/named-queries.js';
+import { loadNamedQuery, namedQueryNames, type NamedQuery, type ParamValue, type QueryLanguage, type QueryParams, type ScalarType } from '../../store/named-queries.js';
 import { ANY_ROLE } from '../auth.js';
 import { AUTH_PROBLEMS, BEARER_SECURITY, iri, offsetPage, offsetPageQuery, problems, rowSchema } from '../schemas.js';
-import { UnknownQueryError } from '../../errors.js';
+import { QueryError, UnknownQueryError } from '../../errors.js';
 
 export interface QueryRoutesOptions {
   readonly store: GraphStore;
@@ -62,7 +62,15 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
                     purpose: { type: 'string' },
                     params: {
                       type: 'array',
-                      items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: ['iri', 'string', 'integer', 'boolean'] } }, required: ['name', 'type'] },
+                      items: {
+                        type: 'object',
+                        properties: {
+                          name: { type: 'string' },
+                          type: { type: 'string', enum: ['iri', 'string', 'integer', 'boolean', 'table'] },
+                          columns: { type: 'array', description: 'a table\'s columns', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: ['iri', 'string', 'integer', 'boolean'] } }, required: ['name', 'type'] } },
+                        },
+                        required: ['name', 'type'],
+                      },
                     },
                   },
                   required: ['name', 'purpose', 'params'],
@@ -76,7 +84,13 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       const names = await namedQueryNames(language);
       const page = await Promise.all(names.slice(offset, offset + limit).map((name) => loadNamedQuery(name, language)));
       return {
-        items: page.map((q) => ({ name: q.name, purpose: q.purpose, params: [...q.params].map(([name, type]) => ({ name, type })) })),
+        items: page.map((q) => ({
+          name: q.name,
+          purpose: q.purpose,
+          params: [...q.params].map(([name, type]) =>
+            typeof type === 'string' ? { name, type } : { name, type: 'table', columns: [...type.table].map(([column, t]) => ({ name: column, type: t })) },
+          ),
+        })),
         total: names.length,
         limit,
         offset,
@@ -88,7 +102,6 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
   // the OpenAPI document says exactly what each takes, and the schema refuses what the store would.
   for (const name of await namedQueryNames(language)) {
     const query = await loadNamedQuery(name, language);
-    const schema = paramsSchema(query);
     const run = async (params: QueryParams) => {
       const rows = await store.namedQuery(query.name, params);
       return { name: query.name, count: rows.length, rows };
@@ -100,13 +113,13 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
         schema: {
           tags,
           summary: `${name}: ${query.purpose}`,
-          description: 'Parameters in the query string; integers and booleans are read from their text.',
+          description: 'Parameters in the query string; integers and booleans are read from their text, tables from JSON text.',
           security: BEARER_SECURITY,
-          querystring: schema,
+          querystring: paramsSchema(query, 'query'),
           response: { 200: answerSchema, ...problems(...AUTH_PROBLEMS) },
         },
       },
-      async (request) => run(request.query),
+      async (request) => run(tablesFromText(query, request.query)),
     );
     app.post<{ Body: QueryParams }>(
       `/queries/${name}`,
@@ -117,7 +130,7 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
           summary: `${name}: ${query.purpose}`,
           description: 'Parameters in a JSON body.',
           security: BEARER_SECURITY,
-          ...(query.params.size > 0 ? { body: schema } : {}),
+          ...(query.params.size > 0 ? { body: paramsSchema(query, 'body') } : {}),
           response: { 200: answerSchema, ...problems(...AUTH_PROBLEMS, 413, 415) },
         },
       },
@@ -140,20 +153,57 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
   }
 }
 
-/** The schema of a named query's parameters: each as its declared type, all required, no others. */
-function paramsSchema(query: NamedQuery): Record<string, unknown> {
+/**
+ * The schema of a named query's parameters: each as its declared type, all required, no others. A table is
+ * an array of rows in a JSON body, and JSON text in a query string.
+ */
+function paramsSchema(query: NamedQuery, where: 'query' | 'body'): Record<string, unknown> {
   const properties = Object.fromEntries(
     [...query.params].map(([name, type]) => [
       name,
-      type === 'iri'
-        ? iri(`${name}: an absolute IRI`)
-        : type === 'integer'
-          ? { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }
-          : type === 'boolean'
-            ? { type: 'boolean' }
-            : { type: 'string', maxLength: 4096 },
+      typeof type === 'string'
+        ? scalarSchema(name, type)
+        : where === 'query'
+          ? { type: 'string', description: `${name}: a JSON array of rows, each {${[...type.table].map(([column, t]) => `"${column}": ${t}`).join(', ')}}` }
+          : {
+              type: 'array',
+              description: `${name}: a table of rows`,
+              items: {
+                type: 'object',
+                properties: Object.fromEntries([...type.table].map(([column, t]) => [column, scalarSchema(column, t)])),
+                required: [...type.table.keys()],
+                additionalProperties: false,
+              },
+            },
     ]),
   );
   return { type: 'object', properties, required: [...query.params.keys()], additionalProperties: false };
+}
+
+function scalarSchema(name: string, type: ScalarType): Record<string, unknown> {
+  return type === 'iri'
+    ? iri(`${name}: an absolute IRI`)
+    : type === 'integer'
+      ? { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }
+      : type === 'boolean'
+        ? { type: 'boolean' }
+        : { type: 'string', maxLength: 4096 };
+}
+
+/** The parameters of a query string, with each table read from its JSON text (the store then checks its rows). */
+function tablesFromText(query: NamedQuery, given: Readonly<Record<string, unknown>>): QueryParams {
+  const params: Record<string, ParamValue> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (typeof query.params.get(name) !== 'object') {
+      params[name] = value as ParamValue;
+      continue;
+    }
+    try {
+      params[name] = JSON.parse(String(value)) as ParamValue;
+    } catch {
+      throw new QueryError(query.name, `parameter '${name}' is a table: give it as a JSON array of rows`);
+    }
+  }
+  return params;
 }
 

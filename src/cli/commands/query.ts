@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InvalidOptionError } from '../../errors.js';
 import type { QueryAnswer } from '../../store/graph-store.js';
 import { serializeQuads } from '../../rdf/serialize.js';
-import { loadNamedQuery } from '../../store/named-queries.js';
+import { loadNamedQuery, type TableValue } from '../../store/named-queries.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
 
@@ -18,7 +18,7 @@ export function registerQuery(program: Command): void {
       .option('--sparql <fileOrText>', 'a SPARQL query, or a file holding one')
       .option('--cypher <fileOrText>', 'a Cypher query, or a file holding one (with --store neo4j)')
       .option('--named <name>', 'a named query from sparql/ (e.g. rule-context)')
-      .option('--param <key=value...>', 'parameters of a named query (IRIs as full IRIs)')
+      .option('--param <key=value...>', 'parameters of a named query (IRIs as full IRIs, a table as a JSON array of rows)')
       .option('--json', 'print the answer as JSON'),
   ).action(async (options: StoreOptions & { sparql?: string; cypher?: string; named?: string; param?: string[]; json?: boolean }) => {
     const given = [options.sparql, options.cypher, options.named].filter((o) => o !== undefined);
@@ -33,8 +33,9 @@ export function registerQuery(program: Command): void {
             const at = pair.indexOf('=');
             if (at < 1) throw new InvalidOptionError(`--param ${pair}: write key=value`);
             const [key, text] = [pair.slice(0, at), pair.slice(at + 1)];
-            // Command-line values are text: read them as the query declares them.
+            // Command-line values are text: read them as the query declares them (a table as JSON).
             const type = declared.get(key);
+            if (typeof type === 'object') return [key, tableFromText(key, text)];
             const value = type === 'integer' && /^-?\d+$/.test(text) ? Number(text) : type === 'boolean' && /^(true|false)$/.test(text) ? text === 'true' : text;
             return [key, value];
           }),
@@ -69,5 +70,14 @@ function printAnswer(answer: QueryAnswer, json: boolean): void {
   } else {
     process.stdout.write(formatTable(answer.columns, answer.rows.map((row) => answer.columns.map((c) => row[c] ?? null))) + '\n');
     process.stdout.write(`${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'}\n`);
+  }
+}
+
+/** A table parameter given on the command line: JSON text (the store checks its rows). */
+function tableFromText(key: string, text: string): TableValue {
+  try {
+    return JSON.parse(text) as TableValue;
+  } catch {
+    throw new InvalidOptionError(`--param ${key}=...: ${key} is a table, give it as a JSON array of rows`);
   }
 }
