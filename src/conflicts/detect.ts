@@ -98,8 +98,7 @@ export async function detectConflicts(store: GraphStore, options: DetectOptions 
   const precedence = options.precedence ?? DEFAULT_PRECEDENCE;
   const byPolicy = options.policy ?? '';
   const started = performance.now();
-  const bearers = await bearerPairs(store);
-  const rows = await store.namedQuery('conflicts', { byPolicy, bearers });
+  const rows = await candidateConflicts(store, byPolicy);
   const queried = performance.now();
   const documentedRows = await store.namedQuery('documented-conflicts', { byPolicy });
   const defects = await findDefects(store, options.policy);
@@ -204,6 +203,14 @@ export function unresolved(report: ConflictReport): Conflict[] {
 /** True when the report should fail a gate: unresolved conflicts, documented ones missed or resolved otherwise, defects that are errors. */
 export function failing(report: ConflictReport): boolean {
   return unresolved(report).length > 0 || report.documented.some((d) => d.status !== 'agrees') || report.defects.some((d) => d.severity === 'error');
+}
+
+/**
+ * The rows of the conflicts query for a policy ('' for all): the pairs of rules that collide, with how their
+ * dimensions relate. The query takes the bearers no declared disjointness separates (bearer-pairs.ts).
+ */
+export async function candidateConflicts(store: GraphStore, byPolicy: string): Promise<Row[]> {
+  return store.namedQuery('conflicts', { byPolicy, bearers: await bearerPairs(store) });
 }
 
 /** The IRI of the conflict between two rules of a policy. */

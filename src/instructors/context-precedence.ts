@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
-import { conflictIri, factsOf } from '../conflicts/detect.js';
+import { candidateConflicts, conflictIri, factsOf } from '../conflicts/detect.js';
 import { DEFAULT_PRECEDENCE, PRINCIPLES, resolve, type PairFacts, type Principle } from '../conflicts/precedence.js';
 import { PROV, RDF, RDFS, STUDIO } from '../vocabulary.js';
 import type { DeploymentContext } from './deployment-context.js';
@@ -64,7 +64,7 @@ export function contextResolutionsGraphIri(context: string): string {
 
 /** Detects the policy's conflicts and resolves each by the context's priorities. */
 export async function resolveConflictsInContext(store: GraphStore, context: DeploymentContext): Promise<ContextResolution[]> {
-  const rows = await store.namedQuery('conflicts', { byPolicy: context.policy });
+  const rows = await candidateConflicts(store, context.policy);
   return rows.map((row) => {
     const facts = factsOf(row);
     const decided = resolveInContext(facts, context.priorities);
