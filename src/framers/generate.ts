@@ -846,13 +846,16 @@ export class Framer {
   /**
    * The rules a resolved conflict overrides wherever they apply: the winner applies in every situation the
    * loser's items stage (its conditions and the developer's or content's instructions it needs are among the
-   * loser's, and its bearer, action, target and counterparty are the loser's or broader). A loser with a situation of its own (a general rule that a
-   * more specific one overrides only where the specific one's conditions hold) keeps its items.
+   * loser's, and its bearer, action, target and counterparty are the loser's or broader). A loser with a
+   * situation of its own (a general rule that a more specific one overrides only where the specific one's
+   * conditions hold) keeps its items.
    */
   private overruled(): ReadonlySet<string> {
     if (this.overruledRules) return this.overruledRules;
     const found = new Set<string>();
-    const covers = (wide: readonly string[], narrow: readonly string[]) => wide.length === 0 || narrow.some((n) => wide.some((w) => this.hierarchy.isUnder(n, w)));
+    // A slot the winner leaves open covers anything; one it names covers a loser's terms all under it (not a loser open there).
+    const covers = (wide: readonly string[], narrow: readonly string[]) =>
+      wide.length === 0 || (narrow.length > 0 && narrow.every((n) => wide.some((w) => this.hierarchy.isUnder(n, w))));
     for (const conflict of this.context.conflicts) {
       const winner = conflict.winner ? this.context.provision.get(conflict.winner) : undefined;
       const loser = conflict.loser ? this.context.provision.get(conflict.loser) : undefined;
