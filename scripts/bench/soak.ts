@@ -25,6 +25,7 @@ import path from 'node:path';
 import { hashToken } from '../../src/api/auth.js';
 import { VOCABULARY_GRAPH } from '../../src/vocabulary.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
+import { wasmMemories } from './wasm-memories.js';
 
 const minutes = Number(process.argv[2] ?? 30);
 const interval = Number(process.argv[3] ?? 1000);
@@ -67,27 +68,6 @@ async function stopServer(child: ChildProcess): Promise<number> {
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-
-/**
- * The resident set of each of the server's WebAssembly memories (oxigraph's, one per thread that uses it: each
- * query thread's, the upload worker's), in MB. V8 maps a wasm memory as its accessible pages followed by a guard region of several GiB
- * with no access, so it is a read-write mapping followed directly by a large inaccessible one (/proc/<pid>/smaps).
- * A wasm memory only grows: pages its allocator freed stay counted here.
- */
-function wasmMemories(pid: number): number[] {
-  const maps: { end: string; start: string; size: number; access: string; rss: number }[] = [];
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const range = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/.exec(line);
-    if (range) maps.push({ start: range[1]!, end: range[2]!, size: (parseInt(range[2]!, 16) - parseInt(range[1]!, 16)) / 2 ** 20, access: range[3]!, rss: 0 });
-    else if (line.startsWith('Rss:') && maps.length > 0) maps.at(-1)!.rss = Number(line.split(/\s+/)[1]) / 1024;
-  }
-  const memories: number[] = [];
-  for (const [i, map] of maps.entries()) {
-    const next = maps[i + 1];
-    if (map.access.startsWith('rw') && next && next.start === map.end && next.access.startsWith('---') && next.size >= 4096) memories.push(map.rss);
-  }
-  return memories.sort((a, b) => b - a);
 }
 
 /** The server's RSS, its WebAssembly memories' total, and each memory of at least 1 MB (largest first: the two query threads', then the upload worker's), in MB. */

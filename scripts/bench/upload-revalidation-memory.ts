@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { UploadThread } from '../../src/validation/upload-thread.js';
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/validation/upload-check.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
+import { wasmMemories } from './wasm-memories.js';
 
 const uploads = Number(process.argv[2] ?? 600);
 const perWorker = Number(process.argv[3] ?? 50);
@@ -22,22 +23,6 @@ const file = `bench-out/synthetic-${RULES}.ttl`;
 await writeSyntheticPolicy(RULES, file);
 const base = readFileSync(file, 'utf8');
 
-/** The resident set of each WebAssembly memory of this process of 1 MB or more, in MB (as the soak finds them in /proc/self/smaps). */
-function wasmMemories(): number[] {
-  const maps: { start: string; end: string; size: number; access: string; rss: number }[] = [];
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const range = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/.exec(line);
-    if (range) maps.push({ start: range[1]!, end: range[2]!, size: (parseInt(range[2]!, 16) - parseInt(range[1]!, 16)) / 2 ** 20, access: range[3]!, rss: 0 });
-    else if (line.startsWith('Rss:') && maps.length > 0) maps.at(-1)!.rss = Number(line.split(/\s+/)[1]) / 1024;
-  }
-  const memories: number[] = [];
-  for (const [i, map] of maps.entries()) {
-    const next = maps[i + 1];
-    if (map.access.startsWith('rw') && next && next.start === map.end && next.access.startsWith('---') && next.size >= 4096 && map.rss >= 1) memories.push(Math.round(map.rss));
-  }
-  return memories;
-}
-
 const thread = new UploadThread(perWorker > 0 ? perWorker : Infinity);
 const cpu = process.cpuUsage();
 const started = performance.now();
@@ -45,7 +30,7 @@ for (let version = 2; version <= uploads + 1; version++) {
   const text = base.replace('studio:version "1"', `studio:version "${version}"`);
   const outcome = await thread.check({ file: 'synthetic.ttl', baseIri: 'file:///synthetic.ttl' }, new Uint8Array(Buffer.from(text)), DEFAULT_UPLOAD_LIMITS);
   if (outcome.kind !== 'valid') throw new Error(`version ${version}: ${outcome.kind}`);
-  if ((version - 1) % 60 === 0) console.log(`${version - 1} uploads: WebAssembly ${wasmMemories().join(' + ') || 0} MB, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+  if ((version - 1) % 60 === 0) console.log(`${version - 1} uploads: WebAssembly ${wasmMemories('self').filter((mb) => mb >= 1).map(Math.round).join(' + ') || 0} MB, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
 }
 const used = process.cpuUsage(cpu);
 console.log(`${uploads} uploads, a new worker every ${perWorker > 0 ? perWorker : 'never'}: ${((used.user + used.system) / 1e6).toFixed(1)} s CPU, ${((performance.now() - started) / 1000).toFixed(1)} s wall (workers replaced: ${thread.recycled})`);
