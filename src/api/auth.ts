@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The roles that may call the route; a route without it is for admins only. */
     roles?: readonly Role[];
+    /** A catch-all that answers for paths no other route takes (404 for an unknown named query): its methods are not the path's, so a 405's Allow leaves them out. */
+    fallback?: boolean;
   }
   interface FastifyRequest {
     /** The token's name and roles, once authenticated. */

@@ -217,6 +217,7 @@ export async function buildServer(options: ApiOptions): Promise<FastifyInstance>
   // The methods each route path answers, to tell a wrong method (405, with Allow) from a path that does not exist (404).
   const routes: { pattern: RegExp; methods: Set<string> }[] = [];
   app.addHook('onRoute', (route) => {
+    if (route.config?.fallback) return;
     const pattern = routePattern(route.url ?? route.path);
     let entry = routes.find((r) => r.pattern.source === pattern.source);
     if (!entry) routes.push((entry = { pattern, methods: new Set() }));

@@ -51,6 +51,11 @@ describe('named queries', () => {
     expect(viaPost.body.count).toBeGreaterThan(0);
     expect(viaGet.status).toBe(405);
     expect(viaGet.headers.get('allow')).toBe('POST');
+    // Any other method is told the same: the catch-all for unknown names does not count as the path's.
+    const options = await api.call('OPTIONS', '/v1/queries/conflicts', { as: 'reader' });
+    expect([options.status, options.headers.get('allow')]).toEqual([405, 'POST']);
+    const other = await api.call('OPTIONS', '/v1/queries/rule-context', { as: 'reader' });
+    expect([other.status, other.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
     expect((await api.call('POST', '/v1/queries/conflicts', { as: 'reader', json: { byPolicy: '', bearers: [] } })).body.count).toBe(0);
     const listed = (await api.call('GET', '/v1/queries?limit=100', { as: 'reader' })).body.items.find((q: { name: string }) => q.name === 'conflicts');
     expect(listed.params).toContainEqual({ name: 'bearers', type: 'table', columns: [{ name: 'prohibitionBearer', type: 'iri' }, { name: 'permissiveBearer', type: 'iri' }] });

@@ -148,7 +148,7 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
     app.route<{ Params: { name: string } }>({
       method,
       url: '/queries/:name',
-      config: { roles: ANY_ROLE },
+      config: { roles: ANY_ROLE, fallback: true },
       schema: { hide: true, params: nameParams },
       handler: async (request, reply) => {
         await loadNamedQuery(request.params.name, language);
