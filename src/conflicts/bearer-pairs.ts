@@ -3,7 +3,8 @@
  * policy's role taxonomy (the bearer-ancestry named query) rather than by the
  * conflicts queries for each candidate pair (42,000 walks of two taxonomies
  * at 100k rules, where the taxonomy has a few hundred terms). The pairs are
- * handed to conflicts and exception-conflicts as their `bearers` table.
+ * handed to the conflicts query as its `bearers` table (exception-conflicts
+ * still tests bearers itself: its Cypher twin was slower with the table).
  *
  * Two bearers are disjoint, and no rule of one can conflict with a rule of the
  * other, when neither is the other nor lies under it (studio:broader) and some

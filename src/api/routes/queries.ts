@@ -151,8 +151,9 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       config: { roles: ANY_ROLE, fallback: true },
       schema: { hide: true, params: nameParams },
       handler: async (request, reply) => {
+        // An unknown name fails here (404); a known one reaches this route only as a GET of a POST-only query.
         await loadNamedQuery(request.params.name, language);
-        if (method === 'GET' && (await namedQueryNames(language)).includes(request.params.name)) {
+        if (method === 'GET') {
           reply.header('allow', 'POST');
           throw new HttpProblem(405, 'method-not-allowed', 'Method not allowed', `${request.url.split('?')[0]} takes a table parameter and answers POST (a JSON body), not GET.`);
         }
