@@ -30,7 +30,7 @@ import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from 
 import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
 import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
 import { carriedByReference, journalCases } from './carried-by-reference.js';
-import { keepRuleDigests, planCarryOver, type CarryOver } from './carry-over.js';
+import { keepRuleDigests, planCarryOver, scenariosToAsk, type CarriedResult, type CarryOver } from './carry-over.js';
 import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
@@ -158,19 +158,20 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
       .finally(() => pending.delete(write));
     pending.add(write);
   };
+  // With --since, the results carried over are written as the suite is read, and only the scenarios to ask come here.
+  const carrying = {
+    done: (scenario: string) => journal.has(scenario),
+    carry: (scenario: string, result: CarriedResult) => {
+      carried++;
+      keep(journal.appendJson(scenario, result.json));
+    },
+  };
   try {
     await forEachBounded(
-      readSuite(options.suite, filter),
+      carry ? scenariosToAsk(options.suite, filter, carry, carrying) : readSuite(options.suite, filter),
       options.concurrency ?? options.target.concurrency,
       async (c, signal) => {
         if (journal.has(c.iri)) return;
-        const earlier = carry?.results.get(c.iri);
-        if (earlier && earlier.promptHash === promptHash(c.messages)) {
-          carried++;
-          // Named by the run that asked it, however many runs carried it since.
-          keep(journal.append({ ...earlier, carriedOverFrom: earlier.carriedOverFrom ?? carry!.since.iri }));
-          return;
-        }
         const key = requestKey(options.target.endpoint, options.target.model, c.messages, options.target.parameters);
         let reply: CachedReply | undefined = options.noCache ? undefined : await cache.get(key);
         const cached = reply !== undefined;

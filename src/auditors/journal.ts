@@ -31,8 +31,39 @@ export function chainOf(previous: string, record: object): string {
 }
 
 /** chainOf, for a record already written as JSON. */
-function chainOfJson(previous: string, json: string): string {
+function chainOfJson(previous: string, json: string | Buffer): string {
   return createHash('sha256').update(previous).update('\n').update(json).digest('hex');
+}
+
+/** How every journal line ends: `,"chain":"<64 hex digits>"}`. */
+const CHAIN_KEY = Buffer.from(',"chain":"');
+const CHAIN_TAIL = CHAIN_KEY.length + 64 + 2;
+const CLOSE = Buffer.from('}');
+
+/**
+ * A journal's records as their writer wrote them, without parsing: each
+ * line's record as JSON (the line without its chain), in order, each checked
+ * against its chain on its bytes. A line whose chain holds on its bytes is,
+ * byte for byte, the JSON its writer hashed, so it can be written again as
+ * it is (Journal.appendJson). An AuditRunError names the first line that is
+ * not a chained record or whose chain does not follow: a journal edited or
+ * damaged since it was written. A torn last line is left out, as
+ * journalRecords leaves it.
+ */
+export async function* writtenRecords(file: string): AsyncGenerator<{ readonly line: number; readonly json: Buffer }> {
+  let previous = CHAIN_START;
+  let line = 0;
+  for await (const { bytes } of fileLines(file)) {
+    line++;
+    const body = bytes.length - CHAIN_TAIL;
+    const chain = body > 1 && bytes.subarray(body, body + CHAIN_KEY.length).equals(CHAIN_KEY) && bytes[bytes.length - 2] === 0x22 && bytes[bytes.length - 1] === 0x7d ? bytes.toString('latin1', body + CHAIN_KEY.length, bytes.length - 2) : undefined;
+    const json = Buffer.concat([bytes.subarray(0, Math.max(body, 0)), CLOSE]);
+    if (chain === undefined || chainOfJson(previous, json) !== chain) {
+      throw new AuditRunError(`${file}:${line}: this line no longer follows the journal's hash chain: the journal was edited or the disk is damaged since it was written ('studio report verify' on a report of the run tells more)`);
+    }
+    previous = chain;
+    yield { line, json };
+  }
 }
 
 /** The journal line of a record: its JSON with the chain as the last key, as JSON.stringify({ ...record, chain }) writes it. */
@@ -166,6 +197,20 @@ export class Journal<T extends object> {
     const json = JSON.stringify(record);
     this.head = chainOfJson(this.head, json);
     return this.appender.append(Buffer.from(`${chainedLine(record, json, this.head)}\n`, 'utf8'));
+  }
+
+  /**
+   * Appends a record given as its JSON, exactly as JSON.stringify writes it
+   * (a record of writtenRecords, with keys perhaps added at its end), without
+   * parsing it: what append writes for that record. A record whose key is
+   * written already is refused.
+   */
+  appendJson(key: string, json: Buffer): Promise<void> {
+    if (this.keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
+    if (json.length < 3 || json[0] !== 0x7b || json[json.length - 1] !== 0x7d) return Promise.reject(new AuditRunError(`${this.file}: the record for ${key} is not a JSON object with keys`));
+    this.keys.add(key);
+    this.head = chainOfJson(this.head, json);
+    return this.appender.append(Buffer.concat([json.subarray(0, -1), Buffer.from(`,"chain":"${this.head}"}\n`, 'latin1')]));
   }
 
   /** Waits for pending writes, flushes to disk and closes. */
