@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHAIN_START, Journal, journalRecords, readJournal, verifyChain, type Chained } from '../../src/auditors/journal.js';
+import { CHAIN_START, Journal, journalRecords, readJournal, verifyChain, writtenRecords, type Chained } from '../../src/auditors/journal.js';
 
 interface Entry {
   readonly case: string;
@@ -92,5 +92,53 @@ describe('journal', () => {
     await writeFile(file, `${text.split('\n').slice(0, 2).join('\n')}\nnot json\n${text.split('\n').slice(2).join('\n')}`);
     await expect(all(file)).rejects.toThrow(/results\.jsonl:3: not a whole result/);
     expect(await all(path.join(path.dirname(file), 'none.jsonl'))).toEqual([]);
+  });
+
+  it('copies records as their bytes: writtenRecords gives each line as JSON.stringify wrote the record, and appendJson writes what append writes', async () => {
+    const records: Record<string, string>[] = [{ case: 'a"b\\c', outcome: 'passed', note: 'é \u2028 \n 😀 \ud800' }, { case: 'd', outcome: 'failed', padding: 'x'.repeat(70_000) }, { case: 'e', outcome: 'cantTell' }];
+    const dir = await mkdtemp(path.join(tmpdir(), 'studio-journal-'));
+    const source = path.join(dir, 'a.jsonl');
+    const { journal } = await Journal.open<Record<string, string>>(source, (e) => e.case!);
+    for (const r of records) await journal.append(r);
+    await journal.close();
+    const read: { line: number; json: Buffer }[] = [];
+    for await (const r of writtenRecords(source)) read.push(r);
+    expect(read.map((r) => [r.line, r.json.toString('utf8')])).toEqual(records.map((r, i) => [i + 1, JSON.stringify(r)]));
+
+    // Copied in another order, with a key added at the end: the same bytes as append gives, and a chain that holds.
+    const copy = path.join(dir, 'b.jsonl');
+    const appended = path.join(dir, 'c.jsonl');
+    const b = (await Journal.open<Record<string, string>>(copy, (e) => e.case!)).journal;
+    const c = (await Journal.open<Record<string, string>>(appended, (e) => e.case!)).journal;
+    for (const i of [2, 0, 1]) {
+      await b.appendJson(records[i]!.case!, Buffer.concat([read[i]!.json.subarray(0, -1), Buffer.from(',"from":"x"}')]));
+      await c.append({ ...records[i]!, from: 'x' });
+    }
+    await expect(b.appendJson('e', read[2]!.json)).rejects.toThrow(/a result for e is written already/);
+    await expect(b.appendJson('f', Buffer.from('[]'))).rejects.toThrow(/not a JSON object/);
+    await b.close();
+    await c.close();
+    expect(await readFile(copy, 'utf8')).toBe(await readFile(appended, 'utf8'));
+    expect(verifyChain((await readJournal<Chained<object>>(copy)).records).brokenAt).toBeUndefined();
+  });
+
+  it('refuses, in writtenRecords, a line whose chain does not hold on its bytes, naming the line', async () => {
+    const file = await journalWith(4);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    const all = async () => {
+      let n = 0;
+      for await (const _ of writtenRecords(file)) n++;
+      return n;
+    };
+    expect(await all()).toBe(4);
+    // Same record, written otherwise (a space): what was hashed is no longer what is there.
+    await writeFile(file, lines.map((l, i) => (i === 2 ? l.replace('"outcome":', '"outcome": ') : l)).join('\n') + '\n');
+    await expect(all()).rejects.toThrow(/results\.jsonl:3: this line no longer follows the journal's hash chain/);
+    await writeFile(file, lines.filter((_, i) => i !== 1).join('\n') + '\n');
+    await expect(all()).rejects.toThrow(/results\.jsonl:2: /);
+    await writeFile(file, [...lines.slice(0, 3), '{"case":"c9","outcome":"passed"}'].join('\n') + '\n');
+    await expect(all()).rejects.toThrow(/results\.jsonl:4: /);
+    await writeFile(file, `${lines.join('\n')}\n{"case":"c4","outc`);
+    expect(await all()).toBe(4);
   });
 });

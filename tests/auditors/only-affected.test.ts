@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditsDir, type AuditOptions } from '../../src/auditors/audit-run.js';
-import { readJournal } from '../../src/auditors/journal.js';
+import { readJournal, verifyChain, type Chained } from '../../src/auditors/journal.js';
 import type { ResultRecord } from '../../src/auditors/result-record.js';
 import { RunFolder } from '../../src/auditors/run-folder.js';
 import { runGeneration } from '../../src/cli/commands/generate.js';
@@ -168,6 +168,71 @@ describe('studio audit run --only-affected --since', () => {
     const c = await audit(dataDir, second.suite, { since: b.run.id });
     expect(c.asked).toBe(0);
     for (const r of await results(dataDir, c.run.id)) expect(r.carriedOverFrom).toBe(asked.has(r.case) ? b.run.iri : a.run.iri);
+    // The carried lines are written as bytes of the earlier journal, and the chain holds over them, as a verifier reads it.
+    for (const run of [b, c]) expect(verifyChain((await readJournal<Chained<ResultRecord>>((await RunFolder.open(auditsDir(dataDir), run.run.id)).results)).records).brokenAt).toBeUndefined();
+  }, 120_000);
+
+  it('carries the same results from a suite written otherwise, asks a scenario whose messages changed, and resumes a killed run losing nothing', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-affected-'));
+    const first = await loadAndExport(dataDir, base, 'v1');
+    const a = await audit(dataDir, first.suite);
+    const edited = base.replace('studio:text "Managers may share confidential information with colleagues."', 'studio:text "Managers may share confidential information with colleagues who need it for their work."');
+    const second = await loadAndExport(dataDir, edited, 'v2');
+    const b = await audit(dataDir, second.suite, { since: a.run.id });
+    const carriedInB = (await results(dataDir, b.run.id)).filter((r) => r.carriedOverFrom).map((r) => r.case).sort();
+    expect(carriedInB.length).toBe(b.carriedOver?.results);
+
+    // The same suite with CRLF line ends, a blank line, each message's keys the other way round and spaces between
+    // tokens: no line is read as bytes, every one is parsed, and the same results are carried. One scenario of an
+    // unaffected rule now asks something else: it is asked again.
+    const changed = second.records.find((r) => carriedInB.includes(r.id))!;
+    const otherwise = path.join(dataDir, 'otherwise.jsonl');
+    const lines = second.records.map((r) => {
+      const messages = r.id === changed.id ? [...r.messages.slice(0, -1), { role: 'user', content: `${r.messages.at(-1).content} Please answer briefly.` }] : r.messages;
+      return JSON.stringify({ ...r, messages: messages.map((m: { role: string; content: string }) => ({ content: m.content, role: m.role })) }, null, 1).replace(/\n/g, ' ');
+    });
+    await writeFile(otherwise, `${lines[0]}\r\n\r\n${lines.slice(1).join('\r\n')}\r\n`);
+    const d = await audit(dataDir, otherwise, { since: a.run.id });
+    const carriedInD = (await results(dataDir, d.run.id)).filter((r) => r.carriedOverFrom).map((r) => r.case).sort();
+    expect(carriedInD).toEqual(carriedInB.filter((id) => id !== changed.id));
+    expect(d.asked).toBe(b.asked + 1);
+    // The same change in a suite written as studio writes it, where lines are read as bytes.
+    const asWritten = path.join(dataDir, 'as-written.jsonl');
+    await writeFile(asWritten, second.records.map((r) => JSON.stringify(r.id === changed.id ? { ...r, messages: [...r.messages.slice(0, -1), { role: 'user', content: `${r.messages.at(-1).content} Please answer briefly.` }] } : r)).join('\n') + '\n');
+    const e = await audit(dataDir, asWritten, { since: a.run.id });
+    expect((await results(dataDir, e.run.id)).filter((r) => r.carriedOverFrom).map((r) => r.case).sort()).toEqual(carriedInD);
+    expect(e.asked).toBe(b.asked + 1);
+
+    // A run killed part way: its journal holds some lines, the last torn. Run again, it carries on: every scenario has
+    // one result, only the scenarios to ask that were not written are asked, and the chain holds.
+    const folder = await RunFolder.open(auditsDir(dataDir), b.run.id);
+    const written = (await readFile(folder.results, 'utf8')).split('\n').filter(Boolean);
+    const kept = written.slice(0, Math.floor(written.length / 2));
+    await writeFile(folder.results, `${kept.join('\n')}\n${written[kept.length]!.slice(0, 40)}`);
+    const manifest = path.join(folder.folder, RunFolder.MANIFEST);
+    await writeFile(manifest, JSON.stringify({ ...JSON.parse(await readFile(manifest, 'utf8')), finishedAt: undefined }));
+    const resumed = await audit(dataDir, second.suite, { since: a.run.id, fresh: false });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.run.id).toBe(b.run.id);
+    expect(resumed.repairedBytes).toBe(40);
+    const keptAsked = kept.map((l) => JSON.parse(l)).filter((r) => !r.carriedOverFrom).length;
+    expect(resumed.asked).toBe(b.asked - keptAsked);
+    const after = await readJournal<Chained<ResultRecord>>(folder.results);
+    expect(after.records.map((r) => r.case).sort()).toEqual(second.records.map((r) => r.id).sort());
+    expect(after.records.filter((r) => r.carriedOverFrom).map((r) => r.case).sort()).toEqual(carriedInB);
+    expect(verifyChain(after.records).brokenAt).toBeUndefined();
+
+    // With a filter the suite is read as readSuite reads it: the first scenarios only, carried or asked as before.
+    const limited = await audit(dataDir, second.suite, { since: a.run.id, filter: { limit: 7 } });
+    const firstSeven = second.records.slice(0, 7).map((r) => r.id);
+    expect((await results(dataDir, limited.run.id)).map((r) => r.case).sort()).toEqual([...firstSeven].sort());
+    expect(limited.carriedOver?.results).toBe(firstSeven.filter((id) => carriedInB.includes(id)).length);
+
+    // An earlier journal edited since it was written is not carried from: its line is named.
+    const aResults = (await RunFolder.open(auditsDir(dataDir), a.run.id)).results;
+    const aLines = (await readFile(aResults, 'utf8')).split('\n');
+    await writeFile(aResults, aLines.map((l, i) => (i === 2 ? l.replace(/"outcome":"(passed|failed)"/, '"outcome":"cantTell"') : l)).join('\n'));
+    await expect(audit(dataDir, second.suite, { since: a.run.id })).rejects.toThrow(/results\.jsonl:3: this line no longer follows the journal's hash chain/);
   }, 120_000);
 
   it('refuses a run of another model, an unfinished run, and a run made before digests were kept', async () => {
