@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { AuditRunError } from '../errors.js';
 import type { GraphStore } from '../store/graph-store.js';
-import { journalRecords } from './journal.js';
+import { BULK_READ, journalRecords } from './journal.js';
 import { fileLines } from '../io/file-lines.js';
 import type { HumanRecord } from './result-record.js';
 import { RunFolder, runGraphIri } from './run-folder.js';
@@ -70,7 +70,7 @@ async function reviewedCases(run: RunFolder): Promise<Set<string>> {
 export async function* journalCases(file: string): AsyncGenerator<string> {
   let line = 0;
   try {
-    for await (const { bytes } of fileLines(file)) {
+    for await (const { bytes } of fileLines(file, { chunkBytes: BULK_READ })) {
       line++;
       yield caseOf(bytes);
     }

@@ -26,7 +26,7 @@ import { AuditRunError, SuiteError } from '../errors.js';
 import type { PolicySnapshot } from '../evolution/snapshot.js';
 import { affectedRules, ruleDigests, type AffectedRules } from '../evolution/rule-digests.js';
 import { fileLines } from '../io/file-lines.js';
-import { writtenRecords } from './journal.js';
+import { BULK_READ, writtenRecords } from './journal.js';
 import type { ResultRecord } from './result-record.js';
 import { promptHash } from './response-cache.js';
 import { RunFolder, sortedParameters, type RunManifest } from './run-folder.js';
@@ -103,10 +103,10 @@ export async function planCarryOver(snapshot: SnapshotOnce, auditsDir: string, s
   const affected = affectedRules(await readDigests(auditsDir, m), await snapshot());
   const results = new Map<string, CarriedResult>();
   // Its lines are carried as written: a line whose chain no longer holds is refused, not made whole again by a new chain.
-  for await (const { line, json } of writtenRecords(since.results)) {
-    const head = headOf(json, since.results, line);
+  for await (const { line, open } of writtenRecords(since.results)) {
+    const head = headOf(open, since.results, line);
     if (head.rules.some((rule) => affected.all.has(rule))) continue;
-    results.set(head.scenario, { promptHash: head.promptHash, json: namingAsker(json, head, m.iri) });
+    results.set(head.scenario, { promptHash: head.promptHash, json: namingAsker(open, head, m.iri) });
   }
   return { since: m, affected, results };
 }
@@ -124,24 +124,30 @@ interface Head {
 }
 
 /**
- * The head of a result as JSON: a result written by a run begins with its
- * scenario and rules, then strings only up to its prompt hash, so only that
- * much is parsed (it parses only when the prompt hash is a key of the record
- * itself, not of an object within it). Parsed whole when written otherwise.
+ * The head of a result, given as JSON without its closing brace: a result
+ * written by a run begins with its scenario and rules, then strings only up
+ * to its prompt hash, so only that much is parsed (it parses only when the
+ * prompt hash is a key of the record itself, not of an object within it).
+ * Parsed whole when written otherwise.
  */
-function headOf(json: Buffer, file: string, line: number): Head {
-  const at = json.indexOf(PROMPT_HASH_KEY);
-  const hash = at > 0 ? json.toString('latin1', at + PROMPT_HASH_KEY.length, at + PROMPT_HASH_KEY.length + 64) : '';
-  if (/^[0-9a-f]{64}$/.test(hash) && json[at + PROMPT_HASH_KEY.length + 64] === 0x22) {
+function headOf(open: Buffer, file: string, line: number): Head {
+  const at = open.indexOf(PROMPT_HASH_KEY);
+  const hash = at > 0 ? open.toString('latin1', at + PROMPT_HASH_KEY.length, at + PROMPT_HASH_KEY.length + 64) : '';
+  if (/^[0-9a-f]{64}$/.test(hash) && open[at + PROMPT_HASH_KEY.length + 64] === 0x22) {
     let head: { case?: unknown; rules?: unknown } | undefined;
     try {
-      head = JSON.parse(`${json.toString('utf8', 0, at)}}`) as typeof head;
+      head = JSON.parse(`${open.toString('utf8', 0, at)}}`) as typeof head;
     } catch {
       // Not a head that parses alone: parsed whole below.
     }
     if (typeof head?.case === 'string' && Array.isArray(head.rules) && head.rules.every((r) => typeof r === 'string')) return { scenario: head.case, rules: head.rules, promptHash: hash };
   }
-  const record = JSON.parse(json.toString('utf8')) as ResultRecord;
+  let record: ResultRecord;
+  try {
+    record = JSON.parse(`${open.toString('utf8')}}`) as ResultRecord;
+  } catch {
+    throw new AuditRunError(`${file}:${line}: not a whole result; the journal was edited or the disk is damaged.`);
+  }
   if (typeof record.case !== 'string' || !Array.isArray(record.rules) || typeof record.promptHash !== 'string') throw new AuditRunError(`${file}:${line}: not a result (no case, rules or promptHash)`);
   return { scenario: record.case, rules: record.rules, promptHash: record.promptHash, record };
 }
@@ -151,16 +157,19 @@ function headOf(json: Buffer, file: string, line: number): Head {
  * carriedOverFrom: earlier.carriedOverFrom ?? its run }: named by the run
  * that asked it, however many runs carried it since. A result carried before
  * ends with that key (it was added last), so its bytes stay as they are.
+ * Copied out of the bytes read.
  */
-function namingAsker(json: Buffer, head: Head, sinceIri: string): Buffer {
+function namingAsker(open: Buffer, head: Head, sinceIri: string): Buffer {
   if (!head.record) {
-    const at = json.indexOf(CARRIED_KEY);
-    if (at < 0) return Buffer.concat([json.subarray(0, -1), Buffer.from(`,"carriedOverFrom":${JSON.stringify(sinceIri)}}`)]);
-    if (json[at - 1] === 0x2c && json.indexOf(CARRIED_KEY, at + 1) < 0 && isJsonString(json.toString('utf8', at + CARRIED_KEY.length, json.length - 1))) return json;
+    const at = open.indexOf(CARRIED_KEY);
+    if (at < 0) return Buffer.concat([open, Buffer.from(`,"carriedOverFrom":${JSON.stringify(sinceIri)}}`)]);
+    if (open[at - 1] === 0x2c && open.indexOf(CARRIED_KEY, at + 1) < 0 && isJsonString(open.toString('utf8', at + CARRIED_KEY.length))) return Buffer.concat([open, CLOSE]);
   }
-  const record = head.record ?? (JSON.parse(json.toString('utf8')) as ResultRecord);
+  const record = head.record ?? (JSON.parse(`${open.toString('utf8')}}`) as ResultRecord);
   return Buffer.from(JSON.stringify({ ...record, carriedOverFrom: record.carriedOverFrom ?? sinceIri }));
 }
+
+const CLOSE = Buffer.from('}');
 
 function isJsonString(text: string): boolean {
   if (!text.startsWith('"')) return false;
@@ -200,7 +209,7 @@ export async function* scenariosToAsk(file: string, filter: SuiteFilter, carry: 
   }
   const seen = new Set<string>();
   let line = 0;
-  for await (const { bytes: read } of fileLines(file, { unterminated: 'keep' })) {
+  for await (const { bytes: read } of fileLines(file, { unterminated: 'keep', chunkBytes: BULK_READ })) {
     // Lines as readline splits them (readSuite): a carriage return alone ends one too, and one before the newline is no part of it.
     for (const bytes of crSplit(read)) {
       line++;
