@@ -28,11 +28,12 @@ import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type Resul
 import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
 import { firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
-import { describeSuiteBeside, ruleDigestsBeside } from './setup-thread.js';
+import { describeSuiteBeside, ruleDigestsBeside } from './side-thread.js';
 import { ruleDigests } from '../evolution/rule-digests.js';
 import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
 import { carriedByReference, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, type CarryOver } from './carry-over.js';
+import { RunGraphDraft } from './run-graph-draft.js';
 import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
@@ -61,6 +62,8 @@ export interface AuditOptions {
   readonly label?: string;
   /** Requests in flight at once (default: the target's configured concurrency). */
   readonly concurrency?: number;
+  /** Results whose graph triples are rendered together while the run goes (run-graph-draft.ts). */
+  readonly draftBatch?: number;
   /** Start a new run even when an unfinished one could be resumed. */
   readonly fresh?: boolean;
   /** Resume this run (id or IRI); its suite, model, stage and graders must match. */
@@ -148,6 +151,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const alreadyDone = records.length;
   records.length = 0;
   const cache = new ResponseCache(path.join(options.auditsDir, 'cache'));
+  // A run begun now that carries nothing over has its graph drafted as it goes (run-graph-draft.ts), in a store that
+  // keeps graphs as files; any other is written from its journal at the end.
+  const draft =
+    !resumed && alreadyDone === 0 && !carry && options.store.engine === 'embedded'
+      ? new RunGraphDraft(run, await options.store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy, policySha256: context.policy.sha256 }), options.draftBatch)
+      : undefined;
+  let committed = false;
   let asked = 0;
   let fromCache = 0;
   let carried = 0;
@@ -204,21 +214,30 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           }),
         );
         signal.throwIfAborted();
-        keep(Promise.all([kept, journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements))]));
+        const record = resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements);
+        keep(Promise.all([kept, journal.append(record)]));
+        draft?.add(record);
       },
       options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal,
     );
   } catch (error) {
     failure ??= { error };
   }
-  await Promise.all(pending);
-  await journal.close();
-  await cache.close();
-  if (failure) throw new AuditInterruptedError(run.manifest, written, suite.cases, failure.error);
-  // A finished run has its digests kept: --since needs them.
-  await keeping;
-  if (!run.finished) await run.finish();
-  const graph = await writeRunGraph(options.store, run, context, graders);
+  let graph: DerivedGraph;
+  try {
+    await Promise.all(pending);
+    await journal.close();
+    await cache.close();
+    if (failure) throw new AuditInterruptedError(run.manifest, written, suite.cases, failure.error);
+    // A finished run has its digests kept: --since needs them.
+    await keeping;
+    if (!run.finished) await run.finish();
+    const drafted = await draft?.commit(graders);
+    committed = true;
+    graph = drafted ?? (await writeRunGraph(options.store, run, context, graders));
+  } finally {
+    if (!committed) await draft?.abort();
+  }
   const carriedOver = carry
     ? { from: carry.since.id, results: carried, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents.length }
     : undefined;

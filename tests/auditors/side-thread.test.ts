@@ -1,5 +1,5 @@
 /**
- * An audit's setup in its worker thread (src/auditors/setup-thread.ts) gives
+ * An audit run's side work in its worker thread (src/auditors/side-thread.ts) gives
  * what the command's own thread would: the rules' digests made there from a
  * policy's kept Turtle are those made from the store's export of the loaded
  * policy (a later --since run compares the two kinds), and the suite reads
@@ -15,7 +15,7 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { readSnapshot } from '../../src/evolution/snapshot.js';
 import { ruleDigests } from '../../src/evolution/rule-digests.js';
-import { describeSuiteBeside, ruleDigestsBeside } from '../../src/auditors/setup-thread.js';
+import { describeSuiteBeside, ruleDigestsBeside } from '../../src/auditors/side-thread.js';
 import { describeSuite, firstPolicy } from '../../src/auditors/suite.js';
 import { SuiteError } from '../../src/errors.js';
 import { makeSuite, MINI_POLICY, type SuiteFixture } from './suite-fixture.js';
@@ -25,7 +25,7 @@ const POLICIES = ['policies/assistant-spec.ttl', 'policies/business-conduct.ttl'
 let dir: string;
 let fixture: SuiteFixture;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'studio-setup-thread-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'studio-side-thread-'));
   fixture = await makeSuite();
 });
 afterAll(async () => {
@@ -33,7 +33,7 @@ afterAll(async () => {
   await rm(fixture.dataDir, { recursive: true, force: true });
 });
 
-describe('the audit setup thread', () => {
+describe('the audit side thread', () => {
   it.each(POLICIES)('digests the rules of %s from its kept Turtle as from the store', async (file) => {
     const store = await EmbeddedStore.open({ dataDir: path.join(dir, path.basename(file)) });
     try {
