@@ -168,7 +168,7 @@ export class TemplateError extends StudioError {
 
 /** An audit suite (eval.jsonl) with a line that cannot be run; line 0 means the file as a whole. */
 export class SuiteError extends StudioError {
-  constructor(readonly file: string, readonly line: number, detail: string) {
+  constructor(readonly file: string, readonly line: number, readonly detail: string) {
     super(line > 0 ? `${file}:${line}: ${detail}` : `${file}: ${detail}`);
   }
 }

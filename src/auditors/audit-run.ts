@@ -27,10 +27,13 @@ import { promptHash, requestKey, ResponseCache, type CachedReply } from './respo
 import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
 import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
-import { describeSuite, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
+import { firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
+import { describeSuiteBeside, ruleDigestsBeside } from './side-thread.js';
+import { ruleDigests } from '../evolution/rule-digests.js';
 import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
 import { carriedByReference, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, scenariosToAsk, type CarriedResult, type CarryOver } from './carry-over.js';
+import { RunGraphDraft } from './run-graph-draft.js';
 import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
@@ -59,6 +62,8 @@ export interface AuditOptions {
   readonly label?: string;
   /** Requests in flight at once (default: the target's configured concurrency). */
   readonly concurrency?: number;
+  /** Results whose graph triples are rendered together while the run goes (run-graph-draft.ts). */
+  readonly draftBatch?: number;
   /** Start a new run even when an unfinished one could be resumed. */
   readonly fresh?: boolean;
   /** Resume this run (id or IRI); its suite, model, stage and graders must match. */
@@ -104,11 +109,15 @@ export class AuditInterruptedError extends StudioError {
 /** Runs (or resumes) an audit and writes its graph. */
 export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const filter = options.filter ?? {};
-  const suite = await describeSuite(options.suite, filter);
+  // The suite is read through in the setup thread while this one reads the context of the policy its first line names.
+  const described = handled(describeSuiteBeside(options.suite, filter));
+  const guess = await firstPolicy(options.suite);
+  const reading = guess === undefined ? undefined : handled(contextOf(options.store, guess));
+  const suite = await described;
   if (suite.cases === 0) throw new AuditRunError(`${options.suite}: no scenario matches${Object.keys(filter).length ? ` ${JSON.stringify(filter)}` : ''}`);
   if (suite.policies.length !== 1) throw new AuditRunError(`${options.suite}: scenarios of ${suite.policies.length} policies (${suite.policies.join(', ')}); a run audits one policy, so give one policy's eval.jsonl`);
   const policy = suite.policies[0]!;
-  const context = await contextOf(options.store, policy);
+  const context = reading && guess === policy ? await reading : await contextOf(options.store, policy);
   const briefs = ruleBriefs(context);
   const graders = options.graders.map((g) => g.ref);
   if (graders.length === 0) throw new AuditRunError('an audit needs at least one grader');
@@ -123,10 +132,15 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     ...(options.label ? { label: options.label } : {}),
     policySha256: context.policy.sha256,
   };
-  // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since.
+  // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since: made
+  // in the setup thread from the kept Turtle while the scenarios are asked (or from the snapshot --since reads anyway).
   let read: Promise<PolicySnapshot> | undefined;
   const snapshot = () => (read ??= options.store.exportQuads(policy).then((quads) => readSnapshot(quads)));
-  await keepRuleDigests(snapshot, options.auditsDir, context.policy.sha256);
+  const digests = async (): Promise<ReadonlyMap<string, string>> => {
+    const source = options.since ? undefined : await options.store.readVersion(policy, context.policy.sha256);
+    return source ? ruleDigestsBeside(source) : ruleDigests(await snapshot());
+  };
+  const keeping = handled(keepRuleDigests(digests, options.auditsDir, context.policy.sha256));
   const carry: CarryOver | undefined = options.since ? await planCarryOver(snapshot, options.auditsDir, options.since, settings) : undefined;
   const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
@@ -137,6 +151,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const alreadyDone = records.length;
   records.length = 0;
   const cache = new ResponseCache(path.join(options.auditsDir, 'cache'));
+  // A run begun now that carries nothing over has its graph drafted as it goes (run-graph-draft.ts), in a store that
+  // keeps graphs as files; any other is written from its journal at the end.
+  const draft =
+    !resumed && alreadyDone === 0 && !carry && options.store.engine === 'embedded'
+      ? new RunGraphDraft(run, await options.store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy, policySha256: context.policy.sha256 }), options.draftBatch)
+      : undefined;
+  let committed = false;
   let asked = 0;
   let fromCache = 0;
   let carried = 0;
@@ -194,23 +215,40 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           }),
         );
         signal.throwIfAborted();
-        keep(Promise.all([kept, journal.append(resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements))]));
+        const record = resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements);
+        keep(Promise.all([kept, journal.append(record)]));
+        draft?.add(record);
       },
       options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal,
     );
   } catch (error) {
     failure ??= { error };
   }
-  await Promise.all(pending);
-  await journal.close();
-  await cache.close();
-  if (failure) throw new AuditInterruptedError(run.manifest, written, suite.cases, failure.error);
-  if (!run.finished) await run.finish();
-  const graph = await writeRunGraph(options.store, run, context, graders);
+  let graph: DerivedGraph;
+  try {
+    await Promise.all(pending);
+    await journal.close();
+    await cache.close();
+    if (failure) throw new AuditInterruptedError(run.manifest, written, suite.cases, failure.error);
+    // A finished run has its digests kept: --since needs them.
+    await keeping;
+    if (!run.finished) await run.finish();
+    const drafted = await draft?.commit(graders);
+    committed = true;
+    graph = drafted ?? (await writeRunGraph(options.store, run, context, graders));
+  } finally {
+    if (!committed) await draft?.abort();
+  }
   const carriedOver = carry
     ? { from: carry.since.id, results: carried, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents.length }
     : undefined;
   return { run: run.manifest, suite, resumed, alreadyDone, asked, fromCache, repairedBytes, graph, ...(carriedOver ? { carriedOver } : {}) };
+}
+
+/** The promise, marked as handled: it may fail before it is awaited (an earlier step failing first) without ending the process. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** The run to carry on (an explicit --resume, or the latest unfinished one with the same settings), or a new one. */

@@ -24,7 +24,7 @@ import { access, mkdir, readFile } from 'node:fs/promises';
 import { writeDurably } from '../store/data-folder.js';
 import { AuditRunError, SuiteError } from '../errors.js';
 import type { PolicySnapshot } from '../evolution/snapshot.js';
-import { affectedRules, ruleDigests, type AffectedRules } from '../evolution/rule-digests.js';
+import { affectedRules, type AffectedRules } from '../evolution/rule-digests.js';
 import { fileLines } from '../io/file-lines.js';
 import { BULK_READ, writtenRecords } from './journal.js';
 import type { ResultRecord } from './result-record.js';
@@ -44,15 +44,15 @@ function digestsFile(auditsDir: string, policySha256: string): string {
 /** The loaded policy read as a snapshot, read once however many ask (digests kept, rules affected). */
 export type SnapshotOnce = () => Promise<PolicySnapshot>;
 
-/** Writes the digests of the loaded policy's rules for later runs, unless this version's are kept already. */
-export async function keepRuleDigests(snapshot: SnapshotOnce, auditsDir: string, policySha256: string): Promise<void> {
+/** Writes the digests of the loaded policy's rules (made by `digests`) for later runs, unless this version's are kept already. */
+export async function keepRuleDigests(digests: () => Promise<ReadonlyMap<string, string>>, auditsDir: string, policySha256: string): Promise<void> {
   const file = digestsFile(auditsDir, policySha256);
   try {
     await access(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(path.dirname(file), { recursive: true });
-    await writeDurably(file, JSON.stringify({ version: DIGESTS_VERSION, rules: Object.fromEntries(ruleDigests(await snapshot())) }));
+    await writeDurably(file, JSON.stringify({ version: DIGESTS_VERSION, rules: Object.fromEntries(await digests()) }));
   }
 }
 

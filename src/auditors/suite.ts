@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { SuiteError } from '../errors.js';
 import { EXPECTATION_KINDS, type Expectation } from '../framers/expectations.js';
@@ -71,6 +71,40 @@ export async function describeSuite(file: string, filter: SuiteFilter = {}): Pro
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return { file, sha256: hash.digest('hex'), cases, policies: [...policies].sort() };
 }
+
+/**
+ * The policy the suite's first scenario names, read from its first line
+ * alone; undefined when that line cannot say (unreadable, not JSON, no
+ * policy). A guess to start on while the suite is read through, never a
+ * check: describeSuite has the last word.
+ */
+export async function firstPolicy(file: string): Promise<string | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const chunk = Buffer.alloc(1 << 16);
+    let text = '';
+    for (let bytes = 0; text.length < FIRST_LINE_LIMIT; ) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, bytes);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      text += chunk.toString('utf8', 0, bytesRead);
+      const line = text.split('\n').find((l, i, all) => l.trim() !== '' && i < all.length - 1);
+      if (line !== undefined) {
+        const policy = (JSON.parse(line) as { metadata?: { policy?: unknown } }).metadata?.policy;
+        return typeof policy === 'string' ? policy : undefined;
+      }
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** How far firstPolicy reads for a first line (a scenario's line is a few kilobytes). */
+const FIRST_LINE_LIMIT = 1 << 20;
 
 function matches(c: AuditCase, filter: SuiteFilter): boolean {
   if (filter.families && !filter.families.includes(c.family)) return false;

@@ -2,10 +2,10 @@
  * Named queries that declare "@skips <kind>" (src/store/named-queries.ts):
  * the embedded store leaves those derived graphs out when it reads graphs for
  * them. Each such query must answer the same with them in the store and
- * without: checked on a folder whose policies have conflicts detected and
- * items generated. And the graphs really are left out: with the generated
- * graph's file damaged, the declaring queries still answer, while a query
- * that needs the graph fails to read it.
+ * without: checked on a folder whose policies have conflicts detected, items
+ * generated and an audit run of their suites. And the graphs really are left
+ * out: with the graphs of one kind damaged, the queries that skip that kind
+ * still answer, while a query that needs such a graph fails to read it.
  */
 
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +19,8 @@ import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { runGeneration } from '../../src/cli/commands/generate.js';
 import { DataFolderError } from '../../src/errors.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
+import { compliant, freshAudit } from '../auditors/suite-fixture.js';
 
 let dir: string;
 let policies: string[];
@@ -32,7 +34,14 @@ beforeAll(async () => {
       await writeConflicts(store, await detectConflicts(store, { policy: loaded.policy }));
       policies.push(loaded.policy);
     }
-    await runGeneration(store, { seed: 1 });
+    const summaries = await runGeneration(store, { seed: 1, out: path.join(dir, 'out') });
+    // An audit run of each policy's suite (a few scenarios), so that the folder holds audit graphs too.
+    const server = await OpenAiTestServer.start({ script: compliant });
+    try {
+      for (const summary of summaries) await freshAudit(store, path.join(dir, 'data'), path.join(summary.exports!.folder, 'eval.jsonl'), server.baseUrl, { filter: { limit: 12 } });
+    } finally {
+      await server.close();
+    }
   } finally {
     await store.close();
   }
@@ -71,14 +80,17 @@ describe('named queries that skip derived graphs', () => {
     }
   }, 120_000);
 
-  it('never read the graphs they skip: with the generated graphs damaged, they answer, and a query that needs them fails', async () => {
-    const copy = path.join(dir, 'damaged');
+  // Each kind some query skips, with a query that needs a graph of that kind.
+  const needing: Record<string, string> = { generated: 'coverage-rules-without-instructions', audit: 'audit-runs' };
+
+  it.each(Object.keys(needing))('never read the %s graphs they skip: with those damaged, they answer, and a query that needs them fails', async (kind) => {
+    const copy = path.join(dir, `damaged-${kind}`);
     await cp(path.join(dir, 'data'), copy, { recursive: true });
     const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as { graphs: { kind: string; derivedKind?: string; file: string }[] };
-    const generated = manifest.graphs.filter((g) => g.kind === 'derived' && g.derivedKind === 'generated');
-    expect(generated.length).toBe(policies.length);
+    const damaged = manifest.graphs.filter((g) => g.kind === 'derived' && g.derivedKind === kind);
+    expect(damaged.length).toBe(policies.length);
     // Its first line made garbage of the same length (the store checks each file's size when it opens).
-    for (const g of generated) {
+    for (const g of damaged) {
       const file = path.join(copy, 'graphs', g.file);
       const bytes = await readFile(file);
       bytes.fill(0x78, 0, bytes.indexOf(0x0a));
@@ -86,9 +98,12 @@ describe('named queries that skip derived graphs', () => {
     }
     const store = await EmbeddedStore.open({ dataDir: copy });
     try {
-      for (const name of await skipping()) for (const policy of policies) await store.namedQuery(name, { policy });
+      const names = [];
+      for (const name of await skipping()) if ((await loadNamedQuery(name, 'sparql')).skips.has(kind)) names.push(name);
+      expect(names).toContain('generation-provisions');
+      for (const name of names) for (const policy of policies) await store.namedQuery(name, { policy });
       expect((await store.exportQuads(policies[0])).length).toBeGreaterThan(0);
-      await expect(store.namedQuery('coverage-rules-without-instructions', { policy: policies[0]! })).rejects.toBeInstanceOf(DataFolderError);
+      await expect(store.namedQuery(needing[kind]!, { policy: policies[0]! })).rejects.toBeInstanceOf(DataFolderError);
     } finally {
       await store.close();
     }
