@@ -22,7 +22,7 @@ import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
 import { forEachBounded } from '../llm/bounded.js';
 import type { LlmClient } from '../llm/client.js';
 import { readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
-import { Journal, journalRecords, readJournal } from './journal.js';
+import { Journal, readJournal } from './journal.js';
 import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
 import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
 import { LlmJudge } from './graders/llm-judge.js';
@@ -31,7 +31,7 @@ import { firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suit
 import { describeSuiteBeside, ruleDigestsBeside } from './side-thread.js';
 import { ruleDigests } from '../evolution/rule-digests.js';
 import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
-import { carriedByReference, journalCases } from './carried-by-reference.js';
+import { carriedByReference, graphResults, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, scenariosToAsk, type CarriedResult, type CarryOver } from './carry-over.js';
 import { RunGraphDraft } from './run-graph-draft.js';
 import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
@@ -332,7 +332,13 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
   try {
     let batch: Quad[] = [];
     let results = 0;
-    for await (const r of journalRecords<ResultRecord>(run.results)) {
+    for await (const read of graphResults(run.results, carry)) {
+      if ('carried' in read) {
+        for (const rule of read.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
+        carried.add(read.carried);
+        continue;
+      }
+      const r = read.record;
       for (const rule of r.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
       for (const v of r.verdicts) allGraders.set(v.grader.id, v.grader);
       if (carry && r.carriedOverFrom && !carry.reviewed.has(r.case)) {

@@ -18,9 +18,10 @@
 import path from 'node:path';
 import { AuditRunError } from '../errors.js';
 import type { GraphStore } from '../store/graph-store.js';
-import { BULK_READ, journalRecords } from './journal.js';
+import { BULK_READ, journalRecords, unchained } from './journal.js';
+import { headOf, namesAsker, type Head } from './carry-over.js';
 import { fileLines } from '../io/file-lines.js';
-import type { HumanRecord } from './result-record.js';
+import type { HumanRecord, ResultRecord } from './result-record.js';
 import { RunFolder, runGraphIri } from './run-folder.js';
 
 /** How a run's graph refers to the results it carries over. */
@@ -64,6 +65,44 @@ async function reviewedCases(run: RunFolder): Promise<Set<string>> {
   const cases = new Set<string>();
   for await (const h of journalRecords<HumanRecord>(run.human)) cases.add(h.case);
   return cases;
+}
+
+/** A result of a run's journal as its graph takes it: parsed whole, or, carried by reference, its scenario and rules only. */
+export type GraphResult = { readonly record: ResultRecord } | { readonly carried: string; readonly rules: readonly string[] };
+
+/**
+ * The results of a run's journal for its graph, in order. A result the run
+ * carried over (it ends naming the run that asked it) and no reviewer
+ * decided along the chain is read only as far as its scenario and rules:
+ * the graph refers to it, naming only its rules' texts. Every other result
+ * is parsed whole, and so is the first carried one, for the graders it names:
+ * those of every carried result (a run carries only from runs graded by the
+ * same graders, and every grader grades every result).
+ */
+export async function* graphResults(file: string, carry: CarriedByReference | undefined): AsyncGenerator<GraphResult> {
+  if (!carry) {
+    for await (const record of journalRecords<ResultRecord>(file)) yield { record };
+    return;
+  }
+  let line = 0;
+  let graders = false;
+  try {
+    for await (const { bytes } of fileLines(file, { chunkBytes: BULK_READ })) {
+      line++;
+      const open: Buffer | undefined = graders ? unchained(bytes) : undefined;
+      const head: Head | undefined = open && namesAsker(open) === true ? headOf(open, file, line) : undefined;
+      if (head && !head.record && !carry.reviewed.has(head.scenario)) yield { carried: head.scenario, rules: head.rules };
+      else {
+        const record: ResultRecord = head?.record ?? (JSON.parse(bytes.toString('utf8')) as ResultRecord);
+        graders ||= record.carriedOverFrom !== undefined;
+        yield { record };
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (error instanceof SyntaxError) throw new AuditRunError(`${file}:${line}: not a whole result; the journal was edited or the disk is damaged.`);
+    throw error;
+  }
 }
 
 /** The scenario of each result in a journal, without parsing the rest of its line (each line begins with it). */

@@ -114,8 +114,8 @@ export async function planCarryOver(snapshot: SnapshotOnce, auditsDir: string, s
 const PROMPT_HASH_KEY = Buffer.from(',"promptHash":"');
 const CARRIED_KEY = Buffer.from('"carriedOverFrom":');
 
-/** What decides whether an earlier result is carried: its scenario, its rules, the hash of its messages; and the run that asked it, if it was carried already. */
-interface Head {
+/** What decides whether an earlier result is carried: its scenario, its rules, the hash of its messages. */
+export interface Head {
   readonly scenario: string;
   readonly rules: readonly string[];
   readonly promptHash: string;
@@ -130,7 +130,7 @@ interface Head {
  * prompt hash is a key of the record itself, not of an object within it).
  * Parsed whole when written otherwise.
  */
-function headOf(open: Buffer, file: string, line: number): Head {
+export function headOf(open: Buffer, file: string, line: number): Head {
   const at = open.indexOf(PROMPT_HASH_KEY);
   const hash = at > 0 ? open.toString('latin1', at + PROMPT_HASH_KEY.length, at + PROMPT_HASH_KEY.length + 64) : '';
   if (/^[0-9a-f]{64}$/.test(hash) && open[at + PROMPT_HASH_KEY.length + 64] === 0x22) {
@@ -161,12 +161,25 @@ function headOf(open: Buffer, file: string, line: number): Head {
  */
 function namingAsker(open: Buffer, head: Head, sinceIri: string): Buffer {
   if (!head.record) {
-    const at = open.indexOf(CARRIED_KEY);
-    if (at < 0) return Buffer.concat([open, Buffer.from(`,"carriedOverFrom":${JSON.stringify(sinceIri)}}`)]);
-    if (open[at - 1] === 0x2c && open.indexOf(CARRIED_KEY, at + 1) < 0 && isJsonString(open.toString('utf8', at + CARRIED_KEY.length))) return Buffer.concat([open, CLOSE]);
+    const named = namesAsker(open);
+    if (named === false) return Buffer.concat([open, Buffer.from(`,"carriedOverFrom":${JSON.stringify(sinceIri)}}`)]);
+    if (named === true) return Buffer.concat([open, CLOSE]);
   }
   const record = head.record ?? (JSON.parse(`${open.toString('utf8')}}`) as ResultRecord);
   return Buffer.from(JSON.stringify({ ...record, carriedOverFrom: record.carriedOverFrom ?? sinceIri }));
+}
+
+/**
+ * Whether a result, given as JSON without its closing brace, names the run
+ * that asked it (carriedOverFrom) as its last key, as a carried result
+ * does: true; false when it names none; undefined when it names one
+ * elsewhere (it must be parsed). The key cannot be read inside a string:
+ * its quotes would be escaped there.
+ */
+export function namesAsker(open: Buffer): boolean | undefined {
+  const at = open.indexOf(CARRIED_KEY);
+  if (at < 0) return false;
+  return open[at - 1] === 0x2c && open.indexOf(CARRIED_KEY, at + 1) < 0 && isJsonString(open.toString('utf8', at + CARRIED_KEY.length)) ? true : undefined;
 }
 
 const CLOSE = Buffer.from('}');

@@ -43,6 +43,13 @@ const CLOSE = Buffer.from('}');
 /** Bytes read at a time where a whole journal is read as bytes (fewer reads than fileLines' default). */
 export const BULK_READ = 1 << 20;
 
+/** A journal line's record as JSON without its closing brace (the line without its chain: a view, not a copy); undefined for a line that does not end with a chain. */
+export function unchained(line: Buffer): Buffer | undefined {
+  const body = line.length - CHAIN_TAIL;
+  if (body < 2 || !line.subarray(body, body + CHAIN_KEY.length).equals(CHAIN_KEY) || line[line.length - 2] !== 0x22 || line[line.length - 1] !== 0x7d) return undefined;
+  return line.subarray(0, body);
+}
+
 /**
  * A journal's records as their writer wrote them, without parsing: each
  * line's record as JSON without its closing brace (the line without its
@@ -59,10 +66,9 @@ export async function* writtenRecords(file: string): AsyncGenerator<{ readonly l
   let line = 0;
   for await (const { bytes } of fileLines(file, { chunkBytes: BULK_READ })) {
     line++;
-    const body = bytes.length - CHAIN_TAIL;
-    const chain = body > 1 && bytes.subarray(body, body + CHAIN_KEY.length).equals(CHAIN_KEY) && bytes[bytes.length - 2] === 0x22 && bytes[bytes.length - 1] === 0x7d ? bytes.toString('latin1', body + CHAIN_KEY.length, bytes.length - 2) : undefined;
-    const open = bytes.subarray(0, Math.max(body, 0));
-    if (chain === undefined || createHash('sha256').update(previous).update('\n').update(open).update(CLOSE).digest('hex') !== chain) {
+    const open = unchained(bytes);
+    const chain = open && bytes.toString('latin1', open.length + CHAIN_KEY.length, bytes.length - 2);
+    if (!open || createHash('sha256').update(previous).update('\n').update(open).update(CLOSE).digest('hex') !== chain) {
       throw new AuditRunError(`${file}:${line}: this line no longer follows the journal's hash chain: the journal was edited or the disk is damaged since it was written ('studio report verify' on a report of the run tells more)`);
     }
     previous = chain;

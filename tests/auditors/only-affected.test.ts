@@ -12,7 +12,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auditsDir, type AuditOptions } from '../../src/auditors/audit-run.js';
+import { auditsDir, writeRunGraph, type AuditOptions } from '../../src/auditors/audit-run.js';
 import { readJournal, verifyChain, type Chained } from '../../src/auditors/journal.js';
 import type { ResultRecord } from '../../src/auditors/result-record.js';
 import { RunFolder } from '../../src/auditors/run-folder.js';
@@ -168,6 +168,16 @@ describe('studio audit run --only-affected --since', () => {
     const c = await audit(dataDir, second.suite, { since: b.run.id });
     expect(c.asked).toBe(0);
     for (const r of await results(dataDir, c.run.id)) expect(r.carriedOverFrom).toBe(asked.has(r.case) ? b.run.iri : a.run.iri);
+    // A run that carried every result names its graders and rules still when its graph is written again from its folder
+    // alone (studio audit graph), though it reads the carried results only as far as their scenario and rules.
+    const before2 = await store!.query(`SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/alignment-studio/id/graph/audit/${c.run.id}> { ?s ?p ?o } }`);
+    await writeRunGraph(store!, await RunFolder.open(auditsDir(dataDir), c.run.id));
+    const again = await store!.query(`SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/alignment-studio/id/graph/audit/${c.run.id}> { ?s ?p ?o } }`);
+    const rows = (q: typeof again) => (q.kind === 'rows' ? q.rows.map((r) => JSON.stringify(r)).sort() : []);
+    expect(rows(again)).toEqual(rows(before2));
+    expect(rows(again).some((r) => r.includes('wasAssociatedWith'))).toBe(true);
+    expect(rows(again).some((r) => r.includes('conf-003'))).toBe(true);
+
     // The carried lines are written as bytes of the earlier journal, and the chain holds over them, as a verifier reads it.
     for (const run of [b, c]) expect(verifyChain((await readJournal<Chained<ResultRecord>>((await RunFolder.open(auditsDir(dataDir), run.run.id)).results)).records).brokenAt).toBeUndefined();
   }, 120_000);
