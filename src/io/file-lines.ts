@@ -54,11 +54,22 @@ async function* windows(file: string | FileHandle, options: FileLinesOptions): A
   /** File offset of pending's first byte. */
   let offset = 0;
   for await (const chunk of chunks as AsyncIterable<Buffer>) {
-    const bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    const cut = bytes.lastIndexOf(NEWLINE) + 1;
-    if (cut > 0) yield { bytes: bytes.subarray(0, cut), offset };
-    offset += cut;
-    pending = bytes.subarray(cut);
+    // Only the line that straddles the chunks is copied; the chunk's other whole lines are given as they were read.
+    let start = 0;
+    if (pending.length > 0) {
+      const end = chunk.indexOf(NEWLINE) + 1;
+      if (end === 0) {
+        pending = Buffer.concat([pending, chunk]);
+        continue;
+      }
+      yield { bytes: Buffer.concat([pending, chunk.subarray(0, end)]), offset };
+      offset += pending.length + end;
+      start = end;
+    }
+    const cut = Math.max(chunk.lastIndexOf(NEWLINE) + 1, start);
+    if (cut > start) yield { bytes: chunk.subarray(start, cut), offset };
+    offset += cut - start;
+    pending = chunk.subarray(cut);
   }
   if (options.unterminated === 'keep' && pending.length > 0) yield { bytes: pending, offset };
 }
