@@ -32,7 +32,7 @@ import { describeSuiteBeside, ruleDigestsBeside } from './side-thread.js';
 import { ruleDigests } from '../evolution/rule-digests.js';
 import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
 import { carriedByReference, graphResults, journalCases } from './carried-by-reference.js';
-import { keepRuleDigests, planCarryOver, scenariosToAsk, type CarriedResult, type CarryOver } from './carry-over.js';
+import { keepRuleDigests, planCarryOver, scenariosToAsk, type Carried, type CarryOver } from './carry-over.js';
 import { RunGraphDraft } from './run-graph-draft.js';
 import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
@@ -169,9 +169,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const pending = new Set<Promise<void>>();
   const writeFailed = new AbortController();
   let failure: { error: unknown } | undefined;
-  const keep = (writing: Promise<unknown>) => {
+  const keep = (writing: Promise<unknown>, lines = 1) => {
     const write = writing
-      .then(() => options.progress?.(++written, suite.cases))
+      .then(() => options.progress?.((written += lines), suite.cases))
       .catch((error: unknown) => {
         failure ??= { error };
         writeFailed.abort(error);
@@ -182,9 +182,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   // With --since, the results carried over are written as the suite is read, and only the scenarios to ask come here.
   const carrying = {
     done: (scenario: string) => journal.has(scenario),
-    carry: (scenario: string, result: CarriedResult) => {
-      carried++;
-      keep(journal.appendJson(scenario, result.json));
+    carry: (results: readonly Carried[]) => {
+      carried += results.length;
+      keep(journal.appendJsons(results.map(({ scenario, result }) => ({ key: scenario, json: result.json }))), results.length);
     },
   };
   try {

@@ -132,8 +132,10 @@ export interface Head {
  */
 export function headOf(open: Buffer, file: string, line: number): Head {
   const at = open.indexOf(PROMPT_HASH_KEY);
-  const hash = at > 0 ? open.toString('latin1', at + PROMPT_HASH_KEY.length, at + PROMPT_HASH_KEY.length + 64) : '';
-  if (/^[0-9a-f]{64}$/.test(hash) && open[at + PROMPT_HASH_KEY.length + 64] === 0x22) {
+  const start = at + PROMPT_HASH_KEY.length;
+  // A string of 64 bytes with no escape in it: its value is those bytes.
+  if (at > 0 && open.indexOf(0x22, start) === start + 64 && !open.subarray(start, start + 64).includes(0x5c)) {
+    const hash = open.toString('utf8', start, start + 64);
     let head: { case?: unknown; rules?: unknown } | undefined;
     try {
       head = JSON.parse(`${open.toString('utf8', 0, at)}}`) as typeof head;
@@ -193,11 +195,18 @@ function isJsonString(text: string): boolean {
   }
 }
 
-/** What a run does with each scenario of its suite that it carries over rather than asks. */
+/** A scenario carried over, with its earlier result. */
+export interface Carried {
+  readonly scenario: string;
+  readonly result: CarriedResult;
+}
+
+/** What a run does with the scenarios of its suite that it carries over rather than asks. */
 export interface Carrying {
   /** Scenarios with a result written already (a run resumed): neither carried nor asked. */
   readonly done: (scenario: string) => boolean;
-  readonly carry: (scenario: string, result: CarriedResult) => void;
+  /** Scenarios carried over, handed on together as the suite is read (a read's worth at a time, and before each scenario to ask). */
+  readonly carry: (carried: readonly Carried[]) => void;
 }
 
 /**
@@ -211,11 +220,16 @@ export interface Carrying {
  * filter, readSuite reads it (the filter needs each line's metadata).
  */
 export async function* scenariosToAsk(file: string, filter: SuiteFilter, carry: CarryOver, carrying: Carrying): AsyncGenerator<AuditCase> {
+  let batch: Carried[] = [];
+  const handOn = () => {
+    if (batch.length > 0) carrying.carry(batch);
+    batch = [];
+  };
   if (filter.families || filter.types || filter.limit !== undefined) {
     for await (const c of readSuite(file, filter)) {
       if (carrying.done(c.iri)) continue;
       const earlier = carry.results.get(c.iri);
-      if (earlier && earlier.promptHash === promptHash(c.messages)) carrying.carry(c.iri, earlier);
+      if (earlier && earlier.promptHash === promptHash(c.messages)) carrying.carry([{ scenario: c.iri, result: earlier }]);
       else yield c;
     }
     return;
@@ -235,13 +249,17 @@ export async function* scenariosToAsk(file: string, filter: SuiteFilter, carry: 
       if (carrying.done(scenario)) continue;
       const earlier = carry.results.get(scenario);
       if (earlier && fast && messagesHash(bytes, fast.after) === earlier.promptHash) {
-        carrying.carry(scenario, earlier);
+        batch.push({ scenario, result: earlier });
         continue;
       }
       c ??= parseCase(bytes.toString('utf8'), file, line);
-      if (earlier && earlier.promptHash === promptHash(c.messages)) carrying.carry(scenario, earlier);
-      else yield c;
+      if (earlier && earlier.promptHash === promptHash(c.messages)) batch.push({ scenario, result: earlier });
+      else {
+        handOn();
+        yield c;
+      }
     }
+    handOn();
   }
 }
 

@@ -216,11 +216,24 @@ export class Journal<T extends object> {
    * written already is refused.
    */
   appendJson(key: string, json: Buffer): Promise<void> {
-    if (this.keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
-    if (json.length < 3 || json[0] !== 0x7b || json[json.length - 1] !== 0x7d) return Promise.reject(new AuditRunError(`${this.file}: the record for ${key} is not a JSON object with keys`));
-    this.keys.add(key);
-    this.head = chainOfJson(this.head, json);
-    return this.appender.append(Buffer.concat([json.subarray(0, -1), Buffer.from(`,"chain":"${this.head}"}\n`, 'latin1')]));
+    return this.appendJsons([{ key, json }]);
+  }
+
+  /** appendJson for many records, written together: nothing is written when one of them is refused. */
+  appendJsons(records: readonly { readonly key: string; readonly json: Buffer }[]): Promise<void> {
+    const keys = new Set<string>();
+    for (const { key, json } of records) {
+      if (this.keys.has(key) || keys.has(key)) return Promise.reject(new AuditRunError(`${this.file}: a result for ${key} is written already`));
+      if (json.length < 3 || json[0] !== 0x7b || json[json.length - 1] !== 0x7d) return Promise.reject(new AuditRunError(`${this.file}: the record for ${key} is not a JSON object with keys`));
+      keys.add(key);
+    }
+    const lines: Buffer[] = [];
+    for (const { key, json } of records) {
+      this.keys.add(key);
+      this.head = chainOfJson(this.head, json);
+      lines.push(json.subarray(0, -1), Buffer.from(`,"chain":"${this.head}"}\n`, 'latin1'));
+    }
+    return this.appender.append(Buffer.concat(lines));
   }
 
   /** Waits for pending writes, flushes to disk and closes. */

@@ -110,12 +110,16 @@ describe('journal', () => {
     const appended = path.join(dir, 'c.jsonl');
     const b = (await Journal.open<Record<string, string>>(copy, (e) => e.case!)).journal;
     const c = (await Journal.open<Record<string, string>>(appended, (e) => e.case!)).journal;
-    for (const i of [2, 0, 1]) {
-      await b.appendJson(records[i]!.case!, Buffer.concat([read[i]!.json.subarray(0, -1), Buffer.from(',"from":"x"}')]));
-      await c.append({ ...records[i]!, from: 'x' });
-    }
+    const withFrom = (i: number) => ({ key: records[i]!.case!, json: Buffer.concat([read[i]!.json.subarray(0, -1), Buffer.from(',"from":"x"}')]) });
+    // Two in one write, then one alone.
+    await b.appendJsons([withFrom(2), withFrom(0)]);
+    await b.appendJson(withFrom(1).key, withFrom(1).json);
+    for (const i of [2, 0, 1]) await c.append({ ...records[i]!, from: 'x' });
     await expect(b.appendJson('e', read[2]!.json)).rejects.toThrow(/a result for e is written already/);
     await expect(b.appendJson('f', Buffer.from('[]'))).rejects.toThrow(/not a JSON object/);
+    // A batch with one record refused writes none of them.
+    await expect(b.appendJsons([{ key: 'g', json: Buffer.from('{"case":"g"}') }, { key: 'g', json: Buffer.from('{"case":"g"}') }])).rejects.toThrow(/a result for g is written already/);
+    expect(b.has('g')).toBe(false);
     await b.close();
     await c.close();
     expect(await readFile(copy, 'utf8')).toBe(await readFile(appended, 'utf8'));
