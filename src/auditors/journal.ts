@@ -219,7 +219,7 @@ export class Journal<T extends object> {
     return this.appendJsons([{ key, json }]);
   }
 
-  /** appendJson for many records, written together: nothing is written when one of them is refused. */
+  /** appendJson for many records in one write (a kill leaves whole lines and at most one torn, as ever); none is written when one is refused. */
   appendJsons(records: readonly { readonly key: string; readonly json: Buffer }[]): Promise<void> {
     const keys = new Set<string>();
     for (const { key, json } of records) {
