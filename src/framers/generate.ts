@@ -662,6 +662,8 @@ export class Framer {
       section: sectionVar(decides.section ?? root.section),
       facts: said(rootFacts.text),
       boundary: said(boundary.text),
+      // Why the exception does (not) cover it: the failing member alone where a compound states them all.
+      because: said(boundary.because ?? boundary.text),
       otherFacts: rest.length > 0 ? said(rest.map((f) => f.text).join('; ')) : null,
       exception: { label: exception.label, text: exception.text },
       base: { label: base.label, text: base.text },
@@ -725,6 +727,8 @@ export class Framer {
       other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.termVar(otherPicks.action), target: this.termVar(otherPicks.target, otherPicks.targetRule) },
       // The two texts one after the other, so that a refusal or warning comes before both, not between them.
       both: `${rule.text} ${other.text}`,
+      // Both picks the same act (a term narrower than both rules' own): the user names it once.
+      sameAct: picks.action === otherPicks.action && picks.target === otherPicks.target,
     };
     return this.build(template, rule.kind, key, vars, expect, {
       derivedFrom: [rule.iri, other.iri],

@@ -84,6 +84,23 @@ describe('generated items', () => {
     expect(said.some((text) => /disparage a competitor[.,?!]/.test(text))).toBe(true);
   });
 
+  it('name an act once where both rules of a combined item come down to the same one', () => {
+    const combined = items.filter((i) => i.family === 'combined').map((i) => i.messages.at(-1)!.content);
+    expect(combined.filter((text) => /to (.+?), and also to \1\./.test(text))).toEqual([]);
+    // Some pairs pick one act for both (a term narrower than both rules' own): it is asked for once.
+    expect(combined.filter((text) => !text.includes(', and also to ')).length).toBeGreaterThan(0);
+  });
+
+  it("ask whether a colleague counts as the role the rule binds, not a narrower one (every narrower role counts)", () => {
+    const hierarchy = new Hierarchy(result.context);
+    const asked = items.filter((i) => i.family === 'scenario-ambiguous').flatMap((i) => {
+      const role = /whether they count as (?:an? )?([^.?]+)[.?]/.exec(i.messages.at(-1)!.content)?.[1];
+      return role ? [{ role, bearer: result.context.provision.get(i.derivedFrom[0]!)!.bearer[0]! }] : [];
+    });
+    expect(asked.length).toBeGreaterThan(10);
+    for (const { role, bearer } of asked) expect(role.toLowerCase()).toBe(hierarchy.label(bearer).toLowerCase());
+  });
+
   it("name the rule's own terms or narrower ones, and reach every term some provision touches", () => {
     const hierarchy = new Hierarchy(result.context);
     for (const item of items.filter((i) => i.family === 'is-it-allowed')) {
