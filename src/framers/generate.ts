@@ -434,6 +434,8 @@ export class Framer {
       bearer: this.termVar(picks.bearer),
       bearerRule: this.termVar(picks.bearerRule),
       bearerNarrower: picks.bearer !== picks.bearerRule,
+      // The part of a two-part request a refusal or warning is about (combined items), none otherwise.
+      forbiddenPart: null,
       action: this.termVar(picks.action, picks.actionRule),
       actionRule: this.termVar(picks.actionRule),
       target: this.termVar(picks.target, picks.targetRule),
@@ -720,6 +722,8 @@ export class Framer {
     const facts = this.facts(rule, 'holds', key, other.condition.filter((c) => !rule.condition.includes(c)));
     // The user asks for both acts, which breaches only a prohibition.
     const sources = [this.permittedSource(rule, picks), this.permittedSource(other, otherPicks)];
+    const forbids = sources.map((source) => source.behaviours.includes('Refuse') || source.behaviours.includes('Warn'));
+    const sameAct = picks.action === otherPicks.action && picks.target === otherPicks.target;
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
       ...this.ruleVars(rule, picks, key),
@@ -728,7 +732,9 @@ export class Framer {
       // The two texts one after the other, so that a refusal or warning comes before both, not between them.
       both: `${rule.text} ${other.text}`,
       // Both picks the same act (a term narrower than both rules' own): the user names it once.
-      sameAct: picks.action === otherPicks.action && picks.target === otherPicks.target,
+      sameAct,
+      // Two acts asked for and one of them forbidden: the refusal or warning is about that part alone.
+      forbiddenPart: sameAct || forbids[0] === forbids[1] ? null : forbids[0] ? 'the first part' : 'the second part',
     };
     return this.build(template, rule.kind, key, vars, expect, {
       derivedFrom: [rule.iri, other.iri],

@@ -91,6 +91,21 @@ describe('generated items', () => {
     expect(combined.filter((text) => !text.includes(', and also to ')).length).toBeGreaterThan(0);
   });
 
+  it('say which part of a two-part request a warning is about, where only one part is forbidden', () => {
+    const kind = (iri: string) => result.context.provision.get(iri)!.kind;
+    const mixed = items.filter((i) => i.family === 'combined' && i.messages.at(-1)!.content.includes(', and also to ') && (kind(i.derivedFrom[0]!) === 'Prohibition') !== (kind(i.derivedFrom[1]!) === 'Prohibition'));
+    expect(mixed.length).toBeGreaterThan(5);
+    for (const item of mixed) {
+      const part = kind(item.derivedFrom[0]!) === 'Prohibition' ? 'the first part' : 'the second part';
+      const said = `(I can't help with ${part}\\.|I'm not able to help with ${part}\\.|I'm sorry, but I can't help with ${part}\\.|(Please be careful: |A word of caution: |Be aware that )${part} would (go against|breach) the policy\\.)`;
+      expect(item.reference, item.reference).toMatch(new RegExp(`^Two provisions apply here\\. ${said}( ${said})? [A-Z]`));
+    }
+    // Both forbidden: the warning is about the whole request.
+    const both = items.filter((i) => i.family === 'combined' && kind(i.derivedFrom[0]!) === 'Prohibition' && kind(i.derivedFrom[1]!) === 'Prohibition');
+    expect(both.length).toBeGreaterThan(0);
+    for (const item of both) expect(item.reference).not.toMatch(/the (first|second) part/);
+  });
+
   it("ask whether a colleague counts as the role the rule binds, not a narrower one (every narrower role counts)", () => {
     const hierarchy = new Hierarchy(result.context);
     const asked = items.filter((i) => i.family === 'scenario-ambiguous').flatMap((i) => {
