@@ -434,7 +434,7 @@ export class Framer {
       bearer: this.termVar(picks.bearer),
       bearerRule: this.termVar(picks.bearerRule),
       bearerNarrower: picks.bearer !== picks.bearerRule,
-      // The part of a two-part request a refusal or warning is about (combined items), none otherwise.
+      // The part of a two-part request a warning is about (combined items), none otherwise.
       forbiddenPart: null,
       action: this.termVar(picks.action, picks.actionRule),
       actionRule: this.termVar(picks.actionRule),
@@ -724,6 +724,10 @@ export class Framer {
     const sources = [this.permittedSource(rule, picks), this.permittedSource(other, otherPicks)];
     const forbids = sources.map((source) => source.behaviours.includes('Refuse') || source.behaviours.includes('Warn'));
     const sameAct = picks.action === otherPicks.action && picks.target === otherPicks.target;
+    // Two acts, one of them to be refused: the right answer declines that part and helps with the other, which no
+    // whole refusal says and the deterministic checks cannot tell from declining both (a refusal then help is
+    // cantTell); no item. A part that takes only a warning is said as such (forbiddenPart).
+    if (!sameAct && forbids[0] !== forbids[1] && sources[forbids[0] ? 0 : 1]!.behaviours.includes('Refuse')) return undefined;
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
       ...this.ruleVars(rule, picks, key),
@@ -733,7 +737,7 @@ export class Framer {
       both: `${rule.text} ${other.text}`,
       // Both picks the same act (a term narrower than both rules' own): the user names it once.
       sameAct,
-      // Two acts asked for and one of them forbidden: the refusal or warning is about that part alone.
+      // Two acts asked for and one of them forbidden (with a warning): the warning is about that part alone.
       forbiddenPart: sameAct || forbids[0] === forbids[1] ? null : forbids[0] ? 'the first part' : 'the second part',
     };
     return this.build(template, rule.kind, key, vars, expect, {

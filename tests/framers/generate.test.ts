@@ -91,17 +91,19 @@ describe('generated items', () => {
     expect(combined.filter((text) => !text.includes(', and also to ')).length).toBeGreaterThan(0);
   });
 
-  it('say which part of a two-part request a warning is about, where only one part is forbidden', () => {
+  it('say which part of a two-part request a warning is about, where only one part is forbidden; make none where a part is to be refused', () => {
     const kind = (iri: string) => result.context.provision.get(iri)!.kind;
-    const mixed = items.filter((i) => i.family === 'combined' && i.messages.at(-1)!.content.includes(', and also to ') && (kind(i.derivedFrom[0]!) === 'Prohibition') !== (kind(i.derivedFrom[1]!) === 'Prohibition'));
+    const combined = items.filter((i) => i.family === 'combined');
+    const mixed = combined.filter((i) => i.messages.at(-1)!.content.includes(', and also to ') && (kind(i.derivedFrom[0]!) === 'Prohibition') !== (kind(i.derivedFrom[1]!) === 'Prohibition'));
     expect(mixed.length).toBeGreaterThan(5);
     for (const item of mixed) {
       const part = kind(item.derivedFrom[0]!) === 'Prohibition' ? 'the first part' : 'the second part';
-      const said = `(I can't help with ${part}\\.|I'm not able to help with ${part}\\.|I'm sorry, but I can't help with ${part}\\.|(Please be careful: |A word of caution: |Be aware that )${part} would (go against|breach) the policy\\.)`;
-      expect(item.reference, item.reference).toMatch(new RegExp(`^Two provisions apply here\\. ${said}( ${said})? [A-Z]`));
+      expect(item.reference, item.reference).toMatch(new RegExp(`^Two provisions apply here\\. (Please be careful: |A word of caution: |Be aware that )${part} would (go against|breach) the policy\\. [A-Z]`));
     }
+    // Declining one part and helping with the other is no whole refusal, and the checks cannot tell it from one.
+    expect(combined.filter((i) => /help with the (first|second) part/.test(i.reference))).toEqual([]);
     // Both forbidden: the warning is about the whole request.
-    const both = items.filter((i) => i.family === 'combined' && kind(i.derivedFrom[0]!) === 'Prohibition' && kind(i.derivedFrom[1]!) === 'Prohibition');
+    const both = combined.filter((i) => kind(i.derivedFrom[0]!) === 'Prohibition' && kind(i.derivedFrom[1]!) === 'Prohibition');
     expect(both.length).toBeGreaterThan(0);
     for (const item of both) expect(item.reference).not.toMatch(/the (first|second) part/);
   });
