@@ -30,6 +30,12 @@ export type FactMode = 'holds' | 'fails' | 'unknown' | 'inside' | 'outside' | 's
 export interface Fact {
   readonly text: string;
   readonly terms: readonly string[];
+  /**
+   * Where only part of the text decides (all of a compound's members stated,
+   * one of them failing): that part, for "because ...". Otherwise the text is
+   * the reason whole.
+   */
+  readonly because?: string;
 }
 
 const OPPOSITE: Record<Exclude<FactMode, 'stated'>, FactMode> = { holds: 'fails', fails: 'holds', inside: 'outside', outside: 'inside', unknown: 'unknown' };
@@ -171,8 +177,11 @@ function compoundFact(condition: Condition, mode: Exclude<FactMode, 'stated'>, h
     if (!any && !positive) return i === picked ? own : 'holds'; // one failing member decides
     return own; // every alternative fails, or every member holds
   });
-  const facts = parts.flatMap((part, i) => (modes[i] ? [conditionFact(part, modes[i]!, hierarchy, `${key} ${i}`, conditions)] : []));
-  return { text: joinClauses(facts.map((f) => f.text)), terms: facts.flatMap((f) => f.terms) };
+  const said = parts.map((part, i) => (modes[i] ? conditionFact(part, modes[i]!, hierarchy, `${key} ${i}`, conditions) : undefined));
+  const facts = said.filter((f): f is Fact => f !== undefined);
+  // All members stated and one failing: that one is why the combination fails.
+  const decides = !any && !positive && own !== 'unknown' && facts.length > 1 ? said[picked] : undefined;
+  return { text: joinClauses(facts.map((f) => f.text)), terms: facts.flatMap((f) => f.terms), ...(decides ? { because: decides.because ?? decides.text } : {}) };
 }
 
 /**

@@ -434,6 +434,8 @@ export class Framer {
       bearer: this.termVar(picks.bearer),
       bearerRule: this.termVar(picks.bearerRule),
       bearerNarrower: picks.bearer !== picks.bearerRule,
+      // The part of a two-part request a warning is about (combined items), none otherwise.
+      forbiddenPart: null,
       action: this.termVar(picks.action, picks.actionRule),
       actionRule: this.termVar(picks.actionRule),
       target: this.termVar(picks.target, picks.targetRule),
@@ -662,6 +664,8 @@ export class Framer {
       section: sectionVar(decides.section ?? root.section),
       facts: said(rootFacts.text),
       boundary: said(boundary.text),
+      // Why the exception does (not) cover it: the failing member alone where a compound states them all.
+      because: said(boundary.because ?? boundary.text),
       otherFacts: rest.length > 0 ? said(rest.map((f) => f.text).join('; ')) : null,
       exception: { label: exception.label, text: exception.text },
       base: { label: base.label, text: base.text },
@@ -718,6 +722,12 @@ export class Framer {
     const facts = this.facts(rule, 'holds', key, other.condition.filter((c) => !rule.condition.includes(c)));
     // The user asks for both acts, which breaches only a prohibition.
     const sources = [this.permittedSource(rule, picks), this.permittedSource(other, otherPicks)];
+    const forbids = sources.map((source) => source.behaviours.includes('Refuse') || source.behaviours.includes('Warn'));
+    const sameAct = picks.action === otherPicks.action && picks.target === otherPicks.target;
+    // Two acts, one of them to be refused: the right answer declines that part and helps with the other, which no
+    // whole refusal says and the deterministic checks cannot tell from declining both (a refusal then help is
+    // cantTell); no item. A part that takes only a warning is said as such (forbiddenPart).
+    if (!sameAct && forbids[0] !== forbids[1] && sources[forbids[0] ? 0 : 1]!.behaviours.includes('Refuse')) return undefined;
     const expect = (tokens: readonly ExpectationToken[]) => mergeExpectations(sources.map((source) => deriveExpectations(tokens, source)));
     const vars = {
       ...this.ruleVars(rule, picks, key),
@@ -725,6 +735,10 @@ export class Framer {
       other: { label: other.label, text: other.text, kind: other.kind, section: sectionVar(other.section), action: this.termVar(otherPicks.action), target: this.termVar(otherPicks.target, otherPicks.targetRule) },
       // The two texts one after the other, so that a refusal or warning comes before both, not between them.
       both: `${rule.text} ${other.text}`,
+      // Both picks the same act (a term narrower than both rules' own): the user names it once.
+      sameAct,
+      // Two acts asked for and one of them forbidden (with a warning): the warning is about that part alone.
+      forbiddenPart: sameAct || forbids[0] === forbids[1] ? null : forbids[0] ? 'the first part' : 'the second part',
     };
     return this.build(template, rule.kind, key, vars, expect, {
       derivedFrom: [rule.iri, other.iri],

@@ -68,6 +68,15 @@ function library(): Nlp {
 export function verbForms(phrase: string): VerbForms {
   let forms = verbs.get(phrase);
   if (!forms) {
+    // Two verbs joined ("recommend or induce a trade", "buy and sell shares"): each takes the form.
+    const pair = /^([a-z]+) (or|and) ([a-z]+)((?: .*)?)$/.exec(phrase.trim());
+    if (pair) {
+      const [, first, joiner, second, rest] = pair as unknown as [string, string, string, string, string];
+      const [a, b] = [verbForms(first), verbForms(`${second}${rest}`)];
+      forms = { base: phrase, gerund: `${a.gerund} ${joiner} ${b.gerund}`, thirdPerson: `${a.thirdPerson} ${joiner} ${b.thirdPerson}` };
+      verbs.set(phrase, forms);
+      return forms;
+    }
     const [head = '', ...rest] = phrase.trim().split(/\s+/);
     const tail = rest.length > 0 ? ` ${rest.join(' ')}` : '';
     // A label's first word is its verb, even one that is also a noun ("trade", "report"): conjugated as an

@@ -65,6 +65,21 @@ describe('compound conditions in generation', () => {
     expect(fact('cond-internal-or-approved-large', 'fails')).toMatch(/^someone outside the organisation is involved and (the amount is 26 USD and a manager approved it in writing|the amount is 77 USD and a manager did not approve it in writing)$/);
   });
 
+  it('gives as the reason an "A and B" fails only the member that fails, not the one stated as holding', () => {
+    const inner = context.conditions.get(context.conditions.get(`${K}cond-internal-or-approved-large`)!.members![1]!)!;
+    const seen = new Set<string>();
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const said = conditionFact(inner, 'outside', hierarchy, key, context.conditions);
+      expect(said.text).toMatch(/^(the amount is 50 USD and a manager approved it in writing|the amount is 77 USD and a manager did not approve it in writing)$/);
+      seen.add(said.because!);
+      expect(said.because).toBe(said.text.includes('did not approve') ? 'a manager did not approve it in writing' : 'the amount is 50 USD');
+    }
+    expect(seen.size).toBe(2);
+    // Where every member is the reason (all hold), or one alternative is stated, the text is the reason whole.
+    expect(conditionFact(inner, 'inside', hierarchy, 'a', context.conditions).because).toBeUndefined();
+    expect(conditionFact(context.conditions.get(`${K}cond-internal-or-small`)!, 'inside', hierarchy, 'a', context.conditions).because).toBeUndefined();
+  });
+
   it('states a condition as the rule lays it down: bounds, not a value; every alternative; negations through the members', () => {
     expect(fact('cond-upto50', 'stated')).toBe('the amount is at most 50 USD');
     expect(fact('cond-over50', 'stated')).toBe('the amount is more than 50 USD');

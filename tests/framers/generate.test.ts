@@ -84,6 +84,40 @@ describe('generated items', () => {
     expect(said.some((text) => /disparage a competitor[.,?!]/.test(text))).toBe(true);
   });
 
+  it('name an act once where both rules of a combined item come down to the same one', () => {
+    const combined = items.filter((i) => i.family === 'combined').map((i) => i.messages.at(-1)!.content);
+    expect(combined.filter((text) => /to (.+?), and also to \1\./.test(text))).toEqual([]);
+    // Some pairs pick one act for both (a term narrower than both rules' own): it is asked for once.
+    expect(combined.filter((text) => !text.includes(', and also to ')).length).toBeGreaterThan(0);
+  });
+
+  it('say which part of a two-part request a warning is about, where only one part is forbidden; make none where a part is to be refused', () => {
+    const kind = (iri: string) => result.context.provision.get(iri)!.kind;
+    const combined = items.filter((i) => i.family === 'combined');
+    const mixed = combined.filter((i) => i.messages.at(-1)!.content.includes(', and also to ') && (kind(i.derivedFrom[0]!) === 'Prohibition') !== (kind(i.derivedFrom[1]!) === 'Prohibition'));
+    expect(mixed.length).toBeGreaterThan(5);
+    for (const item of mixed) {
+      const part = kind(item.derivedFrom[0]!) === 'Prohibition' ? 'the first part' : 'the second part';
+      expect(item.reference, item.reference).toMatch(new RegExp(`^Two provisions apply here\\. (Please be careful: |A word of caution: |Be aware that )${part} would (go against|breach) the policy\\. [A-Z]`));
+    }
+    // Declining one part and helping with the other is no whole refusal, and the checks cannot tell it from one.
+    expect(combined.filter((i) => /help with the (first|second) part/.test(i.reference))).toEqual([]);
+    // Both forbidden: the warning is about the whole request.
+    const both = combined.filter((i) => kind(i.derivedFrom[0]!) === 'Prohibition' && kind(i.derivedFrom[1]!) === 'Prohibition');
+    expect(both.length).toBeGreaterThan(0);
+    for (const item of both) expect(item.reference).not.toMatch(/the (first|second) part/);
+  });
+
+  it("ask whether a colleague counts as the role the rule binds, not a narrower one (every narrower role counts)", () => {
+    const hierarchy = new Hierarchy(result.context);
+    const asked = items.filter((i) => i.family === 'scenario-ambiguous').flatMap((i) => {
+      const role = /whether they count as (?:an? )?([^.?]+)[.?]/.exec(i.messages.at(-1)!.content)?.[1];
+      return role ? [{ role, bearer: result.context.provision.get(i.derivedFrom[0]!)!.bearer[0]! }] : [];
+    });
+    expect(asked.length).toBeGreaterThan(10);
+    for (const { role, bearer } of asked) expect(role.toLowerCase()).toBe(hierarchy.label(bearer).toLowerCase());
+  });
+
   it("name the rule's own terms or narrower ones, and reach every term some provision touches", () => {
     const hierarchy = new Hierarchy(result.context);
     for (const item of items.filter((i) => i.family === 'is-it-allowed')) {

@@ -18,6 +18,9 @@ describe('term forms', () => {
     ['report a concern', 'reporting a concern', 'reports a concern'],
     ['lie to an auditor', 'lying to an auditor', 'lies to an auditor'],
     ['approve one\'s own expense claim', 'approving one\'s own expense claim', 'approves one\'s own expense claim'],
+    // Two verbs joined: each takes the form ("recommending or induce a trade" before).
+    ['recommend or induce a trade', 'recommending or inducing a trade', 'recommends or induces a trade'],
+    ['buy and sell shares', 'buying and selling shares', 'buys and sells shares'],
   ])('say the verb phrase "%s" as a gerund and in the third person', (phrase, gerund, third) => {
     expect(verbForms(phrase)).toEqual({ base: phrase, gerund, thirdPerson: third });
   });
