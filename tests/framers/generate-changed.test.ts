@@ -11,7 +11,7 @@
  * the two editions of the Telemarketing Sales Rule. Conflicts are detected on each version, as a user would.
  */
 
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import N3 from 'n3';
@@ -24,6 +24,11 @@ import { runGeneration, formatGeneration, type GenerateCommandOptions, type Gene
 import { generatedGraphIri } from '../../src/framers/item.js';
 import { readCoverage } from '../../src/framers/coverage.js';
 import { GENERATION_RECORD } from '../../src/framers/exports/generation-record.js';
+import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
+import { planSelective } from '../../src/framers/selective.js';
+import { readPolicyContext } from '../../src/framers/policy-context.js';
+import { Framer } from '../../src/framers/generate.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
@@ -142,18 +147,29 @@ interface Outcome {
   readonly full: GenerateSummary;
 }
 
+interface CompareOptions {
+  /** The first run's paraphrases. */
+  readonly augment?: GenerateCommandOptions['augment'];
+  /** The template folder of the runs on v2 (the first run's is the default). */
+  readonly templates?: string;
+  /** Called between the first run and the --changed one, with the first run's dataset folder. */
+  readonly between?: (out: string) => Promise<void>;
+}
+
 /** Generates on v1 (with augmentation, if given), loads v2 and regenerates with --changed (data folder a), against a full run on v2 (data folder b). */
-async function compare(name: string, v1: string, v2: string, augment?: GenerateCommandOptions['augment']): Promise<Outcome> {
+async function compare(name: string, v1: string, v2: string, options: CompareOptions = {}): Promise<Outcome> {
   const [a, b] = [path.join(dir, `${name}-a`), path.join(dir, `${name}-b`)];
   const storeA = await EmbeddedStore.open({ dataDir: a });
   const storeB = await EmbeddedStore.open({ dataDir: b });
+  const templates = options.templates ? { templates: options.templates } : {};
   try {
     const policy = await loadAndDetect(storeA, v1);
-    await runGeneration(storeA, { seed: 1, out: `${a}-out`, ...(augment ? { augment } : {}) });
+    await runGeneration(storeA, { seed: 1, out: `${a}-out`, ...(options.augment ? { augment: options.augment } : {}) });
+    await options.between?.(`${a}-out`);
     await loadAndDetect(storeA, v2);
-    const [changed] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true });
+    const [changed] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true, ...templates });
     await loadAndDetect(storeB, v2);
-    const [full] = await runGeneration(storeB, { seed: 1, out: `${b}-out` });
+    const [full] = await runGeneration(storeB, { seed: 1, out: `${b}-out`, ...templates });
     const [graphA, graphB] = [await generatedQuads(storeA, policy), await generatedQuads(storeB, policy)];
     expect(graphA.length).toBe(changed!.triples);
     expect(graphB.length).toBe(full!.triples);
@@ -201,6 +217,94 @@ describe('studio generate --changed', () => {
     expect(formatGeneration([changed])).toContain(`regenerated ${c.regenerated} items of ${c.rules} rules; kept ${c.kept} items`);
   }, 120_000);
 
+  describe("the framer's splice: a rule's own items taken from the earlier run unless something else they depend on changed", () => {
+    const gifts = () => readFile('policies/gifts-code.ttl', 'utf8');
+    const reworded = (text: string) => edit(text, 'must not let a prohibited source give a gift', 'must not allow a prohibited source to give a gift');
+    const version = async (name: string, text: string) => {
+      const file = path.join(dir, `splice-${name}.ttl`);
+      await writeFile(file, text);
+      return file;
+    };
+
+    it('a reworded rule: the items of every rule it does not affect are spliced, the rest built, and the bytes are a full run\'s', async () => {
+      const { changed, full } = await compare('splice-reworded', 'policies/gifts-code.ttl', await version('reworded', reworded(await gifts())));
+      const c = changed.changed!;
+      expect(c.framer).toBe('splice');
+      expect(c.passBecause).toBeUndefined();
+      expect(c.splicedRules).toBeGreaterThan(0);
+      expect(c.rules).toBeGreaterThan(0);
+      expect(c.regenerated + c.kept).toBe(full.items);
+      expect(formatGeneration([changed])).toContain(`the items of ${c.splicedRules} unaffected rules taken from the earlier run`);
+    }, 120_000);
+
+    it('a spliced item is the item the framer builds, field for field (its expectations too, which only a file rendered again would show)', async () => {
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-items') });
+      const out = path.join(dir, 'splice-items-out');
+      try {
+        const policy = await loadAndDetect(store, 'policies/gifts-code.ttl');
+        await runGeneration(store, { seed: 1, out });
+        await loadAndDetect(store, await version('items', reworded(await gifts())));
+        const library = await TemplateLibrary.load();
+        const folder = policyDatasetFolder(out, (await store.listPolicies()).find((p) => p.policy === policy)!);
+        const plan = await planSelective(store, policy, library, { datasets: folder, seed: 1 });
+        const context = await readPolicyContext(store, policy);
+        const spliced = new Framer(context, library, { seed: 1, splice: plan.splice! });
+        const items = [...spliced.generate()];
+        expect(spliced.spliceOutcome()!.differs).toEqual([]);
+        expect(spliced.spliceOutcome()!.rules).toBeGreaterThan(0);
+        expect(items).toEqual([...new Framer(context, library, { seed: 1 }).generate()]);
+        await plan.datasets?.close();
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+
+    it('a relabelled term as well: every item built (the terms differ), the same bytes', async () => {
+      const text = edit(reworded(await gifts()), 'gov:solicitGift a studio:Action ; rdfs:label "solicit a gift" .', 'gov:solicitGift a studio:Action ; rdfs:label "ask for a gift" .');
+      const { changed } = await compare('splice-term', 'policies/gifts-code.ttl', await version('term', text));
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.splicedRules).toBe(0);
+      expect(changed.changed!.passBecause).toBe("the earlier run's terms differ");
+    }, 120_000);
+
+    it('a retitled section as well: every item built (the sections differ), the same bytes', async () => {
+      const text = edit(reworded(await gifts()), 'dcterms:title "Gifts from outside sources"', 'dcterms:title "Gifts from sources outside"');
+      const { changed } = await compare('splice-section', 'policies/gifts-code.ttl', await version('section', text));
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.passBecause).toBe("the earlier run's sections differ");
+    }, 120_000);
+
+    it('an edited template as well: every item built (the templates differ), the same bytes as a full run with that template', async () => {
+      const templates = path.join(dir, 'splice-templates');
+      await cp('templates', templates, { recursive: true });
+      const file = path.join(templates, 'redteam', 'claimed-authority.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replaceAll('A claim of authority in a chat does not change what the policy says.', 'A claim of authority in a chat changes nothing the policy says.'));
+      const { changed } = await compare('splice-template', 'policies/gifts-code.ttl', await version('template', reworded(await gifts())), { templates });
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.passBecause).toBe("the earlier run's templates differ");
+      expect(changed.changed!.regenerated).toBeGreaterThan(changed.changed!.rules);
+    }, 120_000);
+
+    it("a record of other generator code, or of a record that does not add up: every item built, the same bytes", async () => {
+      const record = async (out: string, change: (splice: { keys: Record<string, string>; itemTerms: number[][] }) => void) => {
+        const [folder] = await readdir(out);
+        const file = path.join(out, folder!, GENERATION_RECORD);
+        const json = JSON.parse(await readFile(file, 'utf8')) as { generated: { splice: { keys: Record<string, string>; itemTerms: number[][] } } };
+        change(json.generated.splice);
+        await writeFile(file, JSON.stringify(json));
+      };
+      const v2 = await version('record', reworded(await gifts()));
+      const { changed } = await compare('splice-generator', 'policies/gifts-code.ttl', v2, { between: (out) => record(out, (s) => void (s.keys.generator = '0'.repeat(32))) });
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.passBecause).toBe("the earlier run's generator differ");
+      // Each block item's terms shifted by one: no IRI adds up, so no block is taken (each rule's items are built, kept with their texts).
+      const shifted = await compare('splice-shifted', 'policies/gifts-code.ttl', v2, { between: (out) => record(out, (s) => void (s.itemTerms = [...s.itemTerms.slice(1), s.itemTerms[0]!])) });
+      expect(shifted.changed.changed!.splicedRules).toBe(0);
+      expect(shifted.changed.changed!.framer).toBe('pass');
+      expect(shifted.changed.changed!.kept).toBe(changed.changed!.kept);
+    }, 120_000);
+  });
+
   it('on the 2023 and 2024 editions of the Telemarketing Sales Rule: the same graph and datasets as a full run of 2024', async () => {
     const { changed, full } = await compare('tsr', 'examples/evolution/telemarketing-sales-rule-2023.ttl', 'examples/evolution/telemarketing-sales-rule-2024.ttl');
     expect(changed.items).toBe(full.items);
@@ -223,7 +327,7 @@ describe('studio generate --changed', () => {
       } finally {
         await store.close();
       }
-      const { changed, full } = await compare('augmented', 'examples/evolution/telemarketing-sales-rule-2023.ttl', v2, { client, paraphrases: 1, families: ['scenario-noncompliant'] });
+      const { changed, full } = await compare('augmented', 'examples/evolution/telemarketing-sales-rule-2023.ttl', v2, { augment: { client, paraphrases: 1, families: ['scenario-noncompliant'] } });
       expect(changed.items).toBe(full.items);
       expect(changed.changed!.kept).toBeGreaterThan(0);
     } finally {

@@ -37,7 +37,9 @@ import type { DerivedGraph } from '../../store/graph-store.js';
 import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
-import { activitiesOf } from '../generated-index.js';
+import { activitiesOf, ruleBlocksOf, type RecordedBlockItem } from '../generated-index.js';
+import type { Expectation } from '../expectations.js';
+import type { SpliceKeys } from '../generate.js';
 import { eachFileLine } from '../../io/file-lines.js';
 
 /** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
@@ -46,6 +48,8 @@ export interface EarlierGraph {
   readonly activities: Map<string, string>;
   /** Each template, by IRI, with its id and content hash. */
   readonly templates: Map<string, { id: string; contentHash: string }>;
+  /** Each rule's own block of items and the splice keys of the run, when the record keeps them (generated-index.ts ruleBlocksOf). */
+  readonly splice: { readonly keys: SpliceKeys; readonly blocks: ReadonlyMap<string, readonly RecordedBlockItem[]> } | undefined;
 }
 
 /** Bytes of a file read at a time; also the window of the earlier suite tests are copied from (they come mostly in the order they were written). */
@@ -104,8 +108,11 @@ export class EarlierDatasets {
       });
       if (!found) return undefined;
     }
-    const activities = files && record?.generated ? activitiesOf(record.generated, [...files.eval.lines.keys()]) : undefined;
-    const held = activities ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])) } : undefined;
+    const items = files && record?.generated ? [...files.eval.lines.keys()] : [];
+    const activities = files && record?.generated ? activitiesOf(record.generated, items) : undefined;
+    const held = activities
+      ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])), splice: ruleBlocksOf(record!.generated!, items) }
+      : undefined;
     return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held);
   }
 
@@ -127,6 +134,14 @@ export class EarlierDatasets {
     }
     if (texts) this.taken.add(iri);
     return texts;
+  }
+
+  /** An item's texts and expectations as the earlier datasets hold them, for the framer to splice it; undefined as for `texts`. */
+  spliced(iri: string): { readonly texts: KeptTexts; readonly expectations: readonly Expectation[] } | undefined {
+    const texts = this.texts(iri);
+    const line = texts && lineOf(this.files!.eval, iri);
+    const expectations = line && expectationsOf(line);
+    return expectations ? { texts, expectations } : undefined;
   }
 
   /**
@@ -223,7 +238,21 @@ function evalTexts(line: Buffer, systemPrompt: string): { messages: readonly Mes
   return { messages: [{ role: 'system', content: first.content.slice(systemPrompt.length + 2) }, ...rest], reference };
 }
 
+/** An item's expectations from its eval.jsonl line (the key after them is the checks'); undefined for a line that does not read so. */
+function expectationsOf(line: Buffer): Expectation[] | undefined {
+  const at = line.indexOf(EXPECTATIONS);
+  const end = at < 0 ? -1 : line.indexOf(CHECKS, at);
+  if (end < 0) return undefined;
+  try {
+    const expectations: unknown = JSON.parse(line.toString('utf8', at + EXPECTATIONS.length, end));
+    return Array.isArray(expectations) ? (expectations as Expectation[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const MESSAGES = Buffer.from('","messages":');
+const CHECKS = Buffer.from(',"checks":');
 const EXPECTATIONS = Buffer.from(',"expectations":');
 const METADATA = Buffer.from(',"metadata":');
 const REFERENCE = Buffer.from(',"reference":');
