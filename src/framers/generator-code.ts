@@ -15,22 +15,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from './hierarchy.js';
 
-let fingerprint: string | undefined;
-
-/** The fingerprint of the generator code running now. */
+/** The fingerprint of the generator code running now: read as the module loads, with the code it describes. */
 export function generatorCode(): string {
-  if (fingerprint === undefined) {
-    const root = path.dirname(fileURLToPath(import.meta.url));
-    const parts: string[] = [];
-    const walk = (folder: string) => {
-      for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const file = path.join(folder, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (/\.(ts|js|mjs|cjs)$/.test(entry.name)) parts.push(`${path.relative(root, file)}\n${readFileSync(file, 'utf8')}`);
-      }
-    };
-    walk(root);
-    fingerprint = sha256(parts.join('\0'));
-  }
-  return fingerprint;
+  return FINGERPRINT;
 }
+
+function fingerprintOf(root: string): string {
+  const parts: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.(ts|js|mjs|cjs)$/.test(entry.name)) parts.push(`${path.relative(root, file)}\n${readFileSync(file, 'utf8')}`);
+    }
+  };
+  walk(root);
+  return sha256(parts.join('\0'));
+}
+
+const FINGERPRINT = fingerprintOf(path.dirname(fileURLToPath(import.meta.url)));

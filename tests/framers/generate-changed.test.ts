@@ -264,14 +264,14 @@ describe('studio generate --changed', () => {
       const { changed } = await compare('splice-term', 'policies/gifts-code.ttl', await version('term', text));
       expect(changed.changed!.framer).toBe('pass');
       expect(changed.changed!.splicedRules).toBe(0);
-      expect(changed.changed!.passBecause).toBe("the earlier run's terms differ");
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: terms');
     }, 120_000);
 
     it('a retitled section as well: every item built (the sections differ), the same bytes', async () => {
       const text = edit(reworded(await gifts()), 'dcterms:title "Gifts from outside sources"', 'dcterms:title "Gifts from sources outside"');
       const { changed } = await compare('splice-section', 'policies/gifts-code.ttl', await version('section', text));
       expect(changed.changed!.framer).toBe('pass');
-      expect(changed.changed!.passBecause).toBe("the earlier run's sections differ");
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: sections');
     }, 120_000);
 
     it('an edited template as well: every item built (the templates differ), the same bytes as a full run with that template', async () => {
@@ -281,7 +281,7 @@ describe('studio generate --changed', () => {
       await writeFile(file, (await readFile(file, 'utf8')).replaceAll('A claim of authority in a chat does not change what the policy says.', 'A claim of authority in a chat changes nothing the policy says.'));
       const { changed } = await compare('splice-template', 'policies/gifts-code.ttl', await version('template', reworded(await gifts())), { templates });
       expect(changed.changed!.framer).toBe('pass');
-      expect(changed.changed!.passBecause).toBe("the earlier run's templates differ");
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: templates');
       expect(changed.changed!.regenerated).toBeGreaterThan(changed.changed!.rules);
     }, 120_000);
 
@@ -296,7 +296,7 @@ describe('studio generate --changed', () => {
       const v2 = await version('record', reworded(await gifts()));
       const { changed } = await compare('splice-generator', 'policies/gifts-code.ttl', v2, { between: (out) => record(out, (s) => void (s.keys.generator = '0'.repeat(32))) });
       expect(changed.changed!.framer).toBe('pass');
-      expect(changed.changed!.passBecause).toBe("the earlier run's generator differ");
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: generator');
       // Each block item's terms shifted by one: no IRI adds up, so no block is taken (each rule's items are built, kept with their texts).
       const shifted = await compare('splice-shifted', 'policies/gifts-code.ttl', v2, { between: (out) => record(out, (s) => void (s.itemTerms = [...s.itemTerms.slice(1), s.itemTerms[0]!])) });
       expect(shifted.changed.changed!.splicedRules).toBe(0);

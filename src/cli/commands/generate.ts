@@ -222,7 +222,7 @@ function changedSummary(plan: SelectivePlan, splice: SpliceOutcome | undefined):
   const spliced = splice !== undefined && splice.differs.length === 0 && splice.rules > 0;
   const passBecause = spliced
     ? undefined
-    : (plan.spliceless ?? (splice && splice.differs.length > 0 ? `the earlier run's ${splice.differs.join(', ')} differ` : 'no rule of the earlier run is unaffected'));
+    : (plan.spliceless ?? (splice && splice.differs.length > 0 ? `changed since the earlier run: ${splice.differs.join(', ')}` : 'no rule of the earlier run is unaffected'));
   return {
     from: plan.from,
     to: plan.to,
