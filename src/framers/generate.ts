@@ -91,15 +91,17 @@ export interface Splice {
   readonly keys: SpliceKeys;
   /** A rule's own block of items as the earlier run made them, in order; undefined when it must be built (the rule is affected, or an item is not at hand). */
   readonly block: (rule: string) => readonly SplicedItem[] | undefined;
+  /** A spliced item's turns, reference answer and expectations, read when first asked: most are never read (their lines are copied as bytes). */
+  readonly read: (item: string) => { readonly messages: readonly Message[]; readonly reference: string; readonly expectations: readonly Expectation[] };
+  /** A spliced item's rejected answer, if it has one, read when first asked. */
+  readonly rejected: (item: string) => string | undefined;
 }
 
-/** An earlier item of a rule's own block: what the rule and its template do not say. */
+/** An earlier item of a rule's own block: what the rule and its template do not say, but its texts (Splice.read). */
 export interface SplicedItem {
   readonly iri: string;
   readonly template: Template;
   readonly terms: readonly string[];
-  readonly texts: KeptTexts;
-  readonly expectations: readonly Expectation[];
 }
 
 /** A rule's own block of items in a run: how many items, in the run's order. */
@@ -193,7 +195,7 @@ export class Framer {
       const spliced = splice?.block(rule.iri);
       if (spliced) {
         this.splicedRules++;
-        for (const earlier of spliced) { const item = this.accept(this.splicedItem(earlier, rule)); if (item) { count++; yield item; } }
+        for (const earlier of spliced) { const item = this.accept(new SplicedRuleItem(splice!, earlier, rule, this.activityOf(earlier.template), this.context.policy.policy, this.options.seed)); if (item) { count++; yield item; } }
         this.blocks.push([rule.iri, count]);
         continue;
       }
@@ -337,34 +339,6 @@ export class Framer {
     const keys = this.spliceKeys();
     this.spliceDiffers = SPLICE_KEYS.filter((k) => splice.keys[k] !== keys[k]);
     return this.spliceDiffers.length === 0 ? splice : undefined;
-  }
-
-  /** An earlier item of a rule's own block, as ruleItem builds it: the rule gives what the earlier item does not. */
-  private splicedItem(earlier: SplicedItem, rule: Provision): Item {
-    const { template, texts } = earlier;
-    return {
-      iri: earlier.iri,
-      type: template.type,
-      family: template.family,
-      template,
-      activity: this.activityOf(template),
-      label: template.label || undefined,
-      attack: template.attack || undefined,
-      boundary: template.boundary || undefined,
-      messages: texts.messages,
-      reference: texts.reference,
-      rejected: texts.rejected || undefined,
-      expectations: earlier.expectations,
-      behaviours: rule.behaviour,
-      derivedFrom: [rule.iri],
-      decidedBy: rule.iri,
-      conflict: undefined,
-      follows: undefined,
-      terms: earlier.terms,
-      sections: rule.section ? [rule.section] : [],
-      policy: this.context.policy.policy,
-      seed: this.options.seed,
-    };
   }
 
   /** The item, if it is new (its IRI not yet given); a plain call, since a generator per item cost more than a check. */
@@ -1095,4 +1069,72 @@ function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionR
 function instructingSource(rule: Provision): string | undefined {
   if (rule.instructedBy.includes(USER)) return undefined;
   return rule.instructedBy.find((s) => s !== PLATFORM);
+}
+
+/**
+ * An item of a rule's own block taken from the earlier run (Splice), as
+ * ruleItem would build it: the rule gives what the earlier item does not.
+ * Its turns, answers and expectations are read from the earlier run when
+ * first asked: most never are, their lines being copied as bytes. (A class,
+ * whose getters are its prototype's: an object literal with getters is a
+ * slow dictionary in V8.)
+ */
+class SplicedRuleItem implements Item {
+  readonly iri: string;
+  readonly type: Item['type'];
+  readonly family: string;
+  readonly template: Template;
+  readonly activity: string;
+  readonly label: Item['label'];
+  readonly attack: Item['attack'];
+  readonly boundary: Item['boundary'];
+  readonly behaviours: readonly string[];
+  readonly derivedFrom: readonly string[];
+  readonly decidedBy: string;
+  readonly conflict: undefined = undefined;
+  readonly follows: undefined = undefined;
+  readonly terms: readonly string[];
+  readonly sections: readonly SectionRef[];
+  readonly policy: string;
+  readonly seed: number;
+  readonly #splice: Splice;
+  #texts: ReturnType<Splice['read']> | undefined;
+  #rejected: string | undefined | null = null;
+
+  constructor(splice: Splice, earlier: SplicedItem, rule: Provision, activity: string, policy: string, seed: number) {
+    const template = earlier.template;
+    this.iri = earlier.iri;
+    this.type = template.type;
+    this.family = template.family;
+    this.template = template;
+    this.activity = activity;
+    this.label = template.label || undefined;
+    this.attack = template.attack || undefined;
+    this.boundary = template.boundary || undefined;
+    this.behaviours = rule.behaviour;
+    this.derivedFrom = [rule.iri];
+    this.decidedBy = rule.iri;
+    this.terms = earlier.terms;
+    this.sections = rule.section ? [rule.section] : [];
+    this.policy = policy;
+    this.seed = seed;
+    this.#splice = splice;
+  }
+
+  get messages(): readonly Message[] {
+    return (this.#texts ??= this.#splice.read(this.iri)).messages;
+  }
+
+  get reference(): string {
+    return (this.#texts ??= this.#splice.read(this.iri)).reference;
+  }
+
+  get expectations(): readonly Expectation[] {
+    return (this.#texts ??= this.#splice.read(this.iri)).expectations;
+  }
+
+  get rejected(): string | undefined {
+    if (this.#rejected === null) this.#rejected = this.#splice.rejected(this.iri) || undefined;
+    return this.#rejected;
+  }
 }

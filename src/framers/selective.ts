@@ -195,13 +195,15 @@ export async function planSelective(store: GraphStore, policy: string, library: 
           const template = templates.get(item.template);
           // The record adds up: the IRI is the one the template, the rule, the terms and the seed give.
           if (!template || itemIri(template, [rule], item.terms, seed) !== item.iri) return undefined;
-          const found = datasets!.spliced(item.iri);
-          if (!found) return undefined;
-          out.push({ iri: item.iri, template, terms: item.terms, texts: found.texts, expectations: found.expectations });
+          out.push({ iri: item.iri, template, terms: item.terms });
         }
+        // Taken whole: their lines are copied, their texts read only if asked.
+        if (!out.every((item) => datasets!.take(item.iri))) return undefined;
         for (const item of out) keptItems.add(item.iri);
         return out;
       },
+      read: (item) => datasets!.read(item),
+      rejected: (item) => datasets!.rejected(item),
     };
   }
   return {

@@ -13,6 +13,7 @@
 
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import N3 from 'n3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +29,7 @@ import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js'
 import { planSelective } from '../../src/framers/selective.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { Framer } from '../../src/framers/generate.js';
+import type { Item } from '../../src/framers/item.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
@@ -210,6 +212,9 @@ function edit(text: string, from: string, to: string): string {
   return text.replace(from, to);
 }
 
+/** Every field of an item (a spliced one's texts are its prototype's getters, which toEqual would not see). */
+const ITEM_FIELDS = ['iri', 'type', 'family', 'template', 'activity', 'label', 'attack', 'boundary', 'messages', 'reference', 'rejected', 'expectations', 'behaviours', 'derivedFrom', 'decidedBy', 'conflict', 'follows', 'terms', 'sections', 'policy', 'seed'] as const satisfies readonly (keyof Item)[];
+
 describe('studio generate --changed', () => {
   it('on the gifts code, a reworded rule, a narrower term and a relabelled action: the same graph and datasets as a full run, a few items rendered again', async () => {
     let text = await readFile('policies/gifts-code.ttl', 'utf8');
@@ -274,8 +279,37 @@ describe('studio generate --changed', () => {
         const items = [...spliced.generate()];
         expect(spliced.spliceOutcome()!.differs).toEqual([]);
         expect(spliced.spliceOutcome()!.rules).toBeGreaterThan(0);
-        expect(items).toEqual([...new Framer(context, library, { seed: 1 }).generate()]);
+        // Field by field: a spliced item reads its texts when asked, through its prototype's getters.
+        const fields = (item: Item) => ({
+          ...Object.fromEntries(ITEM_FIELDS.map((k) => [k, item[k]])),
+          template: item.template.id,
+        });
+        const built = [...new Framer(context, library, { seed: 1 }).generate()];
+        expect(items.filter((item) => !Object.prototype.hasOwnProperty.call(item, 'messages')).length).toBeGreaterThan(built.length / 2);
+        expect(items.map(fields)).toEqual(built.map(fields));
         await plan.datasets?.close();
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+
+    it("a spliced item's line that does not read as the datasets write it, in files the record vouches for, is an error naming the file", async () => {
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-unreadable') });
+      const out = path.join(dir, 'splice-unreadable-out');
+      try {
+        await loadAndDetect(store, 'policies/gifts-code.ttl');
+        await runGeneration(store, { seed: 1, out });
+        const [folder] = await readdir(out);
+        const [evalFile, recordFile] = [path.join(out, folder!, 'eval.jsonl'), path.join(out, folder!, GENERATION_RECORD)];
+        // The first instruction's turns broken, and the record made to vouch for the file as it is now.
+        const lines = (await readFile(evalFile, 'utf8')).split('\n');
+        const at = lines.findIndex((l) => l.includes('"type":"Instruction"'));
+        lines[at] = lines[at]!.replace('"messages":[', '"messages":[[');
+        await writeFile(evalFile, lines.join('\n'));
+        const record = JSON.parse(await readFile(recordFile, 'utf8')) as { files: Record<string, string> };
+        record.files['eval.jsonl'] = createHash('sha256').update(lines.join('\n')).digest('hex');
+        await writeFile(recordFile, JSON.stringify(record));
+        await expect(runGeneration(store, { seed: 1, out, changed: true })).rejects.toThrow(/eval\.jsonl: the line of https:\/\/\S+ does not read as the datasets write it/);
       } finally {
         await store.close();
       }

@@ -136,12 +136,33 @@ export class EarlierDatasets {
     return texts;
   }
 
-  /** An item's texts and expectations as the earlier datasets hold them, for the framer to splice it; undefined as for `texts`. */
-  spliced(iri: string): { readonly texts: KeptTexts; readonly expectations: readonly Expectation[] } | undefined {
-    const texts = this.texts(iri);
-    const line = texts && lineOf(this.files!.eval, iri);
+  /**
+   * Takes an item whole, for the framer to splice it (generate.ts Splice): its
+   * lines are copied, and its texts read only if asked (`read`, `rejected`).
+   * False when the files are not the graph's or lack the item.
+   */
+  take(iri: string): boolean {
+    if (!this.files?.eval.lines.has(iri)) return false;
+    this.taken.add(iri);
+    return true;
+  }
+
+  /** A taken item's own turns, reference answer and expectations; a line that does not read as the datasets write it (never, in files the record vouches for) is an error naming it. */
+  read(iri: string): { readonly messages: readonly Message[]; readonly reference: string; readonly expectations: readonly Expectation[] } {
+    const line = this.taken.has(iri) ? lineOf(this.files!.eval, iri) : undefined;
+    const texts = line && evalTexts(line, this.systemPrompt);
     const expectations = line && expectationsOf(line);
-    return expectations ? { texts, expectations } : undefined;
+    if (!texts || !expectations) throw new Error(`${path.join(this.folder, 'eval.jsonl')}: the line of ${iri} does not read as the datasets write it`);
+    return { ...texts, expectations };
+  }
+
+  /** A taken item's rejected answer, if it has a preference pair; a pair that does not read so is an error naming it. */
+  rejected(iri: string): string | undefined {
+    const pair = this.taken.has(iri) ? lineOf(this.files!.pairs, iri) : undefined;
+    if (!pair) return undefined;
+    const rejected = rejectedOf(pair);
+    if (rejected === undefined) throw new Error(`${path.join(this.folder, 'preference.jsonl')}: the line of ${iri} does not read as the datasets write it`);
+    return rejected;
   }
 
   /**
