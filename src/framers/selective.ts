@@ -20,6 +20,12 @@
  * all, and the embedded store never reads it into oxigraph (the patch works
  * on its file, and the coverage is counted from the run's items).
  *
+ * With the texts from the datasets, the framer does not even build the items
+ * of a rule the change does not affect: it splices them, in order, from the
+ * folder's record, which keeps each rule's own block of items (generate.ts
+ * Splice), while nothing else they depend on changed (SPLICE_KEYS); their
+ * lines are copied and their texts read only if something asks.
+ *
  * The earlier run is the policy's generated graph; the version it came from
  * is the one it records (studio:derivedFromVersion, the registry's sha256),
  * read back from the versions the store keeps. Affected, as `studio impact`
