@@ -77,10 +77,11 @@ export interface GenerateOptions {
  * families, the templates, the generator code, the terms (hierarchy, labels,
  * forms), the actions prohibitions forbid (a permission's narrower action
  * is never one of them), the conditions (a rule's facts may say a member of
- * a compound one, or the rate another sets), the sections, the detected conflicts and the rules
- * they overrule, the policy's title and its deployment contexts. Each a
- * digest; while all are the earlier run's, a rule whose own fields, terms,
- * section, conditions and exceptions are unchanged has the same items.
+ * a compound one, or the rate another sets), the sections, the detected
+ * conflicts and the rules they overrule, the policy's title and its
+ * deployment contexts. Each a digest; while all are the earlier run's, a
+ * rule whose own fields, terms, section, conditions and exceptions are
+ * unchanged (selective.ts: not affected) has the same items.
  */
 export const SPLICE_KEYS = ['seed', 'families', 'templates', 'generator', 'terms', 'prohibited', 'conditions', 'sections', 'conflicts', 'overruled', 'deployment'] as const;
 export type SpliceKeys = Readonly<Record<(typeof SPLICE_KEYS)[number], string>>;
