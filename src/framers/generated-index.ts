@@ -17,7 +17,8 @@
  * each rule's own block of items (the run's first items, rule by rule), each
  * block item's template and terms (as indexes into lists of each once), and
  * the splice keys the run had: what a later `--changed` needs to take a
- * rule's items as they are rather than build them.
+ * rule's items as they are rather than build them. With them, the record
+ * is about 2 MB at 10,000 rules.
  */
 
 import { templateIri, type Item } from './item.js';
