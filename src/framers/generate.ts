@@ -11,7 +11,7 @@ import { conditionFact, mergeThresholds, thresholdsExclude, type FactMode } from
 import { joinClauses } from './clauses.js';
 import { actPhrase } from './term-forms.js';
 import { deriveExpectations, expectationFlags, mergeExpectations, type Expectation, type ExpectationSource, type SectionRef, type TermRef } from './expectations.js';
-import { Hierarchy, hashIndex } from './hierarchy.js';
+import { Hierarchy, hashIndex, sha256 } from './hierarchy.js';
 import { activityIri, itemIri, type Item } from './item.js';
 import { partiesOf, type Parties } from './parties.js';
 import { assistantNames, doerOne, resolveSpoken, sayOneself, spoken, userNames, Voice, type DoerHints } from './voice.js';
@@ -19,6 +19,7 @@ import { RULE_KINDS, localName, type PolicyContext, type Provision } from './pol
 import { appliesTo, chooseVariant, expectsOf, render, type Message, type Template, type TemplateFacts, type TemplateLibrary, type VariantKey } from './templates.js';
 import type { ExpectationToken } from './expectations.js';
 import { sourceName } from '../conflicts/precedence.js';
+import { generatorCode } from './generator-code.js';
 
 /** The sources a chain-of-command item can stage, in the order one is chosen when both rules of a pair are instructed. */
 const STAGED_SOURCES = ['ToolSource', 'DeveloperSource', 'UserSource'] as const;
@@ -62,6 +63,57 @@ export interface GenerateOptions {
    * Everything else of the item is computed as always.
    */
   readonly reuse?: (item: ReuseCandidate) => KeptTexts | undefined;
+  /**
+   * Selective regeneration's splice: the earlier run's items of a rule's own
+   * block (its items of the per-rule families), taken in order instead of
+   * built. Taken only while every splice key (Framer.spliceKeys) is the one
+   * the earlier run recorded, and only for the rules `block` gives them for.
+   */
+  readonly splice?: Splice;
+}
+
+/**
+ * What makes a rule's own items other than the rule itself: the seed, the
+ * families, the templates, the generator code, the terms (hierarchy, labels,
+ * forms), the actions prohibitions forbid (a permission's narrower action
+ * is never one of them), the conditions (a rule's facts may say a member of
+ * a compound one, or the rate another sets), the sections, the detected
+ * conflicts and the rules they overrule, the policy's title and its
+ * deployment contexts. Each a digest; while all are the earlier run's, a
+ * rule whose own fields, terms, section, conditions and exceptions are
+ * unchanged (selective.ts: not affected) has the same items.
+ */
+export const SPLICE_KEYS = ['seed', 'families', 'templates', 'generator', 'terms', 'prohibited', 'conditions', 'sections', 'conflicts', 'overruled', 'deployment'] as const;
+export type SpliceKeys = Readonly<Record<(typeof SPLICE_KEYS)[number], string>>;
+
+/** The earlier run's items, for the framer to splice (selective.ts). */
+export interface Splice {
+  /** The splice keys the earlier run recorded. */
+  readonly keys: SpliceKeys;
+  /** A rule's own block of items as the earlier run made them, in order; undefined when it must be built (the rule is affected, or an item is not at hand). */
+  readonly block: (rule: string) => readonly SplicedItem[] | undefined;
+  /** A spliced item's turns, reference answer and expectations, read when first asked: most are never read (their lines are copied as bytes). */
+  readonly read: (item: string) => { readonly messages: readonly Message[]; readonly reference: string; readonly expectations: readonly Expectation[] };
+  /** A spliced item's rejected answer, if it has one, read when first asked. */
+  readonly rejected: (item: string) => string | undefined;
+}
+
+/** An earlier item of a rule's own block: what the rule and its template do not say, but its texts (Splice.read). */
+export interface SplicedItem {
+  readonly iri: string;
+  readonly template: Template;
+  readonly terms: readonly string[];
+}
+
+/** A rule's own block of items in a run: how many items, in the run's order. */
+export type RuleBlock = readonly [rule: string, items: number];
+
+/** Whether a run spliced, and what kept it from splicing when it did not. */
+export interface SpliceOutcome {
+  /** Rules whose items were taken from the earlier run. */
+  readonly rules: number;
+  /** The splice keys that differ from the earlier run's (none when it spliced). */
+  readonly differs: readonly string[];
 }
 
 /** An item about to be rendered, as selective regeneration judges it. */
@@ -137,14 +189,24 @@ export class Framer {
   *generate(): Generator<Item> {
     const rules = this.context.provisions.filter((p) => RULE_KINDS.includes(p.kind));
     const progress = this.options.progress;
+    const splice = this.spliceAccepted();
     for (const [index, rule] of rules.entries()) {
       if (progress && index % 256 === 0) progress(index, rules.length);
+      let count = 0;
+      const spliced = splice?.block(rule.iri);
+      if (spliced) {
+        this.splicedRules++;
+        for (const earlier of spliced) { const item = this.accept(new SplicedRuleItem(splice!, earlier, rule, this.activityOf(earlier.template), this.context.policy.policy, this.options.seed)); if (item) { count++; yield item; } }
+        this.blocks.push([rule.iri, count]);
+        continue;
+      }
       for (const family of PER_RULE) {
         if (!this.families.has(family)) continue;
         for (const template of this.library.family(family)) {
-          if (appliesTo(template, rule.kind)) { const item = this.accept(this.ruleItem(template, rule)); if (item) yield item; }
+          if (appliesTo(template, rule.kind)) { const item = this.accept(this.ruleItem(template, rule)); if (item) { count++; yield item; } }
         }
       }
+      this.blocks.push([rule.iri, count]);
     }
     if (this.families.has('exception-boundary')) {
       for (const exception of this.context.provisions.filter((p) => p.kind === 'Exception')) {
@@ -233,6 +295,51 @@ export class Framer {
   /** The terms the items generated so far name. */
   termsUsed(): ReadonlySet<string> {
     return this.usedTerms;
+  }
+
+  /** Each rule's own block of items, in order, once generate() has gone through the rules: what a later run splices (SplicedItem). */
+  ruleBlocks(): readonly RuleBlock[] {
+    return this.blocks;
+  }
+  private readonly blocks: RuleBlock[] = [];
+
+  /** The digests a splice holds under (SPLICE_KEYS): what a rule's own items depend on besides the rule. */
+  spliceKeys(): SpliceKeys {
+    if (this.keys) return this.keys;
+    const { context, library } = this;
+    const digest = (value: unknown) => sha256(JSON.stringify(value)).slice(0, 32);
+    this.keys = {
+      seed: String(this.options.seed),
+      families: digest(FAMILIES.filter((f) => this.families.has(f))),
+      templates: digest(library.all().map((t) => [t.id, t.version, t.contentHash])),
+      generator: generatorCode().slice(0, 32),
+      terms: digest([...context.terms.values()]),
+      prohibited: digest([...new Set(context.provisions.filter((p) => p.kind === 'Prohibition').flatMap((p) => p.action))].sort()),
+      conditions: digest([...context.conditions.values()]),
+      sections: digest([...context.sections.values()]),
+      conflicts: digest(context.conflicts),
+      overruled: digest([...this.overruled()].sort()),
+      deployment: digest([context.policy.title ?? null, context.audiences, context.personas]),
+    };
+    return this.keys;
+  }
+  private keys: SpliceKeys | undefined;
+
+  /** With a splice: how many rules' items it took, or which keys kept it from taking any; undefined without one. */
+  spliceOutcome(): SpliceOutcome | undefined {
+    if (!this.options.splice) return undefined;
+    return { rules: this.splicedRules, differs: this.spliceDiffers ?? [] };
+  }
+  private splicedRules = 0;
+  private spliceDiffers: readonly string[] | undefined;
+
+  /** The splice given, if every key is the earlier run's. */
+  private spliceAccepted(): Splice | undefined {
+    const splice = this.options.splice;
+    if (!splice) return undefined;
+    const keys = this.spliceKeys();
+    this.spliceDiffers = SPLICE_KEYS.filter((k) => splice.keys[k] !== keys[k]);
+    return this.spliceDiffers.length === 0 ? splice : undefined;
   }
 
   /** The item, if it is new (its IRI not yet given); a plain call, since a generator per item cost more than a check. */
@@ -977,4 +1084,72 @@ function uniqueSections(sections: readonly (SectionRef | undefined)[]): SectionR
 function instructingSource(rule: Provision): string | undefined {
   if (rule.instructedBy.includes(USER)) return undefined;
   return rule.instructedBy.find((s) => s !== PLATFORM);
+}
+
+/**
+ * An item of a rule's own block taken from the earlier run (Splice), as
+ * ruleItem would build it: the rule gives what the earlier item does not.
+ * Its turns, answers and expectations are read from the earlier run when
+ * first asked: most never are, their lines being copied as bytes. (A class,
+ * whose getters are its prototype's: an object literal with getters is a
+ * slow dictionary in V8.)
+ */
+class SplicedRuleItem implements Item {
+  readonly iri: string;
+  readonly type: Item['type'];
+  readonly family: string;
+  readonly template: Template;
+  readonly activity: string;
+  readonly label: Item['label'];
+  readonly attack: Item['attack'];
+  readonly boundary: Item['boundary'];
+  readonly behaviours: readonly string[];
+  readonly derivedFrom: readonly string[];
+  readonly decidedBy: string;
+  readonly conflict: undefined = undefined;
+  readonly follows: undefined = undefined;
+  readonly terms: readonly string[];
+  readonly sections: readonly SectionRef[];
+  readonly policy: string;
+  readonly seed: number;
+  readonly #splice: Splice;
+  #texts: ReturnType<Splice['read']> | undefined;
+  #rejected: string | undefined | null = null;
+
+  constructor(splice: Splice, earlier: SplicedItem, rule: Provision, activity: string, policy: string, seed: number) {
+    const template = earlier.template;
+    this.iri = earlier.iri;
+    this.type = template.type;
+    this.family = template.family;
+    this.template = template;
+    this.activity = activity;
+    this.label = template.label || undefined;
+    this.attack = template.attack || undefined;
+    this.boundary = template.boundary || undefined;
+    this.behaviours = rule.behaviour;
+    this.derivedFrom = [rule.iri];
+    this.decidedBy = rule.iri;
+    this.terms = earlier.terms;
+    this.sections = rule.section ? [rule.section] : [];
+    this.policy = policy;
+    this.seed = seed;
+    this.#splice = splice;
+  }
+
+  get messages(): readonly Message[] {
+    return (this.#texts ??= this.#splice.read(this.iri)).messages;
+  }
+
+  get reference(): string {
+    return (this.#texts ??= this.#splice.read(this.iri)).reference;
+  }
+
+  get expectations(): readonly Expectation[] {
+    return (this.#texts ??= this.#splice.read(this.iri)).expectations;
+  }
+
+  get rejected(): string | undefined {
+    if (this.#rejected === null) this.#rejected = this.#splice.rejected(this.iri) || undefined;
+    return this.#rejected;
+  }
 }

@@ -12,7 +12,7 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore, Progress } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
-import { Framer, FAMILIES, type GenerateOptions } from './generate.js';
+import { Framer, FAMILIES, type GenerateOptions, type SpliceOutcome } from './generate.js';
 import { generatedGraphIri, templateIri, type Item } from './item.js';
 import type { EarlierGeneration } from './selective.js';
 import type { Template } from './templates.js';
@@ -45,6 +45,8 @@ export interface GenerationResult {
   readonly index?: GeneratedIndex;
   /** What the items cover, for the coverage to be read without the graph (coverage.ts); a run of templates alone gives it. */
   readonly covered?: CoveredByItems;
+  /** With a splice (selective regeneration): how many rules' items were taken from the earlier run, or which keys kept it from taking any. */
+  readonly splice?: SpliceOutcome;
 }
 
 export interface GenerationSettings {
@@ -64,6 +66,8 @@ export interface GenerationSettings {
   readonly reuse?: GenerateOptions['reuse'];
   /** With reuse: the earlier graph, which is then patched rather than written whole (see patchGenerated). */
   readonly earlier?: EarlierGeneration;
+  /** Selective regeneration: the earlier run's items of unaffected rules, to splice rather than build (framers/selective.ts). */
+  readonly splice?: GenerateOptions['splice'];
 }
 
 /** Generates a policy's items and stores them; same policy, templates and seed give the same graph. */
@@ -77,9 +81,15 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     ...(settings.families ? { families: settings.families } : {}),
     ...(settings.progress ? { progress: settings.progress } : {}),
     ...(settings.reuse ? { reuse: settings.reuse } : {}),
+    ...(settings.splice ? { splice: settings.splice } : {}),
   });
   const [index, covered] = [new GeneratedIndex(), coveredBy(context)];
-  if (settings.earlier) return patchGenerated(store, policy, context, framer, settings.earlier, settings, index, covered);
+  if (settings.earlier) {
+    const result = await patchGenerated(store, policy, context, framer, settings.earlier, settings, index, covered);
+    index.spliceWith(framer.spliceKeys(), framer.ruleBlocks());
+    const splice = framer.spliceOutcome();
+    return { ...result, ...(splice ? { splice } : {}) };
+  }
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {
     const triples = new GenerationTriples(settings.seed, context);
@@ -99,6 +109,7 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     );
     settings.signal?.throwIfAborted();
     const graph = await writer.commit();
+    index.spliceWith(framer.spliceKeys(), framer.ruleBlocks());
     return { context, summary, graph, index, covered };
   } finally {
     await writer.abort();

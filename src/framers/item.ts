@@ -49,7 +49,7 @@ export interface Item {
 }
 
 /** The content-addressed IRI of an item. */
-export function itemIri(template: Template, derivedFrom: readonly string[], terms: readonly string[], seed: number, extra = ''): string {
+export function itemIri(template: Pick<Template, 'id' | 'version'>, derivedFrom: readonly string[], terms: readonly string[], seed: number, extra = ''): string {
   const key = JSON.stringify([template.id, template.version, derivedFrom, sorted(terms), seed, extra]);
   return `${GENERATED_NS}item/${sha256(key).slice(0, 32)}`;
 }

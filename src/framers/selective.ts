@@ -20,6 +20,12 @@
  * all, and the embedded store never reads it into oxigraph (the patch works
  * on its file, and the coverage is counted from the run's items).
  *
+ * With the texts from the datasets, the framer does not even build the items
+ * of a rule the change does not affect: it splices them, in order, from the
+ * folder's record, which keeps each rule's own block of items (generate.ts
+ * Splice), while nothing else they depend on changed (SPLICE_KEYS); their
+ * lines are copied and their texts read only if something asks.
+ *
  * The earlier run is the policy's generated graph; the version it came from
  * is the one it records (studio:derivedFromVersion, the registry's sha256),
  * read back from the versions the store keeps. Affected, as `studio impact`
@@ -50,7 +56,8 @@ import { readStoredVersion } from '../evolution/stored-versions.js';
 import { readSnapshot, type Entity, type PolicySnapshot } from '../evolution/snapshot.js';
 import { dependentRules } from '../evolution/impact.js';
 import { ruleDigests } from '../evolution/rule-digests.js';
-import type { KeptTexts, ReuseCandidate } from './generate.js';
+import type { KeptTexts, ReuseCandidate, Splice, SplicedItem } from './generate.js';
+import { itemIri } from './item.js';
 import type { Message, TemplateLibrary } from './templates.js';
 import { GENERATED_KIND } from './generation-run.js';
 import { EarlierDatasets } from './exports/earlier-datasets.js';
@@ -75,6 +82,9 @@ export interface SelectivePlan {
   readonly keptTextsFrom?: 'datasets' | 'graph';
   /** What the dataset folder given holds from the earlier run, for the new datasets to copy from; the caller closes it. */
   readonly datasets?: EarlierDatasets;
+  /** The earlier run's items of the rules not affected, for the framer to splice rather than build (generate.ts Splice); absent, with `spliceless` saying why, when there is nothing to splice from. */
+  readonly splice?: Splice;
+  readonly spliceless?: string;
 }
 
 /** The earlier generated graph, as much of it as a patch needs to know. */
@@ -93,7 +103,7 @@ const [PERSONA, SERVES, TYPE, LABEL] = [`${STUDIO}persona`, `${STUDIO}serves`, `
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
 /** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
-export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary, options: { readonly datasets?: string } = {}): Promise<SelectivePlan> {
+export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary, options: { readonly datasets?: string; readonly seed?: number } = {}): Promise<SelectivePlan> {
   const generated = (await store.listDerivedGraphs(policy)).find((g) => g.kind === GENERATED_KIND);
   if (!generated) throw new InvalidOptionError(`--changed: ${policy} has no generated data to update; run \`studio generate\` first`);
   if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
@@ -166,7 +176,53 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   };
   const counts = () => ({ regenerated: regenerated.size, kept: keptItems.size });
   const earlier: EarlierGeneration = { activities, templates: new Map([...recorded].map(([plan, t]) => [plan, t.contentHash])), kept: (item) => keptItems.has(item) };
-  return { policy, from, to: current.sha256, affected, ...(everything ? { everything } : { earlier, keptTextsFrom }), reuse, counts, ...(datasets ? { datasets } : {}) };
+  // The splice: a rule's own items as the earlier run made them, for each rule not affected; the framer takes them only while nothing else they depend on changed (generate.ts SPLICE_KEYS).
+  const recordedBlocks = held?.splice;
+  const spliceless = everything
+    ? 'everything is rendered again'
+    : options.seed === undefined
+      ? 'no seed given'
+      : keptTextsFrom !== 'datasets'
+        ? 'the kept texts are not read from the earlier datasets'
+        : !recordedBlocks
+          ? "the earlier run's record keeps no rule blocks"
+          : undefined;
+  let splice: Splice | undefined;
+  if (!spliceless) {
+    const seed = options.seed!;
+    const templates = new Map(library.all().map((t) => [t.id, t]));
+    splice = {
+      keys: recordedBlocks!.keys,
+      block: (rule) => {
+        const recordedItems = affected.has(rule) ? undefined : recordedBlocks!.blocks.get(rule);
+        if (!recordedItems) return undefined;
+        const out: SplicedItem[] = [];
+        for (const item of recordedItems) {
+          const template = templates.get(item.template);
+          // The record adds up: the IRI is the one the template, the rule, the terms and the seed give.
+          if (!template || itemIri(template, [rule], item.terms, seed) !== item.iri) return undefined;
+          out.push({ iri: item.iri, template, terms: item.terms });
+        }
+        // Taken whole: their lines are copied, their texts read only if asked.
+        if (!out.every((item) => datasets!.take(item.iri))) return undefined;
+        for (const item of out) keptItems.add(item.iri);
+        return out;
+      },
+      read: (item) => datasets!.read(item),
+      rejected: (item) => datasets!.rejected(item),
+    };
+  }
+  return {
+    policy,
+    from,
+    to: current.sha256,
+    affected,
+    ...(everything ? { everything } : { earlier, keptTextsFrom }),
+    reuse,
+    counts,
+    ...(datasets ? { datasets } : {}),
+    ...(splice ? { splice } : { spliceless: spliceless! }),
+  };
 }
 
 /** IRIs of entities added, removed, or with any field changed. */

@@ -11,8 +11,9 @@
  * the two editions of the Telemarketing Sales Rule. Conflicts are detected on each version, as a user would.
  */
 
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import N3 from 'n3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,12 @@ import { runGeneration, formatGeneration, type GenerateCommandOptions, type Gene
 import { generatedGraphIri } from '../../src/framers/item.js';
 import { readCoverage } from '../../src/framers/coverage.js';
 import { GENERATION_RECORD } from '../../src/framers/exports/generation-record.js';
+import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
+import { planSelective } from '../../src/framers/selective.js';
+import { readPolicyContext } from '../../src/framers/policy-context.js';
+import { Framer } from '../../src/framers/generate.js';
+import type { Item } from '../../src/framers/item.js';
+import { TemplateLibrary } from '../../src/framers/templates.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { Neo4jStore } from '../../src/store/neo4j-store.js';
 import { NEO4J, neo4jAvailable, wipeNeo4j } from '../helpers/neo4j.js';
@@ -86,8 +93,11 @@ function provenance(quads: readonly N3.Quad[]) {
   return { activities, madeBy, template, version, informedBy, activityLines, content: content.sort() };
 }
 
-/** Checks the patched graph against the full run's, as the header says; returns how many items name an activity of the earlier version. */
-function expectSameAsFull(patched: readonly N3.Quad[], full: readonly N3.Quad[], from: string, to: string): number {
+/**
+ * Checks the patched graph against the full run's, as the header says; returns how many items name an activity of an earlier version.
+ * `from`: the earlier versions (the one the patched graph came from, and before it, when it too was patched).
+ */
+function expectSameAsFull(patched: readonly N3.Quad[], full: readonly N3.Quad[], from: readonly string[], to: string): number {
   const [a, b] = [provenance(patched), provenance(full)];
   expect(a.content).toEqual(b.content);
   expect([...a.madeBy.keys()].sort()).toEqual([...b.madeBy.keys()].sort());
@@ -97,7 +107,7 @@ function expectSameAsFull(patched: readonly N3.Quad[], full: readonly N3.Quad[],
     const fullActivity = b.madeBy.get(item)![0]!;
     if (activity === fullActivity) continue;
     earlier++;
-    expect(a.version.get(activity!), item).toBe(from);
+    expect(from, item).toContain(a.version.get(activity!));
     expect(a.template.get(activity!), item).toBe(b.template.get(fullActivity));
   }
   for (const activity of a.activities) {
@@ -105,7 +115,10 @@ function expectSameAsFull(patched: readonly N3.Quad[], full: readonly N3.Quad[],
     if (a.version.get(activity) === to) expect(a.activityLines.get(activity)).toEqual(b.activityLines.get(activity));
   }
   for (const [activity, before] of a.informedBy) {
-    expect([a.version.get(activity), a.version.get(before)]).toEqual([to, from]);
+    // (An activity of a version in between, kept for its items, keeps the link it was written with.)
+    expect([to, ...from]).toContain(a.version.get(activity));
+    expect(from).toContain(a.version.get(before));
+    expect(a.version.get(before)).not.toBe(a.version.get(activity));
     expect(a.template.get(activity)).toBe(a.template.get(before));
   }
   return earlier;
@@ -142,23 +155,42 @@ interface Outcome {
   readonly full: GenerateSummary;
 }
 
+interface CompareOptions {
+  /** The first run's paraphrases. */
+  readonly augment?: GenerateCommandOptions['augment'];
+  /** The template folder of the runs on v2 (the first run's is the default). */
+  readonly templates?: string;
+  /** Called between the first run and the --changed one, with the first run's dataset folder. */
+  readonly between?: (out: string) => Promise<void>;
+  /** A version between v1 and v2, regenerated with --changed on the way (so that the last run reads a --changed run's record). */
+  readonly via?: string;
+}
+
 /** Generates on v1 (with augmentation, if given), loads v2 and regenerates with --changed (data folder a), against a full run on v2 (data folder b). */
-async function compare(name: string, v1: string, v2: string, augment?: GenerateCommandOptions['augment']): Promise<Outcome> {
+async function compare(name: string, v1: string, v2: string, options: CompareOptions = {}): Promise<Outcome> {
   const [a, b] = [path.join(dir, `${name}-a`), path.join(dir, `${name}-b`)];
   const storeA = await EmbeddedStore.open({ dataDir: a });
   const storeB = await EmbeddedStore.open({ dataDir: b });
+  const templates = options.templates ? { templates: options.templates } : {};
+  const earlierVersions: string[] = [];
   try {
     const policy = await loadAndDetect(storeA, v1);
-    await runGeneration(storeA, { seed: 1, out: `${a}-out`, ...(augment ? { augment } : {}) });
+    await runGeneration(storeA, { seed: 1, out: `${a}-out`, ...(options.augment ? { augment: options.augment } : {}) });
+    await options.between?.(`${a}-out`);
+    if (options.via) {
+      await loadAndDetect(storeA, options.via);
+      const [viaRun] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true, ...templates });
+      earlierVersions.push(viaRun!.changed!.from);
+    }
     await loadAndDetect(storeA, v2);
-    const [changed] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true });
+    const [changed] = await runGeneration(storeA, { seed: 1, out: `${a}-out`, changed: true, ...templates });
     await loadAndDetect(storeB, v2);
-    const [full] = await runGeneration(storeB, { seed: 1, out: `${b}-out` });
+    const [full] = await runGeneration(storeB, { seed: 1, out: `${b}-out`, ...templates });
     const [graphA, graphB] = [await generatedQuads(storeA, policy), await generatedQuads(storeB, policy)];
     expect(graphA.length).toBe(changed!.triples);
     expect(graphB.length).toBe(full!.triples);
     const c = changed!.changed!;
-    expect(expectSameAsFull(graphA, graphB, c.from, c.to)).toBe(c.kept);
+    expect(expectSameAsFull(graphA, graphB, [c.from, ...earlierVersions], c.to)).toBe(c.kept);
     await expectSameDatasets(`${a}-out`, `${b}-out`);
     // The coverage each run printed, counted from its own items with the generated graph left out, is the queries' on the whole graph.
     expect(changed!.coverage).toEqual(await readCoverage(storeA, policy));
@@ -180,6 +212,9 @@ function edit(text: string, from: string, to: string): string {
   return text.replace(from, to);
 }
 
+/** Every field of an item (a spliced one's texts are its prototype's getters, which toEqual would not see). */
+const ITEM_FIELDS = ['iri', 'type', 'family', 'template', 'activity', 'label', 'attack', 'boundary', 'messages', 'reference', 'rejected', 'expectations', 'behaviours', 'derivedFrom', 'decidedBy', 'conflict', 'follows', 'terms', 'sections', 'policy', 'seed'] as const satisfies readonly (keyof Item)[];
+
 describe('studio generate --changed', () => {
   it('on the gifts code, a reworded rule, a narrower term and a relabelled action: the same graph and datasets as a full run, a few items rendered again', async () => {
     let text = await readFile('policies/gifts-code.ttl', 'utf8');
@@ -200,6 +235,131 @@ describe('studio generate --changed', () => {
     expect(c.kept).toBeGreaterThan(full.items / 3);
     expect(formatGeneration([changed])).toContain(`regenerated ${c.regenerated} items of ${c.rules} rules; kept ${c.kept} items`);
   }, 120_000);
+
+  describe("the framer's splice: a rule's own items taken from the earlier run unless something else they depend on changed", () => {
+    const gifts = () => readFile('policies/gifts-code.ttl', 'utf8');
+    const reworded = (text: string) => edit(text, 'must not let a prohibited source give a gift', 'must not allow a prohibited source to give a gift');
+    const version = async (name: string, text: string) => {
+      const file = path.join(dir, `splice-${name}.ttl`);
+      await writeFile(file, text);
+      return file;
+    };
+
+    it('a reworded rule: the items of every rule it does not affect are spliced, the rest built, and the bytes are a full run\'s', async () => {
+      const { changed, full } = await compare('splice-reworded', 'policies/gifts-code.ttl', await version('reworded', reworded(await gifts())));
+      const c = changed.changed!;
+      expect(c.framer).toBe('splice');
+      expect(c.passBecause).toBeUndefined();
+      expect(c.splicedRules).toBeGreaterThan(0);
+      expect(c.rules).toBeGreaterThan(0);
+      expect(c.regenerated + c.kept).toBe(full.items);
+      expect(formatGeneration([changed])).toContain(`the items of ${c.splicedRules} unaffected rules taken from the earlier run`);
+    }, 120_000);
+
+    it('a second reworded rule after the first: the splice reads a spliced run\'s record, and the bytes are still a full run\'s', async () => {
+      const first = reworded(await gifts());
+      const second = edit(first, 'must not accept a gift from a prohibited source.', 'shall not accept a gift from a prohibited source.');
+      const { changed } = await compare('splice-twice', 'policies/gifts-code.ttl', await version('twice', second), { via: await version('once', first) });
+      expect(changed.changed!.framer).toBe('splice');
+      expect(changed.changed!.regenerated).toBeGreaterThan(0);
+    }, 120_000);
+
+    it('a spliced item is the item the framer builds, field for field (its expectations too, which only a file rendered again would show)', async () => {
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-items') });
+      const out = path.join(dir, 'splice-items-out');
+      try {
+        const policy = await loadAndDetect(store, 'policies/gifts-code.ttl');
+        await runGeneration(store, { seed: 1, out });
+        await loadAndDetect(store, await version('items', reworded(await gifts())));
+        const library = await TemplateLibrary.load();
+        const folder = policyDatasetFolder(out, (await store.listPolicies()).find((p) => p.policy === policy)!);
+        const plan = await planSelective(store, policy, library, { datasets: folder, seed: 1 });
+        const context = await readPolicyContext(store, policy);
+        const spliced = new Framer(context, library, { seed: 1, splice: plan.splice! });
+        const items = [...spliced.generate()];
+        expect(spliced.spliceOutcome()!.differs).toEqual([]);
+        expect(spliced.spliceOutcome()!.rules).toBeGreaterThan(0);
+        // Field by field: a spliced item reads its texts when asked, through its prototype's getters.
+        const fields = (item: Item) => ({
+          ...Object.fromEntries(ITEM_FIELDS.map((k) => [k, item[k]])),
+          template: item.template.id,
+        });
+        const built = [...new Framer(context, library, { seed: 1 }).generate()];
+        expect(items.filter((item) => !Object.prototype.hasOwnProperty.call(item, 'messages')).length).toBeGreaterThan(built.length / 2);
+        expect(items.map(fields)).toEqual(built.map(fields));
+        await plan.datasets?.close();
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+
+    it("a spliced item's line that does not read as the datasets write it, in files the record vouches for, is an error naming the file", async () => {
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-unreadable') });
+      const out = path.join(dir, 'splice-unreadable-out');
+      try {
+        await loadAndDetect(store, 'policies/gifts-code.ttl');
+        await runGeneration(store, { seed: 1, out });
+        const [folder] = await readdir(out);
+        const [evalFile, recordFile] = [path.join(out, folder!, 'eval.jsonl'), path.join(out, folder!, GENERATION_RECORD)];
+        // The first instruction's turns broken, and the record made to vouch for the file as it is now.
+        const lines = (await readFile(evalFile, 'utf8')).split('\n');
+        const at = lines.findIndex((l) => l.includes('"type":"Instruction"'));
+        lines[at] = lines[at]!.replace('"messages":[', '"messages":[[');
+        await writeFile(evalFile, lines.join('\n'));
+        const record = JSON.parse(await readFile(recordFile, 'utf8')) as { files: Record<string, string> };
+        record.files['eval.jsonl'] = createHash('sha256').update(lines.join('\n')).digest('hex');
+        await writeFile(recordFile, JSON.stringify(record));
+        await expect(runGeneration(store, { seed: 1, out, changed: true })).rejects.toThrow(/eval\.jsonl: the line of https:\/\/\S+ does not read as the datasets write it/);
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+
+    it('a relabelled term as well: every item built (the terms differ), the same bytes', async () => {
+      const text = edit(reworded(await gifts()), 'gov:solicitGift a studio:Action ; rdfs:label "solicit a gift" .', 'gov:solicitGift a studio:Action ; rdfs:label "ask for a gift" .');
+      const { changed } = await compare('splice-term', 'policies/gifts-code.ttl', await version('term', text));
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.splicedRules).toBe(0);
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: terms');
+    }, 120_000);
+
+    it('a retitled section as well: every item built (the sections differ), the same bytes', async () => {
+      const text = edit(reworded(await gifts()), 'dcterms:title "Gifts from outside sources"', 'dcterms:title "Gifts from sources outside"');
+      const { changed } = await compare('splice-section', 'policies/gifts-code.ttl', await version('section', text));
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: sections');
+    }, 120_000);
+
+    it('an edited template as well: every item built (the templates differ), the same bytes as a full run with that template', async () => {
+      const templates = path.join(dir, 'splice-templates');
+      await cp('templates', templates, { recursive: true });
+      const file = path.join(templates, 'redteam', 'claimed-authority.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replaceAll('A claim of authority in a chat does not change what the policy says.', 'A claim of authority in a chat changes nothing the policy says.'));
+      const { changed } = await compare('splice-template', 'policies/gifts-code.ttl', await version('template', reworded(await gifts())), { templates });
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: templates');
+      expect(changed.changed!.regenerated).toBeGreaterThan(changed.changed!.rules);
+    }, 120_000);
+
+    it("a record of other generator code, or of a record that does not add up: every item built, the same bytes", async () => {
+      const record = async (out: string, change: (splice: { keys: Record<string, string>; itemTerms: number[][] }) => void) => {
+        const [folder] = await readdir(out);
+        const file = path.join(out, folder!, GENERATION_RECORD);
+        const json = JSON.parse(await readFile(file, 'utf8')) as { generated: { splice: { keys: Record<string, string>; itemTerms: number[][] } } };
+        change(json.generated.splice);
+        await writeFile(file, JSON.stringify(json));
+      };
+      const v2 = await version('record', reworded(await gifts()));
+      const { changed } = await compare('splice-generator', 'policies/gifts-code.ttl', v2, { between: (out) => record(out, (s) => void (s.keys.generator = '0'.repeat(32))) });
+      expect(changed.changed!.framer).toBe('pass');
+      expect(changed.changed!.passBecause).toBe('changed since the earlier run: generator');
+      // Each block item's terms shifted by one: no IRI adds up, so no block is taken (each rule's items are built, kept with their texts).
+      const shifted = await compare('splice-shifted', 'policies/gifts-code.ttl', v2, { between: (out) => record(out, (s) => void (s.itemTerms = [...s.itemTerms.slice(1), s.itemTerms[0]!])) });
+      expect(shifted.changed.changed!.splicedRules).toBe(0);
+      expect(shifted.changed.changed!.framer).toBe('pass');
+      expect(shifted.changed.changed!.kept).toBe(changed.changed!.kept);
+    }, 120_000);
+  });
 
   it('on the 2023 and 2024 editions of the Telemarketing Sales Rule: the same graph and datasets as a full run of 2024', async () => {
     const { changed, full } = await compare('tsr', 'examples/evolution/telemarketing-sales-rule-2023.ttl', 'examples/evolution/telemarketing-sales-rule-2024.ttl');
@@ -223,7 +383,7 @@ describe('studio generate --changed', () => {
       } finally {
         await store.close();
       }
-      const { changed, full } = await compare('augmented', 'examples/evolution/telemarketing-sales-rule-2023.ttl', v2, { client, paraphrases: 1, families: ['scenario-noncompliant'] });
+      const { changed, full } = await compare('augmented', 'examples/evolution/telemarketing-sales-rule-2023.ttl', v2, { augment: { client, paraphrases: 1, families: ['scenario-noncompliant'] } });
       expect(changed.items).toBe(full.items);
       expect(changed.changed!.kept).toBeGreaterThan(0);
     } finally {

@@ -23,6 +23,7 @@ import { DatasetWriter, policyDatasetFolder, type ExportSummary } from '../../fr
 import { INSTRUCTLAB_MIN_EXAMPLES, LEFT_OUT_NOTE } from '../../framers/exports/instructlab.js';
 import type { PolicyContext } from '../../framers/policy-context.js';
 import type { Item } from '../../framers/item.js';
+import type { SpliceOutcome } from '../../framers/generate.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
@@ -57,6 +58,14 @@ export interface ChangedSummary {
   readonly everything?: string;
   /** Where the kept items' texts were read from: the earlier run's datasets (when they are provably the graph's), or the generated graph. */
   readonly keptTextsFrom?: 'datasets' | 'graph';
+  /**
+   * Which path the framer took: `splice` when it took the items of the rules not affected from the
+   * earlier run (`splicedRules` of them) and built only the rest; `pass` when it built every item,
+   * the kept ones with their earlier texts, with why (`passBecause`).
+   */
+  readonly framer: 'splice' | 'pass';
+  readonly splicedRules: number;
+  readonly passBecause?: string;
 }
 
 export interface GenerateCommandOptions {
@@ -147,7 +156,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
     if (options.changed) {
       for (const policy of policies) {
         const datasets = options.out ? policyDatasetFolder(options.out, listed.find((p) => p.policy === policy)!) : undefined;
-        plans.set(policy, await planSelective(store, policy, library, datasets ? { datasets } : {}));
+        plans.set(policy, await planSelective(store, policy, library, { seed: options.seed, ...(datasets ? { datasets } : {}) }));
       }
     }
     for (const policy of policies) {
@@ -190,7 +199,7 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
           augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
         }),
       )
-    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}) } : {}) }));
+    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}), ...(plan.splice ? { splice: plan.splice } : {}) } : {}) }));
   if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
   const exports = datasets ? await datasets.close() : undefined;
   await datasets?.record(result.graph, result.index);
@@ -204,7 +213,26 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
     ...(exports ? { exports } : {}),
     ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
     ...(options.check ? { findings } : {}),
-    ...(plan ? { changed: { from: plan.from, to: plan.to, rules: plan.affected.size, ...plan.counts(), ...(plan.everything ? { everything: plan.everything } : {}), ...(plan.keptTextsFrom ? { keptTextsFrom: plan.keptTextsFrom } : {}) } } : {}),
+    ...(plan ? { changed: changedSummary(plan, 'splice' in result ? result.splice : undefined) } : {}),
+  };
+}
+
+/** What --changed did: the plan's counts, and which path the framer took. */
+function changedSummary(plan: SelectivePlan, splice: SpliceOutcome | undefined): ChangedSummary {
+  const spliced = splice !== undefined && splice.differs.length === 0 && splice.rules > 0;
+  const passBecause = spliced
+    ? undefined
+    : (plan.spliceless ?? (splice && splice.differs.length > 0 ? `changed since the earlier run: ${splice.differs.join(', ')}` : 'no rule of the earlier run is unaffected'));
+  return {
+    from: plan.from,
+    to: plan.to,
+    rules: plan.affected.size,
+    ...plan.counts(),
+    ...(plan.everything ? { everything: plan.everything } : {}),
+    ...(plan.keptTextsFrom ? { keptTextsFrom: plan.keptTextsFrom } : {}),
+    framer: spliced ? 'splice' : 'pass',
+    splicedRules: splice?.rules ?? 0,
+    ...(passBecause ? { passBecause } : {}),
   };
 }
 
@@ -220,6 +248,7 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
         `changed since ${c.from.slice(0, 12)}${c.from === c.to ? ' (the loaded version)' : ` (now ${c.to.slice(0, 12)})`}: regenerated ${c.regenerated} items of ${c.rules} rules; kept ${c.kept} items` +
           (c.everything ? ` (every item rendered again: ${c.everything})` : c.keptTextsFrom ? ` (their texts read from the ${c.keptTextsFrom === 'datasets' ? "earlier run's datasets" : 'generated graph'})` : ''),
       );
+      if (!c.everything) out.push(c.framer === 'splice' ? `the items of ${c.splicedRules} unaffected rules taken from the earlier run as they were; the rest built` : `every item built (${c.passBecause})`);
     }
     out.push(formatTable(['family', 'items'], Object.entries(s.byFamily).map(([family, n]) => [family, n])), '');
     const c = s.coverage;

@@ -37,7 +37,9 @@ import type { DerivedGraph } from '../../store/graph-store.js';
 import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
-import { activitiesOf } from '../generated-index.js';
+import { activitiesOf, ruleBlocksOf, type RecordedBlockItem } from '../generated-index.js';
+import type { Expectation } from '../expectations.js';
+import type { SpliceKeys } from '../generate.js';
 import { eachFileLine } from '../../io/file-lines.js';
 
 /** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
@@ -46,6 +48,8 @@ export interface EarlierGraph {
   readonly activities: Map<string, string>;
   /** Each template, by IRI, with its id and content hash. */
   readonly templates: Map<string, { id: string; contentHash: string }>;
+  /** Each rule's own block of items and the splice keys of the run, when the record keeps them (generated-index.ts ruleBlocksOf). */
+  readonly splice: { readonly keys: SpliceKeys; readonly blocks: ReadonlyMap<string, readonly RecordedBlockItem[]> } | undefined;
 }
 
 /** Bytes of a file read at a time; also the window of the earlier suite tests are copied from (they come mostly in the order they were written). */
@@ -104,8 +108,11 @@ export class EarlierDatasets {
       });
       if (!found) return undefined;
     }
-    const activities = files && record?.generated ? activitiesOf(record.generated, [...files.eval.lines.keys()]) : undefined;
-    const held = activities ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])) } : undefined;
+    const items = files && record?.generated ? [...files.eval.lines.keys()] : [];
+    const activities = files && record?.generated ? activitiesOf(record.generated, items) : undefined;
+    const held = activities
+      ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])), splice: ruleBlocksOf(record!.generated!, items) }
+      : undefined;
     return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held);
   }
 
@@ -127,6 +134,35 @@ export class EarlierDatasets {
     }
     if (texts) this.taken.add(iri);
     return texts;
+  }
+
+  /**
+   * Takes an item whole, for the framer to splice it (generate.ts Splice): its
+   * lines are copied, and its texts read only if asked (`read`, `rejected`).
+   * False when the files are not the graph's or lack the item.
+   */
+  take(iri: string): boolean {
+    if (!this.files?.eval.lines.has(iri)) return false;
+    this.taken.add(iri);
+    return true;
+  }
+
+  /** A taken item's own turns, reference answer and expectations; a line that does not read as the datasets write it (never, in files the record vouches for) is an error naming it. */
+  read(iri: string): { readonly messages: readonly Message[]; readonly reference: string; readonly expectations: readonly Expectation[] } {
+    const line = this.taken.has(iri) ? lineOf(this.files!.eval, iri) : undefined;
+    const texts = line && evalTexts(line, this.systemPrompt);
+    const expectations = line && expectationsOf(line);
+    if (!texts || !expectations) throw new Error(`${path.join(this.folder, 'eval.jsonl')}: the line of ${iri} does not read as the datasets write it`);
+    return { ...texts, expectations };
+  }
+
+  /** A taken item's rejected answer, if it has a preference pair; a pair that does not read so is an error naming it. */
+  rejected(iri: string): string | undefined {
+    const pair = this.taken.has(iri) ? lineOf(this.files!.pairs, iri) : undefined;
+    if (!pair) return undefined;
+    const rejected = rejectedOf(pair);
+    if (rejected === undefined) throw new Error(`${path.join(this.folder, 'preference.jsonl')}: the line of ${iri} does not read as the datasets write it`);
+    return rejected;
   }
 
   /**
@@ -223,7 +259,21 @@ function evalTexts(line: Buffer, systemPrompt: string): { messages: readonly Mes
   return { messages: [{ role: 'system', content: first.content.slice(systemPrompt.length + 2) }, ...rest], reference };
 }
 
+/** An item's expectations from its eval.jsonl line (the key after them is the checks'); undefined for a line that does not read so. */
+function expectationsOf(line: Buffer): Expectation[] | undefined {
+  const at = line.indexOf(EXPECTATIONS);
+  const end = at < 0 ? -1 : line.indexOf(CHECKS, at);
+  if (end < 0) return undefined;
+  try {
+    const expectations: unknown = JSON.parse(line.toString('utf8', at + EXPECTATIONS.length, end));
+    return Array.isArray(expectations) ? (expectations as Expectation[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const MESSAGES = Buffer.from('","messages":');
+const CHECKS = Buffer.from(',"checks":');
 const EXPECTATIONS = Buffer.from(',"expectations":');
 const METADATA = Buffer.from(',"metadata":');
 const REFERENCE = Buffer.from(',"reference":');
