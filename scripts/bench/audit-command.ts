@@ -10,7 +10,7 @@
  * CPU (user + system, every thread) where /usr/bin/time is there to count it,
  * and the median rate are printed, with the load average before each run.
  *
- *   npx tsx scripts/bench/audit-command.ts [--runs 5] [--scenarios 5000] [--concurrency 32] [--delay 20] [--dist dist]
+ *   npx tsx scripts/bench/audit-command.ts [--runs 5] [--scenarios 5000] [--concurrency 32] [--delay 20] [--dist dist] [--endpoint-warm-up 20000]
  */
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     delay: { type: 'string', default: '20' },
     dist: { type: 'string', default: 'dist' },
+    'endpoint-warm-up': { type: 'string', default: '20000' },
   },
 });
 const runs = Number(values.runs);
@@ -51,7 +52,9 @@ studio(['load', policyFile, '--data-dir', data]);
 studio(['generate', '--seed', '1', '--out', path.join(work, 'out'), '--data-dir', data]);
 const suite = path.join(work, 'out', 'synthetic-policy', 'eval.jsonl');
 
-const endpoint = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/slow-endpoint.ts', values.delay!, 'bench-model'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// A model server that has been up for a while: its own JIT compiler is done before the first run (3,000 requests
+// left its answers measurably slower for the first runs of a fresh client).
+const endpoint = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/slow-endpoint.ts', values.delay!, 'bench-model', values['endpoint-warm-up']!], { stdio: ['ignore', 'pipe', 'inherit'] });
 const baseUrl = await new Promise<string>((resolve, reject) => {
   createInterface({ input: endpoint.stdout! }).once('line', resolve);
   endpoint.once('exit', (code) => reject(new Error(`the endpoint stopped (${code})`)));
