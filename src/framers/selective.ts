@@ -61,6 +61,7 @@ import { itemIri } from './item.js';
 import type { Message, TemplateLibrary } from './templates.js';
 import { GENERATED_KIND } from './generation-run.js';
 import { EarlierDatasets } from './exports/earlier-datasets.js';
+import { generatorCode } from './generator-code.js';
 
 /** What selective regeneration decided before generating, and what it counted while generating. */
 export interface SelectivePlan {
@@ -147,8 +148,13 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   }
   const changedSections = new Set(changedEntities(before.sections, now.sections));
 
-  const everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
+  let everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
   const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything }) : undefined;
+  // The kept texts were written by the generator code the record names: other code may say the same item otherwise
+  // (a helper of the framers changed, not a template). A record that names none was written by older code.
+  if (!everything && datasets?.held && datasets.held.splice?.keys.generator !== generatorCode().slice(0, 32)) {
+    everything = 'the generator code changed since the earlier run';
+  }
   const keptTextsFrom = everything ? undefined : datasets?.graphs ? 'datasets' : 'graph';
   // With the datasets, the folder's record may say what the graph holds too: then the graph is not asked at all.
   const held = keptTextsFrom === 'datasets' ? datasets!.held : undefined;
