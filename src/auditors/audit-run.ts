@@ -109,7 +109,7 @@ export class AuditInterruptedError extends StudioError {
 /** Runs (or resumes) an audit and writes its graph. */
 export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const filter = options.filter ?? {};
-  // The suite is read through in the setup thread while this one reads the context of the policy its first line names.
+  // The suite is read through in the side thread while this one reads the context of the policy its first line names.
   const described = handled(describeSuiteBeside(options.suite, filter));
   const guess = await firstPolicy(options.suite);
   const reading = guess === undefined ? undefined : handled(contextOf(options.store, guess));
@@ -133,7 +133,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     policySha256: context.policy.sha256,
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since: made
-  // in the setup thread from the kept Turtle while the scenarios are asked (or from the snapshot --since reads anyway).
+  // in the side thread from the kept Turtle while the scenarios are asked (or from the snapshot --since reads anyway).
   let read: Promise<PolicySnapshot> | undefined;
   const snapshot = () => (read ??= options.store.exportQuads(policy).then((quads) => readSnapshot(quads)));
   const digests = async (): Promise<ReadonlyMap<string, string>> => {
