@@ -7,7 +7,7 @@
  * second bad answer becomes a cantTell verdict.
  */
 
-import { Ajv, type JSONSchemaType } from 'ajv';
+import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import { readJsonAnswer } from '../../llm/json-answer.js';
 import { EXPECTATION_KINDS, type ExpectationKind } from '../../framers/expectations.js';
 import { FILE_ASSERTION, FOLLOWS_PARTY, FINDINGS, GRADES, OUTCOMES, combineOutcomes, outcomeOfGrade, type Finding, type Grade, type Outcome } from '../verdict.js';
@@ -58,13 +58,15 @@ export const JUDGE_ANSWER_SCHEMA: JSONSchemaType<JudgeAnswer> = {
   },
 } as unknown as JSONSchemaType<JudgeAnswer>;
 
-const validate = new Ajv({ allErrors: true, strict: true }).compile(JUDGE_ANSWER_SCHEMA);
+/** Compiled when a judge's reply is first read: an audit without a judge (and every command that loads the graders) skips it. */
+let compiled: ValidateFunction<JudgeAnswer> | undefined;
+const validate = () => (compiled ??= new Ajv({ allErrors: true, strict: true }).compile(JUDGE_ANSWER_SCHEMA));
 
 export type JudgeAnswerResult = { readonly ok: true; readonly answer: JudgeAnswer } | { readonly ok: false; readonly problem: string };
 
 /** Reads a judge's reply against the expectations it had to judge. */
 export function readJudgeAnswer(text: string, expected: readonly JudgedKind[]): JudgeAnswerResult {
-  const read = readJsonAnswer(text, validate);
+  const read = readJsonAnswer(text, validate());
   if (!read.ok) return read;
   const answer = read.value;
   const judged = new Set(answer.checks.map((c) => c.expectation));
