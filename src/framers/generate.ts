@@ -727,8 +727,9 @@ export class Framer {
     if (!party.userActs && template.variants.get(rule.kind as VariantKey)?.every((v) => v.speaker === 'bearer')) return undefined;
     // A situation with a fact left open needs a fact the user can be unsure of: a condition, whether the other
     // side is the one the rule names, or (a person bearing the rule) whether a colleague's role is. Whether
-    // someone "counts as" a mode of the assistant is not a question a user has.
-    if (template.facts === 'unknown' && !facts.text && !vars.otherSide && !party.userActs) return undefined;
+    // someone "counts as" a mode of the assistant is not a question a user has, nor whether a colleague counts as a body
+    // (an agency, a department) that bears the rule.
+    if (template.facts === 'unknown' && !facts.text && !vars.otherSide && (!party.userActs || this.context.terms.get(picks.bearerRule ?? '')?.type !== 'Role')) return undefined;
     // Nor is a fact about the user themselves ("whether the customer asks for a person", said by that customer).
     if (template.facts === 'unknown' && facts.text && template.family !== 'instruction-qa' && this.voiceOf(party).namesUser(facts.text)) return undefined;
     const source = this.expectationSource(rule, picks);

@@ -118,6 +118,21 @@ describe('generated items', () => {
     for (const { role, bearer } of asked) expect(role.toLowerCase()).toBe(hierarchy.label(bearer).toLowerCase());
   });
 
+  it('never ask whether a colleague counts as a body that bears the rule (an agency, a ministry)', async () => {
+    const store = await EmbeddedStore.open();
+    try {
+      const loaded = await store.loadPolicy(await readTurtle('policies/gifts-code.ttl'));
+      const gifts = await generateAll(store, loaded.policy, await TemplateLibrary.load(), { seed: 1 });
+      const asked = gifts.items.flatMap((i) => /whether they count as (?:an? )?([^.?]+)[.?]/.exec(i.messages.at(-1)!.content)?.[1] ?? []);
+      // Agencies bear some of its rules: before, "someone on my team ... whether they count as an agency".
+      expect(gifts.context.provisions.some((p) => p.bearer.some((b) => gifts.context.terms.get(b)?.type === 'Agency'))).toBe(true);
+      expect(asked.length).toBeGreaterThan(0);
+      for (const role of asked) expect(gifts.context.terms.get([...gifts.context.terms.keys()].find((t) => gifts.context.terms.get(t)!.label.toLowerCase() === role.toLowerCase())!)?.type).toBe('Role');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it("name the rule's own terms or narrower ones, and reach every term some provision touches", () => {
     const hierarchy = new Hierarchy(result.context);
     for (const item of items.filter((i) => i.family === 'is-it-allowed')) {
