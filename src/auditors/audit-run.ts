@@ -30,7 +30,7 @@ import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from 
 import { firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
 import { describeSuiteBeside, ruleDigestsBeside } from './side-thread.js';
 import { ruleDigests } from '../evolution/rule-digests.js';
-import { carryQuads, runQuads, resultQuads } from './to-rdf.js';
+import { carryQuads, resultQuads, RunNames } from './to-rdf.js';
 import { carriedByReference, graphResults, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, scenariosToAsk, type Carried, type CarryOver } from './carry-over.js';
 import { RunGraphDraft } from './run-graph-draft.js';
@@ -155,7 +155,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   // keeps graphs as files; any other is written from its journal at the end.
   const draft =
     !resumed && alreadyDone === 0 && !carry && options.store.engine === 'embedded'
-      ? new RunGraphDraft(run, await options.store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy, policySha256: context.policy.sha256 }), options.draftBatch)
+      ? new RunGraphDraft(run, await options.store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy, policySha256: context.policy.sha256 }), graders, options.draftBatch)
       : undefined;
   let committed = false;
   let asked = 0;
@@ -233,7 +233,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     // A finished run has its digests kept: --since needs them.
     await keeping;
     if (!run.finished) await run.finish();
-    const drafted = await draft?.commit(graders);
+    const drafted = await draft?.commit();
     committed = true;
     graph = drafted ?? (await writeRunGraph(options.store, run, context, graders));
   } finally {
@@ -323,9 +323,7 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
   const humanByCase = new Map<string, HumanRecord[]>();
   for (const h of human) humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
   const textOf = await run.readRuleTexts();
-  const texts = new Map<string, string>();
-  const allGraders = new Map<string, GraderRef>();
-  for (const g of graders ?? []) allGraders.set(g.id, g);
+  const names = new RunNames(graders);
   const carry = await carriedByReference(store, run);
   const carried = new Set<string>();
   const writer = await store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256: ctx.policy.sha256 });
@@ -334,13 +332,13 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
     let results = 0;
     for await (const read of graphResults(run.results, carry)) {
       if ('carried' in read) {
-        for (const rule of read.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
+        names.meetRules(read.rules);
         carried.add(read.carried);
         continue;
       }
       const r = read.record;
-      for (const rule of r.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
-      for (const v of r.verdicts) allGraders.set(v.grader.id, v.grader);
+      names.meetRules(r.rules);
+      names.meetGraders(r.verdicts);
       if (carry && r.carriedOverFrom && !carry.reviewed.has(r.case)) {
         // The run carried from holds this very result (the journal line was copied from its journal).
         carried.add(r.case);
@@ -358,9 +356,9 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
       if (carried.size > 0) throw new AuditRunError(`run ${run.manifest.id} carried ${carried.size} result(s) over from run ${carry.since.manifest.id} that its journal does not hold (first: ${[...carried][0]}); the journal was edited`);
       batch.push(...carryQuads(run.manifest, carry.since.manifest.id, leftOut));
     }
-    for (const h of human) allGraders.set(h.verdict.grader.id, h.verdict.grader);
+    names.meetGraders(human.map((h) => h.verdict));
     // The run itself last: which graders and rules it names is known once every result is read.
-    batch.push(...runQuads(run.manifest, [...allGraders.values()], texts));
+    batch.push(...names.quads(run.manifest, textOf));
     await writer.append(batch);
     return await writer.commit();
   } finally {

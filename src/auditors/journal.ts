@@ -30,9 +30,11 @@ export function chainOf(previous: string, record: object): string {
   return chainOfJson(previous, JSON.stringify(record));
 }
 
-/** chainOf, for a record already written as JSON. */
-function chainOfJson(previous: string, json: string | Buffer): string {
-  return createHash('sha256').update(previous).update('\n').update(json).digest('hex');
+/** chainOf, for a record already written as JSON (given in pieces, hashed as one). */
+function chainOfJson(previous: string, ...json: (string | Buffer)[]): string {
+  const hash = createHash('sha256').update(previous).update('\n');
+  for (const piece of json) hash.update(piece);
+  return hash.digest('hex');
 }
 
 /** How every journal line ends: `,"chain":"<64 hex digits>"}`. */
@@ -68,7 +70,7 @@ export async function* writtenRecords(file: string): AsyncGenerator<{ readonly l
     line++;
     const open = unchained(bytes);
     const chain = open && bytes.toString('latin1', open.length + CHAIN_KEY.length, bytes.length - 2);
-    if (!open || createHash('sha256').update(previous).update('\n').update(open).update(CLOSE).digest('hex') !== chain) {
+    if (!open || chainOfJson(previous, open, CLOSE) !== chain) {
       throw new AuditRunError(`${file}:${line}: this line no longer follows the journal's hash chain: the journal was edited or the disk is damaged since it was written ('studio report verify' on a report of the run tells more)`);
     }
     previous = chain;

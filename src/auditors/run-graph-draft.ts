@@ -20,7 +20,7 @@ import type { ResultRecord } from './result-record.js';
 import type { RunFolder } from './run-folder.js';
 import type { GraderRef } from './verdict.js';
 import { resultTriplesBeside } from './side-thread.js';
-import { runQuads } from './to-rdf.js';
+import { RunNames } from './to-rdf.js';
 
 /** Results rendered together in the side thread, unless told. */
 const DRAFT_BATCH = 250;
@@ -29,29 +29,32 @@ export class RunGraphDraft {
   private batch: ResultRecord[] = [];
   private writing: Promise<void> = Promise.resolve();
   private failed = false;
-  /** The rules the results test, in the order first met, and the graders that gave their verdicts. */
-  private readonly rules = new Set<string>();
-  private readonly graders = new Map<string, GraderRef>();
+  /** What the run's own triples name, as writeRunGraph gathers it. */
+  private readonly names: RunNames;
 
+  /** `graders`: those the run's triples name first, as writeRunGraph is given them. */
   constructor(
     private readonly run: RunFolder,
     private readonly writer: DerivedGraphWriter,
+    graders: readonly GraderRef[],
     private readonly batchSize = DRAFT_BATCH,
-  ) {}
+  ) {
+    this.names = new RunNames(graders);
+  }
 
   /** A result just journalled (in the order journalled). */
   add(record: ResultRecord): void {
-    for (const rule of record.rules) this.rules.add(rule);
-    for (const v of record.verdicts) this.graders.set(v.grader.id, v.grader);
+    this.names.meetRules(record.rules);
+    this.names.meetGraders(record.verdicts);
     this.batch.push(record);
     if (this.batch.length >= this.batchSize) this.flush();
   }
 
   /**
-   * Appends the run's own triples (naming `graders` first, then those the results name, and the text each tested
-   * rule had) and commits; undefined when drafting failed, the writer then aborted.
+   * Appends the run's own triples (the graders and the text each tested rule had) and commits; undefined when
+   * drafting failed, the writer then aborted.
    */
-  async commit(graders: readonly GraderRef[]): Promise<DerivedGraph | undefined> {
+  async commit(): Promise<DerivedGraph | undefined> {
     this.flush();
     await this.writing;
     if (this.failed) {
@@ -59,13 +62,7 @@ export class RunGraphDraft {
       return undefined;
     }
     try {
-      const allGraders = new Map<string, GraderRef>();
-      for (const g of graders) allGraders.set(g.id, g);
-      for (const [id, g] of this.graders) allGraders.set(id, g);
-      const textOf = await this.run.readRuleTexts();
-      const texts = new Map<string, string>();
-      for (const rule of this.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
-      await this.writer.append(runQuads(this.run.manifest, [...allGraders.values()], texts));
+      await this.writer.append(this.names.quads(this.run.manifest, await this.run.readRuleTexts()));
       return await this.writer.commit();
     } finally {
       await this.writer.abort();

@@ -79,6 +79,39 @@ function decimal(score: number): string {
   return String(Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000);
 }
 
+/**
+ * What the run's own triples name, gathered as its results are read: the
+ * graders (those given first, then those the verdicts name) and the rules
+ * the results test, in the order met, each with the text it had when the
+ * run began. The run's graph is the same whether written from the journal
+ * or drafted as the run goes (run-graph-draft.ts), because both gather here.
+ */
+export class RunNames {
+  private readonly graders = new Map<string, GraderRef>();
+  private readonly rules = new Set<string>();
+
+  constructor(graders: readonly GraderRef[] = []) {
+    for (const g of graders) this.graders.set(g.id, g);
+  }
+
+  /** The rules a result tests. */
+  meetRules(rules: readonly string[]): void {
+    for (const rule of rules) this.rules.add(rule);
+  }
+
+  /** The graders of verdicts, machine or human. */
+  meetGraders(verdicts: readonly { readonly grader: GraderRef }[]): void {
+    for (const v of verdicts) this.graders.set(v.grader.id, v.grader);
+  }
+
+  /** The run's own triples (runQuads), naming the rules met that `textOf` (the texts at the run's start) knows. */
+  quads(run: RunManifest, textOf: ReadonlyMap<string, string>): Quad[] {
+    const texts = new Map<string, string>();
+    for (const rule of this.rules) if (textOf.has(rule)) texts.set(rule, textOf.get(rule)!);
+    return runQuads(run, [...this.graders.values()], texts);
+  }
+}
+
 /** The triples of the run itself: what it used, its stage, its times, the model, the suite and the graders. */
 export function runQuads(run: RunManifest, graders: readonly GraderRef[], ruleTexts: ReadonlyMap<string, string>): Quad[] {
   const r = iri(run.iri);
