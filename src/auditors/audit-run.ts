@@ -21,14 +21,14 @@ import { withChainOfCommand } from './chain-of-command.js';
 import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
 import { forEachBounded } from '../llm/bounded.js';
 import type { LlmClient } from '../llm/client.js';
-import { readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
+import { loadedPolicy, readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
 import { Journal, readJournal } from './journal.js';
 import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
 import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
 import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
-import { firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
-import { describeSuiteBeside, ruleDigestsBeside } from './side-thread.js';
+import { describeSuite, firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
+import { ruleDigestsBeside } from './side-thread.js';
 import { ruleDigests } from '../evolution/rule-digests.js';
 import { carryQuads, resultQuads, RunNames } from './to-rdf.js';
 import { carriedByReference, graphResults, journalCases } from './carried-by-reference.js';
@@ -109,16 +109,24 @@ export class AuditInterruptedError extends StudioError {
 /** Runs (or resumes) an audit and writes its graph. */
 export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const filter = options.filter ?? {};
-  // The suite is read through in the side thread while this one reads the context of the policy its first line names.
-  const described = handled(describeSuiteBeside(options.suite, filter));
+  // The context of the policy the suite's first line names is read aside (in a worker of the store's) while this thread
+  // reads the suite through and starts the run: the first scenarios are asked before the context is in, and graded once
+  // it is.
+  const described = handled(describeSuite(options.suite, filter));
   const guess = await firstPolicy(options.suite);
   const reading = guess === undefined ? undefined : handled(contextOf(options.store, guess));
   const suite = await described;
   if (suite.cases === 0) throw new AuditRunError(`${options.suite}: no scenario matches${Object.keys(filter).length ? ` ${JSON.stringify(filter)}` : ''}`);
   if (suite.policies.length !== 1) throw new AuditRunError(`${options.suite}: scenarios of ${suite.policies.length} policies (${suite.policies.join(', ')}); a run audits one policy, so give one policy's eval.jsonl`);
   const policy = suite.policies[0]!;
-  const context = reading && guess === policy ? await reading : await contextOf(options.store, policy);
-  const briefs = ruleBriefs(context);
+  const loaded = await loadedPolicy(options.store, policy);
+  const contextRead = reading && guess === policy ? reading : handled(contextOf(options.store, policy));
+  // What grading needs of the policy; until it is in, an answer's grading waits apart and its request slot goes on to the
+  // next scenario (but for a judge's, whose requests must stay within the bound).
+  const grading = handled(contextRead.then((context) => ({ context, briefs: ruleBriefs(context) })));
+  let graded: Awaited<typeof grading> | undefined;
+  grading.then((ready) => (graded = ready), () => undefined);
+  const judged = options.graders.some((g) => g instanceof LlmJudge);
   const graders = options.graders.map((g) => g.ref);
   if (graders.length === 0) throw new AuditRunError('an audit needs at least one grader');
 
@@ -130,23 +138,24 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     ...(options.judge ? { judge: options.judge } : {}),
     graders: graders.map((g) => g.id),
     ...(options.label ? { label: options.label } : {}),
-    policySha256: context.policy.sha256,
+    policySha256: loaded.sha256,
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since: made
   // in the side thread from the kept Turtle while the scenarios are asked (or from the snapshot --since reads anyway).
   let read: Promise<PolicySnapshot> | undefined;
   const snapshot = () => (read ??= options.store.exportQuads(policy).then((quads) => readSnapshot(quads)));
   const digests = async (): Promise<ReadonlyMap<string, string>> => {
-    const source = options.since ? undefined : await options.store.readVersion(policy, context.policy.sha256);
+    const source = options.since ? undefined : await options.store.readVersion(policy, loaded.sha256);
     return source ? ruleDigestsBeside(source) : ruleDigests(await snapshot());
   };
-  const keeping = handled(keepRuleDigests(digests, options.auditsDir, context.policy.sha256));
+  const keeping = handled(keepRuleDigests(digests, options.auditsDir, loaded.sha256));
   const carry: CarryOver | undefined = options.since ? await planCarryOver(snapshot, options.auditsDir, options.since, settings) : undefined;
   const wanted = { ...settings, ...(carry ? { since: carry.since.id } : {}) };
   const { run, resumed } = await findOrCreateRun(options, wanted);
   if (carry) await run.saveAffected({ since: carry.since.id, changed: carry.affected.changed, removed: carry.affected.removed, dependents: carry.affected.dependents });
-  // The text of each rule as the run found it, kept so that a later edit shows the results as stale.
-  if (!resumed || (await run.readRuleTexts()).size === 0) await run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text])));
+  // The text of each rule as the run found it, kept so that a later edit shows the results as stale (once the context is in).
+  const savingTexts =
+    !resumed || (await run.readRuleTexts()).size === 0 ? handled(contextRead.then((context) => run.saveRuleTexts(new Map(context.provisions.map((p) => [p.iri, p.text]))))) : Promise.resolve();
   const { journal, records, repairedBytes } = await Journal.open<ResultRecord>(run.results, resultKey);
   const alreadyDone = records.length;
   records.length = 0;
@@ -155,7 +164,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   // keeps graphs as files; any other is written from its journal at the end.
   const draft =
     !resumed && alreadyDone === 0 && !carry && options.store.engine === 'embedded'
-      ? new RunGraphDraft(run, await options.store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy, policySha256: context.policy.sha256 }), graders, options.draftBatch)
+      ? new RunGraphDraft(run, await options.store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy, policySha256: loaded.sha256 }), graders, options.draftBatch)
       : undefined;
   let committed = false;
   let asked = 0;
@@ -203,21 +212,28 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           asked++;
           kept = cache.put(key, reply);
         } else fromCache++;
-        const rule = briefs.get(c.rules[0]!);
-        const input = { case: withChainOfCommand(c, context), response: reply.text, ...(rule ? { rule } : {}) };
-        const judgements: JudgeRecord[] = [];
-        const verdicts = await Promise.all(
-          options.graders.map(async (g) => {
-            if (!(g instanceof LlmJudge)) return g.grade(input, signal);
-            const judged = await g.judge(input, signal);
-            judgements.push({ grader: g.ref.id, promptHash: judged.promptHash, servedModel: judged.servedModel, requests: judged.requests });
-            return judged.verdict;
-          }),
-        );
-        signal.throwIfAborted();
-        const record = resultRecord(c, { ...reply, cached }, promptHash(c.messages), verdicts, judgements);
-        keep(Promise.all([kept, journal.append(record)]));
-        draft?.add(record);
+        const answered = { ...reply, cached };
+        // Graded, the result goes to the journal (and the draft, in the same order); its write is not waited for here.
+        const complete = async ({ context, briefs }: Awaited<typeof grading>): Promise<{ written: Promise<unknown> }> => {
+          const rule = briefs.get(c.rules[0]!);
+          const input = { case: withChainOfCommand(c, context), response: answered.text, ...(rule ? { rule } : {}) };
+          const judgements: JudgeRecord[] = [];
+          const verdicts = await Promise.all(
+            options.graders.map(async (g) => {
+              if (!(g instanceof LlmJudge)) return g.grade(input, signal);
+              const judged = await g.judge(input, signal);
+              judgements.push({ grader: g.ref.id, promptHash: judged.promptHash, servedModel: judged.servedModel, requests: judged.requests });
+              return judged.verdict;
+            }),
+          );
+          signal.throwIfAborted();
+          const record = resultRecord(c, answered, promptHash(c.messages), verdicts, judgements);
+          const written = Promise.all([kept, journal.append(record)]);
+          draft?.add(record);
+          return { written };
+        };
+        if (graded || judged) keep((await complete(graded ?? (await grading))).written);
+        else keep(grading.then(complete).then(({ written }) => written));
       },
       options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal,
     );
@@ -226,6 +242,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   }
   let graph: DerivedGraph;
   try {
+    await savingTexts.catch((error: unknown) => void (failure ??= { error }));
     await Promise.all(pending);
     await journal.close();
     await cache.close();
@@ -235,7 +252,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     if (!run.finished) await run.finish();
     const drafted = await draft?.commit();
     committed = true;
-    graph = drafted ?? (await writeRunGraph(options.store, run, context, graders));
+    graph = drafted ?? (await writeRunGraph(options.store, run, await contextRead, graders));
   } finally {
     if (!committed) await draft?.abort();
   }
@@ -284,7 +301,7 @@ function differences(have: RunManifest, want: Omit<RunManifest, 'version' | 'id'
 async function contextOf(store: GraphStore, policy: string): Promise<PolicyContext> {
   const loaded = await store.listPolicies();
   if (!loaded.some((p) => p.policy === policy)) throw new PolicyNotLoadedError(policy, loaded.map((p) => p.policy));
-  return readPolicyContext(store, policy);
+  return readPolicyContext(store, policy, { aside: true });
 }
 
 /** What a judge's rubric is built from, for every provision of the policy. */

@@ -5,7 +5,7 @@
  * walks this context rule by rule, in IRI order.
  */
 
-import type { GraphStore, LoadedPolicy, Row } from '../store/graph-store.js';
+import type { GraphStore, LoadedPolicy, ReadOptions, Row } from '../store/graph-store.js';
 import { PolicyNotLoadedError } from '../errors.js';
 import { STUDIO } from '../vocabulary.js';
 import type { SectionRef, TermRef } from './expectations.js';
@@ -129,11 +129,11 @@ export async function loadedPolicy(store: GraphStore, policyIri: string): Promis
   return policy;
 }
 
-/** Reads a loaded policy's context; a policy that is not loaded is a PolicyNotLoadedError. */
-export async function readPolicyContext(store: GraphStore, policyIri: string): Promise<PolicyContext> {
+/** Reads a loaded policy's context (`options` as for any read: aside, say); a policy that is not loaded is a PolicyNotLoadedError. */
+export async function readPolicyContext(store: GraphStore, policyIri: string, options: ReadOptions = {}): Promise<PolicyContext> {
   const policy = await loadedPolicy(store, policyIri);
   const params = { policy: policyIri };
-  const answers = await Promise.all(CONTEXT_QUERIES.map((query) => store.namedQuery(query, params)));
+  const answers = await Promise.all(CONTEXT_QUERIES.map((query) => store.namedQuery(query, params, options)));
   const rows = {} as Record<ContextQuery, readonly Row[]>;
   CONTEXT_QUERIES.forEach((query, i) => (rows[query] = answers[i]!));
   return policyContext(policy, rows);

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { GraphStore, LoadedPolicy, Row } from '../store/graph-store.js';
+import type { GraphStore, LoadedPolicy, ReadOptions, Row } from '../store/graph-store.js';
 import { PolicyNotLoadedError, ReportError } from '../errors.js';
 import { localName, type DetectedConflict } from '../framers/policy-context.js';
 import { decidingVerdict, type HumanRecord, type ResultRecord } from '../auditors/result-record.js';
@@ -173,9 +173,9 @@ export function authorityOf(row: Row, nodes: ReadonlyMap<string, SectionNode>): 
   return undefined;
 }
 
-/** The authority rank of each rule of a policy, as reports give it (authorityOf). */
-export async function ruleRanks(store: GraphStore, policy: string): Promise<Map<string, number>> {
-  const [ruleRows, sectionRows] = await Promise.all([store.namedQuery('report-rules', { policy }), store.namedQuery('report-sections', { policy })]);
+/** The authority rank of each rule of a policy, as reports give it (authorityOf); `options` as for any read. */
+export async function ruleRanks(store: GraphStore, policy: string, options: ReadOptions = {}): Promise<Map<string, number>> {
+  const [ruleRows, sectionRows] = await Promise.all([store.namedQuery('report-rules', { policy }, options), store.namedQuery('report-sections', { policy }, options)]);
   const nodes = sectionNodes(sectionRows);
   const ranks = new Map<string, number>();
   for (const row of ruleRows) {

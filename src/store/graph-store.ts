@@ -128,6 +128,15 @@ export interface ReadOptions {
    * query, and may answer with or without their triples.
    */
   readonly skips?: readonly string[];
+  /**
+   * Read beside the caller's thread: a command with other work to do
+   * meanwhile (an audit asks its model while it reads the policy's context)
+   * has the query run where it does not hold that work up. The embedded store
+   * with a data folder runs it in a worker that reads, from the folder's
+   * files, the graphs the query does not skip; any other store reads as
+   * usual (Neo4j's queries run in its server anyway).
+   */
+  readonly aside?: boolean;
 }
 
 /**

@@ -63,6 +63,14 @@ export class EmbeddedStore implements GraphStore {
   readonly engine = 'embedded' as const;
   /** Where reads with a deadline run (every read, when serving): ad-hoc queries in one worker, named queries in another, so that a slow ad-hoc query does not hold up the routes. */
   private readonly threads: { readonly adhoc: QueryThread; readonly named: QueryThread };
+  /**
+   * Where reads asked to run aside run (ReadOptions.aside, a store with a
+   * data folder that does not serve): one worker per set of derived kinds
+   * skipped, which reads the rest from the folder's files, so that this
+   * thread reads nothing; it follows the store's writes as the other threads
+   * do, but for graphs of a kind it skips. Keyed by the kinds, sorted.
+   */
+  private readonly asideThreads = new Map<string, { readonly thread: QueryThread; readonly skips: ReadonlySet<string> }>();
   /** The file each graph in oxigraph was read from (or written to), by graph name. */
   private readonly inMemory = new Map<string, string>();
   /** Derived graphs whose new version is being read into oxigraph (a commit), in pieces. */
@@ -257,7 +265,7 @@ export class EmbeddedStore implements GraphStore {
       this.forgetTexts();
       // The threads share one copy of the triples: posting a million triples as pieces of text held the loop.
       // A thread not started has nothing to follow (it reads the store as it is when it starts).
-      if (this.threads.adhoc.started || this.threads.named.started) {
+      if (this.threadsStarted) {
         if (parsed) this.mirror({ op: 'load-bytes', bytes: sharedCopy(parsed.ntriples), graph: graph.value });
         else this.mirror({ op: 'load', text: policyText(source), format: TURTLE, baseIri: source.baseIri, graph: graph.value });
       }
@@ -309,7 +317,7 @@ export class EmbeddedStore implements GraphStore {
     for (const entry of removed) {
       if (!this.serving) this.dropGraph(entry.graph);
       this.inMemory.delete(entry.graph);
-      this.mirror({ op: 'drop', graph: entry.graph });
+      this.mirror({ op: 'drop', graph: entry.graph }, entry.kind === 'derived' ? entry.derivedKind : undefined);
     }
     this.entries = remove(this.entries);
     this.forgetTexts();
@@ -419,10 +427,10 @@ export class EmbeddedStore implements GraphStore {
     next ??= { ...entry, policySha256: graph.policySha256, triples: entry.triples - removed + patch.add.length, loadedAt: writtenAt };
     this.entries = this.entries.map((e) => (e.graph === graph.graph ? next : e));
     if (inMemory) this.inMemory.set(graph.graph, next.file);
-    if (this.threads.adhoc.started || this.threads.named.started || this.serving) {
-      this.mirror({ op: 'drop', graph: graph.graph });
-      if (this.folder) this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', next.file), format: next.format, graph: graph.graph } });
-      else this.mirror({ op: 'load', text: this.store.dump({ format: NTRIPLES, from_graph_name: target }), format: NTRIPLES, graph: graph.graph });
+    if (this.threadsStarted || this.serving) {
+      this.mirror({ op: 'drop', graph: graph.graph }, entry.derivedKind);
+      if (this.folder) this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', next.file), format: next.format, graph: graph.graph } }, entry.derivedKind);
+      else this.mirror({ op: 'load', text: this.store.dump({ format: NTRIPLES, from_graph_name: target }), format: NTRIPLES, graph: graph.graph }, entry.derivedKind);
     }
     return toDerivedGraph(next);
   }
@@ -497,19 +505,19 @@ export class EmbeddedStore implements GraphStore {
           if (this.serving) {
             // The threads read the new version from its file themselves; nothing is read in this thread.
             this.entries = replace(this.entries);
-            this.mirror({ op: 'drop', graph: graph.graph });
-            this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } });
+            this.mirror({ op: 'drop', graph: graph.graph }, graph.kind);
+            this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } }, graph.kind);
             return toDerivedGraph(entry);
           }
           this.dropGraph(graph.graph);
           this.inMemory.delete(graph.graph);
-          this.mirror({ op: 'drop', graph: graph.graph });
+          this.mirror({ op: 'drop', graph: graph.graph }, graph.kind);
           // With a folder, the new version waits there until the next read takes it, like a graph not read yet: a
           // command that only writes (an audit run, a generation) never reads it back; reading a run's graph back
           // into oxigraph at once was half of `studio audit run --only-affected` at 1,000 rules.
           if (this.folder) {
             this.complete = false;
-            this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } });
+            this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', file), format: entry.format, graph: graph.graph } }, graph.kind);
           } else {
             const target = oxigraph.namedNode(graph.graph);
             // Small pieces, with other requests served between them: a piece of 32 MB held the event loop for seconds.
@@ -519,7 +527,7 @@ export class EmbeddedStore implements GraphStore {
             try {
               for await (const piece of pieces) {
                 this.store.load(piece, { format: 'application/n-triples', to_graph_name: target, no_transaction: true });
-                this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph });
+                this.mirror({ op: 'load', text: piece, format: 'application/n-triples', graph: graph.graph }, graph.kind);
                 await new Promise((resolve) => setImmediate(resolve));
               }
             } finally {
@@ -550,7 +558,13 @@ export class EmbeddedStore implements GraphStore {
     const query = await this.namedQueryText(name, params, options);
     if ('rows' in query) return query.rows;
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
-    const answer = deadlineMs === undefined ? this.run(query.text, name) : await this.runInThread(this.threads.named, query.text, name, deadlineMs, options);
+    let answer: QueryAnswer;
+    if (deadlineMs !== undefined) answer = await this.runInThread(this.threads.named, query.text, name, deadlineMs, options);
+    else if (options.aside && this.folder) answer = await this.runAside(query.text, name, query.skips, options);
+    else {
+      await this.readGraphs(query.skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && query.skips.has(e.derivedKind ?? '')));
+      answer = this.run(query.text, name);
+    }
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
     return [...answer.rows];
   }
@@ -566,16 +580,17 @@ export class EmbeddedStore implements GraphStore {
     return { sparqlJson: answer.json, ...(answer.pieces ? { pieces: answer.pieces } : {}) };
   }
 
-  /** A named query's text with its parameters bound, or the rows the manifest keeps of it (KEPT_QUERY). */
-  private async namedQueryText(name: string, params: QueryParams, options: ReadOptions): Promise<{ readonly text: string } | { readonly rows: Row[] }> {
+  /**
+   * A named query's text with its parameters bound and the kinds of derived
+   * graph it may go without (its own @skips and the caller's), or the rows the
+   * manifest keeps of it (KEPT_QUERY). Nothing is read into oxigraph here.
+   */
+  private async namedQueryText(name: string, params: QueryParams, options: ReadOptions): Promise<{ readonly text: string; readonly skips: ReadonlySet<string> } | { readonly rows: Row[] }> {
     const query = await loadNamedQuery(name, 'sparql');
     checkParams(query, params);
     const kept = query.params.size === 0 ? this.keptAnswer(name, query.text) : undefined;
     if (kept) return { rows: kept };
-    // A query with a deadline runs in a thread, which reads what this store holds: every graph, then.
-    const inThread = options.deadlineMs !== undefined || this.serving;
     const skips = new Set([...query.skips, ...(options.skips ?? [])]);
-    await this.readGraphs(inThread || skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && skips.has(e.derivedKind ?? '')));
     let text = query.text;
     // Parameters become VALUES blocks, so the engine starts from them (or
     // joins them where the query places them); values are typed terms, never
@@ -597,7 +612,35 @@ export class EmbeddedStore implements GraphStore {
       const values = `VALUES (${columns.map(([column]) => `?${column}`).join(' ')}) {\n${rows.join('\n')}\n}`;
       text = placeValues(name, text, new RegExp(`^[ \\t]*#@values[ \\t]+${n}[ \\t]*$`, 'm'), values);
     }
-    return { text };
+    return { text, skips };
+  }
+
+  /** Runs a read in the aside worker for its skipped kinds (started now, reading the folder's files, if it is not yet). */
+  private async runAside(text: string, label: string, skips: ReadonlySet<string>, options: ReadOptions): Promise<QueryAnswer> {
+    const key = [...skips].sort().join(' ');
+    let aside = this.asideThreads.get(key);
+    if (!aside) {
+      const thread = new QueryThread(() => this.asideSources(skips));
+      aside = { thread, skips };
+      this.asideThreads.set(key, aside);
+    }
+    return this.runInThread(aside.thread, text, label, NO_DEADLINE_MS, options, false);
+  }
+
+  /**
+   * What an aside worker reads: the vocabulary's files and, from the folder,
+   * every graph but the kept versions and the derived graphs of a kind it
+   * skips, as the entries list them now; a graph this thread holds and has
+   * written since (a commit under way) is dumped.
+   */
+  private asideSources(skips: ReadonlySet<string>): ThreadSource[] {
+    const sources: ThreadSource[] = [ONTOLOGY_FILE, ALIGNMENT_FILE].map((file) => ({ file, format: TURTLE, baseIri: pathToFileURL(file).href, graph: VOCABULARY_GRAPH }));
+    for (const entry of this.entries) {
+      if (entry.kind === 'version' || (entry.kind === 'derived' && skips.has(entry.derivedKind ?? ''))) continue;
+      if (this.committing.has(entry.graph)) sources.push({ text: this.store.dump({ format: NTRIPLES, from_graph_name: oxigraph.namedNode(entry.graph) }), format: NTRIPLES, graph: entry.graph });
+      else sources.push({ file: path.join(this.dataDir!, 'graphs', entry.file), format: entry.format, ...(entry.baseIri ? { baseIri: entry.baseIri } : {}), graph: entry.graph });
+    }
+    return sources;
   }
 
   async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
@@ -633,6 +676,7 @@ export class EmbeddedStore implements GraphStore {
   async close(): Promise<void> {
     this.threads.adhoc.close();
     this.threads.named.close();
+    for (const { thread } of this.asideThreads.values()) thread.close();
     (this.store as unknown as { free(): void }).free();
   }
 
@@ -702,14 +746,21 @@ export class EmbeddedStore implements GraphStore {
     return sources;
   }
 
-  private mirror(op: MirrorOp): void {
+  /** Sends a change to the threads holding a copy; `derivedKind`, the kind of derived graph it changes, which an aside thread that skips that kind does without. */
+  private mirror(op: MirrorOp, derivedKind?: string): void {
     this.threads.adhoc.mirror(op);
     this.threads.named.mirror(op);
+    for (const { thread, skips } of this.asideThreads.values()) if (derivedKind === undefined || !skips.has(derivedKind)) thread.mirror(op);
+  }
+
+  /** True when a thread holds a copy of the store, which must then follow its writes. */
+  private get threadsStarted(): boolean {
+    return this.threads.adhoc.started || this.threads.named.started || [...this.asideThreads.values()].some(({ thread }) => thread.started);
   }
 
   /** Runs a query in a worker thread, with a deadline; updates are refused as run() refuses them. */
-  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions): Promise<QueryAnswer> {
-    const answer = await this.askThread(thread, text, label, deadlineMs, options);
+  private async runInThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions, readFirst = true): Promise<QueryAnswer> {
+    const answer = await this.askThread(thread, text, label, deadlineMs, options, readFirst);
     if (!('json' in answer)) return { kind: 'quads', quads: new N3.Parser({ format: 'application/n-triples' }).parse(answer.ntriples) };
     const json = JSON.parse(answer.json) as SparqlJson;
     const head = fromSparqlJson(json);
@@ -723,9 +774,9 @@ export class EmbeddedStore implements GraphStore {
     return { ...head, rows };
   }
 
-  /** A query's answer from a worker thread, as the thread gave it. */
-  private async askThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions): Promise<ThreadAnswer> {
-    await this.readGraphs();
+  /** A query's answer from a worker thread, as the thread gave it; `readFirst`: the thread copies what this one holds, so every graph is read here first. */
+  private async askThread(thread: QueryThread, text: string, label: string, deadlineMs: number, options: ReadOptions, readFirst = true): Promise<ThreadAnswer> {
+    if (readFirst) await this.readGraphs();
     try {
       return await thread.run(text, label, { deadlineMs, ...(options.queueMs !== undefined ? { queueMs: options.queueMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {

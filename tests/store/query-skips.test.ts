@@ -5,7 +5,9 @@
  * without: checked on a folder whose policies have conflicts detected, items
  * generated and an audit run of their suites. And the graphs really are left
  * out: with the graphs of one kind damaged, the queries that skip that kind
- * still answer, while a query that needs such a graph fails to read it.
+ * still answer, while a query that needs such a graph fails to read it. Read
+ * aside (ReadOptions.aside), they answer the same from a worker that reads
+ * the folder's files, the store's own thread reading nothing.
  */
 
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -77,6 +79,36 @@ describe('named queries that skip derived graphs', () => {
     } finally {
       await every.close();
       await some.close();
+    }
+  }, 120_000);
+
+  it('answer the same read aside (in a worker that reads the folder), which reads nothing into the store\'s thread and follows its writes', async () => {
+    const copy = path.join(dir, 'aside');
+    await cp(path.join(dir, 'data'), copy, { recursive: true });
+    const every = await EmbeddedStore.open({ dataDir: path.join(dir, 'data') });
+    const store = await EmbeddedStore.open({ dataDir: copy });
+    try {
+      await every.query('ASK { ?s ?p ?o }');
+      for (const name of await skipping()) {
+        for (const policy of policies) {
+          const aside = (await store.namedQuery(name, { policy }, { aside: true })).map((r) => JSON.stringify(r)).sort();
+          expect(aside, `${name} on ${policy}`).toEqual(await rows(every, name, policy));
+        }
+      }
+      // Nothing was read into the store's own thread: a policy graph damaged now fails the first query that reads there.
+      const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as { graphs: { kind: string; policy?: string; file: string }[] };
+      const file = path.join(copy, 'graphs', manifest.graphs.find((g) => g.kind === 'policy' && g.policy === policies[0])!.file);
+      const bytes = await readFile(file);
+      bytes.fill(0x78, 0, bytes.indexOf(0x0a));
+      await writeFile(file, bytes);
+      await expect(store.namedQuery('generation-provisions', { policy: policies[0]! })).rejects.toBeInstanceOf(DataFolderError);
+      // The worker follows the store's writes: a policy removed is gone from its answers too.
+      expect((await store.namedQuery('generation-provisions', { policy: policies[1]! }, { aside: true })).length).toBeGreaterThan(0);
+      await store.removePolicy(policies[1]!);
+      expect(await store.namedQuery('generation-provisions', { policy: policies[1]! }, { aside: true })).toEqual([]);
+    } finally {
+      await every.close();
+      await store.close();
     }
   }, 120_000);
 

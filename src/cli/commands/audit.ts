@@ -119,7 +119,8 @@ export function registerAudit(program: Command): void {
         }),
       );
       const run = await RunFolder.open(auditsDir(config.dataDir), outcome.run.id);
-      const summary = await summarise(journalRecords<ResultRecord>(run.results), [], await ruleRanks(store, run.manifest.policy));
+      // Aside: the worker that read the policy's context for the run answers, with the policy already in.
+      const summary = await summarise(journalRecords<ResultRecord>(run.results), [], await ruleRanks(store, run.manifest.policy, { aside: true }));
       const agreement = judge ? await judgeAgreement(journalRecords<ResultRecord>(run.results)) : undefined;
       if (options.json) printJson({ ...outcome, summary, ...(agreement ? { agreement } : {}) });
       else process.stdout.write(formatRun(outcome, summary, agreement));
