@@ -2,9 +2,9 @@
  * An audit run's side work in its worker thread (src/auditors/side-thread.ts) gives
  * what the command's own thread would: the rules' digests made there from a
  * policy's kept Turtle are those made from the store's export of the loaded
- * policy (a later --since run compares the two kinds), and the suite reads
- * the same. The guess of the policy from the suite's first line is only a
- * guess: anything it cannot read gives none.
+ * policy (a later --since run compares the two kinds). The guess of the
+ * policy from the suite's first line is only a guess: anything it cannot
+ * read gives none.
  */
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,9 +15,8 @@ import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { readSnapshot } from '../../src/evolution/snapshot.js';
 import { ruleDigests } from '../../src/evolution/rule-digests.js';
-import { describeSuiteBeside, ruleDigestsBeside } from '../../src/auditors/side-thread.js';
-import { describeSuite, firstPolicy } from '../../src/auditors/suite.js';
-import { SuiteError } from '../../src/errors.js';
+import { ruleDigestsBeside } from '../../src/auditors/side-thread.js';
+import { firstPolicy } from '../../src/auditors/suite.js';
 import { makeSuite, MINI_POLICY, type SuiteFixture } from './suite-fixture.js';
 
 const POLICIES = ['policies/assistant-spec.ttl', 'policies/business-conduct.ttl', 'policies/gifts-code.ttl', 'policies/retail-bank-assistant.ttl', 'tests/fixtures/mini-policy.ttl'];
@@ -49,14 +48,6 @@ describe('the audit side thread', () => {
     }
   }, 60_000);
 
-  it('describes a suite as describeSuite does, and a wrong line as the same SuiteError', async () => {
-    expect(await describeSuiteBeside(fixture.suite, { limit: 5 })).toEqual(await describeSuite(fixture.suite, { limit: 5 }));
-    const bad = path.join(dir, 'bad.jsonl');
-    await writeFile(bad, `${JSON.stringify(fixture.records[0])}\n{"id": "https://example.org/x"}\n`);
-    const error = await describeSuiteBeside(bad, {}).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SuiteError);
-    expect(error).toMatchObject({ file: bad, line: 2, message: `${bad}:2: "messages" must be a non-empty list of chat turns` });
-  }, 60_000);
 
   it('guesses the policy from the first scenario line, and gives none where that line cannot say', async () => {
     expect(await firstPolicy(fixture.suite)).toBe(MINI_POLICY);
