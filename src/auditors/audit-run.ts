@@ -25,7 +25,6 @@ import { loadedPolicy, readPolicyContext, type PolicyContext } from '../framers/
 import { Journal, readJournal } from './journal.js';
 import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
 import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
-import { LlmJudge } from './graders/llm-judge.js';
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
 import { describeSuite, firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
 import { ruleDigestsBeside } from './side-thread.js';
@@ -126,7 +125,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const grading = handled(contextRead.then((context) => ({ context, briefs: ruleBriefs(context) })));
   let graded: Awaited<typeof grading> | undefined;
   grading.then((ready) => (graded = ready), () => undefined);
-  const judged = options.graders.some((g) => g instanceof LlmJudge);
+  const judged = options.graders.some((g) => g.judge !== undefined);
   const graders = options.graders.map((g) => g.ref);
   if (graders.length === 0) throw new AuditRunError('an audit needs at least one grader');
 
@@ -220,7 +219,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
           const judgements: JudgeRecord[] = [];
           const verdicts = await Promise.all(
             options.graders.map(async (g) => {
-              if (!(g instanceof LlmJudge)) return g.grade(input, signal);
+              if (!g.judge) return g.grade(input, signal);
               const judged = await g.judge(input, signal);
               judgements.push({ grader: g.ref.id, promptHash: judged.promptHash, servedModel: judged.servedModel, requests: judged.requests });
               return judged.verdict;

@@ -166,6 +166,12 @@ export interface GradeInput {
 export interface Grader {
   readonly ref: GraderRef;
   grade(input: GradeInput, signal?: AbortSignal): Promise<Verdict>;
+  /**
+   * A grader that asks a model (the LLM judge, llm-judge.ts): the verdict with
+   * what a result records of how it was asked. An audit grades with it inside
+   * the run's request bound.
+   */
+  judge?(input: GradeInput, signal?: AbortSignal): Promise<{ readonly verdict: Verdict; readonly promptHash: string; readonly servedModel: string; readonly requests: number }>;
 }
 
 /** The overall outcome of per-check outcomes: any failure fails; else anything undecided cannot tell; else passed. */

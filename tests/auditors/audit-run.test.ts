@@ -17,6 +17,7 @@ import type { ResultRecord } from '../../src/auditors/result-record.js';
 import { RunFolder } from '../../src/auditors/run-folder.js';
 import { summarise } from '../../src/auditors/summary.js';
 import { SuiteError } from '../../src/errors.js';
+import { readPolicyContext } from '../../src/framers/policy-context.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { OpenAiTestServer, reply, type Script } from '../helpers/openai-server.js';
 import { aligned, compliant, makeSuite, messagesKey, MINI_POLICY, openFixtureStore, targetClient, type SuiteFixture } from './suite-fixture.js';
@@ -170,9 +171,14 @@ describe('an audit run', () => {
   });
 
   it('stops when recording a result fails, while requests are in flight, and resumes with one result per scenario', async () => {
-    const s = await start(aligned(fixture));
+    const s = await start(aligned(fixture, { delayMs: 20 }));
     // Results are recorded while the next requests are already out; a failure there (the progress report, standing in
-    // for a full disk) must stop the run as a failed request does, and nothing in flight may be written twice.
+    // for a full disk) must stop the run as a failed request does, and nothing in flight may be written twice. Answers
+    // in before the policy's context wait for it and are then written together, so the context is read beforehand (in
+    // the store's aside worker, which the run's own read then finds ready) and the answers are slowed: the failure
+    // comes while requests are out.
+    store ??= await openFixtureStore(fixture);
+    await readPolicyContext(store, MINI_POLICY, { aside: true });
     const stopped = await audit(s, {
       noCache: true,
       concurrency: 4,
