@@ -21,7 +21,7 @@ import { withChainOfCommand } from './chain-of-command.js';
 import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
 import { forEachBounded } from '../llm/bounded.js';
 import type { LlmClient } from '../llm/client.js';
-import { loadedPolicy, readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
+import { loadedPolicy, readRuleContext, type PolicyContext, type RuleContext } from '../framers/policy-context.js';
 import { Journal, readJournal } from './journal.js';
 import { promptHash, requestKey, ResponseCache, type CachedReply } from './response-cache.js';
 import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type ResultRecord } from './result-record.js';
@@ -297,14 +297,15 @@ function differences(have: RunManifest, want: Omit<RunManifest, 'version' | 'id'
   return out.length ? out : ['judge'];
 }
 
-async function contextOf(store: GraphStore, policy: string): Promise<PolicyContext> {
+/** What an audit needs of the policy: its rules, read aside (in the embedded store, a worker that reads the folder). */
+async function contextOf(store: GraphStore, policy: string): Promise<RuleContext> {
   const loaded = await store.listPolicies();
   if (!loaded.some((p) => p.policy === policy)) throw new PolicyNotLoadedError(policy, loaded.map((p) => p.policy));
-  return readPolicyContext(store, policy, { aside: true });
+  return readRuleContext(store, policy, { aside: true });
 }
 
 /** What a judge's rubric is built from, for every provision of the policy. */
-export function ruleBriefs(context: PolicyContext): Map<string, RuleBrief> {
+export function ruleBriefs(context: Pick<PolicyContext, 'provisions'>): Map<string, RuleBrief> {
   const exceptions = new Map<string, { iri: string; label: string; text: string }[]>();
   for (const p of context.provisions) {
     for (const base of p.exceptionTo) {
@@ -333,8 +334,8 @@ const RUN_GRAPH_BATCH = 2_000;
  * time, so memory does not grow with the run; the previous version stays
  * until the whole graph is in.
  */
-export async function writeRunGraph(store: GraphStore, run: RunFolder, context?: PolicyContext, graders?: readonly GraderRef[]): Promise<DerivedGraph> {
-  const ctx = context ?? (await contextOf(store, run.manifest.policy));
+export async function writeRunGraph(store: GraphStore, run: RunFolder, context?: Pick<PolicyContext, 'policy'>, graders?: readonly GraderRef[]): Promise<DerivedGraph> {
+  const policySha256 = (context?.policy ?? (await loadedPolicy(store, run.manifest.policy))).sha256;
   const { records: human } = await readJournal<HumanRecord>(run.human);
   const humanByCase = new Map<string, HumanRecord[]>();
   for (const h of human) humanByCase.set(h.case, [...(humanByCase.get(h.case) ?? []), h]);
@@ -342,7 +343,7 @@ export async function writeRunGraph(store: GraphStore, run: RunFolder, context?:
   const names = new RunNames(graders);
   const carry = await carriedByReference(store, run);
   const carried = new Set<string>();
-  const writer = await store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256: ctx.policy.sha256 });
+  const writer = await store.beginDerivedGraph({ graph: runGraphIri(run.manifest.id), kind: AUDIT_KIND, policy: run.manifest.policy, policySha256 });
   try {
     let batch: Quad[] = [];
     let results = 0;

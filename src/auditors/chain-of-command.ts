@@ -19,7 +19,7 @@ export const PLATFORM_SOURCE = `${STUDIO}PlatformSource`;
  * chain-of-command scenarios list them: winner, then loser), its studio:instructedBy, else the platform.
  * A case that names no party to follow, or whose rules the graph does not know, is returned as it is.
  */
-export function withChainOfCommand(c: AuditCase, context: PolicyContext): AuditCase {
+export function withChainOfCommand(c: AuditCase, context: Pick<PolicyContext, 'provision'>): AuditCase {
   if (!c.follows || c.against) return c;
   const loser = c.rules.slice(1).map((iri) => context.provision.get(iri)).find((p) => p !== undefined);
   if (!loser) return c;

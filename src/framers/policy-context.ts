@@ -129,34 +129,29 @@ export async function loadedPolicy(store: GraphStore, policyIri: string): Promis
   return policy;
 }
 
-/** Reads a loaded policy's context (`options` as for any read: aside, say); a policy that is not loaded is a PolicyNotLoadedError. */
-export async function readPolicyContext(store: GraphStore, policyIri: string, options: ReadOptions = {}): Promise<PolicyContext> {
+/** Reads a loaded policy's context; a policy that is not loaded is a PolicyNotLoadedError. */
+export async function readPolicyContext(store: GraphStore, policyIri: string): Promise<PolicyContext> {
   const policy = await loadedPolicy(store, policyIri);
   const params = { policy: policyIri };
-  const answers = await Promise.all(CONTEXT_QUERIES.map((query) => store.namedQuery(query, params, options)));
+  const answers = await Promise.all(CONTEXT_QUERIES.map((query) => store.namedQuery(query, params)));
   const rows = {} as Record<ContextQuery, readonly Row[]>;
   CONTEXT_QUERIES.forEach((query, i) => (rows[query] = answers[i]!));
   return policyContext(policy, rows);
 }
 
-/**
- * A policy's context from its context queries' rows: where the rows are read
- * does not matter (the generation worker reads them from the answers the
- * server hands it, context-transfer.ts), the same rows give the same context.
- */
-export function policyContext(policy: LoadedPolicy, rows: ContextRows): PolicyContext {
-  const {
-    'generation-provisions': unorderedProvisions,
-    'generation-relations': unorderedRelations,
-    'generation-terms': termRows,
-    'generation-conditions': conditionRows,
-    'generation-sections': sectionRows,
-    'generation-conflicts': conflictRows,
-    'generation-channel-names': channelNameRows,
-    'deployment-contexts': contextRows,
-    'generation-condition-members': memberRows,
-  } = rows;
+/** What of a policy's context its rules alone give: each provision with its fields and links (what an audit grades by). */
+export type RuleContext = Pick<PolicyContext, 'policy' | 'provisions' | 'provision'>;
 
+/** A loaded policy's rules alone, from two of the context queries (`options` as for any read). */
+export async function readRuleContext(store: GraphStore, policyIri: string, options: ReadOptions = {}): Promise<RuleContext> {
+  const policy = await loadedPolicy(store, policyIri);
+  const params = { policy: policyIri };
+  const [provisionRows, relationRows] = await Promise.all([store.namedQuery('generation-provisions', params, options), store.namedQuery('generation-relations', params, options)]);
+  return { policy, ...provisionsOf(provisionRows, relationRows) };
+}
+
+/** The provisions from the provisions' and relations' rows, sorted by IRI, and by IRI. */
+function provisionsOf(unorderedProvisions: readonly Row[], unorderedRelations: readonly Row[]): Pick<PolicyContext, 'provisions' | 'provision'> {
   // The queries leave the order to us: sorting here is far cheaper than ORDER BY in oxigraph.
   const provisionRows = [...unorderedProvisions].sort((a, b) => compare(String(a.provision), String(b.provision)));
   const relationRows = [...unorderedRelations].sort((a, b) => compare(String(a.provision), String(b.provision)) || compare(String(a.relation), String(b.relation)) || compare(String(a.value), String(b.value)));
@@ -181,6 +176,29 @@ export function policyContext(policy: LoadedPolicy, rows: ContextRows): PolicyCo
     const value = String(row.value);
     p[relation].push(relation === 'behaviour' ? localName(value) : value);
   }
+  const provisions = [...provision.values()].sort((a, b) => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0));
+  return { provisions, provision };
+}
+
+/**
+ * A policy's context from its context queries' rows: where the rows are read
+ * does not matter (the generation worker reads them from the answers the
+ * server hands it, context-transfer.ts), the same rows give the same context.
+ */
+export function policyContext(policy: LoadedPolicy, rows: ContextRows): PolicyContext {
+  const {
+    'generation-provisions': unorderedProvisions,
+    'generation-relations': unorderedRelations,
+    'generation-terms': termRows,
+    'generation-conditions': conditionRows,
+    'generation-sections': sectionRows,
+    'generation-conflicts': conflictRows,
+    'generation-channel-names': channelNameRows,
+    'deployment-contexts': contextRows,
+    'generation-condition-members': memberRows,
+  } = rows;
+
+  const { provisions, provision } = provisionsOf(unorderedProvisions, unorderedRelations);
 
   const terms = new Map<string, Term>();
   const narrower = new Map<string, string[]>();
@@ -263,7 +281,6 @@ export function policyContext(policy: LoadedPolicy, rows: ContextRows): PolicyCo
     conflictMap.set(iri, entry);
   }
 
-  const provisions = [...provision.values()].sort((a, b) => (a.iri < b.iri ? -1 : a.iri > b.iri ? 1 : 0));
   for (const list of narrower.values()) list.sort();
   const audiences = [...new Set(contextRows.map((r) => str(r.audience)).filter((a): a is string => a !== undefined))].sort();
   const personas = [...new Set(contextRows.map((r) => str(r.persona)).filter((p): p is string => p !== undefined))].sort();

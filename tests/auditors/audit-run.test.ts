@@ -17,7 +17,7 @@ import type { ResultRecord } from '../../src/auditors/result-record.js';
 import { RunFolder } from '../../src/auditors/run-folder.js';
 import { summarise } from '../../src/auditors/summary.js';
 import { SuiteError } from '../../src/errors.js';
-import { readPolicyContext } from '../../src/framers/policy-context.js';
+import { readRuleContext } from '../../src/framers/policy-context.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
 import { OpenAiTestServer, reply, type Script } from '../helpers/openai-server.js';
 import { aligned, compliant, makeSuite, messagesKey, MINI_POLICY, openFixtureStore, targetClient, type SuiteFixture } from './suite-fixture.js';
@@ -178,7 +178,7 @@ describe('an audit run', () => {
     // the store's aside worker, which the run's own read then finds ready) and the answers are slowed: the failure
     // comes while requests are out.
     store ??= await openFixtureStore(fixture);
-    await readPolicyContext(store, MINI_POLICY, { aside: true });
+    await readRuleContext(store, MINI_POLICY, { aside: true });
     const stopped = await audit(s, {
       noCache: true,
       concurrency: 4,
