@@ -174,9 +174,9 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   return { context, summary, graph, index, covered };
 }
 
-/** What a run of the policy's items covers, counted as they go by (its provisions and detected conflicts are what an item derives from). */
+/** What a run of the policy's items covers, counted as they go by. */
 function coveredBy(context: PolicyContext): CoveredByItems {
-  return new CoveredByItems(GENERATED_KIND, new Set([...context.provision.keys(), ...context.conflicts.map((c) => c.iri)]));
+  return new CoveredByItems(GENERATED_KIND, context);
 }
 
 /**
