@@ -251,14 +251,21 @@ export async function planSelective(store: GraphStore, policy: string, library: 
 function provisionsToRead(affected: ReadonlySet<string>, quads: readonly (readonly Quad[])[], versions: readonly PolicySnapshot[], policy: string): Set<string> {
   const out = new Set(affected);
   const [before, now] = quads.map((list) => {
-    const facts = new Map<string, string[]>();
+    const conditions = new Map<string, string[]>();
+    const members = new Set<string>();
     for (const q of list) {
       const p = q.predicate.value;
-      if (p === CONDITION || (p === IN_POLICY && q.object.value === policy)) facts.set(q.subject.value, [...(facts.get(q.subject.value) ?? []), `${p} ${q.object.value}`]);
+      if (p === CONDITION) {
+        const named = conditions.get(q.subject.value);
+        if (named) named.push(q.object.value);
+        else conditions.set(q.subject.value, [q.object.value]);
+      } else if (p === IN_POLICY && q.object.value === policy) members.add(q.subject.value);
     }
-    return new Map([...facts].map(([subject, list]) => [subject, list.sort().join('\n')]));
+    return { conditions: new Map([...conditions].map(([subject, named]) => [subject, named.sort().join(' ')])), members };
   });
-  for (const subject of new Set([...before!.keys(), ...now!.keys()])) if (before!.get(subject) !== now!.get(subject)) out.add(subject);
+  for (const subject of new Set([...before!.conditions.keys(), ...now!.conditions.keys()])) if (before!.conditions.get(subject) !== now!.conditions.get(subject)) out.add(subject);
+  for (const subject of before!.members) if (!now!.members.has(subject)) out.add(subject);
+  for (const subject of now!.members) if (!before!.members.has(subject)) out.add(subject);
   for (const version of versions) {
     for (const p of version.provisions.values()) if ((p.fields.section ?? []).some((s) => !version.sections.has(s))) out.add(p.iri);
   }
