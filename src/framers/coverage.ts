@@ -2,11 +2,14 @@
  * Coverage of a policy by its generated data, from the coverage-* named
  * queries: rules without instruction data, rules without a scenario of each
  * label, exceptions without both sides of a boundary pair, terms no item uses.
+ * A generation run counts the rules' part from the context it generated from
+ * and its own items instead (CoveredByItems).
  */
 
 import type { GraphStore } from '../store/graph-store.js';
 import type { Item } from './item.js';
-import { SCENARIO_LABELS, type ScenarioLabel } from './templates.js';
+import { RULE_KINDS, type PolicyContext } from './policy-context.js';
+import { BOUNDARY_SIDES, SCENARIO_LABELS, type ScenarioLabel } from './templates.js';
 
 export interface Coverage {
   readonly policy: string;
@@ -17,29 +20,28 @@ export interface Coverage {
 }
 
 /**
- * Runs the coverage queries for one policy. With `made`, what a generation
- * run just made, which its generated graph now holds exactly: the queries
- * are told that they may leave the generated graph out (the embedded store
- * then never reads it into oxigraph, which at 10,000 rules took longer than
- * the rest of `generate --changed`), and each row an item of the run covers
- * is taken off here, as the query's MINUS would have; a row the graph
- * already took off stays off.
+ * The coverage of one policy. Without `made`, the coverage queries over the
+ * graph. With `made`, what a generation run just made, which its generated
+ * graph now holds exactly: the rules, scenario labels and boundary sides left
+ * open are counted from the run's context and items (at 10,000 rules the three
+ * queries took half a second, for rows the run already knows), and only the
+ * terms are asked of the store (a term's every class counts, which the context
+ * does not keep), told that it may leave the generated graph out (the embedded
+ * store then never reads it into oxigraph); each term an item of the run uses
+ * is taken off here, as the query's MINUS would have.
  */
 export async function readCoverage(store: GraphStore, policy: string, made?: CoveredByItems): Promise<Coverage> {
   const params = { policy };
-  const options = made ? { skips: [made.kind] } : {};
-  let [instructions, scenarios, boundaries, terms] = await Promise.all([
-    store.namedQuery('coverage-rules-without-instructions', params, options),
-    store.namedQuery('coverage-rules-without-scenarios', params, options),
-    store.namedQuery('coverage-exceptions-without-boundary-pairs', params, options),
-    store.namedQuery('coverage-unused-terms', params, options),
-  ]);
   if (made) {
-    instructions = instructions.filter((r) => !made.instructions.has(String(r.rule)));
-    scenarios = scenarios.filter((r) => !made.scenarios.has(`${String(r.rule)}\n${String(r.missing)}`));
-    boundaries = boundaries.filter((r) => !made.boundaries.has(`${String(r.exception)}\n${String(r.missing)}`));
-    terms = terms.filter((r) => !made.terms.has(String(r.term)));
+    const terms = await store.namedQuery('coverage-unused-terms', params, { skips: [made.kind] });
+    return { policy, ...made.openRules(), unusedTerms: terms.filter((r) => !made.terms.has(String(r.term))).map((r) => ({ term: String(r.term), type: String(r.type) })) };
   }
+  const [instructions, scenarios, boundaries, terms] = await Promise.all([
+    store.namedQuery('coverage-rules-without-instructions', params),
+    store.namedQuery('coverage-rules-without-scenarios', params),
+    store.namedQuery('coverage-exceptions-without-boundary-pairs', params),
+    store.namedQuery('coverage-unused-terms', params),
+  ]);
   const byLabel = Object.fromEntries(SCENARIO_LABELS.map((label) => [label, scenarios.filter((r) => r.missing === label).map((r) => String(r.rule))])) as Record<ScenarioLabel, string[]>;
   return {
     policy,
@@ -73,11 +75,16 @@ export class CoveredByItems {
   readonly boundaries = new Set<string>();
   readonly terms = new Set<string>();
 
-  /** `kind`: the kind of derived graph the items are kept in; `provisions`: the policy's provisions. */
+  /** What an item derives from that is the policy's: its provisions and detected conflicts. */
+  private readonly provisions: ReadonlySet<string>;
+
+  /** `kind`: the kind of derived graph the items are kept in; `context`: the policy's, as the run generated from it. */
   constructor(
     readonly kind: string,
-    private readonly provisions: ReadonlySet<string>,
-  ) {}
+    private readonly context: PolicyContext,
+  ) {
+    this.provisions = new Set([...context.provision.keys(), ...context.conflicts.map((c) => c.iri)]);
+  }
 
   add(item: Item): void {
     const from = item.conflict ? [...item.derivedFrom, item.conflict] : item.derivedFrom;
@@ -87,5 +94,24 @@ export class CoveredByItems {
       if (item.boundary) this.boundaries.add(`${p}\n${item.boundary}`);
     }
     if (from.some((p) => this.provisions.has(p))) for (const t of item.terms) this.terms.add(t);
+  }
+
+  /**
+   * What the coverage queries' rules part would leave open once the run's items
+   * are in the graph, counted from the context: the rules (obligations,
+   * prohibitions, permissions, recommendations) no instruction derives from;
+   * each (rule, scenario label) no scenario covers; each side of an exception
+   * to something other than a definition that no boundary scenario covers.
+   * In IRI order (the context's), then label and side order, as the queries
+   * sort them.
+   */
+  openRules(): Pick<Coverage, 'rulesWithoutInstructions' | 'rulesWithoutScenarios' | 'exceptionsWithoutBoundaryPairs'> {
+    const rules = this.context.provisions.filter((p) => RULE_KINDS.includes(p.kind)).map((p) => p.iri);
+    const exceptions = this.context.provisions.filter((p) => p.kind === 'Exception' && p.exceptionTo.some((base) => this.context.provision.get(base)?.kind !== 'Definition'));
+    return {
+      rulesWithoutInstructions: rules.filter((rule) => !this.instructions.has(rule)),
+      rulesWithoutScenarios: Object.fromEntries(SCENARIO_LABELS.map((label) => [label, rules.filter((rule) => !this.scenarios.has(`${rule}\n${label}`))])) as Record<ScenarioLabel, string[]>,
+      exceptionsWithoutBoundaryPairs: exceptions.flatMap((e) => BOUNDARY_SIDES.filter((side) => !this.boundaries.has(`${e.iri}\n${side}`)).map((missing) => ({ exception: e.iri, missing }))),
+    };
   }
 }

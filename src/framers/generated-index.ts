@@ -23,6 +23,7 @@
 
 import { templateIri, type Item } from './item.js';
 import { SPLICE_KEYS, type RuleBlock, type SpliceKeys } from './generate.js';
+import type { RecordedProvisionRows } from './recorded-provisions.js';
 
 export interface GeneratedIndexRecord {
   /** Each activity, once. */
@@ -33,6 +34,8 @@ export interface GeneratedIndexRecord {
   readonly templates: readonly { readonly plan: string; readonly template: string; readonly contentHash: string }[];
   /** What a later run splices (absent in a record an older studio wrote). */
   readonly splice?: SpliceRecord;
+  /** The rows of the context's provision queries the run generated from (recorded-provisions.ts; absent in a record an older studio wrote). */
+  readonly provisions?: RecordedProvisionRows;
 }
 
 export interface SpliceRecord {
@@ -65,6 +68,7 @@ export class GeneratedIndex {
   private readonly itemTerms: number[][] = [];
   private readonly terms = new Map<string, number>();
   private splice: { keys: SpliceKeys; rules: readonly RuleBlock[] } | undefined;
+  private provisions: RecordedProvisionRows | undefined;
 
   /** An item, in the run's order, with the activity the graph names for it. */
   add(item: Item, activity: string): void {
@@ -89,9 +93,14 @@ export class GeneratedIndex {
     this.splice = { keys, rules };
   }
 
+  /** The rows of the context's provision queries the run generated from, for the record. */
+  provisionsFrom(rows: RecordedProvisionRows): void {
+    this.provisions = rows;
+  }
+
   record(): GeneratedIndexRecord {
     const templates = [...this.templates.values()].map(({ plan, template, contentHash }) => ({ plan, template, contentHash }));
-    const base = { activities: [...this.activities.keys()], items: this.items, templates };
+    const base = { activities: [...this.activities.keys()], items: this.items, templates, ...(this.provisions ? { provisions: this.provisions } : {}) };
     if (!this.splice) return base;
     const blockItems = this.splice.rules.reduce((n, [, items]) => n + items, 0);
     if (blockItems > this.items.length) return base;

@@ -17,7 +17,8 @@ import { generatedGraphIri, templateIri, type Item } from './item.js';
 import type { EarlierGeneration } from './selective.js';
 import type { Template } from './templates.js';
 import { PROV } from '../vocabulary.js';
-import { readPolicyContext, type PolicyContext } from './policy-context.js';
+import type { PolicyContext } from './policy-context.js';
+import { readContextRecording, type RecordedProvisionRows } from './recorded-provisions.js';
 import type { TemplateLibrary } from './templates.js';
 import { activityQuads, itemQuads, templateQuads } from './to-rdf.js';
 import { GeneratedIndex } from './generated-index.js';
@@ -47,6 +48,8 @@ export interface GenerationResult {
   readonly covered?: CoveredByItems;
   /** With a splice (selective regeneration): how many rules' items were taken from the earlier run, or which keys kept it from taking any. */
   readonly splice?: SpliceOutcome;
+  /** With the earlier run's provision rows (selective regeneration): how many provisions the context read from the store. */
+  readonly provisionsRead?: number;
 }
 
 export interface GenerationSettings {
@@ -68,13 +71,15 @@ export interface GenerationSettings {
   readonly earlier?: EarlierGeneration;
   /** Selective regeneration: the earlier run's items of unaffected rules, to splice rather than build (framers/selective.ts). */
   readonly splice?: GenerateOptions['splice'];
+  /** Selective regeneration: the earlier run's rows of the context's provision queries, and the provisions to read again (framers/recorded-provisions.ts). */
+  readonly context?: { readonly rows: RecordedProvisionRows; readonly reread: ReadonlySet<string> };
 }
 
 /** Generates a policy's items and stores them; same policy, templates and seed give the same graph. */
 export async function generateForPolicy(store: GraphStore, policy: string, library: TemplateLibrary, settings: GenerationSettings): Promise<GenerationResult> {
   checkGenerationSettings(settings);
   settings.signal?.throwIfAborted();
-  const context = await readPolicyContext(store, policy);
+  const { context, provisionRows, provisionsRead } = await readContextRecording(store, policy, settings.context);
   settings.signal?.throwIfAborted();
   const framer = new Framer(context, library, {
     seed: settings.seed,
@@ -84,11 +89,12 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     ...(settings.splice ? { splice: settings.splice } : {}),
   });
   const [index, covered] = [new GeneratedIndex(), coveredBy(context)];
+  index.provisionsFrom(provisionRows);
   if (settings.earlier) {
     const result = await patchGenerated(store, policy, context, framer, settings.earlier, settings, index, covered);
     index.spliceWith(framer.spliceKeys(), framer.ruleBlocks());
     const splice = framer.spliceOutcome();
-    return { ...result, ...(splice ? { splice } : {}) };
+    return { ...result, ...(splice ? { splice } : {}), ...(provisionsRead !== undefined ? { provisionsRead } : {}) };
   }
   const writer = await store.beginDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 });
   try {
@@ -110,7 +116,7 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
     settings.signal?.throwIfAborted();
     const graph = await writer.commit();
     index.spliceWith(framer.spliceKeys(), framer.ruleBlocks());
-    return { context, summary, graph, index, covered };
+    return { context, summary, graph, index, covered, ...(provisionsRead !== undefined ? { provisionsRead } : {}) };
   } finally {
     await writer.abort();
   }
@@ -174,9 +180,9 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   return { context, summary, graph, index, covered };
 }
 
-/** What a run of the policy's items covers, counted as they go by (its provisions and detected conflicts are what an item derives from). */
+/** What a run of the policy's items covers, counted as they go by. */
 function coveredBy(context: PolicyContext): CoveredByItems {
-  return new CoveredByItems(GENERATED_KIND, new Set([...context.provision.keys(), ...context.conflicts.map((c) => c.iri)]));
+  return new CoveredByItems(GENERATED_KIND, context);
 }
 
 /**

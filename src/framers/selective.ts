@@ -62,6 +62,7 @@ import type { Message, TemplateLibrary } from './templates.js';
 import { GENERATED_KIND } from './generation-run.js';
 import { EarlierDatasets } from './exports/earlier-datasets.js';
 import { generatorCode } from './generator-code.js';
+import type { RecordedProvisionRows } from './recorded-provisions.js';
 
 /** What selective regeneration decided before generating, and what it counted while generating. */
 export interface SelectivePlan {
@@ -86,6 +87,12 @@ export interface SelectivePlan {
   /** The earlier run's items of the rules not affected, for the framer to splice rather than build (generate.ts Splice); absent, with `spliceless` saying why, when there is nothing to splice from. */
   readonly splice?: Splice;
   readonly spliceless?: string;
+  /**
+   * The earlier run's rows of the context's provision queries, with the
+   * provisions whose rows may differ now, to be read again (recorded-provisions.ts);
+   * absent when the record keeps no rows or everything is rendered again (then the context is read whole).
+   */
+  readonly context?: { readonly rows: RecordedProvisionRows; readonly reread: ReadonlySet<string> };
 }
 
 /** The earlier generated graph, as much of it as a patch needs to know. */
@@ -101,6 +108,7 @@ export interface EarlierGeneration {
 const ASSISTANT = `${STUDIO}Assistant`;
 const ROLE = `${STUDIO}Role`;
 const [PERSONA, SERVES, TYPE, LABEL] = [`${STUDIO}persona`, `${STUDIO}serves`, `${RDF}type`, `${RDFS}label`];
+const [CONDITION, IN_POLICY] = [`${STUDIO}condition`, `${STUDIO}inPolicy`];
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
 /** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
@@ -228,7 +236,40 @@ export async function planSelective(store: GraphStore, policy: string, library: 
     counts,
     ...(datasets ? { datasets } : {}),
     ...(splice ? { splice } : { spliceless: spliceless! }),
+    ...(held?.provisions ? { context: { rows: held.provisions, reread: provisionsToRead(affected, [oldQuads, nowQuads], [before, now], policy) } } : {}),
   };
+}
+
+/**
+ * The provisions whose rows in the context's provision queries may differ
+ * between the two versions: the rules affected (their digests cover every
+ * field those queries read but the conditions' IRIs, which a digest reads by
+ * content, and their sections' number and title when declared as sections),
+ * and besides them each provision whose conditions' IRIs or membership of the
+ * policy differ, or whose section is not declared as one in either version.
+ */
+function provisionsToRead(affected: ReadonlySet<string>, quads: readonly (readonly Quad[])[], versions: readonly PolicySnapshot[], policy: string): Set<string> {
+  const out = new Set(affected);
+  const [before, now] = quads.map((list) => {
+    const conditions = new Map<string, string[]>();
+    const members = new Set<string>();
+    for (const q of list) {
+      const p = q.predicate.value;
+      if (p === CONDITION) {
+        const named = conditions.get(q.subject.value);
+        if (named) named.push(q.object.value);
+        else conditions.set(q.subject.value, [q.object.value]);
+      } else if (p === IN_POLICY && q.object.value === policy) members.add(q.subject.value);
+    }
+    return { conditions: new Map([...conditions].map(([subject, named]) => [subject, named.sort().join(' ')])), members };
+  });
+  for (const subject of new Set([...before!.conditions.keys(), ...now!.conditions.keys()])) if (before!.conditions.get(subject) !== now!.conditions.get(subject)) out.add(subject);
+  for (const subject of before!.members) if (!now!.members.has(subject)) out.add(subject);
+  for (const subject of now!.members) if (!before!.members.has(subject)) out.add(subject);
+  for (const version of versions) {
+    for (const p of version.provisions.values()) if ((p.fields.section ?? []).some((s) => !version.sections.has(s))) out.add(p.iri);
+  }
+  return out;
 }
 
 /** IRIs of entities added, removed, or with any field changed. */

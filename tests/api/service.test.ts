@@ -1,6 +1,6 @@
 /** The public routes: health, the OpenAPI document generated from the route schemas, and the docs page. */
 
-import { namedQueryNames } from '../../src/store/named-queries.js';
+import { loadNamedQuery, namedQueryNames } from '../../src/store/named-queries.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniApi, stopApi, type Api } from './harness.js';
 
@@ -65,9 +65,12 @@ describe('public routes', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'detail', 'instance']);
     const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
-    // Each named query has its own GET and POST, with its parameters; one with a table parameter (conflicts) POST only.
+    // Each named query has its own GET and POST, with its parameters; one with a table parameter (conflicts, the -of queries) POST only.
     const named = await namedQueryNames('sparql');
-    const perQuery = named.flatMap((name) => (name === 'conflicts' ? [] : [`get /v1/queries/${name}`]).concat(`post /v1/queries/${name}`));
+    const tabled = new Set<string>();
+    for (const name of named) if ([...(await loadNamedQuery(name, 'sparql')).params.values()].some((type) => typeof type === 'object')) tabled.add(name);
+    expect([...tabled].sort()).toEqual(['conflicts', 'generation-provisions-of', 'generation-relations-of']);
+    const perQuery = named.flatMap((name) => (tabled.has(name) ? [] : [`get /v1/queries/${name}`]).concat(`post /v1/queries/${name}`));
     expect(operations.sort()).toEqual([...OPERATIONS, ...perQuery, 'get /health'].sort());
     const context = doc.paths['/v1/queries/rule-context'];
     expect(context.get.parameters).toEqual([expect.objectContaining({ in: 'query', name: 'rule', required: true, schema: expect.objectContaining({ type: 'string', pattern: expect.any(String) }) })]);

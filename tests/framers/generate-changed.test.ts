@@ -28,6 +28,7 @@ import { GENERATION_RECORD } from '../../src/framers/exports/generation-record.j
 import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
 import { planSelective } from '../../src/framers/selective.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
+import { PROVISION_QUERIES, readContextRecording, type RecordedProvisionRows } from '../../src/framers/recorded-provisions.js';
 import { Framer } from '../../src/framers/generate.js';
 import type { Item } from '../../src/framers/item.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
@@ -142,12 +143,19 @@ async function expectSameDatasets(a: string, b: string): Promise<void> {
   for (const [file, text] of outB) expect(outA.get(file), file).toBe(text);
 }
 
-/** The dataset folder's generation record names the generated graph the store holds now. */
+/**
+ * The dataset folder's generation record names the generated graph the store holds now, and keeps the rows of the
+ * context's provision queries a whole read of the loaded version gives (a --changed run's, merged from the earlier
+ * record's and those it read again, included).
+ */
 async function expectRecord(out: string, store: EmbeddedStore | Neo4jStore, policy: string): Promise<void> {
   const [folder] = await readdir(out);
-  const record = JSON.parse(await readFile(path.join(out, folder!, GENERATION_RECORD), 'utf8')) as { graph: object };
+  const record = JSON.parse(await readFile(path.join(out, folder!, GENERATION_RECORD), 'utf8')) as { graph: object; generated: { provisions: RecordedProvisionRows } };
   const { graph, triples, writtenAt } = (await store.listDerivedGraphs(policy)).find((g) => g.graph === generatedGraphIri(policy))!;
   expect(record.graph).toMatchObject({ graph, triples, writtenAt });
+  const whole = (await readContextRecording(store, policy)).provisionRows;
+  const rows = (list: readonly (readonly unknown[])[]) => list.map((row) => JSON.stringify(row)).sort();
+  for (const query of Object.keys(PROVISION_QUERIES) as (keyof typeof PROVISION_QUERIES)[]) expect(rows(record.generated.provisions[query]), query).toEqual(rows(whole[query]));
 }
 
 interface Outcome {
@@ -255,6 +263,9 @@ describe('studio generate --changed', () => {
       expect(c.rules).toBeGreaterThan(0);
       expect(c.regenerated + c.kept).toBe(full.items);
       expect(formatGeneration([changed])).toContain(`the items of ${c.splicedRules} unaffected rules taken from the earlier run`);
+      // The context's provisions: only the rules affected read from the store, the others' rows taken from the earlier record.
+      expect(c.provisionsRead).toBe(c.rules);
+      expect(formatGeneration([changed])).toContain(`the context's provisions read from the store: ${c.rules};`);
     }, 120_000);
 
     it('a second reworded rule after the first: the splice reads a spliced run\'s record, and the bytes are still a full run\'s', async () => {
@@ -322,6 +333,16 @@ describe('studio generate --changed', () => {
       expect(changed.changed!.framer).toBe('pass');
       expect(changed.changed!.splicedRules).toBe(0);
       expect(changed.changed!.passBecause).toBe('changed since the earlier run: terms');
+    }, 120_000);
+
+    it('a condition renamed, its content the same: no rule changed by its digest, yet the provisions naming it are read again; every item built (the conditions differ), the same bytes', async () => {
+      const text = reworded(await gifts()).replaceAll('gov:cond-award', 'gov:cond-public-service-award');
+      const { changed } = await compare('splice-condition', 'policies/gifts-code.ttl', await version('condition', text));
+      const c = changed.changed!;
+      expect(c.framer).toBe('pass');
+      expect(c.passBecause).toBe('changed since the earlier run: conditions');
+      // The reworded rule and what depends on it, and besides them the provisions naming the renamed condition.
+      expect(c.provisionsRead).toBeGreaterThan(c.rules);
     }, 120_000);
 
     it('a retitled section as well: every item built (the sections differ), the same bytes', async () => {

@@ -124,6 +124,23 @@ export function describeGraphStore(name: string, factory: StoreFactory): void {
       }
     });
 
+    it('binds a table of provisions: generation-provisions-of and generation-relations-of give the whole queries\' rows of the provisions listed, and no others', async () => {
+      await store.loadPolicy(await readTurtle(MINI));
+      const policy = `${M}policy`;
+      for (const [whole, of] of [['generation-provisions', 'generation-provisions-of'], ['generation-relations', 'generation-relations-of']] as const) {
+        const all = sorted(await store.namedQuery(whole, { policy }));
+        const provisions = [...new Set(all.map((r) => String(r.provision)))];
+        expect(provisions.length, whole).toBeGreaterThan(3);
+        expect(sorted(await store.namedQuery(of, { policy, provisions: provisions.map((provision) => ({ provision })) })), of).toEqual(all);
+        expect(await store.namedQuery(of, { policy, provisions: [] }), of).toEqual([]);
+        // A few listed, and one the policy does not hold: those few's rows, and only theirs.
+        const few = provisions.filter((_, i) => i % 3 === 0);
+        const listed = [...few, `${M}no-such-provision`].map((provision) => ({ provision }));
+        expect(sorted(await store.namedQuery(of, { policy, provisions: listed })), of).toEqual(all.filter((r) => few.includes(String(r.provision))));
+        expect(await store.namedQuery(of, { policy: `${M}no-such-policy`, provisions: listed }), of).toEqual([]);
+      }
+    });
+
     it('answers rules-by-section including subsections', async () => {
       await store.loadPolicy(await readTurtle(MINI));
       const all = await store.namedQuery('rules-by-section', { section: `${M}regulation` });

@@ -66,6 +66,8 @@ export interface ChangedSummary {
   readonly framer: 'splice' | 'pass';
   readonly splicedRules: number;
   readonly passBecause?: string;
+  /** When the context's provisions came from the earlier run's record but for those a change may touch: how many provisions were read from the store (framers/recorded-provisions.ts); absent when the context was read whole. */
+  readonly provisionsRead?: number;
 }
 
 export interface GenerateCommandOptions {
@@ -199,7 +201,7 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
           augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
         }),
       )
-    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}), ...(plan.splice ? { splice: plan.splice } : {}) } : {}) }));
+    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}), ...(plan.splice ? { splice: plan.splice } : {}), ...(plan.context ? { context: plan.context } : {}) } : {}) }));
   if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
   const exports = datasets ? await datasets.close() : undefined;
   await datasets?.record(result.graph, result.index);
@@ -213,12 +215,12 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
     ...(exports ? { exports } : {}),
     ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
     ...(options.check ? { findings } : {}),
-    ...(plan ? { changed: changedSummary(plan, 'splice' in result ? result.splice : undefined) } : {}),
+    ...(plan ? { changed: changedSummary(plan, 'splice' in result ? result.splice : undefined, 'provisionsRead' in result ? result.provisionsRead : undefined) } : {}),
   };
 }
 
 /** What --changed did: the plan's counts, and which path the framer took. */
-function changedSummary(plan: SelectivePlan, splice: SpliceOutcome | undefined): ChangedSummary {
+function changedSummary(plan: SelectivePlan, splice: SpliceOutcome | undefined, provisionsRead: number | undefined): ChangedSummary {
   const spliced = splice !== undefined && splice.differs.length === 0 && splice.rules > 0;
   const passBecause = spliced
     ? undefined
@@ -233,6 +235,7 @@ function changedSummary(plan: SelectivePlan, splice: SpliceOutcome | undefined):
     framer: spliced ? 'splice' : 'pass',
     splicedRules: splice?.rules ?? 0,
     ...(passBecause ? { passBecause } : {}),
+    ...(provisionsRead !== undefined ? { provisionsRead } : {}),
   };
 }
 
@@ -249,6 +252,7 @@ export function formatGeneration(summaries: readonly GenerateSummary[]): string 
           (c.everything ? ` (every item rendered again: ${c.everything})` : c.keptTextsFrom ? ` (their texts read from the ${c.keptTextsFrom === 'datasets' ? "earlier run's datasets" : 'generated graph'})` : ''),
       );
       if (!c.everything) out.push(c.framer === 'splice' ? `the items of ${c.splicedRules} unaffected rules taken from the earlier run as they were; the rest built` : `every item built (${c.passBecause})`);
+      if (c.provisionsRead !== undefined) out.push(`the context's provisions read from the store: ${c.provisionsRead}; the others' taken from the earlier run's record`);
     }
     out.push(formatTable(['family', 'items'], Object.entries(s.byFamily).map(([family, n]) => [family, n])), '');
     const c = s.coverage;

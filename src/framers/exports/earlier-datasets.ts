@@ -38,6 +38,7 @@ import type { KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
 import { activitiesOf, ruleBlocksOf, type RecordedBlockItem } from '../generated-index.js';
+import { readRecordedProvisionRows, type RecordedProvisionRows } from '../recorded-provisions.js';
 import type { Expectation } from '../expectations.js';
 import type { SpliceKeys } from '../generate.js';
 import { eachFileLine } from '../../io/file-lines.js';
@@ -50,6 +51,8 @@ export interface EarlierGraph {
   readonly templates: Map<string, { id: string; contentHash: string }>;
   /** Each rule's own block of items and the splice keys of the run, when the record keeps them (generated-index.ts ruleBlocksOf). */
   readonly splice: { readonly keys: SpliceKeys; readonly blocks: ReadonlyMap<string, readonly RecordedBlockItem[]> } | undefined;
+  /** The rows of the context's provision queries the run generated from, when the record keeps them (recorded-provisions.ts). */
+  readonly provisions: RecordedProvisionRows | undefined;
 }
 
 /** Bytes of a file read at a time; also the window of the earlier suite tests are copied from (they come mostly in the order they were written). */
@@ -111,7 +114,12 @@ export class EarlierDatasets {
     const items = files && record?.generated ? [...files.eval.lines.keys()] : [];
     const activities = files && record?.generated ? activitiesOf(record.generated, items) : undefined;
     const held = activities
-      ? { activities, templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])), splice: ruleBlocksOf(record!.generated!, items) }
+      ? {
+          activities,
+          templates: new Map(record!.generated!.templates.map((t) => [t.plan, { id: t.template, contentHash: t.contentHash }])),
+          splice: ruleBlocksOf(record!.generated!, items),
+          provisions: readRecordedProvisionRows(record!.generated!.provisions),
+        }
       : undefined;
     return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held);
   }
