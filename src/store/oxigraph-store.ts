@@ -30,7 +30,7 @@ import { fromSparqlJson, sparqlTerm, SPARQL_JSON, type SparqlJson } from '../rdf
 import { ALIGNMENT_FILE, ONTOLOGY_FILE, STUDIO, VOCABULARY_GRAPH, DCTERMS } from '../vocabulary.js';
 import { checkTriples, nTriples } from '../rdf/serialize.js';
 import { ntriplesPieces } from '../rdf/ntriples.js';
-import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryError, ReadOnlyQueryError, StudioError } from '../errors.js';
+import { DataFolderError, PolicyDeclarationError, PolicyNotLoadedError, QueryAbortedError, QueryError, ReadOnlyQueryError, StudioError } from '../errors.js';
 
 export interface EmbeddedStoreOptions {
   /** Where loaded policies are kept between runs; omit for a store that forgets on close. */
@@ -558,13 +558,20 @@ export class EmbeddedStore implements GraphStore {
     const query = await this.namedQueryText(name, params, options);
     if ('rows' in query) return query.rows;
     const deadlineMs = options.deadlineMs ?? (this.serving ? NO_DEADLINE_MS : undefined);
+    const here = async () => {
+      await this.readGraphs(query.skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && query.skips.has(e.derivedKind ?? '')));
+      return this.run(query.text, name);
+    };
     let answer: QueryAnswer;
     if (deadlineMs !== undefined) answer = await this.runInThread(this.threads.named, query.text, name, deadlineMs, options);
-    else if (options.aside && this.folder) answer = await this.runAside(query.text, name, query.skips, options);
-    else {
-      await this.readGraphs(query.skips.size === 0 ? undefined : (e) => !(e.kind === 'derived' && query.skips.has(e.derivedKind ?? '')));
-      answer = this.run(query.text, name);
-    }
+    else if (options.aside && this.folder) {
+      // A read aside that fails (a graph file its worker cannot read, say) is read here instead, where a damaged file is
+      // a DataFolderError naming it; the store closing is not retried.
+      answer = await this.runAside(query.text, name, query.skips, options).catch((error: unknown) => {
+        if (error instanceof QueryAbortedError) throw error;
+        return here();
+      });
+    } else answer = await here();
     if (answer.kind !== 'rows') throw new QueryError(name, 'a named query must be a SELECT');
     return [...answer.rows];
   }

@@ -110,6 +110,15 @@ describe('named queries that skip derived graphs', () => {
       bytes.fill(0x78, 0, bytes.indexOf(0x0a));
       await writeFile(file, bytes);
       await expect(store.namedQuery('generation-provisions', { policy: policies[0]! })).rejects.toBeInstanceOf(DataFolderError);
+      // A worker started now cannot read that file either: the read aside fails as the thread's does, naming it.
+      const fresh = await EmbeddedStore.open({ dataDir: copy });
+      try {
+        const error = await fresh.namedQuery('generation-provisions', { policy: policies[0]! }, { aside: true }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DataFolderError);
+        expect((error as Error).message).toContain(file);
+      } finally {
+        await fresh.close();
+      }
       // The worker follows the store's writes: a policy removed is gone from its answers too.
       expect((await store.namedQuery('generation-provisions', { policy: policies[1]! }, { aside: true })).length).toBeGreaterThan(0);
       await store.removePolicy(policies[1]!);
