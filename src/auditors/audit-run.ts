@@ -251,7 +251,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
     if (!run.finished) await run.finish();
     const drafted = await draft?.commit();
     committed = true;
-    graph = drafted ?? (await writeRunGraph(options.store, run, await contextRead, graders));
+    graph = drafted ?? (await writeRunGraph(options.store, run, { policy: loaded }, graders));
   } finally {
     if (!committed) await draft?.abort();
   }

@@ -119,7 +119,7 @@ export function registerAudit(program: Command): void {
         }),
       );
       const run = await RunFolder.open(auditsDir(config.dataDir), outcome.run.id);
-      // Aside: the worker that read the policy's context for the run answers, with the policy already in.
+      // Aside: the worker that read the policy's rules for the run answers, the policy already in it.
       const summary = await summarise(journalRecords<ResultRecord>(run.results), [], await ruleRanks(store, run.manifest.policy, { aside: true }));
       const agreement = judge ? await judgeAgreement(journalRecords<ResultRecord>(run.results)) : undefined;
       if (options.json) printJson({ ...outcome, summary, ...(agreement ? { agreement } : {}) });
