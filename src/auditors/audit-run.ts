@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore } from '../store/graph-store.js';
 import { withChainOfCommand } from './chain-of-command.js';
-import { AuditRunError, PolicyNotLoadedError, StudioError } from '../errors.js';
+import { AuditRunError, StudioError } from '../errors.js';
 import { forEachBounded } from '../llm/bounded.js';
 import type { LlmClient } from '../llm/client.js';
 import { loadedPolicy, readRuleContext, type PolicyContext, type RuleContext } from '../framers/policy-context.js';
@@ -297,10 +297,8 @@ function differences(have: RunManifest, want: Omit<RunManifest, 'version' | 'id'
   return out.length ? out : ['judge'];
 }
 
-/** What an audit needs of the policy: its rules, read aside (in the embedded store, a worker that reads the folder). */
-async function contextOf(store: GraphStore, policy: string): Promise<RuleContext> {
-  const loaded = await store.listPolicies();
-  if (!loaded.some((p) => p.policy === policy)) throw new PolicyNotLoadedError(policy, loaded.map((p) => p.policy));
+/** What an audit needs of the policy: its rules, read aside (in the embedded store, a worker that reads the folder); a policy not loaded is a PolicyNotLoadedError. */
+function contextOf(store: GraphStore, policy: string): Promise<RuleContext> {
   return readRuleContext(store, policy, { aside: true });
 }
 

@@ -627,7 +627,7 @@ export class EmbeddedStore implements GraphStore {
     const key = [...skips].sort().join(' ');
     let aside = this.asideThreads.get(key);
     if (!aside) {
-      const thread = new QueryThread(() => this.asideSources(skips));
+      const thread = new QueryThread(() => this.folderSources((e) => !(e.kind === 'derived' && skips.has(e.derivedKind ?? ''))));
       aside = { thread, skips };
       this.asideThreads.set(key, aside);
     }
@@ -635,19 +635,16 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /**
-   * What an aside worker reads: the vocabulary's files and, from the folder,
-   * every graph but the kept versions and the derived graphs of a kind it
-   * skips, as the entries list them now; a graph this thread holds and has
-   * written since (a commit under way) is dumped.
+   * What a worker that reads the folder itself reads (a server's threads, an
+   * aside one): the vocabulary's files and, as the entries list them now, the
+   * file of every graph `wanted` picks but the kept versions.
    */
-  private asideSources(skips: ReadonlySet<string>): ThreadSource[] {
-    const sources: ThreadSource[] = [ONTOLOGY_FILE, ALIGNMENT_FILE].map((file) => ({ file, format: TURTLE, baseIri: pathToFileURL(file).href, graph: VOCABULARY_GRAPH }));
-    for (const entry of this.entries) {
-      if (entry.kind === 'version' || (entry.kind === 'derived' && skips.has(entry.derivedKind ?? ''))) continue;
-      if (this.committing.has(entry.graph)) sources.push({ text: this.store.dump({ format: NTRIPLES, from_graph_name: oxigraph.namedNode(entry.graph) }), format: NTRIPLES, graph: entry.graph });
-      else sources.push({ file: path.join(this.dataDir!, 'graphs', entry.file), format: entry.format, ...(entry.baseIri ? { baseIri: entry.baseIri } : {}), graph: entry.graph });
-    }
-    return sources;
+  private folderSources(wanted: (entry: GraphEntry) => boolean = () => true): ThreadSource[] {
+    const vocabulary = [ONTOLOGY_FILE, ALIGNMENT_FILE].map((file) => ({ file, format: TURTLE, baseIri: pathToFileURL(file).href, graph: VOCABULARY_GRAPH }));
+    const graphs = this.entries
+      .filter((e) => e.kind !== 'version' && wanted(e))
+      .map((e) => ({ file: path.join(this.dataDir!, 'graphs', e.file), format: e.format, ...(e.baseIri ? { baseIri: e.baseIri } : {}), graph: e.graph }));
+    return [...vocabulary, ...graphs];
   }
 
   async query(text: string, options: ReadOptions = {}): Promise<QueryAnswer> {
@@ -727,14 +724,7 @@ export class EmbeddedStore implements GraphStore {
    * commit runs) is dumped in this thread.
    */
   private threadSources(): ThreadSource[] {
-    if (this.serving) {
-      // Every graph but the kept versions, from its file, as the entries list them now.
-      const vocabulary = [ONTOLOGY_FILE, ALIGNMENT_FILE].map((file) => ({ file, format: TURTLE, baseIri: pathToFileURL(file).href, graph: VOCABULARY_GRAPH }));
-      const graphs = this.entries
-        .filter((e) => e.kind !== 'version')
-        .map((e) => ({ file: path.join(this.dataDir!, 'graphs', e.file), format: e.format, ...(e.baseIri ? { baseIri: e.baseIri } : {}), graph: e.graph }));
-      return [...vocabulary, ...graphs];
-    }
+    if (this.serving) return this.folderSources();
     const sources: ThreadSource[] = [];
     const files = new Map(this.folder ? this.entries.map((e) => [e.graph, e]) : []);
     for (const [graph, file] of this.inMemory) {
