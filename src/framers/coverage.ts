@@ -6,7 +6,7 @@
  * and its own items instead (CoveredByItems).
  */
 
-import type { GraphStore } from '../store/graph-store.js';
+import type { GraphStore, ReadOptions } from '../store/graph-store.js';
 import type { Item } from './item.js';
 import { RULE_KINDS, type PolicyContext } from './policy-context.js';
 import { BOUNDARY_SIDES, SCENARIO_LABELS, type ScenarioLabel } from './templates.js';
@@ -28,12 +28,13 @@ export interface Coverage {
  * terms are asked of the store (a term's every class counts, which the context
  * does not keep), told that it may leave the generated graph out (the embedded
  * store then never reads it into oxigraph); each term an item of the run uses
- * is taken off here, as the query's MINUS would have.
+ * is taken off here, as the query's MINUS would have. `options` are those of
+ * that read (a selective run reads it aside, as it read its context).
  */
-export async function readCoverage(store: GraphStore, policy: string, made?: CoveredByItems): Promise<Coverage> {
+export async function readCoverage(store: GraphStore, policy: string, made?: CoveredByItems, options: ReadOptions = {}): Promise<Coverage> {
   const params = { policy };
   if (made) {
-    const terms = await store.namedQuery('coverage-unused-terms', params, { skips: [made.kind] });
+    const terms = await store.namedQuery('coverage-unused-terms', params, { ...options, skips: [made.kind] });
     return { policy, ...made.openRules(), unusedTerms: terms.filter((r) => !made.terms.has(String(r.term))).map((r) => ({ term: String(r.term), type: String(r.type) })) };
   }
   const [instructions, scenarios, boundaries, terms] = await Promise.all([

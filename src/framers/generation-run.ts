@@ -18,7 +18,7 @@ import type { EarlierGeneration } from './selective.js';
 import type { Template } from './templates.js';
 import { PROV } from '../vocabulary.js';
 import type { PolicyContext } from './policy-context.js';
-import { readContextRecording, type RecordedProvisionRows } from './recorded-provisions.js';
+import { ContextReads, type EarlierProvisionRows } from './recorded-provisions.js';
 import type { TemplateLibrary } from './templates.js';
 import { activityQuads, itemQuads, templateQuads } from './to-rdf.js';
 import { GeneratedIndex } from './generated-index.js';
@@ -72,14 +72,16 @@ export interface GenerationSettings {
   /** Selective regeneration: the earlier run's items of unaffected rules, to splice rather than build (framers/selective.ts). */
   readonly splice?: GenerateOptions['splice'];
   /** Selective regeneration: the earlier run's rows of the context's provision queries, and the provisions to read again (framers/recorded-provisions.ts). */
-  readonly context?: { readonly rows: RecordedProvisionRows; readonly reread: ReadonlySet<string> };
+  readonly context?: EarlierProvisionRows;
+  /** The context's reads, when begun ahead of the run (a selective run begins them while it is planned); otherwise they begin here. */
+  readonly reads?: ContextReads;
 }
 
 /** Generates a policy's items and stores them; same policy, templates and seed give the same graph. */
 export async function generateForPolicy(store: GraphStore, policy: string, library: TemplateLibrary, settings: GenerationSettings): Promise<GenerationResult> {
   checkGenerationSettings(settings);
   settings.signal?.throwIfAborted();
-  const { context, provisionRows, provisionsRead } = await readContextRecording(store, policy, settings.context);
+  const { context, provisionRows, provisionsRead } = await (settings.reads ?? ContextReads.begin(store, policy)).read(settings.context);
   settings.signal?.throwIfAborted();
   const framer = new Framer(context, library, {
     seed: settings.seed,

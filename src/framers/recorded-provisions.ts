@@ -11,7 +11,7 @@
  * gives (up to order, which policyContext sorts away), so is the context.
  */
 
-import type { GraphStore, Row, Value } from '../store/graph-store.js';
+import type { GraphStore, ReadOptions, Row, Value } from '../store/graph-store.js';
 import { CONTEXT_QUERIES, loadedPolicy, policyContext, type ContextQuery, type ContextRows, type PolicyContext } from './policy-context.js';
 
 /** The context queries whose rows are per provision, each with the columns it answers, in order. */
@@ -33,30 +33,68 @@ export interface ContextRead {
   readonly provisionsRead?: number;
 }
 
+/** The rows an earlier run recorded of the version before, and the provisions whose rows may differ between the two (changed, added, removed, or whose section changed). */
+export interface EarlierProvisionRows {
+  readonly rows: RecordedProvisionRows;
+  readonly reread: ReadonlySet<string>;
+}
+
+/** The context queries asked whole in every run: all but the provision queries, which a run with an earlier record asks about a few provisions. */
+const WHOLE_QUERIES = CONTEXT_QUERIES.filter((query) => !(query in PROVISION_QUERIES));
+
 /**
- * Reads a policy's context. With `earlier`, the rows an earlier run recorded
- * of the version before, and `reread`, the provisions whose rows may differ
- * between the two (changed, added, removed, or whose section changed): the
- * provision queries are asked about `reread` only, and every other provision's
- * rows are the earlier run's.
+ * A policy's context being read: the queries every run asks whole are begun
+ * at once (a selective run begins them aside, ReadOptions.aside, while it is
+ * planned, so that the embedded store's worker reads the policy on the other
+ * core meanwhile), the provision queries once it is known which provisions to
+ * read again.
  */
-export async function readContextRecording(store: GraphStore, policyIri: string, earlier?: { readonly rows: RecordedProvisionRows; readonly reread: ReadonlySet<string> }): Promise<ContextRead> {
-  const policy = await loadedPolicy(store, policyIri);
-  const params = { policy: policyIri };
-  const listed = earlier ? [...earlier.reread].sort().map((provision) => ({ provision })) : [];
-  const answers = await Promise.all(
-    CONTEXT_QUERIES.map((query) => (earlier && query in PROVISION_QUERIES ? store.namedQuery(`${query}-of`, { ...params, provisions: listed }) : store.namedQuery(query, params))),
-  );
-  const rows = {} as Record<ContextQuery, readonly Row[]>;
-  CONTEXT_QUERIES.forEach((query, i) => (rows[query] = answers[i]!));
-  if (earlier) {
-    for (const query of PROVISION_QUERY_NAMES) {
-      const kept = earlier.rows[query].filter((values) => !earlier.reread.has(String(values[0]))).map((values) => rowOf(query, values));
-      rows[query] = [...kept, ...rows[query]];
-    }
+export class ContextReads {
+  private readonly whole: Promise<readonly (readonly Row[])[]>;
+
+  private constructor(
+    private readonly store: GraphStore,
+    private readonly policyIri: string,
+    private readonly options: ReadOptions,
+  ) {
+    this.whole = Promise.all(WHOLE_QUERIES.map((query) => store.namedQuery(query, { policy: policyIri }, options)));
+    // Awaited by read(); a failure meanwhile (the run stopped before it reads) is not left unhandled.
+    this.whole.catch(() => undefined);
   }
-  const provisionRows = Object.fromEntries(PROVISION_QUERY_NAMES.map((query) => [query, rows[query].map((row) => PROVISION_QUERIES[query].map((column) => row[column] ?? null))])) as unknown as RecordedProvisionRows;
-  return { context: policyContext(policy, rows as ContextRows), provisionRows, ...(earlier ? { provisionsRead: earlier.reread.size } : {}) };
+
+  /** Begins the queries every run asks whole (`options` as for any read). */
+  static begin(store: GraphStore, policyIri: string, options: ReadOptions = {}): ContextReads {
+    return new ContextReads(store, policyIri, options);
+  }
+
+  /**
+   * The context. With `earlier`, the provision queries are asked about
+   * `earlier.reread` only, and every other provision's rows are the earlier
+   * run's.
+   */
+  async read(earlier?: EarlierProvisionRows): Promise<ContextRead> {
+    const policy = await loadedPolicy(this.store, this.policyIri);
+    const params = { policy: this.policyIri };
+    const listed = earlier ? [...earlier.reread].sort().map((provision) => ({ provision })) : [];
+    const [provisionAnswers, wholeAnswers] = await Promise.all([
+      Promise.all(PROVISION_QUERY_NAMES.map((query) => (earlier ? this.store.namedQuery(`${query}-of`, { ...params, provisions: listed }, this.options) : this.store.namedQuery(query, params, this.options)))),
+      this.whole,
+    ]);
+    const rows = {} as Record<ContextQuery, readonly Row[]>;
+    WHOLE_QUERIES.forEach((query, i) => (rows[query] = wholeAnswers[i]!));
+    PROVISION_QUERY_NAMES.forEach((query, i) => {
+      const read = provisionAnswers[i]!;
+      const kept = earlier ? earlier.rows[query].filter((values) => !earlier.reread.has(String(values[0]))).map((values) => rowOf(query, values)) : [];
+      rows[query] = [...kept, ...read];
+    });
+    const provisionRows = Object.fromEntries(PROVISION_QUERY_NAMES.map((query) => [query, rows[query].map((row) => PROVISION_QUERIES[query].map((column) => row[column] ?? null))])) as unknown as RecordedProvisionRows;
+    return { context: policyContext(policy, rows as ContextRows), provisionRows, ...(earlier ? { provisionsRead: earlier.reread.size } : {}) };
+  }
+}
+
+/** Reads a policy's context at once (ContextReads, `earlier` and `options` as there). */
+export async function readContextRecording(store: GraphStore, policyIri: string, earlier?: EarlierProvisionRows, options: ReadOptions = {}): Promise<ContextRead> {
+  return ContextReads.begin(store, policyIri, options).read(earlier);
 }
 
 function rowOf(query: ProvisionQuery, values: readonly Value[]): Row {

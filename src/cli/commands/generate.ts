@@ -18,6 +18,7 @@ import { TemplateLibrary, TEMPLATES_DIR } from '../../framers/templates.js';
 import { generateForPolicy } from '../../framers/generation-run.js';
 import { planSelective, type SelectivePlan } from '../../framers/selective.js';
 import { readCoverage, type Coverage } from '../../framers/coverage.js';
+import { ContextReads } from '../../framers/recorded-provisions.js';
 import { ItemChecker, formatFindings, type Finding } from '../../framers/item-check.js';
 import { DatasetWriter, policyDatasetFolder, type ExportSummary } from '../../framers/exports/write-exports.js';
 import { INSTRUCTLAB_MIN_EXAMPLES, LEFT_OUT_NOTE } from '../../framers/exports/instructlab.js';
@@ -29,6 +30,9 @@ import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
 import { formatTable, printJson } from '../output.js';
 import { commaList } from '../option-values.js';
+
+/** How a selective run reads the policy: aside (ReadOptions.aside), the command's thread never reading it into oxigraph. */
+const ASIDE = { aside: true } as const;
 
 export interface GenerateSummary {
   readonly policy: string;
@@ -154,6 +158,8 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
   const policies = options.policy ? [options.policy] : loaded;
   // Every plan before any generation: a policy without earlier generated data stops the command before it changes anything.
   const plans = new Map<string, SelectivePlan>();
+  // A selective run reads its context aside, begun before it plans (so the embedded store's worker reads the policy meanwhile, on the other core).
+  const reads = new Map(options.changed ? policies.map((policy) => [policy, ContextReads.begin(store, policy, ASIDE)]) : []);
   try {
     if (options.changed) {
       for (const policy of policies) {
@@ -162,7 +168,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
       }
     }
     for (const policy of policies) {
-      summaries.push(await generatePolicy(store, policy, library, options, plans.get(policy), prompt));
+      summaries.push(await generatePolicy(store, policy, library, options, plans.get(policy), prompt, reads.get(policy)));
       // Its earlier datasets' lines go with it, before the next policy's generation.
       await plans.get(policy)?.datasets?.close();
       plans.delete(policy);
@@ -174,7 +180,7 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
 }
 
 /** One policy's generation (selective, with a plan), datasets and summary. */
-async function generatePolicy(store: GraphStore, policy: string, library: TemplateLibrary, options: GenerateCommandOptions, plan: SelectivePlan | undefined, prompt: Awaited<ReturnType<typeof loadAugmentPrompt>> | undefined): Promise<GenerateSummary> {
+async function generatePolicy(store: GraphStore, policy: string, library: TemplateLibrary, options: GenerateCommandOptions, plan: SelectivePlan | undefined, prompt: Awaited<ReturnType<typeof loadAugmentPrompt>> | undefined, reads: ContextReads | undefined): Promise<GenerateSummary> {
   const families = options.families ? { families: options.families } : {};
   const augment = options.augment;
   // Datasets are written as the items come, a batch at a time; the writer opens with the first batch, once the context is known.
@@ -201,7 +207,7 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
           augment: { paraphrases: augment.paraphrases, prompt: prompt!, progress, ...(augment.families ? { families: augment.families } : {}) },
         }),
       )
-    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}), ...(plan.splice ? { splice: plan.splice } : {}), ...(plan.context ? { context: plan.context } : {}) } : {}) }));
+    : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}), ...(plan.splice ? { splice: plan.splice } : {}), ...(plan.context ? { context: plan.context } : {}) } : {}), ...(reads ? { reads } : {}) }));
   if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
   const exports = datasets ? await datasets.close() : undefined;
   await datasets?.record(result.graph, result.index);
@@ -211,7 +217,7 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
     triples: result.graph.triples,
     byFamily: result.summary.byFamily,
     preferencePairs: result.summary.preferencePairs,
-    coverage: await readCoverage(store, policy, result.covered),
+    coverage: await readCoverage(store, policy, result.covered, plan ? ASIDE : {}),
     ...(exports ? { exports } : {}),
     ...('augmentation' in result ? { augmentation: (result as AugmentedGenerationResult).augmentation } : {}),
     ...(options.check ? { findings } : {}),
