@@ -96,6 +96,8 @@ export interface Splice {
   readonly read: (item: string) => { readonly messages: readonly Message[]; readonly reference: string; readonly expectations: readonly Expectation[] };
   /** A spliced item's rejected answer, if it has one, read when first asked. */
   readonly rejected: (item: string) => string | undefined;
+  /** Whether a spliced item has a rejected answer, without reading it (the earlier run wrote a preference pair of it). */
+  readonly paired: (item: string) => boolean;
 }
 
 /** An earlier item of a rule's own block: what the rule and its template do not say, but its texts (Splice.read). */
@@ -1153,4 +1155,14 @@ class SplicedRuleItem implements Item {
     if (this.#rejected === null) this.#rejected = this.#splice.rejected(this.iri) || undefined;
     return this.#rejected;
   }
+
+  /** Whether it has a rejected answer, which is not read for that. */
+  get paired(): boolean {
+    return this.#rejected === null ? this.#splice.paired(this.iri) : this.#rejected !== undefined;
+  }
+}
+
+/** Whether an item has a rejected answer (a preference pair): a spliced item's is not read to say so. */
+export function hasRejectedAnswer(item: Item): boolean {
+  return item instanceof SplicedRuleItem ? item.paired : Boolean(item.rejected);
 }

@@ -12,7 +12,7 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore, Progress } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
-import { Framer, FAMILIES, type GenerateOptions, type SpliceOutcome } from './generate.js';
+import { Framer, FAMILIES, hasRejectedAnswer, type GenerateOptions, type SpliceOutcome } from './generate.js';
 import { generatedGraphIri, templateIri, type Item } from './item.js';
 import type { EarlierGeneration } from './selective.js';
 import type { Template } from './templates.js';
@@ -219,7 +219,7 @@ export class ItemCount {
   add(item: Item): void {
     this.items++;
     this.byFamily[item.family] = (this.byFamily[item.family] ?? 0) + 1;
-    if (item.rejected) this.preferencePairs++;
+    if (hasRejectedAnswer(item)) this.preferencePairs++;
   }
 
   summary(): GenerationSummary {

@@ -224,6 +224,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
       },
       read: (item) => datasets!.read(item),
       rejected: (item) => datasets!.rejected(item),
+      paired: (item) => datasets!.paired(item),
     };
   }
   return {

@@ -202,6 +202,8 @@ async function compare(name: string, v1: string, v2: string, options: CompareOpt
     const c = changed!.changed!;
     expect(expectSameAsFull(graphA, graphB, [c.from, ...earlierVersions], c.to)).toBe(c.kept);
     await expectSameDatasets(`${a}-out`, `${b}-out`);
+    // The counts printed too (a spliced item's preference pair counted without reading its rejected answer).
+    expect({ items: changed!.items, byFamily: changed!.byFamily, preferencePairs: changed!.preferencePairs }).toEqual({ items: full!.items, byFamily: full!.byFamily, preferencePairs: full!.preferencePairs });
     // The coverage each run printed, counted from its own items with the generated graph left out, is the queries' on the whole graph.
     expect(changed!.coverage).toEqual(await readCoverage(storeA, policy));
     expect(full!.coverage).toEqual(await readCoverage(storeB, policy));

@@ -173,6 +173,11 @@ export class EarlierDatasets {
     return rejected;
   }
 
+  /** Whether a taken item has a preference pair (then `rejected` gives its answer), its line not read. */
+  paired(iri: string): boolean {
+    return this.taken.has(iri) && this.files!.pairs.lines.has(iri);
+  }
+
   /**
    * The earlier lines of an item whose texts were taken, to copy: a kept item
    * is the earlier run's in all its records say (its IRI hashes its template,
