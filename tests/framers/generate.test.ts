@@ -3,7 +3,8 @@
  * say, what they expect, and the datasets written from them.
  */
 
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +233,32 @@ describe('dataset exports', () => {
         expect(text).toContain(`section ${l.section} (`);
       }
     }
+  });
+
+  it("written again into the same folder, the taxonomy loses the qna.yaml of a section it no longer writes, and no other file", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'studio-datasets-'));
+    const before = await writeExports(items, result.context, out);
+    const [gone, kept] = before.instructlab;
+    const stray = path.join(path.dirname(kept!.file), 'notes.txt');
+    await writeFile(stray, 'written by hand');
+    // The second run has none of the first section's instructions, nor of the second but one, which leaves it under the minimum.
+    const [goneSection, keptSection] = [gone!.section, kept!.section];
+    let spared = 0;
+    const after = await writeExports(
+      items.filter((i) => i.type !== 'Instruction' || (i.sections[0]?.number !== goneSection && (i.sections[0]?.number !== keptSection || spared++ < 1))),
+      result.context,
+      out,
+    );
+    expect(after.instructlab.map((f) => f.section)).not.toContain(goneSection);
+    expect(after.instructlab.map((f) => f.section)).not.toContain(keptSection);
+    expect(after.instructlabLeftOut.map((l) => l.section)).toContain(keptSection);
+    expect(existsSync(gone!.file)).toBe(false);
+    expect(existsSync(path.dirname(gone!.file))).toBe(false);
+    // The folder with a file of someone else's stays, with that file; its qna.yaml goes.
+    expect(existsSync(kept!.file)).toBe(false);
+    expect(await readFile(stray, 'utf8')).toBe('written by hand');
+    for (const f of after.instructlab) expect(existsSync(f.file), f.file).toBe(true);
+    expect(after.instructlab.length).toBe(before.instructlab.length - 2);
   });
 
   it('asks what a defined act means as an act, and a defined thing by its name in quotes', () => {

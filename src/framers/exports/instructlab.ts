@@ -7,9 +7,11 @@
  * no metadata field. InstructLab's schema asks for at least 5 distinct
  * examples per file: a section with fewer is left out, listed in
  * instructlab/left-out.txt and in the result (the CLI says so on stderr).
+ * Written again into the same folder, the taxonomy loses the qna.yaml of a
+ * section it no longer writes.
  */
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, type YAMLSeq } from 'yaml';
 import type { Item } from '../item.js';
@@ -79,6 +81,7 @@ export class InstructLabTaxonomy {
   async write(context: PolicyContext, root: string, policySlug: string): Promise<Taxonomy> {
     const files: TaxonomyFile[] = [];
     const leftOut: LeftOutSection[] = [];
+    const skills = path.join(root, 'compositional_skills', 'grounded', policySlug);
     for (const [sectionIri, { section: first, examples }] of [...this.bySection].sort(([a], [b]) => a.localeCompare(b))) {
       const section = context.sections.get(sectionIri) ?? { ...first, sourceText: '' };
       if (examples.length < INSTRUCTLAB_MIN_EXAMPLES) {
@@ -96,12 +99,13 @@ export class InstructLabTaxonomy {
       examples.forEach((e, i) => {
         (seq.items[i] as { commentBefore?: string }).commentBefore = ` item ${e.item}; rules ${e.rules.join(' ')}`;
       });
-      const dir = path.join(root, 'compositional_skills', 'grounded', policySlug, slug(`section ${section.number || section.title}`));
+      const dir = path.join(skills, slug(`section ${section.number || section.title}`));
       await mkdir(dir, { recursive: true });
       const file = path.join(dir, 'qna.yaml');
       await writeFile(file, doc.toString({ lineWidth: 0 }));
       files.push({ file, section: section.number, examples: examples.length });
     }
+    await removeStaleFiles(skills, new Set(files.map((f) => f.file)));
     const note = path.join(root, LEFT_OUT_NOTE);
     if (leftOut.length > 0) {
       await mkdir(root, { recursive: true });
@@ -114,6 +118,24 @@ export class InstructLabTaxonomy {
       await rm(note, { force: true });
     }
     return { files, leftOut };
+  }
+}
+
+/**
+ * Removes the qna.yaml of each section folder an earlier run wrote and this
+ * one did not (the section is gone, or now has too few examples), and the
+ * folder if nothing else is left in it: InstructLab reads every qna.yaml of
+ * the taxonomy. Other files are left alone.
+ */
+async function removeStaleFiles(skills: string, written: ReadonlySet<string>): Promise<void> {
+  const folders = await readdir(skills, { withFileTypes: true }).catch(() => []);
+  for (const folder of folders) {
+    if (!folder.isDirectory()) continue;
+    const dir = path.join(skills, folder.name);
+    const file = path.join(dir, 'qna.yaml');
+    if (written.has(file)) continue;
+    await rm(file, { force: true });
+    await rmdir(dir).catch(() => undefined);
   }
 }
 
