@@ -317,13 +317,15 @@ describe('studio generate --changed', () => {
         await runGeneration(store, { seed: 1, out });
         const [folder] = await readdir(out);
         const [evalFile, recordFile] = [path.join(out, folder!, 'eval.jsonl'), path.join(out, folder!, GENERATION_RECORD)];
-        // The first instruction's turns broken, and the record made to vouch for the file as it is now.
+        // The first instruction's turns broken, and the record made to vouch for the file as it is now, and to keep no
+        // InstructLab files (so that every instruction's texts are asked, for the taxonomy).
         const lines = (await readFile(evalFile, 'utf8')).split('\n');
         const at = lines.findIndex((l) => l.includes('"type":"Instruction"'));
         lines[at] = lines[at]!.replace('"messages":[', '"messages":[[');
         await writeFile(evalFile, lines.join('\n'));
-        const record = JSON.parse(await readFile(recordFile, 'utf8')) as { files: Record<string, string> };
+        const record = JSON.parse(await readFile(recordFile, 'utf8')) as { files: Record<string, string>; taxonomy?: unknown };
         record.files['eval.jsonl'] = createHash('sha256').update(lines.join('\n')).digest('hex');
+        delete record.taxonomy;
         await writeFile(recordFile, JSON.stringify(record));
         await expect(runGeneration(store, { seed: 1, out, changed: true })).rejects.toThrow(/eval\.jsonl: the line of https:\/\/\S+ does not read as the datasets write it/);
       } finally {
@@ -473,6 +475,56 @@ describe('studio generate --changed', () => {
       expect(await readFile(evalFile, 'utf8')).toBe(evals.join('\n'));
     } finally {
       await store.close();
+    }
+  }, 60_000);
+
+  it("leaves an InstructLab qna.yaml as it is when its section's examples are the earlier run's, and writes one whose section changed or whose file was edited", async () => {
+    const v2 = path.join(dir, 'gifts-code-taxonomy-v2.ttl');
+    await writeFile(v2, edit(await readFile('policies/gifts-code.ttl', 'utf8'), 'must not let a prohibited source give a gift', 'must not allow a prohibited source to give a gift'));
+    const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'taxonomy-a') });
+    const fullStore = await EmbeddedStore.open({ dataDir: path.join(dir, 'taxonomy-b') });
+    const [out, fullOut] = [path.join(dir, 'taxonomy-a-out'), path.join(dir, 'taxonomy-b-out')];
+    try {
+      await loadAndDetect(store, 'policies/gifts-code.ttl');
+      await runGeneration(store, { seed: 1, out });
+      const [folder] = await readdir(out);
+      const root = path.join(out, folder!, 'instructlab');
+      const recordFile = path.join(out, folder!, GENERATION_RECORD);
+      const record = JSON.parse(await readFile(recordFile, 'utf8')) as { taxonomy: Record<string, { sha256: string }> };
+      const names = Object.keys(record.taxonomy).sort();
+      expect(names.length).toBeGreaterThanOrEqual(5);
+      const v1 = new Map<string, string>();
+      // Every file marked, the record made to vouch for the marks (so a file left as it is keeps its mark), but one's.
+      const edited = names[0]!;
+      for (const name of names) {
+        const text = await readFile(path.join(root, name), 'utf8');
+        v1.set(name, text);
+        await writeFile(path.join(root, name), `${text}# LEFT\n`);
+        if (name !== edited) record.taxonomy[name]!.sha256 = createHash('sha256').update(`${text}# LEFT\n`).digest('hex');
+      }
+      await writeFile(recordFile, JSON.stringify(record));
+      await loadAndDetect(store, v2);
+      await runGeneration(store, { seed: 1, out, changed: true });
+      await loadAndDetect(fullStore, v2);
+      await runGeneration(fullStore, { seed: 1, out: fullOut });
+      const fullRoot = path.join(fullOut, folder!, 'instructlab');
+      let [left, changed] = [0, 0];
+      for (const name of names) {
+        const [after, full] = [await readFile(path.join(root, name), 'utf8'), await readFile(path.join(fullRoot, name), 'utf8')];
+        if (full !== v1.get(name)) changed++;
+        if (name === edited || full !== v1.get(name)) expect(after, name).toBe(full);
+        else if (after !== full) {
+          expect(after, name).toBe(`${full}# LEFT\n`);
+          left++;
+        }
+      }
+      // The section of the reworded rule was written again (its mark gone, a full run's bytes); others were left (the
+      // code's rules refer to each other closely, so a change affects rules of several sections).
+      expect(changed).toBeGreaterThan(0);
+      expect(left).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+      await fullStore.close();
     }
   }, 60_000);
 

@@ -42,6 +42,7 @@ import { readRecordedProvisionRows, type RecordedProvisionRows } from '../record
 import type { Expectation } from '../expectations.js';
 import type { SpliceKeys } from '../generate.js';
 import { eachFileLine } from '../../io/file-lines.js';
+import type { WrittenSkill } from './instructlab.js';
 
 /** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
 export interface EarlierGraph {
@@ -85,6 +86,8 @@ export class EarlierDatasets {
     private readonly systemPrompt: string,
     /** What the graph holds, when the files are the graph's and the record says it. */
     readonly held: EarlierGraph | undefined,
+    /** The InstructLab files the earlier run wrote, when the files are the graph's and the record says it (instructlab.ts). */
+    readonly skills: Readonly<Record<string, WrittenSkill>> | undefined,
   ) {}
 
   /**
@@ -121,7 +124,7 @@ export class EarlierDatasets {
           provisions: readRecordedProvisionRows(record!.generated!.provisions),
         }
       : undefined;
-    return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held);
+    return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held, files ? record?.taxonomy : undefined);
   }
 
   /** Whether the files are those the graph's version was written with: then `texts` gives what they hold (and `held`, when the record keeps it, what the graph holds). */

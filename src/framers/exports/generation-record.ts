@@ -17,6 +17,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
 import type { GeneratedIndexRecord } from '../generated-index.js';
+import type { WrittenSkill } from './instructlab.js';
 
 export const GENERATION_RECORD = '.generation.json';
 
@@ -32,6 +33,8 @@ export interface GenerationRecord {
   readonly files: Readonly<Record<RecordedFile, string>> & { readonly 'chat.jsonl'?: string };
   /** What the graph holds, in brief (generated-index.ts), with each item's activity in the order of the files' lines; absent after a run that did not count it (augmented). */
   readonly generated?: GeneratedIndexRecord;
+  /** Each InstructLab qna.yaml written, by its path under instructlab/, for a later run to leave as it is (instructlab.ts); not in a record an older studio wrote. */
+  readonly taxonomy?: Readonly<Record<string, WrittenSkill>>;
 }
 
 /** Writes the record (to a temporary name first, so that a crash leaves none rather than half of one). */
@@ -62,5 +65,20 @@ export async function generationRecordOf(folder: string, graph: DerivedGraph): P
   if (!named || typeof record.systemPrompt !== 'string' || typeof record.files !== 'object' || record.files === null) return undefined;
   if (!RECORDED_FILES.every((f) => typeof record.files[f] === 'string')) return undefined;
   const same = named.graph === graph.graph && named.policy === graph.policy && named.policySha256 === graph.policySha256 && named.triples === graph.triples && named.writtenAt === graph.writtenAt;
-  return same ? record : undefined;
+  if (!same) return undefined;
+  // A taxonomy that does not read as one is no record of it: every qna.yaml is written.
+  if (record.taxonomy !== undefined && !writtenSkills(record.taxonomy)) {
+    const { taxonomy: _, ...rest } = record;
+    return rest;
+  }
+  return record;
+}
+
+/** Whether a record's taxonomy reads as written files (instructlab.ts WrittenSkill) by their paths. */
+function writtenSkills(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((skill: unknown) => {
+    const s = skill as Partial<WrittenSkill> | null;
+    return typeof s === 'object' && s !== null && typeof s.inputs === 'string' && typeof s.sha256 === 'string' && typeof s.examples === 'number';
+  });
 }

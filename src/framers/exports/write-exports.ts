@@ -15,7 +15,7 @@ import type { Item } from '../item.js';
 import { localName, type PolicyContext } from '../policy-context.js';
 import { chatRecords } from './chat-jsonl.js';
 import { evalRecords } from './eval-suite.js';
-import { InstructLabTaxonomy, slug, type LeftOutSection, type TaxonomyFile } from './instructlab.js';
+import { InstructLabTaxonomy, slug, type LeftOutSection, type TaxonomyFile, type WrittenTaxonomy } from './instructlab.js';
 import { JsonlWriter } from './jsonl.js';
 import { preferenceRecords } from './preference-jsonl.js';
 import { PromptfooWriter } from './promptfoo.js';
@@ -77,6 +77,8 @@ export class DatasetWriter {
   ) {}
 
   private copied = 0;
+  /** The InstructLab files written or left, once closed, for the record. */
+  private skills: WrittenTaxonomy['skills'] | undefined;
 
   /**
    * Opens the folder's files for writing, and drops the folder's generation
@@ -130,13 +132,15 @@ export class DatasetWriter {
       evalLines.push(line);
     }
     await this.promptfoo.write(items, earlier ? (item, index) => earlier.test(item.iri, evalLines[index]) : undefined);
-    this.instructlab.add(items);
+    // A copied item says what the earlier run's did: InstructLab's file of a section of such items alone may be left as it is.
+    this.instructlab.add(items, earlier ? (_, index) => evalLines[index] === undefined : undefined);
   }
 
   async close(): Promise<ExportSummary> {
     const [chat, preference, evalCount, promptfoo] = [await this.chat.close(), await this.preference.close(), await this.evaluation.close(), await this.promptfoo.close()];
     await this.earlier?.close();
-    const { files: instructlab, leftOut } = await this.instructlab.write(this.context, path.join(this.folder, 'instructlab'), policySlug(this.context));
+    const { files: instructlab, leftOut, skills } = await this.instructlab.write(this.context, path.join(this.folder, 'instructlab'), policySlug(this.context), this.earlier?.skills);
+    this.skills = skills;
     return {
       folder: this.folder,
       chat,
@@ -160,6 +164,7 @@ export class DatasetWriter {
       systemPrompt: this.systemPrompt,
       files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest(), 'chat.jsonl': this.chat.digest() },
       ...(index ? { generated: index.record() } : {}),
+      ...(this.skills ? { taxonomy: this.skills } : {}),
     });
   }
 }
