@@ -15,15 +15,10 @@
  * `--changed` runs it (the items of the rules not affected spliced from the
  * earlier run, the rest built, kept ones with their earlier texts).
  *
- * With `--shares`, then, for each share of the rules (in per cent), the same
- * `--changed` run after that share of the rules of the first version is
- * reworded instead (spread over the sections, as the 1% are): how its time
- * grows with the change, at a fixed policy (0 rewords none).
- *
- *   npx tsx scripts/bench/generate-changed.ts [rules ...] [--shares 0,0.1,1,10]   (default 1000 10000)
+ *   npx tsx scripts/bench/generate-changed.ts [rules ...]   (default 1000 10000)
  */
 
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
@@ -36,10 +31,7 @@ import { Framer } from '../../src/framers/generate.js';
 import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
 import { writeSyntheticPolicy } from './synthetic-policy.js';
 
-const args = process.argv.slice(2);
-const sharesAt = args.indexOf('--shares');
-const shares = sharesAt < 0 ? [] : args.splice(sharesAt, 2)[1]!.split(',').map(Number);
-const sizes = args.map(Number).filter((n) => n > 0);
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
@@ -50,7 +42,6 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wall: number
 }
 
 const rows: string[] = [];
-const byShare: string[] = [];
 for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
   const dir = await mkdtemp(path.join(tmpdir(), 'studio-bench-changed-'));
   const file = path.join(dir, 'policy.ttl');
@@ -60,16 +51,9 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
   try {
     const loaded = await a.loadPolicy(await readTurtle(file));
     await runGeneration(a, { seed: 1, out: path.join(dir, 'a-out') });
-    const text = await readFile(file, 'utf8');
-    if (shares.length > 0) {
-      // The first version's data folder and datasets, for the runs by share.
-      await a.close();
-      await cp(path.join(dir, 'a'), path.join(dir, 'v1'), { recursive: true });
-      await cp(path.join(dir, 'a-out'), path.join(dir, 'v1-out'), { recursive: true });
-      a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
-    }
     // Every 100th rule reworded: 1% of the rules.
-    await writeFile(file, reworded(text, 100));
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace(/(syn:rule-(\d+) a studio:\w+ ;[^]*?studio:text "[^"]*)\."/g, (whole, head: string, r: string) => (Number(r) % 100 === 50 ? `${head}, as amended."` : whole)));
     await a.loadPolicy(await readTurtle(file));
     await b.loadPolicy(await readTurtle(file));
 
@@ -103,26 +87,6 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
       `| ${rules.toLocaleString('en')} | ${full.value[0]!.items.toLocaleString('en')} | ${c.rules} | ${c.regenerated.toLocaleString('en')} | ${c.kept.toLocaleString('en')} | ${s(full.wall)} / ${s(full.cpu)} | ${s(changed.wall)} / ${s(changed.cpu)} | ${s(plan.wall)} | ${s(passFull.wall)} | ${s(passKept.wall)} |`,
     );
     process.stderr.write(`${rows.at(-1)}\n`);
-
-    for (const share of shares) {
-      await a.close();
-      for (const [from, to] of [['v1', 'a'], ['v1-out', 'a-out']] as const) {
-        await rm(path.join(dir, to), { recursive: true, force: true });
-        await cp(path.join(dir, from), path.join(dir, to), { recursive: true });
-      }
-      await writeFile(file, share === 0 ? text : reworded(text, Math.round(100 / share)));
-      a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
-      await a.loadPolicy(await readTurtle(file));
-      await a.close();
-      a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
-      const run = await timed(() => runGeneration(a, { seed: 1, out: path.join(dir, 'a-out'), changed: true }));
-      const r = (run.value[0] as GenerateSummary).changed!;
-      if (r.framer !== 'splice' && share > 0) throw new Error(`--changed built every item: ${r.passBecause}`);
-      byShare.push(
-        `| ${rules.toLocaleString('en')} | ${share}% | ${r.rules} | ${r.regenerated.toLocaleString('en')} | ${r.kept.toLocaleString('en')} | ${s(run.wall)} / ${s(run.cpu)} | ${Math.round((100 * run.wall) / full.wall)}% / ${Math.round((100 * run.cpu) / full.cpu)}% |`,
-      );
-      process.stderr.write(`${byShare.at(-1)}\n`);
-    }
   } finally {
     await a.close();
     await b.close();
@@ -132,13 +96,3 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
 console.log('| rules | items | rules affected | rendered again | kept | full generate, wall / CPU s | --changed, wall / CPU s | of which planning, s | framer pass alone, full, s | framer pass alone, as --changed (spliced), s |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(row);
-if (byShare.length > 0) {
-  console.log('\n| rules | share reworded | rules affected | rendered again | kept | --changed, wall / CPU s | of the full run, wall / CPU |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|');
-  for (const row of byShare) console.log(row);
-}
-
-/** The policy's text with every `every`-th rule reworded (the rule numbered every/2 in each run of `every`). */
-function reworded(text: string, every: number): string {
-  return text.replace(/(syn:rule-(\d+) a studio:\w+ ;[^]*?studio:text "[^"]*)\."/g, (whole, head: string, r: string) => (Number(r) % every === Math.floor(every / 2) ? `${head}, as amended."` : whole));
-}
