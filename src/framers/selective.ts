@@ -118,6 +118,8 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
   const current = (await store.listPolicies()).find((p) => p.policy === policy)!;
   const from = generated.policySha256;
+  // The earlier datasets' files read from the disk while the versions are parsed and compared.
+  const prefetched = options.datasets ? EarlierDatasets.prefetch(options.datasets) : undefined;
   // The loaded version from the source the store keeps of it, as the earlier one is read: parsing it is quicker than exporting the graph's triples.
   const nowSource = await store.readVersion(policy, current.sha256);
   const nowQuads = nowSource ? parseTurtle(nowSource) : await store.exportQuads(policy);
@@ -157,7 +159,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const changedSections = new Set(changedEntities(before.sections, now.sections));
 
   let everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
-  const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything }) : undefined;
+  const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything, ...(prefetched ? { prefetched } : {}) }) : undefined;
   // The kept texts were written by the generator code the record names: other code may say the same item otherwise
   // (a helper of the framers changed, not a template). A record that names none was written by older code.
   if (!everything && datasets?.held && datasets.held.splice?.keys.generator !== generatorCode().slice(0, 32)) {

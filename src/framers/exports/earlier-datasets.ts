@@ -95,9 +95,9 @@ export class EarlierDatasets {
    * and chat.jsonl when the folder's record names `graph` and the files
    * match it; undefined when the folder has no eval.jsonl.
    */
-  static async read(folder: string, graph: DerivedGraph, options: { readonly texts: boolean }): Promise<EarlierDatasets | undefined> {
+  static async read(folder: string, graph: DerivedGraph, options: { readonly texts: boolean; readonly prefetched?: PrefetchedFiles }): Promise<EarlierDatasets | undefined> {
     const record = options.texts ? await generationRecordOf(folder, graph) : undefined;
-    const file = (name: string) => path.join(folder, name);
+    const file = (name: VouchedFile) => ({ file: path.join(folder, name), bytes: options.prefetched?.get(name) });
     let files: { eval: IndexedFile; pairs: IndexedFile; chat: IndexedFile | undefined } | undefined;
     if (record) {
       const evalFile = await readVouched(file('eval.jsonl'), record.files['eval.jsonl'], evalItem);
@@ -108,7 +108,7 @@ export class EarlierDatasets {
     const evalHashes = new Map<string, string>();
     if (!files) {
       // Not the graph's: only a hash of each line is kept, for the suite's tests.
-      const found = await eachLine(file('eval.jsonl'), (bytes, start, end) => {
+      const found = await eachLine(file('eval.jsonl').file, (bytes, start, end) => {
         const iri = evalItem(bytes, start, end);
         if (iri !== undefined && !evalHashes.has(iri)) evalHashes.set(iri, lineHash(bytes.toString('utf8', start, end)));
       });
@@ -125,6 +125,15 @@ export class EarlierDatasets {
         }
       : undefined;
     return new EarlierDatasets(folder, files, evalHashes, record?.systemPrompt ?? '', held, files ? record?.taxonomy : undefined);
+  }
+
+  /**
+   * Begins reading the files `read` takes the texts and lines from, so that
+   * the disk works while the caller does (selective.ts plans meanwhile); what
+   * is read counts only once `read` finds the record vouching for it.
+   */
+  static prefetch(folder: string): PrefetchedFiles {
+    return new Map(VOUCHED_FILES.map((name) => [name, readFile(path.join(folder, name)).catch(() => undefined)]));
   }
 
   /** Whether the files are those the graph's version was written with: then `texts` gives what they hold (and `held`, when the record keeps it, what the graph holds). */
@@ -321,9 +330,16 @@ async function eachLine(file: string, take: (bytes: Buffer, start: number, end: 
   return true;
 }
 
+/** The files whose lines `--changed` copies, when the folder's record vouches for them. */
+const VOUCHED_FILES = ['eval.jsonl', 'preference.jsonl', 'chat.jsonl'] as const;
+type VouchedFile = (typeof VOUCHED_FILES)[number];
+
+/** The bytes of the vouched files, being read (undefined for a file that cannot be). */
+export type PrefetchedFiles = ReadonlyMap<VouchedFile, Promise<Buffer | undefined>>;
+
 /** A file whose SHA-256 is `sha256`, read whole, each line indexed by the item `itemOf` finds in it (the first line of an item wins); undefined when it cannot be read or its digest differs. */
-async function readVouched(file: string, sha256: string, itemOf: (bytes: Buffer, start: number, end: number) => string | undefined): Promise<IndexedFile | undefined> {
-  const bytes = await readFile(file).catch(() => undefined);
+async function readVouched(source: { readonly file: string; readonly bytes: Promise<Buffer | undefined> | undefined }, sha256: string, itemOf: (bytes: Buffer, start: number, end: number) => string | undefined): Promise<IndexedFile | undefined> {
+  const bytes = await (source.bytes ?? readFile(source.file).catch(() => undefined));
   if (!bytes || createHash('sha256').update(bytes).digest('hex') !== sha256) return undefined;
   const lines = new Map<string, readonly [number, number]>();
   let start = 0;
