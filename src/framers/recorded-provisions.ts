@@ -92,11 +92,6 @@ export class ContextReads {
   }
 }
 
-/** Reads a policy's context at once (ContextReads, `earlier` and `options` as there). */
-export async function readContextRecording(store: GraphStore, policyIri: string, earlier?: EarlierProvisionRows, options: ReadOptions = {}): Promise<ContextRead> {
-  return ContextReads.begin(store, policyIri, options).read(earlier);
-}
-
 function rowOf(query: ProvisionQuery, values: readonly Value[]): Row {
   return Object.fromEntries(PROVISION_QUERIES[query].map((column, i) => [column, values[i] ?? null]));
 }

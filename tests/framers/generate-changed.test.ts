@@ -28,7 +28,7 @@ import { GENERATION_RECORD } from '../../src/framers/exports/generation-record.j
 import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js';
 import { planSelective } from '../../src/framers/selective.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
-import { PROVISION_QUERIES, readContextRecording, type RecordedProvisionRows } from '../../src/framers/recorded-provisions.js';
+import { ContextReads, PROVISION_QUERIES, type RecordedProvisionRows } from '../../src/framers/recorded-provisions.js';
 import { Framer } from '../../src/framers/generate.js';
 import type { Item } from '../../src/framers/item.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
@@ -155,7 +155,7 @@ async function expectRecord(out: string, store: EmbeddedStore | Neo4jStore, poli
   expect(record.graph).toMatchObject({ graph, triples, writtenAt });
   // Read aside, as --changed reads: a parse of the policy labels its blank nodes afresh, and the rows of a provision with
   // one (always read again) carry the labels of the store's worker, which answers here too.
-  const whole = (await readContextRecording(store, policy, undefined, { aside: true })).provisionRows;
+  const whole = (await ContextReads.begin(store, policy, { aside: true }).read()).provisionRows;
   const rows = (list: readonly (readonly unknown[])[]) => list.map((row) => JSON.stringify(row)).sort();
   for (const query of Object.keys(PROVISION_QUERIES) as (keyof typeof PROVISION_QUERIES)[]) expect(rows(record.generated.provisions[query]), query).toEqual(rows(whole[query]));
 }

@@ -18,6 +18,7 @@ import { Document, type YAMLSeq } from 'yaml';
 import type { Item } from '../item.js';
 import type { PolicyContext } from '../policy-context.js';
 import type { SectionRef } from '../expectations.js';
+import { sha256 } from '../hierarchy.js';
 
 export interface TaxonomyFile {
   readonly file: string;
@@ -112,7 +113,7 @@ export class InstructLabTaxonomy {
       const dir = path.join(folder, slug(`section ${section.number || section.title}`));
       const file = path.join(dir, 'qna.yaml');
       const name = path.relative(root, file).split(path.sep).join('/');
-      const inputs = createHash('sha256').update(JSON.stringify([context_, description, items.map((i) => ('item' in i ? i.item : i.iri))])).digest('hex');
+      const inputs = sha256(JSON.stringify([context_, description, items.map((i) => ('item' in i ? i.item : i.iri))]));
       const before = earlier?.[name];
       if (!rendered && before?.inputs === inputs && (await sha256Of(file)) === before.sha256) {
         files.push({ file, section: section.number, examples: before.examples });
@@ -138,7 +139,7 @@ export class InstructLabTaxonomy {
       const text = doc.toString({ lineWidth: 0 });
       await writeFile(file, text);
       files.push({ file, section: section.number, examples: examples.length });
-      skills[name] = { inputs, sha256: createHash('sha256').update(text).digest('hex'), examples: examples.length };
+      skills[name] = { inputs, sha256: sha256(text), examples: examples.length };
     }
     await removeStaleFiles(folder, new Set(files.map((f) => f.file)));
     const note = path.join(root, LEFT_OUT_NOTE);
