@@ -127,6 +127,10 @@ export class CachingStore implements GraphStore {
     return this.store.readVersion(policy, sha256);
   }
 
+  readVersionFacts(policy: string, sha256: string, code: string): Promise<Uint8Array | undefined> {
+    return this.store.readVersionFacts(policy, sha256, code);
+  }
+
   namedQuery(name: string, params: QueryParams = {}, options?: ReadOptions): Promise<Row[]> {
     const key = `${name}\n${JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)))}`;
     const cached = this.answers.get(key);

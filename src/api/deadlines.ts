@@ -80,6 +80,10 @@ export class DeadlineStore implements GraphStore {
     return this.store.readVersion(policy, sha256);
   }
 
+  readVersionFacts(policy: string, sha256: string, code: string): Promise<Uint8Array | undefined> {
+    return this.store.readVersionFacts(policy, sha256, code);
+  }
+
   removePolicy(policy: string): Promise<boolean> {
     return this.store.removePolicy(policy);
   }

@@ -47,15 +47,13 @@
  * audiences, the labels of its roles, or the names of the assistant.
  */
 
-import type { Quad } from '@rdfjs/types';
 import type { GraphStore } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
-import { parseTurtle } from '../rdf/turtle.js';
-import { RDF, RDFS, STUDIO } from '../vocabulary.js';
+import { STUDIO } from '../vocabulary.js';
 import { readStoredVersion } from '../evolution/stored-versions.js';
-import { readSnapshot, type Entity, type PolicySnapshot } from '../evolution/snapshot.js';
+import type { Entity, PolicySnapshot } from '../evolution/snapshot.js';
+import { readVersionFacts, type VersionFacts } from '../evolution/version-facts.js';
 import { dependentRules } from '../evolution/impact.js';
-import { ruleDigests } from '../evolution/rule-digests.js';
 import type { KeptTexts, ReuseCandidate, Splice, SplicedItem } from './generate.js';
 import { itemIri } from './item.js';
 import type { Message, TemplateLibrary } from './templates.js';
@@ -74,6 +72,8 @@ export interface SelectivePlan {
   readonly affected: ReadonlySet<string>;
   /** Why everything is rendered again, when it is. */
   readonly everything?: string;
+  /** The versions (`from`, `to`) whose facts were read from their source, the store keeping none of them (evolution/version-facts.ts). */
+  readonly parsed: readonly string[];
   /** Asked by the framer for each item. */
   readonly reuse: (item: ReuseCandidate) => KeptTexts | undefined;
   /** Counted as the framer asks: items rendered again, and items whose stored texts were kept. */
@@ -106,9 +106,6 @@ export interface EarlierGeneration {
 }
 
 const ASSISTANT = `${STUDIO}Assistant`;
-const ROLE = `${STUDIO}Role`;
-const [PERSONA, SERVES, TYPE, LABEL] = [`${STUDIO}persona`, `${STUDIO}serves`, `${RDF}type`, `${RDFS}label`];
-const [CONDITION, IN_POLICY] = [`${STUDIO}condition`, `${STUDIO}inPolicy`];
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
 /** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
@@ -120,23 +117,24 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const from = generated.policySha256;
   // The earlier datasets' files read from the disk while the versions are parsed and compared.
   const prefetched = options.datasets ? EarlierDatasets.prefetch(options.datasets) : undefined;
-  // The loaded version from the source the store keeps of it, as the earlier one is read: parsing it is quicker than exporting the graph's triples.
-  const nowSource = await store.readVersion(policy, current.sha256);
-  const nowQuads = nowSource ? parseTurtle(nowSource) : await store.exportQuads(policy);
-  let oldQuads: Quad[];
-  if (from === current.sha256) oldQuads = nowQuads;
-  else {
-    try {
-      oldQuads = parseTurtle((await readStoredVersion(store, policy, from)).source);
-    } catch (error) {
-      throw new InvalidOptionError(`--changed: the generated graph of ${policy} was derived from version ${from.slice(0, 12)}, which the store no longer keeps (${(error as Error).message}); run \`studio generate\` first`);
-    }
-  }
-  const before = readSnapshot(oldQuads);
-  const now = readSnapshot(nowQuads);
+  // Each version's facts as the store kept them when it was loaded, or read from the source it keeps (the loaded one's
+  // from its source too: parsing it is quicker than exporting the graph's triples).
+  const nowRead = await readVersionFacts(store, policy, current.sha256, async () => (await store.readVersion(policy, current.sha256)) ?? (await store.exportQuads(policy)));
+  const oldRead =
+    from === current.sha256
+      ? nowRead
+      : await readVersionFacts(store, policy, from, async () => {
+          try {
+            return (await readStoredVersion(store, policy, from)).source;
+          } catch (error) {
+            throw new InvalidOptionError(`--changed: the generated graph of ${policy} was derived from version ${from.slice(0, 12)}, which the store no longer keeps (${(error as Error).message}); run \`studio generate\` first`);
+          }
+        });
+  const [old, nowFacts] = [oldRead.facts, nowRead.facts];
+  const [before, now] = [old.snapshot, nowFacts.snapshot];
 
   // Rules a change affects: as the audits' carry-over counts them, with the dependency walk over both versions.
-  const [oldDigests, newDigests] = [ruleDigests(before), ruleDigests(now)];
+  const [oldDigests, newDigests] = [old.digests, nowFacts.digests];
   const changed = [...newDigests].filter(([iri, digest]) => oldDigests.get(iri) !== digest).map(([iri]) => iri);
   const removed = [...oldDigests.keys()].filter((iri) => !newDigests.has(iri));
   const dependents = dependentRules([before, now], [...changed, ...removed], (iri) => iri, new Set(newDigests.keys()));
@@ -158,7 +156,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   }
   const changedSections = new Set(changedEntities(before.sections, now.sections));
 
-  let everything = globalChange(oldQuads, nowQuads, before, now, changedTerms);
+  let everything = globalChange(old, nowFacts, changedTerms);
   const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything, ...(prefetched ? { prefetched } : {}) }) : undefined;
   // The kept texts were written by the generator code the record names: other code may say the same item otherwise
   // (a helper of the framers changed, not a template). A record that names none was written by older code.
@@ -234,12 +232,13 @@ export async function planSelective(store: GraphStore, policy: string, library: 
     from,
     to: current.sha256,
     affected,
+    parsed: [...new Set([...(oldRead.kept ? [] : [from]), ...(nowRead.kept ? [] : [current.sha256])])],
     ...(everything ? { everything } : { earlier, keptTextsFrom }),
     reuse,
     counts,
     ...(datasets ? { datasets } : {}),
     ...(splice ? { splice } : { spliceless: spliceless! }),
-    ...(held?.provisions ? { context: { rows: held.provisions, reread: provisionsToRead(affected, [oldQuads, nowQuads], [before, now], policy) } } : {}),
+    ...(held?.provisions ? { context: { rows: held.provisions, reread: provisionsToRead(affected, [old, nowFacts]) } } : {}),
   };
 }
 
@@ -251,25 +250,13 @@ export async function planSelective(store: GraphStore, policy: string, library: 
  * and besides them each provision whose conditions' IRIs or membership of the
  * policy differ, or whose section is not declared as one in either version.
  */
-function provisionsToRead(affected: ReadonlySet<string>, quads: readonly (readonly Quad[])[], versions: readonly PolicySnapshot[], policy: string): Set<string> {
+function provisionsToRead(affected: ReadonlySet<string>, versions: readonly VersionFacts[]): Set<string> {
   const out = new Set(affected);
-  const [before, now] = quads.map((list) => {
-    const conditions = new Map<string, string[]>();
-    const members = new Set<string>();
-    for (const q of list) {
-      const p = q.predicate.value;
-      if (p === CONDITION) {
-        const named = conditions.get(q.subject.value);
-        if (named) named.push(q.object.value);
-        else conditions.set(q.subject.value, [q.object.value]);
-      } else if (p === IN_POLICY && q.object.value === policy) members.add(q.subject.value);
-    }
-    return { conditions: new Map([...conditions].map(([subject, named]) => [subject, named.sort().join(' ')])), members };
-  });
-  for (const subject of new Set([...before!.conditions.keys(), ...now!.conditions.keys()])) if (before!.conditions.get(subject) !== now!.conditions.get(subject)) out.add(subject);
-  for (const subject of before!.members) if (!now!.members.has(subject)) out.add(subject);
-  for (const subject of now!.members) if (!before!.members.has(subject)) out.add(subject);
-  for (const version of versions) {
+  const [before, now] = versions as [VersionFacts, VersionFacts];
+  for (const subject of new Set([...before.conditions.keys(), ...now.conditions.keys()])) if (before.conditions.get(subject) !== now.conditions.get(subject)) out.add(subject);
+  for (const subject of before.members) if (!now.members.has(subject)) out.add(subject);
+  for (const subject of now.members) if (!before.members.has(subject)) out.add(subject);
+  for (const { snapshot: version } of versions) {
     for (const p of version.provisions.values()) if ((p.fields.section ?? []).some((s) => !version.sections.has(s))) out.add(p.iri);
   }
   return out;
@@ -325,33 +312,16 @@ function relatedTerms(terms: ReadonlySet<string>, versions: readonly PolicySnaps
 }
 
 /** Why every item must be rendered again, if it must: something any item may say changed. */
-function globalChange(oldQuads: readonly Quad[], nowQuads: readonly Quad[], before: PolicySnapshot, now: PolicySnapshot, changedTerms: ReadonlySet<string>): string | undefined {
-  if (JSON.stringify(before.metadata.title ?? []) !== JSON.stringify(now.metadata.title ?? [])) return 'the policy title changed';
-  const [a, b] = [globalFacts(oldQuads), globalFacts(nowQuads)];
+function globalChange(old: VersionFacts, now: VersionFacts, changedTerms: ReadonlySet<string>): string | undefined {
+  if (JSON.stringify(old.snapshot.metadata.title ?? []) !== JSON.stringify(now.snapshot.metadata.title ?? [])) return 'the policy title changed';
+  const [a, b] = [old.globals, now.globals];
   if (a.personas !== b.personas) return 'the personas of the deployment contexts changed';
   if (a.audiences !== b.audiences) return 'the audiences of the deployment contexts changed';
   if (a.roles !== b.roles) return 'the labels of the roles changed';
-  for (const version of [before, now]) {
+  for (const version of [old.snapshot, now.snapshot]) {
     for (const t of changedTerms) if (isUnder(version, t, ASSISTANT)) return `a name of the assistant changed (${t})`;
   }
   return undefined;
-}
-
-function globalFacts(quads: readonly Quad[]): { personas: string; audiences: string; roles: string } {
-  const personas = new Set<string>();
-  const audiences = new Set<string>();
-  const roles = new Set<string>();
-  for (const q of quads) {
-    const p = q.predicate.value;
-    if (p === PERSONA) personas.add(q.object.value);
-    else if (p === SERVES) audiences.add(q.object.value);
-    else if (p === TYPE && q.object.value === ROLE) roles.add(q.subject.value);
-  }
-  // The roles' labels in a second pass: only the roles', not every subject's.
-  const labels = new Set<string>();
-  for (const q of quads) if (q.predicate.value === LABEL && roles.has(q.subject.value)) labels.add(q.object.value);
-  const text = (values: ReadonlySet<string>) => [...values].sort().join('\n');
-  return { personas: text(personas), audiences: text(audiences), roles: text(labels) };
 }
 
 function isUnder(version: PolicySnapshot, term: string, ancestor: string): boolean {

@@ -54,6 +54,13 @@ export interface GraphEntry {
    * query's text: rows of another text are not used. Absent in older folders.
    */
   readonly summary?: { readonly name: string; readonly query: string; readonly rows: readonly Readonly<Record<string, string | number | boolean | null>>[] };
+  /**
+   * For a policy or a version: the file (in graphs/) of the facts computed
+   * where it was parsed (src/evolution/version-facts.ts), with the
+   * fingerprint of the code that computed them. Absent when it was loaded
+   * without them, and in older folders.
+   */
+  readonly facts?: { readonly file: string; readonly code: string };
 }
 
 interface Manifest {
@@ -162,6 +169,11 @@ export class DataFolder {
     return PendingFile.create(path.join(this.root, GRAPHS), name);
   }
 
+  /** The bytes of a file in graphs/ that an entry names beside its graph (its facts); undefined when it cannot be read (removed meanwhile). */
+  async readGraphFile(name: string): Promise<Buffer | undefined> {
+    return readFile(path.join(this.root, GRAPHS, name)).catch(() => undefined);
+  }
+
   /** The content of a graph file the folder keeps, in pieces of whole lines (of about `size` bytes), never decoded. */
   graphBytes(entry: GraphEntry, size?: number): AsyncGenerator<Buffer> {
     return lineBytes(path.join(this.root, GRAPHS, entry.file), size);
@@ -218,7 +230,7 @@ export class DataFolder {
   }
 
   private async removeOrphans(): Promise<void> {
-    const used = new Set((await this.readManifest()).graphs.map((g) => g.file));
+    const used = new Set((await this.readManifest()).graphs.flatMap((g) => [g.file, ...(g.facts ? [g.facts.file] : [])]));
     for (const name of await readdir(path.join(this.root, GRAPHS))) {
       // A graph still being written by a live process is not an orphan yet.
       const writer = PARTIAL.exec(name);

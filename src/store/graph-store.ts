@@ -157,6 +157,14 @@ export interface ParsedPolicy {
   readonly summary?: KeptSummary;
   /** The Turtle itself in UTF-8, when its text was decoded only where it was parsed (an API upload: see PolicySource). */
   readonly turtle?: Uint8Array;
+  /** What planning a selective regeneration reads of this version, computed where it was parsed (src/evolution/version-facts.ts), for a store to keep with it. */
+  readonly facts?: KeptFacts;
+}
+
+/** A version's facts as a store keeps them (src/evolution/version-facts.ts): their bytes, with the fingerprint of the code that computed them. */
+export interface KeptFacts {
+  readonly code: string;
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -212,6 +220,13 @@ export interface GraphStore {
    * version of that policy with that SHA-256.
    */
   readVersion(policy: string, sha256: string): Promise<TurtleSource | undefined>;
+
+  /**
+   * The facts kept with a version of a policy when it was loaded
+   * (ParsedPolicy.facts), when they were computed by the code `code` names;
+   * undefined when the store keeps none of that version, or of other code.
+   */
+  readVersionFacts(policy: string, sha256: string, code: string): Promise<Uint8Array | undefined>;
 
   /** Removes a policy, the graphs derived from it and its kept versions; false when it was not loaded. */
   removePolicy(policy: string): Promise<boolean>;

@@ -12,7 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import neo4j, { type Driver, type ManagedTransaction, type Record as Neo4jRecord } from 'neo4j-driver';
 import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
-import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
+import { DEFAULT_KEEP_VERSIONS, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptFacts, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row, type Value } from './graph-store.js';
 import { checkParams, isIri, loadNamedQuery, type QueryParams } from './named-queries.js';
 import type { PortableRows } from './portable-rows.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../rdf/turtle.js';
@@ -91,7 +91,7 @@ export class Neo4jStore implements GraphStore {
       loadedAt: new Date().toISOString(),
       ...(options.loadedBy ? { loadedBy: options.loadedBy } : {}),
     };
-    await this.importGraph(policy, quads, meta, progress, { source, keep: options.keepVersions ?? DEFAULT_KEEP_VERSIONS });
+    await this.importGraph(policy, quads, meta, progress, { source, keep: options.keepVersions ?? DEFAULT_KEEP_VERSIONS, ...(parsed?.facts ? { facts: parsed.facts } : {}) });
     return toLoadedPolicy(meta);
   }
 
@@ -109,6 +109,12 @@ export class Neo4jStore implements GraphStore {
     const packed = record.get('contentGzip') as string | null;
     const text = packed === null ? String(record.get('content')) : gunzipSync(Buffer.from(packed, 'base64')).toString('utf8');
     return { file: String(record.get('source')), text, baseIri: baseIri ?? `file:///version/${sha256}.ttl` };
+  }
+
+  async readVersionFacts(policy: string, sha256: string, code: string): Promise<Uint8Array | undefined> {
+    const record = (await this.read(async (tx) => (await tx.run(await readStatement('read-version-facts'), { policy, sha256 })).records))[0];
+    const [facts, made] = [record?.get('facts') as string | null | undefined, record?.get('code') as string | null | undefined];
+    return facts && made === code ? Buffer.from(facts, 'base64') : undefined;
   }
 
   async listPolicies(): Promise<LoadedPolicy[]> {
@@ -429,7 +435,7 @@ export class Neo4jStore implements GraphStore {
     quads: readonly Quad[],
     meta: Record<string, unknown> | undefined,
     progress?: Progress,
-    version?: { readonly source: TurtleSource; readonly keep: number },
+    version?: { readonly source: TurtleSource; readonly keep: number; readonly facts?: KeptFacts },
   ): Promise<void> {
     const projection = project(quads, {
       bnodeScope: createHash('sha1').update(`${graph} ${String(meta?.sha256)}`).digest('hex').slice(0, 16),
@@ -485,7 +491,13 @@ export class Neo4jStore implements GraphStore {
         if (revisionOf) meta.revisionOf = revisionOf;
         const { kind: _kind, ...kept } = meta;
         await tx.run(await readStatement('record-version'), {
-          version: { ...kept, contentGzip: gzipSync(version.source.text, { level: 1 }).toString('base64'), ...(version.source.baseIri ? { baseIri: version.source.baseIri } : {}) },
+          version: {
+            ...kept,
+            contentGzip: gzipSync(version.source.text, { level: 1 }).toString('base64'),
+            ...(version.source.baseIri ? { baseIri: version.source.baseIri } : {}),
+            // Its facts (gzipped already), when it was parsed with them: see GraphStore.readVersionFacts.
+            ...(version.facts ? { factsGzip: Buffer.from(version.facts.bytes).toString('base64'), factsCode: version.facts.code } : {}),
+          },
         });
         await tx.run(await readStatement('prune-versions'), { policy: meta.policy, current: meta.sha256, keep: neo4j.int(Math.max(0, version.keep)) });
       }

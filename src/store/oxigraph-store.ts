@@ -81,6 +81,8 @@ export class EmbeddedStore implements GraphStore {
   private reading: Promise<void> = Promise.resolve();
   /** Without a data folder, the source of each policy and kept version, by file name (with one, the folder keeps them). */
   private readonly texts = new Map<string, string>();
+  /** Without a data folder: the facts kept with each version (GraphEntry.facts), by file name. */
+  private readonly factBytes = new Map<string, Uint8Array>();
 
   private constructor(
     private readonly store: oxigraph.Store,
@@ -220,7 +222,7 @@ export class EmbeddedStore implements GraphStore {
         policy = parsed!.policy;
         title = parsed!.title;
       }
-      const entry: GraphEntry = {
+      let entry: GraphEntry = {
         graph: graph.value,
         kind: 'policy',
         file: `${graph.value.slice('urn:studio:graph:'.length)}.ttl`,
@@ -238,6 +240,9 @@ export class EmbeddedStore implements GraphStore {
         // A policy checked in a worker brings its summary, so that the query does not hold up the server's thread.
         ...(parsed?.summary?.name === KEPT_QUERY.name ? { summary: parsed.summary } : store ? await summarise(store, graph) : await summariseParsed(parsed!)),
       };
+      // Its facts, when it was parsed with them, in a file of their own beside it (named by version and code: never rewritten with other bytes).
+      const facts = parsed?.facts ? { file: `facts-${entry.sha256.slice(0, 32)}-${parsed.facts.code.slice(0, 16)}.json.gz`, code: parsed.facts.code } : undefined;
+      if (facts) entry = { ...entry, facts };
       // Graphs derived from the policy stay: they record the version they came from. The version replaced is kept when it differs.
       const isOld = (e: GraphEntry) => e.kind === 'policy' && e.policy === policy;
       const replaced = this.entries.filter(isOld);
@@ -250,8 +255,11 @@ export class EmbeddedStore implements GraphStore {
       };
       progress?.(2, 3);
       // An upload's bytes are written as they came; only Turtle given as text is encoded here (a piece a turn).
-      if (this.folder) await this.folder.update({ [entry.file]: parsed?.turtle ?? textPieces(policyText(source)) }, replace);
-      else this.texts.set(entry.file, policyText(source, parsed));
+      if (this.folder) await this.folder.update({ [entry.file]: parsed?.turtle ?? textPieces(policyText(source)), ...(facts ? { [facts.file]: parsed!.facts!.bytes } : {}) }, replace);
+      else {
+        this.texts.set(entry.file, policyText(source, parsed));
+        if (facts) this.factBytes.set(facts.file, parsed!.facts!.bytes);
+      }
       const onDisk = loaded;
       if (!this.serving) {
         for (const old of replaced) {
@@ -327,8 +335,16 @@ export class EmbeddedStore implements GraphStore {
   /** Without a data folder: forgets the sources no entry names any more. */
   private forgetTexts(): void {
     if (this.folder) return;
-    const used = new Set(this.entries.map((e) => e.file));
+    const used = new Set(this.entries.flatMap((e) => [e.file, ...(e.facts ? [e.facts.file] : [])]));
     for (const file of this.texts.keys()) if (!used.has(file)) this.texts.delete(file);
+    for (const file of this.factBytes.keys()) if (!used.has(file)) this.factBytes.delete(file);
+  }
+
+  async readVersionFacts(policy: string, sha256: string, code: string): Promise<Uint8Array | undefined> {
+    const entry = this.entries.find((e) => (e.kind === 'policy' || e.kind === 'version') && e.policy === policy && e.sha256 === sha256 && e.facts?.code === code);
+    if (!entry?.facts) return undefined;
+    // A file another process pruned meanwhile reads as none: the version is then parsed.
+    return this.folder ? this.folder.readGraphFile(entry.facts.file) : this.factBytes.get(entry.facts.file);
   }
 
   async putDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, quads: readonly Quad[]): Promise<DerivedGraph> {

@@ -16,7 +16,8 @@ import { subjectLines } from './locate.js';
 import { InvalidTripleError, PolicyDeclarationError, TurtleSyntaxError } from '../errors.js';
 import { DCTERMS, STUDIO } from '../vocabulary.js';
 import type { KeptValidation, PolicyValidator, Violation } from './validator.js';
-import type { KeptSummary } from '../store/graph-store.js';
+import type { KeptFacts, KeptSummary } from '../store/graph-store.js';
+import { keptFacts } from '../evolution/version-facts.js';
 import N3 from 'n3';
 
 /** What a user may upload at most (config.ts: "uploads" and STUDIO_MAX_*). */
@@ -50,6 +51,8 @@ export interface CheckedPolicy {
   readonly summary?: KeptSummary;
   /** The Turtle in UTF-8, as uploaded (upload-worker.ts adds it: the server's thread never decodes the upload). */
   readonly turtle?: Uint8Array;
+  /** What planning a selective regeneration reads of this version (evolution/version-facts.ts), for the store to keep with it. */
+  readonly facts?: KeptFacts;
 }
 
 /** What checking an upload found: exactly one of these. */
@@ -119,6 +122,8 @@ export function preparePolicy(source: TurtleSource, quads: readonly Quad[]): Ext
     triples: lines.length,
     sha256: createHash('sha256').update(source.text).digest('hex'),
     subjects: [...new Set(quads.filter((q) => q.subject.termType === 'NamedNode').map((q) => q.subject.value))],
+    // Computed while the quads are at hand, for the store to keep with the version (a selective regeneration then need not parse it).
+    facts: keptFacts(quads, policy),
   };
 }
 

@@ -19,6 +19,7 @@ import N3 from 'n3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
+import { loadPolicies } from '../../src/cli/commands/load.js';
 import { detectConflicts } from '../../src/conflicts/detect.js';
 import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { runGeneration, formatGeneration, type GenerateCommandOptions, type GenerateSummary } from '../../src/cli/commands/generate.js';
@@ -48,10 +49,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Loads as `studio load` does (the version's facts kept with it: see version-facts.ts), and detects the conflicts. */
 async function loadAndDetect(store: EmbeddedStore | Neo4jStore, file: string): Promise<string> {
-  const loaded = await store.loadPolicy(await readTurtle(file));
-  await writeConflicts(store, await detectConflicts(store, { policy: loaded.policy }));
-  return loaded.policy;
+  const [loaded] = await loadPolicies(store, [file], { validate: false });
+  await writeConflicts(store, await detectConflicts(store, { policy: loaded!.policy }));
+  return loaded!.policy;
 }
 
 const STUDIO = 'https://w3id.org/alignment-studio/ns#';
@@ -308,6 +310,41 @@ describe('studio generate --changed', () => {
         await store.close();
       }
     }, 60_000);
+
+    it('plans from the facts each version was loaded with as from the versions parsed: a reworded rule, a renamed condition, a relabelled role', async () => {
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-facts') });
+      const out = path.join(dir, 'splice-facts-out');
+      try {
+        const policy = await loadAndDetect(store, 'policies/gifts-code.ttl');
+        await runGeneration(store, { seed: 1, out });
+        const library = await TemplateLibrary.load();
+        const folder = policyDatasetFolder(out, (await store.listPolicies()).find((p) => p.policy === policy)!);
+        // The same store but for the facts it keeps: none, so both versions are parsed.
+        const parsing = new Proxy(store, { get: (target, key) => (key === 'readVersionFacts' ? async () => undefined : Reflect.get(target, key, target)) });
+        const edits = {
+          reworded: reworded(await gifts()),
+          condition: reworded(await gifts()).replaceAll('gov:cond-award', 'gov:cond-public-service-award'),
+          role: edit(await gifts(), 'rdfs:label "official superior"', 'rdfs:label "superior official"'),
+        };
+        for (const [name, text] of Object.entries(edits)) {
+          await loadAndDetect(store, await version(`facts-${name}`, text));
+          const plan = async (from: typeof store) => {
+            const p = await planSelective(from, policy, library, { datasets: folder, seed: 1 });
+            await p.datasets?.close();
+            return { parsed: p.parsed, affected: [...p.affected].sort(), everything: p.everything, reread: p.context && [...p.context.reread].sort() };
+          };
+          const [kept, parsed] = [await plan(store), await plan(parsing)];
+          expect(kept.parsed, name).toEqual([]);
+          expect(parsed.parsed, name).toHaveLength(2);
+          expect({ ...kept, parsed: [] }, name).toEqual({ ...parsed, parsed: [] });
+          expect(kept.affected.length + (kept.everything ? 1 : 0), name).toBeGreaterThan(0);
+        }
+        // What each edit shows: the relabelled role renders everything again; the renamed condition reads more provisions again than it affects.
+        expect((await planSelective(store, policy, library, { seed: 1 })).everything).toBe('the labels of the roles changed');
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
 
     it("a spliced item's line that does not read as the datasets write it, in files the record vouches for, is an error naming the file", async () => {
       const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-unreadable') });

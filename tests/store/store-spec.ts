@@ -9,6 +9,9 @@ import N3 from 'n3';
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import type { GraphStore, Row } from '../../src/store/graph-store.js';
 import { readPortableRows } from '../../src/store/portable-rows.js';
+import { decodeFacts, factsCode, versionFacts } from '../../src/evolution/version-facts.js';
+import { preparePolicy } from '../../src/validation/upload-check.js';
+import { toChecked } from '../../src/cli/commands/load.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle.js';
 import {
   PolicyDeclarationError,
@@ -302,6 +305,34 @@ mini:cond-window a studio:TimeWindowCondition ;
       expect(await store.removePolicy(`${M}policy`)).toBe(true);
       expect(await store.listVersions()).toEqual([]);
       expect(await store.readVersion(`${M}policy`, shas[2]!)).toBeUndefined();
+    });
+
+    it("keeps a version's facts when loaded with them, for the code that computed them, through its replacement and no longer than the version", async () => {
+      const first = await readTurtle(MINI);
+      const second = sourceOf('mini-v2.ttl', first.text.replace('Employees must not accept gifts from suppliers."', 'Staff must not accept gifts from suppliers."'));
+      // As `studio load` and an upload prepare a file: parsed once, its facts with it.
+      const load = (source: TurtleSource, keepVersions?: number) => store.loadPolicy(source, undefined, toChecked(preparePolicy(source, parseTurtle(source))), keepVersions === undefined ? {} : { keepVersions });
+      const expected = (source: TurtleSource) => versionFacts(parseTurtle(source), `${M}policy`);
+      const v1 = await load(first);
+      const read = async (sha256: string, code = factsCode()) => {
+        const bytes = await store.readVersionFacts(`${M}policy`, sha256, code);
+        return bytes && decodeFacts(bytes);
+      };
+      expect(await read(v1.sha256)).toEqual(expected(first));
+      expect(await store.readVersionFacts(`${M}policy`, v1.sha256, 'other code')).toBeUndefined();
+      expect(await store.readVersionFacts('https://example.org/other#policy', v1.sha256, factsCode())).toBeUndefined();
+      const v2 = await load(second);
+      expect(await read(v2.sha256)).toEqual(expected(second));
+      expect(await read(v1.sha256)).toEqual(expected(first));
+      // A load without them (the triples parsed by the store): none, for that version.
+      const third = sourceOf('mini-v3.ttl', first.text.replace('dcterms:title "Mini Code policy"', 'dcterms:title "Mini Code policy, third"'));
+      const v3 = await store.loadPolicy(third, undefined, undefined, { keepVersions: 1 });
+      expect(await store.readVersionFacts(`${M}policy`, v3.sha256, factsCode())).toBeUndefined();
+      expect(await read(v2.sha256)).toEqual(expected(second));
+      // Pruned with the version it is of.
+      expect(await store.readVersionFacts(`${M}policy`, v1.sha256, factsCode())).toBeUndefined();
+      expect(await store.removePolicy(`${M}policy`)).toBe(true);
+      expect(await store.readVersionFacts(`${M}policy`, v2.sha256, factsCode())).toBeUndefined();
     });
 
     it('keeps derived graphs: replaced whole, queried with the policy, kept on reload, removed with the policy', async () => {

@@ -137,6 +137,10 @@ export class JobStore implements GraphStore {
     return this.store.readVersion(policy, sha256);
   }
 
+  readVersionFacts(policy: string, sha256: string, code: string): Promise<Uint8Array | undefined> {
+    return this.store.readVersionFacts(policy, sha256, code);
+  }
+
   namedQuery(name: string, params?: QueryParams): Promise<Row[]> {
     return this.store.namedQuery(name, params);
   }
