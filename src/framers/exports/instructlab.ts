@@ -80,7 +80,8 @@ export interface WrittenTaxonomy extends Taxonomy {
  * run (`copied`, selective regeneration) says what it said then: a section
  * of such items alone, the same items in the same order, under the same
  * context, has the file the earlier run wrote, which is left as it is when
- * its bytes are still those (`write`'s `earlier`).
+ * its bytes are still those (`write`'s `earlier`); in a section written
+ * again, a copied item's example is taken from that file as it was written.
  */
 export class InstructLabTaxonomy {
   /** Each section's instructions in order: a rendered item as its example (its texts taken at once, so that a run's items need not stay in memory), a copied one as the item, read if its file is written. */
@@ -115,31 +116,24 @@ export class InstructLabTaxonomy {
       const name = path.relative(root, file).split(path.sep).join('/');
       const inputs = sha256(JSON.stringify([context_, description, items.map((i) => ('item' in i ? i.item : i.iri))]));
       const before = earlier?.[name];
-      if (!rendered && before?.inputs === inputs && (await sha256Of(file)) === before.sha256) {
+      // The earlier run's file, while its bytes are still those it wrote.
+      const bytes = before ? await readFile(file).catch(() => undefined) : undefined;
+      const vouched = bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === before!.sha256 ? bytes.toString('utf8') : undefined;
+      if (!rendered && before?.inputs === inputs && vouched !== undefined) {
         files.push({ file, section: section.number, examples: before.examples });
         skills[name] = before;
         continue;
       }
-      const examples = distinctExamples(items);
-      if (examples.length < INSTRUCTLAB_MIN_EXAMPLES) {
-        leftOut.push({ section: section.number, title: section.title, examples: examples.length });
+      const text = qnaText(context_, description, items, vouched);
+      const examples = text.examples;
+      if (examples < INSTRUCTLAB_MIN_EXAMPLES) {
+        leftOut.push({ section: section.number, title: section.title, examples });
         continue;
       }
-      const doc = new Document({
-        version: 2,
-        created_by: 'alignment-studio',
-        task_description: description,
-        seed_examples: examples.map((e) => ({ context: context_, question: e.question, answer: e.answer })),
-      });
-      const seq = doc.get('seed_examples', true) as YAMLSeq;
-      examples.forEach((e, i) => {
-        (seq.items[i] as { commentBefore?: string }).commentBefore = ` item ${e.item}; rules ${e.rules.join(' ')}`;
-      });
       await mkdir(dir, { recursive: true });
-      const text = doc.toString({ lineWidth: 0 });
-      await writeFile(file, text);
-      files.push({ file, section: section.number, examples: examples.length });
-      skills[name] = { inputs, sha256: sha256(text), examples: examples.length };
+      await writeFile(file, text.text);
+      files.push({ file, section: section.number, examples });
+      skills[name] = { inputs, sha256: sha256(text.text), examples };
     }
     await removeStaleFiles(folder, new Set(files.map((f) => f.file)));
     const note = path.join(root, LEFT_OUT_NOTE);
@@ -157,28 +151,106 @@ export class InstructLabTaxonomy {
   }
 }
 
-/** A section's examples, in order: the schema wants distinct ones, so the same question and answer twice counts once. */
-function distinctExamples(items: readonly (Example | Item)[]): Example[] {
+/**
+ * A section's qna.yaml and how many examples it holds: its items' examples in
+ * order, each once (the schema wants distinct ones: the same question and
+ * answer twice counts once). Given the text the earlier run wrote for the
+ * section (`earlier`, its bytes vouched for), a copied item's example is
+ * taken from it as it was written, its texts never read; the others are
+ * rendered together. A piece of YAML is the same bytes in any file (a block
+ * sequence's entry at the same indentation, lines never folded), so the
+ * text is a full run's.
+ */
+function qnaText(context: string, description: string, items: readonly (Example | Item)[], earlier: string | undefined): { readonly text: string; readonly examples: number } {
+  const kept = earlier === undefined ? undefined : piecesByItem(earlier);
+  const taken = items.map((item) => ('item' in item ? undefined : kept?.get(item.iri)));
+  // The examples to render, each once by its question and answer (the same twice renders to the same bytes).
   const seen = new Set<string>();
   const examples: Example[] = [];
-  for (const item of items) {
+  const exampleAt = new Map<number, number>();
+  items.forEach((item, index) => {
+    if (taken[index] !== undefined) return;
     const example = 'item' in item ? item : exampleOf(item);
     const key = `${example.question}\n${example.answer}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
+    exampleAt.set(index, examples.length);
     examples.push(example);
+  });
+  const rendered = renderQna(context, description, examples);
+  // A piece written under another context is not this section's: every example is rendered then.
+  if (taken.some((piece) => piece !== undefined && !bodyOf(piece).startsWith(rendered.contextLine))) return qnaText(context, description, items, undefined);
+  const bodies = new Set<string>();
+  let text = rendered.head;
+  items.forEach((_, index) => {
+    const at = exampleAt.get(index);
+    const piece = taken[index] ?? (at === undefined ? undefined : rendered.pieces[at]);
+    if (piece === undefined || bodies.has(bodyOf(piece))) return;
+    bodies.add(bodyOf(piece));
+    text += piece;
+  });
+  return { text, examples: bodies.size };
+}
+
+/** The line a seed example's comment opens with (written above its entry: see renderQna). */
+const ITEM_COMMENT = '  # item ';
+
+/**
+ * The qna.yaml of examples, as its opening (up to "seed_examples:") and one
+ * piece per example: its comment line and its entry; with the line each
+ * entry opens with, which names the context. Without examples, the opening
+ * and that line still (of an example rendered for them alone).
+ */
+function renderQna(context: string, description: string, examples: readonly Example[]): { readonly head: string; readonly pieces: readonly string[]; readonly contextLine: string } {
+  const list = examples.length > 0 ? examples : [{ item: '', rules: [], question: '?', answer: '?' }];
+  const doc = new Document({
+    version: 2,
+    created_by: 'alignment-studio',
+    task_description: description,
+    seed_examples: list.map((e) => ({ context, question: e.question, answer: e.answer })),
+  });
+  const seq = doc.get('seed_examples', true) as YAMLSeq;
+  list.forEach((e, i) => {
+    (seq.items[i] as { commentBefore?: string }).commentBefore = ` item ${e.item}; rules ${e.rules.join(' ')}`;
+  });
+  const text = doc.toString({ lineWidth: 0 });
+  const first = text.indexOf(`\n${ITEM_COMMENT}`) + 1;
+  const pieces = splitPieces(text.slice(first));
+  const body = bodyOf(pieces[0]!);
+  return { head: text.slice(0, first), pieces: examples.length > 0 ? pieces : [], contextLine: body.slice(0, body.indexOf('\n') + 1) };
+}
+
+/** The pieces of the seed examples' text, each from its comment line up to the next one's. */
+function splitPieces(examples: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let next = examples.indexOf(`\n${ITEM_COMMENT}`); next >= 0; next = examples.indexOf(`\n${ITEM_COMMENT}`, start)) {
+    pieces.push(examples.slice(start, next + 1));
+    start = next + 1;
   }
-  return examples;
+  pieces.push(examples.slice(start));
+  return pieces;
+}
+
+/** A qna.yaml's pieces (see renderQna) by the item their comment names. */
+function piecesByItem(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const first = text.indexOf(`\n${ITEM_COMMENT}`);
+  if (first < 0) return out;
+  for (const piece of splitPieces(text.slice(first + 1))) {
+    const end = piece.indexOf(';');
+    if (end > ITEM_COMMENT.length) out.set(piece.slice(ITEM_COMMENT.length, end), piece);
+  }
+  return out;
+}
+
+/** A piece without its comment line: the example itself. */
+function bodyOf(piece: string): string {
+  return piece.slice(piece.indexOf('\n') + 1);
 }
 
 function exampleOf(item: Item): Example {
   return { item: item.iri, rules: item.derivedFrom, question: item.messages.at(-1)!.content, answer: item.reference };
-}
-
-/** SHA-256 of a file's bytes; undefined when it cannot be read. */
-async function sha256Of(file: string): Promise<string | undefined> {
-  const bytes = await readFile(file).catch(() => undefined);
-  return bytes && createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
