@@ -51,6 +51,8 @@ const WHOLE_QUERIES = CONTEXT_QUERIES.filter((query) => !(query in PROVISION_QUE
  */
 export class ContextReads {
   private readonly whole: Promise<readonly (readonly Row[])[]>;
+  /** The provision queries begun about some provisions (beginProvisions), before read() is asked. */
+  private provisions: { readonly listed: ReadonlySet<string>; readonly answers: Promise<readonly (readonly Row[])[]> } | undefined;
 
   private constructor(
     private readonly store: GraphStore,
@@ -68,18 +70,25 @@ export class ContextReads {
   }
 
   /**
+   * Begins the provision queries about these provisions, as soon as it is
+   * known which to read again (selective.ts, before the earlier datasets are
+   * read): read() takes their answers when given the same set.
+   */
+  beginProvisions(provisions: ReadonlySet<string>): void {
+    const answers = this.provisionAnswers(provisions);
+    answers.catch(() => undefined);
+    this.provisions = { listed: provisions, answers };
+  }
+
+  /**
    * The context. With `earlier`, the provision queries are asked about
    * `earlier.reread` only, and every other provision's rows are the earlier
    * run's.
    */
   async read(earlier?: EarlierProvisionRows): Promise<ContextRead> {
     const policy = await loadedPolicy(this.store, this.policyIri);
-    const params = { policy: this.policyIri };
-    const listed = earlier ? [...earlier.reread].sort().map((provision) => ({ provision })) : [];
-    const [provisionAnswers, wholeAnswers] = await Promise.all([
-      Promise.all(PROVISION_QUERY_NAMES.map((query) => (earlier ? this.store.namedQuery(`${query}-of`, { ...params, provisions: listed }, this.options) : this.store.namedQuery(query, params, this.options)))),
-      this.whole,
-    ]);
+    const begun = earlier && this.provisions?.listed === earlier.reread ? this.provisions.answers : undefined;
+    const [provisionAnswers, wholeAnswers] = await Promise.all([begun ?? this.provisionAnswers(earlier?.reread), this.whole]);
     const rows = {} as Record<ContextQuery, readonly Row[]>;
     WHOLE_QUERIES.forEach((query, i) => (rows[query] = wholeAnswers[i]!));
     PROVISION_QUERY_NAMES.forEach((query, i) => {
@@ -89,6 +98,13 @@ export class ContextReads {
     });
     const provisionRows = Object.fromEntries(PROVISION_QUERY_NAMES.map((query) => [query, rows[query].map((row) => PROVISION_QUERIES[query].map((column) => row[column] ?? null))])) as unknown as RecordedProvisionRows;
     return { context: policyContext(policy, rows as ContextRows), provisionRows, ...(earlier ? { provisionsRead: earlier.reread.size } : {}) };
+  }
+
+  /** The provision queries' answers: about the provisions listed (their `-of` twins), or about every provision. */
+  private provisionAnswers(listed: ReadonlySet<string> | undefined): Promise<readonly (readonly Row[])[]> {
+    const params = { policy: this.policyIri };
+    const provisions = listed ? [...listed].sort().map((provision) => ({ provision })) : [];
+    return Promise.all(PROVISION_QUERY_NAMES.map((query) => (listed ? this.store.namedQuery(`${query}-of`, { ...params, provisions }, this.options) : this.store.namedQuery(query, params, this.options))));
   }
 }
 

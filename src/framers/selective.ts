@@ -108,8 +108,16 @@ export interface EarlierGeneration {
 const ASSISTANT = `${STUDIO}Assistant`;
 const TERM_FIELDS = ['bearer', 'action', 'target', 'counterparty', 'channel', 'defines'] as const;
 
-/** Reads the earlier run and the two versions, and decides what must be rendered again; `datasets` is the policy's dataset folder, when the run writes one. */
-export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary, options: { readonly datasets?: string; readonly seed?: number } = {}): Promise<SelectivePlan> {
+export interface SelectiveOptions {
+  /** The policy's dataset folder, when the run writes one. */
+  readonly datasets?: string;
+  readonly seed?: number;
+  /** Told, as soon as they are known, the provisions whose context rows are to be read again (SelectivePlan.context.reread). */
+  readonly reread?: (provisions: ReadonlySet<string>) => void;
+}
+
+/** Reads the earlier run and the two versions, and decides what must be rendered again. */
+export async function planSelective(store: GraphStore, policy: string, library: TemplateLibrary, options: SelectiveOptions = {}): Promise<SelectivePlan> {
   const generated = (await store.listDerivedGraphs(policy)).find((g) => g.kind === GENERATED_KIND);
   if (!generated) throw new InvalidOptionError(`--changed: ${policy} has no generated data to update; run \`studio generate\` first`);
   if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
@@ -157,6 +165,10 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   const changedSections = new Set(changedEntities(before.sections, now.sections));
 
   let everything = globalChange(old, nowFacts, changedTerms);
+  // The provisions whose rows in the context's provision queries may differ, known now: the caller may begin reading them
+  // (recorded-provisions.ts ContextReads.beginProvisions) while the earlier datasets are read.
+  const reread = everything ? undefined : provisionsToRead(affected, [old, nowFacts]);
+  if (reread) options.reread?.(reread);
   const datasets = options.datasets ? await EarlierDatasets.read(options.datasets, generated, { texts: !everything, ...(prefetched ? { prefetched } : {}) }) : undefined;
   // The kept texts were written by the generator code the record names: other code may say the same item otherwise
   // (a helper of the framers changed, not a template). A record that names none was written by older code.
@@ -238,7 +250,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
     counts,
     ...(datasets ? { datasets } : {}),
     ...(splice ? { splice } : { spliceless: spliceless! }),
-    ...(held?.provisions ? { context: { rows: held.provisions, reread: provisionsToRead(affected, [old, nowFacts]) } } : {}),
+    ...(held?.provisions && reread ? { context: { rows: held.provisions, reread } } : {}),
   };
 }
 

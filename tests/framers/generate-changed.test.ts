@@ -346,6 +346,28 @@ describe('studio generate --changed', () => {
       }
     }, 120_000);
 
+    it('asks the store about the provisions to read again once, begun as soon as the plan knows them', async () => {
+      const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-begun') });
+      const out = path.join(dir, 'splice-begun-out');
+      try {
+        await loadAndDetect(store, 'policies/gifts-code.ttl');
+        await runGeneration(store, { seed: 1, out });
+        await loadAndDetect(store, await version('begun', reworded(await gifts())));
+        const asked: string[] = [];
+        const counting = new Proxy(store, {
+          get: (target, key) =>
+            key === 'namedQuery'
+              ? (name: string, ...rest: unknown[]) => (asked.push(name), (target.namedQuery as (...args: unknown[]) => unknown).call(target, name, ...rest))
+              : Reflect.get(target, key, target),
+        });
+        const [run] = await runGeneration(counting, { seed: 1, out, changed: true });
+        expect(run!.changed!.provisionsRead).toBeGreaterThan(0);
+        expect(asked.filter((name) => name.endsWith('-of')).sort()).toEqual(Object.keys(PROVISION_QUERIES).map((q) => `${q}-of`).sort());
+      } finally {
+        await store.close();
+      }
+    }, 60_000);
+
     it("a spliced item's line that does not read as the datasets write it, in files the record vouches for, is an error naming the file", async () => {
       const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'splice-unreadable') });
       const out = path.join(dir, 'splice-unreadable-out');

@@ -164,7 +164,8 @@ export async function runGeneration(store: GraphStore, options: GenerateCommandO
     if (options.changed) {
       for (const policy of policies) {
         const datasets = options.out ? policyDatasetFolder(options.out, listed.find((p) => p.policy === policy)!) : undefined;
-        plans.set(policy, await planSelective(store, policy, library, { seed: options.seed, ...(datasets ? { datasets } : {}) }));
+        const reread = (provisions: ReadonlySet<string>) => reads.get(policy)!.beginProvisions(provisions);
+        plans.set(policy, await planSelective(store, policy, library, { seed: options.seed, reread, ...(datasets ? { datasets } : {}) }));
       }
     }
     for (const policy of policies) {
