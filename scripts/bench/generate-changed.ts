@@ -3,7 +3,7 @@
  * synthetic policy of N rules, a full generation (with its datasets), then
  * 1% of its rules reworded and the policy reloaded; then `generate --changed`
  * in that data folder, and a full generation of the new version in a data
- * folder of its own. Both write the datasets; the full run writes the
+ * folder of its own (each loaded as `studio load` does). Both write the datasets; the full run writes the
  * generated graph whole, `--changed` patches it (and copies the promptfoo
  * tests of unchanged items from the datasets already there, and the kept
  * items' texts from them too, the folder's record vouching that they are the
@@ -22,7 +22,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
+import { loadPolicies } from '../../src/cli/commands/load.js';
 import { runGeneration, type GenerateSummary } from '../../src/cli/commands/generate.js';
 import { planSelective } from '../../src/framers/selective.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
@@ -49,13 +49,14 @@ for (const rules of sizes.length > 0 ? sizes : [1000, 10000]) {
   let a = await EmbeddedStore.open({ dataDir: path.join(dir, 'a') });
   let b = await EmbeddedStore.open({ dataDir: path.join(dir, 'b') });
   try {
-    const loaded = await a.loadPolicy(await readTurtle(file));
+    // Loaded as `studio load` loads (without validating): each version's facts kept with it, for planning.
+    const loaded = (await loadPolicies(a, [file], { validate: false }))[0]!;
     await runGeneration(a, { seed: 1, out: path.join(dir, 'a-out') });
     // Every 100th rule reworded: 1% of the rules.
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace(/(syn:rule-(\d+) a studio:\w+ ;[^]*?studio:text "[^"]*)\."/g, (whole, head: string, r: string) => (Number(r) % 100 === 50 ? `${head}, as amended."` : whole)));
-    await a.loadPolicy(await readTurtle(file));
-    await b.loadPolicy(await readTurtle(file));
+    await loadPolicies(a, [file], { validate: false });
+    await loadPolicies(b, [file], { validate: false });
 
     // The framer's pass alone, building every item and as --changed runs it (before either run replaces the earlier graph).
     const library = await TemplateLibrary.load();

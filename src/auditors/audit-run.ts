@@ -34,6 +34,7 @@ import { carriedByReference, graphResults, journalCases } from './carried-by-ref
 import { keepRuleDigests, planCarryOver, scenariosToAsk, type Carried, type CarryOver } from './carry-over.js';
 import { RunGraphDraft } from './run-graph-draft.js';
 import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
+import { decodeFacts, factsCode, type VersionFacts } from '../evolution/version-facts.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
 /** The kind of derived graph an audit run's results are kept in. */
@@ -141,9 +142,15 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since: made
   // in the side thread from the kept Turtle while the scenarios are asked (or from the snapshot --since reads anyway).
+  // With --since, the snapshot (and the digests with it) from the facts the store kept of the version when it was loaded
+  // (evolution/version-facts.ts), when it did: the policy's graph is then not exported.
+  let facts: Promise<VersionFacts | undefined> | undefined;
+  const kept = () => (facts ??= options.store.readVersionFacts(policy, loaded.sha256, factsCode()).then((bytes) => (bytes ? decodeFacts(bytes) : undefined)));
   let read: Promise<PolicySnapshot> | undefined;
-  const snapshot = () => (read ??= options.store.exportQuads(policy).then((quads) => readSnapshot(quads)));
+  const snapshot = () => (read ??= kept().then((f) => f?.snapshot ?? options.store.exportQuads(policy).then((quads) => readSnapshot(quads))));
   const digests = async (): Promise<ReadonlyMap<string, string>> => {
+    const f = options.since ? await kept() : undefined;
+    if (f) return f.digests;
     const source = options.since ? undefined : await options.store.readVersion(policy, loaded.sha256);
     return source ? ruleDigestsBeside(source) : ruleDigests(await snapshot());
   };

@@ -11,9 +11,11 @@
  * beside its source, gzipped JSON, with the fingerprint of the code that
  * computed them: `studio generate --changed` then reads the two versions it
  * compares as two small files instead of parsing both (the snapshot reader
- * and the digests are this folder's code, so a change of it counts). A store
- * that keeps none, facts of other code, or a file that does not read back
- * whole, and the version is parsed as before.
+ * and the digests are this folder's code, so a change of it counts), and
+ * `studio audit run --since` takes the loaded version's snapshot and digests
+ * from them rather than export the policy's graph. A store that keeps none,
+ * facts of other code, or a file that does not read back whole, and the
+ * version is read as before.
  */
 
 import { gunzipSync, gzipSync } from 'node:zlib';

@@ -24,6 +24,8 @@ import { AuditRunError } from '../../src/errors.js';
 import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import type { GraphStore } from '../../src/store/graph-store.js';
+import { preparePolicy } from '../../src/validation/upload-check.js';
+import { toChecked } from '../../src/cli/commands/load.js';
 import { OpenAiTestServer, reply } from '../helpers/openai-server.js';
 import { MINI, freshAudit, targetClient } from './suite-fixture.js';
 
@@ -45,9 +47,11 @@ afterEach(async () => {
 });
 
 /** A data folder with the mini policy (edited by `edit`) loaded and its suite exported; returns the suite's records. */
-async function loadAndExport(dataDir: string, text: string, out: string): Promise<{ suite: string; records: any[] }> {
+async function loadAndExport(dataDir: string, text: string, out: string, options: { readonly facts?: boolean } = {}): Promise<{ suite: string; records: any[] }> {
   store ??= await EmbeddedStore.open({ dataDir });
-  await store.loadPolicy({ file: MINI, text, baseIri: `file://${path.resolve(MINI)}` });
+  const source = { file: MINI, text, baseIri: `file://${path.resolve(MINI)}` };
+  // With `facts`, loaded as `studio load` does: parsed once, the version's facts kept with it (evolution/version-facts.ts).
+  await store.loadPolicy(source, undefined, options.facts ? toChecked(preparePolicy(source, parseTurtle(source))) : undefined);
   const [summary] = await runGeneration(store, { seed: 1, out: path.join(dataDir, out) });
   const suite = path.join(summary!.exports!.folder, 'eval.jsonl');
   return { suite, records: (await readFile(suite, 'utf8')).trim().split('\n').map((l) => JSON.parse(l)) };
@@ -243,6 +247,27 @@ describe('studio audit run --only-affected --since', () => {
     const aLines = (await readFile(aResults, 'utf8')).split('\n');
     await writeFile(aResults, aLines.map((l, i) => (i === 2 ? l.replace(/"outcome":"(passed|failed)"/, '"outcome":"cantTell"') : l)).join('\n'));
     await expect(audit(dataDir, second.suite, { since: a.run.id })).rejects.toThrow(/results\.jsonl:3: this line no longer follows the journal's hash chain/);
+  }, 120_000);
+
+  it("takes the loaded version's snapshot and digests from the facts kept when it was loaded, without exporting the policy's graph", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'studio-affected-'));
+    const first = await loadAndExport(dataDir, base, 'v1', { facts: true });
+    const a = await audit(dataDir, first.suite);
+    const edited = base.replace('studio:text "Managers may share confidential information with colleagues."', 'studio:text "Managers may share confidential information with colleagues who need it for their work."');
+    const second = await loadAndExport(dataDir, edited, 'v2', { facts: true });
+    const exported: string[] = [];
+    const real = store!;
+    store = new Proxy(real, { get: (target, key) => (key === 'exportQuads' ? (policy?: string) => (exported.push(String(policy)), target.exportQuads(policy)) : Reflect.get(target, key, target)) });
+    try {
+      const b = await audit(dataDir, second.suite, { since: a.run.id });
+      expect(b.carriedOver?.changed).toEqual([`${M}conf-003`]);
+      expect(b.carriedOver?.removed).toEqual([]);
+      expect(b.carriedOver?.dependents).toBe((await dependentsOf(edited, `${M}conf-003`)).length);
+      expect(b.carriedOver?.results).toBeGreaterThan(0);
+      expect(exported).toEqual([]);
+    } finally {
+      store = real;
+    }
   }, 120_000);
 
   it('refuses a run of another model, an unfinished run, and a run made before digests were kept', async () => {
