@@ -23,7 +23,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
-import { readTurtle } from '../../src/rdf/turtle.js';
+import { loadPolicies } from '../../src/cli/commands/load.js';
 import { runGeneration } from '../../src/cli/commands/generate.js';
 import { LlmClient } from '../../src/llm/client.js';
 import { LLM_DEFAULTS } from '../../src/llm/llm-config.js';
@@ -55,7 +55,8 @@ try {
     const store = await EmbeddedStore.open({ dataDir });
     try {
       const suiteOf = async (out: string) => {
-        await store.loadPolicy(await readTurtle(file));
+        // Loaded as `studio load` does (without validating): the version's facts kept with it, for --since to read.
+        await loadPolicies(store, [file], { validate: false });
         const [generated] = await runGeneration(store, { seed: 1, out: path.join(dataDir, out) });
         return path.join(generated!.exports!.folder, 'eval.jsonl');
       };
