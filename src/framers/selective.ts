@@ -27,8 +27,10 @@
  * lines are copied and their texts read only if something asks.
  *
  * The earlier run is the policy's generated graph; the version it came from
- * is the one it records (studio:derivedFromVersion, the registry's sha256),
- * read back from the versions the store keeps. Affected, as `studio impact`
+ * is the one it records (studio:derivedFromVersion, the registry's sha256).
+ * Both versions are read as the facts the store kept of each when it was
+ * loaded (evolution/version-facts.ts), or, when it kept none, parsed from
+ * the sources it keeps. Affected, as `studio impact`
  * and `studio audit run --only-affected` count it: rules whose digest (their
  * fields, their terms' and their section's) differs or that are new or gone,
  * and the rules depending on those in either version. Generation reads more
@@ -123,7 +125,7 @@ export async function planSelective(store: GraphStore, policy: string, library: 
   if (!/^[0-9a-f]{64}$/.test(generated.policySha256 ?? '')) throw new InvalidOptionError(`--changed: the generated graph of ${policy} records no policy version it was derived from; run \`studio generate\` first`);
   const current = (await store.listPolicies()).find((p) => p.policy === policy)!;
   const from = generated.policySha256;
-  // The earlier datasets' files read from the disk while the versions are parsed and compared.
+  // The earlier datasets' files read from the disk while the versions are read and compared.
   const prefetched = options.datasets ? EarlierDatasets.prefetch(options.datasets) : undefined;
   // Each version's facts as the store kept them when it was loaded, or read from the source it keeps (the loaded one's
   // from its source too: parsing it is quicker than exporting the graph's triples).
