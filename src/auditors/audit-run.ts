@@ -28,13 +28,12 @@ import { resultKey, resultRecord, type HumanRecord, type JudgeRecord, type Resul
 import { RunFolder, resumeKey, runGraphIri, type RunManifest, type Stage } from './run-folder.js';
 import { describeSuite, firstPolicy, readSuite, type SuiteFilter, type SuiteInfo } from './suite.js';
 import { ruleDigestsBeside } from './side-thread.js';
-import { ruleDigests } from '../evolution/rule-digests.js';
 import { carryQuads, resultQuads, RunNames } from './to-rdf.js';
 import { carriedByReference, graphResults, journalCases } from './carried-by-reference.js';
 import { keepRuleDigests, planCarryOver, scenariosToAsk, type Carried, type CarryOver } from './carry-over.js';
 import { RunGraphDraft } from './run-graph-draft.js';
-import { readSnapshot, type PolicySnapshot } from '../evolution/snapshot.js';
-import { decodeFacts, factsCode, type VersionFacts } from '../evolution/version-facts.js';
+import type { PolicySnapshot } from '../evolution/snapshot.js';
+import { readVersionFacts, type VersionFacts } from '../evolution/version-facts.js';
 import type { Grader, GraderRef, RuleBrief } from './verdict.js';
 
 /** The kind of derived graph an audit run's results are kept in. */
@@ -142,17 +141,14 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   };
   // The digests of the rules as this run finds them, kept so that a later run can re-audit only what changed since: made
   // in the side thread from the kept Turtle while the scenarios are asked (or from the snapshot --since reads anyway).
-  // With --since, the snapshot (and the digests with it) from the facts the store kept of the version when it was loaded
+  // The snapshot (and with --since the digests) from the facts the store kept of the version when it was loaded
   // (evolution/version-facts.ts), when it did: the policy's graph is then not exported.
-  let facts: Promise<VersionFacts | undefined> | undefined;
-  const kept = () => (facts ??= options.store.readVersionFacts(policy, loaded.sha256, factsCode()).then((bytes) => (bytes ? decodeFacts(bytes) : undefined)));
-  let read: Promise<PolicySnapshot> | undefined;
-  const snapshot = () => (read ??= kept().then((f) => f?.snapshot ?? options.store.exportQuads(policy).then((quads) => readSnapshot(quads))));
+  let read: Promise<VersionFacts> | undefined;
+  const facts = () => (read ??= readVersionFacts(options.store, policy, loaded.sha256, () => options.store.exportQuads(policy)).then((r) => r.facts));
+  const snapshot = async (): Promise<PolicySnapshot> => (await facts()).snapshot;
   const digests = async (): Promise<ReadonlyMap<string, string>> => {
-    const f = options.since ? await kept() : undefined;
-    if (f) return f.digests;
     const source = options.since ? undefined : await options.store.readVersion(policy, loaded.sha256);
-    return source ? ruleDigestsBeside(source) : ruleDigests(await snapshot());
+    return source ? ruleDigestsBeside(source) : (await facts()).digests;
   };
   const keeping = handled(keepRuleDigests(digests, options.auditsDir, loaded.sha256));
   const carry: CarryOver | undefined = options.since ? await planCarryOver(snapshot, options.auditsDir, options.since, settings) : undefined;
