@@ -185,8 +185,10 @@ function qnaText(context: string, description: string, items: readonly (Example 
   items.forEach((_, index) => {
     const at = exampleAt.get(index);
     const piece = taken[index] ?? (at === undefined ? undefined : rendered.pieces[at]);
-    if (piece === undefined || bodies.has(bodyOf(piece))) return;
-    bodies.add(bodyOf(piece));
+    if (piece === undefined) return;
+    const body = bodyOf(piece);
+    if (bodies.has(body)) return;
+    bodies.add(body);
     text += piece;
   });
   return { text, examples: bodies.size };
