@@ -22,6 +22,7 @@ import { detectConflicts } from '../src/conflicts/detect.js';
 import { writeConflicts } from '../src/conflicts/conflict-graph.js';
 import { TemplateLibrary } from '../src/framers/templates.js';
 import { generateForPolicy } from '../src/framers/generation-run.js';
+import { itemsOf } from '../src/framers/generate.js';
 import { FINDING_KINDS, ItemChecker } from '../src/framers/item-check.js';
 import { LINT_KINDS, perHundred, TextLinter, type LintFinding } from '../src/framers/text-lint.js';
 import type { Item } from '../src/framers/item.js';
@@ -63,7 +64,8 @@ for (const file of files) {
     let items = 0;
     await generateForPolicy(store, loaded.policy, library, {
       seed,
-      onItems: (batch, context) => {
+      onItems: (parts, context) => {
+        const batch = itemsOf(parts);
         const checker = new ItemChecker(context);
         const terms = [...context.terms.values()];
         const linter = new TextLinter(terms.filter((t) => t.type === 'Action').map((t) => t.label), {

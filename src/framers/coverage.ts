@@ -8,6 +8,7 @@
 
 import type { GraphStore, ReadOptions } from '../store/graph-store.js';
 import type { Item } from './item.js';
+import type { KeptBlock } from './generate.js';
 import { RULE_KINDS, type PolicyContext } from './policy-context.js';
 import { BOUNDARY_SIDES, SCENARIO_LABELS, type ScenarioLabel } from './templates.js';
 
@@ -88,13 +89,22 @@ export class CoveredByItems {
   }
 
   add(item: Item): void {
-    const from = item.conflict ? [...item.derivedFrom, item.conflict] : item.derivedFrom;
+    this.covers(item.conflict ? [...item.derivedFrom, item.conflict] : item.derivedFrom, item.type, item.label, item.boundary, item.terms);
+  }
+
+  /** A rule's block kept whole: its items, each derived from the rule alone, as their templates say. */
+  addBlock(block: KeptBlock): void {
+    const from = [block.rule.iri];
+    for (const { template, terms } of block.earlier) this.covers(from, template.type, template.label || undefined, template.boundary || undefined, terms);
+  }
+
+  private covers(from: readonly string[], type: Item['type'], label: Item['label'], boundary: Item['boundary'], terms: readonly string[]): void {
     for (const p of from) {
-      if (item.type === 'Instruction') this.instructions.add(p);
-      if (item.type === 'Scenario' && item.label) this.scenarios.add(`${p}\n${item.label}`);
-      if (item.boundary) this.boundaries.add(`${p}\n${item.boundary}`);
+      if (type === 'Instruction') this.instructions.add(p);
+      if (type === 'Scenario' && label) this.scenarios.add(`${p}\n${label}`);
+      if (boundary) this.boundaries.add(`${p}\n${boundary}`);
     }
-    if (from.some((p) => this.provisions.has(p))) for (const t of item.terms) this.terms.add(t);
+    if (from.some((p) => this.provisions.has(p))) for (const t of terms) this.terms.add(t);
   }
 
   /**

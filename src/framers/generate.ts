@@ -189,6 +189,18 @@ export class Framer {
 
   /** Every item, in a fixed order, each IRI once. */
   *generate(): Generator<Item> {
+    for (const part of this.parts()) {
+      if (part instanceof KeptBlock) yield* part.items();
+      else yield part;
+    }
+  }
+
+  /**
+   * The items of generate(), but a rule's block spliced whole (Splice) as
+   * one KeptBlock rather than an item each: what selective regeneration
+   * copies as it is, without making its items.
+   */
+  *parts(): Generator<GeneratedPart> {
     const rules = this.context.provisions.filter((p) => RULE_KINDS.includes(p.kind));
     const progress = this.options.progress;
     const splice = this.spliceAccepted();
@@ -198,7 +210,17 @@ export class Framer {
       const spliced = splice?.block(rule.iri);
       if (spliced) {
         this.splicedRules++;
-        for (const earlier of spliced) { const item = this.accept(new SplicedRuleItem(splice!, earlier, rule, this.activityOf(earlier.template), this.context.policy.policy, this.options.seed)); if (item) { count++; yield item; } }
+        const block = new KeptBlock(splice!, spliced, rule, spliced.map((earlier) => this.activityOf(earlier.template)), this.context.policy.policy, this.options.seed);
+        if (spliced.every((earlier) => !this.seen.has(earlier.iri))) {
+          for (const earlier of spliced) {
+            this.seen.add(earlier.iri);
+            for (const term of earlier.terms) this.usedTerms.add(term);
+          }
+          count = spliced.length;
+          if (count > 0) yield block;
+        } else {
+          for (const made of block.items()) { const item = this.accept(made); if (item) { count++; yield item; } }
+        }
         this.blocks.push([rule.iri, count]);
         continue;
       }
@@ -1097,6 +1119,57 @@ function instructingSource(rule: Provision): string | undefined {
  * whose getters are its prototype's: an object literal with getters is a
  * slow dictionary in V8.)
  */
+/**
+ * A rule's own block of items spliced from the earlier run (Splice), whole:
+ * its items are made only when asked (items()); the datasets copy its lines
+ * and the graph keeps its triples without them.
+ */
+export class KeptBlock {
+  constructor(
+    private readonly splice: Splice,
+    /** The block's items as the earlier run recorded them, in order. */
+    readonly earlier: readonly SplicedItem[],
+    readonly rule: Provision,
+    /** Each item's activity in this run (its template's). */
+    private readonly activities: readonly string[],
+    private readonly policy: string,
+    private readonly seed: number,
+  ) {}
+
+  get size(): number {
+    return this.earlier.length;
+  }
+
+  /** The block's items, made now. */
+  items(): Item[] {
+    return this.earlier.map((earlier, i) => this.item(i, earlier));
+  }
+
+  /** The block's instructions, made now (what the InstructLab taxonomy takes). */
+  instructions(): Item[] {
+    const out: Item[] = [];
+    for (const [i, earlier] of this.earlier.entries()) if (earlier.template.type === 'Instruction') out.push(this.item(i, earlier));
+    return out;
+  }
+
+  /** Whether the block's i-th item has a rejected answer (the earlier run wrote a preference pair of it), which is not read for that. */
+  paired(i: number): boolean {
+    return this.splice.paired(this.earlier[i]!.iri);
+  }
+
+  private item(i: number, earlier: SplicedItem): Item {
+    return new SplicedRuleItem(this.splice, earlier, this.rule, this.activities[i]!, this.policy, this.seed);
+  }
+}
+
+/** What the framer's parts() yields: an item, or a rule's block spliced whole. */
+export type GeneratedPart = Item | KeptBlock;
+
+/** The items of some parts, a kept block's made now. */
+export function itemsOf(parts: readonly GeneratedPart[]): Item[] {
+  return parts.flatMap((part) => (part instanceof KeptBlock ? part.items() : [part]));
+}
+
 class SplicedRuleItem implements Item {
   readonly iri: string;
   readonly type: Item['type'];

@@ -70,8 +70,8 @@ export class GeneratedIndex {
   private splice: { keys: SpliceKeys; rules: readonly RuleBlock[] } | undefined;
   private provisions: RecordedProvisionRows | undefined;
 
-  /** An item, in the run's order, with the activity the graph names for it. */
-  add(item: Item, activity: string): void {
+  /** An item (or a kept block's item: its template and terms), in the run's order, with the activity the graph names for it. */
+  add(item: Pick<Item, 'template' | 'terms'>, activity: string): void {
     let index = this.activities.get(activity);
     if (index === undefined) this.activities.set(activity, (index = this.activities.size));
     this.items.push(index);

@@ -12,7 +12,7 @@ import N3 from 'n3';
 import type { Quad } from '@rdfjs/types';
 import type { DerivedGraph, GraphStore, Progress } from '../store/graph-store.js';
 import { InvalidOptionError } from '../errors.js';
-import { Framer, FAMILIES, hasRejectedAnswer, type GenerateOptions, type SpliceOutcome } from './generate.js';
+import { Framer, FAMILIES, KeptBlock, hasRejectedAnswer, type GenerateOptions, type GeneratedPart, type SpliceOutcome } from './generate.js';
 import { generatedGraphIri, templateIri, type Item } from './item.js';
 import type { EarlierGeneration } from './selective.js';
 import type { Template } from './templates.js';
@@ -61,8 +61,17 @@ export interface GenerationSettings {
    * the run rejects with the signal's reason and the previous graph stays.
    */
   readonly signal?: AbortSignal;
-  /** Receives the items in order, a batch at a time, once the batch is written (to export them, say), with the context they came from. */
-  readonly onItems?: (items: readonly Item[], context: PolicyContext) => void | Promise<void>;
+  /**
+   * Receives the items in order, a batch at a time, once the batch is written (to export them, say), with the context
+   * they came from; in a selective run that splices (`splice`), a rule's block kept whole comes as one KeptBlock.
+   */
+  readonly onItems?: (items: readonly GeneratedPart[], context: PolicyContext) => void | Promise<void>;
+  /**
+   * Called once every item has gone to onItems, while the graph is written
+   * (committed, or patched): the caller may finish its own files meanwhile
+   * (the datasets), rather than wait for the store's write and sync.
+   */
+  readonly meanwhile?: () => Promise<void>;
   /** Items per batch (default GENERATION_BATCH). */
   readonly batchSize?: number;
   /** Selective regeneration: the texts of items an earlier run made that need no rendering again (framers/selective.ts). */
@@ -116,7 +125,7 @@ export async function generateForPolicy(store: GraphStore, policy: string, libra
       each,
     );
     settings.signal?.throwIfAborted();
-    const graph = await writer.commit();
+    const [graph] = await Promise.all([writer.commit(), settings.meanwhile?.()]);
     index.spliceWith(framer.spliceKeys(), framer.ruleBlocks());
     return { context, summary, graph, index, covered, ...(provisionsRead !== undefined ? { provisionsRead } : {}) };
   } finally {
@@ -144,24 +153,38 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   /** Activities of the items rendered again, with their template. */
   const activities = new Map<string, Template>();
   const templates = new Map<string, Template>();
-  const onBatch = async (batch: readonly Item[]) => {
+  const onBatch = async (batch: readonly GeneratedPart[]) => {
     settings.signal?.throwIfAborted();
     await settings.onItems?.(batch, context);
   };
-  const summary = await inBatches(framer.generate(), settings.batchSize ?? GENERATION_BATCH, onBatch, (item) => {
+  const keptBy = (item: string, activity: string, template: Template) => {
+    kept.add(item);
+    keptActivities.add(activity);
+    let set = informedBy.get(template.id);
+    if (!set) informedBy.set(template.id, (set = new Set()));
+    set.add(activity);
+  };
+  const each = (item: Item) => {
     templates.set(templateIri(item.template), item.template);
     covered.add(item);
     const activity = earlier.kept(item.iri) ? earlier.activities.get(item.iri) : undefined;
     index.add(item, activity ?? item.activity);
-    if (activity) {
-      kept.add(item.iri);
-      keptActivities.add(activity);
-      let set = informedBy.get(item.template.id);
-      if (!set) informedBy.set(item.template.id, (set = new Set()));
-      set.add(activity);
-    } else {
+    if (activity) keptBy(item.iri, activity, item.template);
+    else {
       for (const q of itemQuads(item)) add.push(q);
       activities.set(item.activity, item.template);
+    }
+  };
+  const summary = await inBatches(framer.parts(), settings.batchSize ?? GENERATION_BATCH, onBatch, (part) => {
+    if (!(part instanceof KeptBlock)) return each(part);
+    // Spliced whole: its items are the earlier run's, their triples kept as they are.
+    if (!part.earlier.every((item) => earlier.kept(item.iri) && earlier.activities.has(item.iri))) return part.items().forEach(each);
+    covered.addBlock(part);
+    for (const item of part.earlier) {
+      const activity = earlier.activities.get(item.iri)!;
+      templates.set(templateIri(item.template), item.template);
+      index.add(item, activity);
+      keptBy(item.iri, activity, item.template);
     }
   });
   settings.signal?.throwIfAborted();
@@ -178,7 +201,10 @@ async function patchGenerated(store: GraphStore, policy: string, context: Policy
   }
   for (const [plan, hash] of earlier.templates) if (templates.get(plan)?.contentHash !== hash) remove.push(plan);
   for (const [plan, template] of templates) if (earlier.templates.get(plan) !== template.contentHash) for (const q of templateQuads(template)) add.push(q);
-  const graph = await store.patchDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 }, { remove: [...new Set(remove)], add });
+  const [graph] = await Promise.all([
+    store.patchDerivedGraph({ graph: generatedGraphIri(policy), kind: GENERATED_KIND, policy, policySha256: context.policy.sha256 }, { remove: [...new Set(remove)], add }),
+    settings.meanwhile?.(),
+  ]);
   return { context, summary, graph, index, covered };
 }
 
@@ -188,21 +214,24 @@ function coveredBy(context: PolicyContext): CoveredByItems {
 }
 
 /**
- * The loop every generation path shares: goes through a run's items, hands
- * `each` every item as it comes, and `flush` the items a batch of `size` at a
- * time (the last batch however short, and each batch a new array, which the
- * callee may keep); it counts the items as they go by, and returns the count.
+ * The loop every generation path shares: goes through a run's items (or
+ * parts: a rule's block kept whole counts as its items), hands `each` every
+ * one as it comes, and `flush` them a batch of about `size` items at a time
+ * (the last batch however short, and each batch a new array, which the callee
+ * may keep); it counts the items as they go by, and returns the count.
  */
-export async function inBatches(items: Iterable<Item>, size: number, flush: (batch: Item[]) => Promise<void>, each?: (item: Item) => void): Promise<GenerationSummary> {
+export async function inBatches<P extends GeneratedPart>(parts: Iterable<P>, size: number, flush: (batch: P[]) => Promise<void>, each?: (part: P) => void): Promise<GenerationSummary> {
   const count = new ItemCount();
-  let batch: Item[] = [];
-  for (const item of items) {
-    count.add(item);
-    each?.(item);
-    batch.push(item);
-    if (batch.length >= size) {
+  let batch: P[] = [];
+  let items = 0;
+  for (const part of parts) {
+    count.add(part);
+    each?.(part);
+    batch.push(part);
+    items += part instanceof KeptBlock ? part.size : 1;
+    if (items >= size) {
       const full = batch;
-      batch = [];
+      [batch, items] = [[], 0];
       await flush(full);
     }
   }
@@ -216,10 +245,15 @@ export class ItemCount {
   private preferencePairs = 0;
   private readonly byFamily: Record<string, number> = {};
 
-  add(item: Item): void {
+  add(part: GeneratedPart): void {
+    if (!(part instanceof KeptBlock)) return this.count(part.family, hasRejectedAnswer(part));
+    for (const [i, item] of part.earlier.entries()) this.count(item.template.family, part.paired(i));
+  }
+
+  private count(family: string, paired: boolean): void {
     this.items++;
-    this.byFamily[item.family] = (this.byFamily[item.family] ?? 0) + 1;
-    if (hasRejectedAnswer(item)) this.preferencePairs++;
+    this.byFamily[family] = (this.byFamily[family] ?? 0) + 1;
+    if (paired) this.preferencePairs++;
   }
 
   summary(): GenerationSummary {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import N3 from 'n3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { readTurtle } from '../../src/rdf/turtle.js';
 import { loadPolicies } from '../../src/cli/commands/load.js';
@@ -30,7 +30,7 @@ import { policyDatasetFolder } from '../../src/framers/exports/write-exports.js'
 import { planSelective } from '../../src/framers/selective.js';
 import { readPolicyContext } from '../../src/framers/policy-context.js';
 import { ContextReads, PROVISION_QUERIES, type RecordedProvisionRows } from '../../src/framers/recorded-provisions.js';
-import { Framer } from '../../src/framers/generate.js';
+import { Framer, KeptBlock } from '../../src/framers/generate.js';
 import type { Item } from '../../src/framers/item.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { InvalidOptionError } from '../../src/errors.js';
@@ -497,6 +497,40 @@ describe('studio generate --changed', () => {
     } finally {
       await store.close();
     }
+  }, 60_000);
+
+  it("copies a rule's block kept whole as one run of each file's bytes, its items not made; a block whose tests the suite holds out of order has them copied one by one, in order", async () => {
+    await withGiftsGenerated('blocks', async (store, _policy, out) => {
+      const [folder] = await readdir(out);
+      const suiteFile = path.join(out, folder!, 'promptfooconfig.yaml');
+      const suite = await readFile(suiteFile, 'utf8');
+      const files = async () => Promise.all(['chat.jsonl', 'preference.jsonl', 'eval.jsonl'].map((f) => readFile(path.join(out, folder!, f), 'utf8')));
+      const before = await files();
+      const [head, ...tests] = suite.split(/^(?=- description: )/m);
+      // The first rule's tests, its block's: the first rule's items come first.
+      const ruleOf = (test: string) => /^ {4}rules:\n {6}- (.*)$/m.exec(test)![1];
+      const block = tests.findIndex((t) => ruleOf(t) !== ruleOf(tests[0]!));
+      expect(block).toBeGreaterThan(1);
+      const made = vi.spyOn(KeptBlock.prototype, 'items');
+      try {
+        // A mark in the block's first test stays: the block's tests were copied, not rendered (the version is unchanged, so every rule's block is spliced).
+        await writeFile(suiteFile, head + tests[0]!.replace('\n', ' COPIED\n') + tests.slice(1).join(''));
+        const [again] = await runGeneration(store, { seed: 1, out, changed: true });
+        expect(again!.changed!.framer).toBe('splice');
+        expect(again!.changed!.splicedRules).toBeGreaterThan(0);
+        expect(await readFile(suiteFile, 'utf8')).toBe(head + tests[0]!.replace('\n', ' COPIED\n') + tests.slice(1).join(''));
+        expect(await files()).toEqual(before);
+        expect(made).not.toHaveBeenCalled();
+        // The block's first two tests swapped: not one run in the suite, so its items are made and each test copied in the run's order.
+        await writeFile(suiteFile, head + tests[1] + tests[0] + tests.slice(2).join(''));
+        await runGeneration(store, { seed: 1, out, changed: true });
+        expect(await readFile(suiteFile, 'utf8')).toBe(suite);
+        expect(await files()).toEqual(before);
+        expect(made).toHaveBeenCalledTimes(1);
+      } finally {
+        made.mockRestore();
+      }
+    });
   }, 60_000);
 
   it("copies the earlier promptfoo suite's test of an item whose eval record is unchanged, and renders one whose record changed", async () => {

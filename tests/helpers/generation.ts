@@ -8,13 +8,14 @@ import { writeConflicts } from '../../src/conflicts/conflict-graph.js';
 import { TemplateLibrary } from '../../src/framers/templates.js';
 import { generateForPolicy, type GenerationResult, type GenerationSettings } from '../../src/framers/generation-run.js';
 import type { Item } from '../../src/framers/item.js';
+import { itemsOf } from '../../src/framers/generate.js';
 
 export async function generateAll(store: GraphStore, policy: string, library: TemplateLibrary, settings: GenerationSettings): Promise<GenerationResult & { items: Item[] }> {
   const items: Item[] = [];
   const result = await generateForPolicy(store, policy, library, {
     ...settings,
     onItems: (batch, context) => {
-      items.push(...batch);
+      items.push(...itemsOf(batch));
       return settings.onItems?.(batch, context);
     },
   });

@@ -23,8 +23,7 @@ import { ItemChecker, formatFindings, type Finding } from '../../framers/item-ch
 import { DatasetWriter, policyDatasetFolder, type ExportSummary } from '../../framers/exports/write-exports.js';
 import { INSTRUCTLAB_MIN_EXAMPLES, LEFT_OUT_NOTE } from '../../framers/exports/instructlab.js';
 import type { PolicyContext } from '../../framers/policy-context.js';
-import type { Item } from '../../framers/item.js';
-import type { SpliceOutcome } from '../../framers/generate.js';
+import { itemsOf, type GeneratedPart, type SpliceOutcome } from '../../framers/generate.js';
 import { SCENARIO_LABELS } from '../../framers/templates.js';
 import { withProgress } from '../progress.js';
 import { openStore, storeOptions, type StoreOptions } from '../store-options.js';
@@ -190,15 +189,20 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
   const findings: Finding[] = [];
   const onItems =
     options.out || options.check
-      ? async (items: readonly Item[], context: PolicyContext) => {
-          if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(items));
+      ? async (items: readonly GeneratedPart[], context: PolicyContext) => {
+          if (options.check) findings.push(...(checker ??= new ItemChecker(context)).check(itemsOf(items)));
           if (options.out) {
             datasets ??= await DatasetWriter.open(context, options.out, undefined, plan?.datasets ? { earlier: plan.datasets } : {});
             await datasets.add(items);
           }
         }
       : undefined;
-  const stream = onItems ? { onItems } : {};
+  // The datasets are finished while the store writes the graph; their record, which names the graph, once it is written.
+  let exports: ExportSummary | undefined;
+  const meanwhile = async () => {
+    if (datasets) exports = await datasets.close();
+  };
+  const stream = onItems ? { onItems, meanwhile } : {};
   const result = augment
     ? await withProgress(`augment ${shortName(policy)}`, (progress) =>
         generateAugmented(store, policy, library, augment.client, {
@@ -210,7 +214,7 @@ async function generatePolicy(store: GraphStore, policy: string, library: Templa
       )
     : await withProgress(`generate ${shortName(policy)}`, (progress) => generateForPolicy(store, policy, library, { seed: options.seed, progress, ...families, ...stream, ...(plan ? { reuse: plan.reuse, ...(plan.earlier ? { earlier: plan.earlier } : {}), ...(plan.splice ? { splice: plan.splice } : {}), ...(plan.context ? { context: plan.context } : {}) } : {}), ...(reads ? { reads } : {}) }));
   if (options.out && !datasets) datasets = await DatasetWriter.open(result.context, options.out);
-  const exports = datasets ? await datasets.close() : undefined;
+  if (datasets && !exports) exports = await datasets.close();
   await datasets?.record(result.graph, result.index);
   return {
     policy,

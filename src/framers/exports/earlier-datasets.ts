@@ -12,7 +12,9 @@
  *   new chat.jsonl, preference.jsonl and eval.jsonl (when the record vouches
  *   for chat.jsonl too, and the records open with the same system prompt):
  *   only the items rendered again are rendered. The files keep the order of
- *   the run's items, as a full run writes them.
+ *   the run's items, as a full run writes them. A rule's block spliced whole
+ *   (generate.ts KeptBlock) has its lines copied as one run of each file's
+ *   bytes, and its tests likewise, when the files hold them one after another.
  * - What the earlier graph holds (each item's activity, each template), when
  *   the record keeps it (generated-index.ts): then the graph is not asked.
  * - The promptfoo suite's test of each item (YAML is by far the costliest
@@ -34,7 +36,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
-import type { KeptTexts } from '../generate.js';
+import type { KeptBlock, KeptTexts } from '../generate.js';
 import type { Message } from '../templates.js';
 import { generationRecordOf } from './generation-record.js';
 import { activitiesOf, ruleBlocksOf, type RecordedBlockItem } from '../generated-index.js';
@@ -203,6 +205,37 @@ export class EarlierDatasets {
     return chat && evalLine ? { chat, eval: evalLine, pair: lineOf(this.files.pairs, iri) } : undefined;
   }
 
+  /**
+   * The earlier lines of a rule's block kept whole (generate.ts KeptBlock),
+   * each file's as one run of bytes: the block's items were taken, the
+   * records open with the same system prompt, and each file holds their
+   * lines one after another, in the block's order (as the run that wrote
+   * them went); the preference pairs of those items that have one likewise.
+   * Undefined otherwise: the block's items are then written one by one.
+   */
+  blockLines(block: KeptBlock, systemPrompt: string): { readonly chat: Buffer; readonly eval: Buffer; readonly pairs: { readonly bytes: Buffer; readonly count: number } | undefined } | undefined {
+    const files = this.files;
+    if (!files?.chat || systemPrompt !== this.systemPrompt || !block.earlier.every((item) => this.taken.has(item.iri))) return undefined;
+    const [chat, evalRun] = [runOf(files.chat, block.earlier, true), runOf(files.eval, block.earlier, true)];
+    const pairs = runOf(files.pairs, block.earlier, false);
+    if (!chat || !evalRun || !pairs) return undefined;
+    return { chat: chat.bytes, eval: evalRun.bytes, pairs: pairs.count > 0 ? pairs : undefined };
+  }
+
+  /** The earlier suite's tests of a block whose lines were copied (blockLines), as one run of bytes; undefined unless the suite holds each, one after another, in the block's order. */
+  async blockTests(block: KeptBlock): Promise<Buffer | undefined> {
+    const tests = this.suite?.tests;
+    if (!tests) return undefined;
+    let [start, end] = [-1, -1];
+    for (const { iri } of block.earlier) {
+      const at = tests.get(iri);
+      if (!at || (start >= 0 && at[0] !== end)) return undefined;
+      if (start < 0) start = at[0];
+      end = at[0] + at[1];
+    }
+    return start < 0 ? undefined : this.suiteBytes(start, end - start);
+  }
+
   /** Opens the earlier promptfoo suite, if there is one, and unlinks it: the new suite is written in its place while the earlier one is read. */
   async takeSuite(): Promise<void> {
     const file = path.join(this.folder, 'promptfooconfig.yaml');
@@ -221,7 +254,11 @@ export class EarlierDatasets {
   async test(iri: string, evalLine: string | undefined): Promise<Buffer | undefined> {
     const at = this.suite?.tests.get(iri);
     if (!at || (evalLine !== undefined && !this.sameEvalLine(iri, evalLine))) return undefined;
-    const [start, length] = at;
+    return this.suiteBytes(at[0], at[1]);
+  }
+
+  /** Bytes of the earlier suite, through a window of it (the tests are mostly asked in the order they were written); undefined past its end. */
+  private async suiteBytes(start: number, length: number): Promise<Buffer | undefined> {
     if (start < this.window.start || start + length > this.window.start + this.window.bytes.length) {
       const bytes = Buffer.alloc(Math.max(WINDOW, length));
       const { bytesRead } = await this.suite!.handle.read(bytes, 0, bytes.length, start);
@@ -349,6 +386,30 @@ async function readVouched(source: { readonly file: string; readonly bytes: Prom
   }
   return { bytes, lines };
 }
+
+/**
+ * The lines of some items in a file as one run of bytes, with how many: each
+ * item's line where the one before it ends. With `every`, an item without a
+ * line makes it undefined; without, such an item is passed over (a
+ * preference pair only some items have).
+ */
+function runOf(file: IndexedFile, items: readonly { readonly iri: string }[], every: boolean): { bytes: Buffer; count: number } | undefined {
+  let [start, end, count] = [-1, -1, 0];
+  for (const { iri } of items) {
+    const at = file.lines.get(iri);
+    if (!at) {
+      if (every) return undefined;
+      continue;
+    }
+    if (start >= 0 && at[0] !== end) return undefined;
+    if (start < 0) start = at[0];
+    end = at[1];
+    count++;
+  }
+  return { bytes: start < 0 ? EMPTY : file.bytes.subarray(start, end), count };
+}
+
+const EMPTY = Buffer.alloc(0);
 
 function lineOf(file: IndexedFile, iri: string): Buffer | undefined {
   const at = file.lines.get(iri);

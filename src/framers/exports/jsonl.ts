@@ -46,10 +46,10 @@ export class JsonlWriter {
     this.count++;
   }
 
-  /** Writes one record as the bytes of its line, the newline included (copied from an earlier file). */
-  async writeBytes(line: Uint8Array): Promise<void> {
-    await this.flush(this.copied.add(line));
-    this.count++;
+  /** Writes records as the bytes of their lines, each newline included (copied from an earlier file): one line unless `records` says how many. */
+  async writeBytes(lines: Uint8Array, records = 1): Promise<void> {
+    await this.flush(this.copied.add(lines));
+    this.count += records;
   }
 
   private async flush(bytes: Uint8Array | undefined): Promise<void> {

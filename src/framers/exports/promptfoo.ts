@@ -80,6 +80,14 @@ export class PromptfooWriter {
     }
   }
 
+  /** Writes tests as an earlier run wrote them, one after another (`tests` of them). */
+  async writeCopied(bytes: Buffer, tests: number): Promise<void> {
+    if (tests === 0) return;
+    if (this.count === 0) this.out.write('tests:\n');
+    await this.put(this.copied.add(bytes));
+    this.count += tests;
+  }
+
   private async put(text: string | Uint8Array | undefined): Promise<void> {
     if (text !== undefined && !this.out.write(text)) await once(this.out, 'drain');
   }

@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph, LoadedPolicy } from '../../store/graph-store.js';
 import type { Item } from '../item.js';
+import { KeptBlock, type GeneratedPart } from '../generate.js';
 import { localName, type PolicyContext } from '../policy-context.js';
 import { chatRecords } from './chat-jsonl.js';
 import { evalRecords } from './eval-suite.js';
@@ -62,6 +63,12 @@ export async function writeExports(items: readonly Item[], context: PolicyContex
   return writer.close();
 }
 
+/** A rule's block whose lines were copied as one run, with its tests when the earlier suite holds them as one. */
+interface CopiedBlock {
+  readonly block: KeptBlock;
+  readonly tests: Buffer | undefined;
+}
+
 /** Writes every dataset of a policy's items a batch at a time, as generation streams them. */
 export class DatasetWriter {
   private constructor(
@@ -109,31 +116,61 @@ export class DatasetWriter {
   /**
    * Writes the items' records, in order. An item kept by selective
    * regeneration has its earlier lines copied as bytes (earlier-datasets.ts
-   * says when): only the items rendered again are rendered.
+   * says when): only the items rendered again are rendered. A rule's block
+   * kept whole (KeptBlock) has its lines, and its tests, copied as one run
+   * of bytes each, its items not made (but its instructions, for the
+   * taxonomy), when the earlier files hold them one after another.
    */
-  async add(items: readonly Item[]): Promise<void> {
+  async add(parts: readonly GeneratedPart[]): Promise<void> {
     const earlier = this.earlier;
-    /** Each item's eval record as written, or undefined where it was copied. */
+    /** Each item, or block copied whole (with its tests when the earlier suite holds them as one run), in order. */
+    const written: (Item | CopiedBlock)[] = [];
+    /** Each item's eval record as written, by its place in `written`; undefined where it was copied. */
     const evalLines: (string | undefined)[] = [];
-    for (const item of items) {
-      const copied = earlier?.lines(item.iri, this.systemPrompt);
-      if (copied) {
-        await this.chat.writeBytes(copied.chat);
-        if (copied.pair) await this.preference.writeBytes(copied.pair);
-        await this.evaluation.writeBytes(copied.eval);
+    for (const part of parts) {
+      const lines = part instanceof KeptBlock ? earlier?.blockLines(part, this.systemPrompt) : undefined;
+      if (lines) {
+        const block = part as KeptBlock;
+        await this.chat.writeBytes(lines.chat, block.size);
+        if (lines.pairs) await this.preference.writeBytes(lines.pairs.bytes, lines.pairs.count);
+        await this.evaluation.writeBytes(lines.eval, block.size);
+        this.copied += block.size;
+        written.push({ block, tests: await earlier!.blockTests(block) });
         evalLines.push(undefined);
-        this.copied++;
         continue;
       }
-      await this.chat.write(chatRecords([item], this.systemPrompt));
-      await this.preference.write(preferenceRecords([item], this.systemPrompt));
-      const line = JSON.stringify(evalRecords([item], this.systemPrompt).next().value);
-      await this.evaluation.writeLine(line);
-      evalLines.push(line);
+      for (const item of part instanceof KeptBlock ? part.items() : [part]) {
+        written.push(item);
+        evalLines.push(await this.addItem(item));
+      }
     }
-    await this.promptfoo.write(items, earlier ? (item, index) => earlier.test(item.iri, evalLines[index]) : undefined);
+    for (const [index, part] of written.entries()) {
+      if ('iri' in part) await this.promptfoo.write([part], earlier ? (item) => earlier.test(item.iri, evalLines[index]) : undefined);
+      else if (part.tests) await this.promptfoo.writeCopied(part.tests, part.block.size);
+      else await this.promptfoo.write(part.block.items(), (item) => earlier!.test(item.iri, undefined));
+    }
     // A copied item says what the earlier run's did: InstructLab's file of a section of such items alone may be left as it is.
-    this.instructlab.add(items, earlier ? (_, index) => evalLines[index] === undefined : undefined);
+    for (const [index, part] of written.entries()) {
+      if ('iri' in part) this.instructlab.add([part], earlier ? () => evalLines[index] === undefined : undefined);
+      else this.instructlab.add(part.block.instructions(), () => true);
+    }
+  }
+
+  /** Writes an item's records, its earlier lines copied when they may be; returns its eval record as written, or undefined when copied. */
+  private async addItem(item: Item): Promise<string | undefined> {
+    const copied = this.earlier?.lines(item.iri, this.systemPrompt);
+    if (copied) {
+      await this.chat.writeBytes(copied.chat);
+      if (copied.pair) await this.preference.writeBytes(copied.pair);
+      await this.evaluation.writeBytes(copied.eval);
+      this.copied++;
+      return undefined;
+    }
+    await this.chat.write(chatRecords([item], this.systemPrompt));
+    await this.preference.write(preferenceRecords([item], this.systemPrompt));
+    const line = JSON.stringify(evalRecords([item], this.systemPrompt).next().value);
+    await this.evaluation.writeLine(line);
+    return line;
   }
 
   async close(): Promise<ExportSummary> {
