@@ -506,7 +506,7 @@ describe('studio generate --changed', () => {
       const suite = await readFile(suiteFile, 'utf8');
       const files = async () => Promise.all(['chat.jsonl', 'preference.jsonl', 'eval.jsonl'].map((f) => readFile(path.join(out, folder!, f), 'utf8')));
       const before = await files();
-      const [head, ...tests] = suite.split(/^(?=- description: )/m);
+      const [head = '', ...tests] = suite.split(/^(?=- description: )/m);
       // The first rule's tests, its block's: the first rule's items come first.
       const ruleOf = (test: string) => /^ {4}rules:\n {6}- (.*)$/m.exec(test)![1];
       const block = tests.findIndex((t) => ruleOf(t) !== ruleOf(tests[0]!));
@@ -522,7 +522,7 @@ describe('studio generate --changed', () => {
         expect(await files()).toEqual(before);
         expect(made).not.toHaveBeenCalled();
         // The block's first two tests swapped: not one run in the suite, so its items are made and each test copied in the run's order.
-        await writeFile(suiteFile, head + tests[1] + tests[0] + tests.slice(2).join(''));
+        await writeFile(suiteFile, head + tests[1]! + tests[0]! + tests.slice(2).join(''));
         await runGeneration(store, { seed: 1, out, changed: true });
         expect(await readFile(suiteFile, 'utf8')).toBe(suite);
         expect(await files()).toEqual(before);
