@@ -33,7 +33,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DerivedGraph } from '../../store/graph-store.js';
 import type { KeptBlock, KeptTexts } from '../generate.js';
@@ -44,6 +44,7 @@ import { readRecordedProvisionRows, type RecordedProvisionRows } from '../record
 import type { Expectation } from '../expectations.js';
 import type { SpliceKeys } from '../generate.js';
 import { eachFileLine } from '../../io/file-lines.js';
+import { readShared, type SharedFile } from '../../io/shared-bytes.js';
 import type { WrittenSkill } from './instructlab.js';
 
 /** What the earlier generated graph holds, as the folder's record keeps it (generated-index.ts). */
@@ -135,7 +136,7 @@ export class EarlierDatasets {
    * is read counts only once `read` finds the record vouching for it.
    */
   static prefetch(folder: string): PrefetchedFiles {
-    return new Map(VOUCHED_FILES.map((name) => [name, readFile(path.join(folder, name)).catch(() => undefined)]));
+    return new Map(VOUCHED_FILES.map((name) => [name, readShared(path.join(folder, name))]));
   }
 
   /** Whether the files are those the graph's version was written with: then `texts` gives what they hold (and `held`, when the record keeps it, what the graph holds). */
@@ -371,20 +372,25 @@ async function eachLine(file: string, take: (bytes: Buffer, start: number, end: 
 const VOUCHED_FILES = ['eval.jsonl', 'preference.jsonl', 'chat.jsonl'] as const;
 type VouchedFile = (typeof VOUCHED_FILES)[number];
 
-/** The bytes of the vouched files, being read (undefined for a file that cannot be). */
-export type PrefetchedFiles = ReadonlyMap<VouchedFile, Promise<Buffer | undefined>>;
+/** The bytes of the vouched files, being read and hashed (undefined for a file that cannot be read). */
+export type PrefetchedFiles = ReadonlyMap<VouchedFile, Promise<SharedFile | undefined>>;
 
-/** A file whose SHA-256 is `sha256`, read whole, each line indexed by the item `itemOf` finds in it (the first line of an item wins); undefined when it cannot be read or its digest differs. */
-async function readVouched(source: { readonly file: string; readonly bytes: Promise<Buffer | undefined> | undefined }, sha256: string, itemOf: (bytes: Buffer, start: number, end: number) => string | undefined): Promise<IndexedFile | undefined> {
-  const bytes = await (source.bytes ?? readFile(source.file).catch(() => undefined));
-  if (!bytes || createHash('sha256').update(bytes).digest('hex') !== sha256) return undefined;
+/**
+ * A file whose SHA-256 is `sha256`, read whole, each line indexed by the item `itemOf` finds in it (the first line of
+ * an item wins); undefined when it cannot be read or its digest differs. The digest is computed off the thread
+ * (io/shared-bytes.ts) while the lines are indexed here.
+ */
+async function readVouched(source: { readonly file: string; readonly bytes: Promise<SharedFile | undefined> | undefined }, sha256: string, itemOf: (bytes: Buffer, start: number, end: number) => string | undefined): Promise<IndexedFile | undefined> {
+  const shared = await (source.bytes ?? readShared(source.file));
+  if (!shared) return undefined;
+  const bytes = shared.bytes;
   const lines = new Map<string, readonly [number, number]>();
   let start = 0;
   for (let end = bytes.indexOf(NEWLINE); end >= 0; start = end + 1, end = bytes.indexOf(NEWLINE, start)) {
     const iri = itemOf(bytes, start, end);
     if (iri !== undefined && !lines.has(iri)) lines.set(iri, [start, end + 1]);
   }
-  return { bytes, lines };
+  return (await shared.sha256) === sha256 ? { bytes, lines } : undefined;
 }
 
 /**

@@ -1,10 +1,10 @@
 /** Writes records as JSON Lines through a stream, so a million records never become one string. */
 
-import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { StudioError } from '../../errors.js';
 import { ByteRuns } from './byte-runs.js';
+import { OffThreadHash } from '../../io/shared-bytes.js';
 
 /** Writes one JSON object per line; resolves with the number written. */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<number> {
@@ -22,14 +22,14 @@ export async function writeJsonl(file: string, records: Iterable<unknown>): Prom
 /** A JSON Lines file written a batch of records at a time; with `digest`, keeping the SHA-256 of what it wrote. */
 export class JsonlWriter {
   private readonly out: WriteStream;
-  private readonly hash: Hash | undefined;
+  private readonly hash: OffThreadHash | undefined;
   private count = 0;
   /** Copied lines not yet written: adjacent ones go as one piece. */
   private readonly copied = new ByteRuns();
 
   constructor(file: string, options: { readonly digest?: boolean } = {}) {
     this.out = createWriteStream(file);
-    this.hash = options.digest ? createHash('sha256') : undefined;
+    this.hash = options.digest ? new OffThreadHash() : undefined;
   }
 
   async write(records: Iterable<unknown>): Promise<void> {
@@ -40,9 +40,11 @@ export class JsonlWriter {
   async writeLine(json: string): Promise<void> {
     await this.flush(this.copied.take());
     // Encoded once, for the hash and the file alike.
-    const line = this.hash ? Buffer.from(json + '\n') : json + '\n';
-    this.hash?.update(line);
-    if (!this.out.write(line)) await once(this.out, 'drain');
+    if (this.hash) {
+      const line = Buffer.from(json + '\n');
+      this.hash.update(line);
+      if (!this.out.write(line)) await once(this.out, 'drain');
+    } else if (!this.out.write(json + '\n')) await once(this.out, 'drain');
     this.count++;
   }
 
@@ -66,9 +68,9 @@ export class JsonlWriter {
     return this.count;
   }
 
-  /** SHA-256 (hex) of the file's bytes, once closed; for a writer made with `digest`. */
-  digest(): string {
+  /** SHA-256 (hex) of the file's bytes, once closed, computed off the thread (io/shared-bytes.ts); for a writer made with `digest`. */
+  digest(): Promise<string> {
     if (!this.hash) throw new StudioError('JsonlWriter: made without digest');
-    return this.hash.copy().digest('hex');
+    return this.hash.digest();
   }
 }

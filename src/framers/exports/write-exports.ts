@@ -199,7 +199,7 @@ export class DatasetWriter {
     await writeGenerationRecord(this.folder, {
       graph,
       systemPrompt: this.systemPrompt,
-      files: { 'eval.jsonl': this.evaluation.digest(), 'preference.jsonl': this.preference.digest(), 'chat.jsonl': this.chat.digest() },
+      files: { 'eval.jsonl': await this.evaluation.digest(), 'preference.jsonl': await this.preference.digest(), 'chat.jsonl': await this.chat.digest() },
       ...(index ? { generated: index.record() } : {}),
       ...(this.skills ? { taxonomy: this.skills } : {}),
     });
