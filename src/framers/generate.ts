@@ -1112,14 +1112,6 @@ function instructingSource(rule: Provision): string | undefined {
 }
 
 /**
- * An item of a rule's own block taken from the earlier run (Splice), as
- * ruleItem would build it: the rule gives what the earlier item does not.
- * Its turns, answers and expectations are read from the earlier run when
- * first asked: most never are, their lines being copied as bytes. (A class,
- * whose getters are its prototype's: an object literal with getters is a
- * slow dictionary in V8.)
- */
-/**
  * A rule's own block of items spliced from the earlier run (Splice), whole:
  * its items are made only when asked (items()); the datasets copy its lines
  * and the graph keeps its triples without them.
@@ -1170,6 +1162,14 @@ export function itemsOf(parts: readonly GeneratedPart[]): Item[] {
   return parts.flatMap((part) => (part instanceof KeptBlock ? part.items() : [part]));
 }
 
+/**
+ * An item of a rule's own block taken from the earlier run (Splice), as
+ * ruleItem would build it: the rule gives what the earlier item does not.
+ * Its turns, answers and expectations are read from the earlier run when
+ * first asked: most never are, their lines being copied as bytes. (A class,
+ * whose getters are its prototype's: an object literal with getters is a
+ * slow dictionary in V8.)
+ */
 class SplicedRuleItem implements Item {
   readonly iri: string;
   readonly type: Item['type'];

@@ -122,7 +122,7 @@ class Hasher {
   /** Ids whose updates went to a worker lost since. */
   private readonly lost = new Set<number>();
   /** Ids with updates sent and no digest asked yet. */
-  private readonly open_ = new Set<number>();
+  private readonly sending = new Set<number>();
 
   open(): number {
     return this.next++;
@@ -130,12 +130,12 @@ class Hasher {
 
   update(id: number, piece: Uint8Array): void {
     if (this.lost.has(id)) return;
-    this.open_.add(id);
+    this.sending.add(id);
     this.started().postMessage({ op: 'update', id, buffer: piece.buffer, offset: piece.byteOffset, length: piece.byteLength });
   }
 
   digest(id: number): Promise<string> {
-    this.open_.delete(id);
+    this.sending.delete(id);
     if (this.lost.delete(id)) return Promise.reject(lostError());
     const worker = this.started();
     return new Promise((resolve, reject) => {
@@ -159,8 +159,8 @@ class Hasher {
     const lose = () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      for (const id of this.open_) this.lost.add(id);
-      this.open_.clear();
+      for (const id of this.sending) this.lost.add(id);
+      this.sending.clear();
       for (const { reject } of this.waiting.values()) reject(lostError());
       this.waiting.clear();
     };

@@ -75,6 +75,7 @@ interface IndexedFile {
 
 export class EarlierDatasets {
   private window = { start: 0, bytes: Buffer.alloc(0) };
+  /** The earlier suite, open, with each test's bytes [start, end) by item IRI. */
   private suite: { readonly handle: FileHandle; readonly tests: ReadonlyMap<string, readonly [number, number]> } | undefined;
   /** The items whose texts were taken (kept by the framer): their lines are copied. */
   private readonly taken = new Set<string>();
@@ -225,16 +226,8 @@ export class EarlierDatasets {
 
   /** The earlier suite's tests of a block whose lines were copied (blockLines), as one run of bytes; undefined unless the suite holds each, one after another, in the block's order. */
   async blockTests(block: KeptBlock): Promise<Buffer | undefined> {
-    const tests = this.suite?.tests;
-    if (!tests) return undefined;
-    let [start, end] = [-1, -1];
-    for (const { iri } of block.earlier) {
-      const at = tests.get(iri);
-      if (!at || (start >= 0 && at[0] !== end)) return undefined;
-      if (start < 0) start = at[0];
-      end = at[0] + at[1];
-    }
-    return start < 0 ? undefined : this.suiteBytes(start, end - start);
+    const run = this.suite && rangesRun(this.suite.tests, block.earlier, true);
+    return run && run.count > 0 ? this.suiteBytes(run.start, run.end - run.start) : undefined;
   }
 
   /** Opens the earlier promptfoo suite, if there is one, and unlinks it: the new suite is written in its place while the earlier one is read. */
@@ -255,7 +248,7 @@ export class EarlierDatasets {
   async test(iri: string, evalLine: string | undefined): Promise<Buffer | undefined> {
     const at = this.suite?.tests.get(iri);
     if (!at || (evalLine !== undefined && !this.sameEvalLine(iri, evalLine))) return undefined;
-    return this.suiteBytes(at[0], at[1]);
+    return this.suiteBytes(at[0], at[1] - at[0]);
   }
 
   /** Bytes of the earlier suite, through a window of it (the tests are mostly asked in the order they were written); undefined past its end. */
@@ -400,22 +393,31 @@ async function readVouched(source: { readonly file: string; readonly bytes: Prom
  * preference pair only some items have).
  */
 function runOf(file: IndexedFile, items: readonly { readonly iri: string }[], every: boolean): { bytes: Buffer; count: number } | undefined {
-  let [start, end, count] = [-1, -1, 0];
+  const run = rangesRun(file.lines, items, every);
+  return run && { bytes: file.bytes.subarray(run.start, run.end), count: run.count };
+}
+
+/**
+ * The byte ranges [start, end) of some items, by IRI, as one range, with how
+ * many: each item's range where the one before it ends (the empty range at 0
+ * for none). With `every`, an item without a range makes it undefined;
+ * without, such an item is passed over.
+ */
+function rangesRun(ranges: ReadonlyMap<string, readonly [number, number]>, items: readonly { readonly iri: string }[], every: boolean): { start: number; end: number; count: number } | undefined {
+  let [start, end, count] = [0, 0, 0];
   for (const { iri } of items) {
-    const at = file.lines.get(iri);
+    const at = ranges.get(iri);
     if (!at) {
       if (every) return undefined;
       continue;
     }
-    if (start >= 0 && at[0] !== end) return undefined;
-    if (start < 0) start = at[0];
+    if (count > 0 && at[0] !== end) return undefined;
+    if (count === 0) start = at[0];
     end = at[1];
     count++;
   }
-  return { bytes: start < 0 ? EMPTY : file.bytes.subarray(start, end), count };
+  return { start, end, count };
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function lineOf(file: IndexedFile, iri: string): Buffer | undefined {
   const at = file.lines.get(iri);
@@ -459,7 +461,7 @@ async function testsOf(suite: FileHandle): Promise<Map<string, [number, number]>
   let iri: string | undefined;
   let afterMetadata = false;
   const end = (offset: number) => {
-    if (start >= 0 && iri) tests.set(iri, [start, offset - start]);
+    if (start >= 0 && iri) tests.set(iri, [start, offset]);
     [start, iri, afterMetadata] = [-1, undefined, false];
   };
   const is = (bytes: Buffer, from: number, to: number, text: string) => to - from >= text.length && bytes.toString('latin1', from, from + text.length) === text;

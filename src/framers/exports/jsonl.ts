@@ -40,11 +40,9 @@ export class JsonlWriter {
   async writeLine(json: string): Promise<void> {
     await this.flush(this.copied.take());
     // Encoded once, for the hash and the file alike.
-    if (this.hash) {
-      const line = Buffer.from(json + '\n');
-      this.hash.update(line);
-      if (!this.out.write(line)) await once(this.out, 'drain');
-    } else if (!this.out.write(json + '\n')) await once(this.out, 'drain');
+    const line = this.hash ? Buffer.from(json + '\n') : json + '\n';
+    if (typeof line !== 'string') this.hash?.update(line);
+    if (!this.out.write(line)) await once(this.out, 'drain');
     this.count++;
   }
 
