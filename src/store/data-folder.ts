@@ -9,6 +9,9 @@
  * A graph too large to write under the lock is written beforehand to a
  * PendingFile (graphs/<name>.<pid>.partial), which only the switch renames
  * into place; a partial file whose process died is removed as an orphan.
+ * A derived graph patched since it was written whole keeps its file and
+ * lists its patches after it (GraphEntry.patches): a reader reads the file,
+ * then for each patch drops the subjects it removed and reads what it added.
  */
 
 import { createHash, randomBytes, type Hash } from 'node:crypto';
@@ -61,6 +64,58 @@ export interface GraphEntry {
    * without them, and in older folders.
    */
   readonly facts?: { readonly file: string; readonly code: string };
+  /**
+   * For a derived graph: the changes made to it since its file was written
+   * whole, oldest first (src/store/oxigraph-store.ts, patchDerivedGraph).
+   * `triples` counts the graph with them all. Absent when there are none.
+   */
+  readonly patches?: readonly GraphPatchEntry[];
+  /**
+   * For a derived graph in N-Triples: the file of its subject index
+   * (src/store/subject-index.ts), for the graph with its patches. Absent in
+   * older folders; a patch then reads the graph's file whole.
+   */
+  readonly subjects?: string;
+}
+
+/** A patch of a derived graph: the subjects whose triples it removed, then the triples it added. */
+export interface GraphPatchEntry {
+  /** The added triples' N-Triples file, in graphs/. */
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** How many triples it added (lines of `file`). */
+  readonly triples: number;
+  /** The file (in graphs/) of the removed subjects' IRIs, one a line: those the graph described. */
+  readonly removed: string;
+  readonly removedBytes: number;
+  /** How many triples of the graph before it went with them. */
+  readonly removedTriples: number;
+}
+
+/** What a reader of a graph is given (DataFolder.read). */
+export interface GraphReader {
+  /**
+   * A piece of the graph's text: Turtle whole; N-Triples and N-Quads in pieces
+   * of whole lines, of the graph's file, then of each patch's added triples.
+   */
+  text(entry: GraphEntry, text: string, trusted: boolean): void;
+  /** Before a patch's added triples: the subjects whose triples it removed from the graph read so far. */
+  remove?(entry: GraphEntry, subjects: readonly string[]): void;
+}
+
+/** Every file of graphs/ an entry names. */
+export function entryFiles(entry: GraphEntry): string[] {
+  return [entry.file, ...(entry.facts ? [entry.facts.file] : []), ...(entry.patches ?? []).flatMap((p) => [p.file, p.removed]), ...(entry.subjects ? [entry.subjects] : [])];
+}
+
+/**
+ * Which version of a graph an entry names: its file, or its last patch's
+ * (every patch is a new file), for telling whether the graph read is the one
+ * the manifest lists now.
+ */
+export function versionKey(entry: GraphEntry): string {
+  return entry.patches?.at(-1)?.file ?? entry.file;
 }
 
 interface Manifest {
@@ -99,11 +154,14 @@ export class DataFolder {
     return this.locked(async () => {
       const entries = (await this.readManifest()).graphs;
       for (const entry of entries) {
-        const file = path.join(this.root, GRAPHS, entry.file);
-        const info = await stat(file).catch((error: NodeJS.ErrnoException) => error);
-        if (info instanceof Error) throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(info)})${describeEntry(entry)}`);
-        if (entry.bytes !== undefined && info.size !== entry.bytes) {
-          throw new DataFolderError(`${file}: ${info.size} bytes where the manifest recorded ${entry.bytes}, so it changed since it was written${describeEntry(entry)}`);
+        const sized: [string, number | undefined][] = [[entry.file, entry.bytes], ...(entry.patches ?? []).flatMap((p): [string, number][] => [[p.file, p.bytes], [p.removed, p.removedBytes]])];
+        for (const [name, bytes] of sized) {
+          const file = path.join(this.root, GRAPHS, name);
+          const info = await stat(file).catch((error: NodeJS.ErrnoException) => error);
+          if (info instanceof Error) throw new DataFolderError(`${file}: listed in the manifest but unreadable (${String(info)})${describeEntry(entry)}`);
+          if (bytes !== undefined && info.size !== bytes) {
+            throw new DataFolderError(`${file}: ${info.size} bytes where the manifest recorded ${bytes}, so it changed since it was written${describeEntry(entry)}`);
+          }
         }
       }
       return [...entries];
@@ -114,9 +172,9 @@ export class DataFolder {
    * The graphs the manifest lists now, reading those `select` picks out of
    * them, under the lock so that no writer switches files meanwhile. Turtle
    * comes to `read` whole; N-Triples and N-Quads, which can be far larger, in
-   * pieces of whole lines.
+   * pieces of whole lines, and a patched graph's patches after its file.
    */
-  async read(select: (entries: readonly GraphEntry[]) => readonly GraphEntry[], read: (entry: GraphEntry, text: string, trusted: boolean) => void): Promise<GraphEntry[]> {
+  async read(select: (entries: readonly GraphEntry[]) => readonly GraphEntry[], read: GraphReader): Promise<GraphEntry[]> {
     return this.locked(async () => {
       const entries = (await this.readManifest()).graphs;
       for (const entry of select(entries)) await this.readGraph(entry, read);
@@ -130,13 +188,21 @@ export class DataFolder {
    * checked when appended), so a reader may skip checking it again. A file
    * changed since (edited by hand, damaged) is never trusted.
    */
-  private async readGraph(entry: GraphEntry, read: (entry: GraphEntry, text: string, trusted: boolean) => void): Promise<void> {
-    const file = path.join(this.root, GRAPHS, entry.file);
+  private async readGraph(entry: GraphEntry, read: GraphReader): Promise<void> {
+    let file = path.join(this.root, GRAPHS, entry.file);
     try {
-      if (entry.format === 'text/turtle') read(entry, await readFile(file, 'utf8'), false);
+      if (entry.format === 'text/turtle') read.text(entry, await readFile(file, 'utf8'), false);
       else {
         const trusted = entry.kind === 'derived' && (await fileSha256(file)) === entry.sha256;
-        for await (const piece of linePieces(file)) read(entry, piece, trusted);
+        for await (const piece of linePieces(file)) read.text(entry, piece, trusted);
+        for (const patch of entry.patches ?? []) {
+          file = path.join(this.root, GRAPHS, patch.removed);
+          if (!read.remove) throw new DataFolderError(`${file}: a patch this reader cannot apply`);
+          read.remove(entry, (await readFile(file, 'utf8')).split('\n').filter(Boolean));
+          file = path.join(this.root, GRAPHS, patch.file);
+          const patchTrusted = (await fileSha256(file)) === patch.sha256;
+          for await (const piece of linePieces(file)) read.text(entry, piece, patchTrusted);
+        }
       }
     } catch (error) {
       if (error instanceof DataFolderError) throw error;
@@ -174,9 +240,9 @@ export class DataFolder {
     return readFile(path.join(this.root, GRAPHS, name)).catch(() => undefined);
   }
 
-  /** The content of a graph file the folder keeps, in pieces of whole lines (of about `size` bytes), never decoded. */
-  graphBytes(entry: GraphEntry, size?: number): AsyncGenerator<Buffer> {
-    return lineBytes(path.join(this.root, GRAPHS, entry.file), size);
+  /** The content of a file in graphs/ (a graph's, a patch's), in pieces of whole lines (of about `size` bytes), never decoded. */
+  fileBytes(name: string, size?: number): AsyncGenerator<Buffer> {
+    return lineBytes(path.join(this.root, GRAPHS, name), size);
   }
 
   private async readManifest(): Promise<Manifest> {
@@ -230,7 +296,7 @@ export class DataFolder {
   }
 
   private async removeOrphans(): Promise<void> {
-    const used = new Set((await this.readManifest()).graphs.flatMap((g) => [g.file, ...(g.facts ? [g.facts.file] : [])]));
+    const used = new Set((await this.readManifest()).graphs.flatMap(entryFiles));
     for (const name of await readdir(path.join(this.root, GRAPHS))) {
       // A graph still being written by a live process is not an orphan yet.
       const writer = PARTIAL.exec(name);

@@ -20,7 +20,8 @@ import { pathToFileURL } from 'node:url';
 import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
-import { DataFolder, PendingFile, linePieces, textPieces, type GraphEntry } from './data-folder.js';
+import { DataFolder, PendingFile, linePieces, textPieces, versionKey, type GraphEntry, type GraphPatchEntry } from './data-folder.js';
+import { SubjectCounter, SubjectIndex } from './subject-index.js';
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
 import { pieceRows, type PortableRows } from './portable-rows.js';
@@ -135,7 +136,7 @@ export class EmbeddedStore implements GraphStore {
     let leftOut = false;
     if (this.folder) {
       const pick = (entries: readonly GraphEntry[]) => {
-        const onDisk = new Map(entries.map((e) => [e.graph, e.file]));
+        const onDisk = new Map(entries.map((e) => [e.graph, versionKey(e)]));
         // A graph whose file is no longer the one listed (another process replaced or removed it) goes first.
         for (const [graph, file] of [...this.inMemory]) {
           if (graph !== VOCABULARY_GRAPH && onDisk.get(graph) !== file) {
@@ -149,7 +150,12 @@ export class EmbeddedStore implements GraphStore {
         leftOut = picked.length < missing.length;
         return picked;
       };
-      this.entries = await this.folder.read(pick, (entry, text, trusted) => {
+      const failed = (entry: GraphEntry, error: unknown) => {
+        this.dropGraph(entry.graph);
+        this.inMemory.delete(entry.graph);
+        return new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+      };
+      const text = (entry: GraphEntry, text: string, trusted: boolean) => {
         try {
           // Without a transaction (a quarter quicker for a generated graph of a million triples): a graph that
           // fails part way is dropped whole below, as one read in pieces always was. A derived graph's file the
@@ -163,12 +169,18 @@ export class EmbeddedStore implements GraphStore {
             ...(trusted ? { lenient: true } : {}),
           });
         } catch (error) {
-          this.dropGraph(entry.graph);
-          this.inMemory.delete(entry.graph);
-          throw new DataFolderError(`${this.dataDir}/graphs/${entry.file} (${entry.kind === 'policy' ? 'policy' : `${entry.derivedKind ?? 'derived'} graph of`} ${entry.policy ?? entry.graph}, from ${entry.source ?? 'the studio'}): cannot be read back (${String(error)}); reload the policy from its Turtle with 'studio load'`);
+          throw failed(entry, error);
         }
-        this.inMemory.set(entry.graph, entry.file);
-      });
+        this.inMemory.set(entry.graph, versionKey(entry));
+      };
+      const remove = (entry: GraphEntry, subjects: readonly string[]) => {
+        try {
+          this.removeSubjects(entry.graph, subjects);
+        } catch (error) {
+          throw failed(entry, error);
+        }
+      };
+      this.entries = await this.folder.read(pick, { text, remove });
     }
     if (!leftOut) this.complete = true;
   }
@@ -307,13 +319,12 @@ export class EmbeddedStore implements GraphStore {
     // As the manifest lists it now: another process may have loaded or pruned since this store opened.
     let found: TurtleSource | undefined;
     const texts: string[] = [];
-    await this.folder.read(
-      (entries) => entries.filter(isIt).slice(0, 1),
-      (entry, text) => {
+    await this.folder.read((entries) => entries.filter(isIt).slice(0, 1), {
+      text: (entry, text) => {
         texts.push(text);
         found = { file: entry.source ?? entry.file, text: '', baseIri: entry.baseIri ?? `file:///version/${sha256}.ttl` };
       },
-    );
+    });
     return found ? { ...found, text: texts.join('') } : undefined;
   }
 
@@ -359,12 +370,20 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /**
-   * A patch in proportion to itself: the graph's N-Triples file is copied
-   * line by line into a new file, leaving out the lines of removed subjects
-   * (nothing is parsed or rendered again but the triples added), and the
-   * manifest switches to it as a commit does; crash-safe the same way. In
-   * oxigraph, only the removed subjects' triples are deleted and the added
-   * ones loaded; query threads read the new file.
+   * A patch in proportion to itself. In the data folder the graph's file
+   * stays as it is: the patch is written beside it, as the subjects whose
+   * triples it removes and the N-Triples it adds (GraphPatchEntry), listed
+   * after the file and any patches before it. The graph's subject index
+   * (src/store/subject-index.ts) counts the triples removed and refuses
+   * adding to a subject the graph keeps, so the graph's file is not even
+   * read. Once the patches have added and removed a quarter as many triples
+   * as the file holds, or there are MAX_PATCHES of them, or the graph has no
+   * index (a folder of an older studio), the graph is written whole again
+   * instead (rewritePatched), so that its size stays within a few patches
+   * of what it holds. Either way the manifest switches as a commit does;
+   * crash-safe the same way. In oxigraph, only the removed subjects'
+   * triples are deleted and the added ones loaded; query threads read the
+   * new version.
    */
   async patchDerivedGraph(graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>, patch: DerivedGraphPatch): Promise<DerivedGraph> {
     const policies = this.entries.filter((e) => e.kind === 'policy');
@@ -376,23 +395,92 @@ export class EmbeddedStore implements GraphStore {
     checkTriples(patch.add);
     if (patch.add.some((q) => q.subject.termType !== 'NamedNode' || q.object.termType === 'BlankNode')) throw new QueryError('derived graph patch', 'added triples hold a blank node');
     const remove = new Set(patch.remove);
-    const described = new Set(patch.add.map((q) => q.subject.value).filter((s) => !remove.has(s)));
-    const refuse = (subject: string) => new StudioError(`derived graph ${graph.graph}: the patch adds triples of ${subject}, which the graph describes and the patch does not remove`);
+    const addedLines = new Map<string, number>();
+    for (const q of patch.add) addedLines.set(q.subject.value, (addedLines.get(q.subject.value) ?? 0) + 1);
+    const change: PatchChange = { graph, remove, addedLines, described: new Set([...addedLines.keys()].filter((s) => !remove.has(s))), added: Buffer.from(nTriples(patch.add), 'utf8'), triples: patch.add.length, writtenAt: new Date().toISOString() };
     const target = oxigraph.namedNode(graph.graph);
     const inMemory = !this.serving && (this.inMemory.has(graph.graph) || !this.folder);
-    if (inMemory) for (const s of described) if (this.store.match(oxigraph.namedNode(s), null, null, target).length > 0) throw refuse(s);
-    const added = nTriples(patch.add);
-    const writtenAt = new Date().toISOString();
-    let next: GraphEntry;
+    if (inMemory) for (const s of change.described) if (this.store.match(oxigraph.namedNode(s), null, null, target).length > 0) throw refusal(graph.graph, s);
+    let next: GraphEntry | undefined;
     if (this.folder) {
-      const file = `${randomUUID()}.nt`;
-      const pending = await this.folder.createGraphFile(file);
-      try {
-        let kept = 0;
-        // As bytes: a kept line is copied, never decoded; only a subject unlike the line before's is read as text
-        // (a subject's lines come together), to be looked up.
-        let last: { subject: Buffer; keep: boolean } | undefined;
-        for await (const piece of this.folder.graphBytes(entry, PATCH_PIECE_BYTES)) {
+      // No index, or one that does not read (damaged): the graph is written whole, with a new one.
+      const bytes = entry.subjects ? await this.folder.readGraphFile(entry.subjects) : undefined;
+      const index = bytes && SubjectIndex.read(bytes);
+      next = index && !wholeDue(entry, change, index) ? await this.appendPatch(entry, change, index) : await this.rewritePatched(entry, change);
+    }
+    let removed = 0;
+    if (inMemory) {
+      removed = this.removeSubjects(graph.graph, remove);
+      this.store.load(change.added.toString('utf8'), { format: NTRIPLES, to_graph_name: target });
+    }
+    const patched = next ?? { ...entry, policySha256: graph.policySha256, triples: entry.triples - removed + patch.add.length, loadedAt: change.writtenAt };
+    this.entries = this.entries.map((e) => (e.graph === graph.graph ? patched : e));
+    if (inMemory) this.inMemory.set(graph.graph, versionKey(patched));
+    if (this.threadsStarted || this.serving) {
+      this.mirror({ op: 'drop', graph: graph.graph }, entry.derivedKind);
+      if (this.folder) this.mirror({ op: 'read', source: this.fileSource(patched) }, entry.derivedKind);
+      else this.mirror({ op: 'load', text: this.store.dump({ format: NTRIPLES, from_graph_name: target }), format: NTRIPLES, graph: graph.graph }, entry.derivedKind);
+    }
+    return toDerivedGraph(patched);
+  }
+
+  /** A patch written beside the graph's file: its subjects removed, its triples added, the index patched; the file is not read. */
+  private async appendPatch(entry: GraphEntry, change: PatchChange, index: SubjectIndex): Promise<GraphEntry> {
+    for (const s of change.described) if (index.lines(s) > 0) throw refusal(entry.graph, s);
+    const gone = [...change.remove].filter((s) => index.lines(s) > 0);
+    const removedTriples = gone.reduce((n, s) => n + index.lines(s), 0);
+    const id = randomUUID();
+    const removedText = Buffer.from(gone.map((s) => `${s}\n`).join(''), 'utf8');
+    const patch: GraphPatchEntry = {
+      file: `${id}.patch.nt`,
+      sha256: createHash('sha256').update(change.added).digest('hex'),
+      bytes: change.added.length,
+      triples: change.triples,
+      removed: `${id}.removed`,
+      removedBytes: removedText.length,
+      removedTriples,
+    };
+    const subjects = `${id}.subjects`;
+    const next: GraphEntry = {
+      ...entry,
+      policySha256: change.graph.policySha256,
+      triples: entry.triples - removedTriples + change.triples,
+      loadedAt: change.writtenAt,
+      patches: [...(entry.patches ?? []), patch],
+      subjects,
+    };
+    await this.folder!.update({ [patch.file]: change.added, [patch.removed]: removedText, [subjects]: index.patched(gone, change.addedLines).bytes() }, replacing(entry, next));
+    return next;
+  }
+
+  /**
+   * The graph written whole again with a patch: its file and its patches are
+   * copied line by line into a new file, each leaving out the lines of the
+   * subjects a later patch, or this one, removes (as bytes: a kept line is
+   * copied, never decoded; only a subject unlike the line before's is read
+   * as text, a subject's lines coming together), then the triples added;
+   * its subject index is counted on the way.
+   */
+  private async rewritePatched(entry: GraphEntry, change: PatchChange): Promise<GraphEntry> {
+    const folder = this.folder!;
+    const patches = entry.patches ?? [];
+    const removedBy = await Promise.all(
+      patches.map(async (p) => {
+        const bytes = await folder.readGraphFile(p.removed);
+        if (!bytes) throw new DataFolderError(`${path.join(this.dataDir!, 'graphs', p.removed)}: listed in the manifest but unreadable`);
+        return new Set(bytes.toString('utf8').split('\n').filter(Boolean));
+      }),
+    );
+    const segments = [entry.file, ...patches.map((p) => p.file)].map((file, i) => ({ file, gone: [...removedBy.slice(i), change.remove] }));
+    const file = `${randomUUID()}.nt`;
+    const subjects = `${randomUUID()}.subjects`;
+    const pending = await folder.createGraphFile(file);
+    try {
+      const counter = new SubjectCounter();
+      let kept = 0;
+      for (const segment of segments) {
+        let last: { prefix: Buffer; keep: boolean } | undefined;
+        for await (const piece of folder.fileBytes(segment.file, PATCH_PIECE_BYTES)) {
           const out: Buffer[] = [];
           let run = 0;
           let start = 0;
@@ -402,53 +490,36 @@ export class EmbeddedStore implements GraphStore {
               run = end + 1;
               continue;
             }
-            const close = piece[start] === LESS_THAN ? piece.indexOf(SUBJECT_END, start) : -1;
-            const subject = close < 0 || close > end ? EMPTY : piece.subarray(start + 1, close);
-            if (!last || !last.subject.equals(subject)) {
-              const text = subject.toString('utf8');
-              if (described.has(text) && !remove.has(text)) throw refuse(text);
-              last = { subject, keep: !remove.has(text) };
+            // (A blank node's lines are each looked at: no prefix stands for one.)
+            const same = last !== undefined && last.prefix.length > 0 && end - start > last.prefix.length && piece.compare(last.prefix, 0, last.prefix.length, start, start + last.prefix.length) === 0;
+            if (!same) {
+              const close = piece[start] === LESS_THAN ? piece.indexOf(SUBJECT_END, start) : -1;
+              const prefix = close < 0 || close > end ? EMPTY : Buffer.from(piece.subarray(start, close + SUBJECT_END.length));
+              const text = prefix.length === 0 ? '' : piece.toString('utf8', start + 1, close);
+              const keep = !segment.gone.some((gone) => gone.has(text));
+              if (keep && change.described.has(text)) throw refusal(entry.graph, text);
+              last = { prefix, keep };
             }
-            if (last.keep) kept++;
+            if (last!.keep) kept++;
             else {
               if (run < start) out.push(piece.subarray(run, start));
               run = end + 1;
             }
           }
           if (run < piece.length) out.push(piece.subarray(run));
+          for (const bytes of out) counter.addLines(bytes);
           if (out.length > 0) await pending.append(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
-        await pending.append(added);
-        next = { ...entry, file, policySha256: graph.policySha256, sha256: await pending.finish(), triples: kept + patch.add.length, bytes: pending.bytes, loadedAt: writtenAt };
-        const replace = (entries: readonly GraphEntry[]) => {
-          // Another process may have replaced the graph since its file was copied: then this patch applies to nothing that is still there.
-          if (!entries.some((e) => e.graph === graph.graph && e.file === entry.file)) throw new DataFolderError(`derived graph ${graph.graph}: changed by another process while it was patched; run the command again`);
-          return entries.map((e) => (e.graph === graph.graph ? next : e));
-        };
-        await this.folder.update({ [file]: pending }, replace);
-      } finally {
-        await pending.discard();
       }
+      await pending.append(change.added);
+      counter.addLines(change.added);
+      const { patches: _, ...whole } = entry;
+      const next: GraphEntry = { ...whole, file, policySha256: change.graph.policySha256, sha256: await pending.finish(), triples: kept + change.triples, bytes: pending.bytes, loadedAt: change.writtenAt, subjects };
+      await folder.update({ [file]: pending, [subjects]: counter.index().bytes() }, replacing(entry, next));
+      return next;
+    } finally {
+      await pending.discard();
     }
-    let removed = 0;
-    if (inMemory) {
-      for (const s of remove) {
-        for (const q of this.store.match(oxigraph.namedNode(s), null, null, target)) {
-          this.store.delete(q);
-          removed++;
-        }
-      }
-      this.store.load(added, { format: NTRIPLES, to_graph_name: target });
-    }
-    next ??= { ...entry, policySha256: graph.policySha256, triples: entry.triples - removed + patch.add.length, loadedAt: writtenAt };
-    this.entries = this.entries.map((e) => (e.graph === graph.graph ? next : e));
-    if (inMemory) this.inMemory.set(graph.graph, next.file);
-    if (this.threadsStarted || this.serving) {
-      this.mirror({ op: 'drop', graph: graph.graph }, entry.derivedKind);
-      if (this.folder) this.mirror({ op: 'read', source: { file: path.join(this.dataDir!, 'graphs', next.file), format: next.format, graph: graph.graph } }, entry.derivedKind);
-      else this.mirror({ op: 'load', text: this.store.dump({ format: NTRIPLES, from_graph_name: target }), format: NTRIPLES, graph: graph.graph }, entry.derivedKind);
-    }
-    return toDerivedGraph(next);
   }
 
   /**
@@ -467,6 +538,9 @@ export class EmbeddedStore implements GraphStore {
     const file = `${randomUUID()}.nt`;
     const scratch = this.folder ? undefined : await mkdtemp(path.join(tmpdir(), 'studio-derived-'));
     const pending = this.folder ? await this.folder.createGraphFile(file) : await PendingFile.create(scratch!, file);
+    // In the data folder, the graph's subject index is counted as its lines are written, for the patches to come.
+    const counter = this.folder ? new SubjectCounter() : undefined;
+    const subjects = `${randomUUID()}.subjects`;
     let triples = 0;
     let state: 'open' | 'committing' | 'done' = 'open';
     const finished = async () => {
@@ -478,7 +552,9 @@ export class EmbeddedStore implements GraphStore {
       append: async (quads) => {
         if (state !== 'open') throw new StudioError(`derived graph ${graph.graph}: this writer is ${state === 'done' ? 'finished' : 'committing'}`);
         try {
-          await pending.append(nTriples(quads));
+          const bytes = Buffer.from(nTriples(quads), 'utf8');
+          counter?.addLines(bytes);
+          await pending.append(bytes);
         } catch (error) {
           await finished();
           throw error;
@@ -488,7 +564,9 @@ export class EmbeddedStore implements GraphStore {
       appendNTriples: async (text, count) => {
         if (state !== 'open') throw new StudioError(`derived graph ${graph.graph}: this writer is ${state === 'done' ? 'finished' : 'committing'}`);
         try {
-          await pending.append(text);
+          const bytes = Buffer.from(text, 'utf8');
+          counter?.addLines(bytes);
+          await pending.append(bytes);
         } catch (error) {
           await finished();
           throw error;
@@ -511,13 +589,14 @@ export class EmbeddedStore implements GraphStore {
             triples,
             bytes: pending.bytes,
             loadedAt: new Date().toISOString(),
+            ...(counter ? { subjects } : {}),
           };
           const replace = (entries: readonly GraphEntry[]) => [...entries.filter((e) => e.graph !== graph.graph), entry];
           // The policy may have been removed since begin; then there is nothing to derive from.
           if (!this.entries.some((e) => e.kind === 'policy' && e.policy === graph.policy)) {
             throw new PolicyNotLoadedError(graph.policy, this.entries.filter((e) => e.kind === 'policy').map((e) => e.policy!));
           }
-          await this.folder?.update({ [file]: pending }, replace);
+          await this.folder?.update({ [file]: pending, ...(counter ? { [subjects]: counter.index().bytes() } : {}) }, replace);
           if (this.serving) {
             // The threads read the new version from its file themselves; nothing is read in this thread.
             this.entries = replace(this.entries);
@@ -659,7 +738,7 @@ export class EmbeddedStore implements GraphStore {
     const vocabulary = [ONTOLOGY_FILE, ALIGNMENT_FILE].map((file) => ({ file, format: TURTLE, baseIri: pathToFileURL(file).href, graph: VOCABULARY_GRAPH }));
     const graphs = this.entries
       .filter((e) => e.kind !== 'version' && wanted(e))
-      .map((e) => ({ file: path.join(this.dataDir!, 'graphs', e.file), format: e.format, ...(e.baseIri ? { baseIri: e.baseIri } : {}), graph: e.graph }));
+      .map((e) => this.fileSource(e));
     return [...vocabulary, ...graphs];
   }
 
@@ -747,8 +826,8 @@ export class EmbeddedStore implements GraphStore {
       const entry = files.get(graph);
       if (graph === VOCABULARY_GRAPH) {
         for (const vocabulary of [ONTOLOGY_FILE, ALIGNMENT_FILE]) sources.push({ file: vocabulary, format: TURTLE, baseIri: pathToFileURL(vocabulary).href, graph });
-      } else if (entry && entry.file === file && !this.committing.has(graph)) {
-        sources.push({ file: path.join(this.dataDir!, 'graphs', file), format: entry.format, ...(entry.baseIri ? { baseIri: entry.baseIri } : {}), graph });
+      } else if (entry && versionKey(entry) === file && !this.committing.has(graph)) {
+        sources.push(this.fileSource(entry));
       } else {
         sources.push({ text: this.store.dump({ format: NTRIPLES, from_graph_name: oxigraph.namedNode(graph) }), format: NTRIPLES, graph });
       }
@@ -820,6 +899,31 @@ export class EmbeddedStore implements GraphStore {
   private dropGraph(graph: string): void {
     this.store.update(`DROP SILENT GRAPH <${graph}>`);
   }
+
+  /** Deletes the triples of these subjects from a graph in oxigraph; returns how many went. */
+  private removeSubjects(graph: string, subjects: Iterable<string>): number {
+    const target = oxigraph.namedNode(graph);
+    let removed = 0;
+    for (const s of subjects) {
+      for (const q of this.store.match(oxigraph.namedNode(s), null, null, target)) {
+        this.store.delete(q);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** How a worker reads a graph from the data folder: its file, and its patches after it. */
+  private fileSource(entry: GraphEntry): ThreadSource & { readonly file: string } {
+    const inFolder = (file: string) => path.join(this.dataDir!, 'graphs', file);
+    return {
+      file: inFolder(entry.file),
+      format: entry.format,
+      ...(entry.baseIri ? { baseIri: entry.baseIri } : {}),
+      graph: entry.graph,
+      ...(entry.patches?.length ? { patches: entry.patches.map((p) => ({ file: inFolder(p.file), removed: inFolder(p.removed) })) } : {}),
+    };
+  }
 }
 
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
@@ -855,6 +959,52 @@ const NO_DEADLINE_MS = 24 * 60 * 60 * 1000;
 const COMMIT_PIECE_BYTES = 64 << 10;
 /** Bytes per piece when a derived graph's file is copied for a patch (nothing is parsed: larger pieces, fewer writes). */
 const PATCH_PIECE_BYTES = 1 << 20;
+/** A derived graph with this many patches is written whole at the next one (each is three files, and read one after the other). */
+const MAX_PATCHES = 32;
+
+/** A patch as patchDerivedGraph writes it. */
+interface PatchChange {
+  readonly graph: Omit<DerivedGraph, 'triples' | 'writtenAt'>;
+  readonly remove: ReadonlySet<string>;
+  /** The subjects it adds to, with their lines. */
+  readonly addedLines: ReadonlyMap<string, number>;
+  /** The subjects it adds to without removing them first: the graph must not describe them. */
+  readonly described: ReadonlySet<string>;
+  /** The added triples as N-Triples. */
+  readonly added: Buffer;
+  readonly triples: number;
+  readonly writtenAt: string;
+}
+
+/**
+ * Whether a patch should write the graph whole instead: when the patches
+ * with it have added and removed a quarter as many triples as the graph's
+ * file holds (the cost of writing it whole is then shared by changes of a
+ * quarter of its size, so patching stays in proportion to the change), or
+ * there would be more than MAX_PATCHES.
+ */
+function wholeDue(entry: GraphEntry, change: PatchChange, index: SubjectIndex): boolean {
+  const patches = entry.patches ?? [];
+  if (patches.length + 1 > MAX_PATCHES) return true;
+  let changed = patches.reduce((n, p) => n + p.triples + p.removedTriples, change.triples);
+  for (const s of change.remove) changed += index.lines(s);
+  const inFile = entry.triples - patches.reduce((n, p) => n + p.triples - p.removedTriples, 0);
+  return 4 * changed > inFile;
+}
+
+function refusal(graph: string, subject: string): StudioError {
+  return new StudioError(`derived graph ${graph}: the patch adds triples of ${subject}, which the graph describes and the patch does not remove`);
+}
+
+/** The manifest's change for a patch: `next` in place of `entry`, unless another process replaced or patched the graph since `entry` was read. */
+function replacing(entry: GraphEntry, next: GraphEntry): (entries: readonly GraphEntry[]) => GraphEntry[] {
+  return (entries) => {
+    if (!entries.some((e) => e.graph === entry.graph && versionKey(e) === versionKey(entry))) {
+      throw new DataFolderError(`derived graph ${entry.graph}: changed by another process while it was patched; run the command again`);
+    }
+    return entries.map((e) => (e.graph === entry.graph ? next : e));
+  };
+}
 const [NEWLINE, LESS_THAN] = [0x0a, 0x3c];
 const SUBJECT_END = Buffer.from('> ');
 const EMPTY = Buffer.alloc(0);

@@ -51,7 +51,14 @@ const RECYCLE_ABOVE = 50_000;
  * change's own MirrorOps follow, so the worker skips it.
  */
 export type ThreadSource =
-  | { readonly file: string; readonly format: string; readonly baseIri?: string; readonly graph: string }
+  | {
+      readonly file: string;
+      readonly format: string;
+      readonly baseIri?: string;
+      readonly graph: string;
+      /** A patched derived graph's patches, read after its file: each removes its subjects' triples, then adds its own (GraphPatchEntry). */
+      readonly patches?: readonly { readonly file: string; readonly removed: string }[];
+    }
   | { readonly text: string; readonly format: string; readonly graph?: string };
 
 /** A change the worker's copy must follow. */
@@ -104,15 +111,40 @@ function loadBytes(bytes, graph) {
   }
 }
 function readFile(s) {
+  if (!readOne(s)) return;
+  for (const patch of s.patches || []) {
+    let removed;
+    try {
+      removed = fs.readFileSync(patch.removed, 'utf8');
+    } catch (error) {
+      if (error.code === 'ENOENT') return;
+      throw error;
+    }
+    const graph = oxigraph.namedNode(s.graph);
+    for (const subject of removed.split('\\n')) {
+      if (!subject) continue;
+      for (const q of store.match(oxigraph.namedNode(subject), null, null, graph)) {
+        store.delete(q);
+        dropped++;
+      }
+    }
+    if (!readOne({ file: patch.file, format: s.format, graph: s.graph })) return;
+  }
+}
+// False when the file is gone: replaced or removed since; the change's own MirrorOps follow.
+function readOne(s) {
   let fd;
   try {
     fd = fs.openSync(s.file, 'r');
   } catch (error) {
-    if (error.code === 'ENOENT') return;
+    if (error.code === 'ENOENT') return false;
     throw error;
   }
   try {
-    if (s.format === 'text/turtle') return load(fs.readFileSync(fd, 'utf8'), s.format, s.baseIri, s.graph);
+    if (s.format === 'text/turtle') {
+      load(fs.readFileSync(fd, 'utf8'), s.format, s.baseIri, s.graph);
+      return true;
+    }
     // Pieces of whole lines: a generated graph's file can be larger than a string.
     const buffer = Buffer.alloc(16 << 20);
     let kept = 0;
@@ -120,7 +152,7 @@ function readFile(s) {
       const read = fs.readSync(fd, buffer, kept, buffer.length - kept, null);
       const end = read === 0 ? kept : buffer.lastIndexOf(10, kept + read - 1) + 1;
       if (end > 0) load(buffer.toString('utf8', 0, end), s.format, undefined, s.graph);
-      if (read === 0) return;
+      if (read === 0) return true;
       kept = kept + read - end;
       buffer.copy(buffer, 0, end, end + kept);
       if (kept === buffer.length) throw new Error(s.file + ': a line longer than 16 MB');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import N3 from 'n3';
 import { EmbeddedStore, summariseNTriples } from '../../src/store/oxigraph-store.js';
-import { linePieces, textPieces } from '../../src/store/data-folder.js';
+import { linePieces, textPieces, type GraphEntry } from '../../src/store/data-folder.js';
 import { parseTurtle, readTurtle } from '../../src/rdf/turtle.js';
 import { preparePolicy } from '../../src/validation/upload-check.js';
 import { DataFolderError, PolicyNotLoadedError, QueryTimeoutError } from '../../src/errors.js';
@@ -15,6 +15,11 @@ import { canonical, triplesOf } from '../helpers/rdf.js';
 import { loadNamedQuery } from '../../src/store/named-queries.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
+const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
+/** The data folder's manifest, as far as these tests read it. */
+interface Manifest {
+  readonly graphs: readonly GraphEntry[];
+}
 
 describeGraphStore('embedded (oxigraph)', {
   open: async () => EmbeddedStore.open({ dataDir: await tempDir() }),
@@ -97,7 +102,7 @@ describe('embedded store data folder', () => {
     await second.close();
   }, 60_000);
 
-  it('keeps a patched derived graph across a close and reopen, patched in memory or only on disk, with one file in the folder', async () => {
+  it('keeps a patched derived graph across a close and reopen, patched in memory or only on disk, its file left as it was and the patches beside it', async () => {
     const dataDir = await tempDir();
     const { namedNode, literal, quad } = N3.DataFactory;
     const says = (i: number, text: string) => quad(namedNode(`urn:x:item-${i}`), namedNode('urn:x:says'), literal(text));
@@ -105,28 +110,88 @@ describe('embedded store data folder', () => {
     const loaded = await first.loadPolicy(await readTurtle(MINI));
     const graph = { graph: 'urn:studio:test:patched', kind: 'generated', policy: loaded.policy, policySha256: loaded.sha256 };
     await first.putDerivedGraph(graph, Array.from({ length: 1000 }, (_, i) => says(i, `item ${i}`)));
+    const written = JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
+    const base = written.graphs.find((g) => g.graph === graph.graph)!;
     const count = async (store: EmbeddedStore) => {
       const answer = await store.query('SELECT (COUNT(*) AS ?n) (SAMPLE(?changed) AS ?c) WHERE { GRAPH <urn:studio:test:patched> { ?s ?p ?o OPTIONAL { <urn:x:item-7> ?p ?changed } } }');
       return answer.kind === 'rows' ? [answer.rows[0]!.n, answer.rows[0]!.c] : [];
     };
-    // Read into memory first: the patch changes oxigraph and the file.
+    // Read into memory first: the patch changes oxigraph and the folder.
     expect(await count(first)).toEqual([1000, 'item 7']);
     await first.patchDerivedGraph(graph, { remove: ['urn:x:item-7', 'urn:x:item-8'], add: [says(7, 'item 7, again')] });
     expect(await count(first)).toEqual([999, 'item 7, again']);
     await first.close();
-    // Never read: the patch changes the file alone, and the first query reads it.
+    // Never read: the patch is written beside the file, and the first query reads both.
     const second = await EmbeddedStore.open({ dataDir });
-    await second.patchDerivedGraph(graph, { remove: ['urn:x:item-9'], add: [says(1000, 'item 1000')] });
+    await second.patchDerivedGraph(graph, { remove: ['urn:x:item-9', 'urn:x:absent'], add: [says(1000, 'item 1000')] });
     expect((await second.listDerivedGraphs()).map((g) => g.triples)).toEqual([999]);
     expect(await count(second)).toEqual([999, 'item 7, again']);
     await second.close();
     const third = await EmbeddedStore.open({ dataDir });
+    // The index knows item 1000 now, without the graph read: adding to it is refused, and changes nothing.
+    await expect(third.patchDerivedGraph(graph, { remove: [], add: [says(1000, 'more')] })).rejects.toThrow(/urn:x:item-1000, which the graph describes and the patch does not remove/);
     expect(await count(third)).toEqual([999, 'item 7, again']);
     await third.close();
-    const manifest = JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as { graphs: { graph: string; file: string; triples: number }[] };
+    const manifest = JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
     const entry = manifest.graphs.find((g) => g.graph === graph.graph)!;
-    expect((await readFile(path.join(dataDir, 'graphs', entry.file), 'utf8')).split('\n').filter(Boolean)).toHaveLength(999);
-    expect((await readdir(path.join(dataDir, 'graphs'))).filter((f) => f.endsWith('.nt'))).toEqual([entry.file]);
+    // The graph's file is the one written whole, its bytes untouched; each patch is its removed subjects and its added triples.
+    expect([entry.file, entry.sha256, entry.triples]).toEqual([base.file, base.sha256, 999]);
+    expect(entry.patches!.map((p) => [p.triples, p.removedTriples])).toEqual([[1, 2], [1, 1]]);
+    expect((await readFile(path.join(dataDir, 'graphs', entry.patches![1]!.removed), 'utf8')).split('\n')).toEqual(['urn:x:item-9', '']);
+    expect((await readFile(path.join(dataDir, 'graphs', entry.file), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1000);
+    const files = (await readdir(path.join(dataDir, 'graphs'))).filter((f) => !f.endsWith('.ttl') && !f.startsWith('facts-'));
+    expect(files.sort()).toEqual([entry.file, entry.subjects!, ...entry.patches!.flatMap((p) => [p.file, p.removed])].sort());
+  });
+
+  it('writes a patched graph whole again once its patches add up to a quarter of it, or its index is gone, with what reading the patches gives', async () => {
+    const dataDir = await tempDir();
+    const { namedNode, literal, quad } = N3.DataFactory;
+    const says = (i: number, text: string) => quad(namedNode(`urn:x:item-${i}`), namedNode('urn:x:says'), literal(text));
+    const typed = (i: number) => quad(namedNode(`urn:x:item-${i}`), namedNode(RDF_TYPE), namedNode('urn:x:Item'));
+    const store = await EmbeddedStore.open({ dataDir });
+    const loaded = await store.loadPolicy(await readTurtle(MINI));
+    const graph = { graph: 'urn:studio:test:chain', kind: 'generated', policy: loaded.policy, policySha256: loaded.sha256 };
+    // What the graph holds, by item: its text.
+    const expected = new Map(Array.from({ length: 400 }, (_, i) => [i, `item ${i}`]));
+    await store.putDerivedGraph(graph, [...expected].flatMap(([i, text]) => [typed(i), says(i, text)]));
+    const entryNow = async () => (JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as Manifest).graphs.find((g) => g.graph === graph.graph)!;
+    const check = async () => {
+      const reader = await EmbeddedStore.open({ dataDir });
+      const answer = await reader.query('SELECT ?s ?says WHERE { GRAPH <urn:studio:test:chain> { ?s a <urn:x:Item> ; <urn:x:says> ?says } }');
+      const got = answer.kind === 'rows' ? new Map(answer.rows.map((r) => [Number(String(r.s).slice('urn:x:item-'.length)), r.says])) : new Map();
+      expect(got).toEqual(expected);
+      expect((await reader.listDerivedGraphs()).map((g) => g.triples)).toEqual([2 * expected.size]);
+      await reader.close();
+    };
+    // Patches that replace items of the file and of patches before them, remove some and add new ones.
+    const patch = async (replace: number[], drop: number[], add: number[], round: number) => {
+      for (const i of [...replace, ...add]) expected.set(i, `item ${i}, round ${round}`);
+      for (const i of drop) expected.delete(i);
+      await store.patchDerivedGraph(graph, { remove: [...replace, ...drop].map((i) => `urn:x:item-${i}`), add: [...replace, ...add].flatMap((i) => [typed(i), says(i, expected.get(i)!)]) });
+    };
+    await patch([1, 2, 3], [4], [400], 1);
+    await patch([2, 400, 5], [3], [401, 402], 2);
+    await patch([401], [1, 400], [], 3);
+    expect((await entryNow()).patches).toHaveLength(3);
+    await check();
+    // Short of a quarter (42 triples added or removed by the three patches, 100 by this one, of the 800 the file holds): a patch.
+    await patch(Array.from({ length: 25 }, (_, i) => 100 + i), [], [], 4);
+    expect((await entryNow()).patches).toHaveLength(4);
+    // Past it (another 120): the graph is written whole, with no patch, and holds what the patches gave.
+    await patch(Array.from({ length: 30 }, (_, i) => 200 + i), [], [], 5);
+    const whole = await entryNow();
+    expect(whole.patches).toBeUndefined();
+    expect((await readFile(path.join(dataDir, 'graphs', whole.file), 'utf8')).split('\n').filter(Boolean)).toHaveLength(2 * expected.size);
+    await check();
+    // Without its index, the next patch writes the graph whole too, and counts a new one.
+    await writeFile(path.join(dataDir, 'graphs', whole.subjects!), 'not an index');
+    await patch([6], [], [], 6);
+    const again = await entryNow();
+    expect([again.patches, again.file === whole.file, again.subjects === whole.subjects]).toEqual([undefined, false, false]);
+    await patch([7], [], [], 7);
+    expect((await entryNow()).patches).toHaveLength(1);
+    await check();
+    await store.close();
   });
 
   it('ignores and removes files a crash left half-written', async () => {
