@@ -10,8 +10,12 @@
  * disk, and `generate --changed` runs on it (the full run on the 1% copy
  * without --changed). Medians of the rounds: wall time, and CPU time (user +
  * system, with /usr/bin/time when the machine has it, workers included).
+ * With --series K, then, on a copy of the first version's folder, K versions
+ * in a row, each rewording another 1% of the rules, each loaded and
+ * `generate --changed` (one run each): the time of each, and how many
+ * patches the generated graph has after it (0: it was written whole).
  *
- *   npm run build && npx tsx scripts/bench/generate-changed-cli.ts [rules] [--shares 0,0.1,1,10] [--rounds 3]
+ *   npm run build && npx tsx scripts/bench/generate-changed-cli.ts [rules] [--shares 0,0.1,1,10] [--rounds 3] [--series 0]
  */
 
 import { spawnSync } from 'node:child_process';
@@ -31,6 +35,7 @@ const option = (name: string, fallback: string) => {
 };
 const shares = option('--shares', '0,0.1,1,10').split(',').map(Number);
 const rounds = Number(option('--rounds', '3'));
+const series = Number(option('--series', '0'));
 const rules = Number(args[0] ?? 10000);
 
 interface Run {
@@ -99,6 +104,24 @@ try {
     console.log(`| ${rules.toLocaleString('en')} | ${share}% | ${c.rules} | ${c.regenerated.toLocaleString('en')} | ${c.kept.toLocaleString('en')} | ${s(wall)} / ${s(cpu)} | ${pct(wall, fullWall)} / ${pct(cpu, fullCpu)} |`);
   }
   console.log(`| ${rules.toLocaleString('en')} | full \`generate\` | | | | ${s(fullWall)} / ${s(fullCpu)} | |`);
+  if (series > 0) {
+    const folder = path.join(dir, 'series');
+    await cp(v1, folder, { recursive: true });
+    let version = text;
+    console.log('\n| version | rules affected | rendered again | `--changed`, wall / CPU s | patches of the generated graph after |');
+    console.log('|---:|---:|---:|---:|---:|');
+    for (let k = 1; k <= series; k++) {
+      // Another 1% each time: the rules numbered k modulo 100.
+      version = version.replace(/(syn:rule-(\d+) a studio:\w+ ;[^]*?studio:text "[^"]*)\."/g, (whole, head: string, r: string) => (Number(r) % 100 === k % 100 ? `${head}, as amended in version ${k + 1}."` : whole));
+      await writeFile(file, version);
+      studio(['load', '--data-dir', path.join(folder, 'data'), file]);
+      spawnSync('sync');
+      const result = studio(['generate', '--seed', '1', '--changed', '--json', '--data-dir', path.join(folder, 'data'), '--out', path.join(folder, 'out')]);
+      const manifest = JSON.parse(await readFile(path.join(folder, 'data', 'manifest.json'), 'utf8')) as { graphs: { derivedKind?: string; patches?: unknown[] }[] };
+      const patches = manifest.graphs.find((g) => g.derivedKind === 'generated')?.patches?.length ?? 0;
+      console.log(`| ${k + 1} | ${result.changed!.rules} | ${result.changed!.regenerated.toLocaleString('en')} | ${s(result.wall)} / ${s(result.cpu)} | ${patches} |`);
+    }
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
