@@ -7,20 +7,25 @@
  * bytes of the SHA-256 of its IRI), so the index is 12 bytes a subject: 1.1 MB
  * for the 93,681 subjects of a 10,000-rule policy's generated graph, where
  * their IRIs alone are 8 MB. Two IRIs of one graph sharing a key (about one
- * chance in 10^7 at a million subjects) would have their counts added up:
+ * chance in 40 million at a million subjects) would have their counts added up:
  * a patch would then count the triples it removes wrong, or refuse to add to
  * the other one. Blank-node subjects are not counted: a patch never names one.
  */
 
-import { hash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 const MAGIC = Buffer.from('studsix1');
+/** The head: MAGIC, then the number of subjects (4 bytes), then 4 bytes of nothing, so that the keys start at 16. */
+const HEAD = 16;
 const NEWLINE = 0x0a;
 const LESS_THAN = 0x3c;
 const SUBJECT_END = Buffer.from('> ');
 
+/** One call per digest where Node has it (20.12 on; twice as quick as a Hash object), else a Hash object. */
+const sha256 = typeof crypto.hash === 'function' ? (bytes: Uint8Array) => crypto.hash('sha256', bytes, 'buffer') as unknown as Buffer : (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest();
+
 function keyOfBytes(iri: Uint8Array): bigint {
-  return (hash('sha256', iri, 'buffer') as Buffer).readBigUInt64LE(0);
+  return sha256(iri).readBigUInt64LE(0);
 }
 
 /** The key of a subject IRI. */
@@ -75,13 +80,15 @@ export class SubjectIndex {
 
   /** Reads an index written by bytes(); undefined when the bytes are not one (cut short, damaged). */
   static read(bytes: Uint8Array): SubjectIndex | undefined {
-    const n = (bytes.byteLength - MAGIC.length) / 12;
-    if (!Number.isInteger(n) || n < 0 || !Buffer.from(bytes.buffer, bytes.byteOffset, MAGIC.length).equals(MAGIC)) return undefined;
+    const head = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (head.length < HEAD || !head.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    const n = head.readUInt32LE(MAGIC.length);
+    if (head.length !== HEAD + 12 * n) return undefined;
     // Copied out, so that the arrays are aligned whatever the buffer's offset.
     const keys = new BigUint64Array(n);
-    new Uint8Array(keys.buffer).set(bytes.subarray(MAGIC.length, MAGIC.length + 8 * n));
+    new Uint8Array(keys.buffer).set(head.subarray(HEAD, HEAD + 8 * n));
     const counts = new Uint32Array(n);
-    new Uint8Array(counts.buffer).set(bytes.subarray(MAGIC.length + 8 * n));
+    new Uint8Array(counts.buffer).set(head.subarray(HEAD + 8 * n));
     return new SubjectIndex(keys, counts);
   }
 
@@ -97,18 +104,39 @@ export class SubjectIndex {
 
   /** The index after a patch: the removed subjects gone, the added ones counted (on top of what is kept). */
   patched(removed: Iterable<string>, added: ReadonlyMap<string, number>): SubjectIndex {
-    const counts = new Map<bigint, number>();
-    for (let i = 0; i < this.keys.length; i++) counts.set(this.keys[i]!, this.counts[i]!);
-    for (const iri of removed) counts.delete(subjectKey(iri));
+    const gone = BigUint64Array.from([...removed].map(subjectKey)).sort();
+    const addedCounts = new Map<bigint, number>();
     for (const [iri, lines] of added) {
       const key = subjectKey(iri);
-      counts.set(key, (counts.get(key) ?? 0) + lines);
+      addedCounts.set(key, (addedCounts.get(key) ?? 0) + lines);
     }
-    return SubjectIndex.of(counts);
+    const addedKeys = BigUint64Array.from(addedCounts.keys()).sort();
+    // One pass over the three sorted lists (a map of every key took 60 ms at 93,681 subjects).
+    const keys = new BigUint64Array(this.keys.length + addedKeys.length);
+    const counts = new Uint32Array(keys.length);
+    let n = 0;
+    const put = (key: bigint, count: number) => {
+      if (n > 0 && keys[n - 1] === key) counts[n - 1]! += count;
+      else [keys[n], counts[n++]] = [key, count];
+    };
+    let [g, a] = [0, 0];
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i]!;
+      while (a < addedKeys.length && addedKeys[a]! < key) put(addedKeys[a]!, addedCounts.get(addedKeys[a++]!)!);
+      while (g < gone.length && gone[g]! < key) g++;
+      if (g < gone.length && gone[g] === key) continue;
+      put(key, this.counts[i]!);
+    }
+    while (a < addedKeys.length) put(addedKeys[a]!, addedCounts.get(addedKeys[a++]!)!);
+    return new SubjectIndex(keys.slice(0, n), counts.slice(0, n));
   }
 
+  /** The index as a file keeps it: a head (what it is, how many subjects), the keys, the counts (in the machine's byte order). */
   bytes(): Buffer {
-    return Buffer.concat([MAGIC, Buffer.from(this.keys.buffer, this.keys.byteOffset, this.keys.byteLength), Buffer.from(this.counts.buffer, this.counts.byteOffset, this.counts.byteLength)]);
+    const head = Buffer.alloc(HEAD);
+    MAGIC.copy(head);
+    head.writeUInt32LE(this.keys.length, MAGIC.length);
+    return Buffer.concat([head, Buffer.from(this.keys.buffer, this.keys.byteOffset, this.keys.byteLength), Buffer.from(this.counts.buffer, this.counts.byteOffset, this.counts.byteLength)]);
   }
 
   private find(key: bigint): number {
