@@ -377,8 +377,8 @@ export class EmbeddedStore implements GraphStore {
    * (src/store/subject-index.ts) counts the triples removed and refuses
    * adding to a subject the graph keeps, so the graph's file is not even
    * read. Once the patches have added and removed a quarter as many triples
-   * as the file holds, or there are MAX_PATCHES of them, or the graph has no
-   * index (a folder of an older studio), the graph is written whole again
+   * as the file holds, or there would be more than MAX_PATCHES of them, or the
+   * graph has no index (a folder of an older studio), the graph is written whole again
    * instead (rewritePatched), so that its size stays within a few patches
    * of what it holds. Either way the manifest switches as a commit does;
    * crash-safe the same way. In oxigraph, only the removed subjects'
