@@ -119,7 +119,12 @@ export function versionKey(entry: GraphEntry): string {
 }
 
 interface Manifest {
-  readonly version: 1;
+  /**
+   * 2 while some graph has patches, which a studio older than them would not
+   * read (it would read the graph's file alone, without them): so that it
+   * refuses the folder instead of reading a graph wrong. 1 otherwise.
+   */
+  readonly version: 1 | 2;
   readonly graphs: readonly GraphEntry[];
 }
 
@@ -223,7 +228,7 @@ export class DataFolder {
         else await writeDurably(path.join(this.root, GRAPHS, file), content);
       }
       const graphs = change((await this.readManifest()).graphs);
-      const manifest: Manifest = { version: 1, graphs };
+      const manifest: Manifest = { version: graphs.some((g) => g.patches?.length) ? 2 : 1, graphs };
       await writeDurably(path.join(this.root, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
       await this.removeOrphans();
       return graphs;
@@ -255,7 +260,7 @@ export class DataFolder {
     }
     try {
       const manifest = JSON.parse(text) as Manifest;
-      if (manifest.version !== 1 || !Array.isArray(manifest.graphs)) throw new Error('unknown manifest version');
+      if ((manifest.version !== 1 && manifest.version !== 2) || !Array.isArray(manifest.graphs)) throw new Error('unknown manifest version');
       return manifest;
     } catch (error) {
       throw new DataFolderError(`${path.join(this.root, MANIFEST)}: not a manifest this studio can read (${String(error)})`);

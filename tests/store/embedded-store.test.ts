@@ -18,6 +18,7 @@ const tempDir = () => mkdtemp(path.join(tmpdir(), 'studio-store-'));
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 /** The data folder's manifest, as far as these tests read it. */
 interface Manifest {
+  readonly version: number;
   readonly graphs: readonly GraphEntry[];
 }
 
@@ -136,6 +137,8 @@ describe('embedded store data folder', () => {
     const entry = manifest.graphs.find((g) => g.graph === graph.graph)!;
     // The graph's file is the one written whole, its bytes untouched; each patch is its removed subjects and its added triples.
     expect([entry.file, entry.sha256, entry.triples]).toEqual([base.file, base.sha256, 999]);
+    // A studio that does not know patches refuses the folder rather than read the graph's file alone.
+    expect([written.version, manifest.version]).toEqual([1, 2]);
     expect(entry.patches!.map((p) => [p.triples, p.removedTriples])).toEqual([[1, 2], [1, 1]]);
     expect((await readFile(path.join(dataDir, 'graphs', entry.patches![1]!.removed), 'utf8')).split('\n')).toEqual(['urn:x:item-9', '']);
     expect((await readFile(path.join(dataDir, 'graphs', entry.file), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1000);
@@ -181,6 +184,7 @@ describe('embedded store data folder', () => {
     await patch(Array.from({ length: 30 }, (_, i) => 200 + i), [], [], 5);
     const whole = await entryNow();
     expect(whole.patches).toBeUndefined();
+    expect((JSON.parse(await readFile(path.join(dataDir, 'manifest.json'), 'utf8')) as Manifest).version).toBe(1);
     expect((await readFile(path.join(dataDir, 'graphs', whole.file), 'utf8')).split('\n').filter(Boolean)).toHaveLength(2 * expected.size);
     await check();
     // Without its index, the next patch writes the graph whole too, and counts a new one.
