@@ -55,12 +55,6 @@ export class SubjectCounter {
     }
   }
 
-  /** Counts `lines` lines of a subject. */
-  addSubject(iri: string, lines: number): void {
-    const key = subjectKey(iri);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + lines);
-  }
-
   index(): SubjectIndex {
     return SubjectIndex.of(this.counts);
   }
