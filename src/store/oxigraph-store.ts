@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import oxigraph from 'oxigraph';
 import type { Quad } from '@rdfjs/types';
 import N3 from 'n3';
-import { DataFolder, PendingFile, linePieces, textPieces, versionKey, type GraphEntry, type GraphPatchEntry } from './data-folder.js';
+import { DataFolder, PendingFile, entryFiles, linePieces, textPieces, versionKey, type GraphEntry, type GraphPatchEntry } from './data-folder.js';
 import { SubjectCounter, SubjectIndex } from './subject-index.js';
 import { DEFAULT_KEEP_VERSIONS, versionIri, type DerivedGraph, type DerivedGraphPatch, type DerivedGraphWriter, type GraphStore, type KeptSummary, type LoadedPolicy, type LoadOptions, type ParsedPolicy, type PolicySource, policyText, type PolicyVersion, type Progress, type QueryAnswer, type ReadOptions, type Row } from './graph-store.js';
 import { QueryThread, type MirrorOp, type ThreadAnswer, type ThreadSource } from './query-thread.js';
@@ -346,7 +346,7 @@ export class EmbeddedStore implements GraphStore {
   /** Without a data folder: forgets the sources no entry names any more. */
   private forgetTexts(): void {
     if (this.folder) return;
-    const used = new Set(this.entries.flatMap((e) => [e.file, ...(e.facts ? [e.facts.file] : [])]));
+    const used = new Set(this.entries.flatMap(entryFiles));
     for (const file of this.texts.keys()) if (!used.has(file)) this.texts.delete(file);
     for (const file of this.factBytes.keys()) if (!used.has(file)) this.factBytes.delete(file);
   }
@@ -459,7 +459,7 @@ export class EmbeddedStore implements GraphStore {
    * subjects a later patch, or this one, removes (as bytes: a kept line is
    * copied, never decoded; only a subject unlike the line before's is read
    * as text, a subject's lines coming together), then the triples added;
-   * its subject index is counted on the way.
+   * its subject index is counted on the way, a subject's kept lines at a time.
    */
   private async rewritePatched(entry: GraphEntry, change: PatchChange): Promise<GraphEntry> {
     const folder = this.folder!;
@@ -479,7 +479,11 @@ export class EmbeddedStore implements GraphStore {
       const counter = new SubjectCounter();
       let kept = 0;
       for (const segment of segments) {
-        let last: { prefix: Buffer; keep: boolean } | undefined;
+        // The line before's subject (as text, '' for a blank node), whether its lines stay, and how many of them did since counted.
+        let last: { prefix: Buffer; text: string; keep: boolean; kept: number } | undefined;
+        const count = () => {
+          if (last?.text && last.kept > 0) counter.addSubject(last.text, last.kept);
+        };
         for await (const piece of folder.fileBytes(segment.file, PATCH_PIECE_BYTES)) {
           const out: Buffer[] = [];
           let run = 0;
@@ -498,18 +502,21 @@ export class EmbeddedStore implements GraphStore {
               const text = prefix.length === 0 ? '' : piece.toString('utf8', start + 1, close);
               const keep = !segment.gone.some((gone) => gone.has(text));
               if (keep && change.described.has(text)) throw refusal(entry.graph, text);
-              last = { prefix, keep };
+              count();
+              last = { prefix, text, keep, kept: 0 };
             }
-            if (last!.keep) kept++;
-            else {
+            if (last!.keep) {
+              kept++;
+              last!.kept++;
+            } else {
               if (run < start) out.push(piece.subarray(run, start));
               run = end + 1;
             }
           }
           if (run < piece.length) out.push(piece.subarray(run));
-          for (const bytes of out) counter.addLines(bytes);
           if (out.length > 0) await pending.append(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
+        count();
       }
       await pending.append(change.added);
       counter.addLines(change.added);

@@ -36,8 +36,8 @@ export function subjectKey(iri: string): bigint {
 /** Counts the lines of N-Triples text by subject as it is written. */
 export class SubjectCounter {
   private readonly counts = new Map<bigint, number>();
-  /** `<iri> ` of the line before, and its key: a subject's lines mostly come together. */
-  private last: { readonly prefix: Buffer; readonly key: bigint } | undefined;
+  /** `<iri> ` of the line before, its key, and its lines since they were last added to `counts`: a subject's lines mostly come together. */
+  private last: { readonly prefix: Buffer; readonly key: bigint; lines: number } | undefined;
 
   /** Counts whole lines of N-Triples (as bytes). */
   addLines(bytes: Uint8Array): void {
@@ -45,18 +45,35 @@ export class SubjectCounter {
     for (let start = 0, end = piece.indexOf(NEWLINE); end >= 0; start = end + 1, end = piece.indexOf(NEWLINE, start)) {
       if (piece[start] !== LESS_THAN) continue;
       const last = this.last;
-      if (!last || end - start < last.prefix.length || piece.compare(last.prefix, 0, last.prefix.length, start, start + last.prefix.length) !== 0) {
-        const close = piece.indexOf(SUBJECT_END, start);
-        if (close < 0 || close > end) continue;
-        this.last = { prefix: Buffer.from(piece.subarray(start, close + SUBJECT_END.length)), key: keyOfBytes(piece.subarray(start + 1, close)) };
+      if (last && end - start >= last.prefix.length && piece.compare(last.prefix, 0, last.prefix.length, start, start + last.prefix.length) === 0) {
+        last.lines++;
+        continue;
       }
-      const key = this.last!.key;
-      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      const close = piece.indexOf(SUBJECT_END, start);
+      if (close < 0 || close > end) continue;
+      this.flush();
+      this.last = { prefix: Buffer.from(piece.subarray(start, close + SUBJECT_END.length)), key: keyOfBytes(piece.subarray(start + 1, close)), lines: 1 };
     }
   }
 
+  /** Counts `lines` lines of a subject (a caller that found its lines itself). */
+  addSubject(iri: string, lines: number): void {
+    this.add(subjectKey(iri), lines);
+  }
+
   index(): SubjectIndex {
+    this.flush();
     return SubjectIndex.of(this.counts);
+  }
+
+  private flush(): void {
+    if (!this.last || this.last.lines === 0) return;
+    this.add(this.last.key, this.last.lines);
+    this.last.lines = 0;
+  }
+
+  private add(key: bigint, lines: number): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + lines);
   }
 }
 

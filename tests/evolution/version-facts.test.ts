@@ -6,26 +6,20 @@
  * versions parsed is tests/framers/generate-changed.test.ts.)
  */
 
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFacts, encodeFacts, factsCode, readVersionFacts, versionFacts } from '../../src/evolution/version-facts.js';
 import { parseTurtle, readTurtle, type TurtleSource } from '../../src/rdf/turtle.js';
 import { EmbeddedStore } from '../../src/store/oxigraph-store.js';
 import { loadPolicies } from '../../src/cli/commands/load.js';
+import { tempFolder } from '../helpers/temp-dir.js';
 
 const GIFTS = 'policies/gifts-code.ttl';
 const POLICY = 'https://example.org/eastmarch/gifts#policy';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'studio-version-facts-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const folder = tempFolder('studio-version-facts-');
 
 describe('version facts', () => {
   it('hold the snapshot, a digest per rule, what every item may say, the named conditions and the members; and read back as computed', async () => {
@@ -50,9 +44,9 @@ describe('version facts', () => {
   });
 
   it("are kept by the data folder in a file of their own, removed with its version; a damaged file and the version is parsed", async () => {
-    const dataDir = path.join(dir, 'data');
+    const dataDir = path.join(folder(), 'data');
     const store = await EmbeddedStore.open({ dataDir });
-    const v2file = path.join(dir, 'gifts-v2.ttl');
+    const v2file = path.join(folder(), 'gifts-v2.ttl');
     const source = await readTurtle(GIFTS);
     await writeFile(v2file, source.text.replace('must not let a prohibited source give a gift', 'must not allow a prohibited source to give a gift'));
     const factsFiles = async () => (await readdir(path.join(dataDir, 'graphs'))).filter((f) => f.startsWith('facts-')).sort();
@@ -82,7 +76,7 @@ describe('version facts', () => {
   });
 
   it('are computed by code the fingerprint names: another fingerprint reads none', async () => {
-    const store = await EmbeddedStore.open({ dataDir: path.join(dir, 'code') });
+    const store = await EmbeddedStore.open({ dataDir: path.join(folder(), 'code') });
     try {
       const [loaded] = await loadPolicies(store, [GIFTS], { validate: false });
       expect(await store.readVersionFacts(POLICY, loaded!.sha256, factsCode())).toBeDefined();

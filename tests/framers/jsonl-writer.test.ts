@@ -1,19 +1,13 @@
 /** JsonlWriter (src/framers/exports/jsonl.ts): records rendered and lines copied from an earlier file, in order, with the file's SHA-256. */
 
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JsonlWriter } from '../../src/framers/exports/jsonl.js';
+import { tempFolder } from '../helpers/temp-dir.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'jsonl-writer-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const folder = tempFolder('jsonl-writer-');
 
 describe('JsonlWriter', () => {
   it('writes rendered records and copied runs of lines (one of several megabytes, adjacent ones gathered) in order, counting them, with the digest of its bytes', async () => {
@@ -22,7 +16,7 @@ describe('JsonlWriter', () => {
     const earlier = Buffer.from(new SharedArrayBuffer(Buffer.byteLength(lines.join(''))));
     earlier.write(lines.join(''));
     const at = (line: number) => Buffer.byteLength(lines.slice(0, line).join(''));
-    const file = path.join(dir, 'out.jsonl');
+    const file = path.join(folder(), 'out.jsonl');
     const writer = new JsonlWriter(file, { digest: true });
     await writer.write([{ first: true }]);
     // Lines 0 to 39,000 as one run, then the rest line by line (gathered again), then a record, then line 5 again.

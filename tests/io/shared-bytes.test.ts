@@ -1,11 +1,11 @@
 /** SHA-256 off the thread (src/io/shared-bytes.ts): a file read into shared memory with its digest, and pieces hashed in order by the worker as one hash of them all would. */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OffThreadHash, readShared } from '../../src/io/shared-bytes.js';
+import { tempFolder } from '../helpers/temp-dir.js';
 
 const sha256 = (...pieces: Uint8Array[]) => {
   const hash = createHash('sha256');
@@ -20,27 +20,21 @@ const shared = (bytes: Uint8Array) => {
   return out;
 };
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'shared-bytes-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const folder = tempFolder('shared-bytes-');
 
 describe('SHA-256 off the thread', () => {
   it('reads a file into shared memory with the digest of its bytes; none for a file that is not there', async () => {
     const bytes = randomBytes(3 << 20);
-    const file = path.join(dir, 'three-megabytes');
+    const file = path.join(folder(), 'three-megabytes');
     await writeFile(file, bytes);
     const read = (await readShared(file))!;
     expect(read.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(read.bytes.equals(bytes)).toBe(true);
     expect(await read.sha256).toBe(sha256(bytes));
-    const empty = path.join(dir, 'empty');
+    const empty = path.join(folder(), 'empty');
     await writeFile(empty, '');
     expect(await (await readShared(empty))!.sha256).toBe(sha256(Buffer.alloc(0)));
-    expect(await readShared(path.join(dir, 'missing'))).toBeUndefined();
+    expect(await readShared(path.join(folder(), 'missing'))).toBeUndefined();
   });
 
   it('hashes pieces in order whether they are in shared memory or not, small or large, as one hash of them all would', async () => {
