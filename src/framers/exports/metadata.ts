@@ -4,10 +4,17 @@
  * behaviour, so a training example or test case traces back to its rules.
  * A paraphrase an LLM made says so, and names its original and the model.
  *
- * Every record has every key, null where the item has no value: a reader
- * that infers one schema for a set's files (the Hugging Face datasets
- * library reading train, validation and test together) fails when a key is
- * in one file and not in another.
+ * Every record has every key, of one type whatever the item: a reader that
+ * infers one schema for a set's files (the Hugging Face datasets library)
+ * fails when a key is in one record and not in another, and it infers the
+ * schema from the first 10 MB of the first file: a key null throughout them
+ * is typed null, and the first string after them fails the cast ("Couldn't
+ * cast array of type string to null"). The rules' own items come first and
+ * have no conflict, boundary or party to follow, so at about 1,000 rules a
+ * null there broke every file. A text the item does not have is therefore
+ * the empty string, not null. (The paraphrase stays null on templated
+ * records: an object of empty texts on every record would cost more than the
+ * sets an LLM paraphrases at that size.)
  */
 
 import { templateIri, type Item } from '../item.js';
@@ -19,17 +26,19 @@ export interface RecordMetadata {
   readonly policy: string;
   /** The provisions (rule, exception, definition IRIs) the record derives from. */
   readonly rules: readonly string[];
-  readonly conflict: string | null;
-  /** A chain-of-command item only: the message source whose word the answer follows. */
-  readonly follows?: string;
+  /** The conflict a conflict or chain-of-command item stages; empty otherwise. */
+  readonly conflict: string;
+  /** A chain-of-command item's message source whose word the answer follows; empty otherwise. */
+  readonly follows: string;
   readonly family: string;
   readonly template: string;
   readonly template_version: number;
   readonly template_iri: string;
   readonly type: string;
-  readonly label: string | null;
-  readonly attack: string | null;
-  readonly boundary: string | null;
+  /** Empty where the item has none (so for attack and boundary). */
+  readonly label: string;
+  readonly attack: string;
+  readonly boundary: string;
   readonly sections: readonly string[];
   readonly expected_behaviour: readonly string[];
   readonly seed: number;
@@ -54,16 +63,16 @@ export function metadataOf(item: Item): RecordMetadata {
     item: item.iri,
     policy: item.policy,
     rules: item.derivedFrom,
-    conflict: item.conflict ?? null,
-    ...(item.follows ? { follows: item.follows } : {}),
+    conflict: item.conflict ?? '',
+    follows: item.follows ?? '',
     family: item.family,
     template: item.template.id,
     template_version: item.template.version,
     template_iri: templateIri(item.template),
     type: item.type,
-    label: item.label ?? null,
-    attack: item.attack ?? null,
-    boundary: item.boundary ?? null,
+    label: item.label ?? '',
+    attack: item.attack ?? '',
+    boundary: item.boundary ?? '',
     sections: item.sections.map((s) => s.number),
     expected_behaviour: item.behaviours,
     seed: item.seed,
