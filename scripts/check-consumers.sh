@@ -3,7 +3,9 @@
 # datasets library on a training set's splits, OpenAI's documented keys on
 # the files `studio train job` uploads (and their sidecars), `promptfoo
 # validate config` on promptfooconfig.yaml, and instructlab-schema's parser
-# on every qna.yaml. The consumers are installed outside the repository, in
+# on every qna.yaml; then the datasets library again, at scale, on a 2,000-rule
+# synthetic policy's chat.jsonl, preference.jsonl, eval.jsonl and training sets (check 5).
+# The consumers are installed outside the repository, in
 # $STUDIO_CONSUMERS_DIR (default /tmp/studio-consumers), and kept there for
 # the next run. Prints one line per check; exits 1 if any fails.
 #
@@ -114,11 +116,10 @@ EOF
   report ok instructlab "TaxonomyParser: $(echo "$out" | tail -1); $left section(s) under 5 examples left out (instructlab/left-out.txt)"
 else report FAIL instructlab "$(echo "$out" | tail -4 | tr '\n' ' ')"; fi
 
-
 # 5. At scale: the datasets library types every key from the first 10 MB of the first file, so a key null all
 # through them and a text after them fails the load. A 2,000-rule synthetic policy (with a deployment context)
-# writes more than 10 MB of its rules' own items before any other: its chat.jsonl, preference.jsonl and
-# training sets must load whole. (Its eval.jsonl does not yet: an expectation's optional keys; see the README.)
+# writes more than 10 MB of its rules' own items before any other: its chat.jsonl, preference.jsonl,
+# eval.jsonl and training sets must load whole.
 big="$work/big"
 mkdir -p "$big"
 bigstudio() { (cd "$repo" && STUDIO_DATA_DIR="$big/data" node --import tsx src/cli/main.ts "$@"); }
@@ -135,7 +136,7 @@ import os, sys, datasets
 exports, training, cache = sys.argv[1], sys.argv[2], sys.argv[3]
 datasets.disable_progress_bars()
 said = []
-for name in ('chat', 'preference'):
+for name in ('chat', 'preference', 'eval'):
     file = f'{exports}/{name}.jsonl'
     ds = datasets.load_dataset('json', data_files=file, cache_dir=cache)
     said.append(f'{name}.jsonl {os.path.getsize(file) >> 20} MB {len(ds["train"])}')

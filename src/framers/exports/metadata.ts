@@ -10,11 +10,11 @@
  * schema from the first 10 MB of the first file: a key null throughout them
  * is typed null, and the first string after them fails the cast ("Couldn't
  * cast array of type string to null"). The rules' own items come first and
- * have no conflict, boundary or party to follow, so at about 1,000 rules a
- * null there broke every file. A text the item does not have is therefore
- * the empty string, not null. (The paraphrase stays null on templated
- * records: an object of empty texts on every record would cost more than the
- * sets an LLM paraphrases at that size.)
+ * have no conflict, boundary or party to follow: with nulls, every file of a
+ * 2,000-rule policy failed (eval.jsonl from 1,000 rules). A text the item
+ * does not have is therefore the empty string, not null. (The paraphrase
+ * stays null on templated records: an object of empty texts on every record
+ * would cost more than the sets an LLM paraphrases at that size.)
  */
 
 import { templateIri, type Item } from '../item.js';

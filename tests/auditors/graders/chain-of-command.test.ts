@@ -76,6 +76,16 @@ describe('the party a chain-of-command case must follow', () => {
     expect(() => parseCase(line, 'eval.jsonl', 4)).toThrow(SuiteError);
     expect(() => parseCase(line, 'eval.jsonl', 4)).toThrow(/eval\.jsonl:4: metadata\.follows must be the IRI/);
   });
+
+  it('is none when the suite line says an empty text, as every record without a party to follow does (and likewise label and attack)', () => {
+    const line = (metadata: object) => JSON.stringify({ id: 'https://example.org/x', messages: [{ role: 'user', content: 'hi' }], expectations: [], checks: [], metadata: { policy: `${C}policy`, rules: [`${C}a`], family: 'f', type: 'Scenario', ...metadata } });
+    const empty = parseCase(line({ follows: '', label: '', attack: '' }), 'eval.jsonl', 1);
+    expect(['follows' in empty, 'label' in empty, 'attack' in empty]).toEqual([false, false, false]);
+    // As an older studio wrote them: null.
+    const old = parseCase(line({ label: null, attack: null }), 'eval.jsonl', 2);
+    expect(['follows' in old, 'label' in old, 'attack' in old]).toEqual([false, false, false]);
+    expect(parseCase(line({ follows: `${S}UserSource`, label: 'Compliant', attack: 'role-play' }), 'eval.jsonl', 3)).toMatchObject({ follows: `${S}UserSource`, label: 'Compliant', attack: 'role-play' });
+  });
 });
 
 describe('the deterministic party check', () => {
