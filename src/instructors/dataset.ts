@@ -33,7 +33,7 @@ import { Framer } from '../framers/generate.js';
 import type { Item } from '../framers/item.js';
 import { readPolicyContext, type PolicyContext } from '../framers/policy-context.js';
 import type { TemplateLibrary } from '../framers/templates.js';
-import { metadataOf, promptMessages } from '../framers/exports/metadata.js';
+import { NOT_PARAPHRASED, metadataOf, promptMessages } from '../framers/exports/metadata.js';
 import { policySlug } from '../framers/exports/write-exports.js';
 import { slug } from '../framers/exports/instructlab.js';
 import { localName } from '../framers/policy-context.js';
@@ -327,7 +327,7 @@ function preferenceMetadata(p: Preference, sections: readonly string[], context:
     sections: [...sections],
     expected_behaviour: [],
     seed,
-    paraphrase: null,
+    paraphrase: NOT_PARAPHRASED,
     entities: [],
     context,
     target_rule: p.rules[0] ?? '',

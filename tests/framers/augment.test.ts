@@ -227,19 +227,23 @@ describe('studio generate --augment', () => {
     const chat = (await readFile(path.join(summary.exports.folder, 'chat.jsonl'), 'utf8')).trim().split('\n');
     expect(chat).toHaveLength(summary.items);
     expect(chat.filter((line) => line.includes(' zqaa'))).toHaveLength(summary.augmentation.kept);
-    // Each paraphrase's record says it is one, names the item it paraphrases and the model; templated records say nothing of the kind.
-    const records = chat.map((line) => JSON.parse(line) as { messages: { content: string }[]; metadata: { item: string; paraphrase?: { original: string } & Record<string, string> } });
-    const paraphrases = records.filter((r) => r.metadata.paraphrase);
+    // Each paraphrase's record says it is one, names the item it paraphrases and the model; a templated record's paraphrase is
+    // every key, empty (a reader that types each key from the first records, all templated, then reads the paraphrases).
+    const records = chat.map((line) => JSON.parse(line) as { messages: { content: string }[]; metadata: { item: string; paraphrase: { original: string } & Record<string, string> } });
+    const paraphrases = records.filter((r) => r.metadata.paraphrase.original !== '');
     expect(paraphrases).toHaveLength(summary.augmentation.kept);
-    const templated = new Set(records.filter((r) => !r.metadata.paraphrase).map((r) => r.metadata.item));
+    const templated = new Set(records.filter((r) => r.metadata.paraphrase.original === '').map((r) => r.metadata.item));
+    for (const record of records.filter((r) => templated.has(r.metadata.item))) expect(record.metadata.paraphrase).toEqual({ original: '', model: '', served_model: '', prompt: '', prompt_hash: '' });
     for (const record of paraphrases) {
-      expect(record.metadata.paraphrase).toEqual({ original: expect.any(String), model: MODEL, prompt: `_augment/paraphrase v${prompt.version}`, prompt_hash: expect.stringMatching(/^[0-9a-f]{64}$/), served_model: null });
-      expect(templated.has(record.metadata.paraphrase!.original)).toBe(true);
+      expect(record.metadata.paraphrase).toEqual({ original: expect.any(String), model: MODEL, prompt: `_augment/paraphrase v${prompt.version}`, prompt_hash: expect.stringMatching(/^[0-9a-f]{64}$/), served_model: '' });
+      expect(templated.has(record.metadata.paraphrase.original)).toBe(true);
       expect(record.messages.at(-2)!.content).toContain(' zqaa');
     }
     for (const file of ['eval.jsonl', 'preference.jsonl']) {
-      const lines = (await readFile(path.join(summary.exports.folder, file), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { metadata: { paraphrase?: { original: string } } });
-      expect(lines.filter((r) => r.metadata.paraphrase).every((r) => templated.has(r.metadata.paraphrase!.original)), file).toBe(true);
+      const lines = (await readFile(path.join(summary.exports.folder, file), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { metadata: { paraphrase: { original: string } } });
+      const paraphrased = lines.filter((r) => r.metadata.paraphrase.original !== '');
+      expect(paraphrased.length, file).toBeGreaterThan(0);
+      expect(paraphrased.every((r) => templated.has(r.metadata.paraphrase.original)), file).toBe(true);
     }
     const text = await studioAsync(['generate', '--data-dir', dataDir, '--augment', '--paraphrases', '2', '--augment-families', 'scenario-noncompliant'], env);
     expect(text.stdout).toMatch(/augmented with studio-test-model \(_augment\/paraphrase v1\): \d+ items, \d+ paraphrases asked for/);

@@ -176,8 +176,11 @@ describe('dataset exports', () => {
     const chat = await lines('chat.jsonl');
     expect(chat.filter((r) => r.metadata.attack === '').length).toBeGreaterThan(0);
     expect(chat.filter((r) => typeof r.metadata.attack === 'string' && r.metadata.attack !== '').length).toBeGreaterThan(0);
-    // No key but the paraphrase is ever null (a reader typing a key null from the first records fails on the first text after them).
-    for (const file of ['chat.jsonl', 'preference.jsonl', 'eval.jsonl']) for (const r of await lines(file)) for (const [key, value] of Object.entries(r.metadata)) if (key !== 'paraphrase') expect(value, `${file} ${key}`).not.toBeNull();
+    // No key is ever null, nor a paraphrase's (a reader typing a key null from the first records fails on the first text after them).
+    for (const file of ['chat.jsonl', 'preference.jsonl', 'eval.jsonl']) {
+      for (const r of await lines(file)) for (const [key, value] of Object.entries({ ...r.metadata, ...r.metadata.paraphrase })) expect(value, `${file} ${key}`).not.toBeNull();
+    }
+    expect(chat[0].metadata.paraphrase).toEqual({ original: '', model: '', served_model: '', prompt: '', prompt_hash: '' });
   });
 
   it('writes preference pairs in the TRL conversational format', async () => {

@@ -12,9 +12,8 @@
  * cast array of type string to null"). The rules' own items come first and
  * have no conflict, boundary or party to follow: with nulls, every file of a
  * 2,000-rule policy failed (eval.jsonl from 1,000 rules). A text the item
- * does not have is therefore the empty string, not null. (The paraphrase
- * stays null on templated records: an object of empty texts on every record
- * would cost more than the sets an LLM paraphrases at that size.)
+ * does not have is therefore the empty string, not null, and a templated
+ * record's paraphrase is one of empty texts (the paraphrased items come last).
  */
 
 import { templateIri, type Item } from '../item.js';
@@ -42,16 +41,16 @@ export interface RecordMetadata {
   readonly sections: readonly string[];
   readonly expected_behaviour: readonly string[];
   readonly seed: number;
-  /** Only on an item an LLM paraphrased (augment.ts): what it paraphrases and how it was made. */
-  readonly paraphrase: ParaphraseMetadata | null;
+  /** On an item an LLM paraphrased (augment.ts): what it paraphrases and how it was made; on a templated item, NOT_PARAPHRASED. */
+  readonly paraphrase: ParaphraseMetadata;
 }
 
 export interface ParaphraseMetadata {
   /** The templated item whose user turns were paraphrased. */
   readonly original: string;
   readonly model: string;
-  /** The model the endpoint said answered, where it differs (null where it is the same). */
-  readonly served_model: string | null;
+  /** The model the endpoint said answered, where it differs (empty where it is the same). */
+  readonly served_model: string;
   /** The prompt, as `<id> v<version>`. */
   readonly prompt: string;
   /** SHA-256 of the messages sent. */
@@ -76,15 +75,18 @@ export function metadataOf(item: Item): RecordMetadata {
     sections: item.sections.map((s) => s.number),
     expected_behaviour: item.behaviours,
     seed: item.seed,
-    paraphrase: 'augmentation' in item ? paraphraseOf((item as AugmentedItem).augmentation) : null,
+    paraphrase: 'augmentation' in item ? paraphraseOf((item as AugmentedItem).augmentation) : NOT_PARAPHRASED,
   };
 }
+
+/** The paraphrase of a templated record: every key, empty (an original's empty IRI says it is no paraphrase). */
+export const NOT_PARAPHRASED: ParaphraseMetadata = Object.freeze({ original: '', model: '', served_model: '', prompt: '', prompt_hash: '' });
 
 function paraphraseOf(a: Augmentation): ParaphraseMetadata {
   return {
     original: a.original,
     model: a.model,
-    served_model: a.servedModel !== a.model ? a.servedModel : null,
+    served_model: a.servedModel !== a.model ? a.servedModel : '',
     prompt: `${a.prompt.id} v${a.prompt.version}`,
     prompt_hash: a.promptHash,
   };
