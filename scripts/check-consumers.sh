@@ -43,7 +43,9 @@ py="$tools/venv/bin/python"
 report ok install "datasets $("$py" -c 'import datasets; print(datasets.__version__)'), instructlab-schema $("$py" -c 'import importlib.metadata as m; print(m.version("instructlab-schema"))'), promptfoo $("$tools/npm/node_modules/.bin/promptfoo" --version 2>/dev/null | tail -1)"
 
 # Exports from the sample policy, with the CLI, in a data folder of their own.
-studio() { (cd "$repo" && STUDIO_DATA_DIR="$work/data" node --import tsx src/cli/main.ts "$@"); }
+# `studio_in <data folder> <args>`: the CLI from source on a data folder of the run's own.
+studio_in() { local data=$1; shift; (cd "$repo" && STUDIO_DATA_DIR="$data" node --import tsx src/cli/main.ts "$@"); }
+studio() { studio_in "$work/data" "$@"; }
 studio load "$policy" >"$work/cli.log" 2>&1 || { report FAIL cli "studio load $policy failed: $(tail -3 "$work/cli.log")"; exit 1; }
 studio conflicts >>"$work/cli.log" 2>&1 # exits 1 on an unresolved conflict; the resolutions are written all the same
 studio generate --out "$work/exports" >>"$work/cli.log" 2>"$work/generate.err" || { report FAIL cli "studio generate failed: $(tail -3 "$work/generate.err")"; exit 1; }
@@ -122,12 +124,11 @@ else report FAIL instructlab "$(echo "$out" | tail -4 | tr '\n' ' ')"; fi
 # eval.jsonl and training sets must load whole.
 big="$work/big"
 mkdir -p "$big"
-bigstudio() { (cd "$repo" && STUDIO_DATA_DIR="$big/data" node --import tsx src/cli/main.ts "$@"); }
 { (cd "$repo" && node --import tsx -e "import('./scripts/bench/synthetic-policy.ts').then((m) => m.writeSyntheticPolicy(2000, process.argv[1]))" "$big/policy.ttl") &&
   printf '\nsyn:ctx a studio:DeploymentContext ;\n    rdfs:label "Synthetic assistant" ;\n    studio:deploys syn:policy ;\n    studio:serves studio:Internal ;\n    studio:persona "You are the synthetic assistant." .\n' >>"$big/policy.ttl" &&
-  bigstudio load --no-validate "$big/policy.ttl" >"$big/cli.log" 2>&1 &&
-  bigstudio generate --out "$big/exports" >>"$big/cli.log" 2>&1 &&
-  bigstudio train dataset --out "$big/training" >>"$big/cli.log" 2>&1; } ||
+  studio_in "$big/data" load --no-validate "$big/policy.ttl" >"$big/cli.log" 2>&1 &&
+  studio_in "$big/data" generate --out "$big/exports" >>"$big/cli.log" 2>&1 &&
+  studio_in "$big/data" train dataset --out "$big/training" >>"$big/cli.log" 2>&1; } ||
   { report FAIL "datasets at scale" "the 2,000-rule policy's exports failed: $(tail -3 "$big/cli.log" | tr '\n' ' ')"; exit 1; }
 big_exports=$(ls -d "$big"/exports/*/ | head -1)
 big_set=$(dirname "$(find "$big/training" -name manifest.json | head -1)")

@@ -148,7 +148,7 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
     fail('metadata.rules must list the IRIs of the rules the scenario tests');
   }
   if (typeof metadata.family !== 'string' || typeof metadata.type !== 'string') fail('metadata.family and metadata.type must be strings');
-  if (metadata.follows !== undefined && metadata.follows !== null && metadata.follows !== '' && (typeof metadata.follows !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(metadata.follows))) {
+  if (!noText(metadata.follows) && (typeof metadata.follows !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(metadata.follows))) {
     fail('metadata.follows must be the IRI of the message source the answer must follow (studio:PlatformSource, studio:DeveloperSource, studio:UserSource)');
   }
   if (record.assertions !== undefined && !Array.isArray(record.assertions)) fail('"assertions" must be a list');
@@ -167,12 +167,16 @@ export function parseCase(text: string, file: string, line: number): AuditCase {
     rules: metadata.rules,
     family: metadata.family,
     type: metadata.type,
-    // A text the record does not have is empty (or null, in a suite an older studio wrote).
-    ...(typeof metadata.label === 'string' && metadata.label !== '' ? { label: metadata.label } : {}),
-    ...(typeof metadata.attack === 'string' && metadata.attack !== '' ? { attack: metadata.attack } : {}),
+    ...(typeof metadata.label === 'string' && !noText(metadata.label) ? { label: metadata.label } : {}),
+    ...(typeof metadata.attack === 'string' && !noText(metadata.attack) ? { attack: metadata.attack } : {}),
     sections: Array.isArray(metadata.sections) ? metadata.sections.map(String) : [],
     ...(Array.isArray(record.assertions) && record.assertions.length > 0 ? { assertions: (record.assertions as FileAssertion[]).map((a) => ({ type: a.type, value: a.value, line: a.line })) } : {}),
     line,
-    ...(typeof metadata.follows === 'string' && metadata.follows !== '' ? { follows: metadata.follows } : {}),
+    ...(typeof metadata.follows === 'string' && !noText(metadata.follows) ? { follows: metadata.follows } : {}),
   };
+}
+
+/** A metadata text the record does not have: empty, as the exports write it (metadata.ts), or null or absent, as an older studio's or another tool's suite may say. */
+function noText(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
 }

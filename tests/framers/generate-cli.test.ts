@@ -77,7 +77,12 @@ describe('studio generate --changed killed with SIGKILL', () => {
   let prepared: string;
   let first: Awaited<ReturnType<typeof generatedState>>;
   let complete: { state: Awaited<ReturnType<typeof generatedState>>; datasets: Map<string, string> };
+  /** The prepared folder's graphs/ files and manifest, which the kills' moments compare against. */
+  let preparedFiles: Set<string>;
+  let preparedManifest: string;
   const landed: string[] = [];
+  const graphFiles = (dataDir: string) => readdirSync(path.join(dataDir, 'graphs'));
+  const manifest = (dataDir: string) => readFileSync(path.join(dataDir, 'manifest.json'), 'utf8');
   const changed = (dataDir: string) => ['generate', '--changed', '--seed', '1', '--data-dir', dataDir, '--out', path.join(dataDir, 'out'), '--json'];
 
   beforeAll(async () => {
@@ -94,6 +99,7 @@ describe('studio generate --changed killed with SIGKILL', () => {
     expect(reworded).not.toBe(text);
     await writeFile(policy, reworded);
     expect(studio(['load', '--no-validate', policy, '--data-dir', prepared]).code).toBe(0);
+    [preparedFiles, preparedManifest] = [new Set(graphFiles(prepared)), manifest(prepared)];
     const done = path.join(root, 'complete');
     await cp(prepared, done, { recursive: true });
     const run = studio(changed(done));
@@ -111,14 +117,11 @@ describe('studio generate --changed killed with SIGKILL', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  const graphFiles = (dataDir: string) => readdirSync(path.join(dataDir, 'graphs'));
-  const before = () => new Set(graphFiles(prepared));
-  const manifest = (dataDir: string) => readFileSync(path.join(dataDir, 'manifest.json'), 'utf8');
   // While the datasets are written (the folder's record dropped), once the patch's first file is in graphs/, and once the manifest lists the patched graph (the datasets' record not yet written, or just).
   const moments: [string, (dataDir: string) => boolean][] = [
     ['writing the datasets', (dataDir) => !existsSync(path.join(dataDir, 'out', 'synthetic-policy', '.generation.json'))],
-    ['patching the graph', (dataDir) => graphFiles(dataDir).some((f) => !before().has(f))],
-    ['switching the manifest', (dataDir) => manifest(dataDir) !== manifest(prepared)],
+    ['patching the graph', (dataDir) => graphFiles(dataDir).some((f) => !preparedFiles.has(f))],
+    ['switching the manifest', (dataDir) => manifest(dataDir) !== preparedManifest],
   ];
 
   it.each(moments)('while %s', async (moment, when) => {
